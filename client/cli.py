@@ -1,0 +1,49 @@
+"""``studydesk``: the window, and the command-line faces that share its engines.
+
+With no subcommand it opens the window. Each subcommand lives in its own module under
+``client/commands/`` with a ``register(subparsers)`` function; this module only finds and
+dispatches them. Failures exit non-zero with a clear message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+import client.commands
+from client.paths import default_data_root
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studydesk", description="StudyDesk learning client")
+    parser.add_argument("--data", type=Path, default=None, help="data folder (default: per user)")
+    parser.add_argument("--site", type=Path, default=None, help="site file (default: the installed site.toml)")
+    sub = parser.add_subparsers(dest="command")
+    for info in sorted(pkgutil.iter_modules(client.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"client.commands.{info.name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        from client.app import run_gui  # the window; Qt is imported only here
+
+        return run_gui(args, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.data = args.data or default_data_root()
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

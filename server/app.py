@@ -1,0 +1,19 @@
+"""Builds the FastAPI application. Routers stay thin: they validate input and call services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from server.config import ServerConfig
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    config.ensure()
+    app = FastAPI(title="StudyDesk reference server", version="0.1.0")
+    app.state.config = config
+
+    @app.get("/api/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

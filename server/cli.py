@@ -1,0 +1,39 @@
+"""``studydesk-server``: the admin command line.
+
+Each subcommand lives in its own module under ``server/commands/`` with a
+``register(subparsers)`` function; this module only finds and dispatches them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+import server.commands
+from server.config import default_data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studydesk-server", description="StudyDesk reference server")
+    parser.add_argument(
+        "--data", type=Path, default=default_data_dir(), help="data folder (database, repository, keys)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for info in sorted(pkgutil.iter_modules(server.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"server.commands.{info.name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

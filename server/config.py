@@ -1,0 +1,40 @@
+"""Where the server keeps its data: one folder holding the SQLite database, the course
+repository and the publisher key. The embedded default needs no set-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("STUDYDESK_SERVER_DATA")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "studydesk-server"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    data_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "server.sqlite3"
+
+    @property
+    def repo_dir(self) -> Path:
+        """The static course repository: catalog.json, manifests/, blobs/sha256/."""
+        return self.data_dir / "repo"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def ensure(self) -> ServerConfig:
+        for d in (self.data_dir, self.repo_dir, self.keys_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.keys_dir, 0o700)
+        return self

@@ -1,0 +1,231 @@
+"""Course manifests and the repository catalog: the signed contract of a course package.
+
+A manifest is a JSON object (format 1) that names a course version, its lessons,
+documents, quizzes and study policy, and carries an Ed25519 signature over its canonical
+bytes without the ``signature`` member. See DESIGN.md "Course package repository".
+
+Parsing is strict: unknown format versions, missing or mistyped fields, unsafe file names
+and bad hashes raise FormatError/UnsafePathError before anything is trusted.
+Must not import Qt or anything from client/ or server/.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sync.canonical import canonical_bytes, parse_json_object
+from sync.errors import FormatError, IntegrityError, UnsafePathError
+from sync.keys import PrivateKey, PublicKey
+
+FORMAT_VERSION = 1
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f:*?\"<>|]{1,200}$")
+
+
+def _req(obj: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
+    if key not in obj:
+        raise FormatError("missing_field", f"{where}: missing field {key!r}")
+    value = obj[key]
+    if isinstance(value, bool) and typ in (int, float, (int, float)):
+        raise FormatError("bad_field", f"{where}: field {key!r} has the wrong type")
+    if not isinstance(value, typ):
+        raise FormatError("bad_field", f"{where}: field {key!r} has the wrong type")
+    return value
+
+
+def check_id(value: str, where: str) -> str:
+    if not _ID.match(value):
+        raise FormatError("bad_id", f"{where}: {value!r} is not a valid id")
+    return value
+
+
+def check_sha256(value: str, where: str) -> str:
+    if not _HEX64.match(value):
+        raise FormatError("bad_hash", f"{where}: {value!r} is not a sha256 hex digest")
+    return value
+
+
+def check_file_name(value: str, where: str) -> str:
+    """A file name from a package: one path component, never '..', never absolute."""
+    if not _SAFE_NAME.match(value) or value in (".", "..") or value.strip() != value:
+        raise UnsafePathError("unsafe_path", f"{where}: unsafe file name {value!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Study rules of a course. Keys are the contract the player's accounting reads."""
+
+    completion_ratio: float = 0.9
+    max_rate: float = 1.5
+    seek_ahead: bool = False
+    idle_timeout_s: float = 600.0
+    attention_check_interval_s: float = 1200.0
+    pause_when_hidden: bool = True
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> Policy:
+        where = "policy"
+        ratio = float(_req(obj, "completion_ratio", (int, float), where))
+        rate = float(_req(obj, "max_rate", (int, float), where))
+        idle = float(_req(obj, "idle_timeout_s", (int, float), where))
+        check = float(_req(obj, "attention_check_interval_s", (int, float), where))
+        if not 0 < ratio <= 1 or not 0.5 <= rate <= 4 or idle < 0 or check < 0:
+            raise FormatError("bad_field", "policy: value out of range")
+        return cls(
+            completion_ratio=ratio,
+            max_rate=rate,
+            seek_ahead=_req(obj, "seek_ahead", bool, where),
+            idle_timeout_s=idle,
+            attention_check_interval_s=check,
+            pause_when_hidden=_req(obj, "pause_when_hidden", bool, where),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A lesson video or a document: a blob named by its sha256."""
+
+    id: str
+    title: str
+    blob: str
+    size: int
+    mime: str
+    filename: str
+    duration_s: float = 0.0  # lessons only
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any], where: str) -> FileEntry:
+        size = _req(obj, "size", int, where)
+        if size < 0:
+            raise FormatError("bad_field", f"{where}: negative size")
+        duration = float(obj.get("duration_s", 0.0))
+        return cls(
+            id=check_id(_req(obj, "id", str, where), where),
+            title=_req(obj, "title", str, where),
+            blob=check_sha256(_req(obj, "blob", str, where), where),
+            size=size,
+            mime=_req(obj, "mime", str, where),
+            filename=check_file_name(_req(obj, "filename", str, where), where),
+            duration_s=duration,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    course_id: str
+    version: int
+    title: str
+    description: str
+    category: str
+    credit_hours: float
+    published_at: str
+    policy: Policy
+    lessons: tuple[FileEntry, ...]
+    documents: tuple[FileEntry, ...] = ()
+    quizzes: tuple[dict[str, Any], ...] = ()
+    exam: dict[str, Any] | None = None
+    key_id: str = ""
+    signature: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # -- encoding -----------------------------------------------------------------
+    def unsigned_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "course_id": self.course_id,
+            "version": self.version,
+            "title": self.title,
+            "description": self.description,
+            "category": self.category,
+            "credit_hours": self.credit_hours,
+            "published_at": self.published_at,
+            "policy": self.policy.to_dict(),
+            "lessons": [e.to_dict() for e in self.lessons],
+            "documents": [e.to_dict() for e in self.documents],
+            "quizzes": list(self.quizzes),
+            "exam": self.exam,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        obj = self.unsigned_dict()
+        obj["signature"] = {"key_id": self.key_id, "sig": self.signature}
+        return obj
+
+    def to_bytes(self) -> bytes:
+        return canonical_bytes(self.to_dict())
+
+    def signed(self, key: PrivateKey) -> Manifest:
+        from dataclasses import replace
+
+        sig = key.sign(canonical_bytes(self.unsigned_dict()))
+        return replace(self, key_id=key.public.key_id, signature=sig)
+
+    def blobs(self) -> dict[str, int]:
+        """Every blob this version needs, hash -> size."""
+        return {e.blob: e.size for e in (*self.lessons, *self.documents)}
+
+    # -- decoding -----------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> Manifest:
+        fmt = obj.get("format")
+        if fmt != FORMAT_VERSION:
+            raise FormatError("unknown_format", f"manifest format {fmt!r} is not supported (expected 1)")
+        where = "manifest"
+        sig = _req(obj, "signature", dict, where)
+        version = _req(obj, "version", int, where)
+        if version < 1:
+            raise FormatError("bad_field", "manifest: version must be >= 1")
+        lessons = tuple(
+            FileEntry.from_dict(x, f"lesson {i}") for i, x in enumerate(_req(obj, "lessons", list, where))
+        )
+        documents = tuple(
+            FileEntry.from_dict(x, f"document {i}") for i, x in enumerate(obj.get("documents", []))
+        )
+        ids = [e.id for e in (*lessons, *documents)]
+        if len(set(ids)) != len(ids):
+            raise FormatError("bad_field", "manifest: duplicate lesson or document id")
+        exam = obj.get("exam")
+        return cls(
+            course_id=check_id(_req(obj, "course_id", str, where), where),
+            version=version,
+            title=_req(obj, "title", str, where),
+            description=obj.get("description", ""),
+            category=_req(obj, "category", str, where),
+            credit_hours=float(_req(obj, "credit_hours", (int, float), where)),
+            published_at=_req(obj, "published_at", str, where),
+            policy=Policy.from_dict(_req(obj, "policy", dict, where)),
+            lessons=lessons,
+            documents=documents,
+            quizzes=tuple(obj.get("quizzes", [])),
+            exam=exam if isinstance(exam, dict) else None,
+            key_id=_req(sig, "key_id", str, "signature"),
+            signature=_req(sig, "sig", str, "signature"),
+        )
+
+    @classmethod
+    def parse_verified(cls, data: bytes, trusted: dict[str, PublicKey]) -> Manifest:
+        """Parse manifest bytes and check the signature against the pinned ``trusted`` keys."""
+        obj = parse_json_object(data, "manifest")
+        manifest = cls.from_dict(obj)
+        key = trusted.get(manifest.key_id)
+        if key is None:
+            raise IntegrityError("unknown_key", f"manifest signed by unknown key {manifest.key_id!r}")
+        unsigned = {k: v for k, v in obj.items() if k != "signature"}
+        key.verify(manifest.signature, canonical_bytes(unsigned))
+        return manifest
+
+
+def trusted_keys(texts: list[str]) -> dict[str, PublicKey]:
+    """Build the key_id -> key map from pinned publisher keys as written in site.toml."""
+    keys = [PublicKey.from_text(t) for t in texts]
+    return {k.key_id: k for k in keys}
