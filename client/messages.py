@@ -1,0 +1,58 @@
+"""Turns the engines' error codes into clear, translated messages for people.
+
+The cores (sync/, player/) raise errors with a stable ``code`` and an English ``detail``
+for logs. Everything a person reads goes through Qt's translation system here, so the
+window and the command line say the same thing in the UI language. Add a code here when
+an engine starts raising it; tests check every code raised has a message.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from sync.errors import SyncError
+
+_CTX = "Messages"
+
+# code -> source text (English); lupdate picks these up through QT_TRANSLATE_NOOP.
+MESSAGES: dict[str, str] = {
+    "sync_error": QT_TRANSLATE_NOOP("Messages", "Something went wrong while talking to the server."),
+    "network": QT_TRANSLATE_NOOP("Messages", "The server cannot be reached. Check the network and try again."),
+    "server_busy": QT_TRANSLATE_NOOP("Messages", "The server is busy. StudyDesk will try again shortly."),
+    "auth": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
+    "rejected": QT_TRANSLATE_NOOP("Messages", "The server refused the record."),
+    "integrity": QT_TRANSLATE_NOOP("Messages", "The data failed its integrity check and was not used."),
+    "format": QT_TRANSLATE_NOOP("Messages", "The data is not in a format StudyDesk understands."),
+    "unsafe_path": QT_TRANSLATE_NOOP("Messages", "The package names a file outside its folder and was refused."),
+    "storage": QT_TRANSLATE_NOOP("Messages", "The file could not be saved. Check that the disk has free space."),
+    "cancelled": QT_TRANSLATE_NOOP("Messages", "Cancelled."),
+    "not_canonical": QT_TRANSLATE_NOOP("Messages", "The data could not be encoded."),
+    "malformed_json": QT_TRANSLATE_NOOP("Messages", "The file is damaged: it is not valid JSON."),
+    "unknown_format": QT_TRANSLATE_NOOP("Messages", "The package was made by a newer version of the system. "
+                                        "Please update StudyDesk."),
+    "missing_field": QT_TRANSLATE_NOOP("Messages", "The file is incomplete: a required field is missing."),
+    "bad_field": QT_TRANSLATE_NOOP("Messages", "The file contains an invalid value."),
+    "bad_id": QT_TRANSLATE_NOOP("Messages", "The file contains an invalid identifier."),
+    "bad_hash": QT_TRANSLATE_NOOP("Messages", "The file contains an invalid checksum."),
+    "bad_key": QT_TRANSLATE_NOOP("Messages", "A key in the configuration is not valid."),
+    "bad_signature": QT_TRANSLATE_NOOP("Messages", "The signature does not match: the data may have been "
+                                       "tampered with and was not used."),
+    "unknown_key": QT_TRANSLATE_NOOP("Messages", "The package is signed by a publisher this site does not trust."),
+    "site_missing": QT_TRANSLATE_NOOP("Messages", "The site file was not found."),
+    "site_malformed": QT_TRANSLATE_NOOP("Messages", "The site file is damaged: it is not valid TOML."),
+    "site_invalid": QT_TRANSLATE_NOOP("Messages", "The site file contains an invalid setting."),
+}
+
+
+def message_for_code(code: str) -> str:
+    source = MESSAGES.get(code, MESSAGES["sync_error"])
+    return QCoreApplication.translate(_CTX, source)
+
+
+def describe(error: BaseException) -> str:
+    """A translated sentence for a person, for any error an engine raised."""
+    if isinstance(error, SyncError):
+        return message_for_code(error.code)
+    if isinstance(error, OSError):
+        return message_for_code("storage")
+    return message_for_code("sync_error")
