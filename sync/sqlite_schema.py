@@ -37,10 +37,24 @@ class SchemaRegistry:
                 continue
             with transaction(conn):
                 # executescript() would COMMIT on its own; run the statements inside our transaction.
-                for stmt in (s.strip() for s in sql.split(";")):
-                    if stmt:
-                        conn.execute(stmt)
+                for stmt in split_statements(sql):
+                    conn.execute(stmt)
                 conn.execute("INSERT INTO schema_steps VALUES (?, datetime('now'))", (name,))
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements; a trigger body's inner ';' does not end its statement."""
+    out: list[str] = []
+    buf = ""
+    for piece in sql.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n\t;"):
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip(" \n\t;"):
+        out.append(buf.strip().rstrip(";"))
+    return out
 
 
 def open_sqlite(path: Path, registry: SchemaRegistry | None = None, *, synchronous: str = "FULL") -> sqlite3.Connection:

@@ -1,0 +1,190 @@
+"""The outbox: this person's signed, hash-chained records, kept in their profile database.
+
+Records are append-only: SQLite triggers make any UPDATE or DELETE of ``outbox_records`` fail,
+so a record, once committed, stays exactly as signed. Delivery state (acked / rejected with the
+server's reason) lives in ``outbox_delivery``; a record with no delivery row is pending.
+Every append is one explicit ``BEGIN IMMEDIATE`` transaction that reads the chain head, signs
+the next record and inserts it; ``also(conn)`` runs inside that same transaction (the player's
+checkpoint updates lesson progress there, so both land or neither does).
+
+Not thread-safe by itself: use one connection per thread (the client's SQLite lane).
+Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sync.profile_db import schema
+from sync.records import GENESIS, Record, Signer, make_record, utc_now
+from sync.sqlite_schema import transaction
+
+schema.step(
+    "outbox.1",
+    """
+    CREATE TABLE outbox_records (
+        rowid_ INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        prev TEXT NOT NULL,
+        type TEXT NOT NULL,
+        course_id TEXT,
+        lesson_id TEXT,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sig TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (device_id, user_id, seq)
+    );
+    CREATE TRIGGER outbox_records_no_update BEFORE UPDATE ON outbox_records
+    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: update refused'); END;
+    CREATE TRIGGER outbox_records_no_delete BEFORE DELETE ON outbox_records
+    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: delete refused'); END;
+    CREATE TABLE outbox_delivery (
+        record_id TEXT PRIMARY KEY REFERENCES outbox_records(id),
+        state TEXT NOT NULL CHECK (state IN ('acked', 'rejected')),
+        reason TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """,
+)
+
+_COLS = "id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, sig"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    record_id: str
+    state: str  # "acked" or "rejected"
+    reason: str | None = None
+
+
+def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
+    (rid, device_id, user_id, seq, prev, rtype, course_id, lesson_id, body, created_at, sig) = tuple(row)
+    return Record(rid, device_id, user_id, seq, prev, rtype, course_id, lesson_id, json.loads(body), created_at, sig)
+
+
+class Outbox:
+    """Append-only signed records of one signer (device + user) in one profile database."""
+
+    def __init__(self, conn: sqlite3.Connection, signer: Signer, *, now: Callable[[], str] = utc_now) -> None:
+        self.conn = conn
+        self.signer = signer
+        self._now = now
+
+    def append(
+        self,
+        record_type: str,
+        course_id: str | None,
+        lesson_id: str | None,
+        body: dict[str, Any],
+        *,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> Record:
+        """Sign and store the next record; ``also(conn)`` runs in the same transaction."""
+        with transaction(self.conn) as conn:
+            head = conn.execute(
+                "SELECT seq, hash FROM outbox_records WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT 1",
+                (self.signer.device_id, self.signer.user_id),
+            ).fetchone()
+            seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+            record = make_record(
+                self.signer,
+                seq=seq,
+                prev=prev,
+                record_type=record_type,
+                course_id=course_id,
+                lesson_id=lesson_id,
+                body=body,
+                created_at=self._now(),
+            )
+            self._insert(conn, record)
+            if also is not None:
+                also(conn)
+        return record
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, r: Record) -> None:
+        conn.execute(
+            f"INSERT INTO outbox_records ({_COLS}, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id,
+                json.dumps(r.body, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                r.created_at, r.sig, r.hash,
+            ),
+        )
+
+    # ----- reading
+    def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[Record]:
+        """This signer's records in chain order (every state)."""
+        sql = f"SELECT {_COLS} FROM outbox_records WHERE device_id = ? AND user_id = ? AND seq > ? ORDER BY seq"
+        params: list[Any] = [self.signer.device_id, self.signer.user_id, after_seq]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_row_to_record(r) for r in self.conn.execute(sql, params)]
+
+    def all_records(self) -> list[Record]:
+        """Every record in this profile database (all devices this person used here), chain order."""
+        sql = f"SELECT {_COLS} FROM outbox_records ORDER BY device_id, user_id, seq"
+        return [_row_to_record(r) for r in self.conn.execute(sql)]
+
+    def pending(self, limit: int = 500) -> list[Record]:
+        """Records not yet acked or rejected, oldest first (chain order per device)."""
+        sql = (
+            f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))} FROM outbox_records r "
+            "LEFT JOIN outbox_delivery d ON d.record_id = r.id WHERE d.record_id IS NULL "
+            "ORDER BY r.device_id, r.user_id, r.seq LIMIT ?"
+        )
+        return [_row_to_record(r) for r in self.conn.execute(sql, (limit,))]
+
+    def pending_count(self) -> int:
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+            "WHERE d.record_id IS NULL"
+        ).fetchone()
+        return int(row[0])
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM outbox_records").fetchone()[0])
+
+    def rejected(self) -> list[tuple[Record, str]]:
+        sql = (
+            f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))}, d.reason FROM outbox_records r "
+            "JOIN outbox_delivery d ON d.record_id = r.id WHERE d.state = 'rejected' ORDER BY r.seq"
+        )
+        return [(_row_to_record(tuple(row)[:-1]), str(row[-1] or "")) for row in self.conn.execute(sql)]
+
+    def state_of(self, record_id: str) -> str:
+        row = self.conn.execute("SELECT state FROM outbox_delivery WHERE record_id = ?", (record_id,)).fetchone()
+        return str(row[0]) if row else "pending"
+
+    def last_sync_at(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM outbox_meta WHERE key = 'last_sync_at'").fetchone()
+        return str(row[0]) if row else None
+
+    # ----- delivery state (the uploader writes these)
+    def mark(self, deliveries: Iterable[Delivery], *, synced: bool = True) -> None:
+        """Record the server's answers in one transaction; an acked record is never set back."""
+        now = self._now()
+        with transaction(self.conn) as conn:
+            for d in deliveries:
+                conn.execute(
+                    "INSERT INTO outbox_delivery (record_id, state, reason, updated_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(record_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, "
+                    "updated_at = excluded.updated_at WHERE outbox_delivery.state != 'acked'",
+                    (d.record_id, d.state, d.reason, now),
+                )
+            if synced:
+                conn.execute(
+                    "INSERT INTO outbox_meta (key, value) VALUES ('last_sync_at', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (now,),
+                )

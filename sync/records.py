@@ -1,0 +1,188 @@
+"""Signed, hash-chained progress records: the one definition shared by client and server.
+
+A record (DESIGN.md "Progress record") is one entry of an append-only chain per device and
+user. Its *signing bytes* are the canonical JSON of every field except ``sig``; ``sig`` is the
+device's Ed25519 signature of those bytes; its *hash* is the sha256 of those bytes, and the
+next record's ``prev`` is that hash. The first record of a chain has ``prev == GENESIS``.
+Because the signature covers ``prev`` and ``seq``, editing, reordering or dropping a record
+breaks either a signature or the chain.
+
+Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sync.canonical import canonical_bytes, parse_json_object, sha256_hex
+from sync.errors import FormatError, IntegrityError
+from sync.keys import PrivateKey, PublicKey
+
+GENESIS = "0" * 64
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body", "created_at", "sig")
+MAX_BODY_BYTES = 64 * 1024
+
+
+def utc_now() -> str:
+    """Wall-clock time for reports only, ISO 8601 UTC with milliseconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class Signer(Protocol):
+    """Who signs records: one device key bound to one user."""
+
+    device_id: str
+    user_id: str
+
+    def sign(self, data: bytes) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSigner:
+    device_id: str
+    user_id: str
+    key: PrivateKey = field(repr=False)
+
+    def sign(self, data: bytes) -> str:
+        return self.key.sign(data)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: str
+    device_id: str
+    user_id: str
+    seq: int
+    prev: str
+    type: str
+    course_id: str | None
+    lesson_id: str | None
+    body: dict[str, Any]
+    created_at: str
+    sig: str = ""
+
+    def unsigned_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "device_id": self.device_id,
+            "user_id": self.user_id,
+            "seq": self.seq,
+            "prev": self.prev,
+            "type": self.type,
+            "course_id": self.course_id,
+            "lesson_id": self.lesson_id,
+            "body": self.body,
+            "created_at": self.created_at,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.unsigned_dict(), "sig": self.sig}
+
+    def signing_bytes(self) -> bytes:
+        return canonical_bytes(self.unsigned_dict())
+
+    def canonical(self) -> bytes:
+        """The full record (with ``sig``) in canonical form: what is stored and compared."""
+        return canonical_bytes(self.to_dict())
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the signing bytes; the next record's ``prev``."""
+        return sha256_hex(self.signing_bytes())
+
+    def verify(self, key: PublicKey) -> None:
+        """Raise IntegrityError("bad_signature") unless ``key`` signed this record."""
+        key.verify(self.sig, self.signing_bytes())
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Record:
+        """Build and validate a record from untrusted data; FormatError names the bad field."""
+        if not isinstance(d, dict):
+            raise FormatError("bad_record", "a record must be a JSON object")
+        missing = [k for k in _FIELDS if k not in d]
+        if missing:
+            raise FormatError("missing_field", f"record lacks {', '.join(missing)}")
+        extra = sorted(set(d) - set(_FIELDS))
+        if extra:
+            raise FormatError("bad_field", f"record has unknown fields {', '.join(extra)}")
+        _check_ids(d)
+        seq = d["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise FormatError("bad_field", "seq must be a whole number >= 1")
+        if not isinstance(d["prev"], str) or not _HEX64.match(d["prev"]):
+            raise FormatError("bad_field", "prev must be 64 lowercase hex digits")
+        if not isinstance(d["type"], str) or not _TYPE.match(d["type"]):
+            raise FormatError("bad_field", "type must be a short lowercase word")
+        if not isinstance(d["body"], dict):
+            raise FormatError("bad_field", "body must be a JSON object")
+        if len(canonical_bytes(d["body"])) > MAX_BODY_BYTES:
+            raise FormatError("bad_field", "body is too large")
+        if not isinstance(d["created_at"], str) or len(d["created_at"]) > 40:
+            raise FormatError("bad_field", "created_at must be an ISO 8601 time")
+        if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
+            raise FormatError("bad_field", "sig must be a base64 signature")
+        return cls(**{k: d[k] for k in _FIELDS})
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Record:
+        return cls.from_dict(parse_json_object(data, "record"))
+
+
+def _check_ids(d: dict[str, Any]) -> None:
+    for k in ("id", "device_id", "user_id"):
+        _check_id(d[k], k)
+    for k in ("course_id", "lesson_id"):
+        if d[k] is not None:
+            _check_id(d[k], k)
+
+
+def _check_id(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise FormatError("bad_id", f"{name} must be 1-128 letters, digits, '.', '_' or '-'")
+
+
+def make_record(
+    signer: Signer,
+    *,
+    seq: int,
+    prev: str,
+    record_type: str,
+    course_id: str | None,
+    lesson_id: str | None,
+    body: dict[str, Any],
+    created_at: str | None = None,
+    record_id: str | None = None,
+) -> Record:
+    """Build and sign the next record of ``signer``'s chain (validated like untrusted input)."""
+    unsigned = Record(
+        id=record_id or str(uuid.uuid4()),
+        device_id=signer.device_id,
+        user_id=signer.user_id,
+        seq=seq,
+        prev=prev,
+        type=record_type,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        body=body,
+        created_at=created_at or utc_now(),
+    )
+    return Record.from_dict({**unsigned.unsigned_dict(), "sig": signer.sign(unsigned.signing_bytes())})
+
+
+def verify_chain(records: list[Record], key: PublicKey, *, start_seq: int = 1, start_prev: str = GENESIS) -> None:
+    """Check signatures and links of a contiguous run of one chain; IntegrityError on the first fault."""
+    seq, prev = start_seq, start_prev
+    for r in records:
+        r.verify(key)
+        if r.seq != seq:
+            raise IntegrityError("gap", f"record {r.id} has seq {r.seq}, expected {seq}")
+        if r.prev != prev:
+            raise IntegrityError("broken_chain", f"record {r.id} does not link to the record before it")
+        seq, prev = seq + 1, r.hash
