@@ -1,0 +1,191 @@
+"""Translations: the .ts workflow and switching the UI language at run time.
+
+    python -m client.i18n update   # pyside6-lupdate over client/ and player/ -> resources/translations/*.ts
+    python -m client.i18n build    # pyside6-lrelease *.ts -> build/translations/*.qm (not committed)
+    python -m client.i18n check    # list unfinished, missing or vanished entries (non-zero exit if any)
+
+The app calls ``ensure_built()`` at start-up, which rebuilds a .qm that is missing or older
+than its .ts. ``Translator.set_language`` swaps the installed QTranslators; Qt then sends a
+LanguageChange event to every widget, and each window re-translates itself in changeEvent.
+
+Must not import windows or widgets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+ROOT = Path(__file__).resolve().parent.parent
+TS_DIR = ROOT / "resources" / "translations"
+LANGUAGES = ("zh_CN", "en")  # en is the source language: no file needed
+SOURCE_DIRS = ("client", "player")
+APP = "studydesk"
+
+
+def ts_path(language: str) -> Path:
+    return TS_DIR / f"{APP}_{language}.ts"
+
+
+def qm_dir() -> Path:
+    """Where compiled .qm files live: beside a frozen app, else build/translations in the checkout."""
+    if env := os.environ.get("STUDYDESK_QM_DIR"):
+        return Path(env)
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "translations"
+    return ROOT / "build" / "translations"
+
+
+def _tool(name: str) -> str:
+    here = Path(sys.executable).parent / name
+    found = str(here) if here.exists() else shutil.which(name)
+    if not found:
+        raise RuntimeError(f"{name} not found: install pyside6-essentials")
+    return found
+
+
+def source_files() -> list[Path]:
+    files: list[Path] = []
+    for folder in SOURCE_DIRS:
+        base = ROOT / folder
+        if base.is_dir():
+            files.extend(sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts))
+    return files
+
+
+def update(ts_file: Path | None = None, *, quiet: bool = False) -> Path:
+    """Run lupdate over the sources into ``ts_file`` (default: the zh_CN file), dropping vanished entries."""
+    target = ts_file or ts_path("zh_CN")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".lst", delete=False, encoding="utf-8") as lst:
+        lst.write("\n".join(str(p) for p in source_files()))
+    try:
+        cmd = [_tool("pyside6-lupdate"), f"@{lst.name}", "-locations", "none", "-no-obsolete",
+               "-source-language", "en", "-target-language", "zh_CN", "-ts", str(target)]
+        subprocess.run(cmd, check=True, capture_output=quiet)
+    finally:
+        os.unlink(lst.name)
+    return target
+
+
+def build(out_dir: Path | None = None) -> list[Path]:
+    """Compile every .ts into a .qm in ``out_dir`` (default: qm_dir())."""
+    out = out_dir or qm_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    built = []
+    for ts in sorted(TS_DIR.glob(f"{APP}_*.ts")):
+        qm = out / (ts.stem + ".qm")
+        subprocess.run([_tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True)
+        built.append(qm)
+    return built
+
+
+def ensure_built() -> None:
+    """Build .qm files that are missing or older than their .ts (start-up; a frozen app ships them)."""
+    if getattr(sys, "frozen", False):
+        return
+    out = qm_dir()
+    for ts in TS_DIR.glob(f"{APP}_*.ts"):
+        qm = out / (ts.stem + ".qm")
+        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            try:
+                build(out)
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+                print(f"studydesk: could not build translations: {exc}", file=sys.stderr)
+            return
+
+
+def problems(ts_file: Path) -> list[str]:
+    """Entries that are unfinished, empty, obsolete or vanished, as readable lines."""
+    found = []
+    for ctx in ET.parse(ts_file).getroot().iter("context"):
+        name = ctx.findtext("name", "")
+        for msg in ctx.iter("message"):
+            tr = msg.find("translation")
+            source = msg.findtext("source", "")
+            kind = tr.get("type") if tr is not None else "missing"
+            text = "".join(tr.itertext()) if tr is not None else ""
+            if kind in ("unfinished", "vanished", "obsolete", "missing") or not text.strip():
+                found.append(f"{name}: {source!r} ({kind or 'empty'})")
+    return found
+
+
+def check() -> list[str]:
+    """Run lupdate into a copy of the zh_CN file and report what is not translated."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / ts_path("zh_CN").name
+        if ts_path("zh_CN").exists():
+            shutil.copy(ts_path("zh_CN"), copy)
+        # keep vanished entries in the copy so that they are reported, not silently dropped
+        with tempfile.NamedTemporaryFile("w", suffix=".lst", delete=False, encoding="utf-8") as lst:
+            lst.write("\n".join(str(p) for p in source_files()))
+        try:
+            subprocess.run([_tool("pyside6-lupdate"), f"@{lst.name}", "-locations", "none", "-ts", str(copy)],
+                           check=True, capture_output=True)
+        finally:
+            os.unlink(lst.name)
+        return problems(copy)
+
+
+class Translator:
+    """Installs the app's and Qt's own translations and swaps them at run time. GUI thread only."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self._app = app
+        self._installed: list[QTranslator] = []
+        self.language = "en"
+
+    def set_language(self, language: str) -> bool:
+        """Switch to ``language``; widgets get a LanguageChange event. False if its .qm is missing."""
+        for t in self._installed:
+            self._app.removeTranslator(t)
+        self._installed = []
+        self.language = language
+        QLocale.setDefault(QLocale(language))
+        if language == "en":  # the source language; removing translators already told every widget
+            return True
+        ok = self._load(f"{APP}_{language}", qm_dir())
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        self._load(f"qtbase_{language}", Path(qt_dir))
+        return ok
+
+    def _load(self, name: str, folder: Path) -> bool:
+        t = QTranslator(self._app)
+        if t.load(name, str(folder)):
+            self._app.installTranslator(t)
+            self._installed.append(t)
+            return True
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    cmd = args[0] if args else "build"
+    if cmd == "update":
+        print(f"updated {update()}")
+        left = problems(ts_path("zh_CN"))
+        print(f"{len(left)} entries still need a translation")
+        return 0
+    if cmd == "build":
+        for qm in build():
+            print(f"built {qm}")
+        return 0
+    if cmd == "check":
+        left = check()
+        for line in left:
+            print(line)
+        return 1 if left else 0
+    print("usage: python -m client.i18n update|build|check", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

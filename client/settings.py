@@ -1,0 +1,93 @@
+"""Per-user settings: the safe overrides of the site file (sync.site.USER_OVERRIDABLE).
+
+Two small JSON files, each written atomically:
+    <default data root>/settings.json      this PC account's choices before anyone signs in:
+                                           the data folder, and the last language and text size
+    <profile dir>/settings.json            one person's language, text size, bandwidth cap,
+                                           download windows (and server, if the site allows it)
+Keys the site does not let users change are dropped on load and on save; values are checked
+by SiteConfig.with_user_overrides, so a bad value is refused with a clear FormatError and the
+file on disk is left as it was. Must not import Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sync.errors import FormatError
+from sync.site import USER_OVERRIDABLE, SiteConfig
+
+SETTINGS_NAME = "settings.json"
+
+
+def allowed_keys(site: SiteConfig) -> frozenset[str]:
+    return USER_OVERRIDABLE | ({"server_url"} if site.allow_user_server else frozenset())
+
+
+class SettingsFile:
+    """A JSON object of overrides on disk. Read/write from a worker (or at start-up, before the window)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self, site: SiteConfig) -> dict[str, Any]:
+        """The stored overrides that are allowed and valid; a damaged file counts as empty."""
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        keys = allowed_keys(site)
+        good: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in keys:
+                continue
+            try:
+                site.with_user_overrides({key: value})
+            except (FormatError, TypeError, ValueError):
+                continue
+            good[key] = value
+        return good
+
+    def save(self, site: SiteConfig, changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``changes`` into the file after checking them; returns the stored overrides."""
+        keys = allowed_keys(site)
+        refused = sorted(set(changes) - keys)
+        if refused:
+            raise FormatError("site_invalid", f"these settings are fixed by the site: {', '.join(refused)}")
+        merged = {**self.load(site), **changes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        site.with_user_overrides(merged)  # raises FormatError on a bad value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(merged, f, ensure_ascii=False, indent=2, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return merged
+
+
+def effective_site(site: SiteConfig, *layers: dict[str, Any]) -> SiteConfig:
+    """The site file with the given override layers applied in order (later wins)."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer)
+    return site.with_user_overrides(merged) if merged else site
+
+
+def machine_settings(default_root: Path) -> SettingsFile:
+    return SettingsFile(default_root / SETTINGS_NAME)
+
+
+def profile_settings(profile_dir: Path) -> SettingsFile:
+    return SettingsFile(profile_dir / SETTINGS_NAME)

@@ -1,0 +1,220 @@
+"""Background work for the window: two lanes and one way back to the GUI thread.
+
+``Lanes.db`` runs SQLite work one job at a time (a QThreadPool with one thread that never
+expires); ``Lanes.net`` runs downloads, uploads and sign-in in parallel. ``run_task`` wraps a
+plain function in a QRunnable; its result, error and progress come back as queued signals
+and are delivered to the callbacks on the GUI thread (Anki taskman, Picard util/thread).
+
+Cancelling sets the task's ``threading.Event``; the engines check it between chunks. The
+GUI thread never waits on a task: ``Lanes.shutdown(on_idle)`` cancels everything and calls
+``on_idle`` once the last task has returned.
+
+Must not import windows or widgets; the engines it runs are plain functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from sync.errors import CancelledError
+
+log = logging.getLogger(__name__)
+
+
+class TaskContext:
+    """What a task function receives: its cancel event and a way to report progress. Any thread."""
+
+    def __init__(self, signals: TaskSignals, cancel: threading.Event) -> None:
+        self._signals = signals
+        self.cancel = cancel
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel.is_set()
+
+    def check(self) -> None:
+        """Raise CancelledError when the task was cancelled (call between steps)."""
+        if self.cancel.is_set():
+            raise CancelledError("cancelled", "task cancelled")
+
+    def progress(self, value: object) -> None:
+        self._signals.progress_raw.emit(value)
+
+
+class TaskSignals(QObject):
+    """Lives on the GUI thread. The worker emits the *_raw signals; Qt queues them to this object's
+    slots, which run the callbacks on the GUI thread and re-emit the public signals."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+    progress = Signal(object)
+    progress_raw = Signal(object)
+    _finished_raw = Signal(object)
+    _failed_raw = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress_raw.connect(self._on_progress)
+        self._finished_raw.connect(self._on_finished)
+        self._failed_raw.connect(self._on_failed)
+        self.on_done: Callable[[Any], None] | None = None
+        self.on_error: Callable[[BaseException], None] | None = None
+        self.on_progress: Callable[[Any], None] | None = None
+        self.on_settled: Callable[[], None] | None = None
+
+    @Slot(object)
+    def _on_progress(self, value: object) -> None:
+        if self.on_progress:
+            self.on_progress(value)
+        self.progress.emit(value)
+
+    @Slot(object)
+    def _on_finished(self, value: object) -> None:
+        try:
+            if self.on_done:
+                self.on_done(value)
+            self.finished.emit(value)
+        finally:
+            self._settle()
+
+    @Slot(object)
+    def _on_failed(self, error: object) -> None:
+        try:
+            if self.on_error and isinstance(error, BaseException):
+                self.on_error(error)
+            self.failed.emit(error)
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        if self.on_settled:
+            self.on_settled()
+
+
+class TaskHandle:
+    """A running or queued task: cancel it, ask whether it is done. GUI thread."""
+
+    def __init__(self, name: str, signals: TaskSignals) -> None:
+        self.name = name
+        self.signals = signals
+        self.cancel_event = threading.Event()
+        self.done = False
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[TaskContext], Any], handle: TaskHandle) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._handle = handle
+
+    def run(self) -> None:  # worker thread
+        signals = self._handle.signals
+        ctx = TaskContext(signals, self._handle.cancel_event)
+        try:
+            if ctx.cancelled:
+                raise CancelledError("cancelled", "cancelled before it started")
+            result = self._fn(ctx)
+        except BaseException as exc:  # every failure goes back to the GUI thread
+            if not isinstance(exc, CancelledError):
+                log.warning("task %s failed: %r", self._handle.name, exc)
+            signals._failed_raw.emit(exc)
+        else:
+            signals._finished_raw.emit(result)
+
+
+class Lane:
+    """One QThreadPool. ``max_threads=1`` makes it a serial lane (the SQLite lane)."""
+
+    def __init__(self, name: str, max_threads: int) -> None:
+        self.name = name
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(max_threads)
+        if max_threads == 1:
+            self.pool.setExpiryTimeout(-1)  # keep the one thread (and its SQLite use) alive
+        self._active: set[TaskHandle] = set()
+        self._on_idle: Callable[[], None] | None = None
+
+    @property
+    def active(self) -> list[TaskHandle]:
+        return list(self._active)
+
+    def submit(self, fn: Callable[[TaskContext], Any], *, name: str = "task") -> TaskHandle:
+        signals = TaskSignals()
+        handle = TaskHandle(name, signals)
+        self._active.add(handle)
+
+        def settled() -> None:
+            handle.done = True
+            self._active.discard(handle)
+            if not self._active and self._on_idle:
+                callback, self._on_idle = self._on_idle, None
+                callback()
+
+        signals.on_settled = settled
+        self.pool.start(_Runnable(fn, handle))
+        return handle
+
+    def cancel_all(self) -> None:
+        for handle in self._active:
+            handle.cancel()
+
+    def when_idle(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` on the GUI thread once no task of this lane is left (now, if none)."""
+        if not self._active:
+            callback()
+        else:
+            self._on_idle = callback
+
+
+class Lanes:
+    """The app's two lanes. Built once by client.app and passed down."""
+
+    def __init__(self, net_threads: int = 4) -> None:
+        self.db = Lane("db", 1)
+        self.net = Lane("net", net_threads)
+
+    def shutdown(self, on_idle: Callable[[], None]) -> None:
+        """Cancel every task on both lanes; call ``on_idle`` (GUI thread) when all have returned.
+
+        Network tasks are cancelled first; DB work is allowed to finish (it is short and its
+        transactions must commit), then ``on_idle`` runs.
+        """
+        self.net.cancel_all()
+        self.net.when_idle(lambda: self.db.when_idle(on_idle))
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.db.active or self.net.active)
+
+
+def run_task(
+    lane: Lane,
+    fn: Callable[[TaskContext], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+    *,
+    name: str = "task",
+) -> TaskHandle:
+    """Run ``fn(ctx)`` on ``lane``; the callbacks run on the GUI thread. Returns a cancellable handle.
+    Call from the GUI thread only."""
+    # Attaching the callbacks after start is safe: results are queued to the GUI thread (this
+    # thread), so none can be delivered before this function returns.
+    handle = lane.submit(fn, name=name)
+    handle.signals.on_done = on_done
+    handle.signals.on_error = on_error
+    handle.signals.on_progress = on_progress
+    return handle
