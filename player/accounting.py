@@ -1,0 +1,318 @@
+"""Watched-time accounting: which media seconds a person really watched, under the course policy.
+
+Fed with playback ticks (position, playing, rate), seeks, window visibility and user
+activity, each stamped with an injected monotonic clock. Credit is coverage: the union of
+media intervals that were genuinely played, so rewatching never counts twice; genuine study
+time (monotonic seconds, rewatching included) is kept separately.
+
+Rules (DESIGN.md "Time", issue 3):
+- A span between two ticks is credited only if playback was running, the rate stayed at or
+  under ``policy.max_rate`` (faster spans earn *nothing*, not a capped share: a person who
+  plays at 2x has not watched at 1.5x), the window was visible (when ``pause_when_hidden``)
+  and no attention check was due.
+- The media advance of a span may not exceed ``elapsed monotonic time x rate`` plus a small
+  jitter allowance (``JITTER_BUDGET_S``, a bucket that refills only from playback running
+  behind the clock, so it can never add up to more than that). A larger advance is a jump
+  (an unannounced seek) and earns nothing. With no monotonic time passing, nothing is earned.
+- ``seek(to)`` beyond the furthest covered point (or the current position) is refused when
+  ``policy.seek_ahead`` is false; a seek itself never earns anything.
+- After ``idle_timeout_s`` of playing without user activity, or every
+  ``attention_check_interval_s`` of playing, an attention check is due; nothing is credited
+  until ``answer_attention()``.
+- Only the monotonic clock measures time; the wall clock is read only to label checkpoints.
+
+Call ``tick()`` at least every second while playing (the app does every 250 ms), and once
+with the current position right before ``seek()``, and on pause/stop/end.
+Pure Python; must not import Qt, vlc or anything from sync/. Not thread-safe: one thread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from player.clock import Clock, WallClock, iso_utc, utc_now
+from player.intervals import IntervalSet
+from player.policy import PlayerPolicy
+
+JITTER_BUDGET_S = 0.75
+"""Most media seconds a span may run ahead of ``elapsed x rate`` (player time updates are coarse)."""
+
+SEEK_SLACK_S = 0.5
+"""A seek this close past the furthest allowed point still counts as not seeking ahead."""
+
+RATE_EPSILON = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class WatchCheckpoint:
+    """What changed since the previous checkpoint: the body of one "watch" record.
+
+    segments: media intervals [start, end) in seconds validly played in this delta (merged;
+    rewatched parts included, so the server can take the union itself).
+    credited_s: media seconds newly covered by this delta (no double counting).
+    study_s: monotonic seconds of genuine study in this delta.
+    elapsed_s: monotonic seconds since the previous checkpoint (paused time included).
+    wall_start / wall_end: ISO 8601 UTC labels for reports; never used to measure time.
+    """
+
+    segments: tuple[tuple[float, float], ...]
+    credited_s: float
+    study_s: float
+    elapsed_s: float
+    wall_start: str
+    wall_end: str
+    max_rate: float
+    position_s: float
+    covered_s: float
+    duration_s: float
+    completed: bool
+
+    def to_body(self) -> dict[str, Any]:
+        """The record body (JSON-ready, times rounded to milliseconds)."""
+        return {
+            "segments": [[round(s, 3), round(e, 3)] for s, e in self.segments],
+            "credited_s": round(self.credited_s, 3),
+            "study_s": round(self.study_s, 3),
+            "elapsed_mono_s": round(self.elapsed_s, 3),
+            "wall_start": self.wall_start,
+            "wall_end": self.wall_end,
+            "max_rate": round(self.max_rate, 3),
+            "position_s": round(self.position_s, 3),
+            "covered_s": round(self.covered_s, 3),
+            "duration_s": round(self.duration_s, 3),
+            "completed": self.completed,
+        }
+
+
+class WatchAccounting:
+    """The accounting for one lesson being played. Seconds throughout; one thread only.
+
+    ``covered``, ``position_s`` and ``study_s`` restore what earlier sessions saved.
+    """
+
+    def __init__(
+        self,
+        policy: PlayerPolicy,
+        duration_s: float,
+        clock: Clock,
+        *,
+        covered: Iterable[tuple[float, float]] = (),
+        position_s: float = 0.0,
+        study_s: float = 0.0,
+        wall_clock: WallClock = utc_now,
+    ) -> None:
+        if not (math.isfinite(duration_s) and duration_s > 0):
+            raise ValueError(f"duration_s must be a positive number, not {duration_s!r}")
+        self.policy = policy
+        self.duration_s = float(duration_s)
+        self._clock = clock
+        self._wall = wall_clock
+        self._covered = IntervalSet(covered).clipped(0.0, self.duration_s)
+        self._covered_at_start = self._covered.length
+        self._study_s = max(0.0, study_s)
+        now = clock()
+        # The last tick: the state that governs the span up to the next one.
+        self._t = now
+        self._pos = self._clamp(position_s)
+        self._playing = False
+        self._rate = 1.0
+        self._budget = 0.0
+        # Gates: monotonic sub-intervals of the current span in which credit is allowed.
+        self._gate_t = now
+        self._open: list[tuple[float, float]] = []
+        self._visible = True
+        self._due_reason: str | None = None
+        self._idle_play_s = 0.0
+        self._play_since_check_s = 0.0
+        # The delta since the last checkpoint.
+        self._cp_segments = IntervalSet()
+        self._cp_credited = 0.0
+        self._cp_study = 0.0
+        self._cp_max_rate = 0.0
+        self._cp_mono = now
+        self._cp_wall = iso_utc(wall_clock())
+        self._cp_pos = self._pos
+
+    # -- what the player reports ---------------------------------------------------------
+    def tick(self, position_s: float, playing: bool, rate: float = 1.0) -> None:
+        """The player is at ``position_s`` (media seconds), ``playing`` or not, at ``rate``."""
+        if not math.isfinite(position_s) or not (math.isfinite(rate) and rate > 0):
+            raise ValueError(f"bad tick: position {position_s!r}, rate {rate!r}")
+        now = self._clock()
+        self._advance_gates(now)
+        pos = self._clamp(position_s)
+        self._credit_span(now, pos, playing, float(rate))
+        self._t, self._pos, self._playing, self._rate = max(now, self._t), pos, playing, float(rate)
+        self._open.clear()
+
+    def seek(self, to_s: float) -> bool:
+        """The person asks to jump to ``to_s``. False: refused by policy (do not move the player)."""
+        now = self._clock()
+        self._advance_gates(now)
+        target = self._clamp(to_s)
+        if target > self.seek_limit_s:
+            return False
+        self._t, self._pos = max(now, self._t), target
+        self._open.clear()
+        return True
+
+    def set_visible(self, visible: bool) -> None:
+        """The player window became visible (True) or hidden/minimised (False)."""
+        self._advance_gates(self._clock())
+        self._visible = visible
+
+    def user_activity(self) -> None:
+        """Mouse or keyboard input in the player: restarts the idle timeout (does not answer a check)."""
+        self._advance_gates(self._clock())
+        if self._due_reason is None:
+            self._idle_play_s = 0.0
+
+    def answer_attention(self) -> None:
+        """The person answered the attention check: credit resumes, both timers restart."""
+        self._advance_gates(self._clock())
+        self._due_reason = None
+        self._idle_play_s = 0.0
+        self._play_since_check_s = 0.0
+
+    # -- what the app reads --------------------------------------------------------------
+    @property
+    def attention_due(self) -> bool:
+        self._advance_gates(self._clock())
+        return self._due_reason is not None
+
+    @property
+    def attention_reason(self) -> str | None:
+        """"idle", "interval" or None."""
+        self._advance_gates(self._clock())
+        return self._due_reason
+
+    @property
+    def covered_s(self) -> float:
+        """Media seconds covered in total (earlier sessions included)."""
+        return self._covered.length
+
+    @property
+    def credited_s(self) -> float:
+        """Media seconds newly covered since this object was made."""
+        return max(0.0, self._covered.length - self._covered_at_start)
+
+    @property
+    def study_s(self) -> float:
+        """Monotonic seconds of genuine study in total (earlier sessions included)."""
+        return self._study_s
+
+    @property
+    def position_s(self) -> float:
+        return self._pos
+
+    @property
+    def completed(self) -> bool:
+        return self._covered.length >= self.policy.completion_ratio * self.duration_s - 1e-9
+
+    @property
+    def seek_limit_s(self) -> float:
+        """The furthest position a seek may go to."""
+        if self.policy.seek_ahead:
+            return self.duration_s
+        return min(self.duration_s, max(self._covered.max_end, self._pos) + SEEK_SLACK_S)
+
+    def segments(self) -> list[tuple[float, float]]:
+        """Every covered interval, in order."""
+        return self._covered.to_list()
+
+    def checkpoint(self) -> WatchCheckpoint | None:
+        """The delta since the previous checkpoint, or None when nothing worth saving changed."""
+        now = self._clock()
+        self._advance_gates(now)
+        if not self._cp_segments and self._cp_study <= 0 and abs(self._pos - self._cp_pos) < SEEK_SLACK_S:
+            return None
+        wall_end = iso_utc(self._wall())
+        result = WatchCheckpoint(
+            segments=tuple(self._cp_segments),
+            credited_s=self._cp_credited,
+            study_s=self._cp_study,
+            elapsed_s=max(0.0, now - self._cp_mono),
+            wall_start=self._cp_wall,
+            wall_end=wall_end,
+            max_rate=self._cp_max_rate,
+            position_s=self._pos,
+            covered_s=self._covered.length,
+            duration_s=self.duration_s,
+            completed=self.completed,
+        )
+        self._cp_segments = IntervalSet()
+        self._cp_credited = self._cp_study = self._cp_max_rate = 0.0
+        self._cp_mono, self._cp_wall, self._cp_pos = now, wall_end, self._pos
+        return result
+
+    # -- internals -----------------------------------------------------------------------
+    def _clamp(self, position_s: float) -> float:
+        return min(max(float(position_s), 0.0), self.duration_s)
+
+    def _advance_gates(self, now: float) -> None:
+        """Move gate time to ``now``: note when credit was allowed, and when a check fell due."""
+        start = self._gate_t
+        if not now > start:
+            return
+        self._gate_t = now
+        if self._due_reason is not None or (self.policy.pause_when_hidden and not self._visible):
+            return
+        end, reason = now, None
+        if self._playing:
+            idle, interval = self.policy.idle_timeout_s, self.policy.attention_check_interval_s
+            if interval > 0 and start + interval - self._play_since_check_s <= end:
+                end, reason = max(start, start + interval - self._play_since_check_s), "interval"
+            if idle > 0 and start + idle - self._idle_play_s <= end:
+                end, reason = max(start, start + idle - self._idle_play_s), "idle"
+            self._idle_play_s += end - start
+            self._play_since_check_s += end - start
+        if end > start:
+            self._open.append((start, end))
+        self._due_reason = reason
+
+    def _credit_span(self, now: float, pos: float, playing: bool, rate: float) -> None:
+        """Credit what was validly played between the previous tick and this one."""
+        dt = max(0.0, now - self._t)
+        advance = pos - self._pos
+        span_rate = max(self._rate, rate)
+        allowance = dt * min(span_rate, self.policy.max_rate)
+        if not (self._playing or playing) or advance <= 0:
+            # Paused, or moved back: nothing to credit; a player running behind refills the budget.
+            self._budget = min(JITTER_BUDGET_S, self._budget + allowance)
+            return
+        if span_rate > self.policy.max_rate + RATE_EPSILON or advance > allowance + self._budget:
+            return  # too fast, or a jump: no credit, and the next span starts from here
+        # When playback started or stopped inside the span, the media advance sits at its
+        # end or its start: place it there, not spread over paused time.
+        play_time = advance / span_rate
+        if self._playing:
+            w0, w1 = self._t, min(now, self._t + play_time)
+        else:
+            w0, w1 = max(self._t, now - play_time), now
+        played = self._played_segments(w0, w1, self._pos, pos)
+        if not played:
+            return
+        self._budget = min(JITTER_BUDGET_S, self._budget + allowance - advance)
+        for start, end, seconds in played:
+            self._cp_credited += self._covered.add(start, end)
+            self._cp_segments.add(start, end)
+            self._study_s += seconds
+            self._cp_study += seconds
+        self._cp_max_rate = max(self._cp_max_rate, span_rate)
+
+    def _played_segments(self, w0: float, w1: float, p0: float, p1: float) -> list[tuple[float, float, float]]:
+        """Media intervals (start, end, study seconds) for the allowed parts of time window [w0, w1]."""
+        if not w1 > w0:
+            return []
+        scale = (p1 - p0) / (w1 - w0)
+        result = []
+        for a, b in self._open:
+            a, b = max(a, w0), min(b, w1)
+            if b > a:
+                start = p0 if a == w0 else p0 + (a - w0) * scale
+                end = p1 if b == w1 else p0 + (b - w0) * scale
+                result.append((start, end, b - a))
+        return result
