@@ -12,6 +12,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="StudyDesk reference server", version="0.1.0")
     app.state.config = config
 
+    from server.repository import make_router as repository_router
+
+    app.include_router(repository_router(config.repo_dir, config.keys_dir))
+
     @app.get("/api/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
