@@ -1,0 +1,166 @@
+"""``studydesk download COURSE``: fetch a course from the site's repository, with a progress bar.
+
+Reads the site file for the repository (``[repository] url``, else ``<server>/repo``),
+the pinned publisher keys, the TLS CA bundle and the bandwidth cap. The download runs on
+a worker thread so Ctrl-C only sets the cancel event: the partial files stay and the same
+command resumes them. Exits 0 when every file is verified, 130 when cancelled, 1 on error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from PySide6.QtCore import QCoreApplication
+
+from client.messages import describe
+from client.paths import content_dir
+from sync.downloader import DownloadProgress
+from sync.errors import CancelledError, SyncError
+from sync.keys import PublicKey
+from sync.repo_source import RepoSource, open_source
+from sync.site import SiteConfig, load_site
+from sync.store import ContentStore
+
+_CTX = "DownloadCommand"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("download", help="download a course from the repository (resumes where it stopped)")
+    p.add_argument("course", help="course id")
+    p.add_argument("--version", type=int, default=None, help="a specific version (default: the latest)")
+    p.add_argument("--from", dest="source", default=None, help="repository URL or folder (default: from the site file)")
+    p.add_argument("--concurrency", type=int, default=2, help="files downloaded at the same time (default 2)")
+    p.add_argument("--rate-kbps", type=int, default=None, help="bandwidth cap in kbit/s (default: the site's)")
+    p.set_defaults(func=run)
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def human_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class ProgressBar:
+    """One redrawn line on a terminal; a line every 10% when the output is not a terminal."""
+
+    def __init__(self, out: TextIO = sys.stderr, width: int = 24) -> None:
+        self.out, self.width = out, width
+        self.tty = out.isatty()
+        self._last_decile = -1
+        self._line = self._printed = ""
+
+    def __call__(self, p: DownloadProgress) -> None:
+        frac = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
+        filled = int(frac * self.width)
+        line = (f"[{'#' * filled}{'-' * (self.width - filled)}] {frac * 100:3.0f}%  "
+                f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}  "
+                f"{human_bytes(p.rate_bps)}/s  {tr('ETA')} {human_eta(p.eta_s)}  "
+                f"({p.blobs_done}/{p.blobs_total} {tr('files')})")
+        self._line = line
+        if self.tty:
+            self.out.write("\r" + line + "\x1b[K")
+            self.out.flush()
+        elif int(frac * 10) != self._last_decile:
+            self._last_decile = int(frac * 10)
+            self._printed = line
+            print(line, file=self.out, flush=True)
+
+    def done(self) -> None:
+        if self.tty:
+            self.out.write("\n")
+            self.out.flush()
+        elif self._line and self._line != self._printed:
+            print(self._line, file=self.out, flush=True)
+
+
+def repository_source(site: SiteConfig, override: str | None) -> RepoSource:
+    location = override or site.repository or f"{site.server_url}/repo"
+    return open_source(location, verify=site.tls_verify())
+
+
+def trusted(site: SiteConfig) -> dict[str, PublicKey]:
+    keys = site.trusted_keys()
+    if not keys:
+        raise SyncError("no_publisher_keys", "the site file pins no publisher keys ([publisher] keys)")
+    return keys
+
+
+def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
+    """Run ``work(cancel)`` on a thread; Ctrl-C sets ``cancel`` and waits for it to stop cleanly."""
+    cancel = threading.Event()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work(cancel)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="command-worker", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            cancel.set()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+def report_error(exc: BaseException) -> int:
+    """Print a clear message for a failed command; returns the exit status."""
+    if isinstance(exc, CancelledError):
+        print(tr("Stopped. Run the same command again to continue where it stopped."), file=sys.stderr)
+        return 130
+    detail = f" ({exc.detail})" if isinstance(exc, SyncError) else f" ({exc})"
+    print(f"{tr('Error')}: {describe(exc)}{detail}", file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from sync.downloader import Downloader
+
+    bar = ProgressBar()
+    started = time.monotonic()
+    try:
+        site = load_site(args.site)
+        keys = trusted(site)
+        store = ContentStore(content_dir(Path(args.data)), keys)
+        cap_kbps = args.rate_kbps if args.rate_kbps is not None else site.bandwidth_cap_kbps
+        source = repository_source(site, args.source)
+
+        def work(cancel: threading.Event) -> Any:
+            d = Downloader(store, source, keys, concurrency=args.concurrency, rate_limit_bps=cap_kbps * 1000 / 8,
+                           on_progress=bar, cancel=cancel)
+            return d.download_course(args.course, args.version)
+
+        manifest = run_cancellable(work)
+    except (SyncError, OSError) as exc:
+        bar.done()
+        return report_error(exc)
+    bar.done()
+    print(tr("Downloaded %1 version %2 (%3) in %4 s.").replace("%1", manifest.course_id)
+          .replace("%2", str(manifest.version)).replace("%3", manifest.title)
+          .replace("%4", f"{time.monotonic() - started:.1f}"))
+    print(tr("Stored in %1").replace("%1", str(store.root)))
+    return 0

@@ -1,0 +1,83 @@
+"""``studydesk package import PATH`` / ``package export COURSE --to PATH``: USB and LAN sideloading.
+
+Import verifies exactly as a download does (pinned publisher keys, sha256 of every file)
+and can be interrupted and resumed; export copies a fully downloaded course in the
+repository layout, re-checking each file, so another PC can import it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from client.commands.download import ProgressBar, report_error, run_cancellable, tr, trusted
+from client.paths import content_dir
+from sync.errors import SyncError
+from sync.site import load_site
+from sync.store import ContentStore
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("package", help="import or export course packages (USB stick, shared folder)")
+    ps = p.add_subparsers(dest="package_command", required=True)
+    imp = ps.add_parser("import", help="import the courses in a package folder")
+    imp.add_argument("path", type=Path, help="package folder (repository layout)")
+    imp.add_argument("--course", default=None, help="import only this course")
+    imp.set_defaults(func=run_import)
+    exp = ps.add_parser("export", help="export a downloaded course to a folder")
+    exp.add_argument("course", help="course id")
+    exp.add_argument("--to", dest="dest", type=Path, required=True, help="destination folder")
+    exp.add_argument("--version", type=int, default=None, help="a specific version (default: the latest)")
+    exp.set_defaults(func=run_export)
+
+
+def _store(args: argparse.Namespace) -> ContentStore:
+    keys = trusted(load_site(args.site))
+    return ContentStore(content_dir(Path(args.data)), keys)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from sync.package_io import import_package
+
+    bar = ProgressBar()
+    try:
+        store = _store(args)
+
+        def work(cancel: threading.Event) -> Any:
+            return import_package(args.path, store, store.trusted_keys, course_id=args.course, on_progress=bar,
+                                  cancel=cancel)
+
+        manifests = run_cancellable(work)
+    except (SyncError, OSError) as exc:
+        bar.done()
+        return report_error(exc)
+    bar.done()
+    for m in manifests:
+        print(tr("Imported %1 version %2 (%3).").replace("%1", m.course_id).replace("%2", str(m.version))
+              .replace("%3", m.title))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from sync.package_io import export_package
+
+    try:
+        store = _store(args)
+
+        def work(cancel: threading.Event) -> Any:
+            def progress(done: int, total: int) -> None:
+                print(f"\r{done * 100 // max(total, 1):3d}%", end="", file=sys.stderr, flush=True)
+
+            return export_package(store, args.course, args.dest, args.version, on_progress=progress, cancel=cancel)
+
+        m = run_cancellable(work)
+    except (SyncError, OSError) as exc:
+        print(file=sys.stderr)
+        return report_error(exc)
+    print(file=sys.stderr)
+    print(tr("Exported %1 version %2 to %3.").replace("%1", m.course_id).replace("%2", str(m.version))
+          .replace("%3", str(args.dest)))
+    return 0

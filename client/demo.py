@@ -1,0 +1,170 @@
+"""``./run demo``: a local server with the demo course, and the client connected to it.
+
+Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
+``~/.local/share/studydesk-demo``): ``server/`` (database, repository, publisher key),
+``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
+
+``prepare()`` is the hook for the window: it starts ``studydesk-server serve`` as a child
+process, creates the publisher key once, publishes ``resources/demo_course`` (a new
+version only when its files changed) and writes the site file, then returns a DemoEnv.
+``main()`` then downloads the demo course with the client's engine and keeps the server
+running until Ctrl-C, which stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
+DEMO_COURSE_ID = "demo-party-theory"
+DEFAULT_PORT = 8470
+
+
+def demo_root() -> Path:
+    if env := os.environ.get("STUDYDESK_DEMO_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "studydesk-demo"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class DemoEnv:
+    root: Path
+    server_data: Path
+    client_data: Path
+    site_path: Path
+    server_url: str
+    public_key: str
+    process: subprocess.Popen[bytes]
+
+    def server_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run an admin command on the demo server's data (e.g. to add demo users)."""
+        return _server_cli(self.server_data, *args)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args],
+                            capture_output=True, text=True, cwd=REPO_ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f"studydesk-server {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def write_site(path: Path, server_url: str, public_key: str) -> None:
+    path.write_text(
+        "# Written by the StudyDesk demo (client/demo.py).\n"
+        f'[server]\nurl = "{server_url}"\n\n'
+        f'[publisher]\nkeys = ["{public_key}"]\n\n'
+        '[ui]\nlanguage = "zh_CN"\n',
+        encoding="utf-8",
+    )
+
+
+def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
+    """Start the demo server with the demo course published, and write the demo site file."""
+    root = root or demo_root()
+    server_data, client_data = root / "server", root / "client"
+    for d in (server_data, client_data):
+        d.mkdir(parents=True, exist_ok=True)
+    keys_show = [sys.executable, "-m", "server.cli", "--data", str(server_data), "keys", "show"]
+    if subprocess.run(keys_show, capture_output=True, cwd=REPO_ROOT).returncode != 0:
+        _server_cli(server_data, "keys", "init")
+    public_key = _server_cli(server_data, "keys", "show").stdout.strip()
+    print(_server_cli(server_data, "publish", str(DEMO_COURSE_DIR)).stdout, end="")
+    port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
+    url = f"http://127.0.0.1:{port}"
+    log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--data", str(server_data), "serve",
+                             "--port", str(port)], stdout=log, stderr=log, cwd=REPO_ROOT)
+    env = DemoEnv(root, server_data, client_data, root / "site.toml", url, public_key, proc)
+    try:
+        _wait_healthy(env)
+    except BaseException:
+        env.stop()
+        raise
+    write_site(env.site_path, url, public_key)
+    return env
+
+
+def _wait_healthy(env: DemoEnv, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if env.process.poll() is not None:
+            raise RuntimeError(f"the demo server exited; see {env.root / 'server.log'}")
+        try:
+            if requests.get(env.server_url + "/api/health", timeout=1).ok:
+                return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"the demo server did not start; see {env.root / 'server.log'}")
+
+
+def download_demo_course(env: DemoEnv) -> int:
+    """Download the demo course with the client's own command (progress bar, resume)."""
+    from client.cli import main as client_main
+
+    return client_main(["--data", str(env.client_data), "--site", str(env.site_path), "download", DEMO_COURSE_ID])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="studydesk-demo", description="StudyDesk demo: server + demo course")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--no-wait", action="store_true", help="stop the server after the download")
+    args = parser.parse_args(argv)
+    env = prepare(port=args.port)
+    try:
+        print(f"Demo server: {env.server_url}  (data in {env.root})")
+        status = download_demo_course(env)
+        if status == 0:
+            print(f"Demo course files: {env.client_data / 'content'}")
+            print(f"Try: studydesk --data {env.client_data} --site {env.site_path}")
+        if args.no_wait or status != 0:
+            return status
+        print("The demo server keeps running; press Ctrl-C to stop it.")
+        while env.process.poll() is None:
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping the demo server.")
+        return 0
+    finally:
+        env.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
