@@ -41,6 +41,30 @@ MESSAGES: dict[str, str] = {
     "site_missing": QT_TRANSLATE_NOOP("Messages", "The site file was not found."),
     "site_malformed": QT_TRANSLATE_NOOP("Messages", "The site file is damaged: it is not valid TOML."),
     "site_invalid": QT_TRANSLATE_NOOP("Messages", "The site file contains an invalid setting."),
+    # course packages (sync/downloader.py, repo_source.py, store.py, package_io.py)
+    "not_found": QT_TRANSLATE_NOOP("Messages", "The course or file was not found in the repository."),
+    "forbidden": QT_TRANSLATE_NOOP("Messages", "The server refused access to the course repository."),
+    "server_error": QT_TRANSLATE_NOOP("Messages", "The server had an internal error. Please try again later."),
+    "http_error": QT_TRANSLATE_NOOP("Messages", "The server gave an unexpected answer."),
+    "tls": QT_TRANSLATE_NOOP("Messages", "The server's security certificate could not be verified."),
+    "read_failed": QT_TRANSLATE_NOOP("Messages", "The package folder could not be read."),
+    "too_large": QT_TRANSLATE_NOOP("Messages", "The file is far larger than it should be and was not used."),
+    "bad_range": QT_TRANSLATE_NOOP("Messages", "The server sent the wrong part of a file."),
+    "truncated": QT_TRANSLATE_NOOP("Messages", "A file arrived incomplete. Try again later."),
+    "range": QT_TRANSLATE_NOOP("Messages", "A partly downloaded file had to be started over."),
+    "hash_mismatch": QT_TRANSLATE_NOOP("Messages", "A file failed its checksum: it is damaged or was tampered "
+                                       "with, and was not used."),
+    "size_mismatch": QT_TRANSLATE_NOOP("Messages", "A file has the wrong size: it is damaged or was tampered "
+                                       "with, and was not used."),
+    "wrong_manifest": QT_TRANSLATE_NOOP("Messages", "The repository sent the description of a different course."),
+    "missing_blob": QT_TRANSLATE_NOOP("Messages", "This lesson has not been downloaded yet."),
+    "disk_full": QT_TRANSLATE_NOOP("Messages", "The disk is full. Free some space and try again; nothing "
+                                   "already downloaded was lost."),
+    "not_a_package": QT_TRANSLATE_NOOP("Messages", "This folder does not contain a course package."),
+    "course_incomplete": QT_TRANSLATE_NOOP("Messages", "The course is not fully downloaded yet, so it cannot "
+                                           "be exported."),
+    "no_publisher_keys": QT_TRANSLATE_NOOP("Messages", "The site file pins no publisher keys, so no course "
+                                           "can be trusted. Ask your administrator."),
 }
 
 
