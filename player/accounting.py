@@ -114,6 +114,8 @@ class WatchAccounting:
         self._covered_at_start = self._covered.length
         self._study_s = max(0.0, study_s)
         now = clock()
+        self._born = now
+        self._session_study_s = 0.0
         # The last tick: the state that governs the span up to the next one.
         self._t = now
         self._pos = self._clamp(position_s)
@@ -296,15 +298,20 @@ class WatchAccounting:
         if not played:
             return
         self._budget = min(JITTER_BUDGET_S, self._budget + allowance - advance)
-        for start, end, seconds in played:
+        for start, end in played:
             self._cp_credited += self._covered.add(start, end)
             self._cp_segments.add(start, end)
-            self._study_s += seconds
-            self._cp_study += seconds
+            # Study time is the media watched at this rate (exact with coarse player time
+            # steps); never more than the monotonic time this object has existed.
+            seconds = min((end - start) / span_rate, (now - self._born) - self._session_study_s)
+            if seconds > 0:
+                self._session_study_s += seconds
+                self._study_s += seconds
+                self._cp_study += seconds
         self._cp_max_rate = max(self._cp_max_rate, span_rate)
 
-    def _played_segments(self, w0: float, w1: float, p0: float, p1: float) -> list[tuple[float, float, float]]:
-        """Media intervals (start, end, study seconds) for the allowed parts of time window [w0, w1]."""
+    def _played_segments(self, w0: float, w1: float, p0: float, p1: float) -> list[tuple[float, float]]:
+        """Media intervals for the parts of time window [w0, w1] in which credit was allowed."""
         if not w1 > w0:
             return []
         scale = (p1 - p0) / (w1 - w0)
@@ -314,5 +321,5 @@ class WatchAccounting:
             if b > a:
                 start = p0 if a == w0 else p0 + (a - w0) * scale
                 end = p1 if b == w1 else p0 + (b - w0) * scale
-                result.append((start, end, b - a))
+                result.append((start, end))
         return result
