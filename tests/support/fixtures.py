@@ -18,3 +18,16 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield proc
     finally:
         proc.stop()
+
+
+@pytest.fixture
+def test_keyring(tmp_path: Path) -> Iterator[object]:
+    """A real keyrings.alt EncryptedKeyring, file in tmp_path, unlocked up front with a test
+    password so it never prompts (the conftest names the same backend in PYTHON_KEYRING_BACKEND;
+    it needs pycryptodomex). StudyDesk only uses this backend once it is unlocked like this."""
+    from keyrings.alt.file import EncryptedKeyring
+
+    kr = EncryptedKeyring()
+    kr.file_path = str(tmp_path / "keyring" / "crypted_pass.cfg")  # type: ignore[misc]
+    kr.keyring_key = "test keyring password"  # type: ignore[misc]
+    yield kr

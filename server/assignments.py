@@ -1,0 +1,118 @@
+"""Course assignments: required (必修) or elective (选修) courses for a user or a whole unit.
+
+Title, credit hours and latest version come from the published repository (catalog.json and
+the manifests under the data dir's repo/) when the course is published there; otherwise from
+what the admin gave when assigning. Services only; no HTTP here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from server.db import schema, transaction
+from server.users import User, get_user
+from sync.errors import FormatError
+from sync.manifest import check_id
+
+schema.step(
+    "assignments.1",
+    """
+    CREATE TABLE assignments (
+        course_id TEXT NOT NULL,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('user', 'unit')),
+        target TEXT NOT NULL,
+        required INTEGER NOT NULL,
+        due TEXT,
+        title TEXT,
+        credit_hours REAL,
+        assigned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (course_id, target_kind, target)
+    )
+    """,
+)
+
+
+def assign(
+    conn: sqlite3.Connection,
+    course_id: str,
+    *,
+    username: str | None = None,
+    unit: str | None = None,
+    required: bool,
+    due: str | None = None,
+    title: str | None = None,
+    credit_hours: float | None = None,
+) -> str:
+    """Assign (or re-assign, replacing the terms) a course; returns a one-line description."""
+    check_id(course_id, "course")
+    if (username is None) == (unit is None):
+        raise FormatError("bad_target", "assign to exactly one of a user or a unit")
+    if due is not None:
+        try:
+            dt.date.fromisoformat(due)
+        except ValueError as exc:
+            raise FormatError("bad_date", f"due date {due!r} is not YYYY-MM-DD") from exc
+    if username is not None and get_user(conn, username=username) is None:
+        raise FormatError("no_such_user", f"no user {username!r}")
+    kind, target = ("user", username) if username is not None else ("unit", unit)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO assignments (course_id, target_kind, target, required, due, title, credit_hours) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (course_id, target_kind, target) DO UPDATE SET "
+            "required = excluded.required, due = excluded.due, title = COALESCE(excluded.title, title), "
+            "credit_hours = COALESCE(excluded.credit_hours, credit_hours)",
+            (course_id, kind, target, int(required), due, title, credit_hours),
+        )
+    return f"{course_id} -> {kind} {target} ({'required' if required else 'elective'}, due {due or '-'})"
+
+
+def _published(repo_dir: Path) -> dict[str, dict[str, Any]]:
+    """course_id -> {title, latest_version, credit_hours} from the repository, if any."""
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        catalog = json.loads((repo_dir / "catalog.json").read_bytes())
+    except (OSError, ValueError):
+        return out
+    for c in catalog.get("courses", []) if isinstance(catalog, dict) else []:
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            continue
+        info: dict[str, Any] = {"title": c.get("title"), "latest_version": c.get("version")}
+        try:
+            manifest = json.loads((repo_dir / "manifests" / c["id"] / f"{int(c['version'])}.json").read_bytes())
+            info["credit_hours"] = manifest.get("credit_hours")
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+        out[c["id"]] = info
+    return out
+
+
+def assignments_for(conn: sqlite3.Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
+    """The user's assignments; a personal assignment wins over the unit's for the same course."""
+    rows = conn.execute(
+        "SELECT * FROM assignments WHERE (target_kind = 'user' AND target = ?) OR (target_kind = 'unit' AND "
+        "target = ?) ORDER BY target_kind DESC",
+        (user.username, user.unit),
+    ).fetchall()
+    published = _published(repo_dir)
+    by_course: dict[str, dict[str, Any]] = {}
+    for row in rows:  # 'user' rows come first
+        if row["course_id"] in by_course:
+            continue
+        pub = published.get(row["course_id"], {})
+        by_course[row["course_id"]] = {
+            "course_id": row["course_id"],
+            "title": pub.get("title") or row["title"] or row["course_id"],
+            "required": bool(row["required"]),
+            "due": row["due"],
+            "credit_hours": pub.get("credit_hours") if pub.get("credit_hours") is not None else row["credit_hours"],
+            "latest_version": pub.get("latest_version"),
+        }
+    return sorted(by_course.values(), key=lambda a: (not a["required"], a["due"] or "9999", a["course_id"]))
+
+
+def list_assignments(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute("SELECT * FROM assignments ORDER BY course_id, target_kind, target")]

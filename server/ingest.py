@@ -1,0 +1,180 @@
+"""Verified ingest of progress records (API batches and imported files share this path).
+
+For each record: validate its shape, check that its device is enrolled to its user (and,
+through the API, that the signed-in user is that user), verify the Ed25519 signature, then
+check the chain per device+user (seq exactly one past the stored head, prev equal to the
+head's hash). A record is stored once: the same id with the same bytes is a duplicate (acked
+again, so replays are safe); the same id with other bytes is refused. The whole batch is
+committed before any answer leaves, so an ack always means "on disk".
+
+Reasons (stable codes): bad_record / missing_field / bad_field / bad_id (malformed),
+id_conflict (same id, other content), unknown_device, foreign_record (device enrolled to
+another user), foreign_user (not the signed-in user's record), bad_signature (tampered),
+seq_conflict (seq already taken: replay of other content or reordered chain),
+gap (an earlier seq is missing: deleted or withheld record), broken_chain (prev does not match).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from server.db import schema, transaction
+from sync.canonical import canonical_bytes
+from sync.errors import IntegrityError, SyncError
+from sync.keys import PublicKey
+from sync.records import GENESIS, Record
+
+schema.step(
+    "records.1",
+    """
+    CREATE TABLE records (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        prev TEXT NOT NULL,
+        type TEXT NOT NULL,
+        course_id TEXT,
+        lesson_id TEXT,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sig TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        canonical TEXT NOT NULL,
+        source TEXT NOT NULL,
+        received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        UNIQUE (device_id, user_id, seq)
+    );
+    CREATE INDEX records_user_course ON records(user_id, course_id)
+    """,
+)
+
+REASON_TEXT = {
+    "id_conflict": "a different record with this id is already stored",
+    "unknown_device": "the device that signed this record is not enrolled",
+    "foreign_record": "the device is enrolled to another user",
+    "foreign_user": "the record belongs to another user than the one signed in",
+    "bad_signature": "the signature does not match: the record was tampered with",
+    "seq_conflict": "another record already holds this sequence number (replayed or reordered)",
+    "gap": "an earlier record of this chain is missing (deleted or withheld)",
+    "broken_chain": "the record does not link to the previous record (reordered or forged)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str | None
+    status: str  # stored, duplicate, rejected
+    reason: str | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "status": self.status}
+        if self.reason:
+            d["reason"] = self.reason
+            d["detail"] = self.detail or REASON_TEXT.get(self.reason, self.reason)
+        return d
+
+
+class _Chains:
+    """Per-batch caches of device keys and chain heads."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.keys: dict[str, tuple[str, PublicKey] | None] = {}
+        self.heads: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def device(self, device_id: str) -> tuple[str, PublicKey] | None:
+        if device_id not in self.keys:
+            row = self.conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?",
+                                    (device_id,)).fetchone()
+            self.keys[device_id] = (row[0], PublicKey.from_text(row[1])) if row else None
+        return self.keys[device_id]
+
+    def head(self, device_id: str, user_id: str) -> tuple[int, str]:
+        k = (device_id, user_id)
+        if k not in self.heads:
+            row = self.conn.execute(
+                "SELECT seq, hash FROM records WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT 1", k
+            ).fetchone()
+            self.heads[k] = (row[0], row[1]) if row else (0, GENESIS)
+        return self.heads[k]
+
+
+def _check(chains: _Chains, r: Record, as_user_id: str | None) -> str | None:
+    """The reason to refuse ``r``, or None when it is the next valid record of its chain."""
+    dev = chains.device(r.device_id)
+    if dev is None:
+        return "unknown_device"
+    if dev[0] != r.user_id:
+        return "foreign_record"
+    if as_user_id is not None and r.user_id != as_user_id:
+        return "foreign_user"
+    try:
+        r.verify(dev[1])
+    except IntegrityError:
+        return "bad_signature"
+    seq, head_hash = chains.head(r.device_id, r.user_id)
+    if r.seq <= seq:
+        return "seq_conflict"
+    if r.seq > seq + 1:
+        return "gap"
+    if r.prev != head_hash:
+        return "broken_chain"
+    return None
+
+
+def _insert(conn: sqlite3.Connection, r: Record, canonical: str, source: str) -> None:
+    conn.execute(
+        "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, sig, "
+        "hash, canonical, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id,
+         canonical_body(r), r.created_at, r.sig, r.hash, canonical, source),
+    )
+
+
+def canonical_body(r: Record) -> str:
+    return canonical_bytes(r.body).decode("utf-8")
+
+
+def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record]]]:
+    results: list[Outcome | None] = [None] * len(raw)
+    parsed: list[tuple[int, Record]] = []
+    for i, item in enumerate(raw):
+        try:
+            parsed.append((i, Record.from_dict(item)))
+        except SyncError as exc:
+            rid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+            results[i] = Outcome(rid, "rejected", exc.code, exc.detail)
+    # chain order, so a batch may list its records in any order
+    parsed.sort(key=lambda p: (p[1].device_id, p[1].user_id, p[1].seq))
+    return results, parsed
+
+
+def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api") -> list[Outcome]:
+    """Verify and store ``raw`` records; one Outcome per input item, in input order."""
+    results, parsed = _parse(raw)
+    seen: dict[str, str] = {}
+    with transaction(conn):
+        chains = _Chains(conn)
+        for i, r in parsed:
+            canonical = r.canonical().decode("utf-8")
+            stored = seen.get(r.id)
+            if stored is None:
+                row = conn.execute("SELECT canonical FROM records WHERE id = ?", (r.id,)).fetchone()
+                stored = row[0] if row else None
+            if stored is not None:
+                ok = stored == canonical
+                results[i] = Outcome(r.id, "duplicate") if ok else Outcome(r.id, "rejected", "id_conflict")
+                continue
+            reason = _check(chains, r, as_user_id)
+            if reason:
+                results[i] = Outcome(r.id, "rejected", reason)
+                continue
+            _insert(conn, r, canonical, source)
+            chains.heads[(r.device_id, r.user_id)] = (r.seq, r.hash)
+            seen[r.id] = canonical
+            results[i] = Outcome(r.id, "stored")
+    return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]

@@ -1,0 +1,87 @@
+"""The signed-in person's assignments, cached in their profile database for offline use.
+
+``AssignmentCache(conn).replace(items)`` stores what the server answered (in one transaction);
+``.list()`` gives it back when offline. Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from sync.profile_db import schema
+from sync.records import utc_now
+from sync.sqlite_schema import transaction
+
+schema.step(
+    "assignments_cache.1",
+    """
+    CREATE TABLE assignments_cache (
+        course_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        required INTEGER NOT NULL,
+        due TEXT,
+        credit_hours REAL,
+        latest_version INTEGER,
+        raw TEXT NOT NULL
+    );
+    CREATE TABLE assignments_cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    course_id: str
+    title: str
+    required: bool
+    due: str | None
+    credit_hours: float | None
+    latest_version: int | None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Assignment:
+        def num(v: Any) -> float | None:
+            return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+        version = d.get("latest_version")
+        return cls(
+            course_id=str(d["course_id"]),
+            title=str(d.get("title") or d["course_id"]),
+            required=bool(d.get("required")),
+            due=d["due"] if isinstance(d.get("due"), str) else None,
+            credit_hours=num(d.get("credit_hours")),
+            latest_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        )
+
+
+class AssignmentCache:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def replace(self, items: list[dict[str, Any]]) -> list[Assignment]:
+        pairs = [(Assignment.from_dict(d), d) for d in items
+                 if isinstance(d, dict) and isinstance(d.get("course_id"), str)]
+        with transaction(self.conn) as conn:
+            conn.execute("DELETE FROM assignments_cache")
+            for a, raw in pairs:
+                conn.execute(
+                    "INSERT OR REPLACE INTO assignments_cache VALUES (?,?,?,?,?,?,?)",
+                    (a.course_id, a.title, int(a.required), a.due, a.credit_hours, a.latest_version,
+                     json.dumps(raw, ensure_ascii=False)),
+                )
+            conn.execute("INSERT OR REPLACE INTO assignments_cache_meta VALUES ('updated_at', ?)", (utc_now(),))
+        return [a for a, _ in pairs]
+
+    def list(self) -> list[Assignment]:
+        rows = self.conn.execute(
+            "SELECT course_id, title, required, due, credit_hours, latest_version FROM assignments_cache "
+            "ORDER BY required DESC, COALESCE(due, '9999'), course_id"
+        ).fetchall()
+        return [Assignment(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def updated_at(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM assignments_cache_meta WHERE key = 'updated_at'").fetchone()
+        return str(row[0]) if row else None

@@ -1,0 +1,155 @@
+"""Signing in on a shared PC: online first, offline for anyone who signed in here before.
+
+``AuthService(data_root, site)``: ``sign_in`` asks the server; on success it derives the
+person's sealing key and offline verifier from the password (sync/secrets.py), keeps the tokens
+sealed, makes sure this person has a device key on this PC (sync/device.py) and enrols it.
+When the server cannot be reached, a person already known here signs in offline against the
+local verifier. Each person gets ``<data root>/profiles/<user_id>/`` with their own database,
+device key and secrets. Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.api_client import ApiClient, Tokens
+from sync.device import DeviceIdentity, load_or_create, mark_enrolled
+from sync.errors import AuthError, IntegrityError, RetryableError
+from sync.known_users import KnownUser, KnownUsers
+from sync.outbox import Outbox
+from sync.profile_db import open_profile_db
+from sync.secrets import SecretStore, backend_for, derive, new_salt
+from sync.site import SiteConfig
+from sync.transport import Transport
+from sync.uploader import Uploader
+
+_TOKENS = "tokens"
+
+
+def profile_dir_for(data_root: Path, user_id: str) -> Path:
+    return data_root / "profiles" / user_id
+
+
+@dataclass
+class UserSession:
+    """One signed-in person. ``api`` refreshes its tokens and keeps them sealed."""
+
+    user_id: str
+    username: str
+    display_name: str
+    unit: str
+    profile_dir: Path
+    device: DeviceIdentity = field(repr=False)
+    secrets: SecretStore = field(repr=False)
+    api: ApiClient = field(repr=False)
+    offline: bool = False
+
+    @property
+    def device_id(self) -> str:
+        return self.device.device_id
+
+    def db(self) -> sqlite3.Connection:
+        return open_profile_db(self.profile_dir)
+
+    def outbox(self, conn: sqlite3.Connection | None = None) -> Outbox:
+        return Outbox(conn if conn is not None else self.db(), self.device.signer(self.user_id))
+
+    def ensure_enrolled(self) -> None:
+        """Enrol this device's public key with the server (once; a no-op when already enrolled)."""
+        if self.device.enrolled_at:
+            return
+        self.api.enrol_device(self.device.device_id, self.device.key.public.to_text())
+        self.device = mark_enrolled(self.profile_dir, self.device)
+
+    def uploader(self, conn: sqlite3.Connection | None = None, **kw: Any) -> Uploader:
+        return Uploader(self.outbox(conn), self.api, prepare=self.ensure_enrolled, **kw)
+
+
+class AuthService:
+    def __init__(self, data_root: Path, site: SiteConfig, *, keyring_backend: Any | None = None,
+                 transport: Transport | None = None) -> None:
+        self.data_root = data_root
+        self.site = site
+        self._keyring = keyring_backend
+        self._transport = transport
+        self._known = KnownUsers(data_root)
+
+    def _namespace(self) -> str:
+        # Keyring entries are per data root and server, so two installs on one account never mix.
+        key = f"{self.data_root.resolve()}|{self.site.server_url}".encode()
+        return hashlib.sha256(key).hexdigest()[:16]
+
+    def _new_transport(self) -> Transport:
+        return self._transport or Transport(self.site.server_url, self.site.tls_verify())
+
+    def known_users(self) -> list[KnownUser]:
+        return self._known.list(self.site.server_url)
+
+    def sign_in(self, username: str, password: str) -> UserSession:
+        known = self._known.get(self.site.server_url, username)
+        api = ApiClient(self._new_transport())
+        try:
+            info = api.login(username, password)
+        except RetryableError as exc:
+            if known is None:
+                raise RetryableError("network", f"the server cannot be reached and {username!r} has never signed "
+                                                f"in on this PC: {exc.detail}") from exc
+            return self._offline(known, password, api)
+        return self._online(info, known, password, api)
+
+    def _online(self, info: dict[str, Any], known: KnownUser | None, password: str, api: ApiClient) -> UserSession:
+        user_id = str(info["user_id"])
+        salt = known.kdf_salt if known is not None and known.user_id == user_id else new_salt()
+        key, verifier = derive(password, salt)
+        profile = profile_dir_for(self.data_root, user_id)
+        profile.mkdir(parents=True, exist_ok=True)
+        backend = backend_for(profile, self._namespace(), user_id, self._keyring)
+        store = SecretStore(backend, key, user_id)
+        tokens = api.tokens
+        assert tokens is not None
+        store.put(_TOKENS, json.dumps({"access_token": tokens.access_token,
+                                       "refresh_token": tokens.refresh_token}).encode())
+        api.on_tokens = lambda t: _save_tokens(store, t)
+        device = load_or_create(store, profile)
+        self._known.remember(KnownUser(user_id, str(info["username"]), str(info["display_name"]), str(info["unit"]),
+                                       "", self.site.server_url, salt, verifier, backend.kind))
+        session = UserSession(user_id, str(info["username"]), str(info["display_name"]), str(info["unit"]), profile,
+                              device, store, api, offline=False)
+        with contextlib.suppress(RetryableError):  # else enrolled before the next upload
+            session.ensure_enrolled()
+        return session
+
+    def _offline(self, known: KnownUser, password: str, api: ApiClient) -> UserSession:
+        key, verifier = derive(password, known.kdf_salt)
+        if not hmac.compare_digest(verifier, known.verifier):
+            raise AuthError("wrong_password", "wrong password (checked offline on this PC)")
+        profile = profile_dir_for(self.data_root, known.user_id)
+        backend = backend_for(profile, self._namespace(), known.user_id, self._keyring)
+        store = SecretStore(backend, key, known.user_id)
+        try:
+            raw = store.get(_TOKENS)
+        except IntegrityError:
+            raw = None
+        if raw:
+            t = json.loads(raw)
+            api = ApiClient(api.transport, Tokens(t["access_token"], t["refresh_token"]))
+        api.on_tokens = lambda t: _save_tokens(store, t)
+        device = load_or_create(store, profile)
+        self._known.remember(known)
+        return UserSession(known.user_id, known.username, known.display_name, known.unit, profile, device, store,
+                           api, offline=True)
+
+    def sign_out(self, session: UserSession) -> None:
+        """Forget the session in memory; sealed secrets stay for the next sign-in."""
+        session.api.transport.close()
+
+
+def _save_tokens(store: SecretStore, t: Tokens) -> None:
+    store.put(_TOKENS, json.dumps({"access_token": t.access_token, "refresh_token": t.refresh_token}).encode())

@@ -1,0 +1,89 @@
+"""Who has signed in on this PC: the sign-in list and the offline sign-in verifiers.
+
+Kept in ``<data root>/machine.sqlite3`` (shared by everyone on the PC). A row holds the
+person's public details, the scrypt salt and verifier (see sync/secrets.py: the verifier is a
+hash of a separate half of the scrypt output, never the sealing key), and where their sealed
+secrets live. Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.records import utc_now
+from sync.sqlite_schema import SchemaRegistry, open_sqlite, transaction
+
+MACHINE_DB_NAME = "machine.sqlite3"
+schema = SchemaRegistry()
+schema.step(
+    "known_users.1",
+    """
+    CREATE TABLE known_users (
+        user_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        server_url TEXT NOT NULL,
+        kdf_salt TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        secret_backend TEXT NOT NULL,
+        last_signed_in TEXT NOT NULL,
+        UNIQUE (server_url, username)
+    )
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownUser:
+    user_id: str
+    username: str
+    display_name: str
+    unit: str
+    last_signed_in: str
+    server_url: str = ""
+    kdf_salt: str = ""
+    verifier: str = ""
+    secret_backend: str = "file"
+
+
+class KnownUsers:
+    def __init__(self, data_root: Path) -> None:
+        self.path = data_root / MACHINE_DB_NAME
+
+    def _conn(self) -> sqlite3.Connection:
+        return open_sqlite(self.path, schema)
+
+    def list(self, server_url: str | None = None) -> list[KnownUser]:
+        conn = self._conn()
+        try:
+            sql = "SELECT * FROM known_users"
+            rows = conn.execute(sql + (" WHERE server_url = ?" if server_url else "") + " ORDER BY last_signed_in DESC",
+                                (server_url,) if server_url else ()).fetchall()
+            return [_row(r) for r in rows]
+        finally:
+            conn.close()
+
+    def get(self, server_url: str, username: str) -> KnownUser | None:
+        return next((u for u in self.list(server_url) if u.username == username), None)
+
+    def remember(self, user: KnownUser) -> KnownUser:
+        user_row = (user.user_id, user.username, user.display_name, user.unit, user.server_url, user.kdf_salt,
+                    user.verifier, user.secret_backend, utc_now())
+        conn = self._conn()
+        try:
+            with transaction(conn):
+                conn.execute("DELETE FROM known_users WHERE server_url = ? AND username = ? AND user_id != ?",
+                             (user.server_url, user.username, user.user_id))
+                conn.execute("INSERT OR REPLACE INTO known_users VALUES (?,?,?,?,?,?,?,?,?)", user_row)
+        finally:
+            conn.close()
+        return _row(dict(zip(("user_id", "username", "display_name", "unit", "server_url", "kdf_salt", "verifier",
+                              "secret_backend", "last_signed_in"), user_row, strict=True)))
+
+
+def _row(r: sqlite3.Row | dict[str, str]) -> KnownUser:
+    return KnownUser(r["user_id"], r["username"], r["display_name"], r["unit"], r["last_signed_in"], r["server_url"],
+                     r["kdf_salt"], r["verifier"], r["secret_backend"])

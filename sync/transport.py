@@ -1,0 +1,103 @@
+"""HTTP to the StudyDesk server: one requests session, TLS always verified, timeouts, gzip bodies.
+
+Maps every failure onto the sync error tree (sync/errors.py), so callers decide by type:
+connection refused/reset/timeout and 5xx -> RetryableError; 429/503 -> ServerBusyError with the
+server's Retry-After; 401/423 -> AuthError with the server's code; 409 -> RejectedError; other
+4xx -> FormatError. Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from sync.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError, SyncError
+
+DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
+MAX_RETRY_AFTER_S = 600.0
+
+
+@dataclass
+class WireStats:
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+@dataclass
+class Transport:
+    base_url: str
+    verify: bool | str = True
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    session: requests.Session = field(default_factory=requests.Session)
+    stats: WireStats = field(default_factory=WireStats)
+
+    def __post_init__(self) -> None:
+        if self.verify is False:
+            raise ValueError("TLS verification cannot be turned off")
+        self.base_url = self.base_url.rstrip("/")
+        self.session.headers["User-Agent"] = "StudyDesk/0.1"
+
+    def request(self, method: str, path: str, *, body: Any = None, gzip_body: bool = False,
+                token: str | None = None) -> Any:
+        headers: dict[str, str] = {"Accept": "application/json"}
+        data: bytes | None = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+            if gzip_body:
+                data = gzip.compress(data, compresslevel=6)
+                headers["Content-Encoding"] = "gzip"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            resp = self.session.request(method, self.base_url + path, data=data, headers=headers,
+                                        timeout=self.timeout, verify=self.verify)
+            content = resp.content
+        except requests.exceptions.SSLError as exc:
+            raise RetryableError("tls", f"TLS check of {self.base_url} failed: {exc}") from exc
+        except requests.RequestException as exc:
+            raise RetryableError("network", f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        self.stats.requests += 1
+        self.stats.bytes_sent += len(data or b"")
+        self.stats.bytes_received += len(content)
+        if resp.status_code >= 400:
+            raise _error_for(resp.status_code, content, resp.headers.get("Retry-After"), f"{method} {path}")
+        try:
+            return json.loads(content) if content else None
+        except ValueError as exc:
+            raise RetryableError("bad_response", f"{method} {path}: the answer is not JSON") from exc
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S) if value else None
+    except ValueError:
+        return None
+
+
+def _error_for(status: int, content: bytes, retry_after: str | None, what: str) -> SyncError:
+    try:
+        payload = json.loads(content)
+    except ValueError:
+        payload = {}
+    payload = payload if isinstance(payload, dict) else {}
+    code = payload.get("code") if isinstance(payload.get("code"), str) else None
+    detail = payload.get("detail")
+    detail = f"{what}: HTTP {status}: {detail if isinstance(detail, str) else ''}".rstrip(": ")
+    if status in (429, 503):
+        return ServerBusyError("server_busy", detail, _retry_after(retry_after))
+    if status >= 500:
+        return RetryableError("server_error", detail)
+    if status in (401, 403, 423):
+        return AuthError(code or "auth", detail)
+    if status == 409:
+        return RejectedError(code or "rejected", detail)
+    return FormatError(code or "format", detail)

@@ -1,0 +1,123 @@
+"""Drains the outbox to the server in compressed, idempotent batches.
+
+One ``sync_once`` call: probe the server (backing off with jitter while it is unreachable),
+then send pending records oldest first, in batches, and store each answer: stored or
+duplicate -> acked; rejected -> rejected with the server's reason (never re-sent blindly).
+A batch whose answer never arrives (connection cut, server killed) is simply sent again:
+the server stores each id once, so a replay only produces "duplicate" acks. 429/503 wait for
+Retry-After; network errors and 5xx back off; an expired access token is refreshed by the
+ApiClient. Time is injected (``sleep``, ``clock``) for tests. Must not import Qt, client/ or server/.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sync.api_client import ApiClient
+from sync.connectivity import Backoff, Clock, Sleep, cancellable_sleep, wait_for_server
+from sync.errors import AuthError, RetryableError, ServerBusyError
+from sync.outbox import Delivery, Outbox
+
+DEFAULT_BATCH = 500
+
+
+@dataclass
+class SyncResult:
+    sent: int = 0
+    acked: int = 0
+    rejected: int = 0
+    errors: list[str] = field(default_factory=list)
+    batches: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Uploader:
+    def __init__(
+        self,
+        outbox: Outbox,
+        api: ApiClient,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        backoff: Backoff | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock = time.monotonic,
+        max_wait_s: float = 120.0,
+        prepare: Callable[[], None] | None = None,
+        on_progress: Callable[[SyncResult], None] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.api = api
+        self.batch_size = batch_size
+        self.backoff = backoff or Backoff(base_s=0.5, cap_s=60.0)
+        self._sleep = sleep
+        self.clock = clock
+        self.max_wait_s = max_wait_s
+        self.prepare = prepare
+        self.on_progress = on_progress
+
+    def sync_once(self, cancel: threading.Event | None = None) -> SyncResult:
+        result = SyncResult()
+        sleep = self._sleep or cancellable_sleep(cancel)
+        deadline = self.clock() + self.max_wait_s
+        if not self.outbox.pending_count():
+            return result
+        if not wait_for_server(self.api.health, max_wait_s=self.max_wait_s, backoff=self.backoff, sleep=sleep,
+                               clock=self.clock, cancel=cancel):
+            result.errors.append("cancelled" if cancel is not None and cancel.is_set() else "network")
+            return result
+        try:
+            if self.prepare is not None:
+                self.prepare()
+            self._drain(result, sleep, deadline, cancel)
+        except AuthError as exc:
+            result.errors.append(exc.code)
+        return result
+
+    def _drain(self, result: SyncResult, sleep: Sleep, deadline: float, cancel: threading.Event | None) -> None:
+        while True:
+            if cancel is not None and cancel.is_set():
+                result.errors.append("cancelled")
+                return
+            batch = self.outbox.pending(self.batch_size)
+            if not batch:
+                return
+            try:
+                answers = self.api.post_batch(batch)
+            except (ServerBusyError, RetryableError) as exc:
+                wait = exc.retry_after_s if isinstance(exc, ServerBusyError) and exc.retry_after_s else None
+                wait = wait if wait is not None else self.backoff.next_delay()
+                if self.clock() + wait > deadline:
+                    result.errors.append(exc.code)
+                    return
+                sleep(wait)
+                continue
+            self.backoff.reset()
+            result.sent += len(batch)
+            result.batches += 1
+            if not self._apply(batch_ids={r.id for r in batch}, answers=answers, result=result):
+                result.errors.append("no_progress")
+                return
+            if self.on_progress is not None:
+                self.on_progress(result)
+
+    def _apply(self, *, batch_ids: set[str], answers: list[dict[str, object]], result: SyncResult) -> bool:
+        deliveries: list[Delivery] = []
+        for a in answers:
+            rid, status = a.get("id"), a.get("status")
+            if not isinstance(rid, str) or rid not in batch_ids:
+                continue
+            if status in ("stored", "duplicate"):
+                deliveries.append(Delivery(rid, "acked"))
+                result.acked += 1
+            elif status == "rejected":
+                reason = a.get("reason")
+                deliveries.append(Delivery(rid, "rejected", reason if isinstance(reason, str) else "rejected"))
+                result.rejected += 1
+        self.outbox.mark(deliveries)
+        return bool(deliveries)

@@ -1,0 +1,137 @@
+"""Sign-in against a real server process: online, offline, lockout, several people on one PC,
+secrets in a real keyring backend and in the encrypted-file fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from sync.auth import AuthService
+from sync.errors import AuthError, IntegrityError, RetryableError
+from sync.secrets import SecretStore, derive, secure_keyring
+from sync.site import SiteConfig
+from tests.support.server_process import ServerProcess
+
+
+def add_user(server: ServerProcess, name: str, password: str, unit: str = "城关镇", display: str | None = None) -> None:
+    args = ["user", "add", name, "--unit", unit, "--password-stdin"]
+    if display:
+        args += ["--display-name", display]
+    server.cli(*args, input=(password + "\n").encode())
+
+
+def test_keyring_policy_refuses_plaintext_and_fail_backends(test_keyring: object) -> None:
+    from keyring.backends import fail, null
+    from keyrings.alt.file import EncryptedKeyring, PlaintextKeyring
+
+    assert secure_keyring(PlaintextKeyring()) is None
+    assert secure_keyring(fail.Keyring()) is None
+    assert secure_keyring(null.Keyring()) is None
+    assert secure_keyring(EncryptedKeyring()) is None  # locked: would prompt on a terminal
+    assert secure_keyring(test_keyring) is test_keyring
+
+
+def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_path: Path, test_keyring: object) -> None:
+    add_user(server, "zhangsan", "s3cret-pw", display="张三")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
+    s = auth.sign_in("zhangsan", "s3cret-pw")
+    assert not s.offline and s.display_name == "张三" and s.unit == "城关镇"
+    assert s.profile_dir == tmp_path / "pc" / "profiles" / s.user_id
+    assert s.secrets.backend.kind == "keyring"
+    assert s.device.enrolled_at is not None
+    # nothing secret lands in the profile folder or the machine database in plain text
+    tokens = s.api.tokens
+    assert tokens is not None
+    for f in (tmp_path / "pc").rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert tokens.refresh_token.encode() not in data and b"s3cret-pw" not in data
+    keyring_file = Path(test_keyring.file_path).read_bytes()  # type: ignore[attr-defined]
+    assert tokens.refresh_token.encode() not in keyring_file
+    assert [u.display_name for u in auth.known_users()] == ["张三"]
+
+    server.stop()
+    again = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
+    off = again.sign_in("zhangsan", "s3cret-pw")
+    assert off.offline and off.user_id == s.user_id and off.device_id == s.device_id
+    assert off.api.tokens == tokens
+    with pytest.raises(AuthError) as e:
+        again.sign_in("zhangsan", "wrong-pw")
+    assert e.value.code == "wrong_password"
+    with pytest.raises(RetryableError) as e2:
+        again.sign_in("lisi", "whatever")
+    assert e2.value.code == "network"
+
+
+def test_wrong_password_then_lockout_then_unlock(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "wangwu", "right-pw")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
+    codes = []
+    for _ in range(5):
+        with pytest.raises(AuthError) as e:
+            auth.sign_in("wangwu", "bad-pw")
+        codes.append(e.value.code)
+    assert codes == ["wrong_password"] * 4 + ["account_locked"]
+    with pytest.raises(AuthError) as e:
+        auth.sign_in("wangwu", "right-pw")
+    assert e.value.code == "account_locked"
+    assert "LOCKED" in server.cli("user", "list").stdout
+    server.cli("user", "unlock", "wangwu")
+    assert not auth.sign_in("wangwu", "right-pw").offline
+    with pytest.raises(AuthError) as e:
+        auth.sign_in("nobody", "x-pw")
+    assert e.value.code == "wrong_password"
+
+
+def test_file_fallback_when_no_secure_keyring(server: ServerProcess, tmp_path: Path) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    add_user(server, "zhaoliu", "pw-123456")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=PlaintextKeyring())
+    s = auth.sign_in("zhaoliu", "pw-123456")
+    assert s.secrets.backend.kind == "file"
+    files = sorted(p.name for p in (s.profile_dir / "secrets").iterdir())
+    assert files == ["device_key.bin", "tokens.bin"]
+    assert (s.profile_dir / "secrets" / "tokens.bin").stat().st_mode & 0o077 == 0
+    assert s.api.tokens is not None
+    assert s.api.tokens.refresh_token.encode() not in (s.profile_dir / "secrets" / "tokens.bin").read_bytes()
+    # the same password opens them; another key cannot
+    key, _ = derive("pw-123456", auth.known_users()[0].kdf_salt)
+    assert SecretStore(s.secrets.backend, key, s.user_id).get("tokens") is not None
+    wrong, _ = derive("other-pw", auth.known_users()[0].kdf_salt)
+    with pytest.raises(IntegrityError):
+        SecretStore(s.secrets.backend, wrong, s.user_id).get("tokens")
+
+
+def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerProcess, tmp_path: Path,
+                                                                 test_keyring: object) -> None:
+    add_user(server, "alice", "alice-pw", display="甲")
+    add_user(server, "bob", "bob-pw-1", unit="城南镇", display="乙")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
+    a = auth.sign_in("alice", "alice-pw")
+    b = auth.sign_in("bob", "bob-pw-1")
+    assert a.profile_dir != b.profile_dir and a.device_id != b.device_id
+    assert {u.username for u in auth.known_users()} == {"alice", "bob"}
+    # Bob's key cannot open Alice's secrets, even through the same keyring and entry names
+    with pytest.raises(IntegrityError):
+        SecretStore(a.secrets.backend, derive("bob-pw-1", auth.known_users()[0].kdf_salt)[0], a.user_id).get("tokens")
+    # Bob's sealed secret copied over Alice's entry is refused (bound to user id and name)
+    a.secrets.backend.save("device_key", b.secrets.backend.load("device_key") or b"")
+    with pytest.raises(IntegrityError):
+        a.secrets.get("device_key")
+    # Bob signs a record claiming to be Alice: the server refuses it
+    from sync.records import GENESIS, make_record
+
+    forged = make_record(b.device.signer(a.user_id), seq=1, prev=GENESIS, record_type="watch", course_id="c1",
+                         lesson_id="l1", body={"segments": [[0, 60]]})
+    assert b.api.post_batch([forged])[0]["reason"] == "foreign_record"
+    own = b.outbox().append("watch", "c1", "l1", {"segments": [[0, 60]]})
+    # Alice's token cannot upload Bob's genuine record either
+    assert a.api.post_batch([own])[0]["reason"] == "foreign_user"
+    # and Bob cannot enrol Alice's device id
+    r = requests.post(server.url + "/api/devices", json={"device_id": a.device_id,
+                                                         "public_key": b.device.key.public.to_text()},
+                      headers={"Authorization": f"Bearer {b.api.tokens.access_token}"}, timeout=10)  # type: ignore[union-attr]
+    assert r.status_code == 409 and r.json()["code"] == "device_taken"
