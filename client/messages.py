@@ -65,6 +65,15 @@ MESSAGES: dict[str, str] = {
                                            "be exported."),
     "no_publisher_keys": QT_TRANSLATE_NOOP("Messages", "The site file pins no publisher keys, so no course "
                                            "can be trusted. Ask your administrator."),
+    # playback (player/errors.py, client/player_bridge.py)
+    "file_missing": QT_TRANSLATE_NOOP("Messages", "The lesson's video file is missing. Download it again."),
+    "media_corrupt": QT_TRANSLATE_NOOP("Messages", "The lesson's video file is damaged and cannot be played. "
+                                       "Download it again."),
+    "vlc_unavailable": QT_TRANSLATE_NOOP("Messages", "The video player (VLC) is not installed correctly on "
+                                         "this PC. Ask your administrator."),
+    "playback_failed": QT_TRANSLATE_NOOP("Messages", "The video could not be played."),
+    "bad_policy": QT_TRANSLATE_NOOP("Messages", "The course's study rules are not valid. Ask your "
+                                    "administrator."),
 }
 
 
@@ -77,6 +86,8 @@ def describe(error: BaseException) -> str:
     """A translated sentence for a person, for any error an engine raised."""
     if isinstance(error, SyncError):
         return message_for_code(error.code)
+    if isinstance(code := getattr(error, "code", None), str) and code in MESSAGES:  # e.g. player.errors
+        return message_for_code(code)
     if isinstance(error, OSError):
         return message_for_code("storage")
     return message_for_code("sync_error")

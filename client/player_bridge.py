@@ -1,0 +1,266 @@
+"""The Qt face of the player: VLC events as queued signals, accounting driven by a timer.
+
+``PlayerBridge`` owns a ``player.vlc_backend.VlcBackend`` and, once a lesson is open, its
+``player.accounting.WatchAccounting``. VLC delivers events on its own thread: the callback
+given to the backend only emits ``_backend_event`` (a queued signal) — it never touches a
+widget or calls back into VLC. On the GUI thread the bridge turns them into typed signals.
+
+A QTimer (~4 Hz) reads the play position and feeds ``tick()`` with the monotonic clock;
+a second timer takes a checkpoint every few seconds, and pause/stop/end/close take one too.
+Checkpoints are only *emitted* (``checkpoint_ready``): the window saves them on the SQLite
+lane. Opening a file (VLC parses it before playing, PLATFORM.md) runs on a worker lane.
+GUI thread only. Must not import windows or widgets, nor sync/.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from client.tasks import Lane, TaskContext, run_task
+from player.accounting import WatchAccounting, WatchCheckpoint
+from player.clock import Clock, monotonic
+from player.errors import PlayerError
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 250
+
+# backend state names -> our states
+PLAYING, PAUSED, STOPPED, ENDED, OPENING = "playing", "paused", "stopped", "ended", "opening"
+
+
+class PlayerBridge(QObject):
+    """Adapter between one VLC player, one lesson's accounting and the window. GUI thread only."""
+
+    position_changed = Signal(int)  # ms
+    duration_changed = Signal(int)  # ms
+    state_changed = Signal(str)  # playing / paused / stopped / ended / opening
+    error = Signal(str)  # error code (client.messages)
+    ended = Signal()
+    opened = Signal(object)  # MediaInfo
+    credit_changed = Signal(float)  # media seconds covered in this lesson, all sessions
+    attention_required = Signal(str)  # "idle" or "interval"
+    checkpoint_ready = Signal(object)  # WatchCheckpoint
+    _backend_event = Signal(object)  # emitted on VLC's thread, delivered queued
+
+    def __init__(
+        self,
+        backend_factory: Callable[[Callable[[Any], None]], Any],
+        *,
+        clock: Clock = monotonic,
+        checkpoint_interval_s: float = 5.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend_event.connect(self._on_backend_event, Qt.ConnectionType.QueuedConnection)
+        # The callback runs on libvlc's thread: emit only (a queued signal), nothing else.
+        self.backend = backend_factory(self._backend_event.emit)
+        self.clock = clock
+        self.accounting: WatchAccounting | None = None
+        self.state = STOPPED
+        self.rate = 1.0
+        self._playing = False
+        self._attention_open = False
+        self._resume_s: float | None = None
+        self._released = False
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(TICK_MS)
+        self._tick_timer.timeout.connect(self.tick)
+        self._checkpoint_timer = QTimer(self)
+        self._checkpoint_timer.setInterval(max(200, int(checkpoint_interval_s * 1000)))
+        self._checkpoint_timer.timeout.connect(self.checkpoint)
+
+    # -- opening ---------------------------------------------------------------------
+    def open(self, path: str, lane: Lane) -> None:
+        """Parse and load ``path`` on ``lane`` (a worker); ``opened`` or ``error`` follows."""
+        backend = self.backend
+
+        def work(ctx: TaskContext) -> Any:
+            return backend.open(path)
+
+        self._set_state(OPENING)
+        run_task(lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
+
+    def _on_open_done(self, info: Any) -> None:
+        if self._released:
+            return
+        self.duration_changed.emit(int(self.backend.duration_s * 1000))
+        self.opened.emit(info)
+
+    def _on_open_failed(self, error: BaseException) -> None:
+        if self._released:
+            return
+        self._set_state(STOPPED)
+        code = error.code if isinstance(error, PlayerError) else "playback_failed"
+        self.error.emit(code)
+
+    def start(self, accounting: WatchAccounting, resume_s: float = 0.0) -> None:
+        """Begin crediting with ``accounting`` and play from ``resume_s``."""
+        self.accounting = accounting
+        self._resume_s = resume_s if resume_s > 1.0 else None
+        self.credit_changed.emit(accounting.covered_s)
+        self.play()
+        self._checkpoint_timer.start()
+
+    # -- controls (GUI thread) ---------------------------------------------------------
+    def play(self) -> None:
+        if self.accounting is None or self._attention_open or self._released:
+            return
+        self.tick()
+        self.backend.play()
+        self._playing = True
+        self._tick_timer.start()
+
+    def pause(self) -> None:
+        if self.accounting is None or self._released:
+            return
+        self.tick()
+        self._playing = False
+        self.backend.pause()
+        self._set_state(PAUSED)
+        self.checkpoint()
+
+    def toggle(self) -> None:
+        if self._playing:
+            self.pause()
+        else:
+            self.play()
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def seek(self, to_s: float) -> bool:
+        """Ask the accounting first; False when the policy refuses (the player does not move)."""
+        if self.accounting is None:
+            return False
+        self.tick()
+        if not self.accounting.seek(to_s):
+            return False
+        self.backend.seek(to_s)
+        self.position_changed.emit(int(to_s * 1000))
+        return True
+
+    def set_rate(self, rate: float) -> None:
+        self.tick()  # the span so far was played at the old rate
+        self.rate = rate
+        self.backend.set_rate(rate)
+
+    def set_volume(self, volume: int) -> None:
+        self.backend.set_volume(volume)
+
+    def set_visible(self, visible: bool) -> None:
+        if self.accounting is not None:
+            self.tick()
+            self.accounting.set_visible(visible)
+
+    def user_activity(self) -> None:
+        if self.accounting is not None:
+            self.accounting.user_activity()
+
+    def answer_attention(self) -> None:
+        """The person typed the right number: credit resumes."""
+        self._attention_open = False
+        if self.accounting is not None:
+            self.accounting.answer_attention()
+
+    # -- timers ------------------------------------------------------------------------
+    @Slot()
+    def tick(self) -> None:
+        acc = self.accounting
+        if acc is None or self._released:
+            return
+        position = min(acc.duration_s, max(0.0, float(self.backend.position_s())))
+        acc.tick(position, self._playing and self.state == PLAYING, self.rate)
+        self.position_changed.emit(int(position * 1000))
+        self.credit_changed.emit(acc.covered_s)
+        if acc.attention_due and not self._attention_open:
+            self._attention_open = True
+            reason = acc.attention_reason or "interval"
+            self._playing = False
+            self.backend.pause()
+            self._set_state(PAUSED)
+            self.checkpoint()
+            self.attention_required.emit(reason)
+
+    @Slot()
+    def checkpoint(self) -> WatchCheckpoint | None:
+        """Take the delta since the last checkpoint and emit it (the window saves it)."""
+        if self.accounting is None:
+            return None
+        cp = self.accounting.checkpoint()
+        if cp is not None:
+            self.checkpoint_ready.emit(cp)
+        return cp
+
+    # -- VLC events (queued onto the GUI thread) ---------------------------------------------
+    @Slot(object)
+    def _on_backend_event(self, event: Any) -> None:
+        if self._released:
+            return
+        kind = str(getattr(event, "kind", event))
+        if kind == "playing":
+            self._set_state(PLAYING)
+            if self._resume_s is not None:
+                target, self._resume_s = self._resume_s, None
+                self.seek(target)
+        elif kind == "paused":
+            self._set_state(PAUSED)
+        elif kind == "stopped":
+            self._set_state(STOPPED)
+        elif kind == "ended":
+            self._on_ended()
+        elif kind == "error":
+            self._fail(str(getattr(event, "code", "") or "playback_failed"))
+        elif kind == "length" and getattr(event, "value", None):
+            self.duration_changed.emit(int(float(event.value) * 1000))
+
+    def _on_ended(self) -> None:
+        acc = self.accounting
+        if acc is not None:
+            acc.tick(acc.duration_s if self._playing else acc.position_s, self._playing, self.rate)
+            acc.tick(acc.position_s, False, self.rate)
+            self.credit_changed.emit(acc.covered_s)
+            self.position_changed.emit(int(acc.position_s * 1000))
+        self._playing = False
+        self._tick_timer.stop()
+        self._set_state(ENDED)
+        self.checkpoint()
+        self.ended.emit()
+
+    def _fail(self, code: str) -> None:
+        self.tick()
+        self._playing = False
+        self._tick_timer.stop()
+        self.checkpoint()
+        self._set_state(STOPPED)
+        self.error.emit(code)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # -- end -----------------------------------------------------------------------------
+    def close(self) -> WatchCheckpoint | None:
+        """Stop playback and return the final checkpoint (also emitted). Safe to call twice."""
+        if self._released:
+            return None
+        self.tick()
+        self._playing = False
+        self._tick_timer.stop()
+        self._checkpoint_timer.stop()
+        cp = self.checkpoint()
+        self._released = True
+        try:
+            self.backend.stop()
+            release = getattr(self.backend, "release", None)
+            if release is not None:
+                release()
+        except Exception:  # closing must never fail the window
+            log.exception("stopping VLC failed")
+        return cp

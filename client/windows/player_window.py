@@ -1,0 +1,371 @@
+"""The player window: one lesson, VLC embedded, credited time counting live.
+
+Loads the lesson (verified file, saved progress) on the SQLite lane, opens it through the
+PlayerBridge (VLC parses it on a worker first, so a missing or corrupt file is reported
+before any credit, PLATFORM.md), resumes at the saved position and saves every checkpoint
+with ``sync.lesson_progress.save_checkpoint`` on the SQLite lane (never on this thread).
+Policy enforcement in the UI: seek slider limit, rate menu capped at ``max_rate``, the
+attention check, pausing when minimised or when another application's window takes over.
+GUI thread only. Must not call VLC directly (the bridge does) nor do file or DB I/O here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from client.messages import message_for_code
+from client.player_bridge import ENDED, PLAYING, PlayerBridge
+from client.tasks import Lanes, TaskContext, run_task
+from client.widgets.player_controls import PlayerControls, VideoArea
+from client.windows.attention_dialog import AttentionDialog
+from player.accounting import WatchAccounting, WatchCheckpoint
+from player.clock import Clock, monotonic
+from player.policy import PlayerPolicy
+from sync.manifest import Manifest
+from sync.store import ContentStore
+
+_ACTIVITY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
+_STEP_S = 10.0
+
+
+@dataclass
+class LessonLoad:
+    manifest: Manifest | None
+    title: str = ""
+    path: Path | None = None
+    progress: Any = None  # sync.lesson_progress.LessonProgress or None
+
+
+def load_lesson(store: ContentStore, session: Any, course_id: str, lesson_id: str) -> LessonLoad:
+    """SQLite lane: the verified lesson file and this person's saved progress."""
+    from sync.lesson_progress import load_progress
+
+    manifest = store.manifest(course_id)
+    entry = next((e for e in manifest.lessons if e.id == lesson_id), None) if manifest else None
+    if manifest is None or entry is None:
+        return LessonLoad(None)
+    conn = session.db()
+    try:
+        progress = load_progress(conn, course_id).get(lesson_id)
+    finally:
+        conn.close()
+    return LessonLoad(manifest, entry.title, store.lesson_file(manifest, lesson_id), progress)
+
+
+class _OutboxHolder:
+    """This window's outbox (own connection), created and closed on the SQLite lane only."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._outbox: Any = None
+
+    def get(self) -> Any:
+        if self._outbox is None:
+            self._outbox = self._session.outbox()
+        return self._outbox
+
+    def close(self) -> None:
+        conn = getattr(self._outbox, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._outbox = None
+
+
+def default_backend_factory(headless: bool) -> Callable[[Callable[[Any], None]], Any]:
+    def make(on_event: Callable[[Any], None]) -> Any:
+        from player.vlc_backend import VlcBackend
+
+        return VlcBackend(headless=headless, on_event=on_event)
+
+    return make
+
+
+class PlayerWindow(QWidget):
+    """Plays one lesson. GUI thread only."""
+
+    download_requested = Signal(str)  # course_id: the lesson file is missing or damaged
+    progress_saved = Signal(str, str)  # course_id, lesson_id (a checkpoint reached the database)
+    save_failed = Signal(str)  # translated message
+
+    def __init__(
+        self,
+        course_id: str,
+        lesson_id: str,
+        *,
+        store: ContentStore,
+        lanes: Lanes,
+        session: Any,
+        backend_factory: Callable[[bool], Callable[[Callable[[Any], None]], Any]] = default_backend_factory,
+        clock: Clock = monotonic,
+        checkpoint_interval_s: float = 5.0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.course_id, self.lesson_id = course_id, lesson_id
+        self._store, self._lanes, self._session = store, lanes, session
+        self._clock = clock
+        self._outbox = _OutboxHolder(session)
+        self.policy: PlayerPolicy | None = None
+        self.load: LessonLoad | None = None
+        self.error_code: str | None = None
+        self.saves_done = 0
+        self._paused_by_hiding = False
+        self._last_activity = 0.0
+        self._closed = False
+        self.attention_dialog: AttentionDialog | None = None
+
+        self.video = VideoArea(self)
+        self.controls = PlayerControls(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.video, 1)
+        layout.addWidget(self.controls)
+
+        handle = None if QApplication.platformName() == "offscreen" else self.video.surface.native_handle()
+        self.bridge = PlayerBridge(backend_factory(handle is None), clock=clock,
+                                   checkpoint_interval_s=checkpoint_interval_s, parent=self)
+        self._native_handle = handle
+        self._connect()
+        self.retranslate()
+        self.resize(1024, 680)
+        QApplication.instance().installEventFilter(self)
+        self._start_loading()
+
+    # -- wiring ----------------------------------------------------------------------
+    def _connect(self) -> None:
+        b, c = self.bridge, self.controls
+        b.position_changed.connect(c.set_position_ms)
+        b.duration_changed.connect(c.set_duration_ms)
+        b.state_changed.connect(self._on_state)
+        b.credit_changed.connect(self._on_credit)
+        b.opened.connect(self._on_opened)
+        b.error.connect(self._on_error)
+        b.attention_required.connect(self._on_attention)
+        b.checkpoint_ready.connect(self._save_checkpoint)
+        c.play_clicked.connect(self.toggle_play)
+        c.seek_slider.seek_requested.connect(lambda ms: self.seek_to(ms / 1000.0))
+        c.rate_chosen.connect(self.bridge.set_rate)
+        c.volume_changed.connect(self.bridge.set_volume)
+        c.fullscreen_clicked.connect(self.toggle_fullscreen)
+        self.video.surface.double_clicked.connect(self.toggle_fullscreen)
+        self.video.surface.clicked.connect(self.toggle_play)
+        self.video.download_clicked.connect(lambda: self.download_requested.emit(self.course_id))
+        self.video.close_clicked.connect(self.close)
+        keys = {
+            Qt.Key.Key_Space: self.toggle_play, Qt.Key.Key_Left: lambda: self.step(-_STEP_S),
+            Qt.Key.Key_Right: lambda: self.step(_STEP_S), Qt.Key.Key_F11: self.toggle_fullscreen,
+            Qt.Key.Key_Escape: self.leave_fullscreen,
+        }
+        for key, slot in keys.items():
+            QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+
+    def retranslate(self) -> None:
+        title = self.load.title if self.load and self.load.title else self.tr("Lesson")
+        self.setWindowTitle(self.tr("{title} — StudyDesk").format(title=title))
+        self.controls.retranslate()
+        self.video.retranslate()
+        if self.error_code:
+            self.video.show_problem(self._problem_text(self.error_code), self._can_redownload(self.error_code))
+
+    def changeEvent(self, event: QEvent) -> None:
+        kind = event.type()
+        if kind == QEvent.Type.LanguageChange:
+            self.retranslate()
+        elif kind == QEvent.Type.WindowStateChange:
+            self._set_hidden(self.isMinimized())
+        elif kind == QEvent.Type.ActivationChange:
+            self._set_hidden(not self._ours_active())
+        super().changeEvent(event)
+
+    # -- loading ---------------------------------------------------------------------
+    def _start_loading(self) -> None:
+        store, session, cid, lid = self._store, self._session, self.course_id, self.lesson_id
+
+        def work(ctx: TaskContext) -> LessonLoad:
+            return load_lesson(store, session, cid, lid)
+
+        run_task(self._lanes.db, work, self._on_loaded, lambda e: self._on_error("playback_failed"),
+                 name="load-lesson")
+
+    def _on_loaded(self, load: LessonLoad) -> None:
+        if self._closed:
+            return
+        self.load = load
+        if load.manifest is None:
+            self._on_error("lesson_unknown")
+            return
+        self.policy = PlayerPolicy.from_dict(load.manifest.policy.to_dict())
+        self.controls.set_policy(self.policy)
+        self.retranslate()
+        if load.path is None:
+            self._on_error("file_missing")
+            return
+        if self._native_handle is not None:
+            self.bridge.backend.set_window(self._native_handle)
+        self.bridge.open(str(load.path), self._lanes.net)
+
+    def _on_opened(self, info: Any) -> None:
+        if self._closed or self.policy is None or self.load is None:
+            return
+        duration = float(self.bridge.backend.duration_s)
+        progress = self.load.progress
+        accounting = WatchAccounting(
+            self.policy, duration, self._clock,
+            covered=list(getattr(progress, "covered_segments", None) or []),
+            position_s=float(getattr(progress, "position_s", 0.0) or 0.0),
+            study_s=float(getattr(progress, "study_s", 0.0) or 0.0),
+        )
+        self.controls.set_duration_ms(int(duration * 1000))
+        resume = accounting.position_s if accounting.position_s < duration - 1.0 else 0.0
+        self.bridge.start(accounting, resume)
+
+    # -- playback controls --------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.attention_dialog is not None:
+            self.attention_dialog.show()
+            return
+        if self.bridge.accounting is None:
+            return
+        if not self.bridge.playing and self.bridge.state == ENDED:
+            self.bridge.seek(0.0)
+        self.bridge.toggle()
+
+    def seek_to(self, to_s: float) -> bool:
+        if self.bridge.seek(to_s):
+            return True
+        self.controls.seek_slider.refuse()
+        return False
+
+    def step(self, delta_s: float) -> None:
+        acc = self.bridge.accounting
+        if acc is None:
+            return
+        target = max(0.0, min(acc.duration_s, acc.position_s + delta_s))
+        self.controls.seek_slider.request_seek(int(target * 1000))
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.leave_fullscreen()
+        else:
+            self.showFullScreen()
+
+    def leave_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+
+    # -- bridge signals ------------------------------------------------------------------
+    def _on_state(self, state: str) -> None:
+        self.controls.set_playing(state == PLAYING and self.bridge.playing)
+
+    def _on_credit(self, covered_s: float) -> None:
+        acc = self.bridge.accounting
+        if acc is not None:
+            self.controls.set_credit(covered_s, acc.duration_s, acc.segments(), acc.seek_limit_s,
+                                     self.policy.seek_ahead if self.policy else True)
+
+    def _on_error(self, code: str) -> None:
+        self.error_code = code
+        self.controls.setEnabled(False)
+        self.video.show_problem(self._problem_text(code), self._can_redownload(code))
+
+    @staticmethod
+    def _can_redownload(code: str) -> bool:
+        return code in {"file_missing", "media_corrupt"}
+
+    def _problem_text(self, code: str) -> str:
+        if code == "file_missing":
+            return self.tr("The video file of this lesson is not on this PC. Download it again to watch; "
+                           "nothing is credited until then.")
+        if code == "media_corrupt":
+            return self.tr("The video file of this lesson is damaged and cannot be played. Download it again; "
+                           "nothing was credited for it.")
+        if code == "lesson_unknown":
+            return self.tr("This lesson is not part of any course on this PC.")
+        return message_for_code(code)
+
+    def _on_attention(self, reason: str) -> None:
+        dialog = AttentionDialog(self)
+        dialog.answered.connect(self._on_attention_answered)
+        self.attention_dialog = dialog
+        dialog.show()
+
+    def _on_attention_answered(self) -> None:
+        self.bridge.answer_attention()
+        if self.attention_dialog is not None:
+            self.attention_dialog.deleteLater()
+        self.attention_dialog = None
+        self.bridge.play()
+
+    # -- hiding, idle -----------------------------------------------------------------------
+    def _ours_active(self) -> bool:
+        active: QObject | None = QApplication.activeWindow()
+        while active is not None:
+            if active is self:
+                return True
+            active = active.parent()
+        return False
+
+    def _set_hidden(self, hidden: bool) -> None:
+        if self.policy is None or not self.policy.pause_when_hidden or self.bridge.accounting is None:
+            return
+        if hidden and self.bridge.playing:
+            self.bridge.pause()
+            self._paused_by_hiding = True
+        self.bridge.set_visible(not hidden)
+        if not hidden and self._paused_by_hiding and self.attention_dialog is None:
+            self._paused_by_hiding = False
+            self.bridge.play()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY_EVENTS and isinstance(watched, QWidget) and watched.window() is self:
+            now = time.monotonic()
+            if now - self._last_activity >= 0.5:  # one report per half second is plenty
+                self._last_activity = now
+                self.bridge.user_activity()
+        return False
+
+    # -- saving -----------------------------------------------------------------------------
+    def _save_checkpoint(self, cp: WatchCheckpoint) -> None:
+        from sync.lesson_progress import LessonProgress, save_checkpoint
+
+        acc = self.bridge.accounting
+        if acc is None:
+            return
+        body = cp.to_body()
+        progress = LessonProgress(position_s=cp.position_s, covered_segments=acc.segments(), covered_s=cp.covered_s,
+                                  duration_s=cp.duration_s, study_s=acc.study_s, completed=cp.completed)
+        holder, cid, lid = self._outbox, self.course_id, self.lesson_id
+
+        def work(ctx: TaskContext) -> Any:
+            return save_checkpoint(holder.get(), cid, lid, body, progress)
+
+        run_task(self._lanes.db, work, self._on_saved, self._on_save_failed, name="checkpoint")
+
+    def _on_saved(self, record: Any) -> None:
+        self.saves_done += 1
+        self.progress_saved.emit(self.course_id, self.lesson_id)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        from client.messages import describe
+
+        self.save_failed.emit(describe(error))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            QApplication.instance().removeEventFilter(self)
+            self.bridge.close()  # the final checkpoint is emitted and queued for saving
+            holder = self._outbox
+            run_task(self._lanes.db, lambda ctx: holder.close(), name="close-outbox")
+        super().closeEvent(event)
