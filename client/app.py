@@ -1,0 +1,179 @@
+"""Start-up: builds every object the window needs and passes it down (no global app object).
+
+Order: the site file and this PC account's safe overrides -> the data root -> one instance
+per data root -> translations and theme -> the task lanes, the content store and the
+sign-in service -> the main window. After a sign-in, ``Shell.start_session`` builds that
+person's download manager and sync controller; ``end_session`` stops them (switch user,
+quit). The course page and the player window come from the GUI-PLAYER workstream and are
+built here too, with the same engines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from client import i18n
+from client.paths import content_dir, default_data_root
+from client.settings import effective_site, machine_settings, profile_settings
+from client.single_instance import SingleInstance
+from client.tasks import Lanes, run_task
+from client.theme import Theme, icon
+from client.workers.context import AppContext, SessionContext
+from sync.errors import SyncError
+from sync.site import SiteConfig, load_site
+
+_T0 = time.perf_counter()
+
+
+class Shell:
+    """Builds and tears down one person's engines; opens course pages and player windows. GUI thread."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.players: list[QWidget] = []
+        self.window: Any = None
+
+    def start_session(self, session: Any) -> SessionContext:
+        from client.workers.downloads import DownloadManager
+        from client.workers.sync_worker import SyncController
+
+        ctx = self.ctx
+        settings = profile_settings(session.profile_dir)
+        sctx = SessionContext(session=session, site=ctx.site, settings=settings)
+        sctx.open_lesson = lambda c, lesson: self.open_lesson(sctx, c, lesson)
+        sctx.downloads = DownloadManager(ctx.lanes, ctx.store, ctx.site, session.profile_dir)
+        sctx.sync = SyncController(ctx.lanes, session)
+        sctx.sync.network_back.connect(sctx.downloads.network_back)
+        sctx.downloads.resume_wanted()
+        sctx.sync.start()
+        run_task(ctx.lanes.db, lambda _c: settings.load(ctx.base_site),
+                 lambda overrides: self._apply_profile_settings(sctx, overrides), name="profile-settings")
+        return sctx
+
+    def _apply_profile_settings(self, sctx: SessionContext, overrides: dict[str, Any]) -> None:
+        from client.windows.settings_dialog import SettingsDialog
+
+        if overrides:
+            SettingsDialog.apply(self.ctx, sctx, effective_site(self.ctx.base_site, overrides))
+
+    def end_session(self, sctx: SessionContext) -> None:
+        for player in list(self.players):
+            player.close()
+        if sctx.downloads is not None:
+            sctx.downloads.shutdown()
+        if sctx.sync is not None:
+            sctx.sync.shutdown()
+        auth, session = self.ctx.auth, sctx.session
+        run_task(self.ctx.lanes.net, lambda _c: auth.sign_out(session), name="sign_out")
+
+    def make_course_page(self, sctx: SessionContext, course_id: str) -> QWidget | None:
+        from client.windows.course_page import CoursePage
+
+        page = CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
+                          open_lesson=sctx.open_lesson)
+        if sctx.downloads is not None:
+            page.download_requested.connect(sctx.downloads.start)
+            sctx.downloads.lesson_ready.connect(lambda c, _h: c == course_id and page.refresh())
+        return page
+
+    def open_lesson(self, sctx: SessionContext, course_id: str, lesson_id: str) -> None:
+        from client.windows.player_window import PlayerWindow
+
+        for player in self.players:
+            player.close()
+        player = PlayerWindow(course_id, lesson_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session)
+        player.setProperty("studydesk_player", True)
+        player.setWindowIcon(icon("studydesk"))
+        if sctx.downloads is not None:
+            player.download_requested.connect(sctx.downloads.start)
+        if sctx.sync is not None:
+            player.progress_saved.connect(lambda *_: sctx.sync.refresh_counts())
+        player.destroyed.connect(lambda *_: self._player_gone(player))
+        self.players.append(player)
+        player.show()
+
+    def _player_gone(self, player: QWidget) -> None:
+        if player in self.players:
+            self.players.remove(player)
+        page = getattr(self.window, "course_page", None)
+        if page is not None:
+            page.refresh()
+
+
+def build_context(app: QApplication, args: argparse.Namespace) -> AppContext | None:
+    default_root = default_data_root()
+    try:
+        base_site = load_site(args.site)
+    except SyncError as exc:
+        from client.messages import describe
+
+        QMessageBox.critical(None, "StudyDesk", f"{describe(exc)}\n\n{exc.detail}")
+        return None
+    machine = machine_settings(default_root)
+    overrides = machine.load(base_site)
+    site = effective_site(base_site, overrides)
+    data_root = Path(args.data) if args.data else (site.data_dir or default_root)
+    translator = i18n.Translator(app)
+    theme = Theme(app)
+    return AppContext(base_site=base_site, site=site, data_root=data_root, lanes=Lanes(), translator=translator,
+                      theme=theme, machine_settings=machine)
+
+
+def attach_engines(ctx: AppContext, site: SiteConfig) -> None:
+    from sync.auth import AuthService
+    from sync.store import ContentStore
+
+    ctx.store = ContentStore(content_dir(ctx.data_root), site.trusted_keys())
+    ctx.auth = AuthService(ctx.data_root, site)
+
+
+def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
+    app = QApplication([sys.argv[0], *rest])
+    app.setApplicationName("StudyDesk")
+    app.setOrganizationName("StudyDesk")
+    app.setWindowIcon(icon("studydesk"))
+    ctx = build_context(app, args)
+    if ctx is None:
+        return 2
+    single = SingleInstance(ctx.data_root)
+    if not single.claim():
+        print("StudyDesk is already running on this data folder; its window was brought forward.")
+        return 0
+    i18n.ensure_built()
+    ctx.translator.set_language(ctx.site.language)
+    ctx.theme.apply(ctx.site.text_size)
+    attach_engines(ctx, ctx.site)
+
+    from client.windows.main_window import MainWindow
+
+    shell = Shell(ctx)
+    window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
+    shell.window = window
+    single.activation_requested.connect(window.bring_forward)
+    window.show()
+    _report_first_show()
+    if script := os.environ.get("STUDYDESK_TEST_SCRIPT"):
+        from client.workers.script_driver import ScriptDriver
+
+        driver = ScriptDriver(Path(script), window, shell)
+        QTimer.singleShot(0, driver.start)
+    try:
+        return int(app.exec())
+    finally:
+        single.close()
+
+
+def _report_first_show() -> None:
+    """For bench/startup: print when the first window was shown (after the event loop painted it)."""
+    if os.environ.get("STUDYDESK_STARTUP_MARK"):
+        def mark() -> None:
+            print(f"STUDYDESK_FIRST_SHOWN {time.time():.6f} {time.perf_counter() - _T0:.6f}", flush=True)
+        QTimer.singleShot(0, mark)

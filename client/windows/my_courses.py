@@ -1,0 +1,327 @@
+"""我的学习 (my courses): the annual summary, filters and one card per assigned course.
+
+Loads from the cache at once (works offline), then asks the server for fresh assignments
+and reloads. Download controls drive the session's DownloadManager; "Import from USB"
+picks a folder and imports it with the same verification as a download. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.messages import describe
+from client.tasks import TaskContext, run_task
+from client.widgets.course_row import CourseRow
+from client.widgets.download_controls import format_bytes
+from client.workers.context import AppContext, SessionContext
+from client.workers.courses import MyCourses, load_my_courses, refresh_assignments
+
+
+class SummaryPanel(QFrame):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("role", "summary")
+        self.summary: Any = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(20, 12, 20, 12)
+        self.year_label = QLabel()
+        self.year_label.setProperty("role", "muted")
+        self.hours = QLabel("0")
+        self.hours.setObjectName("hours")
+        self.hours.setProperty("role", "big")
+        left = QVBoxLayout()
+        left.addWidget(self.year_label)
+        left.addWidget(self.hours)
+        row.addLayout(left)
+        row.addSpacing(24)
+        self.split = QLabel()
+        self.split.setObjectName("split")
+        self.synced = QLabel()
+        self.synced.setObjectName("synced")
+        right = QVBoxLayout()
+        right.addWidget(self.split)
+        right.addWidget(self.synced)
+        row.addLayout(right, 1)
+
+    def set_summary(self, summary: Any) -> None:
+        self.summary = summary
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        s = self.summary
+        year = s.year if s else date.today().year
+        self.year_label.setText(self.tr("Credit hours earned in %1").replace("%1", str(year)))
+        self.hours.setText(f"{s.credited_hours:g}" if s else "0")
+        req, ele = (s.required_hours, s.elective_hours) if s else (0, 0)
+        self.split.setText(self.tr("Required: %1 h   ·   Elective: %2 h").replace("%1", f"{req:g}")
+                           .replace("%2", f"{ele:g}"))
+        synced, pending = (s.synced_hours, s.pending_hours) if s else (0, 0)
+        self.synced.setText(self.tr("Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h")
+                            .replace("%1", f"{synced:g}").replace("%2", f"{pending:g}"))
+
+
+class MyCoursesPage(QWidget):
+    loaded = Signal()
+
+    def __init__(self, app: AppContext, ctx: SessionContext) -> None:
+        super().__init__()
+        self._app = app
+        self._ctx = ctx
+        self.data = MyCourses()
+        self.rows: dict[str, CourseRow] = {}
+        self.error_text = ""
+        self._build()
+        self.retranslate()
+        downloads = ctx.downloads
+        if downloads is not None:
+            downloads.progress.connect(self._on_downloads_progress)
+            downloads.state_changed.connect(self._on_downloads_state_changed)
+            downloads.finished.connect(lambda _c: self.reload())
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 8)
+        outer.setSpacing(10)
+        head = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setProperty("role", "h1")
+        self.who = QLabel()
+        self.who.setProperty("role", "muted")
+        head.addWidget(self.heading)
+        head.addSpacing(16)
+        head.addWidget(self.who, 1, Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(head)
+        self.summary = SummaryPanel()
+        outer.addWidget(self.summary)
+        filters = QHBoxLayout()
+        self.kind_label = QLabel()
+        self.kind = QComboBox()
+        self.kind.setObjectName("kind_filter")
+        self.status_label = QLabel()
+        self.status = QComboBox()
+        self.status.setObjectName("status_filter")
+        for combo in (self.kind, self.status):
+            combo.currentIndexChanged.connect(self._render)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("import_usb")
+        self.import_button.clicked.connect(self.import_from_folder)
+        for w in (self.kind_label, self.kind, self.status_label, self.status):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        filters.addWidget(self.import_button)
+        filters.addWidget(self.refresh_button)
+        outer.addLayout(filters)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setProperty("role", "error")
+        self.notice.hide()
+        outer.addWidget(self.notice)
+        self.list_host = QWidget()
+        self.list_layout = QVBoxLayout(self.list_host)
+        self.list_layout.setContentsMargins(0, 0, 8, 0)
+        self.list_layout.setSpacing(10)
+        self.list_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.list_host)
+        outer.addWidget(scroll, 1)
+        self.empty = QLabel()
+        self.empty.setProperty("role", "muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        s = self._ctx.session
+        self.heading.setText(self.tr("My Courses"))
+        who = " · ".join(x for x in (getattr(s, "display_name", ""), getattr(s, "unit", "")) if x)
+        if getattr(s, "offline", False):
+            who += "   " + self.tr("(signed in offline)")
+        self.who.setText(who)
+        self.kind_label.setText(self.tr("Type:"))
+        self.status_label.setText(self.tr("Status:"))
+        self._fill_combo(self.kind, [("all", self.tr("All")), ("required", self.tr("Required")),
+                                     ("elective", self.tr("Elective"))])
+        self._fill_combo(self.status, [("all", self.tr("All")), ("not_started", self.tr("Not started")),
+                                       ("in_progress", self.tr("In progress")), ("completed", self.tr("Completed")),
+                                       ("overdue", self.tr("Overdue"))])
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.import_button.setText(self.tr("Import from USB…"))
+        self.summary.retranslate()
+        self.empty.setText(self.tr("No courses have been assigned to you yet.") if not self.data.items
+                           else self.tr("No course matches the filter."))
+        if self.error_text:
+            self.notice.setText(self.error_text)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, entries: list[tuple[str, str]]) -> None:
+        current = combo.currentData() or "all"
+        combo.blockSignals(True)
+        combo.clear()
+        for key, text in entries:
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    # ---- loading
+    def refresh(self) -> None:
+        """Show the cache now; then fetch fresh assignments from the server and show them."""
+        self.reload()
+        session = self._ctx.session
+        run_task(self._app.lanes.net, lambda _c: refresh_assignments(session), lambda _r: self._on_fetched(),
+                 self._on_fetch_failed, name="assignments")
+
+    def reload(self) -> None:
+        session, store = self._ctx.session, self._app.store
+        run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store), self._on_loaded,
+                 self._on_load_failed, name="my-courses")
+
+    def _on_fetched(self) -> None:
+        self._set_notice("")
+        self.reload()
+
+    def _on_fetch_failed(self, error: BaseException) -> None:
+        self._set_notice(self.tr("Could not get the latest course list; showing the one saved on this PC.")
+                         + " " + describe(error))
+
+    def _on_loaded(self, data: MyCourses) -> None:
+        self.data = data
+        self.summary.set_summary(data.summary)
+        self._render()
+        self.loaded.emit()
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self._set_notice(describe(error))
+
+    def _set_notice(self, text: str) -> None:
+        self.error_text = text
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    # ---- rendering
+    def visible_items(self) -> list[Any]:
+        kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", date.today()
+        out = []
+        for item in self.data.items:
+            if kind != "all" and item.required != (kind == "required"):
+                continue
+            if status == "overdue" and not item.overdue(today):
+                continue
+            if status not in ("all", "overdue") and item.status != status:
+                continue
+            out.append(item)
+        order = {True: 0, False: 1}
+        return sorted(out, key=lambda i: (order[i.required], i.completed, i.due or date.max, i.title))
+
+    def _render(self) -> None:
+        for row in self.rows.values():
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = {}
+        self.empty.setParent(None)
+        items = self.visible_items()
+        for index, item in enumerate(items):
+            row = CourseRow(item)
+            self._wire_row(row)
+            self.list_layout.insertWidget(index, row)
+            self.rows[item.course_id] = row
+        if not items:
+            self.retranslate()
+            self.list_layout.insertWidget(0, self.empty)
+
+    def _wire_row(self, row: CourseRow) -> None:
+        cid = row.item.course_id
+        row.open_clicked.connect(self._open_course)
+        dl = self._ctx.downloads
+        if dl is None:
+            row.download.setEnabled(False)
+            return
+        row.download.start_clicked.connect(lambda: dl.start(cid))
+        row.download.pause_clicked.connect(lambda: dl.pause(cid))
+        row.download.resume_clicked.connect(lambda: dl.resume(cid))
+        row.download.cancel_clicked.connect(lambda: dl.cancel(cid))
+        if (p := dl.last_progress.get(cid)) is not None:
+            row.download.set_progress(p)
+        self._show_state(row, dl.state(cid))
+
+    def _show_state(self, row: CourseRow, state: str) -> None:
+        dl = self._ctx.downloads
+        err = dl.errors.get(row.item.course_id) if dl is not None else None
+        row.download.set_state(state, describe(err) if err is not None and state in ("failed", "waiting_network")
+                               else "")
+
+    def _on_downloads_progress(self, course_id: str, progress: Any) -> None:
+        if (row := self.rows.get(course_id)) is not None:
+            row.download.set_progress(progress)
+
+    def _on_downloads_state_changed(self, course_id: str, state: str) -> None:
+        if (row := self.rows.get(course_id)) is not None:
+            self._show_state(row, state)
+        if state == "idle":
+            self.reload()
+
+    def _open_course(self, course_id: str) -> None:
+        if self._ctx.open_course is not None:
+            self._ctx.open_course(course_id)
+
+    # ---- import from a folder (USB stick)
+    def import_from_folder(self, folder: str | None = None) -> None:
+        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("Choose the course folder on the USB stick"))
+        if not folder:
+            return
+        from sync.package_io import import_package
+
+        store, keys = self._app.store, self._ctx.site.trusted_keys()
+        dialog = QProgressDialog(self.tr("Importing and checking courses…"), self.tr("Cancel"), 0, 1000, self)
+        dialog.setWindowTitle(self.tr("Import from USB"))
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+
+        def work(ctx: TaskContext) -> list[Any]:
+            return import_package(Path(folder), store, keys, on_progress=ctx.progress, cancel=ctx.cancel)
+
+        def progress(p: Any) -> None:
+            dialog.setValue(int(1000 * p.bytes_done / p.bytes_total) if p.bytes_total else 0)
+            dialog.setLabelText(self.tr("Importing and checking courses…") + "\n"
+                                + f"{format_bytes(p.bytes_done)} / {format_bytes(p.bytes_total)}")
+
+        def done(manifests: list[Any]) -> None:
+            dialog.close()
+            names = "、".join(m.title for m in manifests)
+            self._set_notice("")
+            self.import_result = self.tr("Imported: %1").replace("%1", names)
+            self.window().statusBar().showMessage(self.import_result, 15000)
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            dialog.close()
+            self.import_result = describe(error)
+            self._set_notice(self.tr("The import did not finish: %1").replace("%1", describe(error)))
+
+        handle = run_task(self._app.lanes.net, work, done, failed, progress, name="import")
+        dialog.canceled.connect(handle.cancel)
+        dialog.show()

@@ -1,0 +1,111 @@
+"""Records the server refused, with its reason; and exporting records to a file for air-gapped sites.
+
+Both read the person's outbox on the SQLite lane (export writes the file there too).
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.messages import describe
+from client.tasks import TaskContext, run_task
+from client.widgets.sync_status import local_time_text
+from client.workers.context import AppContext, SessionContext
+
+
+def load_rejected(session: Any) -> list[tuple[Any, str]]:
+    """SQLite lane: (record, reason) for every refused record."""
+    conn = session.db()
+    try:
+        return list(session.outbox(conn).rejected())
+    finally:
+        conn.close()
+
+
+class RejectedRecordsDialog(QDialog):
+    def __init__(self, app: AppContext, session: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rejected_dialog")
+        self.resize(760, 420)
+        self.rows: list[tuple[Any, str]] = []
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.table = QTableWidget(0, 4)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.retranslate()
+        s = session.session
+        run_task(app.lanes.db, lambda _c: load_rejected(s), self._on_loaded,
+                 lambda e: self.intro.setText(describe(e)), name="rejected")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Refused records"))
+        self.table.setHorizontalHeaderLabels([self.tr("Time"), self.tr("Type"), self.tr("Course"),
+                                              self.tr("Reason given by the server")])
+        self.intro.setText(self.tr("The server refused these study records. They stay on this PC; "
+                                   "please show this list to your training administrator.") if self.rows
+                           else self.tr("The server has not refused any of your records."))
+
+    def _on_loaded(self, rows: list[tuple[Any, str]]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for i, (record, reason) in enumerate(rows):
+            for j, text in enumerate((local_time_text(record.created_at), record.type, record.course_id or "",
+                                      reason)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        self.retranslate()
+
+
+def export_records_interactively(app: AppContext, session: SessionContext, parent: QWidget) -> None:
+    """Ask for a file name, write this person's signed records there, say how many."""
+    title = QCoreApplication.translate("ExportRecords", "Export study records")
+    path, _ = QFileDialog.getSaveFileName(parent, title, "studydesk-records.json",
+                                          QCoreApplication.translate("ExportRecords", "Record files (*.json)"))
+    if not path:
+        return
+    s = session.session
+
+    def work(_ctx: TaskContext) -> int:
+        from sync.records_export import export_records
+
+        conn = s.db()
+        try:
+            return int(export_records(s.outbox(conn), path))
+        finally:
+            conn.close()
+
+    def done(n: int) -> None:
+        text = QCoreApplication.translate("ExportRecords", "%n record(s) written. Give this file to your training "
+                                          "administrator to import on the server.", "", n)
+        QMessageBox.information(parent, title, text)
+
+    run_task(app.lanes.db, work, done, lambda e: QMessageBox.warning(parent, title, describe(e)), name="export")

@@ -1,0 +1,167 @@
+"""Background sync for the status bar: drains the outbox when the server is reachable.
+
+Runs ``sync.uploader.Uploader.sync_once`` on the network lane; after a network failure it
+waits with capped exponential backoff and jitter before the next try, after a success it
+checks again every minute. ``sync_now()`` goes at once. Counts (records waiting, rejected,
+last successful sync) are read on the SQLite lane. Emits plain state names:
+online, offline, syncing, error. GUI thread only; the engine runs on workers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from client.tasks import Lanes, TaskHandle, run_task
+from sync.errors import CancelledError, RetryableError
+
+ONLINE, OFFLINE, SYNCING, ERROR = "online", "offline", "syncing", "error"
+IDLE_INTERVAL_S = 60
+BACKOFF_BASE_S = 10
+BACKOFF_CAP_S = 600
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCounts:
+    pending: int
+    rejected: int
+    last_sync_at: str | None
+
+
+def backoff_s(failures: int, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after ``failures`` failed attempts in a row: capped, with +-20% jitter."""
+    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
+    return base * (0.8 + 0.4 * rand())
+
+
+def sync_once(session: Any, cancel: Any, max_wait_s: float = 10.0) -> Any:
+    """Network lane: one upload round with this person's own outbox connection.
+
+    The engine reports problems in ``result.errors``; they are raised here as the error
+    types (network -> RetryableError), so the controller can back off. With nothing to
+    send it still asks the server's health, so the status bar knows online from offline.
+    """
+    from sync.errors import AuthError, SyncError
+
+    conn = session.db()
+    try:
+        result = session.uploader(conn, max_wait_s=max_wait_s).sync_once(cancel=cancel)
+        if not result.sent and not result.errors and not session.api.health():
+            raise RetryableError("network", "the server does not answer")
+    finally:
+        conn.close()
+    errors = list(result.errors)
+    if "cancelled" in errors:
+        raise CancelledError("cancelled", "sync cancelled")
+    if any(e in ("network", "server_busy", "server_error", "timeout") for e in errors):
+        raise RetryableError("network", f"sync stopped: {', '.join(errors)}")
+    if errors:
+        code = errors[0]
+        raise (AuthError if code in ("auth", "forbidden", "unauthorized") else SyncError)(code, ", ".join(errors))
+    return result
+
+
+def read_counts(session: Any) -> SyncCounts:
+    """SQLite lane: how many records wait, how many were refused, when the last sync succeeded."""
+    conn = session.db()
+    try:
+        outbox = session.outbox(conn)
+        return SyncCounts(outbox.pending_count(), len(outbox.rejected()), outbox.last_sync_at())
+    finally:
+        conn.close()
+
+
+class SyncController(QObject):
+    """Schedules sync rounds for one signed-in person. GUI thread only."""
+
+    state_changed = Signal(str)  # online / offline / syncing / error
+    counts_changed = Signal(object)  # SyncCounts
+    synced = Signal(object)  # the engine's SyncResult
+    error_changed = Signal(object)  # the last exception, or None
+    network_back = Signal()  # the server answered after a failure
+
+    def __init__(self, lanes: Lanes, session: Any) -> None:
+        super().__init__()
+        self._lanes = lanes
+        self._session = session
+        self.state = OFFLINE if getattr(session, "offline", False) else ONLINE
+        self.counts: SyncCounts | None = None
+        self.last_error: BaseException | None = None
+        self._failures = 0
+        self._task: TaskHandle | None = None
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.sync_now)
+
+    def start(self, first_delay_s: float = 1.0) -> None:
+        self.refresh_counts()
+        self._schedule(first_delay_s)
+
+    def sync_now(self) -> None:
+        if self._closed or self._task is not None:
+            return
+        self._timer.stop()
+        self._set_state(SYNCING)
+        session = self._session
+        self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel),
+                              self._on_synced, self._on_sync_failed, name="sync")
+
+    def refresh_counts(self) -> None:
+        if self._closed:
+            return
+        session = self._session
+        run_task(self._lanes.db, lambda _c: read_counts(session), self._on_counts, name="sync-counts")
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+        if self._task is not None:
+            self._task.cancel()
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    # ---- results
+    def _on_synced(self, result: Any) -> None:
+        self._task = None
+        was_down = self.state in (OFFLINE, ERROR) or self._failures > 0
+        self._failures = 0
+        self.last_error = None
+        self.error_changed.emit(None)
+        self._set_state(ONLINE)
+        self.synced.emit(result)
+        if was_down:
+            self.network_back.emit()
+        self.refresh_counts()
+        self._schedule(IDLE_INTERVAL_S)
+
+    def _on_sync_failed(self, error: BaseException) -> None:
+        self._task = None
+        if isinstance(error, CancelledError):
+            return
+        self.last_error = error
+        self.error_changed.emit(error)
+        self._failures += 1
+        self._set_state(OFFLINE if isinstance(error, RetryableError) else ERROR)
+        self.refresh_counts()
+        self._schedule(backoff_s(self._failures))
+
+    def _on_counts(self, counts: SyncCounts) -> None:
+        self.counts = counts
+        self.counts_changed.emit(counts)
+
+    def _schedule(self, delay_s: float) -> None:
+        if not self._closed:
+            self._timer.start(int(delay_s * 1000))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+        self.state_changed.emit(state)
+

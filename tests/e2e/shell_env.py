@@ -1,0 +1,60 @@
+"""A real server with the demo course published, people and assignments, and a matching site file.
+
+Used by the GUI-shell tests (tests/gui/test_sign_in*.py and friends) and the Xvfb end-to-end
+test. Everything is real: a ``studydesk-server serve`` process on loopback, its admin
+commands for keys, publishing, users and assignments, and SQLite files in tmp_path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.server_process import ServerProcess
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_COURSE = REPO / "resources" / "demo_course"
+DEMO_COURSE_ID = "demo-party-theory"
+PASSWORD = "Xuexi-2024!"
+
+
+@dataclass
+class ShellEnv:
+    server: ServerProcess
+    site_path: Path
+    data_root: Path
+    public_key: str
+
+    def add_user(self, name: str, unit: str, display_name: str, password: str = PASSWORD) -> None:
+        self.server.cli("user", "add", name, "--unit", unit, "--display-name", display_name, "--password-stdin",
+                        input=f"{password}\n".encode())
+
+    def assign(self, course: str, user: str, *, required: bool = True, due: str | None = None,
+               title: str | None = None, credit_hours: float | None = None) -> None:
+        args = ["assign", course, "--user", user, "--required" if required else "--elective"]
+        if due:
+            args += ["--due", due]
+        if title:
+            args += ["--title", title]
+        if credit_hours is not None:
+            args += ["--credit-hours", str(credit_hours)]
+        self.server.cli(*args)
+
+
+def write_site(path: Path, server_url: str, public_key: str, extra: str = "") -> Path:
+    path.write_text(f'[server]\nurl = "{server_url}"\n\n[publisher]\nkeys = ["{public_key}"]\n\n'
+                    f'[ui]\nlanguage = "zh_CN"\n{extra}', encoding="utf-8")
+    return path
+
+
+def published_server(tmp_path: Path, server: ServerProcess | None = None) -> ShellEnv:
+    """Keys, the demo course published, the server started (if not given), a site file for it."""
+    srv = server or ServerProcess(tmp_path / "server-data")
+    srv.data_dir.mkdir(parents=True, exist_ok=True)
+    srv.cli("keys", "init")
+    public_key = srv.cli("keys", "show").stdout.strip()
+    srv.cli("publish", str(DEMO_COURSE))
+    if srv.proc is None:
+        srv.start()
+    site = write_site(tmp_path / "site.toml", srv.url, public_key)
+    return ShellEnv(srv, site, tmp_path / "client-data", public_key)
