@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.media import MediaFactory
 from tests.support.server_process import ServerProcess
 
 
@@ -31,3 +32,9 @@ def test_keyring(tmp_path: Path) -> Iterator[object]:
     kr.file_path = str(tmp_path / "keyring" / "crypted_pass.cfg")  # type: ignore[misc]
     kr.keyring_key = "test keyring password"  # type: ignore[misc]
     yield kr
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> MediaFactory:
+    """Real media files made with ffmpeg, once per test session (tests/support/media.py)."""
+    return MediaFactory(tmp_path_factory.mktemp("media"))

@@ -1,0 +1,61 @@
+"""Real media files for the player tests, made with ffmpeg and cached per test session.
+
+``MediaFactory.clip(seconds)`` gives a small H.264/AAC MP4 (160x120, a test pattern and a
+tone); ``corrupt()`` a file that is not a video at all; ``audio_only(seconds)`` an M4A. Files
+are made once per session (fixture ``media`` in tests/support/fixtures.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+class MediaFactory:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _ffmpeg(self, out: Path, *args: str) -> Path:
+        if out.exists():
+            return out
+        if shutil.which("ffmpeg") is None:
+            pytest.skip("ffmpeg is not installed (Debian package ffmpeg; ./run setup installs it)")
+        tmp = out.with_name(out.stem + ".part" + out.suffix)
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args, str(tmp)],
+                       check=True, timeout=120)
+        os.replace(tmp, out)
+        return out
+
+    def clip(self, seconds: float = 5.0, size: str = "160x120") -> Path:
+        """An MP4 with video and audio, exactly ``seconds`` long."""
+        out = self.folder / f"clip-{seconds:g}s-{size}.mp4"
+        return self._ffmpeg(
+            out,
+            "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=22050:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "32k", "-shortest",
+        )
+
+    def audio_only(self, seconds: float = 3.0) -> Path:
+        out = self.folder / f"tone-{seconds:g}s.m4a"
+        return self._ffmpeg(out, "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac")
+
+    def corrupt(self) -> Path:
+        """Bytes that no demuxer accepts, named like a lesson video."""
+        out = self.folder / "corrupt.mp4"
+        if not out.exists():
+            out.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(64 * 1024)))
+        return out
+
+    def truncated(self, seconds: float = 5.0) -> Path:
+        """The first 2 KiB of a real clip: a download cut short."""
+        out = self.folder / "truncated.mp4"
+        if not out.exists():
+            out.write_bytes(self.clip(seconds).read_bytes()[:2048])
+        return out
