@@ -12,6 +12,7 @@ Must not import Qt or anything from client/ or server/.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 import requests
+import urllib3
 
 from sync.errors import (
     AuthError,
@@ -97,7 +99,7 @@ def _network_error(exc: Exception, what: str) -> SyncError:
     return RetryableError("network", f"{what}: {type(exc).__name__}: {exc}")
 
 
-_NET_ERRORS = (requests.exceptions.RequestException, OSError)
+_NET_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
 class _HttpBlob:
@@ -107,8 +109,12 @@ class _HttpBlob:
         self.etag = resp.headers.get("ETag")
 
     def chunks(self, size: int) -> Iterator[bytes]:
+        # read1: one socket read per chunk, so everything received before a cut is handed over
+        # (iter_content would drop a partly filled chunk when the connection breaks).
+        raw = self._resp.raw
         try:
-            yield from self._resp.iter_content(size)
+            while data := raw.read1(size, decode_content=False):
+                yield data
         except _NET_ERRORS as exc:
             raise _network_error(exc, "download interrupted") from exc
 
