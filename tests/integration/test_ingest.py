@@ -1,0 +1,136 @@
+"""Server ingest over real HTTP: signatures, device-user binding, chain, idempotency, input limits."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from sync.api_client import ApiClient
+from sync.keys import PrivateKey
+from sync.records import GENESIS, DeviceSigner, Record, make_record
+from sync.transport import Transport
+from tests.integration.test_auth import add_user
+from tests.support.server_process import ServerProcess
+
+
+@dataclasses.dataclass
+class Client:
+    api: ApiClient
+    signer: DeviceSigner
+    user_id: str
+
+
+def enrolled_client(server: ServerProcess, name: str) -> Client:
+    api = ApiClient(Transport(server.url))
+    info = api.login(name, "pass-word")
+    signer = DeviceSigner(str(uuid.uuid4()), info["user_id"], PrivateKey.generate())
+    api.enrol_device(signer.device_id, signer.key.public.to_text())
+    return Client(api, signer, info["user_id"])
+
+
+def chain(signer: DeviceSigner, n: int, start: int = 1, prev: str = GENESIS) -> list[Record]:
+    out = []
+    for i in range(start, start + n):
+        r = make_record(signer, seq=i, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
+                        body={"segments": [[i * 10.0, i * 10.0 + 10]], "position_s": i * 10.0 + 10})
+        out.append(r)
+        prev = r.hash
+    return out
+
+
+@pytest.fixture
+def two(server: ServerProcess) -> tuple[Client, Client]:
+    add_user(server, "ann", "pass-word")
+    add_user(server, "ben", "pass-word")
+    return enrolled_client(server, "ann"), enrolled_client(server, "ben")
+
+
+def statuses(results: list[dict[str, object]]) -> list[object]:
+    return [r.get("reason") or r["status"] for r in results]
+
+
+def test_good_chain_is_stored_once_and_replays_are_duplicates(two: tuple[Client, Client]) -> None:
+    a, _ = two
+    recs = chain(a.signer, 5)
+    assert statuses(a.api.post_batch(list(reversed(recs)))) == ["stored"] * 5  # any order within a batch
+    assert statuses(a.api.post_batch(recs)) == ["duplicate"] * 5
+    t = a.api.transcript()
+    assert t["records"] == 5
+    lesson = t["courses"][0]["lessons"][0]
+    assert lesson["credited_s"] == 50.0 and lesson["last_position_s"] == 60.0
+
+
+def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[Client, Client]) -> None:
+    a, b = two
+    recs = chain(a.signer, 6)
+    assert statuses(a.api.post_batch(recs[:2])) == ["stored", "stored"]
+    tampered = dataclasses.replace(recs[2], body={"segments": [[0, 9999]]})
+    assert statuses(a.api.post_batch([tampered])) == ["bad_signature"]
+    assert statuses(a.api.post_batch([recs[3]])) == ["gap"]  # seq 3 missing: deleted or withheld
+    forked = make_record(a.signer, seq=2, prev=recs[0].hash, record_type="watch", course_id="c1", lesson_id="l1",
+                         body={"segments": [[0, 1]]})
+    assert statuses(a.api.post_batch([forked])) == ["seq_conflict"]
+    bad_link = make_record(a.signer, seq=3, prev=recs[0].hash, record_type="watch", course_id="c1", lesson_id="l1",
+                           body={})
+    assert statuses(a.api.post_batch([bad_link])) == ["broken_chain"]
+    other = dataclasses.replace(recs[0], body={"changed": True})
+    assert statuses(a.api.post_batch([other])) == ["id_conflict"]
+    # b posting a's genuine record, a signing for b's user id, an unknown device
+    assert statuses(b.api.post_batch([recs[2]])) == ["foreign_user"]
+    foreign = make_record(DeviceSigner(a.signer.device_id, b.user_id, a.signer.key), seq=1, prev=GENESIS,
+                          record_type="watch", course_id="c1", lesson_id="l1", body={})
+    assert statuses(b.api.post_batch([foreign])) == ["foreign_record"]
+    stranger = chain(DeviceSigner(str(uuid.uuid4()), a.user_id, PrivateKey.generate()), 1)
+    assert statuses(a.api.post_batch(stranger)) == ["unknown_device"]
+    # the genuine rest of the chain is still accepted, and the answers carry readable details
+    res = a.api.post_batch(recs[2:])
+    assert statuses(res) == ["stored"] * 4
+    assert a.api.transcript()["records"] == 6
+
+
+def test_malformed_records_in_a_batch_are_rejected_one_by_one(two: tuple[Client, Client]) -> None:
+    a, _ = two
+    good = chain(a.signer, 1)[0]
+    results = a.api.post_batch([good])
+    assert statuses(results) == ["stored"]
+    raw = [{"id": "x1", "seq": "one"}, {**chain(a.signer, 1, 2, good.hash)[0].to_dict(), "extra": 1}]
+    r = requests.post(a.api.transport.base_url + "/api/records/batch", json={"records": raw},
+                      headers={"Authorization": f"Bearer {a.api.tokens.access_token}"}, timeout=10)  # type: ignore[union-attr]
+    assert r.status_code == 200
+    assert [x["reason"] for x in r.json()["results"]] == ["missing_field", "bad_field"]
+
+
+def test_bad_bodies_are_refused_with_clear_errors(server: ServerProcess, two: tuple[Client, Client]) -> None:
+    a, _ = two
+    auth = {"Authorization": f"Bearer {a.api.tokens.access_token}"}  # type: ignore[union-attr]
+    url = server.url + "/api/records/batch"
+    r = requests.post(url, data=b"not json", headers=auth, timeout=10)
+    assert r.status_code == 400 and r.json()["code"] == "malformed_json"
+    r = requests.post(url, data=b"\x1f\x8bgarbage", headers={**auth, "Content-Encoding": "gzip"}, timeout=10)
+    assert r.status_code == 400 and r.json()["code"] == "bad_gzip"
+    bomb = gzip.compress(b'{"records":[' + b" " * (70 * 1024 * 1024) + b"]}")
+    r = requests.post(url, data=bomb, headers={**auth, "Content-Encoding": "gzip"}, timeout=30)
+    assert r.status_code == 400 and r.json()["code"] == "too_large"
+    r = requests.post(url, data=json.dumps({"records": [{}] * 2001}), headers=auth, timeout=10)
+    assert r.status_code == 400 and r.json()["code"] == "bad_batch"
+    r = requests.post(url, json={"records": []}, timeout=10)
+    assert r.status_code == 401
+    r = requests.post(url, json={"records": []}, headers={"Authorization": "Bearer nonsense"}, timeout=10)
+    assert r.status_code == 401 and r.json()["code"] == "token_expired"
+
+
+def test_commit_before_ack_survives_kill(server: ServerProcess, two: tuple[Client, Client], tmp_path: Path) -> None:
+    a, _ = two
+    recs = chain(a.signer, 50)
+    assert statuses(a.api.post_batch(recs)) == ["stored"] * 50
+    server.kill()
+    server.start()
+    a2 = ApiClient(Transport(server.url))
+    a2.login("ann", "pass-word")
+    assert a2.transcript()["records"] == 50

@@ -1,0 +1,199 @@
+"""The uploader against a real server process, through a real proxy that cuts connections,
+with the server killed mid-batch and restarted: zero loss, zero duplicates (checked on the
+server's own database), Retry-After honoured, expired tokens refreshed."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sync.auth import AuthService, UserSession
+from sync.connectivity import Backoff
+from sync.site import SiteConfig
+from tests.integration.test_auth import add_user
+from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
+from tests.support.server_process import ServerProcess
+
+
+class FakeTime:
+    """Stands in for the wall of time only: sleeps are recorded, not slept."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, s: float) -> None:
+        self.sleeps.append(s)
+        self.now += s
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def proxy(server: ServerProcess) -> Iterator[CuttingProxy]:
+    with CuttingProxy(server.port) as p:
+        yield p
+
+
+def session_via(url: str, server: ServerProcess, root: Path, name: str = "cadre") -> UserSession:
+    if "cadre" not in server.cli("user", "list").stdout or name != "cadre":
+        add_user(server, name, "pass-word")
+    return AuthService(root, SiteConfig(server_url=url)).sign_in(name, "pass-word")
+
+
+def server_rows(server: ServerProcess, user_id: str) -> list[tuple[int, str]]:
+    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
+    try:
+        return conn.execute("SELECT seq, id FROM records WHERE user_id = ? ORDER BY seq", (user_id,)).fetchall()
+    finally:
+        conn.close()
+
+
+def assert_exactly_once(server: ServerProcess, s: UserSession, n: int) -> None:
+    rows = server_rows(server, s.user_id)
+    local = [r.id for r in s.outbox().records()]
+    assert [seq for seq, _ in rows] == list(range(1, n + 1))  # gap-free, no duplicate seq
+    assert [rid for _, rid in rows] == local  # the very same records, once each
+    assert s.outbox().pending_count() == 0 and not s.outbox().rejected()
+
+
+def fresh_connections(s: UserSession) -> None:
+    """One TCP connection per request, so each proxy plan applies to exactly one request."""
+    s.api.transport.session.close()
+    s.api.transport.session.headers["Connection"] = "close"
+
+
+def fill(s: UserSession, n: int) -> None:
+    ob = s.outbox()
+    for i in range(n):
+        ob.append("watch", "c1", f"l{i % 3}", {"segments": [[i, i + 1.0]], "position_s": i + 1.0})
+
+
+def test_sync_drains_outbox_and_transcript_matches(server: ServerProcess, tmp_path: Path) -> None:
+    s = session_via(server.url, server, tmp_path / "pc")
+    fill(s, 30)
+    result = s.uploader(batch_size=7).sync_once()
+    assert (result.sent, result.acked, result.rejected, result.errors, result.batches) == (30, 30, 0, [], 5)
+    assert s.outbox().last_sync_at() is not None
+    assert_exactly_once(server, s, 30)
+    t = s.api.transcript()
+    assert t["records"] == 30
+    assert sum(lesson["credited_s"] for lesson in t["courses"][0]["lessons"]) == 30.0
+    assert s.uploader().sync_once().sent == 0  # nothing left
+
+
+def test_cuts_mid_request_and_mid_response_lose_and_duplicate_nothing(server: ServerProcess, proxy: CuttingProxy,
+                                                                       tmp_path: Path) -> None:
+    s = session_via(proxy.url, server, tmp_path / "pc")
+    fill(s, 120)
+    t = FakeTime()
+    fresh_connections(s)
+    # the first connection is the health probe; then each cut hits one batch upload
+    proxy.plan(Plan(), cut_request(900), cut_response(40), cut_request(300), cut_response(5))
+    result = s.uploader(batch_size=50, sleep=t.sleep, clock=t.clock).sync_once()
+    assert result.errors == [] and result.acked >= 120
+    assert proxy.pending_plans() == 0 and len(t.sleeps) == 4
+    assert_exactly_once(server, s, 120)
+
+
+def test_server_killed_mid_batch_and_restarted(server: ServerProcess, tmp_path: Path) -> None:
+    with CuttingProxy(server.port) as proxy:
+        s = session_via(proxy.url, server, tmp_path / "pc")
+        fill(s, 400)
+        fresh_connections(s)
+        # kill the server as soon as the first batch has fully reached it: it may or may not have committed
+        proxy.plan(Plan(), after_request(2000, server.kill))
+        t = FakeTime()
+        first = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
+        assert first.errors == ["network"]
+        server.start()
+        # again with more to send, and let the server die a moment later: while receiving, verifying,
+        # committing or answering some batch
+        fill(s, 1600)
+        proxy.plan(Plan(), after_request(2000, lambda: threading.Timer(0.3, server.kill).start()))
+        second = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
+        assert second.errors == ["network"]
+        server.start()
+        third = s.uploader(batch_size=200).sync_once()
+        assert third.errors == []
+        assert_exactly_once(server, s, 2000)
+
+
+def test_server_restarted_while_uploader_backs_off(server: ServerProcess, tmp_path: Path) -> None:
+    s = session_via(server.url, server, tmp_path / "pc")
+    fill(s, 20)
+    server.stop()
+    timer = threading.Timer(1.0, server.start)
+    timer.start()
+    try:
+        result = s.uploader(backoff=Backoff(base_s=0.1, cap_s=0.5), max_wait_s=30).sync_once()
+    finally:
+        timer.join()
+    assert result.errors == []
+    assert_exactly_once(server, s, 20)
+
+
+def test_retry_after_is_honoured_for_429_and_503(server: ServerProcess, proxy: CuttingProxy, tmp_path: Path) -> None:
+    s = session_via(proxy.url, server, tmp_path / "pc")
+    fill(s, 5)
+    fresh_connections(s)
+    t = FakeTime()
+    # first connection is the health probe (passes), then two busy answers, then the real upload
+    proxy.plan(Plan(), respond(429, "Too Many Requests", {"Retry-After": "7"}),
+               respond(503, "Service Unavailable", {"Retry-After": "3"}))
+    result = s.uploader(sleep=t.sleep, clock=t.clock).sync_once()
+    assert result.errors == [] and result.acked == 5
+    assert t.sleeps == [7.0, 3.0]
+
+
+def test_5xx_backs_off_with_jitter_then_gives_up(server: ServerProcess, proxy: CuttingProxy, tmp_path: Path) -> None:
+    s = session_via(proxy.url, server, tmp_path / "pc")
+    fill(s, 3)
+    fresh_connections(s)
+    t = FakeTime()
+    proxy.plan(Plan(), *[respond(502, "Bad Gateway") for _ in range(40)])
+    result = s.uploader(sleep=t.sleep, clock=t.clock, max_wait_s=20, backoff=Backoff(base_s=1, cap_s=8)).sync_once()
+    assert result.errors == ["server_error"]
+    assert len(t.sleeps) >= 3 and all(0 <= x <= 8 for x in t.sleeps) and len(set(t.sleeps)) > 1
+    assert s.outbox().pending_count() == 3  # nothing marked, nothing lost
+
+
+def test_expired_access_token_is_refreshed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYDESK_ACCESS_TTL_S", "0.5")
+    srv = ServerProcess(tmp_path / "srv").start()
+    try:
+        s = session_via(srv.url, srv, tmp_path / "pc")
+        before = s.api.tokens
+        threading.Event().wait(1.0)
+        fill(s, 4)
+        result = s.uploader().sync_once()
+        assert result.errors == [] and result.acked == 4
+        assert s.api.tokens != before
+        # the rotated tokens were sealed again: an offline sign-in finds the new ones
+        srv.stop()
+        off = AuthService(tmp_path / "pc", SiteConfig(server_url=srv.url)).sign_in("cadre", "pass-word")
+        assert off.offline and off.api.tokens == s.api.tokens
+    finally:
+        srv.stop()
+
+
+def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProcess, tmp_path: Path) -> None:
+    s = session_via(server.url, server, tmp_path / "pc")
+    fill(s, 2)
+    # another PC's device cannot sign for this user: simulate a record this device never enrolled
+    other = session_via(server.url, server, tmp_path / "pc2", name="other")
+    from sync.outbox import Outbox
+    from sync.records import DeviceSigner
+
+    foreign = Outbox(s.db(), DeviceSigner(other.device_id, s.user_id, other.device.key))
+    foreign.append("watch", "c1", "l1", {"segments": [[0, 5]]})
+    result = s.uploader().sync_once()
+    assert result.acked == 2 and result.rejected == 1
+    assert [reason for _, reason in s.outbox().rejected()] == ["foreign_record"]
+    again = s.uploader().sync_once()
+    assert again.sent == 0
