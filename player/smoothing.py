@@ -1,0 +1,37 @@
+"""Smooth a media player's coarse clock with the monotonic clock.
+
+libvlc's ``get_time()`` moves in 250-500 ms steps (PLATFORM.md). Between two of its updates
+the position is extrapolated as ``last update + elapsed x rate``, never more than
+``max_lead_s`` past the last update (a stalled or buffering player must not run away).
+Pure; must not import Qt, vlc or anything from sync/. One thread only.
+"""
+
+from __future__ import annotations
+
+MAX_LEAD_S = 0.6
+
+
+class PositionSmoother:
+    """Seconds in, seconds out; ``now`` is monotonic seconds."""
+
+    def __init__(self, max_lead_s: float = MAX_LEAD_S) -> None:
+        self.max_lead_s = max_lead_s
+        self._raw: float | None = None
+        self._anchor_pos = 0.0
+        self._anchor_t = 0.0
+
+    def reset(self, position_s: float, now: float, raw_s: float | None = None) -> None:
+        """Jump to ``position_s`` (seek, open, rate change). ``raw_s``: the player's reading now,
+        which may still be the old position: only a *different* reading re-anchors."""
+        self._anchor_pos, self._anchor_t, self._raw = position_s, now, raw_s
+
+    def observe(self, raw_s: float, playing: bool, rate: float, now: float) -> float:
+        """The player reports ``raw_s``; return the smoothed position."""
+        if raw_s != self._raw:
+            self._raw = raw_s
+            self._anchor_pos, self._anchor_t = raw_s, now
+        if not playing:
+            self._anchor_t = now
+            return self._anchor_pos
+        lead = min(max(0.0, now - self._anchor_t) * rate, self.max_lead_s)
+        return self._anchor_pos + lead

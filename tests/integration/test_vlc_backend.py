@@ -1,0 +1,166 @@
+"""libvlc plays real generated media headless, and the accounting credits what it played."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from player.accounting import WatchAccounting
+from player.errors import PlaybackError
+from player.events import EventKind, PlayerEvent
+from player.policy import PlayerPolicy
+from tests.support.media import MediaFactory
+
+vlc_backend = pytest.importorskip("player.vlc_backend")
+VlcBackend = vlc_backend.VlcBackend
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Recorder:
+    """An on_event callback that only hands events over, as the app's must."""
+
+    def __init__(self) -> None:
+        self.events: list[PlayerEvent] = []
+        self.threads: set[int] = set()
+
+    def __call__(self, event: PlayerEvent) -> None:
+        self.threads.add(threading.get_ident())
+        self.events.append(event)
+
+    def kinds(self) -> list[EventKind]:
+        return [e.kind for e in self.events]
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def backend(recorder: Recorder) -> Iterator[VlcBackend]:
+    try:
+        player = VlcBackend(recorder, headless=True)
+    except PlaybackError as exc:
+        pytest.skip(f"libvlc is not usable here: {exc.detail}")
+    try:
+        yield player
+    finally:
+        player.release()
+
+
+def _drive(backend: VlcBackend, acc: WatchAccounting, until_s: float, stop_on_end: bool = True) -> bool:
+    """Poll like the app's timer (every 50 ms here); True when the media ended."""
+    deadline = time.monotonic() + until_s
+    while time.monotonic() < deadline:
+        ended = any(e.kind is EventKind.ENDED for e in backend.drain_events())
+        acc.tick(backend.position_s(), backend.is_playing(), backend.rate())
+        if ended and stop_on_end:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_plays_a_generated_clip_and_credits_its_length(backend: VlcBackend, recorder: Recorder,
+                                                       media: MediaFactory) -> None:
+    info = backend.open(media.clip(5.0))
+    assert info.has_video and info.has_audio and info.duration_s == pytest.approx(5.0, abs=0.1)
+    acc = WatchAccounting(PlayerPolicy(), info.duration_s, time.monotonic)
+    backend.play()
+    assert _drive(backend, acc, until_s=12.0), "the clip did not reach its end"
+    assert acc.covered_s == pytest.approx(5.0, abs=0.5)
+    assert acc.study_s == pytest.approx(5.0, abs=0.5)
+    assert acc.completed
+    kinds = recorder.kinds()
+    assert EventKind.PLAYING in kinds and kinds.index(EventKind.PLAYING) < kinds.index(EventKind.ENDED)
+    assert threading.get_ident() not in recorder.threads, "events must come from libvlc's own thread"
+
+
+def test_pause_seek_and_a_rate_over_the_maximum(backend: VlcBackend, media: MediaFactory) -> None:
+    info = backend.open(media.clip(5.0))
+    acc = WatchAccounting(PlayerPolicy(max_rate=1.5, seek_ahead=True), info.duration_s, time.monotonic)
+    backend.play()
+    _drive(backend, acc, until_s=1.2)
+    backend.pause()
+    _drive(backend, acc, until_s=0.4)
+    assert not backend.is_playing()
+    paused_at = backend.position_s()
+    _drive(backend, acc, until_s=0.5)
+    assert backend.position_s() == pytest.approx(paused_at, abs=0.05), "position moved while paused"
+    assert acc.seek(3.0)
+    backend.seek(3.0)
+    assert backend.position_s() == pytest.approx(3.0, abs=0.05)
+    backend.set_rate(2.0)
+    backend.play()
+    assert _drive(backend, acc, until_s=6.0)
+    # Only the first ~1.2 s at 1x earns credit; 3-5 s at 2x is over the 1.5x maximum.
+    assert acc.covered_s == pytest.approx(paused_at, abs=0.4)
+    assert acc.segments()[-1][1] < 3.0
+
+
+def test_an_event_callback_that_raises_does_not_break_playback(media: MediaFactory) -> None:
+    def bad_callback(event: PlayerEvent) -> None:
+        raise RuntimeError("a buggy listener")
+
+    try:
+        player = VlcBackend(bad_callback, headless=True)
+    except PlaybackError as exc:
+        pytest.skip(f"libvlc is not usable here: {exc.detail}")
+    try:
+        player.open(media.clip(5.0))
+        player.play()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and player.position_s() < 0.5:
+            time.sleep(0.05)
+        assert player.position_s() >= 0.5
+        assert EventKind.PLAYING in [e.kind for e in player.drain_events()]
+    finally:
+        player.release()
+
+
+def test_missing_file_is_reported_before_playing(backend: VlcBackend, tmp_path: Path) -> None:
+    with pytest.raises(PlaybackError) as info:
+        backend.open(tmp_path / "lesson-7.mp4")
+    assert info.value.code == "file_missing" and "lesson-7.mp4" in info.value.detail
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "truncated"])
+def test_corrupt_file_is_reported_before_playing(backend: VlcBackend, recorder: Recorder, media: MediaFactory,
+                                                 kind: str) -> None:
+    with pytest.raises(PlaybackError) as info:
+        backend.open(getattr(media, kind)())
+    assert info.value.code == "media_corrupt"
+    assert EventKind.PLAYING not in recorder.kinds()
+
+
+def test_audio_only_lesson_opens(backend: VlcBackend, media: MediaFactory) -> None:
+    info = backend.open(media.audio_only(3.0))
+    assert info.has_audio and not info.has_video and info.duration_s == pytest.approx(3.0, abs=0.1)
+
+
+def test_bad_option_gives_vlc_unavailable() -> None:
+    with pytest.raises(PlaybackError) as info:
+        VlcBackend(headless=True, extra_args=("--no-such-option-at-all",))
+    assert info.value.code == "vlc_unavailable"
+
+
+def test_python_vlc_missing_gives_vlc_unavailable() -> None:
+    """A PC where python-vlc or libvlc cannot be loaded: the app gets a clear error, not an ImportError.
+    (VLC_PLUGIN_PATH pointing at an empty folder does not reproduce this on Debian: libvlc falls
+    back to its built-in plugin folder.)"""
+    code = (
+        "import sys\nsys.modules['vlc'] = None\n"
+        "from player.errors import PlaybackError\n"
+        "from player.vlc_backend import VlcBackend\n"
+        "try:\n    VlcBackend(headless=True)\nexcept PlaybackError as e:\n    print(e.code, e.detail)\n"
+        "else:\n    print('started')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.startswith("vlc_unavailable python-vlc/libvlc cannot be loaded"), out.stdout + out.stderr
