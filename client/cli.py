@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studydesk", description="StudyDesk learning client")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: per user)")
     parser.add_argument("--site", type=Path, default=None, help="site file (default: the installed site.toml)")
+    parser.add_argument("--self-check", action="store_true", help="check that every part works, then exit")
     sub = parser.add_subparsers(dest="command")
     for info in sorted(pkgutil.iter_modules(client.commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"client.commands.{info.name}").register(sub)
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.self_check and args.command is None:
+        from client.self_check import main as self_check
+
+        return self_check(args.site)
     if args.command is None:
         from client.app import run_gui  # the window; Qt is imported only here
 

@@ -1,0 +1,19 @@
+"""``studydesk self-check`` (also ``studydesk --self-check``): check that every part of the app works.
+
+Only wires the command line to client/self_check.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("self-check", help="check Qt, translations, VLC playback and the site file")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from client.self_check import main
+
+    return main(args.site)

@@ -1,0 +1,145 @@
+"""The Debian package (Debian 12 and Debian-based UOS/Kylin): stage a tree, compute Depends, dpkg-deb.
+
+Layout: the frozen app in /opt/studydesk, a /usr/bin/studydesk launcher, a desktop entry with a
+Chinese name, hicolor icons, and /etc/studydesk/site.toml as a conffile. Depends lists the
+packages of every system library that the bundle's ELF files (PyInstaller's libraries and the
+VLC plugins) load from outside the bundle, found with ldd and ``dpkg -S`` on the build machine,
+plus a CJK font. Maintainer scripts only refresh the desktop and icon caches: they never touch
+anyone's data folder. Used by installer/build.py; imports nothing from the app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent / "deb"
+FONT_DEPENDS = "fonts-wqy-microhei | fonts-noto-cjk"
+_LDD_LINE = re.compile(r"^\s*(\S+) => (not found|\S+)")
+
+
+def tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _is_elf(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def external_libraries(app_dir: Path) -> tuple[set[str], set[str]]:
+    """(system library paths, names not found) that the bundle's ELF files load from outside it."""
+    internal = app_dir / "_internal"
+    env = {**os.environ, "LD_LIBRARY_PATH": str(internal)}
+    found: set[str] = set()
+    missing: set[str] = set()
+    elves = [p for p in app_dir.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
+    for chunk in range(0, len(elves), 200):
+        batch = [str(p) for p in elves[chunk : chunk + 200]]
+        out = subprocess.run(["ldd", *batch], capture_output=True, text=True, env=env).stdout
+        for line in out.splitlines():
+            m = _LDD_LINE.match(line)
+            if not m:
+                continue
+            name, where = m.groups()
+            if where == "not found":
+                missing.add(name)
+            elif not Path(where).resolve().is_relative_to(app_dir.resolve()):
+                found.add(where)
+    # a library the bundle carries itself is not missing, whatever one plugin's RUNPATH says
+    missing -= {p.name for p in internal.rglob("*.so*")}
+    return found, missing
+
+
+def _path_variants(path: str) -> list[str]:
+    """dpkg records /usr/lib/... or /lib/... (merged /usr): ask for both, and for the symlink target."""
+    real = str(Path(path).resolve())
+    out = []
+    for p in (path, real):
+        out.append(p)
+        out.append(p[4:] if p.startswith("/usr/") else "/usr" + p)
+    return list(dict.fromkeys(out))
+
+
+def packages_for(paths: set[str]) -> dict[str, str]:
+    """System library path -> the Debian package that ships it."""
+    queries = sorted({v for p in paths for v in _path_variants(p)})
+    if not queries:
+        return {}
+    out = subprocess.run(["dpkg", "-S", *queries], capture_output=True, text=True).stdout
+    owner: dict[str, str] = {}
+    for line in out.splitlines():
+        pkgs, _, where = line.partition(": ")
+        if where and "," not in pkgs and " " not in pkgs:
+            owner[where.strip()] = pkgs.split(":")[0]
+    return {p: next((owner[v] for v in _path_variants(p) if v in owner), "") for p in paths}
+
+
+def compute_depends(app_dir: Path) -> tuple[list[str], set[str]]:
+    libs, missing = external_libraries(app_dir)
+    owners = packages_for(libs)
+    unowned = {p for p, pkg in owners.items() if not pkg}
+    if unowned:
+        print(f"    warning: no package ships {', '.join(sorted(unowned))}")
+    packages = sorted({pkg for pkg in owners.values() if pkg})
+    return [*packages, FONT_DEPENDS], missing
+
+
+def _write(path: Path, text: str, mode: int = 0o644) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+
+
+def _template(name: str, **values: str) -> str:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("@" + key + "@", value)
+    return text
+
+
+def stage_tree(frozen: Path, icons: Path, site_file: Path, stage: Path) -> None:
+    if stage.exists():
+        shutil.rmtree(stage)
+    shutil.copytree(frozen, stage / "opt" / "studydesk", symlinks=True)
+    _write(stage / "usr" / "bin" / "studydesk", _template("studydesk.sh"), 0o755)
+    _write(stage / "usr" / "share" / "applications" / "studydesk.desktop", _template("studydesk.desktop"))
+    hicolor = stage / "usr" / "share" / "icons" / "hicolor"
+    for png in sorted(icons.glob("studydesk-*.png")):
+        size = png.stem.split("-")[1]
+        target = hicolor / f"{size}x{size}" / "apps" / "studydesk.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(png, target)
+    (hicolor / "scalable" / "apps").mkdir(parents=True, exist_ok=True)
+    shutil.copy(icons / "studydesk.svg", hicolor / "scalable" / "apps" / "studydesk.svg")
+    site = stage / "etc" / "studydesk" / "site.toml"
+    site.parent.mkdir(parents=True)
+    shutil.copy(site_file, site)
+    site.chmod(0o644)
+    doc = stage / "usr" / "share" / "doc" / "studydesk"
+    _write(doc / "copyright", _template("copyright"))
+
+
+def build_deb(frozen: Path, icons: Path, site_file: Path, version: str, out: Path, stage: Path) -> Path:
+    """Stage, write DEBIAN/, and run dpkg-deb; returns the .deb path."""
+    stage_tree(frozen, icons, site_file, stage)
+    depends, missing = compute_depends(stage / "opt" / "studydesk")
+    if missing:
+        print(f"    warning: libraries found nowhere: {', '.join(sorted(missing))}")
+    control = stage / "DEBIAN"
+    installed_kb = (tree_size(stage) + 1023) // 1024
+    _write(control / "control", _template("control", VERSION=version, DEPENDS=", ".join(depends),
+                                          INSTALLED_SIZE=str(installed_kb)))
+    _write(control / "conffiles", "/etc/studydesk/site.toml\n")
+    for script in ("postinst", "postrm"):
+        _write(control / script, _template(script), 0o755)
+    target = out / f"studydesk_{version}_amd64.deb"
+    cmd = ["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--threads-max=2", "--build", str(stage), str(target)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return target

@@ -1,0 +1,3 @@
+#!/bin/sh
+# StudyDesk launcher (installed by the studydesk package).
+exec /opt/studydesk/studydesk "$@"
