@@ -28,6 +28,7 @@ class CourseRow(QFrame):
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(6)
         head = QHBoxLayout()
+        head.setSpacing(10)
         self.title = QLabel(item.title)
         self.title.setProperty("role", "h3")
         self.title.setWordWrap(True)
@@ -43,6 +44,7 @@ class CourseRow(QFrame):
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         grid.addWidget(self.facts, 1, 0, 1, 2)
         progress_row = QHBoxLayout()
+        progress_row.setSpacing(10)
         self.progress_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setObjectName("coverage")
@@ -78,7 +80,8 @@ class CourseRow(QFrame):
         if item.due is not None:
             due = self.tr("Due %1").replace("%1", item.due.isoformat())
             if item.overdue(self._today):
-                due = f"<span style='color:#c9302c;font-weight:bold'>{due} · {self.tr('Overdue')}</span>"
+                overdue = self.tr("Overdue")
+                due = f"<span style='color:#c9302c;font-weight:bold'>{due} · {overdue}</span>"
             facts.append(due)
         else:
             facts.append(self.tr("No due date"))

@@ -23,15 +23,15 @@ def format_bytes(n: float) -> str:
 
 
 def format_eta(seconds: float | None) -> str:
-    tr = QCoreApplication.translate
     if seconds is None or seconds < 0:
         return ""
     s = int(seconds + 0.5)
     if s < 60:
-        return tr("Download", "%1 s left").replace("%1", str(s))
+        return QCoreApplication.translate("Download", "%1 s left").replace("%1", str(s))
     if s < 3600:
-        return tr("Download", "%1 min left").replace("%1", str((s + 30) // 60))
-    return tr("Download", "%1 h %2 min left").replace("%1", str(s // 3600)).replace("%2", str(s % 3600 // 60))
+        return QCoreApplication.translate("Download", "%1 min left").replace("%1", str((s + 30) // 60))
+    text = QCoreApplication.translate("Download", "%1 h %2 min left")
+    return text.replace("%1", str(s // 3600)).replace("%2", str(s % 3600 // 60))
 
 
 class DownloadControls(QWidget):

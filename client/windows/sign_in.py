@@ -97,8 +97,7 @@ class SignInPage(QWidget):
         self.people_label.setProperty("role", "muted")
         self.people = QListWidget()
         self.people.setObjectName("people")
-        self.people.setMinimumHeight(120)
-        self.people.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.people.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.people.currentRowChanged.connect(self._on_people_current_row_changed)
         self.username_label = QLabel()
         self.username = QLineEdit()
@@ -126,6 +125,7 @@ class SignInPage(QWidget):
         self.offline_hint.setProperty("role", "muted")
         self.offline_hint.setWordWrap(True)
         fl.addWidget(self.offline_hint)
+        fl.addStretch(1)
         outer.addWidget(form_host, 3)
 
     def retranslate(self) -> None:
@@ -168,6 +168,7 @@ class SignInPage(QWidget):
             item.setSizeHint(row.sizeHint().expandedTo(QSize(0, 64)))
             self.people.addItem(item)
             self.people.setItemWidget(item, row)
+        self.people.setMaximumHeight(min(len(self._people), 4) * 66 + 6)
         self.retranslate()
         if self._people and not self.username.text():
             self.people.setCurrentRow(0)

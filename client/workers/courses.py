@@ -112,9 +112,8 @@ def _coverage(store: Any, manifest: Any, progress: dict[str, Any]) -> float:
 
 def load_my_courses(session: Any, store: Any, today: date | None = None) -> MyCourses:
     """SQLite lane: assignments from the cache joined with the store, progress and the outbox."""
-    from sync.lesson_progress import load_progress
-
     from sync.assignments import AssignmentCache
+    from sync.lesson_progress import load_progress
 
     today = today or date.today()
     conn = session.db()

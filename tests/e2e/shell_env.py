@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from client.workers.context import AppContext
 from tests.support.server_process import ServerProcess
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,3 +59,35 @@ def published_server(tmp_path: Path, server: ServerProcess | None = None) -> She
         srv.start()
     site = write_site(tmp_path / "site.toml", srv.url, public_key)
     return ShellEnv(srv, site, tmp_path / "client-data", public_key)
+
+
+def app_context(env: ShellEnv, language: str = "en") -> AppContext:
+    """The same AppContext client.app builds, over this environment's site file and data root."""
+    from PySide6.QtWidgets import QApplication
+
+    from client import i18n
+    from client.app import attach_engines
+    from client.settings import machine_settings
+    from client.tasks import Lanes
+    from client.theme import Theme
+    from sync.site import load_site
+
+    app = QApplication.instance()
+    site = load_site(env.site_path)
+    i18n.ensure_built()
+    translator = i18n.Translator(app)
+    translator.set_language(language)
+    theme = Theme(app)
+    theme.apply("normal")
+    ctx = AppContext(base_site=site, site=site, data_root=env.data_root, lanes=Lanes(), translator=translator,
+                     theme=theme, machine_settings=machine_settings(env.data_root))
+    attach_engines(ctx, site)
+    return ctx
+
+
+def drain(ctx: AppContext, qtbot: object) -> None:
+    """Cancel what still runs and wait (test thread) until both lanes are idle."""
+    ctx.lanes.net.cancel_all()
+    qtbot.waitUntil(lambda: not ctx.lanes.busy, timeout=20000)  # type: ignore[attr-defined]
+    ctx.lanes.db.pool.waitForDone(5000)
+    ctx.lanes.net.pool.waitForDone(5000)

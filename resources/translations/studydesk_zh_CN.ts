@@ -1,0 +1,1002 @@
+<?xml version='1.0' encoding='utf-8'?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name />
+    <message>
+        <source>Stopped. Run the same command again to continue where it stopped.</source>
+        <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 version %2 (%3) in %4 s.</source>
+        <translation>已下载 %1 第 %2 版（%3），用时 %4 秒。</translation>
+    </message>
+    <message>
+        <source>Stored in %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Imported %1 version %2 (%3).</source>
+        <translation>已导入 %1 第 %2 版（%3）。</translation>
+    </message>
+    <message>
+        <source>Exported %1 version %2 to %3.</source>
+        <translation>已将 %1 第 %2 版导出到 %3。</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionDialog</name>
+    <message>
+        <source>Are you still studying?</source>
+        <translation>您还在学习吗？</translation>
+    </message>
+    <message>
+        <source>Timing is paused. Type the number below to continue studying.</source>
+        <translation>计时已暂停。请输入下面的数字以继续学习。</translation>
+    </message>
+    <message>
+        <source>Number to type</source>
+        <translation>请输入的数字</translation>
+    </message>
+    <message>
+        <source>4 digits</source>
+        <translation>4 位数字</translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation>您的输入</translation>
+    </message>
+    <message>
+        <source>Continue studying</source>
+        <translation>继续学习</translation>
+    </message>
+    <message>
+        <source>That was not the number shown. Please type the new number.</source>
+        <translation>输入的数字不正确，请输入新显示的数字。</translation>
+    </message>
+</context>
+<context>
+    <name>CoursePage</name>
+    <message>
+        <source>Course</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>Course not available</source>
+        <translation>课程不可用</translation>
+    </message>
+    <message>
+        <source>This course is not on this PC yet. Download it from My courses first.</source>
+        <translation>本机还没有这门课程，请先在“我的学习”中下载。</translation>
+    </message>
+    <message>
+        <source>{hours} credit hours</source>
+        <translation>{hours} 学时</translation>
+    </message>
+    <message>
+        <source>{count} lessons, {duration} in total</source>
+        <translation>共 {count} 节课，总时长 {duration}</translation>
+    </message>
+    <message>
+        <source>Study rules</source>
+        <translation>学习规则</translation>
+    </message>
+    <message>
+        <source>Lessons</source>
+        <translation>课程章节</translation>
+    </message>
+    <message>
+        <source>Download missing lessons</source>
+        <translation>下载缺少的课程视频</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>学习中</translation>
+    </message>
+    <message>
+        <source>Ready to play</source>
+        <translation>可以播放</translation>
+    </message>
+    <message>
+        <source>Not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始学习</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>再次观看</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续学习</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>学习资料</translation>
+    </message>
+    <message>
+        <source>{size} KB</source>
+        <translation>{size} KB</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Not downloaded yet</source>
+        <translation>尚未下载</translation>
+    </message>
+    <message>
+        <source>Open document</source>
+        <translation>打开资料</translation>
+    </message>
+    <message>
+        <source>No program on this PC can open this kind of file. The file is at:
+{path}</source>
+        <translation>本机没有能打开此类文件的程序。文件位置：
+{path}</translation>
+    </message>
+</context>
+<context>
+    <name>CourseRow</name>
+    <message>
+        <source>Required</source>
+        <translation>必修</translation>
+    </message>
+    <message>
+        <source>Elective</source>
+        <translation>选修</translation>
+    </message>
+    <message>
+        <source>Due %1</source>
+        <translation>截止 %1</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>No due date</source>
+        <translation>无截止日期</translation>
+    </message>
+    <message>
+        <source>%1 credit hours</source>
+        <translation>%1 学时</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>学习中</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) not yet synced</source>
+        <translation>
+            <numerusform>%n 条记录待同步</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>学习进度</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>进入学习</translation>
+    </message>
+</context>
+<context>
+    <name>CoverageBar</name>
+    <message>
+        <source>Watched: {percent}%</source>
+        <translation>已观看：{percent}%</translation>
+    </message>
+</context>
+<context>
+    <name>Download</name>
+    <message>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min left</source>
+        <translation>剩余 %1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>剩余 %1 小时 %2 分钟</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadControls</name>
+    <message>
+        <source>Downloaded · %1</source>
+        <translation>已下载 · %1</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>正在下载</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <source>Waiting to download</source>
+        <translation>等待下载</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Waiting for the network; will continue by itself</source>
+        <translation>等待网络恢复，恢复后自动继续</translation>
+    </message>
+    <message>
+        <source>Waiting for the allowed download time</source>
+        <translation>等待允许下载的时段</translation>
+    </message>
+    <message>
+        <source>Download failed</source>
+        <translation>下载失败</translation>
+    </message>
+    <message>
+        <source>Partly downloaded · %1</source>
+        <translation>部分已下载 · %1</translation>
+    </message>
+    <message>
+        <source>Not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ExportRecords</name>
+    <message>
+        <source>Export study records</source>
+        <translation>导出学习记录</translation>
+    </message>
+    <message>
+        <source>Record files (*.json)</source>
+        <translation>记录文件 (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) written. Give this file to your training administrator to import on the server.</source>
+        <translation>
+            <numerusform>已导出 %n 条记录。请将此文件交给培训管理员导入服务器。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>StudyDesk — Cadre Online Training</source>
+        <translation>StudyDesk 干部网络学习</translation>
+    </message>
+    <message>
+        <source>&amp;Study</source>
+        <translation>学习(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Import courses from USB…</source>
+        <translation>从U盘导入课程…</translation>
+    </message>
+    <message>
+        <source>Export study records to a file…</source>
+        <translation>导出学习记录到文件…</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Refused records…</source>
+        <translation>被拒绝的记录…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About StudyDesk</source>
+        <translation>关于 StudyDesk</translation>
+    </message>
+    <message>
+        <source>← Back to My Courses</source>
+        <translation>← 返回我的学习</translation>
+    </message>
+    <message>
+        <source>StudyDesk 0.1 — an offline-capable learning client for cadre online training.</source>
+        <translation>StudyDesk 0.1 —— 支持离线学习的干部网络培训客户端。</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Something went wrong while talking to the server.</source>
+        <translation>与服务器通信时出错。</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached. Check the network and try again.</source>
+        <translation>无法连接服务器，请检查网络后重试。</translation>
+    </message>
+    <message>
+        <source>The server is busy. StudyDesk will try again shortly.</source>
+        <translation>服务器繁忙，稍后将自动重试。</translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <translation>登录已过期，请重新登录。</translation>
+    </message>
+    <message>
+        <source>The server refused the record.</source>
+        <translation>服务器拒绝了这条记录。</translation>
+    </message>
+    <message>
+        <source>The data failed its integrity check and was not used.</source>
+        <translation>数据未通过完整性校验，未被使用。</translation>
+    </message>
+    <message>
+        <source>The data is not in a format StudyDesk understands.</source>
+        <translation>数据格式无法识别。</translation>
+    </message>
+    <message>
+        <source>The package names a file outside its folder and was refused.</source>
+        <translation>课程包中的文件路径超出了所在文件夹，已拒绝。</translation>
+    </message>
+    <message>
+        <source>The file could not be saved. Check that the disk has free space.</source>
+        <translation>文件无法保存，请检查磁盘是否有足够空间。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The data could not be encoded.</source>
+        <translation>数据无法编码。</translation>
+    </message>
+    <message>
+        <source>The file is damaged: it is not valid JSON.</source>
+        <translation>文件已损坏：不是有效的 JSON。</translation>
+    </message>
+    <message>
+        <source>The package was made by a newer version of the system. Please update StudyDesk.</source>
+        <translation>该课程包由更新版本的系统制作，请升级 StudyDesk。</translation>
+    </message>
+    <message>
+        <source>The file is incomplete: a required field is missing.</source>
+        <translation>文件不完整：缺少必需的字段。</translation>
+    </message>
+    <message>
+        <source>The file contains an invalid value.</source>
+        <translation>文件中包含无效的值。</translation>
+    </message>
+    <message>
+        <source>The file contains an invalid identifier.</source>
+        <translation>文件中包含无效的标识。</translation>
+    </message>
+    <message>
+        <source>The file contains an invalid checksum.</source>
+        <translation>文件中包含无效的校验值。</translation>
+    </message>
+    <message>
+        <source>A key in the configuration is not valid.</source>
+        <translation>配置中的密钥无效。</translation>
+    </message>
+    <message>
+        <source>The signature does not match: the data may have been tampered with and was not used.</source>
+        <translation>签名不符：数据可能已被篡改，未被使用。</translation>
+    </message>
+    <message>
+        <source>The package is signed by a publisher this site does not trust.</source>
+        <translation>该课程包的发布者不受本单位信任。</translation>
+    </message>
+    <message>
+        <source>The site file was not found.</source>
+        <translation>找不到站点配置文件。</translation>
+    </message>
+    <message>
+        <source>The site file is damaged: it is not valid TOML.</source>
+        <translation>站点配置文件已损坏：不是有效的 TOML。</translation>
+    </message>
+    <message>
+        <source>The site file contains an invalid setting.</source>
+        <translation>站点配置文件中有无效的设置。</translation>
+    </message>
+    <message>
+        <source>The course or file was not found in the repository.</source>
+        <translation>课程库中找不到该课程或文件。</translation>
+    </message>
+    <message>
+        <source>The server refused access to the course repository.</source>
+        <translation>服务器拒绝访问课程库。</translation>
+    </message>
+    <message>
+        <source>The server had an internal error. Please try again later.</source>
+        <translation>服务器内部出错，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The server gave an unexpected answer.</source>
+        <translation>服务器返回了意外的应答。</translation>
+    </message>
+    <message>
+        <source>The server's security certificate could not be verified.</source>
+        <translation>无法验证服务器的安全证书。</translation>
+    </message>
+    <message>
+        <source>The package folder could not be read.</source>
+        <translation>无法读取课程包文件夹。</translation>
+    </message>
+    <message>
+        <source>The file is far larger than it should be and was not used.</source>
+        <translation>文件远大于应有大小，未被使用。</translation>
+    </message>
+    <message>
+        <source>The server sent the wrong part of a file.</source>
+        <translation>服务器发送了错误的文件片段。</translation>
+    </message>
+    <message>
+        <source>A file arrived incomplete. Try again later.</source>
+        <translation>文件接收不完整，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>A partly downloaded file had to be started over.</source>
+        <translation>部分下载的文件需要重新下载。</translation>
+    </message>
+    <message>
+        <source>A file failed its checksum: it is damaged or was tampered with, and was not used.</source>
+        <translation>文件校验失败：文件已损坏或被篡改，未被使用。</translation>
+    </message>
+    <message>
+        <source>A file has the wrong size: it is damaged or was tampered with, and was not used.</source>
+        <translation>文件大小不符：文件已损坏或被篡改，未被使用。</translation>
+    </message>
+    <message>
+        <source>The repository sent the description of a different course.</source>
+        <translation>课程库发来的是另一门课程的说明。</translation>
+    </message>
+    <message>
+        <source>This lesson has not been downloaded yet.</source>
+        <translation>本节课尚未下载。</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space and try again; nothing already downloaded was lost.</source>
+        <translation>磁盘已满。请清理空间后重试；已下载的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>This folder does not contain a course package.</source>
+        <translation>此文件夹中没有课程包。</translation>
+    </message>
+    <message>
+        <source>The course is not fully downloaded yet, so it cannot be exported.</source>
+        <translation>课程尚未下载完整，无法导出。</translation>
+    </message>
+    <message>
+        <source>The site file pins no publisher keys, so no course can be trusted. Ask your administrator.</source>
+        <translation>站点配置文件中没有指定发布者密钥，无法信任任何课程。请联系管理员。</translation>
+    </message>
+    <message>
+        <source>The lesson's video file is missing. Download it again.</source>
+        <translation>本节课的视频文件缺失，请重新下载。</translation>
+    </message>
+    <message>
+        <source>The lesson's video file is damaged and cannot be played. Download it again.</source>
+        <translation>本节课的视频文件已损坏，无法播放，请重新下载。</translation>
+    </message>
+    <message>
+        <source>The video player (VLC) is not installed correctly on this PC. Ask your administrator.</source>
+        <translation>本机的视频播放组件（VLC）安装不正确，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>The video could not be played.</source>
+        <translation>视频无法播放。</translation>
+    </message>
+    <message>
+        <source>The course's study rules are not valid. Ask your administrator.</source>
+        <translation>课程的学习规则无效，请联系管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>MyCoursesPage</name>
+    <message>
+        <source>My Courses</source>
+        <translation>我的学习</translation>
+    </message>
+    <message>
+        <source>(signed in offline)</source>
+        <translation>（离线登录）</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必修</translation>
+    </message>
+    <message>
+        <source>Elective</source>
+        <translation>选修</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>学习中</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Import from USB…</source>
+        <translation>从U盘导入…</translation>
+    </message>
+    <message>
+        <source>No courses have been assigned to you yet.</source>
+        <translation>目前还没有给您分配课程。</translation>
+    </message>
+    <message>
+        <source>No course matches the filter.</source>
+        <translation>没有符合筛选条件的课程。</translation>
+    </message>
+    <message>
+        <source>Could not get the latest course list; showing the one saved on this PC.</source>
+        <translation>无法获取最新的课程列表，当前显示的是本机保存的列表。</translation>
+    </message>
+    <message>
+        <source>Choose the course folder on the USB stick</source>
+        <translation>选择U盘上的课程文件夹</translation>
+    </message>
+    <message>
+        <source>Importing and checking courses…</source>
+        <translation>正在导入并校验课程…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Import from USB</source>
+        <translation>从U盘导入</translation>
+    </message>
+    <message>
+        <source>Imported: %1</source>
+        <translation>已导入：%1</translation>
+    </message>
+    <message>
+        <source>The import did not finish: %1</source>
+        <translation>导入未完成：%1</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerControls</name>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Play or pause (Space)</source>
+        <translation>播放或暂停（空格键）</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <source>Full screen (F11, Esc to leave)</source>
+        <translation>全屏（F11，按 Esc 退出）</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>Speed {rate}×</source>
+        <translation>倍速 {rate}×</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>播放速度</translation>
+    </message>
+    <message>
+        <source>Study rules: </source>
+        <translation>学习规则：</translation>
+    </message>
+    <message>
+        <source>Credited for this lesson: {time} ({percent}%)</source>
+        <translation>本节已认定：{time}（{percent}%）</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerWindow</name>
+    <message>
+        <source>Lesson</source>
+        <translation>课程视频</translation>
+    </message>
+    <message>
+        <source>{title} — StudyDesk</source>
+        <translation>{title} — StudyDesk</translation>
+    </message>
+    <message>
+        <source>The video file of this lesson is not on this PC. Download it again to watch; nothing is credited until then.</source>
+        <translation>本机没有本节课的视频文件。请重新下载后观看；下载前不计学时。</translation>
+    </message>
+    <message>
+        <source>The video file of this lesson is damaged and cannot be played. Download it again; nothing was credited for it.</source>
+        <translation>本节课的视频文件已损坏，无法播放。请重新下载；该文件未计任何学时。</translation>
+    </message>
+    <message>
+        <source>This lesson is not part of any course on this PC.</source>
+        <translation>本机的课程中没有这节课。</translation>
+    </message>
+</context>
+<context>
+    <name>RejectedRecordsDialog</name>
+    <message>
+        <source>Refused records</source>
+        <translation>被拒绝的记录</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Course</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>Reason given by the server</source>
+        <translation>服务器给出的原因</translation>
+    </message>
+    <message>
+        <source>The server refused these study records. They stay on this PC; please show this list to your training administrator.</source>
+        <translation>服务器拒绝了以下学习记录。这些记录仍保存在本机，请将此列表告知培训管理员。</translation>
+    </message>
+    <message>
+        <source>The server has not refused any of your records.</source>
+        <translation>服务器没有拒绝您的任何记录。</translation>
+    </message>
+</context>
+<context>
+    <name>SeekSlider</name>
+    <message>
+        <source>Playback position</source>
+        <translation>播放位置</translation>
+    </message>
+</context>
+<context>
+    <name>SelfCheck</name>
+    <message>
+        <source>Program</source>
+        <translation>程序</translation>
+    </message>
+    <message>
+        <source>Qt (offscreen)</source>
+        <translation>Qt（离屏）</translation>
+    </message>
+    <message>
+        <source>Chinese font</source>
+        <translation>中文字体</translation>
+    </message>
+    <message>
+        <source>Chinese translation</source>
+        <translation>中文翻译</translation>
+    </message>
+    <message>
+        <source>Video playback (VLC)</source>
+        <translation>视频播放（VLC）</translation>
+    </message>
+    <message>
+        <source>Site file</source>
+        <translation>站点配置文件</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <source>Large</source>
+        <translation>大</translation>
+    </message>
+    <message>
+        <source>Extra large</source>
+        <translation>特大</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>文字大小</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <source>Download speed limit</source>
+        <translation>下载限速</translation>
+    </message>
+    <message>
+        <source>Download times</source>
+        <translation>允许下载时段</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA 证书</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>kbit/s</source>
+        <translation>kbit/s</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>不限速</translation>
+    </message>
+    <message>
+        <source>Any time, or e.g. 12:00-13:30, 18:00-23:00</source>
+        <translation>不填表示任何时间，例如 12:00-13:30, 18:00-23:00</translation>
+    </message>
+    <message>
+        <source>System certificates</source>
+        <translation>系统证书</translation>
+    </message>
+    <message>
+        <source>The server is set by your site administrator. </source>
+        <translation>服务器地址由本单位管理员设置。</translation>
+    </message>
+    <message>
+        <source>A new data folder is used after StudyDesk is restarted.</source>
+        <translation>更改数据文件夹后，需重新启动 StudyDesk 才会生效。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose the data folder</source>
+        <translation>选择数据文件夹</translation>
+    </message>
+    <message>
+        <source>This setting is not valid: %1</source>
+        <translation>设置无效：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPage</name>
+    <message>
+        <source>StudyDesk
+Cadre Online Training</source>
+        <translation>StudyDesk
+干部网络学习</translation>
+    </message>
+    <message>
+        <source>Study your assigned courses, even when the network is down. Your progress is saved on this PC and sent to the server later.</source>
+        <translation>没有网络也能学习分配给您的课程。学习进度先保存在本机，联网后自动上传到服务器。</translation>
+    </message>
+    <message>
+        <source>Server: %s</source>
+        <translation>服务器：%s</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>People who have used this PC — click your name:</source>
+        <translation>在本机登录过的人员（点击您的名字）：</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Your account name</source>
+        <translation>您的账号</translation>
+    </message>
+    <message>
+        <source>Your password</source>
+        <translation>您的密码</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>No network? If you have signed in on this PC before, you can sign in offline with the same password.</source>
+        <translation>没有网络？在本机登录过的人员可以用原密码离线登录。</translation>
+    </message>
+    <message>
+        <source>The sign-in service is not installed.</source>
+        <translation>登录服务未安装。</translation>
+    </message>
+    <message>
+        <source>Please enter your username and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Wrong username or password. Please check and try again.</source>
+        <translation>用户名或密码错误，请检查后重试。</translation>
+    </message>
+    <message>
+        <source>This account is locked after too many wrong passwords. Please ask your training administrator to unlock it.</source>
+        <translation>密码错误次数过多，账号已被锁定。请联系培训管理员解锁。</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached, and this account has not signed in on this PC before, so it cannot sign in offline. Check the network and try again.</source>
+        <translation>无法连接服务器，且此账号从未在本机登录过，不能离线登录。请检查网络后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryPanel</name>
+    <message>
+        <source>Credit hours earned in %1</source>
+        <translation>%1 年度已获学时</translation>
+    </message>
+    <message>
+        <source>Required: %1 h   ·   Elective: %2 h</source>
+        <translation>必修：%1 学时   ·   选修：%2 学时</translation>
+    </message>
+    <message>
+        <source>Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h</source>
+        <translation>服务器已确认：%1 学时   ·   本机待同步：%2 学时</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline — records are kept on this PC</source>
+        <translation>离线 —— 记录暂存本机</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Sync problem</source>
+        <translation>同步出现问题</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) waiting</source>
+        <translation>
+            <numerusform>%n 条记录待上传</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused</source>
+        <translation>
+            <numerusform>%n 条被拒绝</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last sync: %s</source>
+        <translation>上次同步：%s</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+</context>
+<context>
+    <name>VideoArea</name>
+    <message>
+        <source>Download again</source>
+        <translation>重新下载</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>VideoSurface</name>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+</context>
+</TS>
