@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -42,6 +43,8 @@ def make_router(repo_dir: Path, keys_dir: Path) -> APIRouter:
             st = os.stat(full)
         except FileNotFoundError:
             raise HTTPException(404, "not found") from None
+        if not stat.S_ISREG(st.st_mode):  # a damaged repository: say so before any body is sent
+            raise HTTPException(500, "repository file is not a regular file")
         etag = f'"{blob.group(1)}"' if blob else f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
         cache = "public, max-age=31536000, immutable" if blob else "no-cache"
         headers = {"etag": etag, "cache-control": cache}
