@@ -1,0 +1,90 @@
+"""The cores import no Qt, and only player/vlc_backend.py imports vlc (DESIGN.md, STYLE.md 1).
+
+Two checks: a static one over every module's import statements, and a live one that imports
+every module of player/ and sync/ in a fresh interpreter where PySide6 and vlc cannot load.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("client", "player", "sync", "server", "bench", "installer")
+
+# Modules outside player/vlc_backend.py that import vlc today, with why; the test fails when one
+# disappears (prune it) or a new one appears.
+KNOWN_VLC_IMPORTS = {
+    "client/self_check.py": "installer self-check plays a clip with raw libvlc; should use player.vlc_backend",
+}
+
+
+def _modules(package: str) -> list[Path]:
+    return sorted(p for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level names of every module ``path`` imports (absolute imports)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(text, str(path))
+    except SyntaxError:  # someone's file is broken (ruff reports it): fall back to the import lines
+        return set(re.findall(r"^\s*(?:import|from)\s+(\w+)", text, flags=re.MULTILINE))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_vlc_backend_imports_vlc() -> None:
+    found = {
+        str(path.relative_to(ROOT))
+        for package in PACKAGES if (ROOT / package).is_dir()
+        for path in _modules(package)
+        if "vlc" in _imports(path)
+    }
+    assert found - set(KNOWN_VLC_IMPORTS) == {"player/vlc_backend.py"}
+    assert set(KNOWN_VLC_IMPORTS) <= found, "a known vlc import is gone: remove it from KNOWN_VLC_IMPORTS"
+
+
+def test_cores_import_no_qt_and_respect_the_layers() -> None:
+    forbidden = {
+        "player": {"PySide6", "shiboken6", "sync", "client", "server"},
+        "sync": {"PySide6", "shiboken6", "player", "client", "server", "vlc"},
+    }
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {sorted(_imports(path) & banned)}"
+        for package, banned in forbidden.items()
+        for path in _modules(package)
+        if _imports(path) & banned
+    ]
+    assert offenders == []
+
+
+def test_cores_import_with_pyside6_and_vlc_unavailable() -> None:
+    modules = [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for package in ("player", "sync")
+        for path in _modules(package)
+    ]
+    code = (
+        "import importlib, sys\n"
+        "for name in ('PySide6', 'shiboken6', 'vlc'):\n"
+        "    sys.modules[name] = None  # any import of them now raises ImportError\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "assert not any(k.startswith(('PySide6', 'client')) for k in sys.modules if sys.modules[k] is not None)\n"
+        "print('ok', len(" + repr(modules) + "))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok ") and "player.vlc_backend" in modules and "player.accounting" in modules
