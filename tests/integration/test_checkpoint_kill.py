@@ -1,0 +1,135 @@
+"""kill -9 while watching: a real process checkpoints every second into a real profile database
+and is killed with SIGKILL at unlucky moments, three times over the same database.
+
+After each kill the database must be intact (integrity check, a verifying gap-free record chain,
+every body readable), hold everything the process reported saved, lose at most one checkpoint
+interval of watching, and the next run must resume exactly at the last checkpoint's position.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from player.accounting import WatchAccounting
+from player.intervals import union_length
+from player.policy import PlayerPolicy
+from sync.keys import PrivateKey
+from sync.lesson_progress import LessonProgress, load_progress, save_checkpoint
+from sync.outbox import Outbox
+from sync.profile_db import open_profile_db
+from sync.records import DeviceSigner, verify_chain
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE, LESSON, DURATION_S = "law-basics", "lesson-3", 3600.0
+INTERVAL_S = 1.0
+KEY_FILE = "test-device.pem"
+
+
+def _signer(profile: Path) -> DeviceSigner:
+    key_path = profile / KEY_FILE
+    if not key_path.exists():
+        profile.mkdir(parents=True, exist_ok=True)
+        key_path.write_bytes(PrivateKey.generate().to_pem(None))
+    return DeviceSigner("dev-kill", "user-kill", PrivateKey.from_pem(key_path.read_bytes(), None))
+
+
+def child(profile: Path) -> None:
+    """The watching process: a 1x player simulated on the real monotonic clock, a checkpoint a second."""
+    conn = open_profile_db(profile)
+    outbox = Outbox(conn, _signer(profile))
+    saved = load_progress(conn, COURSE).get(LESSON) or LessonProgress()
+    acc = WatchAccounting(PlayerPolicy(), DURATION_S, time.monotonic, covered=saved.covered_segments,
+                          position_s=saved.position_s, study_s=saved.study_s)
+    start_pos, t0 = acc.position_s, time.monotonic()
+    print(f"start {t0!r} {start_pos!r}", flush=True)
+    acc.tick(start_pos, True)
+    last_checkpoint = t0
+    while True:
+        time.sleep(0.05)
+        now = time.monotonic()
+        acc.tick(start_pos + (now - t0), True)
+        if now - last_checkpoint >= INTERVAL_S:
+            last_checkpoint = now
+            cp = acc.checkpoint()
+            if cp is not None:
+                progress = LessonProgress(cp.position_s, acc.segments(), acc.covered_s, acc.duration_s, acc.study_s,
+                                          acc.completed)
+                record = save_checkpoint(outbox, COURSE, LESSON, cp.to_body(), progress)
+                print(f"saved {record.seq} {cp.position_s!r}", flush=True)
+
+
+def _run_and_kill(profile: Path, saves_before_kill: int, extra_wait_s: float) -> tuple[float, float, int, float]:
+    """Start the child, let it save, SIGKILL it. Returns (start position, true position at kill,
+    last seq it reported saved, position of that save)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.integration.test_checkpoint_kill", str(profile)],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        assert proc.stdout is not None
+        _, t0, start_pos = proc.stdout.readline().split()
+        seq, pos, saves = 0, 0.0, 0
+        while saves < saves_before_kill:
+            line = proc.stdout.readline()
+            assert line.startswith("saved "), f"child stopped: {line!r}"
+            seq, pos, saves = int(line.split()[1]), float(line.split()[2]), saves + 1
+        time.sleep(extra_wait_s)
+        killed_at = time.monotonic()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        for line in proc.stdout:  # lines printed after our last read but before the kill
+            if line.startswith("saved "):
+                seq, pos = int(line.split()[1]), float(line.split()[2])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return float(start_pos), float(start_pos) + (killed_at - float(t0)), seq, pos
+
+
+def _check_database(profile: Path, reported_seq: int) -> LessonProgress:
+    conn = open_profile_db(profile)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        outbox = Outbox(conn, _signer(profile))
+        records = outbox.records()
+        verify_chain(records, outbox.signer.key.public)  # type: ignore[attr-defined]
+        assert [r.seq for r in records] == list(range(1, len(records) + 1))
+        # Everything reported saved is there; at most one more committed before its line was printed.
+        assert reported_seq <= len(records) <= reported_seq + 1
+        for row in conn.execute("SELECT body FROM outbox_records"):
+            json.loads(row[0])
+        progress = load_progress(conn, COURSE)[LESSON]
+    finally:
+        conn.close()
+    # Record and progress row were written in one transaction: the row matches the last record.
+    last = records[-1].body
+    assert progress.position_s == pytest.approx(last["position_s"], abs=1e-3)
+    all_segments = [tuple(s) for r in records for s in r.body["segments"]]
+    assert progress.covered_s == pytest.approx(union_length(all_segments), abs=0.01)
+    return progress
+
+
+def test_kill_minus_nine_loses_at_most_one_interval(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    expected_start = 0.0
+    # Kill right after a save, mid-interval and just before the next save.
+    for saves, extra_wait in [(2, 0.0), (2, 0.5), (1, 0.93)]:
+        start, true_position, seq, reported_pos = _run_and_kill(profile, saves, extra_wait)
+        assert start == pytest.approx(expected_start, abs=1e-3), "did not resume at the last checkpoint"
+        progress = _check_database(profile, seq)
+        assert progress.position_s >= reported_pos - 1e-3
+        lost = true_position - progress.position_s
+        assert 0 <= lost <= INTERVAL_S + 0.5, f"lost {lost:.2f} s of watching"
+        expected_start = progress.position_s
+
+
+if __name__ == "__main__":
+    child(Path(sys.argv[1]))
