@@ -30,6 +30,7 @@ class SingleInstance(QObject):
         super().__init__()
         self.name = server_name(data_root)
         self._server: QLocalServer | None = None
+        self._conns: list[QLocalSocket] = []
 
     def claim(self) -> bool:
         if self._ask_running_instance():
@@ -59,15 +60,20 @@ class SingleInstance(QObject):
 
     def _on_server_new_connection(self) -> None:
         assert self._server is not None
+        self._conns = [c for c in self._conns if c.state() != QLocalSocket.LocalSocketState.UnconnectedState]
         while (conn := self._server.nextPendingConnection()) is not None:
-            conn.readyRead.connect(lambda c=conn: self._on_conn_ready_read(c))
-            conn.disconnected.connect(conn.deleteLater)
+            self._conns.append(conn)  # keep the Python wrapper alive while Qt may still signal
+            conn.readyRead.connect(self._on_conn_ready_read)
 
-    def _on_conn_ready_read(self, conn: QLocalSocket) -> None:
-        if bytes(conn.readAll().data()).strip() == b"activate":
-            self.activation_requested.emit()
+    def _on_conn_ready_read(self) -> None:
+        for conn in list(self._conns):
+            if conn.bytesAvailable() and bytes(conn.readAll().data()).strip() == b"activate":
+                self.activation_requested.emit()
 
     def close(self) -> None:
+        for conn in self._conns:
+            conn.abort()
+        self._conns = []
         if self._server is not None:
             self._server.close()
             self._server = None

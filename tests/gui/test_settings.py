@@ -1,0 +1,95 @@
+"""Settings: safe per-user overrides only, saved atomically, applied at once to open windows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from client.settings import SettingsFile, effective_site
+from client.windows.settings_dialog import SettingsDialog
+from client.workers.downloads import in_windows
+from sync.errors import FormatError
+from sync.site import parse_site
+from tests.e2e.shell_env import ShellEnv, app_context, drain, write_site
+from tests.support.server_process import ServerProcess
+
+SITE = b'[server]\nurl = "https://train.example.gov.cn"\n[ui]\nlanguage = "zh_CN"\n'
+
+
+def test_only_safe_keys_are_stored_and_bad_values_are_refused(tmp_path: Path):
+    site = parse_site(SITE)
+    f = SettingsFile(tmp_path / "settings.json")
+    f.save(site, {"language": "en", "text_size": "large", "bandwidth_cap_kbps": 512})
+    with pytest.raises(FormatError):
+        f.save(site, {"server_url": "https://evil.example"})  # the site does not allow it
+    with pytest.raises(FormatError):
+        f.save(site, {"publisher_keys": []})
+    with pytest.raises(FormatError):
+        f.save(site, {"download_windows": ["lunch"]})
+    assert f.load(site) == {"language": "en", "text_size": "large", "bandwidth_cap_kbps": 512}
+    # a hand-edited file with forbidden or broken values: those keys are ignored, the rest kept
+    data = json.loads(f.path.read_text()) | {"server_url": "https://evil.example", "text_size": "huge"}
+    f.path.write_text(json.dumps(data))
+    assert f.load(site) == {"language": "en", "bandwidth_cap_kbps": 512}
+    eff = effective_site(site, f.load(site))
+    assert eff.server_url == "https://train.example.gov.cn" and eff.language == "en"
+    f.path.write_text("{not json")
+    assert f.load(site) == {}
+
+
+def test_server_is_editable_only_where_the_site_allows(tmp_path: Path):
+    site = parse_site(SITE.replace(b"[ui]", b"allow_user_server = true\n[ui]"))
+    f = SettingsFile(tmp_path / "s.json")
+    f.save(site, {"server_url": "https://other.example"})
+    assert effective_site(site, f.load(site)).server_url == "https://other.example"
+
+
+def test_download_windows():
+    from datetime import datetime
+
+    at = datetime(2024, 5, 1, 12, 30)
+    assert in_windows((), at)
+    assert in_windows(("12:00-13:30",), at)
+    assert not in_windows(("18:00-23:00",), at)
+    assert in_windows(("22:00-06:00",), datetime(2024, 5, 1, 2, 0))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> ShellEnv:
+    site = write_site(tmp_path / "site.toml", "http://127.0.0.1:9", "")
+    site.write_text(site.read_text().replace('keys = [""]', "keys = []"), encoding="utf-8")
+    return ShellEnv(ServerProcess(tmp_path / "unused"), site, tmp_path / "data", "")
+
+
+def test_dialog_saves_and_applies_language_and_text_size_to_every_window(qtbot, env):
+    from client.windows.sign_in import SignInPage
+
+    ctx = app_context(env, language="zh_CN")
+    other_window = SignInPage(ctx)
+    qtbot.addWidget(other_window)
+    other_window.show()
+    base_pt = QApplication.font().pointSize()
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    try:
+        assert dialog.windowTitle() == "设置"
+        dialog.language.setCurrentIndex(dialog.language.findData("en"))
+        dialog.text_size.setCurrentIndex(dialog.text_size.findData("xlarge"))
+        dialog.windows.setText("12:00-13:30， 18:00-23:00")
+        dialog.buttons.accepted.emit()
+        qtbot.waitUntil(lambda: other_window.heading.text() == "Sign in", timeout=5000)
+        assert QApplication.font().pointSize() > base_pt
+        stored = json.loads((env.data_root / "settings.json").read_text())
+        assert stored == {"language": "en", "text_size": "xlarge"}  # the PC-wide part, before anyone signs in
+        bad = SettingsDialog(ctx, None)
+        qtbot.addWidget(bad)
+        bad.windows.setText("lunch time")
+        bad.save()
+        assert "not valid" in bad.message.text()
+    finally:
+        ctx.translator.set_language("en")
+        ctx.theme.apply("normal")
+        drain(ctx, qtbot)
