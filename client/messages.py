@@ -74,6 +74,31 @@ MESSAGES: dict[str, str] = {
     "playback_failed": QT_TRANSLATE_NOOP("Messages", "The video could not be played."),
     "bad_policy": QT_TRANSLATE_NOOP("Messages", "The course's study rules are not valid. Ask your "
                                     "administrator."),
+    # accounts, records and sync (sync/auth.py, uploader.py, server ingest reasons)
+    "wrong_password": QT_TRANSLATE_NOOP("Messages", "The user name or password is wrong."),
+    "account_locked": QT_TRANSLATE_NOOP("Messages", "This account is locked after too many wrong passwords. "
+                                        "Ask your administrator to unlock it."),
+    "token_expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
+    "no_user": QT_TRANSLATE_NOOP("Messages", "Say who is signing in (--user)."),
+    "secret_unreadable": QT_TRANSLATE_NOOP("Messages", "Your saved sign-in on this PC cannot be opened. "
+                                           "Sign in again while online."),
+    "device_taken": QT_TRANSLATE_NOOP("Messages", "This PC's key belongs to another person on the server."),
+    "device_key_mismatch": QT_TRANSLATE_NOOP("Messages", "The server knows this PC with a different key."),
+    "unknown_device": QT_TRANSLATE_NOOP("Messages", "The server does not know this PC yet. Sign in online once."),
+    "unknown_user": QT_TRANSLATE_NOOP("Messages", "This person has no account on the server."),
+    "foreign_record": QT_TRANSLATE_NOOP("Messages", "The record was signed on a PC enrolled to another person."),
+    "foreign_user": QT_TRANSLATE_NOOP("Messages", "The record belongs to another person."),
+    "id_conflict": QT_TRANSLATE_NOOP("Messages", "A different record with the same id is already on the server."),
+    "seq_conflict": QT_TRANSLATE_NOOP("Messages", "The server already has another record in this place."),
+    "gap": QT_TRANSLATE_NOOP("Messages", "An earlier study record is missing, so this one cannot be accepted."),
+    "broken_chain": QT_TRANSLATE_NOOP("Messages", "The record does not follow the one before it."),
+    "bad_record": QT_TRANSLATE_NOOP("Messages", "The record is malformed."),
+    "bad_batch": QT_TRANSLATE_NOOP("Messages", "The server could not read the records sent."),
+    "bad_gzip": QT_TRANSLATE_NOOP("Messages", "The records sent were damaged on the way."),
+    "bad_response": QT_TRANSLATE_NOOP("Messages", "The server gave an answer StudyDesk does not understand."),
+    "no_progress": QT_TRANSLATE_NOOP("Messages", "The server did not answer for the records sent. "
+                                     "StudyDesk will try again."),
+    "not_records_file": QT_TRANSLATE_NOOP("Messages", "This is not a StudyDesk records file."),
 }
 
 

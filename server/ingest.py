@@ -20,11 +20,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from server.auth import device_key, enrol_device
 from server.db import schema, transaction
+from server.users import get_user
 from sync.canonical import canonical_bytes
-from sync.errors import IntegrityError, SyncError
+from sync.errors import IntegrityError, RejectedError, SyncError
 from sync.keys import PublicKey
 from sync.records import GENESIS, Record
+from sync.records_file import RecordsFile
 
 schema.step(
     "records.1",
@@ -178,3 +181,47 @@ def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, 
             seen[r.id] = canonical
             results[i] = Outcome(r.id, "stored")
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    stored: int
+    duplicate: int
+    rejected: dict[str, int]
+    enrolled: bool
+
+    def lines(self) -> list[str]:
+        out = [f"stored {self.stored}, already there {self.duplicate}, rejected {sum(self.rejected.values())}"]
+        out += [f"  rejected {n}: {reason} ({REASON_TEXT.get(reason, reason)})" for reason, n in self.rejected.items()]
+        if self.enrolled:
+            out.append("  the device was enrolled from the key in the file (--enrol-devices)")
+        return out
+
+
+def import_records(conn: sqlite3.Connection, rf: RecordsFile, *, enrol_devices: bool) -> ImportSummary:
+    """Import a verified records file (its own signature already checked by read_records_file).
+
+    Rule for devices: if the file's device is enrolled, the key in the file must be the enrolled
+    key for the same user. If it is not enrolled, the import is refused unless the admin passes
+    ``enrol_devices`` AND the file's user exists here with the same user name; then the key in the
+    file is enrolled for that user (trust on first use, on the admin's word).
+    """
+    user = get_user(conn, user_id=rf.user_id)
+    if user is None or user.username != rf.username:
+        raise RejectedError("unknown_user", f"user {rf.username!r} ({rf.user_id}) does not exist on this server")
+    known = device_key(conn, rf.device_id)
+    enrolled = False
+    if known is None:
+        if not enrol_devices:
+            raise RejectedError("unknown_device", f"device {rf.device_id} was never enrolled on this server; "
+                                                  "re-run with --enrol-devices to trust the key in the file")
+        enrolled = enrol_device(conn, user, rf.device_id, rf.public_key.to_text(), by="import")
+    elif known[0] != user.user_id or known[1] != rf.public_key:
+        raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
+    outcomes = ingest(conn, rf.records, as_user_id=user.user_id, source="import")
+    rejected: dict[str, int] = {}
+    for o in outcomes:
+        if o.status == "rejected":
+            rejected[o.reason or "rejected"] = rejected.get(o.reason or "rejected", 0) + 1
+    return ImportSummary(sum(o.status == "stored" for o in outcomes), sum(o.status == "duplicate" for o in outcomes),
+                         rejected, enrolled)

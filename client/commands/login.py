@@ -1,0 +1,93 @@
+"""``studydesk login``: sign in (online, or offline for someone who signed in here before).
+
+Also the sign-in helpers the other account commands share (``--user``, ``--password-stdin``).
+The password is read with getpass (never echoed) or as one line from standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from PySide6.QtCore import QCoreApplication
+
+from client.messages import describe
+from sync.assignments import AssignmentCache
+from sync.auth import AuthService, UserSession
+from sync.errors import SyncError
+from sync.site import load_site
+
+
+def fmt(template: str, *values: object) -> str:
+    """Fill Qt-style %1, %2 ... placeholders of a translated template."""
+    for i, v in enumerate(values, start=1):
+        template = template.replace(f"%{i}", str(v))
+    return template
+
+
+def add_sign_in_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", help="user name (default: the only person who signed in on this PC)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+
+def fail(exc: BaseException) -> int:
+    """Print a clear, translated message (and the engine's code and detail) and return the exit code."""
+    detail = f" [{exc.code}: {exc.detail}]" if isinstance(exc, SyncError) else f" [{exc}]"
+    print(f"studydesk: {describe(exc)}{detail}", file=sys.stderr)
+    return 1
+
+
+def sign_in_from_args(args: argparse.Namespace) -> UserSession:
+    auth = AuthService(args.data, load_site(args.site))
+    username = args.user
+    if not username:
+        known = auth.known_users()
+        if len(known) == 1:
+            username = known[0].username
+        elif args.password_stdin or not sys.stdin.isatty():
+            raise SyncError("no_user", "name the person with --user")
+        else:
+            username = input(QCoreApplication.translate("AccountCommands", "User name: ")).strip()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(QCoreApplication.translate("AccountCommands", "Password: "))
+    return auth.sign_in(username, password)
+
+
+def refresh_assignments(session: UserSession) -> bool:
+    """Fetch and cache the assignments when online; False when only the cache could be used."""
+    if session.offline:
+        return False
+    try:
+        items = session.api.assignments()
+    except SyncError:
+        return False
+    conn = session.db()
+    try:
+        AssignmentCache(conn).replace(items)
+    finally:
+        conn.close()
+    return True
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("login", help="sign in (works offline for people who signed in on this PC before)")
+    add_sign_in_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        session = sign_in_from_args(args)
+    except SyncError as exc:
+        return fail(exc)
+    refresh_assignments(session)
+    if session.offline:
+        mode = QCoreApplication.translate("AccountCommands", "offline (the server cannot be reached)")
+    else:
+        mode = QCoreApplication.translate("AccountCommands", "online")
+    print(fmt(QCoreApplication.translate("AccountCommands", "Signed in as %1 (%2), %3."), session.display_name,
+              session.unit, mode))
+    return 0

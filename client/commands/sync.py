@@ -1,0 +1,60 @@
+"""``studydesk sync``: upload the outbox now and refresh the assignments. Ctrl-C stops cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from PySide6.QtCore import QCoreApplication
+
+from client.commands.login import add_sign_in_args, fail, fmt, refresh_assignments, sign_in_from_args
+from sync.errors import SyncError
+from sync.uploader import SyncResult
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sync", help="send study records to the server now")
+    add_sign_in_args(p)
+    p.add_argument("--max-wait", type=float, default=60.0, help="seconds to keep retrying when the server is down")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        session = sign_in_from_args(args)
+    except SyncError as exc:
+        return fail(exc)
+    cancel = threading.Event()
+    conn = session.db()
+    box: dict[str, SyncResult | BaseException] = {}
+
+    def work() -> None:
+        try:
+            box["r"] = session.uploader(conn, max_wait_s=args.max_wait).sync_once(cancel)
+        except BaseException as exc:  # reported below, on the main thread
+            box["r"] = exc
+
+    t = threading.Thread(target=work, name="sync")
+    t.start()
+    try:
+        while t.is_alive():
+            t.join(0.2)
+    except KeyboardInterrupt:
+        cancel.set()
+        t.join()
+    result = box.get("r")
+    if isinstance(result, BaseException):
+        return fail(result)
+    assert isinstance(result, SyncResult)
+    refresh_assignments(session)
+    pending = session.outbox(conn).pending_count()
+    print(fmt(QCoreApplication.translate("AccountCommands", "Sent %1 records: %2 accepted, %3 refused; %4 still "
+                                         "waiting."), result.sent, result.acked, result.rejected, pending))
+    refused = QCoreApplication.translate("AccountCommands", "refused")
+    for record, reason in session.outbox(conn).rejected():
+        print(f"  {refused}: {record.type} {record.course_id or ''}/{record.lesson_id or ''} #{record.seq}: {reason}",
+              file=sys.stderr)
+    if result.errors:
+        return fail(SyncError(result.errors[0], ", ".join(result.errors)))
+    return 0

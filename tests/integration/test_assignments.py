@@ -1,0 +1,79 @@
+"""Assignments: admin commands, the API for the signed-in user, titles from the published
+repository, the client's offline cache and ``studydesk courses`` / ``studydesk sync``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync.assignments import AssignmentCache
+from sync.auth import AuthService
+from sync.site import SiteConfig
+from tests.integration.test_auth import add_user
+from tests.integration.test_records_file import run_client, site_file
+from tests.support.server_process import ServerProcess
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
+
+
+def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    add_user(server, "chen", "pass-word", unit="城关镇", display="陈五")
+    add_user(server, "lin", "pass-word", unit="城南镇")
+    server.cli("keys", "init")
+    server.cli("publish", str(DEMO))
+    server.cli("assign", "demo-party-theory", "--unit", "城关镇", "--required", "--due", "2026-12-31")
+    server.cli("assign", "law-basics", "--user", "chen", "--elective", "--title", "法律基础", "--credit-hours", "2")
+    server.cli("assign", "law-basics", "--unit", "城关镇", "--required")  # the personal terms win
+    bad = server.cli("assign", "x", "--user", "nobody", "--required", check=False)
+    assert bad.returncode == 1 and "nobody" in bad.stderr
+    bad_date = server.cli("assign", "x", "--unit", "u", "--required", "--due", "31/12/2026", check=False)
+    assert bad_date.returncode == 1 and "YYYY-MM-DD" in bad_date.stderr
+
+    s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("chen", "pass-word")
+    items = s.api.assignments()
+    assert items == [
+        {"course_id": "demo-party-theory", "title": "学习贯彻党的基本理论专题", "required": True,
+         "due": "2026-12-31", "credit_hours": 1.5, "latest_version": 1},
+        {"course_id": "law-basics", "title": "法律基础", "required": False, "due": None, "credit_hours": 2.0,
+         "latest_version": None},
+    ]
+    other = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("lin", "pass-word")
+    assert other.api.assignments() == []
+
+    site = site_file(tmp_path, server.url)
+    args = ["--data", str(tmp_path / "pc"), "--site", str(site)]
+    assert run_client(monkeypatch, *args, "courses", "--user", "chen", "--password-stdin") == 0
+    out = capsys.readouterr().out
+    assert "学习贯彻党的基本理论专题" in out and "法律基础" in out and "required" in out
+
+    server.stop()
+    assert run_client(monkeypatch, *args, "courses", "--user", "chen", "--password-stdin") == 0
+    out = capsys.readouterr().out
+    assert "Offline" in out and "法律基础" in out
+    conn = s.db()
+    assert [a.course_id for a in AssignmentCache(conn).list()] == ["demo-party-theory", "law-basics"]
+    conn.close()
+
+
+def test_cli_failures_exit_non_zero_with_a_clear_message(server: ServerProcess, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    add_user(server, "he", "pass-word")
+    args = ["--data", str(tmp_path / "pc"), "--site", str(site_file(tmp_path, server.url))]
+    assert run_client(monkeypatch, *args, "login", "--user", "he", "--password-stdin", password="nope") == 1
+    assert "wrong_password" in capsys.readouterr().err
+    assert run_client(monkeypatch, *args, "login", "--user", "he", "--password-stdin") == 0
+    s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("he", "pass-word")
+    s.outbox().append("watch", "c1", "l1", {"segments": [[0, 3]]})
+    assert run_client(monkeypatch, *args, "sync", "--user", "he", "--password-stdin") == 0
+    assert "1 accepted" in capsys.readouterr().out
+    s.outbox().append("watch", "c1", "l1", {"segments": [[3, 6]]})
+    server.stop()
+    assert run_client(monkeypatch, *args, "sync", "--user", "he", "--password-stdin", "--max-wait", "0.5") == 1
+    err = capsys.readouterr().err
+    assert "cannot be reached" in err and "network" in err
+    assert run_client(monkeypatch, *args, "login", "--user", "stranger", "--password-stdin") == 1
+    assert "network" in capsys.readouterr().err

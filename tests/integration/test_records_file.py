@@ -1,0 +1,123 @@
+"""Air-gapped sites: ``studydesk records export`` -> ``studydesk-server records import``, with the
+same verification as the API, idempotent, and a safe rule for devices the server never saw."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from client.cli import main as client_main
+from sync.auth import AuthService
+from sync.keys import PrivateKey
+from sync.outbox import Outbox
+from sync.profile_db import open_profile_db
+from sync.records import DeviceSigner
+from sync.records_file import read_records_file, write_records_file
+from sync.site import SiteConfig
+from tests.integration.test_auth import add_user
+from tests.support.server_process import ServerProcess
+
+
+def site_file(tmp_path: Path, url: str) -> Path:
+    p = tmp_path / "site.toml"
+    p.write_text(f'[server]\nurl = "{url}"\n', encoding="utf-8")
+    return p
+
+
+def run_client(monkeypatch: pytest.MonkeyPatch, *argv: str, password: str = "pass-word") -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return client_main(list(argv))
+
+
+def server_count(server: ServerProcess) -> int:
+    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    add_user(server, "li", "pass-word", display="李四")
+    data, site = tmp_path / "pc", site_file(tmp_path, server.url)
+    assert run_client(monkeypatch, "--data", str(data), "--site", str(site), "login", "--user", "li",
+                      "--password-stdin") == 0
+    assert "李四" in capsys.readouterr().out
+    server.stop()  # from now on the PC has no network
+    s = AuthService(data, SiteConfig(server_url=server.url)).sign_in("li", "pass-word")
+    assert s.offline
+    ob = s.outbox()
+    for i in range(25):
+        ob.append("watch", "c1", "l1", {"segments": [[i * 4.0, i * 4.0 + 4]], "position_s": i * 4.0 + 4})
+    out = tmp_path / "usb" / "li-records.json"
+    out.parent.mkdir()
+    assert run_client(monkeypatch, "--data", str(data), "--site", str(site), "records", "export", "--out", str(out),
+                      "--user", "li", "--password-stdin") == 0
+    assert "25" in capsys.readouterr().out
+    assert not list(out.parent.glob(".*"))  # no temp file left behind
+
+    first = server.cli("records", "import", str(out))
+    assert "stored 25, already there 0, rejected 0" in first.stdout
+    again = server.cli("records", "import", str(out))
+    assert "stored 0, already there 25, rejected 0" in again.stdout
+    assert server_count(server) == 25
+    # the PC comes back online later: the same records are acked as duplicates, nothing doubles
+    server.start()
+    online = AuthService(data, SiteConfig(server_url=server.url)).sign_in("li", "pass-word")
+    result = online.uploader().sync_once()
+    assert result.acked == 25 and result.errors == []
+    assert server_count(server) == 25
+    assert online.api.transcript()["courses"][0]["credited_s"] == 100.0
+
+
+def test_tampered_file_is_refused_and_stores_nothing(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "wu", "pass-word")
+    s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("wu", "pass-word")
+    s.outbox().append("watch", "c1", "l1", {"segments": [[0, 10]]})
+    path = tmp_path / "r.json"
+    write_records_file(path, key=s.device.key, device_id=s.device_id, user_id=s.user_id, username=s.username,
+                       enrolled_at=s.device.enrolled_at, records=s.outbox().all_records())
+    doc = json.loads(path.read_bytes())
+    doc["records"][0]["body"]["segments"] = [[0, 9999]]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    bad = server.cli("records", "import", str(path), check=False)
+    assert bad.returncode == 1 and "bad_signature" in bad.stderr
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"hello": 1}', encoding="utf-8")
+    worse = server.cli("records", "import", str(junk), check=False)
+    assert worse.returncode == 1 and "not_records_file" in worse.stderr
+    assert server_count(server) == 0
+
+
+def test_unknown_device_needs_the_admin_flag_and_an_existing_user(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "zhou", "pass-word")
+    user_id = next(line.split("\t")[-1] for line in server.cli("user", "list").stdout.splitlines() if "zhou" in line)
+    signer = DeviceSigner(str(uuid.uuid4()), user_id, PrivateKey.generate())  # a PC that never reached this server
+    ob = Outbox(open_profile_db(tmp_path / "p"), signer)
+    for _ in range(3):
+        ob.append("note", None, None, {"text": "离线学习"})
+    path = tmp_path / "r.json"
+    write_records_file(path, key=signer.key, device_id=signer.device_id, user_id=user_id, username="zhou",
+                       enrolled_at=None, records=ob.all_records())
+    refused = server.cli("records", "import", str(path), check=False)
+    assert refused.returncode == 1 and "--enrol-devices" in refused.stderr
+    ok = server.cli("records", "import", str(path), "--enrol-devices")
+    assert "stored 3" in ok.stdout and "enrolled" in ok.stdout
+    # a file claiming a user this server does not have is refused even with the flag
+    stranger = DeviceSigner(str(uuid.uuid4()), str(uuid.uuid4()), PrivateKey.generate())
+    write_records_file(path, key=stranger.key, device_id=stranger.device_id, user_id=stranger.user_id,
+                       username="zhou", enrolled_at=None, records=[])
+    assert "unknown_user" in server.cli("records", "import", str(path), "--enrol-devices", check=False).stderr
+    # and a second key for the now-enrolled device is refused
+    other = PrivateKey.generate()
+    write_records_file(path, key=other, device_id=signer.device_id, user_id=user_id, username="zhou",
+                       enrolled_at=None, records=[])
+    assert read_records_file(path).device_id == signer.device_id
+    assert "device_key_mismatch" in server.cli("records", "import", str(path), check=False).stderr
