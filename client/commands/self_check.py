@@ -6,10 +6,12 @@ Only wires the command line to client/self_check.py.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("self-check", help="check Qt, translations, VLC playback and the site file")
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="site file to read")
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,127 @@
+"""``studydesk site-check [--site FILE] [--lang zh_CN|en]``: check a site file and the network from this PC.
+
+Prints one line per check (✓/✗, what was checked, what was found) and, under each failure,
+what the site's IT person should do, in the site's language (or --lang). Exit 1 if any check
+failed. The checks themselves are sync/site_check.py; this module only words them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+_CTX = "SiteCheck"
+
+CHECKS = {
+    "site_file": QT_TRANSLATE_NOOP("SiteCheck", "Site file"),
+    "ca_bundle": QT_TRANSLATE_NOOP("SiteCheck", "Site CA certificate"),
+    "publisher_keys": QT_TRANSLATE_NOOP("SiteCheck", "Pinned publisher keys"),
+    "tls": QT_TRANSLATE_NOOP("SiteCheck", "Secure connection (TLS)"),
+    "server": QT_TRANSLATE_NOOP("SiteCheck", "Server reachable"),
+    "repository": QT_TRANSLATE_NOOP("SiteCheck", "Course repository readable"),
+}
+
+ACTIONS = {
+    "site_missing": QT_TRANSLATE_NOOP(
+        "SiteCheck", "No site file was found. Copy it to /etc/studydesk/site.toml (Windows: "
+        "%PROGRAMDATA%\\StudyDesk\\site.toml), or name it with --site FILE."),
+    "site_invalid": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The site file has an error (see above). Correct it in a text editor; "
+        "site.example.toml explains every setting."),
+    "ca_missing": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The CA certificate file named in [server] ca_bundle is missing. Copy the site's CA "
+        "certificate (PEM) to that place."),
+    "ca_invalid": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The file in [server] ca_bundle is not a PEM certificate. Export the site CA as PEM "
+        "(Base64) and copy it again."),
+    "no_keys": QT_TRANSLATE_NOOP(
+        "SiteCheck", "No publisher key is pinned, so no course can be verified. Add the key printed by "
+        "\"studydesk-server keys show\" to [publisher] keys."),
+    "unreachable": QT_TRANSLATE_NOOP(
+        "SiteCheck", "This PC cannot reach the server. Check the address in [server] url, the network "
+        "cable, the proxy and the firewall, and that the server is running."),
+    "timeout": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The server did not answer in time. Check the network and that the server is running."),
+    "tls_untrusted": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The server's certificate is not trusted by this PC. Put the site CA certificate (PEM) "
+        "next to the site file and name it in [server] ca_bundle."),
+    "tls_error": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The secure connection failed. Check that the address uses the right port and that the "
+        "server's certificate is valid (dates, server name)."),
+    "http_status": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The server answered with an error. Check that [server] url points at the StudyDesk "
+        "server itself."),
+    "repo_missing": QT_TRANSLATE_NOOP(
+        "SiteCheck", "No course catalog (catalog.json) was found there. Check [repository] url, or that the "
+        "USB stick or shared folder is connected."),
+    "repo_unreadable": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The course repository could not be read. Check the address, the network and the "
+        "folder's permissions."),
+    "catalog_untrusted": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The course catalog is signed by a key this site does not trust. Compare [publisher] "
+        "keys with \"studydesk-server keys show\" on the server."),
+    "catalog_bad": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The course catalog is damaged or was changed after it was signed. Publish again on the "
+        "server, or copy the repository again."),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("site-check", help="check the site file and the network from this PC")
+    # also accepted after the subcommand; SUPPRESS keeps a --site given before it
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="site file to check")
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="report language (default: the site's)")
+    p.set_defaults(func=run)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
+    lines = []
+    for f in findings:
+        mark = "✓" if f.ok else "✗"
+        lines.append(f"{mark} {tr(CHECKS[f.check])} — {f.target}")
+        if f.detail:
+            lines.append(f"    {f.detail}")
+        if not f.ok:
+            lines.append(f"    → {tr(ACTIONS.get(f.problem, ACTIONS['repo_unreadable']))}")
+    failed = sum(1 for f in findings if not f.ok)
+    if failed:
+        lines.append(tr("%1 check(s) failed.").replace("%1", str(failed)))
+    else:
+        lines.append(tr("All checks passed: this PC is ready."))
+    return lines
+
+
+def _language(args: argparse.Namespace) -> str:
+    if args.lang:
+        return str(args.lang)
+    from sync.errors import SyncError
+    from sync.site import load_site
+
+    try:
+        return load_site(args.site).language
+    except (SyncError, OSError):
+        return "zh_CN"
+
+
+def run(args: argparse.Namespace) -> int:
+    from client.i18n import Translator, ensure_built
+    from sync.site_check import run_site_check
+
+    app = QCoreApplication.instance() or QCoreApplication(["studydesk"])
+    ensure_built()
+    translator = Translator(app)
+    translator.set_language(_language(args))
+    findings = run_site_check(args.site)
+    if hasattr(sys.stdout, "reconfigure"):  # a console in a legacy code page must not crash on ✓/✗
+        sys.stdout.reconfigure(errors="replace")
+    for line in format_report(findings):
+        print(line)
+    sys.stdout.flush()
+    return 0 if all(f.ok for f in findings) else 1

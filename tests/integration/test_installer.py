@@ -1,0 +1,151 @@
+"""The installer pipeline, for real: one `installer/build` per module (PyInstaller + .deb), then the
+frozen app's self-check, the .deb's contents, an install/run/remove cycle with dpkg (root only),
+and the Windows installer script compiled by makensis over the frozen folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_SITE = ROOT / "installer" / "site.example.toml"
+pytestmark = pytest.mark.slow
+
+sys.path.insert(0, str(ROOT / "installer"))
+import nsis  # noqa: E402  (installer/nsis.py)
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDYDESK_", "VLC_", "PYTHON_VLC"))}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not shutil.which("dpkg-deb"):
+        pytest.skip("dpkg-deb is not installed")
+    out = tmp_path_factory.mktemp("installer-out")
+    cmd = [str(ROOT / "installer" / "build"), "--out", str(out), "--work", str(ROOT / "build" / "installer-test")]
+    subprocess.run(cmd, check=True, cwd=ROOT, env={**_clean_env(), "PYTHON": sys.executable}, timeout=600)
+    return out
+
+
+@pytest.fixture(scope="module")
+def deb_file(build: Path) -> Path:
+    debs = sorted(build.glob("studydesk_*_amd64.deb"))
+    assert len(debs) == 1, debs
+    return debs[0]
+
+
+def test_frozen_self_check_finds_every_part_without_any_environment(build: Path) -> None:
+    app = build / "studydesk" / "studydesk"
+    done = subprocess.run([str(app), "--self-check", "--site", str(EXAMPLE_SITE)], capture_output=True, text=True,
+                          env=_clean_env(), timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bundled_plugins = build / "studydesk" / "_internal" / "vlc" / "plugins"
+    assert f"plugins {bundled_plugins}" in done.stdout
+    assert "studydesk_zh_CN.qm" in done.stdout
+    assert "Self-check passed" in done.stdout
+
+
+def test_frozen_self_check_fails_with_a_reason(build: Path, tmp_path: Path) -> None:
+    app = build / "studydesk" / "studydesk"
+    done = subprocess.run([str(app), "--self-check", "--site", str(tmp_path / "absent.toml")], capture_output=True,
+                          text=True, env=_clean_env(), timeout=120)
+    assert done.returncode == 1
+    assert "[FAIL] Site file: site_missing" in done.stdout
+
+
+def test_bundle_carries_only_the_needed_vlc_plugins(build: Path) -> None:
+    plugins = build / "studydesk" / "_internal" / "vlc" / "plugins"
+    names = {p.name for p in plugins.rglob("*.so")}
+    assert {"libavcodec_plugin.so", "libmp4_plugin.so", "libxcb_x11_plugin.so", "libvdummy_plugin.so",
+            "libpulse_plugin.so", "libscaletempo_plugin.so"} <= names
+    assert "liblua_plugin.so" not in names and "libqt_plugin.so" not in names
+    assert (plugins / "plugins.dat").is_file() or not Path("/usr/lib/x86_64-linux-gnu/vlc/vlc-cache-gen").exists()
+
+
+def test_deb_metadata_and_contents(deb_file: Path) -> None:
+    fields = subprocess.run(["dpkg-deb", "-f", str(deb_file)], capture_output=True, text=True, check=True).stdout
+    depends = next(line for line in fields.splitlines() if line.startswith("Depends:"))
+    for needed in ("libavcodec", "libxcb1", "libc6", "fonts-wqy-microhei | fonts-noto-cjk"):
+        assert needed in depends
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb_file)], capture_output=True, text=True, check=True).stdout
+    for path in ("./opt/studydesk/studydesk", "./usr/bin/studydesk", "./usr/share/applications/studydesk.desktop",
+                 "./usr/share/icons/hicolor/scalable/apps/studydesk.svg",
+                 "./usr/share/icons/hicolor/256x256/apps/studydesk.png", "./etc/studydesk/site.toml"):
+        assert f" {path}" in listing, path
+    assert "root/root" in listing and " 1000/" not in listing
+    with_control = deb_file.parent / "control"
+    subprocess.run(["dpkg-deb", "-e", str(deb_file), str(with_control)], check=True)
+    assert (with_control / "conffiles").read_text() == "/etc/studydesk/site.toml\n"
+    extracted = deb_file.parent / "tree"
+    subprocess.run(["dpkg-deb", "-x", str(deb_file), str(extracted)], check=True)
+    desktop = (extracted / "usr/share/applications/studydesk.desktop").read_text(encoding="utf-8")
+    assert "Name[zh_CN]=学习桌" in desktop and "Icon=studydesk" in desktop
+    if shutil.which("desktop-file-validate"):
+        subprocess.run(["desktop-file-validate", str(extracted / "usr/share/applications/studydesk.desktop")],
+                       check=True)
+
+
+def _installed() -> bool:
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "studydesk"], capture_output=True, text=True)
+    return "install ok installed" in done.stdout or "config-files" in done.stdout
+
+
+@pytest.fixture
+def dpkg_machine() -> Iterator[None]:
+    if os.geteuid() != 0:
+        pytest.skip("installing a .deb needs root (CI runs as root)")
+    if not shutil.which("dpkg"):
+        pytest.skip("dpkg is not available")
+    if _installed():
+        pytest.skip("a studydesk package is already installed on this machine: not touching it")
+    try:
+        yield
+    finally:  # leave the machine as it was, also when the test failed half-way
+        subprocess.run(["dpkg", "--purge", "studydesk"], capture_output=True)
+
+
+def test_deb_installs_runs_and_removes_leaving_data(deb_file: Path, dpkg_machine: None, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    data = home / ".local" / "share" / "studydesk" / "profiles" / "alice"
+    data.mkdir(parents=True)
+    (data / "profile.sqlite3").write_bytes(b"alice's progress")
+    subprocess.run(["dpkg", "-i", str(deb_file)], check=True, capture_output=True)
+    assert Path("/etc/studydesk/site.toml").read_bytes() == EXAMPLE_SITE.read_bytes()
+    env = {**_clean_env(), "HOME": str(home)}
+    done = subprocess.run(["studydesk", "--self-check"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/opt/studydesk/_internal/vlc/plugins" in done.stdout
+    assert "/etc/studydesk/site.toml" in done.stdout
+
+    subprocess.run(["dpkg", "-r", "studydesk"], check=True, capture_output=True)
+    assert not Path("/opt/studydesk").exists() and not Path("/usr/bin/studydesk").exists()
+    assert Path("/etc/studydesk/site.toml").exists()  # a conffile stays until purge
+    subprocess.run(["dpkg", "--purge", "studydesk"], check=True, capture_output=True)
+    assert not Path("/etc/studydesk").exists()
+    assert (data / "profile.sqlite3").read_bytes() == b"alice's progress"
+
+
+def test_windows_installer_script_compiles_over_the_frozen_folder(build: Path, tmp_path: Path) -> None:
+    if not shutil.which("makensis"):
+        pytest.skip("makensis (Debian package nsis) is not installed")
+    frozen = build / "studydesk"
+    setup = nsis.compile_installer(frozen, "0.1.0", tmp_path, tmp_path / "nsis", store_only=True)
+    assert setup.read_bytes()[:2] == b"MZ"
+    files = [p for p in frozen.rglob("*") if p.is_file()]
+    uninstall = (tmp_path / "nsis" / "files_uninstall.nsh").read_text(encoding="utf-8").splitlines()
+    deletes = [line for line in uninstall if line.startswith("Delete ")]
+    assert len(deletes) == len(files)
+    assert not any("/r" in line for line in uninstall)
+    script = nsis.NSI.read_text(encoding="utf-8")
+    assert "RMDir /r" not in script and "RequestExecutionLevel admin" in script
+    assert "$PROGRAMFILES64" in script and "/SERVER=" in script and "/SITE=" in script
