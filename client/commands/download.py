@@ -106,7 +106,7 @@ def trusted(site: SiteConfig) -> dict[str, PublicKey]:
 
 def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
     """Run ``work(cancel)`` on a thread; Ctrl-C sets ``cancel`` and waits for it to stop cleanly."""
-    cancel = threading.Event()
+    cancel, finished = threading.Event(), threading.Event()
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -114,14 +114,18 @@ def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
             box["result"] = work(cancel)
         except BaseException as exc:
             box["error"] = exc
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="command-worker", daemon=True)
     thread.start()
-    while thread.is_alive():
+    # Wait on an Event, not Thread.join: a Ctrl-C inside join() can leave is_alive() wrong.
+    while not finished.is_set():
         try:
-            thread.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             cancel.set()
+    thread.join()
     if "error" in box:
         raise box["error"]
     return box.get("result")
