@@ -36,6 +36,10 @@ class SchemaRegistry:
             if name in done:
                 continue
             with transaction(conn):
+                # Another connection may have applied this step since the read above: check again
+                # inside the write lock (BEGIN IMMEDIATE), so two threads opening one file never race.
+                if conn.execute("SELECT 1 FROM schema_steps WHERE name = ?", (name,)).fetchone():
+                    continue
                 # executescript() would COMMIT on its own; run the statements inside our transaction.
                 for stmt in split_statements(sql):
                     conn.execute(stmt)
