@@ -23,10 +23,10 @@ from typing import Any
 from server.auth import device_key, enrol_device
 from server.db import schema, transaction
 from server.users import get_user
-from sync.canonical import canonical_bytes
-from sync.errors import IntegrityError, RejectedError, SyncError
+from sync.canonical import canonical_bytes, sha256_hex
+from sync.errors import RejectedError, SyncError
 from sync.keys import PublicKey
-from sync.records import GENESIS, Record
+from sync.records import GENESIS, Record, RecordVerifier
 from sync.records_file import RecordsFile
 
 schema.step(
@@ -45,7 +45,6 @@ schema.step(
         created_at TEXT NOT NULL,
         sig TEXT NOT NULL,
         hash TEXT NOT NULL,
-        canonical TEXT NOT NULL,
         source TEXT NOT NULL,
         received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         UNIQUE (device_id, user_id, seq)
@@ -86,14 +85,14 @@ class _Chains:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.keys: dict[str, tuple[str, PublicKey] | None] = {}
+        self.keys: dict[str, tuple[str, RecordVerifier] | None] = {}
         self.heads: dict[tuple[str, str], tuple[int, str]] = {}
 
-    def device(self, device_id: str) -> tuple[str, PublicKey] | None:
+    def device(self, device_id: str) -> tuple[str, RecordVerifier] | None:
         if device_id not in self.keys:
             row = self.conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?",
                                     (device_id,)).fetchone()
-            self.keys[device_id] = (row[0], PublicKey.from_text(row[1])) if row else None
+            self.keys[device_id] = (row[0], RecordVerifier(PublicKey.from_text(row[1]))) if row else None
         return self.keys[device_id]
 
     def head(self, device_id: str, user_id: str) -> tuple[int, str]:
@@ -106,7 +105,7 @@ class _Chains:
         return self.heads[k]
 
 
-def _check(chains: _Chains, r: Record, as_user_id: str | None) -> str | None:
+def _check(chains: _Chains, r: Record, signing: bytes, as_user_id: str | None) -> str | None:
     """The reason to refuse ``r``, or None when it is the next valid record of its chain."""
     dev = chains.device(r.device_id)
     if dev is None:
@@ -115,9 +114,7 @@ def _check(chains: _Chains, r: Record, as_user_id: str | None) -> str | None:
         return "foreign_record"
     if as_user_id is not None and r.user_id != as_user_id:
         return "foreign_user"
-    try:
-        r.verify(dev[1])
-    except IntegrityError:
+    if not dev[1].verify(r, signing):
         return "bad_signature"
     seq, head_hash = chains.head(r.device_id, r.user_id)
     if r.seq <= seq:
@@ -129,12 +126,12 @@ def _check(chains: _Chains, r: Record, as_user_id: str | None) -> str | None:
     return None
 
 
-def _insert(conn: sqlite3.Connection, r: Record, canonical: str, source: str) -> None:
+def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> None:
     conn.execute(
         "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, sig, "
-        "hash, canonical, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "hash, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id,
-         canonical_body(r), r.created_at, r.sig, r.hash, canonical, source),
+         canonical_body(r), r.created_at, r.sig, digest, source),
     )
 
 
@@ -156,29 +153,38 @@ def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record
     return results, parsed
 
 
+def _stored(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for k in range(0, len(ids), 500):
+        chunk = ids[k : k + 500]
+        marks = ",".join("?" * len(chunk))
+        for rid, digest, sig in conn.execute(f"SELECT id, hash, sig FROM records WHERE id IN ({marks})", chunk):
+            out[rid] = (digest, sig)
+    return out
+
+
 def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api") -> list[Outcome]:
     """Verify and store ``raw`` records; one Outcome per input item, in input order."""
     results, parsed = _parse(raw)
-    seen: dict[str, str] = {}
     with transaction(conn):
         chains = _Chains(conn)
+        # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
+        seen = _stored(conn, [r.id for _, r in parsed])
         for i, r in parsed:
-            canonical = r.canonical().decode("utf-8")
+            signing = r.signing_bytes()
+            digest = sha256_hex(signing)
             stored = seen.get(r.id)
-            if stored is None:
-                row = conn.execute("SELECT canonical FROM records WHERE id = ?", (r.id,)).fetchone()
-                stored = row[0] if row else None
             if stored is not None:
-                ok = stored == canonical
-                results[i] = Outcome(r.id, "duplicate") if ok else Outcome(r.id, "rejected", "id_conflict")
+                same = stored == (digest, r.sig)
+                results[i] = Outcome(r.id, "duplicate") if same else Outcome(r.id, "rejected", "id_conflict")
                 continue
-            reason = _check(chains, r, as_user_id)
+            reason = _check(chains, r, signing, as_user_id)
             if reason:
                 results[i] = Outcome(r.id, "rejected", reason)
                 continue
-            _insert(conn, r, canonical, source)
-            chains.heads[(r.device_id, r.user_id)] = (r.seq, r.hash)
-            seen[r.id] = canonical
+            _insert(conn, r, digest, source)
+            chains.heads[(r.device_id, r.user_id)] = (r.seq, digest)
+            seen[r.id] = (digest, r.sig)
             results[i] = Outcome(r.id, "stored")
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 

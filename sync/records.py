@@ -12,11 +12,16 @@ Must not import Qt, client/ or server/.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sync.canonical import canonical_bytes, parse_json_object, sha256_hex
 from sync.errors import FormatError, IntegrityError
@@ -174,6 +179,22 @@ def make_record(
         created_at=created_at or utc_now(),
     )
     return Record.from_dict({**unsigned.unsigned_dict(), "sig": signer.sign(unsigned.signing_bytes())})
+
+
+class RecordVerifier:
+    """Verifies many records of one device fast: the key is parsed once, signing bytes built once."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: PublicKey) -> None:
+        self._key = Ed25519PublicKey.from_public_bytes(key.raw)
+
+    def verify(self, r: Record, signing_bytes: bytes) -> bool:
+        try:
+            self._key.verify(base64.b64decode(r.sig, validate=True), signing_bytes)
+        except (binascii.Error, ValueError, InvalidSignature):
+            return False
+        return True
 
 
 def verify_chain(records: list[Record], key: PublicKey, *, start_seq: int = 1, start_prev: str = GENESIS) -> None:
