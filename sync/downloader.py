@@ -137,9 +137,11 @@ class Downloader:
         max_attempts: int = 8,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
+        tls_verify: bool | str = True,
     ) -> None:
+        """``source``: a RepoSource, or a URL/folder opened with ``tls_verify`` (pass SiteConfig.tls_verify())."""
         self.store = store.ensure()
-        self.source = open_source(source) if isinstance(source, str | Path) else source
+        self.source = open_source(source, verify=tls_verify) if isinstance(source, str | Path) else source
         self.trusted_keys = dict(trusted_keys)
         self.concurrency = max(1, int(concurrency))
         self.bucket = TokenBucket(rate_limit_bps)
