@@ -210,14 +210,17 @@ def import_records(conn: sqlite3.Connection, rf: RecordsFile, *, enrol_devices: 
     Rule for devices: if the file's device is enrolled, the key in the file must be the enrolled
     key for the same user. If it is not enrolled, the import is refused unless the admin passes
     ``enrol_devices`` AND the file's user exists here with the same user name; then the key in the
-    file is enrolled for that user (trust on first use, on the admin's word).
+    file is enrolled for that user (trust on first use, on the admin's word). A file that names
+    no user name (exported from the window) can only be imported for an already enrolled device.
     """
     user = get_user(conn, user_id=rf.user_id)
-    if user is None or user.username != rf.username:
+    if user is None or (rf.username and user.username != rf.username):
         raise RejectedError("unknown_user", f"user {rf.username!r} ({rf.user_id}) does not exist on this server")
     known = device_key(conn, rf.device_id)
     enrolled = False
     if known is None:
+        if enrol_devices and user.username != rf.username:
+            raise RejectedError("unknown_user", "to enrol a device from a file, the file must name its user")
         if not enrol_devices:
             raise RejectedError("unknown_device", f"device {rf.device_id} was never enrolled on this server; "
                                                   "re-run with --enrol-devices to trust the key in the file")

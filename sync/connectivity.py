@@ -38,7 +38,11 @@ def cancellable_sleep(cancel: threading.Event | None) -> Sleep:
     """A sleep that returns early when ``cancel`` is set."""
     if cancel is None:
         return time.sleep
-    return lambda s: cancel.wait(s) and None  # type: ignore[func-returns-value]
+
+    def sleep(seconds: float) -> None:
+        cancel.wait(seconds)
+
+    return sleep
 
 
 def wait_for_server(

@@ -43,8 +43,10 @@ def utc_now() -> str:
 class Signer(Protocol):
     """Who signs records: one device key bound to one user."""
 
-    device_id: str
-    user_id: str
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
 
     def sign(self, data: bytes) -> str: ...
 

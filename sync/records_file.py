@@ -23,6 +23,7 @@ from typing import Any
 from sync.canonical import canonical_bytes, parse_json_object
 from sync.errors import FormatError, StorageError
 from sync.keys import PrivateKey, PublicKey
+from sync.outbox import Outbox
 from sync.records import Record, utc_now
 
 FORMAT = "studydesk-records"
@@ -68,6 +69,18 @@ def write_records_file(path: Path, *, key: PrivateKey, device_id: str, user_id: 
     except OSError as exc:
         raise StorageError("storage", f"cannot write {path}: {exc}") from exc
     return len(data)
+
+
+def export_records(outbox: Outbox, path: Path | str, *, username: str = "", enrolled_at: str | None = None) -> int:
+    """Write every record of ``outbox``'s profile to ``path``, signed by its device key; returns the count."""
+    signer = outbox.signer
+    key = getattr(signer, "key", None)
+    if not isinstance(key, PrivateKey):
+        raise FormatError("bad_key", "this outbox's signer has no device key to sign an export with")
+    records = outbox.all_records()
+    write_records_file(Path(path), key=key, device_id=signer.device_id, user_id=signer.user_id, username=username,
+                       enrolled_at=enrolled_at, records=records)
+    return len(records)
 
 
 def read_records_file(path: Path) -> RecordsFile:

@@ -121,3 +121,15 @@ def test_unknown_device_needs_the_admin_flag_and_an_existing_user(server: Server
                        enrolled_at=None, records=[])
     assert read_records_file(path).device_id == signer.device_id
     assert "device_key_mismatch" in server.cli("records", "import", str(path), check=False).stderr
+
+
+def test_export_from_an_outbox_alone_imports_for_an_enrolled_device(server: ServerProcess, tmp_path: Path) -> None:
+    from sync.records_export import export_records
+
+    add_user(server, "qian", "pass-word")
+    s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("qian", "pass-word")
+    ob = s.outbox()
+    ob.append("watch", "c1", "l1", {"segments": [[0, 10]]})
+    ob.append("watch", "c1", "l1", {"segments": [[10, 20]]})
+    assert export_records(ob, tmp_path / "gui-export.json") == 2
+    assert "stored 2" in server.cli("records", "import", str(tmp_path / "gui-export.json")).stdout
