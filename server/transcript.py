@@ -28,6 +28,13 @@ def union_length(segments: list[tuple[float, float]]) -> float:
 
 
 def _segments(body: dict[str, Any]) -> list[tuple[float, float]]:
+    """Credited media intervals of a watch body, clipped to [0, duration] when the duration is known."""
+    duration = body.get("duration_s")
+    limit = float(duration) if isinstance(duration, (int, float)) and duration > 0 else float("inf")
+    return [(max(a, 0.0), min(b, limit)) for a, b in _raw_segments(body) if min(b, limit) > max(a, 0.0)]
+
+
+def _raw_segments(body: dict[str, Any]) -> list[tuple[float, float]]:
     out: list[tuple[float, float]] = []
     for seg in body.get("segments") or []:
         if isinstance(seg, (list, tuple)) and len(seg) == 2 and all(isinstance(x, (int, float)) for x in seg):

@@ -134,3 +134,22 @@ def test_commit_before_ack_survives_kill(server: ServerProcess, two: tuple[Clien
     a2 = ApiClient(Transport(server.url))
     a2.login("ann", "pass-word")
     assert a2.transcript()["records"] == 50
+
+
+def test_transcript_unions_overlaps_and_clips_to_duration(two: tuple[Client, Client]) -> None:
+    a, _ = two
+    bodies = [{"segments": [[0, 30]], "duration_s": 100, "position_s": 30},
+              {"segments": [[20, 50], [40, 60]], "duration_s": 100, "position_s": 60},
+              {"segments": [[90, 500]], "duration_s": 100, "position_s": 100},
+              {"score": 8, "max_score": 10, "passed": True}]
+    prev, recs = GENESIS, []
+    for i, body in enumerate(bodies, start=1):
+        r = make_record(a.signer, seq=i, prev=prev, record_type="quiz" if "score" in body else "watch",
+                        course_id="c9", lesson_id="l1", body=body)
+        recs.append(r)
+        prev = r.hash
+    assert statuses(a.api.post_batch(recs)) == ["stored"] * 4
+    course = a.api.transcript()["courses"][0]
+    lesson = course["lessons"][0]
+    assert lesson["credited_s"] == 70.0 and lesson["last_position_s"] == 100.0 and lesson["records"] == 4
+    assert course["quizzes"][0]["score"] == 8 and course["credited_s"] == 70.0

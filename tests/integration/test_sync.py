@@ -115,7 +115,7 @@ def test_server_killed_mid_batch_and_restarted(server: ServerProcess, tmp_path: 
         # again with more to send, and let the server die a moment later: while receiving, verifying,
         # committing or answering some batch
         fill(s, 1600)
-        proxy.plan(Plan(), after_request(2000, lambda: threading.Timer(0.3, server.kill).start()))
+        proxy.plan(Plan(), after_request(2000, lambda: threading.Timer(0.1, server.kill).start()))
         second = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
         assert second.errors == ["network"]
         server.start()
