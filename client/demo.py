@@ -102,9 +102,11 @@ def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
     for d in (server_data, client_data):
         d.mkdir(parents=True, exist_ok=True)
     keys_show = [sys.executable, "-m", "server.cli", "--data", str(server_data), "keys", "show"]
-    if subprocess.run(keys_show, capture_output=True, cwd=REPO_ROOT).returncode != 0:
-        _server_cli(server_data, "keys", "init")
-    public_key = _server_cli(server_data, "keys", "show").stdout.strip()
+    shown = subprocess.run(keys_show, capture_output=True, text=True, cwd=REPO_ROOT)
+    if shown.returncode == 0:
+        public_key = shown.stdout.strip()
+    else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
+        public_key = _server_cli(server_data, "keys", "init").stdout.strip().splitlines()[-1]
     print(_server_cli(server_data, "publish", str(DEMO_COURSE_DIR)).stdout, end="")
     port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
     url = f"http://127.0.0.1:{port}"
