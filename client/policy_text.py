@@ -24,8 +24,10 @@ class PolicyLike(Protocol):
     pause_when_hidden: bool
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
+def tr(text: str) -> str:
+    # Called with literals only: lupdate files a bare tr("literal") under the empty context.
+    found = QCoreApplication.translate(_CTX, text)
+    return found if found != text else QCoreApplication.translate("", text)
 
 
 def format_rate(rate: float) -> str:
@@ -37,11 +39,11 @@ def rate_and_seek_text(policy: PolicyLike) -> str:
     rate = format_rate(policy.max_rate)
     if policy.max_rate <= 1.0:
         if policy.seek_ahead:
-            return _tr("Normal speed only; skipping ahead is allowed")
-        return _tr("Normal speed only, no skipping ahead")
+            return tr("Normal speed only; skipping ahead is allowed")
+        return tr("Normal speed only, no skipping ahead")
     if policy.seek_ahead:
-        return _tr("Speed up to {rate}×; skipping ahead is allowed").format(rate=rate)
-    return _tr("Speed up to {rate}×, no skipping ahead").format(rate=rate)
+        return tr("Speed up to {rate}×; skipping ahead is allowed").format(rate=rate)
+    return tr("Speed up to {rate}×, no skipping ahead").format(rate=rate)
 
 
 def _duration_words(seconds: float, minutes_text: str, seconds_text: str) -> str:
@@ -56,8 +58,8 @@ def attention_text(policy: PolicyLike) -> str | None:
         return None
     return _duration_words(
         policy.attention_check_interval_s,
-        _tr("Confirm you are studying every {n} minutes"),
-        _tr("Confirm you are studying every {n} seconds"),
+        tr("Confirm you are studying every {n} minutes"),
+        tr("Confirm you are studying every {n} seconds"),
     )
 
 
@@ -66,21 +68,21 @@ def idle_text(policy: PolicyLike) -> str | None:
         return None
     return _duration_words(
         policy.idle_timeout_s,
-        _tr("After {n} minutes without mouse or keyboard use, timing stops until you confirm"),
-        _tr("After {n} seconds without mouse or keyboard use, timing stops until you confirm"),
+        tr("After {n} minutes without mouse or keyboard use, timing stops until you confirm"),
+        tr("After {n} seconds without mouse or keyboard use, timing stops until you confirm"),
     )
 
 
 def completion_text(policy: PolicyLike) -> str:
     percent = round(policy.completion_ratio * 100)
-    return _tr("A lesson counts as finished after {percent}% of it is watched").format(percent=percent)
+    return tr("A lesson counts as finished after {percent}% of it is watched").format(percent=percent)
 
 
 def policy_lines(policy: PolicyLike) -> list[str]:
     """Every rule of ``policy`` as one short sentence each, most important first."""
     lines = [rate_and_seek_text(policy)]
     if policy.pause_when_hidden:
-        lines.append(_tr("Playback pauses when you leave the window"))
+        lines.append(tr("Playback pauses when you leave the window"))
     for optional in (attention_text(policy), idle_text(policy)):
         if optional:
             lines.append(optional)
@@ -90,4 +92,4 @@ def policy_lines(policy: PolicyLike) -> list[str]:
 
 def seek_refused_text() -> str:
     """The short reason a jump ahead was refused."""
-    return _tr("This course does not allow skipping ahead. You can go back to any part already watched.")
+    return tr("This course does not allow skipping ahead. You can go back to any part already watched.")

@@ -31,7 +31,10 @@ _CTX = "DownloadCommand"
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
+    # lupdate files a bare tr("literal") under the empty context; strings marked with
+    # QT_TRANSLATE_NOOP(_CTX, ...) live under _CTX. Look in both.
+    found = QCoreApplication.translate(_CTX, text)
+    return found if found != text else QCoreApplication.translate("", text)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -78,7 +78,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
+    # lupdate files a bare tr("literal") under the empty context; strings marked with
+    # QT_TRANSLATE_NOOP(_CTX, ...) live under _CTX. Look in both.
+    found = QCoreApplication.translate(_CTX, text)
+    return found if found != text else QCoreApplication.translate("", text)
 
 
 def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]

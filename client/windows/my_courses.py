@@ -30,7 +30,7 @@ from client.tasks import TaskContext, run_task
 from client.widgets.course_row import CourseRow
 from client.widgets.download_controls import format_bytes
 from client.workers.context import AppContext, SessionContext
-from client.workers.courses import MyCourses, load_my_courses, refresh_assignments
+from client.workers.courses import MyCourses, cache_assignments, fetch_assignments, load_my_courses
 
 
 class SummaryPanel(QFrame):
@@ -191,7 +191,7 @@ class MyCoursesPage(QWidget):
         """Show the cache now; then fetch fresh assignments from the server and show them."""
         self.reload()
         session = self._ctx.session
-        run_task(self._app.lanes.net, lambda _c: refresh_assignments(session), lambda _r: self._on_fetched(),
+        run_task(self._app.lanes.net, lambda _c: fetch_assignments(session), self._on_fetched,
                  self._on_fetch_failed, name="assignments")
 
     def reload(self) -> None:
@@ -199,9 +199,11 @@ class MyCoursesPage(QWidget):
         run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store), self._on_loaded,
                  self._on_load_failed, name="my-courses")
 
-    def _on_fetched(self) -> None:
+    def _on_fetched(self, assignments: list[Any]) -> None:
         self._set_notice("")
-        self.reload()
+        session = self._ctx.session
+        run_task(self._app.lanes.db, lambda _c: cache_assignments(session, assignments), lambda _r: self.reload(),
+                 self._on_load_failed, name="cache-assignments")
 
     def _on_fetch_failed(self, error: BaseException) -> None:
         self._set_notice(self.tr("Could not get the latest course list; showing the one saved on this PC.")

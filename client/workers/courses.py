@@ -76,17 +76,20 @@ def _due(value: Any) -> date | None:
     return None
 
 
-def refresh_assignments(session: Any) -> list[Any]:
-    """Network lane: fetch this person's assignments and replace the offline cache."""
+def fetch_assignments(session: Any) -> list[dict[str, Any]]:
+    """Network lane: this person's assignments from the server."""
+    return list(session.api.assignments())
+
+
+def cache_assignments(session: Any, assignments: list[dict[str, Any]]) -> None:
+    """SQLite lane: replace the offline cache with what the server said."""
     from sync.assignments import AssignmentCache
 
-    assignments = session.api.assignments()
     conn = session.db()
     try:
         AssignmentCache(conn).replace(assignments)
     finally:
         conn.close()
-    return assignments
 
 
 def _record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | None]]:

@@ -224,6 +224,11 @@ class ScriptDriver:
         dialog.close()
         return path
 
+    def do_switch_user(self, step: dict[str, Any]) -> Step:
+        self.window.switch_user()
+        yield lambda: self.window.sign_in.people.count() > 0
+        return ""
+
     def do_quit(self, step: dict[str, Any]) -> Step:
         self.window.close()
         yield 0.1

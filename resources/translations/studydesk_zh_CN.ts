@@ -23,6 +23,117 @@
         <source>Exported %1 version %2 to %3.</source>
         <translation>已将 %1 第 %2 版导出到 %3。</translation>
     </message>
+    <message>
+        <source>%1 check(s) failed.</source>
+        <translation>%1 项检查未通过。</translation>
+    </message>
+    <message>
+        <source>All checks passed: this PC is ready.</source>
+        <translation>全部检查通过：本机已可以使用。</translation>
+    </message>
+    <message>
+        <source>Normal speed only; skipping ahead is allowed</source>
+        <translation>只能按正常速度播放；允许快进</translation>
+    </message>
+    <message>
+        <source>Normal speed only, no skipping ahead</source>
+        <translation>只能按正常速度播放，不可快进</translation>
+    </message>
+    <message>
+        <source>Speed up to {rate}×; skipping ahead is allowed</source>
+        <translation>倍速不超过{rate}倍；允许快进</translation>
+    </message>
+    <message>
+        <source>Speed up to {rate}×, no skipping ahead</source>
+        <translation>倍速不超过{rate}倍，不可快进</translation>
+    </message>
+    <message>
+        <source>Confirm you are studying every {n} minutes</source>
+        <translation>每{n}分钟确认一次在学</translation>
+    </message>
+    <message>
+        <source>Confirm you are studying every {n} seconds</source>
+        <translation>每{n}秒确认一次在学</translation>
+    </message>
+    <message>
+        <source>After {n} minutes without mouse or keyboard use, timing stops until you confirm</source>
+        <translation>{n}分钟内没有操作鼠标或键盘时暂停计时，确认后继续</translation>
+    </message>
+    <message>
+        <source>After {n} seconds without mouse or keyboard use, timing stops until you confirm</source>
+        <translation>{n}秒内没有操作鼠标或键盘时暂停计时，确认后继续</translation>
+    </message>
+    <message>
+        <source>A lesson counts as finished after {percent}% of it is watched</source>
+        <translation>观看满{percent}%即视为完成本节</translation>
+    </message>
+    <message>
+        <source>Playback pauses when you leave the window</source>
+        <translation>离开播放窗口时自动暂停</translation>
+    </message>
+    <message>
+        <source>This course does not allow skipping ahead. You can go back to any part already watched.</source>
+        <translation>本课程不允许快进。已经看过的部分可以随时回看。</translation>
+    </message>
+</context>
+<context>
+    <name>AccountCommands</name>
+    <message>
+        <source>Offline: showing the assignments saved on this PC.</source>
+        <translation>离线：显示本机保存的课程安排。</translation>
+    </message>
+    <message>
+        <source>No courses are assigned to you.</source>
+        <translation>目前没有给您分配课程。</translation>
+    </message>
+    <message>
+        <source>not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>必修</translation>
+    </message>
+    <message>
+        <source>elective</source>
+        <translation>选修</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>截止 %1</translation>
+    </message>
+    <message>
+        <source>User name: </source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>Password: </source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>offline (the server cannot be reached)</source>
+        <translation>离线（无法连接服务器）</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (%2), %3.</source>
+        <translation>已登录：%1（%2），%3。</translation>
+    </message>
+    <message>
+        <source>Wrote %1 records (%2 bytes) to %3.</source>
+        <translation>已将 %1 条记录（%2 字节）写入 %3。</translation>
+    </message>
+    <message>
+        <source>Sent %1 records: %2 accepted, %3 refused; %4 still waiting.</source>
+        <translation>已发送 %1 条记录：%2 条被接受，%3 条被拒绝；%4 条仍在等待。</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
 </context>
 <context>
     <name>AttentionDialog</name>
@@ -540,6 +651,86 @@
         <source>The course's study rules are not valid. Ask your administrator.</source>
         <translation>课程的学习规则无效，请联系管理员。</translation>
     </message>
+    <message>
+        <source>The user name or password is wrong.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <source>This account is locked after too many wrong passwords. Ask your administrator to unlock it.</source>
+        <translation>密码错误次数过多，账号已被锁定。请联系管理员解锁。</translation>
+    </message>
+    <message>
+        <source>Say who is signing in (--user).</source>
+        <translation>请指定登录人员（--user）。</translation>
+    </message>
+    <message>
+        <source>Your saved sign-in on this PC cannot be opened. Sign in again while online.</source>
+        <translation>无法读取本机保存的登录信息，请在联网时重新登录。</translation>
+    </message>
+    <message>
+        <source>This PC's key belongs to another person on the server.</source>
+        <translation>服务器上，本机的密钥属于另一个人。</translation>
+    </message>
+    <message>
+        <source>The server knows this PC with a different key.</source>
+        <translation>服务器登记的本机密钥与当前不同。</translation>
+    </message>
+    <message>
+        <source>The server does not know this PC yet. Sign in online once.</source>
+        <translation>服务器尚未登记本机，请联网登录一次。</translation>
+    </message>
+    <message>
+        <source>This person has no account on the server.</source>
+        <translation>服务器上没有此人的账号。</translation>
+    </message>
+    <message>
+        <source>The record was signed on a PC enrolled to another person.</source>
+        <translation>这条记录是在登记给另一个人的电脑上签名的。</translation>
+    </message>
+    <message>
+        <source>The record belongs to another person.</source>
+        <translation>这条记录属于另一个人。</translation>
+    </message>
+    <message>
+        <source>A different record with the same id is already on the server.</source>
+        <translation>服务器上已有编号相同但内容不同的记录。</translation>
+    </message>
+    <message>
+        <source>The server already has another record in this place.</source>
+        <translation>服务器上此位置已有另一条记录。</translation>
+    </message>
+    <message>
+        <source>An earlier study record is missing, so this one cannot be accepted.</source>
+        <translation>缺少之前的一条学习记录，因此这条记录无法被接受。</translation>
+    </message>
+    <message>
+        <source>The record does not follow the one before it.</source>
+        <translation>这条记录与前一条记录衔接不上。</translation>
+    </message>
+    <message>
+        <source>The record is malformed.</source>
+        <translation>记录格式错误。</translation>
+    </message>
+    <message>
+        <source>The server could not read the records sent.</source>
+        <translation>服务器无法读取发送的记录。</translation>
+    </message>
+    <message>
+        <source>The records sent were damaged on the way.</source>
+        <translation>发送的记录在传输中损坏。</translation>
+    </message>
+    <message>
+        <source>The server gave an answer StudyDesk does not understand.</source>
+        <translation>服务器返回了无法识别的应答。</translation>
+    </message>
+    <message>
+        <source>The server did not answer for the records sent. StudyDesk will try again.</source>
+        <translation>服务器没有回应已发送的记录，稍后将自动重试。</translation>
+    </message>
+    <message>
+        <source>This is not a StudyDesk records file.</source>
+        <translation>这不是 StudyDesk 的记录文件。</translation>
+    </message>
 </context>
 <context>
     <name>MyCoursesPage</name>
@@ -921,6 +1112,89 @@ Cadre Online Training</source>
     <message>
         <source>The server cannot be reached, and this account has not signed in on this PC before, so it cannot sign in offline. Check the network and try again.</source>
         <translation>无法连接服务器，且此账号从未在本机登录过，不能离线登录。请检查网络后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>SiteCheck</name>
+    <message>
+        <source>Site file</source>
+        <translation>站点配置文件</translation>
+    </message>
+    <message>
+        <source>Site CA certificate</source>
+        <translation>站点 CA 证书</translation>
+    </message>
+    <message>
+        <source>Pinned publisher keys</source>
+        <translation>指定的发布者密钥</translation>
+    </message>
+    <message>
+        <source>Secure connection (TLS)</source>
+        <translation>安全连接（TLS）</translation>
+    </message>
+    <message>
+        <source>Server reachable</source>
+        <translation>服务器可连接</translation>
+    </message>
+    <message>
+        <source>Course repository readable</source>
+        <translation>课程库可读取</translation>
+    </message>
+    <message>
+        <source>No site file was found. Copy it to /etc/studydesk/site.toml (Windows: %PROGRAMDATA%\StudyDesk\site.toml), or name it with --site FILE.</source>
+        <translation>找不到站点配置文件。请将其复制到 /etc/studydesk/site.toml（Windows：%PROGRAMDATA%\StudyDesk\site.toml），或用 --site 文件 指定。</translation>
+    </message>
+    <message>
+        <source>The site file has an error (see above). Correct it in a text editor; site.example.toml explains every setting.</source>
+        <translation>站点配置文件有错误（见上文）。请用文本编辑器改正；site.example.toml 中有每项设置的说明。</translation>
+    </message>
+    <message>
+        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site's CA certificate (PEM) to that place.</source>
+        <translation>[server] ca_bundle 中指定的 CA 证书文件不存在。请将站点的 CA 证书（PEM 格式）复制到该位置。</translation>
+    </message>
+    <message>
+        <source>The file in [server] ca_bundle is not a PEM certificate. Export the site CA as PEM (Base64) and copy it again.</source>
+        <translation>[server] ca_bundle 中的文件不是 PEM 证书。请将站点 CA 导出为 PEM（Base64）格式后重新复制。</translation>
+    </message>
+    <message>
+        <source>No publisher key is pinned, so no course can be verified. Add the key printed by "studydesk-server keys show" to [publisher] keys.</source>
+        <translation>没有指定发布者密钥，无法校验任何课程。请把 “studydesk-server keys show” 输出的密钥加入 [publisher] keys。</translation>
+    </message>
+    <message>
+        <source>This PC cannot reach the server. Check the address in [server] url, the network cable, the proxy and the firewall, and that the server is running.</source>
+        <translation>本机无法连接服务器。请检查 [server] url 中的地址、网线、代理和防火墙，并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Check the network and that the server is running.</source>
+        <translation>服务器未及时应答。请检查网络，并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <source>The server's certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
+        <translation>本机不信任服务器的证书。请把站点 CA 证书（PEM）放在站点配置文件旁，并在 [server] ca_bundle 中指定。</translation>
+    </message>
+    <message>
+        <source>The secure connection failed. Check that the address uses the right port and that the server's certificate is valid (dates, server name).</source>
+        <translation>安全连接失败。请检查地址中的端口是否正确，以及服务器证书是否有效（有效期、服务器名称）。</translation>
+    </message>
+    <message>
+        <source>The server answered with an error. Check that [server] url points at the StudyDesk server itself.</source>
+        <translation>服务器返回错误。请检查 [server] url 是否指向 StudyDesk 服务器本身。</translation>
+    </message>
+    <message>
+        <source>No course catalog (catalog.json) was found there. Check [repository] url, or that the USB stick or shared folder is connected.</source>
+        <translation>在该位置找不到课程目录（catalog.json）。请检查 [repository] url，或确认U盘、共享文件夹已连接。</translation>
+    </message>
+    <message>
+        <source>The course repository could not be read. Check the address, the network and the folder's permissions.</source>
+        <translation>无法读取课程库。请检查地址、网络和文件夹权限。</translation>
+    </message>
+    <message>
+        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with "studydesk-server keys show" on the server.</source>
+        <translation>课程目录的签名密钥不受本站点信任。请将 [publisher] keys 与服务器上 “studydesk-server keys show” 的输出进行比对。</translation>
+    </message>
+    <message>
+        <source>The course catalog is damaged or was changed after it was signed. Publish again on the server, or copy the repository again.</source>
+        <translation>课程目录已损坏或在签名后被修改。请在服务器上重新发布，或重新复制课程库。</translation>
     </message>
 </context>
 <context>

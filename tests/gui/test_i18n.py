@@ -3,6 +3,7 @@ switches at run time in open windows, without a restart."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,33 @@ def test_language_switches_at_run_time_in_an_open_window(qtbot, offline_env):
     finally:
         ctx.translator.set_language("en")
         drain(ctx, qtbot)
+
+
+def _translate_wrappers(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    """Functions that pass a variable to QCoreApplication.translate (lupdate cannot see through them)."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for call in ast.walk(node):
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "translate" and len(call.args) >= 2
+                        and not isinstance(call.args[1], ast.Constant)):
+                    found[node.name] = node
+    return found
+
+
+def test_every_string_is_visible_to_lupdate_and_found_at_run_time():
+    """A wrapper like ``_tr(text)`` hides its strings from lupdate; a bare ``tr("...")`` is filed under the
+    empty context, so such a wrapper must also look there. Both mistakes leave English in a Chinese UI."""
+    bad = []
+    for path in i18n.source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        wrappers = _translate_wrappers(tree)
+        for name, node in wrappers.items():
+            if name == "tr" and 'translate("", text)' not in ast.get_source_segment(path.read_text(), node):
+                bad.append(f"{path.name}: tr() must fall back to the empty context")
+        for call in ast.walk(tree):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in wrappers
+                    and call.func.id != "tr" and call.args and isinstance(call.args[0], ast.Constant)):
+                bad.append(f"{path.name}:{call.lineno}: {call.func.id}({call.args[0].value!r}) is invisible to lupdate")
+    assert bad == []
