@@ -44,6 +44,8 @@ class ThrottleProxy:
     def stop(self) -> None:
         self._stopped.set()
         with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        with contextlib.suppress(OSError):
             self._listener.close()
         self.cut_all(count=False)
         self._thread.join(5)
