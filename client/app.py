@@ -160,6 +160,9 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     single.activation_requested.connect(window.bring_forward)
     window.show()
     _report_first_show()
+    from client.first_run_import import offer_kit_import  # courses from an offline site kit, asked once
+
+    window.kit_offer = offer_kit_import(ctx, window)
     if script := os.environ.get("STUDYDESK_TEST_SCRIPT"):
         from client.workers.script_driver import ScriptDriver
 

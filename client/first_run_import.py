@@ -1,0 +1,203 @@
+"""Offer to import the courses of an offline site kit when the app starts (first start, or a new kit).
+
+Where a kit's courses can be: the site's ``[repository] url`` when it is a folder (e.g. the
+mounted USB stick), a ``courses`` folder next to the site file, or a kit folder (one with
+``studydesk-kit.json``, made by installer/build-site-kit) up to three levels below the usual
+mount points (/media, /run/media, /mnt; drive letters on Windows). Only courses newer than
+what this PC already stores are offered; once a person answered for a kit's set of courses
+it is not asked again (``<data root>/kit-offers.json``). The import is sync.package_io's,
+with the usual signature and checksum verification. Scanning, the remembered answers and
+the import run on the task lanes, never on the GUI thread.
+
+Must not import windows; the main window is passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from client.tasks import TaskContext, run_task
+from sync.errors import SyncError
+from sync.package_io import import_package, package_versions
+from sync.site import SiteConfig
+
+KIT_MARKER = "studydesk-kit.json"
+OFFERS_FILE = "kit-offers.json"
+_CTX = "KitImport"
+
+
+@dataclass(frozen=True, slots=True)
+class KitOffer:
+    folder: Path  # a package folder (manifests/, blobs/)
+    courses: dict[str, int]  # course id -> version not yet on this PC
+
+    @property
+    def key(self) -> str:
+        return f"{self.folder}|" + ",".join(f"{c}@{v}" for c, v in sorted(self.courses.items()))
+
+
+def media_roots() -> list[Path]:
+    if env := os.environ.get("STUDYDESK_KIT_SEARCH"):
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    if sys.platform == "win32":
+        return [Path(f"{d}:\\") for d in string.ascii_uppercase[3:]]
+    return [Path("/media"), Path("/run/media"), Path("/mnt")]
+
+
+def _kits_below(root: Path, depth: int = 3) -> Iterable[Path]:
+    try:
+        if (root / KIT_MARKER).is_file():
+            yield root
+        if depth == 0:
+            return
+        for child in sorted(root.iterdir()):
+            if child.is_dir() and not child.name.startswith("."):
+                yield from _kits_below(child, depth - 1)
+    except OSError:  # an unreadable or vanished mount point: not a kit
+        return
+
+
+def candidate_folders(site: SiteConfig, roots: list[Path] | None = None) -> list[Path]:
+    """Package folders worth looking at, most specific first, without duplicates."""
+    found: list[Path] = []
+    repo = site.repository
+    if repo and urlsplit(repo).scheme not in ("http", "https"):
+        folder = Path(repo).expanduser()
+        if not folder.is_absolute() and site.source is not None:
+            folder = site.source.parent / folder
+        found.append(folder)
+    if site.source is not None:
+        found.append(site.source.parent / "courses")
+    for root in roots if roots is not None else media_roots():
+        found.extend(kit / "courses" for kit in _kits_below(root))
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return [p for p in unique if (p / "manifests").is_dir()]
+
+
+def find_offer(site: SiteConfig, store: Any, data_root: Path, roots: list[Path] | None = None) -> KitOffer | None:
+    """The first kit with courses newer than the store's that nobody answered yet (worker thread)."""
+    answered = _load_answers(data_root)
+    for folder in candidate_folders(site, roots):
+        try:
+            versions = package_versions(folder)
+        except SyncError:
+            continue
+        newer = {c: max(vs) for c, vs in versions.items() if max(vs) > max(store.versions(c), default=0)}
+        offer = KitOffer(folder, newer)
+        if newer and offer.key not in answered:
+            return offer
+    return None
+
+
+def _load_answers(data_root: Path) -> set[str]:
+    try:
+        return set(json.loads((data_root / OFFERS_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return set()
+
+
+def remember_answer(data_root: Path, offer: KitOffer) -> None:
+    answers = _load_answers(data_root) | {offer.key}
+    data_root.mkdir(parents=True, exist_ok=True)
+    tmp = data_root / (OFFERS_FILE + ".tmp")
+    tmp.write_text(json.dumps(sorted(answers), ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, data_root / OFFERS_FILE)
+
+
+def import_offer(offer: KitOffer, store: Any, keys: dict[str, Any], ctx: TaskContext | None = None) -> list[Any]:
+    """Import every offered course with the usual verification (worker thread)."""
+    done = []
+    for course_id in sorted(offer.courses):
+        done += import_package(offer.folder, store, keys, course_id=course_id,
+                               on_progress=ctx.progress if ctx else None, cancel=ctx.cancel if ctx else None)
+    return done
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+class KitImportOffer:
+    """Scans on the net lane, asks without blocking the window, imports with a progress dialog. GUI thread."""
+
+    def __init__(self, app: Any, window: QWidget) -> None:
+        self.app, self.window = app, window
+        self.box: QMessageBox | None = None
+        self.result: str = ""
+
+    def start(self) -> None:
+        app = self.app
+        run_task(app.lanes.net, lambda _c: find_offer(app.site, app.store, app.data_root), self._ask,
+                 lambda _e: None, name="kit-scan")
+
+    def _ask(self, offer: KitOffer | None) -> None:
+        if offer is None:
+            return
+        text = tr("Courses for this site were found in %1 (%2 course(s)). Import them now? Every file is "
+                  "checked before it is used.").replace("%1", str(offer.folder)).replace("%2", str(len(offer.courses)))
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Import courses"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("Import"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
+        box.finished.connect(lambda code: self._answered(offer, code == QMessageBox.StandardButton.Yes))
+        self.box = box
+        box.open()  # window-modal, does not block the event loop
+
+    def _answered(self, offer: KitOffer, accepted: bool) -> None:
+        data_root = self.app.data_root
+        run_task(self.app.lanes.db, lambda _c: remember_answer(data_root, offer), name="kit-answer")
+        if accepted:
+            self._import(offer)
+
+    def _import(self, offer: KitOffer) -> None:
+        from client.messages import describe
+
+        app = self.app
+        dialog = QProgressDialog(tr("Importing and checking courses…"), tr("Cancel"), 0, 1000, self.window)
+        dialog.setWindowTitle(tr("Import courses"))
+        dialog.setMinimumDuration(0)
+
+        def progress(p: Any) -> None:
+            dialog.setValue(int(1000 * p.bytes_done / p.bytes_total) if p.bytes_total else 0)
+
+        def done(manifests: list[Any]) -> None:
+            dialog.close()
+            self.result = tr("Imported: %1").replace("%1", "、".join(m.title for m in manifests))
+            self._tell(self.result)
+            courses = getattr(self.window, "courses", None)
+            if courses is not None and hasattr(courses, "reload"):
+                courses.reload()
+
+        def failed(error: BaseException) -> None:
+            dialog.close()
+            self.result = tr("The import did not finish: %1").replace("%1", describe(error))
+            self._tell(self.result)
+
+        keys = app.site.trusted_keys()
+        handle = run_task(app.lanes.net, lambda c: import_offer(offer, app.store, keys, c), done, failed, progress,
+                          name="kit-import")
+        dialog.canceled.connect(handle.cancel)
+        dialog.show()
+
+    def _tell(self, text: str) -> None:
+        status = getattr(self.window, "statusBar", None)
+        if callable(status):
+            status().showMessage(text, 15000)
+
+
+def offer_kit_import(app: Any, window: QWidget) -> KitImportOffer:
+    """The hook client/app.py calls once the main window is shown."""
+    offer = KitImportOffer(app, window)
+    offer.start()
+    return offer
