@@ -45,6 +45,10 @@ SEEK_SLACK_S = 0.5
 
 RATE_EPSILON = 1e-6
 
+ADVANCE_EPSILON_S = 1e-3
+"""Float and millisecond rounding slack on a span's advance. The jitter budget may go this far
+below zero, so in total credit can exceed ``elapsed x rate`` by at most this much, once."""
+
 
 @dataclass(frozen=True, slots=True)
 class WatchCheckpoint:
@@ -254,47 +258,63 @@ class WatchAccounting:
     def _clamp(self, position_s: float) -> float:
         return min(max(float(position_s), 0.0), self.duration_s)
 
+    def _gate_open(self) -> bool:
+        return self._due_reason is None and (self._visible or not self.policy.pause_when_hidden)
+
     def _advance_gates(self, now: float) -> None:
-        """Move gate time to ``now``: note when credit was allowed, and when a check fell due."""
+        """Move gate time to ``now``, noting the part in which credit was allowed (visible, no check due)."""
         start = self._gate_t
         if not now > start:
             return
         self._gate_t = now
-        if self._due_reason is not None or (self.policy.pause_when_hidden and not self._visible):
-            return
-        end, reason = now, None
-        if self._playing:
-            idle, interval = self.policy.idle_timeout_s, self.policy.attention_check_interval_s
-            if interval > 0 and start + interval - self._play_since_check_s <= end:
-                end, reason = max(start, start + interval - self._play_since_check_s), "interval"
-            if idle > 0 and start + idle - self._idle_play_s <= end:
-                end, reason = max(start, start + idle - self._idle_play_s), "idle"
-            self._idle_play_s += end - start
-            self._play_since_check_s += end - start
-        if end > start:
-            self._open.append((start, end))
-        self._due_reason = reason
+        if self._gate_open():
+            self._open.append((start, now))
+
+    def _count_playing(self, w0: float, w1: float) -> None:
+        """Count the allowed parts of [w0, w1) as playing time toward the idle timeout and the
+        attention check; when a check falls due inside, nothing after that moment is allowed."""
+        idle, interval = self.policy.idle_timeout_s, self.policy.attention_check_interval_s
+        for a, b in self._open:
+            start, stop = max(a, w0), min(b, w1)
+            if not stop > start:
+                continue
+            reason = None
+            if interval > 0 and start + interval - self._play_since_check_s <= stop:
+                stop, reason = max(start, start + interval - self._play_since_check_s), "interval"
+            if idle > 0 and start + idle - self._idle_play_s <= stop:
+                stop, reason = max(start, start + idle - self._idle_play_s), "idle"
+            self._idle_play_s += stop - start
+            self._play_since_check_s += stop - start
+            if reason is not None:
+                self._due_reason = reason
+                self._open = [(x, min(y, stop)) for x, y in self._open if x < stop]
+                return
 
     def _credit_span(self, now: float, pos: float, playing: bool, rate: float) -> None:
-        """Credit what was validly played between the previous tick and this one."""
+        """Count and credit what was validly played between the previous tick and this one."""
         dt = max(0.0, now - self._t)
         advance = pos - self._pos
-        span_rate = max(self._rate, rate)
+        span_rate = rate  # the app ticks right before every rate change, so this is the span's rate
         allowance = dt * min(span_rate, self.policy.max_rate)
+        # When playback started or stopped inside the span, the media advance sits at its end
+        # or its start: place it there, not spread over paused time.
+        play_time = max(0.0, advance) / span_rate
+        if self._playing:
+            window = (self._t, min(now, self._t + play_time))
+            self._count_playing(self._t, now if playing else window[1])
+        else:
+            window = (max(self._t, now - play_time), now)
+            if playing:
+                self._count_playing(*window)
         if not (self._playing or playing) or advance <= 0:
             # Paused, or moved back: nothing to credit; a player running behind refills the budget.
             self._budget = min(JITTER_BUDGET_S, self._budget + allowance)
             return
-        if span_rate > self.policy.max_rate + RATE_EPSILON or advance > allowance + self._budget:
-            return  # too fast, or a jump: no credit, and the next span starts from here
-        # When playback started or stopped inside the span, the media advance sits at its
-        # end or its start: place it there, not spread over paused time.
-        play_time = advance / span_rate
-        if self._playing:
-            w0, w1 = self._t, min(now, self._t + play_time)
-        else:
-            w0, w1 = max(self._t, now - play_time), now
-        played = self._played_segments(w0, w1, self._pos, pos)
+        if span_rate > self.policy.max_rate + RATE_EPSILON:
+            return  # too fast: no credit at all for this span
+        if advance > allowance + self._budget + ADVANCE_EPSILON_S:
+            return  # a jump (a seek nobody announced): no credit, the next span starts from here
+        played = self._played_segments(*window, self._pos, pos)
         if not played:
             return
         self._budget = min(JITTER_BUDGET_S, self._budget + allowance - advance)

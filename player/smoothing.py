@@ -2,7 +2,9 @@
 
 libvlc's ``get_time()`` moves in 250-500 ms steps (PLATFORM.md). Between two of its updates
 the position is extrapolated as ``last update + elapsed x rate``, never more than
-``max_lead_s`` past the last update (a stalled or buffering player must not run away).
+``max_lead_s`` of monotonic time past the last update (a stalled or buffering player must not run away).
+"Elapsed" counts from when the player reached that time (its time-changed event), not from
+when we happened to poll it, so the smoothed position does not lag by the polling period.
 Pure; must not import Qt, vlc or anything from sync/. One thread only.
 """
 
@@ -25,13 +27,15 @@ class PositionSmoother:
         which may still be the old position: only a *different* reading re-anchors."""
         self._anchor_pos, self._anchor_t, self._raw = position_s, now, raw_s
 
-    def observe(self, raw_s: float, playing: bool, rate: float, now: float) -> float:
-        """The player reports ``raw_s``; return the smoothed position."""
+    def observe(self, raw_s: float, playing: bool, rate: float, now: float, raw_at: float | None = None) -> float:
+        """The player reports ``raw_s``, which it reached at monotonic ``raw_at`` when known (a
+        time-changed event's arrival; else now); return the smoothed position."""
         if raw_s != self._raw:
             self._raw = raw_s
-            self._anchor_pos, self._anchor_t = raw_s, now
+            self._anchor_pos = raw_s
+            self._anchor_t = now if raw_at is None else min(now, raw_at)
         if not playing:
             self._anchor_t = now
             return self._anchor_pos
-        lead = min(max(0.0, now - self._anchor_t) * rate, self.max_lead_s)
-        return self._anchor_pos + lead
+        # The cap is in monotonic seconds (the player's update period), so it scales with the rate.
+        return self._anchor_pos + min(max(0.0, now - self._anchor_t), self.max_lead_s) * rate

@@ -96,15 +96,20 @@ class VlcBackend:
         self._pending_seek: float | None = None
         # Written by the libvlc thread, read here: single attribute stores, atomic in CPython.
         self._ended = False
+        self._time_event: tuple[float, float] | None = None  # (media s, monotonic s of arrival)
         self._released = False
+        self._time_changed = vlc.EventType.MediaPlayerTimeChanged.value
         manager = self._player.event_manager()
-        for kind in self._kinds:
+        for kind in [*self._kinds, self._time_changed]:
             manager.event_attach(vlc.EventType(kind), self._on_vlc_event)
 
     # -- libvlc's thread -----------------------------------------------------------------
     def _on_vlc_event(self, event: Any) -> None:
         """Runs on libvlc's thread: convert, enqueue, forward. Never call libvlc here."""
         try:
+            if event.type.value == self._time_changed:  # 4 a second: kept for smoothing, not queued
+                self._time_event = (event.u.new_time / 1000.0, self._clock())
+                return
             kind = self._kinds.get(event.type.value)
             if kind is None:
                 return
@@ -228,7 +233,9 @@ class VlcBackend:
             target, self._pending_seek = self._pending_seek, None
             self._player.set_time(int(target * 1000))
             self._smoother.reset(target, self._clock(), self._raw_time())
-        position = self._smoother.observe(self._raw_time(), playing, self._rate, self._clock())
+        raw, seen = self._raw_time(), self._time_event
+        raw_at = seen[1] if seen is not None and abs(seen[0] - raw) < 0.0005 else None
+        position = self._smoother.observe(raw, playing, self._rate, self._clock(), raw_at)
         return min(max(0.0, position), self._duration)
 
     def drain_events(self) -> list[PlayerEvent]:
@@ -245,7 +252,7 @@ class VlcBackend:
             return
         self._released = True
         manager = self._player.event_manager()
-        for kind in self._kinds:
+        for kind in [*self._kinds, self._time_changed]:
             manager.event_detach(vlc.EventType(kind))
         self._player.stop()
         self._player.release()

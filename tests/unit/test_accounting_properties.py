@@ -77,9 +77,10 @@ def test_credit_is_bounded_and_coverage_monotone(policy: PlayerPolicy, script: l
         elapsed = clock() - 50.0
         assert acc.covered_s >= last_covered - 1e-9, "coverage shrank"
         assert acc.study_s >= last_study - 1e-9 and acc.study_s >= 0, "study time went down"
-        assert acc.credited_s <= elapsed * policy.max_rate + 1e-6, "credit above elapsed x max rate"
+        # ADVANCE_EPSILON_S (1 ms, once) is the only slack over elapsed x max rate.
+        assert acc.credited_s <= elapsed * policy.max_rate + 1e-3 + 1e-9, "credit above elapsed x max rate"
         assert acc.covered_s <= DURATION_S + 1e-9
-        assert acc.study_s <= elapsed + 1e-6
+        assert acc.study_s <= elapsed + 1e-9
         last_covered, last_study = acc.covered_s, acc.study_s
     segments = acc.segments()
     assert all(0 <= s < e <= DURATION_S for s, e in segments)
