@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sync.api_client import ApiClient
 from sync.connectivity import Backoff, Clock, Sleep, cancellable_sleep, wait_for_server
-from sync.errors import AuthError, RetryableError, ServerBusyError
+from sync.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError
 from sync.outbox import Delivery, Outbox
 
 DEFAULT_BATCH = 500
@@ -73,22 +73,29 @@ class Uploader:
             return result
         try:
             if self.prepare is not None:
-                self.prepare()
+                self.prepare()  # e.g. enrol this device: its records are refused until it is
             self._drain(result, sleep, deadline, cancel)
-        except AuthError as exc:
+        except (AuthError, RejectedError, RetryableError) as exc:
             result.errors.append(exc.code)
         return result
 
     def _drain(self, result: SyncResult, sleep: Sleep, deadline: float, cancel: threading.Event | None) -> None:
+        size = self.batch_size
         while True:
             if cancel is not None and cancel.is_set():
                 result.errors.append("cancelled")
                 return
-            batch = self.outbox.pending(self.batch_size)
+            batch = self.outbox.pending(size)
             if not batch:
                 return
             try:
                 answers = self.api.post_batch(batch)
+            except FormatError as exc:  # the server refused the batch as a whole (e.g. too large)
+                if size > 1:
+                    size = max(1, size // 2)
+                    continue
+                result.errors.append(exc.code)
+                return
             except (ServerBusyError, RetryableError) as exc:
                 wait = exc.retry_after_s if isinstance(exc, ServerBusyError) and exc.retry_after_s else None
                 wait = wait if wait is not None else self.backoff.next_delay()

@@ -197,3 +197,16 @@ def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProc
     assert [reason for _, reason in s.outbox().rejected()] == ["foreign_record"]
     again = s.uploader().sync_once()
     assert again.sent == 0
+
+
+def test_batch_too_large_for_the_server_is_split(server: ServerProcess, tmp_path: Path) -> None:
+    import base64
+    import os
+
+    s = session_via(server.url, server, tmp_path / "pc")
+    ob = s.outbox()
+    for _ in range(200):  # ~60 KB of incompressible text each: 200 of them exceed the 8 MB wire limit
+        ob.append("note", "c1", None, {"text": base64.b64encode(os.urandom(45_000)).decode()})
+    result = s.uploader(batch_size=200).sync_once()
+    assert result.errors == [] and result.acked == 200 and result.batches >= 2
+    assert_exactly_once(server, s, 200)
