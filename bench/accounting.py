@@ -241,16 +241,8 @@ def _per_tick_us(acc: WatchAccounting, clock: FakeClock, n: int, start_pos: floa
     return (time.perf_counter() - began) / n * 1e6
 
 
-def cost(n: int = 50_000) -> dict[str, float]:
-    policy = PlayerPolicy(idle_timeout_s=0, attention_check_interval_s=0)
-    clock = FakeClock()
-    steady = _per_tick_us(WatchAccounting(policy, 1e9, clock), clock, n, 0.0)
-    # 10,000 covered fragments, playing in the middle of them: every tick splices the set.
-    fragments = [(i * 10.0, i * 10.0 + 5.0) for i in range(10_000)]
-    clock = FakeClock()
-    acc = WatchAccounting(policy, 1e9, clock, covered=fragments, position_s=50_000.0)
-    fragmented = _per_tick_us(acc, clock, n, 50_000.0)
-    # The app's whole tick: smoothing, tick, the attention poll.
+def _app_tick_us(n: int) -> float:
+    """The app's whole tick: smoothing, tick, the attention poll."""
     clock, smoother = FakeClock(), PositionSmoother()
     acc = WatchAccounting(PlayerPolicy(), 1e9, clock)
     began, raw = time.perf_counter(), 0.0
@@ -259,14 +251,40 @@ def cost(n: int = 50_000) -> dict[str, float]:
         raw = i * 0.25 if i % 2 == 0 else raw
         acc.tick(smoother.observe(raw, True, 1.0, clock()), True, 1.0)
         _ = acc.attention_due
-    app = (time.perf_counter() - began) / n * 1e6
+    return (time.perf_counter() - began) / n * 1e6
+
+
+def _checkpoint_us(n: int) -> float:
+    clock = FakeClock()
+    acc = WatchAccounting(PlayerPolicy(), 1e9, clock)
     began = time.perf_counter()
-    for _ in range(n // 10):
+    for _ in range(n):
         clock.advance(0.25)
         acc.tick(acc.position_s + 0.25, True, 1.0)
         acc.checkpoint()
-    checkpoint = (time.perf_counter() - began) / (n // 10) * 1e6
-    return {"steady_us": steady, "fragmented_us": fragmented, "app_tick_us": app, "tick_checkpoint_us": checkpoint}
+    return (time.perf_counter() - began) / n * 1e6
+
+
+def _steady_us(n: int) -> float:
+    clock = FakeClock()
+    policy = PlayerPolicy(idle_timeout_s=0, attention_check_interval_s=0)
+    return _per_tick_us(WatchAccounting(policy, 1e9, clock), clock, n, 0.0)
+
+
+def _fragmented_us(n: int) -> float:
+    """10,000 covered fragments, playing through the middle of them: ticks splice the set."""
+    clock = FakeClock()
+    policy = PlayerPolicy(idle_timeout_s=0, attention_check_interval_s=0)
+    fragments = [(i * 10.0, i * 10.0 + 5.0) for i in range(10_000)]
+    acc = WatchAccounting(policy, 1e9, clock, covered=fragments, position_s=50_000.0)
+    return _per_tick_us(acc, clock, n, 50_000.0)
+
+
+def cost(n: int = 20_000, repeats: int = 5) -> dict[str, float]:
+    """Best of ``repeats`` (the machine is shared: the minimum is the least disturbed run)."""
+    runs = {"steady_us": _steady_us, "fragmented_us": _fragmented_us, "app_tick_us": _app_tick_us,
+            "tick_checkpoint_us": _checkpoint_us}
+    return {name: min(fn(n) for _ in range(repeats)) for name, fn in runs.items()}
 
 
 def main() -> None:
@@ -291,7 +309,7 @@ def main() -> None:
     verdict = "OK" if worst <= 1.0 else "MISSED"
     print(f"  worst |error| {worst:.3f} s  (target <= 1 s per simulated hour: {verdict})")
     c = cost()
-    print("Cost per tick (this machine, one core; compare within a run only):")
+    print("Cost per tick (best of 5 runs of 20,000 ticks; this machine, one core; compare within a run only):")
     print(f"  steady playback                    {c['steady_us']:7.2f} us")
     print(f"  with 10,000 covered fragments      {c['fragmented_us']:7.2f} us")
     print(f"  app tick (smoothing+tick+poll)     {c['app_tick_us']:7.2f} us")
