@@ -18,11 +18,16 @@ Rules (DESIGN.md "Time", issue 3):
   ``policy.seek_ahead`` is false; a seek itself never earns anything.
 - After ``idle_timeout_s`` of playing without user activity, or every
   ``attention_check_interval_s`` of playing, an attention check is due; nothing is credited
-  until ``answer_attention()``.
+  from that exact moment until ``answer_attention()``. Only playing time counts (paused or
+  hidden time does not); ``attention_due`` turns true at the tick that ends the span in which
+  the check fell due.
 - Only the monotonic clock measures time; the wall clock is read only to label checkpoints.
+- Study time is the media validly played divided by the rate (exact with coarse player time
+  steps), never more than the monotonic time since this object was made.
 
-Call ``tick()`` at least every second while playing (the app does every 250 ms), and once
-with the current position right before ``seek()``, and on pause/stop/end.
+A span's rate is the rate its closing tick reports. Call ``tick()`` at least every second
+while playing (the app does every 250 ms), and right before ``seek()``, a rate change, a
+visibility change and a pause, so each span has one state.
 Pure Python; must not import Qt, vlc or anything from sync/. Not thread-safe: one thread.
 """
 
@@ -186,6 +191,7 @@ class WatchAccounting:
     # -- what the app reads --------------------------------------------------------------
     @property
     def attention_due(self) -> bool:
+        """True from the tick that found a check due until ``answer_attention()``."""
         self._advance_gates(self._clock())
         return self._due_reason is not None
 
