@@ -127,15 +127,27 @@ def build_context(app: QApplication, args: argparse.Namespace) -> AppContext | N
                       theme=theme, machine_settings=machine)
 
 
-def attach_engines(ctx: AppContext, site: SiteConfig) -> None:
+def build_engines(data_root: Path, site: SiteConfig) -> tuple[Any, Any]:
+    """Any thread: the content store shared by everyone on this PC, and the sign-in service."""
     from sync.auth import AuthService
     from sync.store import ContentStore
 
-    ctx.store = ContentStore(content_dir(ctx.data_root), site.trusted_keys())
-    ctx.auth = AuthService(ctx.data_root, site)
+    return ContentStore(content_dir(data_root), site.trusted_keys()), AuthService(data_root, site)
+
+
+def attach_engines(ctx: AppContext, site: SiteConfig) -> None:
+    ctx.store, ctx.auth = build_engines(ctx.data_root, site)
+
+
+def _engines_ready(ctx: AppContext, window: Any, engines: tuple[Any, Any]) -> None:
+    ctx.store, ctx.auth = engines
+    window.sign_in.engines_ready()
 
 
 def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
+    from client import qt_fixes  # a binding bug would abort a long session: fix it first
+
+    qt_fixes.apply()
     app = QApplication([sys.argv[0], *rest])
     app.setApplicationName("StudyDesk")
     app.setOrganizationName("StudyDesk")
@@ -150,7 +162,6 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     i18n.ensure_built()
     ctx.translator.set_language(ctx.site.language)
     ctx.theme.apply(ctx.site.text_size)
-    attach_engines(ctx, ctx.site)
 
     from client.windows.main_window import MainWindow
 
@@ -160,6 +171,10 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     single.activation_requested.connect(window.bring_forward)
     window.show()
     _report_first_show()
+    # The engines (requests, cryptography, SQLite) load on the SQLite lane after the window shows.
+    run_task(ctx.lanes.db, lambda _c: build_engines(ctx.data_root, ctx.site),
+             lambda engines: _engines_ready(ctx, window, engines),
+             lambda error: window.sign_in.engines_ready(error), name="engines")
     from client.first_run_import import offer_kit_import  # courses from an offline site kit, asked once
 
     window.kit_offer = offer_kit_import(ctx, window)

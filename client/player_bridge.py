@@ -58,7 +58,13 @@ class PlayerBridge(QObject):
         super().__init__(parent)
         self._backend_event.connect(self._on_backend_event, Qt.ConnectionType.QueuedConnection)
         # The callback runs on libvlc's thread: emit only (a queued signal), nothing else.
-        self.backend = backend_factory(self._backend_event.emit)
+        self.backend: Any = None
+        self.unavailable_code: str | None = None
+        try:
+            self.backend = backend_factory(self._backend_event.emit)
+        except PlayerError as exc:  # VLC missing or broken on this PC: say so, credit nothing
+            log.warning("no video player: %s", exc.detail)
+            self.unavailable_code = exc.code
         self.clock = clock
         self.accounting: WatchAccounting | None = None
         self.state = STOPPED
@@ -78,6 +84,9 @@ class PlayerBridge(QObject):
     def open(self, path: str, lane: Lane) -> None:
         """Parse and load ``path`` on ``lane`` (a worker); ``opened`` or ``error`` follows."""
         backend = self.backend
+        if backend is None:
+            self.error.emit(self.unavailable_code or "vlc_unavailable")
+            return
 
         def work(ctx: TaskContext) -> Any:
             return backend.open(path)
@@ -174,6 +183,7 @@ class PlayerBridge(QObject):
         acc = self.accounting
         if acc is None or self._released:
             return
+        self.backend.drain_events()  # they reached us as signals; keep the backend's queue short
         position = min(acc.duration_s, max(0.0, float(self.backend.position_s())))
         acc.tick(position, self._playing and self.state == PLAYING, self.rate)
         self.position_changed.emit(int(position * 1000))
@@ -256,11 +266,16 @@ class PlayerBridge(QObject):
         self._checkpoint_timer.stop()
         cp = self.checkpoint()
         self._released = True
+        if self.backend is None:
+            return cp
         try:
             self.backend.stop()
             release = getattr(self.backend, "release", None)
             if release is not None:
                 release()
+            # Drop the backend now, on this thread, rather than leave it (and the libvlc callback that
+            # references our signal) to the garbage collector at interpreter exit.
+            self.backend = None
         except Exception:  # closing must never fail the window
             log.exception("stopping VLC failed")
         return cp

@@ -109,7 +109,6 @@ class PlayerWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.course_id, self.lesson_id = course_id, lesson_id
         self._store, self._lanes, self._session = store, lanes, session
         self._clock = clock
@@ -211,7 +210,7 @@ class PlayerWindow(QWidget):
         if load.path is None:
             self._on_error("file_missing")
             return
-        if self._native_handle is not None:
+        if self._native_handle is not None and self.bridge.backend is not None:
             self.bridge.backend.set_window(self._native_handle)
         self.bridge.open(str(load.path), self._lanes.net)
 
@@ -367,5 +366,7 @@ class PlayerWindow(QWidget):
             QApplication.instance().removeEventFilter(self)
             self.bridge.close()  # the final checkpoint is emitted and queued for saving
             holder = self._outbox
-            run_task(self._lanes.db, lambda ctx: holder.close(), name="close-outbox")
+            # Stay alive until the final checkpoint is saved; then ``destroyed`` tells the shell.
+            run_task(self._lanes.db, lambda ctx: holder.close(), lambda _r: self.deleteLater(),
+                     lambda _e: self.deleteLater(), name="close-outbox")
         super().closeEvent(event)

@@ -1,0 +1,156 @@
+"""The player window against the real engines: VLC (headless output) playing a real generated
+video, the real accounting, checkpoints saved on the SQLite lane into a real profile database.
+
+Offscreen Qt has no native window, so VLC uses its dummy video output here; the embedded
+picture is covered by the Xvfb test (test_player_window_xvfb.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+
+from client.tasks import Lanes
+from client.windows.player_window import PlayerWindow
+from sync.manifest import Policy
+from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return make_video(tmp_path_factory.mktemp("media") / "lesson.mp4", seconds=8.0).read_bytes()
+
+
+def _course(root: Path, video: bytes, policy: Policy) -> InstalledCourse:
+    return install_course(root, "c-player", [
+        LessonSpec("l1", "第一课 新时代新征程", video, 8.0),
+        LessonSpec("l2", "第二课 没有下载", video[:1000] + b"x", 8.0, present=False),
+        LessonSpec("l3", "第三课 文件损坏", bytes(range(256)) * 400, 8.0),
+    ], policy=policy)
+
+
+@pytest.fixture
+def env(tmp_path: Path, qtbot, video: bytes) -> Iterator[dict]:
+    lanes = Lanes()
+    state = {"lanes": lanes, "profile": LocalProfile(tmp_path / "profile"), "root": tmp_path, "video": video,
+             "windows": []}
+    yield state
+    for window in state["windows"]:
+        if shiboken6.isValid(window):  # a closed window deletes itself once its last save is done
+            window.close()
+    qtbot.waitUntil(lambda: not lanes.busy, timeout=15000)
+
+
+def open_window(env: dict, qtbot, lesson: str = "l1", policy: Policy | None = None,
+                checkpoint_s: float = 1.0) -> PlayerWindow:
+    if "course" not in env or policy is not None:
+        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or Policy())
+    window = PlayerWindow("c-player", lesson, store=env["course"].store, lanes=env["lanes"],
+                          session=env["profile"], checkpoint_interval_s=checkpoint_s)
+    env["windows"].append(window)
+    window.show()
+    return window
+
+
+def saved(env: dict, lesson: str = "l1"):
+    from sync.lesson_progress import load_progress
+
+    conn = env["profile"].db()
+    try:
+        progress = load_progress(conn, "c-player").get(lesson)
+        records = conn.execute("SELECT type, lesson_id, body FROM outbox_records ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+    return progress, records
+
+
+def test_plays_credits_live_checkpoints_on_close_and_resumes(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.bridge.accounting is not None and window.bridge.accounting.covered_s >= 2.5,
+                    timeout=15000)
+    assert "Credited for this lesson" in window.controls.credit_label.text()
+    assert window.controls.coverage.covered_ratio > 0
+    qtbot.waitUntil(lambda: window.saves_done >= 1, timeout=5000)  # periodic checkpoint
+    window.close()
+    qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
+    progress, records = saved(env)
+    assert progress is not None
+    assert progress.covered_s >= 2.5
+    assert progress.position_s >= 2.5
+    assert records and all(r["type"] == "watch" and r["lesson_id"] == "l1" for r in records)
+
+    again = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: again.bridge.accounting is not None and again.bridge.state == "playing", timeout=15000)
+    qtbot.waitUntil(lambda: again.bridge.backend.position_s() >= progress.position_s - 1.0, timeout=5000)
+    assert again.bridge.accounting.covered_s >= progress.covered_s - 1e-6
+
+
+def test_seek_ahead_is_refused_with_a_reason(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    slider = window.controls.seek_slider
+    with qtbot.waitSignal(slider.refused, timeout=2000) as refused:
+        assert not slider.request_seek(7000)
+    assert "skipping ahead" in refused.args[0]
+    assert window.controls.message_label.text() == refused.args[0]
+    assert window.bridge.backend.position_s() < 5.0
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # +10 s is ahead too
+    assert window.bridge.backend.position_s() < 5.0
+    assert window.seek_to(0.0)  # going back is always allowed
+
+
+def test_rate_menu_is_capped_by_policy(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, policy=Policy(max_rate=1.25))
+    qtbot.waitUntil(lambda: window.policy is not None, timeout=10000)
+    assert window.controls.rates() == [0.75, 1.0, 1.25]
+    window.controls.choose_rate(2.0)  # not offered, and refused if asked
+    assert window.bridge.rate == 1.0
+    window.controls.rate_menu.actions()[-1].trigger()
+    assert window.bridge.rate == 1.25
+
+
+def test_attention_check_stops_credit_until_answered(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, policy=Policy(attention_check_interval_s=1.5))
+    qtbot.waitUntil(lambda: window.attention_dialog is not None, timeout=15000)
+    acc = window.bridge.accounting
+    assert not window.bridge.playing
+    frozen = acc.covered_s
+    qtbot.wait(1200)
+    window.bridge.tick()
+    assert acc.covered_s == frozen  # no credit while the check is open
+    dialog = window.attention_dialog
+    qtbot.keyClicks(dialog.input, dialog.number)
+    qtbot.keyClick(dialog.input, Qt.Key.Key_Return)
+    assert window.attention_dialog is None
+    assert window.bridge.playing
+    qtbot.waitUntil(lambda: acc.covered_s > frozen + 0.5, timeout=5000)
+
+
+def test_minimizing_pauses_when_the_policy_says_so(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    window.showMinimized()
+    assert not window.bridge.playing
+    window.showNormal()
+    assert window.bridge.playing
+
+
+@pytest.mark.parametrize(("lesson", "words"), [("l2", "not on this PC"), ("l3", "damaged")])
+def test_missing_or_corrupt_file_gets_a_message_and_no_credit(env: dict, qtbot, lesson: str, words: str) -> None:
+    window = open_window(env, qtbot, lesson=lesson)
+    qtbot.waitUntil(lambda: window.video.currentWidget() is window.video.problem, timeout=15000)
+    assert words in window.video.problem_label.text()
+    assert window.video.download_button.isVisibleTo(window)
+    with qtbot.waitSignal(window.download_requested, timeout=1000) as asked:
+        window.video.download_button.click()
+    assert asked.args == ["c-player"]
+    assert window.bridge.accounting is None
+    window.close()
+    qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
+    progress, records = saved(env, lesson)
+    assert progress is None and records == []
