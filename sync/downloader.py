@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.catalog import Catalog, blob_path, manifest_path
-from sync.errors import CancelledError, IntegrityError, RetryableError, ServerBusyError, SyncError
+from sync.errors import CancelledError, IntegrityError, RetryableError, ServerBusyError, StorageError, SyncError
 from sync.keys import PublicKey
 from sync.manifest import Manifest
 from sync.ratelimit import TokenBucket
@@ -200,6 +201,7 @@ class Downloader:
         self._abort.clear()
         if not missing:
             return
+        self._check_free_space(sum(missing.values()) - sum(have.get(d, 0) for d in missing))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(missing)),
                                 thread_name_prefix="download") as pool:
             futures = [pool.submit(self._blob_worker, d, s) for d, s in missing.items()]
@@ -210,6 +212,15 @@ class Downloader:
             real = [e for e in failures if not isinstance(e, CancelledError)]
             raise (real or failures)[0]
 
+    def _check_free_space(self, needed: int) -> None:
+        """Refuse before writing anything when the disk cannot hold the course (other programs need room too)."""
+        try:
+            free = shutil.disk_usage(self.store.partial_dir).free
+        except OSError:
+            return
+        if needed > free:
+            raise StorageError("disk_full", f"the course needs {needed} more bytes but only {free} are free")
+
     def _blob_worker(self, digest: str, size: int) -> None:
         try:
             self._fetch_blob(digest, size)
@@ -219,10 +230,11 @@ class Downloader:
 
     # -- one blob --------------------------------------------------------------------------
     def _fetch_blob(self, digest: str, size: int) -> None:
+        part, _ = self.store.partial_paths(digest)
         restarted = False
         while True:
             try:
-                self._with_retries(lambda: self._fetch_once(digest, size))
+                self._with_retries(lambda: self._fetch_once(digest, size), progress=lambda: _size_of(part))
                 return
             except _Restart:
                 if restarted:
@@ -230,14 +242,19 @@ class Downloader:
                 restarted = True
                 self.stats.add(restarts=1)
 
-    def _with_retries(self, fn: Callable[[], bytes | None]) -> bytes:
+    def _with_retries(self, fn: Callable[[], bytes | None], progress: Callable[[], int] | None = None) -> bytes:
+        """Call ``fn`` until it succeeds; ``progress`` (bytes kept so far) resets the attempt count
+        whenever a failed attempt still moved forward, so a flaky link that keeps delivering never gives up."""
         attempt = 0
+        kept = progress() if progress else 0
         while True:
             self._check_cancel()
             try:
                 return fn() or b""
             except RetryableError as exc:
-                attempt += 1
+                now_kept = progress() if progress else 0
+                attempt = 1 if now_kept > kept else attempt + 1
+                kept = now_kept
                 if attempt >= self.max_attempts:
                     raise
                 delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
@@ -350,3 +367,10 @@ class Downloader:
                 p.unlink()
         if self._meter is not None:
             self._meter.update(digest, 0)
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -197,28 +197,65 @@ def test_bad_package_folder_is_refused(store: ContentStore, tmp_path: Path) -> N
     _assert_good_intact(store)
 
 
-def _tmpfs_reason() -> str | None:
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs (root only)."""
     if os.geteuid() != 0 or not shutil.which("mount"):
-        return "mounting a small tmpfs needs root"
-    return None
-
-
-@pytest.mark.skipif(_tmpfs_reason() is not None, reason=str(_tmpfs_reason()))
-def test_full_disk_keeps_what_was_stored(repo_server: ServerProcess, tmp_path: Path) -> None:
-    _publish(repo_server, tmp_path, "toobig", size=3_000_000)
+        pytest.skip("mounting a small tmpfs needs root")
     mnt = tmp_path / "small-disk"
     mnt.mkdir()
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
     if r.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
     try:
-        keys = publisher_keys(repo_server.data_dir)
-        small = ContentStore(mnt / "content", keys)
-        Downloader(small, repo_server.url + "/repo", keys).download_course("good")
-        err = _expect(small, repo_server, "disk_full", "toobig")
-        assert "No space" in err.detail or "space" in err.detail.lower()
+        yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _fill(path: Path) -> None:
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+def test_full_disk_is_refused_before_writing(repo_server: ServerProcess, small_disk: Path, tmp_path: Path) -> None:
+    _publish(repo_server, tmp_path, "toobig", size=3_000_000)
+    keys = publisher_keys(repo_server.data_dir)
+    small = ContentStore(small_disk / "content", keys)
+    Downloader(small, repo_server.url + "/repo", keys).download_course("good")
+    err = _expect(small, repo_server, "disk_full", "toobig")
+    assert "free" in err.detail
+    assert not list(small.partial_dir.iterdir())
+
+
+def test_disk_filling_up_mid_download_keeps_everything_and_resumes(repo_server: ServerProcess, small_disk: Path,
+                                                                     tmp_path: Path) -> None:
+    _publish(repo_server, tmp_path, "fills", size=400_000)
+    keys = publisher_keys(repo_server.data_dir)
+    small = ContentStore(small_disk / "content", keys)
+    Downloader(small, repo_server.url + "/repo", keys).download_course("good")
+    filler = small_disk / "someone-elses-file"
+
+    def fill_the_disk(p: object) -> None:
+        if not filler.exists() and small.course_state(small.manifest("fills"))[0] > 50_000:  # type: ignore[arg-type]
+            _fill(filler)
+
+    err = _expect(small, repo_server, "disk_full", "fills", on_progress=fill_the_disk, rate_limit_bps=400_000)
+    assert filler.exists() and "space" in err.detail.lower()
+    manifest = small.manifest("fills")
+    assert manifest is not None
+    kept = small.course_state(manifest)[0]
+    assert kept > 0  # what was written before the disk filled up is kept for the resume
+    filler.unlink()
+    d = Downloader(small, repo_server.url + "/repo", keys)
+    d.download_course("fills")
+    assert d.stats.bytes_received <= 400_000 - kept + 65_536  # at most the last chunk is fetched again
+    assert small.verify_blob(manifest.lessons[0].blob)
+    _assert_good_intact(small)
 
 
 def test_every_code_seen_has_a_message() -> None:
