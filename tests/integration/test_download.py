@@ -134,3 +134,15 @@ def test_update_fetches_only_the_changed_lesson(server: ServerProcess, tmp_path:
     assert v1 is not None and all(store.verify_blob(h) for h in v1.blobs())
     store.remove_course("update")
     assert store.manifest("update") is None and not list(store.blobs_dir.iterdir())
+
+
+def test_a_link_that_keeps_breaking_but_delivers_never_gives_up(server: ServerProcess, tmp_path: Path) -> None:
+    size = 1_000_000
+    keys, _ = _publish(server, tmp_path, "flaky", [random_bytes(size, 30)])
+    store = ContentStore(tmp_path / "client" / "content", keys)
+    cuts = [50_000 + i * 80_000 for i in range(10)]
+    with ThrottleProxy("127.0.0.1", server.port, cut_after=cuts) as proxy:
+        d = Downloader(store, proxy.url + "/repo", keys, max_attempts=3, backoff_base_s=0.01)
+        manifest = d.download_course("flaky")
+        assert proxy.cuts == 10 and d.stats.retries >= 9  # far more failures than max_attempts
+    assert store.verify_blob(manifest.lessons[0].blob)
