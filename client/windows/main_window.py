@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._on_sign_in_signed_in)
         self.stack.addWidget(self.sign_in)
         self._build_menus()
+        self.statusBar().hide()  # only a signed-in person has a sync state to show
         self.retranslate()
         self.sign_in.refresh_people()
 
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
     def _install_sync_widget(self, ctx: SessionContext) -> None:
         widget = SyncStatusWidget()
         self.statusBar().addPermanentWidget(widget, 1)
+        self.statusBar().show()
         self.sync_widget = widget
         sync = ctx.sync
         if sync is None:
@@ -157,6 +159,7 @@ class MainWindow(QMainWindow):
             self.statusBar().removeWidget(self.sync_widget)
             self.sync_widget.deleteLater()
             self.sync_widget = None
+        self.statusBar().hide()
         self._update_actions()
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset()

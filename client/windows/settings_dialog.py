@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,11 +41,15 @@ class SettingsDialog(QDialog):
         self._site = site
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
         self.heading = QLabel()
         self.heading.setProperty("role", "h2")
         layout.addWidget(self.heading)
         form = QFormLayout()
         form.setVerticalSpacing(12)
+        form.setHorizontalSpacing(16)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.addItem("中文（简体）", "zh_CN")

@@ -148,13 +148,23 @@ class SignInPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_people()
         super().changeEvent(event)
 
     # ---- people who used this PC
+    def engines_ready(self, error: BaseException | None = None) -> None:
+        """The sign-in service was built (start-up builds it on a worker after the window shows)."""
+        if error is not None:
+            self.show_message(self.tr("The sign-in service is not installed.") + " " + describe(error))
+            return
+        self.sign_in_button.setEnabled(not self._busy)
+        self.refresh_people()
+
     def refresh_people(self) -> None:
         auth = self._ctx.auth
-        if auth is None:
-            self.show_message(self.tr("The sign-in service is not installed."))
+        if auth is None:  # still starting: engines_ready() calls again
+            self.sign_in_button.setEnabled(False)
             return
         run_task(self._ctx.lanes.db, lambda _c: auth.known_users(), self._on_people_loaded,
                  self._on_people_failed, name="known_users")
@@ -165,13 +175,23 @@ class SignInPage(QWidget):
         for person in self._people:
             item = QListWidgetItem()
             row = _PersonRow(person)
-            item.setSizeHint(row.sizeHint().expandedTo(QSize(0, 64)))
             self.people.addItem(item)
             self.people.setItemWidget(item, row)
-        self.people.setMaximumHeight(min(len(self._people), 4) * 66 + 6)
+        self._fit_people()
         self.retranslate()
         if self._people and not self.username.text():
             self.people.setCurrentRow(0)
+
+    def _fit_people(self) -> None:
+        """Row heights follow the text size; show at most four people without scrolling."""
+        heights = []
+        for i in range(self.people.count()):
+            item = self.people.item(i)
+            row = self.people.itemWidget(item)
+            hint = row.sizeHint().expandedTo(QSize(0, 56)) if row is not None else QSize(0, 56)
+            item.setSizeHint(hint)
+            heights.append(hint.height())
+        self.people.setMaximumHeight(sum(heights[:4]) + 2 * self.people.frameWidth() + 2)
 
     def _on_people_failed(self, error: BaseException) -> None:
         self._people = []
