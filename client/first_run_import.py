@@ -34,7 +34,6 @@ from sync.site import SiteConfig
 
 KIT_MARKER = "studydesk-kit.json"
 OFFERS_FILE = "kit-offers.json"
-_CTX = "KitImport"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +123,6 @@ def import_offer(offer: KitOffer, store: Any, keys: dict[str, Any], ctx: TaskCon
     return done
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
 class KitImportOffer:
     """Scans on the net lane, asks without blocking the window, imports with a progress dialog. GUI thread."""
 
@@ -144,12 +139,13 @@ class KitImportOffer:
     def _ask(self, offer: KitOffer | None) -> None:
         if offer is None:
             return
-        text = tr("Courses for this site were found in %1 (%2 course(s)). Import them now? Every file is "
-                  "checked before it is used.").replace("%1", str(offer.folder)).replace("%2", str(len(offer.courses)))
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Import courses"), text,
+        text = QCoreApplication.translate(
+            "KitImport", "Courses for this site were found in %1 (%2 course(s)). Import them now? Every file is "
+            "checked before it is used.").replace("%1", str(offer.folder)).replace("%2", str(len(offer.courses)))
+        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("KitImport", "Import courses"), text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
-        box.button(QMessageBox.StandardButton.Yes).setText(tr("Import"))
-        box.button(QMessageBox.StandardButton.No).setText(tr("Not now"))
+        box.button(QMessageBox.StandardButton.Yes).setText(QCoreApplication.translate("KitImport", "Import"))
+        box.button(QMessageBox.StandardButton.No).setText(QCoreApplication.translate("KitImport", "Not now"))
         box.finished.connect(lambda code: self._answered(offer, code == QMessageBox.StandardButton.Yes))
         self.box = box
         box.open()  # window-modal, does not block the event loop
@@ -164,8 +160,9 @@ class KitImportOffer:
         from client.messages import describe
 
         app = self.app
-        dialog = QProgressDialog(tr("Importing and checking courses…"), tr("Cancel"), 0, 1000, self.window)
-        dialog.setWindowTitle(tr("Import courses"))
+        dialog = QProgressDialog(QCoreApplication.translate("KitImport", "Importing and checking courses…"),
+                                 QCoreApplication.translate("KitImport", "Cancel"), 0, 1000, self.window)
+        dialog.setWindowTitle(QCoreApplication.translate("KitImport", "Import courses"))
         dialog.setMinimumDuration(0)
 
         def progress(p: Any) -> None:
@@ -173,7 +170,8 @@ class KitImportOffer:
 
         def done(manifests: list[Any]) -> None:
             dialog.close()
-            self.result = tr("Imported: %1").replace("%1", "、".join(m.title for m in manifests))
+            names = "、".join(m.title for m in manifests)
+            self.result = QCoreApplication.translate("KitImport", "Imported: %1").replace("%1", names)
             self._tell(self.result)
             courses = getattr(self.window, "courses", None)
             if courses is not None and hasattr(courses, "reload"):
@@ -181,7 +179,8 @@ class KitImportOffer:
 
         def failed(error: BaseException) -> None:
             dialog.close()
-            self.result = tr("The import did not finish: %1").replace("%1", describe(error))
+            reason = describe(error)
+            self.result = QCoreApplication.translate("KitImport", "The import did not finish: %1").replace("%1", reason)
             self._tell(self.result)
 
         keys = app.site.trusted_keys()

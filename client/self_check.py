@@ -189,9 +189,10 @@ def report(lines: list[CheckLine], out: Callable[[str], None] = print) -> int:
         out(f"[{mark}] {QCoreApplication.translate(_CTX, LABELS[line.key])}: {line.detail}")
     failed = [line for line in lines if not line.ok]
     if failed:
-        out(QCoreApplication.translate(_CTX, "Self-check failed: %n part(s) missing or broken.", "", len(failed)))
+        text = QCoreApplication.translate("SelfCheck", "Self-check failed: %1 part(s) missing or broken.")
+        out(text.replace("%1", str(len(failed))))
         return 1
-    out(QCoreApplication.translate(_CTX, "Self-check passed: every part works."))
+    out(QCoreApplication.translate("SelfCheck", "Self-check passed: every part works."))
     return 0
 
 

@@ -95,9 +95,9 @@ def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
             lines.append(f"    → {tr(ACTIONS.get(f.problem, ACTIONS['repo_unreadable']))}")
     failed = sum(1 for f in findings if not f.ok)
     if failed:
-        lines.append(tr("%1 check(s) failed.").replace("%1", str(failed)))
+        lines.append(QCoreApplication.translate("SiteCheck", "%1 check(s) failed.").replace("%1", str(failed)))
     else:
-        lines.append(tr("All checks passed: this PC is ready."))
+        lines.append(QCoreApplication.translate("SiteCheck", "All checks passed: this PC is ready."))
     return lines
 
 

@@ -1,8 +1,8 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>Stopped. Run the same command again to continue where it stopped.</source>
         <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
@@ -22,14 +22,6 @@
     <message>
         <source>Exported %1 version %2 to %3.</source>
         <translation>已将 %1 第 %2 版导出到 %3。</translation>
-    </message>
-    <message>
-        <source>%1 check(s) failed.</source>
-        <translation>%1 项检查未通过。</translation>
-    </message>
-    <message>
-        <source>All checks passed: this PC is ready.</source>
-        <translation>全部检查通过：本机已可以使用。</translation>
     </message>
     <message>
         <source>Normal speed only; skipping ahead is allowed</source>
@@ -411,6 +403,41 @@
     </message>
 </context>
 <context>
+    <name>KitImport</name>
+    <message>
+        <source>Courses for this site were found in %1 (%2 course(s)). Import them now? Every file is checked before it is used.</source>
+        <translation>在 %1 找到本单位的课程（%2 门）。现在导入吗？每个文件都会先校验再使用。</translation>
+    </message>
+    <message>
+        <source>Import courses</source>
+        <translation>导入课程</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>暂不导入</translation>
+    </message>
+    <message>
+        <source>Importing and checking courses…</source>
+        <translation>正在导入并校验课程…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Imported: %1</source>
+        <translation>已导入：%1</translation>
+    </message>
+    <message>
+        <source>The import did not finish: %1</source>
+        <translation>导入未完成：%1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>StudyDesk — Cadre Online Training</source>
@@ -576,7 +603,7 @@
         <translation>服务器返回了意外的应答。</translation>
     </message>
     <message>
-        <source>The server's security certificate could not be verified.</source>
+        <source>The server&apos;s security certificate could not be verified.</source>
         <translation>无法验证服务器的安全证书。</translation>
     </message>
     <message>
@@ -632,11 +659,11 @@
         <translation>站点配置文件中没有指定发布者密钥，无法信任任何课程。请联系管理员。</translation>
     </message>
     <message>
-        <source>The lesson's video file is missing. Download it again.</source>
+        <source>The lesson&apos;s video file is missing. Download it again.</source>
         <translation>本节课的视频文件缺失，请重新下载。</translation>
     </message>
     <message>
-        <source>The lesson's video file is damaged and cannot be played. Download it again.</source>
+        <source>The lesson&apos;s video file is damaged and cannot be played. Download it again.</source>
         <translation>本节课的视频文件已损坏，无法播放，请重新下载。</translation>
     </message>
     <message>
@@ -648,7 +675,7 @@
         <translation>视频无法播放。</translation>
     </message>
     <message>
-        <source>The course's study rules are not valid. Ask your administrator.</source>
+        <source>The course&apos;s study rules are not valid. Ask your administrator.</source>
         <translation>课程的学习规则无效，请联系管理员。</translation>
     </message>
     <message>
@@ -668,7 +695,7 @@
         <translation>无法读取本机保存的登录信息，请在联网时重新登录。</translation>
     </message>
     <message>
-        <source>This PC's key belongs to another person on the server.</source>
+        <source>This PC&apos;s key belongs to another person on the server.</source>
         <translation>服务器上，本机的密钥属于另一个人。</translation>
     </message>
     <message>
@@ -953,6 +980,14 @@
         <source>Site file</source>
         <translation>站点配置文件</translation>
     </message>
+    <message>
+        <source>Self-check failed: %1 part(s) missing or broken.</source>
+        <translation>自检未通过：%1 个部分缺失或损坏。</translation>
+    </message>
+    <message>
+        <source>Self-check passed: every part works.</source>
+        <translation>自检通过：各部分均正常。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -1149,7 +1184,7 @@ Cadre Online Training</source>
         <translation>站点配置文件有错误（见上文）。请用文本编辑器改正；site.example.toml 中有每项设置的说明。</translation>
     </message>
     <message>
-        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site's CA certificate (PEM) to that place.</source>
+        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site&apos;s CA certificate (PEM) to that place.</source>
         <translation>[server] ca_bundle 中指定的 CA 证书文件不存在。请将站点的 CA 证书（PEM 格式）复制到该位置。</translation>
     </message>
     <message>
@@ -1157,7 +1192,7 @@ Cadre Online Training</source>
         <translation>[server] ca_bundle 中的文件不是 PEM 证书。请将站点 CA 导出为 PEM（Base64）格式后重新复制。</translation>
     </message>
     <message>
-        <source>No publisher key is pinned, so no course can be verified. Add the key printed by "studydesk-server keys show" to [publisher] keys.</source>
+        <source>No publisher key is pinned, so no course can be verified. Add the key printed by &quot;studydesk-server keys show&quot; to [publisher] keys.</source>
         <translation>没有指定发布者密钥，无法校验任何课程。请把 “studydesk-server keys show” 输出的密钥加入 [publisher] keys。</translation>
     </message>
     <message>
@@ -1169,11 +1204,11 @@ Cadre Online Training</source>
         <translation>服务器未及时应答。请检查网络，并确认服务器正在运行。</translation>
     </message>
     <message>
-        <source>The server's certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
+        <source>The server&apos;s certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
         <translation>本机不信任服务器的证书。请把站点 CA 证书（PEM）放在站点配置文件旁，并在 [server] ca_bundle 中指定。</translation>
     </message>
     <message>
-        <source>The secure connection failed. Check that the address uses the right port and that the server's certificate is valid (dates, server name).</source>
+        <source>The secure connection failed. Check that the address uses the right port and that the server&apos;s certificate is valid (dates, server name).</source>
         <translation>安全连接失败。请检查地址中的端口是否正确，以及服务器证书是否有效（有效期、服务器名称）。</translation>
     </message>
     <message>
@@ -1185,16 +1220,24 @@ Cadre Online Training</source>
         <translation>在该位置找不到课程目录（catalog.json）。请检查 [repository] url，或确认U盘、共享文件夹已连接。</translation>
     </message>
     <message>
-        <source>The course repository could not be read. Check the address, the network and the folder's permissions.</source>
+        <source>The course repository could not be read. Check the address, the network and the folder&apos;s permissions.</source>
         <translation>无法读取课程库。请检查地址、网络和文件夹权限。</translation>
     </message>
     <message>
-        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with "studydesk-server keys show" on the server.</source>
+        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with &quot;studydesk-server keys show&quot; on the server.</source>
         <translation>课程目录的签名密钥不受本站点信任。请将 [publisher] keys 与服务器上 “studydesk-server keys show” 的输出进行比对。</translation>
     </message>
     <message>
         <source>The course catalog is damaged or was changed after it was signed. Publish again on the server, or copy the repository again.</source>
         <translation>课程目录已损坏或在签名后被修改。请在服务器上重新发布，或重新复制课程库。</translation>
+    </message>
+    <message>
+        <source>%1 check(s) failed.</source>
+        <translation>%1 项检查未通过。</translation>
+    </message>
+    <message>
+        <source>All checks passed: this PC is ready.</source>
+        <translation>全部检查通过：本机已可以使用。</translation>
     </message>
 </context>
 <context>
