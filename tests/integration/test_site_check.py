@@ -146,6 +146,9 @@ def test_reports_tls_failure_without_the_ca(tls_site: TlsSite, tmp_path: Path) -
     done = _cli("site-check", "--site", str(site_file), "--lang", "en")
     assert done.returncode == 1
     assert "✗ Secure connection (TLS)" in done.stdout and "ca_bundle" in done.stdout
+    chinese = _cli("site-check", "--site", str(site_file), "--lang", "zh_CN")
+    assert chinese.returncode == 1
+    assert "✗ 安全连接（TLS）" in chinese.stdout and "本机不信任服务器的证书" in chinese.stdout
 
 
 def test_catalog_signed_by_another_key_is_named(tls_site: TlsSite, tmp_path: Path) -> None:
