@@ -114,14 +114,14 @@ def test_server_killed_mid_batch_and_restarted(server: ServerProcess, tmp_path: 
         server.start()
         # again with more to send, and let the server die a moment later: while receiving, verifying,
         # committing or answering some batch
-        fill(s, 1600)
+        fill(s, 800)
         proxy.plan(Plan(), after_request(2000, lambda: threading.Timer(0.1, server.kill).start()))
         second = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
         assert second.errors == ["network"]
         server.start()
         third = s.uploader(batch_size=200).sync_once()
         assert third.errors == []
-        assert_exactly_once(server, s, 2000)
+        assert_exactly_once(server, s, 1200)
 
 
 def test_server_restarted_while_uploader_backs_off(server: ServerProcess, tmp_path: Path) -> None:
