@@ -1,4 +1,4 @@
-"""``./run demo``: a local server with the demo course, and the client connected to it.
+"""``./run demo``: a local server with the demo course, and the client's window connected to it.
 
 Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 ``~/.local/share/studydesk-demo``): ``server/`` (database, repository, publisher key),
@@ -143,14 +143,52 @@ def download_demo_course(env: DemoEnv) -> int:
     return client_main(["--data", str(env.client_data), "--site", str(env.site_path), "download", DEMO_COURSE_ID])
 
 
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-2024"
+
+
+def add_demo_person(env: DemoEnv) -> None:
+    """The demo account (王小明) with the demo course assigned as required; both steps are idempotent."""
+    users = _server_cli(env.server_data, "user", "list").stdout
+    if not any(line.split()[:1] == [DEMO_USER] for line in users.splitlines()):
+        subprocess.run([sys.executable, "-m", "server.cli", "--data", str(env.server_data), "user", "add", DEMO_USER,
+                        "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin"],
+                       input=DEMO_PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    due = f"{time.localtime().tm_year}-12-31"
+    _server_cli(env.server_data, "assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
+
+
+def open_window(env: DemoEnv) -> int:
+    """The app's window, signed in as the demo person through the sign-in page itself."""
+    import json
+    import tempfile
+
+    from client.cli import main as client_main
+
+    script = Path(tempfile.mkstemp(prefix="studydesk-demo-", suffix=".json")[1])
+    script.write_text(json.dumps([{"do": "sign_in", "username": DEMO_USER, "password": DEMO_PASSWORD},
+                                  {"do": "stay"}]), encoding="utf-8")
+    os.environ["STUDYDESK_TEST_SCRIPT"] = str(script)
+    try:
+        return client_main(["--data", str(env.client_data), "--site", str(env.site_path)])
+    finally:
+        os.environ.pop("STUDYDESK_TEST_SCRIPT", None)
+        script.unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studydesk-demo", description="StudyDesk demo: server + demo course")
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--no-wait", action="store_true", help="stop the server after the download")
+    parser.add_argument("--no-window", action="store_true",
+                        help="download with the command line instead of opening the window")
     args = parser.parse_args(argv)
     env = prepare(port=args.port)
     try:
         print(f"Demo server: {env.server_url}  (data in {env.root})")
+        add_demo_person(env)
+        if not args.no_window:
+            print(f"Opening StudyDesk signed in as {DEMO_USER} (password {DEMO_PASSWORD}).")
+            return open_window(env)
         status = download_demo_course(env)
         if status == 0:
             print(f"Demo course files: {env.client_data / 'content'}")

@@ -50,7 +50,8 @@ class ScriptDriver:
         if self._index >= len(self.steps):
             self._timer.stop()
             print("SCRIPT done", flush=True)
-            QApplication.instance().exit(0)
+            if self.steps and self.steps[-1]["do"] != "stay":
+                QApplication.instance().exit(0)
             return
         step = self.steps[self._index]
         handler = getattr(self, f"do_{step['do']}", None)
@@ -228,6 +229,11 @@ class ScriptDriver:
         self.window.switch_user()
         yield lambda: self.window.sign_in.people.count() > 0
         return ""
+
+    def do_stay(self, step: dict[str, Any]) -> Step:
+        """End the script but keep the window open for a person (``./run demo``); must be the last step."""
+        return ""
+        yield  # a generator like every step
 
     def do_quit(self, step: dict[str, Any]) -> Step:
         self.window.close()
