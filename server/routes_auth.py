@@ -18,6 +18,7 @@ from server.users import User
 from sync.errors import AuthError, FormatError, IntegrityError, RejectedError, SyncError
 
 router = APIRouter(prefix="/api")
+MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 def db(request: Request) -> Iterator[sqlite3.Connection]:
@@ -56,6 +57,14 @@ def install_error_handler(app: FastAPI) -> None:
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc))
 
     app.add_exception_handler(SyncError, on_sync_error)
+
+    @app.middleware("http")
+    async def limit_declared_size(request: Request, call_next: Any) -> Any:
+        # Every JSON endpoint takes small bodies; the record batch also counts streamed bytes itself.
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return JSONResponse({"code": "too_large", "detail": "request body is too large"}, status_code=413)
+        return await call_next(request)
 
 
 class LoginIn(BaseModel):

@@ -117,6 +117,10 @@ def test_bad_bodies_are_refused_with_clear_errors(server: ServerProcess, two: tu
     bomb = gzip.compress(b'{"records":[' + b" " * (70 * 1024 * 1024) + b"]}")
     r = requests.post(url, data=bomb, headers={**auth, "Content-Encoding": "gzip"}, timeout=30)
     assert r.status_code == 400 and r.json()["code"] == "too_large"
+    r = requests.post(url, data=b" " * (9 * 1024 * 1024), headers=auth, timeout=30)
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    r = requests.post(server.url + "/api/auth/login", data=b" " * (9 * 1024 * 1024), timeout=30)
+    assert r.status_code == 413
     r = requests.post(url, data=json.dumps({"records": [{}] * 2001}), headers=auth, timeout=10)
     assert r.status_code == 400 and r.json()["code"] == "bad_batch"
     r = requests.post(url, json={"records": []}, timeout=10)
