@@ -75,10 +75,10 @@ class CoverageBar(QWidget):
 
     # -- drawing -----------------------------------------------------------------
     def sizeHint(self) -> QSize:
-        return QSize(160, max(6, self.fontMetrics().height() // 3))
+        return QSize(160, max(8, self.fontMetrics().height() // 2))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(40, max(6, self.fontMetrics().height() // 3))
+        return QSize(40, max(8, self.fontMetrics().height() // 2))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -86,9 +86,12 @@ class CoverageBar(QWidget):
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         radius = rect.height() / 2
         palette = self.palette()
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(palette.color(QPalette.ColorRole.Mid).lighter(130))
+        groove = palette.color(QPalette.ColorRole.Mid)
+        painter.setPen(groove)  # visible even when nothing is watched yet
+        groove.setAlpha(90)
+        painter.setBrush(groove)
         painter.drawRoundedRect(rect, radius, radius)
+        painter.setPen(Qt.PenStyle.NoPen)
         if self._duration_s > 0:
             painter.setBrush(QColor("#2e7d32"))
             scale = rect.width() / self._duration_s

@@ -223,8 +223,8 @@ class CoursePage(QWidget):
         assert self.data is not None
         box = QGroupBox(self.tr("Lessons"), self._content)
         grid = QGridLayout(box)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(0, 3)  # the title
+        grid.setColumnStretch(2, 2)  # the coverage bar
         missing = False
         for row, entry in enumerate(manifest.lessons):
             progress = self.data.progress.get(entry.id)
@@ -234,6 +234,7 @@ class CoursePage(QWidget):
             title.setWordWrap(True)
             duration = QLabel(format_duration(entry.duration_s), box)
             bar = CoverageBar(box)
+            bar.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 8)
             bar.set_duration(getattr(progress, "duration_s", 0.0) or entry.duration_s)
             bar.set_segments(getattr(progress, "covered_segments", None) or [])
             status = QLabel(self._status_text(progress, present), box)

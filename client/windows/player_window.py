@@ -83,7 +83,9 @@ def default_backend_factory(headless: bool) -> Callable[[Callable[[Any], None]],
     def make(on_event: Callable[[Any], None]) -> Any:
         from player.vlc_backend import VlcBackend
 
-        return VlcBackend(headless=headless, on_event=on_event)
+        # Mouse and keys over the video must reach Qt (idle detection, double-click, shortcuts),
+        # not VLC's own window.
+        return VlcBackend(on_event, headless=headless, extra_args=("--no-mouse-events", "--no-keyboard-events"))
 
     return make
 
