@@ -92,6 +92,10 @@ class Driver:
             self.pos = start_pos + (elapsed // step_s) * step_s
             self.acc.tick(self.pos, True, self.rate)
 
+    def clock_back(self, seconds: float) -> None:
+        """A broken "monotonic" clock steps back (it must not create credit)."""
+        self.clock.advance(-seconds)
+
     def wall_jump(self, seconds: float) -> None:
         self.wall.now += timedelta(seconds=seconds)
 

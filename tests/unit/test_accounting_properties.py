@@ -132,3 +132,22 @@ def test_wall_clock_changes_never_change_credit(wall_jumps: list[float]) -> None
         return acc.covered_s, acc.study_s
 
     assert run(wall_jumps) == run([]) == (20.0, 20.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(st.floats(0.05, 1.0), min_size=1, max_size=200),
+    rate=st.sampled_from([0.5, 0.75, 1.0, 1.25, 1.5]),
+)
+def test_an_honest_player_is_credited_exactly(steps: list[float], rate: float) -> None:
+    clock = FakeClock()
+    policy = PlayerPolicy(idle_timeout_s=0, attention_check_interval_s=0)
+    acc = WatchAccounting(policy, DURATION_S, clock)
+    pos = 0.0
+    acc.tick(pos, True, rate)
+    for dt in steps:
+        clock.advance(dt)
+        pos = min(DURATION_S, pos + dt * rate)
+        acc.tick(pos, True, rate)
+    assert acc.covered_s == pytest.approx(pos, abs=1e-6)
+    assert acc.study_s == pytest.approx(pos / rate, abs=1e-6)
