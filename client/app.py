@@ -169,6 +169,7 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
     shell.window = window
     single.activation_requested.connect(window.bring_forward)
+    window.fit_to_screen()
     window.show()
     _report_first_show()
     # The engines (requests, cryptography, SQLite) load on the SQLite lane after the window shows.

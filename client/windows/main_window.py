@@ -226,6 +226,15 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About StudyDesk"),
                           self.tr("StudyDesk 0.1 — an offline-capable learning client for cadre online training."))
 
+    def fit_to_screen(self) -> None:
+        """1100x720 where it fits; on small office screens (1024x768) take the whole work area."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        if avail.width() < 1140 or avail.height() < 780:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     # ---- closing
     def bring_forward(self) -> None:
         """Another start on the same data folder asked us to show ourselves."""
