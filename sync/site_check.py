@@ -25,6 +25,8 @@ from sync.site import SiteConfig, load_site
 
 TIMEOUT_S = 10.0
 MAX_CATALOG = 8 * 1024 * 1024
+_DNS_FAILURES = ("NameResolutionError", "Name or service not known", "getaddrinfo failed",
+                 "Temporary failure in name resolution", "nodename nor servname")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ def _classify(exc: requests.RequestException) -> tuple[str, str]:
         return ("tls_untrusted" if untrusted else "tls_error"), text
     if isinstance(exc, requests.exceptions.Timeout):
         return "timeout", text
+    if any(sign in text for sign in _DNS_FAILURES):
+        return "dns", text
     return "unreachable", text
 
 

@@ -43,6 +43,9 @@ ACTIONS = {
     "unreachable": QT_TRANSLATE_NOOP(
         "SiteCheck", "This PC cannot reach the server. Check the address in [server] url, the network "
         "cable, the proxy and the firewall, and that the server is running."),
+    "dns": QT_TRANSLATE_NOOP(
+        "SiteCheck", "The server's name cannot be resolved on this PC. Check the DNS server in the network "
+        "settings, or use the server's IP address in [server] url."),
     "timeout": QT_TRANSLATE_NOOP(
         "SiteCheck", "The server did not answer in time. Check the network and that the server is running."),
     "tls_untrusted": QT_TRANSLATE_NOOP(

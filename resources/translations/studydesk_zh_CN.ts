@@ -1200,6 +1200,10 @@ Cadre Online Training</source>
         <translation>本机无法连接服务器。请检查 [server] url 中的地址、网线、代理和防火墙，并确认服务器正在运行。</translation>
     </message>
     <message>
+        <source>The server&apos;s name cannot be resolved on this PC. Check the DNS server in the network settings, or use the server&apos;s IP address in [server] url.</source>
+        <translation>本机无法解析服务器的名称。请检查网络设置中的 DNS 服务器，或在 [server] url 中改用服务器的 IP 地址。</translation>
+    </message>
+    <message>
         <source>The server did not answer in time. Check the network and that the server is running.</source>
         <translation>服务器未及时应答。请检查网络，并确认服务器正在运行。</translation>
     </message>

@@ -181,3 +181,10 @@ def test_missing_and_broken_site_files(tmp_path: Path) -> None:
     broken.write_text('[server]\nurl = "ftp://nowhere"\n', encoding="utf-8")
     [finding] = run_site_check(broken)
     assert finding.problem == "site_invalid" and "http" in finding.detail
+
+
+def test_unknown_server_name_is_reported_as_dns(tmp_path: Path) -> None:
+    key = PrivateKey.generate().public
+    site_file = write_site(tmp_path / "site.toml", "http://studydesk-site-check.invalid", {key.key_id: key})
+    found = _by_check(run_site_check(site_file))
+    assert not found["server"].ok and found["server"].problem == "dns"
