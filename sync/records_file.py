@@ -18,13 +18,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.canonical import canonical_bytes, parse_json_object
 from sync.errors import FormatError, StorageError
 from sync.keys import PrivateKey, PublicKey
-from sync.outbox import Outbox
 from sync.records import Record, utc_now
+
+if TYPE_CHECKING:  # the server reads these files without the client's outbox module
+    from sync.outbox import Outbox
 
 FORMAT = "studydesk-records"
 VERSION = 1
