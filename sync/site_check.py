@@ -174,8 +174,13 @@ def run_site_check(path: Path | None = None, session: requests.Session | None = 
     own = session is None
     http = session or requests.Session()
     try:
-        findings.extend(check_server(site, http))
-        if site.trusted_keys():
+        server = check_server(site, http)
+        findings.extend(server)
+        failed = next((f for f in server if not f.ok), None)
+        location = repository_location(site)
+        if failed is not None and location.startswith(site.server_url):  # the same server: do not wait twice
+            findings.append(Finding("repository", False, location, failed.problem, "not checked: see the server"))
+        elif site.trusted_keys():
             findings.append(check_repository(site, http))
     finally:
         if own:
