@@ -130,7 +130,7 @@ def test_missing_file_is_reported_before_playing(backend: VlcBackend, tmp_path: 
     assert info.value.code == "file_missing" and "lesson-7.mp4" in info.value.detail
 
 
-@pytest.mark.parametrize("kind", ["corrupt", "truncated"])
+@pytest.mark.parametrize("kind", ["corrupt", "truncated", "subtitles_only"])
 def test_corrupt_file_is_reported_before_playing(backend: VlcBackend, recorder: Recorder, media: MediaFactory,
                                                  kind: str) -> None:
     with pytest.raises(PlaybackError) as info:

@@ -1,7 +1,8 @@
 """Real media files for the player tests, made with ffmpeg and cached per test session.
 
 ``MediaFactory.clip(seconds)`` gives a small H.264/AAC MP4 (160x120, a test pattern and a
-tone); ``corrupt()`` a file that is not a video at all; ``audio_only(seconds)`` an M4A. Files
+tone); ``corrupt()`` a file that is not a video at all; ``truncated()`` a clip cut short;
+``subtitles_only()`` a valid file with nothing playable; ``audio_only(seconds)`` an M4A. Files
 are made once per session (fixture ``media`` in tests/support/fixtures.py).
 """
 
@@ -45,6 +46,13 @@ class MediaFactory:
     def audio_only(self, seconds: float = 3.0) -> Path:
         out = self.folder / f"tone-{seconds:g}s.m4a"
         return self._ffmpeg(out, "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac")
+
+    def subtitles_only(self) -> Path:
+        """A valid Matroska file with nothing to play: one subtitle track, no audio, no video."""
+        out = self.folder / "subtitles-only.mkv"
+        srt = self.folder / "subtitles.srt"
+        srt.write_text("1\n00:00:00,000 --> 00:00:04,000\nhello\n", encoding="utf-8")
+        return self._ffmpeg(out, "-i", str(srt), "-c:s", "srt")
 
     def corrupt(self) -> Path:
         """Bytes that no demuxer accepts, named like a lesson video."""
