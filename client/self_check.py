@@ -121,8 +121,21 @@ def check_vlc(clip: Path | None = None) -> CheckLine:
     finally:
         instance.release()
     ok = reached >= PLAY_TARGET_MS
-    detail = f"libvlc {version}, plugins {plugins}, played {reached} ms of {clip.name}"
+    detail = f"libvlc {version}{_loaded_from('libvlccore')}, plugins {plugins}, played {reached} ms of {clip.name}"
     return CheckLine("vlc", ok, detail if ok else detail + " (playback did not advance)")
+
+
+def _loaded_from(name: str) -> str:
+    """' from <path>' of a loaded shared library (Linux), so a bundle using the system's copy shows."""
+    try:
+        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    for line in maps.splitlines():
+        path = line.split(maxsplit=5)[-1] if line.count(" ") >= 5 else ""
+        if Path(path).name.startswith(name):
+            return f" from {Path(path).parent}"
+    return ""
 
 
 def _play_one_second(vlc: object, instance: object, clip: Path) -> tuple[int, str]:

@@ -17,3 +17,13 @@ if os.path.isdir(_plugins):
         if os.path.isfile(_lib):
             os.environ["PYTHON_VLC_LIB_PATH"] = _lib
             break
+
+# The bootloader put the bundle first on LD_LIBRARY_PATH for this process (the dynamic loader
+# read it at start-up already). Programs this app starts (xdg-open for a course document, a
+# browser) must get the system's libraries, not ours: give them the original value back.
+if sys.platform.startswith("linux") and "LD_LIBRARY_PATH" in os.environ:
+    _orig = os.environ.get("LD_LIBRARY_PATH_ORIG")
+    if _orig:
+        os.environ["LD_LIBRARY_PATH"] = _orig
+    else:
+        del os.environ["LD_LIBRARY_PATH"]

@@ -4,6 +4,7 @@ and the Windows installer script compiled by makensis over the frozen folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +52,7 @@ def test_frozen_self_check_finds_every_part_without_any_environment(build: Path)
     assert done.returncode == 0, done.stdout + done.stderr
     bundled_plugins = build / "studydesk" / "_internal" / "vlc" / "plugins"
     assert f"plugins {bundled_plugins}" in done.stdout
+    assert f"from {build / 'studydesk' / '_internal'}," in done.stdout  # libvlccore from the bundle, not the system
     assert "studydesk_zh_CN.qm" in done.stdout
     assert "Self-check passed" in done.stdout
 
@@ -124,7 +126,7 @@ def test_deb_installs_runs_and_removes_leaving_data(deb_file: Path, dpkg_machine
     env = {**_clean_env(), "HOME": str(home)}
     done = subprocess.run(["studydesk", "--self-check"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "/opt/studydesk/_internal/vlc/plugins" in done.stdout
+    assert "/opt/studydesk/_internal/vlc/plugins" in done.stdout and "from /opt/studydesk/_internal," in done.stdout
     assert "/etc/studydesk/site.toml" in done.stdout
 
     subprocess.run(["dpkg", "-r", "studydesk"], check=True, capture_output=True)
@@ -149,3 +151,72 @@ def test_windows_installer_script_compiles_over_the_frozen_folder(build: Path, t
     script = nsis.NSI.read_text(encoding="utf-8")
     assert "RMDir /r" not in script and "RequestExecutionLevel admin" in script
     assert "$PROGRAMFILES64" in script and "/SERVER=" in script and "/SITE=" in script
+
+
+# ---- the offline site kit (uses the .deb built above)
+
+def _published_repo(base: Path, media_clip: Path) -> tuple[Path, Path]:
+    """(repository folder with two signed courses, site file pinning their publisher key)."""
+    from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
+    from tests.support.server_process import free_port
+
+    data = base / "server-data"
+    clip = media_clip.read_bytes()
+    publish_source(data, write_course_source(base / "src1", "party-history", [clip, random_bytes(3000, 1)],
+                                             title="党史学习"))
+    publish_source(data, write_course_source(base / "src2", "rural-policy", [random_bytes(4000, 2)], title="乡村振兴"))
+    site = write_site(base / "site.toml", f"http://127.0.0.1:{free_port()}", publisher_keys(data))
+    return data / "repo", site
+
+
+def _kit(repo: Path, site: Path, out: Path, dist: Path, *courses: str) -> subprocess.CompletedProcess[str]:
+    cmd = [str(ROOT / "installer" / "build-site-kit"), "--courses", str(repo), "--site", str(site), "--out", str(out),
+           "--installers", str(dist)]
+    for c in courses:
+        cmd += ["--course", c]
+    return subprocess.run(cmd, capture_output=True, text=True, env={**_clean_env(), "PYTHON": sys.executable},
+                          cwd=ROOT, timeout=120)
+
+
+def test_site_kit_holds_installers_site_file_chosen_courses_and_guide(build: Path, tmp_path: Path, media) -> None:
+    from sync.manifest import Manifest
+    from sync.site_check import run_site_check
+
+    repo, site = _published_repo(tmp_path, media.clip(2.0))
+    kit = tmp_path / "usb" / "studydesk-kit"
+    done = _kit(repo, site, kit, build, "party-history")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (kit / "installers").iterdir()) == sorted(p.name for p in build.glob("*.deb"))
+    assert (kit / "site.toml").read_bytes() == site.read_bytes()
+    courses = kit / "courses"
+    assert [p.name for p in (courses / "manifests").iterdir()] == ["party-history"]
+    manifest = Manifest.from_dict(json.loads((courses / "manifests/party-history/1.json").read_bytes()))
+    assert {p.name for p in (courses / "blobs/sha256").iterdir()} == set(manifest.blobs())
+    assert not (courses / "catalog.json").exists()  # a subset: the signed catalog would list absent courses
+    guide = (kit / "安装说明.txt").read_bytes()
+    assert guide.startswith("\ufeff".encode()) and b"\r\n" in guide
+    text = guide.decode("utf-8-sig")
+    assert "党史学习" in text and "乡村振兴" not in text and "sudo apt install ./installers/studydesk_" in text
+    assert json.loads((kit / "studydesk-kit.json").read_text(encoding="utf-8"))["courses"][0]["id"] == "party-history"
+
+    whole = tmp_path / "usb" / "all"
+    assert _kit(repo, site, whole, build).returncode == 0
+    assert (whole / "courses" / "catalog.json").read_bytes() == (repo / "catalog.json").read_bytes()
+    (whole / "site.toml").write_text((whole / "site.toml").read_text(encoding="utf-8")
+                                     + '\n[repository]\nurl = "courses"\n', encoding="utf-8")
+    repo_finding = next(f for f in run_site_check(whole / "site.toml") if f.check == "repository")
+    assert repo_finding.ok and "2 course(s)" in repo_finding.detail
+
+
+def test_site_kit_refuses_a_damaged_blob_and_keeps_nothing_of_it(build: Path, tmp_path: Path, media) -> None:
+    repo, site = _published_repo(tmp_path, media.clip(2.0))
+    blob = max((repo / "blobs" / "sha256").iterdir(), key=lambda p: p.stat().st_size)
+    data = bytearray(blob.read_bytes())
+    data[100] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    kit = tmp_path / "kit"
+    done = _kit(repo, site, kit, build)
+    assert done.returncode == 1 and "is damaged" in done.stderr
+    assert not (kit / "courses" / "blobs" / "sha256" / blob.name).exists()
+    assert not list(kit.rglob("*.part"))
+    assert _kit(repo, site, tmp_path / "kit2", build, "no-such-course").returncode == 1
