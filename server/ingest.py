@@ -175,8 +175,12 @@ def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, 
             digest = sha256_hex(signing)
             stored = seen.get(r.id)
             if stored is not None:
-                same = stored == (digest, r.sig)
-                results[i] = Outcome(r.id, "duplicate") if same else Outcome(r.id, "rejected", "id_conflict")
+                if stored != (digest, r.sig):
+                    results[i] = Outcome(r.id, "rejected", "id_conflict")
+                elif as_user_id is not None and r.user_id != as_user_id:
+                    results[i] = Outcome(r.id, "rejected", "foreign_user")
+                else:
+                    results[i] = Outcome(r.id, "duplicate")
                 continue
             reason = _check(chains, r, signing, as_user_id)
             if reason:

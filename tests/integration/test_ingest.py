@@ -83,6 +83,7 @@ def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[C
     assert statuses(a.api.post_batch([other])) == ["id_conflict"]
     # b posting a's genuine record, a signing for b's user id, an unknown device
     assert statuses(b.api.post_batch([recs[2]])) == ["foreign_user"]
+    assert statuses(b.api.post_batch([recs[0]])) == ["foreign_user"]  # even a replay of a stored one
     foreign = make_record(DeviceSigner(a.signer.device_id, b.user_id, a.signer.key), seq=1, prev=GENESIS,
                           record_type="watch", course_id="c1", lesson_id="l1", body={})
     assert statuses(b.api.post_batch([foreign])) == ["foreign_record"]
