@@ -82,3 +82,20 @@ def test_keyring_backend_round_trip(test_keyring: object) -> None:
     store.delete("tokens")
     store.delete("tokens")  # deleting twice is fine
     assert store.get("tokens") is None
+
+
+def test_device_identity_is_kept_sealed_and_renewed_when_unreadable(tmp_path: Path) -> None:
+    from sync.device import load_or_create, mark_enrolled
+
+    salt = new_salt()
+    key, _ = derive("pw", salt)
+    store = SecretStore(FileBackend(tmp_path), key, "user-a")
+    first = load_or_create(store, tmp_path)
+    assert load_or_create(store, tmp_path).device_id == first.device_id
+    info = (tmp_path / "device.json").read_text()
+    assert first.key.public.to_text() in info and first.key.raw().hex() not in info
+    enrolled = mark_enrolled(tmp_path, first)
+    assert load_or_create(store, tmp_path).enrolled_at == enrolled.enrolled_at
+    # another key (password reset) cannot open the sealed private key: a new device, a new chain
+    other = load_or_create(SecretStore(FileBackend(tmp_path), derive("new-pw", salt)[0], "user-a"), tmp_path)
+    assert other.device_id != first.device_id and other.enrolled_at is None
