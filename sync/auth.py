@@ -99,8 +99,9 @@ class AuthService:
             info = api.login(username, password)
         except RetryableError as exc:
             if known is None:
-                raise RetryableError("network", f"the server cannot be reached and {username!r} has never signed "
-                                                f"in on this PC: {exc.detail}") from exc
+                code = "tls" if exc.code == "tls" else "network"  # a certificate problem says so
+                raise RetryableError(code, f"the server cannot be reached and {username!r} has never signed "
+                                           f"in on this PC: {exc.detail}") from exc
             return self._offline(known, password, api)
         return self._online(info, known, password, api)
 
