@@ -178,7 +178,7 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
              lambda error: window.sign_in.engines_ready(error), name="engines")
     from client.first_run_import import offer_kit_import  # courses from an offline site kit, asked once
 
-    window.kit_offer = offer_kit_import(ctx, window)
+    offer_kit_import(ctx, window)
     if script := os.environ.get("STUDYDESK_TEST_SCRIPT"):
         from client.workers.script_driver import ScriptDriver
 

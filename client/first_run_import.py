@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from client.tasks import TaskContext, run_task
@@ -123,10 +123,12 @@ def import_offer(offer: KitOffer, store: Any, keys: dict[str, Any], ctx: TaskCon
     return done
 
 
-class KitImportOffer:
-    """Scans on the net lane, asks without blocking the window, imports with a progress dialog. GUI thread."""
+class KitImportOffer(QObject):
+    """Scans on the net lane, asks without blocking the window, imports with a progress dialog. GUI thread.
+    A child of the window, which keeps it alive."""
 
     def __init__(self, app: Any, window: QWidget) -> None:
+        super().__init__(window)
         self.app, self.window = app, window
         self.box: QMessageBox | None = None
         self.result: str = ""

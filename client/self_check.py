@@ -98,7 +98,7 @@ def check_translation() -> CheckLine:
     translator = Translator(app)
     ok = translator.set_language("zh_CN")
     qm = qm_dir() / "studydesk_zh_CN.qm"
-    sample = QCoreApplication.translate(_CTX, LABELS["site"])
+    sample = QCoreApplication.translate(_CTX, str(LABELS["site"]))
     detail = f"{qm} ({sample})" if ok else f"{qm} is missing or unreadable"
     translator.set_language("en")
     return CheckLine("translation", ok, detail)
@@ -199,7 +199,7 @@ def _step_key(step: Callable[[], list[CheckLine]]) -> str:
 def report(lines: list[CheckLine], out: Callable[[str], None] = print) -> int:
     for line in lines:
         mark = "OK  " if line.ok else "FAIL"
-        out(f"[{mark}] {QCoreApplication.translate(_CTX, LABELS[line.key])}: {line.detail}")
+        out(f"[{mark}] {QCoreApplication.translate(_CTX, str(LABELS[line.key]))}: {line.detail}")
     failed = [line for line in lines if not line.ok]
     if failed:
         text = QCoreApplication.translate("SelfCheck", "Self-check failed: %1 part(s) missing or broken.")

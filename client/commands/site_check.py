@@ -91,11 +91,11 @@ def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
     lines = []
     for f in findings:
         mark = "✓" if f.ok else "✗"
-        lines.append(f"{mark} {tr(CHECKS[f.check])} — {f.target}")
+        lines.append(f"{mark} {tr(str(CHECKS[f.check]))} — {f.target}")
         if f.detail:
             lines.append(f"    {f.detail}")
         if not f.ok:
-            lines.append(f"    → {tr(ACTIONS.get(f.problem, ACTIONS['repo_unreadable']))}")
+            lines.append(f"    → {tr(str(ACTIONS.get(f.problem, ACTIONS['repo_unreadable'])))}")
     failed = sum(1 for f in findings if not f.ok)
     if failed:
         lines.append(QCoreApplication.translate("SiteCheck", "%1 check(s) failed.").replace("%1", str(failed)))
