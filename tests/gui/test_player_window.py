@@ -154,3 +154,60 @@ def test_missing_or_corrupt_file_gets_a_message_and_no_credit(env: dict, qtbot, 
     qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
     progress, records = saved(env, lesson)
     assert progress is None and records == []
+
+
+def _move_mouse(window: PlayerWindow) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    target = window.video.surface
+    event = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(10, 10), QPointF(10, 10), Qt.MouseButton.NoButton,
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, event)
+
+
+def test_idle_timeout_asks_only_when_nobody_touches_the_window(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, policy=Policy(idle_timeout_s=2.0, attention_check_interval_s=0))
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    for _ in range(7):  # 3.5 s of someone moving the mouse over the video
+        _move_mouse(window)
+        qtbot.wait(500)
+    assert window.attention_dialog is None and window.bridge.playing
+    qtbot.waitUntil(lambda: window.attention_dialog is not None, timeout=5000)  # hands off: asked
+    assert window.bridge.accounting.attention_reason == "idle"
+
+
+def test_another_window_taking_over_pauses(env: dict, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    window.activateWindow()
+    qtbot.wait(200)
+    if not window.isActiveWindow():
+        pytest.skip(f"the {QApplication.platformName()} platform does not activate windows")
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not window.bridge.playing, timeout=3000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.bridge.playing, timeout=3000)
+
+
+def test_language_switch_retranslates_the_window(env: dict, qtbot, qapp) -> None:
+    from client.i18n import Translator, ensure_built
+
+    window = open_window(env, qtbot, lesson="l2")
+    qtbot.waitUntil(lambda: window.video.currentWidget() is window.video.problem, timeout=15000)
+    ensure_built()
+    translator = Translator(qapp)
+    assert translator.set_language("zh_CN")
+    try:
+        qtbot.waitUntil(lambda: window.video.download_button.text() == "重新下载", timeout=2000)
+        assert "本机没有本节课的视频文件" in window.video.problem_label.text()
+        assert window.controls.play_button.text() == "播放"
+    finally:
+        translator.set_language("en")
+    qtbot.waitUntil(lambda: window.video.download_button.text() == "Download again", timeout=2000)

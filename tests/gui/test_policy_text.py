@@ -29,3 +29,19 @@ def test_rules_follow_the_policy(qapp) -> None:
 
 def test_rate_formatting() -> None:
     assert [format_rate(r) for r in (1.5, 2.0, 1.25, 0.75)] == ["1.5", "2", "1.25", "0.75"]
+
+
+def test_rules_in_chinese_with_the_installed_translation(qapp) -> None:
+    from client.i18n import Translator, ensure_built
+
+    ensure_built()
+    translator = Translator(qapp)
+    assert translator.set_language("zh_CN")
+    try:
+        lines = policy_lines(Policy(attention_check_interval_s=1200))
+        assert lines[0] == "倍速不超过1.5倍，不可快进"
+        assert "每20分钟确认一次在学" in lines
+        assert "离开播放窗口时自动暂停" in lines
+    finally:
+        translator.set_language("en")
+    assert policy_lines(Policy())[0] == "Speed up to 1.5×, no skipping ahead"
