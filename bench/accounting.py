@@ -242,7 +242,7 @@ def _per_tick_us(acc: WatchAccounting, clock: FakeClock, n: int, start_pos: floa
 
 
 def _app_tick_us(n: int) -> float:
-    """The app's whole tick: smoothing, tick, the attention poll."""
+    """The app's whole tick: smoothing, tick, the attention poll (default policy: checks on)."""
     clock, smoother = FakeClock(), PositionSmoother()
     acc = WatchAccounting(PlayerPolicy(), 1e9, clock)
     began, raw = time.perf_counter(), 0.0
@@ -250,18 +250,23 @@ def _app_tick_us(n: int) -> float:
         clock.advance(0.25)
         raw = i * 0.25 if i % 2 == 0 else raw
         acc.tick(smoother.observe(raw, True, 1.0, clock()), True, 1.0)
-        _ = acc.attention_due
+        if acc.attention_due:  # the person answers at once, so every tick is a crediting one
+            acc.answer_attention()
+        if i % 100 == 0:
+            acc.user_activity()
+    assert acc.covered_s > n * 0.25 * 0.99, "the app-tick loop stopped crediting"
     return (time.perf_counter() - began) / n * 1e6
 
 
 def _checkpoint_us(n: int) -> float:
     clock = FakeClock()
-    acc = WatchAccounting(PlayerPolicy(), 1e9, clock)
+    acc = WatchAccounting(PlayerPolicy(idle_timeout_s=0, attention_check_interval_s=0), 1e9, clock)
     began = time.perf_counter()
     for _ in range(n):
         clock.advance(0.25)
         acc.tick(acc.position_s + 0.25, True, 1.0)
         acc.checkpoint()
+    assert acc.covered_s == n * 0.25, "the checkpoint loop stopped crediting"
     return (time.perf_counter() - began) / n * 1e6
 
 
