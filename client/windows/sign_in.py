@@ -178,6 +178,7 @@ class SignInPage(QWidget):
             self.people.addItem(item)
             self.people.setItemWidget(item, row)
         self._fit_people()
+        QTimer.singleShot(0, self._fit_people)  # again once the rows are styled
         self.retranslate()
         if self._people and not self.username.text():
             self.people.setCurrentRow(0)
@@ -188,7 +189,11 @@ class SignInPage(QWidget):
         for i in range(self.people.count()):
             item = self.people.item(i)
             row = self.people.itemWidget(item)
-            hint = row.sizeHint().expandedTo(QSize(0, 56)) if row is not None else QSize(0, 56)
+            if row is not None:
+                row.ensurePolished()
+                for child in row.findChildren(QWidget):
+                    child.ensurePolished()
+            hint = row.sizeHint().expandedTo(QSize(0, 60)) if row is not None else QSize(0, 60)
             item.setSizeHint(hint)
             heights.append(hint.height())
         self.people.setMaximumHeight(sum(heights[:4]) + 2 * self.people.frameWidth() + 2)
