@@ -73,6 +73,7 @@ class PlayerBridge(QObject):
         self._attention_open = False
         self._resume_s: float | None = None
         self._released = False
+        self._open_lane = Lane("player-open", 2)  # 2: an idle thread expires instead of staying
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.tick)
@@ -81,8 +82,10 @@ class PlayerBridge(QObject):
         self._checkpoint_timer.timeout.connect(self.checkpoint)
 
     # -- opening ---------------------------------------------------------------------
-    def open(self, path: str, lane: Lane) -> None:
-        """Parse and load ``path`` on ``lane`` (a worker); ``opened`` or ``error`` follows."""
+    def open(self, path: str) -> None:
+        """Parse and load ``path`` on the bridge's own worker; ``opened`` or ``error`` follows.
+
+        Not on the app's network lane: downloads there may keep every thread busy for minutes."""
         backend = self.backend
         if backend is None:
             self.error.emit(self.unavailable_code or "vlc_unavailable")
@@ -92,7 +95,7 @@ class PlayerBridge(QObject):
             return backend.open(path)
 
         self._set_state(OPENING)
-        run_task(lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
+        run_task(self._open_lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
 
     def _on_open_done(self, info: Any) -> None:
         if self._released:

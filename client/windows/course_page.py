@@ -102,6 +102,7 @@ class CoursePage(QWidget):
     """One course, as a top-level window or a page inside the main window. GUI thread only."""
 
     download_requested = Signal(str)  # course_id
+    document_opened = Signal(str)  # local path handed to the system viewer
     loaded = Signal()
 
     def __init__(
@@ -304,8 +305,6 @@ class CoursePage(QWidget):
             return viewer_copy(store, manifest, entry)
 
         run_task(self._lanes.net, work, self._on_document_ready, self._on_document_failed, name="open-document")
-
-    document_opened = Signal(str)  # local path handed to the system viewer
 
     def _on_document_ready(self, path: Path) -> None:
         self.document_opened.emit(str(path))

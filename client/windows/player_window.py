@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
@@ -184,9 +184,11 @@ class PlayerWindow(QWidget):
         if kind == QEvent.Type.LanguageChange:
             self.retranslate()
         elif kind == QEvent.Type.WindowStateChange:
-            self._set_hidden(self.isMinimized())
+            self.controls.rules_label.setVisible(not self.isFullScreen())  # all the room for the video
+            self._check_visibility()
         elif kind == QEvent.Type.ActivationChange:
-            self._set_hidden(not self._ours_active())
+            # Activation moves in two steps (old window loses it, new one gains it): look once it settled.
+            QTimer.singleShot(150, self._check_visibility)
         super().changeEvent(event)
 
     # -- loading ---------------------------------------------------------------------
@@ -214,7 +216,7 @@ class PlayerWindow(QWidget):
             return
         if self._native_handle is not None and self.bridge.backend is not None:
             self.bridge.backend.set_window(self._native_handle)
-        self.bridge.open(str(load.path), self._lanes.net)
+        self.bridge.open(str(load.path))
 
     def _on_opened(self, info: Any) -> None:
         if self._closed or self.policy is None or self.load is None:
@@ -228,6 +230,7 @@ class PlayerWindow(QWidget):
             study_s=float(getattr(progress, "study_s", 0.0) or 0.0),
         )
         self.controls.set_duration_ms(int(duration * 1000))
+        self.bridge.set_volume(self.controls.volume.value())
         resume = accounting.position_s if accounting.position_s < duration - 1.0 else 0.0
         self.bridge.start(accounting, resume)
 
@@ -306,6 +309,7 @@ class PlayerWindow(QWidget):
         if self.attention_dialog is not None:
             self.attention_dialog.deleteLater()
         self.attention_dialog = None
+        self.activateWindow()
         self.bridge.play()
 
     # -- hiding, idle -----------------------------------------------------------------------
@@ -316,6 +320,10 @@ class PlayerWindow(QWidget):
                 return True
             active = active.parent()
         return False
+
+    def _check_visibility(self) -> None:
+        if not self._closed:
+            self._set_hidden(self.isMinimized() or not self._ours_active())
 
     def _set_hidden(self, hidden: bool) -> None:
         if self.policy is None or not self.policy.pause_when_hidden or self.bridge.accounting is None:
@@ -360,7 +368,9 @@ class PlayerWindow(QWidget):
     def _on_save_failed(self, error: BaseException) -> None:
         from client.messages import describe
 
-        self.save_failed.emit(describe(error))
+        text = describe(error)
+        self.controls.message_label.setText(text)
+        self.save_failed.emit(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
