@@ -130,6 +130,7 @@ class VlcBackend:
     # -- opening -------------------------------------------------------------------------
     def open(self, path: str | Path) -> MediaInfo:
         """Check ``path`` with libvlc's parser and load it; PlaybackError before anything plays."""
+        self._check_live()
         file = Path(path)
         if not file.is_file():
             raise PlaybackError("file_missing", f"lesson file not found: {file}")
@@ -145,11 +146,14 @@ class VlcBackend:
         duration_s = max(0, media.get_duration()) / 1000.0
         if not (has_video or has_audio) or duration_s <= 0:
             raise PlaybackError("media_corrupt", f"{file} has no playable audio or video (damaged or unsupported)")
+        if self._media is not None:
+            self._player.stop()
         self._player.set_media(media)
         self._media = media
         self._duration = duration_s
         self._ended = False
         self._pending_seek = None
+        self._time_event = None
         self._smoother.reset(0.0, self._clock())
         return MediaInfo(file, duration_s, has_video, has_audio)
 
@@ -167,7 +171,13 @@ class VlcBackend:
     def duration_s(self) -> float:
         return self._duration
 
+    def _check_live(self) -> None:
+        # libvlc objects are freed by release(): touching them afterwards would crash the process.
+        if self._released:
+            raise PlaybackError("playback_failed", "the player was released")
+
     def play(self) -> None:
+        self._check_live()
         if self._media is None:
             raise PlaybackError("playback_failed", "play() before open()")
         if self._ended:  # libvlc needs a stop before it plays an ended media again
@@ -179,14 +189,20 @@ class VlcBackend:
             raise PlaybackError("playback_failed", "libvlc refused to play")
 
     def pause(self) -> None:
+        if self._released:
+            return
         self._player.set_pause(1)
 
     def stop(self) -> None:
+        if self._released:
+            return
         self._player.stop()
         self._pending_seek = None
         self._smoother.reset(0.0, self._clock())
 
     def seek(self, position_s: float) -> None:
+        if self._released:
+            return
         target = min(max(0.0, position_s), self._duration)
         if self._ended or self._player.get_state() in (vlc.State.NothingSpecial, vlc.State.Stopped):
             self._pending_seek = target  # applied once playing: libvlc ignores seeks on a stopped player
@@ -195,6 +211,7 @@ class VlcBackend:
         self._smoother.reset(target, self._clock(), self._raw_time())
 
     def set_rate(self, rate: float) -> None:
+        self._check_live()
         now = self._clock()
         position = self.position_s()
         if self._player.set_rate(float(rate)) == -1:
@@ -203,10 +220,13 @@ class VlcBackend:
         self._smoother.reset(position, now, self._raw_time())
 
     def set_volume(self, volume: int) -> None:
+        if self._released:
+            return
         self._player.audio_set_volume(max(0, min(100, int(volume))))
 
     def set_window(self, handle: int) -> None:
         """Draw into a native window: an X11 window id, or an HWND on Windows."""
+        self._check_live()
         if sys.platform.startswith("win"):
             self._player.set_hwnd(handle)
         elif sys.platform == "darwin":
@@ -219,7 +239,7 @@ class VlcBackend:
         return max(0, int(self._player.get_time())) / 1000.0
 
     def is_playing(self) -> bool:
-        return not self._ended and self._player.get_state() == vlc.State.Playing
+        return not self._released and not self._ended and self._player.get_state() == vlc.State.Playing
 
     def rate(self) -> float:
         return self._rate
@@ -228,6 +248,8 @@ class VlcBackend:
         """Media seconds, smoothed between libvlc's coarse time updates; the duration once ended."""
         if self._ended:
             return self._duration
+        if self._released:
+            return 0.0
         playing = self.is_playing()
         if playing and self._pending_seek is not None:
             target, self._pending_seek = self._pending_seek, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -79,6 +80,8 @@ def test_plays_a_generated_clip_and_credits_its_length(backend: VlcBackend, reco
     assert acc.completed
     kinds = recorder.kinds()
     assert EventKind.PLAYING in kinds and kinds.index(EventKind.PLAYING) < kinds.index(EventKind.ENDED)
+    lengths = [e.value for e in recorder.events if e.kind is EventKind.LENGTH]
+    assert lengths and lengths[-1] == pytest.approx(5.0, abs=0.1)
     assert threading.get_ident() not in recorder.threads, "events must come from libvlc's own thread"
 
 
@@ -122,6 +125,37 @@ def test_an_event_callback_that_raises_does_not_break_playback(media: MediaFacto
         assert EventKind.PLAYING in [e.kind for e in player.drain_events()]
     finally:
         player.release()
+
+
+def test_a_file_vanishing_after_open_gives_an_error_event(backend: VlcBackend, recorder: Recorder,
+                                                         media: MediaFactory, tmp_path: Path) -> None:
+    lesson = tmp_path / "lesson.mp4"
+    shutil.copy(media.clip(5.0), lesson)
+    backend.open(lesson)
+    lesson.unlink()  # say, a cleanup removed the course while its window was open
+    backend.play()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and EventKind.ERROR not in recorder.kinds():
+        time.sleep(0.05)
+    errors = [e for e in backend.drain_events() if e.kind is EventKind.ERROR]
+    assert errors and errors[0].code == "playback_failed"
+    assert not backend.is_playing()
+
+
+def test_calls_after_release_are_safe(media: MediaFactory) -> None:
+    try:
+        player = VlcBackend(headless=True)
+    except PlaybackError as exc:
+        pytest.skip(f"libvlc is not usable here: {exc.detail}")
+    player.open(media.clip(5.0))
+    player.release()
+    player.release()
+    player.pause()
+    player.stop()
+    player.seek(1.0)
+    assert not player.is_playing() and player.position_s() == 0.0
+    with pytest.raises(PlaybackError):
+        player.play()
 
 
 def test_missing_file_is_reported_before_playing(backend: VlcBackend, tmp_path: Path) -> None:
