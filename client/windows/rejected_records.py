@@ -6,6 +6,7 @@ GUI thread only.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
@@ -85,6 +86,18 @@ class RejectedRecordsDialog(QDialog):
         self.retranslate()
 
 
+def export_records_to(session: Any, path: Path) -> int:
+    """SQLite lane: every record of this person, signed by the device key, into ``path``; the count."""
+    from sync.records_export import export_records
+
+    conn = session.db()
+    try:
+        return int(export_records(session.outbox(conn), path, username=session.username,
+                                  enrolled_at=session.device.enrolled_at))
+    finally:
+        conn.close()
+
+
 def export_records_interactively(app: AppContext, session: SessionContext, parent: QWidget) -> None:
     """Ask for a file name, write this person's signed records there, say how many."""
     title = QCoreApplication.translate("ExportRecords", "Export study records")
@@ -95,13 +108,7 @@ def export_records_interactively(app: AppContext, session: SessionContext, paren
     s = session.session
 
     def work(_ctx: TaskContext) -> int:
-        from sync.records_export import export_records
-
-        conn = s.db()
-        try:
-            return int(export_records(s.outbox(conn), path))
-        finally:
-            conn.close()
+        return export_records_to(s, Path(path))
 
     def done(n: int) -> None:
         text = QCoreApplication.translate("ExportRecords", "%n record(s) written. Give this file to your training "

@@ -153,6 +153,22 @@ class ScriptDriver:
             raise StepFailed(str(downloads.errors.get(step["course"])))
         return "done"
 
+    def do_start_download(self, step: dict[str, Any]) -> Step:
+        """Click download and go on once ``min_bytes`` arrived (without waiting for the end)."""
+        yield lambda: step["course"] in self.window.courses.rows
+        self.window.courses.rows[step["course"]].download.start_button.click()
+        downloads = self.window.session.downloads
+        yield lambda: (p := downloads.last_progress.get(step["course"])) is not None and \
+            p.bytes_done >= int(step.get("min_bytes", 1))
+        return str(downloads.last_progress[step["course"]].bytes_done)
+
+    def do_wait_download_done(self, step: dict[str, Any]) -> Step:
+        downloads = self.window.session.downloads
+        yield lambda: downloads.state(step["course"]) in ("done", "failed")
+        if downloads.state(step["course"]) != "done":
+            raise StepFailed(str(downloads.errors.get(step["course"])))
+        return "done"
+
     def do_open_course(self, step: dict[str, Any]) -> Step:
         yield lambda: step["course"] in self.window.courses.rows
         self.window.courses.rows[step["course"]].open_button.click()

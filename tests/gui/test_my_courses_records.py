@@ -1,0 +1,98 @@
+"""Refused records with the server's reason, export for air-gapped sites, and closing the app while
+a download runs (it stops cleanly, loses nothing, and continues at the next start)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from client.windows.rejected_records import RejectedRecordsDialog, export_records_to
+from sync.keys import PrivateKey
+from sync.outbox import Outbox
+from sync.records import DeviceSigner
+from sync.records_file import read_records_file
+from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, published_server
+from tests.gui.test_my_courses import close, signed_in_window
+from tests.support.server_process import ServerProcess
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[ShellEnv]:
+    server = ServerProcess(tmp_path / "server-data")
+    try:
+        env = published_server(tmp_path, server)
+        env.add_user("zhangsan", "城关镇人民政府", "张三")
+        env.assign(DEMO_COURSE_ID, "zhangsan", required=True)
+        yield env
+    finally:
+        server.stop()
+
+
+def test_refused_records_show_the_servers_reason_and_export_writes_a_signed_file(qtbot, env, tmp_path):
+    ctx, window, shell = signed_in_window(qtbot, env)
+    try:
+        session = window.session.session
+        conn = session.db()
+        try:
+            session.outbox(conn).append("note", DEMO_COURSE_ID, None, {"text": "good"})
+            # a record signed with a key the server never enrolled for this device: it must be refused
+            forged = Outbox(conn, DeviceSigner(session.device_id, session.user_id, PrivateKey.generate()))
+            forged.append("note", DEMO_COURSE_ID, None, {"text": "forged"})
+        finally:
+            conn.close()
+        bar, sync = window.sync_widget, window.session.sync
+        sync.sync_now()
+        qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.rejected == 1 and not sync.busy,
+                        timeout=30000)
+        assert bar.rejected_button.isVisibleTo(bar) and "1 refused" in bar.rejected_button.text()
+        dialog = RejectedRecordsDialog(ctx, window.session, window)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10000)
+        assert dialog.table.item(0, 2).text() == DEMO_COURSE_ID
+        assert dialog.table.item(0, 3).text()  # the server's reason, as it gave it
+        assert "refused these study records" in dialog.intro.text()
+
+        out = tmp_path / "records.json"
+        assert export_records_to(session, out) == 2
+        exported = read_records_file(out)  # checks the file's signature with the device key
+        assert exported.user_id == session.user_id and len(exported.records) == 2
+    finally:
+        close(qtbot, ctx, window, shell)
+
+
+def _run_app(env: ShellEnv, steps: list[dict[str, object]], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / f"script-{time.monotonic_ns()}.json"
+    script.write_text(json.dumps(steps), encoding="utf-8")
+    run_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STUDYDESK_TEST_SCRIPT=str(script))
+    return subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
+                           str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=120, cwd=REPO)
+
+
+def test_closing_during_a_download_stops_cleanly_and_the_next_start_continues(env, tmp_path):
+    from sync.site import load_site
+    from sync.store import ContentStore
+
+    env.site_path.write_text(env.site_path.read_text() + "\n[bandwidth]\ncap_kbps = 200\n", encoding="utf-8")
+    sign_in = {"do": "sign_in", "username": "zhangsan", "password": PASSWORD}
+    first = _run_app(env, [sign_in, {"do": "wait_courses", "course": DEMO_COURSE_ID},
+                           {"do": "start_download", "course": DEMO_COURSE_ID, "min_bytes": 30000},
+                           {"do": "quit"}], tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    assert "start_download ok" in first.stdout
+    store = ContentStore(env.data_root / "content", load_site(env.site_path).trusted_keys())
+    present, total = store.course_state(store.manifest(DEMO_COURSE_ID))
+    assert 30000 <= present < total  # what arrived before the close is kept
+
+    env.site_path.write_text(env.site_path.read_text().replace("cap_kbps = 200", "cap_kbps = 0"), encoding="utf-8")
+    second = _run_app(env, [sign_in, {"do": "wait_download_done", "course": DEMO_COURSE_ID, "timeout": 60},
+                            {"do": "quit"}], tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    present, total = store.course_state(store.manifest(DEMO_COURSE_ID))
+    assert present == total
