@@ -61,7 +61,7 @@ def _starts(frozen: list[str], source: list[str], env: dict[str, str], tmp: Path
 
 
 def _row(label: str, value: str, note: str = "") -> None:
-    print(f"  {label:<44} {value:>12}  {note}")
+    print(f"  {label:<48} {value:>13}  {note}")
 
 
 def main(argv: list[str] | None = None) -> int:

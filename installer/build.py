@@ -106,6 +106,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--site", type=Path, default=HERE / "site.example.toml",
                    help="site file to install as /etc/studydesk/site.toml (default: the commented example)")
     p.add_argument("--no-deb", action="store_true", help="do not build the .deb")
+    p.add_argument("--compression", choices=("xz", "gzip"), default="xz",
+                   help="of the .deb: xz (default, smallest) or gzip (faster build, for tests)")
     p.add_argument("--nsis", action="store_true", default=sys.platform == "win32",
                    help="also compile the Windows installer with makensis (default on Windows)")
     p.add_argument("--skip-freeze", action="store_true", help="reuse <out>/studydesk from an earlier build")
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    frozen app: {frozen} ({deb.tree_size(frozen) / 1e6:.1f} MB)")
     if sys.platform.startswith("linux") and not args.no_deb:
         step(".deb")
-        package = deb.build_deb(frozen, icons, args.site, ver, out, work / "deb")
+        package = deb.build_deb(frozen, icons, args.site, ver, out, work / "deb", args.compression)
         print(f"    package: {package} ({package.stat().st_size / 1e6:.1f} MB)")
     if args.nsis:
         step("Windows installer (makensis)")

@@ -126,8 +126,10 @@ def stage_tree(frozen: Path, icons: Path, site_file: Path, stage: Path) -> None:
     _write(doc / "copyright", _template("copyright"))
 
 
-def build_deb(frozen: Path, icons: Path, site_file: Path, version: str, out: Path, stage: Path) -> Path:
-    """Stage, write DEBIAN/, and run dpkg-deb; returns the .deb path."""
+def build_deb(frozen: Path, icons: Path, site_file: Path, version: str, out: Path, stage: Path,
+              compression: str = "xz") -> Path:
+    """Stage, write DEBIAN/, and run dpkg-deb; returns the .deb path. ``compression``: xz (small, for
+    release) or gzip (several times faster, for tests); both are read by every dpkg (not zstd: UOS/Kylin)."""
     stage_tree(frozen, icons, site_file, stage)
     depends, missing = compute_depends(stage / "opt" / "studydesk")
     if missing:
@@ -140,6 +142,8 @@ def build_deb(frozen: Path, icons: Path, site_file: Path, version: str, out: Pat
     for script in ("postinst", "postrm"):
         _write(control / script, _template(script), 0o755)
     target = out / f"studydesk_{version}_amd64.deb"
-    cmd = ["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--threads-max=2", "--build", str(stage), str(target)]
+    level = "-z6" if compression == "xz" else "-z5"
+    cmd = ["dpkg-deb", "--root-owner-group", f"-Z{compression}", level, "--threads-max=2", "--build", str(stage),
+           str(target)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return target

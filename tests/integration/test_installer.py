@@ -33,7 +33,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not shutil.which("dpkg-deb"):
         pytest.skip("dpkg-deb is not installed")
     out = tmp_path_factory.mktemp("installer-out")
-    cmd = [str(ROOT / "installer" / "build"), "--out", str(out), "--work", str(ROOT / "build" / "installer-test")]
+    cmd = [str(ROOT / "installer" / "build"), "--out", str(out), "--work", str(ROOT / "build" / "installer-test"),
+           "--compression", "gzip"]  # same contents; xz (the default) is for release and bench/installer
     subprocess.run(cmd, check=True, cwd=ROOT, env={**_clean_env(), "PYTHON": sys.executable}, timeout=600)
     return out
 
