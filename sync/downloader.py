@@ -30,7 +30,7 @@ from sync.errors import CancelledError, IntegrityError, RetryableError, ServerBu
 from sync.keys import PublicKey
 from sync.manifest import Manifest
 from sync.ratelimit import TokenBucket
-from sync.repo_source import RangeNotSatisfiable, RepoSource, open_source
+from sync.repo_source import BlobReader, RangeNotSatisfiable, RepoSource, open_source
 from sync.store import ContentStore, atomic_write_bytes, storage_error
 
 __all__ = ["DownloadProgress", "DownloadStats", "Downloader"]
@@ -230,6 +230,15 @@ class Downloader:
 
     # -- one blob --------------------------------------------------------------------------
     def _fetch_blob(self, digest: str, size: int) -> None:
+        with self.store.blob_lock(digest):
+            if self.store.has_blob(digest):  # another download (another course, another process) got it
+                assert self._meter is not None
+                self._meter.update(digest, size)
+                self._meter.blob_done(digest)
+                return
+            self._fetch_blob_locked(digest, size)
+
+    def _fetch_blob_locked(self, digest: str, size: int) -> None:
         part, _ = self.store.partial_paths(digest)
         restarted = False
         while True:
@@ -319,7 +328,8 @@ class Downloader:
                     remaining -= len(chunk)
         return hasher
 
-    def _stream(self, digest: str, size: int, part: Path, start: int, reader: object, hasher: hashlib._Hash) -> int:
+    def _stream(self, digest: str, size: int, part: Path, start: int, reader: BlobReader,
+                hasher: hashlib._Hash) -> int:
         written = start
         assert self._meter is not None
         try:
@@ -327,7 +337,7 @@ class Downloader:
                 f.truncate(start)
                 f.seek(start)
                 try:
-                    for chunk in reader.chunks(self.chunk):  # type: ignore[attr-defined]
+                    for chunk in reader.chunks(self.chunk):
                         if written + len(chunk) > size:
                             raise IntegrityError("size_mismatch", f"blob {digest[:12]} is longer than {size} bytes")
                         self.bucket.acquire(len(chunk), self.cancel)

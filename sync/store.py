@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -30,8 +31,15 @@ from sync.errors import IntegrityError, StorageError, SyncError
 from sync.keys import PublicKey
 from sync.manifest import Manifest, check_id, check_sha256
 
+try:
+    import fcntl
+except ImportError:  # Windows: the in-process lock still keeps this app's threads apart
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 CHUNK = 256 * 1024
+_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
 
 
 def storage_error(exc: OSError, what: str) -> StorageError:
@@ -126,6 +134,30 @@ class ContentStore:
             raise storage_error(exc, "cannot place a downloaded file") from exc
         fsync_dir(self.blobs_dir)
         return dest
+
+    @contextlib.contextmanager
+    def blob_lock(self, hex_digest: str) -> Iterator[None]:
+        """Only one writer per blob: threads of this process, and (where fcntl exists) other processes
+        such as the window and a command line sharing this store."""
+        key = (str(self.root), check_sha256(hex_digest, "blob"))
+        with _LOCKS_GUARD:
+            lock = _LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            if fcntl is None:
+                yield
+                return
+            self.partial_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.partial_dir / f"{hex_digest}.lock", "a+b") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    # Removed only once the blob is in place: a waiter that then locks the removed
+                    # file finds the blob and stops, so two writers can never share a partial file.
+                    if self.has_blob(hex_digest):
+                        with contextlib.suppress(OSError):
+                            os.unlink(f.name)
+                    fcntl.flock(f, fcntl.LOCK_UN)
 
     def partial_paths(self, hex_digest: str) -> tuple[Path, Path]:
         """The partial file and its JSON resume state for a blob being downloaded."""

@@ -145,7 +145,7 @@ def test_tampered_blob_and_wrong_hash_are_refused(repo_server: ServerProcess, st
     blob.write_bytes(bytes(data))
     _expect(store, repo_server, "hash_mismatch", "badblob")
     assert store.lesson_file(store.manifest("badblob"), "lesson-1") is None  # type: ignore[arg-type]
-    assert not list(store.partial_dir.iterdir())  # the bad bytes are not kept for a resume
+    assert not list(store.partial_dir.glob("*.part"))  # the bad bytes are not kept for a resume
 
     m2 = _publish(repo_server, tmp_path, "wronghash", size=30_000)
     good_blob = store.manifest("good").lessons[0].blob  # type: ignore[union-attr]
