@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from player.backend import MediaInfo
 from player.clock import Clock
@@ -61,11 +61,20 @@ def _event_kinds() -> dict[int, EventKind]:
     }
 
 
+def libvlc_version() -> str | None:
+    """The libvlc version string, or None when python-vlc/libvlc cannot be loaded."""
+    if vlc is None:
+        return None
+    return str(vlc.libvlc_get_version().decode())
+
+
 class VlcBackend:
     """One libvlc media player. Seconds throughout.
 
     ``on_event`` is called on libvlc's thread: it must only hand the event over (a queued Qt
-    signal, a queue). ``headless`` plays with dummy audio/video outputs (tests, servers).
+    signal, a queue). ``headless`` plays with dummy audio/video outputs (tests, servers);
+    observed on libvlc 3.0: a window given with ``set_window`` is drawn into even then.
+    After ``release()`` the controls do nothing and ``open``/``play`` raise PlaybackError.
     """
 
     def __init__(
@@ -279,3 +288,10 @@ class VlcBackend:
         self._player.stop()
         self._player.release()
         self._instance.release()
+
+
+if TYPE_CHECKING:
+    from player.backend import PlayerBackend
+
+    def _conforms(backend: VlcBackend) -> PlayerBackend:
+        return backend  # mypy (tests/unit/test_layering.py) checks VlcBackend implements the protocol
