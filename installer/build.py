@@ -51,7 +51,7 @@ def compile_translations(work: Path) -> Path:
     ts_files = sorted(ts_dir.glob("studydesk_*.ts"))
     if not ts_files:
         raise SystemExit(f"no translations (studydesk_*.ts) in {ts_dir}")
-    tool = Path(sys.executable).parent / "pyside6-lrelease"
+    tool = Path(sys.executable).parent / ("pyside6-lrelease.exe" if sys.platform == "win32" else "pyside6-lrelease")
     lrelease = str(tool) if tool.exists() else (shutil.which("pyside6-lrelease") or "pyside6-lrelease")
     for ts in ts_files:
         subprocess.run([lrelease, "-silent", str(ts), "-qm", str(out / f"{ts.stem}.qm")], check=True)
@@ -135,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    package: {package} ({package.stat().st_size / 1e6:.1f} MB)")
     if args.nsis:
         step("Windows installer (makensis)")
-        setup = nsis.compile_installer(frozen, ver, out, work / "nsis", icons)
-        print(f"    installer: {setup}")
+        # Off Windows the payload is this machine's (Linux) build: it only proves the script, so it
+        # stays in the scratch folder where no site kit picks it up as a Windows installer.
+        target = out if sys.platform == "win32" else work
+        setup = nsis.compile_installer(frozen, ver, target, work / "nsis", icons)
+        print(f"    installer: {setup}" + ("" if sys.platform == "win32" else " (script check only: Linux payload)"))
     print(f"done in {time.monotonic() - started:.0f} s")
     return 0
 
