@@ -148,3 +148,31 @@ def test_a_link_that_keeps_breaking_but_delivers_never_gives_up(server: ServerPr
         manifest = d.download_course("flaky")
         assert proxy.cuts == 10 and d.stats.retries >= 9  # far more failures than max_attempts
     assert store.verify_blob(manifest.lessons[0].blob)
+
+
+def test_two_courses_sharing_a_file_download_it_once_at_the_same_time(server: ServerProcess,
+                                                                      tmp_path: Path) -> None:
+    shared = random_bytes(800_000, 40)
+    keys, _ = _publish(server, tmp_path, "first", [shared, random_bytes(1000, 41)])
+    _publish(server, tmp_path, "second", [shared, random_bytes(1000, 42)])
+    store = ContentStore(tmp_path / "client" / "content", keys)
+    downloaders = [Downloader(store, server.url + "/repo", keys, rate_limit_bps=2_000_000) for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def run(d: Downloader, course: str) -> None:
+        try:
+            d.download_course(course)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(d, c)) for d, c in zip(downloaders, ("first", "second"),
+                                                                          strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert sum(d.stats.bytes_received for d in downloaders) == 800_000 + 2000  # the shared file once
+    for course in ("first", "second"):
+        m = store.manifest(course)
+        assert m is not None and all(store.verify_blob(h) for h in m.blobs())
