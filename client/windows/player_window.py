@@ -168,7 +168,6 @@ class PlayerWindow(QWidget):
         }
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
 
     def retranslate(self) -> None:

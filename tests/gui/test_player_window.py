@@ -211,3 +211,23 @@ def test_language_switch_retranslates_the_window(env: dict, qtbot, qapp) -> None
     finally:
         translator.set_language("en")
     qtbot.waitUntil(lambda: window.video.download_button.text() == "Download again", timeout=2000)
+
+
+def test_keyboard_space_f11_esc_ctrl_w(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.bridge.playing
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.bridge.playing
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    assert not window.controls.rules_label.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10000)  # closed, saved, then deleted
+    progress, records = saved(env)
+    assert progress is not None and records
