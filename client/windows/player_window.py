@@ -28,6 +28,7 @@ from client.widgets.player_controls import PlayerControls, VideoArea
 from client.windows.attention_dialog import AttentionDialog
 from player.accounting import WatchAccounting, WatchCheckpoint
 from player.clock import Clock, monotonic
+from player.errors import PolicyError
 from player.policy import PlayerPolicy
 from sync.manifest import Manifest
 from sync.store import ContentStore
@@ -207,7 +208,11 @@ class PlayerWindow(QWidget):
         if load.manifest is None:
             self._on_error("lesson_unknown")
             return
-        self.policy = PlayerPolicy.from_dict(load.manifest.policy.to_dict())
+        try:
+            self.policy = PlayerPolicy.from_dict(load.manifest.policy.to_dict())
+        except PolicyError as exc:
+            self._on_error(exc.code)
+            return
         self.controls.set_policy(self.policy)
         self.retranslate()
         if load.path is None:
