@@ -146,4 +146,5 @@ def build_deb(frozen: Path, icons: Path, site_file: Path, version: str, out: Pat
     cmd = ["dpkg-deb", "--root-owner-group", f"-Z{compression}", level, "--threads-max=2", "--build", str(stage),
            str(target)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(stage)  # a second copy of the whole app: not worth keeping
     return target
