@@ -85,6 +85,16 @@ def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def _die_with_parent() -> None:
+    """Linux: the demo server gets SIGTERM if the demo dies without cleaning up (e.g. Qt aborts)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def write_site(path: Path, server_url: str, public_key: str) -> None:
     path.write_text(
         "# Written by the StudyDesk demo (client/demo.py).\n"
@@ -112,7 +122,8 @@ def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
     url = f"http://127.0.0.1:{port}"
     log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--data", str(server_data), "serve",
-                             "--port", str(port)], stdout=log, stderr=log, cwd=REPO_ROOT)
+                             "--port", str(port)], stdout=log, stderr=log, cwd=REPO_ROOT,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     env = DemoEnv(root, server_data, client_data, root / "site.toml", url, public_key, proc)
     try:
         _wait_healthy(env)
