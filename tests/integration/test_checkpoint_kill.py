@@ -63,23 +63,24 @@ def child(profile: Path) -> None:
                 progress = LessonProgress(cp.position_s, acc.segments(), acc.covered_s, acc.duration_s, acc.study_s,
                                           acc.completed)
                 record = save_checkpoint(outbox, COURSE, LESSON, cp.to_body(), progress)
-                print(f"saved {record.seq} {cp.position_s!r}", flush=True)
+                print(f"saved {record.seq} {cp.position_s!r} {time.monotonic() - now!r}", flush=True)
 
 
-def _run_and_kill(profile: Path, saves_before_kill: int, extra_wait_s: float) -> tuple[float, float, int, float]:
+def _run_and_kill(profile: Path, saves_before_kill: int, extra_wait_s: float) -> tuple[float, float, int, float, float]:
     """Start the child, let it save, SIGKILL it. Returns (start position, true position at kill,
-    last seq it reported saved, position of that save)."""
+    last seq it reported saved, position of that save, longest save it reported)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "tests.integration.test_checkpoint_kill", str(profile)],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:
         assert proc.stdout is not None
         _, t0, start_pos = proc.stdout.readline().split()
-        seq, pos, saves = 0, 0.0, 0
+        seq, pos, saves, slowest = 0, 0.0, 0, 0.0
         while saves < saves_before_kill:
             line = proc.stdout.readline()
             assert line.startswith("saved "), f"child stopped: {line!r}"
             seq, pos, saves = int(line.split()[1]), float(line.split()[2]), saves + 1
+            slowest = max(slowest, float(line.split()[3]))
         time.sleep(extra_wait_s)
         killed_at = time.monotonic()
         proc.send_signal(signal.SIGKILL)
@@ -87,11 +88,12 @@ def _run_and_kill(profile: Path, saves_before_kill: int, extra_wait_s: float) ->
         for line in proc.stdout:  # lines printed after our last read but before the kill
             if line.startswith("saved "):
                 seq, pos = int(line.split()[1]), float(line.split()[2])
+                slowest = max(slowest, float(line.split()[3]))
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    return float(start_pos), float(start_pos) + (killed_at - float(t0)), seq, pos
+    return float(start_pos), float(start_pos) + (killed_at - float(t0)), seq, pos, slowest
 
 
 def _check_database(profile: Path, reported_seq: int) -> LessonProgress:
@@ -122,12 +124,14 @@ def test_kill_minus_nine_loses_at_most_one_interval(tmp_path: Path) -> None:
     expected_start = 0.0
     # Kill right after a save, mid-interval and just before the next save.
     for saves, extra_wait in [(2, 0.0), (2, 0.5), (1, 0.93)]:
-        start, true_position, seq, reported_pos = _run_and_kill(profile, saves, extra_wait)
+        start, true_position, seq, reported_pos, slowest_save = _run_and_kill(profile, saves, extra_wait)
         assert start == pytest.approx(expected_start, abs=1e-3), "did not resume at the last checkpoint"
         progress = _check_database(profile, seq)
         assert progress.position_s >= reported_pos - 1e-3
+        # At most one interval is lost, plus the commit in flight when the kill came (a save
+        # takes milliseconds here, longer on a busy disk) and the child's 50 ms tick.
         lost = true_position - progress.position_s
-        assert 0 <= lost <= INTERVAL_S + 0.5, f"lost {lost:.2f} s of watching"
+        assert 0 <= lost <= INTERVAL_S + slowest_save + 0.3, f"lost {lost:.2f} s of watching"
         expected_start = progress.position_s
 
 
