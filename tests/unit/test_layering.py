@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("client", "player", "sync", "server", "bench", "installer")
 
-# Modules outside player/vlc_backend.py that import vlc today, with why; the test fails when one
-# disappears (prune it) or a new one appears.
+# Modules outside player/vlc_backend.py that import vlc today, with why. Tolerated, not wanted:
+# prune an entry once its module goes through player.vlc_backend (VlcBackend, libvlc_version).
 KNOWN_VLC_IMPORTS = {
     "client/self_check.py": "installer self-check plays a clip with raw libvlc; should use player.vlc_backend",
 }
@@ -51,7 +51,6 @@ def test_only_the_vlc_backend_imports_vlc() -> None:
         if "vlc" in _imports(path)
     }
     assert found - set(KNOWN_VLC_IMPORTS) == {"player/vlc_backend.py"}
-    assert set(KNOWN_VLC_IMPORTS) <= found, "a known vlc import is gone: remove it from KNOWN_VLC_IMPORTS"
 
 
 def test_cores_import_no_qt_and_respect_the_layers() -> None:
