@@ -72,7 +72,7 @@ class AttentionDialog(QDialog):
         layout.addWidget(self.feedback)
         layout.addWidget(buttons)
         self._show_number()
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
 
     @property
     def number(self) -> str:
