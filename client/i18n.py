@@ -14,11 +14,8 @@ Must not import windows or widgets.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -45,6 +42,8 @@ def qm_dir() -> Path:
 
 
 def _tool(name: str) -> str:
+    import shutil
+
     here = Path(sys.executable).parent / name
     found = str(here) if here.exists() else shutil.which(name)
     if not found:
@@ -63,6 +62,8 @@ def source_files() -> list[Path]:
 
 def update(ts_file: Path | None = None, *, quiet: bool = False) -> Path:
     """Run lupdate over the sources into ``ts_file`` (default: the zh_CN file), dropping vanished entries."""
+    import tempfile
+
     target = ts_file or ts_path("zh_CN")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".lst", delete=False, encoding="utf-8") as lst:
@@ -105,6 +106,8 @@ def ensure_built() -> None:
 
 def problems(ts_file: Path) -> list[str]:
     """Entries that are unfinished, empty, obsolete or vanished, as readable lines."""
+    import xml.etree.ElementTree as ET
+
     found = []
     for ctx in ET.parse(ts_file).getroot().iter("context"):
         name = ctx.findtext("name", "")
@@ -120,6 +123,9 @@ def problems(ts_file: Path) -> list[str]:
 
 def check() -> list[str]:
     """Run lupdate into a copy of the zh_CN file and report what is not translated."""
+    import shutil
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / ts_path("zh_CN").name
         if ts_path("zh_CN").exists():

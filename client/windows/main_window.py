@@ -9,7 +9,7 @@ GUI thread only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from client.theme import icon
-from client.widgets.sync_status import SyncStatusWidget
-from client.windows.my_courses import MyCoursesPage
 from client.windows.sign_in import SignInPage
 from client.workers.context import AppContext, SessionContext
+
+if TYPE_CHECKING:  # imported when someone signs in, so the first window shows sooner
+    from client.widgets.sync_status import SyncStatusWidget
+    from client.windows.my_courses import MyCoursesPage
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
 
     # ---- sessions
     def _on_sign_in_signed_in(self, session: Any) -> None:
+        from client.windows.my_courses import MyCoursesPage
+
         ctx = self._start_session(session)
         ctx.open_course = self.open_course
         self.session = ctx
@@ -129,6 +133,8 @@ class MainWindow(QMainWindow):
         self.session_started.emit(ctx)
 
     def _install_sync_widget(self, ctx: SessionContext) -> None:
+        from client.widgets.sync_status import SyncStatusWidget
+
         widget = SyncStatusWidget()
         self.statusBar().addPermanentWidget(widget, 1)
         self.statusBar().show()

@@ -57,6 +57,10 @@ class SignInPage(QWidget):
         self._ctx = ctx
         self._people: list[Any] = []
         self._busy = False
+        self._refit = QTimer(self)  # a child timer: it dies with the page, never fires into a dead one
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_people)
         self._build()
         self.retranslate()
 
@@ -149,7 +153,7 @@ class SignInPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            QTimer.singleShot(0, self._fit_people)  # after the rows themselves took the new font
+            self._refit.start()  # after the rows themselves took the new font
         super().changeEvent(event)
 
     # ---- people who used this PC
@@ -178,7 +182,7 @@ class SignInPage(QWidget):
             self.people.addItem(item)
             self.people.setItemWidget(item, row)
         self._fit_people()
-        QTimer.singleShot(0, self._fit_people)  # again once the rows are styled
+        self._refit.start()  # again once the rows are styled
         self.retranslate()
         if self._people and not self.username.text():
             self.people.setCurrentRow(0)

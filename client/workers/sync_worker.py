@@ -92,6 +92,7 @@ class SyncController(QObject):
         self.counts: SyncCounts | None = None
         self.last_error: BaseException | None = None
         self._failures = 0
+        self._last_ok: str | None = None  # the last round that reached the server, even with nothing to send
         self._task: TaskHandle | None = None
         self._closed = False
         self._timer = QTimer(self)
@@ -129,7 +130,10 @@ class SyncController(QObject):
 
     # ---- results
     def _on_synced(self, result: Any) -> None:
+        from sync.records import utc_now
+
         self._task = None
+        self._last_ok = utc_now()
         was_down = self.state in (OFFLINE, ERROR) or self._failures > 0
         self._failures = 0
         self.last_error = None
@@ -153,6 +157,8 @@ class SyncController(QObject):
         self._schedule(backoff_s(self._failures))
 
     def _on_counts(self, counts: SyncCounts) -> None:
+        if self._last_ok and (counts.last_sync_at or "") < self._last_ok:
+            counts = SyncCounts(counts.pending, counts.rejected, self._last_ok)
         self.counts = counts
         self.counts_changed.emit(counts)
 
