@@ -16,14 +16,14 @@ from PySide6.QtCore import Qt
 from client.tasks import Lanes
 from client.windows.player_window import PlayerWindow
 from sync.manifest import Policy
-from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
+from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return make_video(tmp_path_factory.mktemp("media") / "lesson.mp4", seconds=8.0).read_bytes()
+def video(media) -> bytes:
+    return media.clip(8.0, "320x180").read_bytes()  # a real H.264/AAC clip, made once per session
 
 
 def _course(root: Path, video: bytes, policy: Policy) -> InstalledCourse:
