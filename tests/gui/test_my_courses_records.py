@@ -96,3 +96,12 @@ def test_closing_during_a_download_stops_cleanly_and_the_next_start_continues(en
     assert second.returncode == 0, second.stdout + second.stderr[-2000:]
     present, total = store.course_state(store.manifest(DEMO_COURSE_ID))
     assert present == total
+
+
+def test_background_sync_backs_off_with_a_cap_and_jitter():
+    from client.workers.sync_worker import BACKOFF_CAP_S, backoff_s
+
+    low = [backoff_s(n, rand=lambda: 0.0) for n in range(1, 12)]
+    high = [backoff_s(n, rand=lambda: 1.0) for n in range(1, 12)]
+    assert low == sorted(low) and low[0] == 8.0 and high[0] == 12.0
+    assert max(high) == BACKOFF_CAP_S * 1.2 and low[-1] == BACKOFF_CAP_S * 0.8
