@@ -258,6 +258,7 @@ def publish(src_dir: Path, repo_dir: Path, key: PrivateKey) -> PublishResult:
                 return PublishResult(latest, latest_path, 0, b.shared_blobs, 0, unchanged=True)
         signed = manifest.signed(key)
         data = signed.to_bytes()
+        Manifest.from_dict(parse_json_object(data, "manifest"))  # the same strict checks every client runs
         path = repo_dir / manifest_path(course_id, signed.version)
         atomic_write_bytes(path, data)
         write_catalog(repo_dir, key, CatalogEntry(course_id, signed.title, signed.version,

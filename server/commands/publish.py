@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     except SyncError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        return 1
     m = result.manifest
     if result.unchanged:
         print(f"{m.course_id}: nothing changed since version {m.version}; no new version published")

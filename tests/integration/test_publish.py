@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from sync.catalog import Catalog
-from sync.errors import UnsafePathError
+from sync.errors import SyncError, UnsafePathError
 from sync.keys import PublicKey
 from sync.manifest import Manifest
 from tests.support.courses import publish_source, random_bytes, write_course_source
@@ -118,3 +118,29 @@ def test_repository_range_etag_and_paths(server: ServerProcess, tmp_path: Path) 
     for bad in ("server.sqlite3", "keys/publisher.pem", "blobs/sha256/../../keys/publisher.pem",
                 "blobs/sha256/" + "0" * 64, "manifests/ranges/../../../keys/publisher.pem", ".publish.lock"):
         assert requests.get(f"{server.url}/repo/{bad}", timeout=5).status_code == 404, bad
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ('id = "lesson-1"\nfile = "lesson2.mp4"', "bad_field"),  # two lessons with one id
+    ('id = "bad id!"\nfile = "lesson2.mp4"', "bad_id"),
+    ('file = "missing.mp4"', "missing_file"),
+])
+def test_publish_refuses_bad_course_files(tmp_path: Path, change: str, code: str) -> None:
+    src = write_course_source(tmp_path / "src", "badcourse", [b"one", b"two"])
+    toml = (src / "course.toml").read_text()
+    (src / "course.toml").write_text(toml.replace('id = "lesson-2"\nfile = "lesson2.mp4"', change))
+    with pytest.raises(SyncError) as info:
+        publish_source(tmp_path / "data", src)
+    assert info.value.code == code
+    assert not (tmp_path / "data" / "repo" / "manifests" / "badcourse").exists()
+    assert not (tmp_path / "data" / "repo" / "catalog.json").exists()
+
+
+def test_publish_command_reports_errors_without_a_traceback(server: ServerProcess, tmp_path: Path) -> None:
+    server.cli("keys", "init")
+    failed = server.cli("publish", str(tmp_path / "no-such-folder"), check=False)
+    assert failed.returncode == 1 and failed.stderr.startswith("error:") and "course.toml" in failed.stderr
+    src = write_course_source(tmp_path / "src", "ok", [b"one"])
+    (src / "course.toml").write_text("id = [", encoding="utf-8")
+    bad = server.cli("publish", str(src), check=False)
+    assert bad.returncode == 1 and "not valid TOML" in bad.stderr and "Traceback" not in bad.stderr
