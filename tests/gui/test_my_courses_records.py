@@ -103,5 +103,5 @@ def test_background_sync_backs_off_with_a_cap_and_jitter():
 
     low = [backoff_s(n, rand=lambda: 0.0) for n in range(1, 12)]
     high = [backoff_s(n, rand=lambda: 1.0) for n in range(1, 12)]
-    assert low == sorted(low) and low[0] == 8.0 and high[0] == 12.0
-    assert max(high) == BACKOFF_CAP_S * 1.2 and low[-1] == BACKOFF_CAP_S * 0.8
+    assert low == sorted(low) and low[0] == pytest.approx(8.0) and high[0] == pytest.approx(12.0)
+    assert max(high) == pytest.approx(BACKOFF_CAP_S * 1.2) and low[-1] == pytest.approx(BACKOFF_CAP_S * 0.8)
