@@ -66,6 +66,24 @@ def test_frozen_self_check_fails_with_a_reason(build: Path, tmp_path: Path) -> N
     assert "[FAIL] Site file: site_missing" in done.stdout
 
 
+def test_frozen_app_opens_its_window(build: Path, tmp_path: Path) -> None:
+    """The whole app (every window module, styles, icons) is in the bundle: the first window appears."""
+    env = {**_clean_env(), "STUDYDESK_STARTUP_MARK": "1", "HOME": str(tmp_path)}
+    cmd = [str(build / "studydesk" / "studydesk"), "--data", str(tmp_path / "data"), "--site", str(EXAMPLE_SITE)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        shown = next((line for line in proc.stdout if line.startswith("STUDYDESK_FIRST_SHOWN")), None)
+        assert shown is not None, proc.stderr.read() if proc.stderr else ""
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def test_bundle_carries_only_the_needed_vlc_plugins(build: Path) -> None:
     plugins = build / "studydesk" / "_internal" / "vlc" / "plugins"
     names = {p.name for p in plugins.rglob("*.so")}
