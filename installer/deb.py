@@ -19,6 +19,7 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent / "deb"
 FONT_DEPENDS = "fonts-wqy-microhei | fonts-noto-cjk"
 _LDD_LINE = re.compile(r"^\s*(\S+) => (not found|\S+)")
+_NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]")
 
 
 def tree_size(folder: Path) -> int:
@@ -33,13 +34,25 @@ def _is_elf(path: Path) -> bool:
         return False
 
 
+def direct_needs(elves: list[Path]) -> set[str]:
+    """Every library name a bundle file names itself (DT_NEEDED); what those need in turn comes with
+    their own packages' Depends, so it is not listed again (and differs between releases)."""
+    needed: set[str] = set()
+    for chunk in range(0, len(elves), 200):
+        out = subprocess.run(["readelf", "-d", *map(str, elves[chunk : chunk + 200])], capture_output=True,
+                             text=True).stdout
+        needed.update(_NEEDED.findall(out))
+    return needed
+
+
 def external_libraries(app_dir: Path) -> tuple[set[str], set[str]]:
-    """(system library paths, names not found) that the bundle's ELF files load from outside it."""
+    """(system library paths, names not found) that the bundle's ELF files load directly from outside it."""
     internal = app_dir / "_internal"
     env = {**os.environ, "LD_LIBRARY_PATH": str(internal)}
     found: set[str] = set()
     missing: set[str] = set()
     elves = [p for p in app_dir.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
+    needed = direct_needs(elves)
     for chunk in range(0, len(elves), 200):
         batch = [str(p) for p in elves[chunk : chunk + 200]]
         out = subprocess.run(["ldd", *batch], capture_output=True, text=True, env=env).stdout
@@ -48,6 +61,8 @@ def external_libraries(app_dir: Path) -> tuple[set[str], set[str]]:
             if not m:
                 continue
             name, where = m.groups()
+            if name not in needed:
+                continue
             if where == "not found":
                 missing.add(name)
             elif not Path(where).resolve().is_relative_to(app_dir.resolve()):
