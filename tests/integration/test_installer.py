@@ -143,7 +143,7 @@ def test_deb_installs_runs_and_removes_leaving_data(deb_file: Path, dpkg_machine
     subprocess.run(["dpkg", "-i", str(deb_file)], check=True, capture_output=True)
     assert Path("/etc/studydesk/site.toml").read_bytes() == EXAMPLE_SITE.read_bytes()
     env = {**_clean_env(), "HOME": str(home)}
-    done = subprocess.run(["studydesk", "--self-check"], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(["/usr/bin/studydesk", "--self-check"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/opt/studydesk/_internal/vlc/plugins" in done.stdout and "from /opt/studydesk/_internal," in done.stdout
     assert "/etc/studydesk/site.toml" in done.stdout
