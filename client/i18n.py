@@ -72,9 +72,33 @@ def update(ts_file: Path | None = None, *, quiet: bool = False) -> Path:
         cmd = [_tool("pyside6-lupdate"), f"@{lst.name}", "-locations", "none", "-no-obsolete",
                "-source-language", "en", "-target-language", "zh_CN", "-ts", str(target)]
         subprocess.run(cmd, check=True, capture_output=quiet)
+        if ts_file is None:  # English is the source language; it only needs its plural forms
+            en = ts_path("en")
+            subprocess.run([_tool("pyside6-lupdate"), f"@{lst.name}", "-locations", "none", "-no-obsolete",
+                            "-pluralonly", "-source-language", "en", "-target-language", "en", "-ts", str(en)],
+                           check=True, capture_output=quiet)
+            fill_english_plurals(en)
     finally:
         os.unlink(lst.name)
     return target
+
+
+def fill_english_plurals(ts_file: Path) -> None:
+    """"%n record(s) waiting" -> one: "%n record waiting", other: "%n records waiting"."""
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(ts_file)
+    for msg in tree.getroot().iter("message"):
+        tr = msg.find("translation")
+        if msg.get("numerus") != "yes" or tr is None or tr.get("type") != "unfinished":
+            continue
+        source = msg.findtext("source", "")
+        for child in list(tr):
+            tr.remove(child)
+        for text in (source.replace("(s)", ""), source.replace("(s)", "s")):
+            ET.SubElement(tr, "numerusform").text = text
+        tr.attrib.pop("type")
+    tree.write(ts_file, encoding="utf-8", xml_declaration=True)
 
 
 def build(out_dir: Path | None = None) -> list[Path]:
@@ -156,9 +180,9 @@ class Translator:
         self._installed = []
         self.language = language
         QLocale.setDefault(QLocale(language))
-        if language == "en":  # the source language; removing translators already told every widget
-            return True
         ok = self._load(f"{APP}_{language}", qm_dir())
+        if language == "en":  # the source language: only plural forms, and no Qt translation to add
+            return True
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         self._load(f"qtbase_{language}", Path(qt_dir))
         return ok

@@ -1,8 +1,8 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name></name>
+    <name />
     <message>
         <source>Stopped. Run the same command again to continue where it stopped.</source>
         <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
@@ -603,7 +603,7 @@
         <translation>服务器返回了意外的应答。</translation>
     </message>
     <message>
-        <source>The server&apos;s security certificate could not be verified.</source>
+        <source>The server's security certificate could not be verified.</source>
         <translation>无法验证服务器的安全证书。</translation>
     </message>
     <message>
@@ -659,11 +659,11 @@
         <translation>站点配置文件中没有指定发布者密钥，无法信任任何课程。请联系管理员。</translation>
     </message>
     <message>
-        <source>The lesson&apos;s video file is missing. Download it again.</source>
+        <source>The lesson's video file is missing. Download it again.</source>
         <translation>本节课的视频文件缺失，请重新下载。</translation>
     </message>
     <message>
-        <source>The lesson&apos;s video file is damaged and cannot be played. Download it again.</source>
+        <source>The lesson's video file is damaged and cannot be played. Download it again.</source>
         <translation>本节课的视频文件已损坏，无法播放，请重新下载。</translation>
     </message>
     <message>
@@ -675,7 +675,7 @@
         <translation>视频无法播放。</translation>
     </message>
     <message>
-        <source>The course&apos;s study rules are not valid. Ask your administrator.</source>
+        <source>The course's study rules are not valid. Ask your administrator.</source>
         <translation>课程的学习规则无效，请联系管理员。</translation>
     </message>
     <message>
@@ -695,7 +695,7 @@
         <translation>无法读取本机保存的登录信息，请在联网时重新登录。</translation>
     </message>
     <message>
-        <source>This PC&apos;s key belongs to another person on the server.</source>
+        <source>This PC's key belongs to another person on the server.</source>
         <translation>服务器上，本机的密钥属于另一个人。</translation>
     </message>
     <message>
@@ -910,6 +910,10 @@
     <message>
         <source>The video file of this lesson is damaged and cannot be played. Download it again; nothing was credited for it.</source>
         <translation>本节课的视频文件已损坏，无法播放。请重新下载；该文件未计任何学时。</translation>
+    </message>
+    <message>
+        <source>The video file of this lesson stops before its end: it is damaged. Download it again; only what you really watched was credited.</source>
+        <translation>本节课的视频文件不完整（未到结尾即中断），文件已损坏。请重新下载；只有您实际观看的部分计入学时。</translation>
     </message>
     <message>
         <source>This lesson is not part of any course on this PC.</source>
@@ -1184,7 +1188,7 @@ Cadre Online Training</source>
         <translation>站点配置文件有错误（见上文）。请用文本编辑器改正；site.example.toml 中有每项设置的说明。</translation>
     </message>
     <message>
-        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site&apos;s CA certificate (PEM) to that place.</source>
+        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site's CA certificate (PEM) to that place.</source>
         <translation>[server] ca_bundle 中指定的 CA 证书文件不存在。请将站点的 CA 证书（PEM 格式）复制到该位置。</translation>
     </message>
     <message>
@@ -1192,7 +1196,7 @@ Cadre Online Training</source>
         <translation>[server] ca_bundle 中的文件不是 PEM 证书。请将站点 CA 导出为 PEM（Base64）格式后重新复制。</translation>
     </message>
     <message>
-        <source>No publisher key is pinned, so no course can be verified. Add the key printed by &quot;studydesk-server keys show&quot; to [publisher] keys.</source>
+        <source>No publisher key is pinned, so no course can be verified. Add the key printed by "studydesk-server keys show" to [publisher] keys.</source>
         <translation>没有指定发布者密钥，无法校验任何课程。请把 “studydesk-server keys show” 输出的密钥加入 [publisher] keys。</translation>
     </message>
     <message>
@@ -1200,7 +1204,7 @@ Cadre Online Training</source>
         <translation>本机无法连接服务器。请检查 [server] url 中的地址、网线、代理和防火墙，并确认服务器正在运行。</translation>
     </message>
     <message>
-        <source>The server&apos;s name cannot be resolved on this PC. Check the DNS server in the network settings, or use the server&apos;s IP address in [server] url.</source>
+        <source>The server's name cannot be resolved on this PC. Check the DNS server in the network settings, or use the server's IP address in [server] url.</source>
         <translation>本机无法解析服务器的名称。请检查网络设置中的 DNS 服务器，或在 [server] url 中改用服务器的 IP 地址。</translation>
     </message>
     <message>
@@ -1208,11 +1212,11 @@ Cadre Online Training</source>
         <translation>服务器未及时应答。请检查网络，并确认服务器正在运行。</translation>
     </message>
     <message>
-        <source>The server&apos;s certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
+        <source>The server's certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
         <translation>本机不信任服务器的证书。请把站点 CA 证书（PEM）放在站点配置文件旁，并在 [server] ca_bundle 中指定。</translation>
     </message>
     <message>
-        <source>The secure connection failed. Check that the address uses the right port and that the server&apos;s certificate is valid (dates, server name).</source>
+        <source>The secure connection failed. Check that the address uses the right port and that the server's certificate is valid (dates, server name).</source>
         <translation>安全连接失败。请检查地址中的端口是否正确，以及服务器证书是否有效（有效期、服务器名称）。</translation>
     </message>
     <message>
@@ -1224,11 +1228,11 @@ Cadre Online Training</source>
         <translation>在该位置找不到课程目录（catalog.json）。请检查 [repository] url，或确认U盘、共享文件夹已连接。</translation>
     </message>
     <message>
-        <source>The course repository could not be read. Check the address, the network and the folder&apos;s permissions.</source>
+        <source>The course repository could not be read. Check the address, the network and the folder's permissions.</source>
         <translation>无法读取课程库。请检查地址、网络和文件夹权限。</translation>
     </message>
     <message>
-        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with &quot;studydesk-server keys show&quot; on the server.</source>
+        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with "studydesk-server keys show" on the server.</source>
         <translation>课程目录的签名密钥不受本站点信任。请将 [publisher] keys 与服务器上 “studydesk-server keys show” 的输出进行比对。</translation>
     </message>
     <message>
