@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from sync.downloader import Downloader, DownloadProgress
-from sync.errors import CancelledError
+from sync.errors import CancelledError, ServerBusyError
 from sync.store import ContentStore
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.nginx import Nginx, nginx_available
@@ -63,3 +63,20 @@ def test_download_and_resume_from_static_nginx(nginx: Nginx, tmp_path: Path) -> 
     second.download_course("static")
     assert second.stats.bytes_received == 1_800_000 - kept  # nginx honoured Range + If-Range
     assert all(store.verify_blob(h) for h in manifest.blobs())
+
+
+def test_busy_static_server_is_retried_then_reported(tmp_path: Path) -> None:
+    data = tmp_path / "server"
+    publish_source(data, write_course_source(tmp_path / "src", "busy", [b"x" * 1000]))
+    busy = 'location /busy/ { add_header Retry-After 1 always; return 503; }'
+    server = Nginx(data / "repo", tmp_path / "nginx", extra_server_conf=busy).start()
+    try:
+        keys = publisher_keys(data)
+        d = Downloader(ContentStore(tmp_path / "client", keys), f"http://127.0.0.1:{server.port}/busy", keys,
+                       max_attempts=2)
+        with pytest.raises(ServerBusyError) as info:
+            d.download_course("busy")
+        assert info.value.code == "server_busy" and info.value.retry_after_s == 1.0
+        assert d.stats.retries == 1
+    finally:
+        server.stop()

@@ -25,9 +25,10 @@ def nginx_available() -> bool:
 
 
 class Nginx:
-    def __init__(self, repo_dir: Path, work_dir: Path) -> None:
+    def __init__(self, repo_dir: Path, work_dir: Path, extra_server_conf: str = "") -> None:
         self.repo_dir = repo_dir
         self.work_dir = work_dir
+        self.extra_server_conf = extra_server_conf  # more directives inside server { }
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -46,7 +47,7 @@ class Nginx:
             f"  fastcgi_temp_path {w}/fastcgi;\n  uwsgi_temp_path {w}/uwsgi;\n  scgi_temp_path {w}/scgi;\n"
             "  default_type application/octet-stream;\n  sendfile on;\n"
             f"  server {{\n    listen 127.0.0.1:{self.port};\n"
-            f"    location /repo/ {{ alias {self.repo_dir.resolve()}/; }}\n  }}\n"
+            f"    location /repo/ {{ alias {self.repo_dir.resolve()}/; }}\n{self.extra_server_conf}\n  }}\n"
             "}\n"
         )
 
