@@ -105,3 +105,29 @@ def test_background_sync_backs_off_with_a_cap_and_jitter():
     high = [backoff_s(n, rand=lambda: 1.0) for n in range(1, 12)]
     assert low == sorted(low) and low[0] == pytest.approx(8.0) and high[0] == pytest.approx(12.0)
     assert max(high) == pytest.approx(BACKOFF_CAP_S * 1.2) and low[-1] == pytest.approx(BACKOFF_CAP_S * 0.8)
+
+
+def test_downloads_wait_for_the_allowed_time_window(qtbot, env, tmp_path):
+    from datetime import datetime
+
+    from client.tasks import Lanes
+    from client.workers.downloads import DownloadManager
+    from sync.site import load_site
+    from sync.store import ContentStore
+
+    site = load_site(env.site_path).with_user_overrides({"download_windows": ["12:00-13:30"]})
+    clock = {"now": datetime(2024, 5, 1, 9, 0)}
+    lanes = Lanes()
+    store = ContentStore(tmp_path / "content", site.trusted_keys())
+    manager = DownloadManager(lanes, store, site, tmp_path / "profile", now=lambda: clock["now"])
+    try:
+        manager.start(DEMO_COURSE_ID)
+        assert manager.state(DEMO_COURSE_ID) == "waiting_window"
+        clock["now"] = datetime(2024, 5, 1, 12, 5)
+        manager.update_site(site)  # re-checks the windows now (the app also does so every 30 s)
+        qtbot.waitUntil(lambda: manager.state(DEMO_COURSE_ID) == "done", timeout=30000)
+        present, total = store.course_state(store.manifest(DEMO_COURSE_ID))
+        assert present == total
+    finally:
+        manager.shutdown()
+        qtbot.waitUntil(lambda: not lanes.busy, timeout=20000)
