@@ -79,9 +79,16 @@ class Shell:
 
         page = CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
                           open_lesson=sctx.open_lesson)
-        if sctx.downloads is not None:
-            page.download_requested.connect(sctx.downloads.start)
-            sctx.downloads.lesson_ready.connect(lambda c, _h: c == course_id and page.refresh())
+        downloads = sctx.downloads
+        if downloads is not None:
+            page.download_requested.connect(downloads.start)
+
+            def on_lesson_ready(cid: str, _blob: str) -> None:  # a lesson became playable: show it at once
+                if cid == course_id:
+                    page.refresh()
+
+            downloads.lesson_ready.connect(on_lesson_ready)
+            page.destroyed.connect(lambda *_: downloads.lesson_ready.disconnect(on_lesson_ready))
         return page
 
     def open_lesson(self, sctx: SessionContext, course_id: str, lesson_id: str) -> None:
