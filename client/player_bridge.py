@@ -28,6 +28,7 @@ from player.errors import PlayerError
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
+EARLY_END_S = 3.0  # VLC reporting the end this long before the media's duration: the file is cut short
 
 # backend state names -> our states
 PLAYING, PAUSED, STOPPED, ENDED, OPENING = "playing", "paused", "stopped", "ended", "opening"
@@ -234,6 +235,12 @@ class PlayerBridge(QObject):
 
     def _on_ended(self) -> None:
         acc = self.accounting
+        if acc is not None and self._playing and acc.position_s < acc.duration_s - EARLY_END_S:
+            # A file whose header promises more than it holds (cut short on disk) "ends" early:
+            # the rest was never shown, so it is never credited, and the person is told.
+            acc.tick(acc.position_s, False, self.rate)
+            self._fail("media_ended_early", tick=False)  # VLC now says "at the end": not where we are
+            return
         if acc is not None:
             acc.tick(acc.duration_s if self._playing else acc.position_s, self._playing, self.rate)
             acc.tick(acc.position_s, False, self.rate)
@@ -245,8 +252,9 @@ class PlayerBridge(QObject):
         self.checkpoint()
         self.ended.emit()
 
-    def _fail(self, code: str) -> None:
-        self.tick()
+    def _fail(self, code: str, *, tick: bool = True) -> None:
+        if tick:
+            self.tick()
         self._playing = False
         self._tick_timer.stop()
         self.checkpoint()
@@ -263,7 +271,8 @@ class PlayerBridge(QObject):
         """Stop playback and return the final checkpoint (also emitted). Safe to call twice."""
         if self._released:
             return None
-        self.tick()
+        if self._tick_timer.isActive():  # after an end or a failure the position is already final
+            self.tick()
         self._playing = False
         self._tick_timer.stop()
         self._checkpoint_timer.stop()

@@ -243,13 +243,15 @@ class PlayerWindow(QWidget):
         if self.attention_dialog is not None:
             self.attention_dialog.show()
             return
-        if self.bridge.accounting is None:
+        if self.bridge.accounting is None or self.error_code is not None:
             return
         if not self.bridge.playing and self.bridge.state == ENDED:
             self.bridge.seek(0.0)
         self.bridge.toggle()
 
     def seek_to(self, to_s: float) -> bool:
+        if self.error_code is not None:
+            return False
         if self.bridge.seek(to_s):
             return True
         self.controls.seek_slider.refuse()
@@ -289,7 +291,7 @@ class PlayerWindow(QWidget):
 
     @staticmethod
     def _can_redownload(code: str) -> bool:
-        return code in {"file_missing", "media_corrupt"}
+        return code in {"file_missing", "media_corrupt", "media_ended_early"}
 
     def _problem_text(self, code: str) -> str:
         if code == "file_missing":
@@ -298,6 +300,9 @@ class PlayerWindow(QWidget):
         if code == "media_corrupt":
             return self.tr("The video file of this lesson is damaged and cannot be played. Download it again; "
                            "nothing was credited for it.")
+        if code == "media_ended_early":
+            return self.tr("The video file of this lesson stops before its end: it is damaged. Download it "
+                           "again; only what you really watched was credited.")
         if code == "lesson_unknown":
             return self.tr("This lesson is not part of any course on this PC.")
         return message_for_code(code)

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from client.tasks import Lanes
 from client.windows.player_window import PlayerWindow
 from sync.manifest import Policy
-from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course
+from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
 
 pytestmark = pytest.mark.slow
 
@@ -231,3 +231,20 @@ def test_keyboard_space_f11_esc_ctrl_w(env: dict, qtbot) -> None:
     qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10000)  # closed, saved, then deleted
     progress, records = saved(env)
     assert progress is not None and records
+
+
+def test_a_file_cut_short_is_reported_and_its_missing_part_never_credited(env: dict, tmp_path: Path, qtbot) -> None:
+    whole = make_video(tmp_path / "faststart.mp4", seconds=8.0, faststart=True).read_bytes()
+    env["course"] = install_course(env["root"] / "cut", "c-player",
+                                   [LessonSpec("l1", "第一课", whole[: len(whole) // 2], 8.0)])
+    window = open_window(env, qtbot)
+    qtbot.waitUntil(lambda: window.error_code is not None, timeout=20000)
+    assert window.error_code == "media_ended_early"
+    assert "stops before its end" in window.video.problem_label.text()
+    assert window.video.download_button.isVisibleTo(window)
+    acc = window.bridge.accounting
+    assert acc is not None and acc.covered_s < 6.0 and acc.position_s < 6.0
+    window.close()
+    qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
+    progress, _records = saved(env)
+    assert progress is not None and progress.covered_s < 6.0 and progress.position_s < 6.0

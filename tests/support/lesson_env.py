@@ -23,15 +23,17 @@ from sync.records import DeviceSigner
 from sync.store import ContentStore
 
 
-def make_video(path: Path, seconds: float = 6.0) -> Path:
-    """A small real video (test pattern + tone) of ``seconds``."""
+def make_video(path: Path, seconds: float = 6.0, *, faststart: bool = False) -> Path:
+    """A small real video (test pattern + tone) of ``seconds``; ``faststart`` puts the index first,
+    so that a copy cut short still parses with the full duration (and then ends early)."""
     if shutil.which("ffmpeg") is None:
         raise RuntimeError("ffmpeg is needed to generate test media")
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size=320x180:rate=15:duration={seconds}",
          "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", *(["-movflags", "+faststart"] if faststart else []),
+         str(path)],
         check=True, timeout=60,
     )
     return path
