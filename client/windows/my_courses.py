@@ -92,7 +92,7 @@ class MyCoursesPage(QWidget):
         if downloads is not None:
             downloads.progress.connect(self._on_downloads_progress)
             downloads.state_changed.connect(self._on_downloads_state_changed)
-            downloads.finished.connect(lambda _c: self.reload())
+            downloads.finished.connect(self._on_downloads_finished)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -284,6 +284,9 @@ class MyCoursesPage(QWidget):
             self._show_state(row, state)
         if state == "idle":
             self.reload()
+
+    def _on_downloads_finished(self, _course_id: str) -> None:
+        self.reload()
 
     def _open_course(self, course_id: str) -> None:
         if self._ctx.open_course is not None:
