@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sync.errors import FormatError
 from sync.keys import PrivateKey
 from sync.outbox import Delivery, Outbox
 from sync.profile_db import open_profile_db
@@ -107,3 +108,14 @@ def test_transaction_rolls_back_a_failed_block(outbox: Outbox) -> None:
         outbox.conn.execute("CREATE TABLE t (x)")
         raise RuntimeError
     assert outbox.conn.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
+
+
+def test_append_many_continues_the_same_chain_atomically(outbox: Outbox) -> None:
+    outbox.append("note", None, None, {"i": 0})
+    batch = outbox.append_many([("quiz", "c1", "q1", {"i": i}) for i in range(1, 6)])
+    assert [r.seq for r in batch] == [2, 3, 4, 5, 6]
+    outbox.append("note", None, None, {"i": 6})
+    verify_chain(outbox.records(), outbox.signer.key.public)  # type: ignore[attr-defined]
+    with pytest.raises(FormatError):  # nothing of the burst lands
+        outbox.append_many([("quiz", "c1", "q1", {"ok": 1}), ("BAD TYPE", None, None, {})])
+    assert outbox.count() == 7
