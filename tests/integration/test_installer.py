@@ -147,6 +147,10 @@ def test_deb_installs_runs_and_removes_leaving_data(deb_file: Path, dpkg_machine
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/opt/studydesk/_internal/vlc/plugins" in done.stdout and "from /opt/studydesk/_internal," in done.stdout
     assert "/etc/studydesk/site.toml" in done.stdout
+    if shutil.which("runuser"):  # an ordinary person (no write access anywhere in /opt or /etc) can run it too
+        as_nobody = subprocess.run(["runuser", "-u", "nobody", "--", "/usr/bin/studydesk", "--self-check"],
+                                   capture_output=True, text=True, env={**env, "HOME": "/nonexistent"}, timeout=120)
+        assert as_nobody.returncode == 0, as_nobody.stdout + as_nobody.stderr
 
     subprocess.run(["dpkg", "-r", "studydesk"], check=True, capture_output=True)
     assert not Path("/opt/studydesk").exists() and not Path("/usr/bin/studydesk").exists()
