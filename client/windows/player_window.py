@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from client.messages import message_for_code
+from client.messages import describe, message_for_code
 from client.player_bridge import ENDED, PLAYING, PlayerBridge
+from client.player_io import LessonLoad, OutboxHolder, discard_if_damaged, load_lesson
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.player_controls import PlayerControls, VideoArea
 from client.windows.attention_dialog import AttentionDialog
@@ -30,54 +29,10 @@ from player.accounting import WatchAccounting, WatchCheckpoint
 from player.clock import Clock, monotonic
 from player.errors import PolicyError
 from player.policy import PlayerPolicy
-from sync.manifest import Manifest
 from sync.store import ContentStore
 
 _ACTIVITY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
 _STEP_S = 10.0
-
-
-@dataclass
-class LessonLoad:
-    manifest: Manifest | None
-    title: str = ""
-    path: Path | None = None
-    progress: Any = None  # sync.lesson_progress.LessonProgress or None
-
-
-def load_lesson(store: ContentStore, session: Any, course_id: str, lesson_id: str) -> LessonLoad:
-    """SQLite lane: the verified lesson file and this person's saved progress."""
-    from sync.lesson_progress import load_progress
-
-    manifest = store.manifest(course_id)
-    entry = next((e for e in manifest.lessons if e.id == lesson_id), None) if manifest else None
-    if manifest is None or entry is None:
-        return LessonLoad(None)
-    conn = session.db()
-    try:
-        progress = load_progress(conn, course_id).get(lesson_id)
-    finally:
-        conn.close()
-    return LessonLoad(manifest, entry.title, store.lesson_file(manifest, lesson_id), progress)
-
-
-class _OutboxHolder:
-    """This window's outbox (own connection), created and closed on the SQLite lane only."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self._outbox: Any = None
-
-    def get(self) -> Any:
-        if self._outbox is None:
-            self._outbox = self._session.outbox()
-        return self._outbox
-
-    def close(self) -> None:
-        conn = getattr(self._outbox, "conn", None)
-        if conn is not None:
-            conn.close()
-        self._outbox = None
 
 
 def default_backend_factory(headless: bool) -> Callable[[Callable[[Any], None]], Any]:
@@ -115,7 +70,7 @@ class PlayerWindow(QWidget):
         self.course_id, self.lesson_id = course_id, lesson_id
         self._store, self._lanes, self._session = store, lanes, session
         self._clock = clock
-        self._outbox = _OutboxHolder(session)
+        self._outbox = OutboxHolder(session)
         self.policy: PlayerPolicy | None = None
         self.load: LessonLoad | None = None
         self.error_code: str | None = None
@@ -160,7 +115,7 @@ class PlayerWindow(QWidget):
         c.fullscreen_clicked.connect(self.toggle_fullscreen)
         self.video.surface.double_clicked.connect(self.toggle_fullscreen)
         self.video.surface.clicked.connect(self.toggle_play)
-        self.video.download_clicked.connect(lambda: self.download_requested.emit(self.course_id))
+        self.video.download_clicked.connect(self.download_again)
         self.video.close_clicked.connect(self.close)
         keys = {
             Qt.Key.Key_Space: self.toggle_play, Qt.Key.Key_Left: lambda: self.step(-_STEP_S),
@@ -307,6 +262,26 @@ class PlayerWindow(QWidget):
             return self.tr("This lesson is not part of any course on this PC.")
         return message_for_code(code)
 
+    def download_again(self) -> None:
+        """Ask the app to download the lesson again; a damaged file is first removed from the store."""
+        if self.error_code == "file_missing" or self.load is None:
+            self.download_requested.emit(self.course_id)
+            return
+        store, blob = self._store, self.load.blob
+        self.video.download_button.setEnabled(False)
+        run_task(self._lanes.net, lambda ctx: discard_if_damaged(store, blob), self._on_discarded,
+                 lambda e: self.video.problem_label.setText(describe(e)), name="check-lesson-file")
+
+    def _on_discarded(self, removed: bool) -> None:
+        if removed:
+            self.video.problem_label.setText(self.tr("The damaged file was removed. It is being downloaded "
+                                                     "again; open the lesson when it is ready."))
+            self.download_requested.emit(self.course_id)
+        else:
+            self.video.problem_label.setText(self.tr(
+                "The file on this PC is exactly the published one, so downloading it again will not help. "
+                "Please tell your training administrator that this lesson cannot be played."))
+
     def _on_attention(self, reason: str) -> None:
         dialog = AttentionDialog(self)
         dialog.answered.connect(self._on_attention_answered)
@@ -375,8 +350,6 @@ class PlayerWindow(QWidget):
         self.progress_saved.emit(self.course_id, self.lesson_id)
 
     def _on_save_failed(self, error: BaseException) -> None:
-        from client.messages import describe
-
         text = describe(error)
         self.controls.message_label.setText(text)
         self.save_failed.emit(text)

@@ -919,6 +919,14 @@
         <source>This lesson is not part of any course on this PC.</source>
         <translation>本机的课程中没有这节课。</translation>
     </message>
+    <message>
+        <source>The damaged file was removed. It is being downloaded again; open the lesson when it is ready.</source>
+        <translation>已删除损坏的文件，正在重新下载；下载完成后再打开本节课。</translation>
+    </message>
+    <message>
+        <source>The file on this PC is exactly the published one, so downloading it again will not help. Please tell your training administrator that this lesson cannot be played.</source>
+        <translation>本机上的文件与发布的文件完全一致，重新下载也无济于事。请告知培训管理员：本节课无法播放。</translation>
+    </message>
 </context>
 <context>
     <name>RejectedRecordsDialog</name>

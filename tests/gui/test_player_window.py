@@ -140,20 +140,53 @@ def test_minimizing_pauses_when_the_policy_says_so(env: dict, qtbot) -> None:
     assert window.bridge.playing
 
 
-@pytest.mark.parametrize(("lesson", "words"), [("l2", "not on this PC"), ("l3", "damaged")])
-def test_missing_or_corrupt_file_gets_a_message_and_no_credit(env: dict, qtbot, lesson: str, words: str) -> None:
-    window = open_window(env, qtbot, lesson=lesson)
+def _problem_shown(window: PlayerWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: window.video.currentWidget() is window.video.problem, timeout=15000)
-    assert words in window.video.problem_label.text()
     assert window.video.download_button.isVisibleTo(window)
-    with qtbot.waitSignal(window.download_requested, timeout=1000) as asked:
-        window.video.download_button.click()
-    assert asked.args == ["c-player"]
     assert window.bridge.accounting is None
+
+
+def _nothing_saved(env: dict, window: PlayerWindow, qtbot, lesson: str) -> None:
     window.close()
     qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
     progress, records = saved(env, lesson)
     assert progress is None and records == []
+
+
+def test_missing_file_gets_a_message_a_download_offer_and_no_credit(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, lesson="l2")
+    _problem_shown(window, qtbot)
+    assert "not on this PC" in window.video.problem_label.text()
+    with qtbot.waitSignal(window.download_requested, timeout=1000) as asked:
+        window.video.download_button.click()
+    assert asked.args == ["c-player"]
+    _nothing_saved(env, window, qtbot, "l2")
+
+
+def test_unplayable_file_as_published_is_not_downloaded_again(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, lesson="l3")  # not a video, but exactly what was published
+    _problem_shown(window, qtbot)
+    assert "damaged" in window.video.problem_label.text()
+    window.video.download_button.click()
+    qtbot.waitUntil(lambda: "exactly the published one" in window.video.problem_label.text(), timeout=10000)
+    assert env["course"].store.has_blob(env["course"].blob_of["l3"])
+    _nothing_saved(env, window, qtbot, "l3")
+
+
+def test_file_damaged_on_disk_is_removed_and_downloaded_again(env: dict, qtbot) -> None:
+    window = open_window(env, qtbot, lesson="l2")  # builds the course; then damage lesson 1 on disk
+    course = env["course"]
+    blob = course.blob_of["l1"]
+    course.store.blob_path(blob).write_bytes(b"\0" * 4096)
+    window.close()
+    window = open_window(env, qtbot, lesson="l1")
+    _problem_shown(window, qtbot)
+    assert "damaged" in window.video.problem_label.text()
+    with qtbot.waitSignal(window.download_requested, timeout=10000) as asked:
+        window.video.download_button.click()
+    assert asked.args == ["c-player"]
+    assert not course.store.has_blob(blob)  # so the downloader fetches it again
+    _nothing_saved(env, window, qtbot, "l1")
 
 
 def _move_mouse(window: PlayerWindow) -> None:
