@@ -8,9 +8,10 @@
 ; Silent install for mass deployment (as administrator):
 ;   studydesk_0.1.0_setup.exe /S /SITE=\\fileserver\it\site.toml
 ;   studydesk_0.1.0_setup.exe /S /SERVER=https://study.example.gov.cn
-; /SITE= copies that file to %PROGRAMDATA%\StudyDesk\site.toml; /SERVER= (used when no /SITE=
-; is given) writes a minimal site file with that server. Without either, an existing site file
-; is kept. Silent uninstall: "%PROGRAMFILES%\StudyDesk\uninstall.exe" /S  (add /REMOVESITE to
+; /SITE= copies that file (and any .pem CA file beside it) to %PROGRAMDATA%\StudyDesk\; /SERVER=
+; (used when no /SITE= is given) writes a minimal site file with that server. Without either, a
+; site.toml next to the setup or one folder above it (the offline site kit) is used; else an
+; existing site file is kept, else the commented example is written. Silent uninstall: "%PROGRAMFILES%\StudyDesk\uninstall.exe" /S  (add /REMOVESITE to
 ; also delete the site file). People's data in %LOCALAPPDATA%\StudyDesk is never removed.
 
 Unicode true
@@ -38,7 +39,7 @@ RequestExecutionLevel admin
   !define OUTFILE "studydesk_${VERSION}_setup.exe"
 !endif
 !ifndef SITE_EXAMPLE
-  !define SITE_EXAMPLE "${__FILEDIR__}\..\site.example.toml"
+  !define SITE_EXAMPLE "../site.example.toml"  ; makensis works in the script's folder
 !endif
 
 !define APPNAME "StudyDesk"
@@ -115,6 +116,15 @@ Function .onInit
   ClearErrors
   ${GetOptions} $R0 "/SERVER=" $ServerArg
   ClearErrors
+  ; from an offline site kit: the kit's site file lies next to (or one folder above) this setup
+  ${If} $SiteArg == ""
+  ${AndIf} $ServerArg == ""
+    ${If} ${FileExists} "$EXEDIR\site.toml"
+      StrCpy $SiteArg "$EXEDIR\site.toml"
+    ${ElseIf} ${FileExists} "$EXEDIR\..\site.toml"
+      GetFullPathName $SiteArg "$EXEDIR\..\site.toml"
+    ${EndIf}
+  ${EndIf}
   ${If} $SiteArg != ""
   ${AndIfNot} ${FileExists} "$SiteArg"
     MessageBox MB_ICONSTOP "$(SiteMissing)$SiteArg" /SD IDOK
@@ -130,6 +140,9 @@ Function WriteSiteFile
   CreateDirectory "$APPDATA\${APPNAME}"
   ${If} $SiteArg != ""
     CopyFiles /SILENT "$SiteArg" "$APPDATA\${APPNAME}\site.toml"
+    ; the site CA certificate a site file names by a relative path sits beside it
+    ${GetParent} "$SiteArg" $1
+    CopyFiles /SILENT "$1\*.pem" "$APPDATA\${APPNAME}"
   ${ElseIf} $ServerArg != ""
     FileOpen $0 "$APPDATA\${APPNAME}\site.toml" w
     FileWrite $0 "# Written by the StudyDesk installer (/SERVER=). See site.example.toml for every setting.$\r$\n"
@@ -195,9 +208,11 @@ Section "Uninstall"
   ${GetOptions} $R0 "/REMOVESITE" $R1
   ${IfNot} ${Errors}
     Delete "$APPDATA\${APPNAME}\site.toml"
+    Delete "$APPDATA\${APPNAME}\*.pem"
   ${ElseIfNot} ${Silent}
     MessageBox MB_YESNO|MB_DEFBUTTON2 "$(AskRemoveSite)" IDNO keep_site
     Delete "$APPDATA\${APPNAME}\site.toml"
+    Delete "$APPDATA\${APPNAME}\*.pem"
     keep_site:
   ${EndIf}
   RMDir "$APPDATA\${APPNAME}"
