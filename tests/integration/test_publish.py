@@ -136,7 +136,8 @@ def test_publish_refuses_bad_course_files(tmp_path: Path, change: str, code: str
     assert not (tmp_path / "data" / "repo" / "catalog.json").exists()
 
 
-def test_publish_command_reports_errors_without_a_traceback(server: ServerProcess, tmp_path: Path) -> None:
+def test_publish_command_reports_errors_without_a_traceback(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data")  # admin commands only: no need to serve
     server.cli("keys", "init")
     failed = server.cli("publish", str(tmp_path / "no-such-folder"), check=False)
     assert failed.returncode == 1 and failed.stderr.startswith("error:") and "course.toml" in failed.stderr
