@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.catalog import Catalog, blob_path, manifest_path
+from sync.catalog import MAX_CATALOG_BYTES, Catalog, blob_path, manifest_path
 from sync.errors import CancelledError, IntegrityError, RetryableError, ServerBusyError, StorageError, SyncError
 from sync.keys import PublicKey
 from sync.manifest import Manifest
@@ -37,7 +37,6 @@ __all__ = ["DownloadProgress", "DownloadStats", "Downloader"]
 
 log = logging.getLogger(__name__)
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-MAX_CATALOG_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

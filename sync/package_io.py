@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import tempfile
 import threading
@@ -27,8 +26,6 @@ from sync.keys import PublicKey
 from sync.manifest import Manifest, check_id
 from sync.repo_source import FolderSource
 from sync.store import CHUNK, ContentStore, atomic_write_bytes, file_sha256, fsync_dir, storage_error
-
-log = logging.getLogger(__name__)
 
 
 def package_versions(folder: Path) -> dict[str, list[int]]:

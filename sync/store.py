@@ -29,7 +29,7 @@ from pathlib import Path
 from sync.catalog import manifest_path
 from sync.errors import IntegrityError, StorageError, SyncError
 from sync.keys import PublicKey
-from sync.manifest import Manifest, check_id, check_sha256
+from sync.manifest import FileEntry, Manifest, check_id, check_sha256
 
 try:
     import fcntl
@@ -213,7 +213,7 @@ class ContentStore:
     def document_file(self, manifest: Manifest, document_id: str) -> Path | None:
         return self._entry_file(manifest.documents, document_id)
 
-    def _entry_file(self, entries: tuple, entry_id: str) -> Path | None:  # type: ignore[type-arg]
+    def _entry_file(self, entries: tuple[FileEntry, ...], entry_id: str) -> Path | None:
         for e in entries:
             if e.id == entry_id:
                 path = self.blobs_dir / e.blob
