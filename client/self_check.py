@@ -177,23 +177,18 @@ def run_checks(site_path: Path | None) -> list[CheckLine]:
     """Every check in order; Qt runs offscreen whatever the environment says."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     lines = [check_bundle()]
-    steps: list[Callable[[], list[CheckLine]]] = [
-        check_qt,
-        lambda: [check_translation()],
-        lambda: [check_vlc()],
-        lambda: [check_site(site_path)],
+    steps: list[tuple[str, Callable[[], list[CheckLine]]]] = [
+        ("qt", check_qt),
+        ("translation", lambda: [check_translation()]),
+        ("vlc", lambda: [check_vlc()]),
+        ("site", lambda: [check_site(site_path)]),
     ]
-    for step in steps:
+    for key, step in steps:
         try:
             lines.extend(step())
-        except Exception as exc:
-            lines.append(CheckLine(_step_key(step), False, f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # a self-check reports every failure, it never crashes
+            lines.append(CheckLine(key, False, f"{type(exc).__name__}: {exc}"))
     return lines
-
-
-def _step_key(step: Callable[[], list[CheckLine]]) -> str:
-    name = getattr(step, "__name__", "")
-    return {"check_qt": "qt"}.get(name, "bundle")
 
 
 def report(lines: list[CheckLine], out: Callable[[str], None] = print) -> int:
