@@ -130,7 +130,7 @@ class PlayerControls(QWidget):
         self.rules_label = QLabel(self)
         self.rules_label.setWordWrap(True)
         self.message_label = QLabel(self)
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setProperty("role", "error")
         self.seek_slider.refused.connect(self.message_label.setText)
 
         row = QHBoxLayout()

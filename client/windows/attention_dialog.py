@@ -48,6 +48,7 @@ class AttentionDialog(QDialog):
         big.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 6)
         self._number_label.setFont(big)
         self._number_label.setAccessibleName(self.tr("Number to type"))
+        self._number_label.setProperty("role", "big")
 
         self.input = QLineEdit(self)
         self.input.setMaxLength(4)
@@ -58,7 +59,7 @@ class AttentionDialog(QDialog):
 
         self.feedback = QLabel("", self)
         self.feedback.setWordWrap(True)
-        self.feedback.setStyleSheet("color: #c62828;")
+        self.feedback.setProperty("role", "error")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Continue studying"))

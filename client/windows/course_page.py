@@ -130,12 +130,10 @@ class CoursePage(QWidget):
 
         self._title = QLabel(self)
         self._title.setWordWrap(True)
-        font = self._title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4 if font.pointSizeF() > 0 else 16)
-        font.setBold(True)
-        self._title.setFont(font)
+        self._title.setProperty("role", "h1")  # the app style sheet's heading (text size aware)
         self._info = QLabel(self)
         self._info.setWordWrap(True)
+        self._info.setProperty("role", "muted")
         self._content = QWidget(self)
         self._content_layout = QVBoxLayout(self._content)
         scroll = QScrollArea(self)
@@ -171,12 +169,16 @@ class CoursePage(QWidget):
 
     # -- rendering -----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):  # language or text size
             self._render()
         super().changeEvent(event)
 
     def _render(self) -> None:
         self.setWindowTitle(self.tr("Course"))
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4 if font.pointSizeF() > 0 else 16)
+        font.setBold(True)
+        self._title.setFont(font)
         while (item := self._content_layout.takeAt(0)) is not None:
             if (widget := item.widget()) is not None:
                 widget.deleteLater()

@@ -97,3 +97,18 @@ def test_course_not_on_this_pc(tmp_path: Path, qtbot, lanes: Lanes) -> None:
         page.show()
     assert "not on this PC" in page._info.text()
     assert format_duration(3725) == "1:02:05" and format_duration(65) == "1:05"
+
+
+def test_title_follows_the_text_size(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    from PySide6.QtGui import QFont
+
+    course = install_course(tmp_path, "c-font", [LessonSpec("l1", "第一课", b"v", 10.0)])
+    page = CoursePage("c-font", store=course.store, lanes=lanes, session=LocalProfile(tmp_path / "p"))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    before = page._title.font().pointSizeF()
+    bigger = QFont(page.font())
+    bigger.setPointSizeF(page.font().pointSizeF() * 1.5)
+    page.setFont(bigger)  # what the app's text-size setting does to every window
+    assert page._title.font().pointSizeF() == pytest.approx(before * 1.5)
