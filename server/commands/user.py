@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 
 from server.config import ServerConfig
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     unlock.set_defaults(func=run_unlock)
 
 
-def _conn(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _conn(args: argparse.Namespace) -> sqlite3.Connection:
     return open_db(ServerConfig(args.data).ensure().db_path)
 
 
