@@ -105,7 +105,9 @@ class FileEntry:
         size = _req(obj, "size", int, where)
         if size < 0:
             raise FormatError("bad_field", f"{where}: negative size")
-        duration = float(obj.get("duration_s", 0.0))
+        duration = obj.get("duration_s", 0.0)
+        if not isinstance(duration, int | float) or isinstance(duration, bool) or not 0 <= duration < 1e7:
+            raise FormatError("bad_field", f"{where}: duration_s must be a number of seconds >= 0")
         return cls(
             id=check_id(_req(obj, "id", str, where), where),
             title=_req(obj, "title", str, where),
@@ -113,7 +115,7 @@ class FileEntry:
             size=size,
             mime=_req(obj, "mime", str, where),
             filename=check_file_name(_req(obj, "filename", str, where), where),
-            duration_s=duration,
+            duration_s=float(duration),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,6 +197,11 @@ class Manifest:
         if len(set(ids)) != len(ids):
             raise FormatError("bad_field", "manifest: duplicate lesson or document id")
         exam = obj.get("exam")
+        quizzes = obj.get("quizzes", [])
+        if not isinstance(quizzes, list) or not all(isinstance(q, dict) for q in quizzes):
+            raise FormatError("bad_field", "manifest: quizzes must be a list of objects")
+        if not isinstance(obj.get("description", ""), str):
+            raise FormatError("bad_field", "manifest: description must be text")
         return cls(
             course_id=check_id(_req(obj, "course_id", str, where), where),
             version=version,
@@ -206,7 +213,7 @@ class Manifest:
             policy=Policy.from_dict(_req(obj, "policy", dict, where)),
             lessons=lessons,
             documents=documents,
-            quizzes=tuple(obj.get("quizzes", [])),
+            quizzes=tuple(quizzes),
             exam=exam if isinstance(exam, dict) else None,
             key_id=_req(sig, "key_id", str, "signature"),
             signature=_req(sig, "sig", str, "signature"),
