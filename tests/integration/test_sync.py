@@ -210,3 +210,15 @@ def test_batch_too_large_for_the_server_is_split(server: ServerProcess, tmp_path
     result = s.uploader(batch_size=200).sync_once()
     assert result.errors == [] and result.acked == 200 and result.batches >= 2
     assert_exactly_once(server, s, 200)
+
+
+def test_cancel_stops_between_batches_and_keeps_what_was_acked(server: ServerProcess, tmp_path: Path) -> None:
+    s = session_via(server.url, server, tmp_path / "pc")
+    fill(s, 50)
+    cancel = threading.Event()
+    up = s.uploader(batch_size=10, on_progress=lambda r: cancel.set())
+    result = up.sync_once(cancel)
+    assert result.errors == ["cancelled"] and result.acked == 10
+    assert s.outbox().pending_count() == 40 and len(server_rows(server, s.user_id)) == 10
+    assert s.uploader().sync_once().acked == 40
+    assert_exactly_once(server, s, 50)
