@@ -15,7 +15,8 @@ from typing import Any
 
 from server.db import schema, transaction
 from server.users import User, get_user
-from sync.errors import FormatError
+from sync.catalog import Catalog
+from sync.errors import FormatError, SyncError
 from sync.manifest import check_id
 
 schema.step(
@@ -71,22 +72,21 @@ def assign(
 
 
 def _published(repo_dir: Path) -> dict[str, dict[str, Any]]:
-    """course_id -> {title, latest_version, credit_hours} from the repository, if any."""
+    """course_id -> {title, latest_version, credit_hours} from this server's own repository, if any."""
     out: dict[str, dict[str, Any]] = {}
     try:
-        catalog = json.loads((repo_dir / "catalog.json").read_bytes())
-    except (OSError, ValueError):
+        catalog = Catalog.parse((repo_dir / "catalog.json").read_bytes())  # our own file: no need to re-verify
+    except (OSError, SyncError):
         return out
-    for c in catalog.get("courses", []) if isinstance(catalog, dict) else []:
-        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
-            continue
-        info: dict[str, Any] = {"title": c.get("title"), "latest_version": c.get("version")}
+    for c in catalog.courses:
+        info: dict[str, Any] = {"title": c.title, "latest_version": c.version}
         try:
-            manifest = json.loads((repo_dir / "manifests" / c["id"] / f"{int(c['version'])}.json").read_bytes())
-            info["credit_hours"] = manifest.get("credit_hours")
-        except (OSError, ValueError, TypeError, KeyError):
+            manifest = json.loads((repo_dir / c.manifest).read_bytes())
+            hours = manifest.get("credit_hours")
+            info["credit_hours"] = float(hours) if isinstance(hours, (int, float)) else None
+        except (OSError, ValueError, AttributeError):
             pass
-        out[c["id"]] = info
+        out[c.id] = info
     return out
 
 
