@@ -5,12 +5,15 @@ the position is extrapolated as ``last update + elapsed x rate``, never more tha
 ``max_lead_s`` of monotonic time past the last update (a stalled or buffering player must not run away).
 "Elapsed" counts from when the player reached that time (its time-changed event), not from
 when we happened to poll it, so the smoothed position does not lag by the polling period.
+The price: when the player stalls (a starved CPU), the smoothed position runs ahead of what
+was really shown by at most ``max_lead_s x rate`` until the player's next update; a pause in
+that moment can credit that much before the player actually plays it.
 Pure; must not import Qt, vlc or anything from sync/. One thread only.
 """
 
 from __future__ import annotations
 
-MAX_LEAD_S = 0.6
+MAX_LEAD_S = 0.5
 
 
 class PositionSmoother:
