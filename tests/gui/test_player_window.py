@@ -281,3 +281,32 @@ def test_a_file_cut_short_is_reported_and_its_missing_part_never_credited(env: d
     qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=10000)
     progress, _records = saved(env)
     assert progress is not None and progress.covered_s < 6.0 and progress.position_s < 6.0
+
+
+def test_vlc_events_arrive_on_vlc_thread_and_reach_widgets_on_the_gui_thread(env: dict, qtbot) -> None:
+    import threading
+
+    from player.vlc_backend import VlcBackend
+
+    vlc_threads: set[str] = set()
+    gui_threads: set[str] = set()
+
+    def factory(headless: bool):
+        def make(on_event):
+            def spy(event) -> None:  # runs on libvlc's thread, then hands over exactly as the app does
+                vlc_threads.add(threading.current_thread().name)
+                on_event(event)
+
+            return VlcBackend(spy, headless=True, extra_args=("--no-mouse-events", "--no-keyboard-events"))
+
+        return make
+
+    env["course"] = _course(env["root"] / "threads", env["video"], Policy())
+    window = PlayerWindow("c-player", "l1", store=env["course"].store, lanes=env["lanes"], session=env["profile"],
+                          backend_factory=factory, checkpoint_interval_s=1.0)
+    env["windows"].append(window)
+    window.bridge.state_changed.connect(lambda _s: gui_threads.add(threading.current_thread().name))
+    window.show()
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    assert vlc_threads and threading.main_thread().name not in vlc_threads
+    assert gui_threads == {threading.main_thread().name}
