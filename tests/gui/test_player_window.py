@@ -247,12 +247,15 @@ def test_language_switch_retranslates_the_window(env: dict, qtbot, qapp) -> None
 
 
 def test_keyboard_space_f11_esc_ctrl_w(env: dict, qtbot) -> None:
-    window = open_window(env, qtbot)
+    window = open_window(env, qtbot, checkpoint_s=60.0)  # no periodic checkpoint in this test
     qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    saves = window.saves_done
+    qtbot.wait(600)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.bridge.playing
+    qtbot.waitUntil(lambda: window.saves_done > saves, timeout=3000)  # pausing checkpoints at once
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.bridge.playing
     qtbot.keyClick(window, Qt.Key.Key_F11)
