@@ -45,8 +45,8 @@ backend = VlcBackend(headless=False, extra_args=("--aout=dummy",))
 info = backend.open(sys.argv[1])
 backend.set_window(int(widget.winId()))
 backend.play()
-deadline = time.monotonic() + 2.0
-while time.monotonic() < deadline:
+deadline = time.monotonic() + 20.0  # a busy machine plays slowly: wait for a second of video
+while time.monotonic() < deadline and backend.position_s() < 1.0:
     app.processEvents()
     time.sleep(0.02)
 image = widget.screen().grabWindow(int(widget.winId())).toImage()
