@@ -44,13 +44,13 @@ app.exec()
 def _display() -> tuple[dict[str, str], subprocess.Popen[bytes] | None]:
     env = dict(os.environ, STUDYDESK_STARTUP_MARK="1")
     if shutil.which("Xvfb"):
-        n = next(n for n in range(200, 300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-        xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{n}").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        env.update(DISPLAY=f":{n}", QT_QPA_PLATFORM="xcb")
+        read_fd, write_fd = os.pipe()  # Xvfb picks a free display and writes its number when ready
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten",
+                                 "tcp"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as pipe:
+            number = pipe.readline().strip().decode()
+        env.update(DISPLAY=f":{number}", QT_QPA_PLATFORM="xcb")
         return env, xvfb
     env["QT_QPA_PLATFORM"] = "offscreen"
     return env, None

@@ -181,10 +181,15 @@ class ScriptDriver:
         page.lesson_buttons[step["lesson"]].click()
         yield lambda: bool(self.shell.players)
         player = self.shell.players[-1]
-        yield float(step.get("seconds", 5))
+        if "min_credit_s" in step:  # wait for media time really credited, whatever the machine's speed
+            target = float(step["min_credit_s"])
+            yield lambda: (acc := getattr(player.bridge, "accounting", None)) is not None and acc.covered_s >= target
+        else:
+            yield float(step.get("seconds", 5))
         if path := step.get("screenshot"):
             self._grab(player, path)
-        return ""
+        acc = getattr(player.bridge, "accounting", None)
+        return f"{acc.covered_s:.2f}" if acc is not None else ""
 
     def do_close_player(self, step: dict[str, Any]) -> Step:
         for player in list(self.shell.players):
