@@ -32,8 +32,9 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
     conn.close()
 
 
-def _session(outbox: Outbox, clip: Path, play_for_s: float) -> None:
-    """Open the lesson, resume where the database says, play, checkpoint every second, close."""
+def _session(outbox: Outbox, clip: Path, stop_at_s: float) -> None:
+    """Open the lesson, resume where the database says, play until ``stop_at_s`` (or the end),
+    checkpointing every second, then pause and close."""
     try:
         backend = vlc_backend.VlcBackend(headless=True)
     except PlaybackError as exc:
@@ -45,8 +46,8 @@ def _session(outbox: Outbox, clip: Path, play_for_s: float) -> None:
                               position_s=saved.position_s, study_s=saved.study_s)
         backend.play()
         resumed = acc.position_s == 0.0
-        deadline, last_cp = time.monotonic() + play_for_s, time.monotonic()
-        while time.monotonic() < deadline:
+        deadline, last_cp = time.monotonic() + 30.0, time.monotonic()
+        while time.monotonic() < deadline and acc.position_s < stop_at_s:
             events = backend.drain_events()
             if not resumed and any(e.kind is EventKind.PLAYING for e in events):
                 assert acc.seek(saved.position_s)  # resuming is never "seeking ahead"
@@ -76,12 +77,12 @@ def _save(outbox: Outbox, acc: WatchAccounting) -> None:
 
 def test_resume_at_the_last_checkpoint_and_complete(outbox: Outbox, media: MediaFactory) -> None:
     clip = media.clip(5.0)
-    _session(outbox, clip, play_for_s=2.5)
+    _session(outbox, clip, stop_at_s=2.5)
     first = load_progress(outbox.conn, COURSE)[LESSON]
-    assert 1.5 <= first.position_s <= 3.5 and not first.completed
+    assert 2.5 <= first.position_s <= 3.5 and not first.completed
     assert first.covered_s == pytest.approx(first.position_s, abs=0.5)
 
-    _session(outbox, clip, play_for_s=8.0)
+    _session(outbox, clip, stop_at_s=99.0)
     second = load_progress(outbox.conn, COURSE)[LESSON]
     assert second.completed and second.position_s == pytest.approx(5.0, abs=0.1)
     assert second.covered_s == pytest.approx(5.0, abs=0.5)
