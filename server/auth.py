@@ -50,6 +50,7 @@ def access_ttl_s() -> float:
 
 
 REFRESH_TTL_S = 60 * 60 * 24 * 60
+REFRESH_GRACE_S = 60.0
 
 
 def _h(token: str) -> str:
@@ -86,7 +87,10 @@ def refresh(conn: sqlite3.Connection, refresh_token: str) -> tuple[User, Tokens]
         ).fetchone()
         if row is None or row["expires_at"] < time.time():
             raise AuthError("auth", "refresh token is not valid; sign in again")
-        conn.execute("DELETE FROM tokens WHERE token_hash = ?", (_h(refresh_token),))
+        # Rotation with a short grace: the old refresh token still works for REFRESH_GRACE_S, so an
+        # answer lost on a bad link (new tokens issued, never received) does not sign the person out.
+        conn.execute("UPDATE tokens SET expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
+                     (time.time() + REFRESH_GRACE_S, _h(refresh_token)))
         user = get_user(conn, user_id=row["user_id"])
         if user is None or user.locked:
             raise AuthError("account_locked" if user else "auth", "account is not usable")

@@ -135,3 +135,19 @@ def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerPr
                                                          "public_key": b.device.key.public.to_text()},
                       headers={"Authorization": f"Bearer {b.api.tokens.access_token}"}, timeout=10)  # type: ignore[union-attr]
     assert r.status_code == 409 and r.json()["code"] == "device_taken"
+
+
+def test_refresh_rotates_tokens_with_a_short_grace_for_a_lost_answer(server: ServerProcess) -> None:
+    add_user(server, "sun", "pass-word")
+    r = requests.post(server.url + "/api/auth/login", json={"username": "sun", "password": "pass-word"}, timeout=10)
+    old = r.json()["refresh_token"]
+    first = requests.post(server.url + "/api/auth/refresh", json={"refresh_token": old}, timeout=10)
+    assert first.status_code == 200 and first.json()["refresh_token"] != old
+    # the answer was lost on the way: the same old token still works once more, within the grace period
+    again = requests.post(server.url + "/api/auth/refresh", json={"refresh_token": old}, timeout=10)
+    assert again.status_code == 200
+    me = requests.get(server.url + "/api/auth/me", headers={"Authorization": "Bearer " + again.json()["access_token"]},
+                      timeout=10)
+    assert me.json()["username"] == "sun"
+    bogus = requests.post(server.url + "/api/auth/refresh", json={"refresh_token": "x" * 43}, timeout=10)
+    assert bogus.status_code == 401 and bogus.json()["code"] == "auth"
