@@ -146,10 +146,14 @@ class MainWindow(QMainWindow):
         sync.state_changed.connect(widget.set_state)
         sync.counts_changed.connect(widget.set_counts)
         sync.error_changed.connect(widget.set_error)
-        sync.synced.connect(lambda _r: self.courses and self.courses.reload())
+        sync.synced.connect(self._on_sync_synced)
         widget.sync_requested.connect(sync.sync_now)
         widget.rejected_clicked.connect(self.open_rejected)
         widget.set_state(sync.state)
+
+    def _on_sync_synced(self, result: Any) -> None:
+        if self.courses is not None and (getattr(result, "acked", 0) or getattr(result, "rejected", 0)):
+            self.courses.reload()  # the summary's "confirmed by the server" changed
 
     def switch_user(self) -> None:
         if self.session is None:

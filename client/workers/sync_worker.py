@@ -107,7 +107,8 @@ class SyncController(QObject):
         if self._closed or self._task is not None:
             return
         self._timer.stop()
-        self._set_state(SYNCING)
+        if self.counts is None or self.counts.pending or self.state != ONLINE:
+            self._set_state(SYNCING)  # an idle health check with nothing to send stays "online"
         session = self._session
         self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel),
                               self._on_synced, self._on_sync_failed, name="sync")
