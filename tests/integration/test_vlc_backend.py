@@ -75,7 +75,7 @@ def test_plays_a_generated_clip_and_credits_its_length(backend: VlcBackend, reco
     assert info.has_video and info.has_audio and info.duration_s == pytest.approx(5.0, abs=0.1)
     acc = WatchAccounting(PlayerPolicy(), info.duration_s, time.monotonic)
     backend.play()
-    assert _drive(backend, acc, until_s=12.0), "the clip did not reach its end"
+    assert _drive(backend, acc, until_s=40.0), "the clip did not reach its end"
     assert acc.covered_s == pytest.approx(5.0, abs=0.5)
     assert acc.study_s == pytest.approx(5.0, abs=0.5)
     assert acc.completed
@@ -90,7 +90,9 @@ def test_pause_seek_and_a_rate_over_the_maximum(backend: VlcBackend, media: Medi
     info = backend.open(media.clip(5.0))
     acc = WatchAccounting(PlayerPolicy(max_rate=1.5, seek_ahead=True), info.duration_s, time.monotonic)
     backend.play()
-    _drive(backend, acc, until_s=1.2)
+    deadline = time.monotonic() + 20.0
+    while backend.position_s() < 1.2 and time.monotonic() < deadline:
+        _drive(backend, acc, until_s=0.05)
     backend.pause()
     deadline = time.monotonic() + 3.0
     while backend.is_playing() and time.monotonic() < deadline:  # libvlc pauses asynchronously
@@ -105,7 +107,7 @@ def test_pause_seek_and_a_rate_over_the_maximum(backend: VlcBackend, media: Medi
     assert backend.position_s() == pytest.approx(3.0, abs=0.05)
     backend.set_rate(2.0)
     backend.play()
-    assert _drive(backend, acc, until_s=6.0)
+    assert _drive(backend, acc, until_s=30.0)
     # Only the first ~1.2 s at 1x earns credit; 3-5 s at 2x is over the 1.5x maximum. When
     # libvlc stalls on a busy machine, smoothing may run MAX_LEAD_S ahead of it before the pause.
     assert paused_at - 0.3 <= acc.covered_s <= paused_at + MAX_LEAD_S + 0.05
@@ -123,7 +125,7 @@ def test_an_event_callback_that_raises_does_not_break_playback(media: MediaFacto
     try:
         player.open(media.clip(5.0))
         player.play()
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline and player.position_s() < 0.5:
             time.sleep(0.05)
         assert player.position_s() >= 0.5
@@ -139,7 +141,7 @@ def test_a_file_vanishing_after_open_gives_an_error_event(backend: VlcBackend, r
     backend.open(lesson)
     lesson.unlink()  # say, a cleanup removed the course while its window was open
     backend.play()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
     while time.monotonic() < deadline and EventKind.ERROR not in recorder.kinds():
         time.sleep(0.05)
     errors = [e for e in backend.drain_events() if e.kind is EventKind.ERROR]
