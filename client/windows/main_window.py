@@ -243,6 +243,8 @@ class MainWindow(QMainWindow):
             return
         avail = screen.availableGeometry()
         if avail.width() < 1140 or avail.height() < 780:
+            # the geometry too, for desktops whose window manager ignores the maximized hint
+            self.setGeometry(avail)
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     # ---- closing
