@@ -21,11 +21,11 @@ from typing import Any
 
 from sync.api_client import ApiClient, Tokens
 from sync.device import DeviceIdentity, load_or_create, mark_enrolled
-from sync.errors import AuthError, IntegrityError, RetryableError
+from sync.errors import AuthError, IntegrityError, RejectedError, RetryableError
 from sync.known_users import KnownUser, KnownUsers
 from sync.outbox import Outbox
 from sync.profile_db import open_profile_db
-from sync.secrets import SecretStore, backend_for, derive, new_salt
+from sync.secrets import FileBackend, SecretBackend, SecretStore, backend_for, derive, new_salt
 from sync.site import SiteConfig
 from sync.transport import Transport
 from sync.uploader import Uploader
@@ -111,7 +111,7 @@ class AuthService:
         key, verifier = derive(password, salt)
         profile = profile_dir_for(self.data_root, user_id)
         profile.mkdir(parents=True, exist_ok=True)
-        backend = backend_for(profile, self._namespace(), user_id, self._keyring)
+        backend = self._backend(profile, user_id, known if known is not None and known.user_id == user_id else None)
         store = SecretStore(backend, key, user_id)
         tokens = api.tokens
         assert tokens is not None
@@ -123,7 +123,7 @@ class AuthService:
                                        "", self.site.server_url, salt, verifier, backend.kind))
         session = UserSession(user_id, str(info["username"]), str(info["display_name"]), str(info["unit"]), profile,
                               device, store, api, offline=False)
-        with contextlib.suppress(RetryableError):  # else enrolled before the next upload
+        with contextlib.suppress(RetryableError, RejectedError):  # else retried (and reported) by the next sync
             session.ensure_enrolled()
         return session
 
@@ -132,8 +132,7 @@ class AuthService:
         if not hmac.compare_digest(verifier, known.verifier):
             raise AuthError("wrong_password", "wrong password (checked offline on this PC)")
         profile = profile_dir_for(self.data_root, known.user_id)
-        backend = backend_for(profile, self._namespace(), known.user_id, self._keyring)
-        store = SecretStore(backend, key, known.user_id)
+        store = SecretStore(self._backend(profile, known.user_id, known), key, known.user_id)
         try:
             raw = store.get(_TOKENS)
         except IntegrityError:
@@ -146,6 +145,12 @@ class AuthService:
         self._known.remember(known)
         return UserSession(known.user_id, known.username, known.display_name, known.unit, profile, device, store,
                            api, offline=True)
+
+    def _backend(self, profile: Path, user_id: str, known: KnownUser | None) -> SecretBackend:
+        """Where this person's sealed secrets live: where they were put before, while that still works."""
+        if known is not None and known.secret_backend == "file":
+            return FileBackend(profile)
+        return backend_for(profile, self._namespace(), user_id, self._keyring)
 
     def sign_out(self, session: UserSession) -> None:
         """Forget the session in memory; sealed secrets stay for the next sign-in."""

@@ -151,3 +151,18 @@ def test_refresh_rotates_tokens_with_a_short_grace_for_a_lost_answer(server: Ser
     assert me.json()["username"] == "sun"
     bogus = requests.post(server.url + "/api/auth/refresh", json={"refresh_token": "x" * 43}, timeout=10)
     assert bogus.status_code == 401 and bogus.json()["code"] == "auth"
+
+
+def test_secrets_stay_where_they_were_put_when_a_keyring_appears(server: ServerProcess, tmp_path: Path,
+                                                                test_keyring: object) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    add_user(server, "tian", "pass-word")
+    site = SiteConfig(server_url=server.url)
+    first = AuthService(tmp_path / "pc", site, keyring_backend=PlaintextKeyring()).sign_in("tian", "pass-word")
+    assert first.secrets.backend.kind == "file"
+    later = AuthService(tmp_path / "pc", site, keyring_backend=test_keyring).sign_in("tian", "pass-word")
+    assert later.device_id == first.device_id  # same device key, same chain
+    server.stop()
+    off = AuthService(tmp_path / "pc", site, keyring_backend=test_keyring).sign_in("tian", "pass-word")
+    assert off.offline and off.device_id == first.device_id
