@@ -33,6 +33,7 @@ from sync.store import ContentStore
 
 _ACTIVITY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
 _STEP_S = 10.0
+_HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 
 
 def default_backend_factory(headless: bool) -> Callable[[Callable[[Any], None]], Any]:
@@ -87,8 +88,11 @@ class PlayerWindow(QWidget):
         layout.addWidget(self.video, 1)
         layout.addWidget(self.controls)
 
-        handle = None if QApplication.platformName() == "offscreen" else self.video.surface.native_handle()
-        self.bridge = PlayerBridge(backend_factory(handle is None), clock=clock,
+        handle = self.video.surface.native_handle()
+        # No screen at all (tests, servers): VLC's dummy outputs. A screen without native child
+        # windows (e.g. Wayland without XWayland): VLC opens its own video window rather than none.
+        headless = QApplication.platformName() in _HEADLESS_PLATFORMS
+        self.bridge = PlayerBridge(backend_factory(headless), clock=clock,
                                    checkpoint_interval_s=checkpoint_interval_s, parent=self)
         self._native_handle = handle
         self._connect()
