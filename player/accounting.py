@@ -121,13 +121,13 @@ class WatchAccounting:
         self._wall = wall_clock
         self._covered = IntervalSet(covered).clipped(0.0, self.duration_s)
         self._covered_at_start = self._covered.length
-        self._study_s = max(0.0, study_s)
+        self._study_s = study_s if math.isfinite(study_s) and study_s > 0 else 0.0
         now = clock()
         self._born = now
         self._session_study_s = 0.0
         # The last tick: the state that governs the span up to the next one.
         self._t = now
-        self._pos = self._clamp(position_s)
+        self._pos = self._clamp(position_s) if math.isfinite(position_s) else 0.0
         self._playing = False
         self._rate = 1.0
         self._budget = 0.0

@@ -155,3 +155,10 @@ def test_bad_ticks_are_refused(bad: float) -> None:
 def test_bad_duration_is_refused(duration: float) -> None:
     with pytest.raises(ValueError):
         Driver(BASE, duration)
+
+
+def test_damaged_saved_progress_is_ignored_not_trusted() -> None:
+    driver = Driver(BASE, 100, covered=[(float("nan"), 5), (50, 40), (-10, 3), (90, 200)],
+                    position_s=float("nan"), study_s=float("inf"))
+    assert driver.acc.segments() == [(0, 3), (90, 100)]
+    assert driver.acc.position_s == 0 and driver.acc.study_s == 0
