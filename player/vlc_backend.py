@@ -144,6 +144,25 @@ class VlcBackend:
         if not file.is_file():
             raise PlaybackError("file_missing", f"lesson file not found: {file}")
         media = self._instance.media_new_path(str(file))
+        try:
+            has_video, has_audio, duration_s = self._check(media, file)
+        except PlaybackError:
+            media.release()
+            raise
+        if self._media is not None:
+            self._player.stop()
+            self._media.release()  # the player keeps its own reference while it needs one
+        self._player.set_media(media)
+        self._media = media
+        self._duration = duration_s
+        self._ended = False
+        self._pending_seek = None
+        self._time_event = None
+        self._smoother.reset(0.0, self._clock())
+        return MediaInfo(file, duration_s, has_video, has_audio)
+
+    def _check(self, media: Any, file: Path) -> tuple[bool, bool, float]:
+        """(has video, has audio, duration in seconds) of a parsed media, or PlaybackError."""
         status = self._parse(media)
         if status == vlc.MediaParsedStatus.failed:
             code = "media_corrupt" if file.is_file() else "file_missing"
@@ -155,16 +174,7 @@ class VlcBackend:
         duration_s = max(0, media.get_duration()) / 1000.0
         if not (has_video or has_audio) or duration_s <= 0:
             raise PlaybackError("media_corrupt", f"{file} has no playable audio or video (damaged or unsupported)")
-        if self._media is not None:
-            self._player.stop()
-        self._player.set_media(media)
-        self._media = media
-        self._duration = duration_s
-        self._ended = False
-        self._pending_seek = None
-        self._time_event = None
-        self._smoother.reset(0.0, self._clock())
-        return MediaInfo(file, duration_s, has_video, has_audio)
+        return has_video, has_audio, duration_s
 
     def _parse(self, media: Any) -> Any:
         media.parse_with_options(vlc.MediaParseFlag.local, int(PARSE_TIMEOUT_S * 1000))
@@ -286,6 +296,8 @@ class VlcBackend:
         for kind in [*self._kinds, self._time_changed]:
             manager.event_detach(vlc.EventType(kind))
         self._player.stop()
+        if self._media is not None:
+            self._media.release()
         self._player.release()
         self._instance.release()
 

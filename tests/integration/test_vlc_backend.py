@@ -180,6 +180,22 @@ def test_corrupt_file_is_reported_before_playing(backend: VlcBackend, recorder: 
     assert EventKind.PLAYING not in recorder.kinds()
 
 
+def test_opening_another_lesson_replaces_the_first(backend: VlcBackend, media: MediaFactory) -> None:
+    backend.open(media.clip(5.0))
+    backend.play()
+    deadline = time.monotonic() + 20
+    while backend.position_s() < 0.5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    info = backend.open(media.audio_only(3.0))
+    assert backend.duration_s == info.duration_s == pytest.approx(3.0, abs=0.1)
+    assert backend.position_s() < 0.1  # the first lesson's position is gone
+    backend.play()
+    deadline = time.monotonic() + 20
+    while backend.position_s() < 0.5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backend.is_playing() and 0.5 <= backend.position_s() <= 3.0
+
+
 def test_audio_only_lesson_opens(backend: VlcBackend, media: MediaFactory) -> None:
     info = backend.open(media.audio_only(3.0))
     assert info.has_audio and not info.has_video and info.duration_s == pytest.approx(3.0, abs=0.1)
