@@ -32,6 +32,7 @@ class VideoSurface(QWidget):
         self.setPalette(palette)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 180)
+        self.setMouseTracking(True)  # moves without a button pressed count as activity (idle timeout)
         self.setAccessibleName(self.tr("Video"))
 
     def sizeHint(self) -> QSize:

@@ -87,6 +87,8 @@ class PlayerWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.controls)
+        for widget in (self, self.video, self.controls):
+            widget.setMouseTracking(True)  # so plain mouse moves reach the idle check
 
         handle = self.video.surface.native_handle()
         # No screen at all (tests, servers): VLC's dummy outputs. A screen without native child

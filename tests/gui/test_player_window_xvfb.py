@@ -120,6 +120,18 @@ def child(work: str, language: str, text_size: str) -> None:
         screen_shot("course_page", 1000, 640)
         lanes.db.when_idle(lambda: QTimer.singleShot(100, app.quit))
 
+    def move_mouse_over_video() -> None:
+        # A real X pointer motion over VLC's video window must reach the idle check (VLC's own
+        # mouse handling is off), or the attention check would fire on someone watching.
+        if shutil.which("xdotool") is None:
+            return
+        before = window._last_activity
+        centre = window.video.surface.mapToGlobal(window.video.surface.rect().center())
+        for dx in (0, 40):
+            subprocess.run(["xdotool", "mousemove", str(centre.x() + dx), str(centre.y())], check=False, timeout=10)
+        QTimer.singleShot(300, lambda: result.__setitem__("activity_seen", window._last_activity > before))
+
+    QTimer.singleShot(3500, move_mouse_over_video)
     QTimer.singleShot(6000, shoot_player)
     QTimer.singleShot(40000, app.quit)
     app.exec()
@@ -140,6 +152,8 @@ def test_video_is_embedded_and_screenshots_saved(xvfb: str, tmp_path: Path, lang
     assert result["covered_s"] is not None and result["covered_s"] >= 2.0
     assert result["distinct_colours_in_video"] >= 3  # the test pattern's colour bars, not a black box
     assert result["page_ratio"] > 0.1  # the course page shows what was just watched
+    if shutil.which("xdotool"):
+        assert result["activity_seen"] is True
     tag = f"{language}_{text_size}"
     assert (SHOTS / f"player_{tag}.png").stat().st_size > 10_000
     for name in ("attention", "course_page"):
