@@ -74,7 +74,8 @@ class PlayerBridge(QObject):
         self._attention_open = False
         self._resume_s: float | None = None
         self._released = False
-        self._open_lane = Lane("player-open", 2)  # 2: an idle thread expires instead of staying
+        # The player's own file work (parsing, re-hashing): never queued behind long downloads.
+        self.worker_lane = Lane("player-files", 2)  # 2: an idle thread expires instead of staying
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.tick)
@@ -96,7 +97,7 @@ class PlayerBridge(QObject):
             return backend.open(path)
 
         self._set_state(OPENING)
-        run_task(self._open_lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
+        run_task(self.worker_lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
 
     def _on_open_done(self, info: Any) -> None:
         if self._released:

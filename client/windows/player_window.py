@@ -275,7 +275,7 @@ class PlayerWindow(QWidget):
             return
         store, blob = self._store, self.load.blob
         self.video.download_button.setEnabled(False)
-        run_task(self._lanes.net, lambda ctx: discard_if_damaged(store, blob), self._on_discarded,
+        run_task(self.bridge.worker_lane, lambda ctx: discard_if_damaged(store, blob), self._on_discarded,
                  lambda e: self.video.problem_label.setText(describe(e)), name="check-lesson-file")
 
     def _on_discarded(self, removed: bool) -> None:
