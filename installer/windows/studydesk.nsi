@@ -11,7 +11,8 @@
 ; /SITE= copies that file (and any .pem CA file beside it) to %PROGRAMDATA%\StudyDesk\; /SERVER=
 ; (used when no /SITE= is given) writes a minimal site file with that server. Without either, a
 ; site.toml next to the setup or one folder above it (the offline site kit) is used; else an
-; existing site file is kept, else the commented example is written. Silent uninstall: "%PROGRAMFILES%\StudyDesk\uninstall.exe" /S  (add /REMOVESITE to
+; existing site file is kept, else (interactive only) a page asks for the server address, else
+; the commented example is written. Silent uninstall: "%PROGRAMFILES%\StudyDesk\uninstall.exe" /S  (add /REMOVESITE to
 ; also delete the site file). People's data in %LOCALAPPDATA%\StudyDesk is never removed.
 
 Unicode true
@@ -50,6 +51,7 @@ RequestExecutionLevel admin
 !include "FileFunc.nsh"
 !include "LogicLib.nsh"
 !include "x64.nsh"
+!include "nsDialogs.nsh"
 
 Name "$(AppDisplayName)"
 OutFile "${OUTFILE}"
@@ -77,6 +79,7 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "StudyDesk maintainers"
 
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_DIRECTORY
+Page custom ServerPageShow ServerPageLeave  ; only when no site file comes with this install
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
 !insertmacro MUI_UNPAGE_CONFIRM
@@ -100,8 +103,51 @@ LangString SiteMissing ${LANG_ENGLISH} "The site file given with /SITE= was not 
 LangString AskRemoveSite ${LANG_SIMPCHINESE} "是否同时删除本机的站点配置文件（site.toml）？$\r$\n学员的学习数据不会被删除。"
 LangString AskRemoveSite ${LANG_ENGLISH} "Also delete this PC's site file (site.toml)?$\r$\nPeople's study data is not deleted."
 
+LangString ServerTitle ${LANG_SIMPCHINESE} "服务器地址"
+LangString ServerTitle ${LANG_ENGLISH} "Server address"
+LangString ServerSubtitle ${LANG_SIMPCHINESE} "本单位的学习服务器（可稍后修改站点配置文件）"
+LangString ServerSubtitle ${LANG_ENGLISH} "Your site's training server (the site file can be changed later)"
+LangString ServerHelp ${LANG_SIMPCHINESE} "请输入信息化管理员提供的服务器地址，例如 https://study.example.gov.cn 。$\r$\n不知道时可留空：安装后由管理员修改 %PROGRAMDATA%\StudyDesk\site.toml。"
+LangString ServerHelp ${LANG_ENGLISH} "Enter the server address your IT staff gave you, e.g. https://study.example.gov.cn.$\r$\nLeave it empty if you do not know it: IT can edit %PROGRAMDATA%\StudyDesk\site.toml later."
+LangString ServerBad ${LANG_SIMPCHINESE} "服务器地址应以 http:// 或 https:// 开头。"
+LangString ServerBad ${LANG_ENGLISH} "The server address must start with http:// or https://."
+
 Var SiteArg
 Var ServerArg
+Var ServerField
+
+Function ServerPageShow
+  ${If} $SiteArg != ""
+  ${OrIf} $ServerArg != ""
+  ${OrIf} ${FileExists} "$APPDATA\${APPNAME}\site.toml"
+    Abort  ; a site file comes with this install, or one is already there: skip the page
+  ${EndIf}
+  !insertmacro MUI_HEADER_TEXT "$(ServerTitle)" "$(ServerSubtitle)"
+  nsDialogs::Create 1018
+  Pop $0
+  ${NSD_CreateLabel} 0 0 100% 40u "$(ServerHelp)"
+  Pop $0
+  ${NSD_CreateText} 0 46u 100% 13u "https://"
+  Pop $ServerField
+  nsDialogs::Show
+FunctionEnd
+
+Function ServerPageLeave
+  ${NSD_GetText} $ServerField $0
+  ${If} $0 == ""
+  ${OrIf} $0 == "https://"
+    StrCpy $ServerArg ""
+    Return
+  ${EndIf}
+  StrCpy $1 $0 7
+  StrCpy $2 $0 8
+  ${If} $1 != "http://"
+  ${AndIf} $2 != "https://"
+    MessageBox MB_ICONEXCLAMATION "$(ServerBad)"
+    Abort  ; stay on the page
+  ${EndIf}
+  StrCpy $ServerArg $0
+FunctionEnd
 
 Function .onInit
   ${IfNot} ${RunningX64}
