@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 HEADLESS_ARGS = ("--no-xlib", "--vout=dummy", "--aout=dummy")
 BASE_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-snapshot-preview", "--no-stats")
 PARSE_TIMEOUT_S = 10.0
+END_SLACK_S = 1.5
+"""An end reported this close to the duration is the real end (time updates are coarse)."""
 
 
 def _event_kinds() -> dict[int, EventKind]:
@@ -103,6 +105,7 @@ class VlcBackend:
         self._duration = 0.0
         self._rate = 1.0
         self._pending_seek: float | None = None
+        self._last_position = 0.0
         # Written by the libvlc thread, read here: single attribute stores, atomic in CPython.
         self._ended = False
         self._time_event: tuple[float, float] | None = None  # (media s, monotonic s of arrival)
@@ -158,6 +161,7 @@ class VlcBackend:
         self._ended = False
         self._pending_seek = None
         self._time_event = None
+        self._last_position = 0.0
         self._smoother.reset(0.0, self._clock())
         return MediaInfo(file, duration_s, has_video, has_audio)
 
@@ -217,6 +221,7 @@ class VlcBackend:
             return
         self._player.stop()
         self._pending_seek = None
+        self._last_position = 0.0
         self._smoother.reset(0.0, self._clock())
 
     def seek(self, position_s: float) -> None:
@@ -227,6 +232,7 @@ class VlcBackend:
             self._pending_seek = target  # applied once playing: libvlc ignores seeks on a stopped player
         else:
             self._player.set_time(int(target * 1000))
+        self._last_position = target
         self._smoother.reset(target, self._clock(), self._raw_time())
 
     def set_rate(self, rate: float) -> None:
@@ -264,9 +270,12 @@ class VlcBackend:
         return self._rate
 
     def position_s(self) -> float:
-        """Media seconds, smoothed between libvlc's coarse time updates; the duration once ended."""
+        """Media seconds, smoothed between libvlc's coarse time updates. Once ended: the duration,
+        unless playback stopped well short of it (a file cut short on disk): then where it stopped."""
         if self._ended:
-            return self._duration
+            seen = self._time_event
+            reached = max(self._last_position, seen[0] if seen is not None else 0.0)
+            return self._duration if self._duration - reached <= END_SLACK_S else reached
         if self._released:
             return 0.0
         playing = self.is_playing()
@@ -277,7 +286,8 @@ class VlcBackend:
         raw, seen = self._raw_time(), self._time_event
         raw_at = seen[1] if seen is not None and abs(seen[0] - raw) < 0.0005 else None
         position = self._smoother.observe(raw, playing, self._rate, self._clock(), raw_at)
-        return min(max(0.0, position), self._duration)
+        self._last_position = min(max(0.0, position), self._duration)
+        return self._last_position
 
     def drain_events(self) -> list[PlayerEvent]:
         events = []

@@ -86,6 +86,17 @@ def test_plays_a_generated_clip_and_credits_its_length(backend: VlcBackend, reco
     assert threading.get_ident() not in recorder.threads, "events must come from libvlc's own thread"
 
 
+def test_a_file_cut_short_ends_where_it_stops_and_earns_no_more(backend: VlcBackend, media: MediaFactory) -> None:
+    info = backend.open(media.cut_short(5.0, keep=0.5))
+    assert info.duration_s == pytest.approx(5.0, abs=0.1)  # the index still promises 5 s
+    acc = WatchAccounting(PlayerPolicy(seek_ahead=True), info.duration_s, time.monotonic)
+    backend.play()
+    assert _drive(backend, acc, until_s=40.0), "the clip did not end"
+    assert backend.position_s() < 4.0, "an early end must not look like the real end"
+    assert acc.covered_s == pytest.approx(backend.position_s(), abs=0.6)
+    assert not acc.completed
+
+
 def test_pause_seek_and_a_rate_over_the_maximum(backend: VlcBackend, media: MediaFactory) -> None:
     info = backend.open(media.clip(5.0))
     acc = WatchAccounting(PlayerPolicy(max_rate=1.5, seek_ahead=True), info.duration_s, time.monotonic)

@@ -61,6 +61,22 @@ class MediaFactory:
             out.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(64 * 1024)))
         return out
 
+    def cut_short(self, seconds: float = 5.0, keep: float = 0.5) -> Path:
+        """A clip with its index first (faststart) and only the first ``keep`` of its bytes: it
+        parses with the full duration, then ends early, like a copy cut short on disk."""
+        whole = self._ffmpeg(
+            self.folder / f"faststart-{seconds:g}s.mp4",
+            "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=22050:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "32k", "-shortest", "-movflags", "+faststart",
+        )
+        out = self.folder / f"cut-short-{seconds:g}s-{keep:g}.mp4"
+        if not out.exists():
+            data = whole.read_bytes()
+            out.write_bytes(data[: int(len(data) * keep)])
+        return out
+
     def truncated(self, seconds: float = 5.0) -> Path:
         """The first 2 KiB of a real clip: a download cut short."""
         out = self.folder / "truncated.mp4"
