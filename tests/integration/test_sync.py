@@ -222,3 +222,16 @@ def test_cancel_stops_between_batches_and_keeps_what_was_acked(server: ServerPro
     assert s.outbox().pending_count() == 40 and len(server_rows(server, s.user_id)) == 10
     assert s.uploader().sync_once().acked == 40
     assert_exactly_once(server, s, 50)
+
+
+def test_one_person_on_two_pcs_has_two_chains_and_one_transcript(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "two-pcs", "pass-word")
+    pc1 = AuthService(tmp_path / "pc1", SiteConfig(server_url=server.url)).sign_in("two-pcs", "pass-word")
+    pc2 = AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("two-pcs", "pass-word")
+    assert pc1.user_id == pc2.user_id and pc1.device_id != pc2.device_id
+    pc1.outbox().append("watch", "c1", "l1", {"segments": [[0, 60]], "position_s": 60})
+    pc2.outbox().append("watch", "c1", "l1", {"segments": [[30, 90]], "position_s": 90})
+    pc2.outbox().append("watch", "c1", "l1", {"segments": [[0, 10]], "position_s": 10})
+    assert pc1.uploader().sync_once().acked == 1 and pc2.uploader().sync_once().acked == 2
+    lesson = pc1.api.transcript()["courses"][0]["lessons"][0]
+    assert lesson["credited_s"] == 90.0 and lesson["records"] == 3  # overlaps across PCs count once
