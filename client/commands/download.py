@@ -65,9 +65,10 @@ def human_eta(seconds: float | None) -> str:
 class ProgressBar:
     """One redrawn line on a terminal; a line every 10% when the output is not a terminal."""
 
-    def __init__(self, out: TextIO = sys.stderr, width: int = 24) -> None:
-        self.out, self.width = out, width
-        self.tty = out.isatty()
+    def __init__(self, out: TextIO | None = None, width: int = 24) -> None:
+        # sys.stderr is looked up now, not when the module was imported (it may have been replaced since)
+        self.out, self.width = out or sys.stderr, width
+        self.tty = self.out.isatty()
         self._last_decile = -1
         self._line = self._printed = ""
 
