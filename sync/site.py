@@ -21,12 +21,13 @@ from sync.keys import PublicKey
 USER_OVERRIDABLE = frozenset({"language", "text_size", "bandwidth_cap_kbps", "download_windows", "data_dir"})
 LANGUAGES = ("zh_CN", "en")
 TEXT_SIZES = ("normal", "large", "xlarge")
+DEFAULT_SERVER_URL = "http://127.0.0.1:8470"
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
-    server_url: str = "http://127.0.0.1:8470"
+    server_url: str = DEFAULT_SERVER_URL
     ca_bundle: Path | None = None
     allow_user_server: bool = False
     repository: str | None = None  # a folder or an intranet URL with the course repository
@@ -85,7 +86,7 @@ def parse_site(data: bytes, source: Path | None = None) -> SiteConfig:
         raise FormatError("site_malformed", f"site file is not valid TOML: {exc}") from exc
     server = doc.get("server", {})
     raw: dict[str, Any] = {
-        "server_url": server.get("url", SiteConfig.server_url),
+        "server_url": server.get("url", DEFAULT_SERVER_URL),
         "ca_bundle": server.get("ca_bundle"),
         "allow_user_server": server.get("allow_user_server", False),
         "repository": doc.get("repository", {}).get("url"),
