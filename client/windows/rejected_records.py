@@ -111,6 +111,7 @@ def export_records_interactively(app: AppContext, session: SessionContext, paren
         return export_records_to(s, Path(path))
 
     def done(n: int) -> None:
+        # lupdate records QCoreApplication.translate(..., n) without plural forms; Qt still replaces %n
         text = QCoreApplication.translate("ExportRecords", "%n record(s) written. Give this file to your training "
                                           "administrator to import on the server.", "", n)
         QMessageBox.information(parent, title, text)

@@ -5,15 +5,9 @@
     <message numerus="yes">
         <source>%n record(s) not yet synced</source>
         <translation>
-            <numerusform>%n record not yet synced</numerusform><numerusform>%n records not yet synced</numerusform></translation>
-    </message>
-</context>
-<context>
-    <name>ExportRecords</name>
-    <message numerus="yes">
-        <source>%n record(s) written. Give this file to your training administrator to import on the server.</source>
-        <translation>
-            <numerusform>%n record written. Give this file to your training administrator to import on the server.</numerusform><numerusform>%n records written. Give this file to your training administrator to import on the server.</numerusform></translation>
+            <numerusform>%n record not yet synced</numerusform>
+            <numerusform>%n records not yet synced</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -21,12 +15,16 @@
     <message numerus="yes">
         <source>%n record(s) waiting</source>
         <translation>
-            <numerusform>%n record waiting</numerusform><numerusform>%n records waiting</numerusform></translation>
+            <numerusform>%n record waiting</numerusform>
+            <numerusform>%n records waiting</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n refused</source>
         <translation>
-            <numerusform>%n refused</numerusform><numerusform>%n refused</numerusform></translation>
+            <numerusform>%n refused</numerusform>
+            <numerusform>%n refused</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -395,11 +395,9 @@
         <source>Record files (*.json)</source>
         <translation>记录文件 (*.json)</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <source>%n record(s) written. Give this file to your training administrator to import on the server.</source>
-        <translation>
-            <numerusform>已导出 %n 条记录。请将此文件交给培训管理员导入服务器。</numerusform>
-        </translation>
+        <translation>已导出 %n 条记录。请将此文件交给培训管理员导入服务器。</translation>
     </message>
 </context>
 <context>
