@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.study_menu = bar.addMenu("")
         self.import_action = QAction(self)
-        self.import_action.triggered.connect(lambda: self.courses and self.courses.import_from_folder())
+        self.import_action.triggered.connect(self._on_import_action_triggered)
         self.export_action = QAction(self)
         self.export_action.triggered.connect(self.export_records)
         self.switch_action = QAction(self)
@@ -91,6 +91,10 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self._about)
         self.help_menu.addAction(self.about_action)
         self._update_actions()
+
+    def _on_import_action_triggered(self) -> None:
+        if self.courses is not None:
+            self.courses.import_from_folder()
 
     def _update_actions(self) -> None:
         signed_in = self.session is not None
@@ -152,7 +156,8 @@ class MainWindow(QMainWindow):
         widget.set_state(sync.state)
 
     def _on_sync_synced(self, result: Any) -> None:
-        if self.courses is not None and (getattr(result, "acked", 0) or getattr(result, "rejected", 0)):
+        changed = int(getattr(result, "acked", 0) or 0) + int(getattr(result, "rejected", 0) or 0)
+        if self.courses is not None and changed:
             self.courses.reload()  # the summary's "confirmed by the server" changed
 
     def switch_user(self) -> None:
@@ -274,4 +279,4 @@ class MainWindow(QMainWindow):
             self._finish_quit()
 
     def _finish_quit(self) -> None:
-        QApplication.instance().quit()
+        QApplication.quit()

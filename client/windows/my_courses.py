@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QProgressDialog,
     QPushButton,
     QScrollArea,
@@ -319,7 +320,9 @@ class MyCoursesPage(QWidget):
             names = "、".join(m.title for m in manifests)
             self._set_notice("")
             self.import_result = self.tr("Imported: %1").replace("%1", names)
-            self.window().statusBar().showMessage(self.import_result, 15000)
+            win = self.window()
+            if isinstance(win, QMainWindow):
+                win.statusBar().showMessage(self.import_result, 15000)
             self.reload()
 
         def failed(error: BaseException) -> None:

@@ -116,4 +116,7 @@ def export_records_interactively(app: AppContext, session: SessionContext, paren
                                           "administrator to import on the server.", "", n)
         QMessageBox.information(parent, title, text)
 
-    run_task(app.lanes.db, work, done, lambda e: QMessageBox.warning(parent, title, describe(e)), name="export")
+    def failed(error: BaseException) -> None:
+        QMessageBox.warning(parent, title, describe(error))
+
+    run_task(app.lanes.db, work, done, failed, name="export")

@@ -77,8 +77,9 @@ class SettingsDialog(QDialog):
         self.ca_bundle = QLineEdit(str(site.ca_bundle or ""))
         self.ca_bundle.setEnabled(False)
         self.labels = [QLabel() for _ in range(7)]
-        for label, field in zip(self.labels, (self.language, self.text_size, data_row, self.bandwidth,
-                                              self.windows, self.server, self.ca_bundle), strict=True):
+        fields: list[Any] = [self.language, self.text_size, data_row, self.bandwidth, self.windows, self.server,
+                             self.ca_bundle]
+        for label, field in zip(self.labels, fields, strict=True):
             form.addRow(label, field)
         layout.addLayout(form)
         self.hint = QLabel()

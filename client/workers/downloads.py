@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,9 @@ class DownloadManager(QObject):
             self._set_state(course_id, WAITING_WINDOW)
             return
         self._set_state(course_id, RUNNING)
-        handle = run_task(self._lanes.net, self._work(course_id),
-                          lambda _m, c=course_id: self._on_done(c),
-                          lambda e, c=course_id: self._on_error(c, e),
-                          lambda p, c=course_id: self._on_progress(c, p), name=f"download:{course_id}")
+        handle = run_task(self._lanes.net, self._work(course_id), partial(self._on_finished_task, course_id),
+                          partial(self._on_error, course_id), partial(self._on_progress, course_id),
+                          name=f"download:{course_id}")
         self._tasks[course_id] = handle
 
     def pause(self, course_id: str) -> None:
@@ -195,6 +195,9 @@ class DownloadManager(QObject):
             self.progress.emit(course_id, value)
         else:
             self.lesson_ready.emit(course_id, value)
+
+    def _on_finished_task(self, course_id: str, _manifest: Any) -> None:
+        self._on_done(course_id)
 
     def _on_done(self, course_id: str) -> None:
         self._tasks.pop(course_id, None)

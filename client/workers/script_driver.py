@@ -51,7 +51,7 @@ class ScriptDriver:
             self._timer.stop()
             print("SCRIPT done", flush=True)
             if self.steps and self.steps[-1]["do"] != "stay":
-                QApplication.instance().exit(0)
+                QApplication.exit(0)
             return
         step = self.steps[self._index]
         handler = getattr(self, f"do_{step['do']}", None)
@@ -97,7 +97,7 @@ class ScriptDriver:
         self._report("fail", detail)
         self._timer.stop()
         self._gen = None
-        QApplication.instance().exit(3)
+        QApplication.exit(3)
 
     # ---- helpers
     def _grab(self, widget: QWidget, path: str) -> str:
