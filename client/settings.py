@@ -25,7 +25,7 @@ SETTINGS_NAME = "settings.json"
 
 
 def allowed_keys(site: SiteConfig) -> frozenset[str]:
-    return USER_OVERRIDABLE | ({"server_url"} if site.allow_user_server else frozenset())
+    return USER_OVERRIDABLE | ({"server_url", "ca_bundle"} if site.allow_user_server else frozenset())
 
 
 class SettingsFile:

@@ -50,8 +50,8 @@ class SiteConfig:
     def with_user_overrides(self, overrides: dict[str, Any]) -> SiteConfig:
         """Apply a user's settings, ignoring any key the site does not let users change."""
         allowed = {k: v for k, v in overrides.items() if k in USER_OVERRIDABLE}
-        if self.allow_user_server and "server_url" in overrides:
-            allowed["server_url"] = overrides["server_url"]
+        if self.allow_user_server:  # the site lets people point at another server, and trust its CA
+            allowed.update({k: overrides[k] for k in ("server_url", "ca_bundle") if k in overrides})
         merged = _validate({**_as_raw(self), **allowed})
         return replace(merged, source=self.source)
 

@@ -7,6 +7,7 @@ every open window at once, without a restart. GUI thread only.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -75,7 +76,8 @@ class SettingsDialog(QDialog):
         self.server.setObjectName("server")
         self.server.setEnabled(site.allow_user_server)
         self.ca_bundle = QLineEdit(str(site.ca_bundle or ""))
-        self.ca_bundle.setEnabled(False)
+        self.ca_bundle.setObjectName("ca_bundle")
+        self.ca_bundle.setEnabled(site.allow_user_server)
         self.labels = [QLabel() for _ in range(7)]
         fields: list[Any] = [self.language, self.text_size, data_row, self.bandwidth, self.windows, self.server,
                              self.ca_bundle]
@@ -123,7 +125,8 @@ class SettingsDialog(QDialog):
         self.bandwidth.setSpecialValueText(self.tr("No limit"))
         self.windows.setPlaceholderText(self.tr("Any time, or e.g. 12:00-13:30, 18:00-23:00"))
         self.ca_bundle.setPlaceholderText(self.tr("System certificates"))
-        fixed = "" if self._site.allow_user_server else self.tr("The server is set by your site administrator. ")
+        fixed = (self.tr("A new server or CA certificate is used after StudyDesk is restarted. ")
+                 if self._site.allow_user_server else self.tr("The server is set by your site administrator. "))
         self.hint.setText(fixed + self.tr("A new data folder is used after StudyDesk is restarted."))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
@@ -146,6 +149,9 @@ class SettingsDialog(QDialog):
             out["data_dir"] = data_dir
         if self._site.allow_user_server and self.server.text().strip() != self._site.server_url:
             out["server_url"] = self.server.text().strip()
+        ca = self.ca_bundle.text().strip()
+        if self._site.allow_user_server and ca != str(self._site.ca_bundle or ""):
+            out["ca_bundle"] = ca or None
         return out
 
     def save(self) -> None:
@@ -156,9 +162,12 @@ class SettingsDialog(QDialog):
             self.message.setText(self.tr("This setting is not valid: %1").replace("%1", exc.detail))
             return
         app, session = self._app, self._session
-        machine_keys = {"language", "text_size", "data_dir"}
+        machine_keys = {"language", "text_size", "data_dir", "server_url", "ca_bundle"}  # used before sign-in
 
         def work(_ctx: TaskContext) -> None:
+            ca = changes.get("ca_bundle")
+            if ca and not Path(ca).is_file():
+                raise FormatError("site_invalid", f"the CA certificate file {ca} does not exist")
             app.machine_settings.save(app.base_site, {k: v for k, v in changes.items() if k in machine_keys})
             if session is not None:
                 session.settings.save(app.base_site, {k: v for k, v in changes.items() if k != "data_dir"})
@@ -172,7 +181,8 @@ class SettingsDialog(QDialog):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.message.setText(describe(error))
+        detail = f" ({error.detail})" if isinstance(error, FormatError) else ""
+        self.message.setText(describe(error) + detail)
 
     @staticmethod
     def apply(app: AppContext, session: SessionContext | None, site: Any) -> None:

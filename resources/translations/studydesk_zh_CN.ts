@@ -1066,6 +1066,10 @@
         <translation>系统证书</translation>
     </message>
     <message>
+        <source>A new server or CA certificate is used after StudyDesk is restarted. </source>
+        <translation>更改服务器或 CA 证书后，需重新启动 StudyDesk 才会生效。</translation>
+    </message>
+    <message>
         <source>The server is set by your site administrator. </source>
         <translation>服务器地址由本单位管理员设置。</translation>
     </message>

@@ -93,3 +93,36 @@ def test_dialog_saves_and_applies_language_and_text_size_to_every_window(qtbot, 
         ctx.translator.set_language("en")
         ctx.theme.apply("normal")
         drain(ctx, qtbot)
+
+
+def test_ca_bundle_is_editable_only_where_the_site_allows(qtbot, tmp_path):
+    from tests.e2e.shell_env import app_context
+
+    ca = tmp_path / "site-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    site = write_site(tmp_path / "site.toml", "https://train.example.gov.cn", "")
+    text = site.read_text().replace('keys = [""]', "keys = []")
+    text = text.replace("[publisher]", "allow_user_server = true\n\n[publisher]")
+    site.write_text(text, encoding="utf-8")
+    env = ShellEnv(ServerProcess(tmp_path / "unused"), site, tmp_path / "data", "")
+    ctx = app_context(env)
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    try:
+        assert dialog.ca_bundle.isEnabled() and dialog.server.isEnabled()
+        dialog.ca_bundle.setText(str(tmp_path / "missing.pem"))
+        dialog.save()
+        qtbot.waitUntil(lambda: "does not exist" in dialog.message.text(), timeout=5000)
+        dialog.ca_bundle.setText(str(ca))
+        dialog.server.setText("https://other.example.gov.cn")
+        dialog.save()
+        qtbot.waitUntil(lambda: (env.data_root / "settings.json").exists(), timeout=5000)
+        stored = json.loads((env.data_root / "settings.json").read_text())
+        assert stored["ca_bundle"] == str(ca) and stored["server_url"] == "https://other.example.gov.cn"
+        eff = effective_site(ctx.base_site, SettingsFile(env.data_root / "settings.json").load(ctx.base_site))
+        assert eff.tls_verify() == str(ca) and eff.server_url == "https://other.example.gov.cn"
+    finally:
+        drain(ctx, qtbot)
+    locked = parse_site(SITE)
+    with pytest.raises(FormatError):
+        SettingsFile(tmp_path / "x.json").save(locked, {"ca_bundle": str(ca)})
