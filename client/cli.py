@@ -17,11 +17,15 @@ import client.commands
 from client.paths import default_data_root
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studydesk", description="StudyDesk learning client")
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studydesk", description="StudyDesk learning client",
+                                     add_help=with_commands)
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: per user)")
     parser.add_argument("--site", type=Path, default=None, help="site file (default: the installed site.toml)")
     parser.add_argument("--self-check", action="store_true", help="check that every part works, then exit")
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command")
     for info in sorted(pkgutil.iter_modules(client.commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"client.commands.{info.name}").register(sub)
@@ -30,8 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    # Only global options (the usual double-click start): open the window without importing
+    # every command's engines first, which would cost a quarter of a second before it shows.
+    parser = build_parser(with_commands=False)
     args, rest = parser.parse_known_args(argv)
+    if rest:
+        parser = build_parser()
+        args, rest = parser.parse_known_args(argv)
     if args.self_check and args.command is None:
         from client.self_check import main as self_check
 

@@ -14,7 +14,6 @@ Must not import windows or widgets.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -62,6 +61,7 @@ def source_files() -> list[Path]:
 
 def update(ts_file: Path | None = None, *, quiet: bool = False) -> Path:
     """Run lupdate over the sources into ``ts_file`` (default: the zh_CN file), dropping vanished entries."""
+    import subprocess
     import tempfile
 
     target = ts_file or ts_path("zh_CN")
@@ -103,6 +103,8 @@ def fill_english_plurals(ts_file: Path) -> None:
 
 def build(out_dir: Path | None = None) -> list[Path]:
     """Compile every .ts into a .qm in ``out_dir`` (default: qm_dir())."""
+    import subprocess
+
     out = out_dir or qm_dir()
     out.mkdir(parents=True, exist_ok=True)
     built = []
@@ -121,6 +123,8 @@ def ensure_built() -> None:
     for ts in TS_DIR.glob(f"{APP}_*.ts"):
         qm = out / (ts.stem + ".qm")
         if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            import subprocess
+
             try:
                 build(out)
             except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
@@ -148,6 +152,7 @@ def problems(ts_file: Path) -> list[str]:
 def check() -> list[str]:
     """Run lupdate into a copy of the zh_CN file and report what is not translated."""
     import shutil
+    import subprocess
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
