@@ -11,6 +11,7 @@ built here too, with the same engines.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -183,9 +184,11 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     run_task(ctx.lanes.db, lambda _c: build_engines(ctx.data_root, ctx.site),
              lambda engines: _engines_ready(ctx, window, engines),
              lambda error: window.sign_in.engines_ready(error), name="engines")
-    from client.first_run_import import offer_kit_import  # courses from an offline site kit, asked once
-
-    offer_kit_import(ctx, window)
+    # Courses from an offline site kit, asked once. Its module pulls in the package engines: import
+    # it on the SQLite lane too, after the engines (same serial lane, so ctx.store is set by then).
+    run_task(ctx.lanes.db, lambda _c: importlib.import_module("client.first_run_import"),
+             lambda module: setattr(window, "kit_offer", module.offer_kit_import(ctx, window)),
+             name="kit-offer")
     if script := os.environ.get("STUDYDESK_TEST_SCRIPT"):
         from client.workers.script_driver import ScriptDriver
 
