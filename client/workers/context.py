@@ -7,7 +7,7 @@ one signed-in person. Windows receive them in their constructors. GUI thread onl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,4 +42,3 @@ class SessionContext:
     sync: Any = None  # client.workers.sync_worker.SyncController
     open_course: Callable[[str], None] | None = None
     open_lesson: Callable[[str, str], None] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
