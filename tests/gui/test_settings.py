@@ -122,6 +122,7 @@ def test_ca_bundle_is_editable_only_where_the_site_allows(qtbot, tmp_path):
         eff = effective_site(ctx.base_site, SettingsFile(env.data_root / "settings.json").load(ctx.base_site))
         assert eff.tls_verify() == str(ca) and eff.server_url == "https://other.example.gov.cn"
     finally:
+        ctx.translator.set_language("en")  # saving applied the site's zh_CN: leave the app as other tests expect
         drain(ctx, qtbot)
     locked = parse_site(SITE)
     with pytest.raises(FormatError):
