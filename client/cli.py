@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import client.commands
@@ -53,10 +56,41 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.data = args.data or default_data_root()
     try:
-        return int(args.func(args))
+        with _messages_in(command_language(args)):
+            return int(args.func(args))
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
+
+
+def command_language(args: argparse.Namespace) -> str:
+    """The language a command speaks: its own ``--lang``, else $STUDYDESK_LANG, else the site's."""
+    if lang := getattr(args, "lang", None) or os.environ.get("STUDYDESK_LANG"):
+        return str(lang)
+    from sync.errors import SyncError
+    from sync.site import load_site
+
+    try:
+        return load_site(args.site).language
+    except (SyncError, OSError):  # the command itself reports a broken site file
+        return "zh_CN"
+
+
+@contextmanager
+def _messages_in(language: str) -> Iterator[None]:
+    """Install the translation for one command and take it away afterwards."""
+    from PySide6.QtCore import QCoreApplication
+
+    from client.i18n import Translator, ensure_built
+
+    app = QCoreApplication.instance() or QCoreApplication(["studydesk"])
+    ensure_built()
+    translator = Translator(app)
+    translator.set_language(language)
+    try:
+        yield
+    finally:
+        translator.uninstall()
 
 
 if __name__ == "__main__":

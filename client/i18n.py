@@ -178,11 +178,16 @@ class Translator:
         self._installed: list[QTranslator] = []
         self.language = "en"
 
-    def set_language(self, language: str) -> bool:
-        """Switch to ``language``; widgets get a LanguageChange event. False if its .qm is missing."""
+    def uninstall(self) -> None:
+        """Remove the translations this object installed."""
         for t in self._installed:
             self._app.removeTranslator(t)
+            t.deleteLater()
         self._installed = []
+
+    def set_language(self, language: str) -> bool:
+        """Switch to ``language``; widgets get a LanguageChange event. False if its .qm is missing."""
+        self.uninstall()
         self.language = language
         QLocale.setDefault(QLocale(language))
         ok = self._load(f"{APP}_{language}", qm_dir())

@@ -4,10 +4,16 @@ keyring must use an explicit, real backend (never whatever happens to be install
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.EncryptedKeyring"
 os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
+# Commands speak the site's language (zh_CN by default); tests that read their output in
+# English say so here, and the tests of the Chinese output pass --lang or set it themselves.
+os.environ.setdefault("STUDYDESK_LANG", "en")
 
 # PySide6 6.12.0 loses a reference to True on every Python emit(); without this the test
 # process aborts ("bool_dealloc") after a few thousand signals. See client/qt_fixes.py.
@@ -16,3 +22,23 @@ from client import qt_fixes
 qt_fixes.apply()
 
 pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp: object) -> object:
+    """The QApplication exists before any test runs, so a command run in-process (which would
+    otherwise make a QCoreApplication for its translations) never blocks pytest-qt's."""
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def _no_translation_left_behind() -> Iterator[None]:
+    """A test that switched the shared QApplication to Chinese must not leave it so for the next one."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        for translator in app.findChildren(QTranslator):
+            app.removeTranslator(translator)
+            translator.deleteLater()

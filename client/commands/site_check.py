@@ -104,26 +104,9 @@ def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
     return lines
 
 
-def _language(args: argparse.Namespace) -> str:
-    if args.lang:
-        return str(args.lang)
-    from sync.errors import SyncError
-    from sync.site import load_site
-
-    try:
-        return load_site(args.site).language
-    except (SyncError, OSError):
-        return "zh_CN"
-
-
 def run(args: argparse.Namespace) -> int:
-    from client.i18n import Translator, ensure_built
     from sync.site_check import run_site_check
 
-    app = QCoreApplication.instance() or QCoreApplication(["studydesk"])
-    ensure_built()
-    translator = Translator(app)
-    translator.set_language(_language(args))
     findings = run_site_check(args.site)
     if hasattr(sys.stdout, "reconfigure"):  # a console in a legacy code page must not crash on ✓/✗
         sys.stdout.reconfigure(errors="replace")
