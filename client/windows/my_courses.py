@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -120,6 +121,7 @@ class MyCoursesPage(QWidget):
         for combo in (self.kind, self.status):
             combo.currentIndexChanged.connect(self._render)
         self.refresh_button = QPushButton()
+        self.refresh_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))  # F5
         self.refresh_button.clicked.connect(self.refresh)
         self.import_button = QPushButton()
         self.import_button.setObjectName("import_usb")
