@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.data = args.data or default_data_root()
     try:
+        if getattr(args, "own_qt_app", False):  # e.g. self-check: makes its own QApplication and translations
+            return int(args.func(args))
         with _messages_in(command_language(args)):
             return int(args.func(args))
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("self-check", help="check Qt, translations, VLC playback and the site file")
     p.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="site file to read")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, own_qt_app=True)
 
 
 def run(args: argparse.Namespace) -> int:
