@@ -186,6 +186,12 @@ def open_window(env: DemoEnv) -> int:
         script.unlink(missing_ok=True)
 
 
+def _display_available() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studydesk-demo", description="StudyDesk demo: server + demo course")
     parser.add_argument("--port", type=int, default=None)
@@ -193,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-window", action="store_true",
                         help="download with the command line instead of opening the window")
     args = parser.parse_args(argv)
+    if not args.no_window and not _display_available():
+        print("No display found (DISPLAY is not set): downloading the demo course with the command line "
+              "instead. Run ./run demo on a desktop to see the window.")
+        args.no_window = True
     env = prepare(port=args.port)
     try:
         print(f"Demo server: {env.server_url}  (data in {env.root})")
