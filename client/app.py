@@ -153,9 +153,6 @@ def _engines_ready(ctx: AppContext, window: Any, engines: tuple[Any, Any]) -> No
 
 
 def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
-    from client import qt_fixes  # a binding bug would abort a long session: fix it first
-
-    qt_fixes.apply()
     app = QApplication([sys.argv[0], *rest])
     app.setApplicationName("StudyDesk")
     app.setOrganizationName("StudyDesk")

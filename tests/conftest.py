@@ -15,12 +15,6 @@ os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
 # English say so here, and the tests of the Chinese output pass --lang or set it themselves.
 os.environ.setdefault("STUDYDESK_LANG", "en")
 
-# PySide6 6.12.0 loses a reference to True on every Python emit(); without this the test
-# process aborts ("bool_dealloc") after a few thousand signals. See client/qt_fixes.py.
-from client import qt_fixes
-
-qt_fixes.apply()
-
 pytest_plugins = ["tests.support.fixtures"]
 
 

@@ -54,7 +54,6 @@ def child(work: str, language: str, text_size: str) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from client import qt_fixes
     from client.i18n import Translator, ensure_built
     from client.tasks import Lanes
     from client.theme import Theme
@@ -63,7 +62,6 @@ def child(work: str, language: str, text_size: str) -> None:
     from client.windows.player_window import PlayerWindow
     from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course, make_video
 
-    qt_fixes.apply()
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
     Theme(app).apply(text_size)
