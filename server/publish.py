@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import mimetypes
-import os
 import subprocess
-import tempfile
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -38,7 +35,7 @@ from sync.catalog import Catalog, CatalogEntry, manifest_path
 from sync.errors import FormatError, StorageError, UnsafePathError
 from sync.keys import PrivateKey
 from sync.manifest import FileEntry, Manifest, Policy, check_file_name, check_id
-from sync.store import CHUNK, atomic_write_bytes, fsync_dir, storage_error
+from sync.store import atomic_copy_verified, atomic_write_bytes, file_sha256
 
 mimetypes.add_type("video/mp4", ".mp4")
 mimetypes.add_type("application/pdf", ".pdf")
@@ -90,41 +87,15 @@ def probe_duration_s(path: Path) -> float:
         raise FormatError("no_duration", f"cannot measure {path.name} (install ffprobe or give duration_s)") from exc
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def store_blob(repo_dir: Path, path: Path) -> tuple[str, int, bool]:
     """Put ``path`` into the blob store; returns (sha256, size, newly stored?)."""
-    digest = _file_sha256(path)
+    digest = file_sha256(path)
     blobs = repo_dir / "blobs" / "sha256"
     dest = blobs / digest
     if dest.is_file() and dest.stat().st_size == path.stat().st_size:
         return digest, dest.stat().st_size, False
-    blobs.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=blobs, prefix=".tmp-", suffix=".part")
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if h.hexdigest() != digest:
-            raise StorageError("changed_while_publishing", f"{path.name} changed while it was being published")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise storage_error(exc, f"cannot store {path.name}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    fsync_dir(blobs)
+    changed = StorageError("changed_while_publishing", f"{path.name} changed while it was being published")
+    atomic_copy_verified(path, dest, digest, changed)
     return digest, dest.stat().st_size, True
 
 

@@ -12,9 +12,6 @@ Must not import Qt or anything from client/ or server/.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,7 +22,7 @@ from sync.errors import CancelledError, IntegrityError, SyncError
 from sync.keys import PublicKey
 from sync.manifest import Manifest, check_id
 from sync.repo_source import FolderSource
-from sync.store import CHUNK, ContentStore, atomic_write_bytes, file_sha256, fsync_dir, storage_error
+from sync.store import ContentStore, atomic_copy_verified, atomic_write_bytes, file_sha256
 
 
 def package_versions(folder: Path) -> dict[str, list[int]]:
@@ -97,26 +94,6 @@ def _copy_verified(src: Path, dest: Path, digest: str) -> None:
         with contextlib.suppress(OSError):
             if file_sha256(dest) == digest:
                 return
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write to {dest.parent}") from exc
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if h.hexdigest() != digest:
-            raise IntegrityError("hash_mismatch", f"stored file {digest[:12]} is damaged; download it again")
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write {dest.name}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    fsync_dir(dest.parent)
+    mismatch = IntegrityError("hash_mismatch", f"stored file {digest[:12]} is damaged; download it again")
+    atomic_copy_verified(src, dest, digest, mismatch)
 

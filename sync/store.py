@@ -79,6 +79,34 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     fsync_dir(path.parent)
 
 
+def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError, mode: int = 0o644) -> None:
+    """Copy ``src`` to ``dest`` (temp file, fsync, rename), hashing it as it is read; raise
+    ``mismatch`` and leave ``dest`` untouched unless what was copied has sha256 ``digest``."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
+    except OSError as exc:
+        raise storage_error(exc, f"cannot write to {dest.parent}") from exc
+    try:
+        h = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if h.hexdigest() != digest:
+            raise mismatch
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise storage_error(exc, f"cannot write {dest.name}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    fsync_dir(dest.parent)
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
