@@ -88,6 +88,7 @@ class MyCoursesPage(QWidget):
         self.data = MyCourses()
         self.rows: dict[str, CourseRow] = {}
         self.error_text = ""
+        self.import_result = ""  # the last import's outcome, as shown in the status bar
         self._build()
         self.retranslate()
         downloads = ctx.downloads

@@ -135,8 +135,8 @@ def test_import_from_a_usb_folder_uses_the_same_verification(qtbot, env, tmp_pat
     try:
         page = window.courses
         page.import_from_folder(str(usb))
-        qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.downloaded, timeout=30000)
-        assert page.import_result.startswith("Imported:")
+        qtbot.waitUntil(lambda: page.import_result.startswith("Imported:"), timeout=30000)
+        qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.downloaded, timeout=10000)
         bad = tmp_path / "not-a-package"
         bad.mkdir()
         page.import_from_folder(str(bad))
