@@ -17,10 +17,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from sync.errors import SyncError
+
+if TYPE_CHECKING:
+    from player.vlc_backend import VlcBackend
 from sync.site import default_site_paths, load_site
 
 _CTX = "SelfCheck"
@@ -105,24 +109,28 @@ def check_translation() -> CheckLine:
 
 
 def check_vlc(clip: Path | None = None) -> CheckLine:
+    """Play one second of ``clip`` headless through the app's own VLC backend."""
+    from player.errors import PlaybackError
+    from player.vlc_backend import VlcBackend, libvlc_version
+
     clip = clip or sample_clip()
     if not clip.is_file():
         return CheckLine("vlc", False, f"sample clip {clip} is missing")
-    try:
-        import vlc
-    except (ImportError, OSError, NotImplementedError) as exc:
-        return CheckLine("vlc", False, f"libvlc could not be loaded: {exc}")
-    instance = vlc.Instance("--no-xlib", "--vout=dummy", "--aout=dummy", "--quiet", "--no-video-title-show")
     plugins = os.environ.get("VLC_PLUGIN_PATH", "(libvlc default)")
-    if instance is None:
-        return CheckLine("vlc", False, f"libvlc found no plugins (plugin path: {plugins})")
     try:
-        reached, version = _play_one_second(vlc, instance, clip)
+        backend = VlcBackend(headless=True)
+    except PlaybackError as exc:
+        return CheckLine("vlc", False, f"{exc.detail} (plugin path: {plugins})")
+    try:
+        reached_ms, refused = _play_one_second(backend, clip)
     finally:
-        instance.release()
-    ok = reached >= PLAY_TARGET_MS
-    detail = f"libvlc {version}{_loaded_from('libvlccore')}, plugins {plugins}, played {reached} ms of {clip.name}"
-    return CheckLine("vlc", ok, detail if ok else detail + " (playback did not advance)")
+        backend.release()
+    ok = reached_ms >= PLAY_TARGET_MS
+    detail = (f"libvlc {libvlc_version()}{_loaded_from('libvlccore')}, plugins {plugins}, "
+              f"played {reached_ms} ms of {clip.name}")
+    if ok:
+        return CheckLine("vlc", True, detail)
+    return CheckLine("vlc", False, detail + f" (playback did not advance{': ' + refused if refused else ''})")
 
 
 def _loaded_from(name: str) -> str:
@@ -138,23 +146,24 @@ def _loaded_from(name: str) -> str:
     return ""
 
 
-def _play_one_second(vlc: object, instance: object, clip: Path) -> tuple[int, str]:
-    player = instance.media_player_new()  # type: ignore[attr-defined]
-    media = instance.media_new_path(str(clip))  # type: ignore[attr-defined]
-    player.set_media(media)
-    player.play()
-    reached = 0
+def _play_one_second(backend: VlcBackend, clip: Path) -> tuple[int, str]:
+    """Milliseconds of ``clip`` played (up to PLAY_TARGET_MS), and why it was refused, if it was."""
+    from player.errors import PlaybackError
+
+    try:
+        backend.open(clip)
+    except PlaybackError as exc:
+        return 0, f"{exc.code}: {exc.detail}"
+    backend.play()
+    reached_ms = 0
     deadline = time.monotonic() + PLAY_TIMEOUT_S
-    ended = (vlc.State.Ended, vlc.State.Error, vlc.State.Stopped)  # type: ignore[attr-defined]
     while time.monotonic() < deadline:
-        reached = max(reached, int(player.get_time()))
-        if reached >= PLAY_TARGET_MS or player.get_state() in ended:
-            break
         time.sleep(0.05)
-    player.stop()
-    player.release()
-    media.release()
-    return reached, vlc.libvlc_get_version().decode()  # type: ignore[attr-defined]
+        reached_ms = max(reached_ms, int(backend.position_s() * 1000))
+        if reached_ms >= PLAY_TARGET_MS or (not backend.is_playing() and reached_ms > 0):
+            break
+    backend.stop()
+    return reached_ms, ""
 
 
 def check_site(site_path: Path | None) -> CheckLine:

@@ -16,13 +16,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("client", "player", "sync", "server", "bench", "installer")
 
-# Modules outside player/vlc_backend.py that import vlc today, with why. Tolerated, not wanted:
-# prune an entry once its module goes through player.vlc_backend (VlcBackend, libvlc_version).
-KNOWN_VLC_IMPORTS = {
-    "client/self_check.py": "installer self-check plays a clip with raw libvlc; should use player.vlc_backend",
-}
-
-
 def _modules(package: str) -> list[Path]:
     return sorted(p for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts)
 
@@ -50,7 +43,7 @@ def test_only_the_vlc_backend_imports_vlc() -> None:
         for path in _modules(package)
         if "vlc" in _imports(path)
     }
-    assert found - set(KNOWN_VLC_IMPORTS) == {"player/vlc_backend.py"}
+    assert found == {"player/vlc_backend.py"}
 
 
 def test_cores_import_no_qt_and_respect_the_layers() -> None:
