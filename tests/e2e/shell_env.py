@@ -7,6 +7,8 @@ commands for keys, publishing, users and assignments, and SQLite files in tmp_pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,18 @@ def published_server(tmp_path: Path, server: ServerProcess | None = None) -> She
         srv.start()
     site = write_site(tmp_path / "site.toml", srv.url, public_key)
     return ShellEnv(srv, site, tmp_path / "client-data", public_key)
+
+
+@contextmanager
+def zhangsan_server(tmp_path: Path) -> Iterator[ShellEnv]:
+    """A running server with the demo course published and 张三 (zhangsan) of 城关镇人民政府 added."""
+    server = ServerProcess(tmp_path / "server-data")
+    try:
+        env = published_server(tmp_path, server)
+        env.add_user("zhangsan", "城关镇人民政府", "张三")
+        yield env
+    finally:
+        server.stop()
 
 
 def app_context(env: ShellEnv, language: str = "en") -> AppContext:

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, published_server
-from tests.support.server_process import ServerProcess
+from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 
 SHOTS = REPO / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -58,16 +57,11 @@ def xvfb() -> Iterator[str]:
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[ShellEnv]:
-    server = ServerProcess(tmp_path / "server-data")
-    try:
-        env = published_server(tmp_path, server)
-        env.add_user("zhangsan", "城关镇人民政府", "张三")
+    with zhangsan_server(tmp_path) as env:
         env.assign(DEMO_COURSE_ID, "zhangsan", required=True, due="2030-06-30")
         env.assign("rule-of-law", "zhangsan", required=False, due="2024-03-31", title="依法行政专题",
                    credit_hours=2)
         yield env
-    finally:
-        server.stop()
 
 
 def script(shots: Path) -> list[dict[str, object]]:

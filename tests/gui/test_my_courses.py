@@ -12,22 +12,16 @@ import pytest
 
 from client.app import Shell
 from client.windows.main_window import MainWindow
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, app_context, drain, published_server
-from tests.support.server_process import ServerProcess
+from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, app_context, drain, zhangsan_server
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[ShellEnv]:
-    server = ServerProcess(tmp_path / "server-data")
-    try:
-        env = published_server(tmp_path, server)
-        env.add_user("zhangsan", "城关镇人民政府", "张三")
+    with zhangsan_server(tmp_path) as env:
         env.assign(DEMO_COURSE_ID, "zhangsan", required=True, due=(date.today() + timedelta(days=30)).isoformat())
         env.assign("late-course", "zhangsan", required=False, due="2020-01-31", title="依法行政专题",
                    credit_hours=2)
         yield env
-    finally:
-        server.stop()
 
 
 def signed_in_window(qtbot, env: ShellEnv, site_extra: str = "") -> tuple[Any, MainWindow, Shell]:

@@ -18,21 +18,15 @@ from sync.keys import PrivateKey
 from sync.outbox import Outbox
 from sync.records import DeviceSigner
 from sync.records_file import read_records_file
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, published_server
+from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.gui.test_my_courses import close, signed_in_window
-from tests.support.server_process import ServerProcess
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[ShellEnv]:
-    server = ServerProcess(tmp_path / "server-data")
-    try:
-        env = published_server(tmp_path, server)
-        env.add_user("zhangsan", "城关镇人民政府", "张三")
+    with zhangsan_server(tmp_path) as env:
         env.assign(DEMO_COURSE_ID, "zhangsan", required=True)
         yield env
-    finally:
-        server.stop()
 
 
 def test_refused_records_show_the_servers_reason_and_export_writes_a_signed_file(qtbot, env, tmp_path):

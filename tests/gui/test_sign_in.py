@@ -10,20 +10,14 @@ import pytest
 from client.app import Shell
 from client.windows.main_window import MainWindow
 from client.windows.sign_in import SignInPage
-from tests.e2e.shell_env import PASSWORD, ShellEnv, app_context, drain, published_server
-from tests.support.server_process import ServerProcess
+from tests.e2e.shell_env import PASSWORD, ShellEnv, app_context, drain, zhangsan_server
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[ShellEnv]:
-    server = ServerProcess(tmp_path / "server-data")
-    try:
-        env = published_server(tmp_path, server)
-        env.add_user("zhangsan", "城关镇人民政府", "张三")
+    with zhangsan_server(tmp_path) as env:
         env.add_user("lisi", "城关镇财政所", "李四")
         yield env
-    finally:
-        server.stop()
 
 
 def _submit(qtbot, page: SignInPage, username: str, password: str) -> list[object]:
