@@ -26,9 +26,9 @@ from pathlib import Path
 
 import requests
 
-from sync.downloader import Downloader
-from sync.keys import PublicKey
-from sync.store import ContentStore
+from sync.content.downloader import Downloader
+from sync.content.store import ContentStore
+from sync.protocol.keys import PublicKey
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.netns import ShapedLink, netns_available, shaped_link
 from tests.support.server_process import ServerProcess, free_port

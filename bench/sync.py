@@ -21,13 +21,13 @@ import time
 import uuid
 from pathlib import Path
 
-from sync.auth import AuthService
-from sync.keys import PrivateKey
-from sync.outbox import Outbox
-from sync.profile_db import PROFILE_DB_NAME, schema
-from sync.records import GENESIS, DeviceSigner, RecordVerifier, make_record
-from sync.site import SiteConfig
-from sync.sqlite_schema import open_sqlite
+from sync.account.auth import AuthService
+from sync.account.profile_db import PROFILE_DB_NAME, schema
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import GENESIS, DeviceSigner, RecordVerifier, make_record
+from sync.records.outbox import Outbox
+from sync.site.config import SiteConfig
+from sync.storage.sqlite import open_sqlite
 from tests.support.server_process import ServerProcess
 
 

@@ -28,8 +28,8 @@ from client.single_instance import SingleInstance
 from client.tasks import Lanes, run_task
 from client.theme import Theme, icon
 from client.workers.context import AppContext, SessionContext
-from sync.errors import SyncError
-from sync.site import SiteConfig, load_site
+from sync.protocol.errors import SyncError
+from sync.site.config import SiteConfig, load_site
 
 _T0 = time.perf_counter()
 
@@ -137,8 +137,8 @@ def build_context(app: QApplication, args: argparse.Namespace) -> AppContext | N
 
 def build_engines(data_root: Path, site: SiteConfig) -> tuple[Any, Any]:
     """Any thread: the content store shared by everyone on this PC, and the sign-in service."""
-    from sync.auth import AuthService
-    from sync.store import ContentStore
+    from sync.account.auth import AuthService
+    from sync.content.store import ContentStore
 
     return ContentStore(content_dir(data_root), site.trusted_keys()), AuthService(data_root, site)
 

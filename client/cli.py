@@ -69,8 +69,8 @@ def command_language(args: argparse.Namespace) -> str:
     """The language a command speaks: its own ``--lang``, else $STUDYDESK_LANG, else the site's."""
     if lang := getattr(args, "lang", None) or os.environ.get("STUDYDESK_LANG"):
         return str(lang)
-    from sync.errors import SyncError
-    from sync.site import load_site
+    from sync.protocol.errors import SyncError
+    from sync.site.config import load_site
 
     try:
         return load_site(args.site).language

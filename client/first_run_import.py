@@ -5,7 +5,7 @@ mounted USB stick), a ``courses`` folder next to the site file, or a kit folder 
 ``studydesk-kit.json``, made by installer/build-site-kit) up to three levels below the usual
 mount points (/media, /run/media, /mnt; drive letters on Windows). Only courses newer than
 what this PC already stores are offered; once a person answered for a kit's set of courses
-it is not asked again (``<data root>/kit-offers.json``). The import is sync.package_io's,
+it is not asked again (``<data root>/kit-offers.json``). The import is sync.content.package_io's,
 with the usual signature and checksum verification. Scanning, the remembered answers and
 the import run on the task lanes, never on the GUI thread.
 
@@ -28,9 +28,9 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from client.tasks import TaskContext, run_task
-from sync.errors import SyncError
-from sync.package_io import import_package, package_versions
-from sync.site import SiteConfig
+from sync.content.package_io import import_package, package_versions
+from sync.protocol.errors import SyncError
+from sync.site.config import SiteConfig
 
 KIT_MARKER = "studydesk-kit.json"
 OFFERS_FILE = "kit-offers.json"

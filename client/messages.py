@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 _CTX = "Messages"
 
@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "site_missing": QT_TRANSLATE_NOOP("Messages", "The site file was not found."),
     "site_malformed": QT_TRANSLATE_NOOP("Messages", "The site file is damaged: it is not valid TOML."),
     "site_invalid": QT_TRANSLATE_NOOP("Messages", "The site file contains an invalid setting."),
-    # course packages (sync/downloader.py, repo_source.py, store.py, package_io.py)
+    # course packages (sync/content/downloader.py, repo_source.py, store.py, package_io.py)
     "not_found": QT_TRANSLATE_NOOP("Messages", "The course or file was not found in the repository."),
     "forbidden": QT_TRANSLATE_NOOP("Messages", "The server refused access to the course repository."),
     "server_error": QT_TRANSLATE_NOOP("Messages", "The server had an internal error. Please try again later."),
@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "playback_failed": QT_TRANSLATE_NOOP("Messages", "The video could not be played."),
     "bad_policy": QT_TRANSLATE_NOOP("Messages", "The course's study rules are not valid. Ask your "
                                     "administrator."),
-    # accounts, records and sync (sync/auth.py, uploader.py, server ingest reasons)
+    # accounts, records and sync (sync/account/auth.py, uploader.py, server ingest reasons)
     "wrong_password": QT_TRANSLATE_NOOP("Messages", "The user name or password is wrong."),
     "account_locked": QT_TRANSLATE_NOOP("Messages", "This account is locked after too many wrong passwords. "
                                         "Ask your administrator to unlock it."),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.manifest import Manifest
-from sync.store import ContentStore
+from sync.content.store import ContentStore
+from sync.protocol.manifest import Manifest
 
 
 @dataclass
@@ -20,7 +20,7 @@ class LessonLoad:
     manifest: Manifest | None
     title: str = ""
     path: Path | None = None
-    progress: Any = None  # sync.lesson_progress.LessonProgress or None
+    progress: Any = None  # sync.records.progress.LessonProgress or None
     blob: str = ""  # the lesson file's sha256
 
 
@@ -38,7 +38,7 @@ def discard_if_damaged(store: ContentStore, blob: str) -> bool:
 
 def load_lesson(store: ContentStore, session: Any, course_id: str, lesson_id: str) -> LessonLoad:
     """SQLite lane: the verified lesson file and this person's saved progress."""
-    from sync.lesson_progress import load_progress
+    from sync.records.progress import load_progress
 
     manifest = store.manifest(course_id)
     entry = next((e for e in manifest.lessons if e.id == lesson_id), None) if manifest else None

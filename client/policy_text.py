@@ -2,7 +2,7 @@
 
 Shown on the course page and in the player window, e.g. "倍速不超过1.5倍，不可快进",
 "离开窗口时暂停", "每20分钟确认一次在学". Works with any object that has the policy keys
-(``sync.manifest.Policy`` or ``player.policy.PlayerPolicy``). No I/O, GUI-thread free.
+(``sync.protocol.manifest.Policy`` or ``player.policy.PlayerPolicy``). No I/O, GUI-thread free.
 Must not import windows or engines.
 """
 

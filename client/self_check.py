@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 if TYPE_CHECKING:
     from player.vlc_backend import VlcBackend
-from sync.site import default_site_paths, load_site
+from sync.site.config import default_site_paths, load_site
 
 _CTX = "SelfCheck"
 CLIP_RELATIVE = Path("installer") / "assets" / "selfcheck.mp4"

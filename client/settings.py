@@ -1,4 +1,4 @@
-"""Per-user settings: the safe overrides of the site file (sync.site.USER_OVERRIDABLE).
+"""Per-user settings: the safe overrides of the site file (sync.site.config.USER_OVERRIDABLE).
 
 Two small JSON files, each written atomically:
     <default data root>/settings.json      this PC account's choices before anyone signs in:
@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sync.errors import FormatError
-from sync.site import USER_OVERRIDABLE, SiteConfig
+from sync.protocol.errors import FormatError
+from sync.site.config import USER_OVERRIDABLE, SiteConfig
 
 SETTINGS_NAME = "settings.json"
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from sync.errors import CancelledError
+from sync.protocol.errors import CancelledError
 
 log = logging.getLogger(__name__)
 

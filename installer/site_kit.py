@@ -30,12 +30,12 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sync.catalog import Catalog, blob_path, manifest_path  # noqa: E402
-from sync.errors import SyncError  # noqa: E402
-from sync.keys import PublicKey  # noqa: E402
-from sync.manifest import Manifest  # noqa: E402
-from sync.package_io import package_versions  # noqa: E402
-from sync.site import SiteConfig, parse_site  # noqa: E402
+from sync.content.package_io import package_versions  # noqa: E402
+from sync.protocol.catalog import Catalog, blob_path, manifest_path  # noqa: E402
+from sync.protocol.errors import SyncError  # noqa: E402
+from sync.protocol.keys import PublicKey  # noqa: E402
+from sync.protocol.manifest import Manifest  # noqa: E402
+from sync.site.config import SiteConfig, parse_site  # noqa: E402
 
 MARKER = "studydesk-kit.json"
 GUIDE = "安装说明.txt"

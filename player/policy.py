@@ -1,6 +1,6 @@
 """The study rules of one course, as the accounting core reads them.
 
-Same keys and ranges as ``sync.manifest.Policy`` (the manifest contract); the client
+Same keys and ranges as ``sync.protocol.manifest.Policy`` (the manifest contract); the client
 converts with ``PlayerPolicy.from_dict(manifest.policy.to_dict())`` because player/ must
 not import sync/. Must not import Qt, vlc or anything from sync/.
 """

@@ -15,9 +15,9 @@ from typing import Any
 
 from server.db import schema, transaction
 from server.users import User, get_user
-from sync.catalog import Catalog
-from sync.errors import FormatError, SyncError
-from sync.manifest import check_id
+from sync.protocol.catalog import Catalog
+from sync.protocol.errors import FormatError, SyncError
+from sync.protocol.manifest import check_id
 
 schema.step(
     "assignments.1",

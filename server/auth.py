@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from server.db import schema, transaction
 from server.users import User, authenticate, get_user
-from sync.errors import AuthError, FormatError, RejectedError
-from sync.keys import PublicKey
+from sync.protocol.errors import AuthError, FormatError, RejectedError
+from sync.protocol.keys import PublicKey
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sync.sqlite_schema import SchemaRegistry, open_sqlite, transaction
+from sync.storage.sqlite import SchemaRegistry, open_sqlite, transaction
 
 schema = SchemaRegistry()
 

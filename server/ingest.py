@@ -23,11 +23,11 @@ from typing import Any
 from server.auth import device_key, enrol_device
 from server.db import schema, transaction
 from server.users import get_user
-from sync.canonical import canonical_bytes, sha256_hex
-from sync.errors import RejectedError, SyncError
-from sync.keys import PublicKey
-from sync.records import GENESIS, Record, RecordVerifier
-from sync.records_file import RecordsFile
+from sync.protocol.canonical import canonical_bytes, sha256_hex
+from sync.protocol.errors import RejectedError, SyncError
+from sync.protocol.keys import PublicKey
+from sync.protocol.records import GENESIS, Record, RecordVerifier
+from sync.protocol.records_file import RecordsFile
 
 schema.step(
     "records.1",

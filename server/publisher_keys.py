@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sync.errors import FormatError, StorageError
-from sync.keys import PrivateKey, PublicKey
-from sync.store import atomic_write_bytes
+from sync.protocol.errors import FormatError, StorageError
+from sync.protocol.keys import PrivateKey, PublicKey
+from sync.storage.files import atomic_write_bytes
 
 PASSPHRASE_ENV = "STUDYDESK_PUBLISHER_PASSPHRASE"
 PRIVATE_NAME = "publisher.pem"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from server import auth
 from server.db import open_db
 from server.users import User
-from sync.errors import AuthError, FormatError, IntegrityError, RejectedError, SyncError
+from sync.protocol.errors import AuthError, FormatError, IntegrityError, RejectedError, SyncError
 
 router = APIRouter(prefix="/api")
 MAX_BODY_BYTES = 8 * 1024 * 1024

@@ -14,8 +14,8 @@ from server.db import open_db
 from server.ingest import ingest
 from server.routes_auth import Conn, CurrentUser
 from server.transcript import transcript
-from sync.canonical import parse_json_object
-from sync.errors import FormatError
+from sync.protocol.canonical import parse_json_object
+from sync.protocol.errors import FormatError
 
 router = APIRouter(prefix="/api")
 

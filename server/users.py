@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 from server.db import schema, transaction
-from sync.errors import AuthError, FormatError
+from sync.protocol.errors import AuthError, FormatError
 
 MAX_FAILED_ATTEMPTS = 5
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}

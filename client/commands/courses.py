@@ -9,11 +9,11 @@ from PySide6.QtCore import QCoreApplication
 
 from client.commands.login import add_sign_in_args, fail, fmt, refresh_assignments, sign_in_from_args
 from client.paths import content_dir
-from sync.assignments import AssignmentCache
-from sync.errors import SyncError
-from sync.lesson_progress import load_progress
-from sync.site import load_site
-from sync.store import ContentStore
+from sync.account.assignments import AssignmentCache
+from sync.content.store import ContentStore
+from sync.protocol.errors import SyncError
+from sync.records.progress import load_progress
+from sync.site.config import load_site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -20,12 +20,12 @@ from PySide6.QtCore import QCoreApplication
 
 from client.messages import describe
 from client.paths import content_dir
-from sync.downloader import DownloadProgress
-from sync.errors import CancelledError, SyncError
-from sync.keys import PublicKey
-from sync.repo_source import RepoSource, open_source
-from sync.site import SiteConfig, load_site
-from sync.store import ContentStore
+from sync.content.downloader import DownloadProgress
+from sync.content.sources import RepoSource, open_source
+from sync.content.store import ContentStore
+from sync.protocol.errors import CancelledError, SyncError
+from sync.protocol.keys import PublicKey
+from sync.site.config import SiteConfig, load_site
 
 _CTX = "DownloadCommand"
 
@@ -146,7 +146,7 @@ def report_error(exc: BaseException) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sync.downloader import Downloader
+    from sync.content.downloader import Downloader
 
     bar = ProgressBar()
     started = time.monotonic()

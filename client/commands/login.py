@@ -13,10 +13,10 @@ import sys
 from PySide6.QtCore import QCoreApplication
 
 from client.messages import describe
-from sync.assignments import AssignmentCache
-from sync.auth import AuthService, UserSession
-from sync.errors import SyncError
-from sync.site import load_site
+from sync.account.assignments import AssignmentCache
+from sync.account.auth import AuthService, UserSession
+from sync.protocol.errors import SyncError
+from sync.site.config import load_site
 
 
 def fmt(template: str, *values: object) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 
 from client.commands.download import ProgressBar, report_error, run_cancellable, tr, trusted
 from client.paths import content_dir
-from sync.errors import SyncError
-from sync.site import load_site
-from sync.store import ContentStore
+from sync.content.store import ContentStore
+from sync.protocol.errors import SyncError
+from sync.site.config import load_site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +40,7 @@ def _store(args: argparse.Namespace) -> ContentStore:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from sync.package_io import import_package
+    from sync.content.package_io import import_package
 
     bar = ProgressBar()
     try:
@@ -62,7 +62,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from sync.package_io import export_package
+    from sync.content.package_io import export_package
 
     try:
         store = _store(args)

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from client.commands.login import add_sign_in_args, fail, fmt, sign_in_from_args
-from sync.errors import SyncError
-from sync.records_file import write_records_file
+from sync.protocol.errors import SyncError
+from sync.protocol.records_file import write_records_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -2,7 +2,7 @@
 
 Prints one line per check (✓/✗, what was checked, what was found) and, under each failure,
 what the site's IT person should do, in the site's language (or --lang). Exit 1 if any check
-failed. The checks themselves are sync/site_check.py; this module only words them.
+failed. The checks themselves are sync/site/check.py; this module only words them.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from sync.site_check import run_site_check
+    from sync.site.check import run_site_check
 
     findings = run_site_check(args.site)
     if hasattr(sys.stdout, "reconfigure"):  # a console in a legacy code page must not crash on ✓/✗

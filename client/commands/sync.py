@@ -9,8 +9,8 @@ import threading
 from PySide6.QtCore import QCoreApplication
 
 from client.commands.login import add_sign_in_args, fail, fmt, refresh_assignments, sign_in_from_args
-from sync.errors import SyncError
-from sync.uploader import SyncResult
+from sync.protocol.errors import SyncError
+from sync.records.uploader import SyncResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

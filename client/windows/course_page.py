@@ -37,8 +37,8 @@ from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.coverage_bar import CoverageBar
-from sync.manifest import FileEntry, Manifest
-from sync.store import ContentStore
+from sync.content.store import ContentStore
+from sync.protocol.manifest import FileEntry, Manifest
 
 
 class ProfileSession(Protocol):
@@ -57,7 +57,7 @@ class CourseData:
 
 def load_course_data(store: ContentStore, session: ProfileSession, course_id: str) -> CourseData:
     """Worker thread (SQLite lane): manifest, file presence and progress for one course."""
-    from sync.lesson_progress import load_progress
+    from sync.records.progress import load_progress
 
     manifest = store.manifest(course_id)
     if manifest is None:

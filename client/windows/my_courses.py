@@ -301,7 +301,7 @@ class MyCoursesPage(QWidget):
         folder = folder or QFileDialog.getExistingDirectory(self, self.tr("Choose the course folder on the USB stick"))
         if not folder:
             return
-        from sync.package_io import import_package
+        from sync.content.package_io import import_package
 
         store, keys = self._app.store, self._ctx.site.trusted_keys()
         dialog = QProgressDialog(self.tr("Importing and checking courses…"), self.tr("Cancel"), 0, 1000, self)

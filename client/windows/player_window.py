@@ -3,7 +3,7 @@
 Loads the lesson (verified file, saved progress) on the SQLite lane, opens it through the
 PlayerBridge (VLC parses it on a worker first, so a missing or corrupt file is reported
 before any credit, PLATFORM.md), resumes at the saved position and saves every checkpoint
-with ``sync.lesson_progress.save_checkpoint`` on the SQLite lane (never on this thread).
+with ``sync.records.progress.save_checkpoint`` on the SQLite lane (never on this thread).
 Policy enforcement in the UI: seek slider limit, rate menu capped at ``max_rate``, the
 attention check, pausing when minimised or when another application's window takes over.
 GUI thread only. Must not call VLC directly (the bridge does) nor do file or DB I/O here.
@@ -29,7 +29,7 @@ from player.accounting import WatchAccounting, WatchCheckpoint
 from player.clock import Clock, monotonic
 from player.errors import PolicyError
 from player.policy import PlayerPolicy
-from sync.store import ContentStore
+from sync.content.store import ContentStore
 
 _ACTIVITY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
 _STEP_S = 10.0
@@ -336,7 +336,7 @@ class PlayerWindow(QWidget):
 
     # -- saving -----------------------------------------------------------------------------
     def _save_checkpoint(self, cp: WatchCheckpoint) -> None:
-        from sync.lesson_progress import LessonProgress, save_checkpoint
+        from sync.records.progress import LessonProgress, save_checkpoint
 
         acc = self.bridge.accounting
         if acc is None:

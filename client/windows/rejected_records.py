@@ -88,7 +88,7 @@ class RejectedRecordsDialog(QDialog):
 
 def export_records_to(session: Any, path: Path) -> int:
     """SQLite lane: every record of this person, signed by the device key, into ``path``; the count."""
-    from sync.records_export import export_records
+    from sync.records.export import export_records
 
     conn = session.db()
     try:

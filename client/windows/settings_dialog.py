@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from client.messages import describe
 from client.tasks import TaskContext, run_task
 from client.workers.context import AppContext, SessionContext
-from sync.errors import FormatError
+from sync.protocol.errors import FormatError
 
 
 class SettingsDialog(QDialog):

@@ -27,7 +27,7 @@ from client.messages import describe
 from client.tasks import TaskContext, run_task
 from client.widgets.avatar import AvatarLabel
 from client.workers.context import AppContext
-from sync.errors import AuthError, RetryableError
+from sync.protocol.errors import AuthError, RetryableError
 
 
 class _PersonRow(QWidget):
@@ -48,7 +48,7 @@ class _PersonRow(QWidget):
 
 
 class SignInPage(QWidget):
-    """Emits ``signed_in(session)`` with the sync.auth UserSession."""
+    """Emits ``signed_in(session)`` with the sync.account.auth UserSession."""
 
     signed_in = Signal(object)
 

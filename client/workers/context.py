@@ -15,7 +15,7 @@ from client.i18n import Translator
 from client.settings import SettingsFile
 from client.tasks import Lanes
 from client.theme import Theme
-from sync.site import SiteConfig
+from sync.site.config import SiteConfig
 
 
 @dataclass
@@ -27,15 +27,15 @@ class AppContext:
     translator: Translator
     theme: Theme
     machine_settings: SettingsFile
-    auth: Any = None  # sync.auth.AuthService, when that engine is installed
-    store: Any = None  # sync.store.ContentStore over <data root>/content
+    auth: Any = None  # sync.account.auth.AuthService, when that engine is installed
+    store: Any = None  # sync.content.store.ContentStore over <data root>/content
 
 
 @dataclass
 class SessionContext:
     """One signed-in person: their UserSession, settings and the per-session engines' adapters."""
 
-    session: Any  # sync.auth.UserSession
+    session: Any  # sync.account.auth.UserSession
     site: SiteConfig  # with this person's overrides applied
     settings: SettingsFile
     downloads: Any = None  # client.workers.downloads.DownloadManager

@@ -1,7 +1,7 @@
 """What 我的学习 shows, gathered off the GUI thread from the real engines.
 
 ``refresh_assignments`` (network lane) asks the server for this person's assignments and
-caches them (sync.assignments); ``load_my_courses`` (SQLite lane) joins the cached
+caches them (sync.account.assignments); ``load_my_courses`` (SQLite lane) joins the cached
 assignments with the content store (downloaded bytes), lesson progress (coverage) and the
 outbox (what is synced and what is still waiting), and computes the annual summary.
 
@@ -83,7 +83,7 @@ def fetch_assignments(session: Any) -> list[dict[str, Any]]:
 
 def cache_assignments(session: Any, assignments: list[dict[str, Any]]) -> None:
     """SQLite lane: replace the offline cache with what the server said."""
-    from sync.assignments import AssignmentCache
+    from sync.account.assignments import AssignmentCache
 
     conn = session.db()
     try:
@@ -115,8 +115,8 @@ def _coverage(store: Any, manifest: Any, progress: dict[str, Any]) -> float:
 
 def load_my_courses(session: Any, store: Any, today: date | None = None) -> MyCourses:
     """SQLite lane: assignments from the cache joined with the store, progress and the outbox."""
-    from sync.assignments import AssignmentCache
-    from sync.lesson_progress import load_progress
+    from sync.account.assignments import AssignmentCache
+    from sync.records.progress import load_progress
 
     today = today or date.today()
     conn = session.db()

@@ -1,6 +1,6 @@
 """Course downloads for the window: start, pause, resume, cancel; resumed after a restart.
 
-Each course downloads as one task on the network lane through sync.downloader.Downloader.
+Each course downloads as one task on the network lane through sync.content.downloader.Downloader.
 Pause is a cancel that keeps the partial files (the engine resumes them with Range);
 cancel also removes what was fetched of that course. The courses a person wants
 downloaded are remembered in ``<profile>/downloads.json``, so they continue after a
@@ -24,8 +24,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.tasks import Lanes, TaskContext, TaskHandle, run_task
-from sync.errors import CancelledError, RetryableError
-from sync.site import SiteConfig
+from sync.protocol.errors import CancelledError, RetryableError
+from sync.site.config import SiteConfig
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class WantedList:
 class DownloadManager(QObject):
     """Owns the download tasks of one signed-in person. GUI thread only."""
 
-    progress = Signal(str, object)  # course_id, sync.downloader.DownloadProgress
+    progress = Signal(str, object)  # course_id, sync.content.downloader.DownloadProgress
     state_changed = Signal(str, str)  # course_id, state
     lesson_ready = Signal(str, str)  # course_id, blob sha256 (a lesson may now be playable)
     finished = Signal(str)  # course_id
@@ -167,7 +167,7 @@ class DownloadManager(QObject):
 
     # ---- the worker side
     def _work(self, course_id: str) -> Callable[[TaskContext], Any]:
-        from sync.downloader import Downloader
+        from sync.content.downloader import Downloader
 
         store, site = self._store, self.site
         rate = site.bandwidth_cap_kbps * 1000 / 8
@@ -264,6 +264,6 @@ class DownloadManager(QObject):
 
 
 def _source(site: SiteConfig) -> Any:
-    from sync.repo_source import open_source
+    from sync.content.sources import open_source
 
     return open_source(repository_source(site), verify=site.tls_verify())

@@ -1,6 +1,6 @@
 """Background sync for the status bar: drains the outbox when the server is reachable.
 
-Runs ``sync.uploader.Uploader.sync_once`` on the network lane; after a network failure it
+Runs ``sync.records.uploader.Uploader.sync_once`` on the network lane; after a network failure it
 waits with capped exponential backoff and jitter before the next try, after a success it
 checks again every minute. ``sync_now()`` goes at once. Counts (records waiting, rejected,
 last successful sync) are read on the SQLite lane. Emits plain state names:
@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.tasks import Lanes, TaskHandle, run_task
-from sync.errors import CancelledError, RetryableError
+from sync.protocol.errors import CancelledError, RetryableError
 
 ONLINE, OFFLINE, SYNCING, ERROR = "online", "offline", "syncing", "error"
 IDLE_INTERVAL_S = 60
@@ -45,7 +45,7 @@ def sync_once(session: Any, cancel: Any, max_wait_s: float = 10.0) -> Any:
     types (network -> RetryableError), so the controller can back off. With nothing to
     send it still asks the server's health, so the status bar knows online from offline.
     """
-    from sync.errors import AuthError, SyncError
+    from sync.protocol.errors import AuthError, SyncError
 
     conn = session.db()
     try:
@@ -131,7 +131,7 @@ class SyncController(QObject):
 
     # ---- results
     def _on_synced(self, result: Any) -> None:
-        from sync.records import utc_now
+        from sync.protocol.records import utc_now
 
         self._task = None
         self._last_ok = utc_now()

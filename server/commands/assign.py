@@ -8,7 +8,7 @@ import sys
 from server.assignments import assign
 from server.config import ServerConfig
 from server.db import open_db
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,7 +7,7 @@ import sys
 
 from server.config import ServerConfig
 from server.publisher_keys import PASSPHRASE_ENV, init_key, load_public
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

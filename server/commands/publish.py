@@ -9,7 +9,7 @@ from pathlib import Path
 from server.config import ServerConfig
 from server.publish import publish
 from server.publisher_keys import load_private
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from server.config import ServerConfig
 from server.db import open_db
 from server.ingest import import_records
-from sync.errors import SyncError
-from sync.records_file import read_records_file
+from sync.protocol.errors import SyncError
+from sync.protocol.records_file import read_records_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,7 +10,7 @@ import sys
 from server.config import ServerConfig
 from server.db import open_db
 from server.users import add_user, list_users, unlock_user
-from sync.errors import SyncError
+from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -84,7 +84,7 @@ def app_context(env: ShellEnv, language: str = "en") -> AppContext:
     from client.settings import machine_settings
     from client.tasks import Lanes
     from client.theme import Theme
-    from sync.site import load_site
+    from sync.site.config import load_site
 
     app = QApplication.instance()
     site = load_site(env.site_path)

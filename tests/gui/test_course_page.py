@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices
 
 from client.tasks import Lanes
 from client.windows.course_page import CoursePage, format_duration
-from sync.lesson_progress import LessonProgress, save_checkpoint
+from sync.records.progress import LessonProgress, save_checkpoint
 from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

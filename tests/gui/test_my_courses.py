@@ -115,10 +115,10 @@ def test_a_wanted_download_continues_after_a_restart(qtbot, env):
 
 
 def test_import_from_a_usb_folder_uses_the_same_verification(qtbot, env, tmp_path):
-    from sync.downloader import Downloader
-    from sync.package_io import export_package
-    from sync.site import load_site
-    from sync.store import ContentStore
+    from sync.content.downloader import Downloader
+    from sync.content.package_io import export_package
+    from sync.content.store import ContentStore
+    from sync.site.config import load_site
 
     site = load_site(env.site_path)
     other = ContentStore(tmp_path / "other-pc", site.trusted_keys())
@@ -142,7 +142,7 @@ def test_import_from_a_usb_folder_uses_the_same_verification(qtbot, env, tmp_pat
 
 def _watch_whole_course(session: Any, store: Any) -> None:
     """Real watch records and lesson progress through the player's checkpoint engine."""
-    from sync.lesson_progress import LessonProgress, save_checkpoint
+    from sync.records.progress import LessonProgress, save_checkpoint
 
     manifest = store.manifest(DEMO_COURSE_ID)
     conn = session.db()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from client.windows.rejected_records import RejectedRecordsDialog, export_records_to
-from sync.keys import PrivateKey
-from sync.outbox import Outbox
-from sync.records import DeviceSigner
-from sync.records_file import read_records_file
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner
+from sync.protocol.records_file import read_records_file
+from sync.records.outbox import Outbox
 from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.gui.test_my_courses import close, signed_in_window
 
@@ -70,8 +70,8 @@ def _run_app(env: ShellEnv, steps: list[dict[str, object]], tmp_path: Path) -> s
 
 
 def test_closing_during_a_download_stops_cleanly_and_the_next_start_continues(env, tmp_path):
-    from sync.site import load_site
-    from sync.store import ContentStore
+    from sync.content.store import ContentStore
+    from sync.site.config import load_site
 
     env.site_path.write_text(env.site_path.read_text() + "\n[bandwidth]\ncap_kbps = 200\n", encoding="utf-8")
     sign_in = {"do": "sign_in", "username": "zhangsan", "password": PASSWORD}
@@ -106,8 +106,8 @@ def test_downloads_wait_for_the_allowed_time_window(qtbot, env, tmp_path):
 
     from client.tasks import Lanes
     from client.workers.downloads import DownloadManager
-    from sync.site import load_site
-    from sync.store import ContentStore
+    from sync.content.store import ContentStore
+    from sync.site.config import load_site
 
     site = load_site(env.site_path).with_user_overrides({"download_windows": ["12:00-13:30"]})
     clock = {"now": datetime(2024, 5, 1, 9, 0)}

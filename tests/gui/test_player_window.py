@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from client.tasks import Lanes
 from client.windows.player_window import PlayerWindow
-from sync.manifest import Policy
+from sync.protocol.manifest import Policy
 from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
 
 pytestmark = pytest.mark.slow
@@ -58,7 +58,7 @@ def open_window(env: dict, qtbot, lesson: str = "l1", policy: Policy | None = No
 
 
 def saved(env: dict, lesson: str = "l1"):
-    from sync.lesson_progress import load_progress
+    from sync.records.progress import load_progress
 
     conn = env["profile"].db()
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from client.policy_text import format_rate, policy_lines, rate_and_seek_text
-from sync.manifest import Policy
+from sync.protocol.manifest import Policy
 
 
 def test_default_policy_in_plain_words(qapp) -> None:

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 from client.settings import SettingsFile, effective_site
 from client.windows.settings_dialog import SettingsDialog
 from client.workers.downloads import in_windows
-from sync.errors import FormatError
-from sync.site import parse_site
+from sync.protocol.errors import FormatError
+from sync.site.config import parse_site
 from tests.e2e.shell_env import ShellEnv, app_context, drain, write_site
 from tests.support.server_process import ServerProcess
 

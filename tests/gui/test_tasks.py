@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread
 
 from client.tasks import Lanes, TaskContext, run_task
-from sync.errors import CancelledError
+from sync.protocol.errors import CancelledError
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.assignments import AssignmentCache
-from sync.auth import AuthService
-from sync.site import SiteConfig
+from sync.account.assignments import AssignmentCache
+from sync.account.auth import AuthService
+from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
 from tests.integration.test_records_file import run_client, site_file
 from tests.support.server_process import ServerProcess

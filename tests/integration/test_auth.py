@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.auth import AuthService
-from sync.errors import AuthError, IntegrityError, RetryableError
-from sync.secrets import SecretStore, derive, secure_keyring
-from sync.site import SiteConfig
+from sync.account.auth import AuthService
+from sync.account.secrets import SecretStore, derive, secure_keyring
+from sync.protocol.errors import AuthError, IntegrityError, RetryableError
+from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess
 
 
@@ -122,7 +122,7 @@ def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerPr
     with pytest.raises(IntegrityError):
         a.secrets.get("device_key")
     # Bob signs a record claiming to be Alice: the server refuses it
-    from sync.records import GENESIS, make_record
+    from sync.protocol.records import GENESIS, make_record
 
     forged = make_record(b.device.signer(a.user_id), seq=1, prev=GENESIS, record_type="watch", course_id="c1",
                          lesson_id="l1", body={"segments": [[0, 60]]})

@@ -18,14 +18,15 @@ import pytest
 
 from client.messages import MESSAGES
 from server.publisher_keys import load_private
-from sync.canonical import canonical_bytes, sha256_hex
-from sync.catalog import Catalog, CatalogEntry, manifest_path
-from sync.downloader import Downloader
-from sync.errors import SyncError
-from sync.keys import PrivateKey
-from sync.manifest import Manifest
-from sync.package_io import import_package
-from sync.store import ContentStore, atomic_write_bytes
+from sync.content.downloader import Downloader
+from sync.content.package_io import import_package
+from sync.content.store import ContentStore
+from sync.protocol.canonical import canonical_bytes, sha256_hex
+from sync.protocol.catalog import Catalog, CatalogEntry, manifest_path
+from sync.protocol.errors import SyncError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.manifest import Manifest
+from sync.storage.files import atomic_write_bytes
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess
 

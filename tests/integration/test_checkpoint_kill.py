@@ -21,11 +21,11 @@ import pytest
 from player.accounting import WatchAccounting
 from player.intervals import union_length
 from player.policy import PlayerPolicy
-from sync.keys import PrivateKey
-from sync.lesson_progress import LessonProgress, load_progress, save_checkpoint
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.records import DeviceSigner, verify_chain
+from sync.account.profile_db import open_profile_db
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner, verify_chain
+from sync.records.outbox import Outbox
+from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE, LESSON, DURATION_S = "law-basics", "lesson-3", 3600.0

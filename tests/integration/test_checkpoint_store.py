@@ -10,12 +10,12 @@ import pytest
 from player.accounting import WatchAccounting
 from player.clock import FakeClock
 from player.policy import PlayerPolicy
-from sync.errors import FormatError
-from sync.keys import PrivateKey
-from sync.lesson_progress import LessonProgress, load_progress, save_checkpoint
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.records import DeviceSigner, verify_chain
+from sync.account.profile_db import open_profile_db
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner, verify_chain
+from sync.records.outbox import Outbox
+from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 
 COURSE, LESSON = "party-history", "lesson-1"
 

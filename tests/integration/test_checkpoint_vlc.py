@@ -13,11 +13,11 @@ from player.accounting import WatchAccounting
 from player.errors import PlaybackError
 from player.events import EventKind
 from player.policy import PlayerPolicy
-from sync.keys import PrivateKey
-from sync.lesson_progress import LessonProgress, load_progress, save_checkpoint
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.records import DeviceSigner
+from sync.account.profile_db import open_profile_db
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner
+from sync.records.outbox import Outbox
+from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 from tests.support.media import MediaFactory
 
 vlc_backend = pytest.importorskip("player.vlc_backend")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.downloader import Downloader, DownloadProgress
-from sync.errors import CancelledError
-from sync.keys import PublicKey
-from sync.store import ContentStore
+from sync.content.downloader import Downloader, DownloadProgress
+from sync.content.store import ContentStore
+from sync.protocol.errors import CancelledError
+from sync.protocol.keys import PublicKey
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess
 from tests.support.throttle_proxy import ThrottleProxy

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from client.demo import DEMO_COURSE_ID, download_demo_course, prepare
-from sync.site import load_site
-from sync.store import ContentStore
+from sync.content.store import ContentStore
+from sync.site.config import load_site
 from tests.support.server_process import free_port
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.api_client import ApiClient
-from sync.keys import PrivateKey
-from sync.records import GENESIS, DeviceSigner, Record, make_record
-from sync.transport import Transport
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record
 from tests.integration.test_auth import add_user
 from tests.support.server_process import ServerProcess
 

@@ -202,8 +202,8 @@ def _kit(repo: Path, site: Path, out: Path, dist: Path, *courses: str) -> subpro
 
 
 def test_site_kit_holds_installers_site_file_chosen_courses_and_guide(build: Path, tmp_path: Path, media) -> None:
-    from sync.manifest import Manifest
-    from sync.site_check import run_site_check
+    from sync.protocol.manifest import Manifest
+    from sync.site.check import run_site_check
 
     repo, site = _published_repo(tmp_path, media.clip(2.0))
     kit = tmp_path / "usb" / "studydesk-kit"

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from client.first_run_import import KitImportOffer, find_offer, import_offer, remember_answer
 from client.tasks import Lanes
-from sync.site import parse_site
-from sync.store import ContentStore
+from sync.content.store import ContentStore
+from sync.site.config import parse_site
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.media import MediaFactory
 from tests.support.server_process import free_port
@@ -63,7 +63,7 @@ def test_a_declined_offer_is_not_repeated_and_repository_folder_is_found(kit: Si
 
 
 def test_tampered_kit_is_refused_on_import(kit: SimpleNamespace) -> None:
-    from sync.errors import SyncError
+    from sync.protocol.errors import SyncError
 
     blob = max((kit.courses / "blobs" / "sha256").iterdir(), key=lambda p: p.stat().st_size)
     blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")

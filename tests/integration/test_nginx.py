@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.downloader import Downloader, DownloadProgress
-from sync.errors import CancelledError, ServerBusyError
-from sync.store import ContentStore
+from sync.content.downloader import Downloader, DownloadProgress
+from sync.content.store import ContentStore
+from sync.protocol.errors import CancelledError, ServerBusyError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.nginx import Nginx, nginx_available
 

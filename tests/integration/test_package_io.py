@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.downloader import Downloader
-from sync.errors import SyncError
-from sync.package_io import export_package, import_package
-from sync.store import ContentStore
+from sync.content.downloader import Downloader
+from sync.content.package_io import export_package, import_package
+from sync.content.store import ContentStore
+from sync.protocol.errors import SyncError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.server_process import ServerProcess
 

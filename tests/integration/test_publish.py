@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.catalog import Catalog
-from sync.errors import SyncError, UnsafePathError
-from sync.keys import PublicKey
-from sync.manifest import Manifest
+from sync.protocol.catalog import Catalog
+from sync.protocol.errors import SyncError, UnsafePathError
+from sync.protocol.keys import PublicKey
+from sync.protocol.manifest import Manifest
 from tests.support.courses import publish_source, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess
 

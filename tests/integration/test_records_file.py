@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from client.cli import main as client_main
-from sync.auth import AuthService
-from sync.keys import PrivateKey
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.records import DeviceSigner
-from sync.records_file import read_records_file, write_records_file
-from sync.site import SiteConfig
+from sync.account.auth import AuthService
+from sync.account.profile_db import open_profile_db
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner
+from sync.protocol.records_file import read_records_file, write_records_file
+from sync.records.outbox import Outbox
+from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
 from tests.support.server_process import ServerProcess
 
@@ -124,7 +124,7 @@ def test_unknown_device_needs_the_admin_flag_and_an_existing_user(server: Server
 
 
 def test_export_from_an_outbox_alone_imports_for_an_enrolled_device(server: ServerProcess, tmp_path: Path) -> None:
-    from sync.records_export import export_records
+    from sync.records.export import export_records
 
     add_user(server, "qian", "pass-word")
     s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("qian", "pass-word")

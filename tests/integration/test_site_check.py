@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from sync.keys import PrivateKey
-from sync.site import parse_site
-from sync.site_check import Finding, run_site_check
+from sync.protocol.keys import PrivateKey
+from sync.site.check import Finding, run_site_check
+from sync.site.config import parse_site
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.server_process import free_port
 

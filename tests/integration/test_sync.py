@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.auth import AuthService, UserSession
-from sync.connectivity import Backoff
-from sync.site import SiteConfig
+from sync.account.auth import AuthService, UserSession
+from sync.net.connectivity import Backoff
+from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
 from tests.support.server_process import ServerProcess
@@ -187,8 +187,8 @@ def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProc
     fill(s, 2)
     # another PC's device cannot sign for this user: simulate a record this device never enrolled
     other = session_via(server.url, server, tmp_path / "pc2", name="other")
-    from sync.outbox import Outbox
-    from sync.records import DeviceSigner
+    from sync.protocol.records import DeviceSigner
+    from sync.records.outbox import Outbox
 
     foreign = Outbox(s.db(), DeviceSigner(other.device_id, s.user_id, other.device.key))
     foreign.append("watch", "c1", "l1", {"segments": [[0, 5]]})

@@ -17,10 +17,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from sync.api_client import ApiClient
-from sync.errors import RetryableError
-from sync.site import SiteConfig
-from sync.transport import Transport
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
+from sync.protocol.errors import RetryableError
+from sync.site.config import SiteConfig
 
 
 def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None,

@@ -7,7 +7,7 @@ from pathlib import Path
 from server.config import ServerConfig
 from server.publish import PublishResult, publish
 from server.publisher_keys import ensure_key, load_private
-from sync.keys import PublicKey
+from sync.protocol.keys import PublicKey
 
 
 def write_course_source(folder: Path, course_id: str, lessons: list[bytes], documents: list[bytes] | None = None,

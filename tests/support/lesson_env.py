@@ -15,12 +15,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.keys import PrivateKey
-from sync.manifest import FileEntry, Manifest, Policy
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.records import DeviceSigner
-from sync.store import ContentStore
+from sync.account.profile_db import open_profile_db
+from sync.content.store import ContentStore
+from sync.protocol.keys import PrivateKey
+from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.records import DeviceSigner
+from sync.records.outbox import Outbox
 
 
 def make_video(path: Path, seconds: float = 6.0, *, faststart: bool = False) -> Path:

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from sync.canonical import canonical_bytes
-from sync.catalog import Catalog, CatalogEntry, manifest_path
-from sync.errors import FormatError, IntegrityError, UnsafePathError
-from sync.keys import PrivateKey
+from sync.protocol.canonical import canonical_bytes
+from sync.protocol.catalog import Catalog, CatalogEntry, manifest_path
+from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.keys import PrivateKey
 
 KEY = PrivateKey.generate()
 TRUSTED = {KEY.public.key_id: KEY.public}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sync.errors import FormatError, SyncError, UnsafePathError
-from sync.keys import PrivateKey
-from sync.manifest import FileEntry, Manifest, Policy
+from sync.protocol.errors import FormatError, SyncError, UnsafePathError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.manifest import FileEntry, Manifest, Policy
 
 KEY = PrivateKey.generate()
 

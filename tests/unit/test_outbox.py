@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import FormatError
-from sync.keys import PrivateKey
-from sync.outbox import Delivery, Outbox
-from sync.profile_db import open_profile_db
-from sync.records import GENESIS, DeviceSigner, verify_chain
-from sync.sqlite_schema import transaction
+from sync.account.profile_db import open_profile_db
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import GENESIS, DeviceSigner, verify_chain
+from sync.records.outbox import Delivery, Outbox
+from sync.storage.sqlite import transaction
 
 
 @pytest.fixture

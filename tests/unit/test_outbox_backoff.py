@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from sync.connectivity import Backoff, cancellable_sleep, wait_for_server
+from sync.net.connectivity import Backoff, cancellable_sleep, wait_for_server
 
 
 def test_backoff_is_capped_exponential_with_full_jitter() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from player.errors import PolicyError
 from player.policy import PlayerPolicy
-from sync.manifest import Policy
+from sync.protocol.manifest import Policy
 
 
 def test_same_keys_and_defaults_as_the_manifest_policy() -> None:

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from sync.errors import FormatError, IntegrityError
-from sync.keys import PrivateKey
-from sync.records import GENESIS, DeviceSigner, Record, make_record, verify_chain
+from sync.protocol.errors import FormatError, IntegrityError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record, verify_chain
 
 
 def _signer() -> DeviceSigner:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import IntegrityError
-from sync.secrets import FileBackend, KeyringBackend, SecretStore, derive, new_salt, secure_keyring
+from sync.account.secrets import FileBackend, KeyringBackend, SecretStore, derive, new_salt, secure_keyring
+from sync.protocol.errors import IntegrityError
 
 
 def test_derive_is_deterministic_per_salt_and_verifier_is_not_the_key() -> None:
@@ -85,7 +85,7 @@ def test_keyring_backend_round_trip(test_keyring: object) -> None:
 
 
 def test_device_identity_is_kept_sealed_and_renewed_when_unreadable(tmp_path: Path) -> None:
-    from sync.device import load_or_create, mark_enrolled
+    from sync.account.device import load_or_create, mark_enrolled
 
     salt = new_salt()
     key, _ = derive("pw", salt)

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import FormatError, IntegrityError, UnsafePathError
-from sync.keys import PrivateKey
-from sync.manifest import FileEntry, Manifest, Policy
-from sync.ratelimit import TokenBucket
-from sync.repo_source import FolderSource
-from sync.store import ContentStore, atomic_write_bytes
+from sync.content.ratelimit import TokenBucket
+from sync.content.sources import FolderSource
+from sync.content.store import ContentStore
+from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.storage.files import atomic_write_bytes
 
 KEY = PrivateKey.generate()
 TRUSTED = {KEY.public.key_id: KEY.public}

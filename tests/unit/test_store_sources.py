@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.errors import AuthError, RejectedError, RetryableError, ServerBusyError, SyncError
-from sync.repo_source import FolderSource, HttpSource, RangeNotSatisfiable, http_error
+from sync.content.sources import FolderSource, HttpSource, RangeNotSatisfiable, http_error
+from sync.protocol.errors import AuthError, RejectedError, RetryableError, ServerBusyError, SyncError
 
 
 def _response(status: int, headers: dict[str, str] | None = None) -> requests.Response:

@@ -11,9 +11,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from sync.profile_db import schema
-from sync.records import utc_now
-from sync.sqlite_schema import transaction
+from sync.account.profile_db import schema
+from sync.protocol.records import utc_now
+from sync.storage.sqlite import transaction
 
 schema.step(
     "assignments_cache.1",

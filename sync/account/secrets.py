@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sync.errors import IntegrityError, StorageError
+from sync.protocol.errors import IntegrityError, StorageError
 
 KDF_PARAMS = {"n": 2**14, "r": 8, "p": 1}
 _SERVICE = "StudyDesk"

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sync.api_client import ApiClient
-from sync.connectivity import Backoff, Clock, Sleep, cancellable_sleep, wait_for_server
-from sync.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError
-from sync.outbox import Delivery, Outbox
+from sync.net.api_client import ApiClient
+from sync.net.connectivity import Backoff, Clock, Sleep, cancellable_sleep, wait_for_server
+from sync.protocol.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError
+from sync.records.outbox import Delivery, Outbox
 
 DEFAULT_BATCH = 500
 

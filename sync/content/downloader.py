@@ -5,7 +5,7 @@ is streamed into ``partial/<hex>.part`` with its sha256 computed on the way, res
 Range request after a cut, a cancel or an app restart, checked, and only then renamed into
 the store, so a lesson becomes playable the moment its own blob is verified. Retryable
 errors (network, 5xx, 429/503) are retried with capped exponential backoff and jitter;
-everything else fails at once with a sync/errors.py type, leaving what is stored intact.
+everything else fails at once with a sync/protocol/errors.py type, leaving what is stored intact.
 Must not import Qt or anything from client/ or server/.
 """
 
@@ -25,13 +25,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.catalog import MAX_CATALOG_BYTES, Catalog, blob_path, manifest_path
-from sync.errors import CancelledError, IntegrityError, RetryableError, ServerBusyError, StorageError, SyncError
-from sync.keys import PublicKey
-from sync.manifest import Manifest
-from sync.ratelimit import TokenBucket
-from sync.repo_source import BlobReader, RangeNotSatisfiable, RepoSource, open_source
-from sync.store import ContentStore, atomic_write_bytes, storage_error
+from sync.content.ratelimit import TokenBucket
+from sync.content.sources import BlobReader, RangeNotSatisfiable, RepoSource, open_source
+from sync.content.store import ContentStore
+from sync.protocol.catalog import MAX_CATALOG_BYTES, Catalog, blob_path, manifest_path
+from sync.protocol.errors import (
+    CancelledError,
+    IntegrityError,
+    RetryableError,
+    ServerBusyError,
+    StorageError,
+    SyncError,
+)
+from sync.protocol.keys import PublicKey
+from sync.protocol.manifest import Manifest
+from sync.storage.files import atomic_write_bytes, storage_error
 
 __all__ = ["DownloadProgress", "DownloadStats", "Downloader"]
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.errors import AuthError, RetryableError
-from sync.records import Record
-from sync.transport import Transport
+from sync.net.transport import Transport
+from sync.protocol.errors import AuthError, RetryableError
+from sync.protocol.records import Record
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.canonical import canonical_bytes, parse_json_object, sha256_hex
-from sync.errors import FormatError, IntegrityError
-from sync.keys import PrivateKey, PublicKey
+from sync.protocol.canonical import canonical_bytes, parse_json_object, sha256_hex
+from sync.protocol.errors import FormatError, IntegrityError
+from sync.protocol.keys import PrivateKey, PublicKey
 
 GENESIS = "0" * 64
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

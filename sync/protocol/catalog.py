@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sync.canonical import canonical_bytes, parse_json_object
-from sync.errors import FormatError, IntegrityError, UnsafePathError
-from sync.keys import PrivateKey, PublicKey
-from sync.manifest import check_id, check_sha256
+from sync.protocol.canonical import canonical_bytes, parse_json_object
+from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.keys import PrivateKey, PublicKey
+from sync.protocol.manifest import check_id, check_sha256
 
 FORMAT_VERSION = 1
 MAX_CATALOG_BYTES = 8 * 1024 * 1024

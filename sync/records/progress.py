@@ -21,13 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sync.errors import FormatError
-from sync.profile_db import schema
-from sync.records import utc_now
+from sync.account.profile_db import schema
+from sync.protocol.errors import FormatError
+from sync.protocol.records import utc_now
 
 if TYPE_CHECKING:
-    from sync.outbox import Outbox
-    from sync.records import Record
+    from sync.protocol.records import Record
+    from sync.records.outbox import Outbox
 
 schema.step(
     "lesson_progress.1",

@@ -2,7 +2,7 @@
 
 Both kinds answer the same two questions: give me this small file whole (catalog,
 manifest), and give me this blob from byte ``offset`` on (resume). HTTP errors become the
-sync/errors.py types, so the downloader decides retry-or-fail the same way for both. Paths
+sync/protocol/errors.py types, so the downloader decides retry-or-fail the same way for both. Paths
 are built by the caller from validated ids and hashes; the folder source still refuses any
 path that would leave its folder. TLS verification is always on (``verify`` comes from
 SiteConfig.tls_verify()).
@@ -23,7 +23,7 @@ from typing import IO, Protocol
 import requests
 import urllib3
 
-from sync.errors import (
+from sync.protocol.errors import (
     AuthError,
     FormatError,
     IntegrityError,

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.profile_db import schema
-from sync.records import GENESIS, Record, Signer, make_record, utc_now
-from sync.sqlite_schema import transaction
+from sync.account.profile_db import schema
+from sync.protocol.records import GENESIS, Record, Signer, make_record, utc_now
+from sync.storage.sqlite import transaction
 
 schema.step(
     "outbox.1",

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sync.errors import FormatError
-from sync.keys import PublicKey
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PublicKey
 
 USER_OVERRIDABLE = frozenset({"language", "text_size", "bandwidth_cap_kbps", "download_windows", "data_dir"})
 LANGUAGES = ("zh_CN", "en")

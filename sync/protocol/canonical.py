@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from sync.errors import FormatError
+from sync.protocol.errors import FormatError
 
 
 def canonical_bytes(obj: Any) -> bytes:

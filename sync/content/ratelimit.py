@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sync.errors import CancelledError
+from sync.protocol.errors import CancelledError
 
 
 class TokenBucket:

@@ -8,28 +8,25 @@ Layout under ``<data root>/content/``::
 
 A blob enters ``blobs/`` only by an atomic rename after its sha256 was checked, so every
 file there is whole and correct; a manifest is re-verified against the trusted keys each
-time it is loaded. Also holds the small file helpers (atomic write, fsync of a folder)
-that the publisher uses for the same guarantees on the server side.
+time it is loaded.
 Must not import Qt or anything from client/ or server/.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sync.catalog import manifest_path
-from sync.errors import IntegrityError, StorageError, SyncError
-from sync.keys import PublicKey
-from sync.manifest import FileEntry, Manifest, check_id, check_sha256
+from sync.protocol.catalog import manifest_path
+from sync.protocol.errors import IntegrityError, SyncError
+from sync.protocol.keys import PublicKey
+from sync.protocol.manifest import FileEntry, Manifest, check_id, check_sha256
+from sync.storage.files import atomic_write_bytes, file_sha256, fsync_dir, storage_error
 
 try:
     import fcntl
@@ -37,82 +34,8 @@ except ImportError:  # Windows: the in-process lock still keeps this app's threa
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
-CHUNK = 256 * 1024
 _LOCKS: dict[tuple[str, str], threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
-
-
-def storage_error(exc: OSError, what: str) -> StorageError:
-    code = "disk_full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "storage"
-    return StorageError(code, f"{what}: {exc.strerror or exc}")
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename inside ``folder`` durable (no-op where folders cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise storage_error(exc, f"cannot write {path.name}") from exc
-    fsync_dir(path.parent)
-
-
-def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError, mode: int = 0o644) -> None:
-    """Copy ``src`` to ``dest`` (temp file, fsync, rename), hashing it as it is read; raise
-    ``mismatch`` and leave ``dest`` untouched unless what was copied has sha256 ``digest``."""
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write to {dest.parent}") from exc
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if h.hexdigest() != digest:
-            raise mismatch
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write {dest.name}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    fsync_dir(dest.parent)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class ContentStore:

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import requests
 from cryptography import x509
 
-from sync.catalog import Catalog
-from sync.errors import SyncError
-from sync.site import SiteConfig, load_site
+from sync.protocol.catalog import Catalog
+from sync.protocol.errors import SyncError
+from sync.site.config import SiteConfig, load_site
 
 TIMEOUT_S = 10.0
 MAX_CATALOG = 8 * 1024 * 1024

@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.errors import IntegrityError
-from sync.keys import PrivateKey
-from sync.records import DeviceSigner, utc_now
-from sync.secrets import SecretStore
+from sync.account.secrets import SecretStore
+from sync.protocol.errors import IntegrityError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner, utc_now
 
 DEVICE_FILE = "device.json"
 _SECRET = "device_key"

@@ -1,8 +1,8 @@
 """Signing in on a shared PC: online first, offline for anyone who signed in here before.
 
 ``AuthService(data_root, site)``: ``sign_in`` asks the server; on success it derives the
-person's sealing key and offline verifier from the password (sync/secrets.py), keeps the tokens
-sealed, makes sure this person has a device key on this PC (sync/device.py) and enrols it.
+person's sealing key and offline verifier from the password (sync/account/secrets.py), keeps the tokens
+sealed, makes sure this person has a device key on this PC (sync/account/device.py) and enrols it.
 When the server cannot be reached, a person already known here signs in offline against the
 local verifier. Each person gets ``<data root>/profiles/<user_id>/`` with their own database,
 device key and secrets. Must not import Qt, client/ or server/.
@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.api_client import ApiClient, Tokens
-from sync.device import DeviceIdentity, load_or_create, mark_enrolled
-from sync.errors import AuthError, IntegrityError, RejectedError, RetryableError
-from sync.known_users import KnownUser, KnownUsers
-from sync.outbox import Outbox
-from sync.profile_db import open_profile_db
-from sync.secrets import FileBackend, SecretBackend, SecretStore, backend_for, derive, new_salt
-from sync.site import SiteConfig
-from sync.transport import Transport
-from sync.uploader import Uploader
+from sync.account.device import DeviceIdentity, load_or_create, mark_enrolled
+from sync.account.known_users import KnownUser, KnownUsers
+from sync.account.profile_db import open_profile_db
+from sync.account.secrets import FileBackend, SecretBackend, SecretStore, backend_for, derive, new_salt
+from sync.net.api_client import ApiClient, Tokens
+from sync.net.transport import Transport
+from sync.protocol.errors import AuthError, IntegrityError, RejectedError, RetryableError
+from sync.records.outbox import Outbox
+from sync.records.uploader import Uploader
+from sync.site.config import SiteConfig
 
 _TOKENS = "tokens"
 

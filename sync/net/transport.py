@@ -1,6 +1,6 @@
 """HTTP to the StudyDesk server: one requests session, TLS always verified, timeouts, gzip bodies.
 
-Maps every failure onto the sync error tree (sync/errors.py), so callers decide by type:
+Maps every failure onto the sync error tree (sync/protocol/errors.py), so callers decide by type:
 connection refused/reset/timeout and 5xx -> RetryableError; 429/503 -> ServerBusyError with the
 server's Retry-After; 401/423 -> AuthError with the server's code; 409 -> RejectedError; other
 4xx -> FormatError. Must not import Qt, client/ or server/.
@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from sync.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError, SyncError
+from sync.protocol.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError, SyncError
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
 MAX_RETRY_AFTER_S = 600.0

@@ -9,24 +9,20 @@ The whole file is signed by the device key it carries, and each record is signed
 so a changed, dropped or added record is caught twice. The server imports it through the same
 verified ingest as the API (server/ingest.py); a device the server has never seen is trusted
 only when the admin asks for it (``--enrol-devices``) and the user exists there. Written
-atomically (temp file, fsync, rename). Must not import Qt, client/ or server/.
+atomically (sync.storage.files). Must not import Qt, client/ or server/.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sync.canonical import canonical_bytes, parse_json_object
-from sync.errors import FormatError, StorageError
-from sync.keys import PrivateKey, PublicKey
-from sync.records import Record, utc_now
-
-if TYPE_CHECKING:  # the server reads these files without the client's outbox module
-    from sync.outbox import Outbox
+from sync.protocol.canonical import canonical_bytes, parse_json_object
+from sync.protocol.errors import FormatError, StorageError
+from sync.protocol.keys import PrivateKey, PublicKey
+from sync.protocol.records import Record, utc_now
+from sync.storage.files import atomic_write_bytes
 
 FORMAT = "studydesk-records"
 VERSION = 1
@@ -56,33 +52,8 @@ def write_records_file(path: Path, *, key: PrivateKey, device_id: str, user_id: 
     doc = _unsigned(device, [r.to_dict() for r in records], utc_now())
     doc["sig"] = key.sign(canonical_bytes(doc))
     data = canonical_bytes(doc)
-    path = path.resolve()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise StorageError("storage", f"cannot write {path}: {exc}") from exc
+    atomic_write_bytes(path.resolve(), data, mode=0o600)
     return len(data)
-
-
-def export_records(outbox: Outbox, path: Path | str, *, username: str = "", enrolled_at: str | None = None) -> int:
-    """Write every record of ``outbox``'s profile to ``path``, signed by its device key; returns the count."""
-    signer = outbox.signer
-    key = getattr(signer, "key", None)
-    if not isinstance(key, PrivateKey):
-        raise FormatError("bad_key", "this outbox's signer has no device key to sign an export with")
-    records = outbox.all_records()
-    write_records_file(Path(path), key=key, device_id=signer.device_id, user_id=signer.user_id, username=username,
-                       enrolled_at=enrolled_at, records=records)
-    return len(records)
 
 
 def read_records_file(path: Path) -> RecordsFile:

@@ -1,7 +1,7 @@
 """Who has signed in on this PC: the sign-in list and the offline sign-in verifiers.
 
 Kept in ``<data root>/machine.sqlite3`` (shared by everyone on the PC). A row holds the
-person's public details, the scrypt salt and verifier (see sync/secrets.py: the verifier is a
+person's public details, the scrypt salt and verifier (see sync/account/secrets.py: the verifier is a
 hash of a separate half of the scrypt output, never the sealing key), and where their sealed
 secrets live. Must not import Qt, client/ or server/.
 """
@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.records import utc_now
-from sync.sqlite_schema import SchemaRegistry, open_sqlite, transaction
+from sync.protocol.records import utc_now
+from sync.storage.sqlite import SchemaRegistry, open_sqlite, transaction
 
 MACHINE_DB_NAME = "machine.sqlite3"
 schema = SchemaRegistry()

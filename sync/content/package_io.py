@@ -16,13 +16,14 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from sync.catalog import blob_path, manifest_path
-from sync.downloader import Downloader, DownloadProgress
-from sync.errors import CancelledError, IntegrityError, SyncError
-from sync.keys import PublicKey
-from sync.manifest import Manifest, check_id
-from sync.repo_source import FolderSource
-from sync.store import ContentStore, atomic_copy_verified, atomic_write_bytes, file_sha256
+from sync.content.downloader import Downloader, DownloadProgress
+from sync.content.sources import FolderSource
+from sync.content.store import ContentStore
+from sync.protocol.catalog import blob_path, manifest_path
+from sync.protocol.errors import CancelledError, IntegrityError, SyncError
+from sync.protocol.keys import PublicKey
+from sync.protocol.manifest import Manifest, check_id
+from sync.storage.files import atomic_copy_verified, atomic_write_bytes, file_sha256
 
 
 def package_versions(folder: Path) -> dict[str, list[int]]:

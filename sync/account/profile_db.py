@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sync.sqlite_schema import SchemaRegistry, open_sqlite
+from sync.storage.sqlite import SchemaRegistry, open_sqlite
 
 schema = SchemaRegistry()
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sync.canonical import canonical_bytes, parse_json_object
-from sync.errors import FormatError, IntegrityError, UnsafePathError
-from sync.keys import PrivateKey, PublicKey
+from sync.protocol.canonical import canonical_bytes, parse_json_object
+from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.keys import PrivateKey, PublicKey
 
 FORMAT_VERSION = 1
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

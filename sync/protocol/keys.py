@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from sync.errors import FormatError, IntegrityError
+from sync.protocol.errors import FormatError, IntegrityError
 
 _PREFIX = "ed25519:"
 

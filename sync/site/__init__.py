@@ -1,0 +1,2 @@
+"""The site file (``site.toml``) and ``site-check``. Client-side.
+"""
