@@ -1,6 +1,6 @@
 """One assigned course in 我的学习: title, 必修/选修, due date, credit hours, progress, download.
 
-Built from a client.workers.courses.CourseItem; the buttons emit signals only. GUI thread only.
+Built from a sync.records.my_courses.CourseItem; the buttons emit signals only. GUI thread only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy
 
 from client.widgets.download_controls import DownloadControls
-from client.workers.courses import CourseItem
+from sync.records.my_courses import CourseItem
 
 
 class CourseRow(QFrame):

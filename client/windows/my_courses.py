@@ -32,7 +32,8 @@ from client.tasks import TaskContext, run_task
 from client.widgets.course_row import CourseRow
 from client.widgets.download_controls import format_bytes
 from client.workers.context import AppContext, SessionContext
-from client.workers.courses import MyCourses, cache_assignments, fetch_assignments, load_my_courses
+from client.workers.courses import cache_assignments, fetch_assignments, load_my_courses
+from sync.records.my_courses import MyCourses
 
 
 class SummaryPanel(QFrame):

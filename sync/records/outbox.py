@@ -208,3 +208,13 @@ class Outbox:
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (now,),
                 )
+
+
+def course_record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | None]]:
+    """course_id -> (its records the server has not answered yet, its latest record's time)."""
+    schema.apply(conn)
+    rows = conn.execute(
+        "SELECT r.course_id, SUM(CASE WHEN d.state IS NULL THEN 1 ELSE 0 END), MAX(r.created_at) "
+        "FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "WHERE r.course_id IS NOT NULL GROUP BY r.course_id").fetchall()
+    return {r[0]: (int(r[1] or 0), r[2]) for r in rows}

@@ -1,0 +1,118 @@
+"""The "my courses" computation with exact figures: coverage clipped per lesson, a lesson with no
+progress, progress without a manifest, and the whole join over a real profile database and a
+real content store (assignments, progress rows written with their signed watch records, the
+outbox's delivery state and the annual summary)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sync.account.assignments import AssignmentCache
+from sync.account.profile_db import open_profile_db
+from sync.content.store import ContentStore
+from sync.protocol.keys import PrivateKey
+from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.records import DeviceSigner
+from sync.records.my_courses import course_coverage, my_courses
+from sync.records.outbox import Delivery, Outbox
+from sync.records.progress import LessonProgress, save_checkpoint
+
+KEY = PrivateKey.generate()
+TRUSTED = {KEY.public.key_id: KEY.public}
+
+
+def _lesson(lesson_id: str, duration_s: float, data: bytes = b"") -> FileEntry:
+    data = data or lesson_id.encode()
+    return FileEntry(lesson_id, lesson_id, hashlib.sha256(data).hexdigest(), len(data), "video/mp4",
+                     f"{lesson_id}.mp4", duration_s)
+
+
+def _manifest(course_id: str, *lessons: FileEntry, ratio: float = 0.9) -> Manifest:
+    return Manifest(course_id, 1, "课程 " + course_id, "", "", 2.0, "2026-01-01T00:00:00Z",
+                    Policy(completion_ratio=ratio), tuple(lessons)).signed(KEY)
+
+
+# l1 600 s, l2 300 s, l3 100 s: 1000 s of media in all
+COURSE = _manifest("c", _lesson("l1", 600), _lesson("l2", 300), _lesson("l3", 100))
+
+
+def _p(covered_s: float, duration_s: float = 0.0) -> LessonProgress:
+    return LessonProgress(covered_segments=[(0.0, covered_s)], covered_s=covered_s, duration_s=duration_s)
+
+
+@pytest.mark.parametrize(("manifest", "progress", "coverage"), [
+    pytest.param(COURSE, {}, 0.0, id="nothing watched"),
+    pytest.param(COURSE, {"l1": _p(300)}, 0.3, id="half of the long lesson, two lessons missing"),
+    pytest.param(COURSE, {"l1": _p(600), "l2": _p(300), "l3": _p(100)}, 1.0, id="every lesson whole"),
+    pytest.param(COURSE, {"l2": _p(450)}, 0.3, id="a lesson past its duration counts its duration"),
+    pytest.param(COURSE, {"l1": _p(600), "l2": _p(450)}, 0.9,
+                 id="clipped lesson cannot make up for the missing one"),
+    pytest.param(COURSE, {"l3": _p(250), "l2": _p(0)}, 0.1, id="clipped short lesson, started lesson"),
+    pytest.param(COURSE, {"l1": _p(100), "dropped": _p(500, 500)}, 0.1,
+                 id="a lesson the manifest does not list does not count"),
+    pytest.param(None, {"l1": _p(150, 600), "l2": _p(400, 300)}, 0.5,
+                 id="no manifest: saved durations, clipped per lesson"),
+    pytest.param(None, {"l1": _p(50, 0)}, 0.0, id="no manifest and no known duration"),
+    pytest.param(None, {}, 0.0, id="no manifest, nothing watched"),
+    pytest.param(_manifest("z", _lesson("z1", 0)), {"z1": _p(10)}, 0.0, id="a course of zero duration"),
+])
+def test_course_coverage(manifest: Manifest | None, progress: dict[str, LessonProgress], coverage: float) -> None:
+    assert course_coverage(manifest, progress) == pytest.approx(coverage, abs=1e-12)
+
+
+def _watch(outbox: Outbox, course_id: str, lesson_id: str, covered_s: float, duration_s: float) -> None:
+    body = {"segments": [[0.0, covered_s]], "credited_s": covered_s, "study_s": covered_s,
+            "elapsed_s": covered_s, "position_s": covered_s, "rate": 1.0}
+    save_checkpoint(outbox, course_id, lesson_id, body,
+                    LessonProgress(position_s=covered_s, covered_segments=[(0.0, covered_s)], covered_s=covered_s,
+                                   duration_s=duration_s, study_s=covered_s))
+
+
+def test_my_courses_joins_assignments_store_progress_and_outbox(tmp_path: Path) -> None:
+    store = ContentStore(tmp_path / "content", TRUSTED).ensure()
+    # "full": two lessons, the second watched past its duration; "part": one of its two lessons
+    # missing; "gone": assigned, studied on this PC, its course not on this PC
+    full = store.save_manifest(_manifest("full", _lesson("a", 100, b"aaaa"), _lesson("b", 50, b"bb")).to_bytes())
+    part = store.save_manifest(_manifest("part", _lesson("x", 300, b"x" * 10), _lesson("y", 100, b"y" * 6),
+                                         ratio=0.5).to_bytes())
+    for entry, data in [(full.lessons[0], b"aaaa"), (full.lessons[1], b"bb"), (part.lessons[0], b"x" * 10)]:
+        incoming = tmp_path / entry.id
+        incoming.write_bytes(data)
+        store.place_blob(entry.blob, incoming)  # "part" lesson "y" stays missing
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        AssignmentCache(conn).replace([
+            {"course_id": "full", "title": "全部", "required": True, "due": "2026-03-01", "credit_hours": 2},
+            {"course_id": "part", "title": "部分", "required": False, "due": None, "credit_hours": 1.5},
+            {"course_id": "gone", "title": "不在本机", "required": True, "due": None, "credit_hours": None},
+        ])
+        outbox = Outbox(conn, DeviceSigner(str(uuid.uuid4()), "u1", PrivateKey.generate()))
+        _watch(outbox, "full", "a", 100, 100)
+        _watch(outbox, "full", "b", 80, 50)  # past the lesson's 50 s: counts 50
+        _watch(outbox, "part", "x", 150, 300)  # "y" never started
+        _watch(outbox, "gone", "g1", 30, 120)
+        _watch(outbox, "gone", "g2", 90, 60)  # past its 60 s: counts 60
+        outbox.mark([Delivery(r.id, "acked") for r in outbox.records() if r.course_id == "full"])
+        year = int(outbox.records()[-1].created_at[:4])
+        result = my_courses(conn, store, date(year, 6, 1))
+    finally:
+        conn.close()
+
+    items = {i.course_id: i for i in result.items}
+    assert list(items) == ["full", "gone", "part"]  # required first, then by due date and id
+    f, p, g = items["full"], items["part"], items["gone"]
+    assert (f.coverage, f.completed, f.status, f.downloaded) == (1.0, True, "completed", True)
+    assert (f.bytes_present, f.bytes_total, f.duration_s, f.pending_records) == (6, 6, 150.0, 0)
+    assert (f.title, f.required, f.due, f.credit_hours) == ("全部", True, date(2026, 3, 1), 2.0)
+    assert p.coverage == pytest.approx(150 / 400) and p.status == "in_progress" and not p.completed
+    assert (p.downloaded, p.bytes_present, p.bytes_total, p.duration_s, p.pending_records) == (False, 10, 16, 400.0, 1)
+    assert g.coverage == pytest.approx(90 / 180) and not g.completed  # no manifest: ratio 1.0
+    assert (g.downloaded, g.bytes_total, g.duration_s, g.credit_hours, g.pending_records) == (False, 0, 0.0, 0.0, 2)
+    s = result.summary
+    assert (s.year, s.credited_hours, s.required_hours, s.elective_hours) == (year, 2.0, 2.0, 0.0)
+    assert (s.synced_hours, s.pending_hours, s.pending_records) == (2.0, 0.0, 3)
