@@ -1,24 +1,21 @@
 """The course page: lessons (duration, coverage, status, playable or not), documents, study rules.
 
-Everything it shows is loaded off the GUI thread: the verified manifest and which lesson
-files are present come from the content store, the person's progress from their profile
-database, both in one task on the SQLite lane. Documents open with the system viewer from
-a copy of the verified blob that carries the document's own (checked) file name, made on a
-worker. Playing a lesson goes through the ``open_lesson(course_id, lesson_id)`` callback the
-app passes in; a missing lesson file offers ``download_requested(course_id)``.
+Everything it shows is loaded off the GUI thread by client.workers.course_page: the verified
+manifest and which lesson files are present come from the content store, the person's
+progress from their profile database, both in one task on the SQLite lane. Documents open
+with the system viewer from a copy of the verified blob that carries the document's own
+(checked) file name, made on a worker. Playing a lesson goes through the
+``open_lesson(course_id, lesson_id)`` callback the app passes in; a missing lesson file offers
+``download_requested(course_id)``.
 GUI thread only. Must not import the player engines.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import sqlite3
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -37,58 +34,9 @@ from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.coverage_bar import CoverageBar
+from client.workers.course_page import CourseData, ProfileSession, load_course_data, viewer_copy
 from sync.content.store import ContentStore
 from sync.protocol.manifest import FileEntry, Manifest
-
-
-class ProfileSession(Protocol):
-    def db(self) -> sqlite3.Connection: ...
-
-
-@dataclass
-class CourseData:
-    """What the page shows, gathered on the SQLite lane."""
-
-    manifest: Manifest | None
-    playable: set[str] = field(default_factory=set)  # lesson ids whose verified file is present
-    documents_present: set[str] = field(default_factory=set)
-    progress: dict[str, Any] = field(default_factory=dict)  # lesson id -> LessonProgress
-
-
-def load_course_data(store: ContentStore, session: ProfileSession, course_id: str) -> CourseData:
-    """Worker thread (SQLite lane): manifest, file presence and progress for one course."""
-    from sync.records.progress import load_progress
-
-    manifest = store.manifest(course_id)
-    if manifest is None:
-        return CourseData(None)
-    playable = {e.id for e in manifest.lessons if store.lesson_file(manifest, e.id) is not None}
-    docs = {e.id for e in manifest.documents if store.document_file(manifest, e.id) is not None}
-    conn = session.db()
-    try:
-        progress = load_progress(conn, course_id)
-    finally:
-        conn.close()
-    return CourseData(manifest, playable, docs, dict(progress))
-
-
-def viewer_copy(store: ContentStore, manifest: Manifest, entry: FileEntry) -> Path:
-    """Worker thread: a copy of a verified document under its own file name, for the system viewer.
-
-    The store names blobs by hash (no extension); viewers pick a program by extension. The
-    name comes from the signed manifest and was checked as one safe path component.
-    """
-    source = store.document_file(manifest, entry.id)
-    if source is None:
-        raise FileNotFoundError(entry.filename)
-    folder = Path(tempfile.gettempdir()) / "studydesk-documents" / entry.blob[:16]
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / Path(entry.filename).name
-    if not (target.is_file() and target.stat().st_size == source.stat().st_size):
-        partial = folder / (target.name + ".part")
-        shutil.copyfile(source, partial)
-        partial.replace(target)
-    return target
 
 
 def format_duration(seconds: float) -> str:

@@ -1,6 +1,7 @@
 """Records the server refused, with its reason; and exporting records to a file for air-gapped sites.
 
-Both read the person's outbox on the SQLite lane (export writes the file there too).
+Both read the person's outbox on the SQLite lane through client.workers.records (export
+writes the file there too).
 GUI thread only.
 """
 
@@ -26,15 +27,7 @@ from client.messages import describe
 from client.tasks import TaskContext, run_task
 from client.widgets.sync_status import local_time_text
 from client.workers.context import AppContext, SessionContext
-
-
-def load_rejected(session: Any) -> list[tuple[Any, str]]:
-    """SQLite lane: (record, reason) for every refused record."""
-    conn = session.db()
-    try:
-        return list(session.outbox(conn).rejected())
-    finally:
-        conn.close()
+from client.workers.records import export_records_to, load_rejected
 
 
 class RejectedRecordsDialog(QDialog):
@@ -84,18 +77,6 @@ class RejectedRecordsDialog(QDialog):
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         self.retranslate()
-
-
-def export_records_to(session: Any, path: Path) -> int:
-    """SQLite lane: every record of this person, signed by the device key, into ``path``; the count."""
-    from sync.records.export import export_records
-
-    conn = session.db()
-    try:
-        return int(export_records(session.outbox(conn), path, username=session.username,
-                                  enrolled_at=session.device.enrolled_at))
-    finally:
-        conn.close()
 
 
 def export_records_interactively(app: AppContext, session: SessionContext, parent: QWidget) -> None:

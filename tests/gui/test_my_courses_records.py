@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from client.windows.rejected_records import RejectedRecordsDialog, export_records_to
+from client.windows.rejected_records import RejectedRecordsDialog
+from client.workers.records import export_records_to
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import read_records_file
