@@ -6,8 +6,9 @@ mounted USB stick), a ``courses`` folder next to the site file, or a kit folder 
 mount points (/media, /run/media, /mnt; drive letters on Windows). Only courses newer than
 what this PC already stores are offered; once a person answered for a kit's set of courses
 it is not asked again (``<data root>/kit-offers.json``). The import is sync.content.package_io's,
-with the usual signature and checksum verification. Scanning, the remembered answers and
-the import run on the task lanes, never on the GUI thread.
+with the usual signature and checksum verification, behind the app's one import dialog
+(client.usb_import). Scanning, the remembered answers and the import run on the task lanes,
+never on the GUI thread.
 
 Must not import windows; the main window is passed in.
 """
@@ -25,9 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.tasks import TaskContext, run_task
+from client.usb_import import ImportOutcome, import_with_progress
 from sync.content.package_io import import_package, package_versions
 from sync.protocol.errors import SyncError
 from sync.site.config import SiteConfig
@@ -124,8 +126,8 @@ def import_offer(offer: KitOffer, store: Any, keys: dict[str, Any], ctx: TaskCon
 
 
 class KitImportOffer(QObject):
-    """Scans on the net lane, asks without blocking the window, imports with a progress dialog. GUI thread.
-    A child of the window, which keeps it alive."""
+    """Scans on the net lane, asks without blocking the window, imports with the progress dialog and
+    reports the outcome (``result``, the status bar). GUI thread. A child of the window, which keeps it alive."""
 
     def __init__(self, app: Any, window: QWidget) -> None:
         super().__init__(window)
@@ -159,42 +161,16 @@ class KitImportOffer(QObject):
             self._import(offer)
 
     def _import(self, offer: KitOffer) -> None:
-        from client.messages import describe
-
         app = self.app
-        dialog = QProgressDialog(QCoreApplication.translate("KitImport", "Importing and checking courses…"),
-                                 QCoreApplication.translate("KitImport", "Cancel"), 0, 1000, self.window)
-        dialog.setWindowTitle(QCoreApplication.translate("KitImport", "Import courses"))
-        dialog.setMinimumDuration(0)
-
-        def progress(p: Any) -> None:
-            dialog.setValue(int(1000 * p.bytes_done / p.bytes_total) if p.bytes_total else 0)
-
-        def done(manifests: list[Any]) -> None:
-            dialog.close()
-            names = "、".join(m.title for m in manifests)
-            self.result = QCoreApplication.translate("KitImport", "Imported: %1").replace("%1", names)
-            self._tell(self.result)
-            courses = getattr(self.window, "courses", None)
-            if courses is not None and hasattr(courses, "reload"):
-                courses.reload()
-
-        def failed(error: BaseException) -> None:
-            dialog.close()
-            reason = describe(error)
-            self.result = QCoreApplication.translate("KitImport", "The import did not finish: %1").replace("%1", reason)
-            self._tell(self.result)
-
         keys = app.site.trusted_keys()
-        handle = run_task(app.lanes.net, lambda c: import_offer(offer, app.store, keys, c), done, failed, progress,
-                          name="kit-import")
-        dialog.canceled.connect(handle.cancel)
-        dialog.show()
+        import_with_progress(app.lanes, self.window, lambda c: import_offer(offer, app.store, keys, c),
+                             self._imported, name="kit-import")
 
-    def _tell(self, text: str) -> None:
-        status = getattr(self.window, "statusBar", None)
-        if callable(status):
-            status().showMessage(text, 15000)
+    def _imported(self, outcome: ImportOutcome) -> None:
+        self.result = outcome.message
+        courses = getattr(self.window, "courses", None)
+        if courses is not None and hasattr(courses, "reload"):
+            courses.reload()  # also after a failure: the courses before it are stored
 
 
 def offer_kit_import(app: Any, window: QWidget) -> KitImportOffer:

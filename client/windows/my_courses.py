@@ -2,7 +2,8 @@
 
 Loads from the cache at once (works offline), then asks the server for fresh assignments
 and reloads. Download controls drive the session's DownloadManager; "Import from USB"
-picks a folder and imports it with the same verification as a download. GUI thread only.
+picks a folder and imports it with the same verification as a download (client.usb_import).
+GUI thread only.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from client.messages import describe
-from client.tasks import TaskContext, run_task
+from client.tasks import run_task
+from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
-from client.widgets.download_controls import format_bytes
 from client.workers.context import AppContext, SessionContext
 from client.workers.courses import cache_assignments, fetch_assignments, load_my_courses
 from sync.records.my_courses import MyCourses
@@ -302,38 +301,11 @@ class MyCoursesPage(QWidget):
         folder = folder or QFileDialog.getExistingDirectory(self, self.tr("Choose the course folder on the USB stick"))
         if not folder:
             return
-        from sync.content.package_io import import_package
+        store, keys, path = self._app.store, self._ctx.site.trusted_keys(), Path(folder)
+        import_with_progress(self._app.lanes, self, lambda ctx: import_folder(path, store, keys, ctx),
+                             self._on_imported)
 
-        store, keys = self._app.store, self._ctx.site.trusted_keys()
-        dialog = QProgressDialog(self.tr("Importing and checking courses…"), self.tr("Cancel"), 0, 1000, self)
-        dialog.setWindowTitle(self.tr("Import from USB"))
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-
-        def work(ctx: TaskContext) -> list[Any]:
-            return import_package(Path(folder), store, keys, on_progress=ctx.progress, cancel=ctx.cancel)
-
-        def progress(p: Any) -> None:
-            dialog.setValue(int(1000 * p.bytes_done / p.bytes_total) if p.bytes_total else 0)
-            dialog.setLabelText(self.tr("Importing and checking courses…") + "\n"
-                                + f"{format_bytes(p.bytes_done)} / {format_bytes(p.bytes_total)}")
-
-        def done(manifests: list[Any]) -> None:
-            dialog.close()
-            names = "、".join(m.title for m in manifests)
-            self._set_notice("")
-            self.import_result = self.tr("Imported: %1").replace("%1", names)
-            win = self.window()
-            if isinstance(win, QMainWindow):
-                win.statusBar().showMessage(self.import_result, 15000)
-            self.reload()
-
-        def failed(error: BaseException) -> None:
-            dialog.close()
-            self.import_result = describe(error)
-            self._set_notice(self.tr("The import did not finish: %1").replace("%1", describe(error)))
-
-        handle = run_task(self._app.lanes.net, work, done, failed, progress, name="import")
-        dialog.canceled.connect(handle.cancel)
-        dialog.show()
+    def _on_imported(self, outcome: ImportOutcome) -> None:
+        self.import_result = outcome.message
+        self._set_notice("" if outcome.ok else outcome.message)
+        self.reload()  # a package of several courses may have stored some before it stopped

@@ -159,6 +159,29 @@
     </message>
 </context>
 <context>
+    <name>CourseImport</name>
+    <message>
+        <source>Importing and checking courses…</source>
+        <translation>正在导入并校验课程…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Import courses</source>
+        <translation>导入课程</translation>
+    </message>
+    <message>
+        <source>Imported: %1</source>
+        <translation>已导入：%1</translation>
+    </message>
+    <message>
+        <source>The import did not finish: %1</source>
+        <translation>导入未完成：%1</translation>
+    </message>
+</context>
+<context>
     <name>CoursePage</name>
     <message>
         <source>Course</source>
@@ -417,22 +440,6 @@
     <message>
         <source>Not now</source>
         <translation>暂不导入</translation>
-    </message>
-    <message>
-        <source>Importing and checking courses…</source>
-        <translation>正在导入并校验课程…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Imported: %1</source>
-        <translation>已导入：%1</translation>
-    </message>
-    <message>
-        <source>The import did not finish: %1</source>
-        <translation>导入未完成：%1</translation>
     </message>
 </context>
 <context>
@@ -826,26 +833,6 @@
     <message>
         <source>Choose the course folder on the USB stick</source>
         <translation>选择U盘上的课程文件夹</translation>
-    </message>
-    <message>
-        <source>Importing and checking courses…</source>
-        <translation>正在导入并校验课程…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Import from USB</source>
-        <translation>从U盘导入</translation>
-    </message>
-    <message>
-        <source>Imported: %1</source>
-        <translation>已导入：%1</translation>
-    </message>
-    <message>
-        <source>The import did not finish: %1</source>
-        <translation>导入未完成：%1</translation>
     </message>
 </context>
 <context>
