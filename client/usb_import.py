@@ -74,9 +74,9 @@ def import_with_progress(
         dialog.setLabelText(f"{label}\n{format_bytes(p.bytes_done)} / {format_bytes(p.bytes_total)}")
 
     def finish(outcome: ImportOutcome) -> None:
-        dialog.close()
-        dialog.deleteLater()
-        with contextlib.suppress(RuntimeError):  # the window may be gone
+        with contextlib.suppress(RuntimeError):  # the window (and its dialog) may be gone
+            dialog.close()
+            dialog.deleteLater()
             window = parent.window()
             if isinstance(window, QMainWindow):
                 window.statusBar().showMessage(outcome.message, STATUS_MS)
