@@ -56,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {refused}: {record.type} {record.course_id or ''}/{record.lesson_id or ''} #{record.seq}: {reason}",
               file=sys.stderr)
     if result.errors:
-        return fail(SyncError(result.errors[0], ", ".join(result.errors)))
+        return fail(result.errors[0])
     return 0

@@ -1,18 +1,23 @@
 """The status bar's sync widget: state, records waiting, last successful sync, "sync now".
 
-Shows what a SyncController reports; it never talks to an engine itself. GUI thread only.
+Shows what a SyncController reports (whose state already says whether a failure is worth
+retrying: "offline" then, "error" only when a person must act); it never talks to an engine
+itself. The tooltip says why the last round failed. GUI thread only.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from client.messages import describe
 from client.theme import icon
+
+if TYPE_CHECKING:
+    from client.workers.sync_worker import SyncController, SyncCounts
 
 
 def local_time_text(timestamp: str | None) -> str:
@@ -33,7 +38,7 @@ class SyncStatusWidget(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.state = "offline"
-        self.counts: Any = None
+        self.counts: SyncCounts | None = None
         self.error: BaseException | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -63,7 +68,15 @@ class SyncStatusWidget(QWidget):
         self.state = state
         self.retranslate()
 
-    def set_counts(self, counts: Any) -> None:
+    def follow(self, sync: SyncController) -> None:
+        """Show ``sync``'s state, counts and errors from now on; "sync now" asks it to go."""
+        sync.state_changed.connect(self.set_state)
+        sync.counts_changed.connect(self.set_counts)
+        sync.error_changed.connect(self.set_error)
+        self.sync_requested.connect(sync.sync_now)
+        self.set_state(sync.state)
+
+    def set_counts(self, counts: SyncCounts | None) -> None:
         self.counts = counts
         self.retranslate()
 
@@ -89,7 +102,7 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setText(self.tr("Sync now"))
         self.sync_button.setEnabled(self.state != "syncing")
         c = self.counts
-        self.pending_label.setText(self.tr("%n record(s) waiting", "", c.pending if c else 0) if c else "")
+        self.pending_label.setText(self.tr("%n record(s) waiting", "", c.pending) if c else "")
         rejected = c.rejected if c else 0
         self.rejected_button.setText(self.tr("%n refused", "", rejected))
         self.rejected_button.setVisible(rejected > 0)

@@ -9,7 +9,7 @@ GUI thread only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -30,16 +30,19 @@ from client.workers.context import AppContext, SessionContext
 
 if TYPE_CHECKING:  # imported when someone signs in, so the first window shows sooner
     from client.widgets.sync_status import SyncStatusWidget
+    from client.windows.course_page import CoursePage
     from client.windows.my_courses import MyCoursesPage
+    from sync.account.auth import UserSession
+    from sync.records.uploader import SyncResult
 
 
 class MainWindow(QMainWindow):
     session_started = Signal(object)  # SessionContext
     course_opened = Signal(str)
 
-    def __init__(self, app: AppContext, start_session: Callable[[Any], SessionContext],
+    def __init__(self, app: AppContext, start_session: Callable[[UserSession], SessionContext],
                  end_session: Callable[[SessionContext], None],
-                 make_course_page: Callable[[SessionContext, str], QWidget | None] | None = None) -> None:
+                 make_course_page: Callable[[SessionContext, str], CoursePage | None] | None = None) -> None:
         super().__init__()
         self._app = app
         self._start_session = start_session
@@ -47,7 +50,7 @@ class MainWindow(QMainWindow):
         self._make_course_page = make_course_page
         self.session: SessionContext | None = None
         self.courses: MyCoursesPage | None = None
-        self.course_page: QWidget | None = None
+        self.course_page: CoursePage | None = None
         self.sync_widget: SyncStatusWidget | None = None
         self._quitting = False
         self.setWindowIcon(icon("studydesk"))
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
             self.back_button.setText(self.tr("← Back to My Courses"))
 
     # ---- sessions
-    def _on_sign_in_signed_in(self, session: Any) -> None:
+    def _on_sign_in_signed_in(self, session: UserSession) -> None:
         from client.windows.my_courses import MyCoursesPage
 
         ctx = self._start_session(session)
@@ -147,16 +150,12 @@ class MainWindow(QMainWindow):
         if sync is None:
             widget.set_state("error")
             return
-        sync.state_changed.connect(widget.set_state)
-        sync.counts_changed.connect(widget.set_counts)
-        sync.error_changed.connect(widget.set_error)
+        widget.follow(sync)
         sync.synced.connect(self._on_sync_synced)
-        widget.sync_requested.connect(sync.sync_now)
         widget.rejected_clicked.connect(self.open_rejected)
-        widget.set_state(sync.state)
 
-    def _on_sync_synced(self, result: Any) -> None:
-        changed = int(getattr(result, "acked", 0) or 0) + int(getattr(result, "rejected", 0) or 0)
+    def _on_sync_synced(self, result: SyncResult) -> None:
+        changed = result.acked + result.rejected
         if self.courses is not None and changed:
             self.courses.reload()  # the summary's "confirmed by the server" changed
 

@@ -1,23 +1,31 @@
 """Background sync for the status bar: drains the outbox when the server is reachable.
 
-Runs ``sync.records.uploader.Uploader.sync_once`` on the network lane; after a network failure it
+Runs ``sync.records.uploader.Uploader.sync_once`` on the network lane; after a failure it
 waits with capped exponential backoff and jitter before the next try, after a success it
 checks again every minute. ``sync_now()`` goes at once. Counts (records waiting, rejected,
 last successful sync) are read on the SQLite lane. Emits plain state names:
-online, offline, syncing, error. GUI thread only; the engine runs on workers.
+online, offline, syncing, error. The error's type decides between the last two: a
+RetryableError (no network, TLS, timeout, a busy server or an answer not understood) is
+"offline, will retry"; anything else needs a person ("error"). GUI thread only; the engine
+runs on workers.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.tasks import Lanes, TaskHandle, run_task
-from sync.protocol.errors import CancelledError, RetryableError
+from sync.protocol.errors import CancelledError, RetryableError, SyncError
+
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.account.auth import UserSession
+    from sync.records.uploader import SyncResult
 
 ONLINE, OFFLINE, SYNCING, ERROR = "online", "offline", "syncing", "error"
 IDLE_INTERVAL_S = 60
@@ -34,38 +42,38 @@ class SyncCounts:
 
 def backoff_s(failures: int, rand: Callable[[], float] = random.random) -> float:
     """Seconds to wait after ``failures`` failed attempts in a row: capped, with +-20% jitter."""
-    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
+    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** max(0, failures - 1))
     return base * (0.8 + 0.4 * rand())
 
 
-def sync_once(session: Any, cancel: Any, max_wait_s: float = 10.0) -> Any:
+def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0) -> SyncResult:
     """Network lane: one upload round with this person's own outbox connection.
 
-    The engine reports problems in ``result.errors``; they are raised here as the error
-    types (network -> RetryableError), so the controller can back off. With nothing to
-    send it still asks the server's health, so the status bar knows online from offline.
+    The engine keeps what stopped the round in ``result.errors`` as the error objects; the
+    first one is raised here unchanged (a cancel first), so the controller decides by its type.
+    With nothing to send it still asks the server's health, so the status bar knows online
+    from offline (and why: a TLS failure stays a TLS failure).
     """
-    from sync.protocol.errors import AuthError, SyncError
-
     conn = session.db()
     try:
         result = session.uploader(conn, max_wait_s=max_wait_s).sync_once(cancel=cancel)
-        if not result.sent and not result.errors and not session.api.health():
+        if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
     finally:
         conn.close()
-    errors = list(result.errors)
-    if "cancelled" in errors:
-        raise CancelledError("cancelled", "sync cancelled")
-    if any(e in ("network", "server_busy", "server_error", "timeout") for e in errors):
-        raise RetryableError("network", f"sync stopped: {', '.join(errors)}")
-    if errors:
-        code = errors[0]
-        raise (AuthError if code in ("auth", "forbidden", "unauthorized") else SyncError)(code, ", ".join(errors))
+    for kind in (CancelledError, RetryableError, SyncError):
+        first = next((e for e in result.errors if isinstance(e, kind)), None)
+        if first is not None:
+            raise first
     return result
 
 
-def read_counts(session: Any) -> SyncCounts:
+def state_after(error: BaseException) -> str:
+    """The state a failed round leaves: OFFLINE (will retry) for a RetryableError, else ERROR."""
+    return OFFLINE if isinstance(error, RetryableError) else ERROR
+
+
+def read_counts(session: UserSession) -> SyncCounts:
     """SQLite lane: how many records wait, how many were refused, when the last sync succeeded."""
     conn = session.db()
     try:
@@ -81,14 +89,14 @@ class SyncController(QObject):
     state_changed = Signal(str)  # online / offline / syncing / error
     counts_changed = Signal(object)  # SyncCounts
     synced = Signal(object)  # the engine's SyncResult
-    error_changed = Signal(object)  # the last exception, or None
+    error_changed = Signal(object)  # the last exception (a SyncError decides the state by type), or None
     network_back = Signal()  # the server answered after a failure
 
-    def __init__(self, lanes: Lanes, session: Any) -> None:
+    def __init__(self, lanes: Lanes, session: UserSession) -> None:
         super().__init__()
         self._lanes = lanes
         self._session = session
-        self.state = OFFLINE if getattr(session, "offline", False) else ONLINE
+        self.state = OFFLINE if session.offline else ONLINE
         self.counts: SyncCounts | None = None
         self.last_error: BaseException | None = None
         self._failures = 0
@@ -129,8 +137,13 @@ class SyncController(QObject):
     def busy(self) -> bool:
         return self._task is not None
 
+    @property
+    def next_round_scheduled(self) -> bool:
+        """Whether a next round is on the timer."""
+        return self._timer.isActive()
+
     # ---- results
-    def _on_synced(self, result: Any) -> None:
+    def _on_synced(self, result: SyncResult) -> None:
         from sync.protocol.records import utc_now
 
         self._task = None
@@ -153,7 +166,7 @@ class SyncController(QObject):
         self.last_error = error
         self.error_changed.emit(error)
         self._failures += 1
-        self._set_state(OFFLINE if isinstance(error, RetryableError) else ERROR)
+        self._set_state(state_after(error))
         self.refresh_counts()
         self._schedule(backoff_s(self._failures))
 

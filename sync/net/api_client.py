@@ -42,9 +42,14 @@ class ApiClient:
     # ----- sign-in
     def health(self) -> bool:
         try:
-            return bool(self.transport.request("GET", "/api/health"))
+            return self.check_health()
         except RetryableError:
             return False
+
+    def check_health(self) -> bool:
+        """Whether the server answers its health check; raises the RetryableError (network, tls,
+        timeout, server_error, ...) that says why it cannot be asked."""
+        return bool(self.transport.request("GET", "/api/health"))
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         payload = self.transport.request("POST", "/api/auth/login", body={"username": username, "password": password})

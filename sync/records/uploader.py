@@ -6,7 +6,9 @@ duplicate -> acked; rejected -> rejected with the server's reason (never re-sent
 A batch whose answer never arrives (connection cut, server killed) is simply sent again:
 the server stores each id once, so a replay only produces "duplicate" acks. 429/503 wait for
 Retry-After; network errors and 5xx back off; an expired access token is refreshed by the
-ApiClient. Time is injected (``sleep``, ``clock``) for tests. Must not import Qt, client/ or server/.
+ApiClient. What stopped a round is kept as the error object itself (``SyncResult.errors``), so
+callers decide by type: a RetryableError means "try again later", never a permanent problem.
+Time is injected (``sleep``, ``clock``) for tests. Must not import Qt, client/ or server/.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from dataclasses import dataclass, field
 
 from sync.net.api_client import ApiClient
 from sync.net.connectivity import Backoff, Clock, Sleep, cancellable_sleep, wait_for_server
-from sync.protocol.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError
+from sync.protocol.errors import (
+    AuthError,
+    CancelledError,
+    FormatError,
+    RejectedError,
+    RetryableError,
+    ServerBusyError,
+    SyncError,
+)
 from sync.records.outbox import Delivery, Outbox
 
 DEFAULT_BATCH = 500
@@ -29,12 +39,16 @@ class SyncResult:
     sent: int = 0
     acked: int = 0
     rejected: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[SyncError] = field(default_factory=list)  # what stopped the round, as raised
     batches: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.code for e in self.errors]
 
 
 class Uploader:
@@ -67,23 +81,36 @@ class Uploader:
         deadline = self.clock() + self.max_wait_s
         if not self.outbox.pending_count():
             return result
-        if not wait_for_server(self.api.health, max_wait_s=self.max_wait_s, backoff=self.backoff, sleep=sleep,
+        unreachable: list[RetryableError] = []
+
+        def probe() -> bool:
+            try:
+                return self.api.check_health()
+            except RetryableError as exc:  # kept: a TLS failure must not be reported as "network"
+                unreachable.append(exc)
+                return False
+
+        if not wait_for_server(probe, max_wait_s=self.max_wait_s, backoff=self.backoff, sleep=sleep,
                                clock=self.clock, cancel=cancel):
-            result.errors.append("cancelled" if cancel is not None and cancel.is_set() else "network")
+            if cancel is not None and cancel.is_set():
+                result.errors.append(CancelledError("cancelled", "sync cancelled"))
+            else:
+                result.errors.append(unreachable[-1] if unreachable
+                                     else RetryableError("network", "the server does not answer"))
             return result
         try:
             if self.prepare is not None:
                 self.prepare()  # e.g. enrol this device: its records are refused until it is
             self._drain(result, sleep, deadline, cancel)
         except (AuthError, RejectedError, RetryableError) as exc:
-            result.errors.append(exc.code)
+            result.errors.append(exc)
         return result
 
     def _drain(self, result: SyncResult, sleep: Sleep, deadline: float, cancel: threading.Event | None) -> None:
         size = self.batch_size
         while True:
             if cancel is not None and cancel.is_set():
-                result.errors.append("cancelled")
+                result.errors.append(CancelledError("cancelled", "sync cancelled"))
                 return
             batch = self.outbox.pending(size)
             if not batch:
@@ -94,13 +121,13 @@ class Uploader:
                 if size > 1:
                     size = max(1, size // 2)
                     continue
-                result.errors.append(exc.code)
+                result.errors.append(exc)
                 return
             except (ServerBusyError, RetryableError) as exc:
                 wait = exc.retry_after_s if isinstance(exc, ServerBusyError) and exc.retry_after_s else None
                 wait = wait if wait is not None else self.backoff.next_delay()
                 if self.clock() + wait > deadline:
-                    result.errors.append(exc.code)
+                    result.errors.append(exc)
                     return
                 sleep(wait)
                 continue
@@ -108,7 +135,8 @@ class Uploader:
             result.sent += len(batch)
             result.batches += 1
             if not self._apply(batch_ids={r.id for r in batch}, answers=answers, result=result):
-                result.errors.append("no_progress")
+                # the answer named none of the records sent: they stay pending for the next round
+                result.errors.append(RetryableError("no_progress", "the answer names none of the records sent"))
                 return
             if self.on_progress is not None:
                 self.on_progress(result)

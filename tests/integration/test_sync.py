@@ -13,6 +13,7 @@ import pytest
 
 from sync.account.auth import AuthService, UserSession
 from sync.net.connectivity import Backoff
+from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
@@ -110,14 +111,14 @@ def test_server_killed_mid_batch_and_restarted(server: ServerProcess, tmp_path: 
         proxy.plan(Plan(), after_request(2000, server.kill))
         t = FakeTime()
         first = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
-        assert first.errors == ["network"]
+        assert first.codes == ["network"] and isinstance(first.errors[0], RetryableError)
         server.start()
         # again with more to send, and let the server die a moment later: while receiving, verifying,
         # committing or answering some batch
         fill(s, 800)
         proxy.plan(Plan(), after_request(2000, lambda: threading.Timer(0.1, server.kill).start()))
         second = s.uploader(batch_size=200, sleep=t.sleep, clock=t.clock, max_wait_s=5).sync_once()
-        assert second.errors == ["network"]
+        assert second.codes == ["network"] and isinstance(second.errors[0], RetryableError)
         server.start()
         third = s.uploader(batch_size=200).sync_once()
         assert third.errors == []
@@ -158,7 +159,7 @@ def test_5xx_backs_off_with_jitter_then_gives_up(server: ServerProcess, proxy: C
     t = FakeTime()
     proxy.plan(Plan(), *[respond(502, "Bad Gateway") for _ in range(40)])
     result = s.uploader(sleep=t.sleep, clock=t.clock, max_wait_s=20, backoff=Backoff(base_s=1, cap_s=8)).sync_once()
-    assert result.errors == ["server_error"]
+    assert result.codes == ["server_error"] and isinstance(result.errors[0], RetryableError)
     assert len(t.sleeps) >= 3 and all(0 <= x <= 8 for x in t.sleeps) and len(set(t.sleeps)) > 1
     assert s.outbox().pending_count() == 3  # nothing marked, nothing lost
 
@@ -218,7 +219,7 @@ def test_cancel_stops_between_batches_and_keeps_what_was_acked(server: ServerPro
     cancel = threading.Event()
     up = s.uploader(batch_size=10, on_progress=lambda r: cancel.set())
     result = up.sync_once(cancel)
-    assert result.errors == ["cancelled"] and result.acked == 10
+    assert result.codes == ["cancelled"] and isinstance(result.errors[0], CancelledError) and result.acked == 10
     assert s.outbox().pending_count() == 40 and len(server_rows(server, s.user_id)) == 10
     assert s.uploader().sync_once().acked == 40
     assert_exactly_once(server, s, 50)

@@ -3,6 +3,7 @@ with that CA bundle (SiteConfig.tls_verify()), never by turning verification off
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import http.server
 import ipaddress
@@ -16,11 +17,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pytestqt.qtbot import QtBot
 
+from client.tasks import Lanes
+from client.workers.sync_worker import OFFLINE, SyncController
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.errors import RetryableError
 from sync.site.config import SiteConfig
+from tests.integration.test_sync import fill, session_via
+from tests.support.server_process import ServerProcess
 
 
 def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None,
@@ -85,3 +91,29 @@ def test_site_ca_bundle_is_required_and_verification_cannot_be_disabled(https_se
     assert not ApiClient(Transport(url, without.tls_verify())).health()
     with pytest.raises(ValueError):
         Transport(url, False)
+
+
+def test_a_tls_failure_is_retryable_end_to_end(https_server: tuple[str, Path], server: ServerProcess,
+                                               tmp_path: Path, qtbot: QtBot) -> None:
+    """A server whose certificate this PC cannot verify: the uploader keeps the TLS error itself,
+    and the status bar says "offline, will retry", not "problem"."""
+    url, _ca = https_server
+    signed_in = session_via(server.url, server, tmp_path / "pc")
+    s = dataclasses.replace(signed_in, api=ApiClient(Transport(url, SiteConfig(server_url=url).tls_verify()),
+                                                     signed_in.api.tokens))
+    fill(s, 2)
+    result = s.uploader(max_wait_s=0.5).sync_once()
+    assert result.codes == ["tls"] and isinstance(result.errors[0], RetryableError)
+    assert s.outbox().pending_count() == 2
+
+    lanes = Lanes()
+    sync = SyncController(lanes, s)
+    try:
+        with qtbot.waitSignal(sync.error_changed, timeout=40000) as failed:
+            sync.sync_now()
+        error = failed.args[0] if failed.args else None
+        assert isinstance(error, RetryableError) and error.code == "tls"
+        assert sync.state == OFFLINE and sync.next_round_scheduled
+    finally:
+        sync.shutdown()
+        qtbot.waitUntil(lambda: not lanes.busy, timeout=20000)
