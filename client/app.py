@@ -16,10 +16,10 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client import i18n
 from client.paths import content_dir, default_data_root
@@ -31,6 +31,13 @@ from client.workers.context import AppContext, SessionContext
 from sync.protocol.errors import SyncError
 from sync.site.config import SiteConfig, load_site
 
+if TYPE_CHECKING:  # the windows past sign-in and the engines load later, to show the first window sooner
+    from client.windows.course_page import CoursePage
+    from client.windows.main_window import MainWindow
+    from client.windows.player_window import PlayerWindow
+    from sync.account.auth import AuthService, UserSession
+    from sync.content.store import ContentStore
+
 _T0 = time.perf_counter()
 
 
@@ -39,10 +46,10 @@ class Shell:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.players: list[QWidget] = []
-        self.window: Any = None
+        self.players: list[PlayerWindow] = []
+        self.window: MainWindow | None = None
 
-    def start_session(self, session: Any) -> SessionContext:
+    def start_session(self, session: UserSession) -> SessionContext:
         from client.workers.downloads import DownloadManager
         from client.workers.sync_worker import SyncController
 
@@ -50,11 +57,14 @@ class Shell:
         settings = profile_settings(session.profile_dir)
         sctx = SessionContext(session=session, site=ctx.site, settings=settings)
         sctx.open_lesson = lambda c, lesson: self.open_lesson(sctx, c, lesson)
-        sctx.downloads = DownloadManager(ctx.lanes, ctx.store, ctx.site, session.profile_dir)
-        sctx.sync = SyncController(ctx.lanes, session)
-        sctx.sync.network_back.connect(sctx.downloads.network_back)
-        sctx.downloads.resume_wanted()
-        sctx.sync.start()
+        downloads = None
+        if ctx.store is not None:  # it loads with the sign-in service, so it is there once someone signed in
+            downloads = sctx.downloads = DownloadManager(ctx.lanes, ctx.store, ctx.site, session.profile_dir)
+        sync = sctx.sync = SyncController(ctx.lanes, session)
+        if downloads is not None:
+            sync.network_back.connect(downloads.network_back)
+            downloads.resume_wanted()
+        sync.start()
         run_task(ctx.lanes.db, lambda _c: settings.load(ctx.base_site),
                  lambda overrides: self._apply_profile_settings(sctx, overrides), name="profile-settings")
         return sctx
@@ -73,11 +83,14 @@ class Shell:
         if sctx.sync is not None:
             sctx.sync.shutdown()
         auth, session = self.ctx.auth, sctx.session
-        run_task(self.ctx.lanes.net, lambda _c: auth.sign_out(session), name="sign_out")
+        if auth is not None:
+            run_task(self.ctx.lanes.net, lambda _c: auth.sign_out(session), name="sign_out")
 
-    def make_course_page(self, sctx: SessionContext, course_id: str) -> QWidget | None:
+    def make_course_page(self, sctx: SessionContext, course_id: str) -> CoursePage | None:
         from client.windows.course_page import CoursePage
 
+        if self.ctx.store is None:  # the engines are still loading
+            return None
         page = CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
                           open_lesson=sctx.open_lesson)
         downloads = sctx.downloads
@@ -97,21 +110,23 @@ class Shell:
 
         for player in self.players:
             player.close()
+        if self.ctx.store is None:  # the engines are still loading
+            return
         player = PlayerWindow(course_id, lesson_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session)
         player.setProperty("studydesk_player", True)
         player.setWindowIcon(icon("studydesk"))
         if sctx.downloads is not None:
             player.download_requested.connect(sctx.downloads.start)
-        if sctx.sync is not None:
-            player.progress_saved.connect(lambda *_: sctx.sync.refresh_counts())
+        if (sync := sctx.sync) is not None:
+            player.progress_saved.connect(lambda *_: sync.refresh_counts())
         player.destroyed.connect(lambda *_: self._player_gone(player))
         self.players.append(player)
         player.show()
 
-    def _player_gone(self, player: QWidget) -> None:
+    def _player_gone(self, player: PlayerWindow) -> None:
         if player in self.players:
             self.players.remove(player)
-        page = getattr(self.window, "course_page", None)
+        page = self.window.course_page if self.window is not None else None
         if page is not None:
             page.refresh()
 
@@ -135,7 +150,7 @@ def build_context(app: QApplication, args: argparse.Namespace) -> AppContext | N
                       theme=theme, machine_settings=machine)
 
 
-def build_engines(data_root: Path, site: SiteConfig) -> tuple[Any, Any]:
+def build_engines(data_root: Path, site: SiteConfig) -> tuple[ContentStore, AuthService]:
     """Any thread: the content store shared by everyone on this PC, and the sign-in service."""
     from sync.account.auth import AuthService
     from sync.content.store import ContentStore
@@ -147,7 +162,7 @@ def attach_engines(ctx: AppContext, site: SiteConfig) -> None:
     ctx.store, ctx.auth = build_engines(ctx.data_root, site)
 
 
-def _engines_ready(ctx: AppContext, window: Any, engines: tuple[Any, Any]) -> None:
+def _engines_ready(ctx: AppContext, window: MainWindow, engines: tuple[ContentStore, AuthService]) -> None:
     ctx.store, ctx.auth = engines
     window.sign_in.engines_ready()
 

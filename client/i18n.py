@@ -16,8 +16,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+if TYPE_CHECKING:
+    def QT_TRANSLATE_NOOP(context: str, source_text: str, /) -> str:
+        """Marks ``source_text`` for lupdate and returns it unchanged (PySide6's stub says ``object``)."""
+else:  # re-exported for client.messages and the commands' tables
+    from PySide6.QtCore import QT_TRANSLATE_NOOP as QT_TRANSLATE_NOOP
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_DIR = ROOT / "resources" / "translations"

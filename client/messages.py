@@ -8,8 +8,9 @@ an engine starts raising it; tests check every code raised has a message.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
+from client.i18n import QT_TRANSLATE_NOOP
 from sync.protocol.errors import SyncError
 
 _CTX = "Messages"

@@ -1,6 +1,7 @@
 """The Qt face of the player: VLC events as queued signals, accounting driven by a timer.
 
-``PlayerBridge`` owns a ``player.vlc_backend.VlcBackend`` and, once a lesson is open, its
+``PlayerBridge`` owns a ``player.backend.PlayerBackend`` (the app gives it a
+``player.vlc_backend.VlcBackend``) and, once a lesson is open, its
 ``player.accounting.WatchAccounting``. VLC delivers events on its own thread: the callback
 given to the backend only emits ``_backend_event`` (a queued signal) — it never touches a
 widget or calls back into VLC. On the GUI thread the bridge turns them into typed signals.
@@ -16,14 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from client.tasks import Lane, TaskContext, run_task
 from player.accounting import WatchAccounting, WatchCheckpoint
+from player.backend import MediaInfo, PlayerBackend
 from player.clock import Clock, monotonic
 from player.errors import PlayerError
+from player.events import EventKind, PlayerEvent
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ EARLY_END_S = 3.0  # VLC reporting the end this long before the media's duration
 
 # backend state names -> our states
 PLAYING, PAUSED, STOPPED, ENDED, OPENING = "playing", "paused", "stopped", "ended", "opening"
+
+# Builds the backend, given the callback its events go to (called on the backend's own thread).
+BackendFactory = Callable[[Callable[[PlayerEvent], None]], PlayerBackend]
 
 
 class PlayerBridge(QObject):
@@ -46,11 +51,11 @@ class PlayerBridge(QObject):
     credit_changed = Signal(float)  # media seconds covered in this lesson, all sessions
     attention_required = Signal(str)  # "idle" or "interval"
     checkpoint_ready = Signal(object)  # WatchCheckpoint
-    _backend_event = Signal(object)  # emitted on VLC's thread, delivered queued
+    _backend_event = Signal(object)  # PlayerEvent: emitted on VLC's thread, delivered queued
 
     def __init__(
         self,
-        backend_factory: Callable[[Callable[[Any], None]], Any],
+        backend_factory: BackendFactory,
         *,
         clock: Clock = monotonic,
         checkpoint_interval_s: float = 5.0,
@@ -59,7 +64,7 @@ class PlayerBridge(QObject):
         super().__init__(parent)
         self._backend_event.connect(self._on_backend_event, Qt.ConnectionType.QueuedConnection)
         # The callback runs on libvlc's thread: emit only (a queued signal), nothing else.
-        self.backend: Any = None
+        self.backend: PlayerBackend | None = None  # None: no working player on this PC
         self.unavailable_code: str | None = None
         try:
             self.backend = backend_factory(self._backend_event.emit)
@@ -93,14 +98,14 @@ class PlayerBridge(QObject):
             self.error.emit(self.unavailable_code or "vlc_unavailable")
             return
 
-        def work(ctx: TaskContext) -> Any:
+        def work(ctx: TaskContext) -> MediaInfo:
             return backend.open(path)
 
         self._set_state(OPENING)
         run_task(self.worker_lane, work, self._on_open_done, self._on_open_failed, name="open-lesson")
 
-    def _on_open_done(self, info: Any) -> None:
-        if self._released:
+    def _on_open_done(self, info: MediaInfo) -> None:
+        if self._released or self.backend is None:
             return
         self.duration_changed.emit(int(self.backend.duration_s * 1000))
         self.opened.emit(info)
@@ -122,19 +127,21 @@ class PlayerBridge(QObject):
 
     # -- controls (GUI thread) ---------------------------------------------------------
     def play(self) -> None:
-        if self.accounting is None or self._attention_open or self._released:
+        backend = self.backend
+        if self.accounting is None or backend is None or self._attention_open or self._released:
             return
         self.tick()
-        self.backend.play()
+        backend.play()
         self._playing = True
         self._tick_timer.start()
 
     def pause(self) -> None:
-        if self.accounting is None or self._released:
+        backend = self.backend
+        if self.accounting is None or backend is None or self._released:
             return
         self.tick()
         self._playing = False
-        self.backend.pause()
+        backend.pause()
         self._set_state(PAUSED)
         self.checkpoint()
 
@@ -150,22 +157,25 @@ class PlayerBridge(QObject):
 
     def seek(self, to_s: float) -> bool:
         """Ask the accounting first; False when the policy refuses (the player does not move)."""
-        if self.accounting is None:
+        backend = self.backend
+        if self.accounting is None or backend is None:
             return False
         self.tick()
         if not self.accounting.seek(to_s):
             return False
-        self.backend.seek(to_s)
+        backend.seek(to_s)
         self.position_changed.emit(int(to_s * 1000))
         return True
 
     def set_rate(self, rate: float) -> None:
         self.tick()  # the span so far was played at the old rate
         self.rate = rate
-        self.backend.set_rate(rate)
+        if self.backend is not None:
+            self.backend.set_rate(rate)
 
     def set_volume(self, volume: int) -> None:
-        self.backend.set_volume(volume)
+        if self.backend is not None:
+            self.backend.set_volume(volume)
 
     def set_visible(self, visible: bool) -> None:
         if self.accounting is not None:
@@ -185,11 +195,11 @@ class PlayerBridge(QObject):
     # -- timers ------------------------------------------------------------------------
     @Slot()
     def tick(self) -> None:
-        acc = self.accounting
-        if acc is None or self._released:
+        acc, backend = self.accounting, self.backend
+        if acc is None or backend is None or self._released:
             return
-        self.backend.drain_events()  # they reached us as signals; keep the backend's queue short
-        position = min(acc.duration_s, max(0.0, float(self.backend.position_s())))
+        backend.drain_events()  # they reached us as signals; keep the backend's queue short
+        position = min(acc.duration_s, max(0.0, backend.position_s()))
         acc.tick(position, self._playing and self.state == PLAYING, self.rate)
         self.position_changed.emit(int(position * 1000))
         self.credit_changed.emit(acc.covered_s)
@@ -197,7 +207,7 @@ class PlayerBridge(QObject):
             self._attention_open = True
             reason = acc.attention_reason or "interval"
             self._playing = False
-            self.backend.pause()
+            backend.pause()
             self._set_state(PAUSED)
             self.checkpoint()
             self.attention_required.emit(reason)
@@ -214,25 +224,25 @@ class PlayerBridge(QObject):
 
     # -- VLC events (queued onto the GUI thread) ---------------------------------------------
     @Slot(object)
-    def _on_backend_event(self, event: Any) -> None:
+    def _on_backend_event(self, event: PlayerEvent) -> None:
         if self._released:
             return
-        kind = str(getattr(event, "kind", event))
-        if kind == "playing":
+        kind = event.kind
+        if kind == EventKind.PLAYING:
             self._set_state(PLAYING)
             if self._resume_s is not None:
                 target, self._resume_s = self._resume_s, None
                 self.seek(target)
-        elif kind == "paused":
+        elif kind == EventKind.PAUSED:
             self._set_state(PAUSED)
-        elif kind == "stopped":
+        elif kind == EventKind.STOPPED:
             self._set_state(STOPPED)
-        elif kind == "ended":
+        elif kind == EventKind.ENDED:
             self._on_ended()
-        elif kind == "error":
-            self._fail(str(getattr(event, "code", "") or "playback_failed"))
-        elif kind == "length" and getattr(event, "value", None):
-            self.duration_changed.emit(int(float(event.value) * 1000))
+        elif kind == EventKind.ERROR:
+            self._fail(event.code or "playback_failed")
+        elif kind == EventKind.LENGTH and event.value:
+            self.duration_changed.emit(int(event.value * 1000))
 
     def _on_ended(self) -> None:
         acc = self.accounting
@@ -283,9 +293,7 @@ class PlayerBridge(QObject):
             return cp
         try:
             self.backend.stop()
-            release = getattr(self.backend, "release", None)
-            if release is not None:
-                release()
+            self.backend.release()
             # Drop the backend now, on this thread, rather than leave it (and the libvlc callback that
             # references our signal) to the garbage collector at interpreter exit.
             self.backend = None

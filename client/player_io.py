@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from client.workers.context import ProfileSession
 from sync.content.store import ContentStore
 from sync.protocol.manifest import Manifest
+
+if TYPE_CHECKING:
+    from sync.records.outbox import Outbox
+    from sync.records.progress import LessonProgress
 
 
 @dataclass
@@ -20,7 +25,7 @@ class LessonLoad:
     manifest: Manifest | None
     title: str = ""
     path: Path | None = None
-    progress: Any = None  # sync.records.progress.LessonProgress or None
+    progress: LessonProgress | None = None
     blob: str = ""  # the lesson file's sha256
 
 
@@ -36,7 +41,7 @@ def discard_if_damaged(store: ContentStore, blob: str) -> bool:
     return False
 
 
-def load_lesson(store: ContentStore, session: Any, course_id: str, lesson_id: str) -> LessonLoad:
+def load_lesson(store: ContentStore, session: ProfileSession, course_id: str, lesson_id: str) -> LessonLoad:
     """SQLite lane: the verified lesson file and this person's saved progress."""
     from sync.records.progress import load_progress
 
@@ -55,17 +60,16 @@ def load_lesson(store: ContentStore, session: Any, course_id: str, lesson_id: st
 class OutboxHolder:
     """This window's outbox (own connection), created and closed on the SQLite lane only."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: ProfileSession) -> None:
         self._session = session
-        self._outbox: Any = None
+        self._outbox: Outbox | None = None
 
-    def get(self) -> Any:
+    def get(self) -> Outbox:
         if self._outbox is None:
             self._outbox = self._session.outbox()
         return self._outbox
 
     def close(self) -> None:
-        conn = getattr(self._outbox, "conn", None)
-        if conn is not None:
-            conn.close()
+        if self._outbox is not None:
+            self._outbox.conn.close()
         self._outbox = None

@@ -16,12 +16,18 @@ _CTX = "PolicyText"
 
 
 class PolicyLike(Protocol):
-    completion_ratio: float
-    max_rate: float
-    seek_ahead: bool
-    idle_timeout_s: float
-    attention_check_interval_s: float
-    pause_when_hidden: bool
+    @property
+    def completion_ratio(self) -> float: ...
+    @property
+    def max_rate(self) -> float: ...
+    @property
+    def seek_ahead(self) -> bool: ...
+    @property
+    def idle_timeout_s(self) -> float: ...
+    @property
+    def attention_check_interval_s(self) -> float: ...
+    @property
+    def pause_when_hidden(self) -> bool: ...
 
 
 def tr(text: str) -> str:

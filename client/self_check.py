@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
+from client.i18n import QT_TRANSLATE_NOOP
 from sync.protocol.errors import SyncError
 
 if TYPE_CHECKING:

@@ -11,7 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
+
+from client.i18n import QT_TRANSLATE_NOOP
 
 _CTX = "SiteCheck"
 

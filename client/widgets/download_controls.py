@@ -6,12 +6,15 @@ only emit signals (the DownloadManager acts). GUI thread only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from client.workers import downloads as d
+
+if TYPE_CHECKING:
+    from sync.content.downloader import DownloadProgress
 
 
 def format_bytes(n: float) -> str:
@@ -43,7 +46,7 @@ class DownloadControls(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.state = d.IDLE
-        self.progress: Any = None
+        self.progress: DownloadProgress | None = None
         self.present = 0
         self.total = 0
         self.error_text = ""
@@ -83,7 +86,7 @@ class DownloadControls(QWidget):
         self.error_text = error_text
         self.retranslate()
 
-    def set_progress(self, progress: Any) -> None:
+    def set_progress(self, progress: DownloadProgress) -> None:
         self.progress = progress
         self.present, self.total = progress.bytes_done, progress.bytes_total
         self.retranslate()

@@ -10,7 +10,6 @@ GUI thread only; no I/O. Must not import engines (only their data shapes via duc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.policy_text import format_rate, policy_lines
+from client.policy_text import PolicyLike, format_rate, policy_lines
 from client.widgets.coverage_bar import CoverageBar
 from client.widgets.seek_slider import SeekSlider
 from client.widgets.video_surface import VideoSurface
@@ -104,7 +103,7 @@ class PlayerControls(QWidget):
         self._position_s = 0.0
         self._playing = False
         self._rate = 1.0
-        self._policy: Any = None
+        self._policy: PolicyLike | None = None
         self._covered_s = 0.0
         self.play_button = QPushButton(self)
         self.play_button.clicked.connect(self.play_clicked)
@@ -123,8 +122,8 @@ class PlayerControls(QWidget):
         self.volume_label = QLabel(self)
         self.fullscreen_button = QPushButton(self)
         self.fullscreen_button.clicked.connect(self.fullscreen_clicked)
-        for w in (self.play_button, self.rate_button, self.volume, self.fullscreen_button):
-            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
+        for control in (self.play_button, self.rate_button, self.volume, self.fullscreen_button):
+            control.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
         self.coverage = CoverageBar(self)
         self.credit_label = QLabel(self)
         self.rules_label = QLabel(self)
@@ -134,11 +133,11 @@ class PlayerControls(QWidget):
         self.seek_slider.refused.connect(self.message_label.setText)
 
         row = QHBoxLayout()
-        for w in (self.play_button, self.time_label):
-            row.addWidget(w)
+        for left in (self.play_button, self.time_label):
+            row.addWidget(left)
         row.addWidget(self.seek_slider, 1)
-        for w in (self.rate_button, self.volume_label, self.volume, self.fullscreen_button):
-            row.addWidget(w)
+        for right in (self.rate_button, self.volume_label, self.volume, self.fullscreen_button):
+            row.addWidget(right)
         info = QHBoxLayout()
         info.addWidget(self.credit_label)
         info.addWidget(self.message_label, 1)
@@ -173,7 +172,7 @@ class PlayerControls(QWidget):
             time=clock_text(self._covered_s), percent=percent))
 
     # -- state from the window ---------------------------------------------------------------
-    def set_policy(self, policy: Any) -> None:
+    def set_policy(self, policy: PolicyLike) -> None:
         self._policy = policy
         self.rate_menu.clear()
         for action in self._rate_group.actions():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -34,9 +34,13 @@ from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.coverage_bar import CoverageBar
-from client.workers.course_page import CourseData, ProfileSession, load_course_data, viewer_copy
+from client.workers.context import ProfileSession
+from client.workers.course_page import CourseData, load_course_data, viewer_copy
 from sync.content.store import ContentStore
 from sync.protocol.manifest import FileEntry, Manifest
+
+if TYPE_CHECKING:
+    from sync.records.progress import LessonProgress
 
 
 def format_duration(seconds: float) -> str:
@@ -203,7 +207,7 @@ class CoursePage(QWidget):
             grid.addWidget(download, len(manifest.lessons), 0, 1, 5, Qt.AlignmentFlag.AlignLeft)
         return box
 
-    def _status_text(self, progress: Any, present: bool) -> str:
+    def _status_text(self, progress: LessonProgress | None, present: bool) -> str:
         if progress is None or (not progress.covered_s and not progress.position_s):
             learn = self.tr("Not started")
         elif progress.completed:
@@ -213,7 +217,7 @@ class CoursePage(QWidget):
         file_state = self.tr("Ready to play") if present else self.tr("Not downloaded")
         return f"{learn} · {file_state}"
 
-    def _play_text(self, progress: Any) -> str:
+    def _play_text(self, progress: LessonProgress | None) -> str:
         if progress is None or (not progress.covered_s and not progress.position_s):
             return self.tr("Start")
         if progress.completed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -32,14 +32,17 @@ from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
 from client.workers.context import AppContext, SessionContext
 from client.workers.courses import cache_assignments, fetch_assignments, load_my_courses
-from sync.records.my_courses import MyCourses
+from sync.records.my_courses import CourseItem, MyCourses, Summary
+
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.content.downloader import DownloadProgress
 
 
 class SummaryPanel(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setProperty("role", "summary")
-        self.summary: Any = None
+        self.summary: Summary | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(20, 12, 20, 12)
         self.year_label = QLabel()
@@ -61,7 +64,7 @@ class SummaryPanel(QFrame):
         right.addWidget(self.synced)
         row.addLayout(right, 1)
 
-    def set_summary(self, summary: Any) -> None:
+    def set_summary(self, summary: Summary) -> None:
         self.summary = summary
         self.retranslate()
 
@@ -203,7 +206,7 @@ class MyCoursesPage(QWidget):
         run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store), self._on_loaded,
                  self._on_load_failed, name="my-courses")
 
-    def _on_fetched(self, assignments: list[Any]) -> None:
+    def _on_fetched(self, assignments: list[dict[str, Any]]) -> None:
         self._set_notice("")
         session = self._ctx.session
         run_task(self._app.lanes.db, lambda _c: cache_assignments(session, assignments), lambda _r: self.reload(),
@@ -228,7 +231,7 @@ class MyCoursesPage(QWidget):
         self.notice.setVisible(bool(text))
 
     # ---- rendering
-    def visible_items(self) -> list[Any]:
+    def visible_items(self) -> list[CourseItem]:
         kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", date.today()
         out = []
         for item in self.data.items:
@@ -279,7 +282,7 @@ class MyCoursesPage(QWidget):
         row.download.set_state(state, describe(err) if err is not None and state in ("failed", "waiting_network")
                                else "")
 
-    def _on_downloads_progress(self, course_id: str, progress: Any) -> None:
+    def _on_downloads_progress(self, course_id: str, progress: DownloadProgress) -> None:
         if (row := self.rows.get(course_id)) is not None:
             row.download.set_progress(progress)
 
@@ -302,6 +305,8 @@ class MyCoursesPage(QWidget):
         if not folder:
             return
         store, keys, path = self._app.store, self._ctx.site.trusted_keys(), Path(folder)
+        if store is None:  # the engines are still loading
+            return
         import_with_progress(self._app.lanes, self, lambda ctx: import_folder(path, store, keys, ctx),
                              self._on_imported)
 

@@ -13,31 +13,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from client.messages import describe, message_for_code
-from client.player_bridge import ENDED, PLAYING, PlayerBridge
+from client.player_bridge import ENDED, PLAYING, BackendFactory, PlayerBridge
 from client.player_io import LessonLoad, OutboxHolder, discard_if_damaged, load_lesson
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.player_controls import PlayerControls, VideoArea
 from client.windows.attention_dialog import AttentionDialog
+from client.workers.context import ProfileSession
 from player.accounting import WatchAccounting, WatchCheckpoint
+from player.backend import MediaInfo, PlayerBackend
 from player.clock import Clock, monotonic
 from player.errors import PolicyError
+from player.events import PlayerEvent
 from player.policy import PlayerPolicy
 from sync.content.store import ContentStore
+from sync.protocol.records import Record
 
 _ACTIVITY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
 _STEP_S = 10.0
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 
 
-def default_backend_factory(headless: bool) -> Callable[[Callable[[Any], None]], Any]:
-    def make(on_event: Callable[[Any], None]) -> Any:
+def default_backend_factory(headless: bool) -> BackendFactory:
+    def make(on_event: Callable[[PlayerEvent], None]) -> PlayerBackend:
         from player.vlc_backend import VlcBackend
 
         # Mouse and keys over the video must reach Qt (idle detection, double-click, shortcuts),
@@ -61,8 +64,8 @@ class PlayerWindow(QWidget):
         *,
         store: ContentStore,
         lanes: Lanes,
-        session: Any,
-        backend_factory: Callable[[bool], Callable[[Callable[[Any], None]], Any]] = default_backend_factory,
+        session: ProfileSession,
+        backend_factory: Callable[[bool], BackendFactory] = default_backend_factory,
         clock: Clock = monotonic,
         checkpoint_interval_s: float = 5.0,
         parent: QWidget | None = None,
@@ -100,7 +103,8 @@ class PlayerWindow(QWidget):
         self._connect()
         self.retranslate()
         self.resize(1024, 680)
-        QApplication.instance().installEventFilter(self)
+        if (app := QApplication.instance()) is not None:  # idle detection watches every window's input
+            app.installEventFilter(self)
         self._start_loading()
 
     # -- wiring ----------------------------------------------------------------------
@@ -183,16 +187,17 @@ class PlayerWindow(QWidget):
             self.bridge.backend.set_window(self._native_handle)
         self.bridge.open(str(load.path))
 
-    def _on_opened(self, info: Any) -> None:
-        if self._closed or self.policy is None or self.load is None:
+    def _on_opened(self, info: MediaInfo) -> None:
+        backend = self.bridge.backend
+        if self._closed or self.policy is None or self.load is None or backend is None:
             return
-        duration = float(self.bridge.backend.duration_s)
+        duration = backend.duration_s
         progress = self.load.progress
         accounting = WatchAccounting(
             self.policy, duration, self._clock,
-            covered=list(getattr(progress, "covered_segments", None) or []),
-            position_s=float(getattr(progress, "position_s", 0.0) or 0.0),
-            study_s=float(getattr(progress, "study_s", 0.0) or 0.0),
+            covered=list(progress.covered_segments) if progress is not None else [],
+            position_s=progress.position_s if progress is not None else 0.0,
+            study_s=progress.study_s if progress is not None else 0.0,
         )
         self.controls.set_duration_ms(int(duration * 1000))
         self.bridge.set_volume(self.controls.volume.value())
@@ -346,12 +351,12 @@ class PlayerWindow(QWidget):
                                   duration_s=cp.duration_s, study_s=acc.study_s, completed=cp.completed)
         holder, cid, lid = self._outbox, self.course_id, self.lesson_id
 
-        def work(ctx: TaskContext) -> Any:
+        def work(ctx: TaskContext) -> Record:
             return save_checkpoint(holder.get(), cid, lid, body, progress)
 
         run_task(self._lanes.db, work, self._on_saved, self._on_save_failed, name="checkpoint")
 
-    def _on_saved(self, record: Any) -> None:
+    def _on_saved(self, record: Record) -> None:
         self.saves_done += 1
         self.progress_saved.emit(self.course_id, self.lesson_id)
 
@@ -363,7 +368,8 @@ class PlayerWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
-            QApplication.instance().removeEventFilter(self)
+            if (app := QApplication.instance()) is not None:
+                app.removeEventFilter(self)
             self.bridge.close()  # the final checkpoint is emitted and queued for saving
             holder = self._outbox
             # Stay alive until the final checkpoint is saved; then ``destroyed`` tells the shell.

@@ -8,7 +8,7 @@ GUI thread only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
@@ -29,13 +29,16 @@ from client.widgets.sync_status import local_time_text
 from client.workers.context import AppContext, SessionContext
 from client.workers.records import export_records_to, load_rejected
 
+if TYPE_CHECKING:
+    from sync.protocol.records import Record
+
 
 class RejectedRecordsDialog(QDialog):
     def __init__(self, app: AppContext, session: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rejected_dialog")
         self.resize(760, 420)
-        self.rows: list[tuple[Any, str]] = []
+        self.rows: list[tuple[Record, str]] = []
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -66,7 +69,7 @@ class RejectedRecordsDialog(QDialog):
                                    "please show this list to your training administrator.") if self.rows
                            else self.tr("The server has not refused any of your records."))
 
-    def _on_loaded(self, rows: list[tuple[Any, str]]) -> None:
+    def _on_loaded(self, rows: list[tuple[Record, str]]) -> None:
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, (record, reason) in enumerate(rows):

@@ -30,6 +30,7 @@ from client.messages import describe
 from client.tasks import TaskContext, run_task
 from client.workers.context import AppContext, SessionContext
 from sync.protocol.errors import FormatError
+from sync.site.config import SiteConfig
 
 
 class SettingsDialog(QDialog):
@@ -79,8 +80,8 @@ class SettingsDialog(QDialog):
         self.ca_bundle.setObjectName("ca_bundle")
         self.ca_bundle.setEnabled(site.allow_user_server)
         self.labels = [QLabel() for _ in range(7)]
-        fields: list[Any] = [self.language, self.text_size, data_row, self.bandwidth, self.windows, self.server,
-                             self.ca_bundle]
+        fields: list[QWidget | QHBoxLayout] = [self.language, self.text_size, data_row, self.bandwidth, self.windows,
+                                               self.server, self.ca_bundle]
         for label, field in zip(self.labels, fields, strict=True):
             form.addRow(label, field)
         layout.addLayout(form)
@@ -175,7 +176,7 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(False)
         run_task(app.lanes.db, work, lambda _r: self._on_saved(new_site), self._on_save_failed, name="settings")
 
-    def _on_saved(self, site: Any) -> None:
+    def _on_saved(self, site: SiteConfig) -> None:
         self.apply(self._app, self._session, site)
         self.accept()
 
@@ -185,7 +186,7 @@ class SettingsDialog(QDialog):
         self.message.setText(describe(error) + detail)
 
     @staticmethod
-    def apply(app: AppContext, session: SessionContext | None, site: Any) -> None:
+    def apply(app: AppContext, session: SessionContext | None, site: SiteConfig) -> None:
         """Language and text size for every window now; bandwidth and times for the next download."""
         app.site = app.site.with_user_overrides({"language": site.language, "text_size": site.text_size})
         if app.translator.language != site.language:

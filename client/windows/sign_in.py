@@ -7,7 +7,7 @@ unreachable server each get their own message. GUI thread only; no I/O here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +29,13 @@ from client.widgets.avatar import AvatarLabel
 from client.workers.context import AppContext
 from sync.protocol.errors import AuthError, RetryableError
 
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.account.auth import UserSession
+    from sync.account.known_users import KnownUser
+
 
 class _PersonRow(QWidget):
-    def __init__(self, person: Any) -> None:
+    def __init__(self, person: KnownUser) -> None:
         super().__init__()
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 4, 6, 4)
@@ -50,12 +54,12 @@ class _PersonRow(QWidget):
 class SignInPage(QWidget):
     """Emits ``signed_in(session)`` with the sync.account.auth UserSession."""
 
-    signed_in = Signal(object)
+    signed_in = Signal(object)  # UserSession
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self._ctx = ctx
-        self._people: list[Any] = []
+        self._people: list[KnownUser] = []
         self._busy = False
         self._refit = QTimer(self)  # a child timer: it dies with the page, never fires into a dead one
         self._refit.setSingleShot(True)
@@ -173,8 +177,8 @@ class SignInPage(QWidget):
         run_task(self._ctx.lanes.db, lambda _c: auth.known_users(), self._on_people_loaded,
                  self._on_people_failed, name="known_users")
 
-    def _on_people_loaded(self, people: list[Any]) -> None:
-        self._people = sorted(people, key=lambda p: str(getattr(p, "last_signed_in", "") or ""), reverse=True)
+    def _on_people_loaded(self, people: list[KnownUser]) -> None:
+        self._people = sorted(people, key=lambda p: p.last_signed_in or "", reverse=True)
         self.people.clear()
         for person in self._people:
             item = QListWidgetItem()
@@ -237,7 +241,7 @@ class SignInPage(QWidget):
         self._set_busy(True)
         self.show_message("")
 
-        def work(_ctx: TaskContext) -> Any:
+        def work(_ctx: TaskContext) -> UserSession:
             return auth.sign_in(username, password)
 
         run_task(self._ctx.lanes.net, work, self._on_signed_in, self._on_sign_in_failed, name="sign_in")
@@ -248,7 +252,7 @@ class SignInPage(QWidget):
             w.setEnabled(not busy)
         self.retranslate()
 
-    def _on_signed_in(self, session: Any) -> None:
+    def _on_signed_in(self, session: UserSession) -> None:
         self._set_busy(False)
         self.password.clear()
         self.signed_in.emit(session)

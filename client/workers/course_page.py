@@ -9,19 +9,14 @@ file name for the system viewer. Must not import widgets.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
+from client.workers.context import ProfileSession
 from sync.content.store import ContentStore
 from sync.protocol.manifest import FileEntry, Manifest
 from sync.records.progress import LessonProgress
-
-
-class ProfileSession(Protocol):
-    def db(self) -> sqlite3.Connection: ...
 
 
 @dataclass

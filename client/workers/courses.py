@@ -8,17 +8,20 @@ open the person's profile database and run on the SQLite lane. Must not import w
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.records.my_courses import CourseStore, MyCourses, my_courses
 
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.account.auth import UserSession
 
-def fetch_assignments(session: Any) -> list[dict[str, Any]]:
+
+def fetch_assignments(session: UserSession) -> list[dict[str, Any]]:
     """Network lane: this person's assignments from the server."""
-    return list(session.api.assignments())
+    return session.api.assignments()
 
 
-def cache_assignments(session: Any, assignments: list[dict[str, Any]]) -> None:
+def cache_assignments(session: UserSession, assignments: list[dict[str, Any]]) -> None:
     """SQLite lane: replace the offline cache with what the server said."""
     from sync.account.assignments import AssignmentCache
 
@@ -29,7 +32,7 @@ def cache_assignments(session: Any, assignments: list[dict[str, Any]]) -> None:
         conn.close()
 
 
-def load_my_courses(session: Any, store: CourseStore | None, today: date | None = None) -> MyCourses:
+def load_my_courses(session: UserSession, store: CourseStore | None, today: date | None = None) -> MyCourses:
     """SQLite lane: every assigned course with its coverage, download state and records, and the summary."""
     conn = session.db()
     try:

@@ -19,13 +19,19 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.tasks import Lanes, TaskContext, TaskHandle, run_task
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
+
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.content.downloader import DownloadProgress
+    from sync.content.sources import RepoSource
+    from sync.content.store import ContentStore
+    from sync.protocol.manifest import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +86,7 @@ class DownloadManager(QObject):
     finished = Signal(str)  # course_id
     failed = Signal(str, object)  # course_id, exception
 
-    def __init__(self, lanes: Lanes, store: Any, site: SiteConfig, profile_dir: Path,
+    def __init__(self, lanes: Lanes, store: ContentStore, site: SiteConfig, profile_dir: Path,
                  now: Callable[[], datetime] = datetime.now) -> None:
         super().__init__()
         self._lanes = lanes
@@ -91,7 +97,7 @@ class DownloadManager(QObject):
         self._tasks: dict[str, TaskHandle] = {}
         self._stop_reason: dict[str, str] = {}  # course_id -> PAUSED, IDLE (cancel) or WAITING_WINDOW
         self.states: dict[str, str] = {}
-        self.last_progress: dict[str, Any] = {}
+        self.last_progress: dict[str, DownloadProgress] = {}
         self.errors: dict[str, BaseException] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(RETRY_S * 1000)
@@ -166,16 +172,16 @@ class DownloadManager(QObject):
         return self.states.get(course_id, IDLE)
 
     # ---- the worker side
-    def _work(self, course_id: str) -> Callable[[TaskContext], Any]:
+    def _work(self, course_id: str) -> Callable[[TaskContext], Manifest]:
         from sync.content.downloader import Downloader
 
         store, site = self._store, self.site
         rate = site.bandwidth_cap_kbps * 1000 / 8
 
-        def work(ctx: TaskContext) -> Any:
+        def work(ctx: TaskContext) -> Manifest:
             last = [0.0]
 
-            def on_progress(p: Any) -> None:
+            def on_progress(p: DownloadProgress) -> None:
                 now = time.monotonic()
                 if now - last[0] >= 0.25 or p.bytes_done >= p.bytes_total:
                     last[0] = now
@@ -188,15 +194,15 @@ class DownloadManager(QObject):
 
         return work
 
-    def _on_progress(self, course_id: str, news: tuple[str, Any]) -> None:
-        kind, value = news
-        if kind == "progress":
+    def _on_progress(self, course_id: str, news: tuple[str, DownloadProgress | str]) -> None:
+        _kind, value = news
+        if isinstance(value, str):  # ("blob", sha256): a lesson may now be playable
+            self.lesson_ready.emit(course_id, value)
+        else:
             self.last_progress[course_id] = value
             self.progress.emit(course_id, value)
-        else:
-            self.lesson_ready.emit(course_id, value)
 
-    def _on_finished_task(self, course_id: str, _manifest: Any) -> None:
+    def _on_finished_task(self, course_id: str, _manifest: Manifest) -> None:
         self._on_done(course_id)
 
     def _on_done(self, course_id: str) -> None:
@@ -263,7 +269,7 @@ class DownloadManager(QObject):
                  lambda e: self.failed.emit(course_id, e), name=f"remove:{course_id}")
 
 
-def _source(site: SiteConfig) -> Any:
+def _source(site: SiteConfig) -> RepoSource:
     from sync.content.sources import open_source
 
     return open_source(repository_source(site), verify=site.tls_verify())

@@ -8,10 +8,14 @@ sites. Both open the person's profile database on the SQLite lane. Must not impo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engines load after the first window shows
+    from sync.account.auth import UserSession
+    from sync.protocol.records import Record
 
 
-def load_rejected(session: Any) -> list[tuple[Any, str]]:
+def load_rejected(session: UserSession) -> list[tuple[Record, str]]:
     """SQLite lane: (record, reason) for every refused record."""
     conn = session.db()
     try:
@@ -20,13 +24,13 @@ def load_rejected(session: Any) -> list[tuple[Any, str]]:
         conn.close()
 
 
-def export_records_to(session: Any, path: Path) -> int:
+def export_records_to(session: UserSession, path: Path) -> int:
     """SQLite lane: every record of this person, signed by the device key, into ``path``; the count."""
     from sync.records.export import export_records
 
     conn = session.db()
     try:
-        return int(export_records(session.outbox(conn), path, username=session.username,
-                                  enrolled_at=session.device.enrolled_at))
+        return export_records(session.outbox(conn), path, username=session.username,
+                              enrolled_at=session.device.enrolled_at)
     finally:
         conn.close()

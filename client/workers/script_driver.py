@@ -13,11 +13,19 @@ import json
 import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from client.app import Shell
+    from client.windows.course_page import CoursePage
+    from client.windows.main_window import MainWindow
+    from client.windows.my_courses import MyCoursesPage
+    from client.workers.downloads import DownloadManager
+    from client.workers.sync_worker import SyncController
 
 Wait = Callable[[], bool] | float
 Step = Generator[Wait, None, str]
@@ -28,7 +36,7 @@ class StepFailed(Exception):
 
 
 class ScriptDriver:
-    def __init__(self, script: Path, window: Any, shell: Any) -> None:
+    def __init__(self, script: Path, window: MainWindow, shell: Shell) -> None:
         self.steps: list[dict[str, Any]] = json.loads(script.read_text(encoding="utf-8"))
         self.window = window
         self.shell = shell
@@ -115,6 +123,29 @@ class ScriptDriver:
             raise StepFailed(f"could not save {target}")
         return str(target)
 
+    def _courses(self) -> MyCoursesPage:
+        if self.window.courses is None:
+            raise StepFailed("nobody is signed in")
+        return self.window.courses
+
+    def _course_page(self) -> CoursePage:
+        if self.window.course_page is None:
+            raise StepFailed("no course page is open")
+        return self.window.course_page
+
+    def _downloads(self) -> DownloadManager:
+        if self.window.session is None or self.window.session.downloads is None:
+            raise StepFailed("no download manager (nobody is signed in)")
+        return self.window.session.downloads
+
+    def _sync(self) -> SyncController:
+        if self.window.session is None or self.window.session.sync is None:
+            raise StepFailed("no sync controller (nobody is signed in)")
+        return self.window.session.sync
+
+    def _has_course_row(self, course_id: str) -> bool:
+        return self.window.courses is not None and course_id in self.window.courses.rows
+
     # ---- steps
     def do_wait(self, step: dict[str, Any]) -> Step:
         yield float(step.get("seconds", 1))
@@ -140,14 +171,13 @@ class ScriptDriver:
         return page.message.text()
 
     def do_wait_courses(self, step: dict[str, Any]) -> Step:
-        courses = self.window.courses
-        yield lambda: courses is not None and step["course"] in courses.rows
-        return ", ".join(courses.rows)
+        yield lambda: self._has_course_row(step["course"])
+        return ", ".join(self._courses().rows)
 
     def do_download(self, step: dict[str, Any]) -> Step:
-        row = self.window.courses.rows[step["course"]]
+        row = self._courses().rows[step["course"]]
         row.download.start_button.click()
-        downloads = self.window.session.downloads
+        downloads = self._downloads()
         yield lambda: downloads.state(step["course"]) in ("done", "failed")
         if downloads.state(step["course"]) != "done":
             raise StepFailed(str(downloads.errors.get(step["course"])))
@@ -155,40 +185,40 @@ class ScriptDriver:
 
     def do_start_download(self, step: dict[str, Any]) -> Step:
         """Click download and go on once ``min_bytes`` arrived (without waiting for the end)."""
-        yield lambda: step["course"] in self.window.courses.rows
-        self.window.courses.rows[step["course"]].download.start_button.click()
-        downloads = self.window.session.downloads
+        yield lambda: self._has_course_row(step["course"])
+        self._courses().rows[step["course"]].download.start_button.click()
+        downloads = self._downloads()
         yield lambda: (p := downloads.last_progress.get(step["course"])) is not None and \
             p.bytes_done >= int(step.get("min_bytes", 1))
         return str(downloads.last_progress[step["course"]].bytes_done)
 
     def do_wait_download_done(self, step: dict[str, Any]) -> Step:
-        downloads = self.window.session.downloads
+        downloads = self._downloads()
         yield lambda: downloads.state(step["course"]) in ("done", "failed")
         if downloads.state(step["course"]) != "done":
             raise StepFailed(str(downloads.errors.get(step["course"])))
         return "done"
 
     def do_open_course(self, step: dict[str, Any]) -> Step:
-        yield lambda: step["course"] in self.window.courses.rows
-        self.window.courses.rows[step["course"]].open_button.click()
+        yield lambda: self._has_course_row(step["course"])
+        self._courses().rows[step["course"]].open_button.click()
         yield lambda: self.window.course_page is not None and self.window.course_page.data is not None
         return ""
 
     def do_play(self, step: dict[str, Any]) -> Step:
-        page = self.window.course_page
+        page = self._course_page()
         yield lambda: step["lesson"] in page.lesson_buttons and page.lesson_buttons[step["lesson"]].isEnabled()
         page.lesson_buttons[step["lesson"]].click()
         yield lambda: bool(self.shell.players)
         player = self.shell.players[-1]
         if "min_credit_s" in step:  # wait for media time really credited, whatever the machine's speed
             target = float(step["min_credit_s"])
-            yield lambda: (acc := getattr(player.bridge, "accounting", None)) is not None and acc.covered_s >= target
+            yield lambda: (acc := player.bridge.accounting) is not None and acc.covered_s >= target
         else:
             yield float(step.get("seconds", 5))
         if path := step.get("screenshot"):
             self._grab(player, path)
-        acc = getattr(player.bridge, "accounting", None)
+        acc = player.bridge.accounting
         return f"{acc.covered_s:.2f}" if acc is not None else ""
 
     def do_close_player(self, step: dict[str, Any]) -> Step:
@@ -200,23 +230,23 @@ class ScriptDriver:
 
     def do_back(self, step: dict[str, Any]) -> Step:
         self.window.show_courses()
-        courses = self.window.courses
+        courses = self._courses()
         yield 0.3
         yield lambda: courses.rows.get(step.get("course", ""), None) is not None or not step.get("course")
         return ""
 
     def do_expect_coverage(self, step: dict[str, Any]) -> Step:
-        courses = self.window.courses
+        courses = self._courses()
         courses.reload()
         yield lambda: (r := courses.rows.get(step["course"])) is not None and r.item.coverage >= step["min"]
         return f"{courses.rows[step['course']].item.coverage:.3f}"
 
     def do_sync(self, step: dict[str, Any]) -> Step:
-        sync = self.window.session.sync
+        sync = self._sync()
         yield lambda: not sync.busy
         sync.sync_now()
         yield lambda: not sync.busy and sync.counts is not None and sync.counts.pending == 0 and sync.state == "online"
-        return f"pending={sync.counts.pending}"
+        return f"pending={sync.counts.pending if sync.counts is not None else '?'}"
 
     def do_language(self, step: dict[str, Any]) -> Step:
         from client.windows.settings_dialog import SettingsDialog
@@ -225,12 +255,12 @@ class ScriptDriver:
         site = (session.site if session else app.site).with_user_overrides({"language": step["language"]})
         SettingsDialog.apply(app, session, site)
         yield 0.3
-        return step["language"]
+        return str(step["language"])
 
     def do_text_size(self, step: dict[str, Any]) -> Step:
         self.shell.ctx.theme.apply(step["size"])
         yield 0.3
-        return step["size"]
+        return str(step["size"])
 
     def do_screenshot(self, step: dict[str, Any]) -> Step:
         yield float(step.get("settle", 0.5))
