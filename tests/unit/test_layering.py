@@ -73,11 +73,3 @@ def test_cores_import_with_pyside6_and_vlc_unavailable() -> None:
                          cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok ") and "player.vlc_backend" in modules and "player.accounting" in modules
-
-
-def test_player_passes_mypy_strict() -> None:
-    """Typing is part of the player's contract (STYLE.md 13); this also checks VlcBackend
-    implements the PlayerBackend protocol."""
-    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "player"], capture_output=True, text=True,
-                         timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-1000:]
