@@ -89,7 +89,7 @@ class SyncController(QObject):
     state_changed = Signal(str)  # online / offline / syncing / error
     counts_changed = Signal(object)  # SyncCounts
     synced = Signal(object)  # the engine's SyncResult
-    error_changed = Signal(object)  # the last exception (a SyncError decides the state by type), or None
+    error_changed = Signal(object)  # the last exception, or None (its type chose the state: state_after)
     network_back = Signal()  # the server answered after a failure
 
     def __init__(self, lanes: Lanes, session: UserSession) -> None:
