@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.protocol.canonical import parse_json_object, sha256_hex
+from sync.protocol.canonical import sha256_hex
 from sync.protocol.catalog import Catalog, CatalogEntry, manifest_path
 from sync.protocol.errors import FormatError, StorageError, UnsafePathError
 from sync.protocol.keys import PrivateKey
@@ -224,12 +224,12 @@ def publish(src_dir: Path, repo_dir: Path, key: PrivateKey) -> PublishResult:
         manifest, b = build_manifest(src_dir, repo_dir, existing)
         if existing and doc.get("version", "auto") == "auto":
             latest_path = repo_dir / manifest_path(course_id, max(existing))
-            latest = Manifest.from_dict(parse_json_object(latest_path.read_bytes(), "manifest"))
+            latest = Manifest.parse(latest_path.read_bytes())
             if _same_content(latest, manifest):
                 return PublishResult(latest, latest_path, 0, b.shared_blobs, 0, unchanged=True)
         signed = manifest.signed(key)
         data = signed.to_bytes()
-        Manifest.from_dict(parse_json_object(data, "manifest"))  # the same strict checks every client runs
+        Manifest.parse(data)  # the same strict checks every client runs
         path = repo_dir / manifest_path(course_id, signed.version)
         atomic_write_bytes(path, data)
         write_catalog(repo_dir, key, CatalogEntry(course_id, signed.title, signed.version,

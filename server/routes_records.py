@@ -16,12 +16,16 @@ from server.routes_auth import Conn, CurrentUser
 from server.transcript import transcript
 from sync.protocol.canonical import parse_json_object
 from sync.protocol.errors import FormatError
+from sync.protocol.json_limits import JsonLimits
+from sync.protocol.records import MAX_BODY_BYTES
 
 router = APIRouter(prefix="/api")
 
 MAX_BATCH_RECORDS = 2000
 MAX_WIRE_BYTES = 8 * 1024 * 1024
 MAX_JSON_BYTES = 64 * 1024 * 1024
+BATCH_LIMITS = JsonLimits(max_bytes=MAX_JSON_BYTES, max_values=MAX_BATCH_RECORDS * 250,
+                          max_string_bytes=MAX_BODY_BYTES)
 
 
 class BatchIn(BaseModel):
@@ -54,7 +58,7 @@ async def _read_limited(request: Request) -> bytes:
 async def post_batch(request: Request, user: CurrentUser) -> dict[str, Any]:
     raw = await _read_limited(request)
     try:
-        batch = BatchIn.model_validate(parse_json_object(raw, "record batch"))
+        batch = BatchIn.model_validate(parse_json_object(raw, "record batch", BATCH_LIMITS))
     except ValidationError as exc:
         raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
     path = request.app.state.config.db_path

@@ -38,13 +38,12 @@ from sync.protocol.errors import (
     SyncError,
 )
 from sync.protocol.keys import PublicKey
-from sync.protocol.manifest import Manifest
+from sync.protocol.manifest import MAX_MANIFEST_BYTES, Manifest
 from sync.storage.files import atomic_write_bytes, storage_error
 
 __all__ = ["DownloadProgress", "DownloadStats", "Downloader"]
 
 log = logging.getLogger(__name__)
-MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from sync.protocol.errors import FormatError
+from sync.protocol.json_limits import JsonLimits, parse_bounded
 
 
 def canonical_bytes(obj: Any) -> bytes:
@@ -27,12 +28,10 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_json_object(data: bytes, what: str) -> dict[str, Any]:
-    """Parse ``data`` as a JSON object, raising FormatError with ``what`` named on failure."""
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError("malformed_json", f"{what} is not valid JSON: {exc}") from exc
+def parse_json_object(data: bytes, what: str, limits: JsonLimits) -> dict[str, Any]:
+    """Parse untrusted ``data`` as a JSON object within ``limits`` (sync.protocol.json_limits),
+    raising FormatError with ``what`` named on failure."""
+    value = parse_bounded(data, what, limits)
     if not isinstance(value, dict):
         raise FormatError("malformed_json", f"{what} must be a JSON object")
     return value

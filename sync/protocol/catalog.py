@@ -15,11 +15,14 @@ from typing import Any
 
 from sync.protocol.canonical import canonical_bytes, parse_json_object
 from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
 from sync.protocol.manifest import check_id, check_sha256
 
 FORMAT_VERSION = 1
 MAX_CATALOG_BYTES = 8 * 1024 * 1024
+# A course entry is five short fields, about 200 bytes of JSON.
+CATALOG_LIMITS = JsonLimits(max_bytes=MAX_CATALOG_BYTES, max_values=MAX_CATALOG_BYTES // 8, max_string_bytes=64 * 1024)
 
 
 def manifest_path(course_id: str, version: int) -> str:
@@ -116,13 +119,11 @@ class Catalog:
     @classmethod
     def parse(cls, data: bytes) -> Catalog:
         """Parse without checking the signature (the publisher rewriting its own catalog)."""
-        return cls.from_dict(parse_json_object(data, "catalog"))
+        return cls.from_dict(parse_json_object(data, "catalog", CATALOG_LIMITS))
 
     @classmethod
     def parse_verified(cls, data: bytes, trusted: dict[str, PublicKey]) -> Catalog:
-        if len(data) > MAX_CATALOG_BYTES:
-            raise FormatError("too_large", "catalog is larger than any real catalog")
-        obj = parse_json_object(data, "catalog")
+        obj = parse_json_object(data, "catalog", CATALOG_LIMITS)
         catalog = cls.from_dict(obj)
         key = trusted.get(catalog.key_id)
         if key is None:

@@ -17,9 +17,14 @@ from typing import Any
 
 from sync.protocol.canonical import canonical_bytes, parse_json_object
 from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
 
 FORMAT_VERSION = 1
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+# A lesson or quiz costs a few dozen values; a value takes at least 2 bytes of JSON, usually 10 or more.
+MANIFEST_LIMITS = JsonLimits(max_bytes=MAX_MANIFEST_BYTES, max_values=MAX_MANIFEST_BYTES // 8,
+                             max_string_bytes=1024 * 1024)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f:*?\"<>|]{1,200}$")
@@ -220,9 +225,14 @@ class Manifest:
         )
 
     @classmethod
+    def parse(cls, data: bytes) -> Manifest:
+        """Parse without checking the signature (the publisher reading its own manifests)."""
+        return cls.from_dict(parse_json_object(data, "manifest", MANIFEST_LIMITS))
+
+    @classmethod
     def parse_verified(cls, data: bytes, trusted: dict[str, PublicKey]) -> Manifest:
         """Parse manifest bytes and check the signature against the pinned ``trusted`` keys."""
-        obj = parse_json_object(data, "manifest")
+        obj = parse_json_object(data, "manifest", MANIFEST_LIMITS)
         manifest = cls.from_dict(obj)
         key = trusted.get(manifest.key_id)
         if key is None:

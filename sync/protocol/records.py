@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sync.protocol.canonical import canonical_bytes, parse_json_object, sha256_hex
 from sync.protocol.errors import FormatError, IntegrityError
+from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
 
 GENESIS = "0" * 64
@@ -33,6 +34,8 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body", "created_at", "sig")
 MAX_BODY_BYTES = 64 * 1024
+# One record as JSON: its body plus about 600 bytes of ids, hashes and signature.
+RECORD_LIMITS = JsonLimits(max_bytes=2 * MAX_BODY_BYTES, max_values=MAX_BODY_BYTES, max_string_bytes=MAX_BODY_BYTES)
 
 
 def utc_now() -> str:
@@ -139,7 +142,7 @@ class Record:
 
     @classmethod
     def from_json(cls, data: bytes) -> Record:
-        return cls.from_dict(parse_json_object(data, "record"))
+        return cls.from_dict(parse_json_object(data, "record", RECORD_LIMITS))
 
 
 def _check_ids(d: dict[str, Any]) -> None:

@@ -20,13 +20,17 @@ from typing import Any
 
 from sync.protocol.canonical import canonical_bytes, parse_json_object
 from sync.protocol.errors import FormatError, StorageError
+from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
-from sync.protocol.records import Record, utc_now
+from sync.protocol.records import MAX_BODY_BYTES, Record, utc_now
 from sync.storage.files import atomic_write_bytes
 
 FORMAT = "studydesk-records"
 VERSION = 1
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# Real records average about 14 bytes of JSON per value; 8 leaves room for any honest file that fits.
+RECORDS_FILE_LIMITS = JsonLimits(max_bytes=MAX_FILE_BYTES, max_values=MAX_FILE_BYTES // 8,
+                                 max_string_bytes=MAX_BODY_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ def read_records_file(path: Path) -> RecordsFile:
         data = path.read_bytes()
     except OSError as exc:
         raise StorageError("read_failed", f"cannot read {path}: {exc}") from exc
-    doc = parse_json_object(data, "records file")
+    doc = parse_json_object(data, "records file", RECORDS_FILE_LIMITS)
     if doc.get("format") != FORMAT:
         raise FormatError("not_records_file", f"{path} is not a StudyDesk records file")
     if doc.get("version") != VERSION:
