@@ -15,6 +15,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     from server import routes_assignments, routes_auth, routes_records
 
     routes_auth.install_error_handler(app)
+    routes_records.install(app)
     for module in (routes_auth, routes_records, routes_assignments):
         app.include_router(module.router)
 

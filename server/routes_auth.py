@@ -4,6 +4,7 @@ with pydantic and calls server.auth / server.users."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 from server import auth
 from server.db import open_db
 from server.users import User
-from sync.protocol.errors import AuthError, FormatError, IntegrityError, RejectedError, SyncError
+from sync.protocol.errors import AuthError, FormatError, IntegrityError, RejectedError, ServerBusyError, SyncError
 
 router = APIRouter(prefix="/api")
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -42,6 +43,8 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def _status(exc: SyncError) -> int:
+    if isinstance(exc, ServerBusyError):
+        return 503
     if isinstance(exc, AuthError):
         return 423 if exc.code == "account_locked" else 401
     if isinstance(exc, RejectedError):
@@ -54,7 +57,10 @@ def _status(exc: SyncError) -> int:
 def install_error_handler(app: FastAPI) -> None:
     async def on_sync_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SyncError)
-        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc))
+        headers = {}
+        if isinstance(exc, ServerBusyError) and exc.retry_after_s is not None:
+            headers["Retry-After"] = str(math.ceil(exc.retry_after_s))
+        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc), headers=headers)
 
     app.add_exception_handler(SyncError, on_sync_error)
 

@@ -1,12 +1,22 @@
 """HTTP: record batches (gzip JSON, size-limited) and the transcript. Thin: the logic is in
-server.ingest and server.transcript."""
+server.ingest and server.transcript.
+
+A batch is untrusted input that can be small on the wire and huge once inflated and parsed.
+The route reads at most MAX_WIRE_BYTES, then inflates and parses in a worker thread (never on
+the event loop), within BATCH_LIMITS. A batch larger than SMALL_JSON_BYTES once inflated first
+takes one of a few parse slots: however many arrive at once, at most that many big bodies are
+inflated and parsed together, and the rest are answered 503 with a Retry-After.
+"""
 
 from __future__ import annotations
 
+import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -15,7 +25,7 @@ from server.ingest import ingest
 from server.routes_auth import Conn, CurrentUser
 from server.transcript import transcript
 from sync.protocol.canonical import parse_json_object
-from sync.protocol.errors import FormatError
+from sync.protocol.errors import FormatError, ServerBusyError
 from sync.protocol.json_limits import JsonLimits
 from sync.protocol.records import MAX_BODY_BYTES
 
@@ -23,16 +33,29 @@ router = APIRouter(prefix="/api")
 
 MAX_BATCH_RECORDS = 2000
 MAX_WIRE_BYTES = 8 * 1024 * 1024
-MAX_JSON_BYTES = 64 * 1024 * 1024
+# A real watch record is about 750 bytes of JSON holding 54 values, so a full batch of 2000 is
+# about 1.5 MB. The limits give each of 2000 records 8 KB and 250 values, over ten and four times
+# that. A client whose batch is refused as too large halves it, down to a single record (a body
+# of at most MAX_BODY_BYTES), which always fits.
+MAX_JSON_BYTES = 16 * 1024 * 1024
 BATCH_LIMITS = JsonLimits(max_bytes=MAX_JSON_BYTES, max_values=MAX_BATCH_RECORDS * 250,
                           max_string_bytes=MAX_BODY_BYTES)
+# The client's usual batch of 500 records is about 400 KB: it never waits for a slot.
+SMALL_JSON_BYTES = 1024 * 1024
+BIG_PARSE_SLOTS = 2
+BIG_PARSE_WAIT_S = 1.0
+RETRY_AFTER_S = 2.0
 
 
 class BatchIn(BaseModel):
     records: list[dict[str, Any]] = Field(max_length=MAX_BATCH_RECORDS)
 
 
-async def _read_limited(request: Request) -> bytes:
+def install(app: FastAPI) -> None:
+    app.state.big_parse_slots = threading.BoundedSemaphore(BIG_PARSE_SLOTS)
+
+
+async def _read_wire(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_WIRE_BYTES:
         raise FormatError("too_large", "request body is too large")
@@ -42,31 +65,75 @@ async def _read_limited(request: Request) -> bytes:
         if size > MAX_WIRE_BYTES:
             raise FormatError("too_large", "request body is too large")
         chunks.append(chunk)
-    data = b"".join(chunks)
-    if request.headers.get("content-encoding", "").lower() == "gzip":
-        d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    return b"".join(chunks)
+
+
+@contextmanager
+def _big_parse_slot(slots: threading.BoundedSemaphore) -> Iterator[None]:
+    if not slots.acquire(timeout=BIG_PARSE_WAIT_S):
+        raise ServerBusyError("server_busy", "too many large record batches at once; try again shortly",
+                              retry_after_s=RETRY_AFTER_S)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _inflate(d: zlib._Decompress, data: bytes, max_bytes: int) -> bytes:
+    """Up to ``max_bytes`` + 1 more bytes of the gzip stream ``d`` (zlib's decompressobj)."""
+    try:
+        out: bytes = d.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise FormatError("bad_gzip", "request body is not valid gzip") from exc
+    return out
+
+
+@contextmanager
+def _inflated(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> Iterator[bytes]:
+    """The body as JSON bytes; a big one is inflated and used only while holding a parse slot."""
+    if not gzipped:
+        if len(raw) <= SMALL_JSON_BYTES:
+            yield raw
+        else:
+            with _big_parse_slot(slots):
+                yield raw
+        return
+    d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    head = _inflate(d, raw, SMALL_JSON_BYTES)
+    if d.eof and len(head) <= SMALL_JSON_BYTES:
+        yield head
+        return
+    with _big_parse_slot(slots):
+        data = head + _inflate(d, d.unconsumed_tail, MAX_JSON_BYTES - len(head))
+        del head
+        if len(data) > MAX_JSON_BYTES:
+            raise FormatError("too_large", f"request body inflates to more than {MAX_JSON_BYTES} bytes")
+        if not d.eof:
+            raise FormatError("bad_gzip", "request body is truncated gzip")
+        yield data
+
+
+def parse_batch(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> list[dict[str, Any]]:
+    """Inflate and parse a batch body into its raw records. Runs in a worker thread."""
+    with _inflated(raw, gzipped, slots) as data:
         try:
-            data = d.decompress(data, MAX_JSON_BYTES)
-        except zlib.error as exc:
-            raise FormatError("bad_gzip", "request body is not valid gzip") from exc
-        if d.unconsumed_tail or not d.eof:
-            raise FormatError("too_large", "request body is too large or truncated")
-    return data
+            return BatchIn.model_validate(parse_json_object(data, "record batch", BATCH_LIMITS)).records
+        except ValidationError as exc:
+            raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
 
 
 @router.post("/records/batch")
 async def post_batch(request: Request, user: CurrentUser) -> dict[str, Any]:
-    raw = await _read_limited(request)
-    try:
-        batch = BatchIn.model_validate(parse_json_object(raw, "record batch", BATCH_LIMITS))
-    except ValidationError as exc:
-        raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
+    raw = await _read_wire(request)
+    gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
+    records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
+    del raw
     path = request.app.state.config.db_path
 
     def work() -> list[dict[str, Any]]:
         conn = open_db(path)
         try:
-            return [o.to_dict() for o in ingest(conn, list(batch.records), as_user_id=user.user_id)]
+            return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id)]
         finally:
             conn.close()
 
