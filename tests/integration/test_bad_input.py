@@ -6,6 +6,8 @@ course's manifest and every blob still verify and that nothing half-written was 
 
 from __future__ import annotations
 
+import concurrent.futures
+import gzip
 import json
 import os
 import shutil
@@ -14,7 +16,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
+import requests
 
 from client.messages import MESSAGES
 from server.publisher_keys import load_private
@@ -27,6 +31,8 @@ from sync.protocol.errors import SyncError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
 from sync.storage.files import atomic_write_bytes
+from tests.integration.test_auth import add_user
+from tests.integration.test_ingest import Client, chain, enrolled_client, statuses
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess
 
@@ -257,6 +263,116 @@ def test_disk_filling_up_mid_download_keeps_everything_and_resumes(repo_server: 
     assert d.stats.bytes_received <= 400_000 - kept + 65_536  # at most the last chunk is fetched again
     assert small.verify_blob(manifest.lessons[0].blob)
     _assert_good_intact(small)
+
+
+# Bad record batches sent to the server: each is refused with a 400 and its own code, never a 500,
+# and the server keeps its memory and keeps answering everyone else meanwhile.
+
+BOMB_TEXT_BYTES = 63 * 1024 * 1024
+MAX_RSS_GROWTH = 200 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def student(repo_server: ServerProcess) -> Client:
+    add_user(repo_server, "bad-input-student", "pass-word")
+    return enrolled_client(repo_server, "bad-input-student")
+
+
+@pytest.fixture(scope="module")
+def gzip_bomb() -> bytes:
+    """About 60 KB of gzip that inflates to 63 MB of tiny JSON objects."""
+    obj = b'{"a":1},'
+    text = b'{"records":[' + obj * ((BOMB_TEXT_BYTES - 15) // len(obj)) + b'{"a":1}]}'
+    return gzip.compress(text, compresslevel=9)
+
+
+def _post_batch(server: ServerProcess, who: Client, body: bytes, gzipped: bool = True) -> requests.Response:
+    headers = {"Authorization": f"Bearer {who.api.tokens.access_token}",  # type: ignore[union-attr]
+               "Content-Type": "application/json"}
+    if gzipped:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    return requests.post(server.url + "/api/records/batch", data=body, headers=headers, timeout=60)
+
+
+def _rss(server: ServerProcess) -> int:
+    assert server.proc is not None
+    return int(psutil.Process(server.proc.pid).memory_info().rss)
+
+
+def _post_bombs(server: ServerProcess, who: Client, bomb: bytes, n: int) -> list[requests.Response]:
+    headers = {"Authorization": f"Bearer {who.api.tokens.access_token}",  # type: ignore[union-attr]
+               "Content-Type": "application/json", "Content-Encoding": "gzip"}
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        futures = [pool.submit(requests.post, server.url + "/api/records/batch", data=bomb, headers=headers,
+                               timeout=120) for _ in range(n)]
+        return [f.result() for f in futures]
+
+
+def test_gzip_bomb_is_refused_while_others_are_served(repo_server: ServerProcess, student: Client,
+                                                      gzip_bomb: bytes) -> None:
+    other = enrolled_client(repo_server, "bad-input-student")  # another device of the same school
+    before = _rss(repo_server)
+    peak = before
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        bomb = pool.submit(_post_bombs, repo_server, student, gzip_bomb, 1)
+        record = chain(other.signer, 1)[0]
+        assert statuses(other.api.post_batch([record])) == ["stored"]  # served while the bomb is handled
+        assert requests.get(repo_server.url + "/api/health", timeout=30).ok
+        while not bomb.done():
+            peak = max(peak, _rss(repo_server))
+        answer = bomb.result()[0]
+    assert answer.status_code == 400 and answer.json()["code"] == "too_large"
+    peak = max(peak, _rss(repo_server))
+    assert peak - before < MAX_RSS_GROWTH, f"the server grew by {(peak - before) >> 20} MB"
+
+
+def test_concurrent_gzip_bombs_keep_memory_bounded(repo_server: ServerProcess, student: Client,
+                                                   gzip_bomb: bytes) -> None:
+    before = _rss(repo_server)
+    answers = _post_bombs(repo_server, student, gzip_bomb, 4)
+    for r in answers:
+        assert (r.status_code, r.json()["code"]) in ((400, "too_large"), (503, "server_busy")), r.text
+        if r.status_code == 503:
+            assert int(r.headers["Retry-After"]) >= 1
+    assert _rss(repo_server) - before < MAX_RSS_GROWTH
+    assert requests.get(repo_server.url + "/api/health", timeout=30).ok
+
+
+def _record_text(who: Client, **replace: str) -> bytes:
+    """One genuinely signed record as JSON text, with some members' text replaced verbatim."""
+    fields = {k: json.dumps(v) for k, v in chain(who.signer, 1)[0].to_dict().items()}
+    fields.update(replace)
+    return ("{" + ",".join(f'"{k}":{v}' for k, v in fields.items()) + "}").encode()
+
+
+def _bad_batches(who: Client) -> list[tuple[str, bytes]]:
+    depth = 100_000
+    good = _record_text(who)
+    return [
+        ("too_deep", b'{"records":[{"body":' + b"[" * depth + b"]" * depth + b"}]}"),
+        ("number_too_long", b'{"records":[' + _record_text(who, seq="9" * 5000) + b"]}"),
+        ("bad_unicode", b'{"records":[' + _record_text(who, body=json.dumps({"note": "\ud800"})) + b"]}"),
+        ("duplicate_key", b'{"records":[' + good[:-1] + b',"seq":2}]}'),
+        ("duplicate_key", b'{"records":[],"records":[' + good + b"]}"),
+        ("bad_number", b'{"records":[' + _record_text(who, body='{"position_s":NaN}') + b"]}"),
+        ("bad_number", b'{"records":[' + _record_text(who, body='{"position_s":1e999}') + b"]}"),
+        ("string_too_long", b'{"records":[' + _record_text(who, body=json.dumps({"t": "x" * 70_000})) + b"]}"),
+        ("too_many_values", b'{"records":[' + b"0," * 600_000 + b"0]}"),
+        ("malformed_json", b'{"records":[' + good),
+    ]
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_malformed_batches_get_400_with_their_code(repo_server: ServerProcess, student: Client,
+                                                   gzipped: bool) -> None:
+    for code, body in _bad_batches(student):
+        r = _post_batch(repo_server, student, body, gzipped)
+        assert (r.status_code, r.json()["code"]) == (400, code), (code, r.text[:300])
+    assert requests.get(repo_server.url + "/api/health", timeout=30).ok
+    fresh = enrolled_client(repo_server, "bad-input-student")  # a new device: its chain starts at 1
+    r = _post_batch(repo_server, fresh, b'{"records":[' + _record_text(fresh) + b"]}", gzipped)
+    assert r.status_code == 200 and statuses(r.json()["results"]) == ["stored"]
 
 
 def test_every_code_seen_has_a_message() -> None:
