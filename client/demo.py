@@ -25,6 +25,7 @@ from pathlib import Path
 
 import requests
 
+from sync.storage.files import atomic_write_bytes
 from sync.storage.folders import data_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +96,12 @@ def _die_with_parent() -> None:
 
 
 def write_site(path: Path, server_url: str, public_key: str) -> None:
-    path.write_text(
+    atomic_write_bytes(path, (
         "# Written by the StudyDesk demo (client/demo.py).\n"
         f'[server]\nurl = "{server_url}"\n\n'
         f'[publisher]\nkeys = ["{public_key}"]\n\n'
-        '[ui]\nlanguage = "zh_CN"\n',
-        encoding="utf-8",
-    )
+        '[ui]\nlanguage = "zh_CN"\n'
+    ).encode())
 
 
 def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
