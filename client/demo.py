@@ -1,7 +1,7 @@
 """``./run demo``: a local server with the demo course, and the client's window connected to it.
 
 Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
-``~/.local/share/studydesk-demo``): ``server/`` (database, repository, publisher key),
+``studydesk-demo`` in the user data folder, e.g. ~/.local/share): ``server/`` (database, repository, publisher key),
 ``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
 
 ``prepare()`` is the hook for the window: it starts ``studydesk-server serve`` as a child
@@ -25,6 +25,9 @@ from pathlib import Path
 
 import requests
 
+from sync.storage.files import atomic_write_bytes
+from sync.storage.folders import data_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
 DEMO_COURSE_ID = "demo-party-theory"
@@ -32,10 +35,7 @@ DEFAULT_PORT = 8470
 
 
 def demo_root() -> Path:
-    if env := os.environ.get("STUDYDESK_DEMO_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "studydesk-demo"
+    return data_dir("STUDYDESK_DEMO_DIR", "-demo")
 
 
 def _port_free(port: int) -> bool:
@@ -96,13 +96,12 @@ def _die_with_parent() -> None:
 
 
 def write_site(path: Path, server_url: str, public_key: str) -> None:
-    path.write_text(
+    atomic_write_bytes(path, (
         "# Written by the StudyDesk demo (client/demo.py).\n"
         f'[server]\nurl = "{server_url}"\n\n'
         f'[publisher]\nkeys = ["{public_key}"]\n\n'
-        '[ui]\nlanguage = "zh_CN"\n',
-        encoding="utf-8",
-    )
+        '[ui]\nlanguage = "zh_CN"\n'
+    ).encode())
 
 
 def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:

@@ -33,6 +33,7 @@ from client.usb_import import ImportOutcome, import_with_progress
 from sync.content.package_io import import_package, package_versions
 from sync.protocol.errors import SyncError
 from sync.site.config import SiteConfig
+from sync.storage.files import atomic_write_bytes
 
 KIT_MARKER = "studydesk-kit.json"
 OFFERS_FILE = "kit-offers.json"
@@ -110,10 +111,7 @@ def _load_answers(data_root: Path) -> set[str]:
 
 def remember_answer(data_root: Path, offer: KitOffer) -> None:
     answers = _load_answers(data_root) | {offer.key}
-    data_root.mkdir(parents=True, exist_ok=True)
-    tmp = data_root / (OFFERS_FILE + ".tmp")
-    tmp.write_text(json.dumps(sorted(answers), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, data_root / OFFERS_FILE)
+    atomic_write_bytes(data_root / OFFERS_FILE, json.dumps(sorted(answers), ensure_ascii=False).encode("utf-8"))
 
 
 def import_offer(offer: KitOffer, store: Any, keys: dict[str, Any], ctx: TaskContext | None = None) -> list[Any]:

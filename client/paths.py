@@ -8,18 +8,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
+
+from sync.storage.folders import data_dir
 
 
 def default_data_root() -> Path:
-    if env := os.environ.get("STUDYDESK_DATA"):
-        return Path(env)
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "StudyDesk"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "studydesk"
+    """$STUDYDESK_DATA, else this PC account's data folder (sync.storage.folders)."""
+    return data_dir("STUDYDESK_DATA")
 
 
 def content_dir(root: Path) -> Path:

@@ -1,8 +1,8 @@
 """A course's study rules (its manifest policy) in plain, translated words.
 
 Shown on the course page and in the player window, e.g. "倍速不超过1.5倍，不可快进",
-"离开窗口时暂停", "每20分钟确认一次在学". Works with any object that has the policy keys
-(``sync.protocol.manifest.Policy`` or ``player.policy.PlayerPolicy``). No I/O, GUI-thread free.
+"离开窗口时暂停", "每20分钟确认一次在学". Reads the policy keys through ``PolicyLike``, which
+``player.policy.PlayerPolicy`` (what a parsed manifest's ``policy`` is) fits. No I/O, GUI-thread free.
 Must not import windows or engines.
 """
 

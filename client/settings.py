@@ -13,13 +13,12 @@ file on disk is left as it was. Must not import Qt.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sync.protocol.errors import FormatError
 from sync.site.config import USER_OVERRIDABLE, SiteConfig
+from sync.storage.files import atomic_write_bytes
 
 SETTINGS_NAME = "settings.json"
 
@@ -63,17 +62,7 @@ class SettingsFile:
         merged = {**self.load(site), **changes}
         merged = {k: v for k, v in merged.items() if v is not None}
         site.with_user_overrides(merged)  # raises FormatError on a bad value
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(merged, f, ensure_ascii=False, indent=2, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.path, json.dumps(merged, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"))
         return merged
 
 

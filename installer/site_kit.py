@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import shutil
 import sys
 import tomllib
 from datetime import UTC, datetime
@@ -32,46 +30,34 @@ if str(ROOT) not in sys.path:
 
 from sync.content.package_io import package_versions  # noqa: E402
 from sync.protocol.catalog import Catalog, blob_path, manifest_path  # noqa: E402
-from sync.protocol.errors import SyncError  # noqa: E402
+from sync.protocol.errors import IntegrityError, SyncError  # noqa: E402
 from sync.protocol.keys import PublicKey  # noqa: E402
 from sync.protocol.manifest import Manifest  # noqa: E402
 from sync.site.config import SiteConfig, parse_site  # noqa: E402
+from sync.storage.files import atomic_copy_verified, atomic_write_bytes, file_sha256  # noqa: E402
 
 MARKER = "studydesk-kit.json"
 GUIDE = "安装说明.txt"
-CHUNK = 1 << 20
 
 
 class KitError(Exception):
     pass
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def copy_verified(src: Path, dest: Path, digest: str, size: int | None = None) -> None:
     """Copy ``src`` to ``dest`` through a temporary file, checking sha256 (and size) before the rename."""
-    if dest.is_file() and _sha256(dest) == digest:
+    if dest.is_file() and file_sha256(dest) == digest:
         return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    h, n = hashlib.sha256(), 0
-    with src.open("rb") as fin, tmp.open("wb") as fout:
-        while chunk := fin.read(CHUNK):
-            h.update(chunk)
-            n += len(chunk)
-            fout.write(chunk)
-        fout.flush()
-        os.fsync(fout.fileno())
-    if h.hexdigest() != digest or (size is not None and n != size):
-        tmp.unlink()
-        raise KitError(f"{src} is damaged: its checksum or size does not match the signed manifest")
-    os.replace(tmp, dest)
+    damaged = IntegrityError("hash_mismatch",
+                             f"{src} is damaged: its checksum or size does not match the signed manifest")
+    if size is not None and src.stat().st_size != size:
+        raise damaged
+    atomic_copy_verified(src, dest, digest, damaged)
+
+
+def copy_file(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` through a temporary file, so a kit never holds half a file."""
+    atomic_copy_verified(src, dest, file_sha256(src), IntegrityError("changed", f"{src} changed while it was copied"))
 
 
 def choose_courses(repo: Path, keys: dict[str, PublicKey], wanted: list[str]) -> tuple[dict[str, int], Catalog | None]:
@@ -103,9 +89,7 @@ def copy_course(repo: Path, dest: Path, course_id: str, version: int, keys: dict
         raise KitError(f"{rel} names course {manifest.course_id} version {manifest.version}")
     for digest, size in sorted(manifest.blobs().items()):
         copy_verified(repo / blob_path(digest), dest / blob_path(digest), digest, size)
-    target = dest / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    atomic_write_bytes(dest / rel, data)
     return manifest
 
 
@@ -113,14 +97,13 @@ def copy_site(site_file: Path, out: Path) -> SiteConfig:
     site = parse_site(site_file.read_bytes(), source=site_file)
     if not site.publisher_keys:
         raise KitError(f"{site_file} pins no publisher key: the courses could not be verified on the PCs")
-    shutil.copy(site_file, out / "site.toml")
+    copy_file(site_file, out / "site.toml")
     raw_ca = tomllib.loads(site_file.read_text(encoding="utf-8")).get("server", {}).get("ca_bundle")
     if site.ca_bundle is not None:
         if Path(raw_ca).is_absolute():
             print(f"warning: the site file names {raw_ca} by an absolute path: copy that CA file to each PC yourself")
         else:
-            (out / raw_ca).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(site.ca_bundle, out / raw_ca)
+            copy_file(site.ca_bundle, out / raw_ca)
     return site
 
 
@@ -131,7 +114,7 @@ def copy_installers(dist: Path, out: Path) -> dict[str, str]:
     for kind, pattern in (("deb", "studydesk_*_amd64.deb"), ("exe", "studydesk_*_setup.exe")):
         files = sorted(dist.glob(pattern), key=lambda p: p.stat().st_mtime)
         if files:
-            shutil.copy(files[-1], target / files[-1].name)
+            copy_file(files[-1], target / files[-1].name)
             found[kind] = files[-1].name
     if "deb" not in found:
         raise KitError(f"no studydesk_*_amd64.deb in {dist}: run installer/build first (or pass --installers DIR)")
@@ -145,7 +128,7 @@ def write_guide(out: Path, site: SiteConfig, manifests: list[Manifest], installe
         version=version, server=site.server_url, course_count=len(manifests), courses=courses,
         deb=installers["deb"], exe=installers.get("exe", f"studydesk_{version}_setup.exe"), kit_name=out.name)
     # Windows 7 Notepad needs CRLF and a BOM to show UTF-8 Chinese text
-    (out / GUIDE).write_bytes("\ufeff".encode() + text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
+    atomic_write_bytes(out / GUIDE, "\ufeff".encode() + text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
 
 
 def build_kit(repo: Path, site_file: Path, out: Path, wanted: list[str], dist: Path) -> dict[str, object]:
@@ -157,12 +140,12 @@ def build_kit(repo: Path, site_file: Path, out: Path, wanted: list[str], dist: P
     courses = out / "courses"
     manifests = [copy_course(repo, courses, cid, ver, keys, catalog) for cid, ver in sorted(chosen.items())]
     if catalog is not None and {c.id for c in catalog.courses} == set(chosen):
-        shutil.copy(repo / "catalog.json", courses / "catalog.json")
+        copy_file(repo / "catalog.json", courses / "catalog.json")
     write_guide(out, site, manifests, installers)
     marker = {"format": 1, "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "courses": [{"id": m.course_id, "version": m.version, "title": m.title} for m in manifests],
               "installers": sorted(installers.values())}
-    (out / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write_bytes(out / MARKER, (json.dumps(marker, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return marker
 
 

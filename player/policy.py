@@ -1,8 +1,9 @@
-"""The study rules of one course, as the accounting core reads them.
+"""The study rules of one course: the one policy class of the project.
 
-Same keys and ranges as ``sync.protocol.manifest.Policy`` (the manifest contract); the client
-converts with ``PlayerPolicy.from_dict(manifest.policy.to_dict())`` because player/ must
-not import sync/. Must not import Qt, vlc or anything from sync/.
+A course manifest's ``policy`` object is parsed into ``PlayerPolicy`` (sync.protocol.manifest
+turns its PolicyError into a FormatError), so the accounting core, the client's windows and
+the server all read the same, fully checked values. Must not import Qt, vlc or anything
+from sync/.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ class PlayerPolicy:
             raise PolicyError("bad_policy", "policy: completion_ratio must be in (0, 1]")
         if not 0.5 <= self.max_rate <= 4:
             raise PolicyError("bad_policy", "policy: max_rate must be in [0.5, 4]")
-        for value in (self.idle_timeout_s, self.attention_check_interval_s):
+        for name in ("idle_timeout_s", "attention_check_interval_s"):
+            value = getattr(self, name)
             if math.isnan(value) or value < 0:
-                raise PolicyError("bad_policy", "policy: timeouts must be numbers >= 0")
+                raise PolicyError("bad_policy", f"policy: {name} must be a number >= 0")
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> PlayerPolicy:

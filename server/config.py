@@ -7,13 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.storage import folders
+
 
 def default_data_dir() -> Path:
-    env = os.environ.get("STUDYDESK_SERVER_DATA")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "studydesk-server"
+    """$STUDYDESK_SERVER_DATA, else ``studydesk-server`` in the user data folder (sync.storage.folders)."""
+    return folders.data_dir("STUDYDESK_SERVER_DATA", "-server")
 
 
 @dataclass(frozen=True, slots=True)

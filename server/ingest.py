@@ -23,34 +23,21 @@ from typing import Any
 from server.auth import device_key, enrol_device
 from server.db import schema, transaction
 from server.users import get_user
-from sync.protocol.canonical import canonical_bytes, sha256_hex
+from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import RejectedError, SyncError
 from sync.protocol.keys import PublicKey
-from sync.protocol.records import GENESIS, Record, RecordVerifier
+from sync.protocol.records import Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
+from sync.storage.record_table import chain_head, insert_sql, record_table_sql, record_values
 
 schema.step(
     "records.1",
-    """
-    CREATE TABLE records (
-        id TEXT PRIMARY KEY,
-        device_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        prev TEXT NOT NULL,
-        type TEXT NOT NULL,
-        course_id TEXT,
-        lesson_id TEXT,
-        body TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        sig TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        source TEXT NOT NULL,
-        received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-        UNIQUE (device_id, user_id, seq)
-    );
-    CREATE INDEX records_user_course ON records(user_id, course_id)
-    """,
+    record_table_sql(
+        "records",
+        extra_columns=("source TEXT NOT NULL",
+                       "received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
+    )
+    + ";\nCREATE INDEX records_user_course ON records(user_id, course_id)",
 )
 
 REASON_TEXT = {
@@ -98,10 +85,7 @@ class _Chains:
     def head(self, device_id: str, user_id: str) -> tuple[int, str]:
         k = (device_id, user_id)
         if k not in self.heads:
-            row = self.conn.execute(
-                "SELECT seq, hash FROM records WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT 1", k
-            ).fetchone()
-            self.heads[k] = (row[0], row[1]) if row else (0, GENESIS)
+            self.heads[k] = chain_head(self.conn, "records", device_id, user_id)
         return self.heads[k]
 
 
@@ -127,16 +111,7 @@ def _check(chains: _Chains, r: Record, signing: bytes, as_user_id: str | None) -
 
 
 def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> None:
-    conn.execute(
-        "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, sig, "
-        "hash, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id,
-         canonical_body(r), r.created_at, r.sig, digest, source),
-    )
-
-
-def canonical_body(r: Record) -> str:
-    return canonical_bytes(r.body).decode("utf-8")
+    conn.execute(insert_sql("records", ("source",)), (*record_values(r, digest), source))
 
 
 def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record]]]:

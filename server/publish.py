@@ -5,7 +5,7 @@ A source folder holds ``course.toml`` next to its files::
     id = "party-theory-2026"        # required
     version = "auto"                # or a whole number above every published one
     title = "..."; description = "..."; category = "..."; credit_hours = 2.0
-    [policy]                        # any of sync.protocol.manifest.Policy's keys; the rest take defaults
+    [policy]                        # any of player.policy.PlayerPolicy's keys; the rest take defaults
     [[lessons]]  file = "01.mp4"  title = "..."  (id, duration_s optional: ffprobe measures it)
     [[documents]] file = "notes.pdf" title = "..."  (id optional)
     [[quizzes]] / [exam]            # free-form tables, copied into the manifest
@@ -30,11 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from player.policy import PlayerPolicy
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.catalog import Catalog, CatalogEntry, manifest_path
 from sync.protocol.errors import FormatError, StorageError, UnsafePathError
 from sync.protocol.keys import PrivateKey
-from sync.protocol.manifest import FileEntry, Manifest, Policy, check_file_name, check_id
+from sync.protocol.manifest import FileEntry, Manifest, check_file_name, check_id, parse_policy
 from sync.storage.files import atomic_copy_verified, atomic_write_bytes, file_sha256
 
 mimetypes.add_type("video/mp4", ".mp4")
@@ -155,15 +156,15 @@ class _Builder:
         )
 
 
-def _policy(raw: Any) -> Policy:
+def _policy(raw: Any) -> PlayerPolicy:
     if raw is None:
-        return Policy()
+        return PlayerPolicy()
     if not isinstance(raw, dict):
         raise FormatError("bad_field", "course.toml: [policy] must be a table")
-    unknown = set(raw) - set(Policy().to_dict())
+    unknown = set(raw) - set(PlayerPolicy().to_dict())
     if unknown:
         raise FormatError("bad_field", f"course.toml: unknown policy keys {sorted(unknown)}")
-    return Policy.from_dict({**Policy().to_dict(), **raw})
+    return parse_policy({**PlayerPolicy().to_dict(), **raw})
 
 
 def _version(doc: dict[str, Any], existing: list[int]) -> int:

@@ -11,20 +11,7 @@ import json
 import sqlite3
 from typing import Any
 
-
-def union_length(segments: list[tuple[float, float]]) -> float:
-    """Total length covered by a set of [start, end) intervals."""
-    total, cur_start, cur_end = 0.0, None, None
-    for start, end in sorted(s for s in segments if s[1] > s[0]):
-        if cur_end is None or start > cur_end:
-            if cur_end is not None and cur_start is not None:
-                total += cur_end - cur_start
-            cur_start, cur_end = start, end
-        else:
-            cur_end = max(cur_end, end)
-    if cur_end is not None and cur_start is not None:
-        total += cur_end - cur_start
-    return total
+from player.intervals import union_length
 
 
 def _segments(body: dict[str, Any]) -> list[tuple[float, float]]:

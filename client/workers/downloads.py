@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -26,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from client.tasks import Lanes, TaskContext, TaskHandle, run_task
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
+from sync.storage.files import atomic_write_bytes
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.content.downloader import DownloadProgress
@@ -71,10 +71,7 @@ class WantedList:
         return [c for c in data if isinstance(c, str)] if isinstance(data, list) else []
 
     def save(self, ids: list[str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(sorted(set(ids))), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic_write_bytes(self.path, json.dumps(sorted(set(ids))).encode("utf-8"))
 
 
 class DownloadManager(QObject):

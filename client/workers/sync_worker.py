@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.tasks import Lanes, TaskHandle, run_task
+from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError, SyncError
 
 if TYPE_CHECKING:  # the engines load after the first window shows
@@ -40,10 +40,9 @@ class SyncCounts:
     last_sync_at: str | None
 
 
-def backoff_s(failures: int, rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait after ``failures`` failed attempts in a row: capped, with +-20% jitter."""
-    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** max(0, failures - 1))
-    return base * (0.8 + 0.4 * rand())
+def sync_backoff(rng: random.Random | None = None) -> Backoff:
+    """The waits between background sync rounds after failures in a row."""
+    return Backoff(BACKOFF_BASE_S, BACKOFF_CAP_S, rng or random.Random())
 
 
 def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0) -> SyncResult:
@@ -100,6 +99,7 @@ class SyncController(QObject):
         self.counts: SyncCounts | None = None
         self.last_error: BaseException | None = None
         self._failures = 0
+        self._backoff = sync_backoff()
         self._last_ok: str | None = None  # the last round that reached the server, even with nothing to send
         self._task: TaskHandle | None = None
         self._closed = False
@@ -150,6 +150,7 @@ class SyncController(QObject):
         self._last_ok = utc_now()
         was_down = self.state in (OFFLINE, ERROR) or self._failures > 0
         self._failures = 0
+        self._backoff.reset()
         self.last_error = None
         self.error_changed.emit(None)
         self._set_state(ONLINE)
@@ -168,7 +169,7 @@ class SyncController(QObject):
         self._failures += 1
         self._set_state(state_after(error))
         self.refresh_counts()
-        self._schedule(backoff_s(self._failures))
+        self._schedule(self._backoff.delay_after(error))
 
     def _on_counts(self, counts: SyncCounts) -> None:
         if self._last_ok and (counts.last_sync_at or "") < self._last_ok:

@@ -9,7 +9,6 @@ records already signed stay valid and can still be uploaded. Must not import Qt,
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from sync.account.secrets import SecretStore
 from sync.protocol.errors import IntegrityError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner, utc_now
+from sync.storage.files import atomic_write_bytes
 
 DEVICE_FILE = "device.json"
 _SECRET = "device_key"
@@ -34,11 +34,7 @@ class DeviceIdentity:
 
 
 def _write_json(path: Path, obj: dict[str, object]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(obj, indent=1), encoding="utf-8")
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write_bytes(path, json.dumps(obj, indent=1).encode("utf-8"))
 
 
 def load_or_create(store: SecretStore, profile_dir: Path) -> DeviceIdentity:

@@ -22,7 +22,6 @@ import base64
 import contextlib
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,7 +29,8 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sync.protocol.errors import IntegrityError, StorageError
+from sync.protocol.errors import IntegrityError
+from sync.storage.files import atomic_write_bytes, storage_error
 
 KDF_PARAMS = {"n": 2**14, "r": 8, "p": 1}
 _SERVICE = "StudyDesk"
@@ -135,15 +135,9 @@ class FileBackend:
     def save(self, name: str, data: bytes) -> None:
         try:
             self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=f".{name}.")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self._dir / f"{name}.bin")
         except OSError as exc:
-            raise StorageError("storage", f"cannot save a secret: {exc}") from exc
+            raise storage_error(exc, "cannot save a secret") from exc
+        atomic_write_bytes(self._dir / f"{name}.bin", data, mode=0o600)
 
     def delete(self, name: str) -> None:
         (self._dir / f"{name}.bin").unlink(missing_ok=True)

@@ -4,7 +4,8 @@ Works the same against the own server, a plain static web server or a folder. Ev
 is streamed into ``partial/<hex>.part`` with its sha256 computed on the way, resumed with a
 Range request after a cut, a cancel or an app restart, checked, and only then renamed into
 the store, so a lesson becomes playable the moment its own blob is verified. Retryable
-errors (network, 5xx, 429/503) are retried with capped exponential backoff and jitter;
+errors (network, 5xx, 429/503) are retried after the waits of ``sync.net.backoff.Backoff``
+(honouring a busy server's Retry-After);
 everything else fails at once with a sync/protocol/errors.py type, leaving what is stored intact.
 Must not import Qt or anything from client/ or server/.
 """
@@ -16,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import random
 import shutil
 import threading
 import time
@@ -28,12 +28,12 @@ from pathlib import Path
 from sync.content.ratelimit import TokenBucket
 from sync.content.sources import BlobReader, RangeNotSatisfiable, RepoSource, open_source
 from sync.content.store import ContentStore
+from sync.net.backoff import Backoff
 from sync.protocol.catalog import MAX_CATALOG_BYTES, Catalog, blob_path, manifest_path
 from sync.protocol.errors import (
     CancelledError,
     IntegrityError,
     RetryableError,
-    ServerBusyError,
     StorageError,
     SyncError,
 )
@@ -261,6 +261,7 @@ class Downloader:
         """Call ``fn`` until it succeeds; ``progress`` (bytes kept so far) resets the attempt count
         whenever a failed attempt still moved forward, so a flaky link that keeps delivering never gives up."""
         attempt = 0
+        backoff = Backoff(self.backoff_base_s, self.backoff_cap_s)
         kept = progress() if progress else 0
         while True:
             self._check_cancel()
@@ -268,13 +269,15 @@ class Downloader:
                 return fn() or b""
             except RetryableError as exc:
                 now_kept = progress() if progress else 0
-                attempt = 1 if now_kept > kept else attempt + 1
+                if now_kept > kept:
+                    attempt = 1
+                    backoff.reset()
+                else:
+                    attempt += 1
                 kept = now_kept
                 if attempt >= self.max_attempts:
                     raise
-                delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-                if isinstance(exc, ServerBusyError) and exc.retry_after_s is not None:
-                    delay = min(self.backoff_cap_s, max(delay, exc.retry_after_s))
+                delay = backoff.delay_after(exc)
                 log.info("retrying in %.1fs after: %s", delay, exc.detail)
                 self.stats.add(retries=1)
                 if self.cancel.wait(delay) or self._abort.is_set():

@@ -23,6 +23,7 @@ from typing import IO, Protocol
 import requests
 import urllib3
 
+from sync.net.backoff import parse_retry_after
 from sync.protocol.errors import (
     AuthError,
     FormatError,
@@ -74,11 +75,6 @@ def open_source(location: str | Path, verify: bool | str = True) -> RepoSource:
 
 
 # -- HTTP ------------------------------------------------------------------------------------
-def _retry_after(resp: requests.Response) -> float | None:
-    value = resp.headers.get("Retry-After", "")
-    return float(value) if value.isdigit() else None
-
-
 def http_error(resp: requests.Response, what: str) -> SyncError:
     status = resp.status_code
     detail = f"{what}: HTTP {status} from {resp.url}"
@@ -87,7 +83,7 @@ def http_error(resp: requests.Response, what: str) -> SyncError:
     if status in (401, 403):
         return AuthError("forbidden", detail)
     if status in (429, 503):
-        return ServerBusyError("server_busy", detail, retry_after_s=_retry_after(resp))
+        return ServerBusyError("server_busy", detail, retry_after_s=parse_retry_after(resp.headers.get("Retry-After")))
     if status >= 500:
         return RetryableError("server_error", detail)
     return RejectedError("http_error", detail)

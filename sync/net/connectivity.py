@@ -1,37 +1,19 @@
-"""Is the server reachable, and how long to wait before trying again.
-
-``Backoff`` is capped exponential backoff with full jitter (delay = uniform(0, min(cap,
-base * 2**attempt))), with an injectable random source. ``wait_for_server`` probes until the
-server answers, sleeping through an injected ``sleep`` so tests and the GUI control time;
-a ``cancel`` event stops it. Must not import Qt, client/ or server/.
+"""Is the server reachable: ``wait_for_server`` probes until the server answers, waiting
+between probes as ``sync.net.backoff.Backoff`` says and sleeping through an injected ``sleep``
+so tests and the GUI control time; a ``cancel`` event stops it. Must not import Qt, client/
+or server/.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from sync.net.backoff import Backoff as Backoff  # named here too: the uploader takes both from this module
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
-
-
-@dataclass
-class Backoff:
-    base_s: float = 1.0
-    cap_s: float = 300.0
-    rng: random.Random = field(default_factory=random.Random)
-    attempt: int = 0
-
-    def next_delay(self) -> float:
-        ceiling = min(self.cap_s, self.base_s * (2 ** min(self.attempt, 30)))
-        self.attempt += 1
-        return self.rng.uniform(0, ceiling)
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 def cancellable_sleep(cancel: threading.Event | None) -> Sleep:

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 
+from sync.net.backoff import parse_retry_after
 from sync.protocol.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError, SyncError
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
-MAX_RETRY_AFTER_S = 600.0
 
 
 @dataclass
@@ -76,13 +76,6 @@ class Transport:
         self.session.close()
 
 
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S) if value else None
-    except ValueError:
-        return None
-
-
 def _error_for(status: int, content: bytes, retry_after: str | None, what: str) -> SyncError:
     try:
         payload = json.loads(content)
@@ -93,7 +86,7 @@ def _error_for(status: int, content: bytes, retry_after: str | None, what: str) 
     detail = payload.get("detail")
     detail = f"{what}: HTTP {status}: {detail if isinstance(detail, str) else ''}".rstrip(": ")
     if status in (429, 503):
-        return ServerBusyError("server_busy", detail, _retry_after(retry_after))
+        return ServerBusyError("server_busy", detail, parse_retry_after(retry_after))
     if status >= 500:
         return RetryableError("server_error", detail)
     if status in (401, 403, 423):

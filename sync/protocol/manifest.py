@@ -2,11 +2,13 @@
 
 A manifest is a JSON object (format 1) that names a course version, its lessons,
 documents, quizzes and study policy, and carries an Ed25519 signature over its canonical
-bytes without the ``signature`` member. See DESIGN.md "Course package repository".
+bytes without the ``signature`` member. The study policy is ``player.policy.PlayerPolicy``,
+the class the player's accounting reads, so a parsed manifest's ``policy`` goes to the
+player as it is.
 
 Parsing is strict: unknown format versions, missing or mistyped fields, unsafe file names
 and bad hashes raise FormatError/UnsafePathError before anything is trusted.
-Must not import Qt or anything from client/ or server/.
+Must not import Qt or anything from client/ or server/; of player/, only its pure kernel.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from player.errors import PolicyError
+from player.policy import PlayerPolicy
 from sync.protocol.canonical import canonical_bytes, parse_json_object
 from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
 from sync.protocol.json_limits import JsonLimits
@@ -60,37 +64,13 @@ def check_file_name(value: str, where: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """Study rules of a course. Keys are the contract the player's accounting reads."""
-
-    completion_ratio: float = 0.9
-    max_rate: float = 1.5
-    seek_ahead: bool = False
-    idle_timeout_s: float = 600.0
-    attention_check_interval_s: float = 1200.0
-    pause_when_hidden: bool = True
-
-    @classmethod
-    def from_dict(cls, obj: dict[str, Any]) -> Policy:
-        where = "policy"
-        ratio = float(_req(obj, "completion_ratio", (int, float), where))
-        rate = float(_req(obj, "max_rate", (int, float), where))
-        idle = float(_req(obj, "idle_timeout_s", (int, float), where))
-        check = float(_req(obj, "attention_check_interval_s", (int, float), where))
-        if not 0 < ratio <= 1 or not 0.5 <= rate <= 4 or idle < 0 or check < 0:
-            raise FormatError("bad_field", "policy: value out of range")
-        return cls(
-            completion_ratio=ratio,
-            max_rate=rate,
-            seek_ahead=_req(obj, "seek_ahead", bool, where),
-            idle_timeout_s=idle,
-            attention_check_interval_s=check,
-            pause_when_hidden=_req(obj, "pause_when_hidden", bool, where),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def parse_policy(obj: dict[str, Any]) -> PlayerPolicy:
+    """A manifest's ``policy`` object as the player's one policy class; a missing, mistyped or
+    out-of-range value is FormatError("bad_field") that names it."""
+    try:
+        return PlayerPolicy.from_dict(obj)
+    except PolicyError as exc:
+        raise FormatError("bad_field", exc.detail) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +116,7 @@ class Manifest:
     category: str
     credit_hours: float
     published_at: str
-    policy: Policy
+    policy: PlayerPolicy
     lessons: tuple[FileEntry, ...]
     documents: tuple[FileEntry, ...] = ()
     quizzes: tuple[dict[str, Any], ...] = ()
@@ -215,7 +195,7 @@ class Manifest:
             category=_req(obj, "category", str, where),
             credit_hours=float(_req(obj, "credit_hours", (int, float), where)),
             published_at=_req(obj, "published_at", str, where),
-            policy=Policy.from_dict(_req(obj, "policy", dict, where)),
+            policy=parse_policy(_req(obj, "policy", dict, where)),
             lessons=lessons,
             documents=documents,
             quizzes=tuple(quizzes),

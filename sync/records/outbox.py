@@ -1,6 +1,7 @@
 """The outbox: this person's signed, hash-chained records, kept in their profile database.
 
-Records are append-only: SQLite triggers make any UPDATE or DELETE of ``outbox_records`` fail,
+``outbox_records`` has the stored record shape of ``sync.storage.record_table`` (the server's
+table has the same). Records are append-only: SQLite triggers make any UPDATE or DELETE of it fail,
 so a record, once committed, stays exactly as signed. Delivery state (acked / rejected with the
 server's reason) lives in ``outbox_delivery``; a record with no delivery row is pending.
 Every append is one explicit ``BEGIN IMMEDIATE`` transaction that reads the chain head, signs
@@ -13,35 +14,27 @@ Must not import Qt, client/ or server/.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sync.account.profile_db import schema
-from sync.protocol.records import GENESIS, Record, Signer, make_record, utc_now
+from sync.protocol.records import Record, Signer, make_record, utc_now
+from sync.storage.record_table import (
+    chain_head,
+    insert_sql,
+    record_from_row,
+    record_table_sql,
+    record_values,
+    select_list,
+)
 from sync.storage.sqlite import transaction
 
 schema.step(
     "outbox.1",
-    """
-    CREATE TABLE outbox_records (
-        rowid_ INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        device_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        prev TEXT NOT NULL,
-        type TEXT NOT NULL,
-        course_id TEXT,
-        lesson_id TEXT,
-        body TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        sig TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        UNIQUE (device_id, user_id, seq)
-    );
+    record_table_sql("outbox_records", row_key="rowid_ INTEGER PRIMARY KEY")
+    + """;
     CREATE TRIGGER outbox_records_no_update BEFORE UPDATE ON outbox_records
     BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: update refused'); END;
     CREATE TRIGGER outbox_records_no_delete BEFORE DELETE ON outbox_records
@@ -56,19 +49,12 @@ schema.step(
     """,
 )
 
-_COLS = "id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, sig"
-
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
     record_id: str
     state: str  # "acked" or "rejected"
     reason: str | None = None
-
-
-def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> Record:
-    (rid, device_id, user_id, seq, prev, rtype, course_id, lesson_id, body, created_at, sig) = tuple(row)
-    return Record(rid, device_id, user_id, seq, prev, rtype, course_id, lesson_id, json.loads(body), created_at, sig)
 
 
 class Outbox:
@@ -90,11 +76,8 @@ class Outbox:
     ) -> Record:
         """Sign and store the next record; ``also(conn)`` runs in the same transaction."""
         with transaction(self.conn) as conn:
-            head = conn.execute(
-                "SELECT seq, hash FROM outbox_records WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT 1",
-                (self.signer.device_id, self.signer.user_id),
-            ).fetchone()
-            seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+            last_seq, prev = chain_head(conn, "outbox_records", self.signer.device_id, self.signer.user_id)
+            seq = last_seq + 1
             record = make_record(
                 self.signer,
                 seq=seq,
@@ -117,11 +100,8 @@ class Outbox:
         """
         out: list[Record] = []
         with transaction(self.conn) as conn:
-            head = conn.execute(
-                "SELECT seq, hash FROM outbox_records WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT 1",
-                (self.signer.device_id, self.signer.user_id),
-            ).fetchone()
-            seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+            last_seq, prev = chain_head(conn, "outbox_records", self.signer.device_id, self.signer.user_id)
+            seq = last_seq + 1
             for record_type, course_id, lesson_id, body in items:
                 record = make_record(self.signer, seq=seq, prev=prev, record_type=record_type, course_id=course_id,
                                      lesson_id=lesson_id, body=body, created_at=self._now())
@@ -132,38 +112,31 @@ class Outbox:
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, r: Record) -> None:
-        conn.execute(
-            f"INSERT INTO outbox_records ({_COLS}, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id,
-                json.dumps(r.body, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-                r.created_at, r.sig, r.hash,
-            ),
-        )
+        conn.execute(insert_sql("outbox_records"), record_values(r))
 
     # ----- reading
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[Record]:
         """This signer's records in chain order (every state)."""
-        sql = f"SELECT {_COLS} FROM outbox_records WHERE device_id = ? AND user_id = ? AND seq > ? ORDER BY seq"
+        sql = f"SELECT {select_list()} FROM outbox_records WHERE device_id = ? AND user_id = ? AND seq > ? ORDER BY seq"
         params: list[Any] = [self.signer.device_id, self.signer.user_id, after_seq]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_row_to_record(r) for r in self.conn.execute(sql, params)]
+        return [record_from_row(r) for r in self.conn.execute(sql, params)]
 
     def all_records(self) -> list[Record]:
         """Every record in this profile database (all devices this person used here), chain order."""
-        sql = f"SELECT {_COLS} FROM outbox_records ORDER BY device_id, user_id, seq"
-        return [_row_to_record(r) for r in self.conn.execute(sql)]
+        sql = f"SELECT {select_list()} FROM outbox_records ORDER BY device_id, user_id, seq"
+        return [record_from_row(r) for r in self.conn.execute(sql)]
 
     def pending(self, limit: int = 500) -> list[Record]:
         """Records not yet acked or rejected, oldest first (chain order per device)."""
         sql = (
-            f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))} FROM outbox_records r "
+            f"SELECT {select_list('r')} FROM outbox_records r "
             "LEFT JOIN outbox_delivery d ON d.record_id = r.id WHERE d.record_id IS NULL "
             "ORDER BY r.device_id, r.user_id, r.seq LIMIT ?"
         )
-        return [_row_to_record(r) for r in self.conn.execute(sql, (limit,))]
+        return [record_from_row(r) for r in self.conn.execute(sql, (limit,))]
 
     def pending_count(self) -> int:
         row = self.conn.execute(
@@ -177,10 +150,10 @@ class Outbox:
 
     def rejected(self) -> list[tuple[Record, str]]:
         sql = (
-            f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))}, d.reason FROM outbox_records r "
+            f"SELECT {select_list('r')}, d.reason FROM outbox_records r "
             "JOIN outbox_delivery d ON d.record_id = r.id WHERE d.state = 'rejected' ORDER BY r.seq"
         )
-        return [(_row_to_record(tuple(row)[:-1]), str(row[-1] or "")) for row in self.conn.execute(sql)]
+        return [(record_from_row(row), str(row[-1] or "")) for row in self.conn.execute(sql)]
 
     def state_of(self, record_id: str) -> str:
         row = self.conn.execute("SELECT state FROM outbox_delivery WHERE record_id = ?", (record_id,)).fetchone()

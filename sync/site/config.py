@@ -17,6 +17,7 @@ from typing import Any
 
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PublicKey
+from sync.storage.folders import machine_config_dir
 
 USER_OVERRIDABLE = frozenset({"language", "text_size", "bandwidth_cap_kbps", "download_windows", "data_dir"})
 LANGUAGES = ("zh_CN", "en")
@@ -57,13 +58,12 @@ class SiteConfig:
 
 
 def default_site_paths() -> list[Path]:
+    """Where the site file is looked for, in order: $STUDYDESK_SITE, this PC's config folder
+    (sync.storage.folders.machine_config_dir), the program's own folder."""
     paths: list[Path] = []
     if env := os.environ.get("STUDYDESK_SITE"):
         paths.append(Path(env))
-    if sys.platform == "win32":
-        paths.append(Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "StudyDesk" / "site.toml")
-    else:
-        paths.append(Path("/etc/studydesk/site.toml"))
+    paths.append(machine_config_dir() / "site.toml")
     paths.append(Path(sys.executable).resolve().parent / "site.toml")
     return paths
 

@@ -1,9 +1,11 @@
 """Files written the one way this project writes them, by client and server alike.
 
-``atomic_write_bytes`` and ``atomic_copy_verified`` write a temp file in the target folder,
-fsync it, rename it over the target and fsync the folder, so a reader (or a restart after a
-power cut) sees the old file or the whole new one, never a part; the temp file is removed on
-every failure. OS errors become ``StorageError`` (``disk_full`` when the disk is full).
+``atomic_write_bytes`` and ``atomic_copy_verified`` write a temp file with a unique name in
+the target folder, fsync it, rename it over the target and fsync the folder, so a reader (or
+a restart after a power cut) sees the old file or the whole new one, never a part. The temp
+file is removed on every failure, whatever raised; two writers of one target never share a
+temp file. OS errors become ``StorageError`` (``disk_full`` when the disk is full).
+Must not import Qt or any client engine.
 """
 
 from __future__ import annotations
@@ -39,10 +41,19 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+def _temp_beside(target: Path) -> tuple[int, str]:
+    """A new, uniquely named temp file in ``target``'s folder (created with O_EXCL), opened for writing."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    except OSError as exc:
+        raise storage_error(exc, f"cannot write to {target.parent}") from exc
+
+
+def atomic_write_bytes(path: Path, data: bytes | bytearray | memoryview, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    fd, tmp = _temp_beside(path)
+    placed = False
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -50,21 +61,21 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
+        placed = True
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise storage_error(exc, f"cannot write {path.name}") from exc
+    finally:
+        if not placed:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     fsync_dir(path.parent)
 
 
 def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError, mode: int = 0o644) -> None:
     """Copy ``src`` to ``dest`` (temp file, fsync, rename), hashing it as it is read; raise
     ``mismatch`` and leave ``dest`` untouched unless what was copied has sha256 ``digest``."""
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write to {dest.parent}") from exc
+    fd, tmp = _temp_beside(dest)
+    placed = False
     try:
         h = hashlib.sha256()
         with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
@@ -77,11 +88,13 @@ def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError
             raise mismatch
         os.chmod(tmp, mode)
         os.replace(tmp, dest)
+        placed = True
     except OSError as exc:
         raise storage_error(exc, f"cannot write {dest.name}") from exc
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if not placed:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     fsync_dir(dest.parent)
 
 

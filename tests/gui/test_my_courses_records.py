@@ -94,12 +94,23 @@ def test_closing_during_a_download_stops_cleanly_and_the_next_start_continues(en
 
 
 def test_background_sync_backs_off_with_a_cap_and_jitter():
-    from client.workers.sync_worker import BACKOFF_CAP_S, backoff_s
+    import random
 
-    low = [backoff_s(n, rand=lambda: 0.0) for n in range(1, 12)]
-    high = [backoff_s(n, rand=lambda: 1.0) for n in range(1, 12)]
-    assert low == sorted(low) and low[0] == pytest.approx(8.0) and high[0] == pytest.approx(12.0)
-    assert max(high) == pytest.approx(BACKOFF_CAP_S * 1.2) and low[-1] == pytest.approx(BACKOFF_CAP_S * 0.8)
+    from client.workers.sync_worker import BACKOFF_CAP_S, sync_backoff
+
+    class Fixed(random.Random):
+        def __init__(self, point: float) -> None:
+            super().__init__()
+            self.point = point
+
+        def random(self) -> float:
+            return self.point
+
+    low_backoff, high_backoff = sync_backoff(Fixed(0.0)), sync_backoff(Fixed(1.0))
+    low = [low_backoff.next_delay() for _ in range(11)]
+    high = [high_backoff.next_delay() for _ in range(11)]
+    assert low == sorted(low) and low[0] == pytest.approx(5.0) and high[0] == pytest.approx(10.0)
+    assert max(high) == pytest.approx(BACKOFF_CAP_S) and low[-1] == pytest.approx(BACKOFF_CAP_S * 0.5)
 
 
 def test_downloads_wait_for_the_allowed_time_window(qtbot, env, tmp_path):

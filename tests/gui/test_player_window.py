@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from client.tasks import Lanes
 from client.windows.player_window import PlayerWindow
-from sync.protocol.manifest import Policy
+from player.policy import PlayerPolicy
 from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def video(media) -> bytes:
     return media.clip(8.0, "320x180").read_bytes()  # a real H.264/AAC clip, made once per session
 
 
-def _course(root: Path, video: bytes, policy: Policy) -> InstalledCourse:
+def _course(root: Path, video: bytes, policy: PlayerPolicy) -> InstalledCourse:
     return install_course(root, "c-player", [
         LessonSpec("l1", "第一课 新时代新征程", video, 8.0),
         LessonSpec("l2", "第二课 没有下载", video[:1000] + b"x", 8.0, present=False),
@@ -46,10 +46,10 @@ def env(tmp_path: Path, qtbot, video: bytes) -> Iterator[dict]:
     qtbot.waitUntil(lambda: not lanes.busy, timeout=15000)
 
 
-def open_window(env: dict, qtbot, lesson: str = "l1", policy: Policy | None = None,
+def open_window(env: dict, qtbot, lesson: str = "l1", policy: PlayerPolicy | None = None,
                 checkpoint_s: float = 1.0) -> PlayerWindow:
     if "course" not in env or policy is not None:
-        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or Policy())
+        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or PlayerPolicy())
     window = PlayerWindow("c-player", lesson, store=env["course"].store, lanes=env["lanes"],
                           session=env["profile"], checkpoint_interval_s=checkpoint_s)
     env["windows"].append(window)
@@ -105,7 +105,7 @@ def test_seek_ahead_is_refused_with_a_reason(env: dict, qtbot) -> None:
 
 
 def test_rate_menu_is_capped_by_policy(env: dict, qtbot) -> None:
-    window = open_window(env, qtbot, policy=Policy(max_rate=1.25))
+    window = open_window(env, qtbot, policy=PlayerPolicy(max_rate=1.25))
     qtbot.waitUntil(lambda: window.policy is not None, timeout=10000)
     assert window.controls.rates() == [0.75, 1.0, 1.25]
     window.controls.choose_rate(2.0)  # not offered, and refused if asked
@@ -115,7 +115,7 @@ def test_rate_menu_is_capped_by_policy(env: dict, qtbot) -> None:
 
 
 def test_attention_check_stops_credit_until_answered(env: dict, qtbot) -> None:
-    window = open_window(env, qtbot, policy=Policy(attention_check_interval_s=1.5))
+    window = open_window(env, qtbot, policy=PlayerPolicy(attention_check_interval_s=1.5))
     qtbot.waitUntil(lambda: window.attention_dialog is not None, timeout=15000)
     acc = window.bridge.accounting
     assert not window.bridge.playing
@@ -201,7 +201,7 @@ def _move_mouse(window: PlayerWindow) -> None:
 
 
 def test_idle_timeout_asks_only_when_nobody_touches_the_window(env: dict, qtbot) -> None:
-    window = open_window(env, qtbot, policy=Policy(idle_timeout_s=2.0, attention_check_interval_s=0))
+    window = open_window(env, qtbot, policy=PlayerPolicy(idle_timeout_s=2.0, attention_check_interval_s=0))
     qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
     for _ in range(7):  # 3.5 s of someone moving the mouse over the video
         _move_mouse(window)
@@ -304,7 +304,7 @@ def test_vlc_events_arrive_on_vlc_thread_and_reach_widgets_on_the_gui_thread(env
 
         return make
 
-    env["course"] = _course(env["root"] / "threads", env["video"], Policy())
+    env["course"] = _course(env["root"] / "threads", env["video"], PlayerPolicy())
     window = PlayerWindow("c-player", "l1", store=env["course"].store, lanes=env["lanes"], session=env["profile"],
                           backend_factory=factory, checkpoint_interval_s=1.0)
     env["windows"].append(window)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from client.policy_text import format_rate, policy_lines, rate_and_seek_text
-from sync.protocol.manifest import Policy
+from player.policy import PlayerPolicy
 
 
 def test_default_policy_in_plain_words(qapp) -> None:
-    lines = policy_lines(Policy())
+    lines = policy_lines(PlayerPolicy())
     assert lines[0] == "Speed up to 1.5×, no skipping ahead"
     assert "Playback pauses when you leave the window" in lines
     assert "Confirm you are studying every 20 minutes" in lines
@@ -16,7 +16,7 @@ def test_default_policy_in_plain_words(qapp) -> None:
 
 
 def test_rules_follow_the_policy(qapp) -> None:
-    policy = Policy(max_rate=1.0, seek_ahead=True, idle_timeout_s=90, attention_check_interval_s=0,
+    policy = PlayerPolicy(max_rate=1.0, seek_ahead=True, idle_timeout_s=90, attention_check_interval_s=0,
                     pause_when_hidden=False, completion_ratio=1.0)
     lines = policy_lines(policy)
     assert lines[0] == "Normal speed only; skipping ahead is allowed"
@@ -24,7 +24,8 @@ def test_rules_follow_the_policy(qapp) -> None:
     assert not any("Confirm you are studying" in line for line in lines)
     assert "After 90 seconds without mouse or keyboard use, timing stops until you confirm" in lines
     assert lines[-1].endswith("100% of it is watched")
-    assert rate_and_seek_text(Policy(max_rate=2.0, seek_ahead=True)) == "Speed up to 2×; skipping ahead is allowed"
+    assert (rate_and_seek_text(PlayerPolicy(max_rate=2.0, seek_ahead=True))
+            == "Speed up to 2×; skipping ahead is allowed")
 
 
 def test_rate_formatting() -> None:
@@ -38,10 +39,10 @@ def test_rules_in_chinese_with_the_installed_translation(qapp) -> None:
     translator = Translator(qapp)
     assert translator.set_language("zh_CN")
     try:
-        lines = policy_lines(Policy(attention_check_interval_s=1200))
+        lines = policy_lines(PlayerPolicy(attention_check_interval_s=1200))
         assert lines[0] == "倍速不超过1.5倍，不可快进"
         assert "每20分钟确认一次在学" in lines
         assert "离开播放窗口时自动暂停" in lines
     finally:
         translator.set_language("en")
-    assert policy_lines(Policy())[0] == "Speed up to 1.5×, no skipping ahead"
+    assert policy_lines(PlayerPolicy())[0] == "Speed up to 1.5×, no skipping ahead"

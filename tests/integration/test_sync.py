@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sync.account.auth import AuthService, UserSession
-from sync.net.connectivity import Backoff
+from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user

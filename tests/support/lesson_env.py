@@ -15,10 +15,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from player.policy import PlayerPolicy
 from sync.account.profile_db import open_profile_db
 from sync.content.store import ContentStore
 from sync.protocol.keys import PrivateKey
-from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.manifest import FileEntry, Manifest
 from sync.protocol.records import DeviceSigner
 from sync.records.outbox import Outbox
 
@@ -74,7 +75,7 @@ def _place(store: ContentStore, data: bytes, tmp: Path) -> str:
 
 
 def install_course(root: Path, course_id: str, lessons: list[LessonSpec], documents: list[DocSpec] | None = None,
-                   policy: Policy | None = None, title: str = "学习贯彻党的二十大精神") -> InstalledCourse:
+                   policy: PlayerPolicy | None = None, title: str = "学习贯彻党的二十大精神") -> InstalledCourse:
     key = PrivateKey.generate()
     store = ContentStore(root / "content", {key.public.key_id: key.public}).ensure()
     staging = root / "staging"
@@ -94,7 +95,7 @@ def install_course(root: Path, course_id: str, lessons: list[LessonSpec], docume
         blob_of[doc.id] = digest
         docs.append(FileEntry(doc.id, doc.title, digest, len(doc.data), doc.mime, doc.filename))
     manifest = Manifest(course_id=course_id, version=1, title=title, description="", category="理论学习",
-                        credit_hours=2.0, published_at="2026-11-01T00:00:00Z", policy=policy or Policy(),
+                        credit_hours=2.0, published_at="2026-11-01T00:00:00Z", policy=policy or PlayerPolicy(),
                         lessons=tuple(entries), documents=tuple(docs)).signed(key)
     store.save_manifest(manifest.to_bytes())
     return InstalledCourse(store, manifest, key, blob_of)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from player.policy import PlayerPolicy
 from sync.protocol.errors import FormatError, SyncError, UnsafePathError
 from sync.protocol.keys import PrivateKey
-from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.manifest import FileEntry, Manifest
 
 KEY = PrivateKey.generate()
 
 
 def _manifest_dict() -> dict[str, object]:
     lesson = FileEntry("lesson-1", "第一课", "0" * 64, 10, "video/mp4", "l1.mp4", 30.0)
-    m = Manifest("c", 1, "课程", "", "测试", 1.0, "2026-01-01T00:00:00Z", Policy(), (lesson,)).signed(KEY)
+    m = Manifest("c", 1, "课程", "", "测试", 1.0, "2026-01-01T00:00:00Z", PlayerPolicy(), (lesson,)).signed(KEY)
     return m.to_dict()
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from player.policy import PlayerPolicy
 from sync.account.assignments import AssignmentCache
 from sync.account.profile_db import open_profile_db
 from sync.content.store import ContentStore
 from sync.protocol.keys import PrivateKey
-from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.manifest import FileEntry, Manifest
 from sync.protocol.records import DeviceSigner
 from sync.records.my_courses import course_coverage, my_courses
 from sync.records.outbox import Delivery, Outbox
@@ -34,7 +35,7 @@ def _lesson(lesson_id: str, duration_s: float, data: bytes = b"") -> FileEntry:
 
 def _manifest(course_id: str, *lessons: FileEntry, ratio: float = 0.9) -> Manifest:
     return Manifest(course_id, 1, "课程 " + course_id, "", "", 2.0, "2026-01-01T00:00:00Z",
-                    Policy(completion_ratio=ratio), tuple(lessons)).signed(KEY)
+                    PlayerPolicy(completion_ratio=ratio), tuple(lessons)).signed(KEY)
 
 
 # l1 600 s, l2 300 s, l3 100 s: 1000 s of media in all

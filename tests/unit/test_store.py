@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from player.policy import PlayerPolicy
 from sync.content.ratelimit import TokenBucket
 from sync.content.sources import FolderSource
 from sync.content.store import ContentStore
 from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
 from sync.protocol.keys import PrivateKey
-from sync.protocol.manifest import FileEntry, Manifest, Policy
+from sync.protocol.manifest import FileEntry, Manifest
 from sync.storage.files import atomic_write_bytes
 
 KEY = PrivateKey.generate()
@@ -25,7 +26,8 @@ def _entry(eid: str, data: bytes) -> FileEntry:
 
 def _manifest(course: str, version: int, *blobs: bytes) -> Manifest:
     lessons = tuple(_entry(f"lesson-{i}", b) for i, b in enumerate(blobs, start=1))
-    return Manifest(course, version, "课程", "", "测试", 1.0, "2026-01-01T00:00:00Z", Policy(), lessons).signed(KEY)
+    return Manifest(course, version, "课程", "", "测试", 1.0, "2026-01-01T00:00:00Z", PlayerPolicy(),
+                    lessons).signed(KEY)
 
 
 def _place(store: ContentStore, data: bytes, tmp: Path) -> str:
