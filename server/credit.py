@@ -1,0 +1,306 @@
+"""How much one watch record earns: the server's decision, from what was published.
+
+A record is evidence, not a claim to be believed: the learner controls the PC and so the
+device key, and a modified client can sign any body. This pure function (no database, no
+HTTP) decides one record's credit from
+
+- the published lesson the record names (its duration and the course policy's ``max_rate``),
+  or the reason it names nothing published (``unknown_course``, ``unknown_version``,
+  ``unknown_lesson``): then nothing is credited;
+- the record body: media ``segments`` played, ``elapsed_mono_s`` (monotonic seconds since the
+  previous checkpoint) and the wall window ``wall_start`` .. ``wall_end``;
+- the state its chain (one device and person) reached at the previous stored record: where its
+  last window ended and how much allowance is left;
+- the earliest moment the chain can have existed (the device's enrolment) and the record's
+  arrival (server clock);
+- the person's wall time already taken by credited records (every chain, every lesson).
+
+Bounds, applied in this order; each cut is set aside under its reason code:
+
+1. ``over_duration``: segments are clipped to ``[0, duration]`` of the published lesson (a
+   sliver of at most ``DURATION_SLACK_S`` past the end, where the player's and the publisher's
+   measurements differ, is dropped without a flag).
+2. ``over_elapsed``: credited media time <= ``elapsed_mono_s x max_rate + ALLOWANCE_S`` (2 s).
+3. ``over_real_time``: credited media time <= the record's wall window x ``max_rate`` plus the
+   chain's allowance. Windows are placed in seq order: a window starts no earlier than the end
+   of the chain's previous window (``effective start = max(wall_start, previous end)``, its
+   length kept), so a PC clock set back between sessions cannot overlap its own earlier windows.
+   The allowance is one bucket of ``ALLOWANCE_S`` per chain (the player's own jitter budget is
+   smaller): spending it is repaid only by real wall time the chain leaves unused, so many tiny
+   records cannot each take a fresh allowance.
+4. ``clock_skew``: a window that starts before the earliest moment (minus ``SKEW_SLACK_S``) is
+   moved forward to it (the PC clock was behind: the window's length is still true); a window
+   that ends after the arrival (plus ``SKEW_SLACK_S``) is cut there. Either way it is flagged,
+   and credit is bounded by the real time that remains.
+5. ``overlap``: one person's credited wall time is never counted twice, across lessons, courses
+   and devices: only the part of the window not taken by an earlier stored record counts (first
+   stored wins). The record then takes, from the end of its window, the wall time its credit
+   needs (``credited / max_rate``).
+
+Segments are kept from the start of the media when a bound cuts them. Malformed bodies are
+refused by ``parse_watch_body`` (``bad_field``): non-finite or negative numbers, values above
+``MAX_SECONDS``, more than ``MAX_SEGMENTS`` segments, a segment whose start is not before its end,
+wrong types, unreadable times, a window that ends before it starts.
+Pure Python: imports only the player's interval kernel and the protocol's errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from player.intervals import IntervalSet
+from sync.protocol.errors import FormatError
+
+ALLOWANCE_S = 2.0
+"""Media seconds a record (and a chain, once until repaid) may run ahead of time x max rate."""
+
+SKEW_SLACK_S = 300.0
+"""A window may start this much before enrolment or end this much after arrival without skew."""
+
+DURATION_SLACK_S = 1.0
+"""Media past the published end up to this much is dropped silently (player and publisher measure
+durations differently); more is ``over_duration``."""
+
+MAX_SEGMENTS = 10_000
+MAX_SECONDS = 1e7
+EPSILON_S = 1e-3
+"""Cuts smaller than this are float noise: neither set aside nor flagged."""
+
+NUMBER_FIELDS = ("credited_s", "study_s", "elapsed_mono_s", "max_rate", "position_s", "covered_s", "duration_s")
+
+REASONS = ("unknown_course", "unknown_version", "unknown_lesson", "no_window", "over_duration", "over_elapsed",
+           "over_real_time", "clock_skew", "overlap")
+"""Every reason code this module can give, in the order bounds apply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """What was published for one lesson: its duration and the course policy's fastest rate."""
+
+    duration_s: float
+    max_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChainState:
+    """Where a chain stands after one of its records: the end of its last window (epoch seconds)
+    and the allowance left (media seconds)."""
+
+    wall_end: float
+    allowance_s: float = ALLOWANCE_S
+
+
+@dataclass(frozen=True, slots=True)
+class WatchBody:
+    """The parts of a watch body credit depends on (validated)."""
+
+    segments: tuple[tuple[float, float], ...]
+    elapsed_s: float
+    wall_start: float | None
+    wall_end: float | None
+    version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One record's credit. ``set_aside`` maps reason -> media seconds not credited for it; a
+    reason may carry 0 s (clock_skew that cost nothing). ``chain`` is the chain's state after this
+    record (None when the record had no window); ``taken`` the wall windows it now holds."""
+
+    segments: tuple[tuple[float, float], ...]
+    credited_s: float
+    set_aside: dict[str, float] = field(default_factory=dict)
+    chain: ChainState | None = None
+    taken: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r for r in REASONS if r in self.set_aside]
+
+    @property
+    def set_aside_s(self) -> float:
+        return round(sum(self.set_aside.values()), 3)
+
+
+# ----- parsing --------------------------------------------------------------------------------
+def _bad(detail: str) -> FormatError:
+    return FormatError("bad_field", f"watch body: {detail}")
+
+
+def _seconds(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(f"{name} must be a number")
+    if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:
+        raise _bad(f"{name} must be a finite number of seconds in [0, {MAX_SECONDS:.0f}], not {value!r}")
+    return float(value)
+
+
+def parse_time(value: Any, name: str) -> float:
+    """An ISO 8601 UTC time (``2026-11-23T08:00:00.000Z``) as epoch seconds; FormatError otherwise."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise _bad(f"{name} must be an ISO 8601 time")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _bad(f"{name} is not an ISO 8601 time: {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not 2000 <= moment.astimezone(UTC).year <= 2200:
+        raise _bad(f"{name} is not a plausible time: {value!r}")
+    return moment.timestamp()
+
+
+def parse_watch_body(body: dict[str, Any]) -> WatchBody:
+    """Validate a watch body; FormatError("bad_field") names what is malformed."""
+    raw = body.get("segments", [])
+    if not isinstance(raw, list):
+        raise _bad("segments must be a list")
+    if len(raw) > MAX_SEGMENTS:
+        raise _bad(f"more than {MAX_SEGMENTS} segments")
+    segments = []
+    for seg in raw:
+        if not isinstance(seg, list) or len(seg) != 2:
+            raise _bad("a segment must be a [start, end] pair")
+        start, end = _seconds(seg[0], "segment start"), _seconds(seg[1], "segment end")
+        if not start < end:
+            raise _bad(f"segment [{start}, {end}] does not start before it ends")
+        segments.append((start, end))
+    for name in NUMBER_FIELDS:
+        if name in body:
+            _seconds(body[name], name)
+    if "completed" in body and not isinstance(body["completed"], bool):
+        raise _bad("completed must be true or false")
+    version = body.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or not 1 <= version
+                                <= 10**9):
+        raise _bad("version must be a whole number >= 1")
+    wall_start = parse_time(body["wall_start"], "wall_start") if "wall_start" in body else None
+    wall_end = parse_time(body["wall_end"], "wall_end") if "wall_end" in body else None
+    if (wall_start is None) != (wall_end is None):
+        raise _bad("wall_start and wall_end come together")
+    if wall_start is not None and wall_end is not None and wall_end < wall_start:
+        raise _bad("wall_end is before wall_start")
+    return WatchBody(tuple(segments), float(body.get("elapsed_mono_s", 0.0)), wall_start, wall_end, version)
+
+
+def check_finite(value: Any, where: str = "body") -> None:
+    """Any body: every number finite and within +-MAX_SECONDS (a JSON total must stay a number)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > MAX_SECONDS:
+            raise FormatError("bad_field", f"{where}: {value!r} is not a sane number")
+    elif isinstance(value, list):
+        for item in value:
+            check_finite(item, where)
+    elif isinstance(value, dict):
+        for item in value.values():
+            check_finite(item, where)
+
+
+# ----- the decision ---------------------------------------------------------------------------
+def _keep_first(segments: IntervalSet, seconds: float) -> IntervalSet:
+    """The first ``seconds`` of media of ``segments``."""
+    out = IntervalSet()
+    left = seconds
+    for start, end in segments:
+        if left <= 0:
+            break
+        take = min(end - start, left)
+        out.add(start, start + take)
+        left -= take
+    return out
+
+
+class _Cuts:
+    def __init__(self, segments: IntervalSet) -> None:
+        self.segments = segments
+        self.set_aside: dict[str, float] = {}
+
+    def limit(self, bound: float, reason: str) -> None:
+        excess = self.segments.length - max(0.0, bound)
+        if excess > EPSILON_S:
+            self.segments = _keep_first(self.segments, max(0.0, bound))
+            self.set_aside[reason] = self.set_aside.get(reason, 0.0) + excess
+
+    def flag(self, reason: str) -> None:
+        self.set_aside.setdefault(reason, 0.0)
+
+
+def _free(window: tuple[float, float], taken: IntervalSet) -> IntervalSet:
+    return IntervalSet([window]).subtract(taken) if window[1] > window[0] else IntervalSet()
+
+
+def _tail(free: IntervalSet, seconds: float) -> tuple[tuple[float, float], ...]:
+    """The last ``seconds`` of wall time in ``free``."""
+    out: list[tuple[float, float]] = []
+    left = seconds
+    for start, end in reversed(free.to_list()):
+        if left <= EPSILON_S / 10:
+            break
+        take = min(end - start, left)
+        out.append((end - take, end))
+        left -= take
+    return tuple(reversed(out))
+
+
+def credit_watch(
+    lesson: Lesson | None,
+    body: WatchBody,
+    *,
+    unknown_reason: str = "unknown_lesson",
+    prev: ChainState | None,
+    earliest: float,
+    arrival: float,
+    taken: IntervalSet,
+) -> Credit:
+    """Decide one watch record's credit (see the module text). ``taken`` is not modified."""
+    played = IntervalSet(body.segments)
+    if lesson is None:
+        chain = None
+        if body.wall_start is not None and body.wall_end is not None:
+            start = max(body.wall_start, prev.wall_end) if prev else body.wall_start
+            chain = ChainState(start + (body.wall_end - body.wall_start), prev.allowance_s if prev else ALLOWANCE_S)
+        return Credit((), 0.0, {unknown_reason: round(played.length, 3)}, chain)
+    rate = lesson.max_rate
+    cuts = _Cuts(played.clipped(0.0, lesson.duration_s))
+    past_end = played.length - cuts.segments.length
+    if past_end > DURATION_SLACK_S:
+        cuts.set_aside["over_duration"] = past_end
+    cuts.limit(body.elapsed_s * rate + ALLOWANCE_S, "over_elapsed")
+    if body.wall_start is None or body.wall_end is None:
+        cuts.limit(0.0, "no_window")
+        return _result(cuts, None, ())
+    length = body.wall_end - body.wall_start
+    start = max(body.wall_start, prev.wall_end) if prev else body.wall_start
+    end = start + length
+    # the allowance refills from real wall time the chain left unused since its previous window
+    allowance = ALLOWANCE_S
+    if prev is not None:
+        gap = _free((prev.wall_end, start), taken).clipped(earliest - SKEW_SLACK_S, arrival + SKEW_SLACK_S).length
+        allowance = min(ALLOWANCE_S, prev.allowance_s + gap * rate)
+    cuts.limit(length * rate + allowance, "over_real_time")
+    low, high = earliest - SKEW_SLACK_S, arrival + SKEW_SLACK_S
+    if start < low:
+        start, end = low, low + length
+        cuts.flag("clock_skew")
+    if end > high:
+        start, end = min(start, high), high
+        cuts.flag("clock_skew")
+        cuts.limit((end - start) * rate + allowance, "clock_skew")
+    free = _free((start, end), taken)
+    cuts.limit(free.length * rate + allowance, "overlap")
+    credited = cuts.segments.length
+    needed = credited / rate
+    held = _tail(free, needed)
+    left = min(ALLOWANCE_S, allowance + free.length * rate - credited)
+    return _result(cuts, ChainState(end, max(0.0, left)), held)
+
+
+def _result(cuts: _Cuts, chain: ChainState | None, held: tuple[tuple[float, float], ...]) -> Credit:
+    segments = tuple((round(s, 3), round(e, 3)) for s, e in cuts.segments)
+    return Credit(segments, round(cuts.segments.length, 3), {k: round(v, 3) for k, v in cuts.set_aside.items()},
+                  chain, held)
