@@ -1,54 +1,128 @@
 """Verified ingest of progress records (API batches and imported files share this path).
 
 For each record: validate its shape, check that its device is enrolled to its user (and,
-through the API, that the signed-in user is that user), verify the Ed25519 signature, then
-check the chain per device+user (seq exactly one past the stored head, prev equal to the
-head's hash). A record is stored once: the same id with the same bytes is a duplicate (acked
-again, so replays are safe); the same id with other bytes is refused. The whole batch is
-committed before any answer leaves, so an ack always means "on disk".
+through the API, that the signed-in user is that user), verify the Ed25519 signature, check
+its body's numbers, then fit it into its chain (one per device and user). A record's identity
+is (device, id): nobody can squat another device's ids. The same record again is a duplicate
+(acked again, so replays are safe); the same id on the same device with other bytes is refused.
 
-Reasons (stable codes): bad_record / missing_field / bad_field / bad_id (malformed),
-id_conflict (same id, other content), unknown_device, foreign_record (device enrolled to
-another user), foreign_user (not the signed-in user's record), bad_signature (tampered),
-seq_conflict (seq already taken: replay of other content or reordered chain),
-gap (an earlier seq is missing: deleted or withheld record), broken_chain (prev does not match).
+Chains: a record is stored even when earlier ones are missing (lost, deleted on a shared PC):
+the gap is flagged and shown until the missing record arrives, which is then checked against
+both neighbours. Only real contradictions are refused: a seq taken by other content, a prev
+that does not match the stored predecessor, a stored successor that does not link to it.
+
+Credit is decided here, inside the same transaction, by ``server.credit`` against what this
+server published, and stored per record (``record_credit``) with the wall time it took
+(``credit_windows``); the transcript only sums. The whole batch is committed before any
+answer leaves, so an ack always means "on disk".
+
+Refusal reasons (stable codes): bad_record / missing_field / bad_field / bad_id (malformed),
+id_conflict (same device and id, other content), unknown_device, foreign_record (device enrolled
+to another user), foreign_user (not the signed-in user's record), bad_signature (tampered),
+seq_conflict (seq already taken by other content: a forked chain), broken_chain (does not link
+to a stored neighbour). Flags on stored records: ``gap`` and the credit reasons of server.credit.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from player.intervals import IntervalSet
 from server.auth import device_key, enrol_device
+from server.credit import ALLOWANCE_S, ChainState, Credit, check_finite, credit_watch, parse_time, parse_watch_body
 from server.db import schema, transaction
+from server.published import Published, repo_dir_of
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
-from sync.protocol.errors import RejectedError, SyncError
+from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
-from sync.protocol.records import Record, RecordVerifier
+from sync.protocol.records import GENESIS, Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
-from sync.storage.record_table import chain_head, insert_sql, record_table_sql, record_values
+from sync.storage.record_table import (
+    RECORD_COLUMNS,
+    insert_sql,
+    record_from_row,
+    record_table_sql,
+    record_values,
+    select_list,
+)
+
+_SERVER_COLUMNS = ("source TEXT NOT NULL",
+                   "received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
 
 schema.step(
     "records.1",
-    record_table_sql(
-        "records",
-        extra_columns=("source TEXT NOT NULL",
-                       "received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
-    )
+    record_table_sql("records", extra_columns=_SERVER_COLUMNS)
     + ";\nCREATE INDEX records_user_course ON records(user_id, course_id)",
 )
 
+# A record's identity is (device, id); rid is the server's own key for it.
+schema.step(
+    "records.2",
+    record_table_sql("records_by_device", row_key="rid INTEGER PRIMARY KEY", extra_columns=_SERVER_COLUMNS,
+                     id_per_device=True)
+    + f""";
+    INSERT INTO records_by_device ({", ".join((*RECORD_COLUMNS, "source", "received_at"))})
+        SELECT {", ".join((*RECORD_COLUMNS, "source", "received_at"))} FROM records
+        ORDER BY received_at, device_id, seq;
+    DROP TABLE records;
+    ALTER TABLE records_by_device RENAME TO records;
+    CREATE INDEX records_user_course ON records(user_id, course_id)
+    """,
+)
+
+# What each stored record earned: credited media segments and seconds, the seconds set aside by
+# reason, and its chain's state after it; and the wall time each person's credit holds.
+schema.step(
+    "credit.1",
+    """
+    CREATE TABLE record_credit (
+        rid INTEGER PRIMARY KEY REFERENCES records(rid),
+        user_id TEXT NOT NULL,
+        segments TEXT NOT NULL,
+        credited_s REAL NOT NULL CHECK (credited_s >= 0),
+        set_aside TEXT NOT NULL,
+        set_aside_s REAL NOT NULL CHECK (set_aside_s >= 0),
+        chain_end REAL,
+        allowance_s REAL NOT NULL
+    );
+    CREATE INDEX record_credit_user ON record_credit(user_id);
+    CREATE TABLE credit_windows (
+        user_id TEXT NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL CHECK (end_s > start_s),
+        rid INTEGER NOT NULL REFERENCES records(rid)
+    );
+    CREATE INDEX credit_windows_user ON credit_windows(user_id, start_s)
+    """,
+)
+
 REASON_TEXT = {
-    "id_conflict": "a different record with this id is already stored",
+    "id_conflict": "a different record with this id is already stored for this device",
     "unknown_device": "the device that signed this record is not enrolled",
     "foreign_record": "the device is enrolled to another user",
     "foreign_user": "the record belongs to another user than the one signed in",
     "bad_signature": "the signature does not match: the record was tampered with",
-    "seq_conflict": "another record already holds this sequence number (replayed or reordered)",
-    "gap": "an earlier record of this chain is missing (deleted or withheld)",
-    "broken_chain": "the record does not link to the previous record (reordered or forged)",
+    "seq_conflict": "another record already holds this sequence number (a forked chain)",
+    "broken_chain": "the record does not link to the stored records next to it in its chain",
+}
+
+FLAG_TEXT = {
+    "gap": "an earlier record of this device is missing (lost, deleted or withheld)",
+    "unknown_course": "the course was never published here: nothing credited",
+    "unknown_version": "that version of the course was never published here: nothing credited",
+    "unknown_lesson": "the lesson is not in the published course: nothing credited",
+    "no_window": "the record has no wall-clock window: nothing credited",
+    "over_duration": "media time past the end of the published lesson",
+    "over_elapsed": "more media time than the record's elapsed time at the course's fastest rate",
+    "over_real_time": "more media time than the real time between this record and the previous one",
+    "clock_skew": "the record's times lie before the device was enrolled or after the record arrived",
+    "overlap": "the same wall-clock time was already credited to this person (another lesson or PC)",
 }
 
 
@@ -58,60 +132,151 @@ class Outcome:
     status: str  # stored, duplicate, rejected
     reason: str | None = None
     detail: str | None = None
+    flags: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "status": self.status}
         if self.reason:
             d["reason"] = self.reason
             d["detail"] = self.detail or REASON_TEXT.get(self.reason, self.reason)
+        if self.flags:
+            d["flags"] = list(self.flags)
         return d
 
 
-class _Chains:
-    """Per-batch caches of device keys and chain heads."""
+@dataclass(frozen=True, slots=True)
+class _Device:
+    user_id: str
+    verifier: RecordVerifier
+    earliest: float  # enrolment; for a device enrolled from a records file, its user's creation
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+class _Batch:
+    """Per-batch caches: device keys, each person's taken wall time, the published lessons."""
+
+    def __init__(self, conn: sqlite3.Connection, published: Published, arrival: float) -> None:
         self.conn = conn
-        self.keys: dict[str, tuple[str, RecordVerifier] | None] = {}
-        self.heads: dict[tuple[str, str], tuple[int, str]] = {}
+        self.published = published
+        self.arrival = arrival
+        self.devices: dict[str, _Device | None] = {}
+        self.taken: dict[str, IntervalSet] = {}
 
-    def device(self, device_id: str) -> tuple[str, RecordVerifier] | None:
-        if device_id not in self.keys:
-            row = self.conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?",
-                                    (device_id,)).fetchone()
-            self.keys[device_id] = (row[0], RecordVerifier(PublicKey.from_text(row[1]))) if row else None
-        return self.keys[device_id]
+    def device(self, device_id: str) -> _Device | None:
+        if device_id not in self.devices:
+            row = self.conn.execute(
+                "SELECT d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, u.created_at FROM devices d "
+                "JOIN users u ON u.user_id = d.user_id WHERE d.device_id = ?", (device_id,)).fetchone()
+            self.devices[device_id] = None if row is None else _Device(
+                row[0], RecordVerifier(PublicKey.from_text(row[1])),
+                parse_time(row[4] if row[3] == "import" else row[2], "enrolled_at"))
+        return self.devices[device_id]
 
-    def head(self, device_id: str, user_id: str) -> tuple[int, str]:
-        k = (device_id, user_id)
-        if k not in self.heads:
-            self.heads[k] = chain_head(self.conn, "records", device_id, user_id)
-        return self.heads[k]
+    def taken_by(self, user_id: str) -> IntervalSet:
+        if user_id not in self.taken:
+            self.taken[user_id] = IntervalSet(self.conn.execute(
+                "SELECT start_s, end_s FROM credit_windows WHERE user_id = ?", (user_id,)).fetchall())
+        return self.taken[user_id]
 
 
-def _check(chains: _Chains, r: Record, signing: bytes, as_user_id: str | None) -> str | None:
-    """The reason to refuse ``r``, or None when it is the next valid record of its chain."""
-    dev = chains.device(r.device_id)
-    if dev is None:
-        return "unknown_device"
-    if dev[0] != r.user_id:
-        return "foreign_record"
-    if as_user_id is not None and r.user_id != as_user_id:
-        return "foreign_user"
-    if not dev[1].verify(r, signing):
-        return "bad_signature"
-    seq, head_hash = chains.head(r.device_id, r.user_id)
-    if r.seq <= seq:
+def _check_body(r: Record) -> None:
+    check_finite(r.body)
+    if r.type == "watch":
+        parse_watch_body(r.body)
+
+
+def _neighbour(conn: sqlite3.Connection, r: Record, seq: int) -> tuple[str, str, str] | None:
+    row = conn.execute("SELECT id, hash, prev FROM records WHERE device_id = ? AND user_id = ? AND seq = ?",
+                       (r.device_id, r.user_id, seq)).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def _chain_reason(conn: sqlite3.Connection, r: Record, digest: str) -> str | None:
+    """Why ``r`` contradicts its stored chain, or None."""
+    if _neighbour(conn, r, r.seq) is not None:
         return "seq_conflict"
-    if r.seq > seq + 1:
-        return "gap"
-    if r.prev != head_hash:
+    before = _neighbour(conn, r, r.seq - 1)
+    if (r.seq == 1 and r.prev != GENESIS) or (before is not None and before[1] != r.prev):
+        return "broken_chain"
+    after = _neighbour(conn, r, r.seq + 1)
+    if after is not None and after[2] != digest:
         return "broken_chain"
     return None
 
 
-def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> None:
-    conn.execute(insert_sql("records", ("source",)), (*record_values(r, digest), source))
+def _check(batch: _Batch, r: Record, signing: bytes, as_user_id: str | None) -> tuple[str, str | None] | None:
+    """(reason, detail) to refuse ``r``, or None when it is a valid record to store."""
+    dev = batch.device(r.device_id)
+    if dev is None:
+        return "unknown_device", None
+    if dev.user_id != r.user_id:
+        return "foreign_record", None
+    if as_user_id is not None and r.user_id != as_user_id:
+        return "foreign_user", None
+    if not dev.verifier.verify(r, signing):
+        return "bad_signature", None
+    try:
+        _check_body(r)
+    except FormatError as exc:
+        return exc.code, exc.detail
+    reason = _chain_reason(batch.conn, r, sha256_hex(signing))
+    return (reason, None) if reason else None
+
+
+def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> int:
+    cur = conn.execute(insert_sql("records", ("source",)), (*record_values(r, digest), source))
+    return int(cur.lastrowid or 0)
+
+
+def _chain_state(conn: sqlite3.Connection, r: Record) -> ChainState | None:
+    """The chain's state after its nearest stored record before ``r``."""
+    row = conn.execute(
+        "SELECT c.chain_end, c.allowance_s FROM records x JOIN record_credit c ON c.rid = x.rid "
+        "WHERE x.device_id = ? AND x.user_id = ? AND x.seq < ? ORDER BY x.seq DESC LIMIT 1",
+        (r.device_id, r.user_id, r.seq)).fetchone()
+    if row is None:
+        return None
+    return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
+
+
+def _credit(batch: _Batch, rid: int, r: Record, arrival: float) -> Credit:
+    """Decide and store ``r``'s credit (``rid`` is its stored row)."""
+    conn = batch.conn
+    prev = _chain_state(conn, r)
+    dev = batch.device(r.device_id)
+    if r.type == "watch" and dev is not None:
+        body = parse_watch_body(r.body)
+        lesson, unknown = batch.published.lesson(r.course_id, body.version, r.lesson_id)
+        taken = batch.taken_by(r.user_id)
+        credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
+                              earliest=dev.earliest, arrival=arrival, taken=taken)
+        for start, end in credit.taken:
+            conn.execute("INSERT INTO credit_windows (user_id, start_s, end_s, rid) VALUES (?,?,?,?)",
+                         (r.user_id, start, end, rid))
+            taken.add(start, end)
+    else:
+        credit = Credit((), 0.0, {}, prev)
+    chain = credit.chain or prev
+    conn.execute(
+        "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, allowance_s)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (rid, r.user_id, json.dumps([list(s) for s in credit.segments]), credit.credited_s,
+         json.dumps(credit.set_aside, sort_keys=True), credit.set_aside_s,
+         chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S),
+    )
+    return credit
+
+
+def credit_missing(conn: sqlite3.Connection, published: Published, user_id: str | None = None) -> int:
+    """Credit stored records that have no credit yet (stored before credit was decided at ingest),
+    in the order they arrived, each against its own arrival time. Inside the caller's transaction."""
+    sql = (f"SELECT {select_list('r')}, r.rid, r.received_at FROM records r "
+           "LEFT JOIN record_credit c ON c.rid = r.rid WHERE c.rid IS NULL"
+           + (" AND r.user_id = ?" if user_id else "") + " ORDER BY r.rid")
+    rows = conn.execute(sql, (user_id,) if user_id else ()).fetchall()
+    batch = _Batch(conn, published, time.time())
+    for row in rows:
+        _credit(batch, int(row[-2]), record_from_row(row), parse_time(row[-1], "received_at"))
+    return len(rows)
 
 
 def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record]]]:
@@ -128,27 +293,40 @@ def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record
     return results, parsed
 
 
-def _stored(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    for k in range(0, len(ids), 500):
-        chunk = ids[k : k + 500]
-        marks = ",".join("?" * len(chunk))
-        for rid, digest, sig in conn.execute(f"SELECT id, hash, sig FROM records WHERE id IN ({marks})", chunk):
-            out[rid] = (digest, sig)
+def _stored(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(hash, sig) of the stored records among ``keys`` = (device_id, id)."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for k in range(0, len(keys), 400):
+        chunk = keys[k : k + 400]
+        marks = " OR ".join("(device_id = ? AND id = ?)" for _ in chunk)
+        params = [x for key in chunk for x in key]
+        for device_id, rid, digest, sig in conn.execute(
+                f"SELECT device_id, id, hash, sig FROM records WHERE {marks}", params):
+            out[(device_id, rid)] = (digest, sig)
     return out
 
 
-def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api") -> list[Outcome]:
-    """Verify and store ``raw`` records; one Outcome per input item, in input order."""
+def _missing_before(conn: sqlite3.Connection, r: Record) -> bool:
+    return r.seq > 1 and _neighbour(conn, r, r.seq - 1) is None
+
+
+def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api",
+           repo_dir: Path | None = None) -> list[Outcome]:
+    """Verify, store and credit ``raw`` records; one Outcome per input item, in input order.
+
+    ``repo_dir`` is the published repository (by default the one next to the database)."""
     results, parsed = _parse(raw)
+    published = Published(repo_dir if repo_dir is not None else repo_dir_of(conn))
     with transaction(conn):
-        chains = _Chains(conn)
+        batch = _Batch(conn, published, time.time())
+        for user_id in {r.user_id for _, r in parsed}:
+            credit_missing(conn, published, user_id)
         # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
-        seen = _stored(conn, [r.id for _, r in parsed])
+        seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])
         for i, r in parsed:
             signing = r.signing_bytes()
             digest = sha256_hex(signing)
-            stored = seen.get(r.id)
+            stored = seen.get((r.device_id, r.id))
             if stored is not None:
                 if stored != (digest, r.sig):
                     results[i] = Outcome(r.id, "rejected", "id_conflict")
@@ -157,14 +335,15 @@ def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, 
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            reason = _check(chains, r, signing, as_user_id)
-            if reason:
-                results[i] = Outcome(r.id, "rejected", reason)
+            refusal = _check(batch, r, signing, as_user_id)
+            if refusal:
+                results[i] = Outcome(r.id, "rejected", *refusal)
                 continue
-            _insert(conn, r, digest, source)
-            chains.heads[(r.device_id, r.user_id)] = (r.seq, digest)
-            seen[r.id] = (digest, r.sig)
-            results[i] = Outcome(r.id, "stored")
+            rid = _insert(conn, r, digest, source)
+            credit = _credit(batch, rid, r, batch.arrival)
+            seen[(r.device_id, r.id)] = (digest, r.sig)
+            flags = (["gap"] if _missing_before(conn, r) else []) + credit.reasons
+            results[i] = Outcome(r.id, "stored", flags=tuple(flags))
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 
@@ -174,10 +353,12 @@ class ImportSummary:
     duplicate: int
     rejected: dict[str, int]
     enrolled: bool
+    flagged: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [f"stored {self.stored}, already there {self.duplicate}, rejected {sum(self.rejected.values())}"]
         out += [f"  rejected {n}: {reason} ({REASON_TEXT.get(reason, reason)})" for reason, n in self.rejected.items()]
+        out += [f"  flagged {n}: {flag} ({FLAG_TEXT.get(flag, flag)})" for flag, n in self.flagged.items()]
         if self.enrolled:
             out.append("  the device was enrolled from the key in the file (--enrol-devices)")
         return out
@@ -208,8 +389,11 @@ def import_records(conn: sqlite3.Connection, rf: RecordsFile, *, enrol_devices: 
         raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
     outcomes = ingest(conn, rf.records, as_user_id=user.user_id, source="import")
     rejected: dict[str, int] = {}
+    flagged: dict[str, int] = {}
     for o in outcomes:
         if o.status == "rejected":
             rejected[o.reason or "rejected"] = rejected.get(o.reason or "rejected", 0) + 1
+        for flag in o.flags:
+            flagged[flag] = flagged.get(flag, 0) + 1
     return ImportSummary(sum(o.status == "stored" for o in outcomes), sum(o.status == "duplicate" for o in outcomes),
-                         rejected, enrolled)
+                         rejected, enrolled, flagged)

@@ -1,14 +1,20 @@
-"""``studydesk-server records import FILE [--enrol-devices]``: records carried in from an air-gapped site."""
+"""``studydesk-server records import FILE [--enrol-devices]``: records carried in from an air-gapped site.
+``studydesk-server records flagged [--user NAME]``: the people and records whose credit was set aside
+(with the reason codes and seconds) and the open gaps in their chains."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from server.config import ServerConfig
 from server.db import open_db
-from server.ingest import import_records
+from server.ingest import FLAG_TEXT, import_records
+from server.transcript import ensure_credited, open_gaps
+from server.users import get_user
 from sync.protocol.errors import SyncError
 from sync.protocol.records_file import read_records_file
 
@@ -22,6 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="trust the device key carried in the file when this device was never enrolled here "
                           "(only for a user that exists here)")
     imp.set_defaults(func=run_import)
+    flagged = rsub.add_parser("flagged", help="people and records whose credit was set aside, and open gaps")
+    flagged.add_argument("--user", help="only this user name")
+    flagged.set_defaults(func=run_flagged)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -36,3 +45,48 @@ def run_import(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0 if not summary.rejected else 3
+
+
+def flagged_report(conn: sqlite3.Connection, username: str | None = None) -> list[str]:
+    """Lines naming each flagged person, their flagged records and their open gaps."""
+    user_id = None
+    if username is not None:
+        user = get_user(conn, username=username)
+        if user is None:
+            raise SyncError("unknown_user", f"user {username!r} does not exist")
+        user_id = user.user_id
+    ensure_credited(conn, user_id)
+    rows = conn.execute(
+        "SELECT u.username, r.device_id, r.seq, r.id, r.course_id, r.lesson_id, c.credited_s, c.set_aside_s, "
+        "c.set_aside FROM record_credit c JOIN records r ON r.rid = c.rid JOIN users u ON u.user_id = r.user_id "
+        "WHERE c.set_aside != '{}'" + (" AND r.user_id = ?" if user_id else "") +
+        " ORDER BY u.username, r.device_id, r.seq", (user_id,) if user_id else ()).fetchall()
+    names = {row[0]: row[1] for row in conn.execute("SELECT user_id, username FROM users")}
+    people: dict[str, list[str]] = {}
+    totals: dict[str, dict[str, float]] = {}
+    for username_, device, seq, rid, course, lesson, credited, aside_s, aside in rows:
+        reasons = json.loads(aside)
+        people.setdefault(username_, []).append(
+            f"  {device} #{seq} ({rid}) {course}/{lesson}: credited {credited:g} s, set aside {aside_s:g} s: "
+            + ", ".join(f"{k} {v:g} s" for k, v in sorted(reasons.items())))
+        for k, v in reasons.items():
+            totals.setdefault(username_, {})[k] = totals.get(username_, {}).get(k, 0.0) + v
+    for gap in open_gaps(conn, user_id):
+        name = names.get(gap["user_id"], gap["user_id"])
+        people.setdefault(name, []).append(f"  {gap['device_id']} #{gap['missing_seq']}: gap ({FLAG_TEXT['gap']})")
+    out: list[str] = []
+    for name in sorted(people):
+        summary = ", ".join(f"{k} {v:g} s" for k, v in sorted(totals.get(name, {}).items()))
+        out.append(f"{name}: {len(people[name])} flagged" + (f" (set aside: {summary})" if summary else ""))
+        out += people[name]
+    return out
+
+
+def run_flagged(args: argparse.Namespace) -> int:
+    try:
+        lines = flagged_report(open_db(ServerConfig(args.data).ensure().db_path), args.user)
+    except SyncError as exc:
+        print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
+        return 1
+    print("\n".join(lines) if lines else "no flagged records")
+    return 0

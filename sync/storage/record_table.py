@@ -41,15 +41,23 @@ _DECLARATIONS = {
 }
 
 
-def record_table_sql(table: str, *, row_key: str | None = None, extra_columns: Sequence[str] = ()) -> str:
+def record_table_sql(table: str, *, row_key: str | None = None, extra_columns: Sequence[str] = (),
+                     id_per_device: bool = False) -> str:
     """``CREATE TABLE table`` with the record columns, then ``extra_columns`` (column definitions).
 
     The record id is the primary key, unless ``row_key`` (a column definition) gives the table
-    a key of its own: then that comes first and the id is NOT NULL UNIQUE.
+    a key of its own: then that comes first and the id is NOT NULL UNIQUE, or, with
+    ``id_per_device``, unique per device (a table holding many people's records: nobody can
+    take another device's ids).
     """
-    lines = [row_key, "id TEXT NOT NULL UNIQUE"] if row_key else ["id TEXT PRIMARY KEY"]
+    if row_key:
+        lines = [row_key, "id TEXT NOT NULL" if id_per_device else "id TEXT NOT NULL UNIQUE"]
+    else:
+        lines = ["id TEXT PRIMARY KEY"]
     lines += [f"{name} {_DECLARATIONS[name]}" for name in RECORD_COLUMNS if name != "id"]
     lines += [*extra_columns, "UNIQUE (device_id, user_id, seq)"]
+    if row_key and id_per_device:
+        lines.append("UNIQUE (device_id, id)")
     return f"CREATE TABLE {table} (\n    " + ",\n    ".join(lines) + "\n)"
 
 

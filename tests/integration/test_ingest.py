@@ -1,10 +1,11 @@
-"""Server ingest over real HTTP: signatures, device-user binding, chain, idempotency, input limits."""
+"""Server ingest over real HTTP: signatures, device-user binding, chain, gaps, idempotency, input limits."""
 
 from __future__ import annotations
 
 import dataclasses
 import gzip
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record
 from tests.integration.test_auth import add_user
+from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess
+from tests.support.watch import Timeline
 
 
 @dataclasses.dataclass
@@ -35,10 +38,12 @@ def enrolled_client(server: ServerProcess, name: str) -> Client:
 
 
 def chain(signer: DeviceSigner, n: int, start: int = 1, prev: str = GENESIS) -> list[Record]:
+    """``n`` honest records of 10 s of lesson c1/l1 each (7 s of wall time at up to 1.5x)."""
     out = []
+    line = Timeline(time.time() - 280 + (start - 1) * 7)
     for i in range(start, start + n):
         r = make_record(signer, seq=i, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
-                        body={"segments": [[i * 10.0, i * 10.0 + 10]], "position_s": i * 10.0 + 10})
+                        body=line.body([[i * 10.0, i * 10.0 + 10]], 7, position_s=i * 10.0 + 10))
         out.append(r)
         prev = r.hash
     return out
@@ -46,6 +51,7 @@ def chain(signer: DeviceSigner, n: int, start: int = 1, prev: str = GENESIS) -> 
 
 @pytest.fixture
 def two(server: ServerProcess) -> tuple[Client, Client]:
+    publish_lessons(server.data_dir, "c1", {"l1": 1200.0})
     add_user(server, "ann", "pass-word")
     add_user(server, "ben", "pass-word")
     return enrolled_client(server, "ann"), enrolled_client(server, "ben")
@@ -53,6 +59,10 @@ def two(server: ServerProcess) -> tuple[Client, Client]:
 
 def statuses(results: list[dict[str, object]]) -> list[object]:
     return [r.get("reason") or r["status"] for r in results]
+
+
+def flags(results: list[dict[str, object]]) -> list[object]:
+    return [r.get("flags", []) for r in results]
 
 
 def test_good_chain_is_stored_once_and_replays_are_duplicates(two: tuple[Client, Client]) -> None:
@@ -72,13 +82,19 @@ def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[C
     assert statuses(a.api.post_batch(recs[:2])) == ["stored", "stored"]
     tampered = dataclasses.replace(recs[2], body={"segments": [[0, 9999]]})
     assert statuses(a.api.post_batch([tampered])) == ["bad_signature"]
-    assert statuses(a.api.post_batch([recs[3]])) == ["gap"]  # seq 3 missing: deleted or withheld
+    # seq 3 is missing (lost, or deleted on a shared PC): seq 4 is stored anyway, flagged
+    res = a.api.post_batch([recs[3]])
+    assert statuses(res) == ["stored"] and flags(res) == [["gap"]]
+    assert a.api.transcript()["gaps"] == [{"device_id": a.signer.device_id, "missing_seq": 3}]
     forked = make_record(a.signer, seq=2, prev=recs[0].hash, record_type="watch", course_id="c1", lesson_id="l1",
                          body={"segments": [[0, 1]]})
     assert statuses(a.api.post_batch([forked])) == ["seq_conflict"]
     bad_link = make_record(a.signer, seq=3, prev=recs[0].hash, record_type="watch", course_id="c1", lesson_id="l1",
                            body={})
-    assert statuses(a.api.post_batch([bad_link])) == ["broken_chain"]
+    assert statuses(a.api.post_batch([bad_link])) == ["broken_chain"]  # does not link to the stored seq 2
+    unlinked = make_record(a.signer, seq=3, prev=recs[1].hash, record_type="watch", course_id="c1", lesson_id="l1",
+                           body={})
+    assert statuses(a.api.post_batch([unlinked])) == ["broken_chain"]  # the stored seq 4 does not link to it
     other = dataclasses.replace(recs[0], body={"changed": True})
     assert statuses(a.api.post_batch([other])) == ["id_conflict"]
     # b posting a's genuine record, a signing for b's user id, an unknown device
@@ -89,10 +105,16 @@ def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[C
     assert statuses(b.api.post_batch([foreign])) == ["foreign_record"]
     stranger = chain(DeviceSigner(str(uuid.uuid4()), a.user_id, PrivateKey.generate()), 1)
     assert statuses(a.api.post_batch(stranger)) == ["unknown_device"]
-    # the genuine rest of the chain is still accepted, and the answers carry readable details
+    # b takes the id of a's next record first: ids belong to their device, so a's record is still stored
+    squat = make_record(b.signer, seq=1, prev=GENESIS, record_type="note", course_id=None, lesson_id=None,
+                        body={"text": "mine"}, record_id=recs[4].id)
+    assert statuses(b.api.post_batch([squat])) == ["stored"]
+    # the missing record arrives later: it fills the gap; the genuine rest of the chain is stored
     res = a.api.post_batch(recs[2:])
-    assert statuses(res) == ["stored"] * 4
-    assert a.api.transcript()["records"] == 6
+    assert statuses(res) == ["stored", "duplicate", "stored", "stored"] and flags(res) == [[]] * 4
+    t = a.api.transcript()
+    assert t["records"] == 6 and t["gaps"] == []
+    assert t["courses"][0]["credited_s"] == 60.0 and t["courses"][0]["set_aside"] == {}
 
 
 def test_malformed_records_in_a_batch_are_rejected_one_by_one(two: tuple[Client, Client]) -> None:
@@ -141,20 +163,26 @@ def test_commit_before_ack_survives_kill(server: ServerProcess, two: tuple[Clien
     assert a2.transcript()["records"] == 50
 
 
-def test_transcript_unions_overlaps_and_clips_to_duration(two: tuple[Client, Client]) -> None:
+def test_transcript_unions_overlaps_and_clips_to_duration(server: ServerProcess, two: tuple[Client, Client]) -> None:
     a, _ = two
-    bodies = [{"segments": [[0, 30]], "duration_s": 100, "position_s": 30},
-              {"segments": [[20, 50], [40, 60]], "duration_s": 100, "position_s": 60},
-              {"segments": [[90, 500]], "duration_s": 100, "position_s": 100},
-              {"score": 8, "max_score": 10, "passed": True}]
+    publish_lessons(server.data_dir, "c9", {"l1": 100.0})
+    line = Timeline()
+    bodies = [line.body([[0, 30]], duration_s=100, position_s=30),
+              line.body([[20, 50], [40, 60]], duration_s=100, position_s=60),
+              line.body([[90, 500]], duration_s=100, position_s=100),
+              {"answers": {"q1": "b"}, "quiz_id": "quiz-1", "score": 8, "max_score": 10, "passed": True}]
     prev, recs = GENESIS, []
     for i, body in enumerate(bodies, start=1):
-        r = make_record(a.signer, seq=i, prev=prev, record_type="quiz" if "score" in body else "watch",
+        r = make_record(a.signer, seq=i, prev=prev, record_type="quiz" if "answers" in body else "watch",
                         course_id="c9", lesson_id="l1", body=body)
         recs.append(r)
         prev = r.hash
-    assert statuses(a.api.post_batch(recs)) == ["stored"] * 4
+    assert flags(a.api.post_batch(recs)) == [[], [], ["over_duration"], []]
     course = a.api.transcript()["courses"][0]
     lesson = course["lessons"][0]
     assert lesson["credited_s"] == 70.0 and lesson["last_position_s"] == 100.0 and lesson["records"] == 4
-    assert course["quizzes"][0]["score"] == 8 and course["credited_s"] == 70.0
+    assert lesson["set_aside"] == {"over_duration": 400.0} and course["set_aside_s"] == 400.0
+    assert course["credited_s"] == 70.0
+    # the client's claimed score is never copied: answers are evidence, graded by the server
+    assert course["quizzes"] == [{"lesson_id": "l1", "created_at": recs[3].created_at, "graded": False,
+                                  "quiz_id": "quiz-1"}]

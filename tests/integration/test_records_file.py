@@ -20,7 +20,9 @@ from sync.protocol.records_file import read_records_file, write_records_file
 from sync.records.outbox import Outbox
 from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
+from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess
+from tests.support.watch import Timeline
 
 
 def site_file(tmp_path: Path, url: str) -> Path:
@@ -54,8 +56,9 @@ def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_pat
     s = AuthService(data, SiteConfig(server_url=server.url)).sign_in("li", "pass-word")
     assert s.offline
     ob = s.outbox()
+    line = Timeline()
     for i in range(25):
-        ob.append("watch", "c1", "l1", {"segments": [[i * 4.0, i * 4.0 + 4]], "position_s": i * 4.0 + 4})
+        ob.append("watch", "c1", "l1", line.body([[i * 4.0, i * 4.0 + 4]], position_s=i * 4.0 + 4))
     out = tmp_path / "usb" / "li-records.json"
     out.parent.mkdir()
     assert run_client(monkeypatch, "--data", str(data), "--site", str(site), "records", "export", "--out", str(out),
@@ -63,8 +66,9 @@ def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_pat
     assert "25" in capsys.readouterr().out
     assert not list(out.parent.glob(".*"))  # no temp file left behind
 
+    publish_lessons(server.data_dir, "c1", {"l1": 600.0})
     first = server.cli("records", "import", str(out))
-    assert "stored 25, already there 0, rejected 0" in first.stdout
+    assert "stored 25, already there 0, rejected 0" in first.stdout and "flagged" not in first.stdout
     again = server.cli("records", "import", str(out))
     assert "stored 0, already there 25, rejected 0" in again.stdout
     assert server_count(server) == 25

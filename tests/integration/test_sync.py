@@ -16,8 +16,10 @@ from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.integration.test_auth import add_user
+from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
 from tests.support.server_process import ServerProcess
+from tests.support.watch import Timeline
 
 
 class FakeTime:
@@ -71,11 +73,13 @@ def fresh_connections(s: UserSession) -> None:
 
 def fill(s: UserSession, n: int) -> None:
     ob = s.outbox()
+    line = Timeline()
     for i in range(n):
-        ob.append("watch", "c1", f"l{i % 3}", {"segments": [[i, i + 1.0]], "position_s": i + 1.0})
+        ob.append("watch", "c1", f"l{i % 3}", line.body([[i, i + 1.0]], position_s=i + 1.0))
 
 
 def test_sync_drains_outbox_and_transcript_matches(server: ServerProcess, tmp_path: Path) -> None:
+    publish_lessons(server.data_dir, "c1", {"l0": 60.0, "l1": 60.0, "l2": 60.0})
     s = session_via(server.url, server, tmp_path / "pc")
     fill(s, 30)
     result = s.uploader(batch_size=7).sync_once()
@@ -85,6 +89,7 @@ def test_sync_drains_outbox_and_transcript_matches(server: ServerProcess, tmp_pa
     t = s.api.transcript()
     assert t["records"] == 30
     assert sum(lesson["credited_s"] for lesson in t["courses"][0]["lessons"]) == 30.0
+    assert t["courses"][0]["set_aside"] == {} and t["gaps"] == []
     assert s.uploader().sync_once().sent == 0  # nothing left
 
 
@@ -230,9 +235,14 @@ def test_one_person_on_two_pcs_has_two_chains_and_one_transcript(server: ServerP
     pc1 = AuthService(tmp_path / "pc1", SiteConfig(server_url=server.url)).sign_in("two-pcs", "pass-word")
     pc2 = AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("two-pcs", "pass-word")
     assert pc1.user_id == pc2.user_id and pc1.device_id != pc2.device_id
-    pc1.outbox().append("watch", "c1", "l1", {"segments": [[0, 60]], "position_s": 60})
-    pc2.outbox().append("watch", "c1", "l1", {"segments": [[30, 90]], "position_s": 90})
-    pc2.outbox().append("watch", "c1", "l1", {"segments": [[0, 10]], "position_s": 10})
+    publish_lessons(server.data_dir, "c1", {"l1": 600.0})
+    line = Timeline()  # the person watches on pc1, then on pc2
+    pc1.outbox().append("watch", "c1", "l1", line.body([[0, 60]], position_s=60))
+    line.wait(30)
+    pc2.outbox().append("watch", "c1", "l1", line.body([[30, 90]], position_s=90))
+    pc2.outbox().append("watch", "c1", "l1", line.body([[0, 10]], position_s=10))
     assert pc1.uploader().sync_once().acked == 1 and pc2.uploader().sync_once().acked == 2
-    lesson = pc1.api.transcript()["courses"][0]["lessons"][0]
+    t = pc1.api.transcript()
+    lesson = t["courses"][0]["lessons"][0]
     assert lesson["credited_s"] == 90.0 and lesson["records"] == 3  # overlaps across PCs count once
+    assert lesson["set_aside"] == {}  # two PCs one after the other: nothing flagged

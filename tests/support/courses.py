@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 from server.config import ServerConfig
@@ -35,6 +36,22 @@ def publish_source(server_data: Path, src: Path) -> PublishResult:
     return publish(src, config.repo_dir, load_private(config.keys_dir))
 
 
+def publish_lessons(server_data: Path, course_id: str, lessons: dict[str, float], max_rate: float = 1.5,
+                    version: int | str = "auto") -> PublishResult:
+    """Publish ``course_id`` with lessons of the given ids and durations (seconds) into a server's data folder."""
+    src = server_data.parent / f"src-{course_id}-{version}"
+    src.mkdir(parents=True, exist_ok=True)
+    version_line = f"version = {version}" if isinstance(version, int) else f'version = "{version}"'
+    lines = [f'id = "{course_id}"', version_line, 'title = "测试课程"', 'category = "测试"', "credit_hours = 1.0",
+             "[policy]", f"max_rate = {max_rate}"]
+    for i, (lesson_id, duration) in enumerate(lessons.items()):
+        (src / f"{lesson_id}.mp4").write_bytes(random_bytes(256, zlib.crc32(f"{course_id}/{lesson_id}/{i}".encode())))
+        lines += ["[[lessons]]", f'id = "{lesson_id}"', f'file = "{lesson_id}.mp4"', f'title = "{lesson_id}"',
+                  f"duration_s = {float(duration)}"]
+    (src / "course.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return publish_source(server_data, src)
+
+
 def publisher_keys(server_data: Path) -> dict[str, PublicKey]:
     key = ensure_key(ServerConfig(server_data).ensure().keys_dir)
     return {key.key_id: key}
@@ -56,4 +73,4 @@ def write_site(path: Path, server_url: str, keys: dict[str, PublicKey], reposito
     return path
 
 
-__all__ = ["publish_source", "publisher_keys", "random_bytes", "write_course_source", "write_site"]
+__all__ = ["publish_lessons", "publish_source", "publisher_keys", "random_bytes", "write_course_source", "write_site"]

@@ -29,7 +29,8 @@ def test_both_sides_declare_the_record_columns_alike(tmp_path: Path) -> None:
     shared = [c for c in RECORD_COLUMNS if c != "id"]
     assert [mine[c][:2] for c in shared] == [theirs[c][:2] for c in shared]
     assert list(mine) == ["rowid_", *RECORD_COLUMNS] and mine["rowid_"][2] == 1
-    assert list(theirs) == [*RECORD_COLUMNS, "source", "received_at"] and theirs["id"][2] == 1
+    # the server keeps many people's records: its own row key, and ids unique per device
+    assert list(theirs) == ["rid", *RECORD_COLUMNS, "source", "received_at"] and theirs["rid"][2] == 1
     client.close()
     srv.close()
 
@@ -51,5 +52,9 @@ def test_a_record_from_the_outbox_is_stored_by_the_server_as_the_same_row(tmp_pa
     assert outbox.records() == [first, second]
     with pytest.raises(sqlite3.IntegrityError):  # one record per chain position, on the server too
         srv.execute(insert_sql("records", ("source",)), (*record_values(replace(second, id="other")), "api"))
+    with pytest.raises(sqlite3.IntegrityError):  # one id per device
+        srv.execute(insert_sql("records", ("source",)), (*record_values(replace(second, seq=3)), "api"))
+    # another device may use the same id: nobody can take another device's ids
+    srv.execute(insert_sql("records", ("source",)), (*record_values(replace(first, device_id="dev-2")), "api"))
     client.close()
     srv.close()

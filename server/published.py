@@ -1,0 +1,69 @@
+"""What this server published: lessons by course, version and id, read from its repository folder.
+
+Credit is computed against these manifests only (never against what a record says about its
+lesson). A record that names a version is credited against that version; one that names none
+(older clients) against the newest published version that has the lesson. Manifests are the
+server's own files; they are parsed with the same strict checks every client runs and cached
+per instance (published versions never change, new ones are found on the next lookup).
+Imports only sync/ formats.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from server.config import ServerConfig
+from server.credit import Lesson
+from sync.protocol.catalog import manifest_path
+from sync.protocol.errors import SyncError
+from sync.protocol.manifest import Manifest
+
+
+def repo_dir_of(conn: sqlite3.Connection) -> Path:
+    """The repository folder next to the server database ``conn`` is open on."""
+    row = next((r for r in conn.execute("PRAGMA database_list") if r[1] == "main"), None)
+    if row is None or not row[2]:
+        raise SyncError("no_repository", "the server database is not a file: cannot find its repository")
+    return ServerConfig(Path(row[2]).parent).repo_dir
+
+
+class Published:
+    def __init__(self, repo_dir: Path) -> None:
+        self.repo_dir = repo_dir
+        self._manifests: dict[tuple[str, int], Manifest | None] = {}
+
+    def versions(self, course_id: str) -> list[int]:
+        folder = self.repo_dir / "manifests" / course_id
+        if not folder.is_dir():
+            return []
+        return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+
+    def manifest(self, course_id: str, version: int) -> Manifest | None:
+        key = (course_id, version)
+        if key not in self._manifests:
+            try:
+                data = (self.repo_dir / manifest_path(course_id, version)).read_bytes()
+                self._manifests[key] = Manifest.parse(data)
+            except (OSError, SyncError):
+                self._manifests[key] = None
+        return self._manifests[key]
+
+    def lesson(self, course_id: str | None, version: int | None, lesson_id: str | None) -> tuple[Lesson | None, str]:
+        """(the published lesson, "") or (None, the reason code: unknown_course/_version/_lesson)."""
+        if course_id is None:
+            return None, "unknown_course"
+        try:
+            versions = self.versions(course_id)
+        except SyncError:
+            return None, "unknown_course"
+        if not versions:
+            return None, "unknown_course"
+        if version is not None and version not in versions:
+            return None, "unknown_version"
+        for v in [version] if version is not None else reversed(versions):
+            m = self.manifest(course_id, v)
+            entry = next((e for e in m.lessons if e.id == lesson_id), None) if m else None
+            if m is not None and entry is not None and entry.duration_s > 0:
+                return Lesson(entry.duration_s, m.policy.max_rate), ""
+        return None, "unknown_lesson"
