@@ -91,7 +91,8 @@ MESSAGES: dict[str, str] = {
     "foreign_user": QT_TRANSLATE_NOOP("Messages", "The record belongs to another person."),
     "id_conflict": QT_TRANSLATE_NOOP("Messages", "A different record with the same id is already on the server."),
     "seq_conflict": QT_TRANSLATE_NOOP("Messages", "The server already has another record in this place."),
-    "gap": QT_TRANSLATE_NOOP("Messages", "An earlier study record is missing, so this one cannot be accepted."),
+    "gap": QT_TRANSLATE_NOOP("Messages", "The server is still missing an earlier study record. "
+                             "StudyDesk will send this one again later."),
     "broken_chain": QT_TRANSLATE_NOOP("Messages", "The record does not follow the one before it."),
     "bad_record": QT_TRANSLATE_NOOP("Messages", "The record is malformed."),
     "bad_batch": QT_TRANSLATE_NOOP("Messages", "The server could not read the records sent."),

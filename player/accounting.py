@@ -21,7 +21,8 @@ Rules (DESIGN.md "Time", issue 3):
   from that exact moment until ``answer_attention()``. Only playing time counts (paused or
   hidden time does not); ``attention_due`` turns true at the tick that ends the span in which
   the check fell due.
-- Only the monotonic clock measures time; the wall clock is read only to label checkpoints.
+- Only the monotonic clock measures time; the wall clock is read only to label checkpoints (by
+  default the app's clock anchored once per run, so a PC clock change does not move labels).
 - Study time is the media validly played divided by the rate (exact with coarse player time
   steps), never more than the monotonic time since this object was made.
 
@@ -38,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from player.clock import Clock, WallClock, iso_utc, utc_now
+from player.clock import Clock, WallClock, app_wall_clock, iso_utc
 from player.intervals import IntervalSet
 from player.policy import PlayerPolicy
 
@@ -80,9 +81,10 @@ class WatchCheckpoint:
     completed: bool
 
     def to_body(self) -> dict[str, Any]:
-        """The record body (JSON-ready, times rounded to milliseconds)."""
+        """The record body (JSON-ready, times rounded to milliseconds; a segment that rounds to
+        nothing is left out)."""
         return {
-            "segments": [[round(s, 3), round(e, 3)] for s, e in self.segments],
+            "segments": [[round(s, 3), round(e, 3)] for s, e in self.segments if round(e, 3) > round(s, 3)],
             "credited_s": round(self.credited_s, 3),
             "study_s": round(self.study_s, 3),
             "elapsed_mono_s": round(self.elapsed_s, 3),
@@ -111,7 +113,7 @@ class WatchAccounting:
         covered: Iterable[tuple[float, float]] = (),
         position_s: float = 0.0,
         study_s: float = 0.0,
-        wall_clock: WallClock = utc_now,
+        wall_clock: WallClock = app_wall_clock,
     ) -> None:
         if not (math.isfinite(duration_s) and duration_s > 0):
             raise ValueError(f"duration_s must be a positive number, not {duration_s!r}")

@@ -732,8 +732,8 @@
         <translation>服务器上此位置已有另一条记录。</translation>
     </message>
     <message>
-        <source>An earlier study record is missing, so this one cannot be accepted.</source>
-        <translation>缺少之前的一条学习记录，因此这条记录无法被接受。</translation>
+        <source>The server is still missing an earlier study record. StudyDesk will send this one again later.</source>
+        <translation>服务器上仍缺少之前的一条学习记录，StudyDesk 稍后会再次发送这条记录。</translation>
     </message>
     <message>
         <source>The record does not follow the one before it.</source>

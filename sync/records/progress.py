@@ -128,10 +128,18 @@ def _upsert(conn: sqlite3.Connection, course_id: str, lesson_id: str, progress: 
 
 
 def save_checkpoint(
-    outbox: Outbox, course_id: str, lesson_id: str, checkpoint_body: dict[str, Any], progress: LessonProgress
+    outbox: Outbox, course_id: str, lesson_id: str, checkpoint_body: dict[str, Any], progress: LessonProgress,
+    *, version: int | None = None,
 ) -> Record:
-    """Append a "watch" record and update the lesson's progress row in ONE transaction."""
+    """Append a "watch" record and update the lesson's progress row in ONE transaction.
+
+    ``version`` is the course version being played: the server credits the record against that
+    published version (without it, against the newest version that has the lesson)."""
     merge_segments(checkpoint_body.get("segments", []))  # refuse a malformed body before signing it
+    if version is not None:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise FormatError("bad_field", f"lesson progress: version must be a whole number >= 1, not {version!r}")
+        checkpoint_body = {**checkpoint_body, "version": version}
     _finite(progress.position_s, "position_s")
     schema.apply(outbox.conn)  # the outbox's connection may predate this module's import
     now = utc_now()

@@ -2,7 +2,11 @@
 
 One ``sync_once`` call: probe the server (backing off with jitter while it is unreachable),
 then send pending records oldest first, in batches, and store each answer: stored or
-duplicate -> acked; rejected -> rejected with the server's reason (never re-sent blindly).
+duplicate -> acked; rejected for a reason no later sync can change (``FINAL_REASONS``: the
+record itself is malformed, tampered, forked or not this person's) -> rejected with the
+server's reason, never re-sent. Any other refusal (``unknown_device`` before enrolment, an
+older server's ``gap``, a reason this client does not know) leaves the record pending, to be
+sent again by a later sync.
 A batch whose answer never arrives (connection cut, server killed) is simply sent again:
 the server stores each id once, so a replay only produces "duplicate" acks. 429/503 wait for
 Retry-After; network errors and 5xx back off; an expired access token is refreshed by the
@@ -32,6 +36,12 @@ from sync.protocol.errors import (
 from sync.records.outbox import Delivery, Outbox
 
 DEFAULT_BATCH = 500
+
+FINAL_REASONS = frozenset({
+    "bad_record", "missing_field", "bad_field", "bad_id", "malformed", "bad_signature", "id_conflict",
+    "seq_conflict", "broken_chain", "foreign_record", "foreign_user",
+})
+"""Refusals that no later sync can resolve: only these mark a record "rejected" for good."""
 
 
 @dataclass
@@ -152,7 +162,10 @@ class Uploader:
                 result.acked += 1
             elif status == "rejected":
                 reason = a.get("reason")
-                deliveries.append(Delivery(rid, "rejected", reason if isinstance(reason, str) else "rejected"))
-                result.rejected += 1
+                if reason in FINAL_REASONS:
+                    deliveries.append(Delivery(rid, "rejected", str(reason)))
+                    result.rejected += 1
+                elif isinstance(reason, str) and reason not in result.errors:
+                    result.errors.append(reason)  # stays pending: a later sync sends it again
         self.outbox.mark(deliveries)
         return bool(deliveries)

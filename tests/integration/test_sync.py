@@ -205,6 +205,27 @@ def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProc
     assert again.sent == 0
 
 
+def test_records_refused_for_a_reason_a_later_sync_can_fix_stay_pending(server: ServerProcess,
+                                                                         tmp_path: Path) -> None:
+    import uuid
+
+    from sync.protocol.keys import PrivateKey
+    from sync.protocol.records import DeviceSigner
+    from sync.records.outbox import Outbox
+
+    s = session_via(server.url, server, tmp_path / "pc")
+    fill(s, 2)
+    # a record signed with a key of this person that the server does not know yet
+    device_id, key = str(uuid.uuid4()), PrivateKey.generate()
+    Outbox(s.db(), DeviceSigner(device_id, s.user_id, key)).append("note", None, None, {"text": "later"})
+    result = s.uploader().sync_once()
+    assert result.acked == 2 and result.rejected == 0 and "unknown_device" in result.errors
+    assert s.outbox().pending_count() == 1 and not s.outbox().rejected()  # not "rejected for good"
+    s.api.enrol_device(device_id, key.public.to_text())
+    again = s.uploader().sync_once()
+    assert again.acked == 1 and again.errors == [] and s.outbox().pending_count() == 0
+
+
 def test_batch_too_large_for_the_server_is_split(server: ServerProcess, tmp_path: Path) -> None:
     import base64
     import os
