@@ -179,9 +179,9 @@ class _Batch:
 
 
 def _check_body(r: Record) -> None:
-    check_finite(r.body)
     if r.type == "watch":
         parse_watch_body(r.body)
+    check_finite(r.body)
 
 
 def _neighbour(conn: sqlite3.Connection, r: Record, seq: int) -> tuple[str, str, str] | None:
