@@ -165,7 +165,9 @@ class Uploader:
                 if reason in FINAL_REASONS:
                     deliveries.append(Delivery(rid, "rejected", str(reason)))
                     result.rejected += 1
-                elif isinstance(reason, str) and reason not in result.errors:
-                    result.errors.append(reason)  # stays pending: a later sync sends it again
+                elif isinstance(reason, str) and reason not in result.codes:
+                    # stays pending: a later sync sends it again (after enrolment, say)
+                    detail = a.get("detail")
+                    result.errors.append(RetryableError(reason, detail if isinstance(detail, str) else reason))
         self.outbox.mark(deliveries)
         return bool(deliveries)

@@ -219,7 +219,7 @@ def test_records_refused_for_a_reason_a_later_sync_can_fix_stay_pending(server: 
     device_id, key = str(uuid.uuid4()), PrivateKey.generate()
     Outbox(s.db(), DeviceSigner(device_id, s.user_id, key)).append("note", None, None, {"text": "later"})
     result = s.uploader().sync_once()
-    assert result.acked == 2 and result.rejected == 0 and "unknown_device" in result.errors
+    assert result.acked == 2 and result.rejected == 0 and "unknown_device" in result.codes
     assert s.outbox().pending_count() == 1 and not s.outbox().rejected()  # not "rejected for good"
     s.api.enrol_device(device_id, key.public.to_text())
     again = s.uploader().sync_once()
