@@ -174,7 +174,7 @@ class PlayerWindow(QWidget):
             self._on_error("lesson_unknown")
             return
         try:
-            self.policy = PlayerPolicy.from_dict(load.manifest.policy.to_dict())
+            self.policy = load.manifest.policy
         except PolicyError as exc:
             self._on_error(exc.code)
             return
@@ -350,9 +350,11 @@ class PlayerWindow(QWidget):
         progress = LessonProgress(position_s=cp.position_s, covered_segments=acc.segments(), covered_s=cp.covered_s,
                                   duration_s=cp.duration_s, study_s=acc.study_s, completed=cp.completed)
         holder, cid, lid = self._outbox, self.course_id, self.lesson_id
+        manifest = self.load.manifest if self.load is not None else None
+        version = manifest.version if manifest is not None else None
 
         def work(ctx: TaskContext) -> Record:
-            return save_checkpoint(holder.get(), cid, lid, body, progress)
+            return save_checkpoint(holder.get(), cid, lid, body, progress, version=version)
 
         run_task(self._lanes.db, work, self._on_saved, self._on_save_failed, name="checkpoint")
 

@@ -6,6 +6,7 @@ picture is covered by the Xvfb test (test_player_window_xvfb.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,8 @@ def test_plays_credits_live_checkpoints_on_close_and_resumes(env: dict, qtbot) -
     assert progress.covered_s >= 2.5
     assert progress.position_s >= 2.5
     assert records and all(r["type"] == "watch" and r["lesson_id"] == "l1" for r in records)
+    # each watch record names the course version it was watched under: the server credits against it
+    assert {json.loads(r["body"]).get("version") for r in records} == {window.load.manifest.version}
 
     again = open_window(env, qtbot)
     qtbot.waitUntil(lambda: again.bridge.accounting is not None and again.bridge.state == "playing", timeout=15000)
