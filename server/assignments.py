@@ -47,8 +47,14 @@ def assign(
     due: str | None = None,
     title: str | None = None,
     credit_hours: float | None = None,
+    repo_dir: Path,
+    force: bool = False,
 ) -> str:
-    """Assign (or re-assign, replacing the terms) a course; returns a one-line description."""
+    """Assign (or re-assign, replacing the terms) a course; returns a one-line description.
+
+    A course not published in ``repo_dir`` is refused (FormatError "not_published": most often
+    a mistyped id) unless ``force``: then ``title`` and ``credit_hours`` stand in until it is.
+    """
     check_id(course_id, "course")
     if (username is None) == (unit is None):
         raise FormatError("bad_target", "assign to exactly one of a user or a unit")
@@ -59,6 +65,9 @@ def assign(
             raise FormatError("bad_date", f"due date {due!r} is not YYYY-MM-DD") from exc
     if username is not None and get_user(conn, username=username) is None:
         raise FormatError("no_such_user", f"no user {username!r}")
+    if not force and course_id not in published_courses(repo_dir):
+        raise FormatError("not_published", f"course {course_id!r} is not published on this server; publish it "
+                          "first, or assign it anyway with --force (and --title, --credit-hours)")
     kind, target = ("user", username) if username is not None else ("unit", unit)
     with transaction(conn):
         conn.execute(
@@ -71,7 +80,7 @@ def assign(
     return f"{course_id} -> {kind} {target} ({'required' if required else 'elective'}, due {due or '-'})"
 
 
-def _published(repo_dir: Path) -> dict[str, dict[str, Any]]:
+def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
     """course_id -> {title, latest_version, credit_hours} from this server's own repository, if any."""
     out: dict[str, dict[str, Any]] = {}
     try:
@@ -97,7 +106,7 @@ def assignments_for(conn: sqlite3.Connection, user: User, repo_dir: Path) -> lis
         "target = ?) ORDER BY target_kind DESC",
         (user.username, user.unit),
     ).fetchall()
-    published = _published(repo_dir)
+    published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
     for row in rows:  # 'user' rows come first
         if row["course_id"] in by_course:

@@ -74,6 +74,12 @@ def _issue(conn: sqlite3.Connection, user_id: str) -> Tokens:
     return Tokens(access, refresh, ttl)
 
 
+def _unusable_code(user: User | None) -> str:
+    if user is None:
+        return "auth"
+    return "account_deactivated" if not user.active else "account_locked"
+
+
 def login(conn: sqlite3.Connection, username: str, password: str) -> tuple[User, Tokens]:
     user = authenticate(conn, username, password)
     with transaction(conn):
@@ -92,8 +98,8 @@ def refresh(conn: sqlite3.Connection, refresh_token: str) -> tuple[User, Tokens]
         conn.execute("UPDATE tokens SET expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
                      (time.time() + REFRESH_GRACE_S, _h(refresh_token)))
         user = get_user(conn, user_id=row["user_id"])
-        if user is None or user.locked:
-            raise AuthError("account_locked" if user else "auth", "account is not usable")
+        if user is None or not user.usable:
+            raise AuthError(_unusable_code(user), "account is not usable")
         return user, _issue(conn, user.user_id)
 
 
@@ -104,8 +110,8 @@ def user_for_access_token(conn: sqlite3.Connection, token: str) -> User:
     if row is None or row["expires_at"] < time.time():
         raise AuthError("token_expired", "access token is missing, unknown or expired")
     user = get_user(conn, user_id=row["user_id"])
-    if user is None or user.locked:
-        raise AuthError("account_locked", "account is locked")
+    if user is None or not user.usable:
+        raise AuthError(_unusable_code(user) if user else "account_locked", "account is locked or deactivated")
     return user
 
 

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.protocol.errors import FormatError
 from sync.storage import folders
 
 
@@ -31,6 +32,17 @@ class ServerConfig:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    def existing(self) -> ServerConfig:
+        """This folder when it already holds a server database; else FormatError("no_server_data").
+
+        Commands that only read or change what is there use this, so a mistyped --data never
+        creates an empty folder that then looks like a server without users or courses.
+        """
+        if not self.db_path.is_file():
+            raise FormatError("no_server_data", f"{self.data_dir} holds no server database ({self.db_path.name}); "
+                              "check --data or STUDYDESK_SERVER_DATA")
+        return self
 
     def ensure(self) -> ServerConfig:
         for d in (self.data_dir, self.repo_dir, self.keys_dir):

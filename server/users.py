@@ -38,6 +38,8 @@ schema.step(
     CREATE INDEX users_unit ON users(unit)
     """,
 )
+# A deactivated account cannot sign in or use its tokens; its records and devices stay.
+schema.step("users.2", "ALTER TABLE users ADD COLUMN deactivated_at TEXT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,12 @@ class User:
     unit: str
     failed_attempts: int = 0
     locked: bool = False
+    active: bool = True
+
+    @property
+    def usable(self) -> bool:
+        """May sign in and use its tokens: neither locked nor deactivated."""
+        return self.active and not self.locked
 
     def public(self) -> dict[str, str]:
         return {"user_id": self.user_id, "username": self.username, "display_name": self.display_name,
@@ -73,7 +81,7 @@ def check_password(password: str, stored: str) -> bool:
 
 def _row_user(row: sqlite3.Row) -> User:
     return User(row["user_id"], row["username"], row["display_name"], row["unit"], row["failed_attempts"],
-                bool(row["locked"]))
+                bool(row["locked"]), row["deactivated_at"] is None)
 
 
 def validate_username(name: str) -> str:
@@ -82,12 +90,17 @@ def validate_username(name: str) -> str:
     return name
 
 
+def check_new_password(password: str) -> str:
+    if len(password) < 6:
+        raise FormatError("weak_password", "a password needs at least 6 characters")
+    return password
+
+
 def add_user(
     conn: sqlite3.Connection, username: str, password: str, unit: str, display_name: str | None = None
 ) -> User:
     validate_username(username)
-    if len(password) < 6:
-        raise FormatError("weak_password", "a password needs at least 6 characters")
+    check_new_password(password)
     if not unit.strip():
         raise FormatError("bad_unit", "a unit is required")
     user = User(str(uuid.uuid4()), username, (display_name or username).strip(), unit.strip())
@@ -123,6 +136,31 @@ def unlock_user(conn: sqlite3.Connection, username: str) -> User:
     return user
 
 
+def reset_password(conn: sqlite3.Connection, username: str, password: str) -> User:
+    """Give an account a new password; this also unlocks it."""
+    check_new_password(password)
+    with transaction(conn):
+        cur = conn.execute("UPDATE users SET password_hash = ?, locked = 0, failed_attempts = 0 WHERE username = ?",
+                           (hash_password(password), username))
+        if cur.rowcount == 0:
+            raise FormatError("no_such_user", f"no user {username!r}")
+    user = get_user(conn, username=username)
+    assert user is not None
+    return user
+
+
+def deactivate_user(conn: sqlite3.Connection, username: str) -> User:
+    """Stop an account from signing in; its records, devices and assignments stay. Idempotent."""
+    with transaction(conn):
+        cur = conn.execute("UPDATE users SET deactivated_at = COALESCE(deactivated_at, "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) WHERE username = ?", (username,))
+        if cur.rowcount == 0:
+            raise FormatError("no_such_user", f"no user {username!r}")
+    user = get_user(conn, username=username)
+    assert user is not None
+    return user
+
+
 def authenticate(conn: sqlite3.Connection, username: str, password: str) -> User:
     """Check a password; count failures and lock after MAX_FAILED_ATTEMPTS.
 
@@ -133,6 +171,9 @@ def authenticate(conn: sqlite3.Connection, username: str, password: str) -> User
     if row is None:
         hash_password(password)  # spend the same time as a real check
         raise AuthError("wrong_password", "wrong user name or password")
+    if row["deactivated_at"] is not None:
+        hash_password(password)  # the same time as a real check
+        raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
     if row["locked"]:
         raise AuthError("account_locked", "this account is locked after too many failed sign-ins; ask an admin")
     if not check_password(password, row["password_hash"]):

@@ -1,38 +1,87 @@
-"""``studydesk-server assign COURSE --user NAME|--unit UNIT --required|--elective [--due YYYY-MM-DD]``."""
+"""``studydesk-server assign COURSE --user NAME|--unit UNIT --required|--elective [--due YYYY-MM-DD] [--force]``
+and ``studydesk-server assign list [--user NAME|--unit UNIT]``.
+
+A course must be published on this server before it is assigned, unless ``--force`` (then
+``--title`` and ``--credit-hours`` stand in until it is). ``assign list`` reads an existing
+data folder only; it never creates one.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from server.assignments import assign
+from server.assignments import assign, list_assignments, published_courses
 from server.config import ServerConfig
 from server.db import open_db
 from sync.protocol.errors import SyncError
 
+LIST = "list"
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("assign", help="assign a course to a user or a unit")
-    p.add_argument("course", help="course id")
-    who = p.add_mutually_exclusive_group(required=True)
+    p = sub.add_parser("assign", help="assign a course to a user or a unit, or list the assignments ('assign list')",
+                       usage="%(prog)s COURSE (--user NAME | --unit UNIT) (--required | --elective) [options]\n"
+                             "       %(prog)s list [--user NAME | --unit UNIT]")
+    p.add_argument("course", help="course id, or 'list' to list the assignments")
+    who = p.add_mutually_exclusive_group()
     who.add_argument("--user", help="user name")
     who.add_argument("--unit", help="every member of this unit")
-    kind = p.add_mutually_exclusive_group(required=True)
+    kind = p.add_mutually_exclusive_group()
     kind.add_argument("--required", action="store_true", help="必修")
     kind.add_argument("--elective", action="store_true", help="选修")
     p.add_argument("--due", help="due date YYYY-MM-DD")
-    p.add_argument("--title", help="title to show when the course is not published here yet")
-    p.add_argument("--credit-hours", type=float, help="credit hours when the course is not published here yet")
-    p.set_defaults(func=run)
+    p.add_argument("--force", action="store_true", help="assign a course that is not published on this server yet")
+    p.add_argument("--title", help="title to show while the course is not published here")
+    p.add_argument("--credit-hours", type=float, help="credit hours while the course is not published here")
+    p.set_defaults(func=run, parser=p)
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_db(ServerConfig(args.data).ensure().db_path)
+    parser: argparse.ArgumentParser = args.parser
+    if args.course == LIST:
+        if args.required or args.elective or args.due or args.force or args.title or args.credit_hours is not None:
+            parser.error("'assign list' takes only --user or --unit")
+        return run_list(args)
+    if not (args.user or args.unit):
+        parser.error("one of the arguments --user --unit is required")
+    if not (args.required or args.elective):
+        parser.error("one of the arguments --required --elective is required")
+    config = ServerConfig(args.data).ensure()
+    conn = open_db(config.db_path)
     try:
         text = assign(conn, args.course, username=args.user, unit=args.unit, required=args.required, due=args.due,
-                      title=args.title, credit_hours=args.credit_hours)
+                      title=args.title, credit_hours=args.credit_hours, repo_dir=config.repo_dir, force=args.force)
     except SyncError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     print(f"assigned {text}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        config = ServerConfig(args.data).existing()
+    except SyncError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    rows = list_assignments(open_db(config.db_path))
+    if args.user:
+        rows = [r for r in rows if r["target_kind"] == "user" and r["target"] == args.user]
+    if args.unit:
+        rows = [r for r in rows if r["target_kind"] == "unit" and r["target"] == args.unit]
+    if not rows:
+        print("no assignments")
+        return 0
+    published = published_courses(config.repo_dir)
+    print("course\tto\tkind\tdue\tcredit hours\ttitle")  # tab-separated, like 'user list'
+    for r in rows:
+        pub = published.get(r["course_id"])
+        hours = pub.get("credit_hours") if pub and pub.get("credit_hours") is not None else r["credit_hours"]
+        title = (pub or {}).get("title") or r["title"] or "-"
+        if pub is None:
+            title += " (not published)"
+        kind = "required" if r["required"] else "elective"
+        print(f"{r['course_id']}\t{r['target_kind']} {r['target']}\t{kind}\t{r['due'] or '-'}\t"
+              f"{f'{hours:g}' if hours is not None else '-'}\t{title}")
     return 0

@@ -1,4 +1,8 @@
-"""``studydesk-server user add|list|unlock``: manage accounts."""
+"""``studydesk-server user add|list|unlock|reset-password|deactivate``: manage accounts.
+
+Only ``add`` may create the data folder; the others refuse a folder that holds no server
+database (a mistyped --data), and create nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import sys
 
 from server.config import ServerConfig
 from server.db import open_db
-from server.users import add_user, list_users, unlock_user
+from server.users import add_user, deactivate_user, get_user, list_users, reset_password, unlock_user
 from sync.protocol.errors import SyncError
 
 
@@ -27,22 +31,57 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     unlock = usub.add_parser("unlock", help="unlock an account locked after failed sign-ins")
     unlock.add_argument("name")
     unlock.set_defaults(func=run_unlock)
+    reset = usub.add_parser("reset-password", help="give an account a new password (also unlocks it)")
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    reset.set_defaults(func=run_reset_password)
+    deactivate = usub.add_parser("deactivate", help="stop an account from signing in; its study records stay")
+    deactivate.add_argument("name")
+    deactivate.set_defaults(func=run_deactivate)
 
 
-def _conn(args: argparse.Namespace) -> sqlite3.Connection:
-    return open_db(ServerConfig(args.data).ensure().db_path)
+def _existing(args: argparse.Namespace) -> sqlite3.Connection:
+    return open_db(ServerConfig(args.data).existing().db_path)
+
+
+class NoTerminal(Exception):
+    """A password prompt was needed but standard input is not a terminal."""
+
+
+def read_new_password(args: argparse.Namespace) -> str | None:
+    """The new password from stdin or from two prompts; None when the two typed differ."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise NoTerminal
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        return None
+    return password
+
+
+def _password_or_exit(args: argparse.Namespace) -> str | int:
+    try:
+        password = read_new_password(args)
+    except NoTerminal:
+        print("error: no terminal to type a password on; give it with --password-stdin", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\nerror: no password was given", file=sys.stderr)
+        return 2
+    if password is None:
+        print("error: the passwords differ", file=sys.stderr)
+        return 2
+    return password
 
 
 def run_add(args: argparse.Namespace) -> int:
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat password: ") != password:
-            print("error: the passwords differ", file=sys.stderr)
-            return 2
+    password = _password_or_exit(args)
+    if isinstance(password, int):
+        return password
     try:
-        user = add_user(_conn(args), args.name, password, args.unit, args.display_name)
+        user = add_user(open_db(ServerConfig(args.data).ensure().db_path), args.name, password, args.unit,
+                        args.display_name)
     except SyncError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
@@ -51,17 +90,53 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    for u in list_users(_conn(args)):
-        state = "LOCKED" if u.locked else "ok"
+    try:
+        users = list_users(_existing(args))
+    except SyncError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    for u in users:
+        state = "DEACTIVATED" if not u.active else "LOCKED" if u.locked else "ok"
         print(f"{u.username}\t{u.display_name}\t{u.unit}\t{state}\t{u.user_id}")
     return 0
 
 
 def run_unlock(args: argparse.Namespace) -> int:
     try:
-        user = unlock_user(_conn(args), args.name)
+        user = unlock_user(_existing(args), args.name)
     except SyncError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     print(f"unlocked {user.username}")
+    return 0
+
+
+def run_reset_password(args: argparse.Namespace) -> int:
+    try:
+        conn = _existing(args)
+    except SyncError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    if get_user(conn, username=args.name) is None:
+        print(f"error: no user {args.name!r}", file=sys.stderr)
+        return 1
+    password = _password_or_exit(args)
+    if isinstance(password, int):
+        return password
+    try:
+        user = reset_password(conn, args.name, password)
+    except SyncError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"new password set for {user.username}; the account is unlocked")
+    return 0
+
+
+def run_deactivate(args: argparse.Namespace) -> int:
+    try:
+        user = deactivate_user(_existing(args), args.name)
+    except SyncError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"deactivated {user.username}: they can no longer sign in; their study records stay")
     return 0

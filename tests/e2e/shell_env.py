@@ -37,8 +37,8 @@ class ShellEnv:
         args = ["assign", course, "--user", user, "--required" if required else "--elective"]
         if due:
             args += ["--due", due]
-        if title:
-            args += ["--title", title]
+        if title:  # a course this server has not published: only its title and hours are known
+            args += ["--title", title, "--force"]
         if credit_hours is not None:
             args += ["--credit-hours", str(credit_hours)]
         self.server.cli(*args)

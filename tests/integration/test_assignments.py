@@ -25,8 +25,9 @@ def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_pa
     server.cli("keys", "init")
     server.cli("publish", str(DEMO))
     server.cli("assign", "demo-party-theory", "--unit", "城关镇", "--required", "--due", "2026-12-31")
-    server.cli("assign", "law-basics", "--user", "chen", "--elective", "--title", "法律基础", "--credit-hours", "2")
-    server.cli("assign", "law-basics", "--unit", "城关镇", "--required")  # the personal terms win
+    server.cli("assign", "law-basics", "--user", "chen", "--elective", "--title", "法律基础", "--credit-hours", "2",
+               "--force")
+    server.cli("assign", "law-basics", "--unit", "城关镇", "--required", "--force")  # the personal terms win
     bad = server.cli("assign", "x", "--user", "nobody", "--required", check=False)
     assert bad.returncode == 1 and "nobody" in bad.stderr
     bad_date = server.cli("assign", "x", "--unit", "u", "--required", "--due", "31/12/2026", check=False)

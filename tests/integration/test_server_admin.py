@@ -1,0 +1,108 @@
+"""``studydesk-server`` admin commands as real processes: read-only commands never create a data
+folder, ``assign`` refuses an unpublished course unless forced, ``assign list``, ``user
+reset-password`` and ``user deactivate`` (the person cannot sign in; their records stay)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sync.account.auth import AuthService
+from sync.protocol.errors import AuthError
+from sync.site.config import SiteConfig
+from tests.integration.test_auth import add_user
+from tests.support.server_process import ServerProcess
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
+
+
+def server_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args], input=stdin,
+                          stdin=None if stdin is not None else subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("command", [("user", "list"), ("assign", "list"), ("user", "unlock", "chen"),
+                                     ("user", "deactivate", "chen"), ("user", "reset-password", "chen"),
+                                     ("keys", "show")])
+def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_path: Path,
+                                                                            command: tuple[str, ...]) -> None:
+    missing = tmp_path / "typo" / "studydesk"
+    result = server_cli(missing, *command)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and str(missing) in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_assign_refuses_an_unpublished_course_unless_forced_and_lists_assignments(server: ServerProcess) -> None:
+    add_user(server, "chen", "pass-word", unit="城关镇")
+    server.cli("keys", "init")
+    server.cli("publish", str(DEMO))
+    typo = server.cli("assign", "demo-party-theroy", "--user", "chen", "--required", check=False)
+    assert typo.returncode == 1 and "not published" in typo.stderr and "--force" in typo.stderr
+    assert server.cli("assign", "list").stdout.strip() == "no assignments"
+
+    server.cli("assign", "demo-party-theory", "--unit", "城关镇", "--required", "--due", "2026-12-31")
+    server.cli("assign", "law-basics", "--user", "chen", "--elective", "--force", "--title", "法律基础",
+               "--credit-hours", "2")
+    lines = server.cli("assign", "list").stdout.splitlines()
+    assert lines[0].split("\t") == ["course", "to", "kind", "due", "credit hours", "title"]
+    assert lines[1].split("\t") == ["demo-party-theory", "unit 城关镇", "required", "2026-12-31", "1.5",
+                                    "学习贯彻党的基本理论专题"]
+    assert lines[2].split("\t") == ["law-basics", "user chen", "elective", "-", "2", "法律基础 (not published)"]
+    only_chen = server.cli("assign", "list", "--user", "chen").stdout.splitlines()
+    assert [line.split("\t")[0] for line in only_chen[1:]] == ["law-basics"]
+    mixed = server.cli("assign", "list", "--required", check=False)
+    assert mixed.returncode == 2 and "only --user or --unit" in mixed.stderr
+    incomplete = server.cli("assign", "law-basics", "--user", "chen", check=False)
+    assert incomplete.returncode == 2 and "--required --elective" in incomplete.stderr
+
+
+def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "ma", "old-password")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            auth.sign_in("ma", "wrong-guess")
+    assert "LOCKED" in server.cli("user", "list").stdout
+    no_tty = server_cli(server.data_dir, "user", "reset-password", "ma")
+    assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr and "Traceback" not in no_tty.stderr
+    weak = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"123\n", check=False)
+    assert weak.returncode == 1 and "6 characters" in weak.stderr
+    nobody = server.cli("user", "reset-password", "nobody", "--password-stdin", input=b"pass-word\n", check=False)
+    assert nobody.returncode == 1 and "nobody" in nobody.stderr
+    done = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"new-password\n")
+    assert "unlocked" in done.stdout
+    with pytest.raises(AuthError) as old:
+        AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "old-password")
+    assert old.value.code == "wrong_password"
+    assert not AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "new-password").offline
+
+
+def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "zhao", "pass-word")
+    session = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("zhao", "pass-word")
+    session.outbox().append("watch", "c1", "l1", {"segments": [[0, 30]]})
+    assert session.uploader(session.db()).sync_once().acked == 1
+
+    done = server.cli("user", "deactivate", "zhao")
+    assert "can no longer sign in" in done.stdout
+    assert "DEACTIVATED" in server.cli("user", "list").stdout
+    with pytest.raises(AuthError) as refused:
+        AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("zhao", "pass-word")
+    assert refused.value.code == "account_deactivated"
+    with pytest.raises(AuthError):  # the token given before deactivation no longer works either
+        session.api.assignments()
+    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
+    try:
+        kept = conn.execute("SELECT COUNT(*) FROM records r JOIN users u ON u.user_id = r.user_id "
+                            "WHERE u.username = 'zhao'").fetchone()[0]
+    finally:
+        conn.close()
+    assert kept == 1
+    again = server.cli("user", "deactivate", "zhao")  # idempotent
+    assert again.returncode == 0
