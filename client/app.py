@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from client import i18n
 from client.paths import content_dir, default_data_root
 from client.settings import effective_site, machine_settings, profile_settings
-from client.single_instance import SingleInstance
+from client.single_instance import SingleInstance, already_running_text
 from client.tasks import Lanes, run_task
 from client.theme import Theme, icon
 from client.workers.context import AppContext, SessionContext
@@ -176,8 +176,10 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     if ctx is None:
         return 2
     single = SingleInstance(ctx.data_root)
-    if not single.claim():
-        print("StudyDesk is already running on this data folder; its window was brought forward.")
+    if not single.claim():  # said in the command line's language: this run shows no window
+        i18n.ensure_built()
+        ctx.translator.set_language(i18n.command_language(getattr(args, "lang", None), args.site))
+        print(already_running_text())
         return 0
     i18n.ensure_built()
     ctx.translator.set_language(ctx.site.language)

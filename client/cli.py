@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import pkgutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
 import client.commands
+from client.command_parser import QT_TRANSLATE_NOOP, CommandParser
+from client.i18n import LANGUAGES, command_language, command_translations
 from client.paths import default_data_root
 
 
-def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studydesk", description="StudyDesk learning client",
-                                     add_help=with_commands)
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: per user)")
-    parser.add_argument("--site", type=Path, default=None, help="site file (default: the installed site.toml)")
-    parser.add_argument("--self-check", action="store_true", help="check that every part works, then exit")
+def build_parser(with_commands: bool = True, language: str = "en") -> CommandParser:
+    parser = CommandParser(prog="studydesk", description=QT_TRANSLATE_NOOP("CommandLine", "StudyDesk learning client"),
+                           add_help=with_commands, language=language)
+    parser.add_argument("--data", type=Path, default=None,
+                        help=QT_TRANSLATE_NOOP("CommandLine", "data folder (default: per user)"))
+    parser.add_argument("--site", type=Path, default=None,
+                        help=QT_TRANSLATE_NOOP("CommandLine", "site file (default: the installed site.toml)"))
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help=QT_TRANSLATE_NOOP("CommandLine", "language of the command's output (default: "
+                                               "$STUDYDESK_LANG, else the site file's)"))
+    parser.add_argument("--self-check", action="store_true",
+                        help=QT_TRANSLATE_NOOP("CommandLine", "check that every part works, then exit"))
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
@@ -41,58 +48,38 @@ def main(argv: list[str] | None = None) -> int:
     # every command's engines first, which would cost a quarter of a second before it shows.
     parser = build_parser(with_commands=False)
     args, rest = parser.parse_known_args(argv)
-    if rest:
-        parser = build_parser()
+    if not rest and not args.self_check:
+        from client.app import run_gui  # the window; Qt is imported only here
+
+        return run_gui(args, rest)
+    language = command_language(args.lang, args.site)
+    if rest:  # a command, or help: the parser speaks the run's language when it prints
+        parser = build_parser(language=language)
         args, rest = parser.parse_known_args(argv)
     if args.self_check and args.command is None:
         from client.self_check import main as self_check
 
-        return self_check(args.site)
-    if args.command is None:
-        from client.app import run_gui  # the window; Qt is imported only here
+        return self_check(args.site, language)
+    if args.command is None:  # only options for Qt (e.g. -platform)
+        from client.app import run_gui
 
         return run_gui(args, rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.data = args.data or default_data_root()
+    args.language = language
+    if getattr(args, "own_qt_app", False):  # e.g. self-check: makes its own QApplication, then speaks
+        return _run(args)
+    with command_translations(language):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
-        if getattr(args, "own_qt_app", False):  # e.g. self-check: makes its own QApplication and translations
-            return int(args.func(args))
-        with _messages_in(command_language(args)):
-            return int(args.func(args))
+        return int(args.func(args))
     except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
+        print("\n" + QCoreApplication.translate("CommandLine", "Interrupted."), file=sys.stderr)
         return 130
-
-
-def command_language(args: argparse.Namespace) -> str:
-    """The language a command speaks: its own ``--lang``, else $STUDYDESK_LANG, else the site's."""
-    if lang := getattr(args, "lang", None) or os.environ.get("STUDYDESK_LANG"):
-        return str(lang)
-    from sync.protocol.errors import SyncError
-    from sync.site.config import load_site
-
-    try:
-        return load_site(args.site).language
-    except (SyncError, OSError):  # the command itself reports a broken site file
-        return "zh_CN"
-
-
-@contextmanager
-def _messages_in(language: str) -> Iterator[None]:
-    """Install the translation for one command and take it away afterwards."""
-    from PySide6.QtCore import QCoreApplication
-
-    from client.i18n import Translator, ensure_built
-
-    app = QCoreApplication.instance() or QCoreApplication(["studydesk"])
-    ensure_built()
-    translator = Translator(app)
-    translator.set_language(language)
-    try:
-        yield
-    finally:
-        translator.uninstall()
 
 
 if __name__ == "__main__":

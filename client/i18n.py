@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,7 @@ else:  # re-exported for client.messages and the commands' tables
 ROOT = Path(__file__).resolve().parent.parent
 TS_DIR = ROOT / "resources" / "translations"
 LANGUAGES = ("zh_CN", "en")  # en is the source language: no file needed
+LANGUAGE_ENV = "STUDYDESK_LANG"
 SOURCE_DIRS = ("client", "player")
 APP = "studydesk"
 
@@ -211,6 +214,44 @@ class Translator:
             self._installed.append(t)
             return True
         return False
+
+
+def command_language(option: str | None = None, site_path: Path | None = None) -> str:
+    """The one language of a command-line run: ``--lang``, else $STUDYDESK_LANG, else the site file's.
+
+    A value that is not one of LANGUAGES is passed over; a site file that cannot be read gives
+    Chinese (the command itself then reports the broken file, in Chinese).
+    """
+    for candidate in (option, os.environ.get(LANGUAGE_ENV)):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    from sync.protocol.errors import SyncError
+    from sync.site.config import load_site
+
+    try:
+        language = load_site(site_path).language
+    except (SyncError, OSError):
+        return "zh_CN"
+    return language if language in LANGUAGES else "zh_CN"
+
+
+def install_command_language(language: str) -> Translator:
+    """Install ``language`` for a command-line run, making a QCoreApplication when there is none."""
+    app = QCoreApplication.instance() or QCoreApplication([APP])
+    ensure_built()
+    translator = Translator(app)
+    translator.set_language(language)
+    return translator
+
+
+@contextmanager
+def command_translations(language: str) -> Iterator[None]:
+    """``language`` installed while one command runs, and taken away afterwards."""
+    translator = install_command_language(language)
+    try:
+        yield
+    finally:
+        translator.uninstall()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,6 +83,8 @@ MESSAGES: dict[str, str] = {
                                              "administrator."),
     "token_expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
     "no_user": QT_TRANSLATE_NOOP("Messages", "Say who is signing in (--user)."),
+    "no_terminal": QT_TRANSLATE_NOOP("Messages", "There is no terminal to type the password on. Give it on "
+                                     "standard input with --password-stdin."),
     "secret_unreadable": QT_TRANSLATE_NOOP("Messages", "Your saved sign-in on this PC cannot be opened. "
                                            "Sign in again while online."),
     "device_taken": QT_TRANSLATE_NOOP("Messages", "This PC's key belongs to another person on the server."),

@@ -105,7 +105,7 @@ def check_translation() -> CheckLine:
     qm = qm_dir() / "studydesk_zh_CN.qm"
     sample = QCoreApplication.translate(_CTX, str(LABELS["site"]))
     detail = f"{qm} ({sample})" if ok else f"{qm} is missing or unreadable"
-    translator.set_language("en")
+    translator.uninstall()
     return CheckLine("translation", ok, detail)
 
 
@@ -214,5 +214,10 @@ def report(lines: list[CheckLine], out: Callable[[str], None] = print) -> int:
     return 0
 
 
-def main(site_path: Path | None = None) -> int:
-    return report(run_checks(site_path))
+def main(site_path: Path | None = None, language: str = "en") -> int:
+    """Run every check, then report in ``language`` (the run's language, as every command speaks)."""
+    from client.i18n import command_translations
+
+    lines = run_checks(site_path)
+    with command_translations(language):
+        return report(lines)

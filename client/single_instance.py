@@ -10,10 +10,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 _CONNECT_TIMEOUT_MS = 500
+
+
+def already_running_text() -> str:
+    """What a second start prints before it exits (in the installed language)."""
+    return QCoreApplication.translate("SingleInstance", "StudyDesk is already running on this data folder; its "
+                                      "window was brought forward.")
 
 
 def server_name(data_root: Path) -> str:

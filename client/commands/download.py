@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 from PySide6.QtCore import QCoreApplication
 
+from client.command_parser import QT_TRANSLATE_NOOP
+from client.durations import format_duration
 from client.messages import describe
 from client.paths import content_dir
 from sync.content.downloader import DownloadProgress
@@ -38,12 +40,17 @@ def tr(text: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("download", help="download a course from the repository (resumes where it stopped)")
-    p.add_argument("course", help="course id")
-    p.add_argument("--version", type=int, default=None, help="a specific version (default: the latest)")
-    p.add_argument("--from", dest="source", default=None, help="repository URL or folder (default: from the site file)")
-    p.add_argument("--concurrency", type=int, default=2, help="files downloaded at the same time (default 2)")
-    p.add_argument("--rate-kbps", type=int, default=None, help="bandwidth cap in kbit/s (default: the site's)")
+    p = sub.add_parser("download", help=QT_TRANSLATE_NOOP(
+        "CommandLine", "download a course from the repository (resumes where it stopped)"))
+    p.add_argument("course", help=QT_TRANSLATE_NOOP("CommandLine", "course id"))
+    p.add_argument("--version", type=int, default=None,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "a specific version (default: the latest)"))
+    p.add_argument("--from", dest="source", default=None,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "repository URL or folder (default: from the site file)"))
+    p.add_argument("--concurrency", type=int, default=2,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "files downloaded at the same time (default 2)"))
+    p.add_argument("--rate-kbps", type=int, default=None,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "bandwidth cap in kbit/s (default: the site's)"))
     p.set_defaults(func=run)
 
 
@@ -55,45 +62,57 @@ def human_bytes(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-def human_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+class ProgressLine:
+    """One line of progress. On a terminal it rewrites itself in place ("\r") and ends with a newline;
+    into a file or a pipe it prints a line at most every ``interval_s`` seconds, and the last state."""
 
-
-class ProgressBar:
-    """One redrawn line on a terminal; a line every 10% when the output is not a terminal."""
-
-    def __init__(self, out: TextIO | None = None, width: int = 24) -> None:
+    def __init__(self, out: TextIO | None = None, interval_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         # sys.stderr is looked up now, not when the module was imported (it may have been replaced since)
-        self.out, self.width = out or sys.stderr, width
+        self.out = out or sys.stderr
         self.tty = self.out.isatty()
-        self._last_decile = -1
+        self.interval_s, self._clock = interval_s, clock
+        self._last_print: float | None = None
         self._line = self._printed = ""
 
-    def __call__(self, p: DownloadProgress) -> None:
-        frac = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
-        filled = int(frac * self.width)
-        line = (f"[{'#' * filled}{'-' * (self.width - filled)}] {frac * 100:3.0f}%  "
-                f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}  "
-                f"{human_bytes(p.rate_bps)}/s  {tr('ETA')} {human_eta(p.eta_s)}  "
-                f"({p.blobs_done}/{p.blobs_total} {tr('files')})")
+    def show(self, line: str) -> None:
         self._line = line
         if self.tty:
             self.out.write("\r" + line + "\x1b[K")
             self.out.flush()
-        elif int(frac * 10) != self._last_decile:
-            self._last_decile = int(frac * 10)
-            self._printed = line
+            return
+        now = self._clock()
+        if self._last_print is None or now - self._last_print >= self.interval_s:
+            self._last_print, self._printed = now, line
             print(line, file=self.out, flush=True)
 
     def done(self) -> None:
         if self.tty:
-            self.out.write("\n")
-            self.out.flush()
+            if self._line:
+                self.out.write("\n")
+                self.out.flush()
         elif self._line and self._line != self._printed:
             print(self._line, file=self.out, flush=True)
+        self._line = self._printed = ""
+
+
+class ProgressBar(ProgressLine):
+    """A download's or an import's progress: bar, percent, bytes, speed, time left, files."""
+
+    def __init__(self, out: TextIO | None = None, width: int = 24, interval_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(out, interval_s, clock)
+        self.width = width
+
+    def __call__(self, p: DownloadProgress) -> None:
+        frac = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
+        filled = int(frac * self.width)
+        left = format_duration(p.eta_s) if p.eta_s is not None else "--"
+        left_label, files_label = tr("time left"), tr("files")  # outside the f-string, where lupdate sees them
+        self.show(f"[{'#' * filled}{'-' * (self.width - filled)}] {frac * 100:3.0f}%  "
+                  f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}  "
+                  f"{human_bytes(p.rate_bps)}/s  {left_label} {left}  "
+                  f"({p.blobs_done}/{p.blobs_total} {files_label})")
 
 
 def repository_source(site: SiteConfig, override: str | None) -> RepoSource:
@@ -141,7 +160,8 @@ def report_error(exc: BaseException) -> int:
         print(tr("Stopped. Run the same command again to continue where it stopped."), file=sys.stderr)
         return 130
     detail = f" ({exc.detail})" if isinstance(exc, SyncError) else f" ({exc})"
-    print(f"{tr('Error')}: {describe(exc)}{detail}", file=sys.stderr)
+    error = tr("Error")
+    print(f"{error}: {describe(exc)}{detail}", file=sys.stderr)
     return 1
 
 
@@ -167,8 +187,8 @@ def run(args: argparse.Namespace) -> int:
         bar.done()
         return report_error(exc)
     bar.done()
-    print(tr("Downloaded %1 version %2 (%3) in %4 s.").replace("%1", manifest.course_id)
+    print(tr("Downloaded %1 version %2 (%3) in %4.").replace("%1", manifest.course_id)
           .replace("%2", str(manifest.version)).replace("%3", manifest.title)
-          .replace("%4", f"{time.monotonic() - started:.1f}"))
+          .replace("%4", format_duration(time.monotonic() - started)))
     print(tr("Stored in %1").replace("%1", str(store.root)))
     return 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
+from client.command_parser import QT_TRANSLATE_NOOP
 from client.messages import describe
 from sync.account.assignments import AssignmentCache
 from sync.account.auth import AuthService, UserSession
@@ -27,15 +29,26 @@ def fmt(template: str, *values: object) -> str:
 
 
 def add_sign_in_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user", help="user name (default: the only person who signed in on this PC)")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--user", help=QT_TRANSLATE_NOOP(
+        "CommandLine", "user name (default: the only person who signed in on this PC)"))
+    p.add_argument("--password-stdin", action="store_true",
+                   help=QT_TRANSLATE_NOOP("CommandLine", "read the password from standard input"))
+
+
+# Errors of the command line itself (how it was called), not of the engines: exit status 2.
+USAGE_ERRORS = frozenset({"no_terminal"})
 
 
 def fail(exc: BaseException) -> int:
     """Print a clear, translated message (and the engine's code and detail) and return the exit code."""
     detail = f" [{exc.code}: {exc.detail}]" if isinstance(exc, SyncError) else f" [{exc}]"
     print(f"studydesk: {describe(exc)}{detail}", file=sys.stderr)
-    return 1
+    return 2 if isinstance(exc, SyncError) and exc.code in USAGE_ERRORS else 1
+
+
+def has_terminal() -> bool:
+    """Whether a person can type at a prompt (standard input is a terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def sign_in_from_args(args: argparse.Namespace) -> UserSession:
@@ -45,15 +58,25 @@ def sign_in_from_args(args: argparse.Namespace) -> UserSession:
         known = auth.known_users()
         if len(known) == 1:
             username = known[0].username
-        elif args.password_stdin or not sys.stdin.isatty():
+        elif args.password_stdin or not has_terminal():
             raise SyncError("no_user", "name the person with --user")
         else:
-            username = input(QCoreApplication.translate("AccountCommands", "User name: ")).strip()
+            username = _ask(lambda: input(QCoreApplication.translate("AccountCommands", "User name: ")).strip())
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+    elif not has_terminal():  # getpass would fall back to an echoing read, or fail with a traceback
+        raise SyncError("no_terminal", "standard input is not a terminal; give the password with --password-stdin")
     else:
-        password = getpass.getpass(QCoreApplication.translate("AccountCommands", "Password: "))
+        password = _ask(lambda: getpass.getpass(QCoreApplication.translate("AccountCommands", "Password: ")))
     return auth.sign_in(username, password)
+
+
+def _ask(prompt: Callable[[], str]) -> str:
+    try:
+        return prompt()
+    except EOFError as exc:  # Ctrl-D (Ctrl-Z on Windows) at the prompt
+        print(file=sys.stderr)
+        raise SyncError("no_terminal", "nothing was typed at the prompt") from exc
 
 
 def refresh_assignments(session: UserSession) -> bool:
@@ -73,7 +96,8 @@ def refresh_assignments(session: UserSession) -> bool:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("login", help="sign in (works offline for people who signed in on this PC before)")
+    p = sub.add_parser("login", help=QT_TRANSLATE_NOOP(
+        "CommandLine", "sign in (works offline for people who signed in on this PC before)"))
     add_sign_in_args(p)
     p.set_defaults(func=run)
 

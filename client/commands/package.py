@@ -8,12 +8,12 @@ repository layout, re-checking each file, so another PC can import it.
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from client.commands.download import ProgressBar, report_error, run_cancellable, tr, trusted
+from client.command_parser import QT_TRANSLATE_NOOP
+from client.commands.download import ProgressBar, ProgressLine, human_bytes, report_error, run_cancellable, tr, trusted
 from client.paths import content_dir
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
@@ -21,16 +21,19 @@ from sync.site.config import load_site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("package", help="import or export course packages (USB stick, shared folder)")
+    p = sub.add_parser("package", help=QT_TRANSLATE_NOOP(
+        "CommandLine", "import or export course packages (USB stick, shared folder)"))
     ps = p.add_subparsers(dest="package_command", required=True)
-    imp = ps.add_parser("import", help="import the courses in a package folder")
-    imp.add_argument("path", type=Path, help="package folder (repository layout)")
-    imp.add_argument("--course", default=None, help="import only this course")
+    imp = ps.add_parser("import", help=QT_TRANSLATE_NOOP("CommandLine", "import the courses in a package folder"))
+    imp.add_argument("path", type=Path, help=QT_TRANSLATE_NOOP("CommandLine", "package folder (repository layout)"))
+    imp.add_argument("--course", default=None, help=QT_TRANSLATE_NOOP("CommandLine", "import only this course"))
     imp.set_defaults(func=run_import)
-    exp = ps.add_parser("export", help="export a downloaded course to a folder")
-    exp.add_argument("course", help="course id")
-    exp.add_argument("--to", dest="dest", type=Path, required=True, help="destination folder")
-    exp.add_argument("--version", type=int, default=None, help="a specific version (default: the latest)")
+    exp = ps.add_parser("export", help=QT_TRANSLATE_NOOP("CommandLine", "export a downloaded course to a folder"))
+    exp.add_argument("course", help=QT_TRANSLATE_NOOP("CommandLine", "course id"))
+    exp.add_argument("--to", dest="dest", type=Path, required=True,
+                     help=QT_TRANSLATE_NOOP("CommandLine", "destination folder"))
+    exp.add_argument("--version", type=int, default=None,
+                     help=QT_TRANSLATE_NOOP("CommandLine", "a specific version (default: the latest)"))
     exp.set_defaults(func=run_export)
 
 
@@ -64,20 +67,21 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from sync.content.package_io import export_package
 
+    line = ProgressLine()
     try:
         store = _store(args)
 
         def work(cancel: threading.Event) -> Any:
             def progress(done: int, total: int) -> None:
-                print(f"\r{done * 100 // max(total, 1):3d}%", end="", file=sys.stderr, flush=True)
+                line.show(f"{done * 100 // max(total, 1):3d}%  {human_bytes(done)} / {human_bytes(total)}")
 
             return export_package(store, args.course, args.dest, args.version, on_progress=progress, cancel=cancel)
 
         m = run_cancellable(work)
     except (SyncError, OSError) as exc:
-        print(file=sys.stderr)
+        line.done()
         return report_error(exc)
-    print(file=sys.stderr)
+    line.done()
     print(tr("Exported %1 version %2 to %3.").replace("%1", m.course_id).replace("%2", str(m.version))
           .replace("%3", str(args.dest)))
     return 0

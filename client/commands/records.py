@@ -8,16 +8,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from client.command_parser import QT_TRANSLATE_NOOP
 from client.commands.login import add_sign_in_args, fail, fmt, sign_in_from_args
 from sync.protocol.errors import SyncError
 from sync.protocol.records_file import write_records_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("records", help="study records for sites without a network")
+    p = sub.add_parser("records",
+                       help=QT_TRANSLATE_NOOP("CommandLine", "study records for sites without a network"))
     rsub = p.add_subparsers(dest="records_command", required=True)
-    exp = rsub.add_parser("export", help="write every study record to a signed file")
-    exp.add_argument("--out", type=Path, required=True, help="the file to write")
+    exp = rsub.add_parser("export",
+                          help=QT_TRANSLATE_NOOP("CommandLine", "write every study record to a signed file"))
+    exp.add_argument("--out", type=Path, required=True, help=QT_TRANSLATE_NOOP("CommandLine", "the file to write"))
     add_sign_in_args(exp)
     exp.set_defaults(func=run_export)
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from client.command_parser import QT_TRANSLATE_NOOP
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("self-check", help="check Qt, translations, VLC playback and the site file")
-    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="site file to read")
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("self-check", help=QT_TRANSLATE_NOOP(
+        "CommandLine", "check Qt, translations, VLC playback and the site file"))
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "site file to read"))
     p.set_defaults(func=run, own_qt_app=True)
 
 
 def run(args: argparse.Namespace) -> int:
     from client.self_check import main
 
-    return main(args.site)
+    return main(args.site, args.language)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from client.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from sync.site.check import Finding
 
 _CTX = "SiteCheck"
 
@@ -74,11 +78,30 @@ ACTIONS = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("site-check", help="check the site file and the network from this PC")
-    # also accepted after the subcommand; SUPPRESS keeps a --site given before it
-    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="site file to check")
-    p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="report language (default: the site's)")
+# What a check found (Finding.found), worded for people; %1, %2 ... are Finding.values.
+FOUND = {
+    "site_read": QT_TRANSLATE_NOOP("SiteCheck", "server %1, language %2"),
+    "no_site_file": QT_TRANSLATE_NOOP("SiteCheck", "no site file in the default places"),
+    "certificates": QT_TRANSLATE_NOOP("SiteCheck", "%1 certificate(s): %2"),
+    "empty_list": QT_TRANSLATE_NOOP("SiteCheck", "the list is empty"),
+    "keys": QT_TRANSLATE_NOOP("SiteCheck", "%1 key(s): %2"),
+    "verified_site_ca": QT_TRANSLATE_NOOP("SiteCheck", "certificate verified with the site CA %1"),
+    "verified_system_store": QT_TRANSLATE_NOOP("SiteCheck", "certificate verified with the system certificate store"),
+    "answered": QT_TRANSLATE_NOOP("SiteCheck", "answered in %1 ms"),
+    "no_file": QT_TRANSLATE_NOOP("SiteCheck", "%1 does not exist"),
+    "catalog": QT_TRANSLATE_NOOP("SiteCheck", "catalog signed by %1, %2 course(s): %3"),
+    "not_checked": QT_TRANSLATE_NOOP("SiteCheck", "not checked: see the server above"),
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("site-check",
+                       help=QT_TRANSLATE_NOOP("CommandLine", "check the site file and the network from this PC"))
+    # also accepted after the subcommand; SUPPRESS keeps a --site or --lang given before it
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "site file to check"))
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=argparse.SUPPRESS,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "report language (default: the site's)"))
     p.set_defaults(func=run)
 
 
@@ -89,13 +112,24 @@ def tr(text: str) -> str:
     return found if found != text else QCoreApplication.translate("", text)
 
 
-def format_report(findings: list) -> list[str]:  # type: ignore[type-arg]
+def found_text(finding: Finding) -> str:
+    """What a check found, in the run's language; a technical reason (an error text) as it was given."""
+    template = FOUND.get(finding.found)
+    if template is None:
+        return str(finding.detail)
+    text = tr(template)
+    for i, value in enumerate(finding.values, start=1):
+        text = text.replace(f"%{i}", value)
+    return text
+
+
+def format_report(findings: list[Finding]) -> list[str]:
     lines = []
     for f in findings:
         mark = "✓" if f.ok else "✗"
         lines.append(f"{mark} {tr(str(CHECKS[f.check]))} — {f.target}")
-        if f.detail:
-            lines.append(f"    {f.detail}")
+        if detail := found_text(f):
+            lines.append(f"    {detail}")
         if not f.ok:
             lines.append(f"    → {tr(str(ACTIONS.get(f.problem, ACTIONS['repo_unreadable'])))}")
     failed = sum(1 for f in findings if not f.ok)

@@ -8,15 +8,17 @@ import threading
 
 from PySide6.QtCore import QCoreApplication
 
+from client.command_parser import QT_TRANSLATE_NOOP
 from client.commands.login import add_sign_in_args, fail, fmt, refresh_assignments, sign_in_from_args
 from sync.protocol.errors import SyncError
 from sync.records.uploader import SyncResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sync", help="send study records to the server now")
+    p = sub.add_parser("sync", help=QT_TRANSLATE_NOOP("CommandLine", "send study records to the server now"))
     add_sign_in_args(p)
-    p.add_argument("--max-wait", type=float, default=60.0, help="seconds to keep retrying when the server is down")
+    p.add_argument("--max-wait", type=float, default=60.0,
+                   help=QT_TRANSLATE_NOOP("CommandLine", "seconds to keep retrying when the server is down"))
     p.set_defaults(func=run)
 
 
@@ -27,6 +29,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(exc)
     cancel = threading.Event()
     conn = session.db()
+    if session.offline:  # the sign-in already found the server unreachable: no point waiting for it
+        code = fail(SyncError("network", "the server did not answer at sign-in; nothing was sent"))
+        _say_waiting(session.outbox(conn).pending_count())
+        return code
     box: dict[str, SyncResult | BaseException] = {}
 
     def work() -> None:
@@ -58,3 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if result.errors:
         return fail(result.errors[0])
     return 0
+
+
+def _say_waiting(pending: int) -> None:
+    print(fmt(QCoreApplication.translate("AccountCommands", "Records waiting on this PC: %1. They are sent at "
+                                         "the next sync."), pending), file=sys.stderr)

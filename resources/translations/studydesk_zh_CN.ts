@@ -1,15 +1,27 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name />
+    <name></name>
+    <message>
+        <source>time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>files</source>
+        <translation>个文件</translation>
+    </message>
     <message>
         <source>Stopped. Run the same command again to continue where it stopped.</source>
         <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
     </message>
     <message>
-        <source>Downloaded %1 version %2 (%3) in %4 s.</source>
-        <translation>已下载 %1 第 %2 版（%3），用时 %4 秒。</translation>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 version %2 (%3) in %4.</source>
+        <translation>已下载 %1 第 %2 版（%3），用时 %4。</translation>
     </message>
     <message>
         <source>Stored in %1</source>
@@ -67,16 +79,37 @@
         <source>This course does not allow skipping ahead. You can go back to any part already watched.</source>
         <translation>本课程不允许快进。已经看过的部分可以随时回看。</translation>
     </message>
-</context>
-<context>
-    <name>AccountCommands</name>
     <message>
-        <source>Offline: showing the assignments saved on this PC.</source>
-        <translation>离线：显示本机保存的课程安排。</translation>
+        <source>Course</source>
+        <translation>课程</translation>
     </message>
     <message>
-        <source>No courses are assigned to you.</source>
-        <translation>目前没有给您分配课程。</translation>
+        <source>Title</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Credit hours</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>not downloaded</source>
@@ -91,9 +124,16 @@
         <translation>选修</translation>
     </message>
     <message>
-        <source>due %1</source>
-        <translation>截止 %1</translation>
+        <source>Offline: showing the assignments saved on this PC.</source>
+        <translation>离线：显示本机保存的课程安排。</translation>
     </message>
+    <message>
+        <source>No courses are assigned to you.</source>
+        <translation>目前没有给您分配课程。</translation>
+    </message>
+</context>
+<context>
+    <name>AccountCommands</name>
     <message>
         <source>User name: </source>
         <translation>用户名：</translation>
@@ -126,6 +166,14 @@
         <source>refused</source>
         <translation>被拒绝</translation>
     </message>
+    <message>
+        <source>Records waiting on this PC: %1. They are sent at the next sync.</source>
+        <translation>本机待发送的学习记录：%1 条，将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>Overdue courses: %1. Finish them as soon as possible.</source>
+        <translation>已逾期课程：%1 门，请尽快完成。</translation>
+    </message>
 </context>
 <context>
     <name>AttentionDialog</name>
@@ -156,6 +204,137 @@
     <message>
         <source>That was not the number shown. Please type the new number.</source>
         <translation>输入的数字不正确，请输入新显示的数字。</translation>
+    </message>
+</context>
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>StudyDesk learning client</source>
+        <translation>学习桌学习客户端</translation>
+    </message>
+    <message>
+        <source>data folder (default: per user)</source>
+        <translation>数据文件夹（默认：每个用户各自的文件夹）</translation>
+    </message>
+    <message>
+        <source>site file (default: the installed site.toml)</source>
+        <translation>站点文件（默认：已安装的 site.toml）</translation>
+    </message>
+    <message>
+        <source>language of the command&apos;s output (default: $STUDYDESK_LANG, else the site file&apos;s)</source>
+        <translation>命令输出的语言（默认：$STUDYDESK_LANG，否则为站点文件中的语言）</translation>
+    </message>
+    <message>
+        <source>check that every part works, then exit</source>
+        <translation>检查各组成部分是否正常，然后退出</translation>
+    </message>
+    <message>
+        <source>Interrupted.</source>
+        <translation>已中断。</translation>
+    </message>
+    <message>
+        <source>list my assigned courses and my progress</source>
+        <translation>列出分配给我的课程和我的学习进度</translation>
+    </message>
+    <message>
+        <source>download a course from the repository (resumes where it stopped)</source>
+        <translation>从课程库下载课程（从中断处继续）</translation>
+    </message>
+    <message>
+        <source>course id</source>
+        <translation>课程编号</translation>
+    </message>
+    <message>
+        <source>a specific version (default: the latest)</source>
+        <translation>指定版本（默认：最新版）</translation>
+    </message>
+    <message>
+        <source>repository URL or folder (default: from the site file)</source>
+        <translation>课程库网址或文件夹（默认：取自站点文件）</translation>
+    </message>
+    <message>
+        <source>files downloaded at the same time (default 2)</source>
+        <translation>同时下载的文件数（默认 2）</translation>
+    </message>
+    <message>
+        <source>bandwidth cap in kbit/s (default: the site&apos;s)</source>
+        <translation>带宽上限，单位 kbit/s（默认：站点文件的设置）</translation>
+    </message>
+    <message>
+        <source>user name (default: the only person who signed in on this PC)</source>
+        <translation>用户名（默认：本机唯一登录过的人）</translation>
+    </message>
+    <message>
+        <source>read the password from standard input</source>
+        <translation>从标准输入读取密码</translation>
+    </message>
+    <message>
+        <source>sign in (works offline for people who signed in on this PC before)</source>
+        <translation>登录（曾在本机登录过的人离线也可登录）</translation>
+    </message>
+    <message>
+        <source>import or export course packages (USB stick, shared folder)</source>
+        <translation>导入或导出课程包（U 盘、共享文件夹）</translation>
+    </message>
+    <message>
+        <source>import the courses in a package folder</source>
+        <translation>导入课程包文件夹中的课程</translation>
+    </message>
+    <message>
+        <source>package folder (repository layout)</source>
+        <translation>课程包文件夹（课程库结构）</translation>
+    </message>
+    <message>
+        <source>import only this course</source>
+        <translation>只导入此课程</translation>
+    </message>
+    <message>
+        <source>export a downloaded course to a folder</source>
+        <translation>把已下载的课程导出到文件夹</translation>
+    </message>
+    <message>
+        <source>destination folder</source>
+        <translation>目标文件夹</translation>
+    </message>
+    <message>
+        <source>study records for sites without a network</source>
+        <translation>无网络站点的学习记录</translation>
+    </message>
+    <message>
+        <source>write every study record to a signed file</source>
+        <translation>把全部学习记录写入一个签名文件</translation>
+    </message>
+    <message>
+        <source>the file to write</source>
+        <translation>要写入的文件</translation>
+    </message>
+    <message>
+        <source>check Qt, translations, VLC playback and the site file</source>
+        <translation>检查 Qt、翻译、VLC 播放和站点文件</translation>
+    </message>
+    <message>
+        <source>site file to read</source>
+        <translation>要读取的站点文件</translation>
+    </message>
+    <message>
+        <source>check the site file and the network from this PC</source>
+        <translation>从本机检查站点文件和网络</translation>
+    </message>
+    <message>
+        <source>site file to check</source>
+        <translation>要检查的站点文件</translation>
+    </message>
+    <message>
+        <source>report language (default: the site&apos;s)</source>
+        <translation>报告语言（默认：站点文件的语言）</translation>
+    </message>
+    <message>
+        <source>send study records to the server now</source>
+        <translation>立即把学习记录发送到服务器</translation>
+    </message>
+    <message>
+        <source>seconds to keep retrying when the server is down</source>
+        <translation>服务器不可用时持续重试的秒数</translation>
     </message>
 </context>
 <context>
@@ -409,6 +588,17 @@
     </message>
 </context>
 <context>
+    <name>Durations</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
     <name>ExportRecords</name>
     <message>
         <source>Export study records</source>
@@ -608,7 +798,7 @@
         <translation>服务器返回了意外的应答。</translation>
     </message>
     <message>
-        <source>The server's security certificate could not be verified.</source>
+        <source>The server&apos;s security certificate could not be verified.</source>
         <translation>无法验证服务器的安全证书。</translation>
     </message>
     <message>
@@ -664,11 +854,11 @@
         <translation>站点配置文件中没有指定发布者密钥，无法信任任何课程。请联系管理员。</translation>
     </message>
     <message>
-        <source>The lesson's video file is missing. Download it again.</source>
+        <source>The lesson&apos;s video file is missing. Download it again.</source>
         <translation>本节课的视频文件缺失，请重新下载。</translation>
     </message>
     <message>
-        <source>The lesson's video file is damaged and cannot be played. Download it again.</source>
+        <source>The lesson&apos;s video file is damaged and cannot be played. Download it again.</source>
         <translation>本节课的视频文件已损坏，无法播放，请重新下载。</translation>
     </message>
     <message>
@@ -680,7 +870,7 @@
         <translation>视频无法播放。</translation>
     </message>
     <message>
-        <source>The course's study rules are not valid. Ask your administrator.</source>
+        <source>The course&apos;s study rules are not valid. Ask your administrator.</source>
         <translation>课程的学习规则无效，请联系管理员。</translation>
     </message>
     <message>
@@ -692,15 +882,23 @@
         <translation>密码错误次数过多，账号已被锁定。请联系管理员解锁。</translation>
     </message>
     <message>
+        <source>This account has been deactivated. Ask your administrator.</source>
+        <translation>此账号已被停用。请联系管理员。</translation>
+    </message>
+    <message>
         <source>Say who is signing in (--user).</source>
         <translation>请指定登录人员（--user）。</translation>
+    </message>
+    <message>
+        <source>There is no terminal to type the password on. Give it on standard input with --password-stdin.</source>
+        <translation>没有可输入密码的终端。请用 --password-stdin 从标准输入提供密码。</translation>
     </message>
     <message>
         <source>Your saved sign-in on this PC cannot be opened. Sign in again while online.</source>
         <translation>无法读取本机保存的登录信息，请在联网时重新登录。</translation>
     </message>
     <message>
-        <source>This PC's key belongs to another person on the server.</source>
+        <source>This PC&apos;s key belongs to another person on the server.</source>
         <translation>服务器上，本机的密钥属于另一个人。</translation>
     </message>
     <message>
@@ -1151,6 +1349,13 @@ Cadre Online Training</source>
     </message>
 </context>
 <context>
+    <name>SingleInstance</name>
+    <message>
+        <source>StudyDesk is already running on this data folder; its window was brought forward.</source>
+        <translation>学习桌已在使用此数据文件夹，已将其窗口调到前面。</translation>
+    </message>
+</context>
+<context>
     <name>SiteCheck</name>
     <message>
         <source>Site file</source>
@@ -1185,7 +1390,7 @@ Cadre Online Training</source>
         <translation>站点配置文件有错误（见上文）。请用文本编辑器改正；site.example.toml 中有每项设置的说明。</translation>
     </message>
     <message>
-        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site's CA certificate (PEM) to that place.</source>
+        <source>The CA certificate file named in [server] ca_bundle is missing. Copy the site&apos;s CA certificate (PEM) to that place.</source>
         <translation>[server] ca_bundle 中指定的 CA 证书文件不存在。请将站点的 CA 证书（PEM 格式）复制到该位置。</translation>
     </message>
     <message>
@@ -1193,7 +1398,7 @@ Cadre Online Training</source>
         <translation>[server] ca_bundle 中的文件不是 PEM 证书。请将站点 CA 导出为 PEM（Base64）格式后重新复制。</translation>
     </message>
     <message>
-        <source>No publisher key is pinned, so no course can be verified. Add the key printed by "studydesk-server keys show" to [publisher] keys.</source>
+        <source>No publisher key is pinned, so no course can be verified. Add the key printed by &quot;studydesk-server keys show&quot; to [publisher] keys.</source>
         <translation>没有指定发布者密钥，无法校验任何课程。请把 “studydesk-server keys show” 输出的密钥加入 [publisher] keys。</translation>
     </message>
     <message>
@@ -1201,7 +1406,7 @@ Cadre Online Training</source>
         <translation>本机无法连接服务器。请检查 [server] url 中的地址、网线、代理和防火墙，并确认服务器正在运行。</translation>
     </message>
     <message>
-        <source>The server's name cannot be resolved on this PC. Check the DNS server in the network settings, or use the server's IP address in [server] url.</source>
+        <source>The server&apos;s name cannot be resolved on this PC. Check the DNS server in the network settings, or use the server&apos;s IP address in [server] url.</source>
         <translation>本机无法解析服务器的名称。请检查网络设置中的 DNS 服务器，或在 [server] url 中改用服务器的 IP 地址。</translation>
     </message>
     <message>
@@ -1209,11 +1414,11 @@ Cadre Online Training</source>
         <translation>服务器未及时应答。请检查网络，并确认服务器正在运行。</translation>
     </message>
     <message>
-        <source>The server's certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
+        <source>The server&apos;s certificate is not trusted by this PC. Put the site CA certificate (PEM) next to the site file and name it in [server] ca_bundle.</source>
         <translation>本机不信任服务器的证书。请把站点 CA 证书（PEM）放在站点配置文件旁，并在 [server] ca_bundle 中指定。</translation>
     </message>
     <message>
-        <source>The secure connection failed. Check that the address uses the right port and that the server's certificate is valid (dates, server name).</source>
+        <source>The secure connection failed. Check that the address uses the right port and that the server&apos;s certificate is valid (dates, server name).</source>
         <translation>安全连接失败。请检查地址中的端口是否正确，以及服务器证书是否有效（有效期、服务器名称）。</translation>
     </message>
     <message>
@@ -1225,16 +1430,60 @@ Cadre Online Training</source>
         <translation>在该位置找不到课程目录（catalog.json）。请检查 [repository] url，或确认U盘、共享文件夹已连接。</translation>
     </message>
     <message>
-        <source>The course repository could not be read. Check the address, the network and the folder's permissions.</source>
+        <source>The course repository could not be read. Check the address, the network and the folder&apos;s permissions.</source>
         <translation>无法读取课程库。请检查地址、网络和文件夹权限。</translation>
     </message>
     <message>
-        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with "studydesk-server keys show" on the server.</source>
+        <source>The course catalog is signed by a key this site does not trust. Compare [publisher] keys with &quot;studydesk-server keys show&quot; on the server.</source>
         <translation>课程目录的签名密钥不受本站点信任。请将 [publisher] keys 与服务器上 “studydesk-server keys show” 的输出进行比对。</translation>
     </message>
     <message>
         <source>The course catalog is damaged or was changed after it was signed. Publish again on the server, or copy the repository again.</source>
         <translation>课程目录已损坏或在签名后被修改。请在服务器上重新发布，或重新复制课程库。</translation>
+    </message>
+    <message>
+        <source>server %1, language %2</source>
+        <translation>服务器 %1，语言 %2</translation>
+    </message>
+    <message>
+        <source>no site file in the default places</source>
+        <translation>默认位置没有站点文件</translation>
+    </message>
+    <message>
+        <source>%1 certificate(s): %2</source>
+        <translation>%1 个证书：%2</translation>
+    </message>
+    <message>
+        <source>the list is empty</source>
+        <translation>列表为空</translation>
+    </message>
+    <message>
+        <source>%1 key(s): %2</source>
+        <translation>%1 个密钥：%2</translation>
+    </message>
+    <message>
+        <source>certificate verified with the site CA %1</source>
+        <translation>已用站点 CA 证书 %1 验证服务器证书</translation>
+    </message>
+    <message>
+        <source>certificate verified with the system certificate store</source>
+        <translation>已用系统证书库验证服务器证书</translation>
+    </message>
+    <message>
+        <source>answered in %1 ms</source>
+        <translation>%1 毫秒内应答</translation>
+    </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 不存在</translation>
+    </message>
+    <message>
+        <source>catalog signed by %1, %2 course(s): %3</source>
+        <translation>课程目录由 %1 签名，共 %2 门课程：%3</translation>
+    </message>
+    <message>
+        <source>not checked: see the server above</source>
+        <translation>未检查：见上面的服务器检查</translation>
     </message>
     <message>
         <source>%1 check(s) failed.</source>
@@ -1319,6 +1568,79 @@ Cadre Online Training</source>
     <message>
         <source>Video</source>
         <translation>视频</translation>
+    </message>
+</context>
+<context>
+    <name>argparse</name>
+    <message>
+        <source>usage: </source>
+        <translation>用法：</translation>
+    </message>
+    <message>
+        <source>positional arguments</source>
+        <translation>位置参数</translation>
+    </message>
+    <message>
+        <source>options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>show this help message and exit</source>
+        <translation>显示此帮助信息并退出</translation>
+    </message>
+    <message>
+        <source>%(prog)s: error: %(message)s
+</source>
+        <translation>%(prog)s：错误：%(message)s
+</translation>
+    </message>
+    <message>
+        <source>argument %(argument_name)s: %(message)s</source>
+        <translation>参数 %(argument_name)s：%(message)s</translation>
+    </message>
+    <message>
+        <source>the following arguments are required: %s</source>
+        <translation>缺少以下参数：%s</translation>
+    </message>
+    <message>
+        <source>unrecognized arguments: %s</source>
+        <translation>无法识别的参数：%s</translation>
+    </message>
+    <message>
+        <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+        <translation>无效的选项：%(value)r（可选：%(choices)s）</translation>
+    </message>
+    <message>
+        <source>invalid %(type)s value: %(value)r</source>
+        <translation>无效的 %(type)s 值：%(value)r</translation>
+    </message>
+    <message>
+        <source>expected one argument</source>
+        <translation>需要一个参数值</translation>
+    </message>
+    <message>
+        <source>expected at least one argument</source>
+        <translation>至少需要一个参数值</translation>
+    </message>
+    <message>
+        <source>expected at most one argument</source>
+        <translation>最多只能有一个参数值</translation>
+    </message>
+    <message>
+        <source>not allowed with argument %s</source>
+        <translation>不能与参数 %s 同时使用</translation>
+    </message>
+    <message>
+        <source>one of the arguments %s is required</source>
+        <translation>必须给出参数 %s 之一</translation>
+    </message>
+    <message>
+        <source>ambiguous option: %(option)s could match %(matches)s</source>
+        <translation>有歧义的选项：%(option)s 可匹配 %(matches)s</translation>
+    </message>
+    <message>
+        <source>ignored explicit argument %r</source>
+        <translation>忽略了显式参数 %r</translation>
     </message>
 </context>
 </TS>

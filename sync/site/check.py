@@ -36,18 +36,26 @@ class Finding:
     target: str  # what was checked: a path or an address
     problem: str = ""  # a stable code when not ok (see client/commands/site_check.py)
     detail: str = ""  # what was found, or the technical reason (English)
+    # What was found, for the client to word in the person's language: a stable code and its
+    # values (see client/commands/site_check.py). Empty when the detail is a technical reason.
+    found: str = ""
+    values: tuple[str, ...] = ()
 
 
 def check_site_file(path: Path | None) -> tuple[Finding, SiteConfig | None]:
     try:
         site = load_site(path)
     except SyncError as exc:
-        problem = "site_missing" if exc.code == "site_missing" else "site_invalid"
-        return Finding("site_file", False, str(path or "-"), problem, exc.detail), None
+        if exc.code == "site_missing":
+            return Finding("site_file", False, str(path or "-"), "site_missing", exc.detail, "no_file",
+                           (str(path or "-"),)), None
+        return Finding("site_file", False, str(path or "-"), "site_invalid", exc.detail), None
     if site.source is None:
-        return Finding("site_file", False, "-", "site_missing", "no site file in the default places"), None
+        return Finding("site_file", False, "-", "site_missing", "no site file in the default places",
+                       "no_site_file"), None
     detail = f"server {site.server_url}, language {site.language}"
-    return Finding("site_file", True, str(site.source), detail=detail), site
+    return Finding("site_file", True, str(site.source), detail=detail, found="site_read",
+                   values=(site.server_url, site.language)), site
 
 
 def check_ca_bundle(site: SiteConfig) -> Finding | None:
@@ -63,14 +71,16 @@ def check_ca_bundle(site: SiteConfig) -> Finding | None:
     except ValueError as exc:
         return Finding("ca_bundle", False, target, "ca_invalid", str(exc))
     names = ", ".join(c.subject.rfc4514_string() for c in certs[:2])
-    return Finding("ca_bundle", True, target, detail=f"{len(certs)} certificate(s): {names}")
+    return Finding("ca_bundle", True, target, detail=f"{len(certs)} certificate(s): {names}", found="certificates",
+                   values=(str(len(certs)), names))
 
 
 def check_publisher_keys(site: SiteConfig) -> Finding:
     keys = site.trusted_keys()
     if not keys:
-        return Finding("publisher_keys", False, "[publisher] keys", "no_keys", "the list is empty")
-    return Finding("publisher_keys", True, "[publisher] keys", detail=f"{len(keys)} key(s): {', '.join(keys)}")
+        return Finding("publisher_keys", False, "[publisher] keys", "no_keys", "the list is empty", "empty_list")
+    return Finding("publisher_keys", True, "[publisher] keys", detail=f"{len(keys)} key(s): {', '.join(keys)}",
+                   found="keys", values=(str(len(keys)), ", ".join(keys)))
 
 
 def _classify(exc: requests.RequestException) -> tuple[str, str]:
@@ -102,11 +112,14 @@ def check_server(site: SiteConfig, session: requests.Session) -> list[Finding]:
     found: list[Finding] = []
     if https:
         ca = f"site CA {site.ca_bundle}" if site.ca_bundle else "system certificate store"
-        found.append(Finding("tls", True, site.server_url, detail=f"certificate verified with the {ca}"))
+        how = ("verified_site_ca", (str(site.ca_bundle),)) if site.ca_bundle else ("verified_system_store", ())
+        found.append(Finding("tls", True, site.server_url, detail=f"certificate verified with the {ca}",
+                             found=how[0], values=how[1]))
     if resp.status_code != 200:
         found.append(Finding("server", False, url, "http_status", f"HTTP {resp.status_code}"))
     else:
-        found.append(Finding("server", True, url, detail=f"HTTP 200 in {ms:.0f} ms"))
+        found.append(Finding("server", True, url, detail=f"HTTP 200 in {ms:.0f} ms", found="answered",
+                             values=(f"{ms:.0f}",)))
     return found
 
 
@@ -138,7 +151,8 @@ def _read_catalog(location: str, site: SiteConfig, session: requests.Session) ->
         return resp.content[: MAX_CATALOG + 1], None
     path = Path(location) / "catalog.json"
     if not path.is_file():
-        return None, Finding("repository", False, location, "repo_missing", f"{path} does not exist")
+        return None, Finding("repository", False, location, "repo_missing", f"{path} does not exist", "no_file",
+                             (str(path),))
     try:
         with path.open("rb") as f:
             return f.read(MAX_CATALOG + 1), None
@@ -159,7 +173,8 @@ def check_repository(site: SiteConfig, session: requests.Session) -> Finding:
     titles = ", ".join(c.id for c in catalog.courses[:5])
     more = "" if len(catalog.courses) <= 5 else ", ..."
     detail = f"catalog signed by {catalog.key_id}, {len(catalog.courses)} course(s): {titles}{more}"
-    return Finding("repository", True, location, detail=detail)
+    return Finding("repository", True, location, detail=detail, found="catalog",
+                   values=(catalog.key_id, str(len(catalog.courses)), titles + more))
 
 
 def run_site_check(path: Path | None = None, session: requests.Session | None = None) -> list[Finding]:
@@ -179,7 +194,8 @@ def run_site_check(path: Path | None = None, session: requests.Session | None = 
         failed = next((f for f in server if not f.ok), None)
         location = repository_location(site)
         if failed is not None and location.startswith(site.server_url):  # the same server: do not wait twice
-            findings.append(Finding("repository", False, location, failed.problem, "not checked: see the server"))
+            findings.append(Finding("repository", False, location, failed.problem, "not checked: see the server",
+                                    "not_checked"))
         elif site.trusted_keys():
             findings.append(check_repository(site, http))
     finally:

@@ -49,7 +49,7 @@ def deb_file(build: Path) -> Path:
 def test_frozen_self_check_finds_every_part_without_any_environment(build: Path) -> None:
     app = build / "studydesk" / "studydesk"
     done = subprocess.run([str(app), "--self-check", "--site", str(EXAMPLE_SITE)], capture_output=True, text=True,
-                          env=_clean_env(), timeout=120)
+                          env={**_clean_env(), "STUDYDESK_LANG": "en"}, timeout=120)  # the report in English
     assert done.returncode == 0, done.stdout + done.stderr
     bundled_plugins = build / "studydesk" / "_internal" / "vlc" / "plugins"
     assert f"plugins {bundled_plugins}" in done.stdout
@@ -61,7 +61,7 @@ def test_frozen_self_check_finds_every_part_without_any_environment(build: Path)
 def test_frozen_self_check_fails_with_a_reason(build: Path, tmp_path: Path) -> None:
     app = build / "studydesk" / "studydesk"
     done = subprocess.run([str(app), "--self-check", "--site", str(tmp_path / "absent.toml")], capture_output=True,
-                          text=True, env=_clean_env(), timeout=120)
+                          text=True, env={**_clean_env(), "STUDYDESK_LANG": "en"}, timeout=120)
     assert done.returncode == 1
     assert "[FAIL] Site file: site_missing" in done.stdout
 
