@@ -29,14 +29,11 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
 
 _ARGPARSE = "argparse"
 
-# argparse's own sentences (Python 3.11+), translated under the "argparse" context.
-ARGPARSE_WORDS = (
-    QT_TRANSLATE_NOOP("argparse", "usage: "),
-    QT_TRANSLATE_NOOP("argparse", "positional arguments"),
-    QT_TRANSLATE_NOOP("argparse", "options"),
-    QT_TRANSLATE_NOOP("argparse", "show this help message and exit"),
-    QT_TRANSLATE_NOOP("argparse", "%(prog)s: error: %(message)s\n"),
-)
+# argparse's own words and sentences (Python 3.11+), translated under the "argparse" context.
+USAGE = QT_TRANSLATE_NOOP("argparse", "usage: ")
+HELP_ACTION = QT_TRANSLATE_NOOP("argparse", "show this help message and exit")
+ERROR_LINE = QT_TRANSLATE_NOOP("argparse", "%(prog)s: error: %(message)s\n")
+SECTIONS = (QT_TRANSLATE_NOOP("argparse", "positional arguments"), QT_TRANSLATE_NOOP("argparse", "options"))
 ARGPARSE_ERRORS = (
     QT_TRANSLATE_NOOP("argparse", "argument %(argument_name)s: %(message)s"),
     QT_TRANSLATE_NOOP("argparse", "the following arguments are required: %s"),
@@ -78,7 +75,7 @@ def translate_error(message: str) -> str:
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, _argparse_word("usage: ") if prefix is None else prefix)
+        super().add_usage(usage, actions, groups, _argparse_word(USAGE) if prefix is None else prefix)
 
     def start_section(self, heading: str | None) -> None:
         super().start_section(_argparse_word(heading) if heading else heading)
@@ -91,7 +88,7 @@ class _Formatter(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str | None:
         if not action.help:
             return action.help
-        if action.help == "show this help message and exit":
+        if action.help == HELP_ACTION:
             return _argparse_word(action.help)
         return QCoreApplication.translate(HELP_CONTEXT, action.help)
 
@@ -132,7 +129,7 @@ class CommandParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self._speak()
         self.print_usage(sys.stderr)
-        text = _argparse_word("%(prog)s: error: %(message)s\n")
+        text = _argparse_word(ERROR_LINE)
         self.exit(2, text % {"prog": self.prog, "message": translate_error(message)})
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:

@@ -39,6 +39,11 @@ def test_a_second_studydesk_process_exits_and_the_first_keeps_running(tmp_path: 
         assert second.returncode == 0
         assert "already running" in second.stdout
         assert time.monotonic() - started < 30
+        # The message follows the site's language ([ui] language defaults to Chinese) without STUDYDESK_LANG
+        site_language = {k: v for k, v in env.items() if k != "STUDYDESK_LANG"}
+        chinese = subprocess.run(cmd, env=site_language, capture_output=True, text=True, timeout=60)
+        assert chinese.returncode == 0
+        assert "学习桌已在使用此数据文件夹" in chinese.stdout and "already running" not in chinese.stdout
         assert first.poll() is None
     finally:
         first.terminate()
