@@ -34,14 +34,15 @@ class ServerConfig:
         return self.data_dir / "keys"
 
     def existing(self) -> ServerConfig:
-        """This folder when it already holds a server database; else FormatError("no_server_data").
+        """This folder when it is a server's data folder; else FormatError("no_server_data").
 
         Commands that only read or change what is there use this, so a mistyped --data never
-        creates an empty folder that then looks like a server without users or courses.
+        creates a folder that then looks like a server without users or courses. A server's
+        folder has its database, or at least the repository folder made when it first started.
         """
-        if not self.db_path.is_file():
-            raise FormatError("no_server_data", f"{self.data_dir} holds no server database ({self.db_path.name}); "
-                              "check --data or STUDYDESK_SERVER_DATA")
+        if not self.db_path.is_file() and not self.repo_dir.is_dir():
+            raise FormatError("no_server_data", f"{self.data_dir} is not a StudyDesk server data folder (no "
+                              f"{self.db_path.name}); check --data or STUDYDESK_SERVER_DATA")
         return self
 
     def ensure(self) -> ServerConfig:

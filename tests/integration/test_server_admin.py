@@ -36,6 +36,10 @@ def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and str(missing) in result.stderr
     assert not (tmp_path / "typo").exists()
+    elsewhere = tmp_path / "home"  # an existing folder that is not a server's: nothing is created in it
+    elsewhere.mkdir()
+    assert server_cli(elsewhere, *command).returncode == 1
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_assign_refuses_an_unpublished_course_unless_forced_and_lists_assignments(server: ServerProcess) -> None:
