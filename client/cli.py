@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 import client.commands
-from client.command_parser import QT_TRANSLATE_NOOP, CommandParser
-from client.i18n import LANGUAGES, command_language, command_translations
+from client.command_parser import CommandParser
+from client.i18n import LANGUAGES, QT_TRANSLATE_NOOP, command_language, command_translations
 from client.paths import default_data_root
 
 

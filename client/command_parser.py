@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from PySide6.QtCore import QCoreApplication
 
+from client.i18n import QT_TRANSLATE_NOOP
+
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 HELP_CONTEXT = "CommandLine"
 
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Mark ``text`` for translation under ``context`` and return it unchanged (typed as str)."""
-    return text
 
 _ARGPARSE = "argparse"
 

@@ -10,8 +10,8 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
-from client.command_parser import QT_TRANSLATE_NOOP
 from client.commands.login import add_sign_in_args, fail, refresh_assignments, sign_in_from_args
+from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError

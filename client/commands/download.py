@@ -18,8 +18,8 @@ from typing import Any, TextIO
 
 from PySide6.QtCore import QCoreApplication
 
-from client.command_parser import QT_TRANSLATE_NOOP
 from client.durations import format_duration
+from client.i18n import QT_TRANSLATE_NOOP
 from client.messages import describe
 from client.paths import content_dir
 from sync.content.downloader import DownloadProgress

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from client.command_parser import QT_TRANSLATE_NOOP
+from client.i18n import QT_TRANSLATE_NOOP
 from client.messages import describe
 from sync.account.assignments import AssignmentCache
 from sync.account.auth import AuthService, UserSession

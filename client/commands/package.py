@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from client.command_parser import QT_TRANSLATE_NOOP
 from client.commands.download import ProgressBar, ProgressLine, human_bytes, report_error, run_cancellable, tr, trusted
+from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from client.command_parser import QT_TRANSLATE_NOOP
+from client.i18n import QT_TRANSLATE_NOOP
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,8 +8,8 @@ import threading
 
 from PySide6.QtCore import QCoreApplication
 
-from client.command_parser import QT_TRANSLATE_NOOP
 from client.commands.login import add_sign_in_args, fail, fmt, refresh_assignments, sign_in_from_args
+from client.i18n import QT_TRANSLATE_NOOP
 from sync.protocol.errors import SyncError
 from sync.records.uploader import SyncResult
 
