@@ -79,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "wrong_password": QT_TRANSLATE_NOOP("Messages", "The user name or password is wrong."),
     "account_locked": QT_TRANSLATE_NOOP("Messages", "This account is locked after too many wrong passwords. "
                                         "Ask your administrator to unlock it."),
+    "unsent_records": QT_TRANSLATE_NOOP("Messages", "Some of this person's study progress has not reached the "
+                                        "server yet, so their data on this PC was kept."),
     "token_expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
     "no_user": QT_TRANSLATE_NOOP("Messages", "Say who is signing in (--user)."),
     "secret_unreadable": QT_TRANSLATE_NOOP("Messages", "Your saved sign-in on this PC cannot be opened. "
