@@ -167,8 +167,8 @@ class SignInPage(QWidget):
         self.sign_in_button.setProperty("role", "primary")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.submit)
-        for w in (self.heading, self.people_label, self.people):
-            fl.addWidget(w)
+        for top in (self.heading, self.people_label, self.people):
+            fl.addWidget(top)
         fl.addLayout(remove_row)
         for w in (self.username_label, self.username, self.password_label, self.password, self.caps_hint,
                   self.message):
@@ -322,15 +322,14 @@ class SignInPage(QWidget):
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove from this PC's list"),
                           self.tr("Remove %1 from the list of people who use this PC?").replace("%1", name),
                           QMessageBox.StandardButton.NoButton, self)
-        kept = self.tr("Their courses and study progress stay on this PC. They can still sign in by typing "
-                       "their username while the network works; signing in without the network works again "
-                       "after that.")
-        delete = QCheckBox(self.tr("Also delete %1's courses and study progress on this PC").replace("%1", name))
+        kept = self.tr("Their study progress stays on this PC. They can still sign in by typing their username "
+                       "while the network works; signing in without the network works again after that.")
+        delete = QCheckBox(self.tr("Also delete %1's study data on this PC").replace("%1", name))
         delete.setObjectName("delete_data")
         if unsent:
             delete.setEnabled(False)
-            kept += "\n\n" + self.tr("%n study progress update(s) of theirs have not been uploaded to the server "
-                                      "yet, so their data on this PC cannot be deleted now.", "", unsent)
+            kept += "\n\n" + self.tr("Not yet uploaded to the server: %n study progress update(s). Their data on "
+                                      "this PC cannot be deleted until then.", "", unsent)
         box.setInformativeText(kept)
         box.setCheckBox(delete)
         remove = box.addButton(self.tr("Remove from the list"), QMessageBox.ButtonRole.AcceptRole)

@@ -37,7 +37,7 @@ def test_server_dying_mid_round_leaves_offline_will_retry_then_catches_up(server
             qtbot.waitUntil(lambda: not sync.busy, timeout=40000)
             assert sync.state == widget.state == OFFLINE
             assert isinstance(sync.last_error, RetryableError) and widget.error is sync.last_error
-            assert widget.state_label.text() == "Offline — records are kept on this PC"
+            assert widget.state_label.text() == "Offline — study progress is kept on this PC"
             assert "Sync problem" not in widget.state_label.text()
             assert widget.state_label.toolTip() == describe(sync.last_error)
             assert sync.next_round_scheduled
