@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from client.messages import describe
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from client.workers.sync_worker import SyncController, SyncCounts
 
 
+NOTICE_MS = 20_000  # how long the answer to a failed "sync now" stays
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -77,6 +78,10 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setIconSize(QSize(18, 18))
         self.sync_button.clicked.connect(self._on_sync_button_clicked)
         self._asked = False  # the person pressed "sync now" and waits for the answer
+        self._notice_timer = QTimer(self)  # the answer stays a while, then the usual counts come back
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self._on_notice_timer_timeout)
         layout.setSpacing(12)
         for w in (self.icon, self.state_label, self.pending_label, self.rejected_button, self.last_label,
                   self.notice_label):
@@ -87,7 +92,12 @@ class SyncStatusWidget(QWidget):
 
     def _on_sync_button_clicked(self) -> None:
         self._asked = True
+        self._notice_timer.stop()
         self.sync_requested.emit()
+
+    def _on_notice_timer_timeout(self) -> None:
+        self._asked = False
+        self.retranslate()
 
     def set_state(self, state: str) -> None:
         self.state = state
@@ -112,7 +122,7 @@ class SyncStatusWidget(QWidget):
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.retranslate()
         super().changeEvent(event)
 
@@ -124,6 +134,10 @@ class SyncStatusWidget(QWidget):
             "error": self.tr("Sync problem"),
         }
         self.state_label.setText(names.get(self.state, self.state))
+        # as wide as the longest state, so a change of state never leaves the label cut off
+        self.state_label.ensurePolished()
+        metrics = self.state_label.fontMetrics()
+        self.state_label.setMinimumWidth(max(metrics.horizontalAdvance(n) for n in names.values()) + 4)
         self.icon.setPixmap(icon(self.state if self.state in names else "offline").pixmap(16, 16))
         self.state_label.setToolTip(describe(self.error) if self.error else "")
         self.sync_button.setText(self.tr("Sync now"))
@@ -139,7 +153,11 @@ class SyncStatusWidget(QWidget):
         notice = self.notice_text()
         self.notice_label.setText(notice)
         self.notice_label.setVisible(bool(notice))
-        self.last_label.setVisible(not notice)  # the answer to "sync now" matters more just now
+        # the answer to "sync now" matters more just now (and must fit a 1024-pixel screen at 特大)
+        self.pending_label.setVisible(not notice)
+        self.last_label.setVisible(not notice)
+        if notice and not self._notice_timer.isActive():
+            self._notice_timer.start()
 
     def notice_text(self) -> str:
         """What a failed "sync now" says: the server cannot be reached, or what went wrong."""

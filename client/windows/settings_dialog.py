@@ -139,16 +139,24 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.retranslate()
+        self.ensurePolished()  # the style sheet's text size decides the size
+        self.resize(self.sizeHint())  # not Qt's default of at most 2/3 of the screen
 
     def sizeHint(self) -> QSize:
         """The whole form where it fits, else as tall as the screen's work area allows (the form scrolls)."""
         form_host = self.form_host
         hint = super().sizeHint()
         height = hint.height() - self.form_scroll.sizeHint().height() + form_host.sizeHint().height() + 4
+        # wide enough for the download times' example, so nobody has to guess its end
+        example = self.windows.fontMetrics().horizontalAdvance(self.windows.placeholderText())
+        label = max(lbl.sizeHint().width() for lbl in self.labels)
+        width = max(hint.width(), form_host.sizeHint().width() + 60, example + label + 110)
         screen = self.screen()
         if screen is not None:
-            height = min(height, screen.availableGeometry().height() - 60)  # room for the title bar
-        return QSize(max(hint.width(), form_host.sizeHint().width() + 60), height)
+            avail = screen.availableGeometry()
+            height = min(height, avail.height() - 60)  # room for the title bar
+            width = min(width, avail.width() - 40)
+        return QSize(width, height)
 
     def _on_bandwidth_unit_changed(self) -> None:
         self.bandwidth.setSingleStep(64 if self.bandwidth_unit.currentData() == "KB/s" else 1)

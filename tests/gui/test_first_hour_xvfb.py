@@ -87,9 +87,22 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     report["offline"] = _wait(app, lambda: bar is not None and bar.state == "offline"
                               and window.courses is not None and window.courses.notice.isVisible(), 60)
     _wait(app, lambda: False, 1.0)  # let the rows settle
+    sync = window.session.sync if window.session is not None else None
+    report["offline_settled"] = _wait(app, lambda: sync is not None and not sync.busy and bar is not None
+                                      and bar.state == "offline", 30)
+    _wait(app, lambda: False, 0.3)
     report["status_bar_fits"] = bar is not None and bar.sync_button.isVisible() and \
         window.rect().contains(bar.sync_button.mapTo(window, bar.sync_button.rect().bottomRight()))
     shot(window, "2-main-window-offline")
+    assert bar is not None
+    bar.sync_button.click()  # 立即同步 while offline answers in words, and the bar still fits
+    report["sync_now_says_so"] = _wait(app, lambda: bar.notice_label.isVisible() and sync is not None
+                                       and not sync.busy, 30)
+    _wait(app, lambda: False, 0.3)
+    notice_right = bar.notice_label.mapTo(window, bar.notice_label.rect().topRight()).x()
+    report["notice_fits"] = notice_right < bar.sync_button.mapTo(window, bar.sync_button.rect().topLeft()).x() \
+        and bar.notice_label.width() >= bar.notice_label.sizeHint().width()
+    shot(window, "2-main-window-sync-now-offline")
 
     dialog = SettingsDialog(ctx, window.session, window)
     dialog.show()
@@ -155,7 +168,8 @@ def test_sign_in_status_bar_settings_and_about_on_small_screens(offline_pc: Shel
             assert SUPPORT in str(report["about_text"]) and "0.1.0" in str(report["about_text"])
             if height >= 768 and text_size == "normal":
                 assert report["settings_scrolls"] is False, tag  # the whole form shows without scrolling
-            for name in ("1-sign-in", "2-main-window-offline", "3-settings", "4-about"):
+            for name in ("1-sign-in", "2-main-window-offline", "2-main-window-sync-now-offline", "3-settings",
+                         "4-about"):
                 assert (SHOTS / f"zh_CN-{name}-{tag}.png").stat().st_size > 3000, name
     finally:
         proc.terminate()

@@ -83,9 +83,10 @@ def test_an_answer_the_client_does_not_understand_is_retried_not_a_problem(serve
 def test_last_sync_says_today_or_the_date_in_either_language(qtbot: QtBot) -> None:
     from datetime import datetime, timedelta
 
+    from PySide6.QtWidgets import QApplication
+
     from client.i18n import Translator, ensure_built
     from client.widgets.sync_status import local_time_text
-    from PySide6.QtWidgets import QApplication
 
     now = datetime(2025, 6, 20, 15, 0).astimezone()
 
@@ -109,10 +110,14 @@ def test_last_sync_says_today_or_the_date_in_either_language(qtbot: QtBot) -> No
         qtbot.addWidget(widget)
         from client.workers.sync_worker import SyncCounts
 
-        widget.set_counts(SyncCounts(3, 1, utc(earlier)))
+        real_now = datetime.now().astimezone()
+        before = real_now - timedelta(days=2)
+        date = f"{before.month}月{before.day}日" if before.year == real_now.year else \
+            f"{before.year}年{before.month}月{before.day}日"
+        widget.set_counts(SyncCounts(3, 1, utc(before)))
         assert widget.pending_label.text() == "3 条学习进度待同步" and "记录" not in widget.pending_label.text()
         assert widget.rejected_button.text() == "1 条被服务器退回"
-        assert widget.last_label.text() == f"上次同步：{earlier.month}月{earlier.day}日 {earlier:%H:%M}"
+        assert widget.last_label.text() == f"上次同步：{date} {before:%H:%M}"
         widget.set_counts(SyncCounts(0, 0, None))
         assert widget.pending_label.text() == "学习进度已全部同步" and widget.last_label.text() == "尚未同步"
         widget.set_state("offline")
