@@ -81,6 +81,8 @@ MESSAGES: dict[str, str] = {
                                         "Ask your administrator to unlock it."),
     "account_deactivated": QT_TRANSLATE_NOOP("Messages", "This account has been deactivated. Ask your "
                                              "administrator."),
+    "unsent_records": QT_TRANSLATE_NOOP("Messages", "Some of this person's study progress has not reached the "
+                                        "server yet, so their data on this PC was kept."),
     "token_expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
     "no_user": QT_TRANSLATE_NOOP("Messages", "Say who is signing in (--user)."),
     "no_terminal": QT_TRANSLATE_NOOP("Messages", "There is no terminal to type the password on. Give it on "

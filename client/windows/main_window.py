@@ -100,9 +100,11 @@ class MainWindow(QMainWindow):
             self.courses.import_from_folder()
 
     def _update_actions(self) -> None:
+        """What needs a signed-in person is hidden, not greyed out, on the sign-in page."""
         signed_in = self.session is not None
         for a in (self.import_action, self.export_action, self.switch_action, self.rejected_action):
             a.setEnabled(signed_in)
+            a.setVisible(signed_in)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -113,12 +115,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("StudyDesk — Cadre Online Training"))
         self.study_menu.setTitle(self.tr("&Study"))
         self.import_action.setText(self.tr("Import courses from USB…"))
-        self.export_action.setText(self.tr("Export study records to a file…"))
+        self.export_action.setText(self.tr("Export study progress to a file…"))
         self.switch_action.setText(self.tr("Switch user"))
         self.quit_action.setText(self.tr("Quit"))
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.settings_action.setText(self.tr("Settings…"))
-        self.rejected_action.setText(self.tr("Refused records…"))
+        self.rejected_action.setText(self.tr("Study progress the server refused…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("About StudyDesk"))
         if self.course_page is not None:
@@ -152,12 +154,20 @@ class MainWindow(QMainWindow):
             return
         widget.follow(sync)
         sync.synced.connect(self._on_sync_synced)
+        sync.network_back.connect(self._on_sync_network_back)
         widget.rejected_clicked.connect(self.open_rejected)
 
     def _on_sync_synced(self, result: SyncResult) -> None:
         changed = result.acked + result.rejected
         if self.courses is not None and changed:
             self.courses.reload()  # the summary's "confirmed by the server" changed
+
+    def _on_sync_network_back(self) -> None:
+        """The server answers again: fetch the course list anew (its "cannot reach" notice goes) and
+        drop "signed in offline" (the controller marked the session online)."""
+        if self.courses is not None:
+            self.courses.refresh()
+            self.courses.retranslate()
 
     def switch_user(self) -> None:
         if self.session is None:
@@ -237,8 +247,31 @@ class MainWindow(QMainWindow):
         export_records_interactively(self._app, self.session, self)
 
     def _about(self) -> None:
-        QMessageBox.about(self, self.tr("About StudyDesk"),
-                          self.tr("StudyDesk 0.1 — an offline-capable learning client for cadre online training."))
+        self.about_box().exec()
+
+    def about_box(self) -> QMessageBox:
+        """Help → About: the version, this PC's site (server and site file) and whom to ask for help."""
+        from client import __version__
+
+        site = self.session.site if self.session is not None else self._app.site
+        lines = [
+            self.tr("StudyDesk %1 — an offline-capable learning client for cadre online training.")
+            .replace("%1", __version__),
+            "",
+            self.tr("Server: %1").replace("%1", site.server_url),
+            self.tr("Site file: %1").replace("%1", str(site.source) if site.source else self.tr("none (defaults)")),
+            "",
+            self.tr("Help and support: %1").replace("%1", site.support_contact) if site.support_contact
+            else self.tr("For help, ask your training administrator."),
+        ]
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About StudyDesk"), "\n".join(lines),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("about_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.button(QMessageBox.StandardButton.Ok).setText(self.tr("OK"))
+        return box
 
     def fit_to_screen(self) -> None:
         """1100x720 where it fits; on small office screens (1024x768) take the whole work area."""

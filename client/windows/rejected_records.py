@@ -39,7 +39,10 @@ class RejectedRecordsDialog(QDialog):
         self.setObjectName("rejected_dialog")
         self.resize(760, 420)
         self.rows: list[tuple[Record, str]] = []
+        self.loaded = False
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
@@ -47,9 +50,17 @@ class RejectedRecordsDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.hide()  # until there is something to list
         layout.addWidget(self.table, 1)
+        self.none_label = QLabel()
+        self.none_label.setObjectName("none")
+        self.none_label.setProperty("role", "muted")
+        self.none_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.none_label.setWordWrap(True)
+        layout.addWidget(self.none_label, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         layout.addWidget(buttons)
         self.retranslate()
         s = session.session
@@ -62,15 +73,19 @@ class RejectedRecordsDialog(QDialog):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Refused records"))
+        self.setWindowTitle(self.tr("Study progress the server refused"))
         self.table.setHorizontalHeaderLabels([self.tr("Time"), self.tr("Type"), self.tr("Course"),
                                               self.tr("Reason given by the server")])
         self.intro.setText(self.tr("The server refused these study records. They stay on this PC; "
                                    "please show this list to your training administrator.") if self.rows
-                           else self.tr("The server has not refused any of your records."))
+                           else self.tr("Study progress the server refused is listed here, with its reason."))
+        self.none_label.setText(self.tr("None. The server has not refused any of your study progress.")
+                                if self.loaded else self.tr("Loading…"))
+        self.close_button.setText(self.tr("Close"))
 
     def _on_loaded(self, rows: list[tuple[Record, str]]) -> None:
         self.rows = rows
+        self.loaded = True
         self.table.setRowCount(len(rows))
         for i, (record, reason) in enumerate(rows):
             for j, text in enumerate((local_time_text(record.created_at), record.type, record.course_id or "",
@@ -79,6 +94,8 @@ class RejectedRecordsDialog(QDialog):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        self.table.setVisible(bool(rows))
+        self.none_label.setVisible(not rows)
         self.retranslate()
 
 

@@ -1,8 +1,11 @@
-"""Settings: language, text size, data folder, bandwidth cap and download times, server (if allowed).
+"""Settings: language, text size, data folder, download speed limit and times, server (if allowed).
 
-Only the keys the site lets users change are editable (client.settings); the rest are
-shown read-only. Saving happens on the SQLite lane; language and text size then apply to
-every open window at once, without a restart. GUI thread only.
+Only the keys the site lets users change are shown (client.settings): the server and its
+CA certificate appear only where the site file allows changing them. The speed limit is
+asked in KB/s or MB/s (0 is "no limit") and kept in kbit/s like the site file. Saving
+happens on the SQLite lane; language and text size then apply to every open window at
+once, without a restart. The dialog fits a 1024x768 screen at the largest text size.
+GUI thread only.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -31,6 +35,19 @@ from client.tasks import TaskContext, run_task
 from client.workers.context import AppContext, SessionContext
 from sync.protocol.errors import FormatError
 from sync.site.config import SiteConfig
+
+KBIT_PER_UNIT = {"KB/s": 8, "MB/s": 8000}  # 1 KB = 1000 bytes, as the downloader counts the cap
+
+
+def speed_in_units(cap_kbps: int) -> tuple[int, str]:
+    """A kbit/s cap as (value, "KB/s" or "MB/s") for the settings form; (0, "KB/s") for no cap."""
+    if cap_kbps and cap_kbps % KBIT_PER_UNIT["MB/s"] == 0:
+        return cap_kbps // KBIT_PER_UNIT["MB/s"], "MB/s"
+    return (max(1, round(cap_kbps / KBIT_PER_UNIT["KB/s"])) if cap_kbps else 0), "KB/s"
+
+
+def speed_in_kbps(value: int, unit: str) -> int:
+    return value * KBIT_PER_UNIT[unit]
 
 
 class SettingsDialog(QDialog):
@@ -48,10 +65,13 @@ class SettingsDialog(QDialog):
         self.heading = QLabel()
         self.heading.setProperty("role", "h2")
         layout.addWidget(self.heading)
-        form = QFormLayout()
+        self.form_host = form_host = QWidget()
+        form = QFormLayout(form_host)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(12)
         form.setHorizontalSpacing(16)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.addItem("中文（简体）", "zh_CN")
@@ -69,8 +89,18 @@ class SettingsDialog(QDialog):
         self.bandwidth = QSpinBox()
         self.bandwidth.setObjectName("bandwidth")
         self.bandwidth.setRange(0, 1_000_000)
-        self.bandwidth.setSingleStep(64)
-        self.bandwidth.setValue(site.bandwidth_cap_kbps)
+        self.bandwidth_unit = QComboBox()
+        self.bandwidth_unit.setObjectName("bandwidth_unit")
+        for unit in KBIT_PER_UNIT:
+            self.bandwidth_unit.addItem("", unit)  # the text comes in retranslate()
+        self._initial_speed = speed_in_units(site.bandwidth_cap_kbps)
+        self.bandwidth.setValue(self._initial_speed[0])
+        self.bandwidth_unit.setCurrentIndex(self.bandwidth_unit.findData(self._initial_speed[1]))
+        self.bandwidth_unit.currentIndexChanged.connect(self._on_bandwidth_unit_changed)
+        self._on_bandwidth_unit_changed()
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(self.bandwidth, 1)
+        speed_row.addWidget(self.bandwidth_unit)
         self.windows = QLineEdit(", ".join(site.download_windows))
         self.windows.setObjectName("windows")
         self.server = QLineEdit(site.server_url)
@@ -80,11 +110,21 @@ class SettingsDialog(QDialog):
         self.ca_bundle.setObjectName("ca_bundle")
         self.ca_bundle.setEnabled(site.allow_user_server)
         self.labels = [QLabel() for _ in range(7)]
-        fields: list[QWidget | QHBoxLayout] = [self.language, self.text_size, data_row, self.bandwidth, self.windows,
+        fields: list[QWidget | QHBoxLayout] = [self.language, self.text_size, data_row, speed_row, self.windows,
                                                self.server, self.ca_bundle]
         for label, field in zip(self.labels, fields, strict=True):
+            label.setWordWrap(True)
             form.addRow(label, field)
-        layout.addLayout(form)
+        for row in (5, 6):  # the server rows: only where the site lets people change them
+            form.setRowVisible(row, site.allow_user_server)
+        # at the largest text size on a 768-pixel screen the form scrolls instead of pushing the buttons off
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("settings_scroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(form_host)
+        layout.addWidget(self.form_scroll, 1)
         self.hint = QLabel()
         self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
@@ -99,6 +139,27 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.retranslate()
+        self.ensurePolished()  # the style sheet's text size decides the size
+        self.resize(self.sizeHint())  # not Qt's default of at most 2/3 of the screen
+
+    def sizeHint(self) -> QSize:
+        """The whole form where it fits, else as tall as the screen's work area allows (the form scrolls)."""
+        form_host = self.form_host
+        hint = super().sizeHint()
+        height = hint.height() - self.form_scroll.sizeHint().height() + form_host.sizeHint().height() + 4
+        # wide enough for the download times' example, so nobody has to guess its end
+        example = self.windows.fontMetrics().horizontalAdvance(self.windows.placeholderText())
+        label = max(lbl.sizeHint().width() for lbl in self.labels)
+        width = max(hint.width(), form_host.sizeHint().width() + 60, example + label + 110)
+        screen = self.screen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            height = min(height, avail.height() - 60)  # room for the title bar
+            width = min(width, avail.width() - 40)
+        return QSize(width, height)
+
+    def _on_bandwidth_unit_changed(self) -> None:
+        self.bandwidth.setSingleStep(64 if self.bandwidth_unit.currentData() == "KB/s" else 1)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -122,12 +183,13 @@ class SettingsDialog(QDialog):
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         self.browse.setText(self.tr("Choose…"))
-        self.bandwidth.setSuffix(" " + self.tr("kbit/s"))
         self.bandwidth.setSpecialValueText(self.tr("No limit"))
+        self.bandwidth_unit.setItemText(0, self.tr("KB/s"))
+        self.bandwidth_unit.setItemText(1, self.tr("MB/s"))
         self.windows.setPlaceholderText(self.tr("Any time, or e.g. 12:00-13:30, 18:00-23:00"))
         self.ca_bundle.setPlaceholderText(self.tr("System certificates"))
         fixed = (self.tr("A new server or CA certificate is used after StudyDesk is restarted. ")
-                 if self._site.allow_user_server else self.tr("The server is set by your site administrator. "))
+                 if self._site.allow_user_server else "")
         self.hint.setText(fixed + self.tr("A new data folder is used after StudyDesk is restarted."))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
@@ -142,7 +204,7 @@ class SettingsDialog(QDialog):
         out: dict[str, Any] = {
             "language": self.language.currentData(),
             "text_size": self.text_size.currentData(),
-            "bandwidth_cap_kbps": self.bandwidth.value(),
+            "bandwidth_cap_kbps": self.speed_kbps(),
             "download_windows": windows,
         }
         data_dir = self.data_dir.text().strip()
@@ -154,6 +216,13 @@ class SettingsDialog(QDialog):
         if self._site.allow_user_server and ca != str(self._site.ca_bundle or ""):
             out["ca_bundle"] = ca or None
         return out
+
+    def speed_kbps(self) -> int:
+        """The cap as entered, in kbit/s; the site's exact value while the person left it alone."""
+        entered = (self.bandwidth.value(), str(self.bandwidth_unit.currentData()))
+        if entered == self._initial_speed:
+            return self._site.bandwidth_cap_kbps
+        return speed_in_kbps(*entered)
 
     def save(self) -> None:
         changes = self.changes()

@@ -89,7 +89,7 @@ class SyncController(QObject):
     counts_changed = Signal(object)  # SyncCounts
     synced = Signal(object)  # the engine's SyncResult
     error_changed = Signal(object)  # the last exception, or None (its type chose the state: state_after)
-    network_back = Signal()  # the server answered after a failure
+    network_back = Signal()  # the server answered after a failure, or for the first time after an offline sign-in
 
     def __init__(self, lanes: Lanes, session: UserSession) -> None:
         super().__init__()
@@ -151,6 +151,8 @@ class SyncController(QObject):
         was_down = self.state in (OFFLINE, ERROR) or self._failures > 0
         self._failures = 0
         self._backoff.reset()
+        # the server took this person's tokens: a session that began offline is online from now on
+        self._session.offline = False
         self.last_error = None
         self.error_changed.emit(None)
         self._set_state(ONLINE)

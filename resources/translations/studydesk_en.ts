@@ -11,19 +11,29 @@
     </message>
 </context>
 <context>
+    <name>SignInPage</name>
+    <message numerus="yes">
+        <source>Not yet uploaded to the server: %n study progress update(s). Their data on this PC cannot be deleted until then.</source>
+        <translation>
+            <numerusform>Not yet uploaded to the server: %n study progress update. Their data on this PC cannot be deleted until then.</numerusform>
+            <numerusform>Not yet uploaded to the server: %n study progress updates. Their data on this PC cannot be deleted until then.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusWidget</name>
     <message numerus="yes">
-        <source>%n record(s) waiting</source>
+        <source>%n study progress update(s) waiting to sync</source>
         <translation>
-            <numerusform>%n record waiting</numerusform>
-            <numerusform>%n records waiting</numerusform>
+            <numerusform>%n study progress update waiting to sync</numerusform>
+            <numerusform>%n study progress updates waiting to sync</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n refused</source>
+        <source>%n refused by the server</source>
         <translation>
-            <numerusform>%n refused</numerusform>
-            <numerusform>%n refused</numerusform>
+            <numerusform>%n refused by the server</numerusform>
+            <numerusform>%n refused by the server</numerusform>
         </translation>
     </message>
 </context>

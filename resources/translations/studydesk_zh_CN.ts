@@ -602,15 +602,15 @@
     <name>ExportRecords</name>
     <message>
         <source>Export study records</source>
-        <translation>导出学习记录</translation>
+        <translation>导出学习进度</translation>
     </message>
     <message>
         <source>Record files (*.json)</source>
-        <translation>记录文件 (*.json)</translation>
+        <translation>学习进度文件 (*.json)</translation>
     </message>
     <message>
         <source>%n record(s) written. Give this file to your training administrator to import on the server.</source>
-        <translation>已导出 %n 条记录。请将此文件交给培训管理员导入服务器。</translation>
+        <translation>已导出 %n 条学习进度。请将此文件交给培训管理员导入服务器。</translation>
     </message>
 </context>
 <context>
@@ -647,10 +647,6 @@
         <translation>从U盘导入课程…</translation>
     </message>
     <message>
-        <source>Export study records to a file…</source>
-        <translation>导出学习记录到文件…</translation>
-    </message>
-    <message>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
@@ -667,10 +663,6 @@
         <translation>设置…</translation>
     </message>
     <message>
-        <source>Refused records…</source>
-        <translation>被拒绝的记录…</translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -683,8 +675,40 @@
         <translation>← 返回我的学习</translation>
     </message>
     <message>
-        <source>StudyDesk 0.1 — an offline-capable learning client for cadre online training.</source>
-        <translation>StudyDesk 0.1 —— 支持离线学习的干部网络培训客户端。</translation>
+        <source>Export study progress to a file…</source>
+        <translation>导出学习进度到文件…</translation>
+    </message>
+    <message>
+        <source>Study progress the server refused…</source>
+        <translation>被服务器退回的学习进度…</translation>
+    </message>
+    <message>
+        <source>StudyDesk %1 — an offline-capable learning client for cadre online training.</source>
+        <translation>StudyDesk %1 —— 支持离线学习的干部网络培训客户端。</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <source>Site file: %1</source>
+        <translation>站点配置文件：%1</translation>
+    </message>
+    <message>
+        <source>none (defaults)</source>
+        <translation>无（使用默认设置）</translation>
+    </message>
+    <message>
+        <source>Help and support: %1</source>
+        <translation>技术支持：%1</translation>
+    </message>
+    <message>
+        <source>For help, ask your training administrator.</source>
+        <translation>如需帮助，请联系培训管理员。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
     </message>
 </context>
 <context>
@@ -961,6 +985,10 @@
         <source>This is not a StudyDesk records file.</source>
         <translation>这不是 StudyDesk 的记录文件。</translation>
     </message>
+    <message>
+        <source>Some of this person's study progress has not reached the server yet, so their data on this PC was kept.</source>
+        <translation>此人还有学习进度没有上传到服务器，因此其本机数据已保留。</translation>
+    </message>
 </context>
 <context>
     <name>MyCoursesPage</name>
@@ -1114,10 +1142,6 @@
 <context>
     <name>RejectedRecordsDialog</name>
     <message>
-        <source>Refused records</source>
-        <translation>被拒绝的记录</translation>
-    </message>
-    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -1135,11 +1159,27 @@
     </message>
     <message>
         <source>The server refused these study records. They stay on this PC; please show this list to your training administrator.</source>
-        <translation>服务器拒绝了以下学习记录。这些记录仍保存在本机，请将此列表告知培训管理员。</translation>
+        <translation>服务器退回了以下学习进度。它们仍保存在本机，请将此列表告知培训管理员。</translation>
     </message>
     <message>
-        <source>The server has not refused any of your records.</source>
-        <translation>服务器没有拒绝您的任何记录。</translation>
+        <source>Study progress the server refused</source>
+        <translation>被服务器退回的学习进度</translation>
+    </message>
+    <message>
+        <source>Study progress the server refused is listed here, with its reason.</source>
+        <translation>这里列出被服务器退回的学习进度及退回原因。</translation>
+    </message>
+    <message>
+        <source>None. The server has not refused any of your study progress.</source>
+        <translation>无。服务器没有退回您的任何学习进度。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -1235,10 +1275,6 @@
         <translation>选择…</translation>
     </message>
     <message>
-        <source>kbit/s</source>
-        <translation>kbit/s</translation>
-    </message>
-    <message>
         <source>No limit</source>
         <translation>不限速</translation>
     </message>
@@ -1253,10 +1289,6 @@
     <message>
         <source>A new server or CA certificate is used after StudyDesk is restarted. </source>
         <translation>更改服务器或 CA 证书后，需重新启动 StudyDesk 才会生效。</translation>
-    </message>
-    <message>
-        <source>The server is set by your site administrator. </source>
-        <translation>服务器地址由本单位管理员设置。</translation>
     </message>
     <message>
         <source>A new data folder is used after StudyDesk is restarted.</source>
@@ -1277,6 +1309,14 @@
     <message>
         <source>This setting is not valid: %1</source>
         <translation>设置无效：%1</translation>
+    </message>
+    <message>
+        <source>KB/s</source>
+        <translation>KB/s</translation>
+    </message>
+    <message>
+        <source>MB/s</source>
+        <translation>MB/s</translation>
     </message>
 </context>
 <context>
@@ -1336,16 +1376,62 @@ Cadre Online Training</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <source>Wrong username or password. Please check and try again.</source>
-        <translation>用户名或密码错误，请检查后重试。</translation>
-    </message>
-    <message>
         <source>This account is locked after too many wrong passwords. Please ask your training administrator to unlock it.</source>
         <translation>密码错误次数过多，账号已被锁定。请联系培训管理员解锁。</translation>
     </message>
     <message>
         <source>The server cannot be reached, and this account has not signed in on this PC before, so it cannot sign in offline. Check the network and try again.</source>
         <translation>无法连接服务器，且此账号从未在本机登录过，不能离线登录。请检查网络后重试。</translation>
+    </message>
+    <message>
+        <source>Remove a name from this list…</source>
+        <translation>从名单中移除某人…</translation>
+    </message>
+    <message>
+        <source>Caps Lock is on: the password may be typed in capital letters.</source>
+        <translation>大写锁定已打开：输入的密码可能变成了大写字母。</translation>
+    </message>
+    <message>
+        <source>First click the name you want to remove.</source>
+        <translation>请先点击要移除的姓名。</translation>
+    </message>
+    <message>
+        <source>Remove from this PC's list</source>
+        <translation>从本机名单中移除</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the list of people who use this PC?</source>
+        <translation>要将 %1 从本机的登录名单中移除吗？</translation>
+    </message>
+    <message>
+        <source>Their study progress stays on this PC. They can still sign in by typing their username while the network works; signing in without the network works again after that.</source>
+        <translation>其学习进度仍保留在本机。联网时输入用户名仍可登录，之后也可以再次离线登录。</translation>
+    </message>
+    <message>
+        <source>Also delete %1's study data on this PC</source>
+        <translation>同时删除 %1 在本机上的学习数据</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>从名单中移除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Wrong username or password. The server cannot be reached, so the password was checked on this PC; a wrong password here does not count towards locking your account.</source>
+        <translation>用户名或密码错误。由于无法连接服务器，密码是在本机核对的；在本机输错密码不会导致账号被锁定。</translation>
+    </message>
+    <message>
+        <source>Wrong username or password. Please check and try again. After several wrong passwords in a row the account is locked, so if you are unsure, ask your training administrator.</source>
+        <translation>用户名或密码错误，请检查后重试。连续多次输错密码会锁定账号，如果不确定，请询问培训管理员。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not yet uploaded to the server: %n study progress update(s). Their data on this PC cannot be deleted until then.</source>
+        <translation>
+            <numerusform>尚有 %n 条学习进度未上传到服务器，在此之前不能删除其本机数据。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1516,10 +1602,6 @@ Cadre Online Training</source>
         <translation>在线</translation>
     </message>
     <message>
-        <source>Offline — records are kept on this PC</source>
-        <translation>离线 —— 记录暂存本机</translation>
-    </message>
-    <message>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -1531,18 +1613,6 @@ Cadre Online Training</source>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
-    <message numerus="yes">
-        <source>%n record(s) waiting</source>
-        <translation>
-            <numerusform>%n 条记录待上传</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n refused</source>
-        <translation>
-            <numerusform>%n 条被拒绝</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Last sync: %s</source>
         <translation>上次同步：%s</translation>
@@ -1550,6 +1620,42 @@ Cadre Online Training</source>
     <message>
         <source>Not synced yet</source>
         <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>today {time}</source>
+        <translation>今天 {time}</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {time}</source>
+        <translation>{month}月{day}日 {time}</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {year} {time}</source>
+        <translation>{year}年{month}月{day}日 {time}</translation>
+    </message>
+    <message>
+        <source>Offline — study progress is kept on this PC</source>
+        <translation>离线 —— 学习进度保存在本机</translation>
+    </message>
+    <message>
+        <source>All study progress synced</source>
+        <translation>学习进度已全部同步</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server just now. StudyDesk will try again by itself.</source>
+        <translation>暂时无法连接服务器，稍后会自动重试。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study progress update(s) waiting to sync</source>
+        <translation>
+            <numerusform>%n 条学习进度待同步</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused by the server</source>
+        <translation>
+            <numerusform>%n 条被服务器退回</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -14,23 +14,28 @@ import contextlib
 import hashlib
 import hmac
 import json
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.account.device import DeviceIdentity, load_or_create, mark_enrolled
+from sync.account.device import DEVICE_KEY_SECRET, DeviceIdentity, load_or_create, mark_enrolled
 from sync.account.known_users import KnownUser, KnownUsers
 from sync.account.profile_db import open_profile_db
 from sync.account.secrets import FileBackend, SecretBackend, SecretStore, backend_for, derive, new_salt
 from sync.net.api_client import ApiClient, Tokens
 from sync.net.transport import Transport
-from sync.protocol.errors import AuthError, IntegrityError, RejectedError, RetryableError
-from sync.records.outbox import Outbox
+from sync.protocol.errors import AuthError, IntegrityError, RejectedError, RetryableError, StorageError
+from sync.records.outbox import Outbox, pending_count
 from sync.records.uploader import Uploader
 from sync.site.config import SiteConfig
 
 _TOKENS = "tokens"
+
+
+class OfflinePasswordError(AuthError):
+    """A wrong password checked on this PC (the server was not reached, so it counts towards no lock)."""
 
 
 def profile_dir_for(data_root: Path, user_id: str) -> Path:
@@ -92,6 +97,45 @@ class AuthService:
     def known_users(self) -> list[KnownUser]:
         return self._known.list(self.site.server_url)
 
+    def unsent_count(self, username: str) -> int:
+        """How many of this person's study records on this PC have not reached the server yet."""
+        known = self._known.get(self.site.server_url, username)
+        if known is None:
+            return 0
+        profile = profile_dir_for(self.data_root, known.user_id)
+        if not (profile / "profile.sqlite3").exists():
+            return 0
+        conn = open_profile_db(profile)
+        try:
+            return pending_count(conn)
+        finally:
+            conn.close()
+
+    def forget(self, username: str, *, delete_data: bool = False) -> None:
+        """Take a person off this PC's sign-in list; their profile stays unless ``delete_data``.
+
+        Without the list entry they can no longer sign in offline here until they sign in online
+        once again. ``delete_data`` also removes their profile folder and sealed secrets, and is
+        refused while any of their records has not reached the server (that would lose study time).
+        """
+        known = self._known.get(self.site.server_url, username)
+        if known is None:
+            return
+        if delete_data and (n := self.unsent_count(username)):
+            raise StorageError("unsent_records", f"{n} record(s) of {username!r} have not reached the server yet")
+        self._known.forget(self.site.server_url, username)
+        if not delete_data or self._known.listed_anywhere(known.user_id):
+            return  # the same person signs in here for another server: the folder is still theirs
+        profile = profile_dir_for(self.data_root, known.user_id)
+        backend = self._backend(profile, known.user_id, known)
+        for name in (_TOKENS, DEVICE_KEY_SECRET):
+            backend.delete(name)
+        try:
+            if profile.exists():
+                shutil.rmtree(profile)
+        except OSError as exc:
+            raise StorageError("storage", f"cannot delete {profile}: {exc}") from exc
+
     def sign_in(self, username: str, password: str) -> UserSession:
         known = self._known.get(self.site.server_url, username)
         api = ApiClient(self._new_transport())
@@ -130,7 +174,7 @@ class AuthService:
     def _offline(self, known: KnownUser, password: str, api: ApiClient) -> UserSession:
         key, verifier = derive(password, known.kdf_salt)
         if not hmac.compare_digest(verifier, known.verifier):
-            raise AuthError("wrong_password", "wrong password (checked offline on this PC)")
+            raise OfflinePasswordError("wrong_password", "wrong password (checked offline on this PC)")
         profile = profile_dir_for(self.data_root, known.user_id)
         store = SecretStore(self._backend(profile, known.user_id, known), key, known.user_id)
         try:

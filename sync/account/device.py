@@ -20,7 +20,7 @@ from sync.protocol.records import DeviceSigner, utc_now
 from sync.storage.files import atomic_write_bytes
 
 DEVICE_FILE = "device.json"
-_SECRET = "device_key"
+DEVICE_KEY_SECRET = "device_key"  # the name of the sealed device key in the SecretStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def load_or_create(store: SecretStore, profile_dir: Path) -> DeviceIdentity:
         info = None
     if info:
         try:
-            raw = store.get(_SECRET)
+            raw = store.get(DEVICE_KEY_SECRET)
         except IntegrityError:
             raw = None
         if raw is not None:
@@ -55,7 +55,7 @@ def load_or_create(store: SecretStore, profile_dir: Path) -> DeviceIdentity:
                 return DeviceIdentity(info["device_id"], key, info.get("enrolled_at"))
     key = PrivateKey.generate()
     ident = DeviceIdentity(str(uuid.uuid4()), key)
-    store.put(_SECRET, key.raw())
+    store.put(DEVICE_KEY_SECRET, key.raw())
     _write_json(path, {"device_id": ident.device_id, "public_key": key.public.to_text(), "enrolled_at": None})
     return ident
 

@@ -83,6 +83,28 @@ class KnownUsers:
         return _row(dict(zip(("user_id", "username", "display_name", "unit", "server_url", "kdf_salt", "verifier",
                               "secret_backend", "last_signed_in"), user_row, strict=True)))
 
+    def forget(self, server_url: str, username: str) -> KnownUser | None:
+        """Take a person off this PC's list (their profile folder is not touched); what was removed."""
+        conn = self._conn()
+        try:
+            with transaction(conn):
+                row = conn.execute("SELECT * FROM known_users WHERE server_url = ? AND username = ?",
+                                   (server_url, username)).fetchone()
+                if row is None:
+                    return None
+                conn.execute("DELETE FROM known_users WHERE server_url = ? AND username = ?", (server_url, username))
+            return _row(row)
+        finally:
+            conn.close()
+
+    def listed_anywhere(self, user_id: str) -> bool:
+        """Whether a person is still on the list for any server (their profile folder is then still in use)."""
+        conn = self._conn()
+        try:
+            return conn.execute("SELECT 1 FROM known_users WHERE user_id = ?", (user_id,)).fetchone() is not None
+        finally:
+            conn.close()
+
 
 def _row(r: sqlite3.Row | dict[str, str]) -> KnownUser:
     return KnownUser(r["user_id"], r["username"], r["display_name"], r["unit"], r["last_signed_in"], r["server_url"],

@@ -139,11 +139,7 @@ class Outbox:
         return [record_from_row(r) for r in self.conn.execute(sql, (limit,))]
 
     def pending_count(self) -> int:
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
-            "WHERE d.record_id IS NULL"
-        ).fetchone()
-        return int(row[0])
+        return pending_count(self.conn)
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM outbox_records").fetchone()[0])
@@ -181,6 +177,15 @@ class Outbox:
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (now,),
                 )
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """Records not yet acked or rejected (no signer needed: nothing is written)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "WHERE d.record_id IS NULL"
+    ).fetchone()
+    return int(row[0])
 
 
 def course_record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | None]]:

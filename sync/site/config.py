@@ -38,6 +38,7 @@ class SiteConfig:
     language: str = "zh_CN"
     text_size: str = "normal"
     data_dir: Path | None = None
+    support_contact: str = ""  # who a person calls for help (a name, phone, e-mail), shown in About
     source: Path | None = field(default=None, compare=False)
 
     def trusted_keys(self) -> dict[str, PublicKey]:
@@ -96,6 +97,7 @@ def parse_site(data: bytes, source: Path | None = None) -> SiteConfig:
         "language": doc.get("ui", {}).get("language", "zh_CN"),
         "text_size": doc.get("ui", {}).get("text_size", "normal"),
         "data_dir": doc.get("data", {}).get("dir"),
+        "support_contact": doc.get("support", {}).get("contact", ""),
     }
     if raw["ca_bundle"] and source and not Path(raw["ca_bundle"]).is_absolute():
         raw["ca_bundle"] = str(source.parent / raw["ca_bundle"])
@@ -114,6 +116,7 @@ def _as_raw(site: SiteConfig) -> dict[str, Any]:
         "language": site.language,
         "text_size": site.text_size,
         "data_dir": str(site.data_dir) if site.data_dir else None,
+        "support_contact": site.support_contact,
     }
 
 
@@ -141,6 +144,9 @@ def _validate(raw: dict[str, Any]) -> SiteConfig:
         raise bad(f"text size must be one of {', '.join(TEXT_SIZES)}")
     if not isinstance(raw["allow_user_server"], bool):
         raise bad("allow_user_server must be true or false")
+    contact = raw["support_contact"]
+    if not isinstance(contact, str) or len(contact) > 500:
+        raise bad("support contact must be text (at most 500 characters)")
     return SiteConfig(
         server_url=url.rstrip("/"),
         ca_bundle=Path(raw["ca_bundle"]) if raw["ca_bundle"] else None,
@@ -152,4 +158,5 @@ def _validate(raw: dict[str, Any]) -> SiteConfig:
         language=raw["language"],
         text_size=raw["text_size"],
         data_dir=Path(raw["data_dir"]) if raw["data_dir"] else None,
+        support_contact=contact.strip(),
     )

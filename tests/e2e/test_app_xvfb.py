@@ -25,10 +25,10 @@ SHOTS = REPO / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
 
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen[bytes], str]:
     """Xvfb on a display number it picks itself (-displayfd), so parallel runs never collide."""
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
                             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
     try:

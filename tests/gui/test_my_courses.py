@@ -174,7 +174,7 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
         assert page.summary.hours.text() == "1.5"
         sync.refresh_counts()
         qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.pending == 3, timeout=10000)
-        assert bar.pending_label.text() == "3 records waiting"
+        assert bar.pending_label.text() == "3 study progress updates waiting to sync"
         bar.sync_button.click()
         qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.pending == 0 and bar.state == "online",
                         timeout=30000)

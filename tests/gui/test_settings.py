@@ -110,6 +110,7 @@ def test_ca_bundle_is_editable_only_where_the_site_allows(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     try:
         assert dialog.ca_bundle.isEnabled() and dialog.server.isEnabled()
+        assert dialog.ca_bundle.isVisibleTo(dialog) and dialog.server.isVisibleTo(dialog)
         dialog.ca_bundle.setText(str(tmp_path / "missing.pem"))
         dialog.save()
         qtbot.waitUntil(lambda: "does not exist" in dialog.message.text(), timeout=5000)
@@ -127,3 +128,50 @@ def test_ca_bundle_is_editable_only_where_the_site_allows(qtbot, tmp_path):
     locked = parse_site(SITE)
     with pytest.raises(FormatError):
         SettingsFile(tmp_path / "x.json").save(locked, {"ca_bundle": str(ca)})
+
+
+def test_speed_limit_in_kb_or_mb_per_second_and_no_limit_for_zero():
+    from client.windows.settings_dialog import speed_in_kbps, speed_in_units
+
+    assert speed_in_units(0) == (0, "KB/s")
+    assert speed_in_units(8000) == (1, "MB/s") and speed_in_units(24000) == (3, "MB/s")
+    assert speed_in_units(4000) == (500, "KB/s") and speed_in_units(1000) == (125, "KB/s")
+    assert speed_in_units(3) == (1, "KB/s")  # a tiny cap never shows as "no limit"
+    assert speed_in_kbps(500, "KB/s") == 4000 and speed_in_kbps(2, "MB/s") == 16000
+
+
+def test_dialog_speed_limit_and_hidden_server_fields(qtbot, env):
+    ctx = app_context(env, language="zh_CN")
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    try:
+        # the site does not let people change the server: learners do not see those fields at all
+        assert not dialog.server.isVisibleTo(dialog) and not dialog.ca_bundle.isVisibleTo(dialog)
+        assert "服务器" not in [label.text() for label in dialog.labels if label.isVisibleTo(dialog)]
+        assert dialog.bandwidth.value() == 0 and dialog.bandwidth.text() == "不限速"
+        assert dialog.bandwidth_unit.currentText() == "KB/s"
+        assert dialog.changes()["bandwidth_cap_kbps"] == 0
+        dialog.bandwidth.setValue(500)
+        assert dialog.changes()["bandwidth_cap_kbps"] == 4000
+        dialog.bandwidth_unit.setCurrentIndex(dialog.bandwidth_unit.findData("MB/s"))
+        dialog.bandwidth.setValue(2)
+        assert dialog.changes()["bandwidth_cap_kbps"] == 16000
+    finally:
+        ctx.translator.set_language("en")
+        drain(ctx, qtbot)
+
+
+def test_a_cap_that_is_no_whole_kb_stays_exact_until_changed(qtbot, tmp_path):
+    site = write_site(tmp_path / "site.toml", "http://127.0.0.1:9", "", "[bandwidth]\ncap_kbps = 1001\n")
+    site.write_text(site.read_text().replace('keys = [""]', "keys = []"), encoding="utf-8")
+    env = ShellEnv(ServerProcess(tmp_path / "unused"), site, tmp_path / "data", "")
+    ctx = app_context(env)
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    try:
+        assert (dialog.bandwidth.value(), dialog.bandwidth_unit.currentData()) == (125, "KB/s")
+        assert dialog.changes()["bandwidth_cap_kbps"] == 1001  # shown rounded, kept exact
+        dialog.bandwidth.setValue(126)
+        assert dialog.changes()["bandwidth_cap_kbps"] == 1008
+    finally:
+        drain(ctx, qtbot)

@@ -37,7 +37,7 @@ def test_server_dying_mid_round_leaves_offline_will_retry_then_catches_up(server
             qtbot.waitUntil(lambda: not sync.busy, timeout=40000)
             assert sync.state == widget.state == OFFLINE
             assert isinstance(sync.last_error, RetryableError) and widget.error is sync.last_error
-            assert widget.state_label.text() == "Offline — records are kept on this PC"
+            assert widget.state_label.text() == "Offline — study progress is kept on this PC"
             assert "Sync problem" not in widget.state_label.text()
             assert widget.state_label.toolTip() == describe(sync.last_error)
             assert sync.next_round_scheduled
@@ -78,3 +78,49 @@ def test_an_answer_the_client_does_not_understand_is_retried_not_a_problem(serve
         finally:
             sync.shutdown()
             qtbot.waitUntil(lambda: not lanes.busy, timeout=20000)
+
+
+def test_last_sync_says_today_or_the_date_in_either_language(qtbot: QtBot) -> None:
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QApplication
+
+    from client.i18n import Translator, ensure_built
+    from client.widgets.sync_status import local_time_text
+
+    now = datetime(2025, 6, 20, 15, 0).astimezone()
+
+    def utc(local: datetime) -> str:
+        return local.astimezone().isoformat()
+
+    today, earlier, last_year = now - timedelta(hours=1), now - timedelta(days=40), now - timedelta(days=400)
+    assert local_time_text(utc(today), now) == "today 14:00"
+    assert local_time_text(utc(earlier), now) == f"{earlier.day} {earlier.strftime('%b')} {earlier:%H:%M}"
+    assert local_time_text(utc(last_year), now) == f"{last_year.day} {last_year.strftime('%b')} 2024 {last_year:%H:%M}"
+    assert local_time_text(None, now) == local_time_text("not a time", now) == ""
+    ensure_built()
+    translator = Translator(QApplication.instance())
+    translator.set_language("zh_CN")
+    try:
+        assert local_time_text(utc(today), now) == "今天 14:00"
+        assert local_time_text(utc(earlier), now) == f"{earlier.month}月{earlier.day}日 {earlier:%H:%M}"
+        assert local_time_text(utc(last_year), now) == \
+            f"2024年{last_year.month}月{last_year.day}日 {last_year:%H:%M}"
+        widget = SyncStatusWidget()
+        qtbot.addWidget(widget)
+        from client.workers.sync_worker import SyncCounts
+
+        real_now = datetime.now().astimezone()
+        before = real_now - timedelta(days=2)
+        date = f"{before.month}月{before.day}日" if before.year == real_now.year else \
+            f"{before.year}年{before.month}月{before.day}日"
+        widget.set_counts(SyncCounts(3, 1, utc(before)))
+        assert widget.pending_label.text() == "3 条学习进度待同步" and "记录" not in widget.pending_label.text()
+        assert widget.rejected_button.text() == "1 条被服务器退回"
+        assert widget.last_label.text() == f"上次同步：{date} {before:%H:%M}"
+        widget.set_counts(SyncCounts(0, 0, None))
+        assert widget.pending_label.text() == "学习进度已全部同步" and widget.last_label.text() == "尚未同步"
+        widget.set_state("offline")
+        assert widget.state_label.text() == "离线 —— 学习进度保存在本机"
+    finally:
+        translator.set_language("en")

@@ -166,3 +166,46 @@ def test_secrets_stay_where_they_were_put_when_a_keyring_appears(server: ServerP
     server.stop()
     off = AuthService(tmp_path / "pc", site, keyring_backend=test_keyring).sign_in("tian", "pass-word")
     assert off.offline and off.device_id == first.device_id
+
+
+def test_taking_a_person_off_this_pcs_list_keeps_their_data_unless_they_delete_it(
+        server: ServerProcess, tmp_path: Path, test_keyring: object) -> None:
+    from sync.account.auth import OfflinePasswordError, profile_dir_for
+    from sync.protocol.errors import StorageError
+
+    add_user(server, "zhangsan", "s3cret-pw", display="张三")
+    add_user(server, "lisi", "lisi-pw", display="李四")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
+    zhang, li = auth.sign_in("zhangsan", "s3cret-pw"), auth.sign_in("lisi", "lisi-pw")
+    conn = li.db()
+    try:
+        li.outbox(conn).append("note", "c1", None, {"text": "not sent yet"})
+    finally:
+        conn.close()
+    assert auth.unsent_count("lisi") == 1 and auth.unsent_count("zhangsan") == 0
+
+    # deleting would lose a record the server never saw: refused, and nothing changes
+    with pytest.raises(StorageError) as e:
+        auth.forget("lisi", delete_data=True)
+    assert e.value.code == "unsent_records"
+    assert {u.username for u in auth.known_users()} == {"zhangsan", "lisi"}
+
+    auth.forget("lisi")  # off the list; the profile (and the waiting record) stay
+    assert [u.username for u in auth.known_users()] == ["zhangsan"]
+    assert (profile_dir_for(auth.data_root, li.user_id) / "profile.sqlite3").is_file()
+    server.stop()
+    with pytest.raises(RetryableError):  # not on the list: no offline sign-in until online again
+        auth.sign_in("lisi", "lisi-pw")
+    server.start()
+    again = auth.sign_in("lisi", "lisi-pw")
+    assert again.user_id == li.user_id and auth.unsent_count("lisi") == 1  # the same profile, record kept
+
+    auth.forget("zhangsan", delete_data=True)
+    assert not profile_dir_for(auth.data_root, zhang.user_id).exists()
+    assert [u.username for u in auth.known_users()] == ["lisi"]
+    fresh = auth.sign_in("zhangsan", "s3cret-pw")  # signing in online again starts a new profile
+    assert fresh.user_id == zhang.user_id and fresh.device_id != zhang.device_id
+    server.stop()
+    with pytest.raises(OfflinePasswordError) as wrong:
+        auth.sign_in("zhangsan", "not-it")
+    assert wrong.value.code == "wrong_password"
