@@ -14,6 +14,7 @@ from pathlib import Path
 
 import server.commands
 from server.config import default_data_dir
+from sync.protocol.errors import SyncError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except SyncError as exc:  # every command's refusals end here: one line, the reason and its code
+        print(f"error: {exc.detail} [{exc.code}]", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder named on the command line cannot be read or written
+        print(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

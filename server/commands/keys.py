@@ -7,7 +7,6 @@ import sys
 
 from server.config import ServerConfig
 from server.publisher_keys import PASSPHRASE_ENV, init_key, load_public
-from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,11 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     config = ServerConfig(args.data).ensure()
-    try:
-        public, encrypted = init_key(config.keys_dir, force=args.force)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    public, encrypted = init_key(config.keys_dir, force=args.force)
     print(f"Created the publisher key {public.key_id} in {config.keys_dir}")
     if encrypted:
         print(f"It is encrypted with the passphrase from {PASSPHRASE_ENV}; keep that passphrase safe.")
@@ -39,10 +34,6 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        public = load_public(ServerConfig(args.data).keys_dir)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    public = load_public(ServerConfig(args.data).keys_dir)
     print(public.to_text())
     return 0

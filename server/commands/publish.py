@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from server.config import ServerConfig
 from server.publish import publish
 from server.publisher_keys import load_private
-from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,15 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = ServerConfig(args.data).ensure()
-    try:
-        key = load_private(config.keys_dir)
-        result = publish(args.src_dir, config.repo_dir, key)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
-        return 1
+    key = load_private(config.keys_dir)
+    result = publish(args.src_dir, config.repo_dir, key)
     m = result.manifest
     if result.unchanged:
         print(f"{m.course_id}: nothing changed since version {m.version}; no new version published")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 from server.config import ServerConfig
@@ -34,13 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    try:
-        rf = read_records_file(args.file)
-        summary = import_records(open_db(ServerConfig(args.data).ensure().db_path), rf,
-                                 enrol_devices=args.enrol_devices)
-    except SyncError as exc:
-        print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
-        return 1
+    rf = read_records_file(args.file)
+    summary = import_records(open_db(ServerConfig(args.data).ensure().db_path), rf,
+                             enrol_devices=args.enrol_devices)
     print(f"{args.file}: {len(rf.records)} records of {rf.username} from device {rf.device_id}")
     for line in summary.lines():
         print(line)
@@ -83,10 +78,6 @@ def flagged_report(conn: sqlite3.Connection, username: str | None = None) -> lis
 
 
 def run_flagged(args: argparse.Namespace) -> int:
-    try:
-        lines = flagged_report(open_db(ServerConfig(args.data).ensure().db_path), args.user)
-    except SyncError as exc:
-        print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
-        return 1
+    lines = flagged_report(open_db(ServerConfig(args.data).ensure().db_path), args.user)
     print("\n".join(lines) if lines else "no flagged records")
     return 0

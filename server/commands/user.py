@@ -14,7 +14,6 @@ import sys
 from server.config import ServerConfig
 from server.db import open_db
 from server.users import add_user, deactivate_user, get_user, list_users, reset_password, unlock_user
-from sync.protocol.errors import SyncError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,22 +78,14 @@ def run_add(args: argparse.Namespace) -> int:
     password = _password_or_exit(args)
     if isinstance(password, int):
         return password
-    try:
-        user = add_user(open_db(ServerConfig(args.data).ensure().db_path), args.name, password, args.unit,
-                        args.display_name)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    user = add_user(open_db(ServerConfig(args.data).ensure().db_path), args.name, password, args.unit,
+                    args.display_name)
     print(f"added {user.username} ({user.display_name}, {user.unit}) id {user.user_id}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    try:
-        users = list_users(_existing(args))
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    users = list_users(_existing(args))
     for u in users:
         state = "DEACTIVATED" if not u.active else "LOCKED" if u.locked else "ok"
         print(f"{u.username}\t{u.display_name}\t{u.unit}\t{state}\t{u.user_id}")
@@ -102,41 +93,25 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_unlock(args: argparse.Namespace) -> int:
-    try:
-        user = unlock_user(_existing(args), args.name)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    user = unlock_user(_existing(args), args.name)
     print(f"unlocked {user.username}")
     return 0
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
-    try:
-        conn = _existing(args)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    conn = _existing(args)
     if get_user(conn, username=args.name) is None:
         print(f"error: no user {args.name!r}", file=sys.stderr)
         return 1
     password = _password_or_exit(args)
     if isinstance(password, int):
         return password
-    try:
-        user = reset_password(conn, args.name, password)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    user = reset_password(conn, args.name, password)
     print(f"new password set for {user.username}; the account is unlocked")
     return 0
 
 
 def run_deactivate(args: argparse.Namespace) -> int:
-    try:
-        user = deactivate_user(_existing(args), args.name)
-    except SyncError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 1
+    user = deactivate_user(_existing(args), args.name)
     print(f"deactivated {user.username}: they can no longer sign in; their study records stay")
     return 0
