@@ -39,14 +39,15 @@ class Assignment:
     required: bool
     due: str | None
     credit_hours: float | None
-    latest_version: int | None
+    latest_version: int | None  # None: the server has not published this course
+    size_bytes: int | None = None  # the latest version's files, as the server reported them
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assignment:
         def num(v: Any) -> float | None:
             return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
-        version = d.get("latest_version")
+        version, size = d.get("latest_version"), d.get("size_bytes")
         return cls(
             course_id=str(d["course_id"]),
             title=str(d.get("title") or d["course_id"]),
@@ -54,6 +55,7 @@ class Assignment:
             due=d["due"] if isinstance(d.get("due"), str) else None,
             credit_hours=num(d.get("credit_hours")),
             latest_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+            size_bytes=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
         )
 
 
@@ -77,11 +79,21 @@ class AssignmentCache:
 
     def list(self) -> list[Assignment]:
         rows = self.conn.execute(
-            "SELECT course_id, title, required, due, credit_hours, latest_version FROM assignments_cache "
+            "SELECT course_id, title, required, due, credit_hours, latest_version, raw FROM assignments_cache "
             "ORDER BY required DESC, COALESCE(due, '9999'), course_id"
         ).fetchall()
-        return [Assignment(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [Assignment(r[0], r[1], bool(r[2]), r[3], r[4], r[5], _size_of(r[6])) for r in rows]
+
+    def get(self, course_id: str) -> Assignment | None:
+        return next((a for a in self.list() if a.course_id == course_id), None)
 
     def updated_at(self) -> str | None:
         row = self.conn.execute("SELECT value FROM assignments_cache_meta WHERE key = 'updated_at'").fetchone()
         return str(row[0]) if row else None
+
+
+def _size_of(raw: str) -> int | None:
+    try:
+        return Assignment.from_dict(json.loads(raw)).size_bytes
+    except (ValueError, KeyError, TypeError):
+        return None
