@@ -38,9 +38,10 @@ def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_pa
     items = s.api.assignments()
     assert items == [
         {"course_id": "demo-party-theory", "title": "学习贯彻党的基本理论专题", "required": True,
-         "due": "2026-12-31", "credit_hours": 1.5, "latest_version": 1, "size_bytes": DEMO_BYTES},
+         "due": "2026-12-31", "credit_hours": 1.5, "latest_version": 1, "size_bytes": DEMO_BYTES,
+         "quizzes": 1, "exam": True},
         {"course_id": "law-basics", "title": "法律基础", "required": False, "due": None, "credit_hours": 2.0,
-         "latest_version": None, "size_bytes": None},
+         "latest_version": None, "size_bytes": None, "quizzes": None, "exam": None},
     ]
     other = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("lin", "pass-word")
     assert other.api.assignments() == []
@@ -57,8 +58,8 @@ def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_pa
     assert "Offline" in out and "法律基础" in out
     conn = s.db()
     cached = AssignmentCache(conn).list()
-    assert [(a.course_id, a.latest_version, a.size_bytes) for a in cached] == [
-        ("demo-party-theory", 1, DEMO_BYTES), ("law-basics", None, None)]
+    assert [(a.course_id, a.latest_version, a.size_bytes, a.quizzes, a.exam) for a in cached] == [
+        ("demo-party-theory", 1, DEMO_BYTES, 1, True), ("law-basics", None, None, None, None)]
     conn.close()
 
 

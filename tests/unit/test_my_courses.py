@@ -135,6 +135,8 @@ def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(
             {"course_id": "qe", "title": "测验课程", "required": True, "due": None, "credit_hours": 2},
             {"course_id": "later", "title": "未发布", "required": False, "due": "2020-01-01", "credit_hours": 1,
              "latest_version": None, "size_bytes": 4096},
+            {"course_id": "remote", "title": "未下载", "required": True, "due": None, "credit_hours": 1,
+             "latest_version": 3, "size_bytes": 9000, "quizzes": 2, "exam": True},
         ])
         outbox = Outbox(conn, DeviceSigner(str(uuid.uuid4()), "u1", PrivateKey.generate()))
         _watch(outbox, "qe", "a", 100, 100)
@@ -162,7 +164,12 @@ def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(
         later = items["later"]
         assert (later.published, later.on_this_pc, later.bytes_total, later.downloaded) == (False, False, 4096, False)
         assert items["qe"].published and items["qe"].on_this_pc
-        # overdue first (even elective), then required
-        assert [i.course_id for i in sorted(items.values(), key=lambda i: sort_key(i, today))] == ["later", "qe"]
+        remote = items["remote"]  # not on this PC: what completing it takes, as the server said
+        assert (remote.published, remote.bytes_total, remote.quizzes_total, remote.exam_required) == (
+            True, 9000, 2, True)
+        assert remote.missing == ("videos", "quizzes", "exam")
+        # overdue first (even elective), then required, unfinished before complete
+        assert [i.course_id for i in sorted(items.values(), key=lambda i: sort_key(i, today))] == [
+            "later", "remote", "qe"]
     finally:
         conn.close()
