@@ -2,9 +2,9 @@
 complete it, the study progress bar, the download bar and one primary action.
 
 The primary action is 下载 while nothing of the course is on this PC (and no download runs),
-then 进入学习. Built from a sync.records.my_courses.CourseItem and updated in place
-(``set_item``, ``show_download``) so the list does not jump; the buttons emit signals only.
-GUI thread only.
+then 进入学习; the size to download is in the line under the download bar. Built from a
+sync.records.my_courses.CourseItem and updated in place (``set_item``, ``show_download``) so
+the list does not jump; the buttons emit signals only. GUI thread only.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy
 
-from client.widgets.download_controls import DownloadControls, format_bytes
+from client.widgets.download_controls import DownloadControls
 from client.workers import downloads as d
 from sync.records.my_courses import CourseItem
 
@@ -29,6 +29,9 @@ class CourseRow(QFrame):
 
     def __init__(self, item: CourseItem, today: date | None = None) -> None:
         super().__init__()
+        self._align_later = QTimer(self)  # a child: it goes with the card
+        self._align_later.setSingleShot(True)
+        self._align_later.setInterval(0)
         self.setProperty("role", "card")
         self.setObjectName(f"course_{item.course_id}")
         self.item = item
@@ -71,10 +74,21 @@ class CourseRow(QFrame):
         self.open_button.setObjectName("open")
         self.open_button.setProperty("role", "primary")
         self.open_button.clicked.connect(self._on_primary)
-        grid.addWidget(self.open_button, 3, 3, 2, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.download = DownloadControls()
-        grid.addWidget(self.download, 4, 0, 1, 3)
+        grid.addWidget(self.open_button, 3, 3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # the download's parts go into this grid, so both bars line up and its state text gets the card's width
+        self.download = DownloadControls(own_layout=False)
+        self.download.setParent(self)
+        self.download.hide()
+        dl = self.download
+        grid.addWidget(dl.caption, 4, 0)
+        grid.addWidget(dl.bar, 4, 1)
+        grid.addWidget(dl.percent, 4, 2)
+        grid.addWidget(dl.label, 5, 0, 1, 3)
+        grid.addWidget(dl.buttons, 5, 3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(dl.error, 6, 0, 1, 4)
         grid.setColumnStretch(1, 1)
+        self._grid = grid
+        self._align_later.timeout.connect(self._align)
         self.download.set_sizes(item.bytes_present, item.bytes_total)
         self.set_item(item)
 
@@ -111,17 +125,31 @@ class CourseRow(QFrame):
         offers = self.offers_download
         self.download.offer_start = not offers
         self.download.retranslate()
-        if offers:
-            size = format_bytes(self.item.bytes_total) if self.item.bytes_total else ""
-            self.open_button.setText(self.tr("Download (%1)").replace("%1", size) if size else self.tr("Download"))
-        else:
-            self.open_button.setText(self.tr("Study"))
+        self.open_button.setText(self.tr("Download") if offers else self.tr("Study"))
 
     # ---- text
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.retranslate()
+            self._align_later.start()  # once every child has its new font too
         super().changeEvent(event)
+
+    def _align(self) -> None:
+        """The right column is as wide as its widest content in any state (the primary button, or
+        pause and cancel), so the bars keep their length when a download starts or ends; the row of
+        the download's state keeps a button's height when no button shows."""
+        fm = self.progress_label.fontMetrics()
+        percent = fm.horizontalAdvance("100%") + 4
+        for label in (self.percent, self.download.percent):
+            label.setMinimumWidth(percent)
+        dl = self.download
+        spacing = 8
+        right = max(self.open_button.sizeHint().width(),
+                    dl.pause_button.sizeHint().width() + dl.cancel_button.sizeHint().width() + spacing,
+                    dl.resume_button.sizeHint().width() + dl.cancel_button.sizeHint().width() + spacing)
+        self.open_button.setMinimumWidth(right)
+        self._grid.setColumnMinimumWidth(3, right)
+        self._grid.setRowMinimumHeight(5, dl.start_button.sizeHint().height())
 
     def retranslate(self) -> None:
         item = self.item
@@ -151,11 +179,8 @@ class CourseRow(QFrame):
         self.todo.setVisible(bool(self.todo.text()))
         self.progress_label.setText(self.tr("Study progress"))
         self.download.retranslate()
-        width = max(self.progress_label.sizeHint().width(), self.download.caption.sizeHint().width())
-        self.progress_label.setMinimumWidth(width)  # both bars start at the same place
-        self.download.caption.setMinimumWidth(width)
-        self.percent.setMinimumWidth(self.download.percent.minimumWidth())
         self._update_primary()
+        self._align()
 
     def _todo_text(self) -> str:
         item = self.item

@@ -47,7 +47,9 @@ class DownloadControls(QWidget):
     resume_clicked = Signal()
     cancel_clicked = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, *, own_layout: bool = True) -> None:
+        """``own_layout=False``: a host (a course card) lays out the parts itself: ``caption``, ``bar``,
+        ``percent``, ``label``, ``buttons`` and ``error``; this widget then only has to stay alive."""
         super().__init__()
         self.state = d.IDLE
         self.progress: DownloadProgress | None = None
@@ -56,10 +58,6 @@ class DownloadControls(QWidget):
         self.error_text = ""
         self.windows: tuple[str, ...] = ()  # the site's allowed download hours, named while waiting for them
         self.offer_start = True  # False where another button of the window starts the download
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
         self.caption = QLabel()
         self.caption.setObjectName("download_caption")
         self.bar = QProgressBar()
@@ -69,17 +67,14 @@ class DownloadControls(QWidget):
         self.percent = QLabel()
         self.percent.setObjectName("download_percent")
         self.percent.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        grid.addWidget(self.caption, 0, 0)
-        grid.addWidget(self.bar, 0, 1)
-        grid.addWidget(self.percent, 0, 2)
-        self.state_row = QWidget()
-        row = QHBoxLayout(self.state_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
         self.label = QLabel()
         self.label.setObjectName("download_state")
         self.label.setWordWrap(True)
-        row.addWidget(self.label, 1)
+        self.buttons = QWidget()
+        row = QHBoxLayout(self.buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        row.addStretch(1)
         self.start_button = QPushButton()
         self.pause_button = QPushButton()
         self.resume_button = QPushButton()
@@ -91,14 +86,29 @@ class DownloadControls(QWidget):
             b.setObjectName(name)
             b.clicked.connect(sig)
             row.addWidget(b)
-        grid.addWidget(self.state_row, 1, 0, 1, 3)
         self.error = QLabel()
         self.error.setObjectName("download_error")
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         self.error.hide()
-        grid.addWidget(self.error, 2, 0, 1, 3)
-        grid.setColumnStretch(1, 1)
+        self.state_row: QWidget | None = None
+        if own_layout:
+            grid = QGridLayout(self)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(10)
+            grid.setVerticalSpacing(4)
+            grid.addWidget(self.caption, 0, 0)
+            grid.addWidget(self.bar, 0, 1)
+            grid.addWidget(self.percent, 0, 2)
+            self.state_row = QWidget()
+            state = QHBoxLayout(self.state_row)
+            state.setContentsMargins(0, 0, 0, 0)
+            state.setSpacing(8)
+            state.addWidget(self.label, 1)
+            state.addWidget(self.buttons)
+            grid.addWidget(self.state_row, 1, 0, 1, 3)
+            grid.addWidget(self.error, 2, 0, 1, 3)
+            grid.setColumnStretch(1, 1)
         self.retranslate()
 
     def set_sizes(self, present: int, total: int) -> None:
@@ -180,9 +190,9 @@ class DownloadControls(QWidget):
         ratio = 1.0 if complete else (self.present / self.total if self.total else 0.0)
         self.bar.setValue(int(1000 * min(1.0, ratio)))
         self.percent.setText(f"{ratio * 100:.0f}%")
-        self.percent.setMinimumWidth(self.fontMetrics().horizontalAdvance("100%") + 4)
-        # the row keeps a button's height when no button shows, so nothing below moves
-        self.state_row.setMinimumHeight(self.start_button.sizeHint().height())
+        self.percent.setMinimumWidth(self.percent.fontMetrics().horizontalAdvance("100%") + 4)
+        if self.state_row is not None:  # it keeps a button's height when no button shows: nothing below moves
+            self.state_row.setMinimumHeight(self.start_button.sizeHint().height())
         if s == d.FAILED:
             extra = self.tr("If this keeps happening, contact your training administrator.")
             self.error.setText(" ".join(x for x in (self.error_text, extra) if x))

@@ -234,7 +234,16 @@ class CoursePage(QWidget):
             if self.error_text:
                 self._info.setText(self.error_text)
                 return
-            self._info.setText(self.tr("This course is not on this PC yet. Download it here to study it."))
+            facts = []
+            if assignment is not None:
+                facts.append(self.tr("Required") if assignment.required else self.tr("Elective"))
+                if assignment.due:
+                    facts.append(self.tr("Due {date}").format(date=assignment.due[:10]))
+                if assignment.credit_hours is not None:
+                    facts.append(self.tr("{hours} credit hours").format(hours=f"{assignment.credit_hours:g}"))
+            note = self.tr("This course is not on this PC yet. Download it here: each lesson plays as soon as "
+                           "its own file has arrived, without waiting for the whole course.")
+            self._info.setText("\n".join(x for x in (" · ".join(facts), note) if x))
             self._content_layout.addWidget(self._download_box(None))
             self._content_layout.addStretch(1)
             return
@@ -272,6 +281,7 @@ class CoursePage(QWidget):
         layout.addLayout(row)
         controls = DownloadControls()
         controls.offer_start = False
+        controls.caption.hide()  # the box says it
         controls.set_sizes(self.data.bytes_present, self.data.bytes_total)
         layout.addWidget(controls)
         self.download_controls, self.download_button = controls, button

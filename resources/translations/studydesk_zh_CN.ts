@@ -451,10 +451,6 @@
         <translation>等待下载</translation>
     </message>
     <message>
-        <source>This course is not on this PC yet. Download it here to study it.</source>
-        <translation>本机还没有这门课程，请在这里下载，下载后即可学习。</translation>
-    </message>
-    <message>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -504,6 +500,22 @@ The file is at:
         <source>Show the folder</source>
         <translation>打开所在文件夹</translation>
     </message>
+    <message>
+        <source>Required</source>
+        <translation>必修</translation>
+    </message>
+    <message>
+        <source>Elective</source>
+        <translation>选修</translation>
+    </message>
+    <message>
+        <source>Due {date}</source>
+        <translation>截止 {date}</translation>
+    </message>
+    <message>
+        <source>This course is not on this PC yet. Download it here: each lesson plays as soon as its own file has arrived, without waiting for the whole course.</source>
+        <translation>本机还没有这门课程，请在这里下载。每节课下载完成后就能播放，不必等整门课程下载完。</translation>
+    </message>
 </context>
 <context>
     <name>CourseRow</name>
@@ -552,10 +564,6 @@ The file is at:
     <message>
         <source>Study</source>
         <translation>进入学习</translation>
-    </message>
-    <message>
-        <source>Download (%1)</source>
-        <translation>下载（%1）</translation>
     </message>
     <message>
         <source>Download</source>
