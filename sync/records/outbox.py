@@ -14,6 +14,7 @@ Must not import Qt, client/ or server/.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
