@@ -91,19 +91,9 @@ class Shell:
 
         if self.ctx.store is None:  # the engines are still loading
             return None
-        page = CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
-                          open_lesson=sctx.open_lesson)
-        downloads = sctx.downloads
-        if downloads is not None:
-            page.download_requested.connect(downloads.start)
-
-            def on_lesson_ready(cid: str, _blob: str) -> None:  # a lesson became playable: show it at once
-                if cid == course_id:
-                    page.refresh()
-
-            downloads.lesson_ready.connect(on_lesson_ready)
-            page.destroyed.connect(lambda *_: downloads.lesson_ready.disconnect(on_lesson_ready))
-        return page
+        # the page follows the session's downloads itself: progress, and each lesson the moment it is verified
+        return CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
+                          open_lesson=sctx.open_lesson, downloads=sctx.downloads)
 
     def open_lesson(self, sctx: SessionContext, course_id: str, lesson_id: str) -> None:
         from client.windows.player_window import PlayerWindow

@@ -1,6 +1,7 @@
 """Course assignments: required (必修) or elective (选修) courses for a user or a whole unit.
 
-Title, credit hours and latest version come from the published repository (catalog.json and
+Title, credit hours, latest version, download size and how many quizzes and whether an exam
+the course has come from the published repository (catalog.json and
 the manifests under the data dir's repo/) when the course is published there; otherwise from
 what the admin gave when assigning. Services only; no HTTP here.
 """
@@ -81,7 +82,8 @@ def assign(
 
 
 def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
-    """course_id -> {title, latest_version, credit_hours} from this server's own repository, if any."""
+    """course_id -> {title, latest_version, credit_hours, size_bytes, quizzes, exam} from this server's own
+    repository, if any."""
     out: dict[str, dict[str, Any]] = {}
     try:
         catalog = Catalog.parse((repo_dir / "catalog.json").read_bytes())  # our own file: no need to re-verify
@@ -93,7 +95,12 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
             manifest = json.loads((repo_dir / c.manifest).read_bytes())
             hours = manifest.get("credit_hours")
             info["credit_hours"] = float(hours) if isinstance(hours, (int, float)) else None
-        except (OSError, ValueError, AttributeError):
+            entries = (*manifest.get("lessons", []), *manifest.get("documents", []))
+            blobs = {e.get("blob"): e.get("size") for e in entries}
+            info["size_bytes"] = sum(n for n in blobs.values() if isinstance(n, int) and not isinstance(n, bool))
+            info["quizzes"] = len(manifest.get("quizzes") or [])
+            info["exam"] = isinstance(manifest.get("exam"), dict)
+        except (OSError, ValueError, AttributeError, TypeError):
             pass
         out[c.id] = info
     return out
@@ -119,6 +126,9 @@ def assignments_for(conn: sqlite3.Connection, user: User, repo_dir: Path) -> lis
             "due": row["due"],
             "credit_hours": pub.get("credit_hours") if pub.get("credit_hours") is not None else row["credit_hours"],
             "latest_version": pub.get("latest_version"),
+            "size_bytes": pub.get("size_bytes"),  # the latest version's files, for "size before download"
+            "quizzes": pub.get("quizzes"),  # what completing it takes, known before the download
+            "exam": pub.get("exam"),
         }
     return sorted(by_course.values(), key=lambda a: (not a["required"], a["due"] or "9999", a["course_id"]))
 

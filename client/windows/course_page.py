@@ -1,12 +1,16 @@
-"""The course page: lessons (duration, coverage, status, playable or not), documents, study rules.
+"""The course page: lessons (duration, coverage, status, playable or not), the course download,
+quizzes and exam, documents, study rules.
 
 Everything it shows is loaded off the GUI thread by client.workers.course_page: the verified
 manifest and which lesson files are present come from the content store, the person's
 progress from their profile database, both in one task on the SQLite lane. Documents open
 with the system viewer from a copy of the verified blob that carries the document's own
 (checked) file name, made on a worker. Playing a lesson goes through the
-``open_lesson(course_id, lesson_id)`` callback the app passes in; a missing lesson file offers
-``download_requested(course_id)``.
+``open_lesson(course_id, lesson_id)`` callback the app passes in. A course or lesson not on
+this PC offers its download right here (``download_requested(course_id)``; with the session's
+DownloadManager the page also starts, pauses and cancels it) and shows the whole download's
+bytes, speed and time left, and each lesson's own share; a lesson becomes playable the moment
+its file is verified.
 GUI thread only. Must not import the player engines.
 """
 
@@ -17,11 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,12 +39,17 @@ from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.coverage_bar import CoverageBar
+from client.widgets.download_controls import DownloadControls
+from client.workers import downloads as dl_states
 from client.workers.context import ProfileSession
 from client.workers.course_page import CourseData, load_course_data, viewer_copy
 from sync.content.store import ContentStore
 from sync.protocol.manifest import FileEntry, Manifest
+from sync.records.my_courses import quiz_names
 
 if TYPE_CHECKING:
+    from client.workers.downloads import DownloadManager
+    from sync.content.downloader import DownloadProgress
     from sync.records.progress import LessonProgress
 
 
@@ -65,6 +75,7 @@ class CoursePage(QWidget):
         lanes: Lanes,
         session: ProfileSession,
         open_lesson: Callable[[str, str], None] | None = None,
+        downloads: DownloadManager | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -73,12 +84,18 @@ class CoursePage(QWidget):
         self._lanes = lanes
         self._session = session
         self._open_lesson = open_lesson
+        self._downloads = downloads
         self.data: CourseData | None = None
         self.error_text = ""
         self.lesson_buttons: dict[str, QPushButton] = {}
         self.lesson_bars: dict[str, CoverageBar] = {}
         self.lesson_status: dict[str, QLabel] = {}
         self.document_buttons: dict[str, QPushButton] = {}
+        self.download_controls: DownloadControls | None = None
+        self.download_button: QPushButton | None = None
+        self.assessment_status: dict[str, QLabel] = {}  # "quiz:<name>" / "exam" -> its state in words
+        self._refreshing = False
+        self._refresh_again = False
 
         self._title = QLabel(self)
         self._title.setWordWrap(True)
@@ -96,11 +113,20 @@ class CoursePage(QWidget):
         layout.addWidget(self._info)
         layout.addWidget(scroll, 1)
         self.resize(900, 640)
+        if downloads is not None:
+            downloads.progress.connect(self._on_download_progress)
+            downloads.state_changed.connect(self._on_download_state)
+            downloads.lesson_ready.connect(self._on_lesson_ready)
+            downloads.finished.connect(self._on_download_finished)
         self.refresh()
 
     # -- loading -------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload manifest, file states and progress (after a download or a checkpoint)."""
+        if self._refreshing:  # one load at a time; news during it asks for one more
+            self._refresh_again = True
+            return
+        self._refreshing = True
         store, session, course_id = self._store, self._session, self.course_id
 
         def work(ctx: TaskContext) -> CourseData:
@@ -108,16 +134,76 @@ class CoursePage(QWidget):
 
         run_task(self._lanes.db, work, self._on_loaded, self._on_load_failed, name="course-page")
 
+    def _loaded_once(self) -> None:
+        self._refreshing = False
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+        else:
+            self.loaded.emit()
+
     def _on_loaded(self, data: CourseData) -> None:
         self.data = data
         self.error_text = ""
         self._render()
-        self.loaded.emit()
+        self._loaded_once()
 
     def _on_load_failed(self, error: BaseException) -> None:
         self.error_text = describe(error)
         self._render()
-        self.loaded.emit()
+        self._loaded_once()
+
+    # -- the course's download ---------------------------------------------------------
+    def request_download(self) -> None:
+        self.download_requested.emit(self.course_id)
+        if self._downloads is not None:
+            self._downloads.start(self.course_id)
+
+    def _on_download_progress(self, course_id: str, progress: DownloadProgress) -> None:
+        if course_id != self.course_id:
+            return
+        if self.data is not None and self.data.manifest is None and not self._refreshing:
+            self.refresh()  # the manifest is stored before the first byte of a lesson: show the lessons
+        if self.download_controls is not None:
+            self.download_controls.set_progress(progress)
+        self._show_lesson_downloads(progress)
+
+    def _on_download_state(self, course_id: str, state: str) -> None:
+        if course_id != self.course_id or self.download_controls is None:
+            return
+        self._show_download_state(state)
+
+    def _on_lesson_ready(self, course_id: str, _blob: str) -> None:
+        if course_id == self.course_id:
+            self.refresh()  # that lesson's file is verified: it plays now
+
+    def _on_download_finished(self, course_id: str) -> None:
+        if course_id == self.course_id:
+            self.refresh()
+
+    def _show_download_state(self, state: str) -> None:
+        controls, downloads = self.download_controls, self._downloads
+        if controls is None:
+            return
+        err = downloads.errors.get(self.course_id) if downloads is not None else None
+        controls.set_state(state, describe(err) if err is not None and state == dl_states.FAILED else "")
+        if self.download_button is not None:
+            self.download_button.setVisible(state in (dl_states.IDLE, dl_states.FAILED))
+
+    def _show_lesson_downloads(self, progress: DownloadProgress) -> None:
+        """Each lesson still missing shows its own share of the download."""
+        manifest = self.data.manifest if self.data else None
+        if manifest is None or self.data is None:
+            return
+        for entry in manifest.lessons:
+            label = self.lesson_status.get(entry.id)
+            if label is None or entry.id in self.data.playable:
+                continue
+            have = progress.blob_bytes.get(entry.blob, 0)
+            percent = int(100 * have / entry.size) if entry.size else 0
+            file_state = self.tr("Downloading %1%").replace("%1", str(min(percent, 99))) if have else \
+                self.tr("Waiting to download")
+            label.setText(f"{self._learn_text(self.data.progress.get(entry.id))} · {file_state}")
 
     # -- rendering -----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
@@ -138,20 +224,109 @@ class CoursePage(QWidget):
         self.lesson_bars.clear()
         self.lesson_status.clear()
         self.document_buttons.clear()
+        self.assessment_status.clear()
+        self.download_controls = None
+        self.download_button = None
         manifest = self.data.manifest if self.data else None
         if manifest is None:
-            self._title.setText(self.tr("Course not available"))
-            self._info.setText(self.error_text or self.tr(
-                "This course is not on this PC yet. Download it from My courses first."))
+            assignment = self.data.assignment if self.data else None
+            self._title.setText(assignment.title if assignment is not None else self.tr("Course not available"))
+            if self.error_text:
+                self._info.setText(self.error_text)
+                return
+            facts = []
+            if assignment is not None:
+                facts.append(self.tr("Required") if assignment.required else self.tr("Elective"))
+                if assignment.due:
+                    facts.append(self.tr("Due {date}").format(date=assignment.due[:10]))
+                if assignment.credit_hours is not None:
+                    facts.append(self.tr("{hours} credit hours").format(hours=f"{assignment.credit_hours:g}"))
+            note = self.tr("This course is not on this PC yet. Download it here: each lesson plays as soon as "
+                           "its own file has arrived, without waiting for the whole course.")
+            self._info.setText("\n".join(x for x in (" · ".join(facts), note) if x))
+            self._content_layout.addWidget(self._download_box(None))
+            self._content_layout.addStretch(1)
             return
         self.setWindowTitle(manifest.title)
         self._title.setText(manifest.title)
         self._info.setText(self._info_text(manifest))
-        self._content_layout.addWidget(self._rules_box(manifest))
+        assert self.data is not None
+        if self.data.bytes_present < self.data.bytes_total:
+            self._content_layout.addWidget(self._download_box(manifest))
         self._content_layout.addWidget(self._lessons_box(manifest))
+        if manifest.quizzes or manifest.exam is not None:
+            self._content_layout.addWidget(self._assessments_box(manifest))
         if manifest.documents:
             self._content_layout.addWidget(self._documents_box(manifest))
+        self._content_layout.addWidget(self._rules_box(manifest))
         self._content_layout.addStretch(1)
+        dl = self._downloads
+        if dl is not None and dl.state(self.course_id) in (dl_states.RUNNING, dl_states.WAITING_NETWORK) \
+                and (p := dl.last_progress.get(self.course_id)) is not None:
+            self._show_lesson_downloads(p)
+
+    def _download_box(self, manifest: Manifest | None) -> QGroupBox:
+        """The whole course's download: what is missing, a start button, then bytes, speed and time left."""
+        assert self.data is not None
+        box = QGroupBox(self.tr("Download"), self._content)
+        layout = QVBoxLayout(box)
+        row = QHBoxLayout()
+        text = self.tr("Download this course") if manifest is None else self.tr("Download missing lessons")
+        button = QPushButton(text, box)
+        button.setObjectName("download_course")
+        button.setProperty("role", "primary")
+        button.clicked.connect(self.request_download)
+        row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        controls = DownloadControls()
+        controls.offer_start = False
+        controls.caption.hide()  # the box says it
+        controls.set_sizes(self.data.bytes_present, self.data.bytes_total)
+        layout.addWidget(controls)
+        self.download_controls, self.download_button = controls, button
+        downloads = self._downloads
+        if downloads is not None:
+            controls.set_windows(downloads.site.download_windows)
+            controls.pause_clicked.connect(lambda: downloads.pause(self.course_id))
+            controls.resume_clicked.connect(lambda: downloads.resume(self.course_id))
+            controls.cancel_clicked.connect(lambda: downloads.cancel(self.course_id))
+            if (p := downloads.last_progress.get(self.course_id)) is not None:
+                controls.set_progress(p)
+            self._show_download_state(downloads.state(self.course_id))
+        return box
+
+    def _assessments_box(self, manifest: Manifest) -> QGroupBox:
+        """The quizzes and exam the manifest defines, and whether each was passed."""
+        assert self.data is not None
+        box = QGroupBox(self.tr("Quizzes and exam"), self._content)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(0, 1)
+        titles = {e.id: e.title for e in manifest.lessons}
+        rows: list[tuple[str, str]] = []
+        for index, (quiz, name) in enumerate(zip(manifest.quizzes, quiz_names(manifest), strict=True), start=1):
+            lesson = quiz.get("lesson")
+            if isinstance(lesson, str) and lesson in titles:
+                rows.append((name, self.tr("Quiz after %1").replace("%1", titles[lesson])))
+            else:
+                rows.append((name, self.tr("Quiz %1").replace("%1", str(index))))
+        if manifest.exam is not None:
+            rows.append(("exam", self.tr("Final exam")))
+        for row, (name, text) in enumerate(rows):
+            grid.addWidget(QLabel(text, box), row, 0)
+            passed = name in self.data.passed
+            status = QLabel(self.tr("Passed") if passed else self.tr("Not done yet"), box)
+            status.setProperty("role", "ok" if passed else "muted")
+            grid.addWidget(status, row, 1)
+            self.assessment_status[name] = status
+        if not all(name in self.data.passed for name, _ in rows):
+            note = QLabel(self.tr("The course counts as complete, and its credit hours count, only once the "
+                                  "quizzes and the exam are passed. This version of StudyDesk cannot take them "
+                                  "yet; your training administrator will say how."), box)
+            note.setWordWrap(True)
+            note.setProperty("role", "muted")
+            grid.addWidget(note, len(rows), 0, 1, 2)
+        return box
 
     def _info_text(self, manifest: Manifest) -> str:
         total = sum(e.duration_s for e in manifest.lessons)
@@ -180,11 +355,9 @@ class CoursePage(QWidget):
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 3)  # the title
         grid.setColumnStretch(2, 2)  # the coverage bar
-        missing = False
         for row, entry in enumerate(manifest.lessons):
             progress = self.data.progress.get(entry.id)
             present = entry.id in self.data.playable
-            missing = missing or not present
             title = QLabel(f"{row + 1}. {entry.title}", box)
             title.setWordWrap(True)
             duration = QLabel(format_duration(entry.duration_s), box)
@@ -201,21 +374,18 @@ class CoursePage(QWidget):
             self.lesson_buttons[entry.id] = button
             self.lesson_bars[entry.id] = bar
             self.lesson_status[entry.id] = status
-        if missing:
-            download = QPushButton(self.tr("Download missing lessons"), box)
-            download.clicked.connect(lambda: self.download_requested.emit(self.course_id))
-            grid.addWidget(download, len(manifest.lessons), 0, 1, 5, Qt.AlignmentFlag.AlignLeft)
         return box
 
-    def _status_text(self, progress: LessonProgress | None, present: bool) -> str:
+    def _learn_text(self, progress: LessonProgress | None) -> str:
         if progress is None or (not progress.covered_s and not progress.position_s):
-            learn = self.tr("Not started")
-        elif progress.completed:
-            learn = self.tr("Completed")
-        else:
-            learn = self.tr("In progress")
+            return self.tr("Not started")
+        if progress.completed:
+            return self.tr("Completed")
+        return self.tr("In progress")
+
+    def _status_text(self, progress: LessonProgress | None, present: bool) -> str:
         file_state = self.tr("Ready to play") if present else self.tr("Not downloaded")
-        return f"{learn} · {file_state}"
+        return f"{self._learn_text(progress)} · {file_state}"
 
     def _play_text(self, progress: LessonProgress | None) -> str:
         if progress is None or (not progress.covered_s and not progress.position_s):
@@ -263,8 +433,20 @@ class CoursePage(QWidget):
     def _on_document_ready(self, path: Path) -> None:
         self.document_opened.emit(str(path))
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            QMessageBox.information(self, self.tr("Open document"), self.tr(
-                "No program on this PC can open this kind of file. The file is at:\n{path}").format(path=path))
+            self.no_viewer(path)
+
+    def no_viewer(self, path: Path) -> QMessageBox:
+        """Say what to do when no program on this PC opens the document, and offer its folder."""
+        kind = path.suffix.lstrip(".").upper() or "?"
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Open document"), self.tr(
+            "No program on this PC can open {kind} files. Ask your administrator to install a reader for "
+            "{kind} files, or copy the file to a PC that has one.\n\nThe file is at:\n{path}").format(
+                kind=kind, path=path), QMessageBox.StandardButton.Close, self)
+        folder = box.addButton(self.tr("Show the folder"), QMessageBox.ButtonRole.ActionRole)
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        box.setObjectName("no_viewer")
+        box.open()
+        return box
 
     def _on_document_failed(self, error: BaseException) -> None:
         with contextlib.suppress(RuntimeError):  # the page may be gone

@@ -1,8 +1,11 @@
 """我的学习 (my courses): the annual summary, filters and one card per assigned course.
 
 Loads from the cache at once (works offline), then asks the server for fresh assignments
-and reloads. Download controls drive the session's DownloadManager; "Import from USB"
-picks a folder and imports it with the same verification as a download (client.usb_import).
+and reloads. Heading, summary and filters scroll with the cards (small screens keep room for
+the cards); overdue and required courses come first; a reload updates the cards in place when
+the same courses show, so nothing jumps when a download ends. Download controls drive the
+session's DownloadManager; "Import from USB" picks a folder and imports it with the same
+verification as a download (client.usb_import).
 GUI thread only.
 """
 
@@ -32,7 +35,7 @@ from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
 from client.workers.context import AppContext, SessionContext
 from client.workers.courses import cache_assignments, fetch_assignments, load_my_courses
-from sync.records.my_courses import CourseItem, MyCourses, Summary
+from sync.records.my_courses import CourseItem, MyCourses, Summary, sort_key
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.content.downloader import DownloadProgress
@@ -50,18 +53,32 @@ class SummaryPanel(QFrame):
         self.hours = QLabel("0")
         self.hours.setObjectName("hours")
         self.hours.setProperty("role", "big")
+        self.target = QLabel()
+        self.target.setObjectName("target")
+        figures = QHBoxLayout()
+        figures.setSpacing(8)
+        figures.addWidget(self.hours, 0, Qt.AlignmentFlag.AlignBaseline)
+        figures.addWidget(self.target, 0, Qt.AlignmentFlag.AlignBaseline)
+        figures.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.year_label)
-        left.addWidget(self.hours)
+        left.addLayout(figures)
         row.addLayout(left)
         row.addSpacing(24)
         self.split = QLabel()
         self.split.setObjectName("split")
+        self.split.setWordWrap(True)
         self.synced = QLabel()
         self.synced.setObjectName("synced")
+        self.synced.setWordWrap(True)
+        self.rule = QLabel()
+        self.rule.setObjectName("rule")
+        self.rule.setProperty("role", "muted")
+        self.rule.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.split)
         right.addWidget(self.synced)
+        right.addWidget(self.rule)
         row.addLayout(right, 1)
 
     def set_summary(self, summary: Summary) -> None:
@@ -73,12 +90,16 @@ class SummaryPanel(QFrame):
         year = s.year if s else date.today().year
         self.year_label.setText(self.tr("Credit hours earned in %1").replace("%1", str(year)))
         self.hours.setText(f"{s.credited_hours:g}" if s else "0")
+        target = s.target_hours if s else 0.0
+        self.target.setText(self.tr("/ target %1 h").replace("%1", f"{target:g}") if target else self.tr("h"))
         req, ele = (s.required_hours, s.elective_hours) if s else (0, 0)
         self.split.setText(self.tr("Required: %1 h   ·   Elective: %2 h").replace("%1", f"{req:g}")
                            .replace("%2", f"{ele:g}"))
         synced, pending = (s.synced_hours, s.pending_hours) if s else (0, 0)
         self.synced.setText(self.tr("Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h")
                             .replace("%1", f"{synced:g}").replace("%2", f"{pending:g}"))
+        self.rule.setText(self.tr("A course's credit hours count once the whole course is complete "
+                                  "(videos, quizzes and exam)."))
 
 
 class MyCoursesPage(QWidget):
@@ -101,8 +122,11 @@ class MyCoursesPage(QWidget):
             downloads.finished.connect(self._on_downloads_finished)
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 16, 24, 8)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        self.list_host = QWidget()
+        outer = QVBoxLayout(self.list_host)  # everything scrolls: on a small screen the cards get the room
+        outer.setContentsMargins(24, 16, 16, 8)
         outer.setSpacing(10)
         head = QHBoxLayout()
         self.heading = QLabel()
@@ -142,15 +166,15 @@ class MyCoursesPage(QWidget):
         self.notice.setProperty("role", "error")
         self.notice.hide()
         outer.addWidget(self.notice)
-        self.list_host = QWidget()
-        self.list_layout = QVBoxLayout(self.list_host)
-        self.list_layout.setContentsMargins(0, 0, 8, 0)
+        self.list_layout = QVBoxLayout()
+        self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(10)
-        self.list_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.list_host)
-        outer.addWidget(scroll, 1)
+        outer.addLayout(self.list_layout)
+        outer.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.list_host)
+        page.addWidget(self.scroll_area, 1)
         self.empty = QLabel()
         self.empty.setProperty("role", "muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -202,9 +226,9 @@ class MyCoursesPage(QWidget):
                  self._on_fetch_failed, name="assignments")
 
     def reload(self) -> None:
-        session, store = self._ctx.session, self._app.store
-        run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store), self._on_loaded,
-                 self._on_load_failed, name="my-courses")
+        session, store, target = self._ctx.session, self._app.store, self._ctx.site.yearly_target_hours
+        run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store, target_hours=target),
+                 self._on_loaded, self._on_load_failed, name="my-courses")
 
     def _on_fetched(self, assignments: list[dict[str, Any]]) -> None:
         self._set_notice("")
@@ -242,10 +266,14 @@ class MyCoursesPage(QWidget):
             if status not in ("all", "overdue") and item.status != status:
                 continue
             out.append(item)
-        order = {True: 0, False: 1}
-        return sorted(out, key=lambda i: (order[i.required], i.completed, i.due or date.max, i.title))
+        return sorted(out, key=lambda i: sort_key(i, today))
 
     def _render(self) -> None:
+        items = self.visible_items()
+        if items and [i.course_id for i in items] == list(self.rows):  # the same cards: update them in place
+            for item in items:
+                self.rows[item.course_id].set_item(item)
+            return
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()
@@ -268,23 +296,25 @@ class MyCoursesPage(QWidget):
         if dl is None:
             row.download.setEnabled(False)
             return
+        row.download.set_windows(dl.site.download_windows)
+        row.download_clicked.connect(dl.start)
         row.download.start_clicked.connect(lambda: dl.start(cid))
         row.download.pause_clicked.connect(lambda: dl.pause(cid))
         row.download.resume_clicked.connect(lambda: dl.resume(cid))
         row.download.cancel_clicked.connect(lambda: dl.cancel(cid))
         if (p := dl.last_progress.get(cid)) is not None:
-            row.download.set_progress(p)
+            row.show_progress(p)
         self._show_state(row, dl.state(cid))
 
     def _show_state(self, row: CourseRow, state: str) -> None:
         dl = self._ctx.downloads
         err = dl.errors.get(row.item.course_id) if dl is not None else None
-        row.download.set_state(state, describe(err) if err is not None and state in ("failed", "waiting_network")
-                               else "")
+        row.download.set_windows(dl.site.download_windows if dl is not None else ())
+        row.show_download(state, describe(err) if err is not None and state == "failed" else "")
 
     def _on_downloads_progress(self, course_id: str, progress: DownloadProgress) -> None:
         if (row := self.rows.get(course_id)) is not None:
-            row.download.set_progress(progress)
+            row.show_progress(progress)
 
     def _on_downloads_state_changed(self, course_id: str, state: str) -> None:
         if (row := self.rows.get(course_id)) is not None:

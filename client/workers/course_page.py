@@ -1,9 +1,10 @@
 """What the course page shows and opens, gathered off the GUI thread.
 
-``load_course_data`` (SQLite lane) reads the verified manifest and which lesson and document
-files are present from the content store, and the person's progress from their profile
-database. ``viewer_copy`` (network lane) makes a copy of a verified document under its own
-file name for the system viewer. Must not import widgets.
+``load_course_data`` (SQLite lane) reads the verified manifest, which lesson and document
+files are present and how many bytes are on this PC from the content store, and the person's
+progress, passed quizzes and exam and the course's assignment (its title and download size
+before the manifest is here) from their profile database. ``viewer_copy`` (network lane)
+makes a copy of a verified document under its own file name for the system viewer. Must not import widgets.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from client.workers.context import ProfileSession
+from sync.account.assignments import Assignment
 from sync.content.store import ContentStore
 from sync.protocol.manifest import FileEntry, Manifest
 from sync.records.progress import LessonProgress
@@ -27,23 +29,33 @@ class CourseData:
     playable: set[str] = field(default_factory=set)  # lesson ids whose verified file is present
     documents_present: set[str] = field(default_factory=set)
     progress: dict[str, LessonProgress] = field(default_factory=dict)  # by lesson id
+    bytes_present: int = 0
+    bytes_total: int = 0  # without a manifest: the size the server reported, 0 if unknown
+    passed: set[str] = field(default_factory=set)  # "exam", "quiz:<name>" (sync.records.my_courses.quiz_names)
+    assignment: Assignment | None = None
 
 
 def load_course_data(store: ContentStore, session: ProfileSession, course_id: str) -> CourseData:
-    """Worker thread (SQLite lane): manifest, file presence and progress for one course."""
+    """Worker thread (SQLite lane): manifest, file presence, progress and results for one course."""
+    from sync.account.assignments import AssignmentCache
+    from sync.records.outbox import passed_assessments
     from sync.records.progress import load_progress
 
     manifest = store.manifest(course_id)
-    if manifest is None:
-        return CourseData(None)
-    playable = {e.id for e in manifest.lessons if store.lesson_file(manifest, e.id) is not None}
-    docs = {e.id for e in manifest.documents if store.document_file(manifest, e.id) is not None}
     conn = session.db()
     try:
         progress = load_progress(conn, course_id)
+        passed = passed_assessments(conn).get(course_id, set())
+        assignment = AssignmentCache(conn).get(course_id)
     finally:
         conn.close()
-    return CourseData(manifest, playable, docs, dict(progress))
+    if manifest is None:
+        size = (assignment.size_bytes or 0) if assignment is not None else 0
+        return CourseData(None, bytes_total=size, passed=passed, assignment=assignment)
+    playable = {e.id for e in manifest.lessons if store.lesson_file(manifest, e.id) is not None}
+    docs = {e.id for e in manifest.documents if store.document_file(manifest, e.id) is not None}
+    present, total = store.course_state(manifest)
+    return CourseData(manifest, playable, docs, dict(progress), present, total, passed, assignment)
 
 
 def viewer_copy(store: ContentStore, manifest: Manifest, entry: FileEntry) -> Path:

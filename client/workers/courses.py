@@ -32,10 +32,12 @@ def cache_assignments(session: UserSession, assignments: list[dict[str, Any]]) -
         conn.close()
 
 
-def load_my_courses(session: UserSession, store: CourseStore | None, today: date | None = None) -> MyCourses:
-    """SQLite lane: every assigned course with its coverage, download state and records, and the summary."""
+def load_my_courses(session: UserSession, store: CourseStore | None, today: date | None = None,
+                    target_hours: float = 0.0) -> MyCourses:
+    """SQLite lane: every assigned course with its coverage, download state and records, and the
+    summary against the site's yearly target (``target_hours``, 0 for none)."""
     conn = session.db()
     try:
-        return my_courses(conn, store, today)
+        return my_courses(conn, store, today, target_hours)
     finally:
         conn.close()

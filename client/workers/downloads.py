@@ -4,8 +4,10 @@ Each course downloads as one task on the network lane through sync.content.downl
 Pause is a cancel that keeps the partial files (the engine resumes them with Range);
 cancel also removes what was fetched of that course. The courses a person wants
 downloaded are remembered in ``<profile>/downloads.json``, so they continue after a
-restart; a network failure waits and retries (sooner when ``network_back()`` is called);
-outside the allowed time windows a download waits for the next window. The bandwidth cap
+restart. While the engine waits to retry after a network error the course shows
+WAITING_NETWORK (and RUNNING again once bytes move); a download that gave up on the network
+waits and retries by itself (sooner when ``network_back()`` is called); outside the allowed
+time windows a download waits for the next window and starts by itself. The bandwidth cap
 comes from the effective site settings. GUI thread only; the engine runs on workers.
 """
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.content.downloader import DownloadProgress
     from sync.content.sources import RepoSource
     from sync.content.store import ContentStore
+    from sync.protocol.errors import RetryableError as Retryable
     from sync.protocol.manifest import Manifest
 
 log = logging.getLogger(__name__)
@@ -184,19 +187,33 @@ class DownloadManager(QObject):
                     last[0] = now
                     ctx.progress(("progress", p))
 
+            def on_retry(error: Retryable, _delay_s: float) -> None:
+                ctx.progress(("waiting", error))
+
             downloader = Downloader(store, _source(site), site.trusted_keys(), rate_limit_bps=rate,
-                                    on_progress=on_progress,
+                                    on_progress=on_progress, on_retry=on_retry,
                                     on_blob_verified=lambda h: ctx.progress(("blob", h)), cancel=ctx.cancel)
             return downloader.download_course(course_id)
 
         return work
 
-    def _on_progress(self, course_id: str, news: tuple[str, DownloadProgress | str]) -> None:
-        _kind, value = news
-        if isinstance(value, str):  # ("blob", sha256): a lesson may now be playable
+    def _on_progress(self, course_id: str, news: tuple[str, DownloadProgress | str | Retryable]) -> None:
+        kind, value = news
+        if course_id not in self._tasks:
+            return  # news of a task that was stopped meanwhile
+        if kind == "blob" and isinstance(value, str):  # a lesson may now be playable
             self.lesson_ready.emit(course_id, value)
-        else:
+        elif kind == "waiting" and isinstance(value, BaseException):  # the engine waits to try again
+            self.errors[course_id] = value
+            if self.state(course_id) != WAITING_NETWORK:
+                self._set_state(course_id, WAITING_NETWORK)
+        elif not isinstance(value, str | BaseException):
+            before = self.last_progress.get(course_id)
             self.last_progress[course_id] = value
+            moving = before is None or value.bytes_done != before.bytes_done or value.blobs_done != before.blobs_done
+            if self.state(course_id) == WAITING_NETWORK and moving:
+                self.errors.pop(course_id, None)
+                self._set_state(course_id, RUNNING)
             self.progress.emit(course_id, value)
 
     def _on_finished_task(self, course_id: str, _manifest: Manifest) -> None:

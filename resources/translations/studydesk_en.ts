@@ -9,6 +9,13 @@
             <numerusform>%n records not yet synced</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>pass %n quiz(zes)</source>
+        <translation>
+            <numerusform>pass %n quiz</numerusform>
+            <numerusform>pass %n quizzes</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SignInPage</name>

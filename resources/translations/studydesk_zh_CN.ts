@@ -371,10 +371,6 @@
         <translation>课程不可用</translation>
     </message>
     <message>
-        <source>This course is not on this PC yet. Download it from My courses first.</source>
-        <translation>本机还没有这门课程，请先在“我的学习”中下载。</translation>
-    </message>
-    <message>
         <source>{hours} credit hours</source>
         <translation>{hours} 学时</translation>
     </message>
@@ -447,10 +443,78 @@
         <translation>打开资料</translation>
     </message>
     <message>
-        <source>No program on this PC can open this kind of file. The file is at:
+        <source>Downloading %1%</source>
+        <translation>正在下载 %1%</translation>
+    </message>
+    <message>
+        <source>Waiting to download</source>
+        <translation>等待下载</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download this course</source>
+        <translation>下载本课程</translation>
+    </message>
+    <message>
+        <source>Quizzes and exam</source>
+        <translation>测验与考试</translation>
+    </message>
+    <message>
+        <source>Quiz after %1</source>
+        <translation>随堂测验：%1</translation>
+    </message>
+    <message>
+        <source>Quiz %1</source>
+        <translation>随堂测验 %1</translation>
+    </message>
+    <message>
+        <source>Final exam</source>
+        <translation>结业考试</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Not done yet</source>
+        <translation>尚未完成</translation>
+    </message>
+    <message>
+        <source>The course counts as complete, and its credit hours count, only once the quizzes and the exam are passed. This version of StudyDesk cannot take them yet; your training administrator will say how.</source>
+        <translation>通过全部随堂测验和结业考试后，课程才算完成并计入学时。本版本暂不能在本机作答，具体安排请听培训管理员通知。</translation>
+    </message>
+    <message>
+        <source>No program on this PC can open {kind} files. Ask your administrator to install a reader for {kind} files, or copy the file to a PC that has one.
+
+The file is at:
 {path}</source>
-        <translation>本机没有能打开此类文件的程序。文件位置：
+        <translation>本机没有能打开 {kind} 文件的程序。请联系管理员安装 {kind} 阅读器，或把文件复制到装有阅读器的电脑上查看。
+
+文件位置：
 {path}</translation>
+    </message>
+    <message>
+        <source>Show the folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必修</translation>
+    </message>
+    <message>
+        <source>Elective</source>
+        <translation>选修</translation>
+    </message>
+    <message>
+        <source>Due {date}</source>
+        <translation>截止 {date}</translation>
+    </message>
+    <message>
+        <source>This course is not on this PC yet. Download it here: each lesson plays as soon as its own file has arrived, without waiting for the whole course.</source>
+        <translation>本机还没有这门课程，请在这里下载。每节课下载完成后就能播放，不必等整门课程下载完。</translation>
     </message>
 </context>
 <context>
@@ -498,12 +562,46 @@
         </translation>
     </message>
     <message>
-        <source>Progress</source>
+        <source>Study</source>
+        <translation>进入学习</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Course %1</source>
+        <translation>课程编号 %1</translation>
+    </message>
+    <message>
+        <source>Study progress</source>
         <translation>学习进度</translation>
     </message>
     <message>
-        <source>Study</source>
-        <translation>进入学习</translation>
+        <source>This course has not been published yet, so it cannot be downloaded. Ask your training administrator when it will be available.</source>
+        <translation>该课程尚未发布，暂时不能下载。何时可以学习，请咨询培训管理员。</translation>
+    </message>
+    <message>
+        <source>watch the videos</source>
+        <translation>观看视频</translation>
+    </message>
+    <message numerus="yes">
+        <source>pass %n quiz(zes)</source>
+        <translation>
+            <numerusform>通过 %n 个随堂测验</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>pass the final exam</source>
+        <translation>通过结业考试</translation>
+    </message>
+    <message>
+        <source>Still to do: %1. The credit hours count once all of it is done.</source>
+        <translation>还需完成：%1。全部完成后才计入学时。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
 </context>
 <context>
@@ -539,10 +637,6 @@
         <translation>正在下载</translation>
     </message>
     <message>
-        <source>Downloading…</source>
-        <translation>正在下载…</translation>
-    </message>
-    <message>
         <source>Waiting to download</source>
         <translation>等待下载</translation>
     </message>
@@ -553,10 +647,6 @@
     <message>
         <source>Waiting for the network; will continue by itself</source>
         <translation>等待网络恢复，恢复后自动继续</translation>
-    </message>
-    <message>
-        <source>Waiting for the allowed download time</source>
-        <translation>等待允许下载的时段</translation>
     </message>
     <message>
         <source>Download failed</source>
@@ -585,6 +675,34 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>已下载</translation>
+    </message>
+    <message>
+        <source>Connecting to the course server…</source>
+        <translation>正在连接课程服务器…</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Waits for the allowed download hours (%1); starts by itself</source>
+        <translation>等待允许下载的时段（%1），到时自动开始</translation>
+    </message>
+    <message>
+        <source>Waits for the allowed download hours; starts by itself</source>
+        <translation>等待允许下载的时段，到时自动开始</translation>
+    </message>
+    <message>
+        <source>%1 to download</source>
+        <translation>需下载 %1</translation>
+    </message>
+    <message>
+        <source>If this keeps happening, contact your training administrator.</source>
+        <translation>如果多次出现此问题，请联系培训管理员。</translation>
     </message>
 </context>
 <context>
@@ -1593,6 +1711,18 @@ Cadre Online Training</source>
     <message>
         <source>Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h</source>
         <translation>服务器已确认：%1 学时   ·   本机待同步：%2 学时</translation>
+    </message>
+    <message>
+        <source>/ target %1 h</source>
+        <translation>/ 目标 %1 学时</translation>
+    </message>
+    <message>
+        <source>h</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <source>A course's credit hours count once the whole course is complete (videos, quizzes and exam).</source>
+        <translation>课程的视频、随堂测验和结业考试全部完成后，才计入学时。</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sync.account.profile_db import schema
@@ -39,14 +39,17 @@ class Assignment:
     required: bool
     due: str | None
     credit_hours: float | None
-    latest_version: int | None
+    latest_version: int | None  # None: the server has not published this course
+    size_bytes: int | None = None  # the latest version's files, as the server reported them
+    quizzes: int | None = None  # how many quizzes and whether an exam the latest version has (None: not said)
+    exam: bool | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assignment:
         def num(v: Any) -> float | None:
             return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
-        version = d.get("latest_version")
+        version, size, quizzes, exam = d.get("latest_version"), d.get("size_bytes"), d.get("quizzes"), d.get("exam")
         return cls(
             course_id=str(d["course_id"]),
             title=str(d.get("title") or d["course_id"]),
@@ -54,6 +57,9 @@ class Assignment:
             due=d["due"] if isinstance(d.get("due"), str) else None,
             credit_hours=num(d.get("credit_hours")),
             latest_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+            size_bytes=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+            quizzes=quizzes if isinstance(quizzes, int) and not isinstance(quizzes, bool) and quizzes >= 0 else None,
+            exam=exam if isinstance(exam, bool) else None,
         )
 
 
@@ -77,11 +83,23 @@ class AssignmentCache:
 
     def list(self) -> list[Assignment]:
         rows = self.conn.execute(
-            "SELECT course_id, title, required, due, credit_hours, latest_version FROM assignments_cache "
+            "SELECT course_id, title, required, due, credit_hours, latest_version, raw FROM assignments_cache "
             "ORDER BY required DESC, COALESCE(due, '9999'), course_id"
         ).fetchall()
-        return [Assignment(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [_with_raw(Assignment(r[0], r[1], bool(r[2]), r[3], r[4], r[5]), r[6]) for r in rows]
+
+    def get(self, course_id: str) -> Assignment | None:
+        return next((a for a in self.list() if a.course_id == course_id), None)
 
     def updated_at(self) -> str | None:
         row = self.conn.execute("SELECT value FROM assignments_cache_meta WHERE key = 'updated_at'").fetchone()
         return str(row[0]) if row else None
+
+
+def _with_raw(row: Assignment, raw: str) -> Assignment:
+    """The cached row with what only the server's raw answer holds (size, quizzes, exam)."""
+    try:
+        full = Assignment.from_dict(json.loads(raw))
+    except (ValueError, KeyError, TypeError):
+        return row
+    return replace(row, size_bytes=full.size_bytes, quizzes=full.quizzes, exam=full.exam)

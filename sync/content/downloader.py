@@ -3,10 +3,11 @@
 Works the same against the own server, a plain static web server or a folder. Every blob
 is streamed into ``partial/<hex>.part`` with its sha256 computed on the way, resumed with a
 Range request after a cut, a cancel or an app restart, checked, and only then renamed into
-the store, so a lesson becomes playable the moment its own blob is verified. Retryable
-errors (network, 5xx, 429/503) are retried after the waits of ``sync.net.backoff.Backoff``
-(honouring a busy server's Retry-After);
-everything else fails at once with a sync/protocol/errors.py type, leaving what is stored intact.
+the store, so a lesson becomes playable the moment its own blob is verified (``on_blob_verified``).
+Retryable errors (network, 5xx, 429/503) are retried after the waits of ``sync.net.backoff.Backoff``
+(honouring a busy server's Retry-After), and each wait is announced through ``on_retry`` (so a
+window can say it waits for the network instead of showing an empty bar); everything else
+fails at once with a sync/protocol/errors.py type, leaving what is stored intact.
 Must not import Qt or anything from client/ or server/.
 """
 
@@ -56,6 +57,7 @@ class DownloadProgress:
     eta_s: float | None
     blobs_done: int
     blobs_total: int
+    blob_bytes: Mapping[str, int] = field(default_factory=dict)  # sha256 -> bytes on disk (per lesson bars)
 
 
 class ProgressMeter:
@@ -94,7 +96,8 @@ class ProgressMeter:
                 self._rate = current if self._rate == 0 else 0.7 * self._rate + 0.3 * current
                 self._sample = (now, done)
             eta = (self._total - done) / self._rate if self._rate > 0 else None
-            return DownloadProgress(done, self._total, self._rate, eta, self._blobs_done, self._blobs_total)
+            return DownloadProgress(done, self._total, self._rate, eta, self._blobs_done, self._blobs_total,
+                                    dict(self._have))
 
     def emit(self, force: bool = False) -> None:
         if self._callback is None:
@@ -140,13 +143,18 @@ class Downloader:
         rate_limit_bps: float = 0,
         on_progress: Callable[[DownloadProgress], None] | None = None,
         on_blob_verified: Callable[[str], None] | None = None,
+        on_retry: Callable[[RetryableError, float], None] | None = None,
         cancel: threading.Event | None = None,
         max_attempts: int = 8,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
         tls_verify: bool | str = True,
     ) -> None:
-        """``source``: a RepoSource, or a URL/folder opened with ``tls_verify`` (pass SiteConfig.tls_verify())."""
+        """``source``: a RepoSource, or a URL/folder opened with ``tls_verify`` (pass SiteConfig.tls_verify()).
+
+        ``on_retry(error, delay_s)`` is called (on a download thread) before each wait after a
+        retryable error; the next ``on_progress`` with more bytes means the transfer moves again.
+        """
         self.store = store.ensure()
         self.source = open_source(source, verify=tls_verify) if isinstance(source, str | Path) else source
         self.trusted_keys = dict(trusted_keys)
@@ -155,6 +163,7 @@ class Downloader:
         self.chunk = 64 * 1024 if rate_limit_bps <= 0 else int(min(64 * 1024, max(4096, rate_limit_bps / 16)))
         self.on_progress = on_progress
         self.on_blob_verified = on_blob_verified
+        self.on_retry = on_retry
         self.cancel = cancel or threading.Event()
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
@@ -241,6 +250,8 @@ class Downloader:
                 assert self._meter is not None
                 self._meter.update(digest, size)
                 self._meter.blob_done(digest)
+                if self.on_blob_verified is not None:
+                    self.on_blob_verified(digest)
                 return
             self._fetch_blob_locked(digest, size)
 
@@ -280,6 +291,8 @@ class Downloader:
                 delay = backoff.delay_after(exc)
                 log.info("retrying in %.1fs after: %s", delay, exc.detail)
                 self.stats.add(retries=1)
+                if self.on_retry is not None:
+                    self.on_retry(exc, delay)
                 if self.cancel.wait(delay) or self._abort.is_set():
                     raise CancelledError("cancelled", "download cancelled") from exc
 

@@ -8,10 +8,12 @@ and ``studydesk courses`` both show this one computation.
 
 Coverage is covered media time over the course's media time, each lesson counting for at most
 its own duration, so a lesson watched past its length (or a lesson dropped from the course)
-cannot make up for one not watched. A course counts as credited when its coverage reaches the
-course policy's completion ratio; its credit hours count for the year of its latest study
-record, as "synced" once every record of that course was acknowledged by the server, else as
-"pending on this PC".
+cannot make up for one not watched. A course is complete when its coverage reaches the course
+policy's completion ratio AND every quiz and the exam its manifest defines were passed (by the
+person's quiz and exam records); only a complete course is credited. Its credit hours count for
+the year of its latest study record, as "synced" once every record of that course was
+acknowledged by the server, else as "pending on this PC". The yearly target is the site's
+``yearly_target_hours`` (the same for everyone on the site; 0 when none is set).
 Must not import Qt, client/, player/ or server/.
 """
 
@@ -25,7 +27,7 @@ from typing import Protocol
 
 from sync.account.assignments import Assignment, AssignmentCache
 from sync.protocol.manifest import Manifest
-from sync.records.outbox import course_record_stats
+from sync.records.outbox import course_record_stats, passed_assessments
 from sync.records.progress import LessonProgress, load_progress
 
 
@@ -52,9 +54,28 @@ class CourseItem:
     pending_records: int = 0
     last_study: str | None = None
     duration_s: float = 0.0  # the course's media time by its manifest; 0 without one on this PC
+    on_this_pc: bool = False  # its verified manifest is in the content store
+    published: bool = True  # False: the server said it has not published this course
+    videos_done: bool = False  # coverage reached the completion ratio
+    quizzes_total: int = 0
+    quizzes_passed: int = 0
+    exam_required: bool = False
+    exam_passed: bool = False
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and not self.completed
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What still stands between this course and completion: "videos", "quizzes", "exam"."""
+        if self.completed:
+            return ()
+        out = [] if self.videos_done else ["videos"]
+        if self.quizzes_passed < self.quizzes_total:
+            out.append("quizzes")
+        if self.exam_required and not self.exam_passed:
+            out.append("exam")
+        return tuple(out)
 
     @property
     def status(self) -> str:
@@ -72,6 +93,7 @@ class Summary:
     synced_hours: float = 0.0
     pending_hours: float = 0.0
     pending_records: int = 0
+    target_hours: float = 0.0  # 0: no yearly target set
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,23 +120,48 @@ def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProg
     return min(1.0, covered / total)
 
 
-def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date | None = None) -> MyCourses:
-    """Every cached assignment with its coverage, download state and records; the summary for ``today``'s year."""
+def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date | None = None,
+               target_hours: float = 0.0) -> MyCourses:
+    """Every cached assignment with its coverage, download state and records; the summary for
+    ``today``'s year against ``target_hours`` (the site's yearly target, 0 for none)."""
     today = today or date.today()
     stats = course_record_stats(conn)
+    passed = passed_assessments(conn)
     items = [course_item(a, store.manifest(a.course_id) if store is not None else None, store,
-                         load_progress(conn, a.course_id), stats.get(a.course_id, (0, None)))
+                         load_progress(conn, a.course_id), stats.get(a.course_id, (0, None)),
+                         passed.get(a.course_id, set()))
              for a in AssignmentCache(conn).list()]
-    return MyCourses(items, summarize(items, today.year))
+    return MyCourses(items, summarize(items, today.year, target_hours))
+
+
+def quiz_names(manifest: Manifest) -> list[str]:
+    """The name each quiz of the manifest is passed under: its ``id``, else its ``lesson``, else its place."""
+    names = []
+    for index, quiz in enumerate(manifest.quizzes, start=1):
+        name = quiz.get("id") or quiz.get("lesson")
+        names.append(f"quiz:{name}" if isinstance(name, str) and name else f"quiz:{index}")
+    return names
 
 
 def course_item(assignment: Assignment, manifest: Manifest | None, store: CourseStore | None,
-                progress: Mapping[str, LessonProgress], stats: tuple[int, str | None]) -> CourseItem:
-    """One assigned course as "my courses" shows it."""
+                progress: Mapping[str, LessonProgress], stats: tuple[int, str | None],
+                passed: set[str] | frozenset[str] = frozenset()) -> CourseItem:
+    """One assigned course as "my courses" shows it; ``passed`` names the quizzes and exam passed."""
     coverage = course_coverage(manifest, progress)
     ratio = manifest.policy.completion_ratio if manifest is not None else 1.0
     present, total = store.course_state(manifest) if manifest is not None and store is not None else (0, 0)
+    if manifest is None and assignment.size_bytes:
+        total = assignment.size_bytes  # what the server said the download weighs
     pending, last = stats
+    if manifest is not None:
+        quizzes = quiz_names(manifest)
+        quizzes_passed = sum(1 for q in quizzes if q in passed)
+        exam_required = manifest.exam is not None
+    else:  # not on this PC: what the server said the course asks
+        quizzes = [""] * (assignment.quizzes or 0)
+        quizzes_passed = min(len(quizzes), sum(1 for q in passed if q.startswith("quiz:")))
+        exam_required = bool(assignment.exam)
+    videos_done = coverage >= ratio - 1e-9 and coverage > 0
     return CourseItem(
         course_id=assignment.course_id,
         title=assignment.title,
@@ -122,17 +169,30 @@ def course_item(assignment: Assignment, manifest: Manifest | None, store: Course
         due=_due(assignment.due),
         credit_hours=float(assignment.credit_hours or 0.0),
         coverage=coverage,
-        completed=coverage >= ratio - 1e-9 and coverage > 0,
+        completed=videos_done and quizzes_passed >= len(quizzes) and (not exam_required or "exam" in passed),
         downloaded=manifest is not None and total > 0 and present >= total,
         bytes_present=present,
         bytes_total=total,
         pending_records=pending,
         last_study=last,
         duration_s=sum(max(0.0, e.duration_s) for e in manifest.lessons) if manifest is not None else 0.0,
+        on_this_pc=manifest is not None,
+        published=manifest is not None or assignment.latest_version is not None,
+        videos_done=videos_done,
+        quizzes_total=len(quizzes),
+        quizzes_passed=quizzes_passed,
+        exam_required=exam_required,
+        exam_passed="exam" in passed,
     )
 
 
-def summarize(items: list[CourseItem], year: int) -> Summary:
+def sort_key(item: CourseItem, today: date) -> tuple[bool, bool, bool, date, str]:
+    """The order "my courses" lists courses in: overdue first, then required, unfinished before
+    complete, then by due date and title."""
+    return (not item.overdue(today), not item.required, item.completed, item.due or date.max, item.title)
+
+
+def summarize(items: list[CourseItem], year: int, target_hours: float = 0.0) -> Summary:
     credited = required = elective = synced = pending = 0.0
     for item in items:
         if not item.completed:
@@ -149,7 +209,8 @@ def summarize(items: list[CourseItem], year: int) -> Summary:
             pending += item.credit_hours
         else:
             synced += item.credit_hours
-    return Summary(year, credited, required, elective, synced, pending, sum(i.pending_records for i in items))
+    return Summary(year, credited, required, elective, synced, pending, sum(i.pending_records for i in items),
+                   max(0.0, target_hours))
 
 
 def _due(value: str | None) -> date | None:

@@ -14,6 +14,7 @@ Must not import Qt, client/ or server/.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -196,3 +197,27 @@ def course_record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | 
         "FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
         "WHERE r.course_id IS NOT NULL GROUP BY r.course_id").fetchall()
     return {r[0]: (int(r[1] or 0), r[2]) for r in rows}
+
+
+def passed_assessments(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """course_id -> the quizzes and exam this person passed, by their quiz and exam records.
+
+    A record counts when its body says ``"passed": true`` and the server has not refused it.
+    The names are ``"exam"`` and ``"quiz:<id>"``, where the id is the body's ``quiz_id``, else the
+    record's lesson id (a quiz that belongs to a lesson is named by that lesson).
+    """
+    schema.apply(conn)
+    rows = conn.execute(
+        "SELECT r.course_id, r.lesson_id, r.type, r.body FROM outbox_records r "
+        "LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "WHERE r.type IN ('quiz', 'exam') AND r.course_id IS NOT NULL AND d.state IS NOT 'rejected'").fetchall()
+    out: dict[str, set[str]] = {}
+    for course_id, lesson_id, rtype, body_text in rows:
+        body = json.loads(body_text)
+        if not isinstance(body, dict) or body.get("passed") is not True:
+            continue
+        if rtype == "exam":
+            out.setdefault(course_id, set()).add("exam")
+        elif isinstance(name := body.get("quiz_id") or lesson_id, str):
+            out.setdefault(course_id, set()).add(f"quiz:{name}")
+    return out

@@ -39,6 +39,7 @@ class SiteConfig:
     text_size: str = "normal"
     data_dir: Path | None = None
     support_contact: str = ""  # who a person calls for help (a name, phone, e-mail), shown in About
+    yearly_target_hours: float = 0.0  # credit hours each person should earn per year; 0: no target shown
     source: Path | None = field(default=None, compare=False)
 
     def trusted_keys(self) -> dict[str, PublicKey]:
@@ -98,6 +99,7 @@ def parse_site(data: bytes, source: Path | None = None) -> SiteConfig:
         "text_size": doc.get("ui", {}).get("text_size", "normal"),
         "data_dir": doc.get("data", {}).get("dir"),
         "support_contact": doc.get("support", {}).get("contact", ""),
+        "yearly_target_hours": doc.get("credits", {}).get("yearly_target_hours", 0),
     }
     if raw["ca_bundle"] and source and not Path(raw["ca_bundle"]).is_absolute():
         raw["ca_bundle"] = str(source.parent / raw["ca_bundle"])
@@ -117,6 +119,7 @@ def _as_raw(site: SiteConfig) -> dict[str, Any]:
         "text_size": site.text_size,
         "data_dir": str(site.data_dir) if site.data_dir else None,
         "support_contact": site.support_contact,
+        "yearly_target_hours": site.yearly_target_hours,
     }
 
 
@@ -147,6 +150,9 @@ def _validate(raw: dict[str, Any]) -> SiteConfig:
     contact = raw["support_contact"]
     if not isinstance(contact, str) or len(contact) > 500:
         raise bad("support contact must be text (at most 500 characters)")
+    target = raw["yearly_target_hours"]
+    if not isinstance(target, int | float) or isinstance(target, bool) or not 0 <= target <= 10000:
+        raise bad("yearly_target_hours must be a number of credit hours >= 0")
     return SiteConfig(
         server_url=url.rstrip("/"),
         ca_bundle=Path(raw["ca_bundle"]) if raw["ca_bundle"] else None,
@@ -159,4 +165,5 @@ def _validate(raw: dict[str, Any]) -> SiteConfig:
         text_size=raw["text_size"],
         data_dir=Path(raw["data_dir"]) if raw["data_dir"] else None,
         support_contact=contact.strip(),
+        yearly_target_hours=float(target),
     )

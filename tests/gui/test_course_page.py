@@ -112,3 +112,67 @@ def test_title_follows_the_text_size(tmp_path: Path, qtbot, lanes: Lanes) -> Non
     bigger.setPointSizeF(page.font().pointSizeF() * 1.5)
     page.setFont(bigger)  # what the app's text-size setting does to every window
     assert page._title.font().pointSizeF() == pytest.approx(before * 1.5)
+
+
+def test_no_viewer_for_a_document_says_what_to_do_and_offers_its_folder(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    course = install_course(tmp_path, "c-doc", [LessonSpec("l1", "第一课", b"v", 10.0)],
+                            [DocSpec("d1", "学习资料", PDF, filename="学习资料.pdf")])
+    page = CoursePage("c-doc", store=course.store, lanes=lanes, session=LocalProfile(tmp_path / "p"))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    document = tmp_path / "copies" / "学习资料.pdf"
+    box = page.no_viewer(document)
+    assert box.text().startswith("No program on this PC can open PDF files. Ask your administrator to install "
+                                 "a reader for PDF files, or copy the file to a PC that has one.")
+    assert str(document) in box.text()
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        next(b for b in box.buttons() if b.text() == "Show the folder").click()
+        qtbot.waitUntil(lambda: len(catcher.urls) == 1, timeout=2000)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert catcher.urls[0].toLocalFile() == str(document.parent)
+    box.close()
+
+
+def test_a_course_not_on_this_pc_downloads_on_its_page_and_each_lesson_plays_once_verified(qtbot, tmp_path):
+    from tests.e2e.shell_env import DEMO_COURSE_ID, zhangsan_server
+    from tests.gui.test_my_courses import close, signed_in_window
+
+    with zhangsan_server(tmp_path) as env:
+        env.assign(DEMO_COURSE_ID, "zhangsan", required=True)
+        ctx, window, shell = signed_in_window(qtbot, env, "\n[bandwidth]\ncap_kbps = 400\n")
+        try:
+            downloads = window.session.downloads
+            window.open_course(DEMO_COURSE_ID)
+            page = window.course_page
+            qtbot.waitUntil(lambda: page.data is not None, timeout=10000)
+            assert page._title.text() == "学习贯彻党的基本理论专题"  # the assignment's title, before any download
+            assert page._info.text().startswith("Required · 1.5 credit hours\nThis course is not on this PC yet.")
+            assert page.download_controls.label.text() == "Not downloaded · 447.3 KB to download"
+            page.download_button.click()
+            assert not page.download_button.isVisibleTo(page)
+            # the manifest comes first: the lessons show, each with its own share of the download
+            qtbot.waitUntil(lambda: page.data.manifest is not None and "lesson-1" in page.lesson_status, timeout=20000)
+            qtbot.waitUntil(lambda: any(s.text().startswith("Not started · Downloading ")
+                                        for s in page.lesson_status.values()), timeout=20000)
+            # the whole download: bytes, speed and time left
+            qtbot.waitUntil(lambda: page.download_controls is not None
+                            and "/s" in page.download_controls.label.text(), timeout=20000)
+            text = page.download_controls.label.text()
+            assert text.startswith("Downloading · ") and " / 447.3 KB" in text and text.endswith("left")
+            # a lesson plays the moment its file is verified, while the rest still downloads
+            qtbot.waitUntil(lambda: any(b.isEnabled() for b in page.lesson_buttons.values()), timeout=20000)
+            assert downloads.state(DEMO_COURSE_ID) == "running"
+            ready = [lesson for lesson, b in page.lesson_buttons.items() if b.isEnabled()]
+            assert ready and all(page.lesson_status[lesson].text() == "Not started · Ready to play" for lesson in ready)
+            qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "done", timeout=30000)
+            qtbot.waitUntil(lambda: page.download_controls is None
+                            and all(b.isEnabled() for b in page.lesson_buttons.values()), timeout=10000)
+            # the demo course's quiz and exam show, not passed
+            assert page.assessment_status["quiz:lesson-1"].text() == "Not done yet"
+            assert page.assessment_status["exam"].text() == "Not done yet"
+        finally:
+            close(qtbot, ctx, window, shell)

@@ -4,7 +4,7 @@ import from a folder, the annual summary and the sync status bar after real watc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 
 from client.app import Shell
 from client.windows.main_window import MainWindow
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, app_context, drain, zhangsan_server
+from tests.e2e.shell_env import DEMO_COURSE, DEMO_COURSE_ID, PASSWORD, ShellEnv, app_context, drain, zhangsan_server
 
 
 @pytest.fixture
@@ -159,22 +159,47 @@ def _watch_whole_course(session: Any, store: Any) -> None:
         conn.close()
 
 
+def _pass_quiz_and_exam(session: Any) -> None:
+    """Real signed quiz and exam records, as the learning-outcomes work will write them."""
+    conn = session.db()
+    try:
+        outbox = session.outbox(conn)
+        outbox.append("quiz", DEMO_COURSE_ID, "lesson-1", {"score": 1, "max_score": 1, "passed": True})
+        outbox.append("exam", DEMO_COURSE_ID, None, {"score": 100, "max_score": 100, "passed": True})
+    finally:
+        conn.close()
+
+
 def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
-    ctx, window, shell = signed_in_window(qtbot, env)
+    ctx, window, shell = signed_in_window(qtbot, env, "\n[credits]\nyearly_target_hours = 50\n")
     try:
         page, sync, bar = window.courses, window.session.sync, window.sync_widget
+        assert page.summary.target.text() == "/ target 50 h"
+        assert "complete (videos, quizzes and exam)" in page.summary.rule.text()
         page.rows[DEMO_COURSE_ID].download.start_button.click()
         qtbot.waitUntil(lambda: window.session.downloads.state(DEMO_COURSE_ID) == "done", timeout=30000)
         _watch_whole_course(window.session.session, ctx.store)
         page.reload()
+        # every video watched, but the demo course's quiz and exam are not passed: not complete, no credit
+        qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.videos_done, timeout=10000)
+        row = page.rows[DEMO_COURSE_ID]
+        assert not row.item.completed and row.item.missing == ("quizzes", "exam")
+        assert "Completed" not in row.facts.text() and "In progress" in row.facts.text()
+        assert row.todo.text() == ("Still to do: pass 1 quiz, pass the final exam. "
+                                   "The credit hours count once all of it is done.")
+        assert page.data.summary.credited_hours == 0.0 and page.summary.hours.text() == "0"
+        _pass_quiz_and_exam(window.session.session)
+        page.reload()
         qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.completed, timeout=10000)
+        assert "Completed" in page.rows[DEMO_COURSE_ID].facts.text()
+        assert page.rows[DEMO_COURSE_ID].todo.isHidden()
         s = page.data.summary
-        assert (s.credited_hours, s.required_hours, s.elective_hours) == (1.5, 1.5, 0.0)
-        assert (s.synced_hours, s.pending_hours, s.pending_records) == (0.0, 1.5, 3)
+        assert (s.credited_hours, s.required_hours, s.elective_hours, s.target_hours) == (1.5, 1.5, 0.0, 50.0)
+        assert (s.synced_hours, s.pending_hours, s.pending_records) == (0.0, 1.5, 5)  # 3 lessons, quiz, exam
         assert page.summary.hours.text() == "1.5"
         sync.refresh_counts()
-        qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.pending == 3, timeout=10000)
-        assert bar.pending_label.text() == "3 study progress updates waiting to sync"
+        qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.pending == 5, timeout=10000)
+        assert bar.pending_label.text() == "5 study progress updates waiting to sync"
         bar.sync_button.click()
         qtbot.waitUntil(lambda: bar.counts is not None and bar.counts.pending == 0 and bar.state == "online",
                         timeout=30000)
@@ -184,5 +209,97 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
         sync.sync_now()
         qtbot.waitUntil(lambda: bar.state == "offline", timeout=30000)
         assert "Offline" in bar.state_label.text()
+    finally:
+        close(qtbot, ctx, window, shell)
+
+
+def test_primary_action_downloads_with_its_size_and_the_card_does_not_jump(qtbot, env):
+    ctx, window, shell = signed_in_window(qtbot, env, "\n[bandwidth]\ncap_kbps = 800\n")
+    try:
+        page, downloads = window.courses, window.session.downloads
+        qtbot.waitUntil(lambda: "late-course" in page.rows, timeout=10000)
+        assert list(page.rows) == ["late-course", DEMO_COURSE_ID]  # overdue first, even an elective one
+        row = page.rows[DEMO_COURSE_ID]
+        size = row.item.bytes_total
+        assert size == sum((DEMO_COURSE / n).stat().st_size
+                           for n in ("lesson1.mp4", "lesson2.mp4", "lesson3.mp4", "handout.pdf"))
+        assert row.open_button.text() == "Download"
+        assert row.download.label.text() == "Not downloaded · 447.3 KB to download"  # the size before the download
+        assert not row.download.start_button.isVisibleTo(row)  # one download button per card
+        assert row.progress_label.text() == "Study progress" and row.download.caption.text() == "Download"
+        row.open_button.click()
+        qtbot.waitUntil(lambda: (p := downloads.last_progress.get(DEMO_COURSE_ID)) is not None
+                        and p.bytes_done > 0 and downloads.state(DEMO_COURSE_ID) == "running", timeout=20000)
+        qtbot.waitUntil(lambda: "Downloading" in row.download.label.text(), timeout=5000)
+        assert row.open_button.text() == "Study" and row.download.pause_button.isVisibleTo(row)
+        assert 0 < row.download.bar.value() < 1000
+        height = row.sizeHint().height()
+        qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "done", timeout=30000)
+        qtbot.waitUntil(lambda: row.item.downloaded, timeout=10000)
+        assert page.rows[DEMO_COURSE_ID] is row  # updated in place, not rebuilt
+        assert row.sizeHint().height() == height
+        assert row.download.label.text() == "Downloaded · 447.3 KB" and row.download.bar.value() == 1000
+        assert row.open_button.text() == "Study"
+        # the heading, summary and filters scroll with the cards (small screens keep room for them)
+        assert page.scroll_area.widget().isAncestorOf(page.heading)
+        assert page.scroll_area.widget().isAncestorOf(page.summary)
+        assert page.scroll_area.widget().isAncestorOf(page.kind)
+    finally:
+        close(qtbot, ctx, window, shell)
+
+
+def test_an_unpublished_course_says_so_and_a_failed_download_names_who_to_ask(qtbot, env):
+    # neither published nor given a title (the admin forced it)
+    env.server.cli("assign", "no-title-course", "--user", "zhangsan", "--elective", "--force")
+    ctx, window, shell = signed_in_window(qtbot, env)
+    try:
+        page, downloads = window.courses, window.session.downloads
+        qtbot.waitUntil(lambda: "no-title-course" in page.rows and "late-course" in page.rows, timeout=10000)
+        late, untitled = page.rows["late-course"], page.rows["no-title-course"]
+        assert late.title.text() == "依法行政专题" and untitled.title.text() == "Course no-title-course"
+        assert "has not been published yet" in late.todo.text() and "training administrator" in late.todo.text()
+        assert not late.item.published and page.rows[DEMO_COURSE_ID].item.published
+        late.open_button.click()  # try anyway: the repository does not have it
+        qtbot.waitUntil(lambda: downloads.state("late-course") == "failed", timeout=30000)
+        late = page.rows["late-course"]
+        assert late.download.error.isVisibleTo(late) and late.download.error.property("role") == "error"
+        assert late.download.error.text() == ("The course or file was not found in the repository. "
+                                              "If this keeps happening, contact your training administrator.")
+        assert late.download.label.text().startswith("Download failed")
+    finally:
+        close(qtbot, ctx, window, shell)
+
+
+def test_offline_a_download_says_it_waits_for_the_network_and_starts_by_itself(qtbot, env):
+    ctx, window, shell = signed_in_window(qtbot, env)
+    try:
+        page, downloads = window.courses, window.session.downloads
+        env.server.stop()  # the network to the server is gone
+        row = page.rows[DEMO_COURSE_ID]
+        row.open_button.click()
+        qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "waiting_network", timeout=20000)
+        row = page.rows[DEMO_COURSE_ID]
+        assert row.download.label.text() == "Waiting for the network; will continue by itself"
+        assert row.download.bar.value() == 0 and row.download.pause_button.isVisibleTo(row)
+        assert not row.download.error.isVisibleTo(row)
+        env.server.start()
+        qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "done", timeout=60000)
+        qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.downloaded, timeout=10000)
+    finally:
+        close(qtbot, ctx, window, shell)
+
+
+def test_outside_the_allowed_hours_a_download_says_when_it_will_start(qtbot, env):
+    now = datetime.now()
+    start, end = now + timedelta(hours=2), now + timedelta(hours=3)
+    window_text = f"{start:%H}:00-{end:%H}:00"
+    ctx, window, shell = signed_in_window(qtbot, env, f'\n[bandwidth]\nwindows = ["{window_text}"]\n')
+    try:
+        page, downloads = window.courses, window.session.downloads
+        page.rows[DEMO_COURSE_ID].open_button.click()
+        qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "waiting_window", timeout=10000)
+        row = page.rows[DEMO_COURSE_ID]
+        assert row.download.label.text() == f"Waits for the allowed download hours ({window_text}); starts by itself"
+        assert row.download.cancel_button.isVisibleTo(row)
     finally:
         close(qtbot, ctx, window, shell)

@@ -15,6 +15,7 @@ from tests.integration.test_records_file import run_client, site_file
 from tests.support.server_process import ServerProcess
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
+DEMO_BYTES = sum((DEMO / name).stat().st_size for name in ("lesson1.mp4", "lesson2.mp4", "lesson3.mp4", "handout.pdf"))
 
 
 def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_path: Path,
@@ -37,9 +38,10 @@ def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_pa
     items = s.api.assignments()
     assert items == [
         {"course_id": "demo-party-theory", "title": "学习贯彻党的基本理论专题", "required": True,
-         "due": "2026-12-31", "credit_hours": 1.5, "latest_version": 1},
+         "due": "2026-12-31", "credit_hours": 1.5, "latest_version": 1, "size_bytes": DEMO_BYTES,
+         "quizzes": 1, "exam": True},
         {"course_id": "law-basics", "title": "法律基础", "required": False, "due": None, "credit_hours": 2.0,
-         "latest_version": None},
+         "latest_version": None, "size_bytes": None, "quizzes": None, "exam": None},
     ]
     other = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("lin", "pass-word")
     assert other.api.assignments() == []
@@ -55,7 +57,9 @@ def test_assign_by_unit_and_user_and_cache_offline(server: ServerProcess, tmp_pa
     out = capsys.readouterr().out
     assert "Offline" in out and "法律基础" in out
     conn = s.db()
-    assert [a.course_id for a in AssignmentCache(conn).list()] == ["demo-party-theory", "law-basics"]
+    cached = AssignmentCache(conn).list()
+    assert [(a.course_id, a.latest_version, a.size_bytes, a.quizzes, a.exam) for a in cached] == [
+        ("demo-party-theory", 1, DEMO_BYTES, 1, True), ("law-basics", None, None, None, None)]
     conn.close()
 
 

@@ -46,11 +46,35 @@ def test_download_verifies_and_each_lesson_becomes_playable(server: ServerProces
     assert all(store.verify_blob(h) for h in manifest.blobs())
     assert store.document_file(manifest, "doc-1") is not None
     assert progress[-1].bytes_done == progress[-1].bytes_total and progress[-1].blobs_done == 4
+    assert progress[-1].blob_bytes == manifest.blobs()  # per lesson: every file whole
     assert d.stats.bytes_received == sum(manifest.blobs().values())
     assert not list((store.root / "partial").iterdir())
     again = Downloader(store, server.url + "/repo", keys)
     again.download_course("full")
     assert again.stats.bytes_received == 0  # nothing fetched twice
+
+
+def test_started_while_the_server_is_down_it_says_it_waits_and_goes_on_once_it_is_back(
+        server: ServerProcess, tmp_path: Path) -> None:
+    from sync.protocol.errors import RetryableError
+
+    keys, _ = _publish(server, tmp_path, "later", [random_bytes(50_000, 7)])
+    store = ContentStore(tmp_path / "client" / "content", keys)
+    server.stop()
+    waits: list[tuple[RetryableError, float]] = []
+    back = threading.Thread(target=server.start)
+
+    def on_retry(error: RetryableError, delay_s: float) -> None:
+        waits.append((error, delay_s))
+        if len(waits) == 2:  # the PC kept asking while the server was down; now it comes back
+            back.start()
+
+    d = Downloader(store, server.url + "/repo", keys, on_retry=on_retry, backoff_base_s=0.05, max_attempts=50)
+    manifest = d.download_course("later")
+    back.join()
+    assert len(waits) >= 2 and all(isinstance(e, RetryableError) and delay > 0 for e, delay in waits)
+    assert waits[0][0].code == "network"
+    assert store.verify_blob(manifest.lessons[0].blob)
 
 
 def test_resumes_after_the_server_is_killed_mid_download(server: ServerProcess, tmp_path: Path) -> None:

@@ -126,6 +126,18 @@ def test_site_example_parses() -> None:
     example = ROOT / "installer" / "site.example.toml"
     site = parse_site(example.read_bytes(), source=example)
     assert site.server_url.startswith("https://") and site.language == "zh_CN"
+    assert site.yearly_target_hours == 0.0
+
+
+def test_yearly_target_hours_is_a_site_setting_users_cannot_change() -> None:
+    from sync.protocol.errors import FormatError
+
+    site = parse_site(b"[credits]\nyearly_target_hours = 50\n")
+    assert site.yearly_target_hours == 50.0
+    assert site.with_user_overrides({"yearly_target_hours": 1}).yearly_target_hours == 50.0
+    for bad in (b"-1", b'"50"', b"true"):
+        with pytest.raises(FormatError, match="yearly_target_hours"):
+            parse_site(b"[credits]\nyearly_target_hours = " + bad + b"\n")
 
 
 def test_passes_with_the_site_ca(tls_site: TlsSite, tmp_path: Path) -> None:

@@ -117,3 +117,59 @@ def test_my_courses_joins_assignments_store_progress_and_outbox(tmp_path: Path) 
     s = result.summary
     assert (s.year, s.credited_hours, s.required_hours, s.elective_hours) == (year, 2.0, 2.0, 0.0)
     assert (s.synced_hours, s.pending_hours, s.pending_records) == (2.0, 0.0, 3)
+
+
+def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from sync.records.my_courses import sort_key
+
+    quizzes = ({"lesson": "a", "questions": []}, {"id": "final-check", "questions": []})
+    manifest = replace(_manifest("qe", _lesson("a", 100, b"aaaa")), quizzes=quizzes,
+                       exam={"pass_score": 60, "questions": []}).signed(KEY)
+    store = ContentStore(tmp_path / "content", TRUSTED).ensure()
+    store.save_manifest(manifest.to_bytes())
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        AssignmentCache(conn).replace([
+            {"course_id": "qe", "title": "测验课程", "required": True, "due": None, "credit_hours": 2},
+            {"course_id": "later", "title": "未发布", "required": False, "due": "2020-01-01", "credit_hours": 1,
+             "latest_version": None, "size_bytes": 4096},
+            {"course_id": "remote", "title": "未下载", "required": True, "due": None, "credit_hours": 1,
+             "latest_version": 3, "size_bytes": 9000, "quizzes": 2, "exam": True},
+        ])
+        outbox = Outbox(conn, DeviceSigner(str(uuid.uuid4()), "u1", PrivateKey.generate()))
+        _watch(outbox, "qe", "a", 100, 100)
+        year = int(outbox.records()[-1].created_at[:4])
+        today = date(year, 6, 1)
+
+        def item() -> tuple[object, ...]:
+            result = my_courses(conn, store, today, target_hours=40)
+            qe = next(i for i in result.items if i.course_id == "qe")
+            return (qe.videos_done, qe.quizzes_passed, qe.quizzes_total, qe.exam_required, qe.exam_passed,
+                    qe.completed, qe.missing, qe.status, result.summary.credited_hours, result.summary.target_hours)
+
+        assert item() == (True, 0, 2, True, False, False, ("quizzes", "exam"), "in_progress", 0.0, 40.0)
+        outbox.append("quiz", "qe", "a", {"score": 1, "max_score": 1, "passed": True})
+        outbox.append("quiz", "qe", None, {"quiz_id": "final-check", "score": 0, "max_score": 1, "passed": False})
+        rejected = outbox.append("exam", "qe", None, {"score": 100, "max_score": 100, "passed": True})
+        outbox.mark([Delivery(rejected.id, "rejected", "bad_record")])  # a refused record proves nothing
+        assert item() == (True, 1, 2, True, False, False, ("quizzes", "exam"), "in_progress", 0.0, 40.0)
+        outbox.append("quiz", "qe", None, {"quiz_id": "final-check", "score": 1, "max_score": 1, "passed": True})
+        assert item()[5:7] == (False, ("exam",))
+        outbox.append("exam", "qe", None, {"score": 80, "max_score": 100, "passed": True})
+        assert item() == (True, 2, 2, True, True, True, (), "completed", 2.0, 40.0)
+
+        items = {i.course_id: i for i in my_courses(conn, store, today).items}
+        later = items["later"]
+        assert (later.published, later.on_this_pc, later.bytes_total, later.downloaded) == (False, False, 4096, False)
+        assert items["qe"].published and items["qe"].on_this_pc
+        remote = items["remote"]  # not on this PC: what completing it takes, as the server said
+        assert (remote.published, remote.bytes_total, remote.quizzes_total, remote.exam_required) == (
+            True, 9000, 2, True)
+        assert remote.missing == ("videos", "quizzes", "exam")
+        # overdue first (even elective), then required, unfinished before complete
+        assert [i.course_id for i in sorted(items.values(), key=lambda i: sort_key(i, today))] == [
+            "later", "remote", "qe"]
+    finally:
+        conn.close()

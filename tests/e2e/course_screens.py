@@ -1,0 +1,121 @@
+"""Screenshots of 我的学习 and the course page in every download state, at the office screen sizes.
+
+    QT_QPA_PLATFORM=offscreen python -m tests.e2e.course_screens artifacts/screenshots/courses
+
+Runs the real window against a real server with the demo course (tests.e2e.shell_env), in
+zh_CN, and saves ``<page>-<state>-<width>x<height>-<text size>.png`` for the pages "my-courses"
+and "course-page", the states "not-downloaded", "offline-waiting", "downloading" and
+"downloaded", at 1366x768 and 1024x768, with the 标准 and 特大 text sizes. Open every image and
+look for clipped or overlapping text, English words and empty areas before curating some into
+docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SIZES = ((1366, 768), (1024, 768))
+TEXT_SIZES = ("normal", "xlarge")
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def settle(seconds: float = 0.3) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def main(out: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from client.app import Shell
+    from client.windows.main_window import MainWindow
+    from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, app_context, drain, zhangsan_server
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, zhangsan_server(Path(tmp)) as env:
+        env.assign(DEMO_COURSE_ID, "zhangsan", required=True, due=(date.today() + timedelta(days=30)).isoformat())
+        env.assign("law-course", "zhangsan", required=False, due="2026-06-30", title="依法行政专题",
+                   credit_hours=2)
+        env.site_path.write_text(env.site_path.read_text() + "\n[bandwidth]\ncap_kbps = 60\n\n[credits]\n"
+                                 "yearly_target_hours = 50\n", encoding="utf-8")
+        ctx = app_context(env, language="zh_CN")
+        shell = Shell(ctx)
+        window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
+        shell.window = window
+        window.show()
+        window.sign_in.username.setText("zhangsan")
+        window.sign_in.password.setText(PASSWORD)
+        window.sign_in.sign_in_button.click()
+        wait_until(lambda: window.courses is not None and "law-course" in window.courses.rows)
+        assert window.session is not None and window.session.downloads is not None
+        downloads = window.session.downloads
+
+        def shoot(state: str) -> None:
+            for page in ("my-courses", "course-page"):
+                if page == "course-page":
+                    window.open_course(DEMO_COURSE_ID)
+                    wait_until(lambda: window.course_page is not None and window.course_page.data is not None)
+                else:
+                    window.show_courses()
+                for width, height in SIZES:
+                    for text_size in TEXT_SIZES:
+                        ctx.theme.apply(text_size)
+                        window.resize(width, height)
+                        settle()
+                        name = f"{page}-{state}-{width}x{height}-{text_size}"
+                        courses = window.courses
+                        if page == "my-courses" and courses is not None:
+                            courses.scroll_area.ensureWidgetVisible(courses.rows[DEMO_COURSE_ID], 0, 0)
+                            settle(0.1)
+                            courses.list_host.grab().save(str(out / f"{name}-whole.png"))  # the full scroll area
+                        window.grab().save(str(out / f"{name}.png"))
+            window.show_courses()
+            ctx.theme.apply("normal")
+            settle()
+
+        shoot("not-downloaded")
+        env.server.stop()
+        downloads.start(DEMO_COURSE_ID)
+        wait_until(lambda: downloads.state(DEMO_COURSE_ID) == "waiting_network")
+        shoot("offline-waiting")
+        env.server.start()
+        wait_until(lambda: (p := downloads.last_progress.get(DEMO_COURSE_ID)) is not None and p.bytes_done > 150_000
+                   and downloads.state(DEMO_COURSE_ID) == "running", timeout_s=90)
+        shoot("downloading")
+        wait_until(lambda: downloads.state(DEMO_COURSE_ID) == "done", timeout_s=120)
+        settle(1.0)
+        shoot("downloaded")
+        if window.session is not None:
+            shell.end_session(window.session)
+        drain(ctx, type("Bot", (), {"waitUntil": staticmethod(lambda f, timeout: wait_until(f, timeout / 1000))})())
+        window.close()
+    del app
+    print(f"saved to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("artifacts/screenshots/courses")))
