@@ -51,7 +51,7 @@ def main(out: Path) -> int:
 
     from client.app import Shell
     from client.windows.main_window import MainWindow
-    from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, app_context, drain, zhangsan_server
+    from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, app_context, drain, zhangsan_server
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out.mkdir(parents=True, exist_ok=True)

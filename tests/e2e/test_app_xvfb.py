@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,40 +18,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
+from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 
 SHOTS = REPO / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
-
-
-def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen[bytes], str]:
-    """Xvfb on a display number it picks itself (-displayfd), so parallel runs never collide."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            number = pipe.readline().strip().decode()  # written once the server is ready
-    except OSError:
-        number = ""
-    if not number.isdigit():
-        proc.kill()
-        proc.wait()
-        pytest.fail("Xvfb did not start")
-    return proc, f":{number}"
-
-
-@pytest.fixture
-def xvfb() -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
-    proc, display = start_xvfb()
-    try:
-        yield display
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture

@@ -138,8 +138,7 @@ def test_no_viewer_for_a_document_says_what_to_do_and_offers_its_folder(tmp_path
 
 
 def test_a_course_not_on_this_pc_downloads_on_its_page_and_each_lesson_plays_once_verified(qtbot, tmp_path):
-    from tests.e2e.shell_env import DEMO_COURSE_ID, zhangsan_server
-    from tests.gui.test_my_courses import close, signed_in_window
+    from tests.support.shell_env import DEMO_COURSE_ID, close, signed_in_window, zhangsan_server
 
     with zhangsan_server(tmp_path) as env:
         env.assign(DEMO_COURSE_ID, "zhangsan", required=True)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.shell_env import PASSWORD, REPO, ShellEnv, zhangsan_server
-from tests.e2e.test_app_xvfb import start_xvfb
+from tests.support.shell_env import PASSWORD, REPO, ShellEnv, zhangsan_server
+from tests.support.xvfb import start_xvfb
 
 SHOTS = REPO / "artifacts" / "screenshots" / "first-hour"
 SIZES = ((1366, 768), (1024, 768))
@@ -47,8 +47,8 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     from client.app import Shell
     from client.windows.main_window import MainWindow
     from client.windows.settings_dialog import SettingsDialog
-    from tests.e2e.shell_env import app_context
     from tests.support.server_process import ServerProcess
+    from tests.support.shell_env import app_context
 
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)

@@ -10,7 +10,7 @@ import pytest
 
 from client import i18n
 from client.windows.sign_in import SignInPage
-from tests.e2e.shell_env import ShellEnv, app_context, drain, write_site
+from tests.support.shell_env import ShellEnv, app_context, drain, write_site
 
 
 def test_zh_cn_translation_is_complete():

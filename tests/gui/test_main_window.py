@@ -10,8 +10,7 @@ import pytest
 
 from client import __version__
 from client.windows.rejected_records import RejectedRecordsDialog
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, zhangsan_server
-from tests.gui.test_my_courses import close, signed_in_window
+from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, close, signed_in_window, zhangsan_server
 
 
 @pytest.fixture

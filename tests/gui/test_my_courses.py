@@ -10,9 +10,14 @@ from typing import Any
 
 import pytest
 
-from client.app import Shell
-from client.windows.main_window import MainWindow
-from tests.e2e.shell_env import DEMO_COURSE, DEMO_COURSE_ID, PASSWORD, ShellEnv, app_context, drain, zhangsan_server
+from tests.support.shell_env import (
+    DEMO_COURSE,
+    DEMO_COURSE_ID,
+    ShellEnv,
+    close,
+    signed_in_window,
+    zhangsan_server,
+)
 
 
 @pytest.fixture
@@ -22,29 +27,6 @@ def env(tmp_path: Path) -> Iterator[ShellEnv]:
         env.assign("late-course", "zhangsan", required=False, due="2020-01-31", title="依法行政专题",
                    credit_hours=2)
         yield env
-
-
-def signed_in_window(qtbot, env: ShellEnv, site_extra: str = "") -> tuple[Any, MainWindow, Shell]:
-    if site_extra:
-        env.site_path.write_text(env.site_path.read_text() + site_extra, encoding="utf-8")
-    ctx = app_context(env)
-    shell = Shell(ctx)
-    window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
-    shell.window = window
-    qtbot.addWidget(window)
-    window.show()
-    page = window.sign_in
-    page.username.setText("zhangsan")
-    page.password.setText(PASSWORD)
-    page.sign_in_button.click()
-    qtbot.waitUntil(lambda: window.courses is not None and DEMO_COURSE_ID in window.courses.rows, timeout=30000)
-    return ctx, window, shell
-
-
-def close(qtbot, ctx: Any, window: MainWindow, shell: Shell) -> None:
-    if window.session is not None:
-        shell.end_session(window.session)
-    drain(ctx, qtbot)
 
 
 def test_rows_filters_and_overdue(qtbot, env):

@@ -19,8 +19,7 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import read_records_file
 from sync.records.outbox import Outbox
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
-from tests.gui.test_my_courses import close, signed_in_window
+from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, close, signed_in_window, zhangsan_server
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from client.windows.settings_dialog import SettingsDialog
 from client.workers.downloads import in_windows
 from sync.protocol.errors import FormatError
 from sync.site.config import parse_site
-from tests.e2e.shell_env import ShellEnv, app_context, drain, write_site
 from tests.support.server_process import ServerProcess
+from tests.support.shell_env import ShellEnv, app_context, drain, write_site
 
 SITE = b'[server]\nurl = "https://train.example.gov.cn"\n[ui]\nlanguage = "zh_CN"\n'
 
@@ -96,7 +96,7 @@ def test_dialog_saves_and_applies_language_and_text_size_to_every_window(qtbot, 
 
 
 def test_ca_bundle_is_editable_only_where_the_site_allows(qtbot, tmp_path):
-    from tests.e2e.shell_env import app_context
+    from tests.support.shell_env import app_context
 
     ca = tmp_path / "site-ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")

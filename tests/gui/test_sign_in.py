@@ -10,7 +10,7 @@ import pytest
 from client.app import Shell
 from client.windows.main_window import MainWindow
 from client.windows.sign_in import SignInPage
-from tests.e2e.shell_env import PASSWORD, ShellEnv, app_context, drain, zhangsan_server
+from tests.support.shell_env import PASSWORD, ShellEnv, app_context, drain, zhangsan_server
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ def test_switch_user_without_restart(qtbot, env):
 def pc(tmp_path: Path) -> ShellEnv:
     """A PC where 张三 and 李四 signed in before (the server is not needed for the list)."""
     from sync.account.known_users import KnownUser, KnownUsers
-    from tests.e2e.shell_env import write_site
     from tests.support.server_process import ServerProcess
+    from tests.support.shell_env import write_site
 
     site = write_site(tmp_path / "site.toml", "http://127.0.0.1:9", "")
     site.write_text(site.read_text().replace('keys = [""]', "keys = []"), encoding="utf-8")

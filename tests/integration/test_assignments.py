@@ -10,9 +10,8 @@ import pytest
 from sync.account.assignments import AssignmentCache
 from sync.account.auth import AuthService
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
-from tests.integration.test_records_file import run_client, site_file
-from tests.support.server_process import ServerProcess
+from tests.support.client_cli import run_client, site_file
+from tests.support.server_process import ServerProcess, add_user
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 DEMO_BYTES = sum((DEMO / name).stat().st_size for name in ("lesson1.mp4", "lesson2.mp4", "lesson3.mp4", "handout.pdf"))

@@ -12,14 +12,7 @@ from sync.account.auth import AuthService
 from sync.account.secrets import SecretStore, derive, secure_keyring
 from sync.protocol.errors import AuthError, IntegrityError, RetryableError
 from sync.site.config import SiteConfig
-from tests.support.server_process import ServerProcess
-
-
-def add_user(server: ServerProcess, name: str, password: str, unit: str = "城关镇", display: str | None = None) -> None:
-    args = ["user", "add", name, "--unit", unit, "--password-stdin"]
-    if display:
-        args += ["--display-name", display]
-    server.cli(*args, input=(password + "\n").encode())
+from tests.support.server_process import ServerProcess, add_user
 
 
 def test_keyring_policy_refuses_plaintext_and_fail_backends(test_keyring: object) -> None:

@@ -31,10 +31,9 @@ from sync.protocol.errors import SyncError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
 from sync.storage.files import atomic_write_bytes
-from tests.integration.test_auth import add_user
 from tests.integration.test_ingest import Client, chain, enrolled_client, statuses
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 
 SEEN_CODES: set[str] = set()
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from client.commands.download import ProgressLine
 from client.durations import format_duration
-from tests.integration.test_auth import add_user
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_course"

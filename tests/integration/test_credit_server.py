@@ -31,9 +31,8 @@ from sync.protocol.records import GENESIS, make_record
 from sync.records.outbox import Outbox
 from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
 from tests.support.courses import publish_lessons
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import iso
 
 COURSE = "c-credit"

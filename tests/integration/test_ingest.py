@@ -16,9 +16,8 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record
-from tests.integration.test_auth import add_user
 from tests.support.courses import publish_lessons
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
 

@@ -3,7 +3,6 @@ same verification as the API, idempotent, and a safe rule for devices the server
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import uuid
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from client.cli import main as client_main
 from sync.account.auth import AuthService
 from sync.account.profile_db import open_profile_db
 from sync.protocol.keys import PrivateKey
@@ -19,21 +17,10 @@ from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import read_records_file, write_records_file
 from sync.records.outbox import Outbox
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
+from tests.support.client_cli import run_client, site_file
 from tests.support.courses import publish_lessons
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
-
-
-def site_file(tmp_path: Path, url: str) -> Path:
-    p = tmp_path / "site.toml"
-    p.write_text(f'[server]\nurl = "{url}"\n', encoding="utf-8")
-    return p
-
-
-def run_client(monkeypatch: pytest.MonkeyPatch, *argv: str, password: str = "pass-word") -> int:
-    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
-    return client_main(list(argv))
 
 
 def server_count(server: ServerProcess) -> int:

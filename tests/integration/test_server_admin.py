@@ -14,8 +14,7 @@ import pytest
 from sync.account.auth import AuthService
 from sync.protocol.errors import AuthError
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 

@@ -15,10 +15,9 @@ from sync.account.auth import AuthService, UserSession
 from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
 from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.media import MediaFactory
 from tests.support.server_process import ServerProcess
+from tests.support.xvfb import xvfb_display
 
 
 @pytest.fixture
@@ -38,3 +39,10 @@ def test_keyring(tmp_path: Path) -> Iterator[object]:
 def media(tmp_path_factory: pytest.TempPathFactory) -> MediaFactory:
     """Real media files made with ffmpeg, once per test session (tests/support/media.py)."""
     return MediaFactory(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """The ``:N`` display of a private Xvfb server (1366x768, 24-bit) that lives for one test."""
+    with xvfb_display() as display:
+        yield display

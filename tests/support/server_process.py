@@ -79,3 +79,11 @@ class ServerProcess:
     def restart(self) -> ServerProcess:
         self.stop()
         return self.start()
+
+
+def add_user(server: ServerProcess, name: str, password: str, unit: str = "城关镇", display: str | None = None) -> None:
+    """``studydesk-server user add`` with the password on stdin, as an administrator types it."""
+    args = ["user", "add", name, "--unit", unit, "--password-stdin"]
+    if display:
+        args += ["--display-name", display]
+    server.cli(*args, input=(password + "\n").encode())

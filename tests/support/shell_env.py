@@ -1,8 +1,9 @@
-"""A real server with the demo course published, people and assignments, and a matching site file.
+"""A real server with the demo course published, people and assignments, and a matching site file;
+the app's context over it, and a main window signed in as 张三.
 
-Used by the GUI-shell tests (tests/gui/test_sign_in*.py and friends) and the Xvfb end-to-end
-test. Everything is real: a ``studydesk-server serve`` process on loopback, its admin
-commands for keys, publishing, users and assignments, and SQLite files in tmp_path.
+Used by the GUI-shell tests (tests/gui/test_sign_in.py, test_my_courses*.py and friends) and the
+Xvfb end-to-end test. Everything is real: a ``studydesk-server serve`` process on loopback, its
+admin commands for keys, publishing, users and assignments, and SQLite files in tmp_path.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from client.app import Shell
+from client.windows.main_window import MainWindow
 from client.workers.context import AppContext
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_COURSE = REPO / "resources" / "demo_course"
@@ -29,8 +33,7 @@ class ShellEnv:
     public_key: str
 
     def add_user(self, name: str, unit: str, display_name: str, password: str = PASSWORD) -> None:
-        self.server.cli("user", "add", name, "--unit", unit, "--display-name", display_name, "--password-stdin",
-                        input=f"{password}\n".encode())
+        add_user(self.server, name, password, unit=unit, display=display_name)
 
     def assign(self, course: str, user: str, *, required: bool = True, due: str | None = None,
                title: str | None = None, credit_hours: float | None = None) -> None:
@@ -105,3 +108,28 @@ def drain(ctx: AppContext, qtbot: object) -> None:
     qtbot.waitUntil(lambda: not ctx.lanes.busy, timeout=20000)  # type: ignore[attr-defined]
     ctx.lanes.db.pool.waitForDone(5000)
     ctx.lanes.net.pool.waitForDone(5000)
+
+
+def signed_in_window(qtbot: Any, env: ShellEnv, site_extra: str = "") -> tuple[AppContext, MainWindow, Shell]:
+    """The main window, shown, with zhangsan signed in and the demo course in 我的学习."""
+    if site_extra:
+        env.site_path.write_text(env.site_path.read_text() + site_extra, encoding="utf-8")
+    ctx = app_context(env)
+    shell = Shell(ctx)
+    window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
+    shell.window = window
+    qtbot.addWidget(window)
+    window.show()
+    page = window.sign_in
+    page.username.setText("zhangsan")
+    page.password.setText(PASSWORD)
+    page.sign_in_button.click()
+    qtbot.waitUntil(lambda: window.courses is not None and DEMO_COURSE_ID in window.courses.rows, timeout=30000)
+    return ctx, window, shell
+
+
+def close(qtbot: Any, ctx: AppContext, window: MainWindow, shell: Shell) -> None:
+    """End the signed-in session and wait until nothing runs any more."""
+    if window.session is not None:
+        shell.end_session(window.session)
+    drain(ctx, qtbot)

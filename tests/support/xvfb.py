@@ -1,0 +1,50 @@
+"""A private Xvfb server for the tests that need a real X display.
+
+Xvfb picks a free display number itself (``-displayfd``) and writes it once it accepts
+clients, so tests running in parallel never race for the same number.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+
+def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen[bytes], str]:
+    """Start Xvfb and wait until it is ready; returns the process and its ``:N`` display name."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            number = pipe.readline().strip().decode()  # written once the server is ready
+    except OSError:
+        number = ""
+    if not number.isdigit():
+        proc.kill()
+        proc.wait()
+        pytest.fail("Xvfb did not start")
+    return proc, f":{number}"
+
+
+@contextmanager
+def xvfb_display(screen: str = "1366x768x24") -> Iterator[str]:
+    """A running Xvfb for the duration of the block (skips when Xvfb is not installed)."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package xvfb; ./run setup installs it)")
+    proc, display = start_xvfb(screen)
+    try:
+        yield display
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
