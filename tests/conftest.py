@@ -15,7 +15,7 @@ os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
 # English say so here, and the tests of the Chinese output pass --lang or set it themselves.
 os.environ.setdefault("STUDYDESK_LANG", "en")
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict"]
 
 
 @pytest.fixture(scope="session", autouse=True)
