@@ -9,7 +9,7 @@ widget or calls back into VLC. On the GUI thread the bridge turns them into type
 A QTimer (~4 Hz) reads the play position and feeds ``tick()`` with the monotonic clock;
 a second timer takes a checkpoint every few seconds, and pause/stop/end/close take one too.
 Checkpoints are only *emitted* (``checkpoint_ready``): the window saves them on the SQLite
-lane. Opening a file (VLC parses it before playing, PLATFORM.md) runs on a worker lane.
+lane. Opening a file (VLC parses it before playing, which can block) runs on a worker lane.
 GUI thread only. Must not import windows or widgets, nor sync/.
 """
 

@@ -5,7 +5,7 @@ activity, each stamped with an injected monotonic clock. Credit is coverage: the
 media intervals that were genuinely played, so rewatching never counts twice; genuine study
 time (monotonic seconds, rewatching included) is kept separately.
 
-Rules (DESIGN.md "Time", issue 3):
+Rules:
 - A span between two ticks is credited only if playback was running, the rate stayed at or
   under ``policy.max_rate`` (faster spans earn *nothing*, not a capped share: a person who
   plays at 2x has not watched at 1.5x), the window was visible (when ``pause_when_hidden``)

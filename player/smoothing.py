@@ -1,6 +1,6 @@
 """Smooth a media player's coarse clock with the monotonic clock.
 
-libvlc's ``get_time()`` moves in 250-500 ms steps (PLATFORM.md). Between two of its updates
+libvlc's ``get_time()`` moves in 250-500 ms steps, not smoothly. Between two of its updates
 the position is extrapolated as ``last update + elapsed x rate``, never more than
 ``max_lead_s`` of monotonic time past the last update (a stalled or buffering player must not run away).
 "Elapsed" counts from when the player reached that time (its time-changed event), not from

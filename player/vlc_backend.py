@@ -1,6 +1,6 @@
 """Playback over libvlc (python-vlc): the ONLY module of the project that imports ``vlc``.
 
-What libvlc does on this platform (PLATFORM.md) and how this adapter deals with it:
+What libvlc 3.0 does and how this adapter deals with it:
 - ``vlc.Instance()`` returns None (no exception) when it finds no plugins or gets a bad
   option: reported as PlaybackError("vlc_unavailable"); so is a python-vlc/libvlc that will
   not load at all.

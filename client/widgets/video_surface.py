@@ -1,7 +1,7 @@
 """The native child window VLC draws the video into.
 
-It is a real native window (``WA_NativeWindow``) so that ``winId()`` is an X11 window id
-or a Windows HWND that libvlc can draw into (``set_xwindow`` / ``set_hwnd``, PLATFORM.md).
+On xcb and Windows it is a real native window (``WA_NativeWindow``) so that ``winId()`` is an
+X11 window id or a Windows HWND that libvlc can draw into (``set_xwindow`` / ``set_hwnd``).
 Qt does not paint it (VLC does). Platforms without native windows (the ``offscreen``
 platform used by tests, Wayland without XWayland) have no handle: the player then uses
 VLC's headless output. GUI thread only. Must not import engines.

@@ -2,8 +2,9 @@
 
 Loads the lesson (verified file, saved progress) on the SQLite lane, opens it through the
 PlayerBridge (VLC parses it on a worker first, so a missing or corrupt file is reported
-before any credit, PLATFORM.md), resumes at the saved position and saves every checkpoint
-with ``sync.records.progress.save_checkpoint`` on the SQLite lane (never on this thread).
+before any credit: libvlc itself would "play" a corrupt file and end at once), resumes at the
+saved position and saves every checkpoint with ``sync.records.progress.save_checkpoint`` on
+the SQLite lane (never on this thread).
 Policy enforcement in the UI: seek slider limit, rate menu capped at ``max_rate``, the
 attention check, pausing when minimised or when another application's window takes over.
 GUI thread only. Must not call VLC directly (the bridge does) nor do file or DB I/O here.

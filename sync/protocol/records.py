@@ -1,9 +1,9 @@
 """Signed, hash-chained progress records: the one definition shared by client and server.
 
-A record (DESIGN.md "Progress record") is one entry of an append-only chain per device and
-user. Its *signing bytes* are the canonical JSON of every field except ``sig``; ``sig`` is the
-device's Ed25519 signature of those bytes; its *hash* is the sha256 of those bytes, and the
-next record's ``prev`` is that hash. The first record of a chain has ``prev == GENESIS``.
+A record is one entry of an append-only chain per device and user. Its *signing bytes* are
+the canonical JSON of every field except ``sig``; ``sig`` is the device's Ed25519 signature of
+those bytes; its *hash* is the sha256 of those bytes, and the next record's ``prev`` is that hash.
+The first record of a chain has ``prev == GENESIS``.
 Because the signature covers ``prev`` and ``seq``, editing, reordering or dropping a record
 breaks either a signature or the chain.
 

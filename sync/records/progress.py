@@ -8,7 +8,8 @@ is always the last checkpoint's and the progress row never runs ahead of the rec
 The upsert merges rather than overwrites: coverage is the union of what was stored and what is
 saved now, study time and completion never go down (two windows or a stale writer cannot undo
 progress). The checkpoint body is the player's ``WatchCheckpoint.to_body()``; this module does
-not import player/ (DESIGN.md layering), so it checks the values it stores itself.
+not import the player's accounting (sync uses only the player's pure kernel), so it checks the
+values it stores itself.
 Must not import Qt, client/, player/ or server/.
 """
 

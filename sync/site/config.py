@@ -1,8 +1,8 @@
 """The site file (``site.toml``): what a site's IT person sets once for every PC.
 
 Read by the app, the command line and ``site-check``. User settings may override only the
-keys in USER_OVERRIDABLE; pinned publisher keys never come from a user. See DESIGN.md
-"Site configuration" and installer/site.example.toml. Must not import Qt.
+keys in USER_OVERRIDABLE; pinned publisher keys never come from a user. Every key is shown,
+with its meaning, in installer/site.example.toml. Must not import Qt.
 """
 
 from __future__ import annotations

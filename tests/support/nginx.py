@@ -1,7 +1,8 @@
 """A plain static nginx (Debian's) serving a repository folder under ``/repo/`` on loopback.
 
 Its own config, prefix and temp folders live in ``work_dir``; it runs in the foreground
-(``daemon off``) as our child, and stops gracefully with SIGQUIT (PLATFORM.md).
+(``daemon off``) as our child, and stops gracefully with SIGQUIT (SIGTERM is nginx's fast
+shutdown, which drops connections mid-transfer).
 """
 
 from __future__ import annotations
