@@ -18,10 +18,26 @@ os.environ.setdefault("STUDYDESK_LANG", "en")
 pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Translations are compiled once, before parallel workers start (a worker has
+    ``workerinput``), so no two workers ever write the same .qm file at once."""
+    if not hasattr(config, "workerinput"):
+        from client import i18n
+
+        i18n.ensure_built()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow run first (otherwise in collection order), so that with parallel workers
+    the long ones start at once instead of finishing the run alone on one worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_qapplication(qapp: object) -> object:
     """The QApplication exists before any test runs, so a command run in-process (which would
-    otherwise make a QCoreApplication for its translations) never blocks pytest-qt's."""
+    otherwise make a QCoreApplication for its translations) never blocks pytest-qt's. The session
+    is per process: each parallel worker has its own QApplication."""
     return qapp
 
 

@@ -36,9 +36,12 @@ def test_keyring(tmp_path: Path) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaFactory:
-    """Real media files made with ffmpeg, once per test session (tests/support/media.py)."""
-    return MediaFactory(tmp_path_factory.mktemp("media"))
+def media(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> MediaFactory:
+    """Real media files made with ffmpeg, once per test run (tests/support/media.py). Parallel
+    workers share them: each worker's temp folder sits in the run's own temp folder."""
+    base = tmp_path_factory.getbasetemp()
+    is_worker = hasattr(request.config, "workerinput")
+    return MediaFactory((base.parent if is_worker else base) / "media")
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 ``MediaFactory.clip(seconds)`` gives a small H.264/AAC MP4 (160x120, a test pattern and a
 tone); ``corrupt()`` a file that is not a video at all; ``truncated()`` a clip cut short;
 ``subtitles_only()`` a valid file with nothing playable; ``audio_only(seconds)`` an M4A. Files
-are made once per session (fixture ``media`` in tests/support/fixtures.py).
+are made once per test run (fixture ``media`` in tests/support/fixtures.py), in a folder the
+parallel workers share: each file appears there whole (written aside, then renamed), and two
+workers making the same file at once both write identical bytes.
 """
 
 from __future__ import annotations
@@ -26,9 +28,16 @@ class MediaFactory:
             return out
         if shutil.which("ffmpeg") is None:
             pytest.skip("ffmpeg is not installed (Debian package ffmpeg; ./run setup installs it)")
-        tmp = out.with_name(out.stem + ".part" + out.suffix)
+        tmp = out.with_name(f"{out.stem}.part{os.getpid()}{out.suffix}")
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args, str(tmp)],
                        check=True, timeout=120)
+        os.replace(tmp, out)
+        return out
+
+    @staticmethod
+    def _write(out: Path, data: bytes) -> Path:
+        tmp = out.with_name(f"{out.name}.part{os.getpid()}")
+        tmp.write_bytes(data)
         os.replace(tmp, out)
         return out
 
@@ -51,14 +60,15 @@ class MediaFactory:
         """A valid Matroska file with nothing to play: one subtitle track, no audio, no video."""
         out = self.folder / "subtitles-only.mkv"
         srt = self.folder / "subtitles.srt"
-        srt.write_text("1\n00:00:00,000 --> 00:00:04,000\nhello\n", encoding="utf-8")
+        if not srt.exists():
+            self._write(srt, b"1\n00:00:00,000 --> 00:00:04,000\nhello\n")
         return self._ffmpeg(out, "-i", str(srt), "-c:s", "srt")
 
     def corrupt(self) -> Path:
         """Bytes that no demuxer accepts, named like a lesson video."""
         out = self.folder / "corrupt.mp4"
         if not out.exists():
-            out.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(64 * 1024)))
+            self._write(out, bytes((i * 7919 + 13) % 251 for i in range(64 * 1024)))
         return out
 
     def cut_short(self, seconds: float = 5.0, keep: float = 0.5) -> Path:
@@ -74,12 +84,12 @@ class MediaFactory:
         out = self.folder / f"cut-short-{seconds:g}s-{keep:g}.mp4"
         if not out.exists():
             data = whole.read_bytes()
-            out.write_bytes(data[: int(len(data) * keep)])
+            self._write(out, data[: int(len(data) * keep)])
         return out
 
     def truncated(self, seconds: float = 5.0) -> Path:
         """The first 2 KiB of a real clip: a download cut short."""
         out = self.folder / "truncated.mp4"
         if not out.exists():
-            out.write_bytes(self.clip(seconds).read_bytes()[:2048])
+            self._write(out, self.clip(seconds).read_bytes()[:2048])
         return out
