@@ -13,9 +13,9 @@ from client.tasks import Lanes
 from client.widgets.sync_status import SyncStatusWidget
 from client.workers.sync_worker import OFFLINE, ONLINE, SyncController
 from sync.protocol.errors import RetryableError
-from tests.integration.test_sync import assert_exactly_once, fill, fresh_connections, session_via
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, respond
 from tests.support.server_process import ServerProcess
+from tests.support.uploads import assert_exactly_once, fill, fresh_connections, session_via
 
 
 def test_server_dying_mid_round_leaves_offline_will_retry_then_catches_up(server: ServerProcess, tmp_path: Path,

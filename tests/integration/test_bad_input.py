@@ -31,8 +31,8 @@ from sync.protocol.errors import SyncError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
 from sync.storage.files import atomic_write_bytes
-from tests.integration.test_ingest import Client, chain, enrolled_client, statuses
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
+from tests.support.ingest import Client, chain, enrolled_client, statuses
 from tests.support.server_process import ServerProcess, add_user
 
 SEEN_CODES: set[str] = set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
-import time
 import uuid
 from pathlib import Path
 
@@ -15,37 +14,11 @@ import requests
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
-from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record
+from sync.protocol.records import GENESIS, DeviceSigner, make_record
 from tests.support.courses import publish_lessons
+from tests.support.ingest import Client, chain, enrolled_client, flags, statuses
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
-
-
-@dataclasses.dataclass
-class Client:
-    api: ApiClient
-    signer: DeviceSigner
-    user_id: str
-
-
-def enrolled_client(server: ServerProcess, name: str) -> Client:
-    api = ApiClient(Transport(server.url))
-    info = api.login(name, "pass-word")
-    signer = DeviceSigner(str(uuid.uuid4()), info["user_id"], PrivateKey.generate())
-    api.enrol_device(signer.device_id, signer.key.public.to_text())
-    return Client(api, signer, info["user_id"])
-
-
-def chain(signer: DeviceSigner, n: int, start: int = 1, prev: str = GENESIS) -> list[Record]:
-    """``n`` honest records of 10 s of lesson c1/l1 each (7 s of wall time at up to 1.5x)."""
-    out = []
-    line = Timeline(time.time() - 280 + (start - 1) * 7)
-    for i in range(start, start + n):
-        r = make_record(signer, seq=i, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
-                        body=line.body([[i * 10.0, i * 10.0 + 10]], 7, position_s=i * 10.0 + 10))
-        out.append(r)
-        prev = r.hash
-    return out
 
 
 @pytest.fixture
@@ -54,14 +27,6 @@ def two(server: ServerProcess) -> tuple[Client, Client]:
     add_user(server, "ann", "pass-word")
     add_user(server, "ben", "pass-word")
     return enrolled_client(server, "ann"), enrolled_client(server, "ben")
-
-
-def statuses(results: list[dict[str, object]]) -> list[object]:
-    return [r.get("reason") or r["status"] for r in results]
-
-
-def flags(results: list[dict[str, object]]) -> list[object]:
-    return [r.get("flags", []) for r in results]
 
 
 def test_good_chain_is_stored_once_and_replays_are_duplicates(two: tuple[Client, Client]) -> None:

@@ -4,20 +4,20 @@ server's own database), Retry-After honoured, expired tokens refreshed."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sync.account.auth import AuthService, UserSession
+from sync.account.auth import AuthService
 from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
 from tests.support.server_process import ServerProcess, add_user
+from tests.support.uploads import assert_exactly_once, fill, fresh_connections, server_rows, session_via
 from tests.support.watch import Timeline
 
 
@@ -40,41 +40,6 @@ class FakeTime:
 def proxy(server: ServerProcess) -> Iterator[CuttingProxy]:
     with CuttingProxy(server.port) as p:
         yield p
-
-
-def session_via(url: str, server: ServerProcess, root: Path, name: str = "cadre") -> UserSession:
-    if "cadre" not in server.cli("user", "list").stdout or name != "cadre":
-        add_user(server, name, "pass-word")
-    return AuthService(root, SiteConfig(server_url=url)).sign_in(name, "pass-word")
-
-
-def server_rows(server: ServerProcess, user_id: str) -> list[tuple[int, str]]:
-    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
-    try:
-        return conn.execute("SELECT seq, id FROM records WHERE user_id = ? ORDER BY seq", (user_id,)).fetchall()
-    finally:
-        conn.close()
-
-
-def assert_exactly_once(server: ServerProcess, s: UserSession, n: int) -> None:
-    rows = server_rows(server, s.user_id)
-    local = [r.id for r in s.outbox().records()]
-    assert [seq for seq, _ in rows] == list(range(1, n + 1))  # gap-free, no duplicate seq
-    assert [rid for _, rid in rows] == local  # the very same records, once each
-    assert s.outbox().pending_count() == 0 and not s.outbox().rejected()
-
-
-def fresh_connections(s: UserSession) -> None:
-    """One TCP connection per request, so each proxy plan applies to exactly one request."""
-    s.api.transport.session.close()
-    s.api.transport.session.headers["Connection"] = "close"
-
-
-def fill(s: UserSession, n: int) -> None:
-    ob = s.outbox()
-    line = Timeline()
-    for i in range(n):
-        ob.append("watch", "c1", f"l{i % 3}", line.body([[i, i + 1.0]], position_s=i + 1.0))
 
 
 def test_sync_drains_outbox_and_transcript_matches(server: ServerProcess, tmp_path: Path) -> None:

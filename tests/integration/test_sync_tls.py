@@ -25,8 +25,8 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.errors import RetryableError
 from sync.site.config import SiteConfig
-from tests.integration.test_sync import fill, session_via
 from tests.support.server_process import ServerProcess
+from tests.support.uploads import fill, session_via
 
 
 def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None,
