@@ -93,9 +93,17 @@ def child(work: str, shots: str, language: str, text_size: str) -> None:
             subprocess.run(["xdotool", "mousemove", str(centre.x() + dx), str(centre.y())], check=False, timeout=10)
         QTimer.singleShot(300, lambda: result.__setitem__("activity_seen", window._last_activity > before))
 
-    QTimer.singleShot(3500, move_mouse_over_video)
-    QTimer.singleShot(6000, shoot_player)
-    QTimer.singleShot(40000, app.quit)
+    def when_watched() -> None:
+        # on a loaded machine VLC may take seconds to start: shoot once 3 s of the lesson are credited
+        acc = window.bridge.accounting
+        if acc is not None and acc.covered_s >= 3.0:
+            move_mouse_over_video()
+            QTimer.singleShot(1000, shoot_player)
+        else:
+            QTimer.singleShot(200, when_watched)
+
+    QTimer.singleShot(1000, when_watched)
+    QTimer.singleShot(60000, app.quit)
     app.exec()
     print("RESULT " + json.dumps(result), flush=True)
 
