@@ -75,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from client.commands.login import fail
+    from sync.protocol.errors import SyncError
+
     try:
         return int(args.func(args))
+    except (SyncError, OSError) as exc:  # every command's engine errors end here, worded for the person
+        return fail(exc)
     except KeyboardInterrupt:
         print("\n" + QCoreApplication.translate("CommandLine", "Interrupted."), file=sys.stderr)
         return 130

@@ -10,11 +10,10 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
-from client.commands.login import add_sign_in_args, fail, refresh_assignments, sign_in_from_args
+from client.commands.login import add_sign_in_args, refresh_assignments, sign_in_from_args
 from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
 from sync.content.store import ContentStore
-from sync.protocol.errors import SyncError
 from sync.records.my_courses import CourseItem, my_courses
 from sync.site.config import load_site
 
@@ -66,10 +65,7 @@ def course_rows(items: list[CourseItem], today: date) -> list[list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        session = sign_in_from_args(args)
-    except SyncError as exc:
-        return fail(exc)
+    session = sign_in_from_args(args)
     fresh = refresh_assignments(session)
     store = ContentStore(content_dir(args.data), load_site(args.site).trusted_keys())
     conn = session.db()

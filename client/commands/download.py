@@ -18,14 +18,14 @@ from typing import Any, TextIO
 
 from PySide6.QtCore import QCoreApplication
 
+from client.commands.login import fail
 from client.durations import format_duration
 from client.i18n import QT_TRANSLATE_NOOP
-from client.messages import describe
 from client.paths import content_dir
 from sync.content.downloader import DownloadProgress
 from sync.content.sources import RepoSource, open_source
 from sync.content.store import ContentStore
-from sync.protocol.errors import CancelledError, SyncError
+from sync.protocol.errors import SyncError
 from sync.protocol.keys import PublicKey
 from sync.site.config import SiteConfig, load_site
 
@@ -154,17 +154,6 @@ def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
     return box.get("result")
 
 
-def report_error(exc: BaseException) -> int:
-    """Print a clear message for a failed command; returns the exit status."""
-    if isinstance(exc, CancelledError):
-        print(tr("Stopped. Run the same command again to continue where it stopped."), file=sys.stderr)
-        return 130
-    detail = f" ({exc.detail})" if isinstance(exc, SyncError) else f" ({exc})"
-    error = tr("Error")
-    print(f"{error}: {describe(exc)}{detail}", file=sys.stderr)
-    return 1
-
-
 def run(args: argparse.Namespace) -> int:
     from sync.content.downloader import Downloader
 
@@ -185,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         manifest = run_cancellable(work)
     except (SyncError, OSError) as exc:
         bar.done()
-        return report_error(exc)
+        return fail(exc)
     bar.done()
     print(tr("Downloaded %1 version %2 (%3) in %4.").replace("%1", manifest.course_id)
           .replace("%2", str(manifest.version)).replace("%3", manifest.title)

@@ -17,7 +17,7 @@ from client.i18n import QT_TRANSLATE_NOOP
 from client.messages import describe
 from sync.account.assignments import AssignmentCache
 from sync.account.auth import AuthService, UserSession
-from sync.protocol.errors import SyncError
+from sync.protocol.errors import CancelledError, SyncError
 from sync.site.config import load_site
 
 
@@ -41,6 +41,10 @@ USAGE_ERRORS = frozenset({"no_terminal"})
 
 def fail(exc: BaseException) -> int:
     """Print a clear, translated message (and the engine's code and detail) and return the exit code."""
+    if isinstance(exc, CancelledError):
+        print(QCoreApplication.translate("Download", "Stopped. Run the same command again to continue where it "
+                                                     "stopped."), file=sys.stderr)
+        return 130
     detail = f" [{exc.code}: {exc.detail}]" if isinstance(exc, SyncError) else f" [{exc}]"
     print(f"studydesk: {describe(exc)}{detail}", file=sys.stderr)
     return 2 if isinstance(exc, SyncError) and exc.code in USAGE_ERRORS else 1
@@ -103,10 +107,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        session = sign_in_from_args(args)
-    except SyncError as exc:
-        return fail(exc)
+    session = sign_in_from_args(args)
     refresh_assignments(session)
     if session.offline:
         mode = QCoreApplication.translate("AccountCommands", "offline (the server cannot be reached)")

@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from client.commands.download import ProgressBar, ProgressLine, human_bytes, report_error, run_cancellable, tr, trusted
+from client.commands.download import ProgressBar, ProgressLine, human_bytes, run_cancellable, tr, trusted
+from client.commands.login import fail
 from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
 from sync.content.store import ContentStore
@@ -56,7 +57,7 @@ def run_import(args: argparse.Namespace) -> int:
         manifests = run_cancellable(work)
     except (SyncError, OSError) as exc:
         bar.done()
-        return report_error(exc)
+        return fail(exc)
     bar.done()
     for m in manifests:
         print(tr("Imported %1 version %2 (%3).").replace("%1", m.course_id).replace("%2", str(m.version))
@@ -80,7 +81,7 @@ def run_export(args: argparse.Namespace) -> int:
         m = run_cancellable(work)
     except (SyncError, OSError) as exc:
         line.done()
-        return report_error(exc)
+        return fail(exc)
     line.done()
     print(tr("Exported %1 version %2 to %3.").replace("%1", m.course_id).replace("%2", str(m.version))
           .replace("%3", str(args.dest)))

@@ -23,10 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        session = sign_in_from_args(args)
-    except SyncError as exc:
-        return fail(exc)
+    session = sign_in_from_args(args)
     cancel = threading.Event()
     conn = session.db()
     if session.offline:  # the sign-in already found the server unreachable: no point waiting for it

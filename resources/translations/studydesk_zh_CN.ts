@@ -12,14 +12,6 @@
         <translation>个文件</translation>
     </message>
     <message>
-        <source>Stopped. Run the same command again to continue where it stopped.</source>
-        <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
-    </message>
-    <message>
-        <source>Error</source>
-        <translation>错误</translation>
-    </message>
-    <message>
         <source>Downloaded %1 version %2 (%3) in %4.</source>
         <translation>已下载 %1 第 %2 版（%3），用时 %4。</translation>
     </message>
@@ -625,6 +617,10 @@ The file is at:
         <source>%1 h %2 min left</source>
         <translation>剩余 %1 小时 %2 分钟</translation>
     </message>
+    <message>
+        <source>Stopped. Run the same command again to continue where it stopped.</source>
+        <translation>已停止。再次运行同一命令即可从中断处继续。</translation>
+    </message>
 </context>
 <context>
     <name>DownloadControls</name>
@@ -1104,7 +1100,7 @@ The file is at:
         <translation>这不是 StudyDesk 的记录文件。</translation>
     </message>
     <message>
-        <source>Some of this person's study progress has not reached the server yet, so their data on this PC was kept.</source>
+        <source>Some of this person&apos;s study progress has not reached the server yet, so their data on this PC was kept.</source>
         <translation>此人还有学习进度没有上传到服务器，因此其本机数据已保留。</translation>
     </message>
 </context>
@@ -1514,7 +1510,7 @@ Cadre Online Training</source>
         <translation>请先点击要移除的姓名。</translation>
     </message>
     <message>
-        <source>Remove from this PC's list</source>
+        <source>Remove from this PC&apos;s list</source>
         <translation>从本机名单中移除</translation>
     </message>
     <message>
@@ -1526,7 +1522,7 @@ Cadre Online Training</source>
         <translation>其学习进度仍保留在本机。联网时输入用户名仍可登录，之后也可以再次离线登录。</translation>
     </message>
     <message>
-        <source>Also delete %1's study data on this PC</source>
+        <source>Also delete %1&apos;s study data on this PC</source>
         <translation>同时删除 %1 在本机上的学习数据</translation>
     </message>
     <message>
@@ -1721,7 +1717,7 @@ Cadre Online Training</source>
         <translation>学时</translation>
     </message>
     <message>
-        <source>A course's credit hours count once the whole course is complete (videos, quizzes and exam).</source>
+        <source>A course&apos;s credit hours count once the whole course is complete (videos, quizzes and exam).</source>
         <translation>课程的视频、随堂测验和结业考试全部完成后，才计入学时。</translation>
     </message>
 </context>
