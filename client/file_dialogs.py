@@ -54,28 +54,39 @@ def _is_removable_drive(root: str) -> bool:
     return int(windll.kernel32.GetDriveTypeW(root)) == _DRIVE_REMOVABLE
 
 
-def usb_folders(mounts: Iterable[str] | None = None, *, platform: str = sys.platform,
+Volume = tuple[str, str]  # (mount folder, device), as QStorageInfo reports them
+
+
+def mounted_volumes() -> list[Volume]:
+    """Every mounted, ready volume: its folder and its device (e.g. ("/media/zhang/U盘", "/dev/sdb1"))."""
+    return [(v.rootPath(), bytes(v.device().data()).decode(errors="replace"))
+            for v in QStorageInfo.mountedVolumes() if v.isValid() and v.isReady()]
+
+
+def usb_folders(volumes: Iterable[Volume] | None = None, *, platform: str = sys.platform,
                 prefixes: tuple[str, ...] | None = None) -> list[str]:
-    """Mounted removable volumes, from ``mounts`` (root paths; default: every mounted, ready
-    volume QStorageInfo lists), in the order they were given."""
-    if mounts is None:
-        mounts = [v.rootPath() for v in QStorageInfo.mountedVolumes() if v.isValid() and v.isReady()]
-    found: list[str] = []
+    """The mounted USB sticks among ``volumes`` (default: ``mounted_volumes()``).
+
+    Linux: a disk (a /dev/ device) mounted right inside one of the ``removable_prefixes()``,
+    e.g. /media/zhang/KINGSTON or /mnt/usb, the per-user folders first; deeper folders under
+    /mnt are other things (a program's own mounts). Windows: drives of the "removable" type."""
+    vols = list(mounted_volumes() if volumes is None else volumes)
     if platform.startswith("win"):
-        return [m for m in mounts if _is_removable_drive(m)]
-    wanted = prefixes if prefixes is not None else removable_prefixes()
-    for prefix in wanted:  # the per-user mount folders first
-        for mount in mounts:
-            path = mount.rstrip("/") + "/"
-            if path.startswith(prefix) and path != prefix and mount not in found and os.path.isdir(mount):
-                found.append(mount)
+        return [root for root, _device in vols if _is_removable_drive(root)]
+    found: list[str] = []
+    for prefix in prefixes if prefixes is not None else removable_prefixes():
+        for root, device in vols:
+            inside = (root.rstrip("/") + "/").removeprefix(prefix).strip("/")
+            if (root.startswith(prefix) and inside and "/" not in inside and device.startswith("/dev/")
+                    and root not in found and os.path.isdir(root)):
+                found.append(root)
     return found
 
 
-def start_folder(mounts: Iterable[str] | None = None, *, platform: str = sys.platform,
+def start_folder(volumes: Iterable[Volume] | None = None, *, platform: str = sys.platform,
                  prefixes: tuple[str, ...] | None = None, home: Path | None = None) -> str:
     """The folder a file dialog opens in: the first mounted USB stick, else the home folder."""
-    sticks = usb_folders(mounts, platform=platform, prefixes=prefixes)
+    sticks = usb_folders(volumes, platform=platform, prefixes=prefixes)
     if sticks:
         return sticks[0]
     return str(home if home is not None else Path.home())

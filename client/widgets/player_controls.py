@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -102,7 +102,6 @@ class VideoArea(QStackedWidget):
         self.finished_close_button = QPushButton(self.finished)
         self.finished_close_button.clicked.connect(self.close_clicked)
         for button in (self.next_button, self.again_button, self.finished_close_button):
-            button.setIconSize(QSize(20, 20))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to the window
         end = QVBoxLayout(self.finished)
         end.setSpacing(14)
@@ -115,6 +114,7 @@ class VideoArea(QStackedWidget):
         self.addWidget(self.surface)
         self.addWidget(self.problem)
         self.addWidget(self.finished)
+        _fit_icons(self.fontMetrics().height(), self.next_button, self.again_button)
         self._complete = False
         self._next_title: str | None = None
         self._missing_s = 0.0
@@ -148,7 +148,7 @@ class VideoArea(QStackedWidget):
     def show_finished(self, complete: bool, next_title: str | None, missing_s: float = 0.0) -> None:
         """The lesson played to its end: say whether it is complete; offer the next one if any."""
         self._complete, self._next_title, self._missing_s = complete, next_title, missing_s
-        self.finished_title.setProperty("role", "big" if complete else "h2")
+        self.finished_title.setProperty("role", "done" if complete else "h2")
         self.finished_title.style().unpolish(self.finished_title)
         self.finished_title.style().polish(self.finished_title)
         self.next_button.setVisible(next_title is not None)
@@ -157,6 +157,18 @@ class VideoArea(QStackedWidget):
 
     def show_video(self) -> None:
         self.setCurrentWidget(self.surface)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            _fit_icons(self.fontMetrics().height(), self.next_button, self.again_button)
+        super().changeEvent(event)
+
+
+def _fit_icons(text_height: int, *buttons: QPushButton) -> None:
+    """Icons as tall as the buttons' text, whatever the text size."""
+    side = max(16, text_height)
+    for button in buttons:
+        button.setIconSize(QSize(side, side))
 
 
 def _centred(*buttons: QWidget) -> QHBoxLayout:
@@ -205,8 +217,6 @@ class PlayerControls(QWidget):
         self.volume_label.setBuddy(self.volume)
         self.fullscreen_button = QPushButton(self)
         self.fullscreen_button.clicked.connect(self.fullscreen_clicked)
-        for button in (self.play_button, self.fullscreen_button):
-            button.setIconSize(QSize(18, 18))
         for control in (self.play_button, self.rate_button, self.volume, self.fullscreen_button):
             control.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
         self.coverage_label = QLabel(self)
@@ -243,7 +253,13 @@ class PlayerControls(QWidget):
         layout.addWidget(self.rules_label)
         self.notice_label.hide()
         self.message_label.hide()
+        _fit_icons(self.fontMetrics().height(), self.play_button, self.fullscreen_button)
         self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            _fit_icons(self.fontMetrics().height(), self.play_button, self.fullscreen_button)
+        super().changeEvent(event)
 
     # -- texts ---------------------------------------------------------------------------
     def retranslate(self) -> None:

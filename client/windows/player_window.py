@@ -144,7 +144,8 @@ class PlayerWindow(QWidget):
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, self.quit_requested.emit)
+        # Ctrl+Q everywhere (the platform's standard "Quit" key is empty on Windows)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.quit_requested.emit)
 
     def retranslate(self) -> None:
         title = self.load.title if self.load and self.load.title else self.tr("Lesson")
@@ -232,6 +233,7 @@ class PlayerWindow(QWidget):
             self.watch_again()
             return
         self._pause_reason = "user" if self.bridge.playing else None
+        self.controls.clear_warning()  # it answered the person's previous action
         self.bridge.toggle()
 
     def watch_again(self) -> None:
@@ -240,6 +242,7 @@ class PlayerWindow(QWidget):
             return
         self.video.show_video()
         self._pause_reason = None
+        self.controls.clear_warning()
         self.bridge.seek(0.0)
         self.bridge.play()
 
@@ -251,6 +254,7 @@ class PlayerWindow(QWidget):
         if self.error_code is not None:
             return False
         if self.bridge.seek(to_s):
+            self.controls.clear_warning()
             if self.video.currentWidget() is self.video.finished:  # moved back from the end panel
                 self.video.show_video()
             return True
