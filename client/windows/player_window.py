@@ -232,9 +232,10 @@ class PlayerWindow(QWidget):
         if not self.bridge.playing and self.bridge.state == ENDED:
             self.watch_again()
             return
-        self._pause_reason = "user" if self.bridge.playing else None
+        self._pause_reason = "user"  # shown only once it pauses
         self.controls.clear_warning()  # it answered the person's previous action
         self.bridge.toggle()
+        self._show_pause_reason()
 
     def watch_again(self) -> None:
         """From the beginning: after the end, or from the end panel."""
@@ -280,13 +281,11 @@ class PlayerWindow(QWidget):
 
     # -- bridge signals ------------------------------------------------------------------
     def _on_state(self, state: str) -> None:
-        playing = state == PLAYING and self.bridge.playing
-        self.controls.set_playing(playing)
-        if playing:
-            self._pause_reason = None
+        self.controls.set_playing(state == PLAYING and self.bridge.playing)
         self._show_pause_reason()
 
     def _show_pause_reason(self) -> None:
+        """Every pause names its reason before it pauses; the reason shows while it stays paused."""
         paused = self.bridge.accounting is not None and not self.bridge.playing and self.bridge.state != ENDED
         reason = self._pause_reason if paused and self.error_code is None else None
         texts = {
@@ -398,6 +397,7 @@ class PlayerWindow(QWidget):
         if not hidden and self._paused_by_hiding and self.attention_dialog is None:
             self._paused_by_hiding = False
             self.bridge.play()
+        self._show_pause_reason()  # the state may not change (paused and played again at once)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY_EVENTS and isinstance(watched, QWidget) and watched.window() is self:

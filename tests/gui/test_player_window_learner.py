@@ -18,7 +18,6 @@ from client.tasks import Lanes
 from client.widgets.player_controls import PlayerControls, credit_percent
 from client.windows.player_window import PlayerWindow
 from player.policy import PlayerPolicy
-from sync.protocol.manifest import Policy
 from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course
 
 pytestmark = pytest.mark.slow
@@ -31,7 +30,7 @@ def video(media) -> bytes:
     return media.clip(SECONDS, "320x180").read_bytes()
 
 
-def _course(root: Path, video: bytes, policy: Policy) -> InstalledCourse:
+def _course(root: Path, video: bytes, policy: PlayerPolicy) -> InstalledCourse:
     return install_course(root, "c-learn", [
         LessonSpec("l1", "第一课 新时代新征程", video, SECONDS),
         LessonSpec("l2", "第二课 全面从严治党", video, SECONDS),
@@ -50,9 +49,9 @@ def env(tmp_path: Path, qtbot, video: bytes) -> Iterator[dict]:
     qtbot.waitUntil(lambda: not lanes.busy, timeout=15000)
 
 
-def open_window(env: dict, lesson: str = "l1", policy: Policy | None = None) -> PlayerWindow:
+def open_window(env: dict, lesson: str = "l1", policy: PlayerPolicy | None = None) -> PlayerWindow:
     if "course" not in env or policy is not None:
-        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or Policy())
+        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or PlayerPolicy())
     window = PlayerWindow("c-learn", lesson, store=env["course"].store, lanes=env["lanes"], session=env["profile"],
                           checkpoint_interval_s=1.0)
     env["windows"].append(window)
@@ -111,7 +110,7 @@ def test_a_completed_lesson_opens_at_its_beginning(env: dict, qtbot) -> None:
 
 
 def test_the_end_of_a_lesson_not_yet_complete_says_what_is_missing(env: dict, qtbot) -> None:
-    window = open_window(env, policy=Policy(seek_ahead=True))
+    window = open_window(env, policy=PlayerPolicy(seek_ahead=True))
     qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
     assert window.seek_to(SECONDS - 1.0)  # skips most of the lesson
     _ended(window, qtbot)
@@ -135,6 +134,19 @@ def test_pausing_says_why(env: dict, qtbot) -> None:
     qtbot.waitUntil(lambda: "minimised" in notice.text(), timeout=2000)
     window.showNormal()
     qtbot.waitUntil(lambda: window.bridge.playing and not notice.isVisible(), timeout=5000)
+
+
+def test_pause_and_play_at_once_keeps_crediting(env: dict, qtbot) -> None:
+    window = open_window(env)
+    qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
+    acc = window.bridge.accounting
+    assert acc is not None
+    window.toggle_play()
+    window.toggle_play()  # before libvlc has even paused
+    assert not window.controls.notice_label.isVisible()
+    before = acc.covered_s
+    qtbot.waitUntil(lambda: acc.covered_s >= before + 1.0, timeout=5000)
+    assert window.bridge.state == "playing"
 
 
 def test_losing_focus_says_why_playback_paused(env: dict, qtbot) -> None:
@@ -178,6 +190,20 @@ def test_ctrl_q_in_the_player_asks_the_app_to_quit(env: dict, qtbot) -> None:
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     with qtbot.waitSignal(window.quit_requested, timeout=2000):
         qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_closing_while_the_lesson_is_still_opening(env: dict, qtbot) -> None:
+    """Ctrl+Q or Close at once: VLC is still parsing the file on a worker when the window releases it."""
+    from PySide6.QtCore import QTimer
+
+    for delay_ms in (0, 0, 1, 2, 3, 5, 8, 12, 20, 30):  # the parse takes a few milliseconds
+        window = open_window(env)
+        window.bridge.state_changed.connect(
+            lambda state, w=window, d=delay_ms: state == "opening" and QTimer.singleShot(d, w.close))
+        qtbot.waitUntil(lambda w=window: w._closed, timeout=10000)
+        lane = window.bridge.worker_lane
+        qtbot.waitUntil(lambda lane=lane: not lane.active, timeout=15000)
+    qtbot.waitUntil(lambda: not env["lanes"].busy, timeout=15000)
 
 
 def test_controls_warning_goes_once_the_jump_is_allowed_or_reached(qtbot) -> None:
