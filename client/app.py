@@ -110,6 +110,9 @@ class Shell:
         if (sync := sctx.sync) is not None:
             player.progress_saved.connect(lambda *_: sync.refresh_counts())
         player.destroyed.connect(lambda *_: self._player_gone(player))
+        player.next_lesson_requested.connect(lambda c, lesson: self.open_lesson(sctx, c, lesson))
+        if self.window is not None:  # Ctrl+Q in the player quits the app, as it does in the main window
+            player.quit_requested.connect(self.window.close)
         self.players.append(player)
         player.show()
 
@@ -117,7 +120,7 @@ class Shell:
         if player in self.players:
             self.players.remove(player)
         page = self.window.course_page if self.window is not None else None
-        if page is not None:
+        if page is not None and page.isVisible():  # not while quitting: the lanes are already idle
             page.refresh()
 
 
@@ -201,6 +204,7 @@ def run_gui(args: argparse.Namespace, rest: list[str]) -> int:
     try:
         return int(app.exec())
     finally:
+        ctx.lanes.join()  # a task still running must not outlive the objects it reports to
         single.close()
 
 

@@ -50,6 +50,12 @@ def qm_dir() -> Path:
     return ROOT / "build" / "translations"
 
 
+def qt_translation_dirs() -> list[Path]:
+    """Where Qt's own catalogues (qtbase_zh_CN.qm) are: beside the app's (the frozen app ships it
+    there), then the Qt installation's translations folder (pyside6-essentials has it)."""
+    return [qm_dir(), Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+
+
 def _tool(name: str) -> str:
     import shutil
 
@@ -203,8 +209,11 @@ class Translator:
         ok = self._load(f"{APP}_{language}", qm_dir())
         if language == "en":  # the source language: only plural forms, and no Qt translation to add
             return True
-        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        self._load(f"qtbase_{language}", Path(qt_dir))
+        # Qt's own texts (file dialogs, standard buttons). Installed last, so asked first; what it
+        # lacks falls through to the app's catalogue, which fills those gaps under Qt's contexts.
+        for folder in qt_translation_dirs():
+            if self._load(f"qtbase_{language}", folder):
+                break
         return ok
 
     def _load(self, name: str, folder: Path) -> bool:

@@ -199,6 +199,10 @@ class PlayerBridge(QObject):
         if acc is None or backend is None or self._released:
             return
         backend.drain_events()  # they reached us as signals; keep the backend's queue short
+        if self._playing and self.state == PAUSED and backend.is_playing():
+            # Paused and played again at once: libvlc may never report "playing" again (the pause
+            # had not taken effect yet). It plays: count it as playing.
+            self._set_state(PLAYING)
         position = min(acc.duration_s, max(0.0, backend.position_s()))
         acc.tick(position, self._playing and self.state == PLAYING, self.rate)
         self.position_changed.emit(int(position * 1000))
@@ -234,7 +238,8 @@ class PlayerBridge(QObject):
                 target, self._resume_s = self._resume_s, None
                 self.seek(target)
         elif kind == EventKind.PAUSED:
-            self._set_state(PAUSED)
+            if not self._playing:  # else a pause asked for before the last play(): out of date
+                self._set_state(PAUSED)
         elif kind == EventKind.STOPPED:
             self._set_state(STOPPED)
         elif kind == EventKind.ENDED:

@@ -130,9 +130,15 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # every failure goes back to the GUI thread
             if not isinstance(exc, CancelledError):
                 log.warning("task %s failed: %r", self._handle.name, exc)
-            signals._failed_raw.emit(exc)
+            self._deliver(signals._failed_raw, exc)
         else:
-            signals._finished_raw.emit(result)
+            self._deliver(signals._finished_raw, result)
+
+    def _deliver(self, signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the app quit while this task ran: nobody is left to receive the result
+            log.debug("task %s returned after the app quit", self._handle.name)
 
 
 class Lane:
@@ -198,6 +204,10 @@ class Lanes:
     @property
     def busy(self) -> bool:
         return bool(self.db.active or self.net.active)
+
+    def join(self, timeout_ms: int = 10_000) -> bool:
+        """After the event loop ended: wait until no task runs on either lane. True if none is left."""
+        return all(lane.pool.waitForDone(timeout_ms) for lane in (self.net, self.db))
 
 
 def run_task(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -110,6 +111,9 @@ class VlcBackend:
         self._ended = False
         self._time_event: tuple[float, float] | None = None  # (media s, monotonic s of arrival)
         self._released = False
+        # open() runs on a worker while the window may close (and release) on the GUI thread: loading
+        # the parsed media into the player and releasing the player never overlap.
+        self._life = threading.Lock()
         self._time_changed = vlc.EventType.MediaPlayerTimeChanged.value
         manager = self._player.event_manager()
         for kind in [*self._kinds, self._time_changed]:
@@ -142,27 +146,32 @@ class VlcBackend:
     # -- opening -------------------------------------------------------------------------
     def open(self, path: str | Path) -> MediaInfo:
         """Check ``path`` with libvlc's parser and load it; PlaybackError before anything plays."""
-        self._check_live()
         file = Path(path)
         if not file.is_file():
             raise PlaybackError("file_missing", f"lesson file not found: {file}")
-        media = self._instance.media_new_path(str(file))
+        with self._life:
+            self._check_live()
+            media = self._instance.media_new_path(str(file))  # holds its own reference to the instance
         try:
             has_video, has_audio, duration_s = self._check(media, file)
         except PlaybackError:
             media.release()
             raise
-        if self._media is not None:
-            self._player.stop()
-            self._media.release()  # the player keeps its own reference while it needs one
-        self._player.set_media(media)
-        self._media = media
-        self._duration = duration_s
-        self._ended = False
-        self._pending_seek = None
-        self._time_event = None
-        self._last_position = 0.0
-        self._smoother.reset(0.0, self._clock())
+        with self._life:
+            if self._released:  # the window closed while the file was being parsed
+                media.release()
+                raise PlaybackError("playback_failed", "the player was released while opening")
+            if self._media is not None:
+                self._player.stop()
+                self._media.release()  # the player keeps its own reference while it needs one
+            self._player.set_media(media)
+            self._media = media
+            self._duration = duration_s
+            self._ended = False
+            self._pending_seek = None
+            self._time_event = None
+            self._last_position = 0.0
+            self._smoother.reset(0.0, self._clock())
         return MediaInfo(file, duration_s, has_video, has_audio)
 
     def _check(self, media: Any, file: Path) -> tuple[bool, bool, float]:
@@ -299,17 +308,18 @@ class VlcBackend:
 
     def release(self) -> None:
         """Stop and free libvlc's player and instance. Safe to call twice."""
-        if self._released:
-            return
-        self._released = True
-        manager = self._player.event_manager()
-        for kind in [*self._kinds, self._time_changed]:
-            manager.event_detach(vlc.EventType(kind))
-        self._player.stop()
-        if self._media is not None:
-            self._media.release()
-        self._player.release()
-        self._instance.release()
+        with self._life:
+            if self._released:
+                return
+            self._released = True
+            manager = self._player.event_manager()
+            for kind in [*self._kinds, self._time_changed]:
+                manager.event_detach(vlc.EventType(kind))
+            self._player.stop()
+            if self._media is not None:
+                self._media.release()
+            self._player.release()
+            self._instance.release()
 
 
 if TYPE_CHECKING:

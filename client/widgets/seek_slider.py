@@ -2,16 +2,17 @@
 
 A click jumps to the clicked point; a drag seeks on release. When the course forbids
 skipping ahead, any target past ``limit_ms`` (the furthest point the accounting allows)
-is refused: the handle snaps back, ``refused(message)`` is emitted and the reason is
-shown next to the handle. The window still asks the accounting, which has the last word.
+is refused: the handle snaps back and ``refused(message)`` is emitted; the control bar shows
+the reason in red (no tooltip on top of it). The window still asks the accounting, which has
+the last word.
 GUI thread only. Must not import engines.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
+from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QWidget
 
 from client.policy_text import seek_refused_text
 
@@ -26,6 +27,7 @@ class SeekSlider(QSlider):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self._limit_ms: int | None = None
         self._position_ms = 0
+        self.refused_target_ms: int | None = None  # the last jump refused
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows belong to the window's shortcuts
         self.setRange(0, 0)
         self.setTracking(False)
@@ -58,7 +60,7 @@ class SeekSlider(QSlider):
         """Check ``target_ms`` against the limit; emit seek_requested or refuse. Returns whether allowed."""
         target_ms = max(self.minimum(), min(self.maximum(), int(target_ms)))
         if self._limit_ms is not None and target_ms > max(self._limit_ms, self._position_ms):
-            self.refuse()
+            self.refuse(target_ms=target_ms)
             return False
         self.blockSignals(True)
         self.setValue(target_ms)
@@ -66,21 +68,14 @@ class SeekSlider(QSlider):
         self.seek_requested.emit(target_ms)
         return True
 
-    def refuse(self, message: str | None = None) -> None:
-        """Snap back to the play position and say why."""
+    def refuse(self, message: str | None = None, *, target_ms: int | None = None) -> None:
+        """Snap back to the play position and say why (``target_ms``: where the person wanted to go)."""
         text = message or seek_refused_text()
+        self.refused_target_ms = target_ms if target_ms is not None else self._limit_ms
         self.blockSignals(True)
         self.setValue(self._position_ms)
         self.blockSignals(False)
-        QToolTip.showText(self.mapToGlobal(self._handle_point()), text, self)
         self.refused.emit(text)
-
-    def _handle_point(self) -> QPoint:
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle,
-                                             self)
-        return handle.center()
 
     def _value_at(self, x: int) -> int:
         opt = QStyleOptionSlider()

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.durations import format_duration
 from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
@@ -51,13 +52,6 @@ if TYPE_CHECKING:
     from client.workers.downloads import DownloadManager
     from sync.content.downloader import DownloadProgress
     from sync.records.progress import LessonProgress
-
-
-def format_duration(seconds: float) -> str:
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class CoursePage(QWidget):

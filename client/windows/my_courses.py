@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.file_dialogs import start_folder
 from client.messages import describe
 from client.tasks import run_task
 from client.usb_import import ImportOutcome, import_folder, import_with_progress
@@ -331,7 +332,8 @@ class MyCoursesPage(QWidget):
 
     # ---- import from a folder (USB stick)
     def import_from_folder(self, folder: str | None = None) -> None:
-        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("Choose the course folder on the USB stick"))
+        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("Choose the course folder on the USB stick"),
+                                                            start_folder())
         if not folder:
             return
         store, keys, path = self._app.store, self._ctx.site.trusted_keys(), Path(folder)

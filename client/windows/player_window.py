@@ -6,7 +6,9 @@ before any credit: libvlc itself would "play" a corrupt file and end at once), r
 saved position and saves every checkpoint with ``sync.records.progress.save_checkpoint`` on
 the SQLite lane (never on this thread).
 Policy enforcement in the UI: seek slider limit, rate menu capped at ``max_rate``, the
-attention check, pausing when minimised or when another application's window takes over.
+attention check, pausing when minimised or when another application's window takes over (and
+saying so). At the end of the lesson it says whether the lesson is complete and offers the next
+one; "watch again" (and opening a completed lesson) starts from the beginning.
 GUI thread only. Must not call VLC directly (the bridge does) nor do file or DB I/O here.
 """
 
@@ -55,6 +57,8 @@ class PlayerWindow(QWidget):
     """Plays one lesson. GUI thread only."""
 
     download_requested = Signal(str)  # course_id: the lesson file is missing or damaged
+    next_lesson_requested = Signal(str, str)  # course_id, lesson_id: "next lesson" at the end
+    quit_requested = Signal()  # Ctrl+Q: quit the app, as in the main window
     progress_saved = Signal(str, str)  # course_id, lesson_id (a checkpoint reached the database)
     save_failed = Signal(str)  # translated message
 
@@ -81,6 +85,8 @@ class PlayerWindow(QWidget):
         self.error_code: str | None = None
         self.saves_done = 0
         self._paused_by_hiding = False
+        self._pause_reason: str | None = None  # "hidden", "minimised", "attention" or "user"
+        self.next_lesson: tuple[str, str] | None = None  # id and title of the lesson after this one
         self._last_activity = 0.0
         self._closed = False
         self.attention_dialog: AttentionDialog | None = None
@@ -119,6 +125,7 @@ class PlayerWindow(QWidget):
         b.error.connect(self._on_error)
         b.attention_required.connect(self._on_attention)
         b.checkpoint_ready.connect(self._save_checkpoint)
+        b.ended.connect(self._on_ended)
         c.play_clicked.connect(self.toggle_play)
         c.seek_slider.seek_requested.connect(lambda ms: self.seek_to(ms / 1000.0))
         c.rate_chosen.connect(self.bridge.set_rate)
@@ -128,6 +135,8 @@ class PlayerWindow(QWidget):
         self.video.surface.clicked.connect(self.toggle_play)
         self.video.download_clicked.connect(self.download_again)
         self.video.close_clicked.connect(self.close)
+        self.video.next_clicked.connect(self.open_next_lesson)
+        self.video.again_clicked.connect(self.watch_again)
         keys = {
             Qt.Key.Key_Space: self.toggle_play, Qt.Key.Key_Left: lambda: self.step(-_STEP_S),
             Qt.Key.Key_Right: lambda: self.step(_STEP_S), Qt.Key.Key_F11: self.toggle_fullscreen,
@@ -136,12 +145,15 @@ class PlayerWindow(QWidget):
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+        # Ctrl+Q everywhere (the platform's standard "Quit" key is empty on Windows)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.quit_requested.emit)
 
     def retranslate(self) -> None:
         title = self.load.title if self.load and self.load.title else self.tr("Lesson")
         self.setWindowTitle(self.tr("{title} — StudyDesk").format(title=title))
         self.controls.retranslate()
         self.video.retranslate()
+        self._show_pause_reason()
         if self.error_code:
             self.video.show_problem(self._problem_text(self.error_code), self._can_redownload(self.error_code))
 
@@ -150,7 +162,7 @@ class PlayerWindow(QWidget):
         if kind == QEvent.Type.LanguageChange:
             self.retranslate()
         elif kind == QEvent.Type.WindowStateChange:
-            self.controls.rules_label.setVisible(not self.isFullScreen())  # all the room for the video
+            self.controls.set_fullscreen(self.isFullScreen())
             self._check_visibility()
         elif kind == QEvent.Type.ActivationChange:
             # Activation moves in two steps (old window loses it, new one gains it): look once it settled.
@@ -180,6 +192,10 @@ class PlayerWindow(QWidget):
             self._on_error(exc.code)
             return
         self.controls.set_policy(self.policy)
+        ids = [e.id for e in load.manifest.lessons]
+        if self.lesson_id in ids and ids.index(self.lesson_id) + 1 < len(ids):
+            after = load.manifest.lessons[ids.index(self.lesson_id) + 1]
+            self.next_lesson = (after.id, after.title)
         self.retranslate()
         if load.path is None:
             self._on_error("file_missing")
@@ -202,7 +218,9 @@ class PlayerWindow(QWidget):
         )
         self.controls.set_duration_ms(int(duration * 1000))
         self.bridge.set_volume(self.controls.volume.value())
-        resume = accounting.position_s if accounting.position_s < duration - 1.0 else 0.0
+        # A lesson already completed is watched again from its beginning, as its button says.
+        done = progress is not None and progress.completed
+        resume = accounting.position_s if not done and accounting.position_s < duration - 1.0 else 0.0
         self.bridge.start(accounting, resume)
 
     # -- playback controls --------------------------------------------------------------
@@ -213,15 +231,36 @@ class PlayerWindow(QWidget):
         if self.bridge.accounting is None or self.error_code is not None:
             return
         if not self.bridge.playing and self.bridge.state == ENDED:
-            self.bridge.seek(0.0)
+            self.watch_again()
+            return
+        self._pause_reason = "user"  # shown only once it pauses
+        self.controls.clear_warning()  # it answered the person's previous action
         self.bridge.toggle()
+        self._show_pause_reason()
+
+    def watch_again(self) -> None:
+        """From the beginning: after the end, or from the end panel."""
+        if self.bridge.accounting is None or self.error_code is not None:
+            return
+        self.video.show_video()
+        self._pause_reason = None
+        self.controls.clear_warning()
+        self.bridge.seek(0.0)
+        self.bridge.play()
+
+    def open_next_lesson(self) -> None:
+        if self.next_lesson is not None:
+            self.next_lesson_requested.emit(self.course_id, self.next_lesson[0])
 
     def seek_to(self, to_s: float) -> bool:
         if self.error_code is not None:
             return False
         if self.bridge.seek(to_s):
+            self.controls.clear_warning()
+            if self.video.currentWidget() is self.video.finished:  # moved back from the end panel
+                self.video.show_video()
             return True
-        self.controls.seek_slider.refuse()
+        self.controls.seek_slider.refuse(target_ms=int(to_s * 1000))
         return False
 
     def step(self, delta_s: float) -> None:
@@ -244,6 +283,31 @@ class PlayerWindow(QWidget):
     # -- bridge signals ------------------------------------------------------------------
     def _on_state(self, state: str) -> None:
         self.controls.set_playing(state == PLAYING and self.bridge.playing)
+        self._show_pause_reason()
+
+    def _show_pause_reason(self) -> None:
+        """Every pause names its reason before it pauses; the reason shows while it stays paused."""
+        paused = self.bridge.accounting is not None and not self.bridge.playing and self.bridge.state != ENDED
+        reason = self._pause_reason if paused and self.error_code is None else None
+        texts = {
+            "hidden": self.tr("Paused because another window is in front. Playback continues when you click "
+                              "this window."),
+            "minimised": self.tr("Paused because the window was minimised. Playback continues when you open it "
+                                 "again."),
+            "attention": self.tr("Paused until you confirm that you are still studying."),
+            "user": self.tr("Paused. Press Space or click Play to continue."),
+        }
+        self.controls.set_notice(texts.get(reason or "", ""))
+
+    def _on_ended(self) -> None:
+        acc = self.bridge.accounting
+        if acc is None or self.error_code is not None:
+            return
+        self._pause_reason = None
+        self.controls.clear_warning()
+        self._show_pause_reason()
+        missing = max(0.0, self.policy.completion_ratio * acc.duration_s - acc.covered_s) if self.policy else 0.0
+        self.video.show_finished(acc.completed, self.next_lesson[1] if self.next_lesson else None, missing)
 
     def _on_credit(self, covered_s: float) -> None:
         acc = self.bridge.accounting
@@ -295,6 +359,8 @@ class PlayerWindow(QWidget):
                 "Please tell your training administrator that this lesson cannot be played."))
 
     def _on_attention(self, reason: str) -> None:
+        self._pause_reason = "attention"
+        self._show_pause_reason()
         dialog = AttentionDialog(self)
         dialog.answered.connect(self._on_attention_answered)
         self.attention_dialog = dialog
@@ -325,12 +391,14 @@ class PlayerWindow(QWidget):
         if self.policy is None or not self.policy.pause_when_hidden or self.bridge.accounting is None:
             return
         if hidden and self.bridge.playing:
-            self.bridge.pause()
+            self._pause_reason = "minimised" if self.isMinimized() else "hidden"
             self._paused_by_hiding = True
+            self.bridge.pause()
         self.bridge.set_visible(not hidden)
         if not hidden and self._paused_by_hiding and self.attention_dialog is None:
             self._paused_by_hiding = False
             self.bridge.play()
+        self._show_pause_reason()  # the state may not change (paused and played again at once)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY_EVENTS and isinstance(watched, QWidget) and watched.window() is self:
@@ -365,7 +433,7 @@ class PlayerWindow(QWidget):
 
     def _on_save_failed(self, error: BaseException) -> None:
         text = describe(error)
-        self.controls.message_label.setText(text)
+        self.controls.show_error(text)
         self.save_failed.emit(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.file_dialogs import start_path
 from client.messages import describe
 from client.tasks import TaskContext, run_task
 from client.widgets.sync_status import local_time_text
@@ -102,7 +103,7 @@ class RejectedRecordsDialog(QDialog):
 def export_records_interactively(app: AppContext, session: SessionContext, parent: QWidget) -> None:
     """Ask for a file name, write this person's signed records there, say how many."""
     title = QCoreApplication.translate("ExportRecords", "Export study records")
-    path, _ = QFileDialog.getSaveFileName(parent, title, "studydesk-records.json",
+    path, _ = QFileDialog.getSaveFileName(parent, title, start_path("studydesk-records.json"),
                                           QCoreApplication.translate("ExportRecords", "Record files (*.json)"))
     if not path:
         return

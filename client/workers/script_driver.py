@@ -286,6 +286,18 @@ class ScriptDriver:
         return ""
         yield  # a generator like every step
 
+    def do_keys(self, step: dict[str, Any]) -> Step:
+        """Real X key presses (xdotool) into the main window or the open player, e.g. ``ctrl+q``."""
+        import subprocess
+
+        target: QWidget = self.shell.players[-1] if step.get("window") == "player" else self.window
+        target.raise_()
+        target.activateWindow()
+        yield lambda: target.isActiveWindow()
+        subprocess.Popen(["xdotool", "key", "--clearmodifiers", str(step["keys"])])
+        yield float(step.get("seconds", 0.5))
+        return str(step["keys"])
+
     def do_quit(self, step: dict[str, Any]) -> Step:
         self.window.close()
         yield 0.1

@@ -1217,6 +1217,22 @@ The file is at:
         <source>Credited for this lesson: {time} ({percent}%)</source>
         <translation>本节已认定：{time}（{percent}%）</translation>
     </message>
+    <message>
+        <source>Leave full screen</source>
+        <translation>退出全屏</translation>
+    </message>
+    <message>
+        <source>Leave full screen (Esc)</source>
+        <translation>退出全屏（Esc）</translation>
+    </message>
+    <message>
+        <source>Watched (green):</source>
+        <translation>已看部分（绿色）：</translation>
+    </message>
+    <message>
+        <source>Parts of this lesson already watched</source>
+        <translation>本节已看过的部分</translation>
+    </message>
 </context>
 <context>
     <name>PlayerWindow</name>
@@ -1251,6 +1267,33 @@ The file is at:
     <message>
         <source>The file on this PC is exactly the published one, so downloading it again will not help. Please tell your training administrator that this lesson cannot be played.</source>
         <translation>本机上的文件与发布的文件完全一致，重新下载也无济于事。请告知培训管理员：本节课无法播放。</translation>
+    </message>
+    <message>
+        <source>Paused because another window is in front. Playback continues when you click this window.</source>
+        <translation>已暂停：您切换到了其他窗口。点一下本窗口即可继续播放。</translation>
+    </message>
+    <message>
+        <source>Paused because the window was minimised. Playback continues when you open it again.</source>
+        <translation>已暂停：窗口被最小化了。重新打开本窗口即可继续播放。</translation>
+    </message>
+    <message>
+        <source>Paused until you confirm that you are still studying.</source>
+        <translation>已暂停：请先确认您仍在学习。</translation>
+    </message>
+    <message>
+        <source>Paused. Press Space or click Play to continue.</source>
+        <translation>已暂停。按空格键或点“播放”继续。</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
 <context>
@@ -1793,6 +1836,34 @@ Cadre Online Training</source>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Next lesson</source>
+        <translation>下一课</translation>
+    </message>
+    <message>
+        <source>Watch again</source>
+        <translation>再次观看</translation>
+    </message>
+    <message>
+        <source>This lesson is complete</source>
+        <translation>本节已完成</translation>
+    </message>
+    <message>
+        <source>You reached the end of this lesson</source>
+        <translation>本节已播放到结尾</translation>
+    </message>
+    <message>
+        <source>{time} more must be watched before it counts as complete. Watch again to see the parts you missed.</source>
+        <translation>还需观看{time}才算完成。点“再次观看”补看漏掉的部分。</translation>
+    </message>
+    <message>
+        <source>Next lesson: {title}</source>
+        <translation>下一课：{title}</translation>
+    </message>
+    <message>
+        <source>This was the last lesson of the course.</source>
+        <translation>这是本课程的最后一课。</translation>
     </message>
 </context>
 <context>

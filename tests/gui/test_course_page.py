@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
+from client.durations import format_duration
 from client.tasks import Lanes
-from client.windows.course_page import CoursePage, format_duration
+from client.windows.course_page import CoursePage
 from sync.records.progress import LessonProgress, save_checkpoint
 from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course
 
@@ -96,7 +97,7 @@ def test_course_not_on_this_pc(tmp_path: Path, qtbot, lanes: Lanes) -> None:
     with qtbot.waitSignal(page.loaded, timeout=10000):
         page.show()
     assert "not on this PC" in page._info.text()
-    assert format_duration(3725) == "1:02:05" and format_duration(65) == "1:05"
+    assert format_duration(3725) == "1:02:05" and format_duration(65) == "1 min 5 s"
 
 
 def test_title_follows_the_text_size(tmp_path: Path, qtbot, lanes: Lanes) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
-from client.widgets.player_controls import PlayerControls, VideoArea, allowed_rates, clock_text
+from client.durations import format_duration
+from client.widgets.player_controls import PlayerControls, VideoArea, allowed_rates
 from player.policy import PlayerPolicy
 
 
@@ -31,7 +32,7 @@ def test_click_ahead_of_the_limit_is_refused_and_behind_is_allowed(qtbot) -> Non
     with qtbot.waitSignal(slider.seek_requested, timeout=1000) as ahead:
         qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() * 9 // 10, y))
     assert ahead.args[0] > 70_000
-    assert controls.credit_label.text() == "Credited for this lesson: 00:30 (30%)"
+    assert controls.credit_label.text() == "Credited for this lesson: 30 s (30%)"
 
 
 def test_rates_and_texts() -> None:
@@ -39,7 +40,7 @@ def test_rates_and_texts() -> None:
     assert allowed_rates(1.0) == [0.75, 1.0]
     assert allowed_rates(1.75) == [0.75, 1.0, 1.25, 1.5, 1.75]
     assert allowed_rates(4.0) == [0.75, 1.0, 1.25, 1.5, 2.0, 4.0]
-    assert clock_text(3725) == "1:02:05" and clock_text(65) == "01:05"
+    assert format_duration(3725) == "1:02:05" and format_duration(65) == "1 min 5 s"
 
 
 def test_problem_panel(qtbot) -> None:

@@ -55,6 +55,7 @@ def test_frozen_self_check_finds_every_part_without_any_environment(build: Path)
     assert f"plugins {bundled_plugins}" in done.stdout
     assert f"from {build / 'studydesk' / '_internal'}," in done.stdout  # libvlccore from the bundle, not the system
     assert "studydesk_zh_CN.qm" in done.stdout
+    assert (build / "studydesk" / "_internal" / "translations" / "qtbase_zh_CN.qm").is_file()  # Qt's own dialogs
     assert "Self-check passed" in done.stdout
 
 

@@ -1,0 +1,253 @@
+"""The player window on the small office screens it is used on (1366x768 and 1024x768), in zh_CN
+at 标准 and 特大, under a real X server (Xvfb) with the real VLC drawing a real generated video.
+
+One child process per screen and text size plays a lesson from its start to its end and takes a
+screenshot at each moment a learner must understand: playing; a jump ahead refused (the red
+warning, and no tooltip over it); paused because another window came to the front (and why);
+the end of the lesson (本节已完成, 下一课). It also opens the 导出学习记录 file dialog (Qt's own
+widgets, in Chinese) and grabs it. Screenshots go to artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
+
+SCREENS = {"1366x768": (1366, 768), "1024x768": (1024, 768)}
+
+
+def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb with a screen of ``size`` on a display number it picks itself."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        number = pipe.readline().strip().decode()
+    if not number.isdigit():
+        proc.kill()
+        proc.wait()
+        pytest.fail("Xvfb did not start")
+    return proc, f":{number}"
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed")
+    proc, display = start_xvfb(request.param)
+    try:
+        yield request.param, display
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
+    """Runs in the child process (QT_QPA_PLATFORM=xcb): the scenario, then one RESULT line."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolTip, QWidget
+
+    from client.file_dialogs import start_folder
+    from client.i18n import Translator, ensure_built
+    from client.tasks import Lanes
+    from client.theme import Theme
+    from client.windows.player_window import PlayerWindow
+    from tests.support.lesson_env import LessonSpec, LocalProfile, install_course, make_video
+
+    app = QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    Theme(app).apply(text_size)
+    ensure_built()
+    Translator(app).set_language("zh_CN")
+    root = Path(work)
+    tag = f"zh_CN_{screen_name}_{text_size}"
+    video = make_video(root / "lesson.mp4", seconds=10.0).read_bytes()
+    course = install_course(root / "data", "c-screens", [
+        LessonSpec("l1", "第一课 新时代新征程", video, 10.0),
+        LessonSpec("l2", "第二课 全面从严治党", video, 10.0),
+    ])
+    profile, lanes = LocalProfile(root / "profile"), Lanes()
+    window = PlayerWindow("c-screens", "l1", store=course.store, lanes=lanes, session=profile,
+                          checkpoint_interval_s=1.0)
+    window.move(0, 0)
+    window.show()
+    window.activateWindow()
+    screen = app.primaryScreen().geometry()
+    result: dict[str, object] = {"fits": window.frameGeometry().width() <= screen.width()
+                                 and window.frameGeometry().height() <= screen.height()}
+    other = QWidget()
+    other.setWindowTitle("其他程序")
+    other.setGeometry(screen.width() - 160, screen.height() - 60, 150, 50)
+    next_asked: list[tuple[str, str]] = []
+    window.next_lesson_requested.connect(lambda c, lesson: next_asked.append((c, lesson)))
+
+    def shot(name: str) -> None:
+        geo = window.frameGeometry()  # VLC's pixels are not in grab(): take them from the screen
+        pixmap = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
+        pixmap.save(str(SHOTS / f"player-{name}_{tag}.png"))
+
+    def texts(widget: QWidget) -> list[str]:
+        return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
+
+    steps: list[tuple[str, object]] = []
+    deadline = [time.monotonic() + 120]
+
+    def step(name: str, ready: object) -> None:
+        steps.append((name, ready))
+
+    acc = lambda: window.bridge.accounting  # noqa: E731
+
+    def playing_shot() -> None:
+        shot("1-playing")
+        result["playing_notice"] = window.controls.notice_label.isVisible()
+
+    def refuse() -> None:
+        a = acc()
+        assert a is not None
+        window.controls.seek_slider.request_seek(int(a.duration_s * 1000) - 1000)
+
+    def warning_shot() -> None:
+        result["warning"] = window.controls.message_label.text() if window.controls.warning_shown else ""
+        result["tooltip_over_warning"] = QToolTip.isVisible()
+        shot("2-seek-warning")
+
+    def hide_behind() -> None:
+        other.show()
+        other.raise_()
+        other.activateWindow()
+
+    def paused_shot() -> None:
+        result["paused_notice"] = window.controls.notice_label.text()
+        shot("3-paused-other-window")
+        other.hide()
+        window.activateWindow()
+
+    def finished_shot() -> None:
+        a = acc()
+        assert a is not None
+        result["covered_s"], result["duration_s"] = a.covered_s, a.duration_s
+        result["credit"] = window.controls.credit_label.text()
+        result["finished_texts"] = texts(window.video.finished)
+        result["next_button"] = window.video.next_button.text() if window.video.next_button.isVisible() else ""
+        shot("4-lesson-complete")
+        window.video.next_button.click()
+        result["next_asked"] = next_asked
+
+    def file_dialog_shot() -> None:
+        dialog = QFileDialog(window, "导出学习记录", start_folder())
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("记录文件 (*.json)")
+        dialog.selectFile("studydesk-records.json")
+        dialog.resize(min(760, screen.width()), min(480, screen.height()))
+        dialog.move(0, 0)
+        dialog.show()
+
+        def grab() -> None:
+            geo = dialog.frameGeometry()
+            app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
+                str(SHOTS / f"file-dialog_{tag}.png"))
+            result["dialog_labels"] = texts(dialog)
+            result["dialog_folder"] = dialog.directory().absolutePath()
+            result["start_folder"] = start_folder()
+            dialog.close()
+            window.close()
+            lanes.db.when_idle(lambda: QTimer.singleShot(200, app.quit))
+
+        QTimer.singleShot(800, grab)
+
+    step("wait", lambda: (a := acc()) is not None and a.covered_s >= 2.0)
+    step("do", playing_shot)
+    step("do", refuse)
+    step("wait", lambda: window.controls.warning_shown)
+    step("sleep", 0.5)
+    step("do", warning_shot)
+    step("do", hide_behind)
+    step("wait", lambda: not window.bridge.playing and window.controls.notice_label.isVisible())
+    step("sleep", 0.5)
+    step("do", paused_shot)
+    step("wait", lambda: window.bridge.playing)
+    step("wait", lambda: window.video.currentWidget() is window.video.finished)
+    step("sleep", 0.5)
+    step("do", finished_shot)
+    step("do", file_dialog_shot)
+
+    wake = [0.0]
+
+    def run() -> None:
+        if time.monotonic() > deadline[0]:
+            result["timed_out_at"] = steps[0][0] if steps else "?"
+            app.quit()
+            return
+        while steps:
+            kind, what = steps[0]
+            if kind == "wait" and not what():  # type: ignore[operator]
+                return
+            if kind == "sleep":
+                if not wake[0]:
+                    wake[0] = time.monotonic() + float(what)  # type: ignore[arg-type]
+                if time.monotonic() < wake[0]:
+                    return
+                wake[0] = 0.0
+            if kind == "do":
+                what()  # type: ignore[operator]
+            steps.pop(0)
+
+    timer = QTimer()
+    timer.timeout.connect(run)
+    timer.start(100)
+    app.exec()
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+@pytest.mark.parametrize("text_size", ["normal", "xlarge"])
+def test_player_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path, text_size: str) -> None:
+    name, display = screen
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(home)}
+    code = (f"from tests.gui.test_player_screens_xvfb import child; "
+            f"child({str(tmp_path)!r}, {name!r}, {text_size!r})")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=240)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr
+    result = json.loads(lines[-1][len("RESULT "):])
+    assert "timed_out_at" not in result, result
+    assert result["fits"] is True
+    assert result["playing_notice"] is False
+    assert "不允许快进" in result["warning"] and result["tooltip_over_warning"] is False
+    assert "其他窗口" in result["paused_notice"]
+    # the whole lesson was played: all of it is credited, 100%, and the end says so
+    assert result["covered_s"] == pytest.approx(result["duration_s"], abs=0.05), result
+    assert "（100%）" in result["credit"]
+    assert "本节已完成" in result["finished_texts"]
+    assert any("下一课：第二课 全面从严治党" in t for t in result["finished_texts"])
+    assert result["next_button"] == "下一课"
+    assert result["next_asked"] == [["c-screens", "l2"]]
+    # Qt's file dialog speaks Chinese and opens in the home folder (no USB stick here)
+    labels = " ".join(result["dialog_labels"])
+    assert "查找范围" in labels and "文件类型" in labels, labels
+    assert "Look in" not in labels and "Files of type" not in labels
+    assert Path(result["dialog_folder"]) == home == Path(result["start_folder"])
+    tag = f"zh_CN_{name}_{text_size}"
+    for shot in ("player-1-playing", "player-2-seek-warning", "player-3-paused-other-window",
+                 "player-4-lesson-complete", "file-dialog"):
+        assert (SHOTS / f"{shot}_{tag}.png").stat().st_size > 5000, shot
