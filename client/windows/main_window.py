@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.switch_action = QAction(self)
         self.switch_action.triggered.connect(self.switch_user)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the standard Quit key is empty on Windows
         self.quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.export_action, None, self.switch_action, self.quit_action):
             self.study_menu.addSeparator() if a is None else self.study_menu.addAction(a)
