@@ -432,6 +432,8 @@ class SignInPage(QWidget):
         if isinstance(error, AuthError) and code == "account_locked":
             return self.tr("This account is locked after too many wrong passwords. "
                            "Please ask your training administrator to unlock it.")
+        if code == "too_many_attempts":  # the server is up: it asks to wait
+            return describe(error)
         if isinstance(error, RetryableError):
             return self.tr("The server cannot be reached, and this account has not signed in on this PC "
                            "before, so it cannot sign in offline. Check the network and try again.")
