@@ -27,7 +27,7 @@ from server.db import schema, transaction
 from sync.protocol.errors import ServerBusyError
 
 ACCOUNT_FREE_FAILURES = 3
-ADDRESS_FREE_FAILURES = 10
+ADDRESS_FREE_FAILURES = 30
 MAX_DELAY_S = 15 * 60.0
 FORGET_AFTER_S = 24 * 3600.0
 

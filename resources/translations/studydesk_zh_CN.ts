@@ -1582,12 +1582,12 @@ Cadre Online Training</source>
         <translation>取消</translation>
     </message>
     <message>
-        <source>Wrong username or password. The server cannot be reached, so the password was checked on this PC; a wrong password here does not count towards locking your account.</source>
-        <translation>用户名或密码错误。由于无法连接服务器，密码是在本机核对的；在本机输错密码不会导致账号被锁定。</translation>
+        <source>Wrong username or password. The server cannot be reached, so the password was checked on this PC; a wrong password here does not count towards the server&apos;s sign-in wait.</source>
+        <translation>用户名或密码错误。由于无法连接服务器，密码是在本机核对的；在本机输错密码不计入服务器的登录等待。</translation>
     </message>
     <message>
-        <source>Wrong username or password. Please check and try again. After several wrong passwords in a row the account is locked, so if you are unsure, ask your training administrator.</source>
-        <translation>用户名或密码错误，请检查后重试。连续多次输错密码会锁定账号，如果不确定，请询问培训管理员。</translation>
+        <source>Wrong username or password. Please check and try again. After several wrong passwords in a row you must wait before trying again, so if you are unsure, ask your training administrator.</source>
+        <translation>用户名或密码错误，请检查后重试。连续多次输错密码后需要等待一段时间才能再试，如果不确定，请询问培训管理员。</translation>
     </message>
     <message numerus="yes">
         <source>Not yet uploaded to the server: %n study progress update(s). Their data on this PC cannot be deleted until then.</source>

@@ -391,3 +391,21 @@ def test_the_audit_log_lists_admin_commands_and_filters(server: ServerProcess) -
     assert audit(server, "--since", "2999-01-01") == []
     with sqlite3.connect(server.data_dir / "server.sqlite3") as conn, pytest.raises(sqlite3.DatabaseError):
         conn.execute("DELETE FROM audit_log")
+
+
+def test_a_sign_in_flood_gets_503_while_records_still_sync(server: ServerProcess) -> None:
+    from tests.integration.test_ingest import chain, enrolled_client, statuses
+
+    add_user(server, "steady", "pass-word")
+    steady = enrolled_client(server, "steady")
+    with concurrent.futures.ThreadPoolExecutor(40) as pool:
+        flood = [pool.submit(login, server, f"flood-{i}", "guess-pw", f"127.0.1.{i}") for i in range(120)]
+        start = time.monotonic()
+        assert statuses(steady.api.post_batch(chain(steady.signer, 20))) == ["stored"] * 20
+        took = time.monotonic() - start
+        answers = [f.result() for f in flood]
+    assert took < 10, f"a batch took {took:.1f} s during a sign-in flood"
+    for r in answers:
+        assert r.status_code in (401, 503), r.text
+        if r.status_code == 503:
+            assert r.json()["code"] == "server_busy" and int(r.headers["Retry-After"]) >= 1
