@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_db(ServerConfig(args.data).ensure().db_path)
+    conn = open_db(ServerConfig(args.data).existing().db_path)
     since = args.since.replace(" ", "T") if args.since else None
     print("at\tactor\taction\ttarget\taddress\tresult\tdetail")
     for entry in entries(conn, since=since, user=args.user, limit=args.limit):

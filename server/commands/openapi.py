@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+from pathlib import Path
 
 from server.config import ServerConfig
 
@@ -17,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from server.app import create_app
 
-    app = create_app(ServerConfig(args.data), with_docs=True)
-    json.dump(app.openapi(), sys.stdout, ensure_ascii=False, indent=2)
+    with tempfile.TemporaryDirectory() as scratch:  # the document depends on no data: --data is left alone
+        app = create_app(ServerConfig(Path(scratch)), with_docs=True)
+        document = app.openapi()
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0
