@@ -84,6 +84,12 @@ MESSAGES: dict[str, str] = {
     "unsent_records": QT_TRANSLATE_NOOP("Messages", "Some of this person's study progress has not reached the "
                                         "server yet, so their data on this PC was kept."),
     "token_expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
+    "too_many_attempts": QT_TRANSLATE_NOOP("Messages", "Too many failed sign-ins for this name or from this PC. "
+                                           "Wait a few minutes, then try again."),
+    "token_reused": QT_TRANSLATE_NOOP("Messages", "Your sign-in was used from somewhere else, so the server "
+                                      "ended it for safety. Please sign in again."),
+    "too_many_devices": QT_TRANSLATE_NOOP("Messages", "You already use the most PCs one person may have. "
+                                          "Ask your administrator."),
     "no_user": QT_TRANSLATE_NOOP("Messages", "Say who is signing in (--user)."),
     "no_terminal": QT_TRANSLATE_NOOP("Messages", "There is no terminal to type the password on. Give it on "
                                      "standard input with --password-stdin."),
@@ -107,6 +113,16 @@ MESSAGES: dict[str, str] = {
     "no_progress": QT_TRANSLATE_NOOP("Messages", "The server did not answer for the records sent. "
                                      "StudyDesk will try again."),
     "not_records_file": QT_TRANSLATE_NOOP("Messages", "This is not a StudyDesk records file."),
+    # requests the server refused as malformed (sync/protocol/json_limits.py, server/limits.py)
+    "body_timeout": QT_TRANSLATE_NOOP("Messages", "The connection stalled while sending. StudyDesk will try "
+                                      "again."),
+    "bad_unicode": QT_TRANSLATE_NOOP("Messages", "The data contains text that is not valid Unicode."),
+    "bad_number": QT_TRANSLATE_NOOP("Messages", "The data contains a number that is not valid."),
+    "duplicate_key": QT_TRANSLATE_NOOP("Messages", "The data names the same field twice."),
+    "too_deep": QT_TRANSLATE_NOOP("Messages", "The data is nested too deeply."),
+    "string_too_long": QT_TRANSLATE_NOOP("Messages", "The data contains a text that is far too long."),
+    "too_many_values": QT_TRANSLATE_NOOP("Messages", "The data holds far more values than it should."),
+    "number_too_long": QT_TRANSLATE_NOOP("Messages", "The data contains a number that is far too long."),
 }
 
 

@@ -1,16 +1,24 @@
-"""Builds the FastAPI application. Routers stay thin: they validate input and call services."""
+"""Builds the FastAPI application. Routers stay thin: they validate input and call services.
+
+The interactive API docs and the OpenAPI document are not served: they map every route for
+anyone on the network. An admin prints the document with ``studydesk-server openapi``.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from server.config import ServerConfig
+from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
+from server.password_pool import PasswordPool
 
 
-def create_app(config: ServerConfig) -> FastAPI:
+def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     config.ensure()
-    app = FastAPI(title="StudyDesk reference server", version="0.1.0")
+    docs = {} if with_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="StudyDesk reference server", version="0.1.0", **docs)  # type: ignore[arg-type]
     app.state.config = config
+    app.state.passwords = PasswordPool()
 
     from server import routes_assignments, routes_auth, routes_records
 
@@ -27,4 +35,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # The last added runs first: a body over the limit is refused before it waits for a slot.
+    slots = Slots(config.api_slots, wait_s=ADMISSION_WAIT_S, retry_after_s=RETRY_AFTER_S, what="requests")
+    app.add_middleware(Admission, slots=slots)
+    app.add_middleware(BodyLimit)
     return app

@@ -1,8 +1,17 @@
 """Server sign-in: access and refresh tokens, and device enrolment (device key bound to a user).
 
-Tokens are random; only their sha256 is stored. Access tokens are short-lived; a refresh token
-is used once and replaced (rotation). Devices: a device id (UUID chosen by the client) is
-enrolled to exactly one user with one Ed25519 public key. Services only; no HTTP here.
+Tokens are random; only their sha256 is stored. Access tokens are short-lived. A refresh token
+is used once and replaced by a new one of the same family (every token issued since one
+sign-in). Presenting a used refresh token again means someone kept a copy: the whole family
+is revoked (access tokens too) and the audit log says so. One exception keeps a lost answer
+from signing a person out: within REFRESH_GRACE_S of its use, a refresh token may be presented
+once more while its successor has never been used; the successor is then superseded (using
+it later counts as reuse) and a new one issued.
+
+Sign-in is throttled (server.throttle) and its password check runs in the bounded password
+pool. Devices: a device id (UUID chosen by the client) is enrolled to exactly one user with
+one Ed25519 public key, at most ``max_devices`` per person through the API. Services only;
+no HTTP here.
 """
 
 from __future__ import annotations
@@ -15,9 +24,11 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from server import audit, throttle
 from server.db import schema, transaction
+from server.password_pool import PasswordPool
 from server.users import User, authenticate, get_user
-from sync.protocol.errors import AuthError, FormatError, RejectedError
+from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError
 from sync.protocol.keys import PublicKey
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -42,6 +53,18 @@ schema.step(
     CREATE INDEX devices_user ON devices(user_id)
     """,
 )
+schema.step(
+    "auth.2",
+    """
+    ALTER TABLE tokens ADD COLUMN family TEXT;
+    ALTER TABLE tokens ADD COLUMN used_at REAL;
+    ALTER TABLE tokens ADD COLUMN successor TEXT;
+    ALTER TABLE tokens ADD COLUMN grace_used INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tokens ADD COLUMN issued_with TEXT;
+    UPDATE tokens SET family = token_hash WHERE family IS NULL;
+    CREATE INDEX tokens_family ON tokens(family)
+    """,
+)
 
 
 def access_ttl_s() -> float:
@@ -51,6 +74,8 @@ def access_ttl_s() -> float:
 
 REFRESH_TTL_S = 60 * 60 * 24 * 60
 REFRESH_GRACE_S = 60.0
+USED_REFRESH_KEPT_S = 7 * 24 * 3600.0
+"""How long a used refresh token is remembered, to recognise it if it comes back."""
 
 
 def _h(token: str) -> str:
@@ -64,14 +89,18 @@ class Tokens:
     expires_in: float
 
 
-def _issue(conn: sqlite3.Connection, user_id: str) -> Tokens:
+def _issue(conn: sqlite3.Connection, user_id: str, family: str | None = None) -> tuple[Tokens, str]:
+    """A new access and refresh token (in ``family``, else a new one); and the refresh token's hash."""
     now = time.time()
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     ttl = access_ttl_s()
+    family = family or secrets.token_hex(16)
     conn.execute("DELETE FROM tokens WHERE user_id = ? AND expires_at < ?", (user_id, now))
-    conn.execute("INSERT INTO tokens VALUES (?,?,?,?)", (_h(access), user_id, "access", now + ttl))
-    conn.execute("INSERT INTO tokens VALUES (?,?,?,?)", (_h(refresh), user_id, "refresh", now + REFRESH_TTL_S))
-    return Tokens(access, refresh, ttl)
+    conn.execute("INSERT INTO tokens (token_hash, user_id, kind, expires_at, family, issued_with) "
+                 "VALUES (?,?,'access',?,?,?)", (_h(access), user_id, now + ttl, family, _h(refresh)))
+    conn.execute("INSERT INTO tokens (token_hash, user_id, kind, expires_at, family) VALUES (?,?,'refresh',?,?)",
+                 (_h(refresh), user_id, now + REFRESH_TTL_S, family))
+    return Tokens(access, refresh, ttl), _h(refresh)
 
 
 def _unusable_code(user: User | None) -> str:
@@ -80,27 +109,70 @@ def _unusable_code(user: User | None) -> str:
     return "account_deactivated" if not user.active else "account_locked"
 
 
-def login(conn: sqlite3.Connection, username: str, password: str) -> tuple[User, Tokens]:
-    user = authenticate(conn, username, password)
+def login(conn: sqlite3.Connection, username: str, password: str, *, address: str = "",
+          passwords: PasswordPool | None = None) -> tuple[User, Tokens]:
+    """Sign in: throttled (429 while a wait runs), the password checked in ``passwords``."""
+    attempt = throttle.admit(conn, username, address)
+    try:
+        user = passwords.run(authenticate, conn, username, password) if passwords else authenticate(
+            conn, username, password)
+    except ServerBusyError:
+        throttle.not_checked(conn, attempt)
+        raise
+    except AuthError as exc:
+        wait = throttle.delay_s(attempt.failures, throttle.ACCOUNT_FREE_FAILURES)
+        detail = f"{attempt.failures} failures in a row" + (f"; next try in {wait:.0f} s" if wait else "")
+        audit.record(conn, actor=username, action="sign_in", address=address, result=exc.code, detail=detail)
+        raise
     with transaction(conn):
-        return user, _issue(conn, user.user_id)
+        throttle.succeeded(conn, attempt)
+        audit.record(conn, actor=username, action="sign_in", address=address, result="ok")
+        return user, _issue(conn, user.user_id)[0]
 
 
-def refresh(conn: sqlite3.Connection, refresh_token: str) -> tuple[User, Tokens]:
+def _revoke_family(conn: sqlite3.Connection, user_id: str, family: str, address: str) -> None:
+    conn.execute("DELETE FROM tokens WHERE family = ?", (family,))
+    user = get_user(conn, user_id=user_id)
+    audit.record(conn, actor=user.username if user else user_id, action="refresh", address=address,
+                 result="token_reused", detail="a used refresh token came back: every token of its sign-in revoked")
+
+
+def refresh(conn: sqlite3.Connection, refresh_token: str, *, address: str = "") -> tuple[User, Tokens]:
+    reused = False
     with transaction(conn):
+        now = time.time()
         row = conn.execute(
-            "SELECT user_id, expires_at FROM tokens WHERE token_hash = ? AND kind = 'refresh'", (_h(refresh_token),)
+            "SELECT user_id, expires_at, family, used_at, successor, grace_used FROM tokens "
+            "WHERE token_hash = ? AND kind = 'refresh'", (_h(refresh_token),)
         ).fetchone()
-        if row is None or row["expires_at"] < time.time():
+        if row is None or row["expires_at"] < now:
             raise AuthError("auth", "refresh token is not valid; sign in again")
-        # Rotation with a short grace: the old refresh token still works for REFRESH_GRACE_S, so an
-        # answer lost on a bad link (new tokens issued, never received) does not sign the person out.
-        conn.execute("UPDATE tokens SET expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
-                     (time.time() + REFRESH_GRACE_S, _h(refresh_token)))
-        user = get_user(conn, user_id=row["user_id"])
-        if user is None or not user.usable:
-            raise AuthError(_unusable_code(user), "account is not usable")
-        return user, _issue(conn, user.user_id)
+        family = row["family"] or _h(refresh_token)
+        if row["used_at"] is not None:
+            successor = conn.execute("SELECT used_at FROM tokens WHERE token_hash = ?",
+                                     (row["successor"],)).fetchone() if row["successor"] else None
+            lost_answer = (successor is not None and successor["used_at"] is None and not row["grace_used"]
+                           and now - row["used_at"] <= REFRESH_GRACE_S)
+            if not lost_answer:
+                _revoke_family(conn, row["user_id"], family, address)
+                reused = True
+            else:  # the successor never reached its holder: supersede it, so it can only count as reuse now
+                conn.execute("DELETE FROM tokens WHERE kind = 'access' AND issued_with = ?", (row["successor"],))
+                conn.execute("UPDATE tokens SET used_at = ?, successor = NULL WHERE token_hash = ?",
+                             (now, row["successor"]))
+        if not reused:
+            user = get_user(conn, user_id=row["user_id"])
+            if user is None or not user.usable:
+                raise AuthError(_unusable_code(user), "account is not usable")
+            tokens, new_hash = _issue(conn, user.user_id, family)
+            conn.execute(
+                "UPDATE tokens SET used_at = COALESCE(used_at, ?), successor = ?, grace_used = (used_at IS NOT NULL), "
+                "expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
+                (now, new_hash, now + USED_REFRESH_KEPT_S, _h(refresh_token)),
+            )
+            return user, tokens
+    raise AuthError("token_reused", "this refresh token was already used; every session of this sign-in has "
+                                    "been ended for safety: sign in again")
 
 
 def user_for_access_token(conn: sqlite3.Connection, token: str) -> User:
@@ -116,11 +188,15 @@ def user_for_access_token(conn: sqlite3.Connection, token: str) -> User:
 
 
 # ----- devices
-def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_key: str, *, by: str = "api") -> bool:
-    """Bind ``device_id`` with ``public_key`` to ``user``. True if new, False if already so enrolled."""
+def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_key: str, *, by: str = "api",
+                 max_devices: int | None = None, address: str = "") -> bool:
+    """Bind ``device_id`` with ``public_key`` to ``user``. True if new, False if already so enrolled.
+
+    With ``max_devices``, a person who already has that many devices gets no more."""
     if not _UUID.match(device_id or ""):
         raise FormatError("bad_id", "device_id must be a lowercase UUID")
     key = PublicKey.from_text(public_key).to_text()
+    refused = False
     with transaction(conn):
         row = conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?", (device_id,)).fetchone()
         if row is not None:
@@ -129,9 +205,20 @@ def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_ke
             if row["public_key"] != key:
                 raise RejectedError("device_key_mismatch", "this device id is enrolled with another key")
             return False
-        conn.execute("INSERT INTO devices (device_id, user_id, public_key, enrolled_by) VALUES (?,?,?,?)",
-                     (device_id, user.user_id, key, by))
-        return True
+        count = conn.execute("SELECT COUNT(*) FROM devices WHERE user_id = ?", (user.user_id,)).fetchone()[0]
+        if max_devices is not None and count >= max_devices:
+            audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
+                         result="too_many_devices", detail=f"{count} devices, at most {max_devices}")
+            refused = True
+        else:
+            conn.execute("INSERT INTO devices (device_id, user_id, public_key, enrolled_by) VALUES (?,?,?,?)",
+                         (device_id, user.user_id, key, by))
+            audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
+                         result="ok", detail=f"by {by}")
+    if refused:
+        raise RejectedError("too_many_devices", f"this person already has {max_devices} devices enrolled, the most "
+                                                "allowed; ask an admin")
+    return True
 
 
 def device_key(conn: sqlite3.Connection, device_id: str) -> tuple[str, PublicKey] | None:

@@ -1,19 +1,24 @@
 """``studydesk-server``: the admin command line.
 
 Each subcommand lives in its own module under ``server/commands/`` with a
-``register(subparsers)`` function; this module only finds and dispatches them.
+``register(subparsers)`` function; this module finds and dispatches them, and writes each
+command run to the audit log (who ran it, the command line, how it ended), except those
+that set ``audited=False`` (serving and read-only listings of the log or the API).
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import pkgutil
+import shlex
+import sqlite3
 import sys
 from pathlib import Path
 
 import server.commands
-from server.config import default_data_dir
+from server.config import ServerConfig, default_data_dir
 from sync.protocol.errors import SyncError
 
 
@@ -28,18 +33,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _os_user() -> str:
     try:
-        return int(args.func(args))
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid
+        import os
+
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
+    from server import audit
+    from server.db import open_db
+
+    words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
+    target = next((str(v) for k in ("name", "user", "unit", "course_id", "file") if (v := getattr(args, k, None))),
+                  "")
+    db_path = ServerConfig(args.data).db_path
+    if not db_path.is_file():  # a mistyped --data, or a command that made no database: nothing is created
+        return
+    try:
+        conn = open_db(db_path)
+        try:
+            audit.record(conn, actor=_os_user(), action=" ".join(words), target=target, address="local",
+                         result=result, detail=shlex.join(argv))
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    result = "error"
+    try:
+        rc = int(args.func(args))
+        result = "ok" if rc == 0 else f"exit {rc}"
+        return rc
     except SyncError as exc:  # every command's refusals end here: one line, the reason and its code
         print(f"error: {exc.detail} [{exc.code}]", file=sys.stderr)
+        result = f"error: {exc.code}"
         return 1
     except OSError as exc:  # a file or folder named on the command line cannot be read or written
         print(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        result = "error: os"
         return 1
     except KeyboardInterrupt:
+        result = "interrupted"
         return 130
+    finally:
+        if getattr(args, "audited", True):
+            _audit(args, argv, result)
 
 
 if __name__ == "__main__":

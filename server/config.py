@@ -16,9 +16,18 @@ def default_data_dir() -> Path:
     return folders.data_dir("STUDYDESK_SERVER_DATA", "-server")
 
 
+DEFAULT_MAX_DEVICES = 10
+DEFAULT_API_SLOTS = 32
+"""API requests served at once; below the 40 worker threads that run the routes."""
+
+
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
     data_dir: Path
+    max_devices: int = DEFAULT_MAX_DEVICES
+    """Devices one person may enrol through the API (an admin's records import is not counted against it)."""
+    api_slots: int = DEFAULT_API_SLOTS
+    """API requests served at once; more wait briefly, then get 503 with Retry-After."""
 
     @property
     def db_path(self) -> Path:

@@ -1,25 +1,43 @@
 """HTTP: sign-in, token refresh, device enrolment; and the shared request helpers
 (database connection per request, the signed-in user, error answers). Thin: validates input
-with pydantic and calls server.auth / server.users."""
+and calls server.auth / server.users.
+
+Request bodies are untrusted: each is read within a small byte limit and parsed by the
+project's bounded JSON parser (sync.protocol.json_limits), so a lone surrogate, NaN, a
+duplicate key or a deep nesting answers 400 with its reason code, never 500.
+"""
 
 from __future__ import annotations
 
-import math
 import sqlite3
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from server import auth
 from server.db import open_db
+from server.limits import (
+    BodyTimeout,
+    BodyTooLarge,
+    busy_answer,
+    client_address,
+    database_busy,
+    is_database_busy,
+    read_body,
+)
+from server.throttle import TooManyAttempts
 from server.users import User
+from sync.protocol.canonical import parse_json_object
 from sync.protocol.errors import AuthError, FormatError, IntegrityError, RejectedError, ServerBusyError, SyncError
+from sync.protocol.json_limits import JsonLimits
 
 router = APIRouter(prefix="/api")
-MAX_BODY_BYTES = 8 * 1024 * 1024
+SMALL_BODY_BYTES = 16 * 1024
+SMALL_LIMITS = JsonLimits(max_bytes=SMALL_BODY_BYTES, max_values=32, max_string_bytes=8 * 1024, max_depth=4)
+M = TypeVar("M", bound=BaseModel)
 
 
 def db(request: Request) -> Iterator[sqlite3.Connection]:
@@ -43,12 +61,18 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def _status(exc: SyncError) -> int:
+    if isinstance(exc, TooManyAttempts):
+        return 429
     if isinstance(exc, ServerBusyError):
         return 503
     if isinstance(exc, AuthError):
         return 423 if exc.code == "account_locked" else 401
     if isinstance(exc, RejectedError):
         return 409
+    if isinstance(exc, BodyTooLarge):
+        return 413
+    if isinstance(exc, BodyTimeout):
+        return 408
     if isinstance(exc, (FormatError, IntegrityError)):
         return 400
     return 500
@@ -57,20 +81,33 @@ def _status(exc: SyncError) -> int:
 def install_error_handler(app: FastAPI) -> None:
     async def on_sync_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SyncError)
-        headers = {}
-        if isinstance(exc, ServerBusyError) and exc.retry_after_s is not None:
-            headers["Retry-After"] = str(math.ceil(exc.retry_after_s))
-        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc), headers=headers)
+        if isinstance(exc, ServerBusyError):
+            return busy_answer(exc, _status(exc))
+        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc))
+
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_busy(exc):
+            raise exc
+        return busy_answer(database_busy())
 
     app.add_exception_handler(SyncError, on_sync_error)
+    app.add_exception_handler(sqlite3.OperationalError, on_database_error)
 
-    @app.middleware("http")
-    async def limit_declared_size(request: Request, call_next: Any) -> Any:
-        # Every JSON endpoint takes small bodies; the record batch also counts streamed bytes itself.
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return JSONResponse({"code": "too_large", "detail": "request body is too large"}, status_code=413)
-        return await call_next(request)
+
+def json_body(model: type[M], what: str) -> Callable[[Request], Awaitable[M]]:
+    """A dependency: the request body as ``model``, read and parsed within SMALL_LIMITS."""
+
+    async def read(request: Request) -> M:
+        data = await read_body(request, SMALL_BODY_BYTES)
+        obj = parse_json_object(data, what, SMALL_LIMITS)
+        try:
+            return model.model_validate(obj)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise FormatError("bad_field", f"{what}: {field}: {err['msg']}") from None
+
+    return read
 
 
 class LoginIn(BaseModel):
@@ -93,13 +130,16 @@ def _session(user: User, tokens: auth.Tokens) -> dict[str, Any]:
 
 
 @router.post("/auth/login")
-def login(body: LoginIn, conn: Conn) -> dict[str, Any]:
-    return _session(*auth.login(conn, body.username, body.password))
+def login(body: Annotated[LoginIn, Depends(json_body(LoginIn, "sign-in request"))], conn: Conn,
+          request: Request) -> dict[str, Any]:
+    return _session(*auth.login(conn, body.username, body.password, address=client_address(request),
+                                passwords=request.app.state.passwords))
 
 
 @router.post("/auth/refresh")
-def refresh(body: RefreshIn, conn: Conn) -> dict[str, Any]:
-    return _session(*auth.refresh(conn, body.refresh_token))
+def refresh(body: Annotated[RefreshIn, Depends(json_body(RefreshIn, "refresh request"))], conn: Conn,
+            request: Request) -> dict[str, Any]:
+    return _session(*auth.refresh(conn, body.refresh_token, address=client_address(request)))
 
 
 @router.get("/auth/me")
@@ -108,6 +148,8 @@ def me(user: CurrentUser) -> dict[str, str]:
 
 
 @router.post("/devices")
-def enrol(body: DeviceIn, user: CurrentUser, conn: Conn) -> dict[str, Any]:
-    created = auth.enrol_device(conn, user, body.device_id, body.public_key)
+def enrol(body: Annotated[DeviceIn, Depends(json_body(DeviceIn, "device enrolment"))], user: CurrentUser,
+          conn: Conn, request: Request) -> dict[str, Any]:
+    created = auth.enrol_device(conn, user, body.device_id, body.public_key,
+                                max_devices=request.app.state.config.max_devices, address=client_address(request))
     return {"device_id": body.device_id, "user_id": user.user_id, "created": created}

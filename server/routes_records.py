@@ -10,7 +10,6 @@ inflated and parsed together, and the rest are answered 503 with a Retry-After.
 
 from __future__ import annotations
 
-import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,17 +21,18 @@ from starlette.concurrency import run_in_threadpool
 
 from server.db import open_db
 from server.ingest import ingest
+from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
+from server.limits import Slots, read_body
 from server.routes_auth import Conn, CurrentUser
 from server.transcript import transcript
 from sync.protocol.canonical import parse_json_object
-from sync.protocol.errors import FormatError, ServerBusyError
+from sync.protocol.errors import FormatError
 from sync.protocol.json_limits import JsonLimits
 from sync.protocol.records import MAX_BODY_BYTES
 
 router = APIRouter(prefix="/api")
 
 MAX_BATCH_RECORDS = 2000
-MAX_WIRE_BYTES = 8 * 1024 * 1024
 # A real watch record is about 750 bytes of JSON holding 54 values, so a full batch of 2000 is
 # about 1.5 MB. The limits give each of 2000 records 8 KB and 250 values, over ten and four times
 # that. A client whose batch is refused as too large halves it, down to a single record (a body
@@ -51,32 +51,12 @@ class BatchIn(BaseModel):
     records: list[dict[str, Any]] = Field(max_length=MAX_BATCH_RECORDS)
 
 
+def parse_slots() -> Slots:
+    return Slots(BIG_PARSE_SLOTS, wait_s=BIG_PARSE_WAIT_S, retry_after_s=RETRY_AFTER_S, what="large record batches")
+
+
 def install(app: FastAPI) -> None:
-    app.state.big_parse_slots = threading.BoundedSemaphore(BIG_PARSE_SLOTS)
-
-
-async def _read_wire(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_WIRE_BYTES:
-        raise FormatError("too_large", "request body is too large")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_WIRE_BYTES:
-            raise FormatError("too_large", "request body is too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-@contextmanager
-def _big_parse_slot(slots: threading.BoundedSemaphore) -> Iterator[None]:
-    if not slots.acquire(timeout=BIG_PARSE_WAIT_S):
-        raise ServerBusyError("server_busy", "too many large record batches at once; try again shortly",
-                              retry_after_s=RETRY_AFTER_S)
-    try:
-        yield
-    finally:
-        slots.release()
+    app.state.big_parse_slots = parse_slots()
 
 
 def _inflate(d: zlib._Decompress, data: bytes, max_bytes: int) -> bytes:
@@ -89,13 +69,13 @@ def _inflate(d: zlib._Decompress, data: bytes, max_bytes: int) -> bytes:
 
 
 @contextmanager
-def _inflated(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> Iterator[bytes]:
+def _inflated(raw: bytes, gzipped: bool, slots: Slots) -> Iterator[bytes]:
     """The body as JSON bytes; a big one is inflated and used only while holding a parse slot."""
     if not gzipped:
         if len(raw) <= SMALL_JSON_BYTES:
             yield raw
         else:
-            with _big_parse_slot(slots):
+            with slots.hold():
                 yield raw
         return
     d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
@@ -103,7 +83,7 @@ def _inflated(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> I
     if d.eof and len(head) <= SMALL_JSON_BYTES:
         yield head
         return
-    with _big_parse_slot(slots):
+    with slots.hold():
         data = head + _inflate(d, d.unconsumed_tail, MAX_JSON_BYTES - len(head))
         del head
         if len(data) > MAX_JSON_BYTES:
@@ -113,7 +93,7 @@ def _inflated(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> I
         yield data
 
 
-def parse_batch(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) -> list[dict[str, Any]]:
+def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]:
     """Inflate and parse a batch body into its raw records. Runs in a worker thread."""
     with _inflated(raw, gzipped, slots) as data:
         try:
@@ -124,7 +104,7 @@ def parse_batch(raw: bytes, gzipped: bool, slots: threading.BoundedSemaphore) ->
 
 @router.post("/records/batch")
 async def post_batch(request: Request, user: CurrentUser) -> dict[str, Any]:
-    raw = await _read_wire(request)
+    raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
     records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
     del raw

@@ -1,4 +1,4 @@
-"""Server accounts: users with scrypt password hashes, lockout after repeated failures.
+"""Server accounts: users with scrypt password hashes.
 
 Services only (no HTTP here); the routers and the admin command line call them.
 Imports only sync/ formats and server/db.
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from server.db import schema, transaction
 from sync.protocol.errors import AuthError, FormatError
 
-MAX_FAILED_ATTEMPTS = 5
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -162,32 +161,20 @@ def deactivate_user(conn: sqlite3.Connection, username: str) -> User:
 
 
 def authenticate(conn: sqlite3.Connection, username: str, password: str) -> User:
-    """Check a password; count failures and lock after MAX_FAILED_ATTEMPTS.
+    """Check a password (server.throttle decides beforehand whether it may be checked at all).
 
-    An unknown user name gets the same "wrong_password" answer as a wrong password, so the
-    sign-in form does not reveal which accounts exist.
+    An unknown user name costs the same time and gets the same "wrong_password" answer as a
+    wrong password, so the sign-in form does not reveal which accounts exist; a deactivated or
+    locked account says so only to someone who gave its right password.
     """
     row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
     if row is None:
         hash_password(password)  # spend the same time as a real check
         raise AuthError("wrong_password", "wrong user name or password")
+    if not check_password(password, row["password_hash"]):
+        raise AuthError("wrong_password", "wrong user name or password")
     if row["deactivated_at"] is not None:
-        hash_password(password)  # the same time as a real check
         raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
     if row["locked"]:
-        raise AuthError("account_locked", "this account is locked after too many failed sign-ins; ask an admin")
-    if not check_password(password, row["password_hash"]):
-        with transaction(conn):
-            conn.execute(
-                "UPDATE users SET failed_attempts = failed_attempts + 1, "
-                "locked = (failed_attempts + 1 >= ?) WHERE user_id = ?",
-                (MAX_FAILED_ATTEMPTS, row["user_id"]),
-            )
-        locked = conn.execute("SELECT locked FROM users WHERE user_id = ?", (row["user_id"],)).fetchone()[0]
-        if locked:
-            raise AuthError("account_locked", "this account is now locked after too many failed sign-ins")
-        raise AuthError("wrong_password", "wrong user name or password")
-    if row["failed_attempts"]:
-        with transaction(conn):
-            conn.execute("UPDATE users SET failed_attempts = 0 WHERE user_id = ?", (row["user_id"],))
+        raise AuthError("account_locked", "this account is locked; ask an admin")
     return _row_user(row)

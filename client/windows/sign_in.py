@@ -424,14 +424,16 @@ class SignInPage(QWidget):
         code = getattr(error, "code", "")
         if isinstance(error, OfflinePasswordError):
             return self.tr("Wrong username or password. The server cannot be reached, so the password was checked "
-                           "on this PC; a wrong password here does not count towards locking your account.")
+                           "on this PC; a wrong password here does not count towards the server's sign-in wait.")
         if isinstance(error, AuthError) and code == "wrong_password":
             return self.tr("Wrong username or password. Please check and try again. After several wrong "
-                           "passwords in a row the account is locked, so if you are unsure, ask your training "
-                           "administrator.")
+                           "passwords in a row you must wait before trying again, so if you are unsure, ask your "
+                           "training administrator.")
         if isinstance(error, AuthError) and code == "account_locked":
             return self.tr("This account is locked after too many wrong passwords. "
                            "Please ask your training administrator to unlock it.")
+        if code == "too_many_attempts":  # the server is up: it asks to wait
+            return describe(error)
         if isinstance(error, RetryableError):
             return self.tr("The server cannot be reached, and this account has not signed in on this PC "
                            "before, so it cannot sign in offline. Check the network and try again.")

@@ -1103,6 +1103,50 @@ The file is at:
         <source>Some of this person&apos;s study progress has not reached the server yet, so their data on this PC was kept.</source>
         <translation>此人还有学习进度没有上传到服务器，因此其本机数据已保留。</translation>
     </message>
+    <message>
+        <source>Too many failed sign-ins for this name or from this PC. Wait a few minutes, then try again.</source>
+        <translation>此用户名或本机登录失败次数过多。请等几分钟后再试。</translation>
+    </message>
+    <message>
+        <source>Your sign-in was used from somewhere else, so the server ended it for safety. Please sign in again.</source>
+        <translation>您的登录凭据在别处被使用，服务器为安全起见已将其作废。请重新登录。</translation>
+    </message>
+    <message>
+        <source>You already use the most PCs one person may have. Ask your administrator.</source>
+        <translation>您使用的电脑数量已达每人上限。请联系管理员。</translation>
+    </message>
+    <message>
+        <source>The connection stalled while sending. StudyDesk will try again.</source>
+        <translation>发送时连接中断。StudyDesk 将稍后重试。</translation>
+    </message>
+    <message>
+        <source>The data contains text that is not valid Unicode.</source>
+        <translation>数据中含有无效的 Unicode 文本。</translation>
+    </message>
+    <message>
+        <source>The data contains a number that is not valid.</source>
+        <translation>数据中含有无效的数字。</translation>
+    </message>
+    <message>
+        <source>The data names the same field twice.</source>
+        <translation>数据中同一字段出现了两次。</translation>
+    </message>
+    <message>
+        <source>The data is nested too deeply.</source>
+        <translation>数据嵌套层次过深。</translation>
+    </message>
+    <message>
+        <source>The data contains a text that is far too long.</source>
+        <translation>数据中含有过长的文本。</translation>
+    </message>
+    <message>
+        <source>The data holds far more values than it should.</source>
+        <translation>数据中的数值项远多于应有数量。</translation>
+    </message>
+    <message>
+        <source>The data contains a number that is far too long.</source>
+        <translation>数据中含有过长的数字。</translation>
+    </message>
 </context>
 <context>
     <name>MyCoursesPage</name>
@@ -1577,12 +1621,12 @@ Cadre Online Training</source>
         <translation>取消</translation>
     </message>
     <message>
-        <source>Wrong username or password. The server cannot be reached, so the password was checked on this PC; a wrong password here does not count towards locking your account.</source>
-        <translation>用户名或密码错误。由于无法连接服务器，密码是在本机核对的；在本机输错密码不会导致账号被锁定。</translation>
+        <source>Wrong username or password. The server cannot be reached, so the password was checked on this PC; a wrong password here does not count towards the server&apos;s sign-in wait.</source>
+        <translation>用户名或密码错误。由于无法连接服务器，密码是在本机核对的；在本机输错密码不计入服务器的登录等待。</translation>
     </message>
     <message>
-        <source>Wrong username or password. Please check and try again. After several wrong passwords in a row the account is locked, so if you are unsure, ask your training administrator.</source>
-        <translation>用户名或密码错误，请检查后重试。连续多次输错密码会锁定账号，如果不确定，请询问培训管理员。</translation>
+        <source>Wrong username or password. Please check and try again. After several wrong passwords in a row you must wait before trying again, so if you are unsure, ask your training administrator.</source>
+        <translation>用户名或密码错误，请检查后重试。连续多次输错密码后需要等待一段时间才能再试，如果不确定，请询问培训管理员。</translation>
     </message>
     <message numerus="yes">
         <source>Not yet uploaded to the server: %n study progress update(s). Their data on this PC cannot be deleted until then.</source>

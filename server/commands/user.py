@@ -13,6 +13,7 @@ import sys
 
 from server.config import ServerConfig
 from server.db import open_db
+from server.throttle import clear as clear_failures
 from server.users import add_user, deactivate_user, get_user, list_users, reset_password, unlock_user
 
 
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.set_defaults(func=run_add)
     ls = usub.add_parser("list", help="list accounts")
     ls.set_defaults(func=run_list)
-    unlock = usub.add_parser("unlock", help="unlock an account locked after failed sign-ins")
+    unlock = usub.add_parser("unlock", help="unlock an account and clear its failed sign-ins (ends any wait)")
     unlock.add_argument("name")
     unlock.set_defaults(func=run_unlock)
     reset = usub.add_parser("reset-password", help="give an account a new password (also unlocks it)")
@@ -93,7 +94,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_unlock(args: argparse.Namespace) -> int:
-    user = unlock_user(_existing(args), args.name)
+    conn = _existing(args)
+    user = unlock_user(conn, args.name)
+    clear_failures(conn, args.name)
     print(f"unlocked {user.username}")
     return 0
 
@@ -107,6 +110,7 @@ def run_reset_password(args: argparse.Namespace) -> int:
     if isinstance(password, int):
         return password
     user = reset_password(conn, args.name, password)
+    clear_failures(conn, args.name)
     print(f"new password set for {user.username}; the account is unlocked")
     return 0
 

@@ -142,6 +142,8 @@ class AuthService:
         try:
             info = api.login(username, password)
         except RetryableError as exc:
+            if exc.code == "too_many_attempts" and known is None:
+                raise  # the server is up and says to wait: not a reason to call it unreachable
             if known is None:
                 code = "tls" if exc.code == "tls" else "network"  # a certificate problem says so
                 raise RetryableError(code, f"the server cannot be reached and {username!r} has never signed "

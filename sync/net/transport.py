@@ -85,8 +85,8 @@ def _error_for(status: int, content: bytes, retry_after: str | None, what: str) 
     code = payload.get("code") if isinstance(payload.get("code"), str) else None
     detail = payload.get("detail")
     detail = f"{what}: HTTP {status}: {detail if isinstance(detail, str) else ''}".rstrip(": ")
-    if status in (429, 503):
-        return ServerBusyError("server_busy", detail, parse_retry_after(retry_after))
+    if status in (429, 503):  # "too_many_attempts" for sign-ins, else "server_busy"
+        return ServerBusyError(code or "server_busy", detail, parse_retry_after(retry_after))
     if status >= 500:
         return RetryableError("server_error", detail)
     if status in (401, 403, 423):

@@ -61,10 +61,12 @@ def split_statements(sql: str) -> list[str]:
     return out
 
 
-def open_sqlite(path: Path, registry: SchemaRegistry | None = None, *, synchronous: str = "FULL") -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+def open_sqlite(path: Path, registry: SchemaRegistry | None = None, *, synchronous: str = "FULL",
+                busy_timeout_s: float = 30.0) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+    ``busy_timeout_s``: how long a statement waits for another connection's lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,17 +31,24 @@ def _submit(qtbot, page: SignInPage, username: str, password: str) -> list[objec
     return sessions
 
 
-def test_wrong_password_locked_account_and_unreachable_server_each_say_so(qtbot, env):
+def test_wrong_password_throttled_name_and_unreachable_server_each_say_so(qtbot, env):
     ctx = app_context(env)
     page = SignInPage(ctx)
     qtbot.addWidget(page)
     try:
         assert _submit(qtbot, page, "zhangsan", "not-it") == []
         assert "Wrong username or password" in page.message.text()
-        # the server does not say how many tries are left: the page says a lock exists, and no number
-        assert "account is locked" in page.message.text() and not any(c.isdigit() for c in page.message.text())
-        for _ in range(5):
-            _submit(qtbot, page, "zhangsan", "not-it")
+        # the server does not say how many tries are left: the page says a wait exists, and no number
+        assert "must wait" in page.message.text() and not any(c.isdigit() for c in page.message.text())
+        for _ in range(12):  # each password checked past the first three doubles the wait
+            assert _submit(qtbot, page, "zhangsan", "not-it") == []
+            if "Too many failed sign-ins" in page.message.text():
+                break
+        assert "Too many failed sign-ins" in page.message.text() and "Wait" in page.message.text()
+        # an account an admin locked says so to the right password, and leaves nothing to retype over
+        env.server.cli("user", "unlock", "zhangsan")
+        with sqlite3.connect(env.server.data_dir / "server.sqlite3") as db:
+            db.execute("UPDATE users SET locked = 1 WHERE username = 'zhangsan'")
         assert _submit(qtbot, page, "zhangsan", PASSWORD) == []
         assert "locked" in page.message.text()
         assert page.password.text() == ""  # another try cannot help: nothing left to retype over

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sync.account.auth import AuthService
-from sync.protocol.errors import AuthError
+from sync.protocol.errors import AuthError, SyncError
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user
 
@@ -27,7 +27,7 @@ def server_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.C
 
 @pytest.mark.parametrize("command", [("user", "list"), ("assign", "list"), ("user", "unlock", "chen"),
                                      ("user", "deactivate", "chen"), ("user", "reset-password", "chen"),
-                                     ("keys", "show")])
+                                     ("keys", "show"), ("audit",)])
 def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_path: Path,
                                                                             command: tuple[str, ...]) -> None:
     missing = tmp_path / "typo" / "studydesk"
@@ -69,8 +69,12 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
     add_user(server, "ma", "old-password")
     auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
     for _ in range(5):
-        with pytest.raises(AuthError):
+        with pytest.raises(SyncError) as wrong:  # wrong passwords, then a wait
             auth.sign_in("ma", "wrong-guess")
+        assert wrong.value.code in ("wrong_password", "too_many_attempts")
+    db = server.data_dir / "server.sqlite3"
+    with sqlite3.connect(db) as conn:  # and an admin's lock on top
+        conn.execute("UPDATE users SET locked = 1 WHERE username = 'ma'")
     assert "LOCKED" in server.cli("user", "list").stdout
     no_tty = server_cli(server.data_dir, "user", "reset-password", "ma")
     assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr and "Traceback" not in no_tty.stderr
@@ -80,6 +84,8 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
     assert nobody.returncode == 1 and "nobody" in nobody.stderr
     done = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"new-password\n")
     assert "unlocked" in done.stdout
+    with sqlite3.connect(db) as conn:  # the failed sign-ins are forgotten too: no wait is left
+        assert conn.execute("SELECT COUNT(*) FROM signin_failures WHERE key = 'ma'").fetchone()[0] == 0
     with pytest.raises(AuthError) as old:
         AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "old-password")
     assert old.value.code == "wrong_password"

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 
 import pytest
 
-from server.routes_records import BIG_PARSE_SLOTS, MAX_JSON_BYTES, RETRY_AFTER_S, SMALL_JSON_BYTES, parse_batch
+from server.limits import Slots
+from server.routes_records import (
+    BIG_PARSE_SLOTS,
+    MAX_JSON_BYTES,
+    RETRY_AFTER_S,
+    SMALL_JSON_BYTES,
+    parse_batch,
+    parse_slots,
+)
 from sync.protocol.errors import FormatError, ServerBusyError
 
 SMALL = json.dumps({"records": [{"id": "r1"}]}).encode()
 BIG = json.dumps({"records": [{"id": "r1", "body": {"t": "x" * 60_000}}] * 20}).encode()  # over SMALL_JSON_BYTES
 
 
-def slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(BIG_PARSE_SLOTS)
+def slots() -> Slots:
+    return parse_slots()
 
 
-def all_taken() -> threading.BoundedSemaphore:
+def all_taken() -> Slots:
     s = slots()
     for _ in range(BIG_PARSE_SLOTS):
-        assert s.acquire(blocking=False)
+        assert s.try_acquire()
     return s
 
 
@@ -39,7 +46,7 @@ def test_big_batches_take_a_slot_and_give_it_back(gzipped: bool) -> None:
     body = gzip.compress(BIG) if gzipped else BIG
     assert len(parse_batch(body, gzipped, s)) == 20
     for _ in range(BIG_PARSE_SLOTS):  # every slot is free again
-        assert s.acquire(blocking=False)
+        assert s.try_acquire()
     with pytest.raises(ServerBusyError) as info:
         parse_batch(body, gzipped, s)
     assert info.value.code == "server_busy" and info.value.retry_after_s == RETRY_AFTER_S
@@ -51,7 +58,7 @@ def test_a_refused_big_batch_gives_its_slot_back() -> None:
         parse_batch(gzip.compress(b'{"records":[' + b"[]," * (SMALL_JSON_BYTES // 3) + b"[]]}"), True, s)
     assert info.value.code == "too_many_values"
     for _ in range(BIG_PARSE_SLOTS):
-        assert s.acquire(blocking=False)
+        assert s.try_acquire()
 
 
 def test_inflating_stops_at_the_cap() -> None:

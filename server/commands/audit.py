@@ -1,0 +1,26 @@
+"""``studydesk-server audit [--since WHEN] [--user NAME]``: list the audit log."""
+
+from __future__ import annotations
+
+import argparse
+
+from server.audit import entries
+from server.config import ServerConfig
+from server.db import open_db
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("audit", help="list sign-ins, token reuse, device enrolments and admin commands")
+    p.add_argument("--since", help="from this UTC date or time on, e.g. 2026-05-01 or 2026-05-01T08:00")
+    p.add_argument("--user", help="only rows where this user name acted or was acted on")
+    p.add_argument("--limit", type=int, help="only the newest N rows")
+    p.set_defaults(func=run, audited=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    conn = open_db(ServerConfig(args.data).existing().db_path)
+    since = args.since.replace(" ", "T") if args.since else None
+    print("at\tactor\taction\ttarget\taddress\tresult\tdetail")
+    for entry in entries(conn, since=since, user=args.user, limit=args.limit):
+        print(entry.line())
+    return 0

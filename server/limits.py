@@ -1,0 +1,201 @@
+"""Limits that keep one client, or many at once, from taking the server down.
+
+``Slots`` is the one admission mechanism: at most ``size`` holders at once, and a caller that
+cannot get a slot within ``wait_s`` is answered 503 with a Retry-After (ServerBusyError) instead
+of queueing without end. API requests, password hashing and the parsing of big record batches
+each take one.
+
+``BodyLimit`` (ASGI middleware) refuses a request body over MAX_BODY_BYTES with 413, whether it
+declares its length or arrives chunked with none: bytes are counted as they arrive, so nothing
+past the limit is ever held in memory. A body that stops arriving part-way is given up after
+BODY_IDLE_TIMEOUT_S (408). ``read_body`` gives one route its own, smaller cap.
+
+``Admission`` (ASGI middleware) lets at most ServerConfig.api_slots API requests run at once;
+the rest wait up to ADMISSION_WAIT_S and are then answered 503 with Retry-After, before the database and the
+worker threads saturate. A SQLite "database is locked" that still happens becomes the same 503
+(``is_database_busy``) rather than a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol.errors import FormatError, ServerBusyError
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+BODY_IDLE_TIMEOUT_S = 30.0
+ADMISSION_WAIT_S = 2.0
+RETRY_AFTER_S = 2.0
+_POLL_S = 0.02
+
+
+class BodyTooLarge(FormatError):
+    """A request body over its limit: answered 413."""
+
+    def __init__(self, detail: str = "request body is too large") -> None:
+        super().__init__("too_large", detail)
+
+
+class BodyTimeout(FormatError):
+    """A request body that stopped arriving: answered 408."""
+
+    def __init__(self) -> None:
+        super().__init__("body_timeout", f"the request body stopped arriving for {BODY_IDLE_TIMEOUT_S:.0f} s")
+
+
+class Slots:
+    """At most ``size`` holders at once; waiting longer than ``wait_s`` for one raises a
+    ServerBusyError with ``retry_after_s``. ``hold`` blocks (worker threads), ``hold_async``
+    waits without blocking the event loop."""
+
+    def __init__(self, size: int, *, wait_s: float, retry_after_s: float, what: str) -> None:
+        self.size = size
+        self.wait_s = wait_s
+        self.retry_after_s = retry_after_s
+        self.what = what
+        self._sem = threading.BoundedSemaphore(size)
+
+    def _busy(self) -> ServerBusyError:
+        return ServerBusyError("server_busy", f"too many {self.what} at once; try again shortly",
+                               retry_after_s=self.retry_after_s)
+
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free now."""
+        return self._sem.acquire(blocking=False)
+
+    def acquire(self) -> None:
+        """Take a slot, waiting up to ``wait_s`` (blocking: for worker threads)."""
+        got = self._sem.acquire(timeout=self.wait_s) if self.wait_s > 0 else self.try_acquire()
+        if not got:
+            raise self._busy()
+
+    async def acquire_async(self) -> None:
+        """Take a slot, waiting up to ``wait_s`` without blocking the event loop."""
+        deadline = time.monotonic() + self.wait_s
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                raise self._busy()
+            await asyncio.sleep(_POLL_S)
+
+    def release(self) -> None:
+        self._sem.release()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+def busy_answer(exc: ServerBusyError, status: int = 503) -> JSONResponse:
+    headers = {}
+    if exc.retry_after_s is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=status, headers=headers)
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """SQLite gave up waiting for another connection's write lock."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def database_busy() -> ServerBusyError:
+    return ServerBusyError("server_busy", "the database is busy; try again shortly", retry_after_s=RETRY_AFTER_S)
+
+
+class BodyLimit:
+    """ASGI middleware: request bodies over ``max_bytes`` are refused as they arrive."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES,
+                 idle_timeout_s: float = BODY_IDLE_TIMEOUT_S) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.idle_timeout_s = idle_timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await JSONResponse({"code": "too_large", "detail": "request body is too large"},
+                                   status_code=413, headers={"Connection": "close"})(scope, receive, send)
+                return
+        received = 0
+        body_done = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, body_done
+            if body_done:  # afterwards the app only listens for a disconnect, which may take hours
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.idle_timeout_s)
+            except TimeoutError:
+                raise BodyTimeout() from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+                body_done = not message.get("more_body", False)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The whole request body, refused (413) as soon as it passes ``max_bytes``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Admission:
+    """ASGI middleware: at most ``slots.size`` API requests at once (the health check is free)."""
+
+    def __init__(self, app: ASGIApp, slots: Slots) -> None:
+        self.app = app
+        self.slots = slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/") or path == "/api/health":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.slots.acquire_async()
+        except ServerBusyError as exc:
+            await busy_answer(exc)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.release()
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (uvicorn applies X-Forwarded-For only from
+    the trusted proxy addresses, by default 127.0.0.1)."""
+    return request.client.host if request.client else ""

@@ -1,0 +1,128 @@
+"""Sign-in throttling: a wait that grows with failures, per account name and per address.
+
+Every sign-in attempt is counted as a failure up front, in one write transaction (BEGIN
+IMMEDIATE), before its password is checked: however many guesses arrive at once, each one
+sees all those before it. A name with ``n`` counted failures may try again only
+``delay_s(n)`` after the last try: at once for the first ACCOUNT_FREE_FAILURES, then after
+1, 2, 4, 8 ... seconds, at most MAX_DELAY_S; an address likewise after ADDRESS_FREE_FAILURES
+(several people may share one address). Until then the server answers 429 with Retry-After
+without checking the password, so a right password inside a flood of guesses gains nothing.
+
+No one can lock an account this way: its owner signs in once the wait has passed, and the
+wait only grows with passwords actually checked. Names that exist and names that do not are
+counted and answered alike, so the answers reveal no names. A right password clears the
+name's count and takes back its own count from the address; an attempt whose password was
+never checked (the server was busy) takes back both. A count left alone for FORGET_AFTER_S
+starts again from zero, and ``studydesk-server user unlock NAME`` clears one at once.
+Services only; no HTTP here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from server.db import schema, transaction
+from sync.protocol.errors import ServerBusyError
+
+ACCOUNT_FREE_FAILURES = 3
+ADDRESS_FREE_FAILURES = 30
+MAX_DELAY_S = 15 * 60.0
+FORGET_AFTER_S = 24 * 3600.0
+
+schema.step(
+    "throttle.1",
+    """
+    CREATE TABLE signin_failures (
+        scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+        key TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_at REAL NOT NULL,
+        PRIMARY KEY (scope, key)
+    )
+    """,
+)
+
+_FREE = {"account": ACCOUNT_FREE_FAILURES, "address": ADDRESS_FREE_FAILURES}
+
+
+def delay_s(failures: int, free: int) -> float:
+    """How long after the last try the next one may come, with ``failures`` counted."""
+    if failures < free:
+        return 0.0
+    return min(2.0 ** min(failures - free, 30), MAX_DELAY_S)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    username: str
+    address: str
+    failures: int
+    """The name's count, this attempt included."""
+
+
+class TooManyAttempts(ServerBusyError):
+    """Answered 429 with Retry-After."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__("too_many_attempts", "too many failed sign-ins for this name or from this address; "
+                         "wait before trying again", retry_after_s=wait_s)
+
+
+def _wait_s(conn: sqlite3.Connection, username: str, address: str, now: float) -> float:
+    wait = 0.0
+    for row in conn.execute(
+        "SELECT scope, failures, last_at FROM signin_failures "
+        "WHERE (scope = 'account' AND key = ?) OR (scope = 'address' AND key = ?)", (username, address)
+    ):
+        if now - row["last_at"] <= FORGET_AFTER_S:
+            wait = max(wait, row["last_at"] + delay_s(row["failures"], _FREE[row["scope"]]) - now)
+    return wait
+
+
+def admit(conn: sqlite3.Connection, username: str, address: str) -> Attempt:
+    """Count this attempt, or raise TooManyAttempts (nothing counted) while a wait is running."""
+    if (wait := _wait_s(conn, username, address, time.time())) > 0:
+        raise TooManyAttempts(wait)  # read only: a flood of refused tries takes no write lock
+    with transaction(conn):
+        now = time.time()
+        if (wait := _wait_s(conn, username, address, now)) > 0:
+            raise TooManyAttempts(wait)
+        for scope, key in (("account", username), ("address", address)):
+            conn.execute(
+                "INSERT INTO signin_failures (scope, key, failures, last_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (scope, key) DO UPDATE SET "
+                "failures = CASE WHEN excluded.last_at - last_at > ? THEN 1 ELSE failures + 1 END, "
+                "last_at = excluded.last_at",
+                (scope, key, now, FORGET_AFTER_S),
+            )
+        failures = conn.execute("SELECT failures FROM signin_failures WHERE scope = 'account' AND key = ?",
+                                (username,)).fetchone()[0]
+    return Attempt(username, address, int(failures))
+
+
+def _take_back_address(conn: sqlite3.Connection, attempt: Attempt) -> None:
+    conn.execute("UPDATE signin_failures SET failures = MAX(failures - 1, 0) WHERE scope = 'address' AND key = ?",
+                 (attempt.address,))
+
+
+def succeeded(conn: sqlite3.Connection, attempt: Attempt) -> None:
+    """The password was right (call inside the caller's transaction)."""
+    conn.execute("DELETE FROM signin_failures WHERE scope = 'account' AND key = ?", (attempt.username,))
+    _take_back_address(conn, attempt)
+
+
+def not_checked(conn: sqlite3.Connection, attempt: Attempt) -> None:
+    """The password was never checked: this attempt counts against no one."""
+    with transaction(conn):
+        conn.execute("UPDATE signin_failures SET failures = MAX(failures - 1, 0) WHERE scope = 'account' AND key = ?",
+                     (attempt.username,))
+        _take_back_address(conn, attempt)
+
+
+def clear(conn: sqlite3.Connection, username: str) -> bool:
+    """Forget a name's failures (an admin's unlock). True if there were any."""
+    with transaction(conn):
+        cur = conn.execute("DELETE FROM signin_failures WHERE scope = 'account' AND key = ?", (username,))
+    return cur.rowcount > 0
