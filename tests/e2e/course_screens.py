@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen python -m tests.e2e.course_screens artifacts/screenshots/courses
 
-Runs the real window against a real server with the demo course (tests.e2e.shell_env), in
+Runs the real window against a real server with the demo course (tests.support.shell_env), in
 zh_CN, and saves ``<page>-<state>-<width>x<height>-<text size>.png`` for the pages "my-courses"
 and "course-page", the states "not-downloaded", "offline-waiting", "downloading" and
 "downloaded", at 1366x768 and 1024x768, with the 标准 and 特大 text sizes. Open every image and

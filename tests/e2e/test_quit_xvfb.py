@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
-from tests.e2e.test_app_xvfb import xvfb  # noqa: F401  (the fixture)
+from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
@@ -28,7 +27,7 @@ def env(tmp_path: Path) -> Iterator[ShellEnv]:
 
 
 @pytest.mark.parametrize("window", ["main", "player"])
-def test_ctrl_q_with_course_page_and_player_open_quits_without_a_traceback(xvfb, env, tmp_path, window):  # noqa: F811
+def test_ctrl_q_with_course_page_and_player_open_quits_without_a_traceback(xvfb, env, tmp_path, window):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed")
     steps = [

@@ -25,8 +25,7 @@ from sync.account.auth import AuthService
 from sync.protocol.errors import ServerBusyError
 from sync.protocol.keys import PrivateKey
 from sync.site.config import SiteConfig
-from tests.integration.test_auth import add_user
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, add_user
 
 FREE_FAILURES = 3  # server.throttle.ACCOUNT_FREE_FAILURES
 
@@ -394,7 +393,7 @@ def test_the_audit_log_lists_admin_commands_and_filters(server: ServerProcess) -
 
 
 def test_a_sign_in_flood_gets_503_while_records_still_sync(server: ServerProcess) -> None:
-    from tests.integration.test_ingest import chain, enrolled_client, statuses
+    from tests.support.ingest import chain, enrolled_client, statuses
 
     add_user(server, "steady", "pass-word")
     steady = enrolled_client(server, "steady")
