@@ -41,12 +41,14 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.backup import serve_lock
     from server.connections import guarded_h11, raise_fd_limit
 
     fits = raise_fd_limit()
     app = create_app(ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                http=guarded_h11(args.header_timeout), timeout_keep_alive=KEEP_ALIVE_S,
-                limit_concurrency=min(args.max_connections, fits), backlog=2048,
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+    with serve_lock(args.data):  # restore refuses to replace the folder while this is held
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                    http=guarded_h11(args.header_timeout), timeout_keep_alive=KEEP_ALIVE_S,
+                    limit_concurrency=min(args.max_connections, fits), backlog=2048,
+                    h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     return 0
