@@ -102,6 +102,7 @@ def _sqlite_snapshot(config: ServerConfig, dest: Path) -> None:
             out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         finally:
             out.close()
+        os.chmod(dest, stat.S_IMODE(config.db_path.stat().st_mode))
     finally:
         src.close()
 
@@ -337,7 +338,7 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
         (staging / "repo").mkdir(exist_ok=True)
         (staging / "keys").mkdir(exist_ok=True)
         os.chmod(staging / "keys", 0o700)
-        os.chmod(staging, 0o750)
+        os.chmod(staging, stat.S_IMODE(data_dir.stat().st_mode) if data_dir.is_dir() else 0o750)
         if not force and server_running(data_dir):  # started while the archive was checked
             raise FormatError("server_running", f"a server started on {data_dir} during the restore; nothing "
                                                 "was replaced")
