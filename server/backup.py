@@ -65,8 +65,8 @@ def serve_lock(data_dir: Path) -> Iterator[None]:
 def server_running(data_dir: Path) -> bool:
     """Whether a server process holds ``data_dir``'s lock now."""
     try:
-        f = open(data_dir / LOCK_NAME, "a")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
+        f = open(data_dir / LOCK_NAME, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:  # every server creates it before it serves
         return False
     with f:
         try:
