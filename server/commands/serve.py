@@ -17,6 +17,16 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def _private_database(config: ServerConfig) -> None:
+    """Create the database now and make it readable by the server's user only: the web server
+    that serves repo/ may share the data folder's group. SQLite gives its -wal and -shm files
+    the database's mode."""
+    from server.db import open_db
+
+    open_db(config.db_path).close()
+    os.chmod(config.db_path, 0o600)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve the API and the course repository over HTTP")
     p.add_argument("--host", default="127.0.0.1")
@@ -41,12 +51,16 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.backup import serve_lock
     from server.connections import guarded_h11, raise_fd_limit
 
     fits = raise_fd_limit()
-    app = create_app(ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                http=guarded_h11(args.header_timeout), timeout_keep_alive=KEEP_ALIVE_S,
-                limit_concurrency=min(args.max_connections, fits), backlog=2048,
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+    config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots)
+    app = create_app(config)
+    _private_database(config)
+    with serve_lock(args.data):  # restore refuses to replace the folder while this is held
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                    http=guarded_h11(args.header_timeout), timeout_keep_alive=KEEP_ALIVE_S,
+                    limit_concurrency=min(args.max_connections, fits), backlog=2048,
+                    h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     return 0

@@ -1,6 +1,6 @@
 """Files written the one way this project writes them, by client and server alike.
 
-``atomic_write_bytes`` and ``atomic_copy_verified`` write a temp file with a unique name in
+``atomic_writer``, ``atomic_write_bytes`` and ``atomic_copy_verified`` write a temp file with a unique name in
 the target folder, fsync it, rename it over the target and fsync the folder, so a reader (or
 a restart after a power cut) sees the old file or the whole new one, never a part. The temp
 file is removed on every failure, whatever raised; two writers of one target never share a
@@ -15,7 +15,9 @@ import errno
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from sync.protocol.errors import StorageError, SyncError
 
@@ -50,13 +52,16 @@ def _temp_beside(target: Path) -> tuple[int, str]:
         raise storage_error(exc, f"cannot write to {target.parent}") from exc
 
 
-def atomic_write_bytes(path: Path, data: bytes | bytearray | memoryview, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new content into, placed at ``path`` only when the block ends
+    without an exception (fsync, rename, fsync of the folder); readers see the old file or the
+    whole new one, never a part. For content too large to hold in memory."""
     fd, tmp = _temp_beside(path)
     placed = False
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -69,6 +74,12 @@ def atomic_write_bytes(path: Path, data: bytes | bytearray | memoryview, mode: i
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes | bytearray | memoryview, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    with atomic_writer(path, mode) as f:
+        f.write(data)
 
 
 def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError, mode: int = 0o644) -> None:

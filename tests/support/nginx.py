@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 import requests
@@ -52,6 +53,9 @@ class Nginx:
             "}\n"
         )
 
+    def _probe_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
     def start(self, timeout_s: float = 10.0) -> Nginx:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         conf = self.work_dir / "nginx.conf"
@@ -64,7 +68,9 @@ class Nginx:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(self.work_dir / 'error.log').read_text()[-2000:]}")
             try:
-                requests.get(f"http://127.0.0.1:{self.port}/", timeout=1)
+                with warnings.catch_warnings():  # the probe only waits for an answer, any certificate
+                    warnings.simplefilter("ignore")
+                    requests.get(self._probe_url(), timeout=1, verify=False)
                 return self
             except requests.RequestException:
                 time.sleep(0.05)
@@ -80,3 +86,29 @@ class Nginx:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+class NginxSite(Nginx):
+    """nginx running a complete site file (``server { }`` blocks) inside a test ``http { }``;
+    ``port`` is where the probe finds it answering HTTPS."""
+
+    def __init__(self, site_conf: str, work_dir: Path, port: int) -> None:
+        super().__init__(work_dir, work_dir)
+        self.site_conf = site_conf
+        self.port = port
+
+    def _probe_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/"
+
+    def _conf(self) -> str:
+        w = self.work_dir
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        return (
+            f"{user}daemon off;\nworker_processes 1;\npid {w}/nginx.pid;\nerror_log {w}/error.log warn;\n"
+            "events { worker_connections 64; }\n"
+            "http {\n"
+            f"  access_log off;\n  client_body_temp_path {w}/body;\n  proxy_temp_path {w}/proxy;\n"
+            f"  fastcgi_temp_path {w}/fastcgi;\n  uwsgi_temp_path {w}/uwsgi;\n  scgi_temp_path {w}/scgi;\n"
+            "  default_type application/octet-stream;\n  sendfile on;\n"
+            f"{self.site_conf}\n}}\n"
+        )
