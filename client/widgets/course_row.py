@@ -121,11 +121,29 @@ class CourseRow(QFrame):
         else:
             self.open_clicked.emit(self.item.course_id)
 
+    @property
+    def unpublished(self) -> bool:
+        """True while the server has not published the course and nothing of it is on this PC:
+        a download could only fail, so the primary action is off."""
+        return not self.item.published and not self.item.on_this_pc and not self.download.present
+
     def _update_primary(self) -> None:
         offers = self.offers_download
         self.download.offer_start = not offers
         self.download.retranslate()
-        self.open_button.setText(self.tr("Download") if offers else self.tr("Study"))
+        waiting = offers and self.unpublished
+        if waiting:
+            self.open_button.setText(self.tr("Not published yet"))
+            self.open_button.setToolTip(self.tr("This course cannot be downloaded until it is published."))
+        else:
+            self.open_button.setText(self.tr("Download") if offers else self.tr("Study"))
+            self.open_button.setToolTip("")
+        self.open_button.setEnabled(not waiting)
+        role = "" if waiting else "primary"  # a plain grey button: nothing to press yet
+        if self.open_button.property("role") != role:
+            self.open_button.setProperty("role", role)
+            self.open_button.style().unpolish(self.open_button)
+            self.open_button.style().polish(self.open_button)
 
     # ---- text
     def changeEvent(self, event: QEvent) -> None:
@@ -172,7 +190,7 @@ class CourseRow(QFrame):
                   "not_started": self.tr("Not started")}[item.status]
         facts.append(status)
         if item.pending_records:
-            facts.append(self.tr("%n record(s) not yet synced", "", item.pending_records))
+            facts.append(self.tr("%n study progress update(s) waiting to sync", "", item.pending_records))
         self.facts.setText(" &nbsp;·&nbsp; ".join(facts))
         self.todo.setText(self._todo_text())
         self.todo.setProperty("role", "muted")

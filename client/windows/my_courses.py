@@ -238,8 +238,9 @@ class MyCoursesPage(QWidget):
                  self._on_load_failed, name="cache-assignments")
 
     def _on_fetch_failed(self, error: BaseException) -> None:
+        # the saved list still works (studying offline is normal): something to know, not an alarm
         self._set_notice(self.tr("Could not get the latest course list; showing the one saved on this PC.")
-                         + " " + describe(error))
+                         + " " + describe(error), role="notice")
 
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data
@@ -250,9 +251,13 @@ class MyCoursesPage(QWidget):
     def _on_load_failed(self, error: BaseException) -> None:
         self._set_notice(describe(error))
 
-    def _set_notice(self, text: str) -> None:
+    def _set_notice(self, text: str, *, role: str = "error") -> None:
         self.error_text = text
         self.notice.setText(text)
+        if self.notice.property("role") != role:
+            self.notice.setProperty("role", role)
+            self.notice.style().unpolish(self.notice)
+            self.notice.style().polish(self.notice)
         self.notice.setVisible(bool(text))
 
     # ---- rendering

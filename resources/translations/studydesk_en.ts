@@ -3,10 +3,10 @@
 <context>
     <name>CourseRow</name>
     <message numerus="yes">
-        <source>%n record(s) not yet synced</source>
+        <source>%n study progress update(s) waiting to sync</source>
         <translation>
-            <numerusform>%n record not yet synced</numerusform>
-            <numerusform>%n records not yet synced</numerusform>
+            <numerusform>%n study progress update waiting to sync</numerusform>
+            <numerusform>%n study progress updates waiting to sync</numerusform>
         </translation>
     </message>
     <message numerus="yes">

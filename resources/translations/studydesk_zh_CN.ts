@@ -547,11 +547,13 @@ The file is at:
         <source>Not started</source>
         <translation>未开始</translation>
     </message>
-    <message numerus="yes">
-        <source>%n record(s) not yet synced</source>
-        <translation>
-            <numerusform>%n 条记录待同步</numerusform>
-        </translation>
+    <message>
+        <source>Not published yet</source>
+        <translation>尚未发布</translation>
+    </message>
+    <message>
+        <source>This course cannot be downloaded until it is published.</source>
+        <translation>这门课程发布后才能下载。</translation>
     </message>
     <message>
         <source>Study</source>
@@ -564,6 +566,12 @@ The file is at:
     <message>
         <source>Course %1</source>
         <translation>课程编号 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study progress update(s) waiting to sync</source>
+        <translation>
+            <numerusform>%n 条学习进度待同步</numerusform>
+        </translation>
     </message>
     <message>
         <source>Study progress</source>

@@ -117,7 +117,7 @@ def test_import_from_a_usb_folder_uses_the_same_verification(qtbot, env, tmp_pat
         bad.mkdir()
         page.import_from_folder(str(bad))
         qtbot.waitUntil(lambda: page.notice.isVisibleTo(page), timeout=10000)
-        assert "did not finish" in page.notice.text()
+        assert "did not finish" in page.notice.text() and page.notice.property("role") == "error"
     finally:
         close(qtbot, ctx, window, shell)
 
@@ -174,6 +174,7 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
         page.reload()
         qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.completed, timeout=10000)
         assert "Completed" in page.rows[DEMO_COURSE_ID].facts.text()
+        assert "5 study progress updates waiting to sync" in page.rows[DEMO_COURSE_ID].facts.text()
         assert page.rows[DEMO_COURSE_ID].todo.isHidden()
         s = page.data.summary
         assert (s.credited_hours, s.required_hours, s.elective_hours, s.target_hours) == (1.5, 1.5, 0.0, 50.0)
@@ -241,7 +242,15 @@ def test_an_unpublished_course_says_so_and_a_failed_download_names_who_to_ask(qt
         assert late.title.text() == "依法行政专题" and untitled.title.text() == "Course no-title-course"
         assert "has not been published yet" in late.todo.text() and "training administrator" in late.todo.text()
         assert not late.item.published and page.rows[DEMO_COURSE_ID].item.published
-        late.open_button.click()  # try anyway: the repository does not have it
+        # a download could only fail: the primary action is a plain, disabled button saying why
+        assert not late.open_button.isEnabled() and late.open_button.text() == "Not published yet"
+        assert late.open_button.toolTip() == "This course cannot be downloaded until it is published."
+        assert late.open_button.property("role") == ""
+        assert not late.download.start_button.isVisibleTo(late)
+        demo = page.rows[DEMO_COURSE_ID]
+        assert demo.open_button.isEnabled() and demo.open_button.text() == "Download"
+        assert demo.open_button.property("role") == "primary"
+        downloads.start("late-course")  # started anyway (as a wanted download would be): the repository lacks it
         qtbot.waitUntil(lambda: downloads.state("late-course") == "failed", timeout=30000)
         late = page.rows["late-course"]
         assert late.download.error.isVisibleTo(late) and late.download.error.property("role") == "error"
@@ -257,6 +266,10 @@ def test_offline_a_download_says_it_waits_for_the_network_and_starts_by_itself(q
     try:
         page, downloads = window.courses, window.session.downloads
         env.server.stop()  # the network to the server is gone
+        page.refresh()  # the saved list shows, with a calm notice (studying offline is normal)
+        qtbot.waitUntil(lambda: page.notice.isVisibleTo(page), timeout=20000)
+        assert page.notice.text().startswith("Could not get the latest course list; showing the one saved")
+        assert page.notice.property("role") == "notice"
         row = page.rows[DEMO_COURSE_ID]
         row.open_button.click()
         qtbot.waitUntil(lambda: downloads.state(DEMO_COURSE_ID) == "waiting_network", timeout=20000)
