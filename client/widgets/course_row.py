@@ -139,6 +139,12 @@ class CourseRow(QFrame):
             self.open_button.setText(self.tr("Download") if offers else self.tr("Study"))
             self.open_button.setToolTip("")
         self.open_button.setEnabled(not waiting)
+        # nothing can be downloaded yet: no empty download bar, only the line saying why
+        parts_shown = not (waiting and self.download.state == d.IDLE)
+        dl = self.download
+        for part in (dl.caption, dl.bar, dl.percent, dl.label):
+            part.setVisible(parts_shown)
+        self._grid.setRowMinimumHeight(5, dl.start_button.sizeHint().height() if parts_shown else 0)
         role = "" if waiting else "primary"  # a plain grey button: nothing to press yet
         if self.open_button.property("role") != role:
             self.open_button.setProperty("role", role)
@@ -167,7 +173,7 @@ class CourseRow(QFrame):
                     dl.resume_button.sizeHint().width() + dl.cancel_button.sizeHint().width() + spacing)
         self.open_button.setMinimumWidth(right)
         self._grid.setColumnMinimumWidth(3, right)
-        self._grid.setRowMinimumHeight(5, dl.start_button.sizeHint().height())
+        self._grid.setRowMinimumHeight(5, dl.start_button.sizeHint().height() if dl.label.isVisibleTo(self) else 0)
 
     def retranslate(self) -> None:
         item = self.item

@@ -247,6 +247,7 @@ def test_an_unpublished_course_says_so_and_a_failed_download_names_who_to_ask(qt
         assert late.open_button.toolTip() == "This course cannot be downloaded until it is published."
         assert late.open_button.property("role") == ""
         assert not late.download.start_button.isVisibleTo(late)
+        assert not late.download.bar.isVisibleTo(late) and not late.download.label.isVisibleTo(late)
         demo = page.rows[DEMO_COURSE_ID]
         assert demo.open_button.isEnabled() and demo.open_button.text() == "Download"
         assert demo.open_button.property("role") == "primary"
@@ -256,7 +257,7 @@ def test_an_unpublished_course_says_so_and_a_failed_download_names_who_to_ask(qt
         assert late.download.error.isVisibleTo(late) and late.download.error.property("role") == "error"
         assert late.download.error.text() == ("The course or file was not found in the repository. "
                                               "If this keeps happening, contact your training administrator.")
-        assert late.download.label.text().startswith("Download failed")
+        assert late.download.label.text().startswith("Download failed") and late.download.label.isVisibleTo(late)
     finally:
         close(qtbot, ctx, window, shell)
 
