@@ -140,3 +140,18 @@ def describe(error: BaseException) -> str:
     if isinstance(error, OSError):
         return message_for_code("storage")
     return message_for_code("sync_error")
+
+
+_FULL_WIDTH_ENDS = ("。", "！", "？", "；", "：", "）")
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space after an English one, none after a Chinese full stop."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and not out.endswith(_FULL_WIDTH_ENDS):
+            out += " "
+        out += part
+    return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from client.messages import sentences
 from client.workers import downloads as d
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class DownloadControls(QWidget):
             self.state_row.setMinimumHeight(self.start_button.sizeHint().height())
         if s == d.FAILED:
             extra = self.tr("If this keeps happening, contact your training administrator.")
-            self.error.setText(" ".join(x for x in (self.error_text, extra) if x))
+            self.error.setText(sentences(self.error_text, extra))
             self.error.show()
         else:
             self.error.clear()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.file_dialogs import start_folder
-from client.messages import describe
+from client.messages import describe, sentences
 from client.tasks import run_task
 from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
@@ -239,8 +239,8 @@ class MyCoursesPage(QWidget):
 
     def _on_fetch_failed(self, error: BaseException) -> None:
         # the saved list still works (studying offline is normal): something to know, not an alarm
-        self._set_notice(self.tr("Could not get the latest course list; showing the one saved on this PC.")
-                         + " " + describe(error), role="notice")
+        self._set_notice(sentences(self.tr("Could not get the latest course list; showing the one saved on this PC."),
+                                   describe(error)), role="notice")
 
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.messages import describe
+from client.messages import describe, sentences
 from client.tasks import TaskContext, run_task
 from client.widgets.avatar import AvatarLabel
 from client.workers.context import AppContext
@@ -229,7 +229,7 @@ class SignInPage(QWidget):
     def engines_ready(self, error: BaseException | None = None) -> None:
         """The sign-in service was built (start-up builds it on a worker after the window shows)."""
         if error is not None:
-            self.show_message(self.tr("The sign-in service is not installed.") + " " + describe(error))
+            self.show_message(sentences(self.tr("The sign-in service is not installed."), describe(error)))
             return
         self.sign_in_button.setEnabled(not self._busy)
         self.refresh_people()

@@ -124,3 +124,13 @@ def test_last_sync_says_today_or_the_date_in_either_language(qtbot: QtBot) -> No
         assert widget.state_label.text() == "离线 —— 学习进度保存在本机"
     finally:
         translator.set_language("en")
+
+
+def test_sentences_get_a_space_after_an_english_one_and_none_after_a_chinese_full_stop() -> None:
+    from client.messages import sentences
+
+    assert sentences("Could not get the list.", "The server cannot be reached.") == (
+        "Could not get the list. The server cannot be reached.")
+    assert sentences("无法获取最新的课程列表。", "无法连接服务器。") == "无法获取最新的课程列表。无法连接服务器。"
+    assert sentences("下载失败：", "", "请联系培训管理员。") == "下载失败：请联系培训管理员。"
+    assert sentences("", "Only one.") == "Only one."
