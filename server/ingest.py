@@ -44,12 +44,13 @@ from sync.protocol.keys import PublicKey
 from sync.protocol.records import GENESIS, Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
 from sync.storage.record_table import (
-    RECORD_COLUMNS,
+    FIRST_COLUMNS,
     insert_sql,
     record_from_row,
     record_table_sql,
     record_values,
     select_list,
+    version_column_sql,
 )
 
 _SERVER_COLUMNS = ("source TEXT NOT NULL",
@@ -67,8 +68,8 @@ schema.step(
     record_table_sql("records_by_device", row_key="rid INTEGER PRIMARY KEY", extra_columns=_SERVER_COLUMNS,
                      id_per_device=True)
     + f""";
-    INSERT INTO records_by_device ({", ".join((*RECORD_COLUMNS, "source", "received_at"))})
-        SELECT {", ".join((*RECORD_COLUMNS, "source", "received_at"))} FROM records
+    INSERT INTO records_by_device ({", ".join((*FIRST_COLUMNS, "source", "received_at"))})
+        SELECT {", ".join((*FIRST_COLUMNS, "source", "received_at"))} FROM records
         ORDER BY received_at, device_id, seq;
     DROP TABLE records;
     ALTER TABLE records_by_device RENAME TO records;
@@ -101,6 +102,9 @@ schema.step(
     CREATE INDEX credit_windows_user ON credit_windows(user_id, start_s)
     """,
 )
+
+# Protocol v2: each record keeps its version (1 for every record stored before v2 existed).
+schema.step("records.3", version_column_sql("records"))
 
 REASON_TEXT = {
     "id_conflict": "a different record with this id is already stored for this device",
@@ -180,7 +184,7 @@ class _Batch:
 
 def _check_body(r: Record) -> None:
     if r.type == "watch":
-        parse_watch_body(r.body)
+        parse_watch_body(r.body, r.v)
     check_finite(r.body)
 
 
@@ -244,7 +248,7 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float) -> Credit:
     prev = _chain_state(conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
-        body = parse_watch_body(r.body)
+        body = parse_watch_body(r.body, r.v)
         lesson, unknown = batch.published.lesson(r.course_id, body.version, r.lesson_id)
         taken = batch.taken_by(r.user_id)
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
