@@ -49,19 +49,20 @@ MAX_SAFE_INTEGER = 2**53 - 1
 
 def check_v2_value(obj: Any, where: str = "value") -> None:
     """FormatError("not_canonical") unless ``obj`` lies in the subset where the v2 form is RFC 8785."""
-    if obj is None or isinstance(obj, bool | str):
+    kind = type(obj)
+    if kind is str or kind is bool or obj is None:
         return
-    if isinstance(obj, int):
-        if -MAX_SAFE_INTEGER <= obj <= MAX_SAFE_INTEGER:
-            return
-        raise FormatError("not_canonical", f"{where}: integer {obj} is outside +-(2^53 - 1)")
-    if isinstance(obj, list):
+    if kind is int:
+        if not -MAX_SAFE_INTEGER <= obj <= MAX_SAFE_INTEGER:
+            raise FormatError("not_canonical", f"{where}: integer {obj} is outside +-(2^53 - 1)")
+        return
+    if kind is list:
         for item in obj:
             check_v2_value(item, where)
         return
-    if isinstance(obj, dict):
+    if kind is dict:
         for key, item in obj.items():
-            if not isinstance(key, str) or any(ord(ch) > 0xFFFF for ch in key):
+            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
                 raise FormatError("not_canonical", f"{where}: key {key!r} is not a string of the BMP")
             check_v2_value(item, where)
         return

@@ -115,9 +115,9 @@ class Record:
         return {**self.unsigned_dict(), "sig": self.sig}
 
     def signing_bytes(self) -> bytes:
-        """What the signature covers: v1 canonical JSON, or RFC 8785 for a v2 record."""
-        if self.v == V2:
-            return canonical_bytes_v2(self.unsigned_dict())
+        """What the signature covers: v1 canonical JSON, or RFC 8785 for a v2 record. A v2 body is
+        checked to lie in RFC 8785's integer subset where records are made (``make_record``) and
+        read (``from_dict``), not again here: bytes of an unchecked body match no signature."""
         return canonical_bytes(self.unsigned_dict())
 
     def canonical(self) -> bytes:
@@ -208,6 +208,8 @@ def make_record(
 ) -> Record:
     """Build and sign the next record of ``signer``'s chain (validated like untrusted input);
     ``v`` is the protocol version (a v2 body must hold integers only)."""
+    if v == V2:
+        canonical_bytes_v2(body)  # refused before anything is signed
     unsigned = Record(
         id=record_id or str(uuid.uuid4()),
         device_id=signer.device_id,

@@ -540,3 +540,15 @@ def test_two_app_copies_playing_two_lessons_at_once_are_credited_one_at_a_time(p
     assert credited["a"] == 300.0 and credited["b"] <= 2.0
     assert credited["a"] + credited["b"] <= 300.0 + 2 * 2.0
     assert set(course["set_aside"]) == {"overlap"} and course["set_aside"]["overlap"] >= 298.0
+
+
+def test_a_v2_record_spanning_hours_is_not_an_absurd_number(person: Person) -> None:
+    """A v2 body counts milliseconds: three hours paused inside one span is 10.8 million of them, well
+    within sane seconds."""
+    s = person.pc()
+    f = Forger(person)
+    hours = 3 * 3600 + 60
+    [answer] = f.send(s, [("l1", f.body([[0, 60]], hours, 0, hours))], v=2)
+    assert answer["status"] == "stored" and "flags" not in answer
+    assert s.outbox().records()[-1].body["elapsed_mono_ms"] == hours * 1000
+    assert lesson_of(person.transcript(), "l1")["credited_s"] == 60.0
