@@ -147,7 +147,9 @@ def _upsert(conn: sqlite3.Connection, course_id: str, lesson_id: str, progress: 
         "SELECT * FROM lesson_progress WHERE course_id = ? AND lesson_id = ?", (course_id, lesson_id)
     ).fetchone()
     old = _row_to_progress(row) if row is not None else LessonProgress()
-    segments = merge_segments([*old.covered_segments, *progress.covered_segments])
+    # milliseconds, like the signed records: the coverage rebuilt from them is the row's to the last bit
+    segments = merge_segments([(round(a, 3), round(b, 3)) for a, b in
+                               merge_segments([*old.covered_segments, *progress.covered_segments])])
     completed = old.completed or progress.completed
     completed_at = old.completed_at or (now if completed else None)
     conn.execute(
