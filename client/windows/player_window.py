@@ -223,7 +223,7 @@ class PlayerWindow(QWidget):
             earns_credit=self.load.earns_credit,
         )
         if not self.load.earns_credit:
-            self.controls.message_label.setText(self.tr(
+            self.controls.show_error(self.tr(
                 "You are studying another lesson in another window or copy of StudyDesk: this window "
                 "plays, but earns no credit. Close the other lesson to earn credit here."))
         self.controls.set_duration_ms(int(duration * 1000))
