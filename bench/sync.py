@@ -6,7 +6,14 @@
 2. 10,000 records synced on loopback to a real ``studydesk-server serve`` process (target <= 10 s);
 3. bytes per record on the wire (gzip batches) next to the raw JSON size;
 4. server verified ingest per second: server/ingest.py on a real server database (signature, device
-   binding, chain, insert, commit per batch of 500) in this process (target >= 3,000/s).
+   binding, chain, insert, commit per batch of 500) in this process (target >= 3,000/s);
+5. records and bytes on the wire (gzip batches, sent by the real uploader to the real server) per
+   learner-hour of honest watching, simulated through the real accounting and outbox: the v1
+   cadence (a signed record every 5 s) next to v2 (a local save every 5 s, a signed record per
+   span of at most a minute); targets <= 60 records and <= 12 KB;
+6. verified ingest per CPU second with the credit checks on (v2 records of honest minute-long
+   spans, credited against a published course) next to bare Ed25519 verification measured in the
+   same run (target >= 60% of it).
 Usage: python -m bench.sync [--records N] [--appends N]
 """
 
@@ -19,16 +26,30 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sync.account.auth import AuthService
+from player.accounting import WatchAccounting
+from player.clock import AnchoredWallClock, FakeClock
+from player.policy import PlayerPolicy
+from sync.account.auth import AuthService, UserSession
 from sync.account.profile_db import PROFILE_DB_NAME, schema
 from sync.protocol.keys import PrivateKey
-from sync.protocol.records import GENESIS, DeviceSigner, RecordVerifier, make_record
+from sync.protocol.records import GENESIS, V2, DeviceSigner, RecordVerifier, make_record
+from sync.protocol.watch import to_v2
 from sync.records.outbox import Outbox
+from sync.records.progress import (
+    LOCAL_SAVE_S,
+    RECORD_SPAN_S,
+    LessonProgress,
+    save_checkpoint,
+    save_progress,
+)
 from sync.site.config import SiteConfig
 from sync.storage.sqlite import open_sqlite
+from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess
+from tests.support.watch import iso
 
 
 def _body(i: int) -> dict[str, object]:
@@ -104,6 +125,97 @@ def bench_sync(root: Path, n: int) -> dict[str, float]:
         server.stop()
 
 
+def _watch_an_hour(session: UserSession, v2: bool) -> int:
+    """One honest learner-hour through the real accounting into ``session``'s outbox, saved at the
+    v1 cadence (a signed record every 5 s) or the v2 one; returns the records it made."""
+    conn = session.db()
+    outbox = session.outbox(conn)
+    mono = FakeClock(1000.0)
+    start = datetime.now(UTC) - timedelta(hours=2)
+    acc = WatchAccounting(PlayerPolicy(), 3600.0, mono, wall_clock=AnchoredWallClock(lambda: start, mono))
+    before, pos = outbox.count(), 0.0
+    acc.tick(pos, True)
+    for tick in range(1, 3600 * 4 + 1):
+        mono.advance(0.25)
+        pos += 0.25
+        acc.tick(pos, True)
+        if tick % round(LOCAL_SAVE_S * 4):
+            continue
+        closing = not v2 or acc.span_s >= RECORD_SPAN_S
+        cp = acc.checkpoint() if closing else acc.pending()
+        assert cp is not None
+        progress = LessonProgress(cp.position_s, acc.segments(), cp.covered_s, cp.duration_s, acc.study_s)
+        if not v2:  # what the client signed before protocol v2
+            outbox.append("watch", "course-1", "lesson-1", {**cp.to_body(), "version": 1})
+            save_progress(conn, "course-1", "lesson-1", None, progress)
+        elif closing:
+            save_checkpoint(outbox, "course-1", "lesson-1", cp.to_body(), progress, version=1)
+        else:
+            save_progress(conn, "course-1", "lesson-1", cp.to_body(), progress, version=1)
+    made = outbox.count() - before
+    conn.close()
+    return made
+
+
+def bench_learner_hour(root: Path) -> dict[str, tuple[int, int]]:
+    """cadence -> (records, bytes on the wire) for one learner-hour, synced to a real server."""
+    server = ServerProcess(root / "hour-server", log_path=root / "hour-server.log").start()
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        server.cli("user", "add", "hour", "--unit", "bench", "--password-stdin", input=b"bench-pass\n")
+        for name, v2 in (("v1", False), ("v2", True)):
+            s = AuthService(root / f"hour-{name}", SiteConfig(server_url=server.url)).sign_in("hour", "bench-pass")
+            made = _watch_an_hour(s, v2)
+            stats = s.api.transport.stats
+            before = stats.bytes_sent
+            conn = s.db()
+            result = s.uploader(conn).sync_once()
+            conn.close()
+            assert result.acked == made and not result.errors, result
+            out[name] = (made, stats.bytes_sent - before)
+    finally:
+        server.stop()
+    return out
+
+
+def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> float:
+    """Verified ingest per CPU second with the credit checks on: v2 records of minute-long spans whose
+    wall windows follow each other up to now, credited against a published course of 20 lessons."""
+    from server.auth import enrol_device
+    from server.config import ServerConfig
+    from server.db import open_db
+    from server.ingest import ingest
+    from server.users import add_user
+
+    data = root / "credited"
+    publish_lessons(data, "course-1", {f"lesson-{k}": 3600.0 for k in range(20)}, max_rate=1.0)
+    conn = open_db(ServerConfig(data).db_path)
+    user = add_user(conn, "bench", "bench-pass", "bench")
+    signer = DeviceSigner(str(uuid.uuid4()), user.user_id, PrivateKey.generate())
+    enrol_device(conn, user, signer.device_id, signer.key.public.to_text())
+    since = (datetime.now(UTC) - timedelta(seconds=60 * n + 3600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conn.execute("UPDATE devices SET enrolled_at = ? WHERE device_id = ?", (since, signer.device_id))
+    pconn = open_sqlite(root / "credited-client" / PROFILE_DB_NAME, schema, synchronous="OFF")
+    ob = Outbox(pconn, signer)
+    t0 = time.time() - 60 * n - 60
+    for i in range(n):
+        start = (i // 20) % 60 * 60.0
+        body = {"segments": [[start, start + 60.0]], "credited_s": 60.0, "study_s": 60.0, "elapsed_mono_s": 60.0,
+                "wall_start": iso(t0 + 60 * i), "wall_end": iso(t0 + 60 * i + 60), "max_rate": 1.0,
+                "position_s": start + 60.0, "covered_s": start + 60.0, "duration_s": 3600.0, "completed": False,
+                "version": 1}
+        ob.append("watch", "course-1", f"lesson-{i % 20}", to_v2(body), v=V2)
+    raw = [r.to_dict() for r in ob.records()]
+    c0 = time.process_time()
+    for k in range(0, n, batch):
+        results = ingest(conn, raw[k : k + batch], as_user_id=user.user_id)
+        assert all(o.status == "stored" and not o.flags for o in results), results[0]
+    cpu = time.process_time() - c0
+    credited = conn.execute("SELECT SUM(credited_s) FROM record_credit").fetchone()[0]
+    assert credited == 60.0 * n, credited  # every honest minute credited: the checks ran and passed
+    return n / cpu
+
+
 def bench_ingest(root: Path, n: int, batch: int = 500) -> tuple[float, float]:
     from server.auth import enrol_device
     from server.db import open_db
@@ -153,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         synced = bench_sync(root, args.records)
         ingest_rate, ingest_cpu = bench_ingest(root, args.records)
         verify_cpu = bench_verify()
+        hour = bench_learner_hour(root)
+        credited_cpu = bench_credited_ingest(root, args.records)
+        verify_cpu_again = bench_verify()
     rows = [
         ("durable signed appends (WAL, synchronous=FULL, 1 tx each)", f"{full:,.0f} /s", ">= 1,000 /s",
          full >= 1000),
@@ -169,6 +284,17 @@ def main(argv: list[str] | None = None) -> int:
         ("  same, per CPU second (less sensitive to a busy machine)", f"{ingest_cpu:,.0f} /s", ">= 3,000 /s",
          ingest_cpu >= 3000),
         ("  bare Ed25519 verify per CPU second, same run (the floor)", f"{verify_cpu:,.0f} /s", "-", None),
+        ("records per learner-hour, v1 (a signed record every 5 s)", f"{hour['v1'][0]:,}", "-", None),
+        ("records per learner-hour, v2 (a signed record per span)", f"{hour['v2'][0]:,}", "<= 60",
+         hour["v2"][0] <= 60),
+        ("bytes per learner-hour on the wire, v1 (gzip batches)", f"{hour['v1'][1] / 1024:,.1f} KB", "-", None),
+        ("bytes per learner-hour on the wire, v2 (gzip batches)", f"{hour['v2'][1] / 1024:,.1f} KB", "<= 12 KB",
+         hour["v2"][1] <= 12 * 1024),
+        ("verified ingest per CPU second, credit checks on (v2)", f"{credited_cpu:,.0f} /s",
+         f">= {0.6 * verify_cpu_again:,.0f} /s", credited_cpu >= 0.6 * verify_cpu_again),
+        ("  bare Ed25519 verify per CPU second, measured next to it", f"{verify_cpu_again:,.0f} /s", "-", None),
+        ("  ratio (target >= 60%)", f"{credited_cpu / verify_cpu_again:.0%}", ">= 60%",
+         credited_cpu >= 0.6 * verify_cpu_again),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>12}  {'target':>12}  ok")

@@ -6,10 +6,13 @@
 given to the backend only emits ``_backend_event`` (a queued signal) — it never touches a
 widget or calls back into VLC. On the GUI thread the bridge turns them into typed signals.
 
-A QTimer (~4 Hz) reads the play position and feeds ``tick()`` with the monotonic clock;
-a second timer takes a checkpoint every few seconds, and pause/stop/end/close take one too.
-Checkpoints are only *emitted* (``checkpoint_ready``): the window saves them on the SQLite
-lane. Opening a file (VLC parses it before playing, which can block) runs on a worker lane.
+A QTimer (~4 Hz) reads the play position and feeds ``tick()`` with the monotonic clock.
+A second timer fires every few seconds (``checkpoint_interval_s``): it emits the open span so
+far (``progress_ready``: saved locally, unsigned, for crash safety) or, once the span has
+lasted ``record_interval_s``, closes it (``checkpoint_ready``: one signed record). Pause,
+seek, end, failure and close close the span too. Both are only *emitted*: the window saves
+them on the SQLite lane. Opening a file (VLC parses it before playing, which can block) runs
+on a worker lane.
 GUI thread only. Must not import windows or widgets, nor sync/.
 """
 
@@ -50,7 +53,8 @@ class PlayerBridge(QObject):
     opened = Signal(object)  # MediaInfo
     credit_changed = Signal(float)  # media seconds covered in this lesson, all sessions
     attention_required = Signal(str)  # "idle" or "interval"
-    checkpoint_ready = Signal(object)  # WatchCheckpoint
+    checkpoint_ready = Signal(object)  # WatchCheckpoint: a closed span (signed)
+    progress_ready = Signal(object)  # WatchCheckpoint: the open span so far (kept locally, unsigned)
     _backend_event = Signal(object)  # PlayerEvent: emitted on VLC's thread, delivered queued
 
     def __init__(
@@ -59,6 +63,7 @@ class PlayerBridge(QObject):
         *,
         clock: Clock = monotonic,
         checkpoint_interval_s: float = 5.0,
+        record_interval_s: float = 60.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -86,7 +91,8 @@ class PlayerBridge(QObject):
         self._tick_timer.timeout.connect(self.tick)
         self._checkpoint_timer = QTimer(self)
         self._checkpoint_timer.setInterval(max(200, int(checkpoint_interval_s * 1000)))
-        self._checkpoint_timer.timeout.connect(self.checkpoint)
+        self._checkpoint_timer.timeout.connect(self._on_save_timer)
+        self.record_interval_s = record_interval_s
 
     # -- opening ---------------------------------------------------------------------
     def open(self, path: str) -> None:
@@ -165,6 +171,7 @@ class PlayerBridge(QObject):
             return False
         backend.seek(to_s)
         self.position_changed.emit(int(to_s * 1000))
+        self.checkpoint()  # a seek closes the span
         return True
 
     def set_rate(self, rate: float) -> None:
@@ -217,8 +224,19 @@ class PlayerBridge(QObject):
             self.attention_required.emit(reason)
 
     @Slot()
+    def _on_save_timer(self) -> None:
+        acc = self.accounting
+        if acc is None or self._released:
+            return
+        if acc.span_s >= self.record_interval_s:
+            self.checkpoint()
+        elif (cp := acc.pending()) is not None:
+            self.progress_ready.emit(cp)
+
+    @Slot()
     def checkpoint(self) -> WatchCheckpoint | None:
-        """Take the delta since the last checkpoint and emit it (the window saves it)."""
+        """Close the span: take the delta since the last checkpoint and emit it (the window signs
+        and saves it)."""
         if self.accounting is None:
             return None
         cp = self.accounting.checkpoint()

@@ -25,6 +25,13 @@ Rules:
   default the app's clock anchored once per run, so a PC clock change does not move labels).
 - Study time is the media validly played divided by the rate (exact with coarse player time
   steps), never more than the monotonic time since this object was made.
+- ``earns_credit=False`` (another window of the same person is earning credit) plays with no
+  credit and no study time at all.
+
+Deltas: ``checkpoint()`` closes a span (the body of one signed record) and starts the next;
+``pending()`` is the same delta without closing the span (what a crash would lose: the app
+keeps it in the local progress row every few seconds); ``span_s`` is the monotonic time the
+open span has lasted.
 
 A span's rate is the rate its closing tick reports. Call ``tick()`` at least every second
 while playing (the app does every 250 ms), and right before ``seek()``, a rate change, a
@@ -114,6 +121,7 @@ class WatchAccounting:
         position_s: float = 0.0,
         study_s: float = 0.0,
         wall_clock: WallClock = app_wall_clock,
+        earns_credit: bool = True,
     ) -> None:
         if not (math.isfinite(duration_s) and duration_s > 0):
             raise ValueError(f"duration_s must be a positive number, not {duration_s!r}")
@@ -137,6 +145,7 @@ class WatchAccounting:
         self._gate_t = now
         self._open: list[tuple[float, float]] = []
         self._visible = True
+        self.earns_credit = earns_credit
         self._due_reason: str | None = None
         self._idle_play_s = 0.0
         self._play_since_check_s = 0.0
@@ -237,14 +246,40 @@ class WatchAccounting:
         """Every covered interval, in order."""
         return self._covered.to_list()
 
-    def checkpoint(self) -> WatchCheckpoint | None:
-        """The delta since the previous checkpoint, or None when nothing worth saving changed."""
+    @property
+    def span_s(self) -> float:
+        """Monotonic seconds since the previous ``checkpoint()`` (the open span's length)."""
+        return max(0.0, self._clock() - self._cp_mono)
+
+    def pending(self) -> WatchCheckpoint | None:
+        """The delta of the open span so far, the span staying open; None when nothing worth
+        saving changed."""
         now = self._clock()
         self._advance_gates(now)
-        if not self._cp_segments and self._cp_study <= 0 and abs(self._pos - self._cp_pos) < SEEK_SLACK_S:
+        if self._nothing_new():
+            return None
+        return self._delta(now, iso_utc(self._wall()))
+
+    def checkpoint(self) -> WatchCheckpoint | None:
+        """Close the span: the delta since the previous checkpoint, or None when nothing worth
+        saving changed (the span then stays open)."""
+        now = self._clock()
+        self._advance_gates(now)
+        if self._nothing_new():
             return None
         wall_end = iso_utc(self._wall())
-        result = WatchCheckpoint(
+        result = self._delta(now, wall_end)
+        self._cp_segments = IntervalSet()
+        self._cp_credited = self._cp_study = self._cp_max_rate = 0.0
+        self._cp_mono, self._cp_wall, self._cp_pos = now, wall_end, self._pos
+        return result
+
+    # -- internals -----------------------------------------------------------------------
+    def _nothing_new(self) -> bool:
+        return not self._cp_segments and self._cp_study <= 0 and abs(self._pos - self._cp_pos) < SEEK_SLACK_S
+
+    def _delta(self, now: float, wall_end: str) -> WatchCheckpoint:
+        return WatchCheckpoint(
             segments=tuple(self._cp_segments),
             credited_s=self._cp_credited,
             study_s=self._cp_study,
@@ -257,17 +292,12 @@ class WatchAccounting:
             duration_s=self.duration_s,
             completed=self.completed,
         )
-        self._cp_segments = IntervalSet()
-        self._cp_credited = self._cp_study = self._cp_max_rate = 0.0
-        self._cp_mono, self._cp_wall, self._cp_pos = now, wall_end, self._pos
-        return result
 
-    # -- internals -----------------------------------------------------------------------
     def _clamp(self, position_s: float) -> float:
         return min(max(float(position_s), 0.0), self.duration_s)
 
     def _gate_open(self) -> bool:
-        return self._due_reason is None and (self._visible or not self.policy.pause_when_hidden)
+        return self.earns_credit and self._due_reason is None and (self._visible or not self.policy.pause_when_hidden)
 
     def _advance_gates(self, now: float) -> None:
         """Move gate time to ``now``, noting the part in which credit was allowed (visible, no check due)."""

@@ -8,7 +8,9 @@ HTTP) decides one record's credit from
   or the reason it names nothing published (``unknown_course``, ``unknown_version``,
   ``unknown_lesson``): then nothing is credited;
 - the record body: media ``segments`` played, ``elapsed_mono_s`` (monotonic seconds since the
-  previous checkpoint) and the wall window ``wall_start`` .. ``wall_end``;
+  previous record) and the wall window ``wall_start`` .. ``wall_end`` (a v2 body counts the
+  same in milliseconds and is read through ``sync.protocol.watch.seconds_view``: a v1 and a
+  v2 record saying the same thing earn exactly the same);
 - the state its chain (one device and person) reached at the previous stored record: where its
   last window ended and how much allowance is left;
 - the earliest moment the chain can have existed (the device's enrolment) and the record's
@@ -41,7 +43,7 @@ Segments are kept from the start of the media when a bound cuts them. Malformed 
 refused by ``parse_watch_body`` (``bad_field``): non-finite or negative numbers, values above
 ``MAX_SECONDS``, more than ``MAX_SEGMENTS`` segments, a segment whose start is not before its end,
 wrong types, unreadable times, a window that ends before it starts.
-Pure Python: imports only the player's interval kernel and the protocol's errors.
+Pure Python: imports only the player's interval kernel and the protocol.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ from typing import Any
 
 from player.intervals import IntervalSet
 from sync.protocol.errors import FormatError
+from sync.protocol.records import V1
+from sync.protocol.watch import seconds_view
 
 ALLOWANCE_S = 2.0
 """Media seconds a record (and a chain, once until repaid) may run ahead of time x max rate."""
@@ -153,8 +157,10 @@ def parse_time(value: Any, name: str) -> float:
     return moment.timestamp()
 
 
-def parse_watch_body(body: dict[str, Any]) -> WatchBody:
-    """Validate a watch body; FormatError("bad_field") names what is malformed."""
+def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
+    """Validate a watch body of record protocol version ``v``; FormatError("bad_field") names what
+    is malformed."""
+    body = seconds_view(body, v)
     raw = body.get("segments", [])
     if not isinstance(raw, list):
         raise _bad("segments must be a list")

@@ -34,22 +34,32 @@ from typing import Any
 
 from player.intervals import IntervalSet
 from server.auth import device_key, enrol_device
-from server.credit import ALLOWANCE_S, ChainState, Credit, check_finite, credit_watch, parse_time, parse_watch_body
+from server.credit import (
+    ALLOWANCE_S,
+    ChainState,
+    Credit,
+    WatchBody,
+    check_finite,
+    credit_watch,
+    parse_time,
+    parse_watch_body,
+)
 from server.db import schema, transaction
 from server.published import Published, repo_dir_of
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
-from sync.protocol.records import GENESIS, Record, RecordVerifier
+from sync.protocol.records import GENESIS, V1, Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
 from sync.storage.record_table import (
-    RECORD_COLUMNS,
+    FIRST_COLUMNS,
     insert_sql,
     record_from_row,
     record_table_sql,
     record_values,
     select_list,
+    version_column_sql,
 )
 
 _SERVER_COLUMNS = ("source TEXT NOT NULL",
@@ -67,8 +77,8 @@ schema.step(
     record_table_sql("records_by_device", row_key="rid INTEGER PRIMARY KEY", extra_columns=_SERVER_COLUMNS,
                      id_per_device=True)
     + f""";
-    INSERT INTO records_by_device ({", ".join((*RECORD_COLUMNS, "source", "received_at"))})
-        SELECT {", ".join((*RECORD_COLUMNS, "source", "received_at"))} FROM records
+    INSERT INTO records_by_device ({", ".join((*FIRST_COLUMNS, "source", "received_at"))})
+        SELECT {", ".join((*FIRST_COLUMNS, "source", "received_at"))} FROM records
         ORDER BY received_at, device_id, seq;
     DROP TABLE records;
     ALTER TABLE records_by_device RENAME TO records;
@@ -101,6 +111,9 @@ schema.step(
     CREATE INDEX credit_windows_user ON credit_windows(user_id, start_s)
     """,
 )
+
+# Protocol v2: each record keeps its version (1 for every record stored before v2 existed).
+schema.step("records.3", version_column_sql("records"))
 
 REASON_TEXT = {
     "id_conflict": "a different record with this id is already stored for this device",
@@ -151,8 +164,13 @@ class _Device:
     earliest: float  # enrolment; for a device enrolled from a records file, its user's creation
 
 
+_Link = tuple[str, str, str]  # a stored record's (id, hash, prev)
+
+
 class _Batch:
-    """Per-batch caches: device keys, each person's taken wall time, the published lessons."""
+    """Per-batch caches: device keys, each person's taken wall time, the published lessons, the
+    stored neighbours of the batch's records (one query per chain) and each chain's credit state
+    after its last record credited in this batch."""
 
     def __init__(self, conn: sqlite3.Connection, published: Published, arrival: float) -> None:
         self.conn = conn
@@ -160,6 +178,31 @@ class _Batch:
         self.arrival = arrival
         self.devices: dict[str, _Device | None] = {}
         self.taken: dict[str, IntervalSet] = {}
+        self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
+        self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
+
+    def preload(self, records: list[Record]) -> None:
+        """Read the stored records around the batch's seqs, chain by chain."""
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
+        for r in records:
+            low, high = spans.get((r.device_id, r.user_id), (r.seq, r.seq))
+            spans[(r.device_id, r.user_id)] = (min(low, r.seq), max(high, r.seq))
+        for (device_id, user_id), (low, high) in spans.items():
+            rows = self.conn.execute(
+                "SELECT seq, id, hash, prev FROM records WHERE device_id = ? AND user_id = ? AND seq BETWEEN ? AND ?",
+                (device_id, user_id, low - 1, high + 1)).fetchall()
+            self.links[(device_id, user_id)] = (low - 1, high + 1, {int(q): (i, h, p) for q, i, h, p in rows})
+
+    def neighbour(self, r: Record, seq: int) -> _Link | None:
+        low, high, known = self.links.get((r.device_id, r.user_id), (1, 0, {}))
+        if low <= seq <= high:
+            return known.get(seq)
+        return _neighbour(self.conn, r, seq)
+
+    def stored(self, r: Record, digest: str) -> None:
+        entry = self.links.get((r.device_id, r.user_id))
+        if entry is not None:
+            entry[2][r.seq] = (r.id, digest, r.prev)
 
     def device(self, device_id: str) -> _Device | None:
         if device_id not in self.devices:
@@ -178,10 +221,16 @@ class _Batch:
         return self.taken[user_id]
 
 
-def _check_body(r: Record) -> None:
-    if r.type == "watch":
-        parse_watch_body(r.body)
-    check_finite(r.body)
+def _check_body(r: Record) -> WatchBody | None:
+    """The parsed watch body (None for other types); FormatError when the body is malformed.
+
+    A v1 body may hold any JSON number: each must be finite and sane. A v2 body holds integers
+    within +-(2^53 - 1) only (checked when the record was read), and its watch numbers, in
+    milliseconds, are bounded in seconds by ``parse_watch_body``."""
+    parsed = parse_watch_body(r.body, r.v) if r.type == "watch" else None
+    if r.v == V1:
+        check_finite(r.body)
+    return parsed
 
 
 def _neighbour(conn: sqlite3.Connection, r: Record, seq: int) -> tuple[str, str, str] | None:
@@ -190,21 +239,23 @@ def _neighbour(conn: sqlite3.Connection, r: Record, seq: int) -> tuple[str, str,
     return (row[0], row[1], row[2]) if row else None
 
 
-def _chain_reason(conn: sqlite3.Connection, r: Record, digest: str) -> str | None:
+def _chain_reason(batch: _Batch, r: Record, digest: str) -> str | None:
     """Why ``r`` contradicts its stored chain, or None."""
-    if _neighbour(conn, r, r.seq) is not None:
+    if batch.neighbour(r, r.seq) is not None:
         return "seq_conflict"
-    before = _neighbour(conn, r, r.seq - 1)
+    before = batch.neighbour(r, r.seq - 1)
     if (r.seq == 1 and r.prev != GENESIS) or (before is not None and before[1] != r.prev):
         return "broken_chain"
-    after = _neighbour(conn, r, r.seq + 1)
+    after = batch.neighbour(r, r.seq + 1)
     if after is not None and after[2] != digest:
         return "broken_chain"
     return None
 
 
-def _check(batch: _Batch, r: Record, signing: bytes, as_user_id: str | None) -> tuple[str, str | None] | None:
-    """(reason, detail) to refuse ``r``, or None when it is a valid record to store."""
+def _check(batch: _Batch, r: Record, signing: bytes,
+           as_user_id: str | None) -> tuple[str, str | None] | WatchBody | None:
+    """(reason, detail) to refuse ``r``, or its parsed watch body (None for other types) when it is a
+    valid record to store."""
     dev = batch.device(r.device_id)
     if dev is None:
         return "unknown_device", None
@@ -215,11 +266,11 @@ def _check(batch: _Batch, r: Record, signing: bytes, as_user_id: str | None) -> 
     if not dev.verifier.verify(r, signing):
         return "bad_signature", None
     try:
-        _check_body(r)
+        parsed = _check_body(r)
     except FormatError as exc:
         return exc.code, exc.detail
-    reason = _chain_reason(batch.conn, r, sha256_hex(signing))
-    return (reason, None) if reason else None
+    reason = _chain_reason(batch, r, sha256_hex(signing))
+    return (reason, None) if reason else parsed
 
 
 def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> int:
@@ -238,13 +289,15 @@ def _chain_state(conn: sqlite3.Connection, r: Record) -> ChainState | None:
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
 
 
-def _credit(batch: _Batch, rid: int, r: Record, arrival: float) -> Credit:
-    """Decide and store ``r``'s credit (``rid`` is its stored row)."""
+def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
+    """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
+    already parsed)."""
     conn = batch.conn
-    prev = _chain_state(conn, r)
+    known = batch.after.get((r.device_id, r.user_id))
+    prev = known[1] if known is not None and known[0] == r.seq - 1 else _chain_state(conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
-        body = parse_watch_body(r.body)
+        body = body if body is not None else parse_watch_body(r.body, r.v)
         lesson, unknown = batch.published.lesson(r.course_id, body.version, r.lesson_id)
         taken = batch.taken_by(r.user_id)
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
@@ -256,6 +309,7 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float) -> Credit:
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
+    batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
     conn.execute(
         "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, allowance_s)"
         " VALUES (?,?,?,?,?,?,?,?)",
@@ -306,8 +360,8 @@ def _stored(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple
     return out
 
 
-def _missing_before(conn: sqlite3.Connection, r: Record) -> bool:
-    return r.seq > 1 and _neighbour(conn, r, r.seq - 1) is None
+def _missing_before(batch: _Batch, r: Record) -> bool:
+    return r.seq > 1 and batch.neighbour(r, r.seq - 1) is None
 
 
 def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api",
@@ -323,6 +377,7 @@ def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, 
             credit_missing(conn, published, user_id)
         # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
         seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])
+        batch.preload([r for _, r in parsed])
         for i, r in parsed:
             signing = r.signing_bytes()
             digest = sha256_hex(signing)
@@ -335,14 +390,15 @@ def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, 
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            refusal = _check(batch, r, signing, as_user_id)
-            if refusal:
-                results[i] = Outcome(r.id, "rejected", *refusal)
+            checked = _check(batch, r, signing, as_user_id)
+            if isinstance(checked, tuple):
+                results[i] = Outcome(r.id, "rejected", *checked)
                 continue
             rid = _insert(conn, r, digest, source)
-            credit = _credit(batch, rid, r, batch.arrival)
+            batch.stored(r, digest)
+            credit = _credit(batch, rid, r, batch.arrival, checked)
             seen[(r.device_id, r.id)] = (digest, r.sig)
-            flags = (["gap"] if _missing_before(conn, r) else []) + credit.reasons
+            flags = (["gap"] if _missing_before(batch, r) else []) + credit.reasons
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 

@@ -4,7 +4,8 @@ Credit is computed against these manifests only (never against what a record say
 lesson). A record that names a version is credited against that version; one that names none
 (older clients) against the newest published version that has the lesson. Manifests are the
 server's own files; they are parsed with the same strict checks every client runs and cached
-per instance (published versions never change, new ones are found on the next lookup).
+per instance (published versions never change). The list of versions is cached too and read
+again when a record names a version it does not hold, so a version published meanwhile is found.
 Imports only sync/ formats.
 """
 
@@ -32,12 +33,14 @@ class Published:
     def __init__(self, repo_dir: Path) -> None:
         self.repo_dir = repo_dir
         self._manifests: dict[tuple[str, int], Manifest | None] = {}
+        self._versions: dict[str, list[int]] = {}
 
-    def versions(self, course_id: str) -> list[int]:
-        folder = self.repo_dir / "manifests" / course_id
-        if not folder.is_dir():
-            return []
-        return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+    def versions(self, course_id: str, *, fresh: bool = False) -> list[int]:
+        if fresh or course_id not in self._versions:
+            folder = self.repo_dir / "manifests" / course_id
+            found = sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()) if folder.is_dir() else []
+            self._versions[course_id] = found
+        return self._versions[course_id]
 
     def manifest(self, course_id: str, version: int) -> Manifest | None:
         key = (course_id, version)
@@ -55,6 +58,8 @@ class Published:
             return None, "unknown_course"
         try:
             versions = self.versions(course_id)
+            if version is not None and version not in versions:
+                versions = self.versions(course_id, fresh=True)
         except SyncError:
             return None, "unknown_course"
         if not versions:

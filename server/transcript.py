@@ -18,6 +18,7 @@ from player.intervals import union_length
 from server.db import transaction
 from server.ingest import credit_missing
 from server.published import Published, repo_dir_of
+from sync.protocol.watch import seconds_view
 
 
 def _position(body: dict[str, Any]) -> float | None:
@@ -55,11 +56,11 @@ def transcript(conn: sqlite3.Connection, user_id: str) -> dict[str, Any]:
     segs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     total = 0
     rows = conn.execute(
-        "SELECT r.type, r.course_id, r.lesson_id, r.body, r.created_at, c.segments, c.set_aside FROM records r "
+        "SELECT r.type, r.course_id, r.lesson_id, r.body, r.v, r.created_at, c.segments, c.set_aside FROM records r "
         "LEFT JOIN record_credit c ON c.rid = r.rid WHERE r.user_id = ? ORDER BY r.created_at, r.device_id, r.seq",
         (user_id,),
     )
-    for rtype, course_id, lesson_id, body_text, created_at, credited_text, aside_text in rows:
+    for rtype, course_id, lesson_id, body_text, v, created_at, credited_text, aside_text in rows:
         total += 1
         if course_id is None:
             continue
@@ -84,7 +85,7 @@ def transcript(conn: sqlite3.Connection, user_id: str) -> dict[str, Any]:
         if rtype == "watch":
             segs.setdefault(key, []).extend((float(s), float(e)) for s, e in json.loads(credited_text or "[]"))
             _add(lesson["set_aside"], json.loads(aside_text or "{}"))
-            pos = _position(body)
+            pos = _position(seconds_view(body, v))
             if pos is not None:
                 lesson["last_position_s"] = pos
     for key, lesson in lessons.items():

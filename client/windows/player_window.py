@@ -3,8 +3,10 @@
 Loads the lesson (verified file, saved progress) on the SQLite lane, opens it through the
 PlayerBridge (VLC parses it on a worker first, so a missing or corrupt file is reported
 before any credit: libvlc itself would "play" a corrupt file and end at once), resumes at the
-saved position and saves every checkpoint with ``sync.records.progress.save_checkpoint`` on
-the SQLite lane (never on this thread).
+saved position and saves on the SQLite lane (never on this thread): the open span every few
+seconds in the progress row (``sync.records.progress.save_progress``), each closed span as one
+signed record (``save_checkpoint``). A window that did not get the person's study lock plays
+without credit, saves nothing, and says why.
 Policy enforcement in the UI: seek slider limit, rate menu capped at ``max_rate``, the
 attention check, pausing when minimised or when another application's window takes over (and
 saying so). At the end of the lesson it says whether the lesson is complete and offers the next
@@ -73,6 +75,7 @@ class PlayerWindow(QWidget):
         backend_factory: Callable[[bool], BackendFactory] = default_backend_factory,
         clock: Clock = monotonic,
         checkpoint_interval_s: float = 5.0,
+        record_interval_s: float = 60.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -105,7 +108,8 @@ class PlayerWindow(QWidget):
         # windows (e.g. Wayland without XWayland): VLC opens its own video window rather than none.
         headless = QApplication.platformName() in _HEADLESS_PLATFORMS
         self.bridge = PlayerBridge(backend_factory(headless), clock=clock,
-                                   checkpoint_interval_s=checkpoint_interval_s, parent=self)
+                                   checkpoint_interval_s=checkpoint_interval_s,
+                                   record_interval_s=record_interval_s, parent=self)
         self._native_handle = handle
         self._connect()
         self.retranslate()
@@ -126,6 +130,7 @@ class PlayerWindow(QWidget):
         b.attention_required.connect(self._on_attention)
         b.checkpoint_ready.connect(self._save_checkpoint)
         b.ended.connect(self._on_ended)
+        b.progress_ready.connect(self._save_pending)
         c.play_clicked.connect(self.toggle_play)
         c.seek_slider.seek_requested.connect(lambda ms: self.seek_to(ms / 1000.0))
         c.rate_chosen.connect(self.bridge.set_rate)
@@ -171,10 +176,10 @@ class PlayerWindow(QWidget):
 
     # -- loading ---------------------------------------------------------------------
     def _start_loading(self) -> None:
-        store, session, cid, lid = self._store, self._session, self.course_id, self.lesson_id
+        store, holder, cid, lid = self._store, self._outbox, self.course_id, self.lesson_id
 
         def work(ctx: TaskContext) -> LessonLoad:
-            return load_lesson(store, session, cid, lid)
+            return load_lesson(store, holder, cid, lid)
 
         run_task(self._lanes.db, work, self._on_loaded, lambda e: self._on_error("playback_failed"),
                  name="load-lesson")
@@ -215,7 +220,12 @@ class PlayerWindow(QWidget):
             covered=list(progress.covered_segments) if progress is not None else [],
             position_s=progress.position_s if progress is not None else 0.0,
             study_s=progress.study_s if progress is not None else 0.0,
+            earns_credit=self.load.earns_credit,
         )
+        if not self.load.earns_credit:
+            self.controls.show_error(self.tr(
+                "You are studying another lesson in another window or copy of StudyDesk: this window "
+                "plays, but earns no credit. Close the other lesson to earn credit here."))
         self.controls.set_duration_ms(int(duration * 1000))
         self.bridge.set_volume(self.controls.volume.value())
         # A lesson already completed is watched again from its beginning, as its button says.
@@ -410,24 +420,39 @@ class PlayerWindow(QWidget):
 
     # -- saving -----------------------------------------------------------------------------
     def _save_checkpoint(self, cp: WatchCheckpoint) -> None:
-        from sync.records.progress import LessonProgress, save_checkpoint
+        """A span closed: sign it (with the progress row), or only update the row when the span
+        holds nothing to sign (a seek or pause with nothing watched)."""
+        if cp.segments or cp.study_s > 0:
+            self._save(cp, signed=True)
+        else:
+            self._save(cp, signed=False, pending=False)
+
+    def _save_pending(self, cp: WatchCheckpoint) -> None:
+        """The open span so far: kept in the progress row only, signed after a crash."""
+        self._save(cp, signed=False)
+
+    def _save(self, cp: WatchCheckpoint, *, signed: bool, pending: bool = True) -> None:
+        from sync.records.progress import LessonProgress, save_checkpoint, save_progress
 
         acc = self.bridge.accounting
-        if acc is None:
+        if acc is None or self.load is None or not self.load.earns_credit:
             return
         body = cp.to_body()
         progress = LessonProgress(position_s=cp.position_s, covered_segments=acc.segments(), covered_s=cp.covered_s,
                                   duration_s=cp.duration_s, study_s=acc.study_s, completed=cp.completed)
         holder, cid, lid = self._outbox, self.course_id, self.lesson_id
-        manifest = self.load.manifest if self.load is not None else None
+        manifest = self.load.manifest
         version = manifest.version if manifest is not None else None
 
-        def work(ctx: TaskContext) -> Record:
-            return save_checkpoint(holder.get(), cid, lid, body, progress, version=version)
+        def work(ctx: TaskContext) -> Record | None:
+            if signed:
+                return save_checkpoint(holder.get(), cid, lid, body, progress, version=version)
+            save_progress(holder.get().conn, cid, lid, body if pending else None, progress, version=version)
+            return None
 
         run_task(self._lanes.db, work, self._on_saved, self._on_save_failed, name="checkpoint")
 
-    def _on_saved(self, record: Record) -> None:
+    def _on_saved(self, record: Record | None) -> None:
         self.saves_done += 1
         self.progress_saved.emit(self.course_id, self.lesson_id)
 

@@ -28,7 +28,10 @@ if TYPE_CHECKING:  # the engines load after the first window shows
 
 class ProfileSession(Protocol):
     """What the course page and the player window need of a signed-in person: their profile
-    database and signed outbox (a ``UserSession`` is one)."""
+    database, signed outbox and profile folder (a ``UserSession`` is one)."""
+
+    @property
+    def profile_dir(self) -> Path: ...
 
     def db(self) -> sqlite3.Connection: ...
 

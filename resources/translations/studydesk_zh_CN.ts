@@ -1297,6 +1297,10 @@ The file is at:
         <translation>{title} — StudyDesk</translation>
     </message>
     <message>
+        <source>You are studying another lesson in another window or copy of StudyDesk: this window plays, but earns no credit. Close the other lesson to earn credit here.</source>
+        <translation>您正在另一个窗口或另一个 StudyDesk 程序中学习其他课程：本窗口可以播放，但不计学时。关闭另一节课后，在这里学习才会计入学时。</translation>
+    </message>
+    <message>
         <source>The video file of this lesson is not on this PC. Download it again to watch; nothing is credited until then.</source>
         <translation>本机没有本节课的视频文件。请重新下载后观看；下载前不计学时。</translation>
     </message>

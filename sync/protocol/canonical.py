@@ -1,7 +1,26 @@
-"""Canonical JSON: the one byte form that is hashed and signed.
+r"""Canonical JSON: the one byte form that is hashed and signed.
 
 UTF-8, keys sorted, no insignificant whitespace, no NaN/Infinity. Both the client and
 the server use this module, so a signature made on one side verifies on the other.
+
+Two forms, one per record protocol version:
+
+- ``canonical_bytes`` (protocol v1): Python's ``json.dumps`` with sorted keys and compact
+  separators. Floats are written the way Python's ``repr`` writes them, which no published
+  spec fixes; v1 records keep verifying with exactly this form.
+- ``canonical_bytes_v2`` (protocol v2): the same writer, but the value may hold only integers
+  (within +-(2^53 - 1)), strings, booleans, null, arrays and objects whose keys are in the Basic
+  Multilingual Plane. For such values these bytes ARE the RFC 8785 (JSON Canonicalization
+  Scheme) serialization: RFC 8785 writes an integer-valued number in this range as its plain
+  decimal digits (ECMAScript Number.toString), escapes strings exactly as ``json.dumps`` does
+  with ``ensure_ascii=False`` (the two-character escapes for quote, backslash, backspace, form
+  feed, newline, return and tab, ``\u00xx`` in lower case for other controls, everything else
+  as UTF-8), and sorts keys by UTF-16 code units, which is code point order when no key holds
+  a character outside the BMP. So any RFC 8785 implementation, in any language, reproduces
+  the signed bytes, with no float formatting to agree on. A value outside that subset is
+  refused (``not_canonical``) rather than signed in a form another implementation might write
+  differently.
+
 Must not import Qt or anything from client/ or server/.
 """
 
@@ -22,6 +41,40 @@ def canonical_bytes(obj: Any) -> bytes:
     except (TypeError, ValueError) as exc:
         raise FormatError("not_canonical", f"value cannot be encoded as canonical JSON: {exc}") from exc
     return text.encode("utf-8")
+
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer RFC 8785 (IEEE 754 doubles) writes exactly; v2 values stay within +-this."""
+
+
+def check_v2_value(obj: Any, where: str = "value") -> None:
+    """FormatError("not_canonical") unless ``obj`` lies in the subset where the v2 form is RFC 8785."""
+    kind = type(obj)
+    if kind is str or kind is bool or obj is None:
+        return
+    if kind is int:
+        if not -MAX_SAFE_INTEGER <= obj <= MAX_SAFE_INTEGER:
+            raise FormatError("not_canonical", f"{where}: integer {obj} is outside +-(2^53 - 1)")
+        return
+    if kind is list:
+        for item in obj:
+            check_v2_value(item, where)
+        return
+    if kind is dict:
+        for key, item in obj.items():
+            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+                raise FormatError("not_canonical", f"{where}: key {key!r} is not a string of the BMP")
+            check_v2_value(item, where)
+        return
+    if isinstance(obj, float):
+        raise FormatError("not_canonical", f"{where}: {obj!r} is not an integer (v2 signs integers only)")
+    raise FormatError("not_canonical", f"{where}: {type(obj).__name__} cannot be encoded as canonical JSON")
+
+
+def canonical_bytes_v2(obj: Any) -> bytes:
+    """The RFC 8785 bytes of ``obj``, which must hold integers only (see the module text)."""
+    check_v2_value(obj)
+    return canonical_bytes(obj)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -7,6 +7,12 @@ The first record of a chain has ``prev == GENESIS``.
 Because the signature covers ``prev`` and ``seq``, editing, reordering or dropping a record
 breaks either a signature or the chain.
 
+Protocol versions: a v2 record carries ``"v": 2`` among its signed fields and its signing
+bytes are RFC 8785 (``canonical_bytes_v2``: integers only, so a v2 watch body counts
+milliseconds). A record without ``v`` is v1 and verifies with the v1 canonical form, so
+records signed before v2 existed keep syncing and verifying. No other ``v`` is accepted: one
+record has one encoding.
+
 Must not import Qt, client/ or server/.
 """
 
@@ -23,7 +29,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.protocol.canonical import canonical_bytes, parse_json_object, sha256_hex
+from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, parse_json_object, sha256_hex
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
@@ -33,6 +39,9 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body", "created_at", "sig")
+_OPTIONAL = ("v",)
+V1, V2 = 1, 2
+"""Record protocol versions: v1 (no ``v`` field, v1 canonical form), v2 (``"v": 2``, RFC 8785)."""
 MAX_BODY_BYTES = 64 * 1024
 # One record as JSON: its body plus about 600 bytes of ids, hashes and signature.
 RECORD_LIMITS = JsonLimits(max_bytes=2 * MAX_BODY_BYTES, max_values=MAX_BODY_BYTES, max_string_bytes=MAX_BODY_BYTES)
@@ -50,6 +59,8 @@ class Signer(Protocol):
     def device_id(self) -> str: ...
     @property
     def user_id(self) -> str: ...
+    @property
+    def public_key(self) -> PublicKey: ...
 
     def sign(self, data: bytes) -> str: ...
 
@@ -59,6 +70,10 @@ class DeviceSigner:
     device_id: str
     user_id: str
     key: PrivateKey = field(repr=False)
+
+    @property
+    def public_key(self) -> PublicKey:
+        return self.key.public
 
     def sign(self, data: bytes) -> str:
         return self.key.sign(data)
@@ -77,9 +92,10 @@ class Record:
     body: dict[str, Any]
     created_at: str
     sig: str = ""
+    v: int = V1
 
     def unsigned_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "device_id": self.device_id,
             "user_id": self.user_id,
@@ -91,11 +107,17 @@ class Record:
             "body": self.body,
             "created_at": self.created_at,
         }
+        if self.v != V1:
+            d["v"] = self.v
+        return d
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.unsigned_dict(), "sig": self.sig}
 
     def signing_bytes(self) -> bytes:
+        """What the signature covers: v1 canonical JSON, or RFC 8785 for a v2 record. A v2 body is
+        checked to lie in RFC 8785's integer subset where records are made (``make_record``) and
+        read (``from_dict``), not again here: bytes of an unchecked body match no signature."""
         return canonical_bytes(self.unsigned_dict())
 
     def canonical(self) -> bytes:
@@ -119,7 +141,7 @@ class Record:
         missing = [k for k in _FIELDS if k not in d]
         if missing:
             raise FormatError("missing_field", f"record lacks {', '.join(missing)}")
-        extra = sorted(set(d) - set(_FIELDS))
+        extra = sorted(set(d) - set(_FIELDS) - set(_OPTIONAL))
         if extra:
             raise FormatError("bad_field", f"record has unknown fields {', '.join(extra)}")
         _check_ids(d)
@@ -138,11 +160,24 @@ class Record:
             raise FormatError("bad_field", "created_at must be an ISO 8601 time")
         if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
             raise FormatError("bad_field", "sig must be a base64 signature")
-        return cls(**{k: d[k] for k in _FIELDS})
+        return cls(**{k: d[k] for k in _FIELDS}, v=_version(d))
 
     @classmethod
     def from_json(cls, data: bytes) -> Record:
         return cls.from_dict(parse_json_object(data, "record", RECORD_LIMITS))
+
+
+def _version(d: dict[str, Any]) -> int:
+    """The record's protocol version; a v2 body must lie in the RFC 8785 integer subset."""
+    if "v" not in d:
+        return V1
+    if isinstance(d["v"], bool) or d["v"] != V2:
+        raise FormatError("bad_field", "v must be 2 (a v1 record has no v)")
+    try:
+        canonical_bytes_v2(d["body"])
+    except FormatError as exc:
+        raise FormatError("bad_field", f"a v2 body holds integers only: {exc.detail}") from exc
+    return V2
 
 
 def _check_ids(d: dict[str, Any]) -> None:
@@ -169,8 +204,12 @@ def make_record(
     body: dict[str, Any],
     created_at: str | None = None,
     record_id: str | None = None,
+    v: int = V1,
 ) -> Record:
-    """Build and sign the next record of ``signer``'s chain (validated like untrusted input)."""
+    """Build and sign the next record of ``signer``'s chain (validated like untrusted input);
+    ``v`` is the protocol version (a v2 body must hold integers only)."""
+    if v == V2:
+        canonical_bytes_v2(body)  # refused before anything is signed
     unsigned = Record(
         id=record_id or str(uuid.uuid4()),
         device_id=signer.device_id,
@@ -182,6 +221,7 @@ def make_record(
         lesson_id=lesson_id,
         body=body,
         created_at=created_at or utc_now(),
+        v=v,
     )
     return Record.from_dict({**unsigned.unsigned_dict(), "sig": signer.sign(unsigned.signing_bytes())})
 

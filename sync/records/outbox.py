@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.account.profile_db import schema
-from sync.protocol.records import Record, Signer, make_record, utc_now
+from sync.protocol.records import V1, Record, Signer, make_record, utc_now
 from sync.storage.record_table import (
     chain_head,
     insert_sql,
@@ -29,6 +29,7 @@ from sync.storage.record_table import (
     record_table_sql,
     record_values,
     select_list,
+    version_column_sql,
 )
 from sync.storage.sqlite import transaction
 
@@ -49,6 +50,8 @@ schema.step(
     CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
     """,
 )
+
+schema.step("outbox.2", version_column_sql("outbox_records"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,10 @@ class Outbox:
         body: dict[str, Any],
         *,
         also: Callable[[sqlite3.Connection], None] | None = None,
+        v: int = V1,
     ) -> Record:
-        """Sign and store the next record; ``also(conn)`` runs in the same transaction."""
+        """Sign and store the next record (protocol version ``v``); ``also(conn)`` runs in the same
+        transaction."""
         with transaction(self.conn) as conn:
             last_seq, prev = chain_head(conn, "outbox_records", self.signer.device_id, self.signer.user_id)
             seq = last_seq + 1
@@ -88,6 +93,7 @@ class Outbox:
                 lesson_id=lesson_id,
                 body=body,
                 created_at=self._now(),
+                v=v,
             )
             self._insert(conn, record)
             if also is not None:

@@ -1,7 +1,9 @@
 """The stored shape of a signed record: one definition for the client's outbox and the server.
 
-A stored record keeps every signed field, the body as its canonical JSON text, and its hash
-(the next record's ``prev``); a chain holds one record per (device, user, seq). Each side
+A stored record keeps every signed field, the body as its canonical JSON text, its protocol
+version ``v`` (1 or 2), and its hash (the next record's ``prev``); a chain holds one record per
+(device, user, seq). ``record_table_sql`` creates a table's first shape (without ``v``);
+``version_column_sql`` is the later step that adds ``v`` (1 for every record stored before). Each side
 names its table and adds what only it needs: the outbox a row key of its own, the server
 where a record came from and when it arrived. ``record_table_sql`` writes the CREATE TABLE,
 ``insert_sql`` and ``record_values`` store a record, ``select_list`` and ``record_from_row``
@@ -19,8 +21,11 @@ from typing import Any
 from sync.protocol.canonical import canonical_bytes
 from sync.protocol.records import GENESIS, Record
 
-SIGNED_COLUMNS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body",
-                  "created_at", "sig")
+FIRST_COLUMNS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body",
+                 "created_at", "sig", "hash")
+"""The columns ``record_table_sql`` creates (a table's first shape, before ``v``)."""
+
+SIGNED_COLUMNS = (*FIRST_COLUMNS[:-1], "v")
 """The columns that rebuild the signed record, in ``Record``'s field order."""
 
 RECORD_COLUMNS = (*SIGNED_COLUMNS, "hash")
@@ -54,11 +59,16 @@ def record_table_sql(table: str, *, row_key: str | None = None, extra_columns: S
         lines = [row_key, "id TEXT NOT NULL" if id_per_device else "id TEXT NOT NULL UNIQUE"]
     else:
         lines = ["id TEXT PRIMARY KEY"]
-    lines += [f"{name} {_DECLARATIONS[name]}" for name in RECORD_COLUMNS if name != "id"]
+    lines += [f"{name} {_DECLARATIONS[name]}" for name in FIRST_COLUMNS if name != "id"]
     lines += [*extra_columns, "UNIQUE (device_id, user_id, seq)"]
     if row_key and id_per_device:
         lines.append("UNIQUE (device_id, id)")
     return f"CREATE TABLE {table} (\n    " + ",\n    ".join(lines) + "\n)"
+
+
+def version_column_sql(table: str) -> str:
+    """The step that adds the protocol version column to a record table of the first shape."""
+    return f"ALTER TABLE {table} ADD COLUMN v INTEGER NOT NULL DEFAULT 1 CHECK (v IN (1, 2))"
 
 
 def insert_sql(table: str, extra_columns: Sequence[str] = ()) -> str:
@@ -72,7 +82,7 @@ def record_values(record: Record, digest: str | None = None) -> tuple[Any, ...]:
     r = record
     body = canonical_bytes(r.body).decode("utf-8")
     return (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id, body, r.created_at,
-            r.sig, digest or r.hash)
+            r.sig, r.v, digest or r.hash)
 
 
 def select_list(alias: str = "") -> str:
@@ -84,6 +94,7 @@ def record_from_row(row: Sequence[Any]) -> Record:
     """The record from a row that starts with ``SIGNED_COLUMNS`` (a ``select_list`` query)."""
     values = list(tuple(row)[: len(SIGNED_COLUMNS)])
     values[SIGNED_COLUMNS.index("body")] = json.loads(values[SIGNED_COLUMNS.index("body")])
+    values[SIGNED_COLUMNS.index("v")] = int(values[SIGNED_COLUMNS.index("v")])
     return Record(*values)
 
 

@@ -132,8 +132,8 @@ def _watch_whole_course(session: Any, store: Any) -> None:
         outbox = session.outbox(conn)
         for lesson in manifest.lessons:
             d = lesson.duration_s
-            body = {"segments": [[0.0, d]], "credited_s": d, "study_s": d, "elapsed_s": d, "position_s": d,
-                    "rate": 1.0}
+            body = {"segments": [[0.0, d]], "credited_s": d, "study_s": d, "elapsed_mono_s": d, "position_s": d,
+                    "max_rate": 1.0}
             save_checkpoint(outbox, DEMO_COURSE_ID, lesson.id, body,
                             LessonProgress(position_s=d, covered_segments=[(0.0, d)], covered_s=d, duration_s=d,
                                            study_s=d, completed=True))

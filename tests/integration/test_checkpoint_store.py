@@ -14,6 +14,7 @@ from sync.account.profile_db import open_profile_db
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner, verify_chain
+from sync.protocol.watch import seconds_view
 from sync.records.outbox import Outbox
 from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 
@@ -47,7 +48,8 @@ def test_record_and_progress_saved_together_and_resumed(outbox: Outbox, tmp_path
     cp = acc.checkpoint()
     assert cp is not None
     record = save_checkpoint(outbox, COURSE, LESSON, cp.to_body(), _progress(acc))
-    assert record.type == "watch" and record.seq == 1 and record.body["segments"] == [[0, 6]]
+    assert record.type == "watch" and record.seq == 1 and record.v == 2
+    assert seconds_view(record.body, record.v)["segments"] == [[0, 6]] and record.body["segments_ms"] == [[0, 6000]]
     _play(acc, clock, 6, 5)
     cp2 = acc.checkpoint()
     assert cp2 is not None

@@ -16,6 +16,7 @@ from player.policy import PlayerPolicy
 from sync.account.profile_db import open_profile_db
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
+from sync.protocol.watch import seconds_view
 from sync.records.outbox import Outbox
 from sync.records.progress import LessonProgress, load_progress, save_checkpoint
 from tests.support.media import MediaFactory
@@ -88,6 +89,6 @@ def test_resume_at_the_last_checkpoint_and_complete(outbox: Outbox, media: Media
     assert second.covered_s == pytest.approx(5.0, abs=0.5)
     # The second session started where the first stopped: no rewatch, so study time matches coverage.
     assert second.study_s == pytest.approx(second.covered_s, abs=0.6)
-    bodies = [r.body for r in outbox.records()]
+    bodies = [seconds_view(r.body, r.v) for r in outbox.records()]
     assert all(r.type == "watch" for r in outbox.records()) and len(bodies) >= 4
     assert sum(b["credited_s"] for b in bodies) == pytest.approx(second.covered_s, abs=0.05)

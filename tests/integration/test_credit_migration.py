@@ -13,12 +13,12 @@ from server.config import ServerConfig
 from server.db import open_db, schema
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, make_record
-from sync.storage.record_table import insert_sql, record_values
+from sync.storage.record_table import FIRST_COLUMNS, RECORD_COLUMNS, record_values
 from sync.storage.sqlite import split_statements
 from tests.support.courses import publish_lessons
 from tests.support.watch import Timeline
 
-NEW_STEPS = ("records.2", "credit.1")
+NEW_STEPS = ("records.2", "credit.1", "records.3")
 
 
 def old_database(path: Path) -> None:
@@ -48,13 +48,16 @@ def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
     for i in range(3):
         r = make_record(signer, seq=i + 1, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
                         body=line.body([[i * 20.0, i * 20.0 + 20]]))
-        conn.execute(insert_sql("records", ("source",)), (*record_values(r), "api"))
+        values = dict(zip(RECORD_COLUMNS, record_values(r), strict=True))  # the first shape had no v
+        conn.execute(f"INSERT INTO records ({', '.join(FIRST_COLUMNS)}, source) VALUES "
+                     f"({','.join('?' * len(FIRST_COLUMNS))}, 'api')", [values[c] for c in FIRST_COLUMNS])
         prev = r.hash
     assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
     conn.close()
 
     db = open_db(config.db_path)  # the new steps run now
     assert next(r[1] for r in db.execute("PRAGMA table_info(records)")) == "rid"
+    assert [r[0] for r in db.execute("SELECT v FROM records")] == [1, 1, 1]
     assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
     t = server.transcript.transcript(db, user_id)
     assert t["records"] == 3 and t["courses"][0]["credited_s"] == 60.0 and t["courses"][0]["set_aside"] == {}

@@ -23,23 +23,34 @@ from typing import Any
 
 import pytest
 
-from player.accounting import WatchAccounting
+from player.accounting import WatchAccounting, WatchCheckpoint
 from player.clock import AnchoredWallClock, FakeClock
 from player.policy import PlayerPolicy
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.records import GENESIS, make_record
+from sync.protocol.watch import to_v2
 from sync.records.outbox import Outbox
-from sync.records.progress import LessonProgress, load_progress, save_checkpoint
+from sync.records.progress import (
+    LessonProgress,
+    load_progress,
+    save_checkpoint,
+    save_progress,
+    sign_pending,
+    trusted_progress,
+)
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import iso
 
 COURSE = "c-credit"
-LESSONS = {"l1": 600.0, "l2": 900.0}
+LESSONS = {"l1": 600.0, "l2": 900.0, "l4": 3600.0}
 POLICY = PlayerPolicy(max_rate=1.5)
+ONCE = "c-once"  # a course played at most at 1x: one wall second credits one media second
+ONCE_LESSONS = {"a": 600.0, "b": 600.0}
 TICK_S = 0.25
-CHECKPOINT_S = 5.0
+CHECKPOINT_S = 5.0  # the app's local save
+SPAN_S = 60.0  # the app's signed record per span
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(root / "server-data")
     publish_lessons(proc.data_dir, COURSE, LESSONS)  # version 1
     publish_lessons(proc.data_dir, COURSE, {"l1": 600.0, "l3": 300.0})  # version 2: l2 gone, l3 new
+    publish_lessons(proc.data_dir, ONCE, ONCE_LESSONS, max_rate=1.0)
     proc.start()
     try:
         yield proc
@@ -128,13 +140,18 @@ class PC:
 
 
 class AppRun:
-    """The player open on one lesson for one app run: real accounting, checkpoints every 5 s saved
-    with save_checkpoint (record + progress in one transaction), as the app does."""
+    """The player open on one lesson for one app run, as the app does it: real accounting; at start,
+    what a crash left pending is signed and coverage comes from the signed records; every 5 s the
+    progress row keeps the open span (save_progress); a span closes into one signed record
+    (save_checkpoint: record + progress in one transaction) after a minute, on pause, seek and close."""
 
-    def __init__(self, pc: PC, lesson_id: str, *, version: int | None = 1) -> None:
-        self.pc, self.lesson_id, self.version = pc, lesson_id, version
-        saved = load_progress(pc.session.db(), COURSE).get(lesson_id, LessonProgress())
-        self.acc = WatchAccounting(POLICY, LESSONS.get(lesson_id, 600.0), pc.mono,
+    def __init__(self, pc: PC, lesson_id: str, *, version: int | None = 1, course: str = COURSE,
+                 policy: PlayerPolicy = POLICY) -> None:
+        self.pc, self.lesson_id, self.version, self.course = pc, lesson_id, version, course
+        sign_pending(pc.outbox, lambda _c, _l: policy.max_rate)
+        saved = trusted_progress(pc.outbox, course, lesson_id, max_rate=policy.max_rate) or LessonProgress()
+        duration = (LESSONS if course == COURSE else ONCE_LESSONS).get(lesson_id, 600.0)
+        self.acc = WatchAccounting(policy, duration, pc.mono,
                                    wall_clock=AnchoredWallClock(pc.wall, pc.mono),
                                    covered=saved.covered_segments, position_s=saved.position_s, study_s=saved.study_s)
         self.pos = self.acc.position_s
@@ -151,7 +168,12 @@ class AppRun:
             self.acc.answer_attention()
         self.since_cp += TICK_S
         if self.since_cp >= CHECKPOINT_S:
-            self.checkpoint()
+            self.since_cp = 0.0
+            if self.acc.span_s >= SPAN_S:
+                self.checkpoint()
+            elif (cp := self.acc.pending()) is not None:
+                save_progress(self.pc.outbox.conn, self.course, self.lesson_id, cp.to_body(), self._progress(cp),
+                              version=self.version)
 
     def play(self, seconds: float, rate: float = 1.0) -> AppRun:
         self.acc.tick(self.pos, True, rate)
@@ -161,6 +183,7 @@ class AppRun:
         return self
 
     def pause(self, seconds: float) -> AppRun:
+        self.checkpoint()
         for _ in range(round(seconds / TICK_S)):
             self._step(False, 1.0)
         return self
@@ -168,15 +191,24 @@ class AppRun:
     def seek(self, to_s: float) -> AppRun:
         assert self.acc.seek(to_s)
         self.pos = to_s
+        self.checkpoint()
         return self
 
+    def _progress(self, cp: WatchCheckpoint) -> LessonProgress:
+        return LessonProgress(cp.position_s, self.acc.segments(), cp.covered_s, cp.duration_s, self.acc.study_s,
+                              cp.completed)
+
     def checkpoint(self) -> None:
-        self.since_cp = 0.0
+        """Close the span: sign it, or only save the row when it holds nothing to sign."""
         cp = self.acc.checkpoint()
-        if cp is not None:
-            progress = LessonProgress(cp.position_s, self.acc.segments(), cp.covered_s, cp.duration_s,
-                                      self.acc.study_s, cp.completed)
-            save_checkpoint(self.pc.outbox, COURSE, self.lesson_id, cp.to_body(), progress, version=self.version)
+        if cp is None:
+            return
+        if cp.segments or cp.study_s > 0:
+            save_checkpoint(self.pc.outbox, self.course, self.lesson_id, cp.to_body(), self._progress(cp),
+                            version=self.version)
+        else:
+            save_progress(self.pc.outbox.conn, self.course, self.lesson_id, None, self._progress(cp),
+                          version=self.version)
 
     def close(self) -> None:
         self.checkpoint()
@@ -245,8 +277,30 @@ def older_client_without_version(w: World, p: Person) -> None:
     AppRun(PC(w, p.pc()), "l1", version=None).play(120).close()
 
 
+def v1_records_then_v2(w: World, p: Person) -> None:
+    """An outbox holding the previous client's v1 records (one every 5 s, seconds, v1 canonical
+    form) when the new client takes over on the same chain: both sync, verify and count."""
+    pc = PC(w, p.pc())
+    old = AppRun(pc, "l1")
+    old.acc.tick(old.pos, True)
+    for _ in range(20):
+        for _ in range(round(CHECKPOINT_S / TICK_S)):
+            w.wait(TICK_S)
+            old.pos += TICK_S
+            old.acc.tick(old.pos, True)
+        cp = old.acc.checkpoint()
+        assert cp is not None
+        record = pc.outbox.append("watch", COURSE, "l1", {**cp.to_body(), "version": 1})
+        assert record.v == 1
+        save_progress(pc.outbox.conn, COURSE, "l1", None, old._progress(cp))
+    w.wait(30)
+    AppRun(pc, "l1").play(200).close()
+    assert {r.v for r in pc.outbox.records()} == {1, 2}
+
+
 HONEST: list[Scenario] = [long_session, rewatching, pauses, fastest_rate, crash_and_resume, clock_changes,
-                          two_pcs_one_after_the_other, two_lessons_in_a_row, older_client_without_version]
+                          two_pcs_one_after_the_other, two_lessons_in_a_row, older_client_without_version,
+                          v1_records_then_v2]
 
 
 def client_coverage(p: Person) -> dict[str, float]:
@@ -288,9 +342,11 @@ class Forger:
         return {"segments": segments, "elapsed_mono_s": elapsed, "wall_start": iso(self.t0 + start),
                 "wall_end": iso(self.t0 + end), "version": 1, **extra}
 
-    def send(self, s: UserSession, items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-        """Sign the bodies into the outbox, post them, and return the server's answers."""
-        recs = [s.outbox().append("watch", COURSE, lesson, body) for lesson, body in items]
+    def send(self, s: UserSession, items: list[tuple[str, dict[str, Any]]], v: int = 1) -> list[dict[str, Any]]:
+        """Sign the bodies into the outbox (as protocol ``v`` records: a v2 body in milliseconds),
+        post them, and return the server's answers."""
+        recs = [s.outbox().append("watch", COURSE, lesson, to_v2(body) if v == 2 else body, v=v)
+                for lesson, body in items]
         answers = s.api.post_batch(recs)
         assert s.uploader().sync_once().errors == []
         return [dict(a) for a in answers]
@@ -343,14 +399,15 @@ FORGED: list[tuple[str, list[tuple[int, str, Body]], str, float, dict[str, float
 ]
 
 
+@pytest.mark.parametrize("v", [1, 2], ids=["v1", "v2"])
 @pytest.mark.parametrize(("name", "records", "lesson", "credited", "aside"), FORGED, ids=[c[0] for c in FORGED])
 def test_forged_records_are_set_aside_with_the_right_reason(person: Person, name: str,
                                                             records: list[tuple[int, str, Body]], lesson: str,
-                                                            credited: float, aside: dict[str, float]) -> None:
+                                                            credited: float, aside: dict[str, float], v: int) -> None:
     pcs = [person.pc() for _ in range(1 + max(n for n, _, _ in records))]
     f = Forger(person)
     for n, lesson_id, build in records:
-        [answer] = f.send(pcs[n], [(lesson_id, build(f))])
+        [answer] = f.send(pcs[n], [(lesson_id, build(f))], v)
         assert answer["status"] == "stored"
     t = person.transcript()
     got = lesson_of(t, lesson)
@@ -435,3 +492,63 @@ def test_nobody_can_squat_another_persons_record_id(server: ServerProcess, perso
                        record_id=genuine.id)
     assert [a["status"] for a in squatter.api.post_batch([copy])] == ["stored"]
     assert [a["status"] for a in victim.api.post_batch([genuine])] == ["stored"]
+
+
+# ----- protocol v2 cadence and one lesson at a time --------------------------------------------------
+def test_an_hour_of_watching_is_at_most_60_records_and_12_kb_on_the_wire(person: Person) -> None:
+    w = World()
+    pc = PC(w, person.pc())
+    AppRun(pc, "l4").play(3600).close()
+    records = pc.outbox.records()
+    assert len(records) <= 60 and all(r.v == 2 for r in records)
+    stats = pc.session.api.transport.stats
+    before = stats.bytes_sent
+    result = pc.session.uploader().sync_once()
+    assert result.acked == len(records) and result.errors == []
+    assert stats.bytes_sent - before <= 12 * 1024
+    assert lesson_of(person.transcript(), "l4")["credited_s"] == 3600.0
+    assert person.flagged().strip() == "no flagged records"
+
+
+def test_two_app_copies_playing_two_lessons_at_once_are_credited_one_at_a_time(person: Person) -> None:
+    """Two copies of the app with different data folders (so two device keys, no lock shared) play two
+    lessons of a 1x course at the same time: the server's overlap rule credits the wall time once."""
+    w = World()
+    first, second = PC(w, person.pc()), PC(w, person.pc())
+    policy = PlayerPolicy(max_rate=1.0)
+    runs = [AppRun(first, "a", course=ONCE, policy=policy), AppRun(second, "b", course=ONCE, policy=policy)]
+    for run in runs:
+        run.acc.tick(run.pos, True)
+    for _ in range(round(300 / TICK_S)):  # five minutes, both playing
+        w.wait(TICK_S)
+        for run in runs:
+            run.pos += TICK_S
+            run.acc.tick(run.pos, True)
+            run.acc.user_activity()
+            run.since_cp += TICK_S
+            if run.since_cp >= CHECKPOINT_S:
+                run.since_cp = 0.0
+                if run.acc.span_s >= SPAN_S:
+                    run.checkpoint()
+    for run in runs:
+        run.close()
+    assert all(run.acc.covered_s == 300.0 for run in runs)  # each PC alone counted its lesson
+    person.sync()
+    course = next(c for c in person.transcript()["courses"] if c["course_id"] == ONCE)
+    credited = {x["lesson_id"]: x["credited_s"] for x in course["lessons"]}
+    # 300 s of wall time credit at most 300 s of 1x media (plus each chain's 2 s allowance)
+    assert credited["a"] == 300.0 and credited["b"] <= 2.0
+    assert credited["a"] + credited["b"] <= 300.0 + 2 * 2.0
+    assert set(course["set_aside"]) == {"overlap"} and course["set_aside"]["overlap"] >= 298.0
+
+
+def test_a_v2_record_spanning_hours_is_not_an_absurd_number(person: Person) -> None:
+    """A v2 body counts milliseconds: three hours paused inside one span is 10.8 million of them, well
+    within sane seconds."""
+    s = person.pc()
+    f = Forger(person)
+    hours = 3 * 3600 + 60
+    [answer] = f.send(s, [("l1", f.body([[0, 60]], hours, 0, hours))], v=2)
+    assert answer["status"] == "stored" and "flags" not in answer
+    assert s.outbox().records()[-1].body["elapsed_mono_ms"] == hours * 1000
+    assert lesson_of(person.transcript(), "l1")["credited_s"] == 60.0

@@ -19,6 +19,8 @@ from server.credit import (
     parse_watch_body,
 )
 from sync.protocol.errors import FormatError
+from sync.protocol.records import V2
+from sync.protocol.watch import to_v2
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC).timestamp()
 LESSON = Lesson(duration_s=600.0, max_rate=1.5)
@@ -173,3 +175,33 @@ def test_times_parse_with_or_without_zone() -> None:
     assert parse_time("2026-11-23T08:00:00.000Z", "t") == T0
     assert parse_time("2026-11-23T08:00:00", "t") == T0
     assert parse_time("2026-11-23T16:00:00+08:00", "t") == T0
+
+
+# ----- protocol v2: the same bodies in milliseconds earn exactly the same -----------------------
+@pytest.mark.parametrize(("name", "b", "kw", "segments", "credited", "aside"), CASES, ids=[c[0] for c in CASES])
+def test_v2_bodies_are_credited_like_v1(name: str, b: dict[str, Any], kw: dict[str, Any],
+                                        segments: list[tuple[float, float]], credited: float,
+                                        aside: dict[str, float]) -> None:
+    v2 = to_v2(b)
+    assert "segments" not in v2 and all(isinstance(x, int) for seg in v2["segments_ms"] for x in seg)
+    assert parse_watch_body(v2, V2) == parse_watch_body(b)
+    args = {k: v for k, v in kw.items() if k not in ("lesson", "unknown")}
+    taken = IntervalSet((T0 + s, T0 + e) for s, e in args.pop("taken", ()))
+    c = credit_watch(kw.get("lesson", LESSON), parse_watch_body(v2, V2), unknown_reason=kw.get("unknown",
+                     "unknown_lesson"), earliest=T0 - 3600, arrival=T0 + 7200, taken=taken, prev=args.get("prev"))
+    assert (list(c.segments), c.credited_s, c.set_aside) == (segments, credited, aside)
+
+
+@pytest.mark.parametrize(("b", "detail"), [
+    ({"segments_ms": [[0, 1000]], "segments": [[0, 1]]}, "not segments"),
+    ({"segments_ms": [[0, 1000]], "elapsed_mono_s": 1}, "not elapsed_mono_s"),
+    ({"segments_ms": [[0, "1000"]]}, "must be a number"),
+    ({"segments_ms": [[5000, 1000]]}, "does not start before"),
+    ({"elapsed_mono_ms": -1}, "finite"),
+    ({"duration_ms": 10**11}, "finite"),
+    ({"max_rate_milli": True}, "must be a number"),
+])
+def test_malformed_v2_bodies_are_refused(b: dict[str, Any], detail: str) -> None:
+    with pytest.raises(FormatError) as e:
+        parse_watch_body(b, V2)
+    assert e.value.code == "bad_field" and detail in e.value.detail

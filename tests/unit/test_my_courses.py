@@ -68,7 +68,7 @@ def test_course_coverage(manifest: Manifest | None, progress: dict[str, LessonPr
 
 def _watch(outbox: Outbox, course_id: str, lesson_id: str, covered_s: float, duration_s: float) -> None:
     body = {"segments": [[0.0, covered_s]], "credited_s": covered_s, "study_s": covered_s,
-            "elapsed_s": covered_s, "position_s": covered_s, "rate": 1.0}
+            "elapsed_mono_s": covered_s, "position_s": covered_s, "max_rate": 1.0}
     save_checkpoint(outbox, course_id, lesson_id, body,
                     LessonProgress(position_s=covered_s, covered_segments=[(0.0, covered_s)], covered_s=covered_s,
                                    duration_s=duration_s, study_s=covered_s))

@@ -14,7 +14,7 @@ from sync.account.profile_db import open_profile_db
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner
 from sync.records.outbox import Outbox
-from sync.storage.record_table import RECORD_COLUMNS, chain_head, insert_sql, record_values
+from sync.storage.record_table import FIRST_COLUMNS, RECORD_COLUMNS, chain_head, insert_sql, record_values
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, int, int]]:
@@ -28,9 +28,11 @@ def test_both_sides_declare_the_record_columns_alike(tmp_path: Path) -> None:
     mine, theirs = _columns(client, "outbox_records"), _columns(srv, "records")
     shared = [c for c in RECORD_COLUMNS if c != "id"]
     assert [mine[c][:2] for c in shared] == [theirs[c][:2] for c in shared]
-    assert list(mine) == ["rowid_", *RECORD_COLUMNS] and mine["rowid_"][2] == 1
+    # the protocol version column came with a later step: it follows the first shape on both sides
+    assert list(mine) == ["rowid_", *FIRST_COLUMNS, "v"] and mine["rowid_"][2] == 1
     # the server keeps many people's records: its own row key, and ids unique per device
-    assert list(theirs) == ["rid", *RECORD_COLUMNS, "source", "received_at"] and theirs["rid"][2] == 1
+    assert list(theirs) == ["rid", *FIRST_COLUMNS, "source", "received_at", "v"] and theirs["rid"][2] == 1
+    assert set(RECORD_COLUMNS) == {*FIRST_COLUMNS, "v"}
     client.close()
     srv.close()
 

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
+from sync.protocol.canonical import canonical_bytes_v2
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.keys import PrivateKey
-from sync.protocol.records import GENESIS, DeviceSigner, Record, make_record, verify_chain
+from sync.protocol.records import GENESIS, V2, DeviceSigner, Record, make_record, verify_chain
 
 
 def _signer() -> DeviceSigner:
@@ -110,3 +111,54 @@ def test_missing_field_is_named() -> None:
     with pytest.raises(FormatError) as e:
         Record.from_dict(d)
     assert e.value.code == "missing_field" and "sig" in e.value.detail
+
+
+# ----- protocol v2 ------------------------------------------------------------------------------
+def _v2(signer: DeviceSigner, seq: int = 1, prev: str = GENESIS, body: dict[str, object] | None = None) -> Record:
+    return make_record(signer, seq=seq, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
+                       body=body if body is not None else {"segments_ms": [[0, 60000]], "elapsed_mono_ms": 60012},
+                       v=V2)
+
+
+def test_v2_signing_bytes_are_rfc_8785() -> None:
+    """Written out by hand from RFC 8785: keys in UTF-16 order, integers as plain digits, the
+    JSON escapes of section 3.2.2.2 (lower-case hex), '/' and non-ASCII left as they are."""
+    value = {"b": [1, -2, 9007199254740991], "a": 'é\n\x01"\\/', "z": True, "n": None, "日": 0, "é": 1, "": []}
+    assert canonical_bytes_v2(value) == '{"":[],"a":"é\\n\\u0001\\"\\\\/","b":[1,-2,9007199254740991],"n":null,' \
+                                        '"z":true,"é":1,"日":0}'.encode()
+
+
+@pytest.mark.parametrize("value", [{"x": 1.5}, {"x": 1.0}, {"x": [2**53]}, {"x": -(2**53)}, {"😀": 1},
+                                   {"x": float("nan")}])
+def test_v2_refuses_what_rfc_8785_might_write_otherwise(value: dict[str, object]) -> None:
+    with pytest.raises(FormatError) as e:
+        canonical_bytes_v2(value)
+    assert e.value.code == "not_canonical"
+
+
+def test_v2_record_round_trips_verifies_and_chains_after_v1_records() -> None:
+    s = _signer()
+    old = _chain(s, 2)  # v1 records already in an outbox
+    new = _v2(s, seq=3, prev=old[-1].hash)
+    assert new.v == 2 and new.to_dict()["v"] == 2 and "v" not in old[0].to_dict()
+    assert new.signing_bytes() == canonical_bytes_v2(new.unsigned_dict())
+    assert Record.from_json(new.canonical()) == new
+    verify_chain([*old, new], s.key.public)
+
+
+def test_the_version_is_signed() -> None:
+    s = _signer()
+    r = _v2(s)
+    for tampered in (dataclasses.replace(r, v=1), dataclasses.replace(_chain(s, 1)[0], v=2)):
+        with pytest.raises((IntegrityError, FormatError)):
+            tampered.verify(s.key.public)
+
+
+@pytest.mark.parametrize(("patch", "detail"), [({"v": 1}, "v must be 2"), ({"v": 3}, "v must be 2"),
+                                               ({"v": True}, "v must be 2"), ({"v": "2"}, "v must be 2"),
+                                               ({"body": {"segments_ms": [[0, 1.5]]}}, "integers only")])
+def test_malformed_v2_records_are_refused(patch: dict[str, object], detail: str) -> None:
+    d = _v2(_signer()).to_dict() | patch
+    with pytest.raises(FormatError) as e:
+        Record.from_dict(d)
+    assert e.value.code == "bad_field" and detail in e.value.detail
