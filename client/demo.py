@@ -13,7 +13,6 @@ running until Ctrl-C, which stops it cleanly.
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import socket
@@ -24,7 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from PySide6.QtCore import QCoreApplication
 
+from client.command_parser import CommandParser
+from client.i18n import QT_TRANSLATE_NOOP, command_language, command_translations
 from sync.storage.files import atomic_write_bytes
 from sync.storage.folders import data_dir
 
@@ -32,6 +34,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
 DEMO_COURSE_ID = "demo-party-theory"
 DEFAULT_PORT = 8470
+
+
+def _fill(text: str, *values: object) -> str:
+    """A translated ``text`` with %1, %2, ... filled in."""
+    for i, value in enumerate(values, 1):
+        text = text.replace(f"%{i}", str(value))
+    return text
 
 
 def demo_root() -> Path:
@@ -81,7 +90,8 @@ def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args],
                             capture_output=True, text=True, cwd=REPO_ROOT)
     if result.returncode != 0:
-        raise RuntimeError(f"studydesk-server {' '.join(args)} failed:\n{result.stderr}")
+        failed = QCoreApplication.translate("Demo", "studydesk-server %1 failed:")
+        raise RuntimeError(_fill(failed, " ".join(args)) + "\n" + result.stderr)
     return result
 
 
@@ -116,7 +126,15 @@ def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
         public_key = shown.stdout.strip()
     else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
         public_key = _server_cli(server_data, "keys", "init").stdout.strip().splitlines()[-1]
-    print(_server_cli(server_data, "publish", str(DEMO_COURSE_DIR)).stdout, end="")
+    before = _published_versions(server_data)
+    _server_cli(server_data, "publish", str(DEMO_COURSE_DIR))
+    after = _published_versions(server_data)
+    if after - before:
+        text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
+        print(_fill(text, DEMO_COURSE_ID, max(after)))
+    else:
+        text = QCoreApplication.translate("Demo", "The demo course %1 is unchanged (version %2).")
+        print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
     port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
     url = f"http://127.0.0.1:{port}"
     log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
@@ -133,24 +151,33 @@ def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
     return env
 
 
+def _published_versions(server_data: Path) -> set[int]:
+    folder = server_data / "repo" / "manifests" / DEMO_COURSE_ID
+    return {int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()} if folder.is_dir() else set()
+
+
 def _wait_healthy(env: DemoEnv, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if env.process.poll() is not None:
-            raise RuntimeError(f"the demo server exited; see {env.root / 'server.log'}")
+            stopped = QCoreApplication.translate("Demo", "The demo server stopped; see %1")
+            raise RuntimeError(_fill(stopped, env.root / "server.log"))
         try:
             if requests.get(env.server_url + "/api/health", timeout=1).ok:
                 return
         except requests.RequestException:
             time.sleep(0.1)
-    raise RuntimeError(f"the demo server did not start; see {env.root / 'server.log'}")
+    not_started = QCoreApplication.translate("Demo", "The demo server did not start; see %1")
+    raise RuntimeError(_fill(not_started, env.root / "server.log"))
 
 
-def download_demo_course(env: DemoEnv) -> int:
-    """Download the demo course with the client's own command (progress bar, resume)."""
+def download_demo_course(env: DemoEnv, language: str | None = None) -> int:
+    """Download the demo course with the client's own command (progress bar, resume), in ``language``."""
     from client.cli import main as client_main
 
-    return client_main(["--data", str(env.client_data), "--site", str(env.site_path), "download", DEMO_COURSE_ID])
+    lang = ["--lang", language] if language else []
+    return client_main(["--data", str(env.client_data), "--site", str(env.site_path), *lang,
+                        "download", DEMO_COURSE_ID])
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-2024"
@@ -191,39 +218,74 @@ def _display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="studydesk-demo", description="StudyDesk demo: server + demo course")
-    parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--no-wait", action="store_true", help="stop the server after the download")
+def _parser(language: str) -> CommandParser:
+    parser = CommandParser(prog="studydesk-demo", language=language,
+                           description=QT_TRANSLATE_NOOP("CommandLine", "StudyDesk demo: server + demo course"))
+    parser.add_argument("--port", type=int, default=None,
+                        help=QT_TRANSLATE_NOOP("CommandLine",
+                                               "port of the demo server (default 8470, else a free one)"))
+    parser.add_argument("--no-wait", action="store_true",
+                        help=QT_TRANSLATE_NOOP("CommandLine", "stop the server after the download"))
     parser.add_argument("--no-window", action="store_true",
-                        help="download with the command line instead of opening the window")
-    args = parser.parse_args(argv)
-    if not args.no_window and not _display_available():
-        print("No display found (DISPLAY is not set): downloading the demo course with the command line "
-              "instead. Run ./run demo on a desktop to see the window.")
-        args.no_window = True
-    env = prepare(port=args.port)
+                        help=QT_TRANSLATE_NOOP("CommandLine",
+                                               "download with the command line instead of opening the window"))
+    return parser
+
+
+def _drop_command_app() -> None:
+    """The window makes its own QApplication: shut down the plain one the demo's own lines used."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every line speaks one language: $STUDYDESK_LANG, else the demo site file's (Chinese)."""
+    root = demo_root()
+    language = command_language(None, root / "site.toml")
+    with command_translations(language):
+        args = _parser(language).parse_args(argv)
+        if not args.no_window and not _display_available():
+            print(QCoreApplication.translate("Demo", "No display found (DISPLAY is not set): downloading the demo "
+                                             "course with the command line instead. Run ./run demo on a desktop "
+                                             "to see the window."))
+            args.no_window = True
+        try:
+            env = prepare(root, port=args.port)
+        except RuntimeError as exc:
+            print(f"studydesk-demo: {exc}", file=sys.stderr)
+            return 1
     try:
-        print(f"Demo server: {env.server_url}  (data in {env.root})")
-        add_demo_person(env)
-        if not args.no_window:
-            print(f"Opening StudyDesk signed in as {DEMO_USER} (password {DEMO_PASSWORD}).")
-            return open_window(env)
-        status = download_demo_course(env)
-        if status == 0:
-            print(f"Demo course files: {env.client_data / 'content'}")
-            print(f"Try: studydesk --data {env.client_data} --site {env.site_path}")
-        if args.no_wait or status != 0:
-            return status
-        print("The demo server keeps running; press Ctrl-C to stop it.")
-        while env.process.poll() is None:
-            time.sleep(0.5)
-        return 1
+        with command_translations(language):
+            text = QCoreApplication.translate("Demo", "Demo server: %1  (data in %2)")
+            print(_fill(text, env.server_url, env.root))
+            add_demo_person(env)
+            if args.no_window:
+                return _download_and_wait(env, args.no_wait, language)
+            text = QCoreApplication.translate("Demo", "Opening StudyDesk signed in as %1 (password %2).")
+            print(_fill(text, DEMO_USER, DEMO_PASSWORD))
+        _drop_command_app()
+        return open_window(env)
     except KeyboardInterrupt:
-        print("\nStopping the demo server.")
+        with command_translations(language):
+            print("\n" + QCoreApplication.translate("Demo", "Stopping the demo server."))
         return 0
     finally:
         env.stop()
+
+
+def _download_and_wait(env: DemoEnv, no_wait: bool, language: str) -> int:
+    status = download_demo_course(env, language)
+    if status == 0:
+        print(_fill(QCoreApplication.translate("Demo", "Demo course files: %1"), env.client_data / "content"))
+        command = f"studydesk --data {env.client_data} --site {env.site_path}"
+        print(_fill(QCoreApplication.translate("Demo", "Try: %1"), command))
+    if no_wait or status != 0:
+        return status
+    print(QCoreApplication.translate("Demo", "The demo server keeps running; press Ctrl-C to stop it."), flush=True)
+    while env.process.poll() is None:
+        time.sleep(0.5)
+    return 1
 
 
 if __name__ == "__main__":

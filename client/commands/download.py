@@ -107,11 +107,15 @@ class ProgressBar(ProgressLine):
     def __call__(self, p: DownloadProgress) -> None:
         frac = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
         filled = int(frac * self.width)
-        left = format_duration(p.eta_s) if p.eta_s is not None else "--"
         left_label, files_label = tr("time left"), tr("files")  # outside the f-string, where lupdate sees them
+        finished = p.blobs_done >= p.blobs_total and p.bytes_done >= p.bytes_total
+        if finished:  # the final state: a speed and a time left would only say "0 B/s, --"
+            speed = ""
+        else:
+            left = format_duration(p.eta_s) if p.eta_s is not None else "--"
+            speed = f"{human_bytes(p.rate_bps)}/s  {left_label} {left}  "
         self.show(f"[{'#' * filled}{'-' * (self.width - filled)}] {frac * 100:3.0f}%  "
-                  f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}  "
-                  f"{human_bytes(p.rate_bps)}/s  {left_label} {left}  "
+                  f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}  {speed}"
                   f"({p.blobs_done}/{p.blobs_total} {files_label})")
 
 

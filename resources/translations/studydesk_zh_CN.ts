@@ -328,6 +328,22 @@
         <source>seconds to keep retrying when the server is down</source>
         <translation>服务器不可用时持续重试的秒数</translation>
     </message>
+    <message>
+        <source>StudyDesk demo: server + demo course</source>
+        <translation>StudyDesk 演示：服务器 + 演示课程</translation>
+    </message>
+    <message>
+        <source>port of the demo server (default 8470, else a free one)</source>
+        <translation>演示服务器的端口（默认 8470，被占用时另选一个空闲端口）</translation>
+    </message>
+    <message>
+        <source>stop the server after the download</source>
+        <translation>下载完成后停止服务器</translation>
+    </message>
+    <message>
+        <source>download with the command line instead of opening the window</source>
+        <translation>用命令行下载，不打开窗口</translation>
+    </message>
 </context>
 <context>
     <name>CourseImport</name>
@@ -609,6 +625,57 @@ The file is at:
     <message>
         <source>Watched: {percent}%</source>
         <translation>已观看：{percent}%</translation>
+    </message>
+</context>
+<context>
+    <name>Demo</name>
+    <message>
+        <source>studydesk-server %1 failed:</source>
+        <translation>studydesk-server %1 执行失败：</translation>
+    </message>
+    <message>
+        <source>Published the demo course %1, version %2.</source>
+        <translation>已发布演示课程 %1，第 %2 版。</translation>
+    </message>
+    <message>
+        <source>The demo course %1 is unchanged (version %2).</source>
+        <translation>演示课程 %1 没有变化（第 %2 版）。</translation>
+    </message>
+    <message>
+        <source>The demo server stopped; see %1</source>
+        <translation>演示服务器已停止运行，请查看 %1</translation>
+    </message>
+    <message>
+        <source>The demo server did not start; see %1</source>
+        <translation>演示服务器未能启动，请查看 %1</translation>
+    </message>
+    <message>
+        <source>No display found (DISPLAY is not set): downloading the demo course with the command line instead. Run ./run demo on a desktop to see the window.</source>
+        <translation>未找到显示器（未设置 DISPLAY）：改用命令行下载演示课程。在桌面环境中运行 ./run demo 即可看到窗口。</translation>
+    </message>
+    <message>
+        <source>Demo server: %1  (data in %2)</source>
+        <translation>演示服务器：%1（数据位于 %2）</translation>
+    </message>
+    <message>
+        <source>Opening StudyDesk signed in as %1 (password %2).</source>
+        <translation>正在打开 StudyDesk，以 %1 登录（密码 %2）。</translation>
+    </message>
+    <message>
+        <source>Stopping the demo server.</source>
+        <translation>正在停止演示服务器。</translation>
+    </message>
+    <message>
+        <source>Demo course files: %1</source>
+        <translation>演示课程文件：%1</translation>
+    </message>
+    <message>
+        <source>Try: %1</source>
+        <translation>试一试：%1</translation>
+    </message>
+    <message>
+        <source>The demo server keeps running; press Ctrl-C to stop it.</source>
+        <translation>演示服务器保持运行；按 Ctrl-C 停止。</translation>
     </message>
 </context>
 <context>
