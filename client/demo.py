@@ -110,7 +110,9 @@ def write_site(path: Path, server_url: str, public_key: str) -> None:
         "# Written by the StudyDesk demo (client/demo.py).\n"
         f'[server]\nurl = "{server_url}"\n\n'
         f'[publisher]\nkeys = ["{public_key}"]\n\n'
-        '[ui]\nlanguage = "zh_CN"\n'
+        '[ui]\nlanguage = "zh_CN"\n\n'
+        '[credits]\nyearly_target_hours = 50\n\n'
+        '[support]\ncontact = "示范镇组织办 培训管理员 0000-1234567"\n'
     ).encode())
 
 
