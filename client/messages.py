@@ -26,6 +26,10 @@ MESSAGES: dict[str, str] = {
     "format": QT_TRANSLATE_NOOP("Messages", "The data is not in a format StudyDesk understands."),
     "unsafe_path": QT_TRANSLATE_NOOP("Messages", "The package names a file outside its folder and was refused."),
     "storage": QT_TRANSLATE_NOOP("Messages", "The file could not be saved. Check that the disk has free space."),
+    "db_busy": QT_TRANSLATE_NOOP("Messages", "The study data on this PC is busy in another program. "
+                                 "Try again in a moment."),
+    "db_too_new": QT_TRANSLATE_NOOP("Messages", "The study data on this PC was saved by a newer version of "
+                                    "StudyDesk. Please update StudyDesk."),
     "cancelled": QT_TRANSLATE_NOOP("Messages", "Cancelled."),
     "not_canonical": QT_TRANSLATE_NOOP("Messages", "The data could not be encoded."),
     "malformed_json": QT_TRANSLATE_NOOP("Messages", "The file is damaged: it is not valid JSON."),

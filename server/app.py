@@ -9,12 +9,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from server.config import ServerConfig
+from server.db import migrate_db
 from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
 from server.password_pool import PasswordPool
 
 
 def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     config.ensure()
+    migrate_db(config.db_path)  # once, before the first request
     docs = {} if with_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
     app = FastAPI(title="StudyDesk reference server", version="0.1.0", **docs)  # type: ignore[arg-type]
     app.state.config = config

@@ -14,28 +14,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from server.db import schema, transaction
+from server.db import transaction
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
 from sync.protocol.manifest import check_id
-
-schema.step(
-    "assignments.1",
-    """
-    CREATE TABLE assignments (
-        course_id TEXT NOT NULL,
-        target_kind TEXT NOT NULL CHECK (target_kind IN ('user', 'unit')),
-        target TEXT NOT NULL,
-        required INTEGER NOT NULL,
-        due TEXT,
-        title TEXT,
-        credit_hours REAL,
-        assigned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-        PRIMARY KEY (course_id, target_kind, target)
-    )
-    """,
-)
 
 
 def assign(

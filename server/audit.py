@@ -11,29 +11,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from server.db import schema
-
-schema.step(
-    "audit.1",
-    """
-    CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL DEFAULT '',
-        address TEXT NOT NULL DEFAULT '',
-        result TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX audit_log_at ON audit_log(at);
-    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-    """,
-)
-
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:

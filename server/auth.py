@@ -25,46 +25,13 @@ import time
 from dataclasses import dataclass
 
 from server import audit, throttle
-from server.db import schema, transaction
+from server.db import transaction
 from server.password_pool import PasswordPool
 from server.users import User, authenticate, get_user
 from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError
 from sync.protocol.keys import PublicKey
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-schema.step(
-    "auth.1",
-    """
-    CREATE TABLE tokens (
-        token_hash TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL REFERENCES users(user_id),
-        kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
-        expires_at REAL NOT NULL
-    );
-    CREATE INDEX tokens_user ON tokens(user_id);
-    CREATE TABLE devices (
-        device_id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL REFERENCES users(user_id),
-        public_key TEXT NOT NULL,
-        enrolled_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-        enrolled_by TEXT NOT NULL DEFAULT 'api'
-    );
-    CREATE INDEX devices_user ON devices(user_id)
-    """,
-)
-schema.step(
-    "auth.2",
-    """
-    ALTER TABLE tokens ADD COLUMN family TEXT;
-    ALTER TABLE tokens ADD COLUMN used_at REAL;
-    ALTER TABLE tokens ADD COLUMN successor TEXT;
-    ALTER TABLE tokens ADD COLUMN grace_used INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tokens ADD COLUMN issued_with TEXT;
-    UPDATE tokens SET family = token_hash WHERE family IS NULL;
-    CREATE INDEX tokens_family ON tokens(family)
-    """,
-)
 
 
 def access_ttl_s() -> float:

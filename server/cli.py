@@ -59,7 +59,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
                          result=result, detail=shlex.join(argv))
         finally:
             conn.close()
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
         print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
 
 

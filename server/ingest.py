@@ -44,7 +44,7 @@ from server.credit import (
     parse_time,
     parse_watch_body,
 )
-from server.db import schema, transaction
+from server.db import transaction
 from server.published import Published, repo_dir_of
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
@@ -52,68 +52,7 @@ from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
 from sync.protocol.records import GENESIS, V1, Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
-from sync.storage.record_table import (
-    FIRST_COLUMNS,
-    insert_sql,
-    record_from_row,
-    record_table_sql,
-    record_values,
-    select_list,
-    version_column_sql,
-)
-
-_SERVER_COLUMNS = ("source TEXT NOT NULL",
-                   "received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
-
-schema.step(
-    "records.1",
-    record_table_sql("records", extra_columns=_SERVER_COLUMNS)
-    + ";\nCREATE INDEX records_user_course ON records(user_id, course_id)",
-)
-
-# A record's identity is (device, id); rid is the server's own key for it.
-schema.step(
-    "records.2",
-    record_table_sql("records_by_device", row_key="rid INTEGER PRIMARY KEY", extra_columns=_SERVER_COLUMNS,
-                     id_per_device=True)
-    + f""";
-    INSERT INTO records_by_device ({", ".join((*FIRST_COLUMNS, "source", "received_at"))})
-        SELECT {", ".join((*FIRST_COLUMNS, "source", "received_at"))} FROM records
-        ORDER BY received_at, device_id, seq;
-    DROP TABLE records;
-    ALTER TABLE records_by_device RENAME TO records;
-    CREATE INDEX records_user_course ON records(user_id, course_id)
-    """,
-)
-
-# What each stored record earned: credited media segments and seconds, the seconds set aside by
-# reason, and its chain's state after it; and the wall time each person's credit holds.
-schema.step(
-    "credit.1",
-    """
-    CREATE TABLE record_credit (
-        rid INTEGER PRIMARY KEY REFERENCES records(rid),
-        user_id TEXT NOT NULL,
-        segments TEXT NOT NULL,
-        credited_s REAL NOT NULL CHECK (credited_s >= 0),
-        set_aside TEXT NOT NULL,
-        set_aside_s REAL NOT NULL CHECK (set_aside_s >= 0),
-        chain_end REAL,
-        allowance_s REAL NOT NULL
-    );
-    CREATE INDEX record_credit_user ON record_credit(user_id);
-    CREATE TABLE credit_windows (
-        user_id TEXT NOT NULL,
-        start_s REAL NOT NULL,
-        end_s REAL NOT NULL CHECK (end_s > start_s),
-        rid INTEGER NOT NULL REFERENCES records(rid)
-    );
-    CREATE INDEX credit_windows_user ON credit_windows(user_id, start_s)
-    """,
-)
-
-# Protocol v2: each record keeps its version (1 for every record stored before v2 existed).
-schema.step("records.3", version_column_sql("records"))
+from sync.storage.record_table import insert_sql, record_from_row, record_values, select_list
 
 REASON_TEXT = {
     "id_conflict": "a different record with this id is already stored for this device",

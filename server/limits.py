@@ -30,7 +30,7 @@ from fastapi import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.protocol.errors import FormatError, ServerBusyError
+from sync.protocol.errors import FormatError, ServerBusyError, StorageError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 BODY_IDLE_TIMEOUT_S = 30.0
@@ -108,6 +108,8 @@ def busy_answer(exc: ServerBusyError, status: int = 503) -> JSONResponse:
 
 def is_database_busy(exc: BaseException) -> bool:
     """SQLite gave up waiting for another connection's write lock."""
+    if isinstance(exc, StorageError):  # a transaction that could not begin (sync.storage.sqlite)
+        return exc.code == "db_busy"
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     text = str(exc).lower()

@@ -83,6 +83,8 @@ def install_error_handler(app: FastAPI) -> None:
         assert isinstance(exc, SyncError)
         if isinstance(exc, ServerBusyError):
             return busy_answer(exc, _status(exc))
+        if is_database_busy(exc):
+            return busy_answer(database_busy())
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc))
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:

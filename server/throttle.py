@@ -23,7 +23,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from server.db import schema, transaction
+from server.db import transaction
 from sync.protocol.errors import ServerBusyError
 
 ACCOUNT_FREE_FAILURES = 3
@@ -31,18 +31,6 @@ ADDRESS_FREE_FAILURES = 30
 MAX_DELAY_S = 15 * 60.0
 FORGET_AFTER_S = 24 * 3600.0
 
-schema.step(
-    "throttle.1",
-    """
-    CREATE TABLE signin_failures (
-        scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),
-        key TEXT NOT NULL,
-        failures INTEGER NOT NULL,
-        last_at REAL NOT NULL,
-        PRIMARY KEY (scope, key)
-    )
-    """,
-)
 
 _FREE = {"account": ACCOUNT_FREE_FAILURES, "address": ADDRESS_FREE_FAILURES}
 

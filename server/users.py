@@ -15,30 +15,11 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
-from server.db import schema, transaction
+from server.db import transaction
 from sync.protocol.errors import AuthError, FormatError
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
-
-schema.step(
-    "users.1",
-    """
-    CREATE TABLE users (
-        user_id TEXT PRIMARY KEY,
-        username TEXT NOT NULL UNIQUE,
-        display_name TEXT NOT NULL,
-        unit TEXT NOT NULL,
-        password_hash TEXT NOT NULL,
-        failed_attempts INTEGER NOT NULL DEFAULT 0,
-        locked INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-    );
-    CREATE INDEX users_unit ON users(unit)
-    """,
-)
-# A deactivated account cannot sign in or use its tokens; its records and devices stay.
-schema.step("users.2", "ALTER TABLE users ADD COLUMN deactivated_at TEXT")
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
 
     def work() -> None:
         try:
-            box["r"] = session.uploader(conn, max_wait_s=args.max_wait).sync_once(cancel)
+            own = session.db()  # this thread's own connection: a connection stays on its thread
+            try:
+                box["r"] = session.uploader(own, max_wait_s=args.max_wait).sync_once(cancel)
+            finally:
+                own.close()
         except BaseException as exc:  # reported below, on the main thread
             box["r"] = exc
 

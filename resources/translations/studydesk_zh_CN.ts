@@ -939,6 +939,14 @@ The file is at:
         <translation>文件无法保存，请检查磁盘是否有足够空间。</translation>
     </message>
     <message>
+        <source>The study data on this PC is busy in another program. Try again in a moment.</source>
+        <translation>本机的学习数据正被另一个程序占用，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The study data on this PC was saved by a newer version of StudyDesk. Please update StudyDesk.</source>
+        <translation>本机的学习数据由更新版本的 StudyDesk 保存，请升级 StudyDesk。</translation>
+    </message>
+    <message>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>

@@ -11,25 +11,8 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sync.account.profile_db import schema
 from sync.protocol.records import utc_now
 from sync.storage.sqlite import transaction
-
-schema.step(
-    "assignments_cache.1",
-    """
-    CREATE TABLE assignments_cache (
-        course_id TEXT PRIMARY KEY,
-        title TEXT NOT NULL,
-        required INTEGER NOT NULL,
-        due TEXT,
-        credit_hours REAL,
-        latest_version INTEGER,
-        raw TEXT NOT NULL
-    );
-    CREATE TABLE assignments_cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
-    """,
-)
 
 
 @dataclass(frozen=True, slots=True)

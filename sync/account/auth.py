@@ -156,7 +156,7 @@ class AuthService:
         salt = known.kdf_salt if known is not None and known.user_id == user_id else new_salt()
         key, verifier = derive(password, salt)
         profile = profile_dir_for(self.data_root, user_id)
-        profile.mkdir(parents=True, exist_ok=True)
+        _open_profile(profile)
         backend = self._backend(profile, user_id, known if known is not None and known.user_id == user_id else None)
         store = SecretStore(backend, key, user_id)
         tokens = api.tokens
@@ -178,6 +178,7 @@ class AuthService:
         if not hmac.compare_digest(verifier, known.verifier):
             raise OfflinePasswordError("wrong_password", "wrong password (checked offline on this PC)")
         profile = profile_dir_for(self.data_root, known.user_id)
+        _open_profile(profile)
         store = SecretStore(self._backend(profile, known.user_id, known), key, known.user_id)
         try:
             raw = store.get(_TOKENS)
@@ -201,6 +202,12 @@ class AuthService:
     def sign_out(self, session: UserSession) -> None:
         """Forget the session in memory; sealed secrets stay for the next sign-in."""
         session.api.transport.close()
+
+
+def _open_profile(profile: Path) -> None:
+    """Create or migrate the person's database now, so that a file from a newer StudyDesk stops
+    the sign-in with its reason (FormatError "db_too_new") before anything is written."""
+    open_profile_db(profile).close()
 
 
 def _save_tokens(store: SecretStore, t: Tokens) -> None:

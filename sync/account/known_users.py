@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.protocol.records import utc_now
-from sync.storage.sqlite import SchemaRegistry, open_sqlite, transaction
+from sync.storage.sqlite import Migration, Schema, open_sqlite, transaction
 
 MACHINE_DB_NAME = "machine.sqlite3"
-schema = SchemaRegistry()
-schema.step(
-    "known_users.1",
-    """
+schema = Schema("machine", [
+    Migration(1, """
     CREATE TABLE known_users (
         user_id TEXT PRIMARY KEY,
         username TEXT NOT NULL,
@@ -32,8 +30,8 @@ schema.step(
         last_signed_in TEXT NOT NULL,
         UNIQUE (server_url, username)
     )
-    """,
-)
+    """, legacy_step="known_users.1"),
+])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """One person's database on this PC: ``<data root>/profiles/<user>/profile.sqlite3``.
 
-Holds the outbox, lesson progress, cached assignments and the like. Feature modules
-register their tables on ``schema``. Must not import Qt.
+Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py) and the
+cached assignments (sync/account/assignments.py). ``schema`` is its ordered list of migrations;
+add a new one at the end, never edit one that has shipped. Must not import Qt.
 """
 
 from __future__ import annotations
@@ -9,12 +10,64 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sync.storage.sqlite import SchemaRegistry, open_sqlite
-
-schema = SchemaRegistry()
+from sync.storage.record_table import record_table_sql, version_column_sql
+from sync.storage.sqlite import Migration, Schema, open_sqlite
 
 PROFILE_DB_NAME = "profile.sqlite3"
 
+schema = Schema("profile", [
+    # The outbox: signed records, append-only (the triggers refuse UPDATE and DELETE), and their
+    # delivery state; a record without a delivery row is pending.
+    # (record_table_sql's output is part of this migration: a new shape needs a new migration.)
+    Migration(1, record_table_sql("outbox_records", row_key="rowid_ INTEGER PRIMARY KEY") + """;
+    CREATE TRIGGER outbox_records_no_update BEFORE UPDATE ON outbox_records
+    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: update refused'); END;
+    CREATE TRIGGER outbox_records_no_delete BEFORE DELETE ON outbox_records
+    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: delete refused'); END;
+    CREATE TABLE outbox_delivery (
+        record_id TEXT PRIMARY KEY REFERENCES outbox_records(id),
+        state TEXT NOT NULL CHECK (state IN ('acked', 'rejected')),
+        reason TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """, legacy_step="outbox.1"),
+    # Where each lesson stands: resume position, covered media time, completion.
+    Migration(2, """
+    CREATE TABLE lesson_progress (
+        course_id TEXT NOT NULL,
+        lesson_id TEXT NOT NULL,
+        position_s REAL NOT NULL CHECK (position_s >= 0),
+        covered_segments TEXT NOT NULL,
+        covered_s REAL NOT NULL CHECK (covered_s >= 0),
+        duration_s REAL NOT NULL CHECK (duration_s >= 0),
+        study_s REAL NOT NULL CHECK (study_s >= 0),
+        completed INTEGER NOT NULL CHECK (completed IN (0, 1)),
+        completed_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (course_id, lesson_id)
+    )
+    """, legacy_step="lesson_progress.1"),
+    # The server's assignments as last fetched, for offline use.
+    Migration(3, """
+    CREATE TABLE assignments_cache (
+        course_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        required INTEGER NOT NULL,
+        due TEXT,
+        credit_hours REAL,
+        latest_version INTEGER,
+        raw TEXT NOT NULL
+    );
+    CREATE TABLE assignments_cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """, legacy_step="assignments_cache.1"),
+    # Protocol v2: each record keeps its version (1 for every record stored before v2 existed).
+    Migration(4, version_column_sql("outbox_records"), legacy_step="outbox.2"),
+    # The open span's unsigned watch body (seconds form, with the course version), NULL when none.
+    Migration(5, "ALTER TABLE lesson_progress ADD COLUMN pending TEXT", legacy_step="lesson_progress.2"),
+])
+
 
 def open_profile_db(profile_dir: Path) -> sqlite3.Connection:
+    """A connection for the calling thread only, the file migrated to ``schema.version``."""
     return open_sqlite(profile_dir / PROFILE_DB_NAME, schema)

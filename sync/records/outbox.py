@@ -20,38 +20,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.account.profile_db import schema
 from sync.protocol.records import V1, Record, Signer, make_record, utc_now
 from sync.storage.record_table import (
     chain_head,
     insert_sql,
     record_from_row,
-    record_table_sql,
     record_values,
     select_list,
-    version_column_sql,
 )
 from sync.storage.sqlite import transaction
-
-schema.step(
-    "outbox.1",
-    record_table_sql("outbox_records", row_key="rowid_ INTEGER PRIMARY KEY")
-    + """;
-    CREATE TRIGGER outbox_records_no_update BEFORE UPDATE ON outbox_records
-    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: update refused'); END;
-    CREATE TRIGGER outbox_records_no_delete BEFORE DELETE ON outbox_records
-    BEGIN SELECT RAISE(ABORT, 'outbox records are append-only: delete refused'); END;
-    CREATE TABLE outbox_delivery (
-        record_id TEXT PRIMARY KEY REFERENCES outbox_records(id),
-        state TEXT NOT NULL CHECK (state IN ('acked', 'rejected')),
-        reason TEXT,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
-    """,
-)
-
-schema.step("outbox.2", version_column_sql("outbox_records"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +174,6 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 def course_record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | None]]:
     """course_id -> (its records the server has not answered yet, its latest record's time)."""
-    schema.apply(conn)
     rows = conn.execute(
         "SELECT r.course_id, SUM(CASE WHEN d.state IS NULL THEN 1 ELSE 0 END), MAX(r.created_at) "
         "FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
@@ -212,7 +188,6 @@ def passed_assessments(conn: sqlite3.Connection) -> dict[str, set[str]]:
     The names are ``"exam"`` and ``"quiz:<id>"``, where the id is the body's ``quiz_id``, else the
     record's lesson id (a quiz that belongs to a lesson is named by that lesson).
     """
-    schema.apply(conn)
     rows = conn.execute(
         "SELECT r.course_id, r.lesson_id, r.type, r.body FROM outbox_records r "
         "LEFT JOIN outbox_delivery d ON d.record_id = r.id "

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from player.intervals import IntervalSet
-from sync.account.profile_db import schema
 from sync.protocol.errors import FormatError, SyncError
 from sync.protocol.records import V2, RecordVerifier, utc_now
 from sync.protocol.watch import seconds_view, to_v2
@@ -51,27 +50,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-schema.step(
-    "lesson_progress.1",
-    """
-    CREATE TABLE lesson_progress (
-        course_id TEXT NOT NULL,
-        lesson_id TEXT NOT NULL,
-        position_s REAL NOT NULL CHECK (position_s >= 0),
-        covered_segments TEXT NOT NULL,
-        covered_s REAL NOT NULL CHECK (covered_s >= 0),
-        duration_s REAL NOT NULL CHECK (duration_s >= 0),
-        study_s REAL NOT NULL CHECK (study_s >= 0),
-        completed INTEGER NOT NULL CHECK (completed IN (0, 1)),
-        completed_at TEXT,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (course_id, lesson_id)
-    )
-    """,
-)
-
-# The open span's unsigned watch body (seconds form, with the course version), NULL when none.
-schema.step("lesson_progress.2", "ALTER TABLE lesson_progress ADD COLUMN pending TEXT")
 
 WATCH_RECORD = "watch"
 
@@ -191,7 +169,6 @@ def save_checkpoint(
     published version (without it, against the newest version that has the lesson)."""
     body = _watch_body(checkpoint_body, version)
     _finite(progress.position_s, "position_s")
-    schema.apply(outbox.conn)  # the outbox's connection may predate this module's import
     now = utc_now()
     return outbox.append(
         WATCH_RECORD, course_id, lesson_id, to_v2(body), v=V2,
@@ -207,7 +184,6 @@ def save_progress(
     (``pending_body``, None when the span holds nothing to sign), in one transaction."""
     pending = _watch_body(pending_body, version) if pending_body is not None else None
     _finite(progress.position_s, "position_s")
-    schema.apply(conn)
     now = utc_now()
     with transaction(conn) as c:
         _upsert(c, course_id, lesson_id, progress, now, pending)
@@ -219,7 +195,6 @@ def sign_pending(outbox: Outbox, max_rate_of: Callable[[str, str], float | None]
     ``max_rate_of(course, lesson)`` is the published fastest rate (None: course not on this PC,
     the delta waits). A delta is clipped like ``trusted_progress`` clips it before it is signed,
     so an edited row cannot become a signed claim; an unreadable one is dropped."""
-    schema.apply(outbox.conn)
     rows = outbox.conn.execute(
         "SELECT course_id, lesson_id, pending FROM lesson_progress WHERE pending IS NOT NULL").fetchall()
     out: list[Record] = []
@@ -302,7 +277,6 @@ def trusted_progress(outbox: Outbox, course_id: str, lesson_id: str, *, max_rate
     """The lesson's progress with its coverage from signed records plus the clipped pending
     delta (see the module text); position, study time and the rest from the row. None: no row
     and no record."""
-    schema.apply(outbox.conn)
     row = outbox.conn.execute("SELECT * FROM lesson_progress WHERE course_id = ? AND lesson_id = ?",
                               (course_id, lesson_id)).fetchone()
     covered = signed_coverage(outbox, course_id, lesson_id)
@@ -320,6 +294,5 @@ def trusted_progress(outbox: Outbox, course_id: str, lesson_id: str, *, max_rate
 
 def load_progress(conn: sqlite3.Connection, course_id: str) -> dict[str, LessonProgress]:
     """Every lesson's saved progress in ``course_id``, by lesson id."""
-    schema.apply(conn)
     rows = conn.execute("SELECT * FROM lesson_progress WHERE course_id = ? ORDER BY lesson_id", (course_id,))
     return {row["lesson_id"]: _row_to_progress(row) for row in rows}

@@ -25,11 +25,11 @@ def old_database(path: Path) -> None:
     """The database as a server without the new steps left it."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE schema_steps (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for name, sql in schema._steps:
-        if name not in NEW_STEPS:
-            for stmt in split_statements(sql):
+    for migration in schema.migrations:
+        if migration.legacy_step not in NEW_STEPS:
+            for stmt in split_statements(migration.sql):
                 conn.execute(stmt)
-            conn.execute("INSERT INTO schema_steps VALUES (?, datetime('now'))", (name,))
+            conn.execute("INSERT INTO schema_steps VALUES (?, datetime('now'))", (migration.legacy_step,))
     conn.close()
 
 
