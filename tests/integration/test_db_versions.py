@@ -1,0 +1,87 @@
+"""Schema versions against the real programs: the server migrates once at start-up, and a
+database from a newer StudyDesk is refused by the server's and the client's command lines
+with a clear message, before anything in it changes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from server.db import schema as server_schema
+from sync.account.profile_db import PROFILE_DB_NAME
+from sync.account.profile_db import schema as profile_schema
+from sync.storage.sqlite import transaction, user_version
+from tests.support.server_process import ServerProcess
+
+PASSWORD = "pass-word-1"
+
+
+def _version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return user_version(conn)
+    finally:
+        conn.close()
+
+
+def _set_version(path: Path, version: int) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+
+
+def test_the_server_migrates_at_start_up_and_requests_only_read_the_version(server: ServerProcess) -> None:
+    db = server.data_dir / "server.sqlite3"
+    assert _version(db) == server_schema.version  # before any request touched the database
+    server.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    token = requests.post(f"{server.url}/api/auth/login", json={"username": "li", "password": PASSWORD},
+                          timeout=10).json()["access_token"]
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        with transaction(conn):  # hold the write lock: a request that migrated would have to wait for it
+            r = requests.get(f"{server.url}/api/transcript", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert r.status_code == 200, r.text
+    finally:
+        conn.close()
+
+
+def test_a_newer_server_database_is_refused_by_the_admin_commands(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path / "server-data")
+    proc.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    db = proc.data_dir / "server.sqlite3"
+    _set_version(db, server_schema.version + 1)
+    before = db.read_bytes()
+    out = proc.cli("user", "list", check=False)
+    assert out.returncode == 1
+    assert "newer than this StudyDesk knows" in out.stderr and "update StudyDesk" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert db.read_bytes() == before
+
+
+def _client(data: Path, site: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "STUDYDESK_LANG"}
+    return subprocess.run([sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), *args],
+                          input=stdin, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_a_newer_profile_database_stops_the_sign_in_with_a_translated_message(server: ServerProcess,
+                                                                               tmp_path: Path) -> None:
+    server.cli("user", "add", "wang", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    site = tmp_path / "site.toml"
+    site.write_text(f'[server]\nurl = "{server.url}"\n\n[ui]\nlanguage = "zh_CN"\n', encoding="utf-8")
+    data = tmp_path / "pc"
+    first = _client(data, site, "login", "--user", "wang", "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert first.returncode == 0, first.stderr
+    (profile,) = (data / "profiles").glob(f"*/{PROFILE_DB_NAME}")
+    assert _version(profile) == profile_schema.version  # the sign-in created and migrated it
+    _set_version(profile, profile_schema.version + 1)
+
+    again = _client(data, site, "login", "--user", "wang", "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert again.returncode == 1
+    assert "更新版本的 StudyDesk" in again.stderr and "db_too_new" in again.stderr
+    assert _version(profile) == profile_schema.version + 1
