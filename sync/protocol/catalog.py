@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sync.protocol.canonical import canonical_bytes, parse_json_object
-from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.errors import FormatError, UnsafePathError
 from sync.protocol.json_limits import JsonLimits
-from sync.protocol.keys import PrivateKey, PublicKey
+from sync.protocol.keys import PrivateKey, PublicKey, verify_signed_document
 from sync.protocol.manifest import check_id, check_sha256
 
 FORMAT_VERSION = 1
@@ -125,8 +125,5 @@ class Catalog:
     def parse_verified(cls, data: bytes, trusted: dict[str, PublicKey]) -> Catalog:
         obj = parse_json_object(data, "catalog", CATALOG_LIMITS)
         catalog = cls.from_dict(obj)
-        key = trusted.get(catalog.key_id)
-        if key is None:
-            raise IntegrityError("unknown_key", f"catalog signed by unknown key {catalog.key_id!r}")
-        key.verify(catalog.signature, canonical_bytes({k: v for k, v in obj.items() if k != "signature"}))
+        verify_signed_document(obj, catalog.key_id, catalog.signature, trusted, "catalog")
         return catalog

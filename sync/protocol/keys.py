@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from sync.protocol.canonical import canonical_bytes
 from sync.protocol.errors import FormatError, IntegrityError
 
 _PREFIX = "ed25519:"
@@ -103,3 +106,13 @@ class PrivateKey:
 
     def __repr__(self) -> str:
         return f"PrivateKey(key_id={self.public.key_id})"
+
+
+def verify_signed_document(obj: Mapping[str, Any], key_id: str, signature: str, trusted: Mapping[str, PublicKey],
+                           what: str) -> None:
+    """Check a signed document (a manifest, the catalog): ``signature`` by the pinned key ``key_id``
+    over the canonical bytes of every field but ``signature``; raises IntegrityError otherwise."""
+    key = trusted.get(key_id)
+    if key is None:
+        raise IntegrityError("unknown_key", f"{what} signed by unknown key {key_id!r}")
+    key.verify(signature, canonical_bytes({k: v for k, v in obj.items() if k != "signature"}))

@@ -20,9 +20,9 @@ from typing import Any
 from player.errors import PolicyError
 from player.policy import PlayerPolicy
 from sync.protocol.canonical import canonical_bytes, parse_json_object
-from sync.protocol.errors import FormatError, IntegrityError, UnsafePathError
+from sync.protocol.errors import FormatError, UnsafePathError
 from sync.protocol.json_limits import JsonLimits
-from sync.protocol.keys import PrivateKey, PublicKey
+from sync.protocol.keys import PrivateKey, PublicKey, verify_signed_document
 
 FORMAT_VERSION = 1
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -214,11 +214,7 @@ class Manifest:
         """Parse manifest bytes and check the signature against the pinned ``trusted`` keys."""
         obj = parse_json_object(data, "manifest", MANIFEST_LIMITS)
         manifest = cls.from_dict(obj)
-        key = trusted.get(manifest.key_id)
-        if key is None:
-            raise IntegrityError("unknown_key", f"manifest signed by unknown key {manifest.key_id!r}")
-        unsigned = {k: v for k, v in obj.items() if k != "signature"}
-        key.verify(manifest.signature, canonical_bytes(unsigned))
+        verify_signed_document(obj, manifest.key_id, manifest.signature, trusted, "manifest")
         return manifest
 
 
