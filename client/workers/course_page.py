@@ -9,7 +9,6 @@ makes a copy of a verified document under its own file name for the system viewe
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +16,10 @@ from pathlib import Path
 from client.workers.context import ProfileSession
 from sync.account.assignments import Assignment
 from sync.content.store import ContentStore
+from sync.protocol.errors import IntegrityError
 from sync.protocol.manifest import FileEntry, Manifest
 from sync.records.progress import LessonProgress
+from sync.storage.files import atomic_copy_verified
 
 
 @dataclass
@@ -71,7 +72,6 @@ def viewer_copy(store: ContentStore, manifest: Manifest, entry: FileEntry) -> Pa
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / Path(entry.filename).name
     if not (target.is_file() and target.stat().st_size == source.stat().st_size):
-        partial = folder / (target.name + ".part")
-        shutil.copyfile(source, partial)
-        partial.replace(target)
+        damaged = IntegrityError("hash_mismatch", f"{entry.filename} is damaged on this PC")
+        atomic_copy_verified(source, target, entry.blob, damaged, mode=0o600)
     return target
