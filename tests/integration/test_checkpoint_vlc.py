@@ -26,6 +26,8 @@ COURSE, LESSON = "village-governance", "lesson-2"
 POLICY = PlayerPolicy(completion_ratio=0.95, seek_ahead=False)
 
 
+pytestmark = pytest.mark.alone  # VLC's coarse clock under a loaded CPU skews the exact position checks
+
 @pytest.fixture
 def outbox(tmp_path: Path) -> Iterator[Outbox]:
     conn = open_profile_db(tmp_path / "profile")
