@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
-import warnings
 from pathlib import Path
-
-import requests
 
 from tests.support.server_process import free_port
 
@@ -38,6 +36,11 @@ class Nginx:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/repo"
 
+    def _servers(self) -> str:
+        """The ``server { }`` blocks inside the test's ``http { }``."""
+        return (f"  server {{\n    listen 127.0.0.1:{self.port};\n"
+                f"    location /repo/ {{ alias {self.repo_dir.resolve()}/; }}\n{self.extra_server_conf}\n  }}\n")
+
     def _conf(self) -> str:
         w = self.work_dir
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read pytest's 0700 temp folders
@@ -48,13 +51,8 @@ class Nginx:
             f"  access_log off;\n  client_body_temp_path {w}/body;\n  proxy_temp_path {w}/proxy;\n"
             f"  fastcgi_temp_path {w}/fastcgi;\n  uwsgi_temp_path {w}/uwsgi;\n  scgi_temp_path {w}/scgi;\n"
             "  default_type application/octet-stream;\n  sendfile on;\n"
-            f"  server {{\n    listen 127.0.0.1:{self.port};\n"
-            f"    location /repo/ {{ alias {self.repo_dir.resolve()}/; }}\n{self.extra_server_conf}\n  }}\n"
-            "}\n"
+            f"{self._servers()}}}\n"
         )
-
-    def _probe_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
 
     def start(self, timeout_s: float = 10.0) -> Nginx:
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -68,11 +66,9 @@ class Nginx:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(self.work_dir / 'error.log').read_text()[-2000:]}")
             try:
-                with warnings.catch_warnings():  # the probe only waits for an answer, any certificate
-                    warnings.simplefilter("ignore")
-                    requests.get(self._probe_url(), timeout=1, verify=False)
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()  # listening: ready
                 return self
-            except requests.RequestException:
+            except OSError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("nginx did not start")
@@ -90,25 +86,12 @@ class Nginx:
 
 class NginxSite(Nginx):
     """nginx running a complete site file (``server { }`` blocks) inside a test ``http { }``;
-    ``port`` is where the probe finds it answering HTTPS."""
+    ``port`` is the port start() waits on (the site's HTTPS listener)."""
 
     def __init__(self, site_conf: str, work_dir: Path, port: int) -> None:
         super().__init__(work_dir, work_dir)
         self.site_conf = site_conf
         self.port = port
 
-    def _probe_url(self) -> str:
-        return f"https://127.0.0.1:{self.port}/"
-
-    def _conf(self) -> str:
-        w = self.work_dir
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        return (
-            f"{user}daemon off;\nworker_processes 1;\npid {w}/nginx.pid;\nerror_log {w}/error.log warn;\n"
-            "events { worker_connections 64; }\n"
-            "http {\n"
-            f"  access_log off;\n  client_body_temp_path {w}/body;\n  proxy_temp_path {w}/proxy;\n"
-            f"  fastcgi_temp_path {w}/fastcgi;\n  uwsgi_temp_path {w}/uwsgi;\n  scgi_temp_path {w}/scgi;\n"
-            "  default_type application/octet-stream;\n  sendfile on;\n"
-            f"{self.site_conf}\n}}\n"
-        )
+    def _servers(self) -> str:
+        return f"{self.site_conf}\n"
