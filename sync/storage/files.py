@@ -85,28 +85,13 @@ def atomic_write_bytes(path: Path, data: bytes | bytearray | memoryview, mode: i
 def atomic_copy_verified(src: Path, dest: Path, digest: str, mismatch: SyncError, mode: int = 0o644) -> None:
     """Copy ``src`` to ``dest`` (temp file, fsync, rename), hashing it as it is read; raise
     ``mismatch`` and leave ``dest`` untouched unless what was copied has sha256 ``digest``."""
-    fd, tmp = _temp_beside(dest)
-    placed = False
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+    h = hashlib.sha256()
+    with atomic_writer(dest, mode) as out, open(src, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            out.write(chunk)
         if h.hexdigest() != digest:
-            raise mismatch
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-        placed = True
-    except OSError as exc:
-        raise storage_error(exc, f"cannot write {dest.name}") from exc
-    finally:
-        if not placed:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    fsync_dir(dest.parent)
+            raise mismatch  # leaving the block by an exception: dest stays as it was, the temp file goes
 
 
 def file_sha256(path: Path) -> str:
