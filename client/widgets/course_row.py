@@ -1,5 +1,6 @@
-"""One assigned course in 我的学习: title, 必修/选修, due date, credit hours, what is left to
-complete it, the study progress bar, the download bar and one primary action.
+"""One assigned course in 我的学习: title, 必修/选修, the training class (培训班) it is assigned
+through, due date, credit hours, what is left to complete it, the study progress bar, the
+download bar and one primary action.
 
 The primary action is 下载 while nothing of the course is on this PC (and no download runs),
 then 进入学习; the size to download is in the line under the download bar. Built from a
@@ -9,6 +10,7 @@ the list does not jump; the buttons emit signals only. GUI thread only.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -183,6 +185,8 @@ class CourseRow(QFrame):
         self.title.setText(title)
         self.tag.setText(self.tr("Required") if item.required else self.tr("Elective"))
         facts = []
+        if item.class_name:
+            facts.append(self.tr("Class: %1").replace("%1", html.escape(item.class_name)))
         if item.due is not None:
             due = self.tr("Due %1").replace("%1", item.due.isoformat())
             if item.overdue(self._today):

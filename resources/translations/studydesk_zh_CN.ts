@@ -583,6 +583,10 @@ The file is at:
         <source>Course %1</source>
         <translation>课程编号 %1</translation>
     </message>
+    <message>
+        <source>Class: %1</source>
+        <translation>培训班：%1</translation>
+    </message>
     <message numerus="yes">
         <source>%n study progress update(s) waiting to sync</source>
         <translation>

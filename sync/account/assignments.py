@@ -14,6 +14,8 @@ from typing import Any
 from sync.protocol.records import utc_now
 from sync.storage.sqlite import transaction
 
+MAX_CLASS_NAME = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
@@ -26,6 +28,7 @@ class Assignment:
     size_bytes: int | None = None  # the latest version's files, as the server reported them
     quizzes: int | None = None  # how many quizzes and whether an exam the latest version has (None: not said)
     exam: bool | None = None
+    class_name: str | None = None  # the training class (培训班) the course is assigned through, if any
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assignment:
@@ -33,6 +36,7 @@ class Assignment:
             return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
         version, size, quizzes, exam = d.get("latest_version"), d.get("size_bytes"), d.get("quizzes"), d.get("exam")
+        class_name = d.get("class_name")
         return cls(
             course_id=str(d["course_id"]),
             title=str(d.get("title") or d["course_id"]),
@@ -43,6 +47,7 @@ class Assignment:
             size_bytes=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
             quizzes=quizzes if isinstance(quizzes, int) and not isinstance(quizzes, bool) and quizzes >= 0 else None,
             exam=exam if isinstance(exam, bool) else None,
+            class_name=(class_name.strip()[:MAX_CLASS_NAME] or None) if isinstance(class_name, str) else None,
         )
 
 
@@ -80,9 +85,10 @@ class AssignmentCache:
 
 
 def _with_raw(row: Assignment, raw: str) -> Assignment:
-    """The cached row with what only the server's raw answer holds (size, quizzes, exam)."""
+    """The cached row with what only the server's raw answer holds (size, quizzes, exam, class)."""
     try:
         full = Assignment.from_dict(json.loads(raw))
     except (ValueError, KeyError, TypeError):
         return row
-    return replace(row, size_bytes=full.size_bytes, quizzes=full.quizzes, exam=full.exam)
+    return replace(row, size_bytes=full.size_bytes, quizzes=full.quizzes, exam=full.exam,
+                   class_name=full.class_name)

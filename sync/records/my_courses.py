@@ -61,6 +61,7 @@ class CourseItem:
     quizzes_passed: int = 0
     exam_required: bool = False
     exam_passed: bool = False
+    class_name: str | None = None  # the training class it is assigned through, if any
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and not self.completed
@@ -183,6 +184,7 @@ def course_item(assignment: Assignment, manifest: Manifest | None, store: Course
         quizzes_passed=quizzes_passed,
         exam_required=exam_required,
         exam_passed="exam" in passed,
+        class_name=assignment.class_name,
     )
 
 

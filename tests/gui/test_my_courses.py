@@ -299,3 +299,24 @@ def test_outside_the_allowed_hours_a_download_says_when_it_will_start(qtbot, env
         assert row.download.cancel_button.isVisibleTo(row)
     finally:
         close(qtbot, ctx, window, shell)
+
+
+def test_a_course_assigned_through_a_class_names_the_class(qapp, qtbot):
+    from client.i18n import Translator, ensure_built
+    from client.widgets.course_row import CourseRow
+    from sync.records.my_courses import CourseItem
+
+    item = CourseItem("c1", "党史学习", True, None, 2.0, class_name="<青年>干部班")
+    row = CourseRow(item)
+    qtbot.addWidget(row)
+    assert "Class: &lt;青年&gt;干部班" in row.facts.text()  # a name is text, never markup
+    plain = CourseRow(CourseItem("c2", "法治", False, None, 1.0))
+    qtbot.addWidget(plain)
+    assert "Class" not in plain.facts.text()
+    ensure_built()
+    translator = Translator(qapp)
+    try:
+        assert translator.set_language("zh_CN")
+        qtbot.waitUntil(lambda: "培训班：&lt;青年&gt;干部班" in row.facts.text(), timeout=5000)
+    finally:
+        translator.uninstall()

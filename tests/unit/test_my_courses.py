@@ -173,3 +173,21 @@ def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(
             "later", "remote", "qe"]
     finally:
         conn.close()
+
+
+def test_the_training_class_a_course_comes_through_is_cached_and_carried(tmp_path: Path) -> None:
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        AssignmentCache(conn).replace([
+            {"course_id": "in-class", "title": "党史", "required": True, "class_name": " 2025年青年干部培训班 "},
+            {"course_id": "alone", "title": "法治", "required": False},
+            {"course_id": "odd", "title": "x", "required": False, "class_name": 42},
+            {"course_id": "long", "title": "y", "required": False, "class_name": "班" * 500},
+        ])
+        result = my_courses(conn, None, date(2026, 6, 1))
+    finally:
+        conn.close()
+    items = {i.course_id: i for i in result.items}
+    assert items["in-class"].class_name == "2025年青年干部培训班"  # from the cache, read back offline
+    assert items["alone"].class_name is None and items["odd"].class_name is None
+    assert items["long"].class_name == "班" * 200
