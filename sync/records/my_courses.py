@@ -8,12 +8,14 @@ and ``studydesk courses`` both show this one computation.
 
 Coverage is covered media time over the course's media time, each lesson counting for at most
 its own duration, so a lesson watched past its length (or a lesson dropped from the course)
-cannot make up for one not watched. A course is complete when its coverage reaches the course
-policy's completion ratio AND every quiz and the exam its manifest defines were passed (by the
-person's quiz and exam records); only a complete course is credited. Its credit hours count for
-the year of its latest study record, as "synced" once every record of that course was
-acknowledged by the server, else as "pending on this PC". The yearly target is the site's
-``yearly_target_hours`` (the same for everyone on the site; 0 when none is set).
+cannot make up for one not watched. Whether a course counts, what it gives, the year it counts
+for and the year's standing are the credit rules engine's (sync.protocol.rules), the one the
+server runs: this PC's estimate of what the server will confirm. Its evidence here is the
+lesson progress (a lesson was done on the day it was completed) and the quiz and exam records
+(each passed on the day of its first passing record). A course's credit counts as "synced" once
+every record of that course was acknowledged by the server, else as "pending on this PC". The
+rules are the site's as far as this PC knows them: the documented defaults, with the site
+file's ``yearly_target_hours`` as the yearly total minimum when the rules set none.
 Must not import Qt, client/, player/ or server/.
 """
 
@@ -21,13 +23,27 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from sync.account.assignments import Assignment, AssignmentCache
 from sync.protocol.manifest import Manifest
-from sync.records.outbox import course_record_stats, passed_assessments
+from sync.protocol.rules import (
+    DEFAULT_RULES,
+    ZERO,
+    CourseEvidence,
+    CourseFacts,
+    CourseOutcome,
+    LessonEvidence,
+    LessonFacts,
+    Rules,
+    YearTarget,
+    course_outcome,
+    year_summary,
+)
+from sync.records.outbox import assessment_passes, course_record_stats
 from sync.records.progress import LessonProgress, load_progress
 
 
@@ -62,6 +78,7 @@ class CourseItem:
     exam_required: bool = False
     exam_passed: bool = False
     class_name: str | None = None  # the training class it is assigned through, if any
+    outcome: CourseOutcome | None = None  # the rules engine's answer for this course
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and not self.completed
@@ -69,14 +86,7 @@ class CourseItem:
     @property
     def missing(self) -> tuple[str, ...]:
         """What still stands between this course and completion: "videos", "quizzes", "exam"."""
-        if self.completed:
-            return ()
-        out = [] if self.videos_done else ["videos"]
-        if self.quizzes_passed < self.quizzes_total:
-            out.append("quizzes")
-        if self.exam_required and not self.exam_passed:
-            out.append("exam")
-        return tuple(out)
+        return self.outcome.missing if self.outcome is not None else ()
 
     @property
     def status(self) -> str:
@@ -95,6 +105,10 @@ class Summary:
     pending_hours: float = 0.0
     pending_records: int = 0
     target_hours: float = 0.0  # 0: no yearly target set
+    required_target_hours: float = 0.0
+    elective_target_hours: float = 0.0
+    carried_in_hours: float = 0.0  # elective surplus of the year before, when the rules carry it over
+    standing: str = "no_target"  # "met", "on_track", "behind" or "no_target"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,18 +135,30 @@ def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProg
     return min(1.0, covered / total)
 
 
+def client_rules(target_hours: float = 0.0, rules: Rules = DEFAULT_RULES) -> Rules:
+    """The rules this PC knows: ``rules`` with ``target_hours`` (the site file's yearly target) as
+    every level's total minimum when ``rules`` set no minimum for it."""
+    if target_hours <= 0:
+        return rules
+    total = Decimal(repr(float(target_hours)))
+    targets = tuple((level, t if t.any else YearTarget(total=total)) for level, t in rules.year.targets)
+    return replace(rules, year=replace(rules.year, targets=targets))
+
+
 def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date | None = None,
-               target_hours: float = 0.0) -> MyCourses:
+               target_hours: float = 0.0, rules: Rules = DEFAULT_RULES, level: str | None = None) -> MyCourses:
     """Every cached assignment with its coverage, download state and records; the summary for
-    ``today``'s year against ``target_hours`` (the site's yearly target, 0 for none)."""
+    ``today``'s year under ``rules`` for a person of cadre ``level`` (None: the rules' default),
+    with ``target_hours`` (the site's yearly target, 0 for none) standing in for a missing minimum."""
     today = today or date.today()
+    rules = client_rules(target_hours, rules)
     stats = course_record_stats(conn)
-    passed = passed_assessments(conn)
+    passes = assessment_passes(conn)
     items = [course_item(a, store.manifest(a.course_id) if store is not None else None, store,
                          load_progress(conn, a.course_id), stats.get(a.course_id, (0, None)),
-                         passed.get(a.course_id, set()))
+                         passes.get(a.course_id, {}), rules)
              for a in AssignmentCache(conn).list()]
-    return MyCourses(items, summarize(items, today.year, target_hours))
+    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today))
 
 
 def quiz_names(manifest: Manifest) -> list[str]:
@@ -144,25 +170,52 @@ def quiz_names(manifest: Manifest) -> list[str]:
     return names
 
 
+def course_facts(assignment: Assignment, manifest: Manifest | None, progress: Mapping[str, LessonProgress],
+                 passed: Mapping[str, str]) -> CourseFacts:
+    """The course as the rules engine reads it: from its manifest, else from what the server said
+    (how many quizzes, whether an exam) and the lessons the player saved (each to be watched whole);
+    with neither, one lesson not known on this PC, which cannot be done."""
+    credit = Decimal(repr(float(assignment.credit_hours or 0.0)))
+    if manifest is not None:
+        lessons = tuple(LessonFacts(e.id, e.duration_s) for e in manifest.lessons)
+        return CourseFacts(assignment.course_id, lessons, manifest.policy.completion_ratio, tuple(quiz_names(manifest)),
+                           manifest.exam is not None, credit, assignment.required)
+    lessons = tuple(LessonFacts(lesson_id, p.duration_s) for lesson_id, p in progress.items()) or (
+        LessonFacts("", 0.0),)
+    count = assignment.quizzes or 0
+    known = sorted(name for name in passed if name.startswith("quiz:"))[:count]
+    quizzes = tuple(known) + tuple(f"?{i}" for i in range(count - len(known)))  # not passed: their ids are unknown
+    return CourseFacts(assignment.course_id, lessons, 1.0, quizzes, bool(assignment.exam), credit, assignment.required)
+
+
+def course_evidence(progress: Mapping[str, LessonProgress], passed: Mapping[str, str], last_study: str | None,
+                    rules: Rules) -> CourseEvidence:
+    """This PC's evidence for one course, each timestamp turned into the site's calendar day."""
+    def day(*stamps: str | None) -> date:
+        for stamp in stamps:
+            if stamp and (when := rules.year.local_date(stamp)) is not None:
+                return when
+        return date.min
+
+    lessons = {lesson_id: LessonEvidence(p.covered_s, day(p.completed_at, p.updated_at, last_study))
+               for lesson_id, p in progress.items()}
+    quizzes = {name: day(stamp) for name, stamp in passed.items() if name.startswith("quiz:")}
+    return CourseEvidence(lessons, quizzes, day(passed["exam"]) if "exam" in passed else None)
+
+
 def course_item(assignment: Assignment, manifest: Manifest | None, store: CourseStore | None,
                 progress: Mapping[str, LessonProgress], stats: tuple[int, str | None],
-                passed: set[str] | frozenset[str] = frozenset()) -> CourseItem:
-    """One assigned course as "my courses" shows it; ``passed`` names the quizzes and exam passed."""
+                passed: Mapping[str, str] | None = None, rules: Rules = DEFAULT_RULES) -> CourseItem:
+    """One assigned course as "my courses" shows it; ``passed`` names the quizzes and exam passed,
+    each with the time of its first passing record."""
+    passed = passed or {}
     coverage = course_coverage(manifest, progress)
-    ratio = manifest.policy.completion_ratio if manifest is not None else 1.0
     present, total = store.course_state(manifest) if manifest is not None and store is not None else (0, 0)
     if manifest is None and assignment.size_bytes:
         total = assignment.size_bytes  # what the server said the download weighs
     pending, last = stats
-    if manifest is not None:
-        quizzes = quiz_names(manifest)
-        quizzes_passed = sum(1 for q in quizzes if q in passed)
-        exam_required = manifest.exam is not None
-    else:  # not on this PC: what the server said the course asks
-        quizzes = [""] * (assignment.quizzes or 0)
-        quizzes_passed = min(len(quizzes), sum(1 for q in passed if q.startswith("quiz:")))
-        exam_required = bool(assignment.exam)
-    videos_done = coverage >= ratio - 1e-9 and coverage > 0
+    facts = course_facts(assignment, manifest, progress, passed)
+    outcome = course_outcome(facts, course_evidence(progress, passed, last, rules), rules)
     return CourseItem(
         course_id=assignment.course_id,
         title=assignment.title,
@@ -170,7 +223,7 @@ def course_item(assignment: Assignment, manifest: Manifest | None, store: Course
         due=_due(assignment.due),
         credit_hours=float(assignment.credit_hours or 0.0),
         coverage=coverage,
-        completed=videos_done and quizzes_passed >= len(quizzes) and (not exam_required or "exam" in passed),
+        completed=outcome.counts,
         downloaded=manifest is not None and total > 0 and present >= total,
         bytes_present=present,
         bytes_total=total,
@@ -179,12 +232,13 @@ def course_item(assignment: Assignment, manifest: Manifest | None, store: Course
         duration_s=sum(max(0.0, e.duration_s) for e in manifest.lessons) if manifest is not None else 0.0,
         on_this_pc=manifest is not None,
         published=manifest is not None or assignment.latest_version is not None,
-        videos_done=videos_done,
-        quizzes_total=len(quizzes),
-        quizzes_passed=quizzes_passed,
-        exam_required=exam_required,
+        videos_done=outcome.lessons_done,
+        quizzes_total=outcome.quizzes_total,
+        quizzes_passed=outcome.quizzes_passed,
+        exam_required=outcome.exam_required,
         exam_passed="exam" in passed,
         class_name=assignment.class_name,
+        outcome=outcome,
     )
 
 
@@ -194,25 +248,25 @@ def sort_key(item: CourseItem, today: date) -> tuple[bool, bool, bool, date, str
     return (not item.overdue(today), not item.required, item.completed, item.due or date.max, item.title)
 
 
-def summarize(items: list[CourseItem], year: int, target_hours: float = 0.0) -> Summary:
-    credited = required = elective = synced = pending = 0.0
+def summarize(items: list[CourseItem], year: int, target_hours: float = 0.0, *, rules: Rules = DEFAULT_RULES,
+              level: str | None = None, as_of: date | None = None) -> Summary:
+    """The ``year`` of the courses in ``items`` under ``rules`` (with ``target_hours`` standing in
+    for a missing minimum), split into what the server confirmed and what waits on this PC."""
+    rules = client_rules(target_hours, rules)
+    outcomes = [i.outcome for i in items if i.outcome is not None]
+    standing = year_summary(outcomes, year, level, rules, as_of)
+    synced = pending = ZERO
     for item in items:
-        if not item.completed:
-            continue
-        when = item.last_study
-        if when and _year_of(when) != year:
-            continue
-        credited += item.credit_hours
-        if item.required:
-            required += item.credit_hours
-        else:
-            elective += item.credit_hours
-        if item.pending_records:
-            pending += item.credit_hours
-        else:
-            synced += item.credit_hours
-    return Summary(year, credited, required, elective, synced, pending, sum(i.pending_records for i in items),
-                   max(0.0, target_hours))
+        if item.outcome is not None and item.outcome.year == year:
+            if item.pending_records:
+                pending += item.outcome.credit
+            else:
+                synced += item.outcome.credit
+    target = standing.target
+    return Summary(year, float(standing.required + standing.elective), float(standing.required),
+                   float(standing.elective), float(synced), float(pending), sum(i.pending_records for i in items),
+                   float(max(target.total, target.required + target.elective)), float(target.required),
+                   float(target.elective), float(standing.carried_in), standing.standing)
 
 
 def _due(value: str | None) -> date | None:
@@ -222,10 +276,3 @@ def _due(value: str | None) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def _year_of(timestamp: str) -> int | None:
-    try:
-        return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).year
-    except ValueError:
-        return None

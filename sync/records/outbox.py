@@ -182,23 +182,30 @@ def course_record_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, str | 
 
 
 def passed_assessments(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    """course_id -> the quizzes and exam this person passed, by their quiz and exam records.
+    """course_id -> the names of the quizzes and exam this person passed (see ``assessment_passes``)."""
+    return {course_id: set(passes) for course_id, passes in assessment_passes(conn).items()}
+
+
+def assessment_passes(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+    """course_id -> {name: the time of the first record that passed it} for the quizzes and exam
+    this person passed, by their quiz and exam records.
 
     A record counts when its body says ``"passed": true`` and the server has not refused it.
     The names are ``"exam"`` and ``"quiz:<id>"``, where the id is the body's ``quiz_id``, else the
     record's lesson id (a quiz that belongs to a lesson is named by that lesson).
     """
     rows = conn.execute(
-        "SELECT r.course_id, r.lesson_id, r.type, r.body FROM outbox_records r "
+        "SELECT r.course_id, r.lesson_id, r.type, r.body, r.created_at FROM outbox_records r "
         "LEFT JOIN outbox_delivery d ON d.record_id = r.id "
-        "WHERE r.type IN ('quiz', 'exam') AND r.course_id IS NOT NULL AND d.state IS NOT 'rejected'").fetchall()
-    out: dict[str, set[str]] = {}
-    for course_id, lesson_id, rtype, body_text in rows:
+        "WHERE r.type IN ('quiz', 'exam') AND r.course_id IS NOT NULL AND d.state IS NOT 'rejected' "
+        "ORDER BY r.created_at").fetchall()
+    out: dict[str, dict[str, str]] = {}
+    for course_id, lesson_id, rtype, body_text, created_at in rows:
         body = json.loads(body_text)
         if not isinstance(body, dict) or body.get("passed") is not True:
             continue
         if rtype == "exam":
-            out.setdefault(course_id, set()).add("exam")
+            out.setdefault(course_id, {}).setdefault("exam", created_at)
         elif isinstance(name := body.get("quiz_id") or lesson_id, str):
-            out.setdefault(course_id, set()).add(f"quiz:{name}")
+            out.setdefault(course_id, {}).setdefault(f"quiz:{name}", created_at)
     return out
