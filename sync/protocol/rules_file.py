@@ -76,7 +76,7 @@ MAX_LEVELS = 1000
 RULES_JSON_LIMITS = JsonLimits(max_bytes=256 * 1024, max_values=20000, max_string_bytes=256, max_depth=8)
 _DECIMAL_TEXT = re.compile(r"^[0-9]{1,6}(\.[0-9]{1,2})?$")
 _OFFSET = re.compile(r"^([+-])([01][0-9]|2[0-3]):([0-5][0-9])$")
-_LEVEL = re.compile(r"^[^\x00-\x1f\"\\]{1,64}$")
+_LEVEL = re.compile(r"^[^\x00-\x1f\x7f\"\\\ud800-\udfff]{1,64}$")  # text that prints and encodes
 T = TypeVar("T")
 
 
