@@ -30,6 +30,7 @@ from typing import Protocol
 
 from sync.account.assignments import Assignment, AssignmentCache
 from sync.protocol.manifest import Manifest
+from sync.protocol.records import utc_now
 from sync.protocol.rules import (
     DEFAULT_RULES,
     ZERO,
@@ -148,10 +149,11 @@ def client_rules(target_hours: float = 0.0, rules: Rules = DEFAULT_RULES) -> Rul
 def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date | None = None,
                target_hours: float = 0.0, rules: Rules = DEFAULT_RULES, level: str | None = None) -> MyCourses:
     """Every cached assignment with its coverage, download state and records; the summary for
-    ``today``'s year under ``rules`` for a person of cadre ``level`` (None: the rules' default),
-    with ``target_hours`` (the site's yearly target, 0 for none) standing in for a missing minimum."""
-    today = today or date.today()
+    ``today``'s year (default: today on the site's calendar) under ``rules`` for a person of
+    cadre ``level`` (None: the rules' default), with ``target_hours`` (the site's yearly target,
+    0 for none) standing in for a missing minimum."""
     rules = client_rules(target_hours, rules)
+    today = today or rules.year.local_date(utc_now()) or date.today()  # the site's day, as the engine reads records
     stats = course_record_stats(conn)
     passes = assessment_passes(conn)
     items = [course_item(a, store.manifest(a.course_id) if store is not None else None, store,

@@ -19,6 +19,7 @@ from sync.content.store import ContentStore
 from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import FileEntry, Manifest
 from sync.protocol.records import DeviceSigner
+from sync.protocol.rules import DEFAULT_RULES
 from sync.records.my_courses import course_coverage, my_courses
 from sync.records.outbox import Delivery, Outbox
 from sync.records.progress import LessonProgress, save_checkpoint
@@ -66,6 +67,13 @@ def test_course_coverage(manifest: Manifest | None, progress: dict[str, LessonPr
     assert course_coverage(manifest, progress) == pytest.approx(coverage, abs=1e-12)
 
 
+def _site_year(timestamp: str) -> int:
+    """The year a record counts for: its day on the site's calendar (the rules' UTC offset)."""
+    day = DEFAULT_RULES.year.local_date(timestamp)
+    assert day is not None
+    return day.year
+
+
 def _watch(outbox: Outbox, course_id: str, lesson_id: str, covered_s: float, duration_s: float) -> None:
     body = {"segments": [[0.0, covered_s]], "credited_s": covered_s, "study_s": covered_s,
             "elapsed_mono_s": covered_s, "position_s": covered_s, "max_rate": 1.0}
@@ -99,7 +107,7 @@ def test_my_courses_joins_assignments_store_progress_and_outbox(tmp_path: Path) 
         _watch(outbox, "gone", "g1", 30, 120)
         _watch(outbox, "gone", "g2", 90, 60)  # past its 60 s: counts 60
         outbox.mark([Delivery(r.id, "acked") for r in outbox.records() if r.course_id == "full"])
-        year = int(outbox.records()[-1].created_at[:4])
+        year = _site_year(outbox.records()[-1].created_at)
         result = my_courses(conn, store, date(year, 6, 1))
     finally:
         conn.close()
@@ -140,7 +148,7 @@ def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(
         ])
         outbox = Outbox(conn, DeviceSigner(str(uuid.uuid4()), "u1", PrivateKey.generate()))
         _watch(outbox, "qe", "a", 100, 100)
-        year = int(outbox.records()[-1].created_at[:4])
+        year = _site_year(outbox.records()[-1].created_at)
         today = date(year, 6, 1)
 
         def item() -> tuple[object, ...]:
@@ -191,3 +199,44 @@ def test_the_training_class_a_course_comes_through_is_cached_and_carried(tmp_pat
     assert items["in-class"].class_name == "2025年青年干部培训班"  # from the cache, read back offline
     assert items["alone"].class_name is None and items["odd"].class_name is None
     assert items["long"].class_name == "班" * 200
+
+
+def test_completion_and_the_year_follow_the_rules_engine(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from sync.protocol.rules import CreditRules, YearTarget
+
+    store = ContentStore(tmp_path / "content", TRUSTED).ensure()
+    store.save_manifest(COURSE.to_bytes())  # l1 600 s, l2 300 s, l3 100 s; each lesson at 0.9
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        AssignmentCache(conn).replace([{"course_id": "c", "title": "课程", "required": False, "credit_hours": 2}])
+        outbox = Outbox(conn, DeviceSigner(str(uuid.uuid4()), "u1", PrivateKey.generate()))
+        _watch(outbox, "c", "l1", 600, 600)
+        _watch(outbox, "c", "l2", 300, 300)
+        _watch(outbox, "c", "l3", 50, 100)
+        year = _site_year(outbox.records()[-1].created_at)
+        today = date(year, 12, 31)
+        item = my_courses(conn, store, today).items[0]
+        # 95% of the course's time, but its last lesson at half: it does not count yet
+        assert (item.coverage, item.videos_done, item.completed, item.missing) == (0.95, False, False, ("videos",))
+        _watch(outbox, "c", "l3", 100, 100)
+        result = my_courses(conn, store, today, target_hours=12)
+        assert result.items[0].completed and result.items[0].outcome is not None
+        assert result.items[0].outcome.counts_on is not None and result.items[0].outcome.year == year
+        s = result.summary
+        assert (s.credited_hours, s.elective_hours, s.pending_hours, s.target_hours, s.standing) == (
+            2.0, 2.0, 2.0, 12.0, "behind")
+        # the site's rules decide: 1000 s of lessons by the tiers is 0.5 (no test), and a level's minimums
+        rules = replace(DEFAULT_RULES, credit=CreditRules(method="tiers"), year=replace(
+            DEFAULT_RULES.year, targets=(("default", YearTarget()),
+                                         ("county", YearTarget(required=Decimal(0), elective=Decimal("0.5"))))))
+        s = my_courses(conn, store, today, target_hours=12, rules=rules, level="county").summary
+        assert (s.credited_hours, s.elective_hours, s.elective_target_hours, s.target_hours, s.standing) == (
+            0.5, 0.5, 0.5, 0.5, "met")
+        s = my_courses(conn, store, today, target_hours=12, rules=rules).summary  # default level: the site's 12
+        assert (s.target_hours, s.standing) == (12.0, "behind")
+        assert my_courses(conn, store, date(year + 1, 6, 1)).summary.credited_hours == 0.0  # counted last year
+    finally:
+        conn.close()
