@@ -3,7 +3,7 @@
 Each subcommand lives in its own module under ``server/commands/`` with a
 ``register(subparsers)`` function; this module finds and dispatches them, and writes each
 command run to the audit log (who ran it, the command line, how it ended), except those
-that set ``audited=False`` (serving and read-only listings of the log or the API).
+that set ``audited=False`` (serving, read-only listings of the log or the API, rules checks).
 """
 
 from __future__ import annotations

@@ -1,0 +1,40 @@
+"""``studydesk-server rules check FILE | show``: validate a credit rules file, print the effective rules.
+
+``check`` reads the file named and prints the rules it gives (every default filled in) as a
+rules file; a bad key ends the command with an error that names it. ``show`` prints the rules in
+effect for the data folder: its ``rules.toml``, else the documented defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sync.protocol.rules_file import RULES_FILE_NAME, load_rules, parse_rules_toml, rules_to_toml
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("rules", help="the site's credit rules (rules.toml in the data folder)")
+    rs = p.add_subparsers(dest="rules_command", required=True)
+    check = rs.add_parser("check", help="validate a rules file and print the effective rules")
+    check.add_argument("file", type=Path, help="the rules file to check")
+    check.set_defaults(func=run_check, audited=False)
+    show = rs.add_parser("show", help=f"print the rules in effect ({RULES_FILE_NAME} in the data folder, "
+                                      "else the defaults)")
+    show.set_defaults(func=run_show, audited=False)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    rules = parse_rules_toml(path.read_bytes(), str(path))
+    print(f"# {path}: valid. The effective rules:")
+    print(rules_to_toml(rules), end="")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    path = Path(args.data) / RULES_FILE_NAME
+    source = str(path) if path.is_file() else f"no {path}: the defaults"
+    print(f"# {source}")
+    print(rules_to_toml(load_rules(path)), end="")
+    return 0

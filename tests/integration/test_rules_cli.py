@@ -1,0 +1,54 @@
+"""``studydesk-server rules check FILE | show`` as a real process: the effective rules printed as a
+rules file that reads back to the same rules, a bad key named on stderr with exit 1, and the data
+folder's rules.toml (or the defaults) shown without creating anything."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from sync.protocol.rules import DEFAULT_RULES
+from sync.protocol.rules_file import parse_rules_toml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rules_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), "rules", *args], cwd=ROOT,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+
+
+def test_rules_check_prints_the_effective_rules_or_names_the_bad_key(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    good = tmp_path / "site-rules.toml"
+    good.write_text('[credit]\nmethod = "tiers"\n[targets.default]\nrequired = 40\nelective = 10\n', encoding="utf-8")
+    result = _rules_cli(data, "check", str(good))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"# {good}: valid.")
+    rules = parse_rules_toml(result.stdout.encode())
+    assert rules.credit.method == "tiers" and rules.credit.tiers == DEFAULT_RULES.credit.tiers
+    assert rules.year.target_for("any level").required == Decimal(40)
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[year]\ncarry_over = true\ncarry_over_cap = -2\n", encoding="utf-8")
+    result = _rules_cli(data, "check", str(bad))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (f"error: {bad}: year.carry_over_cap must be a number from 0 to 100000 "
+                                     "with at most 2 decimals [bad_rules]")
+    result = _rules_cli(data, "check", str(tmp_path / "missing.toml"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "missing.toml" in result.stderr
+    assert not data.exists()  # checking a file creates no server data folder
+
+
+def test_rules_show_reads_the_data_folder(tmp_path: Path) -> None:
+    result = _rules_cli(tmp_path, "show")
+    assert result.returncode == 0, result.stderr
+    assert "the defaults" in result.stdout.splitlines()[0]
+    assert parse_rules_toml(result.stdout.encode()) == DEFAULT_RULES
+    (tmp_path / "rules.toml").write_text('[credit]\nunit = "credits"\n', encoding="utf-8")
+    result = _rules_cli(tmp_path, "show")
+    assert result.stdout.splitlines()[0] == f"# {tmp_path / 'rules.toml'}"
+    assert parse_rules_toml(result.stdout.encode()).credit.unit == "credits"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.toml"]
