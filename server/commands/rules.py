@@ -1,15 +1,19 @@
 """``studydesk-server rules check FILE | show``: validate a credit rules file, print the effective rules.
 
 ``check`` reads the file named and prints the rules it gives (every default filled in) as a
-rules file; a bad key ends the command with an error that names it. ``show`` prints the rules in
+rules file; a bad key ends the command with an error that names it, and a ``[targets]`` level
+that is no cadre level code gets a warning (it stays valid: it simply matches nobody). ``show`` prints the rules in
 effect for the data folder: its ``rules.toml``, else the documented defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from server.org.levels import CadreLevel
+from sync.protocol.rules import DEFAULT_LEVEL
 from sync.protocol.rules_file import RULES_FILE_NAME, load_rules, parse_rules_toml, rules_to_toml
 
 
@@ -27,6 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_check(args: argparse.Namespace) -> int:
     path: Path = args.file
     rules = parse_rules_toml(path.read_bytes(), str(path))
+    codes = {level.value for level in CadreLevel}
+    for level, _target in rules.year.targets:
+        if level != DEFAULT_LEVEL and level not in codes:
+            print(f"warning: {path}: targets.{level} is not a cadre level code ({', '.join(sorted(codes))}): "
+                  "it applies to nobody", file=sys.stderr)
     print(f"# {path}: valid. The effective rules:")
     print(rules_to_toml(rules), end="")
     return 0

@@ -23,13 +23,17 @@ def _rules_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_rules_check_prints_the_effective_rules_or_names_the_bad_key(tmp_path: Path) -> None:
     data = tmp_path / "data"
     good = tmp_path / "site-rules.toml"
-    good.write_text('[credit]\nmethod = "tiers"\n[targets.default]\nrequired = 40\nelective = 10\n', encoding="utf-8")
+    good.write_text('[credit]\nmethod = "tiers"\n[targets.default]\nrequired = 40\nelective = 10\n'
+                    '[targets.division]\ntotal = 60\n[targets."县处级"]\ntotal = 60\n', encoding="utf-8")
     result = _rules_cli(data, "check", str(good))
     assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"warning: {good}: targets.县处级 is not a cadre level code "
+                             "(bureau, division, section, staff): it applies to nobody\n")
     assert result.stdout.startswith(f"# {good}: valid.")
     rules = parse_rules_toml(result.stdout.encode())
     assert rules.credit.method == "tiers" and rules.credit.tiers == DEFAULT_RULES.credit.tiers
     assert rules.year.target_for("any level").required == Decimal(40)
+    assert rules.year.target_for("division").total == Decimal(60)
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[year]\ncarry_over = true\ncarry_over_cap = -2\n", encoding="utf-8")
