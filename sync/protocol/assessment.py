@@ -10,10 +10,11 @@ kinds:
 - ``multiple``: two or more right options; the answer is the set of indices (sorted tuple);
   only exactly the right set scores.
 - ``true_false``: no options; the answer is a bool.
-- ``fill``: one or more blanks, each with one or more accepted texts; the answer is one text
-  per blank; every blank must match. Texts compare after ``normalise`` (NFKC, which also
-  folds full-width letters, digits and spaces to half-width; case-fold; trimmed, inner
-  whitespace runs as one space).
+- ``fill``: one or more blanks, each marked in the text by ``BLANK_MARK`` (two or more
+  underscores) and each with one or more accepted texts; the answer is one text per blank;
+  every blank must match. Texts compare after ``normalise`` (NFKC, which also folds
+  full-width letters, digits and spaces to half-width; case-fold; trimmed, inner whitespace
+  runs as one space).
 
 A question scores its points when entirely right and nothing otherwise. Option indices are
 always those of the question as published, whatever order a paper shows them in.
@@ -127,6 +128,8 @@ LETTERS = "ABCDEFGHIJ"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+BLANK_MARK = re.compile(r"_{2,}|＿+")
+"""How a fill-in question's text marks each blank: two or more underscores, or full-width ones."""
 
 Answer = int | bool | tuple[int, ...] | tuple[str, ...]
 """A learner's answer: single -> option index, multiple -> sorted indices, true_false -> bool,
@@ -190,6 +193,9 @@ class Question:
             raise _bad(where, f"{self.kind} takes no options")
         if self.kind == FILL and not 1 <= self.blanks <= MAX_BLANKS:
             raise _bad(where, f"fill-in-the-blank needs 1 to {MAX_BLANKS} blanks")
+        if self.kind == FILL and len(BLANK_MARK.findall(self.text)) != self.blanks:
+            raise _bad(where, f"the text marks {len(BLANK_MARK.findall(self.text))} blank(s) with ____ but "
+                              f"the answer fills {self.blanks}")
         if self.kind != FILL and self.blanks:
             raise _bad(where, "only fill-in-the-blank has blanks")
 
