@@ -1,5 +1,6 @@
 """Where the server keeps its data: one folder holding the SQLite database, the course
-repository and the publisher key. The embedded default needs no set-up."""
+repository, and the key folder (the publisher key, the answer keys of quizzes and exams).
+The embedded default needs no set-up."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ class ServerConfig:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def answer_keys_dir(self) -> Path:
+        """The clear answer keys of published quizzes and exams: in the key folder, never served."""
+        return self.keys_dir / "answers"
 
     def existing(self) -> ServerConfig:
         """This folder when it is a server's data folder; else FormatError("no_server_data").

@@ -8,12 +8,15 @@ A source folder holds ``course.toml`` next to its files::
     [policy]                        # any of player.policy.PlayerPolicy's keys; the rest take defaults
     [[lessons]]  file = "01.mp4"  title = "..."  (id, duration_s optional: ffprobe measures it)
     [[documents]] file = "notes.pdf" title = "..."  (id optional)
-    [[quizzes]] / [exam]            # free-form tables, copied into the manifest
+    [[quizzes]] / [exam]            # questions and answers: see server.assessment_source
 
 Each file is hashed into ``blobs/sha256/<hex>`` (temp file + fsync + rename, so a crash
-never leaves half a blob); a file already there is shared, not copied again. Then the
+never leaves half a blob); a file already there is shared, not copied again. Quizzes and the
+exam go into the manifest sealed (no answer readable); their clear answer key goes to
+``answer_key_path`` in the server's key folder, which is never served. Then the key, the
 signed manifest and the re-signed catalog are written atomically, in that order, under a
-lock, so readers always see a catalog that points at complete versions.
+lock, so readers always see a catalog that points at complete versions, and every served
+manifest has its key.
 Imports only sync/ formats.
 """
 
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from player.policy import PlayerPolicy
+from server.assessment_source import CourseAssessments, read_assessments
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.catalog import Catalog, CatalogEntry, manifest_path
 from sync.protocol.errors import FormatError, StorageError, UnsafePathError
@@ -185,7 +189,10 @@ def _text(doc: dict[str, Any], key: str, required: bool = True) -> str:
     return value.strip()
 
 
-def build_manifest(src_dir: Path, repo_dir: Path, existing: list[int]) -> tuple[Manifest, _Builder]:
+def build_manifest(src_dir: Path, repo_dir: Path, existing: list[int],
+                   key: PrivateKey) -> tuple[Manifest, _Builder, CourseAssessments]:
+    """The unsigned manifest of ``src_dir`` (its files stored as blobs), and its sealed
+    assessments with their clear key (sealed with salts derived from ``key``)."""
     doc = read_course_toml(src_dir)
     course_id = check_id(_text(doc, "id"), "course.toml")
     credit = doc.get("credit_hours", 0)
@@ -199,14 +206,15 @@ def build_manifest(src_dir: Path, repo_dir: Path, existing: list[int]) -> tuple[
     lessons = builder.entries(doc.get("lessons"), "lesson")
     if not lessons:
         raise FormatError("missing_field", "course.toml: a course needs at least one [[lessons]] entry")
+    assessments = read_assessments(doc, course_id, {e.id for e in lessons}, key)
     manifest = Manifest(
         course_id=course_id, version=_version(doc, existing), title=_text(doc, "title"),
         description=_text(doc, "description", required=False), category=_text(doc, "category"),
         credit_hours=float(credit), published_at=_now(), policy=_policy(doc.get("policy")),
         lessons=lessons, documents=builder.entries(doc.get("documents"), "document"),
-        quizzes=tuple(quizzes), exam=exam,
+        quizzes=assessments.quizzes, exam=assessments.exam,
     )
-    return manifest, builder
+    return manifest, builder, assessments
 
 
 def _same_content(a: Manifest, b: Manifest) -> bool:
@@ -216,13 +224,22 @@ def _same_content(a: Manifest, b: Manifest) -> bool:
     return strip(a) == strip(b)
 
 
-def publish(src_dir: Path, repo_dir: Path, key: PrivateKey) -> PublishResult:
-    """Publish ``src_dir`` as a new version (or report it unchanged) and re-sign the catalog."""
+def answer_key_path(answer_keys_dir: Path, course_id: str, version: int) -> Path:
+    """Where the clear answer key of a published course version lives on the server."""
+    return answer_keys_dir / check_id(course_id, "answer key") / f"{version}.json"
+
+
+def publish(src_dir: Path, repo_dir: Path, key: PrivateKey, answer_keys_dir: Path) -> PublishResult:
+    """Publish ``src_dir`` as a new version (or report it unchanged) and re-sign the catalog;
+    the clear answer key of its quizzes and exam goes under ``answer_keys_dir``, outside
+    ``repo_dir``."""
+    if answer_keys_dir.resolve().is_relative_to(repo_dir.resolve()):
+        raise StorageError("key_in_repo", f"{answer_keys_dir} is inside the served repository {repo_dir}")
     with repo_lock(repo_dir):
         doc = read_course_toml(src_dir)
         course_id = check_id(_text(doc, "id"), "course.toml")
         existing = published_versions(repo_dir, course_id)
-        manifest, b = build_manifest(src_dir, repo_dir, existing)
+        manifest, b, assessments = build_manifest(src_dir, repo_dir, existing, key)
         if existing and doc.get("version", "auto") == "auto":
             latest_path = repo_dir / manifest_path(course_id, max(existing))
             latest = Manifest.parse(latest_path.read_bytes())
@@ -231,6 +248,9 @@ def publish(src_dir: Path, repo_dir: Path, key: PrivateKey) -> PublishResult:
         signed = manifest.signed(key)
         data = signed.to_bytes()
         Manifest.parse(data)  # the same strict checks every client runs
+        if not assessments.empty:
+            atomic_write_bytes(answer_key_path(answer_keys_dir, course_id, signed.version),
+                               assessments.key(course_id, signed.version).to_bytes(), mode=0o600)
         path = repo_dir / manifest_path(course_id, signed.version)
         atomic_write_bytes(path, data)
         write_catalog(repo_dir, key, CatalogEntry(course_id, signed.title, signed.version,

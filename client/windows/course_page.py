@@ -299,8 +299,8 @@ class CoursePage(QWidget):
         titles = {e.id: e.title for e in manifest.lessons}
         rows: list[tuple[str, str]] = []
         for index, (quiz, name) in enumerate(zip(manifest.quizzes, quiz_names(manifest), strict=True), start=1):
-            lesson = quiz.get("lesson")
-            if isinstance(lesson, str) and lesson in titles:
+            lesson = quiz.lesson
+            if lesson is not None and lesson in titles:
                 rows.append((name, self.tr("Quiz after %1").replace("%1", titles[lesson])))
             else:
                 rows.append((name, self.tr("Quiz %1").replace("%1", str(index))))

@@ -19,13 +19,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     config = ServerConfig(args.data).ensure()
     key = load_private(config.keys_dir)
-    result = publish(args.src_dir, config.repo_dir, key)
+    result = publish(args.src_dir, config.repo_dir, key, config.answer_keys_dir)
     m = result.manifest
     if result.unchanged:
         print(f"{m.course_id}: nothing changed since version {m.version}; no new version published")
         return 0
     print(f"Published {m.course_id} version {m.version} ({m.title}): {len(m.lessons)} lessons, "
-          f"{len(m.documents)} documents")
+          f"{len(m.documents)} documents, {len(m.quizzes)} quizzes, {'an exam' if m.exam else 'no exam'}")
     print(f"  {result.new_blobs} new files ({result.new_bytes} bytes), {result.shared_blobs} shared with "
           f"earlier versions")
     print(f"  manifest: {result.path}")

@@ -182,13 +182,7 @@ class Question:
         if not _is_int(self.points) or not 1 <= self.points <= MAX_POINTS:
             raise _bad(where, f"points must be a whole number from 1 to {MAX_POINTS}")
         if self.kind in CHOICE_KINDS:
-            label = "single choice" if self.kind == SINGLE else "multiple choice"
-            if not 2 <= len(self.options) <= MAX_OPTIONS:
-                raise _bad(where, f"{label} needs 2 to {MAX_OPTIONS} options")
-            if any(not o.strip() or len(o) > MAX_OPTION_CHARS for o in self.options):
-                raise _bad(where, f"every option needs text (at most {MAX_OPTION_CHARS} characters)")
-            if len({normalise(o) for o in self.options}) != len(self.options):
-                raise _bad(where, "two options read the same")
+            self._check_options(where)
         elif self.options:
             raise _bad(where, f"{self.kind} takes no options")
         if self.kind == FILL and not 1 <= self.blanks <= MAX_BLANKS:
@@ -198,6 +192,15 @@ class Question:
                               f"the answer fills {self.blanks}")
         if self.kind != FILL and self.blanks:
             raise _bad(where, "only fill-in-the-blank has blanks")
+
+    def _check_options(self, where: str) -> None:
+        label = "single choice" if self.kind == SINGLE else "multiple choice"
+        if not 2 <= len(self.options) <= MAX_OPTIONS:
+            raise _bad(where, f"{label} needs 2 to {MAX_OPTIONS} options")
+        if any(not o.strip() or len(o) > MAX_OPTION_CHARS for o in self.options):
+            raise _bad(where, f"every option needs text (at most {MAX_OPTION_CHARS} characters)")
+        if len({normalise(o) for o in self.options}) != len(self.options):
+            raise _bad(where, "two options read the same")
 
     def check_right_answer(self, right: Any, where: str) -> RightAnswer:
         """The right answer in its canonical form (sorted indices, trimmed texts); FormatError

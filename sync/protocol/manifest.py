@@ -1,10 +1,11 @@
 """Course manifests and the repository catalog: the signed contract of a course package.
 
 A manifest is a JSON object (format 1) that names a course version, its lessons,
-documents, quizzes and study policy, and carries an Ed25519 signature over its canonical
-bytes without the ``signature`` member. The study policy is ``player.policy.PlayerPolicy``,
-the class the player's accounting reads, so a parsed manifest's ``policy`` goes to the
-player as it is.
+documents, quizzes and final exam, and study policy, and carries an Ed25519 signature over
+its canonical bytes without the ``signature`` member. Quizzes and the exam are
+``sync.protocol.assessment.Assessment`` in their sealed form: no answer in readable text.
+The study policy is ``player.policy.PlayerPolicy``, the class the player's accounting reads,
+so a parsed manifest's ``policy`` goes to the player as it is.
 
 Parsing is strict: unknown format versions, missing or mistyped fields, unsafe file names
 and bad hashes raise FormatError/UnsafePathError before anything is trusted.
@@ -19,6 +20,7 @@ from typing import Any
 
 from player.errors import PolicyError
 from player.policy import PlayerPolicy
+from sync.protocol.assessment import EXAM, QUIZ, Assessment
 from sync.protocol.canonical import canonical_bytes, parse_json_object
 from sync.protocol.errors import FormatError, UnsafePathError
 from sync.protocol.json_limits import JsonLimits
@@ -119,8 +121,8 @@ class Manifest:
     policy: PlayerPolicy
     lessons: tuple[FileEntry, ...]
     documents: tuple[FileEntry, ...] = ()
-    quizzes: tuple[dict[str, Any], ...] = ()
-    exam: dict[str, Any] | None = None
+    quizzes: tuple[Assessment, ...] = ()
+    exam: Assessment | None = None
     key_id: str = ""
     signature: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -139,8 +141,8 @@ class Manifest:
             "policy": self.policy.to_dict(),
             "lessons": [e.to_dict() for e in self.lessons],
             "documents": [e.to_dict() for e in self.documents],
-            "quizzes": list(self.quizzes),
-            "exam": self.exam,
+            "quizzes": [q.to_dict() for q in self.quizzes],
+            "exam": self.exam.to_dict() if self.exam is not None else None,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,10 +183,7 @@ class Manifest:
         ids = [e.id for e in (*lessons, *documents)]
         if len(set(ids)) != len(ids):
             raise FormatError("bad_field", "manifest: duplicate lesson or document id")
-        exam = obj.get("exam")
-        quizzes = obj.get("quizzes", [])
-        if not isinstance(quizzes, list) or not all(isinstance(q, dict) for q in quizzes):
-            raise FormatError("bad_field", "manifest: quizzes must be a list of objects")
+        quizzes, exam = _assessments(obj, {e.id for e in lessons})
         if not isinstance(obj.get("description", ""), str):
             raise FormatError("bad_field", "manifest: description must be text")
         return cls(
@@ -198,8 +197,8 @@ class Manifest:
             policy=parse_policy(_req(obj, "policy", dict, where)),
             lessons=lessons,
             documents=documents,
-            quizzes=tuple(quizzes),
-            exam=exam if isinstance(exam, dict) else None,
+            quizzes=quizzes,
+            exam=exam,
             key_id=_req(sig, "key_id", str, "signature"),
             signature=_req(sig, "sig", str, "signature"),
         )
@@ -216,6 +215,28 @@ class Manifest:
         manifest = cls.from_dict(obj)
         verify_signed_document(obj, manifest.key_id, manifest.signature, trusted, "manifest")
         return manifest
+
+
+def _assessments(obj: dict[str, Any], lesson_ids: set[str]) -> tuple[tuple[Assessment, ...], Assessment | None]:
+    """The manifest's sealed quizzes (each of a lesson it lists, ids unique) and exam."""
+    raw = obj.get("quizzes", [])
+    if not isinstance(raw, list):
+        raise FormatError("bad_field", "manifest: quizzes must be a list of objects")
+    quizzes = tuple(Assessment.from_dict(q, f"manifest quiz {i}") for i, q in enumerate(raw, start=1))
+    for quiz in quizzes:
+        if quiz.kind != QUIZ:
+            raise FormatError("bad_field", f"manifest: {quiz.describe()} is listed among the quizzes")
+        if quiz.lesson is not None and quiz.lesson not in lesson_ids:
+            raise FormatError("bad_field", f"manifest: {quiz.describe()} names a lesson the course does not have")
+    if len({q.id for q in quizzes}) != len(quizzes):
+        raise FormatError("bad_field", "manifest: two quizzes have the same id")
+    exam = obj.get("exam")
+    if exam is None:
+        return quizzes, None
+    parsed = Assessment.from_dict(exam, "manifest exam")
+    if parsed.kind != EXAM:
+        raise FormatError("bad_field", "manifest: the exam is not an exam")
+    return quizzes, parsed
 
 
 def trusted_keys(texts: list[str]) -> dict[str, PublicKey]:

@@ -163,13 +163,11 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
     return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today))
 
 
-def quiz_names(manifest: Manifest) -> list[str]:
-    """The name each quiz of the manifest is passed under: its ``id``, else its ``lesson``, else its place."""
-    names = []
-    for index, quiz in enumerate(manifest.quizzes, start=1):
-        name = quiz.get("id") or quiz.get("lesson")
-        names.append(f"quiz:{name}" if isinstance(name, str) and name else f"quiz:{index}")
-    return names
+def quiz_names(manifest: Manifest, required_only: bool = False) -> list[str]:
+    """The name each quiz of the manifest is passed under, ``quiz:<id>`` (a quiz's id is its
+    lesson's unless the course names it otherwise); with ``required_only`` only the quizzes
+    that must be passed for the course to count."""
+    return [quiz.name for quiz in manifest.quizzes if quiz.required or not required_only]
 
 
 def course_facts(assignment: Assignment, manifest: Manifest | None, progress: Mapping[str, LessonProgress],
@@ -180,8 +178,9 @@ def course_facts(assignment: Assignment, manifest: Manifest | None, progress: Ma
     credit = Decimal(repr(float(assignment.credit_hours or 0.0)))
     if manifest is not None:
         lessons = tuple(LessonFacts(e.id, e.duration_s) for e in manifest.lessons)
-        return CourseFacts(assignment.course_id, lessons, manifest.policy.completion_ratio, tuple(quiz_names(manifest)),
-                           manifest.exam is not None, credit, assignment.required)
+        return CourseFacts(assignment.course_id, lessons, manifest.policy.completion_ratio,
+                           tuple(quiz_names(manifest, required_only=True)),
+                           manifest.exam is not None and manifest.exam.required, credit, assignment.required)
     lessons = tuple(LessonFacts(lesson_id, p.duration_s) for lesson_id, p in progress.items()) or (
         LessonFacts("", 0.0),)
     count = assignment.quizzes or 0

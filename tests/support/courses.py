@@ -12,8 +12,10 @@ from sync.protocol.keys import PublicKey
 
 
 def write_course_source(folder: Path, course_id: str, lessons: list[bytes], documents: list[bytes] | None = None,
-                        title: str = "测试课程", version: int | str = "auto") -> Path:
-    """A course folder: course.toml plus one file per lesson/document with the given bytes."""
+                        title: str = "测试课程", version: int | str = "auto", assessments: str = "") -> Path:
+    """A course folder: course.toml plus one file per lesson/document with the given bytes; its
+    lessons are ``lesson-1``, ``lesson-2``, …; ``assessments`` is course.toml text for its
+    ``[[quizzes]]`` and ``[exam]`` (``QUIZ_AND_EXAM`` is one of each, every question kind)."""
     folder.mkdir(parents=True, exist_ok=True)
     version_line = f"version = {version}" if isinstance(version, int) else f'version = "{version}"'
     lines = [f'id = "{course_id}"', version_line, f'title = "{title}"',
@@ -25,15 +27,56 @@ def write_course_source(folder: Path, course_id: str, lessons: list[bytes], docu
     for i, data in enumerate(documents or [], start=1):
         (folder / f"doc{i}.pdf").write_bytes(data)
         lines += ["[[documents]]", f'id = "doc-{i}"', f'file = "doc{i}.pdf"', f'title = "资料{i}"']
-    (folder / "course.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "course.toml").write_text("\n".join(lines) + "\n" + assessments, encoding="utf-8")
     return folder
+
+
+QUIZ_AND_EXAM = """
+[[quizzes]]
+lesson = "lesson-1"
+attempts = 3
+[[quizzes.questions]]
+kind = "single"
+text = "哪一项是正确的做法？"
+options = ["应付检查", "联系实际", "照本宣科"]
+answer = "B"
+[[quizzes.questions]]
+kind = "fill"
+text = "遵义会议召开于____年，地点在____。"
+answer = ["一九三五", ["贵州遵义", "遵义"]]
+points = 2
+
+[exam]
+time_limit_min = 30
+draw = 3
+[[exam.questions]]
+id = "e1"
+kind = "multiple"
+text = "以下哪些属于“四个意识”？"
+options = ["政治意识", "大局意识", "享乐意识", "核心意识"]
+answer = "ABD"
+[[exam.questions]]
+id = "e2"
+kind = "true_false"
+text = "学时以实际观看的时长为准。"
+answer = true
+[[exam.questions]]
+id = "e3"
+kind = "fill"
+text = "实践是检验____的唯一标准。"
+answer = "真理"
+"""
+"""One quiz (lesson-1) and an exam with every question kind; the answers in clear are
+``QUIZ_AND_EXAM_ANSWERS`` (the fill-in ones appear nowhere else in the course)."""
+QUIZ_AND_EXAM_ANSWERS = {"lesson-1": {"q1": 1, "q2": (("一九三五",), ("贵州遵义", "遵义"))},
+                         "exam": {"e1": (0, 1, 3), "e2": True, "e3": (("真理",),)}}
 
 
 def publish_source(server_data: Path, src: Path) -> PublishResult:
     """Publish with the server's own code into its data folder (creating the publisher key once)."""
     config = ServerConfig(server_data).ensure()
     ensure_key(config.keys_dir)
-    return publish(src, config.repo_dir, load_private(config.keys_dir))
+    return publish(src, config.repo_dir, load_private(config.keys_dir), config.answer_keys_dir)
 
 
 def publish_lessons(server_data: Path, course_id: str, lessons: dict[str, float], max_rate: float = 1.5,
@@ -73,4 +116,5 @@ def write_site(path: Path, server_url: str, keys: dict[str, PublicKey], reposito
     return path
 
 
-__all__ = ["publish_lessons", "publish_source", "publisher_keys", "random_bytes", "write_course_source", "write_site"]
+__all__ = ["QUIZ_AND_EXAM", "QUIZ_AND_EXAM_ANSWERS", "publish_lessons", "publish_source", "publisher_keys",
+           "random_bytes", "write_course_source", "write_site"]

@@ -130,11 +130,20 @@ def test_my_courses_joins_assignments_store_progress_and_outbox(tmp_path: Path) 
 def test_a_course_with_a_quiz_and_an_exam_is_complete_only_once_both_are_passed(tmp_path: Path) -> None:
     from dataclasses import replace
 
+    from sync.protocol.assessment import EXAM, QUIZ, TRUE_FALSE, Assessment, Question, seal
     from sync.records.my_courses import sort_key
 
-    quizzes = ({"lesson": "a", "questions": []}, {"id": "final-check", "questions": []})
+    bank = (Question("t1", TRUE_FALSE, "对吗？"),)
+
+    def sealed(kind: str, quiz_id: str, lesson: str | None = None, required: bool = True,
+               time_limit_s: int = 0) -> Assessment:
+        draft = Assessment(kind, quiz_id, "", bank, lesson=lesson, required=required, time_limit_s=time_limit_s)
+        return seal(draft, {"t1": True}, bytes(32), cost=10)
+
+    quizzes = (sealed(QUIZ, "a", lesson="a"), sealed(QUIZ, "final-check"),
+               sealed(QUIZ, "optional", required=False))  # an optional quiz is not needed for completion
     manifest = replace(_manifest("qe", _lesson("a", 100, b"aaaa")), quizzes=quizzes,
-                       exam={"pass_score": 60, "questions": []}).signed(KEY)
+                       exam=sealed(EXAM, "exam", time_limit_s=600)).signed(KEY)
     store = ContentStore(tmp_path / "content", TRUSTED).ensure()
     store.save_manifest(manifest.to_bytes())
     conn = open_profile_db(tmp_path / "profile")
