@@ -81,8 +81,10 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
             entries = (*manifest.get("lessons", []), *manifest.get("documents", []))
             blobs = {e.get("blob"): e.get("size") for e in entries}
             info["size_bytes"] = sum(n for n in blobs.values() if isinstance(n, int) and not isinstance(n, bool))
-            info["quizzes"] = len(manifest.get("quizzes") or [])
-            info["exam"] = isinstance(manifest.get("exam"), dict)
+            # the quizzes and exam that completing the course takes (a sealed assessment says "required")
+            info["quizzes"] = sum(1 for q in manifest.get("quizzes") or [] if q.get("required", True) is not False)
+            exam = manifest.get("exam")
+            info["exam"] = isinstance(exam, dict) and exam.get("required", True) is not False
         except (OSError, ValueError, AttributeError, TypeError):
             pass
         out[c.id] = info

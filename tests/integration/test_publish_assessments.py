@@ -138,3 +138,15 @@ def test_publish_names_a_bad_quiz_or_exam(tmp_path: Path, assessments: str, mess
     with pytest.raises(FormatError) as err:
         publish_source(tmp_path / "data", src)
     assert message in err.value.detail
+
+
+def test_assignments_count_only_what_completing_the_course_takes(tmp_path: Path) -> None:
+    from server.assignments import published_courses
+
+    optional = ('[[quizzes]]\nlesson = "lesson-2"\nrequired = false\n[[quizzes.questions]]\nkind = "true_false"\n'
+                'text = "?"\nanswer = true\n')
+    src = write_course_source(tmp_path / "src", "counted", [random_bytes(100, 1), random_bytes(100, 2)],
+                              assessments=QUIZ_AND_EXAM + optional)
+    publish_source(tmp_path / "data", src)
+    info = published_courses(ServerConfig(tmp_path / "data").repo_dir)["counted"]
+    assert (info["quizzes"], info["exam"]) == (1, True)
