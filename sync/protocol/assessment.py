@@ -66,6 +66,9 @@ What a learner with a debugger can learn from the package, and why that is accep
 - Structure: how many blanks, how many accepted texts each blank has, the points, the bank
   and the draw algorithm (a learner can compute every paper for any seed). Knowing the paper
   in advance helps only as much as knowing the bank, which the package shows anyway.
+- The paper is chosen by whoever chooses the seed: a modified client can try seeds until it
+  likes the draw. That matters only when ``draw`` takes part of the bank, and every paper
+  comes from the same bank; a course that wants every question faced sets ``draw`` to 0.
 - Nothing else: the key with answers in clear stays in the server's data folder, outside the
   folder it serves, and never enters a manifest or a response.
 
