@@ -217,6 +217,15 @@ def build_manifest(src_dir: Path, repo_dir: Path, existing: list[int],
     return manifest, builder, assessments
 
 
+def _readable(path: Path) -> Manifest | None:
+    """The published manifest at ``path``; None when this version of the format no longer reads
+    it (say, quizzes written before they were sealed), so the course is published anew."""
+    try:
+        return Manifest.parse(path.read_bytes())
+    except FormatError:
+        return None
+
+
 def _same_content(a: Manifest, b: Manifest) -> bool:
     def strip(m: Manifest) -> dict[str, Any]:
         return {k: v for k, v in m.unsigned_dict().items() if k not in ("version", "published_at")}
@@ -242,8 +251,8 @@ def publish(src_dir: Path, repo_dir: Path, key: PrivateKey, answer_keys_dir: Pat
         manifest, b, assessments = build_manifest(src_dir, repo_dir, existing, key)
         if existing and doc.get("version", "auto") == "auto":
             latest_path = repo_dir / manifest_path(course_id, max(existing))
-            latest = Manifest.parse(latest_path.read_bytes())
-            if _same_content(latest, manifest):
+            latest = _readable(latest_path)
+            if latest is not None and _same_content(latest, manifest):
                 return PublishResult(latest, latest_path, 0, b.shared_blobs, 0, unchanged=True)
         signed = manifest.signed(key)
         data = signed.to_bytes()

@@ -150,3 +150,15 @@ def test_assignments_count_only_what_completing_the_course_takes(tmp_path: Path)
     publish_source(tmp_path / "data", src)
     info = published_courses(ServerConfig(tmp_path / "data").repo_dir)["counted"]
     assert (info["quizzes"], info["exam"]) == (1, True)
+
+
+def test_a_course_whose_latest_manifest_has_unsealed_quizzes_is_published_anew(tmp_path: Path) -> None:
+    import json
+
+    src = write_course_source(tmp_path / "src", "legacy", [random_bytes(100, 1)], assessments=QUIZ_AND_EXAM)
+    first = publish_source(tmp_path / "data", src)
+    old = json.loads(first.path.read_bytes())
+    old["quizzes"] = [{"lesson": "lesson-1", "questions": [{"id": "q1", "text": "?", "answer": 0}]}]
+    first.path.write_text(json.dumps(old), encoding="utf-8")  # as published before quizzes were sealed
+    again = publish_source(tmp_path / "data", src)
+    assert not again.unchanged and again.manifest.version == 2 and again.manifest.quizzes
