@@ -10,7 +10,6 @@ import json
 import math
 import select
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -20,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+import sqlalchemy as sa
 
 from sync.account.auth import AuthService
 from sync.protocol.errors import ServerBusyError
@@ -358,19 +358,14 @@ def test_a_busy_database_and_too_many_requests_answer_503_with_retry_after(quick
     server = quick_server
     add_user(server, "busy", "pass-word")
     token = login(server, "busy", "pass-word").json()["refresh_token"]
-    holder = sqlite3.connect(server.data_dir / "server.sqlite3", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
     released = threading.Event()
-    try:
+    with server.write_lock_held():  # another writer holds the database
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
             futures = [pool.submit(_refresh, server, token) for _ in range(6)]
             time.sleep(0.5)
             assert requests.get(server.url + "/api/health", timeout=5).ok  # never queued behind the API
             answers = [f.result() for f in futures]
         released.set()
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     for r in answers:
         assert r.status_code == 503, r.text
         assert r.json()["code"] == "server_busy" and int(r.headers["Retry-After"]) >= 1
@@ -388,8 +383,10 @@ def test_the_audit_log_lists_admin_commands_and_filters(server: ServerProcess) -
     alpha = audit(server, "--user", "alpha")
     assert {(r[2], r[5]) for r in alpha} == {("user add", "ok"), ("sign_in", "ok")}
     assert audit(server, "--since", "2999-01-01") == []
-    with sqlite3.connect(server.data_dir / "server.sqlite3") as conn, pytest.raises(sqlite3.DatabaseError):
-        conn.execute("DELETE FROM audit_log")
+    for change in ("DELETE FROM audit_log", "UPDATE audit_log SET result = 'ok'"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            server.sql(change)
+    assert audit(server)[: len(rows)] == rows  # nothing changed, nothing went
 
 
 def test_a_sign_in_flood_gets_503_while_records_still_sync(server: ServerProcess) -> None:

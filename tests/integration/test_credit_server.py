@@ -13,7 +13,6 @@ last hours are plausible; every session ends before now.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -81,14 +80,9 @@ class Person:
         """Sign in on one more PC (its own device key), enrolled a day ago."""
         s = AuthService(self.root / f"pc{len(self.sessions) + 1}", SiteConfig(server_url=self.server.url)).sign_in(
             self.name, "pass-word")
-        conn = sqlite3.connect(self.server.data_dir / "server.sqlite3")
-        try:
-            day_ago = datetime.now(UTC) - timedelta(days=1)
-            conn.execute("UPDATE devices SET enrolled_at = ? WHERE device_id = ?",
-                         (day_ago.strftime("%Y-%m-%dT%H:%M:%SZ"), s.device_id))
-            conn.commit()
-        finally:
-            conn.close()
+        day_ago = datetime.now(UTC) - timedelta(days=1)
+        self.server.sql("UPDATE devices SET enrolled_at = :at WHERE device_id = :device",
+                        {"at": day_ago.strftime("%Y-%m-%dT%H:%M:%SZ"), "device": s.device_id})
         self.sessions.append(s)
         return s
 
