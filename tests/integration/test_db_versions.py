@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from server.storage.schema import ALEMBIC_USER_VERSION, head
@@ -35,6 +36,7 @@ def _set_version(path: Path, version: int) -> None:
     conn.close()
 
 
+@pytest.mark.databases
 def test_the_server_migrates_at_start_up_and_requests_only_read_the_version(server: ServerProcess) -> None:
     # before any request touched the database
     assert server.sql("SELECT version_num FROM alembic_version") == [(head(),)]

@@ -21,6 +21,8 @@ from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
+
 
 def server_count(server: ServerProcess) -> int:
     [(count,)] = server.sql("SELECT COUNT(*) FROM records")

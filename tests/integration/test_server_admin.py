@@ -15,6 +15,8 @@ from sync.protocol.errors import AuthError, SyncError
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user
 
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
+
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 
 
@@ -73,7 +75,8 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
         assert wrong.value.code in ("wrong_password", "too_many_attempts")
     server.sql("UPDATE users SET locked = 1 WHERE username = 'ma'")  # and an admin's lock on top
     assert "LOCKED" in server.cli("user", "list").stdout
-    no_tty = server_cli(server.data_dir, "user", "reset-password", "ma")
+    database = ["--database", server.database_url] if server.database_url else []
+    no_tty = server_cli(server.data_dir, *database, "user", "reset-password", "ma")
     assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr and "Traceback" not in no_tty.stderr
     weak = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"123\n", check=False)
     assert weak.returncode == 1 and "6 characters" in weak.stderr
