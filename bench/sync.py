@@ -181,20 +181,26 @@ def bench_learner_hour(root: Path) -> dict[str, tuple[int, int]]:
 def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> float:
     """Verified ingest per CPU second with the credit checks on: v2 records of minute-long spans whose
     wall windows follow each other up to now, credited against a published course of 20 lessons."""
+    import sqlalchemy as sa
+
     from server.auth import enrol_device
     from server.config import ServerConfig
-    from server.db import open_db
     from server.ingest import ingest
+    from server.storage.engine import transaction
+    from server.storage.schema import open_database
     from server.users import add_user
 
     data = root / "credited"
     publish_lessons(data, "course-1", {f"lesson-{k}": 3600.0 for k in range(20)}, max_rate=1.0)
-    conn = open_db(ServerConfig(data).db_path)
+    config = ServerConfig(data)
+    conn = open_database(config.url).connect()
     user = add_user(conn, "bench", "bench-pass", "bench")
     signer = DeviceSigner(str(uuid.uuid4()), user.user_id, PrivateKey.generate())
     enrol_device(conn, user, signer.device_id, signer.key.public.to_text())
     since = (datetime.now(UTC) - timedelta(seconds=60 * n + 3600)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    conn.execute("UPDATE devices SET enrolled_at = ? WHERE device_id = ?", (since, signer.device_id))
+    with transaction(conn):
+        conn.execute(sa.text("UPDATE devices SET enrolled_at = :at WHERE device_id = :device"),
+                     {"at": since, "device": signer.device_id})
     pconn = open_sqlite(root / "credited-client" / PROFILE_DB_NAME, schema, synchronous="OFF")
     ob = Outbox(pconn, signer)
     t0 = time.time() - 60 * n - 60
@@ -208,21 +214,23 @@ def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> float:
     raw = [r.to_dict() for r in ob.records()]
     c0 = time.process_time()
     for k in range(0, n, batch):
-        results = ingest(conn, raw[k : k + batch], as_user_id=user.user_id)
+        results = ingest(conn, raw[k : k + batch], as_user_id=user.user_id, repo_dir=config.repo_dir)
         assert all(o.status == "stored" and not o.flags for o in results), results[0]
     cpu = time.process_time() - c0
-    credited = conn.execute("SELECT SUM(credited_s) FROM record_credit").fetchone()[0]
+    credited = conn.execute(sa.text("SELECT SUM(credited_s) FROM record_credit")).scalar_one()
     assert credited == 60.0 * n, credited  # every honest minute credited: the checks ran and passed
     return n / cpu
 
 
 def bench_ingest(root: Path, n: int, batch: int = 500) -> tuple[float, float]:
     from server.auth import enrol_device
-    from server.db import open_db
+    from server.config import ServerConfig
     from server.ingest import ingest
+    from server.storage.schema import open_database
     from server.users import add_user
 
-    conn = open_db(root / "ingest" / "server.sqlite3")
+    config = ServerConfig(root / "ingest")
+    conn = open_database(config.url).connect()
     user = add_user(conn, "bench", "bench-pass", "bench")
     signer = DeviceSigner(str(uuid.uuid4()), user.user_id, PrivateKey.generate())
     enrol_device(conn, user, signer.device_id, signer.key.public.to_text())
@@ -233,7 +241,7 @@ def bench_ingest(root: Path, n: int, batch: int = 500) -> tuple[float, float]:
     raw = [r.to_dict() for r in ob.records()]
     t0, c0 = time.perf_counter(), time.process_time()
     for k in range(0, n, batch):
-        results = ingest(conn, raw[k : k + batch], as_user_id=user.user_id)
+        results = ingest(conn, raw[k : k + batch], as_user_id=user.user_id, repo_dir=config.repo_dir)
         assert all(o.status == "stored" for o in results)
     return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 

@@ -9,17 +9,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from server.config import ServerConfig
-from server.db import migrate_db
 from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
 from server.password_pool import PasswordPool
+from server.storage.schema import open_database
+
+POOL_SPARE = 4
+"""Database connections beyond one per API slot: the health check, an admin's read."""
 
 
 def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     config.ensure()
-    migrate_db(config.db_path)  # once, before the first request
+    # brought to the newest revision once, before the first request; each request borrows a connection
+    engine = open_database(config.url, pool_size=config.api_slots + POOL_SPARE)
     docs = {} if with_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
     app = FastAPI(title="StudyDesk reference server", version="0.1.0", **docs)  # type: ignore[arg-type]
     app.state.config = config
+    app.state.engine = engine
     app.state.passwords = PasswordPool()
 
     from server import routes_assignments, routes_auth, routes_records

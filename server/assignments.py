@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from server.db import transaction
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.storage.engine import transaction
+from server.storage.tables import assignments
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
 from sync.protocol.manifest import check_id
 
+_UPSERT = sa.text(
+    "INSERT INTO assignments (course_id, target_kind, target, required, due, title, credit_hours) "
+    "VALUES (:course_id, :kind, :target, :required, :due, :title, :credit_hours) "
+    "ON CONFLICT (course_id, target_kind, target) DO UPDATE SET "
+    "required = excluded.required, due = excluded.due, title = COALESCE(excluded.title, assignments.title), "
+    "credit_hours = COALESCE(excluded.credit_hours, assignments.credit_hours)"
+).bindparams(sa.bindparam("credit_hours", type_=sa.Double()), sa.bindparam("due", type_=sa.Text()),
+             sa.bindparam("title", type_=sa.Text()))
+
 
 def assign(
-    conn: sqlite3.Connection,
+    conn: Connection,
     course_id: str,
     *,
     username: str | None = None,
@@ -54,13 +66,8 @@ def assign(
                           "first, or assign it anyway with --force (and --title, --credit-hours)")
     kind, target = ("user", username) if username is not None else ("unit", unit)
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO assignments (course_id, target_kind, target, required, due, title, credit_hours) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (course_id, target_kind, target) DO UPDATE SET "
-            "required = excluded.required, due = excluded.due, title = COALESCE(excluded.title, title), "
-            "credit_hours = COALESCE(excluded.credit_hours, credit_hours)",
-            (course_id, kind, target, int(required), due, title, credit_hours),
-        )
+        conn.execute(_UPSERT, {"course_id": course_id, "kind": kind, "target": target, "required": int(required),
+                               "due": due, "title": title, "credit_hours": credit_hours})
     return f"{course_id} -> {kind} {target} ({'required' if required else 'elective'}, due {due or '-'})"
 
 
@@ -91,13 +98,12 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def assignments_for(conn: sqlite3.Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
+def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
     """The user's assignments; a personal assignment wins over the unit's for the same course."""
-    rows = conn.execute(
-        "SELECT * FROM assignments WHERE (target_kind = 'user' AND target = ?) OR (target_kind = 'unit' AND "
-        "target = ?) ORDER BY target_kind DESC",
-        (user.username, user.unit),
-    ).fetchall()
+    a = assignments.c
+    rows = [r._mapping for r in conn.execute(sa.select(assignments).where(
+        sa.or_(sa.and_(a.target_kind == "user", a.target == user.username),
+               sa.and_(a.target_kind == "unit", a.target == user.unit))).order_by(a.target_kind.desc()))]
     published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
     for row in rows:  # 'user' rows come first
@@ -118,5 +124,7 @@ def assignments_for(conn: sqlite3.Connection, user: User, repo_dir: Path) -> lis
     return sorted(by_course.values(), key=lambda a: (not a["required"], a["due"] or "9999", a["course_id"]))
 
 
-def list_assignments(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute("SELECT * FROM assignments ORDER BY course_id, target_kind, target")]
+def list_assignments(conn: Connection) -> list[dict[str, Any]]:
+    a = assignments.c
+    return [dict(r._mapping) for r in conn.execute(sa.select(assignments).order_by(a.course_id, a.target_kind,
+                                                                                  a.target))]

@@ -20,13 +20,16 @@ import hashlib
 import os
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from server import audit, throttle
-from server.db import transaction
 from server.password_pool import PasswordPool
+from server.storage.engine import transaction
+from server.storage.tables import devices, tokens
 from server.users import User, authenticate, get_user
 from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError
 from sync.protocol.keys import PublicKey
@@ -56,17 +59,19 @@ class Tokens:
     expires_in: float
 
 
-def _issue(conn: sqlite3.Connection, user_id: str, family: str | None = None) -> tuple[Tokens, str]:
+def _issue(conn: Connection, user_id: str, family: str | None = None) -> tuple[Tokens, str]:
     """A new access and refresh token (in ``family``, else a new one); and the refresh token's hash."""
     now = time.time()
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     ttl = access_ttl_s()
     family = family or secrets.token_hex(16)
-    conn.execute("DELETE FROM tokens WHERE user_id = ? AND expires_at < ?", (user_id, now))
-    conn.execute("INSERT INTO tokens (token_hash, user_id, kind, expires_at, family, issued_with) "
-                 "VALUES (?,?,'access',?,?,?)", (_h(access), user_id, now + ttl, family, _h(refresh)))
-    conn.execute("INSERT INTO tokens (token_hash, user_id, kind, expires_at, family) VALUES (?,?,'refresh',?,?)",
-                 (_h(refresh), user_id, now + REFRESH_TTL_S, family))
+    conn.execute(tokens.delete().where(tokens.c.user_id == user_id, tokens.c.expires_at < now))
+    conn.execute(tokens.insert(), [
+        {"token_hash": _h(access), "user_id": user_id, "kind": "access", "expires_at": now + ttl, "family": family,
+         "issued_with": _h(refresh)},
+        {"token_hash": _h(refresh), "user_id": user_id, "kind": "refresh", "expires_at": now + REFRESH_TTL_S,
+         "family": family, "issued_with": None},
+    ])
     return Tokens(access, refresh, ttl), _h(refresh)
 
 
@@ -76,7 +81,7 @@ def _unusable_code(user: User | None) -> str:
     return "account_deactivated" if not user.active else "account_locked"
 
 
-def login(conn: sqlite3.Connection, username: str, password: str, *, address: str = "",
+def login(conn: Connection, username: str, password: str, *, address: str = "",
           passwords: PasswordPool | None = None) -> tuple[User, Tokens]:
     """Sign in: throttled (429 while a wait runs), the password checked in ``passwords``."""
     attempt = throttle.admit(conn, username, address)
@@ -89,7 +94,8 @@ def login(conn: sqlite3.Connection, username: str, password: str, *, address: st
     except AuthError as exc:
         wait = throttle.delay_s(attempt.failures, throttle.ACCOUNT_FREE_FAILURES)
         detail = f"{attempt.failures} failures in a row" + (f"; next try in {wait:.0f} s" if wait else "")
-        audit.record(conn, actor=username, action="sign_in", address=address, result=exc.code, detail=detail)
+        with transaction(conn):
+            audit.record(conn, actor=username, action="sign_in", address=address, result=exc.code, detail=detail)
         raise
     with transaction(conn):
         throttle.succeeded(conn, attempt)
@@ -97,65 +103,64 @@ def login(conn: sqlite3.Connection, username: str, password: str, *, address: st
         return user, _issue(conn, user.user_id)[0]
 
 
-def _revoke_family(conn: sqlite3.Connection, user_id: str, family: str, address: str) -> None:
-    conn.execute("DELETE FROM tokens WHERE family = ?", (family,))
+def _revoke_family(conn: Connection, user_id: str, family: str, address: str) -> None:
+    conn.execute(tokens.delete().where(tokens.c.family == family))
     user = get_user(conn, user_id=user_id)
     audit.record(conn, actor=user.username if user else user_id, action="refresh", address=address,
                  result="token_reused", detail="a used refresh token came back: every token of its sign-in revoked")
 
 
-def refresh(conn: sqlite3.Connection, refresh_token: str, *, address: str = "") -> tuple[User, Tokens]:
+def refresh(conn: Connection, refresh_token: str, *, address: str = "") -> tuple[User, Tokens]:
     reused = False
+    t = tokens.c
     with transaction(conn):
         now = time.time()
         row = conn.execute(
-            "SELECT user_id, expires_at, family, used_at, successor, grace_used FROM tokens "
-            "WHERE token_hash = ? AND kind = 'refresh'", (_h(refresh_token),)
-        ).fetchone()
-        if row is None or row["expires_at"] < now:
+            sa.select(t.user_id, t.expires_at, t.family, t.used_at, t.successor, t.grace_used)
+            .where(t.token_hash == _h(refresh_token), t.kind == "refresh")
+        ).first()
+        if row is None or row.expires_at < now:
             raise AuthError("auth", "refresh token is not valid; sign in again")
-        family = row["family"] or _h(refresh_token)
-        if row["used_at"] is not None:
-            successor = conn.execute("SELECT used_at FROM tokens WHERE token_hash = ?",
-                                     (row["successor"],)).fetchone() if row["successor"] else None
-            lost_answer = (successor is not None and successor["used_at"] is None and not row["grace_used"]
-                           and now - row["used_at"] <= REFRESH_GRACE_S)
+        family = row.family or _h(refresh_token)
+        if row.used_at is not None:
+            successor = conn.execute(sa.select(t.used_at).where(t.token_hash == row.successor)).first() \
+                if row.successor else None
+            lost_answer = (successor is not None and successor.used_at is None and not row.grace_used
+                           and now - row.used_at <= REFRESH_GRACE_S)
             if not lost_answer:
-                _revoke_family(conn, row["user_id"], family, address)
+                _revoke_family(conn, row.user_id, family, address)
                 reused = True
             else:  # the successor never reached its holder: supersede it, so it can only count as reuse now
-                conn.execute("DELETE FROM tokens WHERE kind = 'access' AND issued_with = ?", (row["successor"],))
-                conn.execute("UPDATE tokens SET used_at = ?, successor = NULL WHERE token_hash = ?",
-                             (now, row["successor"]))
+                conn.execute(tokens.delete().where(t.kind == "access", t.issued_with == row.successor))
+                conn.execute(tokens.update().where(t.token_hash == row.successor).values(used_at=now, successor=None))
         if not reused:
-            user = get_user(conn, user_id=row["user_id"])
+            user = get_user(conn, user_id=row.user_id)
             if user is None or not user.usable:
                 raise AuthError(_unusable_code(user), "account is not usable")
-            tokens, new_hash = _issue(conn, user.user_id, family)
-            conn.execute(
-                "UPDATE tokens SET used_at = COALESCE(used_at, ?), successor = ?, grace_used = (used_at IS NOT NULL), "
-                "expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
-                (now, new_hash, now + USED_REFRESH_KEPT_S, _h(refresh_token)),
-            )
-            return user, tokens
+            tokens_, new_hash = _issue(conn, user.user_id, family)
+            kept_until = now + USED_REFRESH_KEPT_S
+            conn.execute(tokens.update().where(t.token_hash == _h(refresh_token)).values(
+                used_at=sa.func.coalesce(t.used_at, now), successor=new_hash,
+                grace_used=sa.case((t.used_at.is_not(None), 1), else_=0),
+                expires_at=sa.case((t.expires_at < kept_until, t.expires_at), else_=kept_until)))
+            return user, tokens_
     raise AuthError("token_reused", "this refresh token was already used; every session of this sign-in has "
                                     "been ended for safety: sign in again")
 
 
-def user_for_access_token(conn: sqlite3.Connection, token: str) -> User:
-    row = conn.execute(
-        "SELECT user_id, expires_at FROM tokens WHERE token_hash = ? AND kind = 'access'", (_h(token),)
-    ).fetchone()
-    if row is None or row["expires_at"] < time.time():
+def user_for_access_token(conn: Connection, token: str) -> User:
+    row = conn.execute(sa.select(tokens.c.user_id, tokens.c.expires_at)
+                       .where(tokens.c.token_hash == _h(token), tokens.c.kind == "access")).first()
+    if row is None or row.expires_at < time.time():
         raise AuthError("token_expired", "access token is missing, unknown or expired")
-    user = get_user(conn, user_id=row["user_id"])
+    user = get_user(conn, user_id=row.user_id)
     if user is None or not user.usable:
         raise AuthError(_unusable_code(user) if user else "account_locked", "account is locked or deactivated")
     return user
 
 
 # ----- devices
-def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_key: str, *, by: str = "api",
+def enrol_device(conn: Connection, user: User, device_id: str, public_key: str, *, by: str = "api",
                  max_devices: int | None = None, address: str = "") -> bool:
     """Bind ``device_id`` with ``public_key`` to ``user``. True if new, False if already so enrolled.
 
@@ -165,21 +170,23 @@ def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_ke
     key = PublicKey.from_text(public_key).to_text()
     refused = False
     with transaction(conn):
-        row = conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?", (device_id,)).fetchone()
+        row = conn.execute(sa.select(devices.c.user_id, devices.c.public_key)
+                           .where(devices.c.device_id == device_id)).first()
         if row is not None:
-            if row["user_id"] != user.user_id:
+            if row.user_id != user.user_id:
                 raise RejectedError("device_taken", "this device id is enrolled to another user")
-            if row["public_key"] != key:
+            if row.public_key != key:
                 raise RejectedError("device_key_mismatch", "this device id is enrolled with another key")
             return False
-        count = conn.execute("SELECT COUNT(*) FROM devices WHERE user_id = ?", (user.user_id,)).fetchone()[0]
+        count = conn.execute(sa.select(sa.func.count()).select_from(devices)
+                             .where(devices.c.user_id == user.user_id)).scalar_one()
         if max_devices is not None and count >= max_devices:
             audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
                          result="too_many_devices", detail=f"{count} devices, at most {max_devices}")
             refused = True
         else:
-            conn.execute("INSERT INTO devices (device_id, user_id, public_key, enrolled_by) VALUES (?,?,?,?)",
-                         (device_id, user.user_id, key, by))
+            conn.execute(devices.insert().values(device_id=device_id, user_id=user.user_id, public_key=key,
+                                                 enrolled_by=by))
             audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
                          result="ok", detail=f"by {by}")
     if refused:
@@ -188,7 +195,8 @@ def enrol_device(conn: sqlite3.Connection, user: User, device_id: str, public_ke
     return True
 
 
-def device_key(conn: sqlite3.Connection, device_id: str) -> tuple[str, PublicKey] | None:
+def device_key(conn: Connection, device_id: str) -> tuple[str, PublicKey] | None:
     """(user_id, public key) the device is enrolled to, or None."""
-    row = conn.execute("SELECT user_id, public_key FROM devices WHERE device_id = ?", (device_id,)).fetchone()
-    return (row["user_id"], PublicKey.from_text(row["public_key"])) if row else None
+    row = conn.execute(sa.select(devices.c.user_id, devices.c.public_key)
+                       .where(devices.c.device_id == device_id)).first()
+    return (row.user_id, PublicKey.from_text(row.public_key)) if row else None

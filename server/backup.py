@@ -37,10 +37,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from server.config import ServerConfig
-from server.db import open_db
 from server.publish import repo_lock
 from sync.protocol.errors import FormatError, StorageError
 from sync.storage.files import CHUNK, atomic_writer, fsync_dir
+from sync.storage.sqlite import open_sqlite
 
 FORMAT = "studydesk-server-backup"
 VERSION = 1
@@ -94,7 +94,7 @@ class DatabaseKind:
 
 
 def _sqlite_snapshot(config: ServerConfig, dest: Path) -> None:
-    src = open_db(config.db_path)
+    src = open_sqlite(config.db_path)
     try:
         out = sqlite3.connect(dest)
         try:

@@ -13,12 +13,11 @@ import getpass
 import importlib
 import pkgutil
 import shlex
-import sqlite3
 import sys
 from pathlib import Path
 
 import server.commands
-from server.config import ServerConfig, default_data_dir
+from server.config import default_data_dir, default_database_url
 from sync.protocol.errors import SyncError
 
 
@@ -27,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data", type=Path, default=default_data_dir(), help="data folder (database, repository, keys)"
     )
+    parser.add_argument(
+        "--database", default=default_database_url(), metavar="URL",
+        help="the database, e.g. postgresql://USER@HOST/NAME (default: $STUDYDESK_DATABASE_URL, else the SQLite "
+             "file in the data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(server.commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"server.commands.{info.name}").register(sub)
@@ -43,23 +46,33 @@ def _os_user() -> str:
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from server import audit
-    from server.db import open_db
+    from server.commands import site
+    from server.storage.engine import create, transaction
+    from server.storage.schema import current, upgrade
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
     target = next((str(v) for k in ("name", "user", "unit", "course_id", "file") if (v := getattr(args, k, None))),
                   "")
-    db_path = ServerConfig(args.data).db_path
-    if not db_path.is_file():  # a mistyped --data, or a command that made no database: nothing is created
-        return
+    config = site(args)
+    if config.uses_sqlite_file and not config.db_path.is_file():
+        return  # a mistyped --data, or a command that made no database: nothing is created
     try:
-        conn = open_db(db_path)
+        engine = create(config.url, pool_size=1)
         try:
-            audit.record(conn, actor=_os_user(), action=" ".join(words), target=target, address="local",
-                         result=result, detail=shlex.join(argv))
+            if not config.uses_sqlite_file:
+                with engine.connect() as conn:
+                    if current(conn) is None:
+                        return  # no server database there: nothing is created
+            upgrade(engine)  # refuses a database newer than this StudyDesk, changing nothing
+            with engine.connect() as conn, transaction(conn):
+                audit.record(conn, actor=_os_user(), action=" ".join(words), target=target, address="local",
+                             result=result, detail=shlex.join(argv))
         finally:
-            conn.close()
-    except (sqlite3.Error, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
+            engine.dispose()
+    except (SQLAlchemyError, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
         print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
 
 

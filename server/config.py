@@ -1,6 +1,7 @@
-"""Where the server keeps its data: one folder holding the SQLite database, the course
-repository, and the key folder (the publisher key, the answer keys of quizzes and exams).
-The embedded default needs no set-up."""
+"""Where the server keeps its data: one folder holding the course repository, the key folder (the
+publisher key, the answer keys of quizzes and exams) and, by default, the SQLite database; or a
+PostgreSQL database named by its URL (``--database`` or $STUDYDESK_DATABASE_URL). The embedded
+default needs no set-up."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from pathlib import Path
 
 from sync.protocol.errors import FormatError
 from sync.storage import folders
+
+
+def default_database_url() -> str | None:
+    """$STUDYDESK_DATABASE_URL, else None (the SQLite file in the data folder)."""
+    return os.environ.get("STUDYDESK_DATABASE_URL") or None
 
 
 def default_data_dir() -> Path:
@@ -29,10 +35,23 @@ class ServerConfig:
     """Devices one person may enrol through the API (an admin's records import is not counted against it)."""
     api_slots: int = DEFAULT_API_SLOTS
     """API requests served at once; more wait briefly, then get 503 with Retry-After."""
+    database_url: str | None = None
+    """The database; None for the SQLite file in the data folder (``db_path``)."""
 
     @property
     def db_path(self) -> Path:
+        """The SQLite database file when the site uses the embedded default."""
         return self.data_dir / "server.sqlite3"
+
+    @property
+    def url(self) -> str:
+        """The database URL (SQLAlchemy's form)."""
+        return self.database_url or f"sqlite:///{self.db_path}"
+
+    @property
+    def uses_sqlite_file(self) -> bool:
+        """Whether the database is the SQLite file in the data folder."""
+        return self.database_url is None or self.url == f"sqlite:///{self.db_path}"
 
     @property
     def repo_dir(self) -> Path:
@@ -55,7 +74,7 @@ class ServerConfig:
         creates a folder that then looks like a server without users or courses. A server's
         folder has its database, or at least the repository folder made when it first started.
         """
-        if not self.db_path.is_file() and not self.repo_dir.is_dir():
+        if not (self.uses_sqlite_file and self.db_path.is_file()) and not self.repo_dir.is_dir():
             raise FormatError("no_server_data", f"{self.data_dir} is not a StudyDesk server data folder (no "
                               f"{self.db_path.name}); check --data or STUDYDESK_SERVER_DATA")
         return self

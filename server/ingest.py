@@ -26,11 +26,13 @@ to a stored neighbour). Flags on stored records: ``gap`` and the credit reasons 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
 from server.auth import device_key, enrol_device
@@ -44,15 +46,16 @@ from server.credit import (
     parse_time,
     parse_watch_body,
 )
-from server.db import transaction
-from server.published import Published, repo_dir_of
+from server.published import Published
+from server.storage.engine import transaction
+from server.storage.tables import credit_windows, devices, record_credit, records, users
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
 from sync.protocol.records import GENESIS, V1, Record, RecordVerifier
 from sync.protocol.records_file import RecordsFile
-from sync.storage.record_table import insert_sql, record_from_row, record_values, select_list
+from sync.storage.record_table import RECORD_COLUMNS, SIGNED_COLUMNS, record_from_row, record_values
 
 REASON_TEXT = {
     "id_conflict": "a different record with this id is already stored for this device",
@@ -111,7 +114,7 @@ class _Batch:
     stored neighbours of the batch's records (one query per chain) and each chain's credit state
     after its last record credited in this batch."""
 
-    def __init__(self, conn: sqlite3.Connection, published: Published, arrival: float) -> None:
+    def __init__(self, conn: Connection, published: Published, arrival: float) -> None:
         self.conn = conn
         self.published = published
         self.arrival = arrival
@@ -120,16 +123,16 @@ class _Batch:
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
 
-    def preload(self, records: list[Record]) -> None:
+    def preload(self, incoming: list[Record]) -> None:
         """Read the stored records around the batch's seqs, chain by chain."""
         spans: dict[tuple[str, str], tuple[int, int]] = {}
-        for r in records:
+        for r in incoming:
             low, high = spans.get((r.device_id, r.user_id), (r.seq, r.seq))
             spans[(r.device_id, r.user_id)] = (min(low, r.seq), max(high, r.seq))
+        c = records.c
         for (device_id, user_id), (low, high) in spans.items():
-            rows = self.conn.execute(
-                "SELECT seq, id, hash, prev FROM records WHERE device_id = ? AND user_id = ? AND seq BETWEEN ? AND ?",
-                (device_id, user_id, low - 1, high + 1)).fetchall()
+            rows = self.conn.execute(sa.select(c.seq, c.id, c.hash, c.prev).where(
+                c.device_id == device_id, c.user_id == user_id, c.seq.between(low - 1, high + 1))).all()
             self.links[(device_id, user_id)] = (low - 1, high + 1, {int(q): (i, h, p) for q, i, h, p in rows})
 
     def neighbour(self, r: Record, seq: int) -> _Link | None:
@@ -145,9 +148,10 @@ class _Batch:
 
     def device(self, device_id: str) -> _Device | None:
         if device_id not in self.devices:
+            d = devices.c
             row = self.conn.execute(
-                "SELECT d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, u.created_at FROM devices d "
-                "JOIN users u ON u.user_id = d.user_id WHERE d.device_id = ?", (device_id,)).fetchone()
+                sa.select(d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, users.c.created_at)
+                .join_from(devices, users, users.c.user_id == d.user_id).where(d.device_id == device_id)).first()
             self.devices[device_id] = None if row is None else _Device(
                 row[0], RecordVerifier(PublicKey.from_text(row[1])),
                 parse_time(row[4] if row[3] == "import" else row[2], "enrolled_at"))
@@ -155,8 +159,9 @@ class _Batch:
 
     def taken_by(self, user_id: str) -> IntervalSet:
         if user_id not in self.taken:
-            self.taken[user_id] = IntervalSet(self.conn.execute(
-                "SELECT start_s, end_s FROM credit_windows WHERE user_id = ?", (user_id,)).fetchall())
+            w = credit_windows.c
+            self.taken[user_id] = IntervalSet(
+                [(s, e) for s, e in self.conn.execute(sa.select(w.start_s, w.end_s).where(w.user_id == user_id))])
         return self.taken[user_id]
 
 
@@ -172,9 +177,10 @@ def _check_body(r: Record) -> WatchBody | None:
     return parsed
 
 
-def _neighbour(conn: sqlite3.Connection, r: Record, seq: int) -> tuple[str, str, str] | None:
-    row = conn.execute("SELECT id, hash, prev FROM records WHERE device_id = ? AND user_id = ? AND seq = ?",
-                       (r.device_id, r.user_id, seq)).fetchone()
+def _neighbour(conn: Connection, r: Record, seq: int) -> tuple[str, str, str] | None:
+    c = records.c
+    row = conn.execute(sa.select(c.id, c.hash, c.prev).where(
+        c.device_id == r.device_id, c.user_id == r.user_id, c.seq == seq)).first()
     return (row[0], row[1], row[2]) if row else None
 
 
@@ -212,17 +218,20 @@ def _check(batch: _Batch, r: Record, signing: bytes,
     return (reason, None) if reason else parsed
 
 
-def _insert(conn: sqlite3.Connection, r: Record, digest: str, source: str) -> int:
-    cur = conn.execute(insert_sql("records", ("source",)), (*record_values(r, digest), source))
-    return int(cur.lastrowid or 0)
+def _insert(conn: Connection, r: Record, digest: str, source: str) -> int:
+    values = dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True))
+    key = conn.execute(records.insert().values(**values, source=source)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
-def _chain_state(conn: sqlite3.Connection, r: Record) -> ChainState | None:
+def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     """The chain's state after its nearest stored record before ``r``."""
+    x, c = records.c, record_credit.c
     row = conn.execute(
-        "SELECT c.chain_end, c.allowance_s FROM records x JOIN record_credit c ON c.rid = x.rid "
-        "WHERE x.device_id = ? AND x.user_id = ? AND x.seq < ? ORDER BY x.seq DESC LIMIT 1",
-        (r.device_id, r.user_id, r.seq)).fetchone()
+        sa.select(c.chain_end, c.allowance_s).join_from(records, record_credit, c.rid == x.rid)
+        .where(x.device_id == r.device_id, x.user_id == r.user_id, x.seq < r.seq)
+        .order_by(x.seq.desc()).limit(1)).first()
     if row is None:
         return None
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
@@ -242,30 +251,34 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody 
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            conn.execute("INSERT INTO credit_windows (user_id, start_s, end_s, rid) VALUES (?,?,?,?)",
-                         (r.user_id, start, end, rid))
+            conn.execute(credit_windows.insert().values(user_id=r.user_id, start_s=start, end_s=end, rid=rid))
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
     batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
-    conn.execute(
-        "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, allowance_s)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        (rid, r.user_id, json.dumps([list(s) for s in credit.segments]), credit.credited_s,
-         json.dumps(credit.set_aside, sort_keys=True), credit.set_aside_s,
-         chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S),
-    )
+    conn.execute(record_credit.insert().values(
+        rid=rid, user_id=r.user_id, segments=json.dumps([list(s) for s in credit.segments]),
+        credited_s=credit.credited_s, set_aside=json.dumps(credit.set_aside, sort_keys=True),
+        set_aside_s=credit.set_aside_s, chain_end=chain.wall_end if chain else None,
+        allowance_s=chain.allowance_s if chain else ALLOWANCE_S))
     return credit
 
 
-def credit_missing(conn: sqlite3.Connection, published: Published, user_id: str | None = None) -> int:
+def uncredited(user_id: str | None = None) -> sa.Select[Any]:
+    """The stored records without credit (``user_id``'s only, when given): signed columns, rid,
+    received_at."""
+    x = records.c
+    query = (sa.select(*(x[name] for name in SIGNED_COLUMNS), x.rid, x.received_at)
+             .join_from(records, record_credit, record_credit.c.rid == x.rid, isouter=True)
+             .where(record_credit.c.rid.is_(None)))
+    return query.where(x.user_id == user_id) if user_id else query
+
+
+def credit_missing(conn: Connection, published: Published, user_id: str | None = None) -> int:
     """Credit stored records that have no credit yet (stored before credit was decided at ingest),
     in the order they arrived, each against its own arrival time. Inside the caller's transaction."""
-    sql = (f"SELECT {select_list('r')}, r.rid, r.received_at FROM records r "
-           "LEFT JOIN record_credit c ON c.rid = r.rid WHERE c.rid IS NULL"
-           + (" AND r.user_id = ?" if user_id else "") + " ORDER BY r.rid")
-    rows = conn.execute(sql, (user_id,) if user_id else ()).fetchall()
+    rows = conn.execute(uncredited(user_id).order_by(records.c.rid)).all()
     batch = _Batch(conn, published, time.time())
     for row in rows:
         _credit(batch, int(row[-2]), record_from_row(row), parse_time(row[-1], "received_at"))
@@ -286,15 +299,14 @@ def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record
     return results, parsed
 
 
-def _stored(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
     """(hash, sig) of the stored records among ``keys`` = (device_id, id)."""
     out: dict[tuple[str, str], tuple[str, str]] = {}
+    c = records.c
     for k in range(0, len(keys), 400):
         chunk = keys[k : k + 400]
-        marks = " OR ".join("(device_id = ? AND id = ?)" for _ in chunk)
-        params = [x for key in chunk for x in key]
-        for device_id, rid, digest, sig in conn.execute(
-                f"SELECT device_id, id, hash, sig FROM records WHERE {marks}", params):
+        wanted = sa.or_(*(sa.and_(c.device_id == device_id, c.id == rid) for device_id, rid in chunk))
+        for device_id, rid, digest, sig in conn.execute(sa.select(c.device_id, c.id, c.hash, c.sig).where(wanted)):
             out[(device_id, rid)] = (digest, sig)
     return out
 
@@ -303,13 +315,12 @@ def _missing_before(batch: _Batch, r: Record) -> bool:
     return r.seq > 1 and batch.neighbour(r, r.seq - 1) is None
 
 
-def ingest(conn: sqlite3.Connection, raw: list[Any], *, as_user_id: str | None, source: str = "api",
-           repo_dir: Path | None = None) -> list[Outcome]:
-    """Verify, store and credit ``raw`` records; one Outcome per input item, in input order.
-
-    ``repo_dir`` is the published repository (by default the one next to the database)."""
+def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir: Path,
+           source: str = "api") -> list[Outcome]:
+    """Verify, store and credit ``raw`` records in one transaction; one Outcome per input item, in
+    input order. ``repo_dir`` is the published repository credit is decided against."""
     results, parsed = _parse(raw)
-    published = Published(repo_dir if repo_dir is not None else repo_dir_of(conn))
+    published = Published(repo_dir)
     with transaction(conn):
         batch = _Batch(conn, published, time.time())
         for user_id in {r.user_id for _, r in parsed}:
@@ -359,7 +370,7 @@ class ImportSummary:
         return out
 
 
-def import_records(conn: sqlite3.Connection, rf: RecordsFile, *, enrol_devices: bool) -> ImportSummary:
+def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path) -> ImportSummary:
     """Import a verified records file (its own signature already checked by read_records_file).
 
     Rule for devices: if the file's device is enrolled, the key in the file must be the enrolled
@@ -382,7 +393,7 @@ def import_records(conn: sqlite3.Connection, rf: RecordsFile, *, enrol_devices: 
         enrolled = enrol_device(conn, user, rf.device_id, rf.public_key.to_text(), by="import")
     elif known[0] != user.user_id or known[1] != rf.public_key:
         raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
-    outcomes = ingest(conn, rf.records, as_user_id=user.user_id, source="import")
+    outcomes = ingest(conn, rf.records, as_user_id=user.user_id, repo_dir=repo_dir, source="import")
     rejected: dict[str, int] = {}
     flagged: dict[str, int] = {}
     for o in outcomes:

@@ -12,15 +12,15 @@ BODY_IDLE_TIMEOUT_S (408). ``read_body`` gives one route its own, smaller cap.
 
 ``Admission`` (ASGI middleware) lets at most ServerConfig.api_slots API requests run at once;
 the rest wait up to ADMISSION_WAIT_S and are then answered 503 with Retry-After, before the database and the
-worker threads saturate. A SQLite "database is locked" that still happens becomes the same 503
-(``is_database_busy``) rather than a 500.
+worker threads saturate. A database that still stays busy (SQLite's "database is locked",
+PostgreSQL's lock or statement timeout, no free pooled connection) becomes the same 503
+(``server.storage.engine.is_busy``) rather than a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +30,7 @@ from fastapi import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.protocol.errors import FormatError, ServerBusyError, StorageError
+from sync.protocol.errors import FormatError, ServerBusyError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 BODY_IDLE_TIMEOUT_S = 30.0
@@ -104,16 +104,6 @@ def busy_answer(exc: ServerBusyError, status: int = 503) -> JSONResponse:
     if exc.retry_after_s is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
     return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=status, headers=headers)
-
-
-def is_database_busy(exc: BaseException) -> bool:
-    """SQLite gave up waiting for another connection's write lock."""
-    if isinstance(exc, StorageError):  # a transaction that could not begin (sync.storage.sqlite)
-        return exc.code == "db_busy"
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def database_busy() -> ServerBusyError:

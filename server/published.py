@@ -11,22 +11,12 @@ Imports only sync/ formats.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from server.config import ServerConfig
 from server.credit import Lesson
 from sync.protocol.catalog import manifest_path
 from sync.protocol.errors import SyncError
 from sync.protocol.manifest import Manifest
-
-
-def repo_dir_of(conn: sqlite3.Connection) -> Path:
-    """The repository folder next to the server database ``conn`` is open on."""
-    row = next((r for r in conn.execute("PRAGMA database_list") if r[1] == "main"), None)
-    if row is None or not row[2]:
-        raise SyncError("no_repository", "the server database is not a file: cannot find its repository")
-    return ServerConfig(Path(row[2]).parent).repo_dir
 
 
 class Published:

@@ -9,25 +9,25 @@ duplicate key or a deep nesting answers 400 with its reason code, never 500.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.engine import Connection, Engine
 
 from server import auth
-from server.db import open_db
 from server.limits import (
     BodyTimeout,
     BodyTooLarge,
     busy_answer,
     client_address,
     database_busy,
-    is_database_busy,
     read_body,
 )
+from server.storage.engine import is_busy
 from server.throttle import TooManyAttempts
 from server.users import User
 from sync.protocol.canonical import parse_json_object
@@ -40,15 +40,15 @@ SMALL_LIMITS = JsonLimits(max_bytes=SMALL_BODY_BYTES, max_values=32, max_string_
 M = TypeVar("M", bound=BaseModel)
 
 
-def db(request: Request) -> Iterator[sqlite3.Connection]:
-    conn = open_db(request.app.state.config.db_path)
-    try:
+def db(request: Request) -> Iterator[Connection]:
+    """The request's database connection, borrowed from the pool (and returned, rolled back if
+    anything was left open, when the request ends)."""
+    engine: Engine = request.app.state.engine
+    with engine.connect() as conn:
         yield conn
-    finally:
-        conn.close()
 
 
-Conn = Annotated[sqlite3.Connection, Depends(db)]
+Conn = Annotated[Connection, Depends(db)]
 
 
 def current_user(conn: Conn, authorization: Annotated[str | None, Header()] = None) -> User:
@@ -83,17 +83,18 @@ def install_error_handler(app: FastAPI) -> None:
         assert isinstance(exc, SyncError)
         if isinstance(exc, ServerBusyError):
             return busy_answer(exc, _status(exc))
-        if is_database_busy(exc):
+        if is_busy(exc):
             return busy_answer(database_busy())
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=_status(exc))
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
-        if not is_database_busy(exc):
+        if not is_busy(exc):
             raise exc
         return busy_answer(database_busy())
 
     app.add_exception_handler(SyncError, on_sync_error)
-    app.add_exception_handler(sqlite3.OperationalError, on_database_error)
+    app.add_exception_handler(sa.exc.DBAPIError, on_database_error)
+    app.add_exception_handler(sa.exc.TimeoutError, on_database_error)
 
 
 def json_body(model: type[M], what: str) -> Callable[[Request], Awaitable[M]]:

@@ -19,7 +19,6 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from server.db import open_db
 from server.ingest import ingest
 from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
@@ -103,24 +102,20 @@ def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]
 
 
 @router.post("/records/batch")
-async def post_batch(request: Request, user: CurrentUser) -> dict[str, Any]:
+async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
     raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
     records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
     del raw
-    path = request.app.state.config.db_path
+    repo_dir = request.app.state.config.repo_dir
 
     def work() -> list[dict[str, Any]]:
-        conn = open_db(path)
-        try:
-            return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id)]
-        finally:
-            conn.close()
+        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=repo_dir)]
 
     results = await run_in_threadpool(work)
     return {"results": results}
 
 
 @router.get("/transcript")
-def get_transcript(user: CurrentUser, conn: Conn) -> dict[str, Any]:
-    return transcript(conn, user.user_id)
+def get_transcript(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
+    return transcript(conn, user.user_id, request.app.state.config.repo_dir)

@@ -1,7 +1,7 @@
 """Sign-in throttling: a wait that grows with failures, per account name and per address.
 
-Every sign-in attempt is counted as a failure up front, in one write transaction (BEGIN
-IMMEDIATE), before its password is checked: however many guesses arrive at once, each one
+Every sign-in attempt is counted as a failure up front, in one write transaction (one writer
+at a time, server.storage.engine), before its password is checked: however many guesses arrive at once, each one
 sees all those before it. A name with ``n`` counted failures may try again only
 ``delay_s(n)`` after the last try: at once for the first ACCOUNT_FREE_FAILURES, then after
 1, 2, 4, 8 ... seconds, at most MAX_DELAY_S; an address likewise after ADDRESS_FREE_FAILURES
@@ -19,11 +19,14 @@ Services only; no HTTP here.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 
-from server.db import transaction
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.storage.engine import transaction
+from server.storage.tables import signin_failures
 from sync.protocol.errors import ServerBusyError
 
 ACCOUNT_FREE_FAILURES = 3
@@ -58,18 +61,27 @@ class TooManyAttempts(ServerBusyError):
                          "wait before trying again", retry_after_s=wait_s)
 
 
-def _wait_s(conn: sqlite3.Connection, username: str, address: str, now: float) -> float:
+_COUNT = sa.text(
+    "INSERT INTO signin_failures (scope, key, failures, last_at) VALUES (:scope, :key, 1, :now) "
+    "ON CONFLICT (scope, key) DO UPDATE SET "
+    "failures = CASE WHEN excluded.last_at - signin_failures.last_at > :forget THEN 1 "
+    "ELSE signin_failures.failures + 1 END, "
+    "last_at = excluded.last_at")
+"""Count one failure for (scope, key); a count left alone for FORGET_AFTER_S starts again at 1
+(SQLite and PostgreSQL both read this upsert alike)."""
+
+
+def _wait_s(conn: Connection, username: str, address: str, now: float) -> float:
+    f = signin_failures.c
     wait = 0.0
-    for row in conn.execute(
-        "SELECT scope, failures, last_at FROM signin_failures "
-        "WHERE (scope = 'account' AND key = ?) OR (scope = 'address' AND key = ?)", (username, address)
-    ):
-        if now - row["last_at"] <= FORGET_AFTER_S:
-            wait = max(wait, row["last_at"] + delay_s(row["failures"], _FREE[row["scope"]]) - now)
+    for row in conn.execute(sa.select(f.scope, f.failures, f.last_at).where(
+            sa.or_(sa.and_(f.scope == "account", f.key == username), sa.and_(f.scope == "address", f.key == address)))):
+        if now - row.last_at <= FORGET_AFTER_S:
+            wait = max(wait, row.last_at + delay_s(row.failures, _FREE[row.scope]) - now)
     return wait
 
 
-def admit(conn: sqlite3.Connection, username: str, address: str) -> Attempt:
+def admit(conn: Connection, username: str, address: str) -> Attempt:
     """Count this attempt, or raise TooManyAttempts (nothing counted) while a wait is running."""
     if (wait := _wait_s(conn, username, address, time.time())) > 0:
         raise TooManyAttempts(wait)  # read only: a flood of refused tries takes no write lock
@@ -78,39 +90,35 @@ def admit(conn: sqlite3.Connection, username: str, address: str) -> Attempt:
         if (wait := _wait_s(conn, username, address, now)) > 0:
             raise TooManyAttempts(wait)
         for scope, key in (("account", username), ("address", address)):
-            conn.execute(
-                "INSERT INTO signin_failures (scope, key, failures, last_at) VALUES (?, ?, 1, ?) "
-                "ON CONFLICT (scope, key) DO UPDATE SET "
-                "failures = CASE WHEN excluded.last_at - last_at > ? THEN 1 ELSE failures + 1 END, "
-                "last_at = excluded.last_at",
-                (scope, key, now, FORGET_AFTER_S),
-            )
-        failures = conn.execute("SELECT failures FROM signin_failures WHERE scope = 'account' AND key = ?",
-                                (username,)).fetchone()[0]
+            conn.execute(_COUNT, {"scope": scope, "key": key, "now": now, "forget": FORGET_AFTER_S})
+        failures = conn.execute(sa.select(signin_failures.c.failures).where(
+            signin_failures.c.scope == "account", signin_failures.c.key == username)).scalar_one()
     return Attempt(username, address, int(failures))
 
 
-def _take_back_address(conn: sqlite3.Connection, attempt: Attempt) -> None:
-    conn.execute("UPDATE signin_failures SET failures = MAX(failures - 1, 0) WHERE scope = 'address' AND key = ?",
-                 (attempt.address,))
+def _take_back(conn: Connection, scope: str, key: str) -> None:
+    f = signin_failures.c
+    conn.execute(signin_failures.update().where(f.scope == scope, f.key == key)
+                 .values(failures=sa.case((f.failures > 0, f.failures - 1), else_=0)))
 
 
-def succeeded(conn: sqlite3.Connection, attempt: Attempt) -> None:
+def succeeded(conn: Connection, attempt: Attempt) -> None:
     """The password was right (call inside the caller's transaction)."""
-    conn.execute("DELETE FROM signin_failures WHERE scope = 'account' AND key = ?", (attempt.username,))
-    _take_back_address(conn, attempt)
+    f = signin_failures.c
+    conn.execute(signin_failures.delete().where(f.scope == "account", f.key == attempt.username))
+    _take_back(conn, "address", attempt.address)
 
 
-def not_checked(conn: sqlite3.Connection, attempt: Attempt) -> None:
+def not_checked(conn: Connection, attempt: Attempt) -> None:
     """The password was never checked: this attempt counts against no one."""
     with transaction(conn):
-        conn.execute("UPDATE signin_failures SET failures = MAX(failures - 1, 0) WHERE scope = 'account' AND key = ?",
-                     (attempt.username,))
-        _take_back_address(conn, attempt)
+        _take_back(conn, "account", attempt.username)
+        _take_back(conn, "address", attempt.address)
 
 
-def clear(conn: sqlite3.Connection, username: str) -> bool:
+def clear(conn: Connection, username: str) -> bool:
     """Forget a name's failures (an admin's unlock). True if there were any."""
+    f = signin_failures.c
     with transaction(conn):
-        cur = conn.execute("DELETE FROM signin_failures WHERE scope = 'account' AND key = ?", (username,))
-    return cur.rowcount > 0
+        done = conn.execute(signin_failures.delete().where(f.scope == "account", f.key == username))
+    return done.rowcount > 0

@@ -11,13 +11,17 @@ predecessor never arrived) are listed. Services only; no HTTP here.
 from __future__ import annotations
 
 import json
-import sqlite3
+from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from player.intervals import union_length
-from server.db import transaction
-from server.ingest import credit_missing
-from server.published import Published, repo_dir_of
+from server.ingest import credit_missing, uncredited
+from server.published import Published
+from server.storage.engine import transaction
+from server.storage.tables import record_credit, records
 from sync.protocol.watch import seconds_view
 
 
@@ -31,35 +35,35 @@ def _add(into: dict[str, float], more: dict[str, float]) -> None:
         into[reason] = round(into.get(reason, 0.0) + seconds, 3)
 
 
-def open_gaps(conn: sqlite3.Connection, user_id: str | None = None) -> list[dict[str, Any]]:
+def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, Any]]:
     """Stored records whose predecessor is missing: (user, device, the missing seq)."""
-    sql = ("SELECT r.user_id, r.device_id, r.seq FROM records r WHERE r.seq > 1 AND NOT EXISTS "
-           "(SELECT 1 FROM records p WHERE p.device_id = r.device_id AND p.user_id = r.user_id AND p.seq = r.seq - 1)"
-           + (" AND r.user_id = ?" if user_id else "") + " ORDER BY r.user_id, r.device_id, r.seq")
+    r, p = records.alias("r"), records.alias("p")
+    before = sa.select(1).where(p.c.device_id == r.c.device_id, p.c.user_id == r.c.user_id, p.c.seq == r.c.seq - 1)
+    query = sa.select(r.c.user_id, r.c.device_id, r.c.seq).where(r.c.seq > 1, ~before.exists())
+    if user_id:
+        query = query.where(r.c.user_id == user_id)
     return [{"user_id": u, "device_id": d, "missing_seq": s - 1}
-            for u, d, s in conn.execute(sql, (user_id,) if user_id else ())]
+            for u, d, s in conn.execute(query.order_by(r.c.user_id, r.c.device_id, r.c.seq))]
 
 
-def ensure_credited(conn: sqlite3.Connection, user_id: str | None = None) -> None:
+def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None) -> None:
     """Credit records stored before credit was decided at ingest (once; a no-op afterwards)."""
-    sql = "SELECT 1 FROM records r LEFT JOIN record_credit c ON c.rid = r.rid WHERE c.rid IS NULL"
-    if conn.execute(sql + (" AND r.user_id = ?" if user_id else "") + " LIMIT 1",
-                    (user_id,) if user_id else ()).fetchone():
+    if conn.execute(uncredited(user_id).limit(1)).first():
         with transaction(conn):
-            credit_missing(conn, Published(repo_dir_of(conn)), user_id)
+            credit_missing(conn, Published(repo_dir), user_id)
 
 
-def transcript(conn: sqlite3.Connection, user_id: str) -> dict[str, Any]:
-    ensure_credited(conn, user_id)
+def transcript(conn: Connection, user_id: str, repo_dir: Path) -> dict[str, Any]:
+    ensure_credited(conn, repo_dir, user_id)
     courses: dict[str, dict[str, Any]] = {}
     lessons: dict[tuple[str, str], dict[str, Any]] = {}
     segs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     total = 0
+    x, c = records.c, record_credit.c
     rows = conn.execute(
-        "SELECT r.type, r.course_id, r.lesson_id, r.body, r.v, r.created_at, c.segments, c.set_aside FROM records r "
-        "LEFT JOIN record_credit c ON c.rid = r.rid WHERE r.user_id = ? ORDER BY r.created_at, r.device_id, r.seq",
-        (user_id,),
-    )
+        sa.select(x.type, x.course_id, x.lesson_id, x.body, x.v, x.created_at, c.segments, c.set_aside)
+        .join_from(records, record_credit, c.rid == x.rid, isouter=True).where(x.user_id == user_id)
+        .order_by(x.created_at, x.device_id, x.seq))
     for rtype, course_id, lesson_id, body_text, v, created_at, credited_text, aside_text in rows:
         total += 1
         if course_id is None:

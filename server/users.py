@@ -1,7 +1,7 @@
 """Server accounts: users with scrypt password hashes.
 
-Services only (no HTTP here); the routers and the admin command line call them.
-Imports only sync/ formats and server/db.
+Services only (no HTTP here); the routers and the admin command line call them, each with a
+SQLAlchemy connection. Imports only sync/ formats and server/storage.
 """
 
 from __future__ import annotations
@@ -11,11 +11,15 @@ import hashlib
 import hmac
 import os
 import re
-import sqlite3
 import uuid
 from dataclasses import dataclass
 
-from server.db import transaction
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from server.storage.columns import utc_now_s
+from server.storage.engine import transaction
+from server.storage.tables import users
 from sync.protocol.errors import AuthError, FormatError
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -59,9 +63,10 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-def _row_user(row: sqlite3.Row) -> User:
-    return User(row["user_id"], row["username"], row["display_name"], row["unit"], row["failed_attempts"],
-                bool(row["locked"]), row["deactivated_at"] is None)
+def _row_user(row: Row[tuple[object, ...]]) -> User:
+    r = row._mapping
+    return User(r["user_id"], r["username"], r["display_name"], r["unit"], r["failed_attempts"], bool(r["locked"]),
+                r["deactivated_at"] is None)
 
 
 def validate_username(name: str) -> str:
@@ -77,7 +82,7 @@ def check_new_password(password: str) -> str:
 
 
 def add_user(
-    conn: sqlite3.Connection, username: str, password: str, unit: str, display_name: str | None = None
+    conn: Connection, username: str, password: str, unit: str, display_name: str | None = None
 ) -> User:
     validate_username(username)
     check_new_password(password)
@@ -85,77 +90,65 @@ def add_user(
         raise FormatError("bad_unit", "a unit is required")
     user = User(str(uuid.uuid4()), username, (display_name or username).strip(), unit.strip())
     with transaction(conn):
-        if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+        if conn.execute(sa.select(1).where(users.c.username == username)).first():
             raise FormatError("user_exists", f"user {username!r} already exists")
-        conn.execute(
-            "INSERT INTO users (user_id, username, display_name, unit, password_hash) VALUES (?,?,?,?,?)",
-            (user.user_id, user.username, user.display_name, user.unit, hash_password(password)),
-        )
+        conn.execute(users.insert().values(user_id=user.user_id, username=user.username,
+                                           display_name=user.display_name, unit=user.unit,
+                                           password_hash=hash_password(password)))
     return user
 
 
-def get_user(conn: sqlite3.Connection, *, username: str | None = None, user_id: str | None = None) -> User | None:
-    if username is not None:
-        row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-    else:
-        row = conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)).fetchone()
+def get_user(conn: Connection, *, username: str | None = None, user_id: str | None = None) -> User | None:
+    where = users.c.username == username if username is not None else users.c.user_id == user_id
+    row = conn.execute(sa.select(users).where(where)).first()
     return _row_user(row) if row else None
 
 
-def list_users(conn: sqlite3.Connection) -> list[User]:
-    return [_row_user(r) for r in conn.execute("SELECT * FROM users ORDER BY unit, username")]
+def list_users(conn: Connection) -> list[User]:
+    return [_row_user(r) for r in conn.execute(sa.select(users).order_by(users.c.unit, users.c.username))]
 
 
-def unlock_user(conn: sqlite3.Connection, username: str) -> User:
+def _change(conn: Connection, username: str, **values: object) -> User:
+    """Set ``values`` on one account; FormatError("no_such_user") when there is none."""
     with transaction(conn):
-        cur = conn.execute("UPDATE users SET locked = 0, failed_attempts = 0 WHERE username = ?", (username,))
-        if cur.rowcount == 0:
+        done = conn.execute(users.update().where(users.c.username == username).values(**values))
+        if done.rowcount == 0:
             raise FormatError("no_such_user", f"no user {username!r}")
     user = get_user(conn, username=username)
     assert user is not None
     return user
 
 
-def reset_password(conn: sqlite3.Connection, username: str, password: str) -> User:
+def unlock_user(conn: Connection, username: str) -> User:
+    return _change(conn, username, locked=0, failed_attempts=0)
+
+
+def reset_password(conn: Connection, username: str, password: str) -> User:
     """Give an account a new password; this also unlocks it."""
     check_new_password(password)
-    with transaction(conn):
-        cur = conn.execute("UPDATE users SET password_hash = ?, locked = 0, failed_attempts = 0 WHERE username = ?",
-                           (hash_password(password), username))
-        if cur.rowcount == 0:
-            raise FormatError("no_such_user", f"no user {username!r}")
-    user = get_user(conn, username=username)
-    assert user is not None
-    return user
+    return _change(conn, username, password_hash=hash_password(password), locked=0, failed_attempts=0)
 
 
-def deactivate_user(conn: sqlite3.Connection, username: str) -> User:
+def deactivate_user(conn: Connection, username: str) -> User:
     """Stop an account from signing in; its records, devices and assignments stay. Idempotent."""
-    with transaction(conn):
-        cur = conn.execute("UPDATE users SET deactivated_at = COALESCE(deactivated_at, "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) WHERE username = ?", (username,))
-        if cur.rowcount == 0:
-            raise FormatError("no_such_user", f"no user {username!r}")
-    user = get_user(conn, username=username)
-    assert user is not None
-    return user
+    return _change(conn, username, deactivated_at=sa.func.coalesce(users.c.deactivated_at, utc_now_s()))
 
 
-def authenticate(conn: sqlite3.Connection, username: str, password: str) -> User:
+def authenticate(conn: Connection, username: str, password: str) -> User:
     """Check a password (server.throttle decides beforehand whether it may be checked at all).
 
     An unknown user name costs the same time and gets the same "wrong_password" answer as a
     wrong password, so the sign-in form does not reveal which accounts exist; a deactivated or
     locked account says so only to someone who gave its right password.
     """
-    row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     if row is None:
         hash_password(password)  # spend the same time as a real check
         raise AuthError("wrong_password", "wrong user name or password")
-    if not check_password(password, row["password_hash"]):
+    if not check_password(password, row.password_hash):
         raise AuthError("wrong_password", "wrong user name or password")
-    if row["deactivated_at"] is not None:
+    if row.deactivated_at is not None:
         raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
-    if row["locked"]:
+    if row.locked:
         raise AuthError("account_locked", "this account is locked; ask an admin")
     return _row_user(row)

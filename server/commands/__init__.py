@@ -1,0 +1,29 @@
+"""The ``studydesk-server`` subcommands, one module each (see server.cli), and what they share:
+the site named on the command line and a connection to its database."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Connection
+
+from server.config import ServerConfig
+from server.storage.schema import open_database
+
+
+def site(args: argparse.Namespace) -> ServerConfig:
+    """The data folder (--data) and database (--database) the command line names."""
+    return ServerConfig(args.data, database_url=args.database)
+
+
+@contextmanager
+def connect(config: ServerConfig) -> Iterator[Connection]:
+    """A connection to the site's database, brought to the newest revision first."""
+    engine = open_database(config.url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 
 from server.assignments import assign, list_assignments, published_courses
-from server.config import ServerConfig
-from server.db import open_db
+from server.commands import connect, site
 
 LIST = "list"
 
@@ -45,17 +44,18 @@ def run(args: argparse.Namespace) -> int:
         parser.error("one of the arguments --user --unit is required")
     if not (args.required or args.elective):
         parser.error("one of the arguments --required --elective is required")
-    config = ServerConfig(args.data).ensure()
-    conn = open_db(config.db_path)
-    text = assign(conn, args.course, username=args.user, unit=args.unit, required=args.required, due=args.due,
-                  title=args.title, credit_hours=args.credit_hours, repo_dir=config.repo_dir, force=args.force)
+    config = site(args).ensure()
+    with connect(config) as conn:
+        text = assign(conn, args.course, username=args.user, unit=args.unit, required=args.required, due=args.due,
+                      title=args.title, credit_hours=args.credit_hours, repo_dir=config.repo_dir, force=args.force)
     print(f"assigned {text}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    config = ServerConfig(args.data).existing()
-    rows = list_assignments(open_db(config.db_path))
+    config = site(args).existing()
+    with connect(config) as conn:
+        rows = list_assignments(conn)
     if args.user:
         rows = [r for r in rows if r["target_kind"] == "user" and r["target"] == args.user]
     if args.unit:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from server.audit import entries
-from server.config import ServerConfig
-from server.db import open_db
+from server.commands import connect, site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,9 +17,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_db(ServerConfig(args.data).existing().db_path)
     since = args.since.replace(" ", "T") if args.since else None
+    with connect(site(args).existing()) as conn:
+        found = entries(conn, since=since, user=args.user, limit=args.limit)
     print("at\tactor\taction\ttarget\taddress\tresult\tdetail")
-    for entry in entries(conn, since=since, user=args.user, limit=args.limit):
+    for entry in found:
         print(entry.line())
     return 0

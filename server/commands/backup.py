@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from server.backup import backup, restore
-from server.config import ServerConfig
+from server.commands import site
 
 DEFAULT_KEEP = 14
 
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    result = backup(ServerConfig(args.data), args.dest, keep=args.keep)
+    result = backup(site(args), args.dest, keep=args.keep)
     print(f"Wrote {result.path} ({result.members} files, {result.size} bytes)")
     for old in result.removed:
         print(f"Removed the old backup {old}")
@@ -34,7 +34,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    result = restore(args.archive, ServerConfig(args.data), force=args.force)
+    result = restore(args.archive, site(args), force=args.force)
     print(f"Restored {result.members} files from the backup of {result.created_at} into {result.data_dir}")
     if result.kept_aside is not None:
         print(f"The replaced folder is kept as {result.kept_aside}; delete it once the server runs well.")

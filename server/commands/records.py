@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 from pathlib import Path
 
-from server.config import ServerConfig
-from server.db import open_db
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.commands import connect, site
 from server.ingest import FLAG_TEXT, import_records
+from server.storage.tables import record_credit, records, users
 from server.transcript import ensure_credited, open_gaps
 from server.users import get_user
 from sync.protocol.errors import SyncError
@@ -34,15 +36,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     rf = read_records_file(args.file)
-    summary = import_records(open_db(ServerConfig(args.data).ensure().db_path), rf,
-                             enrol_devices=args.enrol_devices)
+    config = site(args).ensure()
+    with connect(config) as conn:
+        summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir)
     print(f"{args.file}: {len(rf.records)} records of {rf.username} from device {rf.device_id}")
     for line in summary.lines():
         print(line)
     return 0 if not summary.rejected else 3
 
 
-def flagged_report(conn: sqlite3.Connection, username: str | None = None) -> list[str]:
+def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None) -> list[str]:
     """Lines naming each flagged person, their flagged records and their open gaps."""
     user_id = None
     if username is not None:
@@ -50,13 +53,16 @@ def flagged_report(conn: sqlite3.Connection, username: str | None = None) -> lis
         if user is None:
             raise SyncError("unknown_user", f"user {username!r} does not exist")
         user_id = user.user_id
-    ensure_credited(conn, user_id)
-    rows = conn.execute(
-        "SELECT u.username, r.device_id, r.seq, r.id, r.course_id, r.lesson_id, c.credited_s, c.set_aside_s, "
-        "c.set_aside FROM record_credit c JOIN records r ON r.rid = c.rid JOIN users u ON u.user_id = r.user_id "
-        "WHERE c.set_aside != '{}'" + (" AND r.user_id = ?" if user_id else "") +
-        " ORDER BY u.username, r.device_id, r.seq", (user_id,) if user_id else ()).fetchall()
-    names = {row[0]: row[1] for row in conn.execute("SELECT user_id, username FROM users")}
+    ensure_credited(conn, repo_dir, user_id)
+    r, c, u = records.c, record_credit.c, users.c
+    query = (sa.select(u.username, r.device_id, r.seq, r.id, r.course_id, r.lesson_id, c.credited_s, c.set_aside_s,
+                       c.set_aside)
+             .join_from(record_credit, records, r.rid == c.rid).join(users, u.user_id == r.user_id)
+             .where(c.set_aside != "{}"))
+    if user_id:
+        query = query.where(r.user_id == user_id)
+    rows = conn.execute(query.order_by(u.username, r.device_id, r.seq)).all()
+    names = {row[0]: row[1] for row in conn.execute(sa.select(u.user_id, u.username))}
     people: dict[str, list[str]] = {}
     totals: dict[str, dict[str, float]] = {}
     for username_, device, seq, rid, course, lesson, credited, aside_s, aside in rows:
@@ -78,6 +84,8 @@ def flagged_report(conn: sqlite3.Connection, username: str | None = None) -> lis
 
 
 def run_flagged(args: argparse.Namespace) -> int:
-    lines = flagged_report(open_db(ServerConfig(args.data).ensure().db_path), args.user)
+    config = site(args).ensure()
+    with connect(config) as conn:
+        lines = flagged_report(conn, config.repo_dir, args.user)
     print("\n".join(lines) if lines else "no flagged records")
     return 0

@@ -18,13 +18,11 @@ def _env_float(name: str, default: float) -> float:
 
 
 def _private_database(config: ServerConfig) -> None:
-    """Create the database now and make it readable by the server's user only: the web server
-    that serves repo/ may share the data folder's group. SQLite gives its -wal and -shm files
-    the database's mode."""
-    from server.db import open_db
-
-    open_db(config.db_path).close()
-    os.chmod(config.db_path, 0o600)
+    """Make the SQLite database (created by then) readable by the server's user only: the web
+    server that serves repo/ may share the data folder's group. SQLite gives its -wal and -shm
+    files the database's mode."""
+    if config.uses_sqlite_file:
+        os.chmod(config.db_path, 0o600)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from server.connections import guarded_h11, raise_fd_limit
 
     fits = raise_fd_limit()
-    config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots)
+    config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
+                          database_url=args.database)
     app = create_app(config)
     _private_database(config)
     with serve_lock(args.data):  # restore refuses to replace the folder while this is held

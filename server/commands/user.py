@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sqlite3
 import sys
 
-from server.config import ServerConfig
-from server.db import open_db
+from server.commands import connect, site
 from server.throttle import clear as clear_failures
 from server.users import add_user, deactivate_user, get_user, list_users, reset_password, unlock_user
 
@@ -38,10 +36,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deactivate = usub.add_parser("deactivate", help="stop an account from signing in; its study records stay")
     deactivate.add_argument("name")
     deactivate.set_defaults(func=run_deactivate)
-
-
-def _existing(args: argparse.Namespace) -> sqlite3.Connection:
-    return open_db(ServerConfig(args.data).existing().db_path)
 
 
 class NoTerminal(Exception):
@@ -79,14 +73,15 @@ def run_add(args: argparse.Namespace) -> int:
     password = _password_or_exit(args)
     if isinstance(password, int):
         return password
-    user = add_user(open_db(ServerConfig(args.data).ensure().db_path), args.name, password, args.unit,
-                    args.display_name)
+    with connect(site(args).ensure()) as conn:
+        user = add_user(conn, args.name, password, args.unit, args.display_name)
     print(f"added {user.username} ({user.display_name}, {user.unit}) id {user.user_id}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    users = list_users(_existing(args))
+    with connect(site(args).existing()) as conn:
+        users = list_users(conn)
     for u in users:
         state = "DEACTIVATED" if not u.active else "LOCKED" if u.locked else "ok"
         print(f"{u.username}\t{u.display_name}\t{u.unit}\t{state}\t{u.user_id}")
@@ -94,28 +89,29 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_unlock(args: argparse.Namespace) -> int:
-    conn = _existing(args)
-    user = unlock_user(conn, args.name)
-    clear_failures(conn, args.name)
+    with connect(site(args).existing()) as conn:
+        user = unlock_user(conn, args.name)
+        clear_failures(conn, args.name)
     print(f"unlocked {user.username}")
     return 0
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
-    conn = _existing(args)
-    if get_user(conn, username=args.name) is None:
-        print(f"error: no user {args.name!r}", file=sys.stderr)
-        return 1
-    password = _password_or_exit(args)
-    if isinstance(password, int):
-        return password
-    user = reset_password(conn, args.name, password)
-    clear_failures(conn, args.name)
+    with connect(site(args).existing()) as conn:
+        if get_user(conn, username=args.name) is None:
+            print(f"error: no user {args.name!r}", file=sys.stderr)
+            return 1
+        password = _password_or_exit(args)
+        if isinstance(password, int):
+            return password
+        user = reset_password(conn, args.name, password)
+        clear_failures(conn, args.name)
     print(f"new password set for {user.username}; the account is unlocked")
     return 0
 
 
 def run_deactivate(args: argparse.Namespace) -> int:
-    user = deactivate_user(_existing(args), args.name)
+    with connect(site(args).existing()) as conn:
+        user = deactivate_user(conn, args.name)
     print(f"deactivated {user.username}: they can no longer sign in; their study records stay")
     return 0

@@ -129,15 +129,22 @@ def open_sqlite(path: Path, schema: Schema | None = None, *, synchronous: str = 
     conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=check_same_thread)
     try:
         conn.row_factory = sqlite3.Row
-        _use_wal(conn, path, busy_timeout_s)
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute("PRAGMA foreign_keys=ON")
+        prepare_connection(conn, path, synchronous=synchronous, busy_timeout_s=busy_timeout_s)
         if schema is not None:
             schema.migrate(conn, path)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def prepare_connection(conn: sqlite3.Connection, path: Path, *, synchronous: str = "FULL",
+                       busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+    """WAL, ``synchronous``, foreign keys on: what every connection to a project database is
+    set up with (``open_sqlite``, and the server's SQLAlchemy engine on each new connection)."""
+    _use_wal(conn, path, busy_timeout_s)
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
 
 
 def _use_wal(conn: sqlite3.Connection, path: Path, timeout_s: float) -> None:

@@ -13,6 +13,8 @@ from sync.site.config import SiteConfig
 from tests.support.client_cli import run_client, site_file
 from tests.support.server_process import ServerProcess, add_user
 
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
+
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 DEMO_BYTES = sum((DEMO / name).stat().st_size for name in ("lesson1.mp4", "lesson2.mp4", "lesson3.mp4", "handout.pdf"))
 

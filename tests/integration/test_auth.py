@@ -58,6 +58,7 @@ def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_pat
     assert e2.value.code == "network"
 
 
+@pytest.mark.databases
 def test_wrong_passwords_then_a_wait_then_unlock(server: ServerProcess, tmp_path: Path) -> None:
     add_user(server, "wangwu", "right-pw")
     auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
@@ -129,6 +130,7 @@ def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerPr
     assert r.status_code == 409 and r.json()["code"] == "device_taken"
 
 
+@pytest.mark.databases
 def test_refresh_rotates_tokens_with_a_short_grace_for_a_lost_answer(server: ServerProcess) -> None:
     add_user(server, "sun", "pass-word")
     r = requests.post(server.url + "/api/auth/login", json={"username": "sun", "password": "pass-word"}, timeout=10)

@@ -10,7 +10,8 @@ from pathlib import Path
 import server.ingest
 import server.transcript
 from server.config import ServerConfig
-from server.db import open_db, schema
+from server.storage.legacy import schema
+from server.storage.schema import open_database
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, make_record
 from sync.storage.record_table import FIRST_COLUMNS, RECORD_COLUMNS, record_values
@@ -55,16 +56,19 @@ def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
     assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
     conn.close()
 
-    db = open_db(config.db_path)  # the new steps run now
-    assert next(r[1] for r in db.execute("PRAGMA table_info(records)")) == "rid"
-    assert [r[0] for r in db.execute("SELECT v FROM records")] == [1, 1, 1]
-    assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
-    t = server.transcript.transcript(db, user_id)
+    engine = open_database(config.url)  # the new steps run now, then the revisions
+    db = engine.connect()
+    assert next(r[1] for r in db.exec_driver_sql("PRAGMA table_info(records)")) == "rid"
+    assert [r[0] for r in db.exec_driver_sql("SELECT v FROM records")] == [1, 1, 1]
+    assert db.exec_driver_sql("SELECT COUNT(*) FROM records").scalar_one() == 3
+    t = server.transcript.transcript(db, user_id, config.repo_dir)
     assert t["records"] == 3 and t["courses"][0]["credited_s"] == 60.0 and t["courses"][0]["set_aside"] == {}
-    assert db.execute("SELECT COUNT(*) FROM record_credit").fetchone()[0] == 3
+    assert db.exec_driver_sql("SELECT COUNT(*) FROM record_credit").scalar_one() == 3
     # the next record of the chain links to the migrated ones and is credited at ingest
     r = make_record(signer, seq=4, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
                     body=line.body([[60.0, 80.0]]))
-    [outcome] = server.ingest.ingest(db, [r.to_dict()], as_user_id=user_id)
+    [outcome] = server.ingest.ingest(db, [r.to_dict()], as_user_id=user_id, repo_dir=config.repo_dir)
     assert outcome.status == "stored" and outcome.flags == ()
-    assert server.transcript.transcript(db, user_id)["courses"][0]["credited_s"] == 80.0
+    assert server.transcript.transcript(db, user_id, config.repo_dir)["courses"][0]["credited_s"] == 80.0
+    db.close()
+    engine.dispose()

@@ -13,7 +13,6 @@ last hours are plausible; every session ends before now.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from sync.records.progress import (
 )
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
+from tests.support.fixtures import BACKENDS
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import iso
 
@@ -53,10 +53,12 @@ CHECKPOINT_S = 5.0  # the app's local save
 SPAN_S = 60.0  # the app's signed record per span
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server for the module's tests, on SQLite and then on PostgreSQL."""
     root = tmp_path_factory.mktemp("credit")
-    proc = ServerProcess(root / "server-data")
+    database = request.getfixturevalue("postgres_cluster").fresh_database() if request.param == "postgresql" else None
+    proc = ServerProcess(root / "server-data", database_url=database)
     publish_lessons(proc.data_dir, COURSE, LESSONS)  # version 1
     publish_lessons(proc.data_dir, COURSE, {"l1": 600.0, "l3": 300.0})  # version 2: l2 gone, l3 new
     publish_lessons(proc.data_dir, ONCE, ONCE_LESSONS, max_rate=1.0)
@@ -81,14 +83,9 @@ class Person:
         """Sign in on one more PC (its own device key), enrolled a day ago."""
         s = AuthService(self.root / f"pc{len(self.sessions) + 1}", SiteConfig(server_url=self.server.url)).sign_in(
             self.name, "pass-word")
-        conn = sqlite3.connect(self.server.data_dir / "server.sqlite3")
-        try:
-            day_ago = datetime.now(UTC) - timedelta(days=1)
-            conn.execute("UPDATE devices SET enrolled_at = ? WHERE device_id = ?",
-                         (day_ago.strftime("%Y-%m-%dT%H:%M:%SZ"), s.device_id))
-            conn.commit()
-        finally:
-            conn.close()
+        day_ago = datetime.now(UTC) - timedelta(days=1)
+        self.server.sql("UPDATE devices SET enrolled_at = :at WHERE device_id = :device",
+                        {"at": day_ago.strftime("%Y-%m-%dT%H:%M:%SZ"), "device": s.device_id})
         self.sessions.append(s)
         return s
 

@@ -20,6 +20,8 @@ from tests.support.ingest import Client, chain, enrolled_client, flags, statuses
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def two(server: ServerProcess) -> tuple[Client, Client]:

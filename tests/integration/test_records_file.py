@@ -4,7 +4,6 @@ same verification as the API, idempotent, and a safe rule for devices the server
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from pathlib import Path
 
@@ -22,13 +21,12 @@ from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
+
 
 def server_count(server: ServerProcess) -> int:
-    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-    finally:
-        conn.close()
+    [(count,)] = server.sql("SELECT COUNT(*) FROM records")
+    return int(count)
 
 
 def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_path: Path,

@@ -4,7 +4,6 @@ reset-password`` and ``user deactivate`` (the person cannot sign in; their recor
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,8 @@ from sync.account.auth import AuthService
 from sync.protocol.errors import AuthError, SyncError
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user
+
+pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 
@@ -72,11 +73,10 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
         with pytest.raises(SyncError) as wrong:  # wrong passwords, then a wait
             auth.sign_in("ma", "wrong-guess")
         assert wrong.value.code in ("wrong_password", "too_many_attempts")
-    db = server.data_dir / "server.sqlite3"
-    with sqlite3.connect(db) as conn:  # and an admin's lock on top
-        conn.execute("UPDATE users SET locked = 1 WHERE username = 'ma'")
+    server.sql("UPDATE users SET locked = 1 WHERE username = 'ma'")  # and an admin's lock on top
     assert "LOCKED" in server.cli("user", "list").stdout
-    no_tty = server_cli(server.data_dir, "user", "reset-password", "ma")
+    database = ["--database", server.database_url] if server.database_url else []
+    no_tty = server_cli(server.data_dir, *database, "user", "reset-password", "ma")
     assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr and "Traceback" not in no_tty.stderr
     weak = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"123\n", check=False)
     assert weak.returncode == 1 and "6 characters" in weak.stderr
@@ -84,8 +84,8 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
     assert nobody.returncode == 1 and "nobody" in nobody.stderr
     done = server.cli("user", "reset-password", "ma", "--password-stdin", input=b"new-password\n")
     assert "unlocked" in done.stdout
-    with sqlite3.connect(db) as conn:  # the failed sign-ins are forgotten too: no wait is left
-        assert conn.execute("SELECT COUNT(*) FROM signin_failures WHERE key = 'ma'").fetchone()[0] == 0
+    # the failed sign-ins are forgotten too: no wait is left
+    assert server.sql("SELECT COUNT(*) FROM signin_failures WHERE key = 'ma'") == [(0,)]
     with pytest.raises(AuthError) as old:
         AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "old-password")
     assert old.value.code == "wrong_password"
@@ -106,12 +106,8 @@ def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: Server
     assert refused.value.code == "account_deactivated"
     with pytest.raises(AuthError):  # the token given before deactivation no longer works either
         session.api.assignments()
-    conn = sqlite3.connect(server.data_dir / "server.sqlite3")
-    try:
-        kept = conn.execute("SELECT COUNT(*) FROM records r JOIN users u ON u.user_id = r.user_id "
-                            "WHERE u.username = 'zhao'").fetchone()[0]
-    finally:
-        conn.close()
+    [(kept,)] = server.sql("SELECT COUNT(*) FROM records r JOIN users u ON u.user_id = r.user_id "
+                           "WHERE u.username = 'zhao'")
     assert kept == 1
     again = server.cli("user", "deactivate", "zhao")  # idempotent
     assert again.returncode == 0

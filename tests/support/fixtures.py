@@ -8,14 +8,54 @@ from pathlib import Path
 import pytest
 
 from tests.support.media import MediaFactory
+from tests.support.postgres import Cluster, from_environment
 from tests.support.server_process import ServerProcess
 from tests.support.xvfb import xvfb_display
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``databases`` that uses the ``database`` fixture (directly or through
+    ``server``) runs once on SQLite and once on PostgreSQL, with ids ``sqlite`` and ``postgresql``."""
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker("databases"):
+        metafunc.parametrize("database", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """The test PostgreSQL (tests/support/postgres.py): $STUDYDESK_TEST_POSTGRES_URL's, else one
+    started for this test process and stopped at its end. Not installed: the test is skipped
+    (a failure under CI=true, tests/support/ci_strict.py)."""
+    shared = from_environment()
+    if shared is not None:
+        yield shared
+        return
+    try:
+        cluster = Cluster.start()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A fresh real server process with its own data folder."""
-    proc = ServerProcess(tmp_path / "server-data").start()
+def database(request: pytest.FixtureRequest) -> str | None:
+    """The server's database: None for the SQLite file in its data folder (the default), or the URL
+    of a fresh PostgreSQL database at the newest revision (tests marked ``databases``)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        return None
+    cluster: Cluster = request.getfixturevalue("postgres_cluster")
+    return cluster.fresh_database()
+
+
+@pytest.fixture
+def server(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    """A fresh real server process with its own data folder (and database)."""
+    proc = ServerProcess(tmp_path / "server-data", database_url=database).start()
     try:
         yield proc
     finally:

@@ -1,4 +1,5 @@
-"""A real ``studydesk-server serve`` process on loopback, for integration tests and benches."""
+"""A real ``studydesk-server serve`` process on loopback, for integration tests and benches,
+on the SQLite file in its data folder or on a PostgreSQL database named by URL."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
+import sqlalchemy as sa
 
 
 def free_port() -> int:
@@ -22,20 +27,74 @@ def free_port() -> int:
 class ServerProcess:
     """Starts, stops, kills and restarts one server process over a given data folder."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None,
+                 database_url: str | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
+        self.database_url = database_url
+        """None: the SQLite file in the data folder."""
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    @property
+    def db_url(self) -> str:
+        """The server's database, as SQLAlchemy names it."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'server.sqlite3'}"
+
+    def _command(self) -> list[str]:
+        database = ["--database", self.database_url] if self.database_url else []
+        return [sys.executable, "-m", "server.cli", "--data", str(self.data_dir), *database]
+
+    def sql(self, statement: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one SQL statement on the server's database, as another program would, and commit;
+        the rows it returns."""
+        engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as conn:
+                result = conn.execute(sa.text(statement), dict(params or {}))
+                return [tuple(r) for r in result] if result.returns_rows else []
+        finally:
+            engine.dispose()
+
+    @contextmanager
+    def write_lock_held(self) -> Iterator[None]:
+        """Another program holds the database's write lock meanwhile (SQLite's, or on PostgreSQL the
+        advisory lock every write transaction of the server takes)."""
+        from server.storage.engine import WRITE_LOCK_KEY
+
+        engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                if self.database_url:
+                    conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": WRITE_LOCK_KEY})
+                    try:
+                        yield
+                    finally:
+                        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": WRITE_LOCK_KEY})
+                else:
+                    raw = conn.connection.driver_connection
+                    assert raw is not None
+                    raw.isolation_level = None
+                    raw.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield
+                    finally:
+                        raw.execute("ROLLBACK")
+        finally:
+            engine.dispose()
+
     def cli(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run an admin command (``studydesk-server --data DIR ARGS``) against the same data folder."""
+        """Run an admin command (``studydesk-server --data DIR [--database URL] ARGS``) against the same site."""
         return subprocess.run(
-            [sys.executable, "-m", "server.cli", "--data", str(self.data_dir), *args],
+            [*self._command(), *args],
             input=input.decode() if input is not None else None,
             capture_output=True,
             text=True,
@@ -46,7 +105,7 @@ class ServerProcess:
     def start(self, timeout_s: float = 20.0) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
-        cmd = [sys.executable, "-m", "server.cli", "--data", str(self.data_dir), "serve", "--port", str(self.port)]
+        cmd = [*self._command(), "serve", "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 
-import server.ingest  # noqa: F401  (registers the server's records table)
-from server.db import open_db
+from server.storage.engine import sqlite_url
+from server.storage.schema import open_database
 from sync.account.profile_db import open_profile_db
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner
 from sync.records.outbox import Outbox
 from sync.storage.record_table import FIRST_COLUMNS, RECORD_COLUMNS, chain_head, insert_sql, record_values
+
+
+def open_server_db(path: Path) -> sqlite3.Connection:
+    """The server's database file at its newest revision, opened as a plain SQLite file."""
+    open_database(sqlite_url(path)).dispose()
+    return sqlite3.connect(path, isolation_level=None)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, int, int]]:
@@ -24,7 +30,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, int, 
 
 def test_both_sides_declare_the_record_columns_alike(tmp_path: Path) -> None:
     client = open_profile_db(tmp_path / "profile")
-    srv = open_db(tmp_path / "server.sqlite3")
+    srv = open_server_db(tmp_path / "server.sqlite3")
     mine, theirs = _columns(client, "outbox_records"), _columns(srv, "records")
     shared = [c for c in RECORD_COLUMNS if c != "id"]
     assert [mine[c][:2] for c in shared] == [theirs[c][:2] for c in shared]
@@ -39,7 +45,7 @@ def test_both_sides_declare_the_record_columns_alike(tmp_path: Path) -> None:
 
 def test_a_record_from_the_outbox_is_stored_by_the_server_as_the_same_row(tmp_path: Path) -> None:
     client = open_profile_db(tmp_path / "profile")
-    srv = open_db(tmp_path / "server.sqlite3")
+    srv = open_server_db(tmp_path / "server.sqlite3")
     outbox = Outbox(client, DeviceSigner("dev-1", "user-1", PrivateKey.generate()))
     assert chain_head(client, "outbox_records", "dev-1", "user-1") == (0, GENESIS)
     first = outbox.append("watch", "c1", "l1", {"segments": [[0, 12.5]], "标题": "第一课"})

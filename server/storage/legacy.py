@@ -1,12 +1,10 @@
-"""The server's SQLite database: its ordered list of migrations and the per-request connection.
+"""The numbered SQLite steps of server data folders made before Alembic took over.
 
-``migrate_db`` runs once when the server starts; ``open_db`` then only reads the schema version
-(an admin command on a new data folder migrates at its first ``open_db``). Add a new migration
-at the end, never edit one that has shipped.
-
-A statement waits at most BUSY_TIMEOUT_S for another connection's write lock, well within a
-client's 30 s request timeout; past that the request is answered 503 with Retry-After
-(server.limits) rather than left to time out.
+A data folder's ``server.sqlite3`` kept its schema as ``PRAGMA user_version`` = the number of
+the last of these steps applied (or, older still, their names in a ``schema_steps`` table).
+``bring_to_last_step`` runs the missing ones; the result is exactly what the first Alembic
+revision creates, so such a file is then stamped at that revision and upgraded like any other.
+These steps are frozen: the schema changes only through new Alembic revisions.
 """
 
 from __future__ import annotations
@@ -15,9 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from sync.storage.record_table import FIRST_COLUMNS, record_table_sql, version_column_sql
-from sync.storage.sqlite import Migration, Schema, open_sqlite, transaction
-
-__all__ = ["migrate_db", "open_db", "schema", "transaction"]
+from sync.storage.sqlite import Migration, Schema, open_sqlite, user_version
 
 # What the server keeps of a record besides the record itself: where it came from, when it arrived.
 _SERVER_COLUMNS = ("source TEXT NOT NULL",
@@ -151,15 +147,18 @@ schema = Schema("server", [
     Migration(11, version_column_sql("records"), legacy_step="records.3"),
 ])
 
-BUSY_TIMEOUT_S = 5.0
+LEGACY_TABLE = "schema_steps"
 
 
-def migrate_db(path: Path) -> None:
-    """Bring the database up to date (creating it); FormatError("db_too_new") for a newer file."""
+def needs_steps(conn: sqlite3.Connection) -> bool:
+    """Whether the file is a pre-Alembic database short of the last step."""
+    found = user_version(conn)
+    if found == 0:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                            (LEGACY_TABLE,)).fetchone() is not None
+    return found < schema.version
+
+
+def bring_to_last_step(path: Path) -> None:
+    """Run the missing steps on the pre-Alembic file at ``path`` (in one transaction)."""
     open_sqlite(path, schema).close()
-
-
-def open_db(path: Path) -> sqlite3.Connection:
-    """A connection for one request or command, handed between the threads that serve one
-    request one at a time (never used by two at once)."""
-    return open_sqlite(path, schema, busy_timeout_s=BUSY_TIMEOUT_S, check_same_thread=False)

@@ -1,0 +1,162 @@
+"""Bringing a database to the newest revision, at server start and before an admin command.
+
+The revisions live in ``migrations/versions``, one file per revision, one chain. A database at
+the newest revision is only read (no write lock), so requests never wait on this. Otherwise,
+inside one write transaction (server.storage.engine), the revision is read again (another
+process may have upgraded meanwhile) and the missing revisions run.
+
+A SQLite file from before Alembic (``PRAGMA user_version`` 1..11, no ``alembic_version``)
+first gets its missing numbered steps (server.storage.legacy), which leave exactly what the
+first revision creates, and is then stamped at that revision. Once Alembic keeps a SQLite
+file, its user_version says so (ALEMBIC_USER_VERSION), so a StudyDesk from before refuses the
+file as newer instead of misreading it. A database at a revision this StudyDesk does not know
+is refused (FormatError "db_too_new") before anything in it changes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from server.storage import legacy
+from server.storage.engine import create, is_sqlite, transaction
+from sync.protocol.errors import FormatError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+FIRST_REVISION = "0001"
+ALEMBIC_USER_VERSION = legacy.schema.version + 1
+"""The user_version of a SQLite file kept by Alembic: past every numbered step."""
+
+
+_REVISION = re.compile(r"^revision\s*=\s*[\"'](\w+)[\"']", re.MULTILINE)
+_REVISES = re.compile(r"^down_revision\b[^=]*=\s*(?:[\"'](\w+)[\"']|None)", re.MULTILINE)
+
+
+def newest_revision() -> str:
+    """The head of the chain, read from the revision files' ``revision`` and ``down_revision``
+    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic."""
+    revised: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found, revises = _REVISION.search(text), _REVISES.search(text)
+        if found and revises:
+            revised[found.group(1)] = revises.group(1)
+    heads = set(revised) - set(revised.values())
+    if len(heads) != 1:
+        raise RuntimeError(f"the server's revisions must form one chain, found heads {sorted(heads)}")
+    return heads.pop()
+
+
+def alembic_config(conn: Connection | None = None) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head() -> str:
+    """The newest revision (the chain has exactly one head)."""
+    found = scripts().get_heads()
+    if len(found) != 1:
+        raise RuntimeError(f"the server's revisions must form one chain, found heads {found}")
+    return found[0]
+
+
+def current(conn: Connection) -> str | None:
+    """The database's revision; None for a database Alembic has not touched."""
+    if "alembic_version" not in tables_in(conn):
+        return None
+    found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(found) > 1:
+        raise FormatError("db_damaged", f"the server database names several revisions: {found}")
+    return found[0] if found else None
+
+
+def _file_version(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def _state(conn: Connection, known: ScriptDirectory | None) -> str | None:
+    """The revision (None: empty or pre-Alembic); raises for a database newer than this code
+    (``known``: the revisions, when read already)."""
+    found = current(conn)
+    if found is not None and found != newest_revision() and found not in {
+            s.revision for s in (known or scripts()).walk_revisions()}:
+        raise FormatError("db_too_new", f"the server database has revision {found}, newer than this StudyDesk "
+                                        f"knows ({newest_revision()}): update StudyDesk")
+    if found is None and is_sqlite(conn) and _file_version(conn) > legacy.schema.version:
+        raise FormatError("db_too_new", f"the server database has schema version {_file_version(conn)}, newer "
+                                        f"than this StudyDesk knows ({legacy.schema.version}): update StudyDesk")
+    return found
+
+
+def _bring_legacy_file_to_last_step(engine: Engine) -> None:
+    path = Path(engine.url.database or "")
+    if not path.is_file():
+        return
+    raw = sqlite3.connect(path)
+    try:
+        behind = legacy.needs_steps(raw)
+    finally:
+        raw.close()
+    if behind:
+        legacy.bring_to_last_step(path)
+
+
+def upgrade(engine: Engine) -> int:
+    """Bring the database to the newest revision; how many revisions ran (0 when current)."""
+    newest = newest_revision()
+    if is_sqlite(engine):
+        _bring_legacy_file_to_last_step(engine)
+    with engine.connect() as conn:
+        if _state(conn, None) == newest:
+            return 0
+        from alembic import command
+
+        known = scripts()
+        with transaction(conn):
+            found = _state(conn, known)
+            if found == newest:
+                return 0
+            cfg = alembic_config(conn)
+            if found is None and is_sqlite(conn) and _file_version(conn) == legacy.schema.version:
+                command.stamp(cfg, FIRST_REVISION)
+                found = FIRST_REVISION
+            ran = sum(1 for _ in known.iterate_revisions(newest, found))
+            command.upgrade(cfg, "head")
+            if is_sqlite(conn):
+                conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+        return ran
+
+
+def tables_in(conn: Connection) -> set[str]:
+    """The names of the tables in the database (Alembic's own included)."""
+    return set(sa.inspect(conn).get_table_names())
+
+
+def open_database(url: str, *, pool_size: int = 5) -> Engine:
+    """The Engine for ``url``, its database brought to the newest revision (created if new)."""
+    engine = create(url, pool_size=pool_size)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
