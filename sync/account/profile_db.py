@@ -1,7 +1,8 @@
 """One person's database on this PC: ``<data root>/profiles/<user>/profile.sqlite3``.
 
-Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py) and the
-cached assignments (sync/account/assignments.py). ``schema`` is its ordered list of migrations;
+Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py), the
+cached assignments (sync/account/assignments.py) and the open quiz or exam attempts
+(sync/records/attempts.py). ``schema`` is its ordered list of migrations;
 add a new one at the end, never edit one that has shipped. Must not import Qt.
 """
 
@@ -65,6 +66,23 @@ schema = Schema("profile", [
     Migration(4, version_column_sql("outbox_records"), legacy_step="outbox.2"),
     # The open span's unsigned watch body (seconds form, with the course version), NULL when none.
     Migration(5, "ALTER TABLE lesson_progress ADD COLUMN pending TEXT", legacy_step="lesson_progress.2"),
+    # A quiz or exam attempt under way: its paper's seed, the answers so far and the time used,
+    # so that a crash resumes the same paper. The row goes when the attempt's record is signed.
+    Migration(6, """
+    CREATE TABLE open_attempts (
+        course_id TEXT NOT NULL,
+        assessment_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('quiz', 'exam')),
+        attempt_id TEXT NOT NULL UNIQUE,
+        seed INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        elapsed_ms INTEGER NOT NULL CHECK (elapsed_ms >= 0),
+        resumes INTEGER NOT NULL CHECK (resumes >= 0),
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (course_id, assessment_id)
+    )
+    """),
 ])
 
 

@@ -1,0 +1,195 @@
+"""Quiz and exam attempts on this PC: the exam clock, the open attempt kept across crashes, and
+the signed record every attempt ends in.
+
+An attempt starts with a random seed (the paper drawn from the bank is ``draw_paper(assessment,
+seed)``, so the same seed gives the same paper on the server and after a restart here). While it
+is open, ``open_attempts`` keeps its seed, the answers so far and the time used; the exam window
+saves that every few seconds and at every answer. Submitting signs the attempt's record into
+the outbox AND removes the open row in ONE transaction (``Outbox.append(..., also=...)``), so an
+attempt is either open or signed, never both, never lost.
+
+Time: ``ExamClock`` counts on the monotonic clock (``time.monotonic``), so changing the PC's
+clock changes nothing. Time away does not count: after a crash, a kill or a power cut the attempt
+resumes with the time it had used at its last save (at most ``CHECKPOINT_S`` more is given back),
+because a PC that lost power is not the learner's doing. The record carries the time used and how
+many times the attempt was resumed, so the server sees both.
+
+Attempts used are counted from the signed records of this person (refused ones do not count);
+an open attempt counts as one already.
+Not thread-safe: one connection per thread (the client's SQLite lane).
+Must not import Qt, client/, player/ (except its pure kernel) or server/.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from sync.protocol.errors import FormatError
+from sync.protocol.records import utc_now
+from sync.storage.sqlite import transaction
+
+if TYPE_CHECKING:
+    from sync.protocol.records import Record
+    from sync.records.outbox import Outbox
+
+QUIZ, EXAM = "quiz", "exam"
+KINDS = (QUIZ, EXAM)
+
+CHECKPOINT_S = 5.0
+"""An open exam attempt is saved at least this often (and at every answer)."""
+
+SEED_BITS = 53
+"""Seeds are whole numbers below 2**53: exact in every JSON reader, also in a browser."""
+
+
+class ExamClock:
+    """The time one attempt has used, in milliseconds: what it had used before this run plus the
+    monotonic time since ``start``. ``limit_s`` is the time allowed (None: no limit). Any thread;
+    holds no lock (one owner)."""
+
+    def __init__(self, limit_s: float | None, used_before_ms: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if used_before_ms < 0:
+            raise ValueError("used_before_ms must be >= 0")
+        self.limit_s = limit_s
+        self._before_ms = used_before_ms
+        self._clock = clock
+        self._started: float | None = None
+
+    def start(self) -> None:
+        if self._started is None:
+            self._started = self._clock()
+
+    def stop(self) -> None:
+        """Freeze the time used (the attempt was submitted)."""
+        self._before_ms = self.used_ms
+        self._started = None
+
+    @property
+    def running(self) -> bool:
+        return self._started is not None
+
+    @property
+    def used_ms(self) -> int:
+        run_s = max(0.0, self._clock() - self._started) if self._started is not None else 0.0
+        used = self._before_ms + int(run_s * 1000)
+        if self.limit_s is not None:
+            used = min(used, int(self.limit_s * 1000))
+        return used
+
+    @property
+    def remaining_s(self) -> float | None:
+        if self.limit_s is None:
+            return None
+        return max(0.0, self.limit_s - self.used_ms / 1000)
+
+    @property
+    def expired(self) -> bool:
+        remaining = self.remaining_s
+        return remaining is not None and remaining <= 0
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAttempt:
+    """One attempt under way: the paper's seed, the answers so far (question id -> answer as the
+    question kind holds it) and the time used before this run."""
+
+    course_id: str
+    assessment_id: str  # the quiz's id, or "exam"
+    kind: str  # QUIZ or EXAM
+    attempt_id: str
+    seed: int
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    used_ms: int = 0
+    resumes: int = 0  # how many times it was taken up again after the app stopped
+    started_at: str = ""
+
+    def with_answer(self, question_id: str, answer: Any) -> OpenAttempt:
+        answers = dict(self.answers)
+        if answer is None:
+            answers.pop(question_id, None)
+        else:
+            answers[question_id] = answer
+        return replace(self, answers=answers)
+
+
+def new_seed() -> int:
+    return secrets.randbits(SEED_BITS)
+
+
+def _row(row: sqlite3.Row) -> OpenAttempt:
+    answers = json.loads(row["answers"])
+    if not isinstance(answers, dict):
+        raise FormatError("bad_field", "an open attempt's answers are not an object")
+    return OpenAttempt(row["course_id"], row["assessment_id"], row["kind"], row["attempt_id"], int(row["seed"]),
+                       answers, int(row["elapsed_ms"]), int(row["resumes"]), row["started_at"])
+
+
+def open_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str) -> OpenAttempt | None:
+    row = conn.execute("SELECT * FROM open_attempts WHERE course_id = ? AND assessment_id = ?",
+                       (course_id, assessment_id)).fetchone()
+    return _row(row) if row is not None else None
+
+
+def start_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str,
+                  seed: int | None = None) -> OpenAttempt:
+    """Open a new attempt (a fresh seed), or take up the one already open (counted as resumed)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    now = utc_now()
+    with transaction(conn):
+        found = open_attempt(conn, course_id, assessment_id)
+        if found is not None:
+            conn.execute("UPDATE open_attempts SET resumes = resumes + 1, updated_at = ? "
+                         "WHERE course_id = ? AND assessment_id = ?", (now, course_id, assessment_id))
+            return replace(found, resumes=found.resumes + 1)
+        attempt = OpenAttempt(course_id, assessment_id, kind, str(uuid.uuid4()),
+                              new_seed() if seed is None else seed, {}, 0, 0, now)
+        conn.execute("INSERT INTO open_attempts (course_id, assessment_id, kind, attempt_id, seed, answers, "
+                     "elapsed_ms, resumes, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     (course_id, assessment_id, kind, attempt.attempt_id, attempt.seed, "{}", 0, 0, now, now))
+    return attempt
+
+
+def save_attempt(conn: sqlite3.Connection, attempt: OpenAttempt) -> None:
+    """Checkpoint the answers and the time used. The time never goes down (a late save of an
+    older state cannot give time back); an attempt already submitted is not brought back."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE open_attempts SET answers = ?, elapsed_ms = MAX(elapsed_ms, ?), updated_at = ? "
+            "WHERE attempt_id = ?",
+            (json.dumps(dict(attempt.answers), ensure_ascii=False, sort_keys=True), int(attempt.used_ms),
+             utc_now(), attempt.attempt_id))
+
+
+def submit_attempt(outbox: Outbox, attempt: OpenAttempt, lesson_id: str | None, body: dict[str, Any]) -> Record:
+    """Sign the attempt's record (type quiz or exam, ``body`` as the assessment model writes it)
+    and close the open attempt, in one transaction."""
+
+    def close(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM open_attempts WHERE attempt_id = ?", (attempt.attempt_id,))
+
+    return outbox.append(attempt.kind, attempt.course_id, lesson_id, body, also=close)
+
+
+def attempts_used(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str) -> int:
+    """Attempts this person has used: their signed records of it that the server did not refuse,
+    plus the one open now, if any."""
+    rows = conn.execute(
+        "SELECT r.lesson_id, r.body FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "WHERE r.type = ? AND r.course_id = ? AND d.state IS NOT 'rejected'", (kind, course_id)).fetchall()
+    used = sum(1 for lesson_id, body in rows if kind == EXAM or _quiz_of(lesson_id, body) == assessment_id)
+    return used + (1 if open_attempt(conn, course_id, assessment_id) is not None else 0)
+
+
+def _quiz_of(lesson_id: str | None, body_text: str) -> str | None:
+    body = json.loads(body_text)
+    name = body.get("quiz_id") if isinstance(body, dict) else None
+    return name if isinstance(name, str) else lesson_id

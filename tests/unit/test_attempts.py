@@ -1,0 +1,106 @@
+"""Quiz and exam attempts on a real profile database: the exam clock on a monotonic source,
+the open attempt's checkpoints, submitting (signed record and closed attempt in one
+transaction) and the attempts counted from the signed records."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from player.clock import FakeClock
+from sync.account.profile_db import open_profile_db
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import DeviceSigner, verify_chain
+from sync.records.attempts import (
+    EXAM,
+    QUIZ,
+    ExamClock,
+    attempts_used,
+    open_attempt,
+    save_attempt,
+    start_attempt,
+    submit_attempt,
+)
+from sync.records.outbox import Delivery, Outbox
+
+KEY = PrivateKey.generate()
+
+
+def _outbox(tmp_path: Path) -> Outbox:
+    return Outbox(open_profile_db(tmp_path), DeviceSigner("d-1", "u-1", KEY))
+
+
+def test_the_clock_counts_monotonic_time_from_what_was_used_before() -> None:
+    mono = FakeClock(1000.0)
+    clock = ExamClock(60.0, used_before_ms=20_000, clock=mono)
+    assert clock.used_ms == 20_000 and clock.remaining_s == 40.0 and not clock.running
+    clock.start()
+    mono.advance(15.5)
+    assert clock.used_ms == 35_500 and clock.remaining_s == pytest.approx(24.5)
+    mono.advance(30.0)  # past the limit: the time used stops at the limit
+    assert clock.used_ms == 60_000 and clock.remaining_s == 0.0 and clock.expired
+    clock.stop()
+    mono.advance(100.0)
+    assert clock.used_ms == 60_000
+
+
+def test_a_clock_without_a_limit_never_expires() -> None:
+    mono = FakeClock()
+    clock = ExamClock(None, clock=mono)
+    clock.start()
+    mono.advance(10_000.0)
+    assert clock.remaining_s is None and not clock.expired and clock.used_ms == 10_000_000
+
+
+def test_the_clock_refuses_negative_time() -> None:
+    with pytest.raises(ValueError):
+        ExamClock(10.0, used_before_ms=-1)
+
+
+def test_an_open_attempt_resumes_with_its_seed_answers_and_time(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    first = start_attempt(ob.conn, "c1", "exam", EXAM)
+    assert 0 <= first.seed < 2**53 and first.resumes == 0
+    save_attempt(ob.conn, replace(first.with_answer("e1", [1]), used_ms=12_345))
+    ob.conn.close()
+
+    again = _outbox(tmp_path)  # a new run: a new connection to the same file
+    resumed = start_attempt(again.conn, "c1", "exam", EXAM)
+    assert (resumed.attempt_id, resumed.seed, dict(resumed.answers), resumed.used_ms, resumed.resumes) == \
+        (first.attempt_id, first.seed, {"e1": [1]}, 12_345, 1)
+    # an older state saved late cannot give time back
+    save_attempt(again.conn, replace(resumed, used_ms=5_000))
+    stored = open_attempt(again.conn, "c1", "exam")
+    assert stored is not None and stored.used_ms == 12_345
+
+
+def test_submitting_signs_the_record_and_closes_the_attempt_together(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    attempt = start_attempt(ob.conn, "c1", "quiz-1", QUIZ, seed=42)
+    assert attempts_used(ob.conn, "c1", "quiz-1", QUIZ) == 1  # an open attempt counts
+    record = submit_attempt(ob, attempt, "l1", {"quiz_id": "quiz-1", "seed": 42, "answers": {"q1": 0}})
+    assert record.type == "quiz" and record.course_id == "c1" and record.lesson_id == "l1"
+    assert record.body["seed"] == 42
+    verify_chain(ob.records(), KEY.public)
+    assert open_attempt(ob.conn, "c1", "quiz-1") is None
+    assert attempts_used(ob.conn, "c1", "quiz-1", QUIZ) == 1
+    assert attempts_used(ob.conn, "c1", "quiz-2", QUIZ) == 0
+    # a record failing to sign leaves the attempt open: nothing half done
+    second = start_attempt(ob.conn, "c1", "quiz-1", QUIZ)
+    with pytest.raises(FormatError):
+        submit_attempt(ob, second, "l1", {"bad": float("nan")})
+    assert open_attempt(ob.conn, "c1", "quiz-1") is not None
+    assert len(ob.records()) == 1
+
+
+def test_a_refused_record_does_not_use_an_attempt(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    first = submit_attempt(ob, start_attempt(ob.conn, "c1", "exam", EXAM), None, {"seed": 1})
+    submit_attempt(ob, start_attempt(ob.conn, "c1", "exam", EXAM), None, {"seed": 2})
+    assert attempts_used(ob.conn, "c1", "exam", EXAM) == 2
+    ob.mark([Delivery(first.id, "rejected", "bad")])
+    assert attempts_used(ob.conn, "c1", "exam", EXAM) == 1
+    assert attempts_used(ob.conn, "c2", "exam", EXAM) == 0
