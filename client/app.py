@@ -32,6 +32,7 @@ from sync.protocol.errors import SyncError
 from sync.site.config import SiteConfig, load_site
 
 if TYPE_CHECKING:  # the windows past sign-in and the engines load later, to show the first window sooner
+    from client.windows.assessment_window import AssessmentWindow
     from client.windows.course_page import CoursePage
     from client.windows.main_window import MainWindow
     from client.windows.player_window import PlayerWindow
@@ -47,6 +48,7 @@ class Shell:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.players: list[PlayerWindow] = []
+        self.assessments: list[AssessmentWindow] = []  # the quiz or exam open now (one at a time)
         self.window: MainWindow | None = None
 
     def start_session(self, session: UserSession) -> SessionContext:
@@ -57,6 +59,7 @@ class Shell:
         settings = profile_settings(session.profile_dir)
         sctx = SessionContext(session=session, site=ctx.site, settings=settings)
         sctx.open_lesson = lambda c, lesson: self.open_lesson(sctx, c, lesson)
+        sctx.open_assessment = lambda c, name: self.open_assessment(sctx, c, name)
         downloads = None
         if ctx.store is not None:  # it loads with the sign-in service, so it is there once someone signed in
             downloads = sctx.downloads = DownloadManager(ctx.lanes, ctx.store, ctx.site, session.profile_dir)
@@ -78,6 +81,8 @@ class Shell:
     def end_session(self, sctx: SessionContext) -> None:
         for player in list(self.players):
             player.close()
+        for window in list(self.assessments):
+            window.close()  # an exam's answers and time are saved; it resumes at the next sign-in
         if sctx.downloads is not None:
             sctx.downloads.shutdown()
         if sctx.sync is not None:
@@ -93,7 +98,8 @@ class Shell:
             return None
         # the page follows the session's downloads itself: progress, and each lesson the moment it is verified
         return CoursePage(course_id, store=self.ctx.store, lanes=self.ctx.lanes, session=sctx.session,
-                          open_lesson=sctx.open_lesson, downloads=sctx.downloads)
+                          open_lesson=sctx.open_lesson, open_assessment=sctx.open_assessment,
+                          downloads=sctx.downloads)
 
     def open_lesson(self, sctx: SessionContext, course_id: str, lesson_id: str) -> None:
         from client.windows.player_window import PlayerWindow
@@ -111,17 +117,72 @@ class Shell:
             player.progress_saved.connect(lambda *_: sync.refresh_counts())
         player.destroyed.connect(lambda *_: self._player_gone(player))
         player.next_lesson_requested.connect(lambda c, lesson: self.open_lesson(sctx, c, lesson))
+        player.lesson_completed.connect(lambda c, lesson: self._quiz_after(sctx, c, lesson))
         if self.window is not None:  # Ctrl+Q in the player quits the app, as it does in the main window
             player.quit_requested.connect(self.window.close)
         self.players.append(player)
         player.show()
 
-    def _player_gone(self, player: PlayerWindow) -> None:
-        if player in self.players:
-            self.players.remove(player)
+    def _quiz_after(self, sctx: SessionContext, course_id: str, lesson_id: str) -> None:
+        """A lesson played to completion: open its quiz when it is still to be passed (checked on
+        the SQLite lane)."""
+        from client.workers.assessments import AttemptHolder, quiz_after_lesson
+
+        store = self.ctx.store
+        if store is None:
+            return
+        holder = AttemptHolder(sctx.session)
+
+        def work(_ctx: object) -> str | None:
+            try:
+                return quiz_after_lesson(store, holder, course_id, lesson_id)
+            finally:
+                holder.close()
+
+        run_task(self.ctx.lanes.db, work,
+                 lambda quiz: self.open_assessment(sctx, course_id, quiz) if quiz else None, name="quiz-after")
+
+    def open_assessment(self, sctx: SessionContext, course_id: str, assessment_id: str) -> None:
+        """Open a quiz, or the exam when ``assessment_id`` is "exam"; one at a time."""
+        from client.windows.exam_window import ExamWindow
+        from client.windows.quiz_dialog import QuizDialog
+        from sync.protocol.assessment import EXAM_ID
+
+        store = self.ctx.store
+        if store is None:
+            return
+        for other in list(self.assessments):
+            if other.course_id == course_id and other.assessment_id == assessment_id:
+                other.raise_()
+                other.activateWindow()
+                return
+            other.close()
+        lanes, session = self.ctx.lanes, sctx.session
+        window: AssessmentWindow = ExamWindow(course_id, store=store, lanes=lanes, session=session) \
+            if assessment_id == EXAM_ID else QuizDialog(course_id, assessment_id, store=store, lanes=lanes,
+                                                        session=session)
+        window.setWindowIcon(icon("studydesk"))
+        if (sync := sctx.sync) is not None:
+            window.submitted.connect(lambda *_: sync.refresh_counts())
+        window.submitted.connect(lambda *_: self._refresh_course_page())
+        window.destroyed.connect(lambda *_: self._assessment_gone(window))
+        self.assessments.append(window)
+        window.show()
+
+    def _assessment_gone(self, window: AssessmentWindow) -> None:
+        if window in self.assessments:
+            self.assessments.remove(window)
+        self._refresh_course_page()
+
+    def _refresh_course_page(self) -> None:
         page = self.window.course_page if self.window is not None else None
         if page is not None and page.isVisible():  # not while quitting: the lanes are already idle
             page.refresh()
+
+    def _player_gone(self, player: PlayerWindow) -> None:
+        if player in self.players:
+            self.players.remove(player)
+        self._refresh_course_page()
 
 
 def build_context(app: QApplication, args: argparse.Namespace) -> AppContext | None:

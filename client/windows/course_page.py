@@ -39,18 +39,20 @@ from client.durations import format_duration
 from client.messages import describe
 from client.policy_text import policy_lines
 from client.tasks import Lanes, TaskContext, run_task
+from client.widgets.assessment_text import attempts_left_text
 from client.widgets.coverage_bar import CoverageBar
 from client.widgets.download_controls import DownloadControls
 from client.workers import downloads as dl_states
 from client.workers.context import ProfileSession
 from client.workers.course_page import CourseData, load_course_data, viewer_copy
 from sync.content.store import ContentStore
+from sync.protocol.assessment import EXAM
 from sync.protocol.manifest import FileEntry, Manifest
-from sync.records.my_courses import quiz_names
 
 if TYPE_CHECKING:
     from client.workers.downloads import DownloadManager
     from sync.content.downloader import DownloadProgress
+    from sync.protocol.assessment import Assessment
     from sync.records.progress import LessonProgress
 
 
@@ -69,6 +71,7 @@ class CoursePage(QWidget):
         lanes: Lanes,
         session: ProfileSession,
         open_lesson: Callable[[str, str], None] | None = None,
+        open_assessment: Callable[[str, str], None] | None = None,
         downloads: DownloadManager | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -78,6 +81,7 @@ class CoursePage(QWidget):
         self._lanes = lanes
         self._session = session
         self._open_lesson = open_lesson
+        self._open_assessment = open_assessment
         self._downloads = downloads
         self.data: CourseData | None = None
         self.error_text = ""
@@ -88,6 +92,8 @@ class CoursePage(QWidget):
         self.download_controls: DownloadControls | None = None
         self.download_button: QPushButton | None = None
         self.assessment_status: dict[str, QLabel] = {}  # "quiz:<name>" / "exam" -> its state in words
+        self.assessment_buttons: dict[str, QPushButton] = {}  # "quiz:<name>" / "exam" -> what opens it
+        self.exam_locked_note: QLabel | None = None
         self._refreshing = False
         self._refresh_again = False
 
@@ -219,6 +225,8 @@ class CoursePage(QWidget):
         self.lesson_status.clear()
         self.document_buttons.clear()
         self.assessment_status.clear()
+        self.assessment_buttons.clear()
+        self.exam_locked_note = None
         self.download_controls = None
         self.download_button = None
         manifest = self.data.manifest if self.data else None
@@ -291,36 +299,95 @@ class CoursePage(QWidget):
         return box
 
     def _assessments_box(self, manifest: Manifest) -> QGroupBox:
-        """The quizzes and exam the manifest defines, and whether each was passed."""
+        """The quizzes and the exam: each one's state and attempts left, the button that opens it,
+        and what still stands before the exam."""
         assert self.data is not None
         box = QGroupBox(self.tr("Quizzes and exam"), self._content)
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 1)
         titles = {e.id: e.title for e in manifest.lessons}
-        rows: list[tuple[str, str]] = []
-        for index, (quiz, name) in enumerate(zip(manifest.quizzes, quiz_names(manifest), strict=True), start=1):
-            lesson = quiz.lesson
-            if lesson is not None and lesson in titles:
-                rows.append((name, self.tr("Quiz after %1").replace("%1", titles[lesson])))
-            else:
-                rows.append((name, self.tr("Quiz %1").replace("%1", str(index))))
-        if manifest.exam is not None:
-            rows.append(("exam", self.tr("Final exam")))
-        for row, (name, text) in enumerate(rows):
-            grid.addWidget(QLabel(text, box), row, 0)
-            passed = name in self.data.passed
-            status = QLabel(self.tr("Passed") if passed else self.tr("Not done yet"), box)
-            status.setProperty("role", "ok" if passed else "muted")
-            grid.addWidget(status, row, 1)
-            self.assessment_status[name] = status
-        if not all(name in self.data.passed for name, _ in rows):
-            note = QLabel(self.tr("The course counts as complete, and its credit hours count, only once the "
-                                  "quizzes and the exam are passed. This version of StudyDesk cannot take them "
-                                  "yet; your training administrator will say how."), box)
+        row = 0
+        for index, quiz in enumerate(manifest.quizzes, start=1):
+            text = self.tr("Quiz after %1").replace("%1", titles[quiz.lesson]) if quiz.lesson in titles else \
+                self.tr("Quiz %1").replace("%1", str(index))
+            self._assessment_row(grid, row, quiz, text, self._quiz_button_text(quiz), locked=False)
+            row += 1
+        exam = manifest.exam
+        if exam is not None:
+            missing = self.data.exam_missing
+            self._assessment_row(grid, row, exam, self.tr("Final exam"), self._exam_button_text(exam),
+                                 locked=bool(missing))
+            row += 1
+            if missing and exam.name not in self.data.passed:
+                note = QLabel(self._exam_missing_text(manifest, missing), box)
+                note.setObjectName("exam_locked")
+                note.setWordWrap(True)
+                note.setProperty("role", "notice")
+                grid.addWidget(note, row, 0, 1, 3)
+                self.exam_locked_note = note
+                row += 1
+        required = [a for a in (*manifest.quizzes, *((exam,) if exam else ())) if a.required]
+        if not all(a.name in self.data.passed for a in required):
+            note = QLabel(self.tr("The course counts as complete, and its credit hours count, only once its "
+                                  "required quizzes and the exam are passed."), box)
             note.setWordWrap(True)
             note.setProperty("role", "muted")
-            grid.addWidget(note, len(rows), 0, 1, 2)
+            grid.addWidget(note, row, 0, 1, 3)
         return box
+
+    def _assessment_row(self, grid: QGridLayout, row: int, test: Assessment, text: str, button_text: str, *,
+                        locked: bool) -> None:
+        assert self.data is not None
+        parent = grid.parentWidget()
+        used = self.data.attempts_used.get(test.id, 0)
+        left = test.attempts_left(used)
+        passed = test.name in self.data.passed
+        interrupted = test.kind == EXAM and self.data.exam_interrupted
+        if passed:
+            state = self.tr("Passed")
+        elif interrupted:
+            state = self.tr("Interrupted: continue it to finish")
+        elif used == 0:
+            state = self.tr("Not done yet")
+        else:
+            state = f"{self.tr('Not passed yet')} · {attempts_left_text(left)}"
+        grid.addWidget(QLabel(text, parent), row, 0)
+        status = QLabel(state, parent)
+        status.setWordWrap(True)
+        status.setProperty("role", "ok" if passed else "muted")
+        grid.addWidget(status, row, 1)
+        self.assessment_status[test.name] = status
+        if passed and test.kind == EXAM:
+            return
+        button = QPushButton(button_text, parent)
+        button.setObjectName(f"open_{test.kind}")
+        button.setEnabled(self._open_assessment is not None and not locked and (interrupted or left != 0))
+        button.clicked.connect(lambda _=False, name=test.id: self.open_assessment(name))
+        grid.addWidget(button, row, 2)
+        self.assessment_buttons[test.name] = button
+
+    def _quiz_button_text(self, quiz: Assessment) -> str:
+        assert self.data is not None
+        return self.tr("Take it again") if self.data.attempts_used.get(quiz.id, 0) else self.tr("Take the quiz")
+
+    def _exam_button_text(self, exam: Assessment) -> str:
+        assert self.data is not None
+        if self.data.exam_interrupted:
+            return self.tr("Continue the exam")
+        return self.tr("Take the exam again") if self.data.attempts_used.get(exam.id, 0) else \
+            self.tr("Start the exam")
+
+    def _exam_missing_text(self, manifest: Manifest, missing: list[tuple[str, str]]) -> str:
+        titles = {e.id: e.title for e in manifest.lessons}
+        quizzes = {q.id: q for q in manifest.quizzes}
+        lessons = [titles.get(i, i) for kind, i in missing if kind == "lesson"]
+        tests = [titles.get(quizzes[i].lesson or "", i) for kind, i in missing if kind == "quiz" and i in quizzes]
+        parts = []
+        if lessons:
+            parts.append(self.tr("finish watching: %1").replace("%1", "、".join(lessons)))
+        if tests:
+            parts.append(self.tr("pass the quiz after: %1").replace("%1", "、".join(tests)))
+        return self.tr("The final exam opens once you %1.").replace("%1", self.tr("; and ").join(parts))
 
     def _info_text(self, manifest: Manifest) -> str:
         total = sum(e.duration_s for e in manifest.lessons)
@@ -412,6 +479,11 @@ class CoursePage(QWidget):
     def play(self, lesson_id: str) -> None:
         if self._open_lesson is not None:
             self._open_lesson(self.course_id, lesson_id)
+
+    def open_assessment(self, assessment_id: str) -> None:
+        """Open a quiz (by its id) or the exam ("exam") through the callback the app passed in."""
+        if self._open_assessment is not None:
+            self._open_assessment(self.course_id, assessment_id)
 
     def open_document(self, entry: FileEntry) -> None:
         manifest = self.data.manifest if self.data else None

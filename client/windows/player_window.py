@@ -60,6 +60,7 @@ class PlayerWindow(QWidget):
 
     download_requested = Signal(str)  # course_id: the lesson file is missing or damaged
     next_lesson_requested = Signal(str, str)  # course_id, lesson_id: "next lesson" at the end
+    lesson_completed = Signal(str, str)  # course_id, lesson_id: played to its end and complete (its quiz may open)
     quit_requested = Signal()  # Ctrl+Q: quit the app, as in the main window
     progress_saved = Signal(str, str)  # course_id, lesson_id (a checkpoint reached the database)
     save_failed = Signal(str)  # translated message
@@ -318,6 +319,8 @@ class PlayerWindow(QWidget):
         self._show_pause_reason()
         missing = max(0.0, self.policy.completion_ratio * acc.duration_s - acc.covered_s) if self.policy else 0.0
         self.video.show_finished(acc.completed, self.next_lesson[1] if self.next_lesson else None, missing)
+        if acc.completed:
+            self.lesson_completed.emit(self.course_id, self.lesson_id)
 
     def _on_credit(self, covered_s: float) -> None:
         acc = self.bridge.accounting

@@ -62,3 +62,4 @@ class SessionContext:
     sync: SyncController | None = None
     open_course: Callable[[str], None] | None = None
     open_lesson: Callable[[str, str], None] | None = None
+    open_assessment: Callable[[str, str], None] | None = None  # course id, quiz id or "exam"

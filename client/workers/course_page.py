@@ -2,8 +2,9 @@
 
 ``load_course_data`` (SQLite lane) reads the verified manifest, which lesson and document
 files are present and how many bytes are on this PC from the content store, and the person's
-progress, passed quizzes and exam and the course's assignment (its title and download size
-before the manifest is here) from their profile database. ``viewer_copy`` (network lane)
+progress, passed quizzes and exam, the attempts used at each and what still stands before the
+exam, and the course's assignment (its title and download size before the manifest is here)
+from their profile database. ``viewer_copy`` (network lane)
 makes a copy of a verified document under its own file name for the system viewer. Must not import widgets.
 """
 
@@ -34,11 +35,15 @@ class CourseData:
     bytes_total: int = 0  # without a manifest: the size the server reported, 0 if unknown
     passed: set[str] = field(default_factory=set)  # "exam", "quiz:<name>" (sync.records.my_courses.quiz_names)
     assignment: Assignment | None = None
+    attempts_used: dict[str, int] = field(default_factory=dict)  # by quiz or exam id, an open attempt counted
+    exam_interrupted: bool = False  # an exam attempt is open (a crash or a close left it)
+    exam_missing: list[tuple[str, str]] = field(default_factory=list)  # sync.records.attempts.exam_missing
 
 
 def load_course_data(store: ContentStore, session: ProfileSession, course_id: str) -> CourseData:
     """Worker thread (SQLite lane): manifest, file presence, progress and results for one course."""
     from sync.account.assignments import AssignmentCache
+    from sync.records.attempts import attempts_used, exam_missing, open_attempt
     from sync.records.outbox import passed_assessments
     from sync.records.progress import load_progress
 
@@ -48,6 +53,10 @@ def load_course_data(store: ContentStore, session: ProfileSession, course_id: st
         progress = load_progress(conn, course_id)
         passed = passed_assessments(conn).get(course_id, set())
         assignment = AssignmentCache(conn).get(course_id)
+        tests = (*manifest.quizzes, *((manifest.exam,) if manifest.exam else ())) if manifest else ()
+        used = {a.id: attempts_used(conn, course_id, a.id, a.kind) for a in tests}
+        interrupted = manifest is not None and manifest.exam is not None and \
+            open_attempt(conn, course_id, manifest.exam.id) is not None
     finally:
         conn.close()
     if manifest is None:
@@ -56,7 +65,8 @@ def load_course_data(store: ContentStore, session: ProfileSession, course_id: st
     playable = {e.id for e in manifest.lessons if store.lesson_file(manifest, e.id) is not None}
     docs = {e.id for e in manifest.documents if store.document_file(manifest, e.id) is not None}
     present, total = store.course_state(manifest)
-    return CourseData(manifest, playable, docs, dict(progress), present, total, passed, assignment)
+    return CourseData(manifest, playable, docs, dict(progress), present, total, passed, assignment, used,
+                      interrupted, exam_missing(manifest, progress, passed))
 
 
 def viewer_copy(store: ContentStore, manifest: Manifest, entry: FileEntry) -> Path:

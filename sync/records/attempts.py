@@ -15,7 +15,8 @@ because a PC that lost power is not the learner's doing. The record carries the 
 many times the attempt was resumed, so the server sees both.
 
 Attempts used are counted from the signed records of this person (refused ones do not count);
-an open attempt counts as one already.
+an open attempt counts as one already. The final exam opens once every lesson is completed and
+every required quiz passed (``exam_missing`` says what is left).
 Not thread-safe: one connection per thread (the client's SQLite lane).
 Must not import Qt, client/, player/ (except its pure kernel) or server/.
 """
@@ -23,7 +24,6 @@ Must not import Qt, client/, player/ (except its pure kernel) or server/.
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 import time
 import uuid
@@ -31,23 +31,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from sync.protocol.assessment import EXAM, QUIZ, new_seed
 from sync.protocol.errors import FormatError
-from sync.protocol.records import utc_now
+from sync.protocol.records import V2, utc_now
 from sync.storage.sqlite import transaction
 
 if TYPE_CHECKING:
+    from sync.protocol.assessment import Assessment
+    from sync.protocol.manifest import Manifest
     from sync.protocol.records import Record
     from sync.records.outbox import Outbox
-
-QUIZ, EXAM = "quiz", "exam"
-KINDS = (QUIZ, EXAM)
+    from sync.records.progress import LessonProgress
 
 CHECKPOINT_S = 5.0
 """An open exam attempt is saved at least this often (and at every answer)."""
-
-SEED_BITS = 53
-"""Seeds are whole numbers below 2**53: exact in every JSON reader, also in a browser."""
-
 
 class ExamClock:
     """The time one attempt has used, in milliseconds: what it had used before this run plus the
@@ -120,10 +117,6 @@ class OpenAttempt:
         return replace(self, answers=answers)
 
 
-def new_seed() -> int:
-    return secrets.randbits(SEED_BITS)
-
-
 def _row(row: sqlite3.Row) -> OpenAttempt:
     answers = json.loads(row["answers"])
     if not isinstance(answers, dict):
@@ -141,8 +134,8 @@ def open_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str) -
 def start_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str,
                   seed: int | None = None) -> OpenAttempt:
     """Open a new attempt (a fresh seed), or take up the one already open (counted as resumed)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+    if kind not in (QUIZ, EXAM):
+        raise ValueError(f"kind must be {QUIZ} or {EXAM}")
     now = utc_now()
     with transaction(conn):
         found = open_attempt(conn, course_id, assessment_id)
@@ -170,13 +163,13 @@ def save_attempt(conn: sqlite3.Connection, attempt: OpenAttempt) -> None:
 
 
 def submit_attempt(outbox: Outbox, attempt: OpenAttempt, lesson_id: str | None, body: dict[str, Any]) -> Record:
-    """Sign the attempt's record (type quiz or exam, ``body`` as the assessment model writes it)
-    and close the open attempt, in one transaction."""
+    """Sign the attempt's record (type quiz or exam, protocol v2, ``body`` as the assessment
+    model's ``AttemptBody.to_dict()`` writes it) and close the open attempt, in one transaction."""
 
     def close(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM open_attempts WHERE attempt_id = ?", (attempt.attempt_id,))
 
-    return outbox.append(attempt.kind, attempt.course_id, lesson_id, body, also=close)
+    return outbox.append(attempt.kind, attempt.course_id, lesson_id, body, also=close, v=V2)
 
 
 def attempts_used(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str) -> int:
@@ -187,6 +180,25 @@ def attempts_used(conn: sqlite3.Connection, course_id: str, assessment_id: str, 
         "WHERE r.type = ? AND r.course_id = ? AND d.state IS NOT 'rejected'", (kind, course_id)).fetchall()
     used = sum(1 for lesson_id, body in rows if kind == EXAM or _quiz_of(lesson_id, body) == assessment_id)
     return used + (1 if open_attempt(conn, course_id, assessment_id) is not None else 0)
+
+
+def exam_missing(manifest: Manifest, progress: Mapping[str, LessonProgress],
+                 passed: set[str] | frozenset[str]) -> list[tuple[str, str]]:
+    """What stands between this person and the course's final exam, in course order:
+    ("lesson", id) for each lesson not completed, ("quiz", id) for each required quiz not passed
+    (``passed`` names passed quizzes ``quiz:<id>``, as ``passed_assessments`` does). Empty: the
+    exam is open."""
+    by_lesson: dict[str | None, list[Assessment]] = {}
+    for quiz in manifest.quizzes:
+        by_lesson.setdefault(quiz.lesson, []).append(quiz)
+    missing: list[tuple[str, str]] = []
+    for entry in manifest.lessons:
+        lesson = progress.get(entry.id)
+        if lesson is None or not lesson.completed:
+            missing.append(("lesson", entry.id))
+        missing += [("quiz", q.id) for q in by_lesson.pop(entry.id, []) if q.required and q.name not in passed]
+    missing += [("quiz", q.id) for rest in by_lesson.values() for q in rest if q.required and q.name not in passed]
+    return missing
 
 
 def _quiz_of(lesson_id: str | None, body_text: str) -> str | None:

@@ -1,9 +1,10 @@
 """Real course content and a real profile for the course page and player window tests.
 
-``make_video`` renders a real H.264 clip with ffmpeg; ``install_course`` signs a manifest
-with a fresh publisher key and places real blobs in a real ContentStore; ``LocalProfile``
-is a person's real profile database and outbox (the same engines a signed-in UserSession
-uses: ``open_profile_db``, ``Outbox`` with a device signer), without a server round trip.
+``make_video`` renders a real H.264 clip with ffmpeg; ``install_course`` signs a manifest (with
+sealed quizzes and an exam when given) with a fresh publisher key and places real blobs in a
+real ContentStore; ``LocalProfile`` is a person's real profile database and outbox (the same
+engines a signed-in UserSession uses: ``open_profile_db``, ``Outbox`` with a device signer),
+without a server round trip.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from player.policy import PlayerPolicy
 from sync.account.profile_db import open_profile_db
 from sync.content.store import ContentStore
+from sync.protocol.assessment import Assessment
 from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import FileEntry, Manifest
 from sync.protocol.records import DeviceSigner
@@ -75,7 +77,8 @@ def _place(store: ContentStore, data: bytes, tmp: Path) -> str:
 
 
 def install_course(root: Path, course_id: str, lessons: list[LessonSpec], documents: list[DocSpec] | None = None,
-                   policy: PlayerPolicy | None = None, title: str = "学习贯彻党的二十大精神") -> InstalledCourse:
+                   policy: PlayerPolicy | None = None, title: str = "学习贯彻党的二十大精神",
+                   quizzes: tuple[Assessment, ...] = (), exam: Assessment | None = None) -> InstalledCourse:
     key = PrivateKey.generate()
     store = ContentStore(root / "content", {key.public.key_id: key.public}).ensure()
     staging = root / "staging"
@@ -96,7 +99,7 @@ def install_course(root: Path, course_id: str, lessons: list[LessonSpec], docume
         docs.append(FileEntry(doc.id, doc.title, digest, len(doc.data), doc.mime, doc.filename))
     manifest = Manifest(course_id=course_id, version=1, title=title, description="", category="理论学习",
                         credit_hours=2.0, published_at="2026-11-01T00:00:00Z", policy=policy or PlayerPolicy(),
-                        lessons=tuple(entries), documents=tuple(docs)).signed(key)
+                        lessons=tuple(entries), documents=tuple(docs), quizzes=quizzes, exam=exam).signed(key)
     store.save_manifest(manifest.to_bytes())
     return InstalledCourse(store, manifest, key, blob_of)
 

@@ -1,0 +1,219 @@
+"""What the quiz dialog and the exam window share: an attempt drawn on the SQLite lane, the paper
+one question per page, every answer saved as it is given, submitting (graded on this PC, signed
+into the outbox) and the result with the way to take it again.
+
+Pages: a message (loading, or why it cannot be taken), the paper, the result. The subclasses add
+their own first page and clock. All database work runs on the SQLite lane through
+client.workers.assessments, with this window's own connection (``AttemptHolder``), closed on
+that lane when the window closes. GUI thread only. Must not do file or DB I/O here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from client.messages import describe
+from client.tasks import Lanes, TaskContext, run_task
+from client.widgets.paper_view import PaperView
+from client.widgets.result_view import ResultView
+from client.workers.assessments import AttemptHolder, AttemptsExhausted, Outcome, Sitting, begin, checkpoint, submit
+from client.workers.context import ProfileSession
+from sync.content.store import ContentStore
+from sync.records.attempts import OpenAttempt
+
+if TYPE_CHECKING:
+    from sync.protocol.assessment import Assessment
+
+
+class AssessmentWindow(QDialog):
+    """One quiz or exam of one course, attempt after attempt. GUI thread only."""
+
+    sitting_ready = Signal()  # a paper is on screen
+    saved = Signal()  # an answer or a checkpoint reached the database
+    submitted = Signal(object)  # Outcome: the record is signed and the result is on screen
+    failed = Signal(str)  # translated message
+
+    def __init__(self, course_id: str, assessment_id: str, *, store: ContentStore, lanes: Lanes,
+                 session: ProfileSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.course_id, self.assessment_id = course_id, assessment_id
+        self._store, self._lanes = store, lanes
+        self._holder = AttemptHolder(session)
+        self.sitting: Sitting | None = None
+        self.attempt: OpenAttempt | None = None
+        self.outcome: Outcome | None = None
+        self.paper: PaperView | None = None
+        self._closed = False
+        self._submitting = False
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "h1")
+        self.heading.setWordWrap(True)
+        self.subheading = QLabel(self)
+        self.subheading.setWordWrap(True)
+        self.subheading.setProperty("role", "muted")
+        self.pages = QStackedWidget(self)
+        self.message = QLabel(self.pages)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setProperty("role", "h3")
+        self.pages.addWidget(self.message)
+        self.result_view = ResultView(self.pages)
+        self.result_view.retake_clicked.connect(self.start)
+        self.result_view.close_clicked.connect(self.close)
+        self.pages.addWidget(self.result_view)
+        self.top = QVBoxLayout()
+        self.top.addWidget(self.heading)
+        self.top.addWidget(self.subheading)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.top)
+        layout.addWidget(self.pages, 1)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(900, 640)
+
+    # -- an attempt --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take up the open attempt or open a new one (on the SQLite lane), then show its paper."""
+        self.show_message(self.tr("Preparing the questions…"))
+        store, holder, cid, aid = self._store, self._holder, self.course_id, self.assessment_id
+
+        def work(ctx: TaskContext) -> Sitting:
+            return begin(store, holder, cid, aid)
+
+        run_task(self._lanes.db, work, self._on_sitting, self._on_begin_failed, name="assessment-begin")
+
+    def _on_sitting(self, sitting: Sitting) -> None:
+        if self._closed:
+            return
+        self.sitting, self.attempt, self.outcome = sitting, sitting.attempt, None
+        self._submitting = False
+        if self.paper is not None:
+            self.pages.removeWidget(self.paper)
+            self.paper.deleteLater()
+        self.paper = PaperView(sitting.assessment, sitting.paper, sitting.attempt.answers, self.pages)
+        self.paper.answer_changed.connect(self._on_answer)
+        self.paper.submit_requested.connect(self.submit)
+        self.pages.addWidget(self.paper)
+        self.pages.setCurrentWidget(self.paper)
+        self.paper.go(0)
+        self.retranslate()
+        self.sitting_started(sitting)
+        self.sitting_ready.emit()
+
+    def sitting_started(self, sitting: Sitting) -> None:
+        """A paper is on screen (the exam starts its clock here)."""
+
+    def _on_begin_failed(self, error: BaseException) -> None:
+        if self._closed:
+            return
+        if isinstance(error, AttemptsExhausted):
+            text = self.tr("You have used every attempt at this test. Your training administrator can tell you "
+                           "what to do next.")
+        else:
+            text = describe(error)
+        self.show_message(text)
+        self.failed.emit(text)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.pages.setCurrentWidget(self.message)
+
+    def _on_answer(self, question_id: str, answer: Any) -> None:
+        if self.attempt is None or self._submitting:
+            return
+        self.attempt = self.attempt.with_answer(question_id, answer)
+        self.save_attempt()
+
+    def current_attempt(self) -> OpenAttempt | None:
+        """The attempt as it stands now (the exam adds the time used)."""
+        return self.attempt
+
+    def save_attempt(self) -> None:
+        attempt, holder = self.current_attempt(), self._holder
+        if attempt is None:
+            return
+        run_task(self._lanes.db, lambda ctx: checkpoint(holder, attempt), self._on_saved, self._on_save_failed,
+                 name="assessment-save")
+
+    def _on_saved(self, _result: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the last save can land after the window is gone
+            self.saved.emit()
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.failed.emit(describe(error))
+
+    def submit(self) -> None:
+        """Grade on this PC and sign the attempt (SQLite lane); then show the result."""
+        attempt, sitting, holder = self.current_attempt(), self.sitting, self._holder
+        if attempt is None or sitting is None or self._submitting:
+            return
+        self._submitting = True
+        if self.paper is not None:
+            self.paper.lock()
+        self.sitting_ending()
+
+        def work(ctx: TaskContext) -> Outcome:
+            return submit(holder, sitting, attempt)
+
+        run_task(self._lanes.db, work, self._on_submitted, self._on_submit_failed, name="assessment-submit")
+
+    def sitting_ending(self) -> None:
+        """The attempt is being submitted (the exam stops its clock here)."""
+
+    def _on_submitted(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.attempt = None
+        if self._closed or self.sitting is None:
+            self.submitted.emit(outcome)
+            return
+        s = self.sitting
+        self.result_view.show_result(s.assessment, s.paper, outcome.record.body.get("answers", {}), outcome.grade,
+                                outcome.used, self.result_note(outcome))
+        self.pages.setCurrentWidget(self.result_view)
+        self.submitted.emit(outcome)
+
+    def result_note(self, outcome: Outcome) -> str:
+        return ""
+
+    def _on_submit_failed(self, error: BaseException) -> None:
+        self._submitting = False
+        text = self.tr("Your answers could not be saved: %1").replace("%1", describe(error))
+        if self.paper is not None:
+            self.paper.setEnabled(True)
+            for w in (self.paper.pages, self.paper.submit_button):
+                w.setEnabled(True)
+        self.failed.emit(text)
+        self.show_message(text)
+
+    # -- text and closing ------------------------------------------------------------------------
+    def assessment(self) -> Assessment | None:
+        return self.sitting.assessment if self.sitting is not None else None
+
+    def retranslate(self) -> None:
+        """Subclasses set the headings."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _gone(self) -> None:
+        with contextlib.suppress(RuntimeError):  # already deleted with its parent (or by a test)
+            self.deleteLater()
+
+    def done(self, result: int) -> None:
+        """Closing (the close button, Escape, Close on the result): save what is open, then let the
+        SQLite lane close this window's connection before the window goes."""
+        if not self._closed:
+            self._closed = True
+            self.sitting_ending()
+            if self.attempt is not None and not self._submitting:
+                self.save_attempt()  # the answers and time so far; the attempt resumes next time
+            holder = self._holder
+            run_task(self._lanes.db, lambda ctx: holder.close(), lambda _r: self._gone(),
+                     lambda _e: self._gone(), name="assessment-close")
+        super().done(result)
