@@ -33,7 +33,7 @@ class AssessmentWindow(QDialog):
     """One quiz or exam of one course, attempt after attempt. GUI thread only."""
 
     sitting_ready = Signal()  # a paper is on screen
-    saved = Signal()  # an answer or a checkpoint reached the database
+    saved = Signal(object)  # OpenAttempt: an answer or a checkpoint reached the database
     submitted = Signal(object)  # Outcome: the record is signed and the result is on screen
     failed = Signal(str)  # translated message
 
@@ -135,12 +135,12 @@ class AssessmentWindow(QDialog):
         attempt, holder = self.current_attempt(), self._holder
         if attempt is None:
             return
-        run_task(self._lanes.db, lambda ctx: checkpoint(holder, attempt), self._on_saved, self._on_save_failed,
-                 name="assessment-save")
+        run_task(self._lanes.db, lambda ctx: checkpoint(holder, attempt), lambda _r: self._on_saved(attempt),
+                 self._on_save_failed, name="assessment-save")
 
-    def _on_saved(self, _result: object) -> None:
+    def _on_saved(self, attempt: OpenAttempt) -> None:
         with contextlib.suppress(RuntimeError):  # the last save can land after the window is gone
-            self.saved.emit()
+            self.saved.emit(attempt)
 
     def _on_save_failed(self, error: BaseException) -> None:
         with contextlib.suppress(RuntimeError):

@@ -39,8 +39,8 @@ class ExamWindow(AssessmentWindow):
     time_up = Signal()  # the time ran out: the answers are being submitted
 
     def __init__(self, course_id: str, *, store: ContentStore, lanes: Lanes, session: ProfileSession,
-                 clock: Callable[[], float] = time.monotonic, assessment_id: str = "exam",
-                 parent: QWidget | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, checkpoint_s: float = CHECKPOINT_S,
+                 assessment_id: str = "exam", parent: QWidget | None = None) -> None:
         super().__init__(course_id, assessment_id, store=store, lanes=lanes, session=session, parent=parent)
         self.setObjectName("exam_window")
         self._mono = clock
@@ -78,7 +78,7 @@ class ExamWindow(AssessmentWindow):
         self._tick.setInterval(250)
         self._tick.timeout.connect(self._on_tick)
         self._save_timer = QTimer(self)
-        self._save_timer.setInterval(int(CHECKPOINT_S * 1000))
+        self._save_timer.setInterval(int(checkpoint_s * 1000))
         self._save_timer.timeout.connect(self.save_attempt)
         self.retranslate()
         self._load_intro()

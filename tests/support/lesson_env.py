@@ -107,10 +107,11 @@ def install_course(root: Path, course_id: str, lessons: list[LessonSpec], docume
 class LocalProfile:
     """One person's real profile database and signed outbox (what UserSession.db()/outbox() give)."""
 
-    def __init__(self, profile_dir: Path, user_id: str = "u-test", device_id: str = "d-test") -> None:
+    def __init__(self, profile_dir: Path, user_id: str = "u-test", device_id: str = "d-test",
+                 key: PrivateKey | None = None) -> None:
         self.profile_dir = profile_dir
         self.user_id = user_id
-        self.key = PrivateKey.generate()
+        self.key = key or PrivateKey.generate()
         self.signer = DeviceSigner(device_id, user_id, self.key)
 
     def db(self) -> sqlite3.Connection:
