@@ -65,7 +65,9 @@ def _ended(window: PlayerWindow, qtbot) -> None:
 
 def test_the_end_says_complete_offers_the_next_lesson_and_shows_100_percent(env: dict, qtbot) -> None:
     window = open_window(env)
-    _ended(window, qtbot)
+    with qtbot.waitSignal(window.lesson_completed, timeout=30000) as completed:  # its quiz may open now
+        _ended(window, qtbot)
+    assert completed.args == ["c-learn", "l1"]
     acc = window.bridge.accounting
     assert acc is not None and acc.covered_s == pytest.approx(acc.duration_s, abs=0.01)
     assert window.controls.credit_label.text().endswith("(100%)")
@@ -113,7 +115,10 @@ def test_the_end_of_a_lesson_not_yet_complete_says_what_is_missing(env: dict, qt
     window = open_window(env, policy=PlayerPolicy(seek_ahead=True))
     qtbot.waitUntil(lambda: window.bridge.state == "playing", timeout=15000)
     assert window.seek_to(SECONDS - 1.0)  # skips most of the lesson
+    completed: list[tuple[str, str]] = []
+    window.lesson_completed.connect(lambda c, lesson: completed.append((c, lesson)))
     _ended(window, qtbot)
+    assert completed == []  # not complete: no quiz opens
     video = window.video
     assert video.finished_title.text() == "You reached the end of this lesson"
     assert "more must be watched" in video.finished_detail.text()

@@ -233,3 +233,81 @@ def test_an_exam_closed_midway_goes_on_with_its_paper_answers_and_time_left(tmp_
     assert again.paper.views[0].answer() == first_answer
     assert again.clock is not None and again.clock.remaining_s is not None
     assert 590 <= again.clock.remaining_s <= 600 - stored.used_ms / 1000
+
+
+def test_the_course_page_opens_the_quiz_and_unlocks_the_exam_once_lessons_and_quizzes_are_done(
+        tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    from client.windows.course_page import CoursePage
+    from sync.records.progress import LessonProgress, save_checkpoint
+
+    course = install_course(tmp_path, "c-test", [LessonSpec("l1", "第一课", b"v1", 60.0),
+                                                 LessonSpec("l2", "第二课", b"v2", 60.0)],
+                            quizzes=(quiz("l1"),), exam=exam())
+    profile = LocalProfile(tmp_path / "p")
+    opened: list[tuple[str, str]] = []
+    page = CoursePage("c-test", store=course.store, lanes=lanes, session=profile,
+                      open_assessment=lambda c, name: opened.append((c, name)))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    assert page.assessment_status["quiz:l1"].text() == "Not done yet"
+    assert page.assessment_buttons["quiz:l1"].text() == "Take the quiz"
+    assert page.assessment_buttons["quiz:l1"].isEnabled()
+    exam_button = page.assessment_buttons["exam"]
+    assert exam_button.text() == "Start the exam" and not exam_button.isEnabled()
+    assert page.exam_locked_note is not None and page.exam_locked_note.text() == (
+        "The final exam opens once you finish watching: 第一课、第二课; and pass the quiz after: 第一课.")
+    page.assessment_buttons["quiz:l1"].click()
+    assert opened == [("c-test", "l1")]
+
+    # both lessons watched to the end, the quiz failed once: the exam still waits for the quiz
+    outbox = profile.outbox()
+    for lesson in ("l1", "l2"):
+        save_checkpoint(outbox, "c-test", lesson, {"segments": [[0, 60]]},
+                        LessonProgress(position_s=60, covered_segments=[(0, 60)], covered_s=60, duration_s=60,
+                                       completed=True))
+    outbox.conn.close()
+    dialog = _quiz_dialog(qtbot, course, lanes, profile)
+    _answer(dialog, qtbot, right=False)
+    with qtbot.waitSignal(dialog.submitted, timeout=10000):
+        dialog.paper.submit_button.click()  # type: ignore[union-attr]
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.refresh()
+    assert page.assessment_status["quiz:l1"].text() == "Not passed yet · Attempts left: 1"
+    assert page.assessment_buttons["quiz:l1"].text() == "Take it again"
+    assert page.exam_locked_note is not None and page.exam_locked_note.text() == (
+        "The final exam opens once you pass the quiz after: 第一课.")
+    with qtbot.waitSignal(dialog.sitting_ready, timeout=10000):
+        dialog.result_view.retake_button.click()
+    _answer(dialog, qtbot, right=True)
+    with qtbot.waitSignal(dialog.submitted, timeout=10000):
+        dialog.paper.submit_button.click()  # type: ignore[union-attr]
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.refresh()
+    assert page.assessment_status["quiz:l1"].text() == "Passed"
+    assert page.exam_locked_note is None and page.assessment_buttons["exam"].isEnabled()
+    page.assessment_buttons["exam"].click()
+    assert opened[-1] == ("c-test", "exam")
+
+
+def test_the_quiz_after_a_completed_lesson_is_offered_until_passed_or_out_of_attempts(tmp_path: Path, qtbot,
+                                                                                      lanes: Lanes) -> None:
+    from client.workers.assessments import AttemptHolder, quiz_after_lesson
+
+    course = install_course(tmp_path, "c-test", [LessonSpec("l1", "第一课", b"v1", 60.0),
+                                                 LessonSpec("l2", "第二课", b"v2", 60.0)], quizzes=(quiz("l1"),))
+    profile = LocalProfile(tmp_path / "p")
+
+    def offered(lesson: str) -> str | None:
+        holder = AttemptHolder(profile)
+        try:
+            return quiz_after_lesson(course.store, holder, "c-test", lesson)
+        finally:
+            holder.close()
+
+    assert offered("l1") == "l1" and offered("l2") is None
+    dialog = _quiz_dialog(qtbot, course, lanes, profile)
+    _answer(dialog, qtbot, right=True)
+    with qtbot.waitSignal(dialog.submitted, timeout=10000):
+        dialog.paper.submit_button.click()  # type: ignore[union-attr]
+    assert offered("l1") is None  # passed: it does not open again by itself
