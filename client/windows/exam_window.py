@@ -181,5 +181,5 @@ class ExamWindow(AssessmentWindow):
             "Once you start, the clock runs until you submit; when the time is up, your answers are submitted "
             "automatically. Your answers are saved as you go. If the PC stops (a crash or a power cut) or you close "
             "this window, the exam continues later with the same questions and the time you had left: time while "
-            "the exam is closed does not count, but the server is told how often the exam was interrupted. "
-            "Each start uses one attempt."))
+            "the exam is closed does not count. The server sees when the exam started and ended and how long it "
+            "was open. Each new exam uses one attempt."))

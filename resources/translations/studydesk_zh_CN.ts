@@ -168,6 +168,68 @@
     </message>
 </context>
 <context>
+    <name>AssessmentText</name>
+    <message>
+        <source>Choose every right answer (press 1-9 to tick or untick).</source>
+        <translation>选出所有正确答案（按数字键 1-9 勾选或取消）。</translation>
+    </message>
+    <message>
+        <source>True or false? Press 1 for true, 2 for false.</source>
+        <translation>判断对错：按 1 选“正确”，按 2 选“错误”。</translation>
+    </message>
+    <message>
+        <source>Type the missing words.</source>
+        <translation>请填写空缺的内容。</translation>
+    </message>
+    <message>
+        <source>Choose one answer (press 1-9).</source>
+        <translation>选出一个正确答案（按数字键 1-9）。</translation>
+    </message>
+    <message>
+        <source>(no answer)</source>
+        <translation>（未作答）</translation>
+    </message>
+    <message>
+        <source>True</source>
+        <translation>正确</translation>
+    </message>
+    <message>
+        <source>False</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>You may take it as often as you like.</source>
+        <translation>不限作答次数。</translation>
+    </message>
+    <message>
+        <source>No attempts left.</source>
+        <translation>作答次数已用完。</translation>
+    </message>
+    <message>
+        <source>Attempts left: %1</source>
+        <translation>还可作答 %1 次</translation>
+    </message>
+</context>
+<context>
+    <name>AssessmentWindow</name>
+    <message>
+        <source>Preparing the questions…</source>
+        <translation>正在准备试题…</translation>
+    </message>
+    <message>
+        <source>You have used every attempt at this test. Your training administrator can tell you what to do next.</source>
+        <translation>本测试的作答次数已全部用完。后续安排请咨询培训管理员。</translation>
+    </message>
+    <message>
+        <source>Your answers could not be saved: %1</source>
+        <translation>答案未能保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>AttentionDialog</name>
     <message>
         <source>Are you still studying?</source>
@@ -399,6 +461,50 @@
         <translation>下载缺少的课程视频</translation>
     </message>
     <message>
+        <source>The course counts as complete, and its credit hours count, only once its required quizzes and the exam are passed.</source>
+        <translation>通过必做的随堂测验和结业考试后，课程才算完成并计入学时。</translation>
+    </message>
+    <message>
+        <source>Interrupted: continue it to finish</source>
+        <translation>已中断：请继续作答</translation>
+    </message>
+    <message>
+        <source>Take it again</source>
+        <translation>再做一次</translation>
+    </message>
+    <message>
+        <source>Take the quiz</source>
+        <translation>开始测验</translation>
+    </message>
+    <message>
+        <source>Continue the exam</source>
+        <translation>继续考试</translation>
+    </message>
+    <message>
+        <source>Take the exam again</source>
+        <translation>再考一次</translation>
+    </message>
+    <message>
+        <source>Start the exam</source>
+        <translation>开始考试</translation>
+    </message>
+    <message>
+        <source>finish watching: %1</source>
+        <translation>看完：%1</translation>
+    </message>
+    <message>
+        <source>pass the quiz after: %1</source>
+        <translation>通过以下课程的随堂测验：%1</translation>
+    </message>
+    <message>
+        <source>The final exam opens once you %1.</source>
+        <translation>结业考试将在您%1后开放。</translation>
+    </message>
+    <message>
+        <source>; and </source>
+        <translation>；并</translation>
+    </message>
+    <message>
         <source>Not started</source>
         <translation>未开始</translation>
     </message>
@@ -489,10 +595,6 @@
     <message>
         <source>Not done yet</source>
         <translation>尚未完成</translation>
-    </message>
-    <message>
-        <source>The course counts as complete, and its credit hours count, only once the quizzes and the exam are passed. This version of StudyDesk cannot take them yet; your training administrator will say how.</source>
-        <translation>通过全部随堂测验和结业考试后，课程才算完成并计入学时。本版本暂不能在本机作答，具体安排请听培训管理员通知。</translation>
     </message>
     <message>
         <source>No program on this PC can open {kind} files. Ask your administrator to install a reader for {kind} files, or copy the file to a PC that has one.
@@ -789,6 +891,81 @@ The file is at:
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
+    <name>ExamWindow</name>
+    <message>
+        <source>Loading the exam…</source>
+        <translation>正在载入考试…</translation>
+    </message>
+    <message>
+        <source>You have used every attempt at this exam.</source>
+        <translation>本考试的作答次数已全部用完。</translation>
+    </message>
+    <message>
+        <source>Time left %1</source>
+        <translation>剩余时间 %1</translation>
+    </message>
+    <message>
+        <source>The time was up: your answers were submitted automatically.</source>
+        <translation>考试时间已到，答案已自动提交。</translation>
+    </message>
+    <message>
+        <source>This score was worked out on this PC. The server grades your answers once they are synced; if its grade differs, the server&apos;s grade counts, and the course page shows it.</source>
+        <translation>此成绩由本机评出。答案同步后由服务器评分；如两者不同，以服务器成绩为准，课程页面会注明。</translation>
+    </message>
+    <message>
+        <source>Final exam</source>
+        <translation>结业考试</translation>
+    </message>
+    <message>
+        <source>Final exam: %1</source>
+        <translation>结业考试：%1</translation>
+    </message>
+    <message>
+        <source>Continue the exam</source>
+        <translation>继续考试</translation>
+    </message>
+    <message>
+        <source>Start the exam</source>
+        <translation>开始考试</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>暂不开始</translation>
+    </message>
+    <message>
+        <source>Questions: %1</source>
+        <translation>共 %1 题</translation>
+    </message>
+    <message>
+        <source>Pass mark %1%</source>
+        <translation>及格线 %1%</translation>
+    </message>
+    <message>
+        <source>Time allowed: %1</source>
+        <translation>限时 %1</translation>
+    </message>
+    <message>
+        <source>No time limit</source>
+        <translation>不限时</translation>
+    </message>
+    <message>
+        <source>Your exam was interrupted. It continues with the same questions and the answers you gave, with %1 left.</source>
+        <translation>您的考试曾中断。继续后试题和已作答的答案不变，剩余时间 %1。</translation>
+    </message>
+    <message>
+        <source>no time limit</source>
+        <translation>不限时</translation>
+    </message>
+    <message>
+        <source>Ready to start? %1</source>
+        <translation>准备好了吗？%1</translation>
+    </message>
+    <message>
+        <source>Once you start, the clock runs until you submit; when the time is up, your answers are submitted automatically. Your answers are saved as you go. If the PC stops (a crash or a power cut) or you close this window, the exam continues later with the same questions and the time you had left: time while the exam is closed does not count. The server sees when the exam started and ended and how long it was open. Each new exam uses one attempt.</source>
+        <translation>开始后即开始计时，直到提交为止；时间一到，答案自动提交。答案随答随存。如电脑中途停止（程序崩溃或断电）或关闭本窗口，之后可继续考试，试题不变、剩余时间不变：考试关闭期间不计时。服务器可以看到考试的开始和结束时间以及实际作答时长。每开始一次新的考试，使用一次作答机会。</translation>
     </message>
 </context>
 <context>
@@ -1307,6 +1484,37 @@ The file is at:
     </message>
 </context>
 <context>
+    <name>PaperView</name>
+    <message>
+        <source>Submit your answers</source>
+        <translation>提交答案</translation>
+    </message>
+    <message>
+        <source>Not answered yet: question %1. Unanswered questions score nothing. Submit anyway?</source>
+        <translation>以下题目尚未作答：第 %1 题。未作答的题目不得分。仍要提交吗？</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Go back to the questions</source>
+        <translation>返回作答</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>上一题</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一题</translation>
+    </message>
+    <message>
+        <source>Answered %1 of %2</source>
+        <translation>已答 %1 / %2 题</translation>
+    </message>
+</context>
+<context>
     <name>PlayerControls</name>
     <message>
         <source>Pause</source>
@@ -1432,6 +1640,56 @@ The file is at:
     </message>
 </context>
 <context>
+    <name>QuestionView</name>
+    <message>
+        <source>True</source>
+        <translation>正确</translation>
+    </message>
+    <message>
+        <source>False</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Question %1 of %2</source>
+        <translation>第 %1 题，共 %2 题</translation>
+    </message>
+    <message>
+        <source>Blank %1: type your answer here</source>
+        <translation>第 %1 空：在此输入答案</translation>
+    </message>
+    <message>
+        <source>Type your answer here</source>
+        <translation>在此输入答案</translation>
+    </message>
+</context>
+<context>
+    <name>QuizDialog</name>
+    <message>
+        <source>Quiz</source>
+        <translation>随堂测验</translation>
+    </message>
+    <message>
+        <source>Quiz: %1</source>
+        <translation>随堂测验：%1</translation>
+    </message>
+    <message>
+        <source>Attempt %1 of %2</source>
+        <translation>第 %1 次作答，共 %2 次</translation>
+    </message>
+    <message>
+        <source>Attempt %1</source>
+        <translation>第 %1 次作答</translation>
+    </message>
+    <message>
+        <source>Pass mark %1%</source>
+        <translation>及格线 %1%</translation>
+    </message>
+    <message>
+        <source>Questions: %1</source>
+        <translation>共 %1 题</translation>
+    </message>
+</context>
+<context>
     <name>RejectedRecordsDialog</name>
     <message>
         <source>Time</source>
@@ -1472,6 +1730,61 @@ The file is at:
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>ResultView</name>
+    <message>
+        <source>Passed</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Not passed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>Your score: %1 of %2 (%3%). The pass mark is %4%.</source>
+        <translation>得分：%1 / %2（%3%）。及格线为 %4%。</translation>
+    </message>
+    <message>
+        <source>Take it again</source>
+        <translation>再做一次</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Every answer is right.</source>
+        <translation>全部答对。</translation>
+    </message>
+    <message>
+        <source>Your mistakes</source>
+        <translation>答错的题目</translation>
+    </message>
+    <message>
+        <source>Answers not right: %1</source>
+        <translation>答错 %1 题。</translation>
+    </message>
+    <message>
+        <source>The right answers are shown once you pass or have used every attempt.</source>
+        <translation>通过或用完全部作答次数后，才显示正确答案。</translation>
+    </message>
+    <message>
+        <source>The right answers are not shown for this test.</source>
+        <translation>本测试不显示正确答案。</translation>
+    </message>
+    <message>
+        <source>The accepted answers are not kept on this PC.</source>
+        <translation>（填空题的正确答案不保存在本机）</translation>
+    </message>
+    <message>
+        <source>Your answer: %1</source>
+        <translation>您的答案：%1</translation>
+    </message>
+    <message>
+        <source>Right answer: %1</source>
+        <translation>正确答案：%1</translation>
     </message>
 </context>
 <context>
