@@ -50,7 +50,8 @@ def answer_text(question: Question, order: Sequence[int], answer: Any) -> str:
             position = list(order).index(index)
             parts.append(f"{_LETTERS[position] if position < len(_LETTERS) else position + 1}. "
                          f"{question.options[index]}")
-    return "; ".join(sorted(parts)) or QCoreApplication.translate("AssessmentText", "(no answer)")
+    joiner = QCoreApplication.translate("AssessmentText", "; ")
+    return joiner.join(sorted(parts)) or QCoreApplication.translate("AssessmentText", "(no answer)")
 
 
 def clock_text(seconds: float) -> str:

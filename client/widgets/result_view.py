@@ -107,7 +107,7 @@ class ResultView(QWidget):
             text = (f"{number}. {question.text}\n" +
                     self.tr("Your answer: %1").replace("%1", answer_text(question, order, answers.get(question.id)))
                     + "\n" + self.tr("Right answer: %1").replace("%1", right))
-            label = self._add_line(text, "")
+            label = self._add_line(text, "mistake")
             self.mistake_labels.append(label)
         self._mistakes_layout.addStretch(1)
 

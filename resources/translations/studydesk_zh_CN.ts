@@ -198,6 +198,10 @@
         <translation>错误</translation>
     </message>
     <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>

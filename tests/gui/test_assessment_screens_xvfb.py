@@ -1,0 +1,170 @@
+"""The quiz and the exam on the small office screens they are used on (1366x768 and 1024x768), in
+zh_CN at 标准 and 特大, under a real X server (Xvfb).
+
+One child process per screen and text size opens a lesson's quiz, answers and grabs the question
+page, submits wrong answers and grabs the result with the mistakes and the right answers, then
+starts the final exam and grabs it with its countdown. It checks that each window fits the
+screen and that no button's text is cut. Screenshots go to artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gui.test_player_screens_xvfb import SCREENS, screen  # noqa: F401  (the Xvfb fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+pytestmark = [pytest.mark.xvfb]
+
+
+def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
+    """Runs in the child process (QT_QPA_PLATFORM=xcb): the scenario, then one RESULT line."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+
+    from client.i18n import Translator, ensure_built
+    from client.tasks import Lanes
+    from client.theme import Theme
+    from client.windows.exam_window import ExamWindow
+    from client.windows.quiz_dialog import QuizDialog
+    from tests.support.assessments import exam, quiz, right_answer
+    from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
+
+    app = QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    Theme(app).apply(text_size)
+    ensure_built()
+    Translator(app).set_language("zh_CN")
+    root = Path(work)
+    tag = f"zh_CN_{screen_name}_{text_size}"
+    course = install_course(root / "data", "c-screens", [LessonSpec("l1", "第一课 理论学习的意义", b"v1", 600.0)],
+                            quizzes=(quiz("l1", title="第一课 随堂测验"),), exam=exam(time_limit_s=1200),
+                            title="学习贯彻党的基本理论专题")
+    profile = LocalProfile(root / "profile")
+    lanes = Lanes()
+    result: dict[str, object] = {"cut": [], "fits": True, "texts": {}}
+    area = app.primaryScreen().availableGeometry()
+
+    def place(window: QWidget) -> None:
+        window.resize(min(window.width(), area.width()), min(window.height(), area.height() - 40))
+        window.move(area.x() + (area.width() - window.width()) // 2, area.y())
+        window.show()
+
+    def check(window: QWidget, name: str) -> None:
+        geo = window.frameGeometry()
+        if geo.width() > area.width() or geo.height() > area.height() + 40:
+            result["fits"] = False
+        for button in window.findChildren(QAbstractButton):
+            if button.isVisible() and button.text() and button.sizeHint().width() > button.width() + 1:
+                result["cut"].append(f"{name}: {button.text()}")  # type: ignore[union-attr]
+        texts = [w.text() for w in window.findChildren(QLabel) if w.isVisible() and w.text()]
+        texts += [b.text() for b in window.findChildren(QAbstractButton) if b.isVisible() and b.text()]
+        result["texts"][name] = texts  # type: ignore[index]
+
+    def shot(window: QWidget, name: str) -> None:
+        check(window, name)
+        geo = window.frameGeometry()
+        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
+            str(SHOTS / f"{name}_{tag}.png"))
+
+    quiz_dialog = QuizDialog("c-screens", "l1", store=course.store, lanes=lanes, session=profile)
+    exam_window = ExamWindow("c-screens", store=course.store, lanes=lanes, session=profile)
+    exam_window.hide()
+
+    def quiz_ready() -> None:
+        place(quiz_dialog)
+        paper = quiz_dialog.paper
+        assert paper is not None
+        paper.go(0)
+        view = paper.views[0]
+        answer = right_answer(view.question.id)
+        if isinstance(answer, bool):
+            view.buttons[0 if answer else 1].click()
+        else:
+            view.buttons[view.order.index(answer[0] if isinstance(answer, list) else answer)].click()
+        QTimer.singleShot(600, quiz_question_shot)
+
+    def quiz_question_shot() -> None:
+        shot(quiz_dialog, "quiz-1-question")
+        paper = quiz_dialog.paper
+        assert paper is not None
+        for index, view in enumerate(paper.views[1:], start=1):  # the rest wrong: mistakes to show
+            paper.go(index)
+            right = right_answer(view.question.id)
+            if isinstance(right, bool):
+                view.buttons[1 if right else 0].click()
+            elif isinstance(right, list):  # a multiple choice: only one of its right options
+                view.buttons[view.order.index(right[0])].click()
+            else:
+                view.buttons[view.order.index((right + 1) % len(view.order))].click()
+        quiz_dialog.submitted.connect(lambda _o: QTimer.singleShot(600, quiz_result_shot))
+        paper.request_submit()
+
+    def quiz_result_shot() -> None:
+        shot(quiz_dialog, "quiz-2-result-mistakes")
+        quiz_dialog.close()
+        place(exam_window)
+        QTimer.singleShot(800, exam_intro_shot)
+
+    def exam_intro_shot() -> None:
+        shot(exam_window, "exam-1-start")
+        exam_window.sitting_ready.connect(lambda: QTimer.singleShot(1600, exam_shot))
+        exam_window.start_button.click()
+
+    def exam_shot() -> None:
+        paper = exam_window.paper
+        assert paper is not None
+        view = paper.views[0]
+        view.lines[0].setText("3") if view.lines else view.buttons[0].click()
+        app.processEvents()
+        shot(exam_window, "exam-2-countdown")
+        result["countdown"] = exam_window.countdown.text()
+        exam_window.close()
+        QTimer.singleShot(500, finish)
+
+    def finish() -> None:
+        print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+        lanes.shutdown(app.quit)
+
+    quiz_dialog.sitting_ready.connect(lambda: QTimer.singleShot(300, quiz_ready))
+    QTimer.singleShot(60_000, lambda: (print("RESULT " + json.dumps({"timed_out": True})), app.quit()))
+    app.exec()
+
+
+@pytest.mark.parametrize("text_size", ["normal", "xlarge"])
+def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path,  # noqa: F811
+                                                   text_size: str) -> None:
+    name, display = screen
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(tmp_path)}
+    code = (f"from tests.gui.test_assessment_screens_xvfb import child; "
+            f"child({str(tmp_path)!r}, {name!r}, {text_size!r})")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr
+    result = json.loads(lines[-1][len("RESULT "):])
+    assert "timed_out" not in result, result
+    assert result["fits"] is True and result["cut"] == [], result
+    texts = result["texts"]
+    assert "随堂测验：第一课 理论学习的意义" in texts["quiz-1-question"]
+    assert "第 1 题，共 3 题" in texts["quiz-1-question"]
+    assert "未通过" in texts["quiz-2-result-mistakes"] and "答错的题目" in texts["quiz-2-result-mistakes"]
+    assert any("正确答案：" in t for t in texts["quiz-2-result-mistakes"])
+    assert "开始考试" in texts["exam-1-start"]
+    assert str(result["countdown"]).startswith("剩余时间 19:5")
+    for shot in ("quiz-1-question", "quiz-2-result-mistakes", "exam-1-start", "exam-2-countdown"):
+        assert (SHOTS / f"{shot}_zh_CN_{name}_{text_size}.png").stat().st_size > 5000, shot
+    # no English left on the Chinese screens (ids and digits aside)
+    for shot_texts in texts.values():
+        for text in shot_texts:
+            assert not any(word in text for word in ("Quiz", "Exam", "Submit", "Question", "Time left", "Passed")), text
