@@ -94,6 +94,7 @@ class CoursePage(QWidget):
         self.assessment_status: dict[str, QLabel] = {}  # "quiz:<name>" / "exam" -> its state in words
         self.assessment_buttons: dict[str, QPushButton] = {}  # "quiz:<name>" / "exam" -> what opens it
         self.exam_locked_note: QLabel | None = None
+        self.server_grade_notes: dict[str, QLabel] = {}  # "quiz:<name>" / "exam" -> the server's differing grade
         self._refreshing = False
         self._refresh_again = False
 
@@ -227,6 +228,7 @@ class CoursePage(QWidget):
         self.assessment_status.clear()
         self.assessment_buttons.clear()
         self.exam_locked_note = None
+        self.server_grade_notes.clear()
         self.download_controls = None
         self.download_button = None
         manifest = self.data.manifest if self.data else None
@@ -310,14 +312,12 @@ class CoursePage(QWidget):
         for index, quiz in enumerate(manifest.quizzes, start=1):
             text = self.tr("Quiz after %1").replace("%1", titles[quiz.lesson]) if quiz.lesson in titles else \
                 self.tr("Quiz %1").replace("%1", str(index))
-            self._assessment_row(grid, row, quiz, text, self._quiz_button_text(quiz), locked=False)
-            row += 1
+            row = self._assessment_row(grid, row, quiz, text, self._quiz_button_text(quiz), locked=False)
         exam = manifest.exam
         if exam is not None:
             missing = self.data.exam_missing
-            self._assessment_row(grid, row, exam, self.tr("Final exam"), self._exam_button_text(exam),
-                                 locked=bool(missing))
-            row += 1
+            row = self._assessment_row(grid, row, exam, self.tr("Final exam"), self._exam_button_text(exam),
+                                       locked=bool(missing))
             if missing and exam.name not in self.data.passed:
                 note = QLabel(self._exam_missing_text(manifest, missing), box)
                 note.setObjectName("exam_locked")
@@ -336,7 +336,8 @@ class CoursePage(QWidget):
         return box
 
     def _assessment_row(self, grid: QGridLayout, row: int, test: Assessment, text: str, button_text: str, *,
-                        locked: bool) -> None:
+                        locked: bool) -> int:
+        """Lay out one quiz or the exam at ``row``; returns the next free row."""
         assert self.data is not None
         parent = grid.parentWidget()
         used = self.data.attempts_used.get(test.id, 0)
@@ -357,14 +358,28 @@ class CoursePage(QWidget):
         status.setProperty("role", "ok" if passed else "muted")
         grid.addWidget(status, row, 1)
         self.assessment_status[test.name] = status
+        latest = next((g for g in reversed(self.data.graded) if g.assessment_id == test.id), None)
+        if latest is not None and latest.server is not None and latest.differs:
+            score, top, server_passed = latest.server
+            verdict = self.tr("passed") if server_passed else self.tr("not passed")
+            note = QLabel(self.tr("The server graded your last attempt %1 of %2, %3. The score worked out on this "
+                                  "PC was %4 of %5; the server's grade counts.").replace("%1", str(score))
+                          .replace("%2", str(top)).replace("%3", verdict).replace("%4", str(latest.score))
+                          .replace("%5", str(latest.max_score)), parent)
+            note.setWordWrap(True)
+            note.setProperty("role", "notice")
+            grid.addWidget(note, row + 1, 0, 1, 3)
+            self.server_grade_notes[test.name] = note
+        next_row = row + (2 if test.name in self.server_grade_notes else 1)
         if passed and test.kind == EXAM:
-            return
+            return next_row
         button = QPushButton(button_text, parent)
         button.setObjectName(f"open_{test.kind}")
         button.setEnabled(self._open_assessment is not None and not locked and (interrupted or left != 0))
         button.clicked.connect(lambda _=False, name=test.id: self.open_assessment(name))
         grid.addWidget(button, row, 2)
         self.assessment_buttons[test.name] = button
+        return next_row
 
     def _quiz_button_text(self, quiz: Assessment) -> str:
         assert self.data is not None

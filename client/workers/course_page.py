@@ -2,9 +2,9 @@
 
 ``load_course_data`` (SQLite lane) reads the verified manifest, which lesson and document
 files are present and how many bytes are on this PC from the content store, and the person's
-progress, passed quizzes and exam, the attempts used at each and what still stands before the
-exam, and the course's assignment (its title and download size before the manifest is here)
-from their profile database. ``viewer_copy`` (network lane)
+progress, passed quizzes and exam, the attempts used at each (with this PC's and the server's
+grades) and what still stands before the exam, and the course's assignment (its title and
+download size before the manifest is here) from their profile database. ``viewer_copy`` (network lane)
 makes a copy of a verified document under its own file name for the system viewer. Must not import widgets.
 """
 
@@ -19,6 +19,7 @@ from sync.account.assignments import Assignment
 from sync.content.store import ContentStore
 from sync.protocol.errors import IntegrityError
 from sync.protocol.manifest import FileEntry, Manifest
+from sync.records.attempts import GradedAttempt
 from sync.records.progress import LessonProgress
 from sync.storage.files import atomic_copy_verified
 
@@ -38,12 +39,13 @@ class CourseData:
     attempts_used: dict[str, int] = field(default_factory=dict)  # by quiz or exam id, an open attempt counted
     exam_interrupted: bool = False  # an exam attempt is open (a crash or a close left it)
     exam_missing: list[tuple[str, str]] = field(default_factory=list)  # sync.records.attempts.exam_missing
+    graded: list[GradedAttempt] = field(default_factory=list)  # submitted attempts, this PC's and the server's grade
 
 
 def load_course_data(store: ContentStore, session: ProfileSession, course_id: str) -> CourseData:
     """Worker thread (SQLite lane): manifest, file presence, progress and results for one course."""
     from sync.account.assignments import AssignmentCache
-    from sync.records.attempts import attempts_used, exam_missing, open_attempt
+    from sync.records.attempts import attempts_used, exam_missing, graded_attempts, open_attempt
     from sync.records.outbox import passed_assessments
     from sync.records.progress import load_progress
 
@@ -57,6 +59,7 @@ def load_course_data(store: ContentStore, session: ProfileSession, course_id: st
         used = {a.id: attempts_used(conn, course_id, a.id, a.kind) for a in tests}
         interrupted = manifest is not None and manifest.exam is not None and \
             open_attempt(conn, course_id, manifest.exam.id) is not None
+        graded = graded_attempts(conn, course_id)
     finally:
         conn.close()
     if manifest is None:
@@ -66,7 +69,7 @@ def load_course_data(store: ContentStore, session: ProfileSession, course_id: st
     docs = {e.id for e in manifest.documents if store.document_file(manifest, e.id) is not None}
     present, total = store.course_state(manifest)
     return CourseData(manifest, playable, docs, dict(progress), present, total, passed, assignment, used,
-                      interrupted, exam_missing(manifest, progress, passed))
+                      interrupted, exam_missing(manifest, progress, passed), graded)
 
 
 def viewer_copy(store: ContentStore, manifest: Manifest, entry: FileEntry) -> Path:

@@ -7,12 +7,15 @@ last successful sync) are read on the SQLite lane. Emits plain state names:
 online, offline, syncing, error. The error's type decides between the last two: a
 RetryableError (no network, TLS, timeout, a busy server or an answer not understood) is
 "offline, will retry"; anything else needs a person ("error"). GUI thread only; the engine
-runs on workers.
+runs on workers. While the server has acknowledged quiz or exam records whose grade this PC has
+not seen, each round also reads the server's grades from its transcript.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +25,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from client.tasks import Lanes, TaskHandle, run_task
 from sync.net.backoff import Backoff
 from sync.protocol.errors import CancelledError, RetryableError, SyncError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.account.auth import UserSession
@@ -58,6 +63,8 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         result = session.uploader(conn, max_wait_s=max_wait_s).sync_once(cancel=cancel)
         if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
+        if not result.errors:
+            fetch_grades(session, conn)
     finally:
         conn.close()
     for kind in (CancelledError, RetryableError, SyncError):
@@ -65,6 +72,19 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if first is not None:
             raise first
     return result
+
+
+def fetch_grades(session: UserSession, conn: sqlite3.Connection) -> None:
+    """Network lane: the server's grades of the quiz and exam attempts it acknowledged, from its
+    transcript, while some are still unknown here. A failure waits for the next round."""
+    from sync.records.attempts import awaiting_grades, store_server_grades
+
+    if not awaiting_grades(conn):
+        return
+    try:
+        store_server_grades(conn, session.api.transcript())
+    except SyncError as exc:
+        log.info("the server's grades wait for the next sync: %s", exc)
 
 
 def state_after(error: BaseException) -> str:

@@ -473,6 +473,18 @@
         <translation>已中断：请继续作答</translation>
     </message>
     <message>
+        <source>passed</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>not passed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>The server graded your last attempt %1 of %2, %3. The score worked out on this PC was %4 of %5; the server&apos;s grade counts.</source>
+        <translation>服务器对您最近一次作答的评分为 %1 / %2，%3。本机评出的成绩为 %4 / %5；以服务器成绩为准。</translation>
+    </message>
+    <message>
         <source>Take it again</source>
         <translation>再做一次</translation>
     </message>

@@ -1,8 +1,8 @@
 """One person's database on this PC: ``<data root>/profiles/<user>/profile.sqlite3``.
 
 Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py), the
-cached assignments (sync/account/assignments.py) and the open quiz or exam attempts
-(sync/records/attempts.py). ``schema`` is its ordered list of migrations;
+cached assignments (sync/account/assignments.py), the open quiz or exam attempts and the
+server's grades of the submitted ones (sync/records/attempts.py). ``schema`` is its ordered list of migrations;
 add a new one at the end, never edit one that has shipped. Must not import Qt.
 """
 
@@ -81,6 +81,16 @@ schema = Schema("profile", [
         started_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         PRIMARY KEY (course_id, assessment_id)
+    )
+    """),
+    # The server's own grade of a quiz or exam record, as its transcript last said.
+    Migration(7, """
+    CREATE TABLE server_grades (
+        record_id TEXT PRIMARY KEY,
+        score INTEGER NOT NULL CHECK (score >= 0),
+        max_score INTEGER NOT NULL CHECK (max_score >= 0),
+        passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        updated_at TEXT NOT NULL
     )
     """),
 ])

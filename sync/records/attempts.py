@@ -17,6 +17,11 @@ many times the attempt was resumed, so the server sees both.
 Attempts used are counted from the signed records of this person (refused ones do not count);
 an open attempt counts as one already. The final exam opens once every lesson is completed and
 every required quiz passed (``exam_missing`` says what is left).
+
+The score an attempt's record carries is this PC's estimate. The server grades every attempt
+itself; its transcript gives the grade of each record it graded (``store_server_grades``), and
+that grade stands: ``graded_attempts`` shows both and whether they differ, and a record the server
+graded as not passed does not count as passed here either (``sync.records.outbox.passed_assessments``).
 Not thread-safe: one connection per thread (the client's SQLite lane).
 Must not import Qt, client/, player/ (except its pure kernel) or server/.
 """
@@ -199,6 +204,88 @@ def exam_missing(manifest: Manifest, progress: Mapping[str, LessonProgress],
         missing += [("quiz", q.id) for q in by_lesson.pop(entry.id, []) if q.required and q.name not in passed]
     missing += [("quiz", q.id) for rest in by_lesson.values() for q in rest if q.required and q.name not in passed]
     return missing
+
+
+@dataclass(frozen=True, slots=True)
+class GradedAttempt:
+    """One submitted attempt: this PC's score and, once synced and graded, the server's."""
+
+    record_id: str
+    assessment_id: str
+    created_at: str
+    score: int
+    max_score: int
+    passed: bool
+    server: tuple[int, int, bool] | None = None  # the server's (score, max score, passed)
+
+    @property
+    def differs(self) -> bool:
+        return self.server is not None and self.server != (self.score, self.max_score, self.passed)
+
+    @property
+    def final_passed(self) -> bool:
+        """Passed by the grade that counts: the server's when it graded, else this PC's."""
+        return self.server[2] if self.server is not None else self.passed
+
+
+def store_server_grades(conn: sqlite3.Connection, transcript: Mapping[str, Any]) -> int:
+    """Keep the grades the server's transcript gives (its courses' ``quizzes`` and ``exams``
+    entries with ``graded: true``, their ``record_id``, ``score``, ``max_score`` and ``passed``);
+    entries without a grade or not about one of this profile's records are passed over. Returns
+    how many were stored."""
+    entries = []
+    courses = transcript.get("courses")
+    for course in courses if isinstance(courses, list) else []:
+        if isinstance(course, dict):
+            for key in ("quizzes", "exams"):
+                found = course.get(key)
+                entries += [e for e in (found if isinstance(found, list) else []) if isinstance(e, dict)]
+    now = utc_now()
+    stored = 0
+    with transaction(conn):
+        for e in entries:
+            rid, score, top, passed = e.get("record_id"), e.get("score"), e.get("max_score"), e.get("passed")
+            if (e.get("graded") is not True or not isinstance(rid, str) or not isinstance(passed, bool)
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (score, top))):
+                continue
+            if conn.execute("SELECT 1 FROM outbox_records WHERE id = ?", (rid,)).fetchone() is None:
+                continue
+            conn.execute("INSERT INTO server_grades (record_id, score, max_score, passed, updated_at) "
+                         "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET score = excluded.score, "
+                         "max_score = excluded.max_score, passed = excluded.passed, updated_at = excluded.updated_at",
+                         (rid, score, top, int(passed), now))
+            stored += 1
+    return stored
+
+
+def awaiting_grades(conn: sqlite3.Connection) -> int:
+    """Quiz and exam records the server acknowledged but whose grade this PC has not seen yet."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM outbox_records r JOIN outbox_delivery d ON d.record_id = r.id "
+        "LEFT JOIN server_grades g ON g.record_id = r.id "
+        "WHERE r.type IN ('quiz', 'exam') AND d.state = 'acked' AND g.record_id IS NULL").fetchone()
+    return int(row[0])
+
+
+def graded_attempts(conn: sqlite3.Connection, course_id: str) -> list[GradedAttempt]:
+    """Every submitted quiz and exam attempt of one course, oldest first, with the server's grade
+    where it has one (refused records left out)."""
+    rows = conn.execute(
+        "SELECT r.id, r.lesson_id, r.body, r.created_at, g.score, g.max_score, g.passed FROM outbox_records r "
+        "LEFT JOIN outbox_delivery d ON d.record_id = r.id LEFT JOIN server_grades g ON g.record_id = r.id "
+        "WHERE r.type IN ('quiz', 'exam') AND r.course_id = ? AND d.state IS NOT 'rejected' "
+        "ORDER BY r.created_at, r.seq", (course_id,)).fetchall()
+    out = []
+    for rid, lesson_id, body_text, created_at, g_score, g_max, g_passed in rows:
+        body = json.loads(body_text)
+        if not isinstance(body, dict):
+            continue
+        name = _quiz_of(lesson_id, body_text) or ""
+        score, top = body.get("score"), body.get("max_score")
+        server = (int(g_score), int(g_max), bool(g_passed)) if g_score is not None else None
+        out.append(GradedAttempt(rid, name, created_at, score if isinstance(score, int) else 0,
+                                 top if isinstance(top, int) else 0, body.get("passed") is True, server))
+    return out
 
 
 def _quiz_of(lesson_id: str | None, body_text: str) -> str | None:

@@ -190,19 +190,22 @@ def assessment_passes(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
     """course_id -> {name: the time of the first record that passed it} for the quizzes and exam
     this person passed, by their quiz and exam records.
 
-    A record counts when its body says ``"passed": true`` and the server has not refused it.
-    The names are ``"exam"`` and ``"quiz:<id>"``, where the id is the body's ``quiz_id``, else the
-    record's lesson id (a quiz that belongs to a lesson is named by that lesson).
+    A record counts when the server graded it as passed, or, before the server graded it, when
+    its body says ``"passed": true``; a record the server refused never counts. The names are
+    ``"exam"`` and ``"quiz:<id>"``, where the id is the body's ``quiz_id``, else the record's
+    lesson id (a quiz that belongs to a lesson is named by that lesson).
     """
     rows = conn.execute(
-        "SELECT r.course_id, r.lesson_id, r.type, r.body, r.created_at FROM outbox_records r "
-        "LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "SELECT r.course_id, r.lesson_id, r.type, r.body, r.created_at, g.passed FROM outbox_records r "
+        "LEFT JOIN outbox_delivery d ON d.record_id = r.id LEFT JOIN server_grades g ON g.record_id = r.id "
         "WHERE r.type IN ('quiz', 'exam') AND r.course_id IS NOT NULL AND d.state IS NOT 'rejected' "
         "ORDER BY r.created_at").fetchall()
     out: dict[str, dict[str, str]] = {}
-    for course_id, lesson_id, rtype, body_text, created_at in rows:
+    for course_id, lesson_id, rtype, body_text, created_at, server_passed in rows:
         body = json.loads(body_text)
-        if not isinstance(body, dict) or body.get("passed") is not True:
+        if not isinstance(body, dict):
+            continue
+        if not (bool(server_passed) if server_passed is not None else body.get("passed") is True):
             continue
         if rtype == "exam":
             out.setdefault(course_id, {}).setdefault("exam", created_at)

@@ -311,3 +311,41 @@ def test_the_quiz_after_a_completed_lesson_is_offered_until_passed_or_out_of_att
     with qtbot.waitSignal(dialog.submitted, timeout=10000):
         dialog.paper.submit_button.click()  # type: ignore[union-attr]
     assert offered("l1") is None  # passed: it does not open again by itself
+
+
+def test_the_course_page_says_when_the_servers_grade_differs_and_lets_it_stand(tmp_path: Path, qtbot,
+                                                                              lanes: Lanes) -> None:
+    from client.windows.course_page import CoursePage
+    from sync.records.attempts import store_server_grades
+    from sync.records.outbox import Delivery
+
+    course, profile = _course(tmp_path), LocalProfile(tmp_path / "p")
+    window = _exam_window(qtbot, course, lanes, profile)
+    with qtbot.waitSignal(window.sitting_ready, timeout=10000):
+        window.start_button.click()
+    _answer(window, qtbot, right=True)
+    with qtbot.waitSignal(window.submitted, timeout=10000) as done:
+        window.paper.submit_button.click()  # type: ignore[union-attr]
+    record = done.args[0].record
+    assert record.body["passed"] is True and record.body["score"] == 4
+    page = CoursePage("c-test", store=course.store, lanes=lanes, session=profile, open_assessment=lambda *_: None)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    assert page.assessment_status["exam"].text() == "Passed" and "exam" not in page.server_grade_notes
+
+    # synced: the server acknowledged the record and graded it lower (its transcript's entry for it)
+    outbox = profile.outbox()
+    try:
+        outbox.mark([Delivery(record.id, "acked")])
+        store_server_grades(outbox.conn, {"courses": [{"course_id": "c-test", "exams": [
+            {"record_id": record.id, "graded": True, "score": 1, "max_score": 4, "passed": False}]}]})
+    finally:
+        outbox.conn.close()
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.refresh()
+    assert page.assessment_status["exam"].text() == "Not passed yet · Attempts left: 1"
+    assert page.server_grade_notes["exam"].text() == (
+        "The server graded your last attempt 1 of 4, not passed. The score worked out on this PC was 4 of 4; "
+        "the server's grade counts.")
+    assert page.assessment_buttons["exam"].text() == "Take the exam again"

@@ -19,12 +19,15 @@ from sync.records.attempts import (
     QUIZ,
     ExamClock,
     attempts_used,
+    awaiting_grades,
+    graded_attempts,
     open_attempt,
     save_attempt,
     start_attempt,
+    store_server_grades,
     submit_attempt,
 )
-from sync.records.outbox import Delivery, Outbox
+from sync.records.outbox import Delivery, Outbox, passed_assessments
 
 KEY = PrivateKey.generate()
 
@@ -104,3 +107,45 @@ def test_a_refused_record_does_not_use_an_attempt(tmp_path: Path) -> None:
     ob.mark([Delivery(first.id, "rejected", "bad")])
     assert attempts_used(ob.conn, "c1", "exam", EXAM) == 1
     assert attempts_used(ob.conn, "c2", "exam", EXAM) == 0
+
+
+def _transcript(record_id: str, score: int, max_score: int, passed: bool, key: str = "exams") -> dict[str, object]:
+    """The server's transcript as the client reads it: a graded entry names its record."""
+    return {"user_id": "u-1", "courses": [{"course_id": "c1", key: [
+        {"record_id": record_id, "graded": True, "score": score, "max_score": max_score, "passed": passed},
+        {"record_id": "not-ours", "graded": True, "score": 1, "max_score": 1, "passed": True},
+        {"lesson_id": None, "graded": False}]}]}
+
+
+def test_the_servers_grade_stands_over_the_score_worked_out_here(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    claimed = submit_attempt(ob, start_attempt(ob.conn, "c1", "exam", EXAM), None,
+                             {"quiz_id": "exam", "score": 4, "max_score": 5, "passed": True})
+    assert passed_assessments(ob.conn) == {"c1": {"exam"}}
+    assert awaiting_grades(ob.conn) == 0  # not acknowledged yet: nothing to ask the server
+    ob.mark([Delivery(claimed.id, "acked")])
+    assert awaiting_grades(ob.conn) == 1
+    (before,) = graded_attempts(ob.conn, "c1")
+    assert before.server is None and not before.differs and before.final_passed
+
+    assert store_server_grades(ob.conn, _transcript(claimed.id, 2, 5, False)) == 1  # another record's is passed over
+    assert awaiting_grades(ob.conn) == 0
+    (after,) = graded_attempts(ob.conn, "c1")
+    assert (after.score, after.max_score, after.passed) == (4, 5, True)  # what this PC said, kept
+    assert after.server == (2, 5, False) and after.differs and not after.final_passed
+    assert passed_assessments(ob.conn) == {}  # the server's "not passed" counts
+    # a later transcript that agrees with this PC: no difference left
+    store_server_grades(ob.conn, _transcript(claimed.id, 4, 5, True))
+    (agreed,) = graded_attempts(ob.conn, "c1")
+    assert not agreed.differs and passed_assessments(ob.conn) == {"c1": {"exam"}}
+
+
+def test_a_malformed_transcript_stores_nothing(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    record = submit_attempt(ob, start_attempt(ob.conn, "c1", "q1", QUIZ), "l1", {"quiz_id": "q1", "passed": True})
+    for bad in ({}, {"courses": "x"}, {"courses": [{"quizzes": [{"record_id": record.id, "graded": True,
+                                                                  "score": -1, "max_score": 1, "passed": True}]}]},
+                {"courses": [{"quizzes": [{"record_id": record.id, "graded": True, "score": True, "max_score": 1,
+                                           "passed": False}]}]}):
+        assert store_server_grades(ob.conn, bad) == 0
+    assert graded_attempts(ob.conn, "c1")[0].server is None
