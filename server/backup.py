@@ -7,13 +7,15 @@ a crash or a full disk leaves no partial archive under the final name.
 
 The database part depends on the database kind (``DATABASE_KINDS``). SQLite is copied with
 SQLite's online backup (``sqlite3.Connection.backup``): one read transaction, consistent while
-the server keeps running and writing. The repository is copied under the publisher's lock, so a
-publish never lands half in the archive; the database is copied first, so every course a stored
-record refers to is in the repository copied after it.
+the server keeps running and writing. PostgreSQL is copied with ``pg_dump`` in its custom format
+(one snapshot too), and put back with ``pg_restore`` in a single transaction. The repository is
+copied under the publisher's lock, so a publish never lands half in the archive; the database
+is copied first, so every course a stored record refers to is in the repository copied after it.
 
 ``restore`` checks the manifest and every member's hash into a staging folder beside the data
 folder before anything is replaced, refuses while a server holds the data folder's lock
-(``serve_lock``) unless forced, and keeps the replaced folder aside under a dated name.
+(``serve_lock``) unless forced, and keeps the replaced folder aside under a dated name; on
+PostgreSQL that folder also gets a dump of the database as it was before (``PG_BEFORE``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import re
 import shutil
 import sqlite3
 import stat
+import subprocess
 import tarfile
 import tempfile
 import time
@@ -38,6 +41,7 @@ from typing import Any, BinaryIO
 
 from server.config import ServerConfig
 from server.publish import repo_lock
+from server.storage.engine import database_url
 from sync.protocol.errors import FormatError, StorageError
 from sync.storage.files import CHUNK, atomic_writer, fsync_dir
 from sync.storage.sqlite import open_sqlite
@@ -48,6 +52,8 @@ MANIFEST = "manifest.json"
 LOCK_NAME = "server.lock"
 ARCHIVE_PATTERN = re.compile(r"^studydesk-backup-\d{8}T\d{6}Z\.tar$")
 SQLITE_MEMBER = "server.sqlite3"
+PG_MEMBER = "server.pgdump"
+PG_BEFORE = "server.pgdump.before-restore"
 
 
 # ---------------------------------------------------------------- the running server's lock
@@ -91,6 +97,9 @@ class DatabaseKind:
     """Write a consistent copy of the live database to the given file."""
     check: Callable[[Path], None]
     """Raise FormatError unless the restored data folder's database is sound."""
+    load: Callable[[ServerConfig, Path, Path], None]
+    """Put the checked database of the staging folder (first folder) in place of the site's, before
+    the folders are swapped; keep what it replaces in the data folder (second), which is set aside."""
 
 
 def _sqlite_snapshot(config: ServerConfig, dest: Path) -> None:
@@ -119,13 +128,58 @@ def _sqlite_check(data_dir: Path) -> None:
         raise FormatError("backup_damaged", f"the database in the backup fails its integrity check: {result}")
 
 
-SQLITE = DatabaseKind("sqlite", (SQLITE_MEMBER,), _sqlite_snapshot, _sqlite_check)
-DATABASE_KINDS = {k.name: k for k in (SQLITE,)}
+def _sqlite_load(config: ServerConfig, staging: Path, data_dir: Path) -> None:
+    """Nothing to do: the file moves in with the staging folder, the old one out with the old folder."""
+
+
+def pg_tool(name: str) -> str:
+    """The newest installed PostgreSQL client program ``name`` (pg_dump, pg_restore)."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    path = str(found[-1]) if found else shutil.which(name)
+    if path is None:
+        raise StorageError("no_pg_tools", f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return path
+
+
+def _pg_run(config: ServerConfig, tool: str, *args: str) -> None:
+    """Run a PostgreSQL client program on the site's database (its password in the environment,
+    never on the command line)."""
+    url = database_url(config.url)
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    target = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    done = subprocess.run([pg_tool(tool), *args, "--dbname", target], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise StorageError("pg_tool_failed", f"{tool} failed: {done.stderr.strip()[-800:]}")
+
+
+def _pg_snapshot(config: ServerConfig, dest: Path) -> None:
+    _pg_run(config, "pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(dest))
+    os.chmod(dest, 0o600)
+
+
+def _pg_check(data_dir: Path) -> None:
+    done = subprocess.run([pg_tool("pg_restore"), "--list", str(data_dir / PG_MEMBER)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise FormatError("backup_damaged", f"the database dump in the backup cannot be read: {done.stderr.strip()}")
+
+
+def _pg_load(config: ServerConfig, staging: Path, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _pg_snapshot(config, data_dir / PG_BEFORE)
+    _pg_run(config, "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+            "--exit-on-error", str(staging / PG_MEMBER))
+    (staging / PG_MEMBER).unlink()
+
+
+SQLITE = DatabaseKind("sqlite", (SQLITE_MEMBER,), _sqlite_snapshot, _sqlite_check, _sqlite_load)
+POSTGRESQL = DatabaseKind("postgresql", (PG_MEMBER,), _pg_snapshot, _pg_check, _pg_load)
+DATABASE_KINDS = {k.name: k for k in (SQLITE, POSTGRESQL)}
 
 
 def database_kind(config: ServerConfig) -> DatabaseKind:
-    """The database this data folder uses (only SQLite today)."""
-    return SQLITE
+    """The kind of database the site uses."""
+    return POSTGRESQL if database_url(config.url).get_backend_name() == "postgresql" else SQLITE
 
 
 # ---------------------------------------------------------------- backup
@@ -334,7 +388,12 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
                 _extract_verified(tar, doc["members"], staging)
             except tarfile.TarError as exc:
                 raise _damaged(str(exc)) from exc
-        DATABASE_KINDS[doc["database"]].check(staging)
+        kind = DATABASE_KINDS[doc["database"]]
+        if kind is not database_kind(config):
+            raise FormatError("backup_kind", f"the backup holds a {kind.name} database and this site uses "
+                                             f"{database_kind(config).name}; restore it into a site of its kind "
+                                             "(migrate-to moves a restored SQLite site to PostgreSQL)")
+        kind.check(staging)
         (staging / "repo").mkdir(exist_ok=True)
         (staging / "keys").mkdir(exist_ok=True)
         os.chmod(staging / "keys", 0o700)
@@ -342,6 +401,7 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
         if not force and server_running(data_dir):  # started while the archive was checked
             raise FormatError("server_running", f"a server started on {data_dir} during the restore; nothing "
                                                 "was replaced")
+        kind.load(config, staging, data_dir)
         aside: Path | None = None
         if data_dir.exists():
             aside = data_dir.with_name(f"{data_dir.name}.before-restore-"

@@ -1,8 +1,8 @@
-"""``studydesk-server backup`` while a real server takes uploads, and ``restore`` into a new folder."""
+"""``studydesk-server backup`` while a real server takes uploads, and ``restore`` into a new folder
+(and, on PostgreSQL, a new database); a restore over a PostgreSQL site keeps a dump of what it replaced."""
 
 from __future__ import annotations
 
-import sqlite3
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -12,25 +12,23 @@ import pytest
 
 from sync.protocol.records import GENESIS
 from tests.support.courses import publish_lessons
+from tests.support.postgres import Cluster
 from tests.support.server_process import ServerProcess
 from tests.support.uploads import fill, session_via
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    s = ServerProcess(tmp_path / "data").start()
+def server(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    s = ServerProcess(tmp_path / "data", database_url=database).start()
     try:
         yield s
     finally:
         s.stop()
 
 
-def _rows(data_dir: Path) -> list[tuple[str, int, str, str, str]]:
-    conn = sqlite3.connect(data_dir / "server.sqlite3")
-    try:
-        return conn.execute("SELECT device_id, seq, id, prev, hash FROM records ORDER BY device_id, seq").fetchall()
-    finally:
-        conn.close()
+def _rows(server: ServerProcess) -> list[tuple[str, int, str, str, str]]:
+    return [(d, int(q), i, p, h) for d, q, i, p, h in
+            server.sql("SELECT device_id, seq, id, prev, hash FROM records ORDER BY device_id, seq")]
 
 
 def _chains_intact(rows: list[tuple[str, int, str, str, str]]) -> None:
@@ -41,7 +39,9 @@ def _chains_intact(rows: list[tuple[str, int, str, str, str]]) -> None:
         prev_by_device[device] = (seq, digest)
 
 
-def test_backup_while_uploading_then_restore_and_serve(server: ServerProcess, tmp_path: Path) -> None:
+@pytest.mark.databases
+def test_backup_while_uploading_then_restore_and_serve(server: ServerProcess, tmp_path: Path,
+                                                       request: pytest.FixtureRequest) -> None:
     publish_lessons(server.data_dir, "c1", {"l0": 600.0, "l1": 600.0, "l2": 600.0})
     s = session_via(server.url, server, tmp_path / "pc")
     fill(s, 400)
@@ -58,18 +58,21 @@ def test_backup_while_uploading_then_restore_and_serve(server: ServerProcess, tm
     writer = threading.Thread(target=upload)
     writer.start()
     assert fill_more.wait(60)
-    acked_before = _rows(server.data_dir)
+    acked_before = _rows(server)
     archive = tmp_path / "backups" / "one.tar"
     done = server.cli("backup", str(archive))
     writer.join(120)
     assert "Wrote" in done.stdout
-    live = _rows(server.data_dir)
+    live = _rows(server)
     assert len(live) == 1000  # every upload went through while the backup ran
 
-    restored = ServerProcess(tmp_path / "restored")
+    elsewhere = None
+    if server.database_url:  # a new, empty database for the restored site
+        elsewhere = request.getfixturevalue("postgres_cluster").empty_database()
+    restored = ServerProcess(tmp_path / "restored", database_url=elsewhere)
     out = restored.cli("restore", str(archive))
     assert "Restored" in out.stdout
-    rows = _rows(restored.data_dir)
+    rows = _rows(restored)
     _chains_intact(rows)
     assert len(acked_before) <= len(rows) <= len(live)
     assert set(acked_before) <= set(rows) <= set(live)  # same records, same hashes
@@ -137,3 +140,28 @@ def test_backup_folder_keeps_the_newest(server: ServerProcess, tmp_path: Path) -
     new = [n for n in kept if n.startswith("studydesk-backup-") and n not in {p.name for p in old}]
     assert len(new) == 1 and kept == {old[2].name, new[0], "notes.txt"}
     assert out.count("Removed the old backup") == 2
+
+
+def test_a_restore_over_a_postgresql_site_puts_the_backup_back_and_keeps_a_dump_of_what_it_replaced(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    site = ServerProcess(tmp_path / "data", database_url=postgres_cluster.fresh_database())
+    site.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=b"pass-word\n")
+    archive = tmp_path / "a.tar"
+    site.cli("backup", str(archive))
+    with tarfile.open(archive) as tar:
+        assert "server.pgdump" in tar.getnames() and "server.sqlite3" not in tar.getnames()
+    site.cli("user", "add", "late", "--unit", "U", "--password-stdin", input=b"pass-word\n")
+
+    sqlite_site = ServerProcess(tmp_path / "other")  # a backup of one kind does not go into the other
+    wrong_kind = sqlite_site.cli("restore", str(archive), check=False)
+    assert wrong_kind.returncode == 1 and "[backup_kind]" in wrong_kind.stderr
+
+    out = site.cli("restore", str(archive))
+    assert "Restored" in out.stdout
+    names = [line.split("\t")[0] for line in site.cli("user", "list").stdout.splitlines()]
+    assert names == ["li"]  # the database is as it was at the backup
+    [aside] = tmp_path.glob("data.before-restore-*")
+    assert (aside / "server.pgdump.before-restore").stat().st_size > 0  # what was replaced, kept
+    assert not (site.data_dir / "server.pgdump").exists()
+    assert site.sql("SELECT COUNT(*) FROM audit_log")[0][0] > 0
+    assert site.sql("SELECT version_num FROM alembic_version")[0][0]
