@@ -16,8 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.org.tree import codes_of
 from server.storage.engine import transaction
-from server.storage.tables import assignments
+from server.storage.tables import assignments, units
+from server.units import find_unit, get_unit
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
@@ -61,6 +63,11 @@ def assign(
             raise FormatError("bad_date", f"due date {due!r} is not YYYY-MM-DD") from exc
     if username is not None and get_user(conn, username=username) is None:
         raise FormatError("no_such_user", f"no user {username!r}")
+    if unit is not None:
+        found = find_unit(conn, unit)  # a code, or the name of one unit
+        if found is None:
+            raise FormatError("no_such_unit", f"no unit {unit!r} (give its code; 'studydesk-server unit list')")
+        unit = found.code
     if not force and course_id not in published_courses(repo_dir):
         raise FormatError("not_published", f"course {course_id!r} is not published on this server; publish it "
                           "first, or assign it anyway with --force (and --title, --credit-hours)")
@@ -99,14 +106,20 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
-    """The user's assignments; a personal assignment wins over the unit's for the same course."""
+    """The user's assignments: their own, those of their unit and every unit above it (a unit's
+    assignment reaches its whole subtree). A personal assignment wins over a unit's for the same
+    course, and a nearer unit's over a farther one's."""
     a = assignments.c
+    place = get_unit(conn, user.unit_code) if user.unit_code else None
+    ancestors = codes_of(place.path) if place else []  # root first
     rows = [r._mapping for r in conn.execute(sa.select(assignments).where(
         sa.or_(sa.and_(a.target_kind == "user", a.target == user.username),
-               sa.and_(a.target_kind == "unit", a.target == user.unit))).order_by(a.target_kind.desc()))]
+               sa.and_(a.target_kind == "unit", a.target.in_(ancestors)))))]
+    nearness = {code: i for i, code in enumerate(reversed(ancestors))}
+    rows.sort(key=lambda r: (r["target_kind"] != "user", nearness.get(r["target"], 0)))
     published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
-    for row in rows:  # 'user' rows come first
+    for row in rows:  # the personal rows first, then the nearest unit's
         if row["course_id"] in by_course:
             continue
         pub = published.get(row["course_id"], {})
@@ -125,6 +138,9 @@ def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[s
 
 
 def list_assignments(conn: Connection) -> list[dict[str, Any]]:
+    """Every assignment; a unit's also carries ``target_name``, the unit's name."""
     a = assignments.c
-    return [dict(r._mapping) for r in conn.execute(sa.select(assignments).order_by(a.course_id, a.target_kind,
-                                                                                  a.target))]
+    query = (sa.select(assignments, units.c.name.label("target_name"))
+             .select_from(assignments.outerjoin(units, sa.and_(a.target_kind == "unit", units.c.code == a.target)))
+             .order_by(a.course_id, a.target_kind, a.target))
+    return [dict(r._mapping) for r in conn.execute(query)]

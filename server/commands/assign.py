@@ -59,7 +59,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.user:
         rows = [r for r in rows if r["target_kind"] == "user" and r["target"] == args.user]
     if args.unit:
-        rows = [r for r in rows if r["target_kind"] == "unit" and r["target"] == args.unit]
+        rows = [r for r in rows if r["target_kind"] == "unit" and args.unit in (r["target"], r["target_name"])]
     if not rows:
         print("no assignments")
         return 0
@@ -72,6 +72,9 @@ def run_list(args: argparse.Namespace) -> int:
         if pub is None:
             title += " (not published)"
         kind = "required" if r["required"] else "elective"
-        print(f"{r['course_id']}\t{r['target_kind']} {r['target']}\t{kind}\t{r['due'] or '-'}\t"
+        to = f"{r['target_kind']} {r['target']}"
+        if r["target_name"] and r["target_name"] != r["target"]:
+            to += f" ({r['target_name']})"
+        print(f"{r['course_id']}\t{to}\t{kind}\t{r['due'] or '-'}\t"
               f"{f'{hours:g}' if hours is not None else '-'}\t{title}")
     return 0
