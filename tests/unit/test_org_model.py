@@ -16,7 +16,7 @@ from server.org.classes import (
     parse_date,
 )
 from server.org.levels import CadreLevel, parse_level
-from server.org.roles import Grant, Role, Scope, parse_role
+from server.org.roles import AdminRole, Grant, Scope, parse_role
 from server.org.tree import Unit, UnitTree
 from sync.protocol.errors import FormatError
 
@@ -51,7 +51,7 @@ def _tree() -> UnitTree:
 
 
 def test_a_system_admin_reaches_everything() -> None:
-    scope = Scope.of([Grant(Role.SYSTEM_ADMIN)])
+    scope = Scope.of([Grant(AdminRole.SYSTEM)])
     tree = _tree()
     assert scope.unit_tops() is None
     assert all(scope.may_manage_unit(p) for p in tree.paths().values())
@@ -60,21 +60,21 @@ def test_a_system_admin_reaches_everything() -> None:
 
 def test_a_unit_admin_reaches_only_their_subtree() -> None:
     tree = _tree()
-    scope = Scope.of([Grant(Role.UNIT_ADMIN, unit_path=tree.path("5001"))])
+    scope = Scope.of([Grant(AdminRole.UNIT, unit_path=tree.path("5001"))])
     assert scope.unit_tops() == ["50/5001/"]
     assert scope.may_manage_unit(tree.path("5001")) and scope.may_manage_person(tree.path("500101"))
     assert not scope.may_manage_unit(tree.path("50")) and not scope.may_manage_person(tree.path("5002"))
     assert not scope.may_add_root_unit()
     assert scope.may_manage_class(tree.path("500101")) and not scope.may_manage_class(tree.path("5002"))
     assert not scope.may_manage_class(None)  # a site-wide class is the system admins'
-    both = Scope.of([Grant(Role.UNIT_ADMIN, unit_path=tree.path("5001")),
-                     Grant(Role.UNIT_ADMIN, unit_path=tree.path("5002"))])
+    both = Scope.of([Grant(AdminRole.UNIT, unit_path=tree.path("5001")),
+                     Grant(AdminRole.UNIT, unit_path=tree.path("5002"))])
     assert both.may_manage_person(tree.path("5002")) and not both.may_manage_unit(tree.path("50"))
 
 
 def test_a_reviewer_sees_only_the_classes_they_review() -> None:
     tree = _tree()
-    scope = Scope.of([Grant(Role.REVIEWER, class_id="2025-ql-1")])
+    scope = Scope.of([Grant(AdminRole.REVIEWER, class_id="2025-ql-1")])
     assert scope.may_review_class("2025-ql-1", tree.path("5001"))
     assert not scope.may_review_class("2025-ql-2", tree.path("5001"))
     assert not scope.may_manage_class(tree.path("5001")) and not scope.may_manage_unit(tree.path("500101"))
@@ -83,12 +83,12 @@ def test_a_reviewer_sees_only_the_classes_they_review() -> None:
 
 def test_grants_and_roles_are_checked() -> None:
     with pytest.raises(FormatError):
-        Grant(Role.UNIT_ADMIN)
+        Grant(AdminRole.UNIT)
     with pytest.raises(FormatError):
-        Grant(Role.REVIEWER, unit_path="50/")
+        Grant(AdminRole.REVIEWER, unit_path="50/")
     with pytest.raises(FormatError):
-        Grant(Role.SYSTEM_ADMIN, class_id="x")
-    assert parse_role("unit-admin") is Role.UNIT_ADMIN
+        Grant(AdminRole.SYSTEM, class_id="x")
+    assert parse_role("unit-admin") is AdminRole.UNIT
     with pytest.raises(FormatError) as e:
         parse_role("root")
     assert e.value.code == "bad_role"
