@@ -75,7 +75,7 @@ USER_QUERY = sa.select(users, units.c.name.label("unit_name")).select_from(
 """Every user's row with the name of their unit; add a where clause (or join) for some."""
 
 
-def _row_user(row: Row[tuple[object, ...]]) -> User:
+def row_user(row: Row[tuple[object, ...]]) -> User:
     r = row._mapping
     level = r["level"]
     return User(r["user_id"], r["username"], r["display_name"], r["unit_name"] or "", r["failed_attempts"],
@@ -142,11 +142,11 @@ def add_user_in(
 def get_user(conn: Connection, *, username: str | None = None, user_id: str | None = None) -> User | None:
     where = users.c.username == username if username is not None else users.c.user_id == user_id
     row = conn.execute(USER_QUERY.where(where)).first()
-    return _row_user(row) if row else None
+    return row_user(row) if row else None
 
 
 def list_users(conn: Connection) -> list[User]:
-    return [_row_user(r) for r in conn.execute(USER_QUERY.order_by(units.c.path, users.c.username))]
+    return [row_user(r) for r in conn.execute(USER_QUERY.order_by(units.c.path, users.c.username))]
 
 
 def _change(conn: Connection, username: str, **values: object) -> User:
@@ -192,4 +192,4 @@ def authenticate(conn: Connection, username: str, password: str) -> User:
         raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
     if row.locked:
         raise AuthError("account_locked", "this account is locked; ask an admin")
-    return _row_user(row)
+    return row_user(row)

@@ -61,8 +61,8 @@ unit_history = sa.Table(
 )
 
 # Training classes (server/classes.py): dates, the organising unit (None: site-wide), the scoring
-# settings as JSON (None: the site's rules), its courses and who is enrolled (a person by user
-# name, or everyone in a unit's subtree by unit code).
+# settings as JSON (None: the site's rules) and who is enrolled (a person by user name, or
+# everyone in a unit's subtree by unit code). A class's courses are its assignments.
 classes = sa.Table(
     "classes", metadata,
     sa.Column("code", sa.Text, primary_key=True),
@@ -72,13 +72,6 @@ classes = sa.Table(
     sa.Column("owner_unit", sa.Text, sa.ForeignKey("units.code")),
     sa.Column("scoring", sa.Text),
     sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
-)
-
-class_courses = sa.Table(
-    "class_courses", metadata,
-    sa.Column("class_code", sa.Text, sa.ForeignKey("classes.code"), primary_key=True),
-    sa.Column("course_id", sa.Text, primary_key=True),
-    sa.Column("required", sa.Integer, nullable=False),
 )
 
 class_enrolments = sa.Table(

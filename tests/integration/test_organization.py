@@ -4,6 +4,7 @@ and assignments that reach a unit's whole subtree or a class."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,14 @@ from sqlalchemy.engine import Connection
 
 from server import admins, audit, throttle
 from server.admins import AdminRole, AdminSignInError
+from server.assignments import assign, assignments_for
+from server.classes import classes_of, create_class, enrol, get_class, members
+from server.org.classes import ClassCourse, parse_scoring
+from server.organization import history, import_people, import_units, move_person, people_in
 from server.storage.engine import sqlite_url
 from server.storage.schema import open_database
-from server.units import add_unit
-from server.users import add_user, get_user
+from server.units import add_unit, deactivate_unit, list_units, move_unit
+from server.users import add_user, authenticate, deactivate_user, get_user
 from sync.protocol.errors import FormatError
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
@@ -116,3 +121,128 @@ def test_a_unit_admin_sees_their_subtree_and_not_a_sibling(conn: Connection) -> 
     assert user is not None and user.person_id == "P-1" and user.public()["unit"] == "财政所"
     rows = conn.execute(sa.text("SELECT COUNT(*) FROM admin_grants")).scalar_one()
     assert rows == 1
+
+
+def test_a_unit_assignment_reaches_a_grandchild_units_person_and_a_class_names_itself(
+        conn: Connection, tmp_path: Path) -> None:
+    _province(conn)
+    li = add_user(conn, "li", PASSWORD, "50010101", "李四")
+    wang = add_user(conn, "wang", PASSWORD, "5002", "王五")
+    repo = tmp_path / "repo"  # nothing published: the assignments are forced
+    assign(conn, "c-city", unit="5001", required=True, repo_dir=repo, force=True, title="市里的课")
+    assign(conn, "c-all", unit="50", required=False, repo_dir=repo, force=True)
+    assign(conn, "c-all", unit="500101", required=True, due="2026-12-31", repo_dir=repo, force=True)
+    create_class(conn, "qn-1", "青年干部培训班", dt.date(2026, 3, 1), dt.date(2026, 6, 30),
+                 scoring=parse_scoring("2:3:5", "70"))
+    enrol(conn, "qn-1", unit="500101")
+    assign(conn, "c-class", class_code="qn-1", required=True, repo_dir=repo, force=True)
+
+    mine = {a["course_id"]: a for a in assignments_for(conn, li, repo)}
+    assert set(mine) == {"c-city", "c-all", "c-class"}
+    assert mine["c-city"]["title"] == "市里的课" and "class_name" not in mine["c-city"]
+    assert mine["c-all"]["required"] and mine["c-all"]["due"] == "2026-12-31"  # the nearer unit's terms win
+    assert mine["c-class"]["class_name"] == "青年干部培训班"
+    theirs = {a["course_id"]: a for a in assignments_for(conn, wang, repo)}
+    assert set(theirs) == {"c-all"} and not theirs["c-all"]["required"]  # a sibling city: only the province's
+
+    assert members(conn, "qn-1") == ["li"]
+    assert classes_of(conn, "li") == ["qn-1"] and classes_of(conn, "wang") == []
+    klass = get_class(conn, "qn-1")
+    assert klass is not None and klass.courses == (ClassCourse("c-class", True),)
+    assert klass.scoring is not None and klass.scoring.pass_score == 70
+    with pytest.raises(FormatError) as no_class:
+        assign(conn, "c-x", class_code="nope", required=True, repo_dir=repo, force=True)
+    assert no_class.value.code == "no_such_class"
+
+    reviewer = admins.create_admin(conn, "rev", PASSWORD, AdminRole.REVIEWER, classes=["qn-1"])
+    city = admins.create_admin(conn, "wanzhou", PASSWORD, AdminRole.UNIT, units=["5001"])
+    fuling = admins.create_admin(conn, "fuling", PASSWORD, AdminRole.UNIT, units=["5002"])
+    assert admins.can_see_class(conn, reviewer, "qn-1") and admins.can_see_person(conn, reviewer, li.user_id)
+    assert not admins.can_see_person(conn, reviewer, wang.user_id) and not admins.can_see_unit(conn, reviewer, "50")
+    assert admins.can_see_class(conn, city, "qn-1")  # its enrolment lies in their subtree
+    assert not admins.can_see_class(conn, fuling, "qn-1")
+    enrol(conn, "qn-1", person="wang")
+    assert admins.can_see_class(conn, fuling, "qn-1") and members(conn, "qn-1") == ["li", "wang"]
+
+
+def test_moving_a_person_keeps_their_history_and_moving_a_unit_takes_its_subtree(conn: Connection) -> None:
+    _province(conn)
+    add_user(conn, "li", PASSWORD, "50010101", "李四")
+    moved = move_person(conn, "li", "5002", by="root")
+    assert (moved.unit_code, moved.unit) == ("5002", "涪陵区")
+    move_person(conn, "li", "500101", by="admin-2")
+    assert [(m.from_unit, m.to_unit, m.by) for m in history(conn, "li")] == [
+        ("50010101", "5002", "root"), ("5002", "500101", "admin-2")]
+    deactivate_user(conn, "li")  # deactivated, not deleted: the history stays
+    assert len(history(conn, "li")) == 2 and [u.username for u in people_in(conn, "50", active_only=False)] == ["li"]
+
+    add_user(conn, "zhao", PASSWORD, "50010101")
+    move_unit(conn, "5001", "5002")  # the city, its district and township, and their people
+    assert {u.code: (u.path, u.depth) for u in list_units(conn, "5002")} == {
+        "5002": ("50/5002/", 1), "5001": ("50/5002/5001/", 2), "500101": ("50/5002/5001/500101/", 3),
+        "50010101": ("50/5002/5001/500101/50010101/", 4)}
+    assert [u.username for u in people_in(conn, "5002")] == ["zhao"]
+    with pytest.raises(FormatError) as cycle:
+        move_unit(conn, "5002", "500101")
+    assert cycle.value.code == "unit_cycle"
+    with pytest.raises(FormatError) as busy:
+        deactivate_unit(conn, "50010101")
+    assert busy.value.code == "unit_not_empty"
+    move_person(conn, "zhao", "50", by="root")
+    assert not deactivate_unit(conn, "50010101").active
+    with pytest.raises(FormatError) as closed:
+        move_person(conn, "zhao", "50010101", by="root")
+    assert closed.value.code == "unit_inactive"
+
+
+def _sheet(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _counts(conn: Connection) -> tuple[int, int, int]:
+    return tuple(conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()  # type: ignore[return-value]
+                 for t in ("units", "users", "unit_history"))
+
+
+def test_an_import_with_a_bad_row_changes_nothing_and_a_good_one_applies_in_full(conn: Connection,
+                                                                               tmp_path: Path) -> None:
+    _province(conn)
+    add_user(conn, "li", PASSWORD, "5002", "李四")  # on the site before the import, without an id
+    units_bad = _sheet(tmp_path / "units-bad.csv", [
+        "单位编码,单位名称,上级单位编码", "5003,江北区,50", "500301,寸滩街道,5003", "500302,,5003", "5004,北碚区,9999"])
+    before = _counts(conn)
+    report = import_units(conn, units_bad, confirm=True)
+    assert not report.ok and {(p.row, p.reason) for p in report.problems} == {(4, "missing_field"),
+                                                                              (5, "unknown_parent")}
+    assert _counts(conn) == before
+
+    units_good = _sheet(tmp_path / "units.csv", [
+        "单位编码,单位名称,上级单位编码", "500301,寸滩街道,5003", "5003,江北区,50", "5001,万州区（新）,5002"])
+    dry = import_units(conn, units_good, confirm=False)
+    assert dry.ok and _counts(conn) == before
+    applied = import_units(conn, units_good, confirm=True)
+    assert applied.ok and [r.change.value for r in applied.rows] == ["new", "new", "changed"]
+    paths = {u.code: u.path for u in list_units(conn)}
+    assert paths["500301"] == "50/5003/500301/" and paths["50010101"] == "50/5002/5001/500101/50010101/"
+
+    people_bad = _sheet(tmp_path / "people-bad.csv", [
+        "姓名,人员编号,职级,单位编码,用户名", "李四,P-1,乡科级,500301,li", "张三,P-2,部长,500301,",
+        "王五,P-3,一般干部,9999,", "赵六,P-1,一般干部,5003,"])
+    before = _counts(conn)
+    report_p = import_people(conn, people_bad, confirm=True, password="first-pw", by="root")
+    assert {(p.row, p.reason) for p in report_p.problems} == {(3, "bad_level"), (4, "unknown_unit"),
+                                                             (5, "duplicate_id")}
+    assert _counts(conn) == before and get_user(conn, username="P-2") is None
+
+    people = _sheet(tmp_path / "people.csv", [
+        "姓名,人员编号,职级,单位编码,用户名", "李四,P-1,乡科级,500301,li", "张三,P-2,正处,5003,"])
+    applied_p = import_people(conn, people, confirm=True, password="first-pw", by="root")
+    assert applied_p.ok and [r.change.value for r in applied_p.rows] == ["changed", "new"]
+    li = get_user(conn, username="li")
+    assert li is not None and (li.person_id, li.unit_code, li.level and li.level.value) == ("P-1", "500301", "section")
+    assert [(m.from_unit, m.to_unit) for m in history(conn, "li")] == [("5002", "500301")]
+    zhang = get_user(conn, username="P-2")
+    assert zhang is not None and zhang.display_name == "张三" and authenticate(conn, "P-2", "first-pw").unit == "江北区"
+    again = import_people(conn, people, confirm=True, password="first-pw", by="root")
+    assert [r.change.value for r in again.rows] == ["unchanged", "unchanged"]

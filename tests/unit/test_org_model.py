@@ -10,15 +10,18 @@ from server.org.classes import (
     ClassCourse,
     EnrolKind,
     Enrolment,
-    ScoringPolicy,
     TrainingClass,
     members,
     parse_date,
+    parse_scoring,
+    scoring_from_json,
+    scoring_to_json,
 )
 from server.org.levels import CadreLevel, parse_level
 from server.org.roles import AdminRole, Grant, Scope, parse_role
 from server.org.tree import Unit, UnitTree
 from sync.protocol.errors import FormatError
+from sync.protocol.rules import DEFAULT_RULES
 
 
 @pytest.mark.parametrize(("text", "level"), [
@@ -94,38 +97,38 @@ def test_grants_and_roles_are_checked() -> None:
     assert e.value.code == "bad_role"
 
 
-def test_the_scoring_policy_defaults_to_3_3_4_and_round_trips() -> None:
-    policy = ScoringPolicy()
-    assert (policy.attendance, policy.tests, policy.exam, policy.pass_line) == (3, 3, 4, 60)
-    assert policy.weights == "3:3:4"
-    assert ScoringPolicy.from_json(policy.to_json()) == policy
-    custom = ScoringPolicy.parse_weights("2：3：5", pass_line=70)
-    assert (custom.weights, custom.pass_line) == ("2:3:5", 70)
-    assert ScoringPolicy.from_json(custom.to_json()) == custom
+def test_class_scoring_defaults_to_the_rules_3_3_4_and_round_trips() -> None:
+    default = parse_scoring()
+    assert default == DEFAULT_RULES.class_score
+    assert (default.attendance, default.tests, default.exam, default.pass_score) == (3, 3, 4, 60)
+    assert scoring_from_json(scoring_to_json(default)) == default
+    custom = parse_scoring("2：3：5", "70")
+    assert (custom.attendance, custom.tests, custom.exam, custom.pass_score) == (2, 3, 5, 70)
+    assert scoring_from_json(scoring_to_json(custom)) == custom
 
 
-@pytest.mark.parametrize("text", ["", "[]", '{"attendance":3}', '{"attendance":3,"tests":3,"exam":4,"pass_line":101}',
-                                  '{"attendance":0,"tests":0,"exam":0,"pass_line":60}',
-                                  '{"attendance":1.5,"tests":3,"exam":4,"pass_line":60}',
-                                  '{"attendance":true,"tests":3,"exam":4,"pass_line":60}',
-                                  '{"attendance":3,"tests":3,"exam":4,"pass_line":60,"x":1}', "9" * 2000])
-def test_a_bad_stored_policy_is_refused(text: str) -> None:
+@pytest.mark.parametrize("text", ["", "[]", '{"attendance":"3","tests":"3","exam":"4","pass_score":"101"}',
+                                  '{"attendance":"0","tests":"0","exam":"0","pass_score":"60"}',
+                                  '{"attendance":"1.555","tests":"3","exam":"4","pass_score":"60"}',
+                                  '{"attendance":true,"tests":"3","exam":"4","pass_score":"60"}',
+                                  '{"attendance":"3","tests":"3","exam":"4","pass_score":"60","x":"1"}', "9" * 2000])
+def test_bad_stored_scoring_is_refused(text: str) -> None:
     with pytest.raises(FormatError) as e:
-        ScoringPolicy.from_json(text)
-    assert e.value.code == "bad_policy"
+        scoring_from_json(text)
+    assert e.value.code == "bad_scoring"
 
 
 @pytest.mark.parametrize("text", ["3:3", "3:-1:4", "a:b:c", "3:3:4:1"])
 def test_bad_weights_are_refused(text: str) -> None:
     with pytest.raises(FormatError):
-        ScoringPolicy.parse_weights(text)
+        parse_scoring(text)
 
 
 def test_a_class_checks_its_dates_name_and_courses() -> None:
     start, end = parse_date("2025-03-01"), parse_date("2025-06-30")
     klass = TrainingClass("2025-ql-1", " 2025年青年干部培训班 ", start, end,
                           courses=(ClassCourse("c-a", True), ClassCourse("c-b", False)))
-    assert klass.required_courses() == ["c-a"] and klass.policy == ScoringPolicy()
+    assert klass.required_courses() == ["c-a"] and klass.scoring is None
     with pytest.raises(FormatError) as e:
         TrainingClass("x", "X", end, start)
     assert e.value.code == "bad_date"

@@ -1,6 +1,6 @@
 """The organization: a tree of units (each with its code path), people's units, cadre levels and
 organization ids, the history of people's moves, admin accounts with their grants, and training
-classes with their courses and enrolments. Assignments may also target a class.
+classes with their enrolments. Assignments may also target a class: those are the class's courses.
 
 The flat unit names people had become units under one root unit (code ``root``); unit
 assignments then name the unit's code.
@@ -50,12 +50,6 @@ def upgrade() -> None:
         sa.Column("owner_unit", sa.Text, sa.ForeignKey("units.code")),
         sa.Column("scoring", sa.Text),
         sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
-    )
-    op.create_table(
-        "class_courses",
-        sa.Column("class_code", sa.Text, sa.ForeignKey("classes.code"), primary_key=True),
-        sa.Column("course_id", sa.Text, primary_key=True),
-        sa.Column("required", sa.Integer, nullable=False),
     )
     op.create_table(
         "class_enrolments",
