@@ -22,7 +22,10 @@ from server.storage.engine import sqlite_url
 from server.storage.schema import open_database
 from server.units import add_unit, deactivate_unit, list_units, move_unit
 from server.users import add_user, authenticate, deactivate_user, get_user
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
 from sync.protocol.errors import FormatError
+from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -246,3 +249,52 @@ def test_an_import_with_a_bad_row_changes_nothing_and_a_good_one_applies_in_full
     assert zhang is not None and zhang.display_name == "张三" and authenticate(conn, "P-2", "first-pw").unit == "江北区"
     again = import_people(conn, people, confirm=True, password="first-pw", by="root")
     assert [r.change.value for r in again.rows] == ["unchanged", "unchanged"]
+
+
+def test_the_organization_commands_through_a_real_server(server: ServerProcess, tmp_path: Path) -> None:
+    """What an organization department's admin types, and what a learner's app then receives."""
+    server.cli("unit", "add", "50", "重庆市")
+    server.cli("unit", "add", "5001", "万州区", "--parent", "50")
+    sheet = _sheet(tmp_path / "units.csv", ["单位编码,单位名称,上级单位编码", "500101,城关镇,5001",
+                                            "50010101,财政所,500101", "x1,,5001"])
+    dry = server.cli("import", "units", str(sheet), "--confirm", check=False)
+    assert dry.returncode == 1 and "row 4: missing_field" in dry.stdout and "nothing was changed" in dry.stdout
+    _sheet(sheet, ["单位编码,单位名称,上级单位编码", "500101,城关镇,5001", "50010101,财政所,500101"])
+    assert "dry run" in server.cli("import", "units", str(sheet)).stdout
+    assert "500101" not in server.cli("unit", "list").stdout
+    server.cli("import", "units", str(sheet), "--confirm")
+    assert "50/5001/500101/50010101/" in server.cli("unit", "list", "--under", "5001").stdout
+
+    people = _sheet(tmp_path / "people.csv", ["姓名,人员编号,职级,单位编码,用户名", "李四,P-1,正科,50010101,li"])
+    server.cli("import", "people", str(people), "--confirm", "--password-stdin", input=b"first-password\n")
+    server.cli("user", "add", "wang", "--unit", "5001", "--level", "县处级", "--password-stdin",
+               input=b"pass-word\n")
+    server.cli("user", "move", "wang", "--unit", "500101")
+    assert "5001\t500101\t" in server.cli("user", "history", "wang").stdout
+
+    server.cli("class", "add", "qn-1", "青年干部培训班", "--starts", "2026-03-01", "--ends", "2026-06-30",
+               "--weights", "3:3:4", "--pass-score", "60")
+    server.cli("class", "enrol", "qn-1", "--unit", "500101")
+    assert server.cli("class", "members", "qn-1").stdout.split() == ["li", "wang"]
+    server.cli("assign", "c-class", "--class", "qn-1", "--required", "--force", "--title", "党课")
+    server.cli("assign", "c-city", "--unit", "5001", "--elective", "--force", "--title", "市里的课")
+    assert server.cli("class", "courses", "qn-1").stdout.split() == ["c-class", "required"]
+
+    server.cli("admin", "add", "wanzhou", "--role", "unit", "--unit", "5001", "--display-name", "万州管理员",
+               "--password-stdin", input=b"admin-password\n")
+    short = server.cli("admin", "add", "weak", "--role", "system", "--password-stdin", input=b"short\n", check=False)
+    assert short.returncode == 1 and "weak_password" in short.stderr
+    listed = server.cli("admin", "list").stdout
+    assert "wanzhou\t万州管理员\tunit\t5001\tok" in listed
+    server.cli("admin", "deactivate", "wanzhou")
+    assert "DEACTIVATED" in server.cli("admin", "list").stdout
+    actions = [line.split("\t")[2] for line in server.cli("audit").stdout.splitlines()[1:]]
+    for action in ("unit add", "import units", "import people", "user move", "class add", "class enrol",
+                   "admin add", "admin deactivate"):
+        assert action in actions
+
+    li = ApiClient(Transport(server.url))
+    li.login("li", "first-password")
+    got = {a["course_id"]: a for a in li.assignments()}
+    assert got["c-class"]["class_name"] == "青年干部培训班" and got["c-class"]["title"] == "党课"
+    assert got["c-city"]["title"] == "市里的课" and "class_name" not in got["c-city"]
