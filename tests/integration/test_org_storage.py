@@ -17,6 +17,7 @@ from server.storage.schema import alembic_config, open_database, upgrade
 from server.storage.tables import units
 from server.units import add_unit, list_units, move_unit, subtree_clause
 from server.users import add_user, get_user, list_users
+from tests.unit.test_server_schema import _differences
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -107,3 +108,13 @@ def test_units_copy_to_another_database_parents_first(database: str | None, tmp_
     finally:
         source.dispose()
         target.dispose()
+
+
+def test_a_database_upgraded_from_the_first_revision_matches_the_declarations(database: str | None,
+                                                                              tmp_path: Path) -> None:
+    engine = _at_first_revision(_url(database, tmp_path))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    assert _differences(_url(database, tmp_path)) == []
