@@ -17,6 +17,7 @@ from server.admins import AdminRole, AdminSignInError
 from server.assignments import assign, assignments_for
 from server.classes import classes_of, create_class, enrol, get_class, members
 from server.org.classes import ClassCourse, parse_scoring
+from server.org.importing import Change
 from server.organization import history, import_people, import_units, move_person, people_in
 from server.storage.engine import sqlite_url
 from server.storage.schema import open_database
@@ -25,6 +26,7 @@ from server.users import add_user, authenticate, deactivate_user, get_user
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.errors import FormatError
+from tests.support.org_sheets import PEOPLE, PEOPLE_HEADER, UNIT_HEADER, UNITS, write_sheet
 from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
@@ -298,3 +300,16 @@ def test_the_organization_commands_through_a_real_server(server: ServerProcess, 
     got = {a["course_id"]: a for a in li.assignments()}
     assert got["c-class"]["class_name"] == "青年干部培训班" and got["c-class"]["title"] == "党课"
     assert got["c-city"]["title"] == "市里的课" and "class_name" not in got["c-city"]
+
+
+def test_the_departments_xlsx_sheets_import_as_they_come(conn: Connection, tmp_path: Path) -> None:
+    units_file = write_sheet(tmp_path / "单位.xlsx", UNIT_HEADER, UNITS, title="单位信息表")
+    people_file = write_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, PEOPLE)
+    assert import_units(conn, units_file, confirm=True).ok
+    assert {u.code: u.path for u in list_units(conn)}["500101001"] == "50/500101/500101001/"
+    report = import_people(conn, people_file, confirm=True, password="first-pw", by="root")
+    assert report.ok and report.count(Change.NEW) == 3
+    assert [(u.display_name, u.level and u.level.value) for u in people_in(conn, "500101")] == [
+        ("张三", "division"), ("李四", "section")]
+    li = get_user(conn, username="110105194912310038")  # no user name column: the id card number signs in
+    assert li is not None and li.unit == "高笋塘街道" and li.person_id == "110105194912310038"
