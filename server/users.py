@@ -108,9 +108,10 @@ def add_user(
     """A new account in ``unit``: a unit's code, or the name of one; a name the site does not know
     yet becomes a new unit under the root unit (server.units.unit_for_name), as on a small site
     that keeps no organization tree."""
+    hashed = hash_password(check_new_password(password))  # before the write lock: scrypt takes a while
     with transaction(conn):
         return add_user_in(conn, username, password, unit, display_name, level=level, person_id=person_id,
-                           password_hash=None)
+                           password_hash=hashed)
 
 
 def add_user_in(
