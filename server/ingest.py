@@ -122,6 +122,17 @@ class _Batch:
         self.taken: dict[str, IntervalSet] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
+        self.credit_rows: list[dict[str, Any]] = []
+        self.window_rows: list[dict[str, Any]] = []
+
+    def flush(self) -> None:
+        """Write the credit decided so far (one statement per table for the whole batch)."""
+        if self.window_rows:
+            self.conn.execute(credit_windows.insert(), self.window_rows)
+            self.window_rows = []
+        if self.credit_rows:
+            self.conn.execute(record_credit.insert(), self.credit_rows)
+            self.credit_rows = []
 
     def preload(self, incoming: list[Record]) -> None:
         """Read the stored records around the batch's seqs, chain by chain."""
@@ -220,7 +231,8 @@ def _check(batch: _Batch, r: Record, signing: bytes,
 
 def _insert(conn: Connection, r: Record, digest: str, source: str) -> int:
     values = dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True))
-    key = conn.execute(records.insert().values(**values, source=source)).inserted_primary_key
+    # values as parameters, not in the statement: one compiled INSERT serves every record
+    key = conn.execute(records.insert(), {**values, "source": source}).inserted_primary_key
     assert key is not None
     return int(key[0])
 
@@ -242,6 +254,8 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody 
     already parsed)."""
     conn = batch.conn
     known = batch.after.get((r.device_id, r.user_id))
+    if known is None or known[0] != r.seq - 1:
+        batch.flush()  # the chain's state is read from the stored credit
     prev = known[1] if known is not None and known[0] == r.seq - 1 else _chain_state(conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
@@ -251,13 +265,13 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody 
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            conn.execute(credit_windows.insert().values(user_id=r.user_id, start_s=start, end_s=end, rid=rid))
+            batch.window_rows.append({"user_id": r.user_id, "start_s": start, "end_s": end, "rid": rid})
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
     batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
-    conn.execute(record_credit.insert().values(
+    batch.credit_rows.append(dict(
         rid=rid, user_id=r.user_id, segments=json.dumps([list(s) for s in credit.segments]),
         credited_s=credit.credited_s, set_aside=json.dumps(credit.set_aside, sort_keys=True),
         set_aside_s=credit.set_aside_s, chain_end=chain.wall_end if chain else None,
@@ -282,6 +296,7 @@ def credit_missing(conn: Connection, published: Published, user_id: str | None =
     batch = _Batch(conn, published, time.time())
     for row in rows:
         _credit(batch, int(row[-2]), record_from_row(row), parse_time(row[-1], "received_at"))
+    batch.flush()
     return len(rows)
 
 
@@ -304,8 +319,7 @@ def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     out: dict[tuple[str, str], tuple[str, str]] = {}
     c = records.c
     for k in range(0, len(keys), 400):
-        chunk = keys[k : k + 400]
-        wanted = sa.or_(*(sa.and_(c.device_id == device_id, c.id == rid) for device_id, rid in chunk))
+        wanted = sa.tuple_(c.device_id, c.id).in_(keys[k : k + 400])
         for device_id, rid, digest, sig in conn.execute(sa.select(c.device_id, c.id, c.hash, c.sig).where(wanted)):
             out[(device_id, rid)] = (digest, sig)
     return out
@@ -350,6 +364,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             seen[(r.device_id, r.id)] = (digest, r.sig)
             flags = (["gap"] if _missing_before(batch, r) else []) + credit.reasons
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
+        batch.flush()
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 
