@@ -110,7 +110,7 @@ class ServerProcess:
             result.check_returncode()
         return result
 
-    def start(self, timeout_s: float = 20.0) -> ServerProcess:
+    def start(self, timeout_s: float = 60.0) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
         cmd = [*self._command(), "serve", "--port", str(self.port)]
