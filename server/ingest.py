@@ -109,6 +109,22 @@ class _Device:
 _Link = tuple[str, str, str]  # a stored record's (id, hash, prev)
 
 
+class _NewRow:
+    """A record waiting in its batch to be written; ``rid`` once it is."""
+
+    __slots__ = ("rid",)
+
+    def __init__(self) -> None:
+        self.rid: int | None = None
+
+
+def _row_id(rid: int | _NewRow) -> int:
+    if isinstance(rid, int):
+        return rid
+    assert rid.rid is not None, "credit is written after its record"
+    return rid.rid
+
+
 class _Batch:
     """Per-batch caches: device keys, each person's taken wall time, the published lessons, the
     stored neighbours of the batch's records (one query per chain) and each chain's credit state
@@ -122,17 +138,30 @@ class _Batch:
         self.taken: dict[str, IntervalSet] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
+        self.record_rows: list[tuple[dict[str, Any], _NewRow]] = []
         self.credit_rows: list[dict[str, Any]] = []
         self.window_rows: list[dict[str, Any]] = []
 
+    def insert(self, r: Record, digest: str, source: str) -> _NewRow:
+        """Store ``r`` with the batch's next flush; its row id once written."""
+        row = _NewRow()
+        self.record_rows.append(({**dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True)),
+                                  "source": source}, row))
+        return row
+
     def flush(self) -> None:
-        """Write the credit decided so far (one statement per table for the whole batch)."""
-        if self.window_rows:
-            self.conn.execute(credit_windows.insert(), self.window_rows)
-            self.window_rows = []
-        if self.credit_rows:
-            self.conn.execute(record_credit.insert(), self.credit_rows)
-            self.credit_rows = []
+        """Write the records and credit decided so far: one statement per table, whatever the batch's size."""
+        if self.record_rows:
+            c = records.c  # rows come back in any order: matched by their unique (device_id, id)
+            written = {(device_id, rid): int(key) for key, device_id, rid in self.conn.execute(
+                records.insert().returning(c.rid, c.device_id, c.id), [values for values, _ in self.record_rows])}
+            for values, row in self.record_rows:
+                row.rid = written[(values["device_id"], values["id"])]
+            self.record_rows = []
+        for table, rows in ((credit_windows, self.window_rows), (record_credit, self.credit_rows)):
+            if rows:
+                self.conn.execute(table.insert(), [{**row, "rid": _row_id(row["rid"])} for row in rows])
+                rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
         """Read the stored records around the batch's seqs, chain by chain."""
@@ -150,6 +179,7 @@ class _Batch:
         low, high, known = self.links.get((r.device_id, r.user_id), (1, 0, {}))
         if low <= seq <= high:
             return known.get(seq)
+        self.flush()
         return _neighbour(self.conn, r, seq)
 
     def stored(self, r: Record, digest: str) -> None:
@@ -229,14 +259,6 @@ def _check(batch: _Batch, r: Record, signing: bytes,
     return (reason, None) if reason else parsed
 
 
-def _insert(conn: Connection, r: Record, digest: str, source: str) -> int:
-    values = dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True))
-    # values as parameters, not in the statement: one compiled INSERT serves every record
-    key = conn.execute(records.insert(), {**values, "source": source}).inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     """The chain's state after its nearest stored record before ``r``."""
     x, c = records.c, record_credit.c
@@ -249,7 +271,7 @@ def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
 
 
-def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
+def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
     """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
     already parsed)."""
     conn = batch.conn
@@ -358,7 +380,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             if isinstance(checked, tuple):
                 results[i] = Outcome(r.id, "rejected", *checked)
                 continue
-            rid = _insert(conn, r, digest, source)
+            rid = batch.insert(r, digest, source)
             batch.stored(r, digest)
             credit = _credit(batch, rid, r, batch.arrival, checked)
             seen[(r.device_id, r.id)] = (digest, r.sig)
