@@ -238,7 +238,7 @@ def _chain_reason(batch: _Batch, r: Record, digest: str) -> str | None:
     return None
 
 
-def _check(batch: _Batch, r: Record, signing: bytes,
+def _check(batch: _Batch, r: Record, signing: bytes, digest: str,
            as_user_id: str | None) -> tuple[str, str | None] | WatchBody | None:
     """(reason, detail) to refuse ``r``, or its parsed watch body (None for other types) when it is a
     valid record to store."""
@@ -255,7 +255,7 @@ def _check(batch: _Batch, r: Record, signing: bytes,
         parsed = _check_body(r)
     except FormatError as exc:
         return exc.code, exc.detail
-    reason = _chain_reason(batch, r, sha256_hex(signing))
+    reason = _chain_reason(batch, r, digest)
     return (reason, None) if reason else parsed
 
 
@@ -376,7 +376,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            checked = _check(batch, r, signing, as_user_id)
+            checked = _check(batch, r, signing, digest, as_user_id)
             if isinstance(checked, tuple):
                 results[i] = Outcome(r.id, "rejected", *checked)
                 continue
