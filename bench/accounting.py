@@ -6,11 +6,12 @@ seeks ahead, the window hidden while the video plays on, walking away until the 
 stops credit and the attention check is answered later, and the periodic attention check. A
 brute-force reference applies the policy to the *true* player state every 10 ms: that is the
 ground truth. The accounting only sees what the app sees: a tick every 250 ms with the position
-from a VLC-like player whose time moves in irregular 250-500 ms steps, smoothed exactly as
-player/vlc_backend.py does (player/smoothing.py). Target: |credit - truth| <= 1 s.
+from a VLC-like player whose time moves in irregular 250-500 ms steps, followed exactly as
+player/vlc_backend.py does (player/smoothing.py: its last report, no guess ahead).
+Target: |credit - truth| <= 1 s.
 
 Cost. Microseconds per ``tick()`` in steady playback, with 10,000 covered fragments, and for
-the app's whole per-tick work (smoothing + tick + attention poll); ``checkpoint()`` cost too.
+the app's whole per-tick work (position + tick + attention poll); ``checkpoint()`` cost too.
 
 Run: ``./run bench accounting [--seed N] [--hours H]``.
 """
@@ -84,17 +85,16 @@ class Player:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.raw = 0.0
-        self.raw_at = 0.0  # when its time-changed event arrived
         self.next_update = 0.0
 
     def observe(self, w: World, now: float) -> None:
         if now >= self.next_update:
-            self.raw, self.raw_at = round(w.pos, 3), now
+            self.raw = round(w.pos, 3)
             self.next_update = now + self.rng.uniform(0.25, 0.5)
 
     def settle(self, w: World, now: float) -> None:
         """After a pause or a seek the player reports its new time promptly."""
-        self.raw, self.raw_at = round(w.pos, 3), now
+        self.raw = round(w.pos, 3)
         self.next_update = now + self.rng.uniform(0.25, 0.5)
 
 
@@ -143,7 +143,7 @@ class Simulation:
     def app_tick(self) -> None:
         """What the app's 250 ms timer does (client/player_bridge.py)."""
         w, now = self.world, self.clock()
-        position = self.smoother.observe(self.player.raw, w.playing, w.rate, now, self.player.raw_at)
+        position = self.smoother.observe(self.player.raw)
         self.acc.tick(min(position, LESSON_S), w.playing, w.rate)
         self.ticks += 1
         if self.acc.attention_due and w.answer_at is None:
@@ -156,14 +156,14 @@ class Simulation:
             self.app_tick()  # the app ticks before every change
             w.playing, w.rate = action == "play", (arg if action == "play" else w.rate)
             self.player.settle(w, now)
-            self.smoother.reset(w.pos, now, self.player.raw)
+            self.smoother.reset(w.pos, self.player.raw)
         elif action in {"seek_back", "seek_ahead"}:
             self.app_tick()
             target = max(0.0, w.pos - arg) if action == "seek_back" else min(LESSON_S, w.pos + arg)
             if self.acc.seek(target):
                 w.pos = target
                 self.player.settle(w, now)
-                self.smoother.reset(target, now, self.player.raw)
+                self.smoother.reset(target, self.player.raw)
             else:
                 self.refused_seeks += 1
         elif action in {"hide", "show"}:
@@ -205,7 +205,7 @@ class Simulation:
                     self.app_tick()
                     self.acc.seek(0.0)
                     self.player.settle(w, now)
-                    self.smoother.reset(0.0, now, self.player.raw)
+                    self.smoother.reset(0.0, self.player.raw)
                     continue
             self.truth.step(w, STEP_S, start, w.pos)
             self.clock.advance(STEP_S)
@@ -242,14 +242,14 @@ def _per_tick_us(acc: WatchAccounting, clock: FakeClock, n: int, start_pos: floa
 
 
 def _app_tick_us(n: int) -> float:
-    """The app's whole tick: smoothing, tick, the attention poll (default policy: checks on)."""
+    """The app's whole tick: position, tick, the attention poll (default policy: checks on)."""
     clock, smoother = FakeClock(), PositionSmoother()
     acc = WatchAccounting(PlayerPolicy(), 1e9, clock)
     began, raw = time.perf_counter(), 0.0
     for i in range(n):
         clock.advance(0.25)
         raw = i * 0.25 if i % 2 == 0 else raw
-        acc.tick(smoother.observe(raw, True, 1.0, clock()), True, 1.0)
+        acc.tick(smoother.observe(raw), True, 1.0)
         if acc.attention_due:  # the person answers at once, so every tick is a crediting one
             acc.answer_attention()
         if i % 100 == 0:
@@ -328,7 +328,7 @@ def main() -> None:
     print("Cost per tick (best of 5 runs of 20,000 ticks; this machine, one core; compare within a run only):")
     print(f"  steady playback                    {c['steady_us']:7.2f} us")
     print(f"  with 10,000 covered fragments      {c['fragmented_us']:7.2f} us")
-    print(f"  app tick (smoothing+tick+poll)     {c['app_tick_us']:7.2f} us")
+    print(f"  app tick (position+tick+poll)      {c['app_tick_us']:7.2f} us")
     print(f"  tick + checkpoint                  {c['tick_checkpoint_us']:7.2f} us")
     print(f"  IntervalSet.add, 20,000 random small intervals {c['interval_add_us']:5.2f} us each")
     print(f"  at 4 ticks/s that is {c['app_tick_us'] * 4 / 1e4:.4f} % of one core")

@@ -10,8 +10,8 @@ What libvlc 3.0 does and how this adapter deals with it:
 - Events arrive on libvlc's own thread. ``_on_vlc_event`` only turns them into PlayerEvent
   values, puts them on a queue and hands them to ``on_event``; it never calls into libvlc
   (which can deadlock from inside a callback).
-- ``get_time()`` is coarse (250-500 ms steps): ``position_s()`` smooths it with the
-  monotonic clock (player/smoothing.py).
+- ``get_time()`` is coarse (250-500 ms steps): ``position_s()`` is its last report, never a guess
+  ahead of it; a stale report right after a seek is ignored (player/smoothing.py).
 Public methods are for one thread (the GUI thread); ``open()`` may run on a worker while
 nothing else uses the backend. Must not import Qt or anything from sync/.
 """
@@ -109,7 +109,7 @@ class VlcBackend:
         self._last_position = 0.0
         # Written by the libvlc thread, read here: single attribute stores, atomic in CPython.
         self._ended = False
-        self._time_event: tuple[float, float] | None = None  # (media s, monotonic s of arrival)
+        self._time_seen: float | None = None  # media s of the last time-changed event
         self._released = False
         # open() runs on a worker while the window may close (and release) on the GUI thread: loading
         # the parsed media into the player and releasing the player never overlap.
@@ -123,8 +123,8 @@ class VlcBackend:
     def _on_vlc_event(self, event: Any) -> None:
         """Runs on libvlc's thread: convert, enqueue, forward. Never call libvlc here."""
         try:
-            if event.type.value == self._time_changed:  # 4 a second: kept for smoothing, not queued
-                self._time_event = (event.u.new_time / 1000.0, self._clock())
+            if event.type.value == self._time_changed:  # 4 a second: kept for the end position, not queued
+                self._time_seen = event.u.new_time / 1000.0
                 return
             kind = self._kinds.get(event.type.value)
             if kind is None:
@@ -169,9 +169,9 @@ class VlcBackend:
             self._duration = duration_s
             self._ended = False
             self._pending_seek = None
-            self._time_event = None
+            self._time_seen = None
             self._last_position = 0.0
-            self._smoother.reset(0.0, self._clock())
+            self._smoother.reset(0.0)
         return MediaInfo(file, duration_s, has_video, has_audio)
 
     def _check(self, media: Any, file: Path) -> tuple[bool, bool, float]:
@@ -231,7 +231,7 @@ class VlcBackend:
         self._player.stop()
         self._pending_seek = None
         self._last_position = 0.0
-        self._smoother.reset(0.0, self._clock())
+        self._smoother.reset(0.0)
 
     def seek(self, position_s: float) -> None:
         if self._released:
@@ -242,16 +242,15 @@ class VlcBackend:
         else:
             self._player.set_time(int(target * 1000))
         self._last_position = target
-        self._smoother.reset(target, self._clock(), self._raw_time())
+        self._smoother.reset(target, self._raw_time())
 
     def set_rate(self, rate: float) -> None:
         self._check_live()
-        now = self._clock()
         position = self.position_s()
         if self._player.set_rate(float(rate)) == -1:
             raise PlaybackError("playback_failed", f"libvlc refused rate {rate}")
         self._rate = float(rate)
-        self._smoother.reset(position, now, self._raw_time())
+        self._smoother.reset(position, self._raw_time())
 
     def set_volume(self, volume: int) -> None:
         if self._released:
@@ -279,11 +278,11 @@ class VlcBackend:
         return self._rate
 
     def position_s(self) -> float:
-        """Media seconds, smoothed between libvlc's coarse time updates. Once ended: the duration,
+        """Media seconds: libvlc's last time report. Once ended: the duration,
         unless playback stopped well short of it (a file cut short on disk): then where it stopped."""
         if self._ended:
-            seen = self._time_event
-            reached = max(self._last_position, seen[0] if seen is not None else 0.0)
+            seen = self._time_seen
+            reached = max(self._last_position, seen if seen is not None else 0.0)
             return self._duration if self._duration - reached <= END_SLACK_S else reached
         if self._released:
             return 0.0
@@ -291,10 +290,8 @@ class VlcBackend:
         if playing and self._pending_seek is not None:
             target, self._pending_seek = self._pending_seek, None
             self._player.set_time(int(target * 1000))
-            self._smoother.reset(target, self._clock(), self._raw_time())
-        raw, seen = self._raw_time(), self._time_event
-        raw_at = seen[1] if seen is not None and abs(seen[0] - raw) < 0.0005 else None
-        position = self._smoother.observe(raw, playing, self._rate, self._clock(), raw_at)
+            self._smoother.reset(target, self._raw_time())
+        position = self._smoother.observe(self._raw_time())
         self._last_position = min(max(0.0, position), self._duration)
         return self._last_position
 

@@ -26,6 +26,8 @@ def default_data_dir() -> Path:
 DEFAULT_MAX_DEVICES = 10
 DEFAULT_API_SLOTS = 32
 """API requests served at once; below the 40 worker threads that run the routes."""
+HEADER_TIMEOUT_S = 10.0
+"""Seconds a connection has to send its request headers (server.connections)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ import contextlib
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
-HEADER_TIMEOUT_S = 10.0
+from server.config import HEADER_TIMEOUT_S
+
 FDS_KEPT_FREE = 64
 """For the database, the log and the course files being sent."""
 

@@ -109,6 +109,22 @@ class _Device:
 _Link = tuple[str, str, str]  # a stored record's (id, hash, prev)
 
 
+class _NewRow:
+    """A record waiting in its batch to be written; ``rid`` once it is."""
+
+    __slots__ = ("rid",)
+
+    def __init__(self) -> None:
+        self.rid: int | None = None
+
+
+def _row_id(rid: int | _NewRow) -> int:
+    if isinstance(rid, int):
+        return rid
+    assert rid.rid is not None, "credit is written after its record"
+    return rid.rid
+
+
 class _Batch:
     """Per-batch caches: device keys, each person's taken wall time, the published lessons, the
     stored neighbours of the batch's records (one query per chain) and each chain's credit state
@@ -122,6 +138,30 @@ class _Batch:
         self.taken: dict[str, IntervalSet] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
+        self.record_rows: list[tuple[dict[str, Any], _NewRow]] = []
+        self.credit_rows: list[dict[str, Any]] = []
+        self.window_rows: list[dict[str, Any]] = []
+
+    def insert(self, r: Record, digest: str, source: str) -> _NewRow:
+        """Store ``r`` with the batch's next flush; its row id once written."""
+        row = _NewRow()
+        self.record_rows.append(({**dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True)),
+                                  "source": source}, row))
+        return row
+
+    def flush(self) -> None:
+        """Write the records and credit decided so far: one statement per table, whatever the batch's size."""
+        if self.record_rows:
+            c = records.c  # rows come back in any order: matched by their unique (device_id, id)
+            written = {(device_id, rid): int(key) for key, device_id, rid in self.conn.execute(
+                records.insert().returning(c.rid, c.device_id, c.id), [values for values, _ in self.record_rows])}
+            for values, row in self.record_rows:
+                row.rid = written[(values["device_id"], values["id"])]
+            self.record_rows = []
+        for table, rows in ((credit_windows, self.window_rows), (record_credit, self.credit_rows)):
+            if rows:
+                self.conn.execute(table.insert(), [{**row, "rid": _row_id(row["rid"])} for row in rows])
+                rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
         """Read the stored records around the batch's seqs, chain by chain."""
@@ -139,6 +179,7 @@ class _Batch:
         low, high, known = self.links.get((r.device_id, r.user_id), (1, 0, {}))
         if low <= seq <= high:
             return known.get(seq)
+        self.flush()
         return _neighbour(self.conn, r, seq)
 
     def stored(self, r: Record, digest: str) -> None:
@@ -197,7 +238,7 @@ def _chain_reason(batch: _Batch, r: Record, digest: str) -> str | None:
     return None
 
 
-def _check(batch: _Batch, r: Record, signing: bytes,
+def _check(batch: _Batch, r: Record, signing: bytes, digest: str,
            as_user_id: str | None) -> tuple[str, str | None] | WatchBody | None:
     """(reason, detail) to refuse ``r``, or its parsed watch body (None for other types) when it is a
     valid record to store."""
@@ -214,15 +255,8 @@ def _check(batch: _Batch, r: Record, signing: bytes,
         parsed = _check_body(r)
     except FormatError as exc:
         return exc.code, exc.detail
-    reason = _chain_reason(batch, r, sha256_hex(signing))
+    reason = _chain_reason(batch, r, digest)
     return (reason, None) if reason else parsed
-
-
-def _insert(conn: Connection, r: Record, digest: str, source: str) -> int:
-    values = dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True))
-    key = conn.execute(records.insert().values(**values, source=source)).inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
@@ -237,11 +271,13 @@ def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
 
 
-def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
+def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
     """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
     already parsed)."""
     conn = batch.conn
     known = batch.after.get((r.device_id, r.user_id))
+    if known is None or known[0] != r.seq - 1:
+        batch.flush()  # the chain's state is read from the stored credit
     prev = known[1] if known is not None and known[0] == r.seq - 1 else _chain_state(conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
@@ -251,13 +287,13 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float, body: WatchBody 
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            conn.execute(credit_windows.insert().values(user_id=r.user_id, start_s=start, end_s=end, rid=rid))
+            batch.window_rows.append({"user_id": r.user_id, "start_s": start, "end_s": end, "rid": rid})
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
     batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
-    conn.execute(record_credit.insert().values(
+    batch.credit_rows.append(dict(
         rid=rid, user_id=r.user_id, segments=json.dumps([list(s) for s in credit.segments]),
         credited_s=credit.credited_s, set_aside=json.dumps(credit.set_aside, sort_keys=True),
         set_aside_s=credit.set_aside_s, chain_end=chain.wall_end if chain else None,
@@ -282,6 +318,7 @@ def credit_missing(conn: Connection, published: Published, user_id: str | None =
     batch = _Batch(conn, published, time.time())
     for row in rows:
         _credit(batch, int(row[-2]), record_from_row(row), parse_time(row[-1], "received_at"))
+    batch.flush()
     return len(rows)
 
 
@@ -304,8 +341,7 @@ def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     out: dict[tuple[str, str], tuple[str, str]] = {}
     c = records.c
     for k in range(0, len(keys), 400):
-        chunk = keys[k : k + 400]
-        wanted = sa.or_(*(sa.and_(c.device_id == device_id, c.id == rid) for device_id, rid in chunk))
+        wanted = sa.tuple_(c.device_id, c.id).in_(keys[k : k + 400])
         for device_id, rid, digest, sig in conn.execute(sa.select(c.device_id, c.id, c.hash, c.sig).where(wanted)):
             out[(device_id, rid)] = (digest, sig)
     return out
@@ -340,16 +376,17 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            checked = _check(batch, r, signing, as_user_id)
+            checked = _check(batch, r, signing, digest, as_user_id)
             if isinstance(checked, tuple):
                 results[i] = Outcome(r.id, "rejected", *checked)
                 continue
-            rid = _insert(conn, r, digest, source)
+            rid = batch.insert(r, digest, source)
             batch.stored(r, digest)
             credit = _credit(batch, rid, r, batch.arrival, checked)
             seen[(r.device_id, r.id)] = (digest, r.sig)
             flags = (["gap"] if _missing_before(batch, r) else []) + credit.reasons
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
+        batch.flush()
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

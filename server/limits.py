@@ -25,12 +25,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from fastapi import Request
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing import TYPE_CHECKING
 
 from sync.protocol.errors import FormatError, ServerBusyError
+
+if TYPE_CHECKING:  # the admin commands use Slots without the web stack; the answers import it when made
+    from fastapi import Request
+    from starlette.responses import JSONResponse
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 BODY_IDLE_TIMEOUT_S = 30.0
@@ -100,6 +102,8 @@ class Slots:
 
 
 def busy_answer(exc: ServerBusyError, status: int = 503) -> JSONResponse:
+    from starlette.responses import JSONResponse
+
     headers = {}
     if exc.retry_after_s is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
@@ -125,6 +129,8 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                from starlette.responses import JSONResponse
+
                 await JSONResponse({"code": "too_large", "detail": "request body is too large"},
                                    status_code=413, headers={"Connection": "close"})(scope, receive, send)
                 return

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, ServerConfig
-from server.connections import HEADER_TIMEOUT_S
+from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, HEADER_TIMEOUT_S, ServerConfig
 
 MAX_CONNECTIONS = 4096
 KEEP_ALIVE_S = 5

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, parse_json_object, sha256_hex
+from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, check_v2_value, parse_json_object, sha256_hex
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
@@ -174,7 +174,7 @@ def _version(d: dict[str, Any]) -> int:
     if isinstance(d["v"], bool) or d["v"] != V2:
         raise FormatError("bad_field", "v must be 2 (a v1 record has no v)")
     try:
-        canonical_bytes_v2(d["body"])
+        check_v2_value(d["body"])  # its canonical bytes were made (and bounded) by from_dict already
     except FormatError as exc:
         raise FormatError("bad_field", f"a v2 body holds integers only: {exc.detail}") from exc
     return V2

@@ -69,7 +69,8 @@ def test_a_flood_of_wrong_passwords_is_throttled_and_never_locks_the_owner_out(s
             checked += 1
         else:
             refused.append(r)
-        if time.monotonic() - start > 5:
+        # on a loaded machine a sign-in may take longer than the first waits: go on until refused
+        if time.monotonic() - start > 5 and (refused or time.monotonic() - start > 120):
             break
     elapsed = time.monotonic() - start
     # the owner, from their own PC, signs in once the wait (if one is still running) has passed

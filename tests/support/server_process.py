@@ -3,6 +3,7 @@ on the SQLite file in its data folder or on a PostgreSQL database named by URL."
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,12 @@ class ServerProcess:
         """The server's database, as SQLAlchemy names it."""
         return self.database_url or f"sqlite:///{self.data_dir / 'server.sqlite3'}"
 
-    def _command(self) -> list[str]:
+    def _site_arguments(self) -> list[str]:
         database = ["--database", self.database_url] if self.database_url else []
-        return [sys.executable, "-m", "server.cli", "--data", str(self.data_dir), *database]
+        return ["--data", str(self.data_dir), *database]
+
+    def _command(self) -> list[str]:
+        return [sys.executable, "-m", "server.cli", *self._site_arguments()]
 
     def sql(self, statement: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one SQL statement on the server's database, as another program would, and commit;
@@ -91,18 +95,22 @@ class ServerProcess:
         finally:
             engine.dispose()
 
-    def cli(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run an admin command (``studydesk-server --data DIR [--database URL] ARGS``) against the same site."""
-        return subprocess.run(
-            [*self._command(), *args],
-            input=input.decode() if input is not None else None,
-            capture_output=True,
-            text=True,
-            check=check,
-            timeout=120,
-        )
+    def cli(self, *args: str, input: bytes | None = None, check: bool = True,
+            process: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run an admin command (``studydesk-server --data DIR [--database URL] ARGS``) against the same site.
 
-    def start(self, timeout_s: float = 20.0) -> ServerProcess:
+        The same ``server.cli.main`` runs in this process, with its standard streams captured, unless
+        ``process``: then in a new interpreter, as an administrator's shell starts it (a test that
+        needs its own process: a crash, a signal, what a fresh interpreter imports)."""
+        if process:
+            return subprocess.run([*self._command(), *args], input=input.decode() if input is not None else None,
+                                  capture_output=True, text=True, check=check, timeout=120)
+        result = run_cli_in_process([*self._site_arguments(), *args], input)
+        if check:
+            result.check_returncode()
+        return result
+
+    def start(self, timeout_s: float = 60.0) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
         cmd = [*self._command(), "serve", "--port", str(self.port)]
@@ -138,6 +146,27 @@ class ServerProcess:
     def restart(self) -> ServerProcess:
         self.stop()
         return self.start()
+
+
+def run_cli_in_process(argv: list[str], input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """``server.cli.main(argv)`` in this process, its stdin fed from ``input`` and its stdout and
+    stderr captured, answered as a finished process would be (argparse's exits become the status)."""
+    from server.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(input.decode() if input is not None else "")
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                status = main(argv)
+            except SystemExit as exc:  # argparse's usage errors and --help
+                status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+    finally:
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(argv, status, out.getvalue(), err.getvalue())
 
 
 def add_user(server: ServerProcess, name: str, password: str, unit: str = "城关镇", display: str | None = None) -> None:

@@ -8,6 +8,9 @@ admin commands for keys, publishing, users and assignments, and SQLite files in 
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,14 +69,36 @@ def published_server(tmp_path: Path, server: ServerProcess | None = None) -> She
     return ShellEnv(srv, site, tmp_path / "client-data", public_key)
 
 
+_ZHANGSAN_SITE: list[tuple[Path, str]] = []
+"""This test process's one prepared data folder (keys, the demo course, 张三) and its public key."""
+
+
+def _zhangsan_site() -> tuple[Path, str]:
+    """Made once per test process by the same admin commands, then copied for each test: every test
+    still gets its own data folder and server process, without publishing the course again."""
+    if not _ZHANGSAN_SITE:
+        folder = Path(tempfile.mkdtemp(prefix="studydesk-zhangsan-site-"))
+        atexit.register(shutil.rmtree, folder, True)
+        server = ServerProcess(folder / "server-data")
+        server.data_dir.mkdir()
+        server.cli("keys", "init")
+        public_key = server.cli("keys", "show").stdout.strip()
+        server.cli("publish", str(DEMO_COURSE))
+        add_user(server, "zhangsan", PASSWORD, unit="城关镇人民政府", display="张三")
+        _ZHANGSAN_SITE.append((server.data_dir, public_key))
+    return _ZHANGSAN_SITE[0]
+
+
 @contextmanager
 def zhangsan_server(tmp_path: Path) -> Iterator[ShellEnv]:
     """A running server with the demo course published and 张三 (zhangsan) of 城关镇人民政府 added."""
+    prepared, public_key = _zhangsan_site()
     server = ServerProcess(tmp_path / "server-data")
+    shutil.copytree(prepared, server.data_dir)
     try:
-        env = published_server(tmp_path, server)
-        env.add_user("zhangsan", "城关镇人民政府", "张三")
-        yield env
+        server.start()
+        yield ShellEnv(server, write_site(tmp_path / "site.toml", server.url, public_key), tmp_path / "client-data",
+                       public_key)
     finally:
         server.stop()
 
