@@ -28,8 +28,10 @@ class ServerProcess:
     """Starts, stops, kills and restarts one server process over a given data folder."""
 
     def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None,
-                 database_url: str | None = None) -> None:
+                 database_url: str | None = None, workers: int = 1) -> None:
         self.data_dir = data_dir
+        self.workers = workers
+        """``serve --workers``: more than one on PostgreSQL only."""
         self.port = port or free_port()
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.database_url = database_url
@@ -105,7 +107,8 @@ class ServerProcess:
     def start(self, timeout_s: float = 20.0) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
-        cmd = [*self._command(), "serve", "--port", str(self.port)]
+        workers = ["--workers", str(self.workers)] if self.workers != 1 else []
+        cmd = [*self._command(), "serve", "--port", str(self.port), *workers]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -117,6 +120,14 @@ class ServerProcess:
             except requests.RequestException:
                 time.sleep(0.05)
         raise RuntimeError(f"server did not answer within {timeout_s}s, see {self.log_path}")
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes of ``serve --workers N`` (the supervisor's spawned children)."""
+        import psutil
+
+        assert self.proc is not None
+        return sorted(c.pid for c in psutil.Process(self.proc.pid).children()
+                      if "spawn_main" in " ".join(c.cmdline()))
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
