@@ -235,3 +235,13 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Pa
         assert set(tally.errors) <= {"server_busy", "network"}, tally.errors  # never a 500
     finally:
         two.stop()
+
+
+def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
+    site = ServerProcess(tmp_path / "sqlite")
+    out = site.cli("serve", "--port", str(site.port), "--workers", "2", check=False)
+    assert out.returncode == 2
+    assert "--workers 2" in out.stderr and "PostgreSQL" in out.stderr and "SQLite" in out.stderr
+    assert "只能运行一个工作进程" in out.stderr  # and the same in Chinese
+    assert "Traceback" not in out.stderr
+    assert site.cli("serve", "--workers", "0", check=False).returncode == 2  # argparse: between 1 and 64
