@@ -122,12 +122,18 @@ class ServerProcess:
         raise RuntimeError(f"server did not answer within {timeout_s}s, see {self.log_path}")
 
     def worker_pids(self) -> list[int]:
-        """The worker processes of ``serve --workers N`` (the supervisor's spawned children)."""
+        """The live worker processes of ``serve --workers N`` (the supervisor's spawned children)."""
         import psutil
 
         assert self.proc is not None
-        return sorted(c.pid for c in psutil.Process(self.proc.pid).children()
-                      if "spawn_main" in " ".join(c.cmdline()))
+        pids = []
+        for child in psutil.Process(self.proc.pid).children():
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    pids.append(child.pid)
+            except psutil.Error:  # gone, or a killed worker not yet reaped (a zombie)
+                pass
+        return sorted(pids)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
