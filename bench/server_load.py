@@ -5,7 +5,8 @@ Each simulated learner (a thread with its own HTTP connection) signs in once, en
 device, then syncs ``--syncs`` times a batch of ``--records`` signed watch records (one record
 per minute of study: 60 is an hour, the v2 cadence), pausing ``--pause`` seconds (random, up to)
 between syncs; learners start spread over ``--ramp`` seconds. A learner keeps its tokens: it never
-signs in again while they are valid (an expired access token is refreshed). Every try the
+signs in again while they are valid (an expired access token is refreshed). Each learner comes
+from an address of its own (X-Forwarded-For, as nginx passes it), as PCs do. Every try the
 server does not answer (503/429 with Retry-After, a dropped connection) is retried with the
 app's one backoff (sync.net.backoff), honouring Retry-After, and counted by kind.
 
@@ -144,6 +145,8 @@ def _learner(server: ServerProcess, i: int, args: argparse.Namespace, start_at: 
     time.sleep(max(0.0, start_at + rng.uniform(0, args.ramp) - time.monotonic()))
     mine = Tally()
     api = client(server.url)
+    # each learner on a PC of its own, as nginx tells the server (it trusts the header from 127.0.0.1)
+    api.transport.session.headers["X-Forwarded-For"] = f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
     t = time.monotonic()
     info = retrying("sign-in", lambda: api.login(f"learner{i:05d}", PASSWORD), mine, give_up_s=600)
     signed_in = time.monotonic() - t
@@ -258,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill", action="store_true", help="SIGKILL one PostgreSQL worker half-way through the ramp")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers and the cluster on the way out
     threading.stack_size(512 * 1024)
     results = []
     with tempfile.TemporaryDirectory(prefix="studydesk-load-") as tmp:

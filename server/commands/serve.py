@@ -2,9 +2,9 @@
 
 ``--workers N`` (PostgreSQL only) runs N worker processes that share one listening socket: the
 parent binds it, then uvicorn's own supervisor (``uvicorn.supervisors.Multiprocess``) starts
-the workers, pings each one, starts a new one in place of any that dies or hangs, and on
-SIGTERM or SIGINT stops them all, each finishing the requests it has begun (at most
-GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
+the workers, pings each one, starts a new one in place of any that dies or hangs (no answer
+for HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
+begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
 password-hashing threads (server.password_pool) and its database connection pool, so a site's
@@ -28,6 +28,9 @@ MAX_HEADER_BYTES = 16 * 1024
 GRACEFUL_S = 20
 """On SIGTERM, how long a worker may take to finish its requests (below systemd's TimeoutStopSec=30)."""
 MAX_WORKERS = 64
+HEALTHCHECK_S = 30
+"""A worker that does not answer the supervisor's ping for this long is taken for hung and replaced
+(generous: a worker busy on a loaded machine must not be killed mid-request)."""
 
 SQLITE_ONE_WORKER = (
     "error: --workers {n}: a site on SQLite runs one worker (SQLite has one writer); use PostgreSQL "
@@ -146,7 +149,8 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
     open_database(config.url, pool_size=1).dispose()  # the schema is upgraded once, before any worker starts
     # workers are new processes (spawned): what they need travels in the pickled WorkerApp and here
     os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout_s)
-    uv_config = uvicorn.Config(WorkerApp(config), http=GUARDED_H11, workers=workers, **options)
+    uv_config = uvicorn.Config(WorkerApp(config), http=GUARDED_H11, workers=workers,
+                               timeout_worker_healthcheck=HEALTHCHECK_S, **options)
     with serve_lock(config.data_dir):
         sock = uv_config.bind_socket()
         try:
