@@ -104,7 +104,10 @@ class ServerProcess:
             timeout=120,
         )
 
-    def start(self, timeout_s: float = 20.0) -> ServerProcess:
+    def start(self, timeout_s: float | None = None) -> ServerProcess:
+        """Start the server and wait until it answers (within ``timeout_s``; by default 20 s, and 60 s
+        for several workers: each is a new Python process, slow to start on a loaded machine)."""
+        timeout_s = timeout_s if timeout_s is not None else (20.0 if self.workers == 1 else 60.0)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
         workers = ["--workers", str(self.workers)] if self.workers != 1 else []
