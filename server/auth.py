@@ -16,6 +16,7 @@ no HTTP here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -28,10 +29,10 @@ from sqlalchemy.engine import Connection
 
 from server import audit, throttle
 from server.password_pool import PasswordPool
-from server.storage.engine import transaction
+from server.storage.engine import is_busy, transaction
 from server.storage.tables import devices, tokens
 from server.users import User, authenticate, get_user
-from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError
+from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError, SyncError
 from sync.protocol.keys import PublicKey
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -88,19 +89,32 @@ def login(conn: Connection, username: str, password: str, *, address: str = "",
     try:
         user = passwords.run(authenticate, conn, username, password) if passwords else authenticate(
             conn, username, password)
-    except ServerBusyError:
-        throttle.not_checked(conn, attempt)
-        raise
     except AuthError as exc:
         wait = throttle.delay_s(attempt.failures, throttle.ACCOUNT_FREE_FAILURES)
         detail = f"{attempt.failures} failures in a row" + (f"; next try in {wait:.0f} s" if wait else "")
         with transaction(conn):
             audit.record(conn, actor=username, action="sign_in", address=address, result=exc.code, detail=detail)
         raise
-    with transaction(conn):
-        throttle.succeeded(conn, attempt)
-        audit.record(conn, actor=username, action="sign_in", address=address, result="ok")
-        return user, _issue(conn, user.user_id)[0]
+    except Exception as exc:
+        _not_checked(conn, attempt, exc)
+        raise
+    try:
+        with transaction(conn):
+            throttle.succeeded(conn, attempt)
+            audit.record(conn, actor=username, action="sign_in", address=address, result="ok")
+            return user, _issue(conn, user.user_id)[0]
+    except Exception as exc:
+        _not_checked(conn, attempt, exc)
+        raise
+
+
+def _not_checked(conn: Connection, attempt: throttle.Attempt, exc: Exception) -> None:
+    """A sign-in that ended in neither a right nor a wrong password (the password pool was full, the
+    database stayed busy) counts against no one: under load the same person tries again, and
+    each try left counted would make the next wait longer for the person and the address."""
+    if isinstance(exc, ServerBusyError) or is_busy(exc):
+        with contextlib.suppress(SyncError, sa.exc.DBAPIError, sa.exc.TimeoutError):
+            throttle.not_checked(conn, attempt)
 
 
 def _revoke_family(conn: Connection, user_id: str, family: str, address: str) -> None:

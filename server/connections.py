@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
@@ -66,6 +67,20 @@ class _GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+
+HEADER_TIMEOUT_ENV = "STUDYDESK_HEADER_TIMEOUT_S"
+
+
+class WorkerH11Protocol(_GuardedH11Protocol):
+    """The guarded protocol of a worker process of ``serve --workers N``, named by an import path
+    (GUARDED_H11) because the supervisor starts workers as new processes: its header timeout is
+    read from $STUDYDESK_HEADER_TIMEOUT_S, which ``serve`` sets before it starts them."""
+
+    header_timeout_s = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
+
+
+GUARDED_H11 = f"{__name__}:{WorkerH11Protocol.__name__}"
 
 
 def guarded_h11(header_timeout_s: float = HEADER_TIMEOUT_S) -> type[H11Protocol]:

@@ -14,7 +14,9 @@ that does not match the stored predecessor, a stored successor that does not lin
 Credit is decided here, inside the same transaction, by ``server.credit`` against what this
 server published, and stored per record (``record_credit``) with the wall time it took
 (``credit_windows``); the transcript only sums. The whole batch is committed before any
-answer leaves, so an ack always means "on disk".
+answer leaves, so an ack always means "on disk". The transaction locks the batch's people
+(server.storage.engine): on PostgreSQL, batches of different people are ingested side by side in
+several worker processes, and one person's batches (one device's, or two devices') one at a time.
 
 Refusal reasons (stable codes): bad_record / missing_field / bad_field / bad_id (malformed),
 id_conflict (same device and id, other content), unknown_device, foreign_record (device enrolled
@@ -357,9 +359,12 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     input order. ``repo_dir`` is the published repository credit is decided against."""
     results, parsed = _parse(raw)
     published = Published(repo_dir)
-    with transaction(conn):
+    # whose records this batch may write: through the API only the signed-in person's (any other's
+    # are refused before anything is written), so only that person is locked
+    people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
+    with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
-        for user_id in {r.user_id for _, r in parsed}:
+        for user_id in people:
             credit_missing(conn, published, user_id)
         # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
         seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])

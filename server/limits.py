@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +39,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 BODY_IDLE_TIMEOUT_S = 30.0
 ADMISSION_WAIT_S = 2.0
 RETRY_AFTER_S = 2.0
+BUSY_JITTER = 2.0
+"""A busy 503's Retry-After is RETRY_AFTER_S (or the busy part's own) times up to this (busy_answer)."""
+_jitter = random.Random()
 _POLL_S = 0.02
 
 
@@ -101,12 +105,19 @@ class Slots:
             self.release()
 
 
-def busy_answer(exc: ServerBusyError, status: int = 503) -> JSONResponse:
+def busy_answer(exc: ServerBusyError, status: int = 503, rng: random.Random | None = None) -> JSONResponse:
+    """The answer to ``exc``: 503 (or ``status``) with Retry-After. A busy server's 503 names a wait
+    drawn from [retry_after_s, BUSY_JITTER x retry_after_s]: clients turned away in the same
+    instant then come back spread out, not in one herd that is turned away again. A 429's wait
+    (a sign-in throttle's schedule, server.throttle) is named as it is."""
     from starlette.responses import JSONResponse
 
     headers = {}
     if exc.retry_after_s is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+        wait_s = exc.retry_after_s
+        if status == 503:
+            wait_s *= (rng or _jitter).uniform(1.0, BUSY_JITTER)
+        headers["Retry-After"] = str(max(1, math.ceil(wait_s)))
     return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=status, headers=headers)
 
 

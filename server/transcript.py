@@ -49,7 +49,7 @@ def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, An
 def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None) -> None:
     """Credit records stored before credit was decided at ingest (once; a no-op afterwards)."""
     if conn.execute(uncredited(user_id).limit(1)).first():
-        with transaction(conn):
+        with transaction(conn, people=[user_id] if user_id else None):
             credit_missing(conn, Published(repo_dir), user_id)
 
 

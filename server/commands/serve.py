@@ -1,15 +1,43 @@
-"""``studydesk-server serve``: the API and the course repository over HTTP."""
+"""``studydesk-server serve``: the API and the course repository over HTTP.
+
+``--workers N`` (PostgreSQL only) runs N worker processes that share one listening socket: the
+parent binds it, then uvicorn's own supervisor (``uvicorn.supervisors.Multiprocess``) starts
+the workers, pings each one, starts a new one in place of any that dies or hangs (no answer
+for HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
+begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
+tokens, devices and records live in the database, and ingest locks per person there
+(server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
+password-hashing threads (server.password_pool) and its database connection pool, so a site's
+totals are N times those. SQLite has one writer: more than one worker is refused (exit 2).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+from dataclasses import dataclass
+from typing import Any
 
 from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, HEADER_TIMEOUT_S, ServerConfig
 
 MAX_CONNECTIONS = 4096
 KEEP_ALIVE_S = 5
 MAX_HEADER_BYTES = 16 * 1024
+GRACEFUL_S = 20
+"""On SIGTERM, how long a worker may take to finish its requests (below systemd's TimeoutStopSec=30)."""
+MAX_WORKERS = 64
+HEALTHCHECK_S = 30
+"""A worker that does not answer the supervisor's ping for this long is taken for hung and replaced
+(generous: a worker busy on a loaded machine must not be killed mid-request)."""
+
+SQLITE_ONE_WORKER = (
+    "error: --workers {n}: a site on SQLite runs one worker (SQLite has one writer); use PostgreSQL "
+    "(--database or $STUDYDESK_DATABASE_URL) for more\n"
+    "错误：--workers {n}：使用 SQLite 的站点只能运行一个工作进程（SQLite 同一时刻只允许一个写入者）；"
+    "如需多个工作进程，请使用 PostgreSQL（--database 或 $STUDYDESK_DATABASE_URL）"
+)
+"""Printed in English and in Chinese: the server's commands have no language setting of their own."""
 
 
 def _env_float(name: str, default: float) -> float:
@@ -24,41 +52,108 @@ def _private_database(config: ServerConfig) -> None:
         os.chmod(config.db_path, 0o600)
 
 
+def _workers(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS}")
+    return n
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve the API and the course repository over HTTP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8470)
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--workers", type=_workers, default=int(_env_float("STUDYDESK_WORKERS", 1)),
+                   help="worker processes sharing the port (PostgreSQL only; default 1, or $STUDYDESK_WORKERS); "
+                        "a worker that dies is replaced")
     p.add_argument("--max-devices", type=int, default=int(_env_float("STUDYDESK_MAX_DEVICES", DEFAULT_MAX_DEVICES)),
                    help=f"devices one person may enrol (default {DEFAULT_MAX_DEVICES}, or $STUDYDESK_MAX_DEVICES)")
     p.add_argument("--api-slots", type=int, default=int(_env_float("STUDYDESK_API_SLOTS", DEFAULT_API_SLOTS)),
-                   help="API requests served at once; more wait briefly, then get 503 with Retry-After "
-                        f"(default {DEFAULT_API_SLOTS}, or $STUDYDESK_API_SLOTS)")
+                   help="API requests served at once by each worker; more wait briefly, then get 503 with "
+                        f"Retry-After (default {DEFAULT_API_SLOTS}, or $STUDYDESK_API_SLOTS)")
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
                    help="seconds a connection has to send its request headers (default "
                         f"{HEADER_TIMEOUT_S:.0f}, or $STUDYDESK_HEADER_TIMEOUT_S)")
     p.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
-                   help="open connections and requests beyond which new requests get 503 "
+                   help="open connections and requests (per worker) beyond which new requests get 503 "
                         f"(default {MAX_CONNECTIONS}, lowered to what the open-files limit allows)")
     p.set_defaults(func=run, audited=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerApp:
+    """The ASGI application of one worker process, built in that process on its first event (the
+    lifespan start-up): the supervisor hands this small object to each new worker, and no
+    database connection ever crosses a fork."""
+
+    config: ServerConfig
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await _app_of(self.config)(scope, receive, send)
+
+
+_apps: dict[ServerConfig, Any] = {}
+"""The one application of this worker process (for WorkerApp)."""
+
+
+def _app_of(config: ServerConfig) -> Any:
+    if config not in _apps:
+        from server.app import create_app
+
+        _apps[config] = create_app(config)
+    return _apps[config]
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
     from server.backup import serve_lock
-    from server.connections import guarded_h11, raise_fd_limit
+    from server.connections import raise_fd_limit
+    from server.storage.engine import database_url
 
     fits = raise_fd_limit()
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
                           database_url=args.database)
-    app = create_app(config)
-    _private_database(config)
-    with serve_lock(args.data):  # restore refuses to replace the folder while this is held
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                    http=guarded_h11(args.header_timeout), timeout_keep_alive=KEEP_ALIVE_S,
-                    limit_concurrency=min(args.max_connections, fits), backlog=2048,
-                    h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+    if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
+        print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
+        return 2
+    options: dict[str, Any] = dict(
+        host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=min(args.max_connections, fits), backlog=2048,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=GRACEFUL_S)
+    if args.workers == 1:
+        from server.app import create_app
+        from server.connections import guarded_h11
+
+        app = create_app(config)
+        _private_database(config)
+        with serve_lock(args.data):  # restore refuses to replace the folder while this is held
+            uvicorn.run(app, http=guarded_h11(args.header_timeout), **options)
+        return 0
+    return _supervise(config, args.workers, args.header_timeout, options)
+
+
+def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, options: dict[str, Any]) -> int:
+    """Bind once, then run ``workers`` worker processes on the socket until SIGTERM or SIGINT."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from server.backup import serve_lock
+    from server.connections import GUARDED_H11, HEADER_TIMEOUT_ENV
+    from server.storage.schema import open_database
+
+    config.ensure()
+    open_database(config.url, pool_size=1).dispose()  # the schema is upgraded once, before any worker starts
+    # workers are new processes (spawned): what they need travels in the pickled WorkerApp and here
+    os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout_s)
+    uv_config = uvicorn.Config(WorkerApp(config), http=GUARDED_H11, workers=workers,
+                               timeout_worker_healthcheck=HEALTHCHECK_S, **options)
+    with serve_lock(config.data_dir):
+        sock = uv_config.bind_socket()
+        try:
+            Multiprocess(uv_config, sockets=[sock]).run()
+        finally:
+            sock.close()
     return 0

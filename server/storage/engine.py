@@ -9,9 +9,25 @@ and SQLite refuses such an upgrade at once, whatever the busy timeout).
 
 PostgreSQL (``postgresql://`` or ``postgresql+psycopg://``, driver psycopg 3): a statement waits
 at most LOCK_TIMEOUT_MS for a lock and runs at most STATEMENT_TIMEOUT_MS, so a request never
-hangs. A ``transaction`` block first takes one transaction-scoped advisory lock: write
-transactions run one at a time on both databases, so a service may read, decide and write in
-one block without racing another.
+hangs. A ``transaction`` block first takes transaction-scoped advisory locks, so a service may
+read, decide and write in one block without racing another worker process:
+
+- ``transaction(conn, people=[...])`` (ingest and the credit of stored records) takes the global
+  WRITE_LOCK_KEY *shared* and then one exclusive lock per person (``person_lock_key``, in sorted
+  order, so two blocks never wait on each other in a circle). Everything ingest reads to decide
+  belongs to the people it locks: a chain is one device of one person, the overlap rule compares
+  one person's wall windows, a record's id is scoped to its device, whose records all belong to
+  the device's person (a record naming anyone else is refused before anything is written). So
+  batches of different people run side by side, and the same person's batches (one device's, or
+  two devices') one after the other, each seeing what the one before committed.
+- ``transaction(conn)`` (every other write: accounts, devices and their cap, tokens and their
+  families, sign-in throttles, assignments, the organization, the audit log, credit of everyone's
+  records at once) takes WRITE_LOCK_KEY *exclusive*: such blocks run one at a time and never
+  alongside an ingest. They read and decide across people (a name taken, a person's device count,
+  a token family), they are short and rare next to record uploads, so serialising them costs
+  little and needs no per-table reasoning.
+
+SQLite has one writer whatever the block names: BEGIN IMMEDIATE.
 
 Either way, a database that stays busy past those limits surfaces as StorageError("db_busy")
 (or a DBAPIError that ``is_busy`` recognises), which the API answers 503 with Retry-After
@@ -20,8 +36,9 @@ Either way, a database that stays busy past those limits surfaces as StorageErro
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,7 +59,8 @@ STATEMENT_TIMEOUT_MS = 20000
 POOL_TIMEOUT_S = 5.0
 """How long a request waits for a free connection of the pool before it is answered busy."""
 WRITE_LOCK_KEY = 0x5354_4459_4445_534B & 0x7FFF_FFFF_FFFF_FFFF
-"""PostgreSQL: the advisory lock every write transaction holds (the letters STDYDESK)."""
+"""PostgreSQL: the advisory lock every write transaction holds, shared for a person's ingest and
+exclusive for any other write (the letters STDYDESK)."""
 
 _WRITING = "studydesk_writing"
 _BUSY_SQLSTATES = {"55P03", "57014", "40001", "40P01"}
@@ -100,13 +118,22 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_WRITING) else "BEGIN")
 
 
+def person_lock_key(user_id: str) -> int:
+    """The advisory lock key of one person: a stable signed 64-bit hash of the user id (the same in
+    every worker process and across restarts, unlike Python's ``hash``)."""
+    digest = hashlib.sha256(b"studydesk person " + user_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 @contextmanager
-def transaction(conn: Connection) -> Iterator[Connection]:
+def transaction(conn: Connection, *, people: Iterable[str] | None = None) -> Iterator[Connection]:
     """A write transaction: committed when the block ends, rolled back when it raises.
 
     A read transaction the connection began for earlier statements ends first (its reads are
-    done), so the block starts from the newest committed state and holds the write lock (see the
-    module text) from its first statement on. Blocks do not nest.
+    done), so the block starts from the newest committed state and holds its locks (see the
+    module text) from its first statement on. ``people``: the block writes only what belongs to
+    these people (ingest), so on PostgreSQL it locks them, not the whole database. Blocks do not
+    nest.
     """
     if conn.info.get(_WRITING):
         raise RuntimeError("a write transaction is already open on this connection")
@@ -116,7 +143,7 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     try:
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+                _lock(conn, people)
             yield conn
     except sa.exc.DBAPIError as exc:
         if is_busy(exc):
@@ -124,6 +151,15 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         raise
     finally:
         conn.info.pop(_WRITING, None)
+
+
+def _lock(conn: Connection, people: Iterable[str] | None) -> None:
+    if people is None:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+        return
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": WRITE_LOCK_KEY})
+    for key in sorted({person_lock_key(user_id) for user_id in people}):
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -6,11 +6,16 @@ from __future__ import annotations
 import configparser
 import datetime
 import ipaddress
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +27,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from server.limits import MAX_BODY_BYTES
-from tests.support.courses import publish_source, random_bytes, write_course_source
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
+from sync.protocol.records import Record
+from tests.support.courses import publish_lessons, publish_source, random_bytes, write_course_source
+from tests.support.load import COURSE, LESSON, LESSON_S, Tally, chain_problems, honest_chain, new_signer, stored, upload
 from tests.support.nginx import NginxSite, nginx_available
-from tests.support.server_process import ServerProcess, free_port
+from tests.support.postgres import Cluster
+from tests.support.server_process import ServerProcess, add_user, free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 DATA = "/var/lib/studydesk/data"
@@ -64,7 +74,7 @@ def site_for_test(data_dir: Path, api_port: int, https_port: int, http_port: int
     conf = _replace(conf, "listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", 1)
     conf = _replace(conf, "/etc/ssl/studydesk/site.crt", str(crt), 1)
     conf = _replace(conf, "/etc/ssl/studydesk/site.key", str(key), 1)
-    conf = _replace(conf, "server 127.0.0.1:8470;", f"server 127.0.0.1:{api_port};", 1)
+    conf = _replace(conf, "server 127.0.0.1:8470 max_fails=0;", f"server 127.0.0.1:{api_port} max_fails=0;", 2)
     return _replace(conf, f"root {DATA};", f"root {data_dir.resolve()};", 2)
 
 
@@ -164,6 +174,63 @@ def test_body_over_the_server_cap_refused_by_nginx(site: Site) -> None:
     assert under.status_code != 413 and b"nginx" not in under.content  # passed on: the server answers
 
 
+@pytest.fixture
+def two_workers(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[Site]:
+    """The shipped site in front of ``serve --workers 2`` on PostgreSQL."""
+    if not nginx_available():
+        pytest.skip("Debian's nginx is not installed")
+    server = ServerProcess(tmp_path / "server", database_url=postgres_cluster.fresh_database(), workers=2).start()
+    publish_lessons(server.data_dir, COURSE, {LESSON: LESSON_S})
+    crt, key = _self_signed(tmp_path / "tls")
+    https_port, http_port = free_port(), free_port()
+    nginx = NginxSite(site_for_test(server.data_dir, server.port, https_port, http_port, crt, key),
+                      tmp_path / "nginx", https_port)
+    try:
+        nginx.start()
+        yield Site(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", crt, server)
+    finally:
+        nginx.stop()
+        server.stop()
+
+
+def test_a_killed_worker_behind_nginx_costs_no_502_and_no_record(two_workers: Site) -> None:
+    site = two_workers
+    server = site.server
+    add_user(server, "li", "pass-word")
+    tally = Tally()
+    lanes = 4
+    apis = [ApiClient(Transport(site.url, verify=str(site.ca))) for _ in range(lanes)]
+    user_id = str(apis[0].login("li", "pass-word")["user_id"])
+    for api in apis[1:]:
+        api.login("li", "pass-word")
+    signers = [new_signer(user_id) for _ in range(lanes)]
+    for api, signer in zip(apis, signers, strict=True):
+        api.enrol_device(signer.device_id, signer.key.public.to_text())
+    chains = {s.device_id: honest_chain(s, 40, time.time() - 100, span_s=2.0) for s in signers}
+    half = threading.Event()
+
+    def lane(api: ApiClient, chain: list[Record]) -> None:
+        mine = Tally()
+        for k in range(0, len(chain), 2):
+            if k == len(chain) // 2:
+                half.set()
+            upload(api, chain[k:k + 2], mine)
+            mine.statuses[str(api.transcript()["records"] >= 0)] += 1  # a GET through nginx too
+        tally.merge(mine)
+
+    with ThreadPoolExecutor(lanes) as pool:
+        futures = [pool.submit(lane, api, chains[s.device_id]) for api, s in zip(apis, signers, strict=True)]
+        assert half.wait(120)
+        victim = server.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        for f in futures:
+            f.result(timeout=300)
+    assert chain_problems(chains, stored(server)) == []
+    assert tally.acked == {r.id for c in chains.values() for r in c}
+    assert "server_error" not in tally.errors, tally.errors  # nginx answered no 502: it resent the request
+    assert victim not in server.worker_pids()
+
+
 def test_nginx_cap_matches_the_server_cap() -> None:
     conf = (DEPLOY / "nginx-studydesk.conf").read_text()
     sizes = re.findall(r"client_max_body_size\s+(\d+)m;", conf)
@@ -188,8 +255,9 @@ def test_unit_files(tmp_path: Path) -> None:
     server = _unit("studydesk-server.service")["Service"]
     assert server["User"] == "studydesk" and server["Group"] == "studydesk"
     assert server["ExecStart"].split()[:2] == [EXEC, "serve"]
-    assert "--host 127.0.0.1 --port 8470" in server["ExecStart"]
-    assert server["Environment"] == f"STUDYDESK_SERVER_DATA={DATA}"
+    assert "--host 127.0.0.1 --port 8470 --workers ${STUDYDESK_WORKERS}" in server["ExecStart"]
+    assert server["Environment"].split() == [f"STUDYDESK_SERVER_DATA={DATA}", "STUDYDESK_WORKERS=1"]
+    assert server["KillMode"] == "mixed"
     assert DATA.startswith(server["ReadWritePaths"] + "/")
     assert server["Restart"] == "on-failure"
     for key, value in HARDENING.items():

@@ -29,8 +29,10 @@ class ServerProcess:
     """Starts, stops, kills and restarts one server process over a given data folder."""
 
     def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None,
-                 database_url: str | None = None) -> None:
+                 database_url: str | None = None, workers: int = 1) -> None:
         self.data_dir = data_dir
+        self.workers = workers
+        """``serve --workers``: more than one on PostgreSQL only."""
         self.port = port or free_port()
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.database_url = database_url
@@ -110,10 +112,14 @@ class ServerProcess:
             result.check_returncode()
         return result
 
-    def start(self, timeout_s: float = 60.0) -> ServerProcess:
+    def start(self, timeout_s: float | None = None) -> ServerProcess:
+        """Start the server and wait until it answers (within ``timeout_s``, by default 60 s: a loaded
+        machine, or several workers each a new Python process, can be slow to start)."""
+        timeout_s = timeout_s if timeout_s is not None else 60.0
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
-        cmd = [*self._command(), "serve", "--port", str(self.port)]
+        workers = ["--workers", str(self.workers)] if self.workers != 1 else []
+        cmd = [*self._command(), "serve", "--port", str(self.port), *workers]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -125,6 +131,20 @@ class ServerProcess:
             except requests.RequestException:
                 time.sleep(0.05)
         raise RuntimeError(f"server did not answer within {timeout_s}s, see {self.log_path}")
+
+    def worker_pids(self) -> list[int]:
+        """The live worker processes of ``serve --workers N`` (the supervisor's spawned children)."""
+        import psutil
+
+        assert self.proc is not None
+        pids = []
+        for child in psutil.Process(self.proc.pid).children():
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    pids.append(child.pid)
+            except psutil.Error:  # gone, or a killed worker not yet reaped (a zombie)
+                pass
+        return sorted(pids)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -1,0 +1,247 @@
+"""``studydesk-server serve --workers 2`` on PostgreSQL, raced by real clients over real HTTP.
+
+Batches of one device posted by two clients at the same moment, and one person's two devices
+(two PCs that studied in the same minutes) posted at the same moment, land on either worker:
+every record must be stored exactly once, every chain intact, and the credit the same as a
+single worker's. A worker killed with SIGKILL mid-load is replaced by the supervisor, the
+clients retry, and nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from server.credit import ALLOWANCE_S
+from sync.net.api_client import ApiClient
+from sync.protocol.records import DeviceSigner, Record
+from tests.support.courses import publish_lessons
+from tests.support.load import (
+    COURSE,
+    LESSON,
+    LESSON_S,
+    Tally,
+    chain_problems,
+    client,
+    honest_chain,
+    new_signer,
+    retrying,
+    stored,
+    upload,
+)
+from tests.support.postgres import Cluster
+from tests.support.server_process import ServerProcess, add_user
+
+pytestmark = pytest.mark.slow
+
+RECORDS = 60
+BATCH = 3
+PAIRS = 2
+"""People of each kind: one device uploaded by two clients; two devices of one person."""
+
+
+@dataclass
+class Person:
+    name: str
+    user_id: str
+    devices: list[DeviceSigner]
+    chains: dict[str, list[Record]]
+
+
+def _site(tmp_path: Path, cluster: Cluster, name: str, workers: int) -> ServerProcess:
+    server = ServerProcess(tmp_path / name, database_url=cluster.fresh_database(), workers=workers).start()
+    # at most 1x: a credited record takes its whole wall window, so what one person is credited
+    # for the same minutes on two PCs does not depend on which record came first
+    publish_lessons(server.data_dir, COURSE, {LESSON: LESSON_S}, max_rate=1.0)
+    return server
+
+
+@pytest.fixture
+def sites(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """(one worker, two workers), each on its own fresh PostgreSQL database."""
+    one = _site(tmp_path, postgres_cluster, "one", 1)
+    try:
+        two = _site(tmp_path, postgres_cluster, "two", 2)
+        try:
+            yield one, two
+        finally:
+            two.stop()
+    finally:
+        one.stop()
+
+
+def _make_people(server: ServerProcess, start: float) -> list[Person]:
+    """PAIRS people with one device and PAIRS people with two, with the same wall windows on both
+    devices (two PCs playing the lesson at once), enrolled on ``server``."""
+    people = []
+    for i in range(2 * PAIRS):
+        name = f"p{i}"
+        add_user(server, name, "pass-word")
+        api = client(server.url)
+        user_id = str(api.login(name, "pass-word")["user_id"])
+        devices = [new_signer(user_id) for _ in range(1 if i < PAIRS else 2)]
+        for signer in devices:
+            api.enrol_device(signer.device_id, signer.key.public.to_text())
+        people.append(Person(name, user_id, devices,
+                             {s.device_id: honest_chain(s, RECORDS, start) for s in devices}))
+    return people
+
+
+def _signed_in(server: ServerProcess, people: list[Person], tally: Tally) -> dict[str, list[ApiClient]]:
+    """Two clients per person, each signed in on its own."""
+    out: dict[str, list[ApiClient]] = {}
+    for p in people:
+        out[p.name] = []
+        for _ in range(2):
+            api = client(server.url)
+            retrying("sign-in", lambda api=api, p=p: api.login(p.name, "pass-word"), tally)  # type: ignore[misc]
+            out[p.name].append(api)
+    return out
+
+
+def _race(server: ServerProcess, people: list[Person], tally: Tally,
+          mid_load: threading.Event | None = None) -> list[list[dict[str, object]]]:
+    """Every person's two clients post round after round at the same moment: the same batch of
+    one device from both, or each device's batch of the same minutes. All answers, by client."""
+    apis = _signed_in(server, people, tally)
+    rounds = RECORDS // BATCH
+    lanes: list[tuple[ApiClient, list[list[Record]]]] = []
+    for p in people:
+        first = p.chains[p.devices[0].device_id]
+        second = p.chains[p.devices[-1].device_id]  # the same chain when the person has one device
+        for api, chain in zip(apis[p.name], (first, second), strict=True):
+            lanes.append((api, [chain[k * BATCH:(k + 1) * BATCH] for k in range(rounds)]))
+    together = threading.Barrier(len(lanes))
+
+    def lane(api: ApiClient, batches: list[list[Record]]) -> list[list[dict[str, object]]]:
+        mine = Tally()
+        answers = []
+        for k, batch in enumerate(batches):
+            together.wait(timeout=120)
+            if mid_load is not None and k == rounds // 3:
+                mid_load.set()
+            answers.append(upload(api, batch, mine))
+        tally.merge(mine)
+        return answers
+
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        done = [pool.submit(lane, api, batches) for api, batches in lanes]
+        return [f.result() for f in done]
+
+
+def _answers_by_id(answers: list[list[list[dict[str, object]]]]) -> dict[str, list[str]]:
+    by_id: dict[str, list[str]] = {}
+    for per_client in answers:
+        for batch in per_client:
+            for r in batch:
+                by_id.setdefault(str(r["id"]), []).append(str(r.get("reason") or r["status"]))
+    return by_id
+
+
+def _sequential(server: ServerProcess, people: list[Person]) -> None:
+    """The same records, one batch at a time, the first device's before the second's."""
+    tally = Tally()
+    for p in people:
+        api = client(server.url)
+        api.login(p.name, "pass-word")
+        for signer in p.devices:
+            chain = p.chains[signer.device_id]
+            for k in range(0, RECORDS, BATCH):
+                upload(api, chain[k:k + BATCH], tally)
+    assert tally.statuses == {"stored": sum(len(c) for p in people for c in p.chains.values())}
+
+
+def _copy_people(server: ServerProcess, people: list[Person]) -> None:
+    """The same people and devices on another server (same user ids: the records name them)."""
+    for p in people:
+        add_user(server, p.name, "pass-word")
+        server.sql("UPDATE users SET user_id = :new WHERE username = :name", {"new": p.user_id, "name": p.name})
+        api = client(server.url)
+        api.login(p.name, "pass-word")
+        for signer in p.devices:
+            api.enrol_device(signer.device_id, signer.key.public.to_text())
+
+
+def test_two_workers_store_raced_batches_once_and_credit_as_one_worker(
+        sites: tuple[ServerProcess, ServerProcess]) -> None:
+    one, two = sites
+    people = _make_people(two, time.time() - 120)
+    _copy_people(one, people)
+    _sequential(one, people)
+    reference = stored(one)
+
+    tally = Tally()
+    answers = _race(two, people, tally)
+    found = stored(two)
+    chains = {d: c for p in people for d, c in p.chains.items()}
+    assert chain_problems(chains, found) == []
+    assert chain_problems(chains, reference) == []
+    by_id = _answers_by_id(answers)
+    for p in people:
+        for device_id, chain in p.chains.items():
+            for r in chain:
+                seen = sorted(by_id[r.id])
+                # one device from two clients: stored once, the other answer a duplicate
+                assert seen == (["duplicate", "stored"] if len(p.devices) == 1 else ["stored"]), (device_id, seen)
+    assert set(tally.errors) <= {"server_busy"}, tally.errors
+    for p in people:
+        assert found.windows_doubled_s.get(p.user_id, 0.0) == 0.0, p.name  # no wall second credited twice
+        if len(p.devices) == 1:
+            assert found.credited_s[p.user_id] == reference.credited_s[p.user_id] == RECORDS * 4.0, p.name
+        else:
+            # both PCs played in the same minutes: that time counts once. Which PC's record came
+            # first decides where each chain spends its one ALLOWANCE_S (server.credit), so the
+            # figure may differ from one worker's by that much per chain, and no more
+            slack = ALLOWANCE_S * len(p.devices)
+            for site in (found, reference):
+                assert RECORDS * 4.0 <= site.credited_s[p.user_id] <= RECORDS * 4.0 + slack, p.name
+    overlap = two.sql("SELECT COUNT(*) FROM record_credit WHERE set_aside LIKE '%overlap%'")[0][0]
+    assert overlap == PAIRS * RECORDS == one.sql(
+        "SELECT COUNT(*) FROM record_credit WHERE set_aside LIKE '%overlap%'")[0][0]
+
+
+def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Path, postgres_cluster: Cluster) -> None:
+    two = _site(tmp_path, postgres_cluster, "two", 2)
+    try:
+        people = _make_people(two, time.time() - 120)
+        before = two.worker_pids()
+        assert len(before) == 2
+        mid_load = threading.Event()
+        tally = Tally()
+        racing = ThreadPoolExecutor(1).submit(_race, two, people, tally, mid_load)
+        assert mid_load.wait(120)
+        victim = before[0]
+        os.kill(victim, signal.SIGKILL)
+        racing.result(timeout=300)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(two.worker_pids()) != 2 or victim in two.worker_pids()):
+            time.sleep(0.2)
+        after = two.worker_pids()
+        assert len(after) == 2 and victim not in after and before[1] in after
+        assert requests.get(two.url + "/api/health", timeout=5).ok
+
+        chains = {d: c for p in people for d, c in p.chains.items()}
+        assert chain_problems(chains, stored(two)) == []
+        assert tally.acked == {r.id for c in chains.values() for r in c}  # every record acked, and stored once
+        assert set(tally.errors) <= {"server_busy", "network"}, tally.errors  # never a 500
+    finally:
+        two.stop()
+
+
+def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
+    site = ServerProcess(tmp_path / "sqlite")
+    out = site.cli("serve", "--port", str(site.port), "--workers", "2", check=False)
+    assert out.returncode == 2
+    assert "--workers 2" in out.stderr and "PostgreSQL" in out.stderr and "SQLite" in out.stderr
+    assert "只能运行一个工作进程" in out.stderr  # and the same in Chinese
+    assert "Traceback" not in out.stderr
+    assert site.cli("serve", "--workers", "0", check=False).returncode == 2  # argparse: between 1 and 64
