@@ -1,4 +1,5 @@
-"""Course assignments: required (必修) or elective (选修) courses for a user or a whole unit.
+"""Course assignments: required (必修) or elective (选修) courses for a user, a unit's whole subtree
+(everyone in the unit or any unit below it) or a training class (its courses; server.classes).
 
 Title, credit hours, latest version, download size and how many quizzes and whether an exam
 the course has come from the published repository (catalog.json and
@@ -16,8 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.classes import class_exists, class_names, classes_of
+from server.org.tree import codes_of
 from server.storage.engine import transaction
-from server.storage.tables import assignments
+from server.storage.tables import assignments, units
+from server.units import find_unit, get_unit
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
@@ -39,6 +43,7 @@ def assign(
     *,
     username: str | None = None,
     unit: str | None = None,
+    class_code: str | None = None,
     required: bool,
     due: str | None = None,
     title: str | None = None,
@@ -52,8 +57,8 @@ def assign(
     a mistyped id) unless ``force``: then ``title`` and ``credit_hours`` stand in until it is.
     """
     check_id(course_id, "course")
-    if (username is None) == (unit is None):
-        raise FormatError("bad_target", "assign to exactly one of a user or a unit")
+    if sum(t is not None for t in (username, unit, class_code)) != 1:
+        raise FormatError("bad_target", "assign to exactly one of a user, a unit or a class")
     if due is not None:
         try:
             dt.date.fromisoformat(due)
@@ -61,10 +66,18 @@ def assign(
             raise FormatError("bad_date", f"due date {due!r} is not YYYY-MM-DD") from exc
     if username is not None and get_user(conn, username=username) is None:
         raise FormatError("no_such_user", f"no user {username!r}")
+    if unit is not None:
+        found = find_unit(conn, unit)  # a code, or the name of one unit
+        if found is None:
+            raise FormatError("no_such_unit", f"no unit {unit!r} (give its code; 'studydesk-server unit list')")
+        unit = found.code
+    if class_code is not None and not class_exists(conn, class_code):
+        raise FormatError("no_such_class", f"no class {class_code!r}")
     if not force and course_id not in published_courses(repo_dir):
         raise FormatError("not_published", f"course {course_id!r} is not published on this server; publish it "
                           "first, or assign it anyway with --force (and --title, --credit-hours)")
-    kind, target = ("user", username) if username is not None else ("unit", unit)
+    kind, target = ("user", username) if username is not None else ("unit", unit) if unit is not None else (
+        "class", class_code)
     with transaction(conn):
         conn.execute(_UPSERT, {"course_id": course_id, "kind": kind, "target": target, "required": int(required),
                                "due": due, "title": title, "credit_hours": credit_hours})
@@ -99,14 +112,25 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
-    """The user's assignments; a personal assignment wins over the unit's for the same course."""
+    """The user's assignments: their own, their classes' (each with ``class_name``), and those of
+    their unit and every unit above it (a unit's assignment reaches its whole subtree). For the same
+    course a personal assignment wins over a class's, a class's over a unit's, and a nearer unit's
+    over a farther one's."""
     a = assignments.c
+    place = get_unit(conn, user.unit_code) if user.unit_code else None
+    ancestors = codes_of(place.path) if place else []  # root first
+    in_classes = classes_of(conn, user.username)
     rows = [r._mapping for r in conn.execute(sa.select(assignments).where(
         sa.or_(sa.and_(a.target_kind == "user", a.target == user.username),
-               sa.and_(a.target_kind == "unit", a.target == user.unit))).order_by(a.target_kind.desc()))]
+               sa.and_(a.target_kind == "class", a.target.in_(in_classes)),
+               sa.and_(a.target_kind == "unit", a.target.in_(ancestors)))))]
+    nearness = {code: i for i, code in enumerate(reversed(ancestors))}
+    order = {"user": 0, "class": 1, "unit": 2}
+    rows.sort(key=lambda r: (order[r["target_kind"]], nearness.get(r["target"], 0), r["target"]))
+    names = class_names(conn, in_classes)
     published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
-    for row in rows:  # 'user' rows come first
+    for row in rows:  # the personal rows first, then the classes', then the nearest unit's
         if row["course_id"] in by_course:
             continue
         pub = published.get(row["course_id"], {})
@@ -121,10 +145,15 @@ def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[s
             "quizzes": pub.get("quizzes"),  # what completing it takes, known before the download
             "exam": pub.get("exam"),
         }
+        if row["target_kind"] == "class":
+            by_course[row["course_id"]]["class_name"] = names.get(row["target"], row["target"])
     return sorted(by_course.values(), key=lambda a: (not a["required"], a["due"] or "9999", a["course_id"]))
 
 
 def list_assignments(conn: Connection) -> list[dict[str, Any]]:
+    """Every assignment; a unit's also carries ``target_name``, the unit's name."""
     a = assignments.c
-    return [dict(r._mapping) for r in conn.execute(sa.select(assignments).order_by(a.course_id, a.target_kind,
-                                                                                  a.target))]
+    query = (sa.select(assignments, units.c.name.label("target_name"))
+             .select_from(assignments.outerjoin(units, sa.and_(a.target_kind == "unit", units.c.code == a.target)))
+             .order_by(a.course_id, a.target_kind, a.target))
+    return [dict(r._mapping) for r in conn.execute(query)]

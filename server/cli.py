@@ -9,7 +9,6 @@ that set ``audited=False`` (serving, read-only listings of the log or the API, r
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
 import pkgutil
 import shlex
@@ -36,26 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid
-        import os
-
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from server import audit
-    from server.commands import site
+    from server.commands import os_user, site
     from server.storage.engine import create, transaction
     from server.storage.schema import current, upgrade
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
-    target = next((str(v) for k in ("name", "user", "unit", "course_id", "file") if (v := getattr(args, k, None))),
-                  "")
+    target = next((str(v) for k in ("code", "name", "user", "unit", "course_id", "file")
+                   if (v := getattr(args, k, None))), "")
     config = site(args)
     if config.uses_sqlite_file and not config.db_path.is_file():
         return  # a mistyped --data, or a command that made no database: nothing is created
@@ -68,7 +58,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
                         return  # no server database there: nothing is created
             upgrade(engine)  # refuses a database newer than this StudyDesk, changing nothing
             with engine.connect() as conn, transaction(conn):
-                audit.record(conn, actor=_os_user(), action=" ".join(words), target=target, address="local",
+                audit.record(conn, actor=os_user(), action=" ".join(words), target=target, address="local",
                              result=result, detail=shlex.join(argv))
         finally:
             engine.dispose()

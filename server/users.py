@@ -1,4 +1,5 @@
-"""Server accounts: users with scrypt password hashes.
+"""Server accounts: users (learners) with scrypt password hashes, each in one unit of the
+organization (server.units), with a cadre level and the organization's own id for them.
 
 Services only (no HTTP here); the routers and the admin command line call them, each with a
 SQLAlchemy connection. Imports only sync/ formats and server/storage.
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from server.org.levels import CadreLevel, parse_level
 from server.storage.columns import utc_now_s
 from server.storage.engine import transaction
-from server.storage.tables import users
+from server.storage.tables import units, users
+from server.units import unit_for_name
 from sync.protocol.errors import AuthError, FormatError
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -32,9 +35,13 @@ class User:
     username: str
     display_name: str
     unit: str
+    """The name of the person's unit (what the app shows)."""
     failed_attempts: int = 0
     locked: bool = False
     active: bool = True
+    unit_code: str | None = None
+    level: CadreLevel | None = None
+    person_id: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -63,10 +70,23 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-def _row_user(row: Row[tuple[object, ...]]) -> User:
+USER_QUERY = sa.select(users, units.c.name.label("unit_name")).select_from(
+    users.outerjoin(units, units.c.code == users.c.unit_code))
+"""Every user's row with the name of their unit; add a where clause (or join) for some."""
+
+
+def row_user(row: Row[tuple[object, ...]]) -> User:
     r = row._mapping
-    return User(r["user_id"], r["username"], r["display_name"], r["unit"], r["failed_attempts"], bool(r["locked"]),
-                r["deactivated_at"] is None)
+    level = r["level"]
+    return User(r["user_id"], r["username"], r["display_name"], r["unit_name"] or "", r["failed_attempts"],
+                bool(r["locked"]), r["deactivated_at"] is None, r["unit_code"],
+                CadreLevel(level) if level else None, r["person_id"])
+
+
+def check_person_id(person_id: str) -> str:
+    if not _NAME.match(person_id or ""):
+        raise FormatError("bad_person_id", "a person id is 1-64 letters, digits, '.', '_', '@' or '-'")
+    return person_id
 
 
 def validate_username(name: str) -> str:
@@ -82,30 +102,51 @@ def check_new_password(password: str) -> str:
 
 
 def add_user(
-    conn: Connection, username: str, password: str, unit: str, display_name: str | None = None
+    conn: Connection, username: str, password: str, unit: str, display_name: str | None = None, *,
+    level: CadreLevel | str | None = None, person_id: str | None = None,
 ) -> User:
-    validate_username(username)
-    check_new_password(password)
-    if not unit.strip():
-        raise FormatError("bad_unit", "a unit is required")
-    user = User(str(uuid.uuid4()), username, (display_name or username).strip(), unit.strip())
+    """A new account in ``unit``: a unit's code, or the name of one; a name the site does not know
+    yet becomes a new unit under the root unit (server.units.unit_for_name), as on a small site
+    that keeps no organization tree."""
     with transaction(conn):
-        if conn.execute(sa.select(1).where(users.c.username == username)).first():
-            raise FormatError("user_exists", f"user {username!r} already exists")
-        conn.execute(users.insert().values(user_id=user.user_id, username=user.username,
-                                           display_name=user.display_name, unit=user.unit,
-                                           password_hash=hash_password(password)))
+        return add_user_in(conn, username, password, unit, display_name, level=level, person_id=person_id,
+                           password_hash=None)
+
+
+def add_user_in(
+    conn: Connection, username: str, password: str, unit: str, display_name: str | None = None, *,
+    level: CadreLevel | str | None = None, person_id: str | None = None, password_hash: str | None,
+) -> User:
+    """``add_user`` inside the caller's write transaction; ``password_hash`` stands in for hashing
+    ``password`` again (an import hashes one password for many people)."""
+    validate_username(username)
+    if password_hash is None:
+        check_new_password(password)
+    if person_id is not None:
+        check_person_id(person_id)
+    found_level = parse_level(level) if isinstance(level, str) else level
+    if conn.execute(sa.select(1).where(users.c.username == username)).first():
+        raise FormatError("user_exists", f"user {username!r} already exists")
+    if person_id is not None and conn.execute(sa.select(1).where(users.c.person_id == person_id)).first():
+        raise FormatError("person_exists", f"person id {person_id!r} belongs to another account")
+    place = unit_for_name(conn, unit)
+    user = User(str(uuid.uuid4()), username, (display_name or username).strip(), place.name, unit_code=place.code,
+                level=found_level, person_id=person_id)
+    conn.execute(users.insert().values(user_id=user.user_id, username=user.username,
+                                       display_name=user.display_name, unit_code=place.code,
+                                       level=found_level.value if found_level else None, person_id=person_id,
+                                       password_hash=password_hash or hash_password(password)))
     return user
 
 
 def get_user(conn: Connection, *, username: str | None = None, user_id: str | None = None) -> User | None:
     where = users.c.username == username if username is not None else users.c.user_id == user_id
-    row = conn.execute(sa.select(users).where(where)).first()
-    return _row_user(row) if row else None
+    row = conn.execute(USER_QUERY.where(where)).first()
+    return row_user(row) if row else None
 
 
 def list_users(conn: Connection) -> list[User]:
-    return [_row_user(r) for r in conn.execute(sa.select(users).order_by(users.c.unit, users.c.username))]
+    return [row_user(r) for r in conn.execute(USER_QUERY.order_by(units.c.path, users.c.username))]
 
 
 def _change(conn: Connection, username: str, **values: object) -> User:
@@ -141,7 +182,7 @@ def authenticate(conn: Connection, username: str, password: str) -> User:
     wrong password, so the sign-in form does not reveal which accounts exist; a deactivated or
     locked account says so only to someone who gave its right password.
     """
-    row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+    row = conn.execute(USER_QUERY.where(users.c.username == username)).first()
     if row is None:
         hash_password(password)  # spend the same time as a real check
         raise AuthError("wrong_password", "wrong user name or password")
@@ -151,4 +192,4 @@ def authenticate(conn: Connection, username: str, password: str) -> User:
         raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
     if row.locked:
         raise AuthError("account_locked", "this account is locked; ask an admin")
-    return _row_user(row)
+    return row_user(row)

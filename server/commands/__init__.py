@@ -4,6 +4,8 @@ the site named on the command line and a connection to its database."""
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,3 +29,11 @@ def connect(config: ServerConfig) -> Iterator[Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+def os_user() -> str:
+    """Who runs the command: the operating system's name for them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

@@ -1,5 +1,6 @@
-"""``studydesk-server assign COURSE --user NAME|--unit UNIT --required|--elective [--due YYYY-MM-DD] [--force]``
-and ``studydesk-server assign list [--user NAME|--unit UNIT]``.
+"""``studydesk-server assign COURSE --user NAME|--unit UNIT|--class CODE --required|--elective [--due YYYY-MM-DD]
+[--force]`` and ``studydesk-server assign list [--user NAME|--unit UNIT]``. A unit's assignment reaches
+everyone in its subtree; a class's makes the course one of the class's courses.
 
 A course must be published on this server before it is assigned, unless ``--force`` (then
 ``--title`` and ``--credit-hours`` stand in until it is). ``assign list`` reads an existing
@@ -18,12 +19,14 @@ LIST = "list"
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("assign", help="assign a course to a user or a unit, or list the assignments ('assign list')",
-                       usage="%(prog)s COURSE (--user NAME | --unit UNIT) (--required | --elective) [options]\n"
+                       usage="%(prog)s COURSE (--user NAME | --unit UNIT | --class CODE) (--required | --elective) "
+                             "[options]\n"
                              "       %(prog)s list [--user NAME | --unit UNIT]")
     p.add_argument("course", help="course id, or 'list' to list the assignments")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--user", help="user name")
-    who.add_argument("--unit", help="every member of this unit")
+    who.add_argument("--unit", help="everyone in this unit and the units below it (its code, or its name)")
+    who.add_argument("--class", dest="class_code", metavar="CODE", help="a training class: one of its courses")
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--required", action="store_true", help="必修")
     kind.add_argument("--elective", action="store_true", help="选修")
@@ -37,16 +40,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
     if args.course == LIST:
-        if args.required or args.elective or args.due or args.force or args.title or args.credit_hours is not None:
+        if (args.required or args.elective or args.due or args.force or args.title or args.credit_hours is not None
+                or args.class_code):
             parser.error("'assign list' takes only --user or --unit")
         return run_list(args)
-    if not (args.user or args.unit):
-        parser.error("one of the arguments --user --unit is required")
+    if not (args.user or args.unit or args.class_code):
+        parser.error("one of the arguments --user --unit --class is required")
     if not (args.required or args.elective):
         parser.error("one of the arguments --required --elective is required")
     config = site(args).ensure()
     with connect(config) as conn:
-        text = assign(conn, args.course, username=args.user, unit=args.unit, required=args.required, due=args.due,
+        text = assign(conn, args.course, username=args.user, unit=args.unit, class_code=args.class_code,
+                      required=args.required, due=args.due,
                       title=args.title, credit_hours=args.credit_hours, repo_dir=config.repo_dir, force=args.force)
     print(f"assigned {text}")
     return 0
@@ -59,7 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.user:
         rows = [r for r in rows if r["target_kind"] == "user" and r["target"] == args.user]
     if args.unit:
-        rows = [r for r in rows if r["target_kind"] == "unit" and r["target"] == args.unit]
+        rows = [r for r in rows if r["target_kind"] == "unit" and args.unit in (r["target"], r["target_name"])]
     if not rows:
         print("no assignments")
         return 0
@@ -72,6 +77,9 @@ def run_list(args: argparse.Namespace) -> int:
         if pub is None:
             title += " (not published)"
         kind = "required" if r["required"] else "elective"
-        print(f"{r['course_id']}\t{r['target_kind']} {r['target']}\t{kind}\t{r['due'] or '-'}\t"
+        to = f"{r['target_kind']} {r['target']}"
+        if r["target_name"] and r["target_name"] != r["target"]:
+            to += f" ({r['target_name']})"
+        print(f"{r['course_id']}\t{to}\t{kind}\t{r['due'] or '-'}\t"
               f"{f'{hours:g}' if hours is not None else '-'}\t{title}")
     return 0

@@ -1,9 +1,9 @@
 """Training classes (培训班): a name, dates, courses (required or elective), the people enrolled
-(each by person, or everyone in a unit's subtree) and the class's scoring policy.
+(each by person, or everyone in a unit's subtree) and the class's scoring settings.
 
-The policy is only stored here: weights for attendance, in-lesson tests and the final exam
-(3:3:4 unless the class says otherwise) and a pass line out of 100. Computing a person's class
-score from it is the rules engine's job.
+The settings are the rules engine's (sync.protocol.rules.ClassScoring: weights for attendance,
+in-lesson tests and the final exam, and a pass score out of 100), read as strictly as the rules
+file's ``[class_score]`` table; computing a person's class score from them is the rules engine's job.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from server.org.tree import in_subtree
 from sync.protocol.errors import FormatError
+from sync.protocol.rules import ClassScoring
+from sync.protocol.rules_file import FORMAT as RULES_FORMAT
+from sync.protocol.rules_file import rules_from_dict
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_NAME = 200
-MAX_WEIGHT = 100
-MAX_POLICY_BYTES = 1024
+MAX_SCORING_BYTES = 1024
 
 
 def check_class_code(code: str) -> str:
@@ -31,53 +33,44 @@ def check_class_code(code: str) -> str:
     return code
 
 
-@dataclass(frozen=True, slots=True)
-class ScoringPolicy:
-    """Weights attendance : tests : exam (whole numbers, at least one above zero) and the pass line
-    (0-100) a person's weighted score must reach."""
+def scoring_from_dict(obj: Any) -> ClassScoring:
+    """Class scoring settings as the rules file's ``[class_score]`` table states them (weights for
+    attendance, tests and exam, and ``pass_score``; a missing key: the default), strictly checked;
+    FormatError("bad_scoring")."""
+    if not isinstance(obj, dict):
+        raise FormatError("bad_scoring", "class scoring settings are a table of weights and a pass score")
+    try:
+        return rules_from_dict({"format": RULES_FORMAT, "class_score": obj}, "class scoring").class_score
+    except FormatError as exc:
+        raise FormatError("bad_scoring", exc.detail) from None
 
-    attendance: int = 3
-    tests: int = 3
-    exam: int = 4
-    pass_line: int = 60
 
-    def __post_init__(self) -> None:
-        weights = (self.attendance, self.tests, self.exam)
-        if any(type(w) is not int or not 0 <= w <= MAX_WEIGHT for w in weights) or sum(weights) == 0:
-            raise FormatError("bad_policy", f"the weights are whole numbers 0-{MAX_WEIGHT}, not all zero "
-                              f"(got {self.attendance}:{self.tests}:{self.exam})")
-        if type(self.pass_line) is not int or not 0 <= self.pass_line <= 100:
-            raise FormatError("bad_policy", f"the pass line is a whole number 0-100 (got {self.pass_line!r})")
+def parse_scoring(weights: str | None = None, pass_score: str | None = None) -> ClassScoring:
+    """From "3:3:4" (attendance:tests:exam; full-width colons too) and a pass score out of 100."""
+    obj: dict[str, str] = {}
+    if weights is not None:
+        parts = [p.strip() for p in weights.replace("\uff1a", ":").split(":")]
+        if len(parts) != 3:
+            raise FormatError("bad_scoring", f"weights are three numbers like 3:3:4, not {weights!r}")
+        obj.update(zip(("attendance", "tests", "exam"), parts, strict=True))
+    if pass_score is not None:
+        obj["pass_score"] = pass_score.strip()
+    return scoring_from_dict(obj)
 
-    @property
-    def weights(self) -> str:
-        return f"{self.attendance}:{self.tests}:{self.exam}"
 
-    @classmethod
-    def parse_weights(cls, text: str, pass_line: int = 60) -> ScoringPolicy:
-        """From "3:3:4" (attendance:tests:exam)."""
-        parts = text.replace("：", ":").split(":")
-        if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
-            raise FormatError("bad_policy", f"weights are three whole numbers like 3:3:4, not {text!r}")
-        a, t, e = (int(p) for p in parts)
-        return cls(a, t, e, pass_line)
+def scoring_to_json(scoring: ClassScoring) -> str:
+    return json.dumps({k: str(getattr(scoring, k)) for k in ("attendance", "tests", "exam", "pass_score")},
+                      sort_keys=True, separators=(",", ":"))
 
-    def to_json(self) -> str:
-        return json.dumps({"attendance": self.attendance, "tests": self.tests, "exam": self.exam,
-                           "pass_line": self.pass_line}, sort_keys=True, separators=(",", ":"))
 
-    @classmethod
-    def from_json(cls, text: str) -> ScoringPolicy:
-        if len(text) > MAX_POLICY_BYTES:
-            raise FormatError("bad_policy", "a scoring policy is a short JSON object")
-        try:
-            data: Any = json.loads(text)
-        except ValueError as exc:
-            raise FormatError("bad_policy", f"a scoring policy is JSON: {exc}") from exc
-        keys = {"attendance", "tests", "exam", "pass_line"}
-        if not isinstance(data, dict) or set(data) != keys:
-            raise FormatError("bad_policy", f"a scoring policy has exactly the keys {sorted(keys)}")
-        return cls(data["attendance"], data["tests"], data["exam"], data["pass_line"])
+def scoring_from_json(text: str) -> ClassScoring:
+    if len(text) > MAX_SCORING_BYTES:
+        raise FormatError("bad_scoring", "class scoring settings are a short JSON object")
+    try:
+        obj: Any = json.loads(text)
+    except ValueError as exc:
+        raise FormatError("bad_scoring", f"class scoring settings are JSON: {exc}") from None
+    return scoring_from_dict(obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +100,8 @@ class TrainingClass:
     ends: dt.date
     owner_unit: str | None = None
     """The organising unit (its admins manage the class); None: a site-wide class."""
-    policy: ScoringPolicy = field(default_factory=ScoringPolicy)
+    scoring: ClassScoring | None = None
+    """None: the site's rules (Rules.class_score)."""
     courses: tuple[ClassCourse, ...] = ()
     enrolments: tuple[Enrolment, ...] = ()
 

@@ -12,35 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from server.org.tree import in_subtree
 from sync.protocol.errors import FormatError
 
 
-class Role(Enum):
-    SYSTEM_ADMIN = "system_admin"
-    UNIT_ADMIN = "unit_admin"
+class AdminRole(StrEnum):
+    SYSTEM = "system"
+    UNIT = "unit"
     REVIEWER = "reviewer"
 
 
-def parse_role(text: str) -> Role:
+def parse_role(text: str) -> AdminRole:
+    """A role by its code; ``system-admin``/``unit_admin`` are read as ``system``/``unit``."""
+    word = text.strip().lower().replace("-", "_").removesuffix("_admin")
     try:
-        return Role(text.strip().replace("-", "_"))
+        return AdminRole(word)
     except ValueError:
-        raise FormatError("bad_role", f"{text!r} is not a role ({', '.join(r.value for r in Role)})") from None
+        raise FormatError("bad_role", f"{text!r} is not a role ({', '.join(r.value for r in AdminRole)})") from None
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
     """One role held by an admin: a unit admin's ``unit_path``, a reviewer's ``class_id``."""
 
-    role: Role
+    role: AdminRole
     unit_path: str | None = None
     class_id: str | None = None
 
     def __post_init__(self) -> None:
-        wants_unit, wants_class = self.role is Role.UNIT_ADMIN, self.role is Role.REVIEWER
+        wants_unit, wants_class = self.role is AdminRole.UNIT, self.role is AdminRole.REVIEWER
         if wants_unit != (self.unit_path is not None) or wants_class != (self.class_id is not None):
             raise FormatError("bad_grant", "a unit admin is given one unit, a reviewer one class, a system "
                               "admin neither")
@@ -58,7 +60,7 @@ class Scope:
 
     @property
     def is_system_admin(self) -> bool:
-        return any(g.role is Role.SYSTEM_ADMIN for g in self.grants)
+        return any(g.role is AdminRole.SYSTEM for g in self.grants)
 
     def unit_tops(self) -> list[str] | None:
         """The paths of the subtrees this admin manages; None for all of them (a system admin)."""
@@ -88,4 +90,4 @@ class Scope:
     def may_review_class(self, class_id: str, owner_unit_path: str | None) -> bool:
         """See a class's people and results."""
         return (self.may_manage_class(owner_unit_path)
-                or any(g.role is Role.REVIEWER and g.class_id == class_id for g in self.grants))
+                or any(g.role is AdminRole.REVIEWER and g.class_id == class_id for g in self.grants))

@@ -53,3 +53,7 @@ def _utc_now_s_postgresql(element: utc_now_s, compiler: SQLCompiler, **kw: Any) 
 @compiles(utc_now_ms, "postgresql")
 def _utc_now_ms_postgresql(element: utc_now_ms, compiler: SQLCompiler, **kw: Any) -> str:
     return """to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+
+UNIT_PATH: sa.types.TypeEngine[str] = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+"""A unit's code path (server.org.tree): compared byte by byte on both databases, so a subtree is
+one range over the path's index (SQLite's default BINARY collation already does)."""

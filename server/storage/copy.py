@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from server.storage.engine import transaction
 from server.storage.schema import current, tables_in, upgrade
-from server.storage.tables import metadata, records
+from server.storage.tables import metadata, records, units
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.storage.record_table import SIGNED_COLUMNS, record_from_row
@@ -108,6 +108,12 @@ def _chunks(rows: Iterable[sa.Row[Any]]) -> Iterable[list[dict[str, Any]]]:
         yield chunk
 
 
+def _rows_in_order(table: sa.Table) -> sa.Select[Any]:
+    """A table's rows, each unit after its parent (the units refer to themselves)."""
+    query = sa.select(table)
+    return query.order_by(units.c.depth) if table is units else query
+
+
 def _move_sequences(conn: Connection) -> None:
     """PostgreSQL: the next generated row number comes after the copied ones."""
     for table in metadata.sorted_tables:
@@ -149,7 +155,7 @@ def copy_database(source: Engine, target: Engine) -> CopyResult:
     upgrade(target)
     with source.connect() as src, target.connect() as dst, src.begin(), transaction(dst):
         for table in metadata.sorted_tables:
-            for chunk in _chunks(src.execute(sa.select(table))):
+            for chunk in _chunks(src.execute(_rows_in_order(table))):
                 dst.execute(table.insert(), chunk)
         if dst.dialect.name == "postgresql":
             _move_sequences(dst)

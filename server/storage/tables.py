@@ -9,23 +9,101 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from server.storage.columns import REAL, ROW_KEY, utc_now_ms, utc_now_s
+from server.storage.columns import REAL, ROW_KEY, UNIT_PATH, utc_now_ms, utc_now_s
 
 metadata = sa.MetaData()
 
-# Accounts (server/users.py). A deactivated account cannot sign in; its records and devices stay.
+# The organization's units as a tree (server/organization.py): each unit's path is the codes from
+# its root down to it (server.org.tree), so a subtree is one range over units_path.
+units = sa.Table(
+    "units", metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("parent_code", sa.Text, sa.ForeignKey("units.code")),
+    sa.Column("path", UNIT_PATH, nullable=False),
+    sa.Column("depth", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
+    sa.Column("deactivated_at", sa.Text),
+    sa.Index("units_path", "path", unique=True),
+    sa.Index("units_parent", "parent_code"),
+)
+
+# Accounts (server/users.py): learners, each in one unit, with a cadre level (server.org.levels)
+# and the organization's own id for them. A deactivated account cannot sign in; its records and
+# devices stay.
 users = sa.Table(
     "users", metadata,
     sa.Column("user_id", sa.Text, primary_key=True),
     sa.Column("username", sa.Text, nullable=False, unique=True),
     sa.Column("display_name", sa.Text, nullable=False),
-    sa.Column("unit", sa.Text, nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
     sa.Column("deactivated_at", sa.Text),
-    sa.Index("users_unit", "unit"),
+    sa.Column("unit_code", sa.Text, sa.ForeignKey("units.code")),
+    sa.Column("level", sa.Text),
+    sa.Column("person_id", sa.Text),
+    sa.Index("users_unit_code", "unit_code"),
+    sa.Index("users_person_id", "person_id", unique=True),
+)
+
+# Each move of a person from one unit to another (server/organization.py), who moved them and when.
+unit_history = sa.Table(
+    "unit_history", metadata,
+    sa.Column("id", ROW_KEY, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.user_id"), nullable=False),
+    sa.Column("from_unit", sa.Text, sa.ForeignKey("units.code")),
+    sa.Column("to_unit", sa.Text, sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("at", sa.Text, nullable=False, server_default=utc_now_ms()),
+    sa.Column("moved_by", sa.Text, nullable=False),
+    sa.Index("unit_history_user", "user_id"),
+)
+
+# Training classes (server/classes.py): dates, the organising unit (None: site-wide), the scoring
+# settings as JSON (None: the site's rules) and who is enrolled (a person by user name, or
+# everyone in a unit's subtree by unit code). A class's courses are its assignments.
+classes = sa.Table(
+    "classes", metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("starts", sa.Text, nullable=False),
+    sa.Column("ends", sa.Text, nullable=False),
+    sa.Column("owner_unit", sa.Text, sa.ForeignKey("units.code")),
+    sa.Column("scoring", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
+)
+
+class_enrolments = sa.Table(
+    "class_enrolments", metadata,
+    sa.Column("class_code", sa.Text, sa.ForeignKey("classes.code"), primary_key=True),
+    sa.Column("kind", sa.Text, sa.CheckConstraint("kind IN ('person', 'unit')"), primary_key=True),
+    sa.Column("target", sa.Text, primary_key=True),
+    sa.Index("class_enrolments_target", "kind", "target"),
+)
+
+# Admin accounts, separate from learners (server/admins.py), and what each may reach: a unit
+# admin's units (their subtrees), a reviewer's classes; a system admin needs no grant.
+admins = sa.Table(
+    "admins", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, sa.CheckConstraint("role IN ('system', 'unit', 'reviewer')"), nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", REAL),
+    sa.Column("created_at", sa.Text, nullable=False, server_default=utc_now_s()),
+    sa.Column("deactivated_at", sa.Text),
+)
+
+admin_grants = sa.Table(
+    "admin_grants", metadata,
+    sa.Column("id", ROW_KEY, primary_key=True, autoincrement=True),
+    sa.Column("admin", sa.Text, sa.ForeignKey("admins.name"), nullable=False),
+    sa.Column("unit_code", sa.Text, sa.ForeignKey("units.code")),
+    sa.Column("class_code", sa.Text, sa.ForeignKey("classes.code")),
+    sa.CheckConstraint("(unit_code IS NULL) <> (class_code IS NULL)"),
+    sa.Index("admin_grants_admin", "admin"),
 )
 
 # Access and refresh tokens (server/auth.py): only their sha256 is kept. A refresh token's
@@ -108,17 +186,20 @@ credit_windows = sa.Table(
     sa.Index("credit_windows_user", "user_id", "start_s"),
 )
 
-# Course assignments to a person or a unit (server/assignments.py).
+# Course assignments to a person (user name), a unit's subtree (unit code) or a class (class code)
+# (server/assignments.py).
 assignments = sa.Table(
     "assignments", metadata,
     sa.Column("course_id", sa.Text, primary_key=True),
-    sa.Column("target_kind", sa.Text, sa.CheckConstraint("target_kind IN ('user', 'unit')"), primary_key=True),
+    sa.Column("target_kind", sa.Text, sa.CheckConstraint("target_kind IN ('user', 'unit', 'class')"),
+              primary_key=True),
     sa.Column("target", sa.Text, primary_key=True),
     sa.Column("required", sa.Integer, nullable=False),
     sa.Column("due", sa.Text),
     sa.Column("title", sa.Text),
     sa.Column("credit_hours", REAL),
     sa.Column("assigned_at", sa.Text, nullable=False, server_default=utc_now_s()),
+    sa.Index("assignments_target", "target_kind", "target"),
 )
 
 # Failed sign-ins per account and per address, for the growing delays (server/throttle.py).

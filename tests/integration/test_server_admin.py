@@ -55,7 +55,8 @@ def test_assign_refuses_an_unpublished_course_unless_forced_and_lists_assignment
                "--credit-hours", "2")
     lines = server.cli("assign", "list").stdout.splitlines()
     assert lines[0].split("\t") == ["course", "to", "kind", "due", "credit hours", "title"]
-    assert lines[1].split("\t") == ["demo-party-theory", "unit 城关镇", "required", "2026-12-31", "1.5",
+    unit_code = server.sql("SELECT code FROM units WHERE name = '城关镇'")[0][0]
+    assert lines[1].split("\t") == ["demo-party-theory", f"unit {unit_code} (城关镇)", "required", "2026-12-31", "1.5",
                                     "学习贯彻党的基本理论专题"]
     assert lines[2].split("\t") == ["law-basics", "user chen", "elective", "-", "2", "法律基础 (not published)"]
     only_chen = server.cli("assign", "list", "--user", "chen").stdout.splitlines()

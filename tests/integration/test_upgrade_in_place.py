@@ -51,6 +51,11 @@ def test_a_data_folder_from_before_alembic_is_upgraded_in_place(tmp_path: Path) 
             [(now,)] = server.sql(f"SELECT COUNT(*) FROM {table}")
             assert now == n or (table == "audit_log" and now > n), table
 
+        # the flat unit names became units under one root, and unit assignments name their codes
+        assert server.sql("SELECT units.name, units.path FROM users JOIN units ON units.code = users.unit_code "
+                          "WHERE username = 'li'") == [("城关镇", "root/unit-1/")]
+        assert server.sql("SELECT target_kind, target FROM assignments") == [("unit", "unit-1")]
+
         li = ApiClient(Transport(server.url))
         li.login("li", site["people"]["li"]["password"])
         assert li.transcript() == site["transcript"]  # the same records, the same credit

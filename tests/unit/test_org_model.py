@@ -10,15 +10,18 @@ from server.org.classes import (
     ClassCourse,
     EnrolKind,
     Enrolment,
-    ScoringPolicy,
     TrainingClass,
     members,
     parse_date,
+    parse_scoring,
+    scoring_from_json,
+    scoring_to_json,
 )
 from server.org.levels import CadreLevel, parse_level
-from server.org.roles import Grant, Role, Scope, parse_role
+from server.org.roles import AdminRole, Grant, Scope, parse_role
 from server.org.tree import Unit, UnitTree
 from sync.protocol.errors import FormatError
+from sync.protocol.rules import DEFAULT_RULES
 
 
 @pytest.mark.parametrize(("text", "level"), [
@@ -51,7 +54,7 @@ def _tree() -> UnitTree:
 
 
 def test_a_system_admin_reaches_everything() -> None:
-    scope = Scope.of([Grant(Role.SYSTEM_ADMIN)])
+    scope = Scope.of([Grant(AdminRole.SYSTEM)])
     tree = _tree()
     assert scope.unit_tops() is None
     assert all(scope.may_manage_unit(p) for p in tree.paths().values())
@@ -60,21 +63,21 @@ def test_a_system_admin_reaches_everything() -> None:
 
 def test_a_unit_admin_reaches_only_their_subtree() -> None:
     tree = _tree()
-    scope = Scope.of([Grant(Role.UNIT_ADMIN, unit_path=tree.path("5001"))])
+    scope = Scope.of([Grant(AdminRole.UNIT, unit_path=tree.path("5001"))])
     assert scope.unit_tops() == ["50/5001/"]
     assert scope.may_manage_unit(tree.path("5001")) and scope.may_manage_person(tree.path("500101"))
     assert not scope.may_manage_unit(tree.path("50")) and not scope.may_manage_person(tree.path("5002"))
     assert not scope.may_add_root_unit()
     assert scope.may_manage_class(tree.path("500101")) and not scope.may_manage_class(tree.path("5002"))
     assert not scope.may_manage_class(None)  # a site-wide class is the system admins'
-    both = Scope.of([Grant(Role.UNIT_ADMIN, unit_path=tree.path("5001")),
-                     Grant(Role.UNIT_ADMIN, unit_path=tree.path("5002"))])
+    both = Scope.of([Grant(AdminRole.UNIT, unit_path=tree.path("5001")),
+                     Grant(AdminRole.UNIT, unit_path=tree.path("5002"))])
     assert both.may_manage_person(tree.path("5002")) and not both.may_manage_unit(tree.path("50"))
 
 
 def test_a_reviewer_sees_only_the_classes_they_review() -> None:
     tree = _tree()
-    scope = Scope.of([Grant(Role.REVIEWER, class_id="2025-ql-1")])
+    scope = Scope.of([Grant(AdminRole.REVIEWER, class_id="2025-ql-1")])
     assert scope.may_review_class("2025-ql-1", tree.path("5001"))
     assert not scope.may_review_class("2025-ql-2", tree.path("5001"))
     assert not scope.may_manage_class(tree.path("5001")) and not scope.may_manage_unit(tree.path("500101"))
@@ -83,49 +86,49 @@ def test_a_reviewer_sees_only_the_classes_they_review() -> None:
 
 def test_grants_and_roles_are_checked() -> None:
     with pytest.raises(FormatError):
-        Grant(Role.UNIT_ADMIN)
+        Grant(AdminRole.UNIT)
     with pytest.raises(FormatError):
-        Grant(Role.REVIEWER, unit_path="50/")
+        Grant(AdminRole.REVIEWER, unit_path="50/")
     with pytest.raises(FormatError):
-        Grant(Role.SYSTEM_ADMIN, class_id="x")
-    assert parse_role("unit-admin") is Role.UNIT_ADMIN
+        Grant(AdminRole.SYSTEM, class_id="x")
+    assert parse_role("unit-admin") is AdminRole.UNIT
     with pytest.raises(FormatError) as e:
         parse_role("root")
     assert e.value.code == "bad_role"
 
 
-def test_the_scoring_policy_defaults_to_3_3_4_and_round_trips() -> None:
-    policy = ScoringPolicy()
-    assert (policy.attendance, policy.tests, policy.exam, policy.pass_line) == (3, 3, 4, 60)
-    assert policy.weights == "3:3:4"
-    assert ScoringPolicy.from_json(policy.to_json()) == policy
-    custom = ScoringPolicy.parse_weights("2：3：5", pass_line=70)
-    assert (custom.weights, custom.pass_line) == ("2:3:5", 70)
-    assert ScoringPolicy.from_json(custom.to_json()) == custom
+def test_class_scoring_defaults_to_the_rules_3_3_4_and_round_trips() -> None:
+    default = parse_scoring()
+    assert default == DEFAULT_RULES.class_score
+    assert (default.attendance, default.tests, default.exam, default.pass_score) == (3, 3, 4, 60)
+    assert scoring_from_json(scoring_to_json(default)) == default
+    custom = parse_scoring("2：3：5", "70")
+    assert (custom.attendance, custom.tests, custom.exam, custom.pass_score) == (2, 3, 5, 70)
+    assert scoring_from_json(scoring_to_json(custom)) == custom
 
 
-@pytest.mark.parametrize("text", ["", "[]", '{"attendance":3}', '{"attendance":3,"tests":3,"exam":4,"pass_line":101}',
-                                  '{"attendance":0,"tests":0,"exam":0,"pass_line":60}',
-                                  '{"attendance":1.5,"tests":3,"exam":4,"pass_line":60}',
-                                  '{"attendance":true,"tests":3,"exam":4,"pass_line":60}',
-                                  '{"attendance":3,"tests":3,"exam":4,"pass_line":60,"x":1}', "9" * 2000])
-def test_a_bad_stored_policy_is_refused(text: str) -> None:
+@pytest.mark.parametrize("text", ["", "[]", '{"attendance":"3","tests":"3","exam":"4","pass_score":"101"}',
+                                  '{"attendance":"0","tests":"0","exam":"0","pass_score":"60"}',
+                                  '{"attendance":"1.555","tests":"3","exam":"4","pass_score":"60"}',
+                                  '{"attendance":true,"tests":"3","exam":"4","pass_score":"60"}',
+                                  '{"attendance":"3","tests":"3","exam":"4","pass_score":"60","x":"1"}', "9" * 2000])
+def test_bad_stored_scoring_is_refused(text: str) -> None:
     with pytest.raises(FormatError) as e:
-        ScoringPolicy.from_json(text)
-    assert e.value.code == "bad_policy"
+        scoring_from_json(text)
+    assert e.value.code == "bad_scoring"
 
 
 @pytest.mark.parametrize("text", ["3:3", "3:-1:4", "a:b:c", "3:3:4:1"])
 def test_bad_weights_are_refused(text: str) -> None:
     with pytest.raises(FormatError):
-        ScoringPolicy.parse_weights(text)
+        parse_scoring(text)
 
 
 def test_a_class_checks_its_dates_name_and_courses() -> None:
     start, end = parse_date("2025-03-01"), parse_date("2025-06-30")
     klass = TrainingClass("2025-ql-1", " 2025年青年干部培训班 ", start, end,
                           courses=(ClassCourse("c-a", True), ClassCourse("c-b", False)))
-    assert klass.required_courses() == ["c-a"] and klass.policy == ScoringPolicy()
+    assert klass.required_courses() == ["c-a"] and klass.scoring is None
     with pytest.raises(FormatError) as e:
         TrainingClass("x", "X", end, start)
     assert e.value.code == "bad_date"

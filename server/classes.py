@@ -1,0 +1,125 @@
+"""Training classes (培训班) in the database: a name, dates, the organising unit, who is enrolled
+(a person, or everyone in a unit's subtree at the time of asking) and the class's scoring settings
+(sync.protocol.rules.ClassScoring; none: the site's rules). A class's courses are the courses
+assigned to it (server.assignments, required or elective). Services only; no HTTP here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from server.org.classes import ClassCourse, EnrolKind, Enrolment, TrainingClass, scoring_from_json, scoring_to_json
+from server.org.tree import codes_of
+from server.storage.engine import transaction
+from server.storage.tables import assignments, class_enrolments, classes, units, users
+from server.units import get_unit, require_unit, subtree_clause
+from sync.protocol.errors import FormatError
+from sync.protocol.rules import ClassScoring
+
+
+def class_exists(conn: Connection, code: str) -> bool:
+    return conn.execute(sa.select(1).where(classes.c.code == code)).first() is not None
+
+
+def _row_class(conn: Connection, row: Row[tuple[object, ...]]) -> TrainingClass:
+    r = row._mapping
+    a, e = assignments.c, class_enrolments.c
+    courses = tuple(ClassCourse(c.course_id, bool(c.required)) for c in conn.execute(
+        sa.select(a.course_id, a.required).where(a.target_kind == "class", a.target == r["code"])
+        .order_by(a.course_id)))
+    enrolled = tuple(Enrolment(EnrolKind(x.kind), x.target) for x in conn.execute(
+        sa.select(e.kind, e.target).where(e.class_code == r["code"]).order_by(e.kind, e.target)))
+    return TrainingClass(r["code"], r["name"], dt.date.fromisoformat(r["starts"]), dt.date.fromisoformat(r["ends"]),
+                         r["owner_unit"], scoring_from_json(r["scoring"]) if r["scoring"] else None, courses, enrolled)
+
+
+def get_class(conn: Connection, code: str) -> TrainingClass | None:
+    row = conn.execute(sa.select(classes).where(classes.c.code == code)).first()
+    return _row_class(conn, row) if row else None
+
+
+def require_class(conn: Connection, code: str) -> TrainingClass:
+    found = get_class(conn, code)
+    if found is None:
+        raise FormatError("no_such_class", f"no class {code!r}")
+    return found
+
+
+def list_classes(conn: Connection) -> list[TrainingClass]:
+    return [_row_class(conn, r) for r in conn.execute(sa.select(classes).order_by(classes.c.starts,
+                                                                                    classes.c.code))]
+
+
+def create_class(conn: Connection, code: str, name: str, starts: dt.date, ends: dt.date, *,
+                 owner_unit: str | None = None, scoring: ClassScoring | None = None) -> TrainingClass:
+    """A new class (its courses are assigned to it, its people enrolled, afterwards)."""
+    klass = TrainingClass(code, name.strip(), starts, ends, owner_unit, scoring)  # checks code, name, dates
+    with transaction(conn):
+        if class_exists(conn, code):
+            raise FormatError("class_exists", f"class {code!r} already exists")
+        if owner_unit is not None:
+            require_unit(conn, owner_unit)
+        conn.execute(classes.insert().values(code=code, name=klass.name, starts=starts.isoformat(),
+                                             ends=ends.isoformat(), owner_unit=owner_unit,
+                                             scoring=scoring_to_json(scoring) if scoring else None))
+    return require_class(conn, code)
+
+
+def enrol(conn: Connection, code: str, *, person: str | None = None, unit: str | None = None) -> Enrolment:
+    """Enrol one person (by user name) or everyone in a unit's subtree (by unit code); idempotent."""
+    if (person is None) == (unit is None):
+        raise FormatError("bad_target", "enrol exactly one of a person or a unit")
+    with transaction(conn):
+        require_class(conn, code)
+        if person is not None:
+            if conn.execute(sa.select(1).where(users.c.username == person)).first() is None:
+                raise FormatError("no_such_user", f"no user {person!r}")
+            enrolment = Enrolment(EnrolKind.PERSON, person)
+        else:
+            assert unit is not None
+            found = get_unit(conn, unit)
+            if found is None or not found.active:
+                raise FormatError("no_such_unit", f"no active unit {unit!r}")
+            enrolment = Enrolment(EnrolKind.UNIT, unit)
+        e = class_enrolments.c
+        if conn.execute(sa.select(1).where(e.class_code == code, e.kind == enrolment.kind.value,
+                                           e.target == enrolment.target)).first() is None:
+            conn.execute(class_enrolments.insert().values(class_code=code, kind=enrolment.kind.value,
+                                                          target=enrolment.target))
+    return enrolment
+
+
+def members(conn: Connection, code: str, *, active_only: bool = True) -> list[str]:
+    """The user names of everyone the class reaches now: those enrolled by name, and everyone in
+    the subtree of an enrolled unit."""
+    require_class(conn, code)
+    e = class_enrolments.c
+    top_paths = list(conn.execute(sa.select(units.c.path).select_from(class_enrolments.join(
+        units, units.c.code == e.target)).where(e.class_code == code, e.kind == "unit")).scalars())
+    named = sa.select(e.target).where(e.class_code == code, e.kind == "person").scalar_subquery()
+    query = sa.select(users.c.username).select_from(users.outerjoin(units, units.c.code == users.c.unit_code)).where(
+        sa.or_(users.c.username.in_(named), *(subtree_clause(units.c.path, p) for p in top_paths)))
+    if active_only:
+        query = query.where(users.c.deactivated_at.is_(None))
+    return sorted(conn.execute(query).scalars())
+
+
+def classes_of(conn: Connection, username: str) -> list[str]:
+    """The codes of the classes a person is enrolled in: by name, or through their unit or any unit
+    above it."""
+    row = conn.execute(sa.select(units.c.path).select_from(users.join(units, units.c.code == users.c.unit_code))
+                       .where(users.c.username == username)).first()
+    ancestors = codes_of(row.path) if row else []
+    e = class_enrolments.c
+    query = sa.select(e.class_code).distinct().where(sa.or_(
+        sa.and_(e.kind == "person", e.target == username), sa.and_(e.kind == "unit", e.target.in_(ancestors))))
+    return sorted(conn.execute(query).scalars())
+
+
+def class_names(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
+    return {r.code: r.name for r in conn.execute(sa.select(classes.c.code, classes.c.name)
+                                                 .where(classes.c.code.in_(list(codes))))}
