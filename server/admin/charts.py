@@ -23,28 +23,28 @@ TEXT_COLOUR = "#222"
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(items: Sequence[tuple[str, float]], *, title: str, maximum: float = 100.0, unit: str = "%",
-              label_width: int = 220, width: int = 720, below: float | None = None) -> Markup:
+              label_width: int = 170, width: int = 560, below: float | None = None) -> Markup:
     """One bar per (label, value); a bar under ``below`` is drawn in the warning colour."""
-    row = 30
+    row = 34
     top = 8
     height = top + row * max(1, len(items)) + 8
-    plot = width - label_width - 70
+    plot = width - label_width - 64
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bar" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" {FONT} font-size="15"><title>{escape(title)}</title>']
+             f'width="100%" {FONT} font-size="17"><title>{escape(title)}</title>']
     for i, (label, value) in enumerate(items):
         y = top + i * row
         share = 0.0 if maximum <= 0 else max(0.0, min(1.0, value / maximum))
         colour = BEHIND_COLOUR if below is not None and value < below else BAR_COLOUR
-        shown = label if len(label) <= 14 else label[:13] + "…"
-        parts.append(f'<text x="{label_width - 8}" y="{y + 20}" text-anchor="end" fill="{TEXT_COLOUR}">'
+        shown = label if len(label) <= 10 else label[:9] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 22}" text-anchor="end" fill="{TEXT_COLOUR}">'
                      f'<title>{escape(label)}</title>{escape(shown)}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{plot}" height="20" fill="#eef1f5"/>')
-        parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{plot * share:.1f}" height="20" fill="{colour}"/>')
-        parts.append(f'<text x="{label_width + plot + 8}" y="{y + 20}" fill="{TEXT_COLOUR}">'
+        parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{plot}" height="24" fill="#eef1f5"/>')
+        parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{plot * share:.1f}" height="24" fill="{colour}"/>')
+        parts.append(f'<text x="{label_width + plot + 8}" y="{y + 22}" fill="{TEXT_COLOUR}">'
                      f'{escape(_num(value))}{escape(unit)}</text>')
     if not items:
         parts.append(f'<text x="{width / 2}" y="26" text-anchor="middle" fill="#666">—</text>')
@@ -52,16 +52,16 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, maximum: float 
     return Markup("".join(parts))
 
 
-def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "", width: int = 720,
-               height: int = 240) -> Markup:
+def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "", width: int = 560,
+               height: int = 260) -> Markup:
     """One value per (period label, value), joined by a line; every few labels shown on the axis."""
-    left, right, top, bottom = 56, 16, 12, 36
+    left, right, top, bottom = 64, 20, 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((v for _, v in points), default=0.0)
     step = _nice_step(peak)
     top_value = step * max(1, math.ceil(peak / step)) if peak > 0 else step
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line" role="img" '
-             f'viewBox="0 0 {width} {height}" width="100%" {FONT} font-size="13"><title>{escape(title)}</title>']
+             f'viewBox="0 0 {width} {height}" width="100%" {FONT} font-size="16"><title>{escape(title)}</title>']
     ticks = round(top_value / step)
     for t in range(ticks + 1):
         value = step * t

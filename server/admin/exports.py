@@ -34,6 +34,10 @@ class Table:
     rows: Sequence[tuple[Cell, ...]]
     links: Sequence[str | None] = field(default_factory=tuple)
     """The page's link on each row's first cell (same order as ``rows``), or empty."""
+    link_column: int = 0
+    """The column whose cell carries the row's link."""
+    raw: tuple[int, ...] = ()
+    """Columns that show stored text as it was written (codes, addresses, a command line), not translated."""
 
     def link(self, index: int) -> str | None:
         return self.links[index] if index < len(self.links) else None

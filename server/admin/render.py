@@ -62,11 +62,12 @@ class Page:
                                 httponly=True, samesite="strict", secure=self.request.url.scheme == "https")
         return response
 
-    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
+    def render(self, template: str, status_code: int = 200, **values: object) -> Response:
         here = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-        body = self.env.get_template(template).render(
-            lang=self.lang, csrf=self.session.csrf, here=here, export_url=self.export_url, notice=None,
-            admin=None, role_name="", nav=(), section="", **{**self.context, **values})
+        context: dict[str, Any] = {"lang": self.lang, "csrf": self.session.csrf, "here": here,
+                                   "export_url": self.export_url, "notice": None, "admin": None, "role_name": "",
+                                   "nav": (), "section": ""}
+        body = self.env.get_template(template).render({**context, **self.context, **values})
         response = HTMLResponse(body, status_code=status_code, headers=SECURITY_HEADERS)
         return self.finish(response)
 
