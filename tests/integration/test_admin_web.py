@@ -48,6 +48,9 @@ def test_sign_in_sets_a_strict_cookie_and_refusals_are_audited(site: Site) -> No
     assert cookie.path == "/admin" and cookie.has_nonstandard_attr("HttpOnly")
     raw = next(h for h in ok.history[0].headers.get("set-cookie", "").split(",") if "studydesk_admin=" in h)
     assert "SameSite=strict" in raw or "SameSite=Strict" in raw
+    english = browser.post("/admin/language", {"lang": "en", "next": "/admin/units/city-a"})
+    assert english.url.endswith("/admin/units/city-a")
+    assert "Units below" in english.text and "下级单位" not in english.text
     browser.post("/admin/sign-out", {})
     assert browser.get("/admin/").url.endswith("/admin/sign-in?next=/admin/")
 
