@@ -13,6 +13,9 @@ from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit,
 from server.password_pool import PasswordPool
 from server.storage.schema import open_database
 
+COURSE_UPLOAD_PATH = "/admin/courses/publish"
+COURSE_UPLOAD_BYTES = 1024**3
+"""An admin's course zip (server/admin) may be this large; every other request body MAX_BODY_BYTES."""
 POOL_SPARE = 4
 """Database connections beyond one per API slot: the health check, an admin's read."""
 
@@ -38,6 +41,10 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
 
     app.include_router(repository_router(config.repo_dir, config.keys_dir))
 
+    from server.admin.web import install as install_admin_web
+
+    install_admin_web(app, config)  # the admin web at /admin (server/admin)
+
     @app.get("/api/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -45,5 +52,5 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     # The last added runs first: a body over the limit is refused before it waits for a slot.
     slots = Slots(config.api_slots, wait_s=ADMISSION_WAIT_S, retry_after_s=RETRY_AFTER_S, what="requests")
     app.add_middleware(Admission, slots=slots)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, larger={COURSE_UPLOAD_PATH: COURSE_UPLOAD_BYTES})
     return app

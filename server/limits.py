@@ -129,17 +129,20 @@ class BodyLimit:
     """ASGI middleware: request bodies over ``max_bytes`` are refused as they arrive."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES,
-                 idle_timeout_s: float = BODY_IDLE_TIMEOUT_S) -> None:
+                 idle_timeout_s: float = BODY_IDLE_TIMEOUT_S, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.idle_timeout_s = idle_timeout_s
+        self.larger = larger or {}
+        """Paths whose requests may carry more (an admin's course upload), path -> bytes."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
                 from starlette.responses import JSONResponse
 
                 await JSONResponse({"code": "too_large", "detail": "request body is too large"},
@@ -158,7 +161,7 @@ class BodyLimit:
                 raise BodyTimeout() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge()
                 body_done = not message.get("more_body", False)
             return message
@@ -182,7 +185,8 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
 
 
 class Admission:
-    """ASGI middleware: at most ``slots.size`` API requests at once (the health check is free)."""
+    """ASGI middleware: at most ``slots.size`` API and admin web requests at once (the health check
+    and the admin web's static files are free)."""
 
     def __init__(self, app: ASGIApp, slots: Slots) -> None:
         self.app = app
@@ -190,7 +194,8 @@ class Admission:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/") or path == "/api/health":
+        counted = path.startswith("/api/") or (path.startswith("/admin") and not path.startswith("/admin/static/"))
+        if scope["type"] != "http" or not counted or path == "/api/health":
             await self.app(scope, receive, send)
             return
         try:

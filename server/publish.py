@@ -276,3 +276,16 @@ def write_catalog(repo_dir: Path, key: PrivateKey, entry: CatalogEntry | None = 
     atomic_write_bytes(path, signed.to_bytes())
     return signed
 
+
+
+def remove_from_catalog(repo_dir: Path, key: PrivateKey, course_id: str) -> bool:
+    """Take a course off line: re-sign ``catalog.json`` without it (no new downloads). Its manifests
+    and blobs stay, so copies already downloaded keep verifying. False when it was not listed."""
+    with repo_lock(repo_dir):
+        path = repo_dir / "catalog.json"
+        current = Catalog.parse(path.read_bytes()) if path.is_file() else None
+        if current is None or current.entry(course_id) is None:
+            return False
+        rest = tuple(c for c in current.courses if c.id != course_id)
+        atomic_write_bytes(path, replace(current, courses=rest, generated_at=_now()).signed(key).to_bytes())
+    return True

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from server.app import COURSE_UPLOAD_BYTES
 from server.limits import MAX_BODY_BYTES
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
@@ -161,6 +162,14 @@ def test_api_and_health_proxied(site: Site) -> None:
     assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
 
 
+def test_admin_web_proxied_with_a_secure_cookie(site: Site) -> None:
+    page = site.get("/admin/sign-in")
+    assert page.status_code == 200 and "登录" in page.text
+    cookie = page.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()  # TLS seen through
+    assert site.get("/admin/static/admin.css").status_code == 200
+
+
 def site_direct(site: Site, path: str) -> requests.Response:
     return requests.get(site.server.url + path, timeout=10)
 
@@ -235,6 +244,8 @@ def test_nginx_cap_matches_the_server_cap() -> None:
     conf = (DEPLOY / "nginx-studydesk.conf").read_text()
     sizes = re.findall(r"client_max_body_size\s+(\d+)m;", conf)
     assert sizes and all(int(s) * 1024 * 1024 == MAX_BODY_BYTES for s in sizes)
+    # only an admin's course zip may be larger, as large as the server takes it
+    assert re.findall(r"client_max_body_size\s+(\d+)g;", conf) == [str(COURSE_UPLOAD_BYTES // 1024**3)]
 
 
 # ---------------------------------------------------------------- systemd units

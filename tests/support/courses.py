@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -118,3 +120,21 @@ def write_site(path: Path, server_url: str, keys: dict[str, PublicKey], reposito
 
 __all__ = ["QUIZ_AND_EXAM", "QUIZ_AND_EXAM_ANSWERS", "publish_lessons", "publish_source", "publisher_keys",
            "random_bytes", "write_course_source", "write_site"]
+
+
+def course_zip(folder: Path, course_id: str, lessons: dict[str, bytes], title: str = "依法行政专题") -> Path:
+    """A course source folder (course.toml and one file per lesson of 300 s) zipped as an admin uploads it."""
+    src = folder / f"{course_id}-src"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    lines = [f'id = "{course_id}"', 'version = "auto"', f'title = "{title}"', 'category = "法治"', "credit_hours = 1.5"]
+    for lesson_id, content in lessons.items():
+        (src / f"{lesson_id}.mp4").write_bytes(content)
+        lines += ["[[lessons]]", f'id = "{lesson_id}"', f'file = "{lesson_id}.mp4"', f'title = "第{lesson_id}讲"',
+                  "duration_s = 300.0"]
+    (src / "course.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    archive = folder / f"{course_id}.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(src.rglob("*")):
+            z.write(path, f"{course_id}/{path.relative_to(src)}")
+    return archive

@@ -1,0 +1,153 @@
+"""``./run bench admin``: the admin web's page times for a province on PostgreSQL (issue 15 point 8).
+
+A province of 100,000 people in 5 levels of units (1 province, 10 cities, 100 counties, 1,000
+townships, 5,000 offices of 20 people each) with a year of study (``--records`` watch records
+per person, spread over the year so far, each with the credit the server decided) is written
+straight into a fresh PostgreSQL database at the newest revision. A real ``studydesk-server
+serve`` process then answers a system admin signed in through the form; each page is fetched
+``--repeat`` times and its median and worst times printed against the 500 ms target: the
+dashboard (the province), a city, a county, a township, an office and one person's archive.
+
+Usage: python -m bench.admin [--database URL] [--records N] [--repeat N]
+(without --database: $STUDYDESK_TEST_POSTGRES_URL's cluster, else a throw-away one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from server import admins
+from server.storage.engine import database_url
+from server.storage.schema import open_database
+from server.users import hash_password
+from tests.support.admin_web import AdminSession
+from tests.support.postgres import Cluster, from_environment
+from tests.support.server_process import ServerProcess
+
+TARGET_MS = 500.0
+FAN_OUT = (10, 10, 10, 5)
+"""Children per unit below the province: cities, counties, townships, offices."""
+PEOPLE_PER_OFFICE = 20
+ADMIN_PASSWORD = "bench-admin-password"
+
+
+def build(url: str, records_per_person: int) -> dict[str, str]:
+    """The province, its people and their year; the codes of one unit per level and one person's id."""
+    open_database(url).dispose()  # at the newest revision; then without the server's statement timeout
+    engine = sa.create_engine(database_url(url), poolclass=sa.pool.NullPool)
+    start = datetime(datetime.now(UTC).year, 1, 1, tzinfo=UTC).timestamp() + 86400
+    span = max(86400.0, time.time() - start - 3600)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO units (code, name, parent_code, path, depth) "
+                                 "VALUES ('p', '某省', NULL, 'p/', 0)"))
+            for depth, fan in enumerate(FAN_OUT, start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO units (code, name, parent_code, path, depth) "
+                    "SELECT u.code || '-' || g, u.name || '下属' || g, u.code, u.path || u.code || '-' || g || '/', "
+                    ":depth FROM units u, generate_series(1, :fan) g WHERE u.depth = :parent_depth"),
+                    {"depth": depth, "fan": fan, "parent_depth": depth - 1})
+            conn.execute(sa.text(
+                "INSERT INTO users (user_id, username, display_name, unit_code, level, password_hash) "
+                "SELECT u.code || '.' || g, 'u' || u.code || '.' || g, '学员' || u.code || '-' || g, u.code, NULL, "
+                ":hash "
+                "FROM units u, generate_series(1, :n) g WHERE u.depth = :depth"),
+                {"hash": hash_password("bench-password"), "n": PEOPLE_PER_OFFICE, "depth": len(FAN_OUT)})
+            conn.execute(sa.text(
+                "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, "
+                "sig, hash, source) SELECT md5(u.user_id || g), 'dev-' || u.user_id, u.user_id, g, '', 'watch', "
+                "'c' || (g % 8), 'l' || (g % 5), '{}', '2026-01-01T00:00:00Z', '', md5(u.user_id || g || 'h'), 'bench' "
+                "FROM users u, generate_series(1, :n) g"), {"n": records_per_person})
+            conn.execute(sa.text(
+                "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, "
+                "allowance_s) SELECT r.rid, r.user_id, '[]', 300 + (r.rid % 600), "
+                "CASE WHEN r.rid % 97 = 0 THEN '{\"overlap\": 30.0}' ELSE '{}' END, "
+                "CASE WHEN r.rid % 97 = 0 THEN 30 ELSE 0 END, :start + (r.rid * 7919 % 1000003) / 1000003.0 * :span, 2 "
+                "FROM records r"), {"start": start, "span": span})
+            person = conn.execute(sa.text("SELECT user_id FROM users ORDER BY user_id LIMIT 1")).scalar_one()
+        with engine.connect() as conn:
+            admins.create_admin(conn, "bench", ADMIN_PASSWORD, admins.AdminRole.SYSTEM)
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+    finally:
+        engine.dispose()
+    return {"province": "p", "city": "p-1", "county": "p-1-1", "township": "p-1-1-1", "office": "p-1-1-1-1",
+            "person": person}
+
+
+def built(url: str) -> dict[str, str] | None:
+    """The codes of a province an earlier run built in ``url``, or None."""
+    engine = sa.create_engine(database_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(sa.text("SELECT 1 FROM units WHERE code = 'p'")).first() is None:
+                return None
+            person = conn.execute(sa.text("SELECT user_id FROM users ORDER BY user_id LIMIT 1")).scalar_one()
+    except sa.exc.DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+    return {"province": "p", "city": "p-1", "county": "p-1-1", "township": "p-1-1-1", "office": "p-1-1-1-1",
+            "person": person}
+
+
+def measure(server: ServerProcess, codes: dict[str, str], repeat: int) -> None:
+    browser = AdminSession(server)
+    answer = browser.sign_in("bench", ADMIN_PASSWORD)
+    assert answer.ok, answer.status_code
+    pages = [("dashboard (province)", "/admin/")] + [
+        (f"drill-down: {level}", f"/admin/units/{codes[level]}") for level in ("city", "county", "township", "office")
+    ] + [("person archive", f"/admin/people/{codes['person']}")]
+    print(f"{'page':28} {'median ms':>10} {'worst ms':>10}  target {TARGET_MS:.0f} ms")
+    for name, path in pages:
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            response = browser.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        median, worst = statistics.median(times), max(times)
+        print(f"{name:28} {median:10.1f} {worst:10.1f}  {'ok' if worst <= TARGET_MS else 'OVER'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="an empty PostgreSQL database (URL)")
+    parser.add_argument("--records", type=int, default=40, help="watch records per person (default 40)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="--database holds a province built before: measure it")
+    args = parser.parse_args()
+    cluster = None
+    url = args.database
+    if url is None:
+        shared = from_environment()
+        cluster = shared or Cluster.start()
+        url = cluster.fresh_database()
+    try:
+        t0 = time.perf_counter()
+        codes = built(url) if args.reuse else None
+        if codes is None:
+            codes = build(url, args.records)
+            people = 10 * 10 * 10 * 5 * PEOPLE_PER_OFFICE
+            print(f"built {people:,} people in {1 + 10 + 100 + 1000 + 5000:,} units, {people * args.records:,} "
+                  f"records in {time.perf_counter() - t0:.0f} s")
+        with tempfile.TemporaryDirectory(prefix="bench-admin-") as tmp:
+            server = ServerProcess(Path(tmp) / "data", database_url=url).start(timeout_s=120)
+            try:
+                measure(server, codes, args.repeat)
+            finally:
+                server.stop()
+    finally:
+        if cluster is not None and cluster is not from_environment():
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

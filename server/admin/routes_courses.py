@@ -1,0 +1,103 @@
+"""The admin web's courses page: each published course with its use in the admin's view
+(learners, study hours, flagged records); a system admin publishes a course uploaded as a zip
+(seeing what changed from the version before) and takes one off line."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from server import admins
+from server.admin import courses, reports, scope
+from server.admin.exports import Table
+from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
+from server.config import ServerConfig
+from sync.protocol.errors import SyncError
+
+router = APIRouter(prefix="/admin")
+
+
+def _config(signed: Signed) -> ServerConfig:
+    config: ServerConfig = signed.page.request.app.state.config
+    return config
+
+
+def _page(signed: Signed, *, notice: dict[str, str] | None = None, published: dict[str, object] | None = None,
+          status: int = 200) -> Response:
+    _ = signed.page.gettext
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("courses")
+    listed = courses.catalog(_config(signed))
+    use = reports.course_use(signed.conn, admins.visible_unit_paths(signed.conn, signed.admin))
+    entries = list(listed.courses) if listed else []
+    table = Table("courses", _("Courses"), (_("Course"), _("Title"), _("Version"), _("Learners"), _("Study hours"),
+                                            _("Hours per learner"), _("Flagged records")),
+                  [(e.id, e.title, e.version, use[e.id].learners if e.id in use else 0,
+                    use[e.id].study_hours if e.id in use else 0.0,
+                    use[e.id].hours_per_learner if e.id in use else 0.0, use[e.id].flagged if e.id in use else 0)
+                   for e in sorted(entries, key=lambda e: e.id)])
+    response = respond(signed, "courses.html", [table], title=_("Courses"), section="courses", table=table,
+                       can_publish=scope.sees_all(signed.admin), notice=notice, published=published,
+                       course_ids=[e.id for e in sorted(entries, key=lambda e: e.id)])
+    response.status_code = status
+    return response
+
+
+@router.get("/courses")
+def courses_page(signed: SignedIn) -> Response:
+    return _page(signed)
+
+
+def _change_text(signed: Signed, change: courses.Change) -> str:
+    _ = signed.page.gettext
+    kinds = {"added": _("added"), "removed": _("removed"), "changed": _("new content"), "renamed": _("new title"),
+             "setting": _("changed")}
+    what = {"lesson": _("lesson"), "document": _("document"), "quiz": _("quiz"), "exam": _("exam"),
+            "title": _("title"), "description": _("description"), "category": _("category"),
+            "credit_hours": _("credit hours"), "policy": _("study policy")}
+    return _("%(what)s %(name)s: %(change)s") % {"what": what.get(change.what, change.what), "name": change.name,
+                                                 "change": kinds.get(change.kind, change.kind)}
+
+
+@router.post("/courses/publish")
+async def publish_course(request: Request, signed: SignedIn) -> Response:
+    _ = signed.page.gettext
+    if not scope.sees_all(signed.admin):
+        raise Refused(403)
+    form = await read_form(request, signed.page)
+    file = upload(form, "zip")
+    if file is None:
+        return _page(signed, notice={"kind": "error", "text": _("Choose a course zip first.")}, status=400)
+    config = _config(signed)
+    with tempfile.NamedTemporaryFile(prefix="course-", suffix=".zip", dir=config.data_dir) as tmp:
+        shutil.copyfileobj(file.file, tmp)
+        tmp.flush()
+        try:
+            result, changed = courses.publish_zip(config, Path(tmp.name))
+        except SyncError as exc:
+            audited(signed, "admin.publish", target=file.filename or "", result="refused",
+                    detail=f"{exc.code}: {exc.detail}")
+            message = _("The course was not published: %(reason)s") % {"reason": exc.detail}
+            return _page(signed, status=400, notice={"kind": "error", "text": message})
+    m = result.manifest
+    audited(signed, "admin.publish", target=m.course_id,
+            detail=f"version {m.version}" + (" unchanged" if result.unchanged else f", {len(changed)} changes"))
+    return _page(signed, published={"course": m.course_id, "title": m.title, "version": m.version,
+                                    "unchanged": result.unchanged,
+                                    "changes": [_change_text(signed, c) for c in changed]})
+
+
+@router.post("/courses/off-line")
+async def take_off_line(request: Request, signed: SignedIn) -> Response:
+    _ = signed.page.gettext
+    if not scope.sees_all(signed.admin):
+        raise Refused(403)
+    form = await read_form(request, signed.page)
+    course_id = text(form, "course", 64)
+    done = courses.take_off_line(_config(signed), course_id)
+    audited(signed, "admin.take_off_line", target=course_id, result="ok" if done else "not_listed")
+    return redirect(signed.page, "/admin/courses")

@@ -1,0 +1,279 @@
+"""The admin web's reading pages: the dashboard, a unit's drill-down, the people of the admin's
+view and one person's learning archive (学习档案). Each validates its path or query, asks
+server.admin.scope whether the admin may see it, and shows what server.admin.reports and the
+transcript service give; every table can be downloaded (server.admin.exports)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from server.admin import charts, reports, scope
+from server.admin.exports import Table
+from server.admin.reports import Period, UnitFigures
+from server.admin.web import Signed, SignedIn, redirect, respond
+from server.config import ServerConfig
+from server.storage.tables import devices
+from server.transcript import transcript
+from sync.protocol.rules import Rules
+from sync.protocol.rules_file import RULES_FILE_NAME, load_rules
+
+router = APIRouter(prefix="/admin")
+
+
+def level_label(code: str | None, lang: str) -> str:
+    """A cadre level code as people read it (server.org.levels), or the code if unknown."""
+    from server.org.levels import CadreLevel
+
+    try:
+        return CadreLevel(code).label(lang) if code else ""
+    except ValueError:
+        return code or ""
+
+
+def site_rules(signed: Signed) -> Rules:
+    config: ServerConfig = signed.page.request.app.state.config
+    return load_rules(config.data_dir / RULES_FILE_NAME)
+
+
+def period(signed: Signed) -> Period:
+    return Period.of(datetime.now(UTC), site_rules(signed).year.utc_offset_minutes)
+
+
+def unit_table(signed: Signed, name: str, title: str, rows: list[UnitFigures]) -> Table:
+    _ = signed.page.gettext
+    return Table(name, title, (_("Unit"), _("Headcount"), _("Studied this year"), _("Share studied (%)"),
+                               _("Studying this week"), _("Study hours this year"), _("Hours per person")),
+                 [(f.name, f.people, f.studied_year, f.studied_share, f.studying_week, f.study_hours,
+                   f.hours_per_person) for f in rows],
+                 [f"/admin/units/{f.code}" for f in rows])
+
+
+def figures_of(signed: Signed, total: UnitFigures) -> list[tuple[str, str]]:
+    _ = signed.page.gettext
+    return [(_("Headcount"), str(total.people)), (_("Share studied (%)"), f"{total.studied_share}"),
+            (_("Studying this week"), str(total.studying_week)), (_("Study hours this year"), f"{total.study_hours:g}"),
+            (_("Hours per person"), f"{total.hours_per_person:g}")]
+
+
+@router.get("/")
+def dashboard(signed: SignedIn) -> Response:
+    if scope.reviewer(signed.admin):
+        return redirect(signed.page, "/admin/classes")
+    tops = scope.top_units(signed.conn, signed.admin)
+    if len(tops) == 1:
+        return unit_page(signed, tops[0].code, dashboard=True)
+    _ = signed.page.gettext
+    when = period(signed)
+    rows = reports._figures(signed.conn, tops, when)
+    table = unit_table(signed, "units", _("Units"), rows)
+    return respond(signed, "dashboard.html", [table], title=_("Dashboard"), section="dashboard", unit=None,
+                   crumbs=[], figures=[], table=table, people=None, year=when.year, manage=False,
+                   bar=charts.bar_chart([(f.name, f.studied_share) for f in rows], title=_("Share studied (%)")),
+                   line=None)
+
+
+@router.get("/units/{code}")
+def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
+    _ = signed.page.gettext
+    unit = scope.unit(signed.conn, signed.admin, code)
+    when = period(signed)
+    total, kids = reports.unit_figures(signed.conn, unit, when)
+    crumbs = [u for u in reports.ancestors(signed.conn, unit) if _visible(signed, u.code)]
+    tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
+    people = reports.people_in(signed.conn, unit, when)
+    people_table = Table(
+        "people", _("People of this unit"),
+        (_("Name"), _("Account"), _("Cadre level"), _("Study hours this year"), _("Studied this week")),
+        [(p.display_name, p.username, level_label(p.level, signed.page.lang), p.study_hours,
+          _("yes") if p.studying_week else "")
+         for p in people], [f"/admin/people/{p.user_id}" for p in people])
+    tables.append(people_table)
+    bar = charts.bar_chart([(f.name, f.studied_share) for f in kids], title=_("Share studied (%)"), below=50) \
+        if kids else None
+    line = charts.line_chart(reports.weekly_hours(signed.conn, unit, when), title=_("Study hours per week"))
+    return respond(signed, "dashboard.html", tables, title=_("Dashboard") if dashboard else unit.name,
+                   section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
+                   figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
+                   year=when.year, bar=bar, line=line, manage=True)
+
+
+def _visible(signed: Signed, code: str) -> bool:
+    try:
+        scope.unit(signed.conn, signed.admin, code)
+    except scope.OutOfScope:
+        return False
+    return True
+
+
+@router.get("/units")
+def units_page(signed: SignedIn) -> Response:
+    tops = scope.top_units(signed.conn, signed.admin)
+    if len(tops) == 1:
+        return redirect(signed.page, f"/admin/units/{tops[0].code}")
+    return dashboard(signed)
+
+
+@router.get("/people")
+def people_page(signed: SignedIn, q: Annotated[str, Query(max_length=64)] = "") -> Response:
+    _ = signed.page.gettext
+    when = period(signed)
+    found = []
+    for top in scope.top_units(signed.conn, signed.admin):
+        found += reports.people_in(signed.conn, top, when, subtree=True, limit=200, order="name", search=q.strip())
+    table = Table("people", _("People"), (_("Name"), _("Account"), _("Unit"), _("Cadre level"),
+                                          _("Study hours this year")),
+                  [(p.display_name, p.username, p.unit_name, level_label(p.level, signed.page.lang), p.study_hours)
+                   for p in found],
+                  [f"/admin/people/{p.user_id}" for p in found])
+    return respond(signed, "people.html", [table], title=_("People"), section="people", table=table, q=q)
+
+
+@router.get("/people/{user_id}")
+def person_page(signed: SignedIn, user_id: str) -> Response:
+    _ = signed.page.gettext
+    person = scope.person(signed.conn, signed.admin, user_id)
+    when = period(signed)
+    rules = site_rules(signed)
+    config: ServerConfig = signed.page.request.app.state.config
+    record = transcript(signed.conn, person.user_id, config.repo_dir)
+    courses = Table("courses", _("Courses"), (_("Course"), _("Study hours"), _("Quizzes taken"), _("Exams taken"),
+                                              _("Set aside (s)")),
+                    [(c["course_id"], round(c["credited_s"] / 3600, 2), len(c["quizzes"]), len(c["exams"]),
+                      c["set_aside_s"]) for c in record["courses"]])
+    lessons = Table("lessons", _("Lessons"), (_("Course"), _("Lesson"), _("Minutes watched"), _("Set aside (s)"),
+                                              _("Reasons")),
+                    [(c["course_id"], lesson["lesson_id"], round(lesson["credited_s"] / 60, 1), lesson["set_aside_s"],
+                      ", ".join(sorted(lesson["set_aside"]))) for c in record["courses"] for lesson in c["lessons"]])
+    enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
+    rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
+                               .order_by(devices.c.enrolled_at)).all()
+    device_table = Table("devices", _("Devices"), (_("Device"), _("Enrolled"), _("Enrolled by")),
+                         [(r.device_id, r.enrolled_at, enrolled_by.get(r.enrolled_by, r.enrolled_by)) for r in rows])
+    hours = reports.person_hours(signed.conn, person.user_id, when)
+    target = rules.year.target_for(person.level.value if person.level else None)
+    goal = float(target.total or target.required + target.elective)
+    ring = charts.ring(hours, goal, title=_("This year"),
+                       caption=f"{hours:g} / {goal:g} " + _("hours")) if goal > 0 else None
+    gaps = record["gaps"]
+    done = {"unlock": _("The account is unlocked."), "reset_password": _("The password is reset."),
+            "move_person": _("Moved to the unit chosen; the move is kept in the history."),
+            "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay.")}
+    query = signed.page.request.query_params
+    notice = ({"kind": "ok", "text": done[query["done"]]} if query.get("done") in done
+              else {"kind": "error", "text": _("Not done: %(reason)s") % {"reason": query["refused"][:40]}}
+              if query.get("refused") else None)
+    return respond(signed, "person.html", [courses, lessons, device_table], title=person.display_name,
+                   section="people", person=person, courses=courses, lessons=lessons, devices=device_table,
+                   ring=ring, hours=hours, year=when.year, gaps=gaps,
+                   level=person.level.label(signed.page.lang) if person.level else "—",
+                   crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
+                   unit_choices=_unit_choices(signed))
+
+
+def _unit_choices(signed: Signed) -> list[tuple[str, str]]:
+    """Every unit the admin may move a person into (their subtrees), by path."""
+    from server.units import list_units
+
+    out: list[tuple[str, str]] = []
+    for top in scope.top_units(signed.conn, signed.admin):
+        out += [(u.code, "　" * (u.depth - top.depth) + u.name) for u in list_units(signed.conn, top.code) if u.active]
+    return out
+
+
+def _person_crumbs(signed: Signed, unit_code: str | None) -> list[object]:
+    if not unit_code:
+        return []
+    from server.units import get_unit
+
+    unit = get_unit(signed.conn, unit_code)
+    if unit is None:
+        return []
+    return [u for u in [*reports.ancestors(signed.conn, unit), unit] if _visible(signed, u.code)]
+
+
+@router.get("/rankings")
+def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """People within a unit (its whole subtree) by study hours this year, and its child units by
+    hours per person."""
+    _ = signed.page.gettext
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("rankings")
+    tops = scope.top_units(signed.conn, signed.admin)
+    chosen = scope.unit(signed.conn, signed.admin, unit) if unit else (tops[0] if tops else None)
+    if chosen is None:
+        raise scope.OutOfScope("rankings")
+    when = period(signed)
+    _total, kids = reports.unit_figures(signed.conn, chosen, when)
+    ranked_units = sorted(kids, key=lambda f: (-f.hours_per_person, f.name))
+    units_table = Table("unit-ranking", _("Units by hours per person"),
+                        (_("Rank"), _("Unit"), _("Headcount"), _("Hours per person"), _("Share studied (%)")),
+                        [(i, f.name, f.people, f.hours_per_person, f.studied_share)
+                         for i, f in enumerate(ranked_units, start=1)],
+                        [f"/admin/rankings?unit={f.code}" for f in ranked_units], link_column=1)
+    people = reports.people_in(signed.conn, chosen, when, subtree=True, limit=100, order="hours")
+    people_table = Table("people-ranking", _("People by study hours (first 100)"),
+                         (_("Rank"), _("Name"), _("Unit"), _("Study hours this year")),
+                         [(i, p.display_name, p.unit_name, p.study_hours) for i, p in enumerate(people, start=1)])
+    return respond(signed, "rankings.html", [units_table, people_table], title=_("Rankings"), section="rankings",
+                   unit=chosen, units_table=units_table, people_table=people_table, year=when.year,
+                   choices=[*((u.code, u.name) for u in tops), *((f.code, f.name) for f in kids)])
+
+
+@router.get("/units/{code}/bulletin.pdf")
+def bulletin(signed: SignedIn, code: str) -> Response:
+    """The unit's bulletin (通报) for this year so far, as PDF: its figures, its child units, and
+    the people below it who have not studied this year."""
+    from server.admin import pdf
+    from server.admin.web import audited
+
+    _ = signed.page.gettext
+    unit = scope.unit(signed.conn, signed.admin, code)
+    when = period(signed)
+    total, kids = reports.unit_figures(signed.conn, unit, when)
+    tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
+    idle = reports.people_in(signed.conn, unit, when, subtree=True, limit=200, order="hours_asc")
+    idle = [p for p in idle if p.study_hours == 0]
+    tables.append(Table("not-studied", _("People who have not studied this year (first 200)"),
+                        (_("Name"), _("Unit")), [(p.display_name, p.unit_name) for p in idle]))
+    subtitle = f"{unit.name} · " + _("Year %(year)s") % {"year": when.year}
+    data = pdf.bulletin(title=_("Study bulletin"), subtitle=subtitle,
+                        figures=figures_of(signed, total), tables=tables,
+                        footer=_("As of %(date)s. Made by StudyDesk.") % {"date": reports.today(when).isoformat()})
+    audited(signed, "admin.bulletin", target=unit.code)
+    return signed.page.finish(Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="bulletin-{unit.code}-{when.year}.pdf"',
+        "Cache-Control": "no-store"}))
+
+
+@router.get("/behind")
+def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """Those behind the pace of their yearly target, in a unit's subtree: a list to remind, exportable."""
+    from sync.protocol.rules import DEFAULT_LEVEL, year_share
+
+    _ = signed.page.gettext
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("behind")
+    tops = scope.top_units(signed.conn, signed.admin)
+    chosen = scope.unit(signed.conn, signed.admin, unit) if unit else (tops[0] if tops else None)
+    if chosen is None:
+        raise scope.OutOfScope("behind")
+    when = period(signed)
+    rules = site_rules(signed)
+    targets = {None if level == DEFAULT_LEVEL else level: float(t.total or t.required + t.elective)
+               for level, t in rules.year.targets}
+    share = float(year_share(when.year, reports.today(when)))
+    rows = reports.behind(signed.conn, chosen, when, targets, share)
+    table = Table("behind", _("Behind the pace of their yearly target"),
+                  (_("Name"), _("Account"), _("Unit"), _("Cadre level"), _("Study hours this year"),
+                   _("Hours due by now"), _("Studied this week")),
+                  [(b.person.display_name, b.person.username, b.person.unit_name,
+                    level_label(b.person.level, signed.page.lang), b.person.study_hours, b.pace_hours,
+                    _("yes") if b.person.studying_week else "") for b in rows],
+                  [f"/admin/people/{b.person.user_id}" for b in rows])
+    return respond(signed, "behind.html", [table], title=_("Behind"), section="behind", unit=chosen, table=table,
+                   year=when.year, share=round(share * 100), has_targets=any(v > 0 for v in targets.values()),
+                   choices=[(u.code, u.name) for u in tops])

@@ -1,0 +1,254 @@
+"""The admin web's changes to people and units: unlock, reset a password, move to another unit,
+deactivate; add a unit below one of the admin's; import units or people from a CSV or XLSX sheet,
+first as a dry run that lists every bad row, then (nothing bad) confirmed in one transaction.
+Every change stays inside the admin's units and is audited; the services are server.users,
+server.units and server.organization."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from server import organization, units, users
+from server.admin import scope
+from server.admin.exports import Table
+from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
+from server.config import ServerConfig
+from server.org.importing import Change, PersonRow, Problem, Report, UnitRow
+from sync.protocol.errors import SyncError
+
+router = APIRouter(prefix="/admin")
+MAX_SHEET_BYTES = 8 * 1024 * 1024
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _person(signed: Signed, user_id: str) -> users.User:
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope(user_id)
+    return scope.person(signed.conn, signed.admin, user_id)
+
+
+def _done(signed: Signed, user_id: str, action: str, target: str, change: Callable[[], object]) -> Response:
+    """Run ``change`` (a service call), audit it, and go back to the person's page."""
+    try:
+        change()
+    except SyncError as exc:
+        audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+        return redirect(signed.page, f"/admin/people/{user_id}?refused={exc.code}")
+    audited(signed, action, target=target)
+    return redirect(signed.page, f"/admin/people/{user_id}?done={action.removeprefix('admin.')}")
+
+
+@router.post("/people/{user_id}/unlock")
+async def unlock(request: Request, signed: SignedIn, user_id: str) -> Response:
+    await read_form(request, signed.page)
+    person = _person(signed, user_id)
+    return _done(signed, user_id, "admin.unlock", person.username,
+                 lambda: users.unlock_user(signed.conn, person.username))
+
+
+@router.post("/people/{user_id}/password")
+async def reset_password(request: Request, signed: SignedIn, user_id: str) -> Response:
+    form = await read_form(request, signed.page)
+    person = _person(signed, user_id)
+    password = text(form, "password", 256)
+    return _done(signed, user_id, "admin.reset_password", person.username,
+                 lambda: users.reset_password(signed.conn, person.username, password))
+
+
+@router.post("/people/{user_id}/move")
+async def move(request: Request, signed: SignedIn, user_id: str) -> Response:
+    form = await read_form(request, signed.page)
+    person = _person(signed, user_id)
+    target = scope.unit(signed.conn, signed.admin, text(form, "unit", 64))  # only into a unit of theirs
+    return _done(signed, user_id, "admin.move_person", person.username,
+                 lambda: organization.move_person(signed.conn, person.username, target.code, by=signed.admin.name))
+
+
+@router.post("/people/{user_id}/deactivate")
+async def deactivate(request: Request, signed: SignedIn, user_id: str) -> Response:
+    await read_form(request, signed.page)
+    person = _person(signed, user_id)
+    return _done(signed, user_id, "admin.deactivate_person", person.username,
+                 lambda: users.deactivate_user(signed.conn, person.username))
+
+
+@router.post("/units/{code}/add")
+async def add_unit(request: Request, signed: SignedIn, code: str) -> Response:
+    form = await read_form(request, signed.page)
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope(code)
+    parent = scope.unit(signed.conn, signed.admin, code)
+    new_code, name = text(form, "code", 64), text(form, "name", 200)
+    try:
+        units.add_unit(signed.conn, new_code, name, parent.code)
+    except SyncError as exc:
+        audited(signed, "admin.add_unit", target=new_code, result="refused", detail=f"{exc.code}: {exc.detail}")
+        return redirect(signed.page, f"/admin/units/{parent.code}?refused={exc.code}")
+    audited(signed, "admin.add_unit", target=new_code, detail=f"{name} under {parent.code}")
+    return redirect(signed.page, f"/admin/units/{new_code}")
+
+
+# -- imports ----------------------------------------------------------------------------------
+
+def _uploads(signed: Signed) -> Path:
+    config: ServerConfig = signed.page.request.app.state.config
+    folder = config.data_dir / "admin-imports"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _held(signed: Signed, token: str) -> Path | None:
+    """The sheet the admin uploaded for the dry run under ``token`` (theirs only)."""
+    if not _TOKEN.match(token):
+        return None
+    found = [p for p in _uploads(signed).glob(f"{token}.*") if p.stem == token]
+    owner = found[0].with_suffix(".owner") if found else None
+    sheets = [p for p in found if p.suffix in (".csv", ".xlsx")]
+    if not sheets or owner is None or not owner.is_file() or owner.read_text() != signed.admin.name:
+        return None
+    return sheets[0]
+
+
+def _outside(signed: Signed, report: Report[UnitRow] | Report[PersonRow]) -> list[Problem]:
+    """Rows naming a unit outside the admin's units: problems too (a system admin has none)."""
+    if scope.sees_all(signed.admin):
+        return []
+    from server import admins
+
+    out = []
+    for row in report.rows:
+        code = row.unit if isinstance(row, PersonRow) else (row.parent or row.code)
+        if not admins.can_see_unit(signed.conn, signed.admin, code):
+            out.append(Problem(row.row, "outside_your_units", code))
+    return out
+
+
+def _check(signed: Signed, kind: str, path: Path) -> tuple[Report[UnitRow] | Report[PersonRow], list[Problem]]:
+    report: Report[UnitRow] | Report[PersonRow]
+    if kind == "units":
+        if not scope.sees_all(signed.admin):
+            raise Refused(403)
+        report = organization.check_unit_import(signed.conn, path)
+    else:
+        report = organization.check_people_import(signed.conn, path)
+    return report, sorted([*report.problems, *_outside(signed, report)], key=lambda p: (p.row, p.reason))
+
+
+def _report_tables(signed: Signed, report: Report[UnitRow] | Report[PersonRow],
+                   problems: list[Problem]) -> tuple[Table, Table]:
+    _ = signed.page.gettext
+    changes = {Change.NEW: _("new"), Change.CHANGED: _("changed"), Change.UNCHANGED: _("unchanged")}
+    reasons = {"missing_field": _("a column is empty"), "bad_code": _("a code or id is not valid"),
+               "bad_name": _("the name is not valid"), "bad_level": _("not a cadre level"),
+               "unknown_parent": _("the parent unit does not exist"), "cycle": _("the units would form a circle"),
+               "duplicate_id": _("on another row too"), "unknown_unit": _("the unit does not exist"),
+               "outside_your_units": _("the unit is not one of yours")}
+    if signed.page.lang == "en":  # the checker's details are English sentences
+        bad = Table("bad-rows", _("Bad rows"), (_("Row"), _("Reason"), _("Detail")),
+                    [(p.row, reasons.get(p.reason, p.reason), p.detail) for p in problems], raw=(2,))
+    else:
+        bad = Table("bad-rows", _("Bad rows"), (_("Row"), _("Reason")),
+                    [(p.row, reasons.get(p.reason, p.reason)) for p in problems])
+    if report.kind == "units":
+        rows = Table("rows", _("Rows"), (_("Row"), _("Code"), _("Name"), _("Parent unit"), _("Change")),
+                     [(r.row, r.code, r.name, r.parent or "", changes[r.change])
+                      for r in report.rows if isinstance(r, UnitRow)], raw=(1, 3))
+    else:
+        rows = Table("rows", _("Rows"), (_("Row"), _("Account"), _("Name"), _("Cadre level"), _("Unit"),
+                                         _("Change")),
+                     [(r.row, r.username, r.name, r.level.label(signed.page.lang), r.unit, changes[r.change])
+                      for r in report.rows if isinstance(r, PersonRow)], raw=(1, 4))
+    return rows, bad
+
+
+@router.get("/import")
+def import_page(signed: SignedIn) -> Response:
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("import")
+    return respond(signed, "import.html", title=signed.page.gettext("Import units or people"), section="people",
+                   report=None, token="", kind="people", can_units=scope.sees_all(signed.admin), result=None)
+
+
+@router.post("/import")
+async def import_check(request: Request, signed: SignedIn) -> Response:
+    _ = signed.page.gettext
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("import")
+    form = await read_form(request, signed.page)
+    kind = "units" if text(form, "kind") == "units" else "people"
+    file = upload(form, "file")
+    suffix = Path(file.filename or "").suffix.lower() if file else ""
+    if file is None or suffix not in (".csv", ".xlsx"):
+        return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
+                       token="", kind=kind, can_units=scope.sees_all(signed.admin), result=None,
+                       notice={"kind": "error", "text": _("Choose a CSV or XLSX file.")})
+    token = secrets.token_urlsafe(24)
+    folder = _uploads(signed)
+    path = folder / f"{token}{suffix}"
+    data = await file.read(MAX_SHEET_BYTES + 1)
+    if len(data) > MAX_SHEET_BYTES:
+        raise Refused(413, _("The file is larger than 8 MiB."))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    (folder / f"{token}.owner").write_text(signed.admin.name)
+    try:
+        report, problems = _check(signed, kind, path)
+    except SyncError as exc:
+        path.unlink(missing_ok=True)
+        return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
+                       token="", kind=kind, can_units=scope.sees_all(signed.admin), result=None,
+                       notice={"kind": "error", "text": _("The file cannot be read: %(reason)s") % {
+                           "reason": exc.detail}})
+    rows, bad = _report_tables(signed, report, problems)
+    audited(signed, "admin.import_check", target=kind, result="ok" if not problems else "bad_rows",
+            detail=f"{file.filename}: {len(report.rows)} good rows, {len({p.row for p in problems})} bad")
+    return respond(signed, "import.html", title=_("Import units or people"), section="people",
+                   report={"rows": rows, "bad": bad, "ok": not problems, "new": report.count(Change.NEW),
+                           "changed": report.count(Change.CHANGED), "unchanged": report.count(Change.UNCHANGED)},
+                   token=token if not problems else "", kind=kind, can_units=scope.sees_all(signed.admin),
+                   result=None)
+
+
+@router.post("/import/confirm")
+async def import_confirm(request: Request, signed: SignedIn) -> Response:
+    _ = signed.page.gettext
+    form = await read_form(request, signed.page)
+    kind = "units" if text(form, "kind") == "units" else "people"
+    path = _held(signed, text(form, "token", 64))
+    if path is None:
+        raise Refused(404, _("That check has expired: upload the file again."))
+    try:
+        report, problems = _check(signed, kind, path)
+        if not problems:
+            if kind == "units":
+                report = organization.import_units(signed.conn, path, confirm=True)
+            else:
+                password = text(form, "password", 256) or None
+                report = organization.import_people(signed.conn, path, confirm=True, password=password,
+                                                    by=signed.admin.name)
+            problems = list(report.problems)
+    except SyncError as exc:
+        audited(signed, "admin.import", target=kind, result="refused", detail=f"{exc.code}: {exc.detail}")
+        return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
+                       token=text(form, "token", 64), kind=kind, can_units=scope.sees_all(signed.admin), result=None,
+                       notice={"kind": "error", "text": _("Nothing was imported: %(reason)s") % {"reason": exc.detail}})
+    if problems:
+        rows, bad = _report_tables(signed, report, problems)
+        return respond(signed, "import.html", title=_("Import units or people"), section="people",
+                       report={"rows": rows, "bad": bad, "ok": False, "new": 0, "changed": 0, "unchanged": 0},
+                       token="", kind=kind, can_units=scope.sees_all(signed.admin), result=None)
+    for p in path.parent.glob(f"{path.stem}.*"):
+        p.unlink(missing_ok=True)
+    audited(signed, "admin.import", target=kind,
+            detail=f"{report.count(Change.NEW)} new, {report.count(Change.CHANGED)} changed")
+    return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None, token="",
+                   kind=kind, can_units=scope.sees_all(signed.admin),
+                   result={"new": report.count(Change.NEW), "changed": report.count(Change.CHANGED)})

@@ -1,0 +1,179 @@
+"""The admin web in a real browser: Playwright driving Debian's chromium, headless.
+
+Sign in, drill down from the province to a person, be refused a unit outside one's scope when
+typing its URL, import an air-gapped PC's records file, download an export and read it with
+openpyxl against the page. Every page is photographed at 1366x768 (a few also at 1024x768) into
+``artifacts/screenshots/admin/`` (git-ignored; a curated set is in docs/screenshots/), and each
+page is checked in the browser: nothing wider than the window, no text cut off in its box, no
+English left on a zh_CN page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.support.admin_web import ADMIN_PASSWORD, Site, build_site, page_tables, same_cells
+from tests.support.courses import course_zip
+from tests.support.org_sheets import write_sheet
+from tests.support.server_process import ServerProcess
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "admin"
+pytestmark = pytest.mark.slow
+
+# Text a zh_CN page may show in Latin letters: codes, accounts, the language switch, file kinds.
+ALLOWED_LATIN = {"English", "XLSX", "CSV", "PDF", "UTC", "c1", "l1", "law", "zhang", "li", "wang", "zhao", "root",
+                 "a-admin", "b-admin"}
+
+OVERFLOW_CHECK = """() => {
+  const bad = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) bad.push('page wider than the window');
+  for (const el of document.querySelectorAll('h1, h2, th, td, a, button, label, .value, .label, nav a')) {
+    if (el.closest('.scroll')) continue;  // a wide table scrolls in its own box
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible')
+      bad.push('cut: ' + el.textContent.trim().slice(0, 40));
+  }
+  return bad;
+}"""
+
+ENGLISH_WORDS = r"""() => {
+  const words = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    if (walker.currentNode.parentElement.closest('[data-raw]')) continue;  // stored text, shown as written
+    // identifiers (a device's UUID) are not words
+    const text = walker.currentNode.textContent.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '')
+      .replace(/[\w-]+\.(toml|zip|json)\b/g, '').replace(/\[[a-z_.]+\]/g, '');  // file names, their sections
+    for (const w of text.match(/[A-Za-z][A-Za-z-]{2,}/g) || []) words.push(w);
+  }
+  return words;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.skip("chromium is not installed (./run setup installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, env={**os.environ, "LANGUAGE": "zh_CN"},
+                              args=["--no-sandbox", "--lang=zh-CN", "--disable-background-networking",
+                                    "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(server: ServerProcess) -> Site:
+    return build_site(server)
+
+
+def sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(base + "/admin/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/admin/")
+
+
+def look(page: Page, name: str, *, narrow: bool = False) -> None:
+    """Photograph the page and check it fits, with no English left in zh_CN."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sizes = [(1366, 768, "")] + ([(1024, 768, "-1024")] if narrow else [])
+    for width, height, suffix in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"admin-{name}{suffix}.png"), full_page=True)
+        assert page.evaluate(OVERFLOW_CHECK) == [], f"{name} at {width}x{height}"
+    page.set_viewport_size({"width": 1366, "height": 768})
+    english = {w for w in page.evaluate(ENGLISH_WORDS) if w not in ALLOWED_LATIN}
+    assert not english, f"{name}: English left on a zh_CN page: {sorted(english)}"
+
+
+def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Site, tmp_path: Path) -> None:
+    base = site.server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto(base + "/admin/")
+    look(page, "sign-in", narrow=True)
+    page.fill("input[name=name]", "root")
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+    assert "账号或密码错误" in page.inner_text("[role=alert]")
+    sign_in(page, base, "root")
+    look(page, "dashboard", narrow=True)
+    # province -> city -> county -> person
+    page.click("table[data-table=child-units] >> text=甲市")
+    page.wait_for_url(base + "/admin/units/city-a")
+    look(page, "unit")
+    page.click("table[data-table=child-units] >> text=甲市一县")
+    page.click("table[data-table=people] >> text=张三")
+    assert "学习档案" in page.inner_text("h1")
+    look(page, "person", narrow=True)
+    page.click(".crumbs >> text=某省")
+    page.wait_for_url(base + "/admin/units/prov")
+    # a download, opened with openpyxl, says what the page says
+    shown = page_tables(page.content())["child-units"]
+    with page.expect_download() as info:
+        page.click("a[href*='table=child-units'][href*='export=xlsx']")
+    saved = tmp_path / "units.xlsx"
+    info.value.save_as(saved)
+    sheet = load_workbook(io.BytesIO(saved.read_bytes())).active
+    assert sheet is not None
+    assert same_cells([list(row) for row in sheet.iter_rows(values_only=True)]) == same_cells(shown)
+    with page.expect_download() as info:
+        page.click("text=通报（PDF）")
+    assert info.value.suggested_filename.startswith("bulletin-prov-")
+    bulletin = tmp_path / "bulletin.pdf"
+    info.value.save_as(bulletin)
+    assert bulletin.read_bytes().startswith(b"%PDF-")
+    # publish a course from a zip, then a new version: the page says what changed
+    page.goto(base + "/admin/courses")
+    page.set_input_files("input[name=zip]", str(course_zip(tmp_path, "law", {"1": b"one" * 100})))
+    page.click("button:has-text('发布')")
+    assert "已发布为第 1 版" in page.inner_text("[data-published]")
+    page.set_input_files("input[name=zip]", str(course_zip(tmp_path, "law", {"1": b"one" * 100, "2": b"two" * 100})))
+    page.click("button:has-text('发布')")
+    assert "课时 第2讲：新增" in page.inner_text("[data-published]")
+    look(page, "courses", narrow=True)
+    # an import with a bad row: listed with its reason, nothing to confirm
+    page.goto(base + "/admin/import")
+    sheet = write_sheet(tmp_path / "people.xlsx", ["姓名", "身份证号", "职级", "所在单位编码"],
+                        [["钱七", "11010519491231002X", "县处级", "county-a1"],
+                         ["孙八", "110105194912310038", "副科", "nowhere"]])
+    page.set_input_files("input[name=file]", str(sheet))
+    page.click("button:has-text('检查')")
+    bad = page_tables(page.content())["bad-rows"]
+    assert [r[0] for r in bad[1:]] == ["4"] and page.locator("form[action='/admin/import/confirm']").count() == 0
+    look(page, "import", narrow=True)
+    for path, name in (("/admin/people", "people"), ("/admin/rankings", "rankings"), ("/admin/behind", "behind"),
+                       ("/admin/flagged", "flagged"),
+                       ("/admin/records", "records"), ("/admin/audit", "audit")):
+        page.goto(base + path)
+        look(page, name)
+    context.close()
+
+    # a unit admin typing another unit's address is refused, and sees nothing of it
+    scoped = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = scoped.new_page()
+    sign_in(page, base, "a-admin")
+    look(page, "dashboard-unit-admin")
+    answer = page.goto(base + "/admin/units/city-b")
+    assert answer is not None and answer.status == 404
+    assert "未找到" in page.inner_text("h1") and "乙市" not in page.content()
+    look(page, "refused")
+    scoped.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_shots() -> Iterator[None]:
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    yield

@@ -1,0 +1,101 @@
+"""The admin web's parts that need no server: the session cookie and CSRF check, the exports
+(formula injection escaped, numbers kept, UTF-8 BOM), the SVG charts, the PDFs, and the
+zh_CN catalog covering every text of the templates and the code."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from openpyxl import load_workbook
+
+from server.admin import charts, exports, i18n, pdf
+from server.admin.session import Session, SessionCodec, check_csrf, new_session, session_key
+
+ADMIN = Path(__file__).resolve().parents[2] / "server" / "admin"
+
+
+def test_session_round_trips_and_refuses_forged_expired_and_foreign_cookies(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    key = session_key(tmp_path)
+    assert session_key(tmp_path) == key and (tmp_path / "admin-session.key").stat().st_mode & 0o077 == 0
+    codec = SessionCodec(key)
+    session = new_session("wang")
+    value = codec.dumps(session)
+    assert codec.loads(value) == session
+    assert codec.loads(value[:-2] + ("AA" if not value.endswith("AA") else "BB")) is None
+    assert SessionCodec(b"another site's key").loads(value) is None
+    assert codec.loads(None) is None and codec.loads("x" * 5000) is None
+    later = time.time() + 8 * 3600 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert codec.loads(value) is None  # older than 8 hours
+
+
+def test_csrf_token_must_match_the_session() -> None:
+    session = Session(csrf="token-1", admin="wang")
+    assert check_csrf(session, "token-1")
+    assert not check_csrf(session, "token-2") and not check_csrf(session, None) and not check_csrf(session, "")
+    assert new_session().csrf != new_session().csrf
+
+
+def test_exports_escape_formulas_keep_numbers_and_open_in_excel_encodings() -> None:
+    rows = [("=HYPERLINK(\"http://x\")", 12.5), ("+1", 3), ("-2", -4), ("@SUM(A1)", 0), ("\tx", None),
+            ("城关镇", 88)]
+    table = exports.Table("units", "单位完成情况", ("单位", "完成率"), rows)
+    data = exports.to_csv(table)
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "单位,完成率"
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2] == "'+1,3" and lines[3] == "'-2,-4"
+    assert lines[4] == "'@SUM(A1),0" and lines[6] == "城关镇,88"
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(table))).active
+    assert sheet is not None
+    values = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert values[0] == ("单位", "完成率")
+    assert values[1] == ("'=HYPERLINK(\"http://x\")", 12.5)
+    assert values[3] == ("'-2", -4) and values[5] == ("'\tx", None) and values[6] == ("城关镇", 88)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)  # no formula anywhere
+
+
+def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
+    bar = charts.bar_chart([("<b>县委</b>", 75.0), ("一个名字特别特别特别长的乡镇人民政府", 20.0)], title="完成率",
+                           below=50)
+    line = charts.line_chart([(f"第{i}周", float(i % 3)) for i in range(1, 53)], title="学时", unit="h")
+    ring = charts.ring(12, 50, title="年度", caption="12 / 50 学时")
+    for svg in (bar, line, ring, charts.bar_chart([], title="空"), charts.line_chart([], title="空")):
+        ElementTree.fromstring(str(svg))  # parses: every label escaped
+    assert "&lt;b&gt;" in bar and "<b>" not in bar
+    assert charts.BEHIND_COLOUR in bar  # the unit under 50 % is drawn as behind
+    assert ">24%<" in ring
+
+
+def test_pdfs_embed_the_chinese_font() -> None:
+    if not pdf.FONT_PATH.is_file():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    table = exports.Table("units", "各单位完成情况", ("单位", "人数"), [("城关镇", 12)])
+    bulletin = pdf.bulletin(title="学习情况通报", subtitle="某县 · 2026年上半年", figures=[("按期完成", "85%")],
+                            tables=[table], footer="StudyDesk")
+    certs = pdf.certificates([pdf.Certificate("结业证书", "张三同志完成学习，准予结业。", "No. 1", "县委党校",
+                                              "2026年12月3日")] * 2)
+    for doc in (bulletin, certs):
+        assert doc.startswith(b"%PDF-") and b"WenQuanYi" in doc
+    assert certs.count(b"/Type /Page\n") == 2 or certs.count(b"/Type /Page") >= 2
+
+
+def _msgids() -> set[str]:
+    method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+    return {message[2] if isinstance(message[2], str) else message[2][0]
+            for message in extract_from_dir(str(ADMIN), method_map, keywords={"_": None, "gettext": None})
+            if message[2]}
+
+
+def test_every_text_has_its_chinese() -> None:
+    msgids = _msgids()
+    assert "Sign in" in msgids and "Dashboard" in msgids
+    catalog = i18n.translations("zh_CN")
+    missing = sorted(m for m in msgids if catalog.gettext(m) == m)
+    assert missing == []
