@@ -107,10 +107,11 @@ async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[st
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
     records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
     del raw
-    repo_dir = request.app.state.config.repo_dir
+    config = request.app.state.config
 
     def work() -> list[dict[str, Any]]:
-        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=repo_dir)]
+        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
+                                            answer_keys_dir=config.answer_keys_dir)]
 
     results = await run_in_threadpool(work)
     return {"results": results}
@@ -118,4 +119,5 @@ async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[st
 
 @router.get("/transcript")
 def get_transcript(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
-    return transcript(conn, user.user_id, request.app.state.config.repo_dir)
+    config = request.app.state.config
+    return transcript(conn, user.user_id, config.repo_dir, config.answer_keys_dir)

@@ -38,7 +38,8 @@ def run_import(args: argparse.Namespace) -> int:
     rf = read_records_file(args.file)
     config = site(args).ensure()
     with connect(config) as conn:
-        summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir)
+        summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir,
+                                 answer_keys_dir=config.answer_keys_dir)
     print(f"{args.file}: {len(rf.records)} records of {rf.username} from device {rf.device_id}")
     for line in summary.lines():
         print(line)
