@@ -42,7 +42,7 @@ def _grade_entry(found: AttemptGrade | None) -> dict[str, Any]:
     points (0 of 0 when it could not be graded), ``passed`` (counts as passed), the attempt's
     number and the reason it does not count (or null)."""
     if found is None:
-        return {"graded": False}
+        return {"graded": False, "score": None, "max_score": None, "passed": None, "attempt": None, "reason": None}
     return {"graded": True, "score": found.score or 0, "max_score": found.max_score or 0, "passed": found.counts,
             "attempt": found.attempt_no, "reason": found.reason}
 
@@ -92,10 +92,9 @@ def transcript(conn: Connection, user_id: str, repo_dir: Path, answer_keys_dir: 
                                                 "exams": [], "set_aside": {}})
         course["records"] += 1
         if rtype in ("quiz", "exam"):
+            quiz_id = body.get("quiz_id")
             entry = {"record_id": record_id, "lesson_id": lesson_id, "created_at": created_at,
-                     **_grade_entry(grades.get(int(rid)))}
-            if isinstance(body.get("quiz_id"), str):
-                entry["quiz_id"] = body["quiz_id"]
+                     "quiz_id": quiz_id if isinstance(quiz_id, str) else None, **_grade_entry(grades.get(int(rid)))}
             course["quizzes" if rtype == "quiz" else "exams"].append(entry)
         if lesson_id is None:
             continue
