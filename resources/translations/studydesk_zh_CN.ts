@@ -2216,6 +2216,26 @@ Cadre Online Training</source>
         <translation>服务器已确认：%1 学时   ·   本机待同步：%2 学时</translation>
     </message>
     <message>
+        <source>Target met.</source>
+        <translation>已完成年度目标。</translation>
+    </message>
+    <message>
+        <source>On track for the target.</source>
+        <translation>进度符合年度目标。</translation>
+    </message>
+    <message>
+        <source>Behind the target.</source>
+        <translation>落后于年度目标。</translation>
+    </message>
+    <message>
+        <source>Rank %1 of %2 in %3; your unit ranks %4 of %5.</source>
+        <translation>在%3的 %2 人中排第 %1 名；本单位在 %5 个单位中排第 %4 名。</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
+    </message>
+    <message>
         <source>/ target %1 h</source>
         <translation>/ 目标 %1 学时</translation>
     </message>
