@@ -50,6 +50,7 @@ from sync.protocol.rules import (
     Rules,
     YearSummary,
     course_outcome,
+    percent,
     year_summary,
 )
 from sync.protocol.rules_file import plain
@@ -58,35 +59,42 @@ _EPSILON_S = 1e-9
 
 
 @dataclass(slots=True)
-class _Evidence:
+class Evidence:
     """One person's stored evidence, course by course: (created_at, lesson, credited segments) of
-    each watch record, and (created_at, name) of each attempt that counts as passed."""
+    each watch record, (created_at, name) of each attempt that counts as passed, and (name,
+    percent 0..100) of each graded attempt that counts (no reason against it). A quiz is named
+    ``quiz:<id>``, the exam ``exam``."""
 
     watch: dict[str, list[tuple[str, str, list[tuple[float, float]]]]] = field(
         default_factory=lambda: defaultdict(list))
     passes: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    scores: dict[str, list[tuple[str, Decimal]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _evidence_rows(conn: Connection, user_ids: Iterable[str] | None) -> dict[str, _Evidence]:
+def evidence_rows(conn: Connection, user_ids: Iterable[str] | None) -> dict[str, Evidence]:
     """The stored evidence of ``user_ids`` (None: everyone), by person."""
     x, c, g = records.c, record_credit.c, attempt_grades.c
     query = (sa.select(x.user_id, x.type, x.course_id, x.lesson_id, x.created_at, c.segments, g.kind,
-                       g.assessment_id, g.passed, g.reason)
+                       g.assessment_id, g.passed, g.reason, g.score, g.max_score)
              .join_from(records, record_credit, c.rid == x.rid, isouter=True)
              .join(attempt_grades, g.rid == x.rid, isouter=True)
              .where(x.course_id.is_not(None), x.type.in_(("watch", "quiz", "exam"))))
     if user_ids is not None:
         query = query.where(x.user_id.in_(list(user_ids)))
-    out: dict[str, _Evidence] = defaultdict(_Evidence)
-    for user_id, rtype, course_id, lesson_id, created_at, segments, kind, aid, passed, reason in conn.execute(
-            query.order_by(x.created_at, x.rid)):
+    out: dict[str, Evidence] = defaultdict(Evidence)
+    for user_id, rtype, course_id, lesson_id, created_at, segments, kind, aid, passed, reason, score, top in (
+            conn.execute(query.order_by(x.created_at, x.rid))):
         found = out[user_id]
         if rtype == "watch" and segments and lesson_id is not None:
             pairs = [(float(s), float(e)) for s, e in json.loads(segments)]
             if pairs:
                 found.watch[course_id].append((created_at, lesson_id, pairs))
-        elif kind is not None and passed and reason is None and aid is not None:
-            found.passes[course_id].append((created_at, EXAM_ID if kind == EXAM else f"quiz:{aid}"))
+        elif kind is not None and reason is None and aid is not None:
+            name = EXAM_ID if kind == EXAM else f"quiz:{aid}"
+            if passed:
+                found.passes[course_id].append((created_at, name))
+            if score is not None and top:
+                found.scores[course_id].append((name, percent(int(score), int(top))))
     return out
 
 
@@ -164,10 +172,10 @@ class Outcomes:
                 for course_id, row in effective_assignments(self._assignment_rows, user).items()}
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
-                    evidence: _Evidence | None = None) -> PersonYear:
+                    evidence: Evidence | None = None) -> PersonYear:
         """``user``'s courses and ``year`` as of ``as_of`` (their evidence read when not given)."""
         if evidence is None:
-            evidence = _evidence_rows(self.conn, [user.user_id]).get(user.user_id, _Evidence())
+            evidence = evidence_rows(self.conn, [user.user_id]).get(user.user_id, Evidence())
         assigned = self._assigned(user)
         course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes)) - set(assigned))
         states = []
@@ -188,8 +196,8 @@ class Outcomes:
 
     def year_totals(self, people: list[User], year: int, as_of: date) -> dict[str, Decimal]:
         """Each person's total for ``year`` (required + elective + carried in), by user id."""
-        found = _evidence_rows(self.conn, None if len(people) > 500 else [p.user_id for p in people])
-        return {p.user_id: self.person_year(p, year, as_of, evidence=found.get(p.user_id, _Evidence())).summary.total
+        found = evidence_rows(self.conn, None if len(people) > 500 else [p.user_id for p in people])
+        return {p.user_id: self.person_year(p, year, as_of, evidence=found.get(p.user_id, Evidence())).summary.total
                 for p in people}
 
 
