@@ -121,7 +121,7 @@ async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[st
     return {"results": results}
 
 
-@router.get("/transcript", response_model=TranscriptOut)
+@router.get("/transcript", response_model=TranscriptOut, response_model_exclude_unset=True)
 def get_transcript(request: Request, user: CurrentUser, conn: Conn,
                    with_: Annotated[Literal["outcomes"] | None, Query(alias="with")] = None) -> dict[str, Any]:
     """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's rules."""
