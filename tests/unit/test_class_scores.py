@@ -1,19 +1,17 @@
-"""Training-class scores over plain inputs: a class (server.org.classes), the published courses
-and one person's evidence as the server stores it; the rules engine weighs attendance : tests :
-exam by the class's own policy."""
+"""Training-class scores over plain inputs: a class (its required courses and scoring), the
+published courses and one person's evidence as the server stores it; the rules engine weighs
+attendance : tests : exam by the class's own scoring."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from decimal import Decimal
 
 from player.policy import PlayerPolicy
 from server.class_scores import class_score_dict, person_class_score
-from server.org.classes import ClassCourse, ScoringPolicy, TrainingClass
 from server.outcomes import Evidence
 from sync.protocol.manifest import FileEntry, Manifest
-from sync.protocol.rules import DEFAULT_RULES
+from sync.protocol.rules import DEFAULT_RULES, ClassScore, ClassScoring
 from tests.support.assessments import exam, quiz
 
 STAMP = "2026-05-01T08:00:00Z"
@@ -32,9 +30,10 @@ PUBLISHED = {
 }
 
 
-def _class(*courses: ClassCourse, policy: ScoringPolicy | None = None) -> TrainingClass:
-    return TrainingClass("qn-2026", "2026年青年干部培训班", dt.date(2026, 3, 1), dt.date(2026, 6, 30),
-                         policy=policy or ScoringPolicy(), courses=courses)
+def _score(*required: str, scoring: ClassScoring = DEFAULT_RULES.class_score,
+           evidence: Evidence | None = None) -> ClassScore:
+    return person_class_score("qn-2026", required, scoring, _evidence() if evidence is None else evidence,
+                              PUBLISHED.get, DEFAULT_RULES)
 
 
 def _evidence() -> Evidence:
@@ -48,26 +47,23 @@ def _evidence() -> Evidence:
 
 
 def test_a_class_score_weighs_attendance_tests_and_exam_of_its_required_courses() -> None:
-    tc = _class(ClassCourse("a", True), ClassCourse("b", True), ClassCourse("c", False), ClassCourse("gone", True))
-    score = person_class_score(tc, _evidence(), PUBLISHED.get, DEFAULT_RULES)
-    # attendance (600 + 500) / 2000 s; tests: the best of quiz l1 (c is elective); exam: the best exam
+    score = _score("a", "b", "gone")  # c is elective in the class: not among its required courses
+    # attendance (600 + 500) / 2000 s; tests: the best of quiz l1; exam: the best exam
     assert (score.attendance, score.tests, score.exam) == (Decimal("55.0"), Decimal("100.0"), Decimal("80.0"))
     assert score.total == Decimal("78.5") and score.passed  # (3*55 + 3*100 + 4*80) / 10
-    assert class_score_dict(tc, score) == {
-        "class_code": "qn-2026", "name": "2026年青年干部培训班", "weights": "3:3:4", "pass_line": 60,
+    assert class_score_dict("2026年青年干部培训班", DEFAULT_RULES.class_score, score) == {
+        "class_code": "qn-2026", "name": "2026年青年干部培训班", "weights": "3:3:4", "pass_score": "60",
         "attendance": "55", "tests": "100", "exam": "80", "total": "78.5", "passed": True}
 
 
 def test_the_class_policy_sets_the_weights_and_the_pass_line() -> None:
-    tc = _class(ClassCourse("a", True), ClassCourse("b", True), policy=ScoringPolicy(1, 1, 2, 85))
-    score = person_class_score(tc, _evidence(), PUBLISHED.get, DEFAULT_RULES)
+    score = _score("a", "b", scoring=ClassScoring(Decimal(1), Decimal(1), Decimal(2), Decimal(85)))
     assert score.total == Decimal("78.8") and not score.passed  # (55 + 100 + 160) / 4, half up, < 85
 
 
 def test_what_a_class_lacks_leaves_its_weight_to_the_rest_and_nothing_taken_counts_zero() -> None:
-    only_videos = _class(ClassCourse("b", True))
-    score = person_class_score(only_videos, _evidence(), PUBLISHED.get, DEFAULT_RULES)
+    score = _score("b")
     assert (score.attendance, score.tests, score.exam, score.total) == (Decimal("50.0"), None, None, Decimal("50.0"))
-    nobody = person_class_score(_class(ClassCourse("a", True)), Evidence(), PUBLISHED.get, DEFAULT_RULES)
+    nobody = _score("a", evidence=Evidence())
     assert (nobody.attendance, nobody.tests, nobody.exam, nobody.total, nobody.passed) == (
         Decimal("0.0"), Decimal("0.0"), Decimal("0.0"), Decimal("0.0"), False)
