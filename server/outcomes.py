@@ -14,7 +14,9 @@ first attempt that counts as passed.
 
 Ranking (学分排名): a person's place among the active people of their unit by this year's
 total, and their unit's place among the units by the mean total of its active people. Ties
-share a place (1, 1, 3). Units are the accounts' ``unit``, all ranked together.
+share a place (1, 1, 3). Units are the accounts' ``unit``, all ranked together. Everyone's
+totals are worked out at most every few minutes per process (``StandingsCache``); the asking
+person's own total is always fresh.
 
 Courses: the person's assignments (required or elective as assigned), and any other published
 course they have evidence for (elective). Services only; no HTTP here.
@@ -23,8 +25,10 @@ course they have evidence for (elective). Services only; no HTTP here.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -217,17 +221,46 @@ class Ranking:
     unit_mean: Decimal
 
 
-def ranking(outcomes: Outcomes, user: User, year: int, as_of: date) -> Ranking:
-    """``user``'s place in their unit and their unit's place among the units, by ``year``'s totals."""
+Totals = dict[str, tuple[str, Decimal]]
+"""user id -> (their unit, their year's total)."""
+
+
+def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
+    """Every active person's unit and total for ``year`` as of ``as_of``."""
     u = users.c
     people = [User(r.user_id, r.username, r.display_name, r.unit) for r in outcomes.conn.execute(
         sa.select(u.user_id, u.username, u.display_name, u.unit).where(u.deactivated_at.is_(None)))]
-    if all(p.user_id != user.user_id for p in people):
-        people.append(user)
     totals = outcomes.year_totals(people, year, as_of)
+    return {p.user_id: (p.unit, totals[p.user_id]) for p in people}
+
+
+class StandingsCache:
+    """Everyone's totals, worked out at most once per ``max_age_s`` per server process and day:
+    rankings need every person's year, which is too much work for each learner's sync. The asking
+    person's own figure is always fresh; the others' are at most ``max_age_s`` old. Thread-safe:
+    one computation at a time, the others wait for it."""
+
+    def __init__(self, max_age_s: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age_s = max_age_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._found: tuple[date, float, Totals] | None = None
+
+    def totals(self, outcomes: Outcomes, as_of: date) -> Totals:
+        with self._lock:
+            found = self._found
+            if found is None or found[0] != as_of or self._clock() - found[1] > self.max_age_s:
+                found = self._found = (as_of, self._clock(), everyones_totals(outcomes, as_of.year, as_of))
+            return found[2]
+
+
+def ranking(totals: Totals, user: User, total: Decimal) -> Ranking:
+    """``user``'s place in their unit and their unit's place among the units, from everyone's
+    ``totals`` with the user's own ``total`` put in."""
+    totals = {**totals, user.user_id: (user.unit, total)}
     by_unit: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for p in people:
-        by_unit[p.unit][p.user_id] = totals[p.user_id]
+    for user_id, (unit, figure) in totals.items():
+        by_unit[unit][user_id] = figure
     mates = by_unit[user.unit]
     means = {unit: (sum(t.values(), ZERO) / len(t)).quantize(Decimal("0.01")) for unit, t in by_unit.items()}
     return Ranking(user.unit, _places(mates)[user.user_id], len(mates), _places(means)[user.unit], len(means),
@@ -260,9 +293,10 @@ def ranking_dict(found: Ranking) -> dict[str, Any]:
 
 
 def outcomes_for(conn: Connection, user: User, published: Published, rules: Rules, as_of: date,
-                 level: str | None = None) -> dict[str, Any]:
+                 standings: StandingsCache, level: str | None = None) -> dict[str, Any]:
     """The outcomes part of ``user``'s transcript for the year of ``as_of`` (the site's today)."""
     engine = Outcomes(conn, published, rules)
     mine = engine.person_year(user, as_of.year, as_of, level)
+    placed = ranking(standings.totals(engine, as_of), user, mine.summary.total)
     return {"as_of": as_of.isoformat(), "courses": [course_dict(s) for s in mine.courses],
-            "year": year_dict(mine.summary, rules), "ranking": ranking_dict(ranking(engine, user, as_of.year, as_of))}
+            "year": year_dict(mine.summary, rules), "ranking": ranking_dict(placed)}

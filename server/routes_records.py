@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from server.ingest import ingest
 from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
-from server.outcomes import outcomes_for
+from server.outcomes import StandingsCache, outcomes_for
 from server.published import Published
 from server.responses import TranscriptOut
 from server.routes_auth import Conn, CurrentUser
@@ -60,6 +60,7 @@ def parse_slots() -> Slots:
 
 def install(app: FastAPI) -> None:
     app.state.big_parse_slots = parse_slots()
+    app.state.standings = StandingsCache()
 
 
 def _inflate(d: zlib._Decompress, data: bytes, max_bytes: int) -> bytes:
@@ -129,5 +130,6 @@ def get_transcript(request: Request, user: CurrentUser, conn: Conn,
     out = transcript(conn, user.user_id, config.repo_dir, config.answer_keys_dir)
     if with_ == "outcomes":
         rules = request.app.state.rules
-        out["outcomes"] = outcomes_for(conn, user, Published(config.repo_dir), rules, site_today(rules))
+        out["outcomes"] = outcomes_for(conn, user, Published(config.repo_dir), rules, site_today(rules),
+                                       request.app.state.standings)
     return out
