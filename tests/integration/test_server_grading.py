@@ -131,6 +131,9 @@ def test_an_attempt_beyond_those_allowed_does_not_count(server: ServerProcess, l
     assert [(found[i]["attempt"], found[i]["reason"], found[i]["passed"]) for i in ids] == [
         (1, None, False), (2, None, False), (3, None, False), (4, "over_attempts", False)]
     assert found[ids[3]]["score"] == found[ids[3]]["max_score"] == 3  # graded, right, yet one too many
+    report = server.cli("records", "flagged", "--user", learner.username).stdout
+    assert f"({ids[3]}) {COURSE} quiz lesson-1, attempt 4: over_attempts (more attempts than" in report
+    assert report.startswith(f"{learner.username}: 1 flagged")
 
 
 def test_attempts_are_counted_across_the_persons_pcs(server: ServerProcess, learner: UserSession,
