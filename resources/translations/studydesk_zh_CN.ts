@@ -705,6 +705,10 @@ The file is at:
         <source>Class: %1</source>
         <translation>培训班：%1</translation>
     </message>
+    <message>
+        <source>Credited by the server</source>
+        <translation>服务器已计入学时</translation>
+    </message>
     <message numerus="yes">
         <source>%n study progress update(s) waiting to sync</source>
         <translation>

@@ -83,6 +83,7 @@ class CourseItem:
     exam_passed: bool = False
     class_name: str | None = None  # the training class it is assigned through, if any
     outcome: CourseOutcome | None = None  # the rules engine's answer for this course
+    server_credited: bool = False  # the server counted it this year, as of the last sync
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and not self.completed
@@ -165,8 +166,10 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
                          load_progress(conn, a.course_id), stats.get(a.course_id, (0, None)),
                          passes.get(a.course_id, {}), rules)
              for a in AssignmentCache(conn).list()]
-    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today),
-                     cached_outcomes(conn))
+    server = cached_outcomes(conn)
+    if server is not None and server.year == today.year:
+        items = [replace(i, server_credited=True) if i.course_id in server.credited else i for i in items]
+    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today), server)
 
 
 def quiz_names(manifest: Manifest, required_only: bool = False) -> list[str]:

@@ -335,12 +335,16 @@ def test_a_course_assigned_through_a_class_names_the_class(qapp, qtbot):
     assert "Class: &lt;青年&gt;干部班" in row.facts.text()  # a name is text, never markup
     plain = CourseRow(CourseItem("c2", "法治", False, None, 1.0))
     qtbot.addWidget(plain)
-    assert "Class" not in plain.facts.text()
+    assert "Class" not in plain.facts.text() and "server" not in plain.facts.text()
+    confirmed = CourseRow(CourseItem("c3", "廉政", False, None, 1.0, server_credited=True))
+    qtbot.addWidget(confirmed)
+    assert "Credited by the server" in confirmed.facts.text()
     ensure_built()
     translator = Translator(qapp)
     try:
         assert translator.set_language("zh_CN")
         qtbot.waitUntil(lambda: "培训班：&lt;青年&gt;干部班" in row.facts.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "服务器已计入学时" in confirmed.facts.text(), timeout=5000)
     finally:
         translator.uninstall()
 

@@ -66,6 +66,8 @@ def test_my_courses_estimates_with_the_sites_rules_once_the_server_sent_them(tmp
         after = my_courses(conn, None, date(2026, 6, 1))
         assert (after.summary.required_target_hours, after.summary.elective_target_hours) == (40, 10)
         assert after.summary.standing == "behind" and after.server == cached_outcomes(conn)
+        assert [(i.course_id, i.server_credited) for i in after.items] == [("c1", True)]  # as the server said
+        assert not my_courses(conn, None, date(2027, 1, 2)).items[0].server_credited  # last year's word
         assert my_courses(conn, None, date(2026, 6, 1), rules=DEFAULT_RULES).summary.required_target_hours == 0
     finally:
         conn.close()
