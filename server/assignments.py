@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,27 +98,17 @@ def published_courses(repo_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def effective_assignments(rows: Iterable[Mapping[str, Any]], user: User) -> dict[str, Mapping[str, Any]]:
-    """course_id -> the assignments row that holds for ``user`` among ``rows``: a personal
-    assignment wins over the unit's for the same course."""
-    out: dict[str, Mapping[str, Any]] = {}
-    for row in rows:
-        if (row["target_kind"], row["target"]) == ("user", user.username):
-            out[row["course_id"]] = row
-        elif (row["target_kind"], row["target"]) == ("unit", user.unit):
-            out.setdefault(row["course_id"], row)
-    return out
-
-
 def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[str, Any]]:
-    """The user's assignments (``effective_assignments``), with what the repository says of each course."""
+    """The user's assignments; a personal assignment wins over the unit's for the same course."""
     a = assignments.c
-    rows = [dict(r._mapping) for r in conn.execute(sa.select(assignments).where(
+    rows = [r._mapping for r in conn.execute(sa.select(assignments).where(
         sa.or_(sa.and_(a.target_kind == "user", a.target == user.username),
-               sa.and_(a.target_kind == "unit", a.target == user.unit))))]
+               sa.and_(a.target_kind == "unit", a.target == user.unit))).order_by(a.target_kind.desc()))]
     published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
-    for row in effective_assignments(rows, user).values():
+    for row in rows:  # 'user' rows come first
+        if row["course_id"] in by_course:
+            continue
         pub = published.get(row["course_id"], {})
         by_course[row["course_id"]] = {
             "course_id": row["course_id"],

@@ -38,10 +38,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
-from server.assignments import effective_assignments
+from server.assignments import assignments_for
 from server.published import Published
-from server.storage.tables import assignments, attempt_grades, record_credit, records, users
-from server.users import User
+from server.storage.tables import attempt_grades, record_credit, records
+from server.users import User, list_users
 from sync.protocol.assessment import EXAM, EXAM_ID
 from sync.protocol.manifest import Manifest
 from sync.protocol.rules import (
@@ -161,7 +161,6 @@ class Outcomes:
         self.published = published
         self.rules = rules
         self._latest: dict[str, Manifest | None] = {}
-        self._assignment_rows: list[Mapping[str, Any]] | None = None
 
     def latest(self, course_id: str) -> Manifest | None:
         if course_id not in self._latest:
@@ -170,10 +169,8 @@ class Outcomes:
         return self._latest[course_id]
 
     def _assigned(self, user: User) -> dict[str, bool]:
-        if self._assignment_rows is None:
-            self._assignment_rows = [dict(r._mapping) for r in self.conn.execute(sa.select(assignments))]
-        return {course_id: bool(row["required"])
-                for course_id, row in effective_assignments(self._assignment_rows, user).items()}
+        """course_id -> required, as the person's assignments say (server.assignments)."""
+        return {a["course_id"]: bool(a["required"]) for a in assignments_for(self.conn, user, self.published.repo_dir)}
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
                     evidence: Evidence | None = None) -> PersonYear:
@@ -227,9 +224,7 @@ Totals = dict[str, tuple[str, Decimal]]
 
 def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
     """Every active person's unit and total for ``year`` as of ``as_of``."""
-    u = users.c
-    people = [User(r.user_id, r.username, r.display_name, r.unit) for r in outcomes.conn.execute(
-        sa.select(u.user_id, u.username, u.display_name, u.unit).where(u.deactivated_at.is_(None)))]
+    people = [p for p in list_users(outcomes.conn) if p.active]
     totals = outcomes.year_totals(people, year, as_of)
     return {p.user_id: (p.unit, totals[p.user_id]) for p in people}
 

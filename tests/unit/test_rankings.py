@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from server.outcomes import Outcomes, StandingsCache, ranking
 from server.published import Published
-from server.storage.tables import metadata, users
-from server.users import User
+from server.storage.tables import metadata
+from server.users import User, add_user
 from sync.protocol.rules import DEFAULT_RULES
 
 ME = User("u1", "me", "我", "城关镇")
@@ -36,20 +36,18 @@ def test_everyones_totals_are_worked_out_once_per_period_and_day(tmp_path: Path)
     now = [0.0]
     cache = StandingsCache(max_age_s=300, clock=lambda: now[0])
     with engine.connect() as conn:
-        def add(user_id: str, unit: str) -> None:
-            conn.execute(users.insert().values(user_id=user_id, username=user_id, display_name=user_id, unit=unit,
-                                               password_hash="x"))
-            conn.commit()
+        def add(name: str, unit: str) -> str:
+            return add_user(conn, name, "pass-word-1", unit).user_id
 
         outcomes = Outcomes(conn, Published(tmp_path / "repo"), DEFAULT_RULES)
-        add("u1", "城关镇")
+        u1 = add("u1", "城关镇")
         first = cache.totals(outcomes, date(2026, 6, 1))
-        assert first == {"u1": ("城关镇", Decimal(0))}
-        add("u2", "河西乡")
+        assert first == {u1: ("城关镇", Decimal(0))}
+        u2 = add("u2", "河西乡")
         now[0] = 299.0
         assert cache.totals(outcomes, date(2026, 6, 1)) is first  # within the period: the memo
-        assert set(cache.totals(outcomes, date(2026, 6, 2))) == {"u1", "u2"}  # a new day: worked out again
-        add("u3", "河西乡")
+        assert set(cache.totals(outcomes, date(2026, 6, 2))) == {u1, u2}  # a new day: worked out again
+        u3 = add("u3", "河西乡")
         now[0] = 600.0
-        assert set(cache.totals(outcomes, date(2026, 6, 2))) == {"u1", "u2", "u3"}  # the period passed
+        assert set(cache.totals(outcomes, date(2026, 6, 2))) == {u1, u2, u3}  # the period passed
     engine.dispose()
