@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from server.config import ServerConfig
 from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
 from server.password_pool import PasswordPool
+from server.site_rules import load_site_rules
 from server.storage.schema import open_database
 
 COURSE_UPLOAD_PATH = "/admin/courses/publish"
@@ -22,11 +23,13 @@ POOL_SPARE = 4
 
 def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     config.ensure()
+    rules = load_site_rules(config.data_dir)  # a broken rules.toml stops the start, naming the key
     # brought to the newest revision once, before the first request; each request borrows a connection
     engine = open_database(config.url, pool_size=config.api_slots + POOL_SPARE)
     docs = {} if with_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
     app = FastAPI(title="StudyDesk reference server", version="0.1.0", **docs)  # type: ignore[arg-type]
     app.state.config = config
+    app.state.rules = rules
     app.state.engine = engine
     app.state.passwords = PasswordPool()
 

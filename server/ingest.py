@@ -22,7 +22,9 @@ Refusal reasons (stable codes): bad_record / missing_field / bad_field / bad_id 
 id_conflict (same device and id, other content), unknown_device, foreign_record (device enrolled
 to another user), foreign_user (not the signed-in user's record), bad_signature (tampered),
 seq_conflict (seq already taken by other content: a forked chain), broken_chain (does not link
-to a stored neighbour). Flags on stored records: ``gap`` and the credit reasons of server.credit.
+to a stored neighbour). Flags on stored records: ``gap``, the credit reasons of server.credit and,
+for quiz and exam records, the grading reasons of server.grading (each attempt is graded here,
+in the same transaction, when the caller names the answer key folder).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from server.credit import (
     parse_time,
     parse_watch_body,
 )
+from server.grading import ATTEMPT_TYPES, AnswerKeys, grade_missing, grade_record
+from server.grading import REASON_TEXT as GRADE_TEXT
 from server.published import Published
 from server.storage.engine import transaction
 from server.storage.tables import credit_windows, devices, record_credit, records, users
@@ -80,6 +84,7 @@ FLAG_TEXT = {
     "over_real_time": "more media time than the real time between this record and the previous one",
     "clock_skew": "the record's times lie before the device was enrolled or after the record arrived",
     "overlap": "the same wall-clock time was already credited to this person (another lesson or PC)",
+    **GRADE_TEXT,
 }
 
 
@@ -354,18 +359,23 @@ def _missing_before(batch: _Batch, r: Record) -> bool:
 
 
 def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir: Path,
-           source: str = "api") -> list[Outcome]:
+           source: str = "api", answer_keys_dir: Path | None = None) -> list[Outcome]:
     """Verify, store and credit ``raw`` records in one transaction; one Outcome per input item, in
-    input order. ``repo_dir`` is the published repository credit is decided against."""
+    input order. ``repo_dir`` is the published repository credit is decided against; quiz and
+    exam records are graded with the keys in ``answer_keys_dir`` (None: left for
+    ``server.grading.grade_missing``)."""
     results, parsed = _parse(raw)
     published = Published(repo_dir)
     # whose records this batch may write: through the API only the signed-in person's (any other's
     # are refused before anything is written), so only that person is locked
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
+    keys = AnswerKeys(answer_keys_dir) if answer_keys_dir is not None else None
     with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
         for user_id in people:
             credit_missing(conn, published, user_id)
+            if keys is not None:
+                grade_missing(conn, published, keys, user_id)
         # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
         seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])
         batch.preload([r for _, r in parsed])
@@ -390,6 +400,10 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             credit = _credit(batch, rid, r, batch.arrival, checked)
             seen[(r.device_id, r.id)] = (digest, r.sig)
             flags = (["gap"] if _missing_before(batch, r) else []) + credit.reasons
+            if keys is not None and r.type in ATTEMPT_TYPES:
+                batch.flush()  # grading counts the person's stored attempts, this one's row included
+                graded = grade_record(conn, published, keys, _row_id(rid), r.user_id, r.course_id, r.type, r.body)
+                flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
@@ -412,7 +426,8 @@ class ImportSummary:
         return out
 
 
-def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path) -> ImportSummary:
+def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path,
+                   answer_keys_dir: Path | None = None) -> ImportSummary:
     """Import a verified records file (its own signature already checked by read_records_file).
 
     Rule for devices: if the file's device is enrolled, the key in the file must be the enrolled
@@ -435,7 +450,8 @@ def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, re
         enrolled = enrol_device(conn, user, rf.device_id, rf.public_key.to_text(), by="import")
     elif known[0] != user.user_id or known[1] != rf.public_key:
         raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
-    outcomes = ingest(conn, rf.records, as_user_id=user.user_id, repo_dir=repo_dir, source="import")
+    outcomes = ingest(conn, rf.records, as_user_id=user.user_id, repo_dir=repo_dir, source="import",
+                      answer_keys_dir=answer_keys_dir)
     rejected: dict[str, int] = {}
     flagged: dict[str, int] = {}
     for o in outcomes:

@@ -13,16 +13,20 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from server.ingest import ingest
 from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
+from server.outcomes import StandingsCache, outcomes_for
+from server.published import Published
+from server.responses import TranscriptOut
 from server.routes_auth import Conn, CurrentUser
+from server.site_rules import site_today
 from server.transcript import transcript
 from sync.protocol.canonical import parse_json_object
 from sync.protocol.errors import FormatError
@@ -56,6 +60,7 @@ def parse_slots() -> Slots:
 
 def install(app: FastAPI) -> None:
     app.state.big_parse_slots = parse_slots()
+    app.state.standings = StandingsCache()
 
 
 def _inflate(d: zlib._Decompress, data: bytes, max_bytes: int) -> bytes:
@@ -107,15 +112,24 @@ async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[st
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
     records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
     del raw
-    repo_dir = request.app.state.config.repo_dir
+    config = request.app.state.config
 
     def work() -> list[dict[str, Any]]:
-        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=repo_dir)]
+        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
+                                            answer_keys_dir=config.answer_keys_dir)]
 
     results = await run_in_threadpool(work)
     return {"results": results}
 
 
-@router.get("/transcript")
-def get_transcript(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
-    return transcript(conn, user.user_id, request.app.state.config.repo_dir)
+@router.get("/transcript", response_model=TranscriptOut, response_model_exclude_unset=True)
+def get_transcript(request: Request, user: CurrentUser, conn: Conn,
+                   with_: Annotated[Literal["outcomes"] | None, Query(alias="with")] = None) -> dict[str, Any]:
+    """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's rules."""
+    config = request.app.state.config
+    out = transcript(conn, user.user_id, config.repo_dir, config.answer_keys_dir)
+    if with_ == "outcomes":
+        rules = request.app.state.rules
+        out["outcomes"] = outcomes_for(conn, user, Published(config.repo_dir), rules, site_today(rules),
+                                       request.app.state.standings)
+    return out

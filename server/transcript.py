@@ -3,8 +3,9 @@
 Per course and lesson: credited seconds (the union of the credited media segments of every
 watch record, so overlaps and replays never double count), the seconds set aside and why
 (reason code -> seconds, see server.credit), the last position and how many records arrived.
-Quiz and exam records are evidence of answers only: they are listed as ungraded (the server
-grades; a score the client claims is never copied). Open gaps in a chain (a record whose
+Quiz and exam records are evidence of answers only: each is listed with the server's own grade
+(server.grading: score, points, whether it counts as passed, the reason when it does not); a
+score the client claims is never copied. Open gaps in a chain (a record whose
 predecessor never arrived) are listed. Services only; no HTTP here.
 """
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from player.intervals import union_length
+from server.grading import AnswerKeys, AttemptGrade, grade_missing, grades_by_record, ungraded
 from server.ingest import credit_missing, uncredited
 from server.published import Published
 from server.storage.engine import transaction
@@ -35,6 +37,16 @@ def _add(into: dict[str, float], more: dict[str, float]) -> None:
         into[reason] = round(into.get(reason, 0.0) + seconds, 3)
 
 
+def _grade_entry(found: AttemptGrade | None) -> dict[str, Any]:
+    """A transcript entry's grade: ``graded`` false until the server graded it; then the score and
+    points (0 of 0 when it could not be graded), ``passed`` (counts as passed), the attempt's
+    number and the reason it does not count (or null)."""
+    if found is None:
+        return {"graded": False, "score": None, "max_score": None, "passed": None, "attempt": None, "reason": None}
+    return {"graded": True, "score": found.score or 0, "max_score": found.max_score or 0, "passed": found.counts,
+            "attempt": found.attempt_no, "reason": found.reason}
+
+
 def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, Any]]:
     """Stored records whose predecessor is missing: (user, device, the missing seq)."""
     r, p = records.alias("r"), records.alias("p")
@@ -46,25 +58,32 @@ def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, An
             for u, d, s in conn.execute(query.order_by(r.c.user_id, r.c.device_id, r.c.seq))]
 
 
-def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None) -> None:
-    """Credit records stored before credit was decided at ingest (once; a no-op afterwards)."""
+def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None,
+                    answer_keys_dir: Path | None = None) -> None:
+    """Credit records stored before credit was decided at ingest, and (given the answer key
+    folder) grade the attempts stored before the server graded (once; a no-op afterwards)."""
     if conn.execute(uncredited(user_id).limit(1)).first():
         with transaction(conn, people=[user_id] if user_id else None):
             credit_missing(conn, Published(repo_dir), user_id)
+    if answer_keys_dir is not None and conn.execute(ungraded(user_id).limit(1)).first():
+        with transaction(conn):
+            grade_missing(conn, Published(repo_dir), AnswerKeys(answer_keys_dir), user_id)
 
 
-def transcript(conn: Connection, user_id: str, repo_dir: Path) -> dict[str, Any]:
-    ensure_credited(conn, repo_dir, user_id)
+def transcript(conn: Connection, user_id: str, repo_dir: Path, answer_keys_dir: Path | None = None) -> dict[str, Any]:
+    """The person's transcript; with ``answer_keys_dir``, attempts not graded yet are graded first."""
+    ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
+    grades = grades_by_record(conn, user_id)
     courses: dict[str, dict[str, Any]] = {}
     lessons: dict[tuple[str, str], dict[str, Any]] = {}
     segs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     total = 0
     x, c = records.c, record_credit.c
     rows = conn.execute(
-        sa.select(x.type, x.course_id, x.lesson_id, x.body, x.v, x.created_at, c.segments, c.set_aside)
+        sa.select(x.rid, x.id, x.type, x.course_id, x.lesson_id, x.body, x.v, x.created_at, c.segments, c.set_aside)
         .join_from(records, record_credit, c.rid == x.rid, isouter=True).where(x.user_id == user_id)
         .order_by(x.created_at, x.device_id, x.seq))
-    for rtype, course_id, lesson_id, body_text, v, created_at, credited_text, aside_text in rows:
+    for rid, record_id, rtype, course_id, lesson_id, body_text, v, created_at, credited_text, aside_text in rows:
         total += 1
         if course_id is None:
             continue
@@ -73,9 +92,9 @@ def transcript(conn: Connection, user_id: str, repo_dir: Path) -> dict[str, Any]
                                                 "exams": [], "set_aside": {}})
         course["records"] += 1
         if rtype in ("quiz", "exam"):
-            entry = {"lesson_id": lesson_id, "created_at": created_at, "graded": False}
-            if isinstance(body.get("quiz_id"), str):
-                entry["quiz_id"] = body["quiz_id"]
+            quiz_id = body.get("quiz_id")
+            entry = {"record_id": record_id, "lesson_id": lesson_id, "created_at": created_at,
+                     "quiz_id": quiz_id if isinstance(quiz_id, str) else None, **_grade_entry(grades.get(int(rid)))}
             course["quizzes" if rtype == "quiz" else "exams"].append(entry)
         if lesson_id is None:
             continue

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from client.i18n import QT_TRANSLATE_NOOP
 from client.messages import describe
-from sync.account.assignments import AssignmentCache
+from client.workers.courses import cache_assignments
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.errors import CancelledError, SyncError
 from sync.site.config import load_site
@@ -88,14 +88,10 @@ def refresh_assignments(session: UserSession) -> bool:
     if session.offline:
         return False
     try:
-        items = session.api.assignments()
+        fetched = session.api.assignments_and_rules()
     except SyncError:
         return False
-    conn = session.db()
-    try:
-        AssignmentCache(conn).replace(items)
-    finally:
-        conn.close()
+    cache_assignments(session, fetched)
     return True
 
 

@@ -199,6 +199,8 @@ class CourseRow(QFrame):
         status = {"completed": self.tr("Completed"), "in_progress": self.tr("In progress"),
                   "not_started": self.tr("Not started")}[item.status]
         facts.append(status)
+        if item.server_credited:
+            facts.append(self.tr("Credited by the server"))
         if item.pending_records:
             facts.append(self.tr("%n study progress update(s) waiting to sync", "", item.pending_records))
         self.facts.setText(" &nbsp;·&nbsp; ".join(facts))

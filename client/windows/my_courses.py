@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -34,19 +34,25 @@ from client.messages import describe, sentences
 from client.tasks import run_task
 from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
+from client.widgets.sync_status import local_time_text
 from client.workers.context import AppContext, SessionContext
-from client.workers.courses import cache_assignments, fetch_assignments, load_my_courses
+from client.workers.courses import Fetched, cache_assignments, fetch_assignments, load_my_courses
 from sync.records.my_courses import CourseItem, MyCourses, Summary, sort_key
+from sync.records.server_view import ServerOutcomes
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.content.downloader import DownloadProgress
 
 
 class SummaryPanel(QFrame):
+    """This year's 学时 against the target, split into what the server confirmed and what waits on
+    this PC, and the server's standing and rankings as of the last sync. GUI thread only."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setProperty("role", "summary")
         self.summary: Summary | None = None
+        self.server: ServerOutcomes | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(20, 12, 20, 12)
         self.year_label = QLabel()
@@ -76,14 +82,19 @@ class SummaryPanel(QFrame):
         self.rule.setObjectName("rule")
         self.rule.setProperty("role", "muted")
         self.rule.setWordWrap(True)
+        self.ranking = QLabel()
+        self.ranking.setObjectName("ranking")
+        self.ranking.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.split)
         right.addWidget(self.synced)
+        right.addWidget(self.ranking)
         right.addWidget(self.rule)
         row.addLayout(right, 1)
 
-    def set_summary(self, summary: Summary) -> None:
+    def set_summary(self, summary: Summary, server: ServerOutcomes | None = None) -> None:
         self.summary = summary
+        self.server = server
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -97,10 +108,29 @@ class SummaryPanel(QFrame):
         self.split.setText(self.tr("Required: %1 h   ·   Elective: %2 h").replace("%1", f"{req:g}")
                            .replace("%2", f"{ele:g}"))
         synced, pending = (s.synced_hours, s.pending_hours) if s else (0, 0)
+        server = self.server if self.server is not None and self.server.year == year else None
+        if server is not None:  # the server's own figure, as of the last sync
+            synced = float(server.total)
         self.synced.setText(self.tr("Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h")
                             .replace("%1", f"{synced:g}").replace("%2", f"{pending:g}"))
+        self.ranking.setText(self._ranking_text(server))
+        self.ranking.setVisible(server is not None)
         self.rule.setText(self.tr("A course's credit hours count once the whole course is complete "
                                   "(videos, quizzes and exam)."))
+
+    def _ranking_text(self, server: ServerOutcomes | None) -> str:
+        if server is None:
+            return ""
+        standing = {"met": self.tr("Target met."), "on_track": self.tr("On track for the target."),
+                    "behind": self.tr("Behind the target.")}.get(server.standing, "")
+        parts = [standing] if standing else []
+        r = server.ranking
+        if r is not None:
+            parts.append(self.tr("Rank %1 of %2 in %3; your unit ranks %4 of %5.")
+                         .replace("%1", str(r.rank_in_unit)).replace("%2", str(r.people_in_unit))
+                         .replace("%3", r.unit).replace("%4", str(r.unit_rank)).replace("%5", str(r.units)))
+        parts.append(self.tr("(As of the last sync, %1.)").replace("%1", local_time_text(server.fetched_at)))
+        return sentences(*parts)
 
 
 class MyCoursesPage(QWidget):
@@ -231,10 +261,10 @@ class MyCoursesPage(QWidget):
         run_task(self._app.lanes.db, lambda _c: load_my_courses(session, store, target_hours=target),
                  self._on_loaded, self._on_load_failed, name="my-courses")
 
-    def _on_fetched(self, assignments: list[dict[str, Any]]) -> None:
+    def _on_fetched(self, fetched: Fetched) -> None:
         self._set_notice("")
         session = self._ctx.session
-        run_task(self._app.lanes.db, lambda _c: cache_assignments(session, assignments), lambda _r: self.reload(),
+        run_task(self._app.lanes.db, lambda _c: cache_assignments(session, fetched), lambda _r: self.reload(),
                  self._on_load_failed, name="cache-assignments")
 
     def _on_fetch_failed(self, error: BaseException) -> None:
@@ -244,7 +274,7 @@ class MyCoursesPage(QWidget):
 
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data
-        self.summary.set_summary(data.summary)
+        self.summary.set_summary(data.summary, data.server)
         self._render()
         self.loaded.emit()
 

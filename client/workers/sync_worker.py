@@ -7,8 +7,9 @@ last successful sync) are read on the SQLite lane. Emits plain state names:
 online, offline, syncing, error. The error's type decides between the last two: a
 RetryableError (no network, TLS, timeout, a busy server or an answer not understood) is
 "offline, will retry"; anything else needs a person ("error"). GUI thread only; the engine
-runs on workers. While the server has acknowledged quiz or exam records whose grade this PC has
-not seen, each round also reads the server's grades from its transcript.
+runs on workers. After a round that sent records, while the server has acknowledged quiz or exam
+records whose grade this PC has not seen, and once a day, a round also reads the server's grades
+and this year's outcomes from its transcript (kept for offline: sync.records.server_view).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
         if not result.errors:
-            fetch_grades(session, conn)
+            fetch_server_view(session, conn, sent=result.sent)
     finally:
         conn.close()
     for kind in (CancelledError, RetryableError, SyncError):
@@ -74,17 +75,25 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
     return result
 
 
-def fetch_grades(session: UserSession, conn: sqlite3.Connection) -> None:
-    """Network lane: the server's grades of the quiz and exam attempts it acknowledged, from its
-    transcript, while some are still unknown here. A failure waits for the next round."""
+def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> None:
+    """Network lane: the server's grades of the quiz and exam attempts it acknowledged and this
+    year's outcomes (its confirmed figure, standing and rankings), from its transcript: after a
+    round that sent records, while some grades are still unknown here, or when the outcomes
+    saved here are not from today. A failure waits for the next round."""
+    from sync.protocol.records import utc_now
     from sync.records.attempts import awaiting_grades, store_server_grades
+    from sync.records.server_view import cached_outcomes, store_outcomes
 
-    if not awaiting_grades(conn):
+    saved = cached_outcomes(conn)
+    if not sent and not awaiting_grades(conn) and saved is not None and saved.fetched_at[:10] == utc_now()[:10]:
         return
     try:
-        store_server_grades(conn, session.api.transcript())
+        transcript = session.api.transcript(outcomes=True)
+        store_server_grades(conn, transcript)
+        if transcript.get("outcomes") is not None:
+            store_outcomes(conn, transcript["outcomes"])
     except SyncError as exc:
-        log.info("the server's grades wait for the next sync: %s", exc)
+        log.info("the server's grades and outcomes wait for the next sync: %s", exc)
 
 
 def state_after(error: BaseException) -> str:

@@ -705,6 +705,10 @@ The file is at:
         <source>Class: %1</source>
         <translation>培训班：%1</translation>
     </message>
+    <message>
+        <source>Credited by the server</source>
+        <translation>服务器已计入学时</translation>
+    </message>
     <message numerus="yes">
         <source>%n study progress update(s) waiting to sync</source>
         <translation>
@@ -2214,6 +2218,26 @@ Cadre Online Training</source>
     <message>
         <source>Confirmed by the server: %1 h   ·   Waiting to sync from this PC: %2 h</source>
         <translation>服务器已确认：%1 学时   ·   本机待同步：%2 学时</translation>
+    </message>
+    <message>
+        <source>Target met.</source>
+        <translation>已完成年度目标。</translation>
+    </message>
+    <message>
+        <source>On track for the target.</source>
+        <translation>进度符合年度目标。</translation>
+    </message>
+    <message>
+        <source>Behind the target.</source>
+        <translation>落后于年度目标。</translation>
+    </message>
+    <message>
+        <source>Rank %1 of %2 in %3; your unit ranks %4 of %5.</source>
+        <translation>在%3的 %2 人中排第 %1 名；本单位在 %5 个单位中排第 %4 名。</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
     </message>
     <message>
         <source>/ target %1 h</source>

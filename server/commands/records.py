@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from server.commands import connect, site
 from server.ingest import FLAG_TEXT, import_records
-from server.storage.tables import record_credit, records, users
+from server.storage.tables import attempt_grades, record_credit, records, users
 from server.transcript import ensure_credited, open_gaps
 from server.users import get_user
 from sync.protocol.errors import SyncError
@@ -38,22 +38,25 @@ def run_import(args: argparse.Namespace) -> int:
     rf = read_records_file(args.file)
     config = site(args).ensure()
     with connect(config) as conn:
-        summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir)
+        summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir,
+                                 answer_keys_dir=config.answer_keys_dir)
     print(f"{args.file}: {len(rf.records)} records of {rf.username} from device {rf.device_id}")
     for line in summary.lines():
         print(line)
     return 0 if not summary.rejected else 3
 
 
-def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None) -> list[str]:
-    """Lines naming each flagged person, their flagged records and their open gaps."""
+def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None,
+                   answer_keys_dir: Path | None = None) -> list[str]:
+    """Lines naming each flagged person, their flagged records (credit set aside, attempts that do
+    not count) and their open gaps."""
     user_id = None
     if username is not None:
         user = get_user(conn, username=username)
         if user is None:
             raise SyncError("unknown_user", f"user {username!r} does not exist")
         user_id = user.user_id
-    ensure_credited(conn, repo_dir, user_id)
+    ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
     r, c, u = records.c, record_credit.c, users.c
     query = (sa.select(u.username, r.device_id, r.seq, r.id, r.course_id, r.lesson_id, c.credited_s, c.set_aside_s,
                        c.set_aside)
@@ -72,6 +75,18 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
             + ", ".join(f"{k} {v:g} s" for k, v in sorted(reasons.items())))
         for k, v in reasons.items():
             totals.setdefault(username_, {})[k] = totals.get(username_, {}).get(k, 0.0) + v
+    g = attempt_grades.c
+    attempts = (sa.select(u.username, r.device_id, r.seq, r.id, r.course_id, g.kind, g.assessment_id, g.attempt_no,
+                          g.reason)
+                .join_from(attempt_grades, records, r.rid == g.rid).join(users, u.user_id == r.user_id)
+                .where(g.reason.is_not(None)))
+    if user_id:
+        attempts = attempts.where(r.user_id == user_id)
+    for username_, device, seq, rid, course, kind, aid, number, reason in conn.execute(
+            attempts.order_by(u.username, r.device_id, r.seq)):
+        people.setdefault(username_, []).append(
+            f"  {device} #{seq} ({rid}) {course} {kind} {aid or '?'}, attempt {number}: {reason} "
+            f"({FLAG_TEXT.get(reason, reason)})")
     for gap in open_gaps(conn, user_id):
         name = names.get(gap["user_id"], gap["user_id"])
         people.setdefault(name, []).append(f"  {gap['device_id']} #{gap['missing_seq']}: gap ({FLAG_TEXT['gap']})")
@@ -86,6 +101,6 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
 def run_flagged(args: argparse.Namespace) -> int:
     config = site(args).ensure()
     with connect(config) as conn:
-        lines = flagged_report(conn, config.repo_dir, args.user)
+        lines = flagged_report(conn, config.repo_dir, args.user, config.answer_keys_dir)
     print("\n".join(lines) if lines else "no flagged records")
     return 0

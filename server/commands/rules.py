@@ -1,9 +1,10 @@
-"""``studydesk-server rules check FILE | show``: validate a credit rules file, print the effective rules.
+"""``studydesk-server rules check [FILE] | show``: validate a credit rules file, print the effective rules.
 
-``check`` reads the file named and prints the rules it gives (every default filled in) as a
-rules file; a bad key ends the command with an error that names it, and a ``[targets]`` level
-that is no cadre level code gets a warning (it stays valid: it simply matches nobody). ``show`` prints the rules in
-effect for the data folder: its ``rules.toml``, else the documented defaults.
+``check`` reads the file named (default: the data folder's, which the server applies) and
+prints the rules it gives (every default filled in) as a rules file; a bad key ends the command
+with an error that names it, and a ``[targets]`` level that is no cadre level code gets a
+warning (it stays valid: it simply matches nobody). ``show`` prints the rules in effect for the
+data folder: its ``rules.toml``, else the documented defaults.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ import sys
 from pathlib import Path
 
 from server.org.levels import CadreLevel
+from server.site_rules import load_site_rules, rules_path
 from sync.protocol.rules import DEFAULT_LEVEL
-from sync.protocol.rules_file import RULES_FILE_NAME, load_rules, parse_rules_toml, rules_to_toml
+from sync.protocol.rules_file import RULES_FILE_NAME, parse_rules_toml, rules_to_toml
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rules", help="the site's credit rules (rules.toml in the data folder)")
     rs = p.add_subparsers(dest="rules_command", required=True)
     check = rs.add_parser("check", help="validate a rules file and print the effective rules")
-    check.add_argument("file", type=Path, help="the rules file to check")
+    check.add_argument("file", type=Path, nargs="?",
+                       help=f"the rules file to check (default: {RULES_FILE_NAME} in the data folder, which the "
+                            "server reads when it starts)")
     check.set_defaults(func=run_check, audited=False)
     show = rs.add_parser("show", help=f"print the rules in effect ({RULES_FILE_NAME} in the data folder, "
                                       "else the defaults)")
@@ -29,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    path: Path = args.file
+    path: Path = args.file or rules_path(Path(args.data))
     rules = parse_rules_toml(path.read_bytes(), str(path))
     codes = {level.value for level in CadreLevel}
     for level, _target in rules.year.targets:
@@ -42,8 +46,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    path = Path(args.data) / RULES_FILE_NAME
+    path = rules_path(Path(args.data))
     source = str(path) if path.is_file() else f"no {path}: the defaults"
+    rules = load_site_rules(Path(args.data))
     print(f"# {source}")
-    print(rules_to_toml(load_rules(path)), end="")
+    print(rules_to_toml(rules), end="")
     return 0

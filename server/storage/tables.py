@@ -175,6 +175,27 @@ record_credit = sa.Table(
     sa.Index("record_credit_user", "user_id"),
 )
 
+# The server's grade of each quiz and exam record (server/grading.py): from the answer key it
+# holds, never the score the record claims. ``passed`` is the grade's; the attempt counts as
+# passed only when ``reason`` is NULL (else over_attempts, over_time, unknown_assessment or
+# ungradable). ``attempt_no``: its place among the person's attempts of that quiz or exam.
+attempt_grades = sa.Table(
+    "attempt_grades", metadata,
+    sa.Column("rid", ROW_KEY, sa.ForeignKey("records.rid"), primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("course_id", sa.Text),
+    sa.Column("kind", sa.Text, sa.CheckConstraint("kind IN ('quiz', 'exam')"), nullable=False),
+    sa.Column("assessment_id", sa.Text),
+    sa.Column("version", sa.Integer),
+    sa.Column("attempt_no", sa.Integer, nullable=False),
+    sa.Column("score", sa.Integer),
+    sa.Column("max_score", sa.Integer),
+    sa.Column("passed", sa.Integer, sa.CheckConstraint("passed IN (0, 1)"), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("graded_at", sa.Text, nullable=False, server_default=utc_now_ms()),
+    sa.Index("attempt_grades_user", "user_id", "course_id", "assessment_id"),
+)
+
 # The wall time each person's credit holds (epoch seconds), so no second counts twice.
 credit_windows = sa.Table(
     "credit_windows", metadata,

@@ -2,7 +2,8 @@
 
 Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py), the
 cached assignments (sync/account/assignments.py), the open quiz or exam attempts and the
-server's grades of the submitted ones (sync/records/attempts.py). ``schema`` is its ordered list of migrations;
+server's grades of the submitted ones (sync/records/attempts.py), and the server's rules and
+outcomes as last fetched (sync/records/server_view.py). ``schema`` is its ordered list of migrations;
 add a new one at the end, never edit one that has shipped. Must not import Qt.
 """
 
@@ -90,6 +91,15 @@ schema = Schema("profile", [
         score INTEGER NOT NULL CHECK (score >= 0),
         max_score INTEGER NOT NULL CHECK (max_score >= 0),
         passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        updated_at TEXT NOT NULL
+    )
+    """),
+    # What the server last said of this person for offline use: the site's credit rules (sent
+    # with the assignments) and this year's outcomes (its transcript), each as JSON.
+    Migration(8, """
+    CREATE TABLE server_view (
+        key TEXT PRIMARY KEY CHECK (key IN ('rules', 'outcomes')),
+        value TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )
     """),

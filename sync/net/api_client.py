@@ -95,11 +95,25 @@ class ApiClient:
             raise RetryableError("bad_response", "the server's answer to a batch has no results")
         return [r for r in results if isinstance(r, dict)]
 
-    def transcript(self) -> dict[str, Any]:
-        return dict(self._authed("GET", "/api/transcript"))
+    def transcript(self, *, outcomes: bool = False) -> dict[str, Any]:
+        """The server's transcript; with ``outcomes``, also this year's outcomes under the site's
+        rules (an older server leaves them out)."""
+        payload = self._authed("GET", "/api/transcript?with=outcomes" if outcomes else "/api/transcript")
+        if not isinstance(payload, dict):
+            raise RetryableError("bad_response", "the server's transcript is not an object")
+        return dict(payload)
 
     def assignments(self) -> list[dict[str, Any]]:
-        payload = self._authed("GET", "/api/assignments")
+        return self.assignments_and_rules()[0]
+
+    def assignments_and_rules(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """The assignments and the site's credit rules in their JSON form (None from an older
+        server, which answers the assignments alone)."""
+        payload = self._authed("GET", "/api/assignments?with=rules")
+        rules = None
+        if isinstance(payload, dict) and isinstance(payload.get("rules"), dict):
+            rules = payload["rules"]
+            payload = payload.get("assignments")
         if not isinstance(payload, list):
             raise RetryableError("bad_response", "the server's assignments are not a list")
-        return [a for a in payload if isinstance(a, dict)]
+        return [a for a in payload if isinstance(a, dict)], rules

@@ -14,8 +14,10 @@ server runs: this PC's estimate of what the server will confirm. Its evidence he
 lesson progress (a lesson was done on the day it was completed) and the quiz and exam records
 (each passed on the day of its first passing record). A course's credit counts as "synced" once
 every record of that course was acknowledged by the server, else as "pending on this PC". The
-rules are the site's as far as this PC knows them: the documented defaults, with the site
-file's ``yearly_target_hours`` as the yearly total minimum when the rules set none.
+rules are the site's as the server last sent them (sync.records.server_view), else the
+documented defaults, with the site file's ``yearly_target_hours`` as the yearly total minimum
+when the rules set none. The server's own outcomes of the year (its confirmed figure, standing
+and rankings) come along as they were at the last sync.
 Must not import Qt, client/, player/ or server/.
 """
 
@@ -46,6 +48,7 @@ from sync.protocol.rules import (
 )
 from sync.records.outbox import assessment_passes, course_record_stats
 from sync.records.progress import LessonProgress, load_progress
+from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules
 
 
 class CourseStore(Protocol):
@@ -80,6 +83,7 @@ class CourseItem:
     exam_passed: bool = False
     class_name: str | None = None  # the training class it is assigned through, if any
     outcome: CourseOutcome | None = None  # the rules engine's answer for this course
+    server_credited: bool = False  # the server counted it this year, as of the last sync
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and not self.completed
@@ -116,6 +120,7 @@ class Summary:
 class MyCourses:
     items: list[CourseItem] = field(default_factory=list)
     summary: Summary = field(default_factory=lambda: Summary(date.today().year))
+    server: ServerOutcomes | None = None  # this year as the server decided it, at the last sync
 
 
 def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProgress]) -> float:
@@ -147,12 +152,13 @@ def client_rules(target_hours: float = 0.0, rules: Rules = DEFAULT_RULES) -> Rul
 
 
 def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date | None = None,
-               target_hours: float = 0.0, rules: Rules = DEFAULT_RULES, level: str | None = None) -> MyCourses:
+               target_hours: float = 0.0, rules: Rules | None = None, level: str | None = None) -> MyCourses:
     """Every cached assignment with its coverage, download state and records; the summary for
-    ``today``'s year (default: today on the site's calendar) under ``rules`` for a person of
-    cadre ``level`` (None: the rules' default), with ``target_hours`` (the site's yearly target,
-    0 for none) standing in for a missing minimum."""
-    rules = client_rules(target_hours, rules)
+    ``today``'s year (default: today on the site's calendar) under ``rules`` (default: the site's
+    rules as the server last sent them, else the documented defaults) for a person of cadre
+    ``level`` (None: the rules' default), with ``target_hours`` (the site's yearly target, 0 for
+    none) standing in for a missing minimum; and the server's outcomes as of the last sync."""
+    rules = client_rules(target_hours, rules or cached_rules(conn) or DEFAULT_RULES)
     today = today or rules.year.local_date(utc_now()) or date.today()  # the site's day, as the engine reads records
     stats = course_record_stats(conn)
     passes = assessment_passes(conn)
@@ -160,7 +166,10 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
                          load_progress(conn, a.course_id), stats.get(a.course_id, (0, None)),
                          passes.get(a.course_id, {}), rules)
              for a in AssignmentCache(conn).list()]
-    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today))
+    server = cached_outcomes(conn)
+    if server is not None and server.year == today.year:
+        items = [replace(i, server_credited=True) if i.course_id in server.credited else i for i in items]
+    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today), server)
 
 
 def quiz_names(manifest: Manifest, required_only: bool = False) -> list[str]:

@@ -141,13 +141,24 @@ def _watch_whole_course(session: Any, store: Any) -> None:
         conn.close()
 
 
-def _pass_quiz_and_exam(session: Any) -> None:
-    """Real signed quiz and exam records, as the learning-outcomes work will write them."""
+def _pass_quiz_and_exam(session: Any, store: Any, server_data: Path) -> None:
+    """Real signed attempts at the demo course's quiz and exam, answered right (from the key the
+    server holds), as the app writes them: the server grades them passed."""
+    from server.config import ServerConfig
+    from server.publish import answer_key_path
+    from sync.protocol.assessment import AnswerKey
+    from sync.protocol.records import V2
+    from tests.support.assessments import right_attempt
+
+    manifest = store.manifest(DEMO_COURSE_ID)
+    key = AnswerKey.parse(answer_key_path(ServerConfig(server_data).answer_keys_dir, DEMO_COURSE_ID,
+                                          manifest.version).read_bytes())
     conn = session.db()
     try:
         outbox = session.outbox(conn)
-        outbox.append("quiz", DEMO_COURSE_ID, "lesson-1", {"score": 1, "max_score": 1, "passed": True})
-        outbox.append("exam", DEMO_COURSE_ID, None, {"score": 100, "max_score": 100, "passed": True})
+        quiz = next(q for q in manifest.quizzes if q.required)
+        outbox.append("quiz", DEMO_COURSE_ID, quiz.lesson, right_attempt(quiz, key, manifest.version), v=V2)
+        outbox.append("exam", DEMO_COURSE_ID, None, right_attempt(manifest.exam, key, manifest.version), v=V2)
     finally:
         conn.close()
 
@@ -170,7 +181,7 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
         assert row.todo.text() == ("Still to do: pass 1 quiz, pass the final exam. "
                                    "The credit hours count once all of it is done.")
         assert page.data.summary.credited_hours == 0.0 and page.summary.hours.text() == "0"
-        _pass_quiz_and_exam(window.session.session)
+        _pass_quiz_and_exam(window.session.session, ctx.store, env.server.data_dir)
         page.reload()
         qtbot.waitUntil(lambda: page.rows[DEMO_COURSE_ID].item.completed, timeout=10000)
         assert "Completed" in page.rows[DEMO_COURSE_ID].facts.text()
@@ -188,10 +199,22 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env):
                         timeout=30000)
         assert bar.state_label.text() == "Online" and bar.last_label.text().startswith("Last sync:")
         qtbot.waitUntil(lambda: page.data.summary.synced_hours == 1.5, timeout=10000)
+        # the server's own outcomes came with the sync: its confirmed figure and the rankings
+        qtbot.waitUntil(lambda: page.data.server is not None, timeout=10000)
+        server = page.data.server
+        # these watch records carry no wall-clock window (the server credits none of them: no_window),
+        # so the server has not counted the course; its figure stands
+        assert server is not None and server.total == 0 and server.ranking is not None
+        assert page.summary.synced.text().startswith(f"Confirmed by the server: {server.total:g} h")
+        ranking_text = page.summary.ranking.text()
+        assert ranking_text.startswith(f"Rank {server.ranking.rank_in_unit} of {server.ranking.people_in_unit} in ")
+        assert ranking_text.endswith(".)") and "(As of the last sync, today " in ranking_text
         env.server.stop()
         sync.sync_now()
         qtbot.waitUntil(lambda: bar.state == "offline", timeout=30000)
         assert "Offline" in bar.state_label.text()
+        page.reload()  # offline: the rankings stay, as of the last sync
+        qtbot.waitUntil(lambda: page.summary.ranking.text() == ranking_text, timeout=10000)
     finally:
         close(qtbot, ctx, window, shell)
 
@@ -312,11 +335,50 @@ def test_a_course_assigned_through_a_class_names_the_class(qapp, qtbot):
     assert "Class: &lt;青年&gt;干部班" in row.facts.text()  # a name is text, never markup
     plain = CourseRow(CourseItem("c2", "法治", False, None, 1.0))
     qtbot.addWidget(plain)
-    assert "Class" not in plain.facts.text()
+    assert "Class" not in plain.facts.text() and "server" not in plain.facts.text()
+    confirmed = CourseRow(CourseItem("c3", "廉政", False, None, 1.0, server_credited=True))
+    qtbot.addWidget(confirmed)
+    assert "Credited by the server" in confirmed.facts.text()
     ensure_built()
     translator = Translator(qapp)
     try:
         assert translator.set_language("zh_CN")
         qtbot.waitUntil(lambda: "培训班：&lt;青年&gt;干部班" in row.facts.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "服务器已计入学时" in confirmed.facts.text(), timeout=5000)
+    finally:
+        translator.uninstall()
+
+
+def test_the_summary_shows_the_servers_figure_standing_and_ranks_in_chinese(qapp, qtbot):
+    from decimal import Decimal
+
+    from client.i18n import Translator, ensure_built
+    from client.windows.my_courses import SummaryPanel
+    from sync.records.my_courses import Summary
+    from sync.records.server_view import Ranking, ServerOutcomes
+
+    year = date.today().year
+    server = ServerOutcomes(f"{year}-06-01", datetime.now().astimezone().isoformat(), year, "hours",
+                            Decimal(3), Decimal("0.5"), Decimal("3.5"), "on_track", frozenset(),
+                            Ranking("城关镇", 2, 14, 5, 9))
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)
+    panel.set_summary(Summary(year, credited_hours=4.0, synced_hours=3.0, pending_hours=1.0))
+    assert panel.ranking.isHidden() and panel.ranking.text() == ""  # never synced: nothing from the server
+    panel.set_summary(Summary(year, credited_hours=4.0, synced_hours=3.0, pending_hours=1.0), server)
+    assert panel.synced.text() == "Confirmed by the server: 3.5 h   ·   Waiting to sync from this PC: 1 h"
+    assert panel.ranking.text().startswith("On track for the target. Rank 2 of 14 in 城关镇; your unit ranks 5 of 9. "
+                                           "(As of the last sync, today ")
+    panel.set_summary(Summary(year + 1), server)  # a new year: last year's figures are not this year's
+    assert panel.ranking.isHidden()
+    panel.set_summary(Summary(year, pending_hours=1.0), server)
+    ensure_built()
+    translator = Translator(qapp)
+    try:
+        assert translator.set_language("zh_CN")
+        panel.retranslate()  # the page does it on LanguageChange
+        assert panel.ranking.text().startswith(
+            "进度符合年度目标。在城关镇的 14 人中排第 2 名；本单位在 9 个单位中排第 5 名。（截至上次同步：今天 ")
+        assert panel.synced.text().startswith("服务器已确认：3.5 学时")
     finally:
         translator.uninstall()

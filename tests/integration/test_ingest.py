@@ -143,12 +143,14 @@ def test_transcript_unions_overlaps_and_clips_to_duration(server: ServerProcess,
                         course_id="c9", lesson_id="l1", body=body)
         recs.append(r)
         prev = r.hash
-    assert flags(a.api.post_batch(recs)) == [[], [], ["over_duration"], []]
+    assert flags(a.api.post_batch(recs)) == [[], [], ["over_duration"], ["ungradable"]]
     course = a.api.transcript()["courses"][0]
     lesson = course["lessons"][0]
     assert lesson["credited_s"] == 70.0 and lesson["last_position_s"] == 100.0 and lesson["records"] == 4
     assert lesson["set_aside"] == {"over_duration": 400.0} and course["set_aside_s"] == 400.0
     assert course["credited_s"] == 70.0
-    # the client's claimed score is never copied: answers are evidence, graded by the server
-    assert course["quizzes"] == [{"lesson_id": "l1", "created_at": recs[3].created_at, "graded": False,
-                                  "quiz_id": "quiz-1"}]
+    # the client's claimed score is never copied: answers are evidence, graded by the server (here
+    # they fit no published quiz's paper: not an attempt the server can grade)
+    assert course["quizzes"] == [{"record_id": recs[3].id, "lesson_id": "l1", "created_at": recs[3].created_at,
+                                  "graded": True, "score": 0, "max_score": 0, "passed": False, "attempt": 1,
+                                  "reason": "ungradable", "quiz_id": "quiz-1"}]

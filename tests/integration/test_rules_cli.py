@@ -56,3 +56,18 @@ def test_rules_show_reads_the_data_folder(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == f"# {tmp_path / 'rules.toml'}"
     assert parse_rules_toml(result.stdout.encode()).credit.unit == "credits"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.toml"]
+
+
+def test_a_broken_site_rules_file_is_named_by_rules_check_and_stops_the_server_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rules.toml").write_text("[credit]\nmethod = \"by_feel\"\n", encoding="utf-8")
+    checked = _rules_cli(data, "check")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert str(data / "rules.toml") in checked.stderr and "credit.method" in checked.stderr
+    serve = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), "serve", "--port", "0"],
+                           cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert serve.returncode == 1 and "Traceback" not in serve.stderr
+    assert serve.stderr.strip() == checked.stderr.strip()  # the same message, before any request
+    (data / "rules.toml").write_text("[credit]\nmethod = \"tiers\"\n", encoding="utf-8")
+    assert _rules_cli(data, "check").returncode == 0

@@ -17,8 +17,11 @@ from sync.protocol.assessment import (
     REVEAL_ALWAYS,
     SINGLE,
     TRUE_FALSE,
+    AnswerKey,
     Assessment,
     Question,
+    attempt_body,
+    draw_paper,
     seal,
 )
 
@@ -59,3 +62,19 @@ def right_answer(question_id: str) -> Any:
     if isinstance(right, list) and right and isinstance(right[0], list):
         return [texts[0] for texts in right]
     return right
+
+
+def right_attempt(assessment: Assessment, key: AnswerKey, version: int, seed: int = 1) -> dict[str, Any]:
+    """The record body of an attempt at a published ``assessment`` answered right from its clear
+    ``key`` (the server's), as the app writes it."""
+    paper = draw_paper(assessment, seed)
+    answers: dict[str, Any] = {}
+    for qid in paper.question_ids():
+        right = key.for_assessment(assessment)[qid]
+        if isinstance(right, tuple) and right and isinstance(right[0], tuple):
+            answers[qid] = [texts[0] for texts in right]  # a fill-in: the first accepted text of each blank
+        else:
+            answers[qid] = list(right) if isinstance(right, tuple) else right
+    body, _ = attempt_body(assessment, version, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
+                           submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
+    return body.to_dict()

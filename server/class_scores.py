@@ -1,0 +1,73 @@
+"""A training class's score per person (培训班成绩): attendance : in-lesson tests : final exam,
+weighted by the class's own policy (3:3:4 unless it says otherwise) against its pass line.
+
+The computation is the rules engine's (``sync.protocol.rules.class_score``); this module turns a
+class (its code, its REQUIRED courses and its scoring: the class's own, else the site's
+``Rules.class_score``), what was published and one person's stored evidence
+(``server.outcomes.Evidence``: credited watch time, the server's grades) into its inputs. Over
+the class's required courses:
+
+- attendance: the share of their lesson time the person's credited watching covers;
+- tests: the mean, over every quiz of those courses, of the person's best counted score in it
+  (a quiz not taken counts 0); a quiz is named ``<course>/quiz:<id>`` so that two courses'
+  quizzes never merge;
+- exam: the mean, over those courses that have a final exam, of the person's best counted exam
+  score in each (none taken: 0).
+
+A counted score is the server's grade of an attempt with no reason against it (not
+over_attempts, not over_time). A course not published here is left out. Pure over its inputs:
+no database, no HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from server.outcomes import Evidence, course_evidence, course_facts
+from sync.protocol.assessment import EXAM_ID
+from sync.protocol.manifest import Manifest
+from sync.protocol.rules import ZERO, ClassEvidence, ClassFacts, ClassScore, ClassScoring, Rules, class_score
+from sync.protocol.rules_file import plain
+
+LatestManifest = Callable[[str], Manifest | None]
+
+
+def _best(scores: list[tuple[str, Decimal]], name: str) -> Decimal | None:
+    found = [value for n, value in scores if n == name]
+    return max(found) if found else None
+
+
+def person_class_score(class_id: str, required_courses: Iterable[str], scoring: ClassScoring, evidence: Evidence,
+                       latest: LatestManifest, rules: Rules) -> ClassScore:
+    """One person's score in the class ``class_id`` of ``required_courses`` under ``scoring``,
+    from their ``evidence`` (its days read by ``rules``); ``latest`` gives each course's newest
+    published manifest (None: not published here)."""
+    manifests = [m for m in (latest(course_id) for course_id in required_courses) if m is not None]
+    courses = tuple(course_facts(m, True) for m in manifests)
+    quizzes: dict[str, Decimal] = {}
+    exams: list[Decimal] = []
+    evidence_by_course = {}
+    for m, course in zip(manifests, courses, strict=True):
+        scores = evidence.scores.get(m.course_id, [])
+        for quiz in m.quizzes:
+            quizzes[f"{m.course_id}/{quiz.name}"] = _best(scores, quiz.name) or ZERO
+        if m.exam is not None:
+            exams.append(_best(scores, EXAM_ID) or ZERO)
+        evidence_by_course[m.course_id] = course_evidence(course, evidence.watch.get(m.course_id, []),
+                                                          evidence.passes.get(m.course_id, []), rules)
+    facts = ClassFacts(class_id, courses, tuple(quizzes), bool(exams))
+    found = ClassEvidence(evidence_by_course, quizzes, sum(exams, ZERO) / len(exams) if exams else None)
+    return class_score(facts, found, scoring)
+
+
+def class_score_dict(name: str, scoring: ClassScoring, score: ClassScore) -> dict[str, Any]:
+    """The plain form a learner's route answers with (figures as decimal strings, 0..100)."""
+    def figure(value: Decimal | None) -> str | None:
+        return plain(value) if value is not None else None
+
+    weights = ":".join(plain(w) for w in (scoring.attendance, scoring.tests, scoring.exam))
+    return {"class_code": score.class_id, "name": name, "weights": weights, "pass_score": plain(scoring.pass_score),
+            "attendance": figure(score.attendance), "tests": figure(score.tests), "exam": figure(score.exam),
+            "total": plain(score.total), "passed": score.passed}

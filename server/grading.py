@@ -1,0 +1,181 @@
+"""The server's grade of every quiz and exam record, from the answer key it holds.
+
+A quiz or exam record carries the learner's answers and the paper's seed; its score and
+``passed`` are the client's estimate and are never read here. The server re-creates the paper
+from the published (sealed) assessment of the version the record names and compares the
+answers in clear with the key the publisher left in its key folder
+(``sync.protocol.assessment.grade_authoritative``). The grade is stored once per record
+(``attempt_grades``), inside the transaction that stores the record.
+
+An attempt counts as passed only when its grade passed and it carries no reason. Reasons
+(stable codes):
+
+- ``unknown_assessment``: the course, its version or the quiz/exam the record names was never
+  published here;
+- ``ungradable``: the body is not an attempt, the answers do not fit the paper its seed draws,
+  or this server holds no answer key for that version;
+- ``over_attempts``: the person already used every attempt the assessment allows (their
+  attempts are numbered in the order the server received them, across PCs and versions, as the
+  client counts them);
+- ``over_time``: an exam submitted with more time used (the record's monotonic ``elapsed_ms``)
+  than its time limit plus ``GRACE_S``.
+
+Services only; no HTTP here. Imports only sync.protocol and the server's own storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.publish import answer_key_path
+from server.published import Published
+from server.storage.tables import attempt_grades, records
+from sync.protocol.assessment import EXAM, EXAM_ID, QUIZ, AnswerKey, Assessment, AttemptBody, grade_authoritative
+from sync.protocol.errors import FormatError
+from sync.storage.record_table import SIGNED_COLUMNS, record_from_row
+
+GRACE_S = 30
+"""Seconds past an exam's time limit still accepted (a slow PC saving the last answer)."""
+
+ATTEMPT_TYPES = (QUIZ, EXAM)
+
+REASON_TEXT = {
+    "unknown_assessment": "the quiz or exam (or its course version) was never published here: not graded",
+    "ungradable": "the answers cannot be graded against the published paper and its key",
+    "over_attempts": "more attempts than the quiz or exam allows: this one does not count",
+    "over_time": f"the exam took longer than its time limit (+{GRACE_S} s): it does not count",
+}
+
+
+class AnswerKeys:
+    """The clear answer keys in the server's key folder, read once per course version (never served)."""
+
+    def __init__(self, answer_keys_dir: Path) -> None:
+        self.dir = answer_keys_dir
+        self._keys: dict[tuple[str, int], AnswerKey | None] = {}
+
+    def get(self, course_id: str, version: int) -> AnswerKey | None:
+        found = (course_id, version)
+        if found not in self._keys:
+            try:
+                key = AnswerKey.parse(answer_key_path(self.dir, course_id, version).read_bytes())
+                self._keys[found] = key if (key.course_id, key.version) == found else None
+            except (OSError, FormatError):
+                self._keys[found] = None
+        return self._keys[found]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptGrade:
+    """The server's grade of one attempt; ``score`` and ``max_score`` are None when it could not be graded."""
+
+    kind: str
+    assessment_id: str | None
+    version: int | None
+    attempt_no: int
+    score: int | None
+    max_score: int | None
+    passed: bool
+    reason: str | None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the attempt counts as passed."""
+        return self.passed and self.reason is None
+
+
+def _assessment(published: Published, course_id: str | None, kind: str, body: AttemptBody) -> Assessment | None:
+    if course_id is None:
+        return None
+    manifest = published.manifest(course_id, body.version)
+    if manifest is None:
+        return None
+    if kind == EXAM:
+        return manifest.exam if body.quiz_id == EXAM_ID else None
+    return next((q for q in manifest.quizzes if q.id == body.quiz_id), None)
+
+
+def _attempts_before(conn: Connection, user_id: str, course_id: str | None, assessment_id: str | None) -> int:
+    g = attempt_grades.c
+    if course_id is None or assessment_id is None:
+        return 0
+    return int(conn.execute(sa.select(sa.func.count()).select_from(attempt_grades).where(
+        g.user_id == user_id, g.course_id == course_id, g.assessment_id == assessment_id)).scalar_one())
+
+
+def grade(conn: Connection, published: Published, keys: AnswerKeys, user_id: str, course_id: str | None,
+          kind: str, body: Any) -> AttemptGrade:
+    """Grade one attempt record's ``body`` (untrusted JSON) against what was published."""
+    try:
+        attempt = AttemptBody.from_dict(body)
+    except FormatError:
+        quiz_id = body.get("quiz_id") if isinstance(body, dict) else None
+        assessment_id = quiz_id if isinstance(quiz_id, str) and len(quiz_id) <= 100 else None
+        number = _attempts_before(conn, user_id, course_id, assessment_id) + 1
+        return AttemptGrade(kind, assessment_id, None, number, None, None, False, "ungradable")
+    number = _attempts_before(conn, user_id, course_id, attempt.quiz_id) + 1
+    assessment = _assessment(published, course_id, kind, attempt)
+    if assessment is None or course_id is None:
+        return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, None, None, False, "unknown_assessment")
+    key = keys.get(course_id, attempt.version)
+    try:
+        if key is None:
+            raise FormatError("no_key", f"no answer key for {course_id} v{attempt.version}")
+        result = grade_authoritative(key, assessment, attempt)
+    except FormatError:
+        return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, None, None, False, "ungradable")
+    reason = None
+    if assessment.attempts and number > assessment.attempts:
+        reason = "over_attempts"
+    elif kind == EXAM and assessment.time_limit_s and attempt.elapsed_ms > (assessment.time_limit_s + GRACE_S) * 1000:
+        reason = "over_time"
+    return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, result.score, result.max_score,
+                        result.passed, reason)
+
+
+def store_grade(conn: Connection, rid: int, user_id: str, course_id: str | None, found: AttemptGrade) -> None:
+    conn.execute(attempt_grades.insert().values(
+        rid=rid, user_id=user_id, course_id=course_id, kind=found.kind, assessment_id=found.assessment_id,
+        version=found.version, attempt_no=found.attempt_no, score=found.score, max_score=found.max_score,
+        passed=int(found.passed), reason=found.reason))
+
+
+def grade_record(conn: Connection, published: Published, keys: AnswerKeys, rid: int, user_id: str,
+                 course_id: str | None, kind: str, body: Any) -> AttemptGrade:
+    """Grade a stored quiz or exam record and store its grade, inside the caller's transaction."""
+    found = grade(conn, published, keys, user_id, course_id, kind, body)
+    store_grade(conn, rid, user_id, course_id, found)
+    return found
+
+
+def ungraded(user_id: str | None = None) -> sa.Select[Any]:
+    """Stored quiz and exam records without a grade (``user_id``'s only, when given): signed columns and rid."""
+    x = records.c
+    query = (sa.select(*(x[name] for name in SIGNED_COLUMNS), x.rid)
+             .join_from(records, attempt_grades, attempt_grades.c.rid == x.rid, isouter=True)
+             .where(attempt_grades.c.rid.is_(None), x.type.in_(ATTEMPT_TYPES)))
+    return query.where(x.user_id == user_id) if user_id else query
+
+
+def grade_missing(conn: Connection, published: Published, keys: AnswerKeys, user_id: str | None = None) -> int:
+    """Grade the stored attempts that have no grade yet (stored before the server graded, or
+    through a path that did not grade), in the order they arrived. Inside the caller's transaction."""
+    rows = conn.execute(ungraded(user_id).order_by(records.c.rid)).all()
+    for row in rows:
+        r = record_from_row(row)
+        grade_record(conn, published, keys, int(row[-1]), r.user_id, r.course_id, r.type, dict(r.body))
+    return len(rows)
+
+
+def grades_by_record(conn: Connection, user_id: str) -> dict[int, AttemptGrade]:
+    """The person's stored grades by record row (rid)."""
+    g = attempt_grades.c
+    rows = conn.execute(sa.select(g.rid, g.kind, g.assessment_id, g.version, g.attempt_no, g.score, g.max_score,
+                                  g.passed, g.reason).where(g.user_id == user_id))
+    return {int(rid): AttemptGrade(kind, aid, version, int(number), score, top, bool(passed), reason)
+            for rid, kind, aid, version, number, score, top, passed, reason in rows}

@@ -1,0 +1,140 @@
+"""What the server last said of this person, kept for offline use: the site's credit rules and
+this year's outcomes.
+
+The rules come with the assignments (``GET /api/assignments?with=rules``); "my courses" then
+makes its offline estimate with them, so the PC and the server count by the same rules. The
+outcomes come with the transcript (``?with=outcomes``): the figure the server confirmed, the
+standing against the target and the rankings (学分排名), shown "as of the last sync" while
+offline. Both are checked before they are kept (a malformed answer keeps the previous one) and
+replaced whole. Not thread-safe: one connection per thread (the client's SQLite lane).
+Must not import Qt, client/, player/ or server/.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sync.protocol.errors import FormatError
+from sync.protocol.records import utc_now
+from sync.protocol.rules import Rules
+from sync.protocol.rules_file import rules_from_dict, rules_to_dict
+from sync.storage.sqlite import transaction
+
+MAX_FIGURE = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    unit: str
+    rank_in_unit: int
+    people_in_unit: int
+    unit_rank: int
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOutcomes:
+    """This year as the server decided it, on its day ``as_of``; ``fetched_at``: when this PC got it."""
+
+    as_of: str
+    fetched_at: str
+    year: int
+    unit: str  # "hours" (学时) or "credits" (学分)
+    required: Decimal
+    elective: Decimal
+    total: Decimal
+    standing: str  # met, on_track, behind, no_target
+    credited: frozenset[str]  # the courses the server counted
+    ranking: Ranking | None
+
+
+def _figure(obj: Mapping[str, Any], key: str) -> Decimal:
+    value = obj.get(key)
+    try:
+        number = Decimal(value) if isinstance(value, str) and len(value) <= 20 else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not 0 <= number <= MAX_FIGURE:
+        raise FormatError("bad_response", f"outcomes: {key} is not a figure")
+    return number
+
+
+def _count(obj: Mapping[str, Any], key: str) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000_000:
+        raise FormatError("bad_response", f"outcomes: {key} is not a count")
+    return value
+
+
+def parse_outcomes(obj: Any, fetched_at: str) -> ServerOutcomes:
+    """The transcript's ``outcomes`` object; FormatError("bad_response") when it has not their shape."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("year"), dict) or not isinstance(obj.get("courses"), list):
+        raise FormatError("bad_response", "outcomes: not an object with year and courses")
+    year, raw_rank = obj["year"], obj.get("ranking")
+    ranking = None
+    if isinstance(raw_rank, dict):
+        ranking = Ranking(str(raw_rank.get("unit") or "")[:200], _count(raw_rank, "rank_in_unit"),
+                          _count(raw_rank, "people_in_unit"), _count(raw_rank, "unit_rank"),
+                          _count(raw_rank, "units"))
+    credited = frozenset(c["course_id"] for c in obj["courses"]
+                         if isinstance(c, dict) and c.get("credited") is True and isinstance(c.get("course_id"), str))
+    standing = year.get("standing")
+    if standing not in ("met", "on_track", "behind", "no_target") or year.get("unit") not in ("hours", "credits"):
+        raise FormatError("bad_response", "outcomes: unknown standing or unit")
+    as_of = obj.get("as_of")
+    return ServerOutcomes(as_of if isinstance(as_of, str) else "", fetched_at, _count(year, "year"), year["unit"],
+                          _figure(year, "required"), _figure(year, "elective"), _figure(year, "total"), standing,
+                          credited, ranking)
+
+
+def _put(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    with transaction(conn):
+        conn.execute("INSERT INTO server_view (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) "
+                     "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                     (key, json.dumps(value, ensure_ascii=False, sort_keys=True), utc_now()))
+
+
+def _get(conn: sqlite3.Connection, key: str) -> tuple[Any, str] | None:
+    row = conn.execute("SELECT value, updated_at FROM server_view WHERE key = ?", (key,)).fetchone()
+    return (json.loads(row[0]), str(row[1])) if row is not None else None
+
+
+def store_rules(conn: sqlite3.Connection, obj: Any) -> Rules:
+    """Keep the site's rules (their JSON form) once they read as valid rules; FormatError otherwise."""
+    rules = rules_from_dict(obj, "the server's rules")
+    _put(conn, "rules", rules_to_dict(rules))
+    return rules
+
+
+def cached_rules(conn: sqlite3.Connection) -> Rules | None:
+    """The site's rules as last fetched, or None (never fetched, or from an older server)."""
+    found = _get(conn, "rules")
+    if found is None:
+        return None
+    try:
+        return rules_from_dict(found[0], "the saved rules")
+    except FormatError:
+        return None
+
+
+def store_outcomes(conn: sqlite3.Connection, obj: Any) -> ServerOutcomes:
+    """Keep the transcript's ``outcomes`` once they have their shape; FormatError otherwise."""
+    found = parse_outcomes(obj, utc_now())
+    _put(conn, "outcomes", obj)
+    return found
+
+
+def cached_outcomes(conn: sqlite3.Connection) -> ServerOutcomes | None:
+    """The outcomes as last fetched (with the time they were fetched), or None."""
+    found = _get(conn, "outcomes")
+    if found is None:
+        return None
+    try:
+        return parse_outcomes(found[0], found[1])
+    except FormatError:
+        return None

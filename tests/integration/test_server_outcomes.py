@@ -1,0 +1,139 @@
+"""Outcomes through a real server process, on SQLite and PostgreSQL: the site's rules.toml, what
+was published and what the server stored and graded decide each course's state, the year's
+学时 against the target and the rankings (``GET /api/transcript?with=outcomes``); the rules go
+to the PCs with the assignments (``?with=rules``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.config import ServerConfig
+from sync.account.auth import AuthService, UserSession
+from sync.protocol.assessment import Assessment, attempt_body, draw_paper
+from sync.protocol.manifest import Manifest
+from sync.protocol.records import V2
+from sync.protocol.rules_file import rules_from_dict
+from sync.site.config import SiteConfig
+from tests.support.courses import (
+    QUIZ_AND_EXAM,
+    QUIZ_AND_EXAM_ANSWERS,
+    publish_lessons,
+    publish_source,
+    random_bytes,
+    write_course_source,
+)
+from tests.support.server_process import ServerProcess, add_user
+from tests.support.watch import Timeline
+
+pytestmark = pytest.mark.databases
+
+RULES = """
+[targets.default]
+required = 1
+elective = 1
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "server-data", database_url=database)
+    publish_source(proc.data_dir, write_course_source(tmp_path / "src", "tested", [random_bytes(300, 3)],
+                                                       assessments=QUIZ_AND_EXAM))
+    publish_lessons(proc.data_dir, "extra", {"a": 20.0})
+    (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
+    proc.start()
+    proc.cli("assign", "tested", "--unit", "城关镇", "--required")
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _person(site: ServerProcess, root: Path, name: str, unit: str) -> UserSession:
+    add_user(site, name, "pass-word", unit=unit)
+    return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
+
+
+def _attempt(a: Assessment, seed: int, right: bool, claim_full: bool = False) -> dict[str, Any]:
+    paper = draw_paper(a, seed)
+    answers: dict[str, Any] = {}
+    for qid in paper.question_ids():
+        value = QUIZ_AND_EXAM_ANSWERS[a.id][qid]
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            answers[qid] = [texts[0] if right else "错" for texts in value]
+        elif isinstance(value, bool):
+            answers[qid] = value if right else not value
+        elif isinstance(value, int):
+            answers[qid] = value if right else (value + 1) % 3
+        else:
+            answers[qid] = list(value) if right else [2]
+    body, _ = attempt_body(a, 1, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
+                           submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
+    return {**body.to_dict(), **({"score": body.max_score, "passed": True} if claim_full else {})}
+
+
+def _study(s: UserSession, manifest: Manifest, *, quiz_right: bool, claim_full: bool = False) -> None:
+    line = Timeline()
+    ob = s.outbox()
+    ob.append("watch", "tested", "lesson-1", line.body([[0.0, 10.0]], version=1), v=1)
+    ob.append("quiz", "tested", "lesson-1", _attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
+    assert manifest.exam is not None
+    ob.append("exam", "tested", None, _attempt(manifest.exam, 8, True), v=V2)
+    assert s.uploader().sync_once().errors == []
+
+
+def _outcomes(s: UserSession) -> dict[str, Any]:
+    found = s.api.transcript(outcomes=True)["outcomes"]
+    assert isinstance(found, dict)
+    return found
+
+
+def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded(
+        site: ServerProcess, tmp_path: Path) -> None:
+    manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
+    good = _person(site, tmp_path, "good", "城关镇")
+    forger = _person(site, tmp_path, "forger", "城关镇")
+    idle = _person(site, tmp_path, "idle", "河西乡")
+    _study(good, manifest, quiz_right=True)
+    good.outbox().append("watch", "extra", "a", Timeline(start=time.time() - 200).body([[0.0, 20.0]], version=1), v=1)
+    assert good.uploader().sync_once().errors == []
+    _study(forger, manifest, quiz_right=False, claim_full=True)
+
+    mine = _outcomes(good)
+    tested, extra = mine["courses"]
+    assert (tested["course_id"], tested["required"], tested["videos_done"], tested["quizzes_passed"],
+            tested["exam_passed"], tested["credited"], tested["credit"], tested["missing"]) == (
+        "tested", True, True, 1, True, True, "1", [])
+    assert (extra["course_id"], extra["required"], extra["credited"], extra["credit"]) == ("extra", False, True, "1")
+    year = mine["year"]
+    assert (year["required"], year["elective"], year["total"], year["standing"], year["unit"]) == (
+        "1", "1", "2", "met", "hours")
+    assert year["target"] == {"required": "1", "elective": "1", "total": "0"}
+    assert mine["ranking"] == {"unit": "城关镇", "rank_in_unit": 1, "people_in_unit": 2, "unit_rank": 1, "units": 2,
+                               "unit_mean": "1"}
+
+    # the forger claimed a full score on wrong answers: the quiz is not passed, the course does not count
+    theirs = _outcomes(forger)
+    [course] = theirs["courses"]
+    assert (course["videos_done"], course["quizzes_passed"], course["exam_passed"], course["credited"],
+            course["missing"]) == (True, 0, True, False, ["quizzes"])
+    assert (theirs["year"]["total"], theirs["year"]["standing"]) == ("0", "behind")
+    assert (theirs["ranking"]["rank_in_unit"], theirs["ranking"]["people_in_unit"]) == (2, 2)
+
+    nothing = _outcomes(idle)
+    assert nothing["courses"] == [] and nothing["ranking"]["unit_rank"] == 2
+    assert "outcomes" not in idle.api.transcript()  # only when asked for
+
+
+def test_the_assignments_carry_the_sites_rules(site: ServerProcess, tmp_path: Path) -> None:
+    s = _person(site, tmp_path, "reader", "城关镇")
+    items, rules = s.api.assignments_and_rules()
+    assert [a["course_id"] for a in items] == ["tested"]
+    assert rules is not None
+    assert rules_from_dict(rules).year.target_for("staff").elective == 1
+    assert s.api.assignments() == items
