@@ -119,6 +119,7 @@ class AssignmentOut(BaseModel):
     size_bytes: int | None
     quizzes: int | None
     exam: bool | None
+    class_name: str | None = None  # the training class the course is assigned through, if any
 
 
 class AssignmentsWithRulesOut(BaseModel):

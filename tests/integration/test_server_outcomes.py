@@ -47,6 +47,7 @@ def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
     publish_lessons(proc.data_dir, "extra", {"a": 20.0})
     (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
     proc.start()
+    proc.cli("unit", "add", "cgz", "城关镇")
     proc.cli("assign", "tested", "--unit", "城关镇", "--required")
     try:
         yield proc
