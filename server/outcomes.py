@@ -289,7 +289,10 @@ def ranking_dict(found: Ranking) -> dict[str, Any]:
 
 def outcomes_for(conn: Connection, user: User, published: Published, rules: Rules, as_of: date,
                  standings: StandingsCache, level: str | None = None) -> dict[str, Any]:
-    """The outcomes part of ``user``'s transcript for the year of ``as_of`` (the site's today)."""
+    """The outcomes part of ``user``'s transcript for the year of ``as_of`` (the site's today),
+    against the target of ``level`` (by default the person's own cadre level)."""
+    if level is None and user.level is not None:
+        level = user.level.value
     engine = Outcomes(conn, published, rules)
     mine = engine.person_year(user, as_of.year, as_of, level)
     placed = ranking(standings.totals(engine, as_of), user, mine.summary.total)

@@ -36,6 +36,8 @@ RULES = """
 [targets.default]
 required = 1
 elective = 1
+[targets.division]
+required = 5
 """
 
 
@@ -100,6 +102,7 @@ def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded
     good = _person(site, tmp_path, "good", "城关镇")
     forger = _person(site, tmp_path, "forger", "城关镇")
     idle = _person(site, tmp_path, "idle", "河西乡")
+    site.cli("user", "set", "idle", "--level", "县处级")  # a division-level cadre: that level's target
     _study(good, manifest, quiz_right=True)
     good.outbox().append("watch", "extra", "a", Timeline(start=time.time() - 200).body([[0.0, 20.0]], version=1), v=1)
     assert good.uploader().sync_once().errors == []
@@ -128,6 +131,7 @@ def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded
 
     nothing = _outcomes(idle)
     assert nothing["courses"] == [] and nothing["ranking"]["unit_rank"] == 2
+    assert (nothing["year"]["level"], nothing["year"]["target"]["required"]) == ("division", "5")
     assert "outcomes" not in idle.api.transcript()  # only when asked for
 
 
