@@ -119,7 +119,7 @@ class AssignmentOut(BaseModel):
     size_bytes: int | None
     quizzes: int | None
     exam: bool | None
-    class_name: str | None = None  # the training class the course is assigned through, if any
+    class_name: str | None = None  # the training class the course is assigned through; absent when none
 
 
 class AssignmentsWithRulesOut(BaseModel):

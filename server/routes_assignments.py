@@ -14,7 +14,8 @@ from sync.protocol.rules_file import rules_to_dict
 router = APIRouter(prefix="/api")
 
 
-@router.get("/assignments", response_model=list[AssignmentOut] | AssignmentsWithRulesOut)
+@router.get("/assignments", response_model=list[AssignmentOut] | AssignmentsWithRulesOut,
+            response_model_exclude_unset=True)
 def get_assignments(request: Request, user: CurrentUser, conn: Conn,
                     with_: Annotated[Literal["rules"] | None, Query(alias="with")] = None) -> Any:
     """The signed-in person's assignments; ``?with=rules``: ``{"assignments": [...], "rules": {...}}``,
