@@ -203,9 +203,7 @@ def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] =
     if scope.reviewer(signed.admin):
         raise scope.OutOfScope("rankings")
     tops = scope.top_units(signed.conn, signed.admin)
-    chosen = scope.unit(signed.conn, signed.admin, unit) if unit else (tops[0] if tops else None)
-    if chosen is None:
-        raise scope.OutOfScope("rankings")
+    chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "rankings")
     when = period(signed)
     _total, kids = reports.unit_figures(signed.conn, chosen, when)
     ranked_units = sorted(kids, key=lambda f: (-f.hours_per_person, f.name))
@@ -258,9 +256,7 @@ def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "
     if scope.reviewer(signed.admin):
         raise scope.OutOfScope("behind")
     tops = scope.top_units(signed.conn, signed.admin)
-    chosen = scope.unit(signed.conn, signed.admin, unit) if unit else (tops[0] if tops else None)
-    if chosen is None:
-        raise scope.OutOfScope("behind")
+    chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "behind")
     when = period(signed)
     rules = site_rules(signed)
     targets = {None if level == DEFAULT_LEVEL else level: float(t.total or t.required + t.elective)

@@ -39,6 +39,16 @@ def unit(conn: Connection, admin: admins.Admin, code: str) -> StoredUnit:
     return found
 
 
+def unit_or_first(conn: Connection, admin: admins.Admin, code: str, tops: list[StoredUnit], what: str) -> StoredUnit:
+    """The unit ``code`` if given (and the admin's to see), else the first of ``tops``; ``what``
+    names the page refused when there is neither."""
+    if code:
+        return unit(conn, admin, code)
+    if not tops:
+        raise OutOfScope(what)
+    return tops[0]
+
+
 def person(conn: Connection, admin: admins.Admin, user_id: str) -> User:
     found = get_user(conn, user_id=user_id) if len(user_id) <= 64 else None
     if found is None or not admins.can_see_person(conn, admin, found.user_id):
