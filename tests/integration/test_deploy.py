@@ -90,6 +90,23 @@ class Site:
         return requests.get(self.url + path, verify=str(self.ca), timeout=10, **kw)  # type: ignore[arg-type]
 
 
+def _behind_nginx(server: ServerProcess, tmp_path: Path) -> Iterator[Site]:
+    """The shipped nginx site, with a certificate of its own, in front of the started ``server``;
+    both stopped afterwards."""
+    try:
+        crt, key = _self_signed(tmp_path / "tls")
+        https_port, http_port = free_port(), free_port()
+        nginx = NginxSite(site_for_test(server.data_dir, server.port, https_port, http_port, crt, key),
+                          tmp_path / "nginx", https_port)
+        try:
+            nginx.start()
+            yield Site(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", crt, server)
+        finally:
+            nginx.stop()
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     if not nginx_available():
@@ -97,17 +114,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     data = tmp_path / "server"
     src = write_course_source(tmp_path / "src", "static", [random_bytes(400_000, 1)])
     publish_source(data, src)
-    server = ServerProcess(data).start()
-    crt, key = _self_signed(tmp_path / "tls")
-    https_port, http_port = free_port(), free_port()
-    nginx = NginxSite(site_for_test(data, server.port, https_port, http_port, crt, key), tmp_path / "nginx",
-                      https_port)
-    try:
-        nginx.start()
-        yield Site(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", crt, server)
-    finally:
-        nginx.stop()
-        server.stop()
+    yield from _behind_nginx(ServerProcess(data).start(), tmp_path)
 
 
 def _a_blob(data_dir: Path) -> Path:
@@ -190,16 +197,7 @@ def two_workers(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[Site]:
         pytest.skip("Debian's nginx is not installed")
     server = ServerProcess(tmp_path / "server", database_url=postgres_cluster.fresh_database(), workers=2).start()
     publish_lessons(server.data_dir, COURSE, {LESSON: LESSON_S})
-    crt, key = _self_signed(tmp_path / "tls")
-    https_port, http_port = free_port(), free_port()
-    nginx = NginxSite(site_for_test(server.data_dir, server.port, https_port, http_port, crt, key),
-                      tmp_path / "nginx", https_port)
-    try:
-        nginx.start()
-        yield Site(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", crt, server)
-    finally:
-        nginx.stop()
-        server.stop()
+    yield from _behind_nginx(server, tmp_path)
 
 
 def test_a_killed_worker_behind_nginx_costs_no_502_and_no_record(two_workers: Site) -> None:
