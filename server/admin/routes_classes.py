@@ -176,7 +176,7 @@ def class_page(signed: SignedIn, code: str) -> Response:
                     [(c.course_id, (published.get(c.course_id) or {}).get("title") or _("not published"),
                       _("required") if c.required else _("elective"), due)
                      for c, due in _with_due(signed, klass)], raw=(0,))
-    enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled"), _("Name")),
+    enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled as"), _("Unit or person")),
                      [row for e in klass.enrolments if (row := _enrolment_row(signed, e.kind, e.target)) is not None])
     ring = charts.ring(results.passed, results.enrolled, title=_("Passed"),
                        caption=_("%(passed)s of %(people)s passed") % {"passed": results.passed,
