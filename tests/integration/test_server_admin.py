@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from sync.account.auth import AuthService
 from sync.protocol.errors import AuthError, SyncError
@@ -91,6 +92,23 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
         AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "old-password")
     assert old.value.code == "wrong_password"
     assert not AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "new-password").offline
+
+
+def test_reset_password_signs_the_account_out_everywhere(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "he", "old-password")
+    stolen = requests.post(f"{server.url}/api/auth/login", json={"username": "he", "password": "old-password"},
+                           timeout=10).json()
+    me = requests.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {stolen['access_token']}"},
+                      timeout=10)
+    assert me.status_code == 200
+    server.cli("user", "reset-password", "he", "--password-stdin", input=b"new-password\n")
+    after = requests.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {stolen['access_token']}"},
+                         timeout=10)
+    assert after.status_code == 401
+    renewed = requests.post(f"{server.url}/api/auth/refresh", json={"refresh_token": stolen["refresh_token"]},
+                            timeout=10)
+    assert renewed.status_code == 401
+    assert not AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("he", "new-password").offline
 
 
 def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: ServerProcess, tmp_path: Path) -> None:
