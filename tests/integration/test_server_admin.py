@@ -12,7 +12,9 @@ import pytest
 import requests
 
 from sync.account.auth import AuthService
+from sync.account.profile_db import open_profile_db
 from sync.protocol.errors import AuthError, SyncError
+from sync.records.outbox import pending_count
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user
 
@@ -130,3 +132,25 @@ def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: Server
     assert kept == 1
     again = server.cli("user", "deactivate", "zhao")  # idempotent
     assert again.returncode == 0
+
+
+def test_a_deactivated_user_can_no_longer_sign_in_offline_on_a_pc_that_heard_so(server: ServerProcess,
+                                                                                 tmp_path: Path) -> None:
+    add_user(server, "qian", "pass-word")
+    pc = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
+    session = pc.sign_in("qian", "pass-word")
+    session.outbox().append("watch", "c1", "l1", {"segments": [[0, 30]]})  # not sent yet: it must stay
+    server.cli("user", "deactivate", "qian")
+    with pytest.raises(AuthError) as refused:
+        pc.sign_in("qian", "pass-word")
+    assert refused.value.code == "account_deactivated"
+    assert [k.username for k in pc.known_users()] == []  # off this PC's sign-in list, while the profile
+    conn = open_profile_db(session.profile_dir)  # and its unsent record stay
+    try:
+        assert pending_count(conn) == 1
+    finally:
+        conn.close()
+    server.stop()
+    with pytest.raises(SyncError) as offline:  # the server is away: no offline sign-in any more
+        AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("qian", "pass-word")
+    assert offline.value.code == "network"
