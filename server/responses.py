@@ -136,12 +136,58 @@ class YearOut(BaseModel):
 
 
 class RankingOut(BaseModel):
+    """sync.protocol.outcomes.Ranking: the place in one's unit, and the unit's among its siblings."""
+
     unit: str
     rank_in_unit: int
     people_in_unit: int
     unit_rank: int
-    units: int
-    unit_mean: str
+    units: int  # the sibling units ranked (under the same parent), one's own included
+    unit_mean: str | None
+    parent: str | None  # the siblings' parent unit's name; null: the top units
+
+
+class ClassWeightsOut(BaseModel):
+    attendance: str
+    tests: str
+    exam: str
+
+
+class MissingCourseOut(BaseModel):
+    course_id: str
+    title: str
+    missing: list[str]  # of videos, quizzes, exam
+
+
+class ClassOut(BaseModel):
+    """sync.protocol.outcomes.ClassResult: one training class the person is enrolled in."""
+
+    class_code: str
+    name: str
+    starts: str
+    ends: str
+    weights: ClassWeightsOut
+    pass_score: str
+    attendance: str | None  # 0..100; null: the class has no such component
+    tests: str | None
+    exam: str | None
+    total: str
+    passed: bool
+    to_pass: str  # points still needed to pass
+    missing: list[MissingCourseOut]  # required courses that do not count yet
+
+
+class ReminderOut(BaseModel):
+    """sync.protocol.outcomes.Reminder: behind_target (short, unit) or due_soon / overdue (course_id,
+    title, due, days: days left, negative when overdue)."""
+
+    kind: str
+    short: str | None = None
+    unit: str | None = None
+    course_id: str | None = None
+    title: str | None = None
+    due: str | None = None
+    days: int | None = None
 
 
 class OutcomesOut(BaseModel):
@@ -149,6 +195,8 @@ class OutcomesOut(BaseModel):
     courses: list[CourseOutcomeOut]
     year: YearOut
     ranking: RankingOut
+    classes: list[ClassOut]
+    reminders: list[ReminderOut]
 
 
 class TranscriptOut(BaseModel):
