@@ -34,11 +34,11 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.passwords = PasswordPool()
 
-    from server import routes_assignments, routes_auth, routes_records
+    from server import routes_assignments, routes_auth, routes_certificates, routes_records
 
     routes_auth.install_error_handler(app)
     routes_records.install(app)
-    for module in (routes_auth, routes_records, routes_assignments):
+    for module in (routes_auth, routes_records, routes_assignments, routes_certificates):
         app.include_router(module.router)
 
     from server.repository import make_router as repository_router

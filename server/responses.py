@@ -223,3 +223,19 @@ class AssignmentOut(BaseModel):
 class AssignmentsWithRulesOut(BaseModel):
     assignments: list[AssignmentOut]
     rules: dict[str, Any]  # the site's rules in their JSON form (sync.protocol.rules_file.rules_to_dict)
+
+
+class CertificateOut(BaseModel):
+    """One of the learner's certificates; ``text`` is the signed text its QR code carries."""
+
+    serial: str
+    kind: str  # hours (学时证明) or class (结业证书)
+    title: str
+    year: int | None
+    class_code: str | None
+    class_name: str | None
+    hours: str
+    score: str | None
+    issued_at: str
+    revoked_at: str | None
+    text: str
