@@ -15,8 +15,8 @@ first attempt that counts as passed.
 Ranking (学分排名): a person's place among the active people of their unit by this year's
 total, and their unit's place among the units by the mean total of its active people. Ties
 share a place (1, 1, 3). Units are the accounts' ``unit``, all ranked together. Everyone's
-totals are worked out at most every few minutes per process (``StandingsCache``); the asking
-person's own total is always fresh.
+totals are the stored yearly figures (server.person_year), read at most every few minutes per
+process (``StandingsCache``); the asking person's own total is always fresh.
 
 Courses: the person's assignments (required or elective as assigned), and any other published
 course they have evidence for (elective). Services only; no HTTP here.
@@ -40,8 +40,8 @@ from sqlalchemy.engine import Connection
 from player.intervals import IntervalSet
 from server.assignments import assignments_for
 from server.published import Published
-from server.storage.tables import attempt_grades, record_credit, records
-from server.users import User, list_users
+from server.storage.tables import attempt_grades, person_year, record_credit, records, units, users
+from server.users import User
 from sync.protocol.assessment import EXAM, EXAM_ID
 from sync.protocol.manifest import Manifest
 from sync.protocol.rules import (
@@ -173,11 +173,13 @@ class Outcomes:
         return {a["course_id"]: bool(a["required"]) for a in assignments_for(self.conn, user, self.published.repo_dir)}
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
-                    evidence: Evidence | None = None) -> PersonYear:
-        """``user``'s courses and ``year`` as of ``as_of`` (their evidence read when not given)."""
+                    evidence: Evidence | None = None, assigned: Mapping[str, bool] | None = None) -> PersonYear:
+        """``user``'s courses and ``year`` as of ``as_of`` (their evidence and their assignments,
+        course id -> required, read when not given)."""
         if evidence is None:
             evidence = evidence_rows(self.conn, [user.user_id]).get(user.user_id, Evidence())
-        assigned = self._assigned(user)
+        if assigned is None:
+            assigned = self._assigned(user)
         course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes)) - set(assigned))
         states = []
         for course_id in course_ids:
@@ -194,12 +196,6 @@ class Outcomes:
                                       min(1.0, seen / total) if total > 0 else 0.0))
         summary = year_summary([s.outcome for s in states], year, level, self.rules, as_of)
         return PersonYear(tuple(states), summary)
-
-    def year_totals(self, people: list[User], year: int, as_of: date) -> dict[str, Decimal]:
-        """Each person's total for ``year`` (required + elective + carried in), by user id."""
-        found = evidence_rows(self.conn, None if len(people) > 500 else [p.user_id for p in people])
-        return {p.user_id: self.person_year(p, year, as_of, evidence=found.get(p.user_id, Evidence())).summary.total
-                for p in people}
 
 
 def _places(values: Mapping[str, Decimal]) -> dict[str, int]:
@@ -223,10 +219,15 @@ Totals = dict[str, tuple[str, Decimal]]
 
 
 def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
-    """Every active person's unit and total for ``year`` as of ``as_of``."""
-    people = [p for p in list_users(outcomes.conn) if p.active]
-    totals = outcomes.year_totals(people, year, as_of)
-    return {p.user_id: (p.unit, totals[p.user_id]) for p in people}
+    """Every active person's unit and total for ``year``, as stored (server.person_year: kept at
+    ingest and by ``totals rebuild``; 0 for a person without a stored year)."""
+    p, u = person_year.c, users.c
+    total = sa.func.coalesce(p.required_x100 + p.elective_x100 + p.carried_x100, 0)
+    query = (sa.select(u.user_id, units.c.name, total)
+             .select_from(users).outerjoin(units, units.c.code == u.unit_code)
+             .outerjoin(person_year, sa.and_(p.user_id == u.user_id, p.year == year))
+             .where(u.deactivated_at.is_(None)))
+    return {user_id: (name or "", Decimal(int(x100)) / 100) for user_id, name, x100 in outcomes.conn.execute(query)}
 
 
 class StandingsCache:
