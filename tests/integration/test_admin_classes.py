@@ -1,7 +1,8 @@
 """The admin web's training classes, assignments and reviewers on a real server, on SQLite and on
 PostgreSQL: a class created, given courses and a unit enrolled; each person's 3:3:4 score from
-what the server graded, equal in the page, the XLSX and the CSV; a unit admin and a reviewer kept
-to their own classes and assignments also when typing URLs and forms; every change audited."""
+what the server graded, equal in the page, the XLSX, the CSV and the learner's own answer; a
+unit admin and a reviewer kept to their own classes and assignments also when typing URLs and
+forms; every change audited."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import AdminSession, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
 from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
@@ -67,6 +70,13 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
         else:
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert same_cells(rows) == same_cells(scores), kind
+    # each learner's own answer says what the page says of them
+    for row in scores[1:]:
+        api = ApiClient(Transport(server.url))
+        api.login(row[1], PASSWORD)
+        [mine] = [c for c in api.transcript(outcomes=True)["outcomes"]["classes"] if c["class_code"] == "qn-2026"]
+        assert [float(mine[k]) for k in ("attendance", "tests", "exam", "total")] == [float(v) for v in row[4:8]]
+        assert ("合格" if mine["passed"] else "不合格") == row[8] and len(mine["missing"]) == 1 - int(row[3])
     listed = page_tables(browser.get("/admin/classes").text)["classes"]
     assert listed[1:] == [["2026年青年干部培训班", "qn-2026", "2026-03-01", "2026-12-31", "甲市", "2", "50.0", "2"]]
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from server.class_results import ClassResults, MemberResult, score_bands
+from server.class_report import ClassReport, MemberResult, score_bands
 from server.org.classes import TrainingClass
-from sync.protocol.rules import ClassScore, ClassScoring
+from sync.protocol.outcomes import ClassResult
+from sync.protocol.rules import ClassScoring
 
 TOTALS = ("0", "59.9", "60", "69.9", "70", "100", "99.5")
 
 
-def _results(pass_score: str) -> ClassResults:
+def _results(pass_score: str) -> ClassReport:
     klass = TrainingClass("qn-2026", "青年干部培训班", dt.date(2026, 3, 1), dt.date(2026, 6, 30))
-    people = tuple(MemberResult(f"id-{i}", f"p{i}", f"人{i}", None, "", 0,
-                                ClassScore("qn-2026", None, None, None, Decimal(t), Decimal(t) >= Decimal(pass_score)))
-                   for i, t in enumerate(TOTALS))
-    return ClassResults(klass, ClassScoring(pass_score=Decimal(pass_score)), ("a",), people)
+    line = Decimal(pass_score)
+    people = tuple(MemberResult(f"id-{i}", f"p{i}", f"人{i}", None, "", ClassResult(
+        "qn-2026", "青年干部培训班", "2026-03-01", "2026-06-30", (Decimal(3), Decimal(3), Decimal(4)), line, None, None,
+        None, Decimal(t), Decimal(t) >= line, max(Decimal(0), line - Decimal(t))), 0) for i, t in enumerate(TOTALS))
+    return ClassReport(klass, ClassScoring(pass_score=Decimal(pass_score)), ("a",), people)
 
 
 def test_bands_start_at_the_pass_line_and_count_everyone_once() -> None:
