@@ -22,13 +22,15 @@ from server.admin.exports import Cell, Table
 from server.admin.routes_pages import _unit_choices, site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
 from server.assignments import assign, published_courses
-from server.class_report import ClassReport, class_report, score_bands
+from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
+from server.class_report import ClassReport, MemberResult, class_report, score_bands
 from server.classes import create_class, enrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
 from server.units import get_unit
 from server.users import get_user
+from sync.protocol.certificates import CertKind
 from sync.protocol.errors import SyncError
 from sync.protocol.rules import ClassScoring
 from sync.protocol.rules_file import plain
@@ -200,6 +202,7 @@ def class_page(signed: SignedIn, code: str) -> Response:
     return respond(signed, "class.html", [table, courses, enrolled], title=klass.name, section="classes",
                    klass=klass, report=report, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
                    figures=figures, manage=manage, notice=notice, owner=_owner_name(signed, klass),
+                   certificates=len(_class_certificates(signed, report)) if manage else 0,
                    course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),
                    unit_choices=_unit_choices(signed) if manage else [])
 
@@ -279,3 +282,65 @@ async def enrol_people(request: Request, signed: SignedIn, code: str) -> Respons
         return _refused(signed, klass.code, "admin.class_enrol", klass.code, exc)
     audited(signed, "admin.class_enrol", target=klass.code, detail=f"{done.kind.value} {done.target}")
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
+
+
+# -- 结业证书 in bulk ------------------------------------------------------------------------------
+
+def _class_certificates(signed: Signed, report: ClassReport) -> list[tuple[MemberResult, StoredCertificate]]:
+    """The valid (not revoked) 结业证书 of the class held by the people of ``report``, in its order."""
+    out = []
+    for m in report.members:
+        for c in certificates_of(signed.conn, m.user_id):
+            if c.kind is CertKind.CLASS and c.class_code == report.klass.code and not c.revoked:
+                out.append((m, c))
+    return out
+
+
+@router.post("/classes/{code}/certificates")
+async def issue_certificates(request: Request, signed: SignedIn, code: str) -> Response:
+    """A 结业证书 for everyone in the class who passed it (those holding one keep theirs): the
+    result lists each serial, with the PDF of them all."""
+    _ = signed.page.gettext
+    await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    config = _config(signed)
+    try:
+        issued = issue_class_certificates(signed.conn, klass.code, signed.admin.name,
+                                          Issuer.for_site(config, site_rules(signed)))
+    except SyncError as exc:
+        audited(signed, "admin.class_certificates", target=klass.code, result="refused",
+                detail=f"{exc.code}: {exc.detail}")
+        reasons = {"bad_key": _("The signing key is locked: the server was started without its passphrase. "
+                                "Ask the site's operator."),
+                   "no_key": _("This server has no signing key yet ('studydesk-server keys init')."),
+                   "bad_issuer": _("The issuer's name in certificates.toml cannot be read.")}
+        signed.page.context.update(notice={"kind": "error", "text": reasons.get(exc.code, _problem(signed, exc))})
+        response = class_page(signed, klass.code)
+        response.status_code = 400
+        return response
+    new = sum(1 for i in issued if i.new)
+    audited(signed, "admin.class_certificates", target=klass.code,
+            detail=f"{new} issued, {len(issued) - new} already held: "
+                   + ", ".join(i.certificate.serial for i in issued if i.new)[:1500])
+    report = report_of(signed, klass)
+    mine = {i.certificate.serial for i in issued if i.new}
+    held = _class_certificates(signed, report)
+    table = Table("certificates", _("Class certificates"),
+                  (_("Name"), _("Account"), _("Serial number"), _("Weighted total"), _("Issued")),
+                  [(m.name, m.username, c.serial, float(c.score) if c.score else None,
+                    _("now") if c.serial in mine else c.issued_at[:10]) for m, c in held], raw=(1, 2))
+    return signed.page.render("class_certificates.html", title=klass.name, section="classes", klass=klass,
+                              table=table, new=new, held=len(held), passed=report.passed)
+
+
+@router.get("/classes/{code}/certificates.pdf")
+def certificates_pdf(signed: SignedIn, code: str) -> Response:
+    """Every valid 结业证书 of the class, of the people this admin sees, as one PDF (a page each)."""
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    held = _class_certificates(signed, report_of(signed, klass))
+    if not held:
+        raise scope.OutOfScope(code)
+    data = many_pdf([c for _m, c in held])
+    audited(signed, "admin.class_certificates_pdf", target=klass.code, detail=f"{len(held)} certificates")
+    return signed.page.finish(Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificates-{klass.code}.pdf"', "Cache-Control": "no-store"}))

@@ -212,6 +212,16 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     sheet = load_workbook(io.BytesIO(saved.read_bytes())).active
     assert sheet is not None
     assert same_cells([list(row) for row in sheet.iter_rows(values_only=True)]) == same_cells(shown)
+    page.click("form[data-form=certificates] button[type=submit]")
+    issued = page_tables(page.content())["certificates"]
+    assert [(r[0], r[4]) for r in issued[1:]] == [("张三", "本次开具"), ("李四", "本次开具")]
+    look(page, "class-certificates", narrow=True)
+    with page.expect_download() as info:
+        page.click("text=全部下载（PDF，每人一页）")
+    assert info.value.suggested_filename == "certificates-qn-2026.pdf"
+    pdf = tmp_path / "certificates.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
     page.click("nav >> text=培训班")
     listed = page_tables(page.content())["classes"]
     assert [r[1] for r in listed[1:]] == ["b-2026", "qn-2026"] and listed[2][5:] == ["2", "50.0", "2"]

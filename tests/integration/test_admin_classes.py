@@ -2,7 +2,7 @@
 PostgreSQL: a class created, given courses and a unit enrolled; each person's 3:3:4 score from
 what the server graded, equal in the page, the XLSX, the CSV and the learner's own answer; a
 unit admin and a reviewer kept to their own classes and assignments also when typing URLs and
-forms; every change audited."""
+forms; every change audited; 结业证书 issued in bulk to those who passed."""
 
 from __future__ import annotations
 
@@ -91,6 +91,28 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
                {"s": '{"attendance":"1","exam":"2","pass_score":"80","tests":"1"}'})
     strict = page_tables(browser.get("/admin/classes/strict").text)["class-strict"]
     assert [(r[0], r[7], r[8]) for r in strict[1:]] == [("张三", "100.0", "合格"), ("李四", "75.0", "不合格")]
+
+    # 结业证书 for those who passed the strict class: zhang only; again: nothing new, the same serial
+    page = browser.get("/admin/classes/strict")
+    assert "为合格人员开具结业证书（1 人）" in page.text and "certificates.pdf" not in page.text
+    assert browser.post("/admin/classes/strict/certificates", {}, csrf="forged").status_code == 403
+    issued = browser.post("/admin/classes/strict/certificates", {})
+    listed = page_tables(issued.text)["certificates"]
+    assert issued.status_code == 200 and 'data-issued="1"' in issued.text
+    assert [(r[0], r[3], r[4]) for r in listed[1:]] == [("张三", "100.0", "本次开具")]
+    serial = listed[1][2]
+    assert server.sql("SELECT serial, class_code, score, issued_by FROM certificates") == [
+        (serial, "strict", "100", "a-admin")]
+    again = page_tables(browser.post("/admin/classes/strict/certificates", {}).text)["certificates"]
+    assert [r[2] for r in again[1:]] == [serial] and again[1][4] != "本次开具"
+    pdf = browser.get("/admin/classes/strict/certificates.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    outsider = AdminSession(server)
+    outsider.sign_in("b-admin")
+    outsider.get("/admin/classes")
+    assert outsider.post("/admin/classes/strict/certificates", {}).status_code == 404
+    assert outsider.get("/admin/classes/strict/certificates.pdf").status_code == 404
+    assert server.sql("SELECT COUNT(*) FROM certificates") == [(1,)]
 
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' AND action LIKE "
                          "'admin.class%' ORDER BY id")
@@ -182,7 +204,8 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
                        ("/admin/classes", {"code": "r-1", "name": "评审班", "starts": "2026-03-01",
                                            "ends": "2026-04-01", "owner": "city-a", "weights": "3:3:4",
                                            "pass_score": "60"}),
-                       ("/admin/assignments/remove", {"assignment": "class|a-class|c1"})):
+                       ("/admin/assignments/remove", {"assignment": "class|a-class|c1"}),
+                       ("/admin/classes/a-class/certificates", {})):
         assert reviewer.post(path, data).status_code == 404, path
     assert server.sql("SELECT COUNT(*) FROM class_enrolments WHERE class_code = 'a-class'") == [(1,)]
 
