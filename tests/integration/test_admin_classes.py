@@ -114,6 +114,15 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
     assert outsider.get("/admin/classes/strict/certificates.pdf").status_code == 404
     assert server.sql("SELECT COUNT(*) FROM certificates") == [(1,)]
 
+    # and in English, the same table
+    english = browser.post("/admin/language", {"lang": "en", "next": "/admin/classes/qn-2026"})
+    assert english.url.endswith("/admin/classes/qn-2026")
+    tables = page_tables(english.text)
+    assert tables["class-qn-2026"][0][3:] == ["Courses completed (of 1)", "Attendance", "Tests", "Exam",
+                                              "Weighted total (3:3:4)", "Result"]
+    assert [r[8] for r in tables["class-qn-2026"][1:]] == ["passed", "passed"] and "合格" not in english.text
+    assert "Assign a course" in browser.get("/admin/assignments").text
+
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' AND action LIKE "
                          "'admin.class%' ORDER BY id")
     assert actions[:4] == [("admin.class_add", "qn-2026", "ok"), ("admin.class_course", "qn-2026", "ok"),
