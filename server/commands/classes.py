@@ -1,11 +1,12 @@
-"""``studydesk-server class add|enrol|courses|members|list``: training classes (培训班). A class's
+"""``studydesk-server class add|enrol|unenrol|courses|members|list``: training classes (培训班). A class's
 courses are assigned to it with ``studydesk-server assign COURSE --class CODE``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from server.classes import create_class, enrol, list_classes, members, require_class
+from server.classes import create_class, enrol, list_classes, members, require_class, unenrol
 from server.commands import connect, site
 from server.org.classes import parse_date, parse_scoring
 
@@ -29,6 +30,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     who.add_argument("--user", help="a person's user name")
     who.add_argument("--unit", help="a unit's code: everyone in it and below it, now and later")
     en.set_defaults(func=run_enrol)
+    un = csub.add_parser("unenrol", help="take back an enrolment of a person or a unit")
+    un.add_argument("code")
+    who = un.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="a person's user name, as enrolled")
+    who.add_argument("--unit", help="a unit's code, as enrolled")
+    un.set_defaults(func=run_unenrol)
     courses = csub.add_parser("courses", help="list a class's courses (assign them with 'assign COURSE --class')")
     courses.add_argument("code")
     courses.set_defaults(func=run_courses)
@@ -52,6 +59,17 @@ def run_enrol(args: argparse.Namespace) -> int:
     with connect(site(args).existing()) as conn:
         enrolment = enrol(conn, args.code, person=args.user, unit=args.unit)
     print(f"enrolled {enrolment.kind.value} {enrolment.target} in class {args.code}")
+    return 0
+
+
+def run_unenrol(args: argparse.Namespace) -> int:
+    with connect(site(args).existing()) as conn:
+        gone = unenrol(conn, args.code, person=args.user, unit=args.unit)
+    what = f"{'user' if args.user else 'unit'} {args.user or args.unit}"
+    if not gone:
+        print(f"{what} is not enrolled in class {args.code} by name", file=sys.stderr)
+        return 1
+    print(f"took back the enrolment of {what} in class {args.code}")
     return 0
 
 
