@@ -16,9 +16,9 @@ Ranking (学分排名, ``sync.protocol.outcomes.Ranking``): a person's place amo
 of their own unit by this year's total, and their unit's place among its siblings (the units
 under the same parent; the top units when it has none) by the mean total of the active people
 in each sibling's subtree; a sibling with nobody in its subtree is not ranked. Ties share a
-place (1, 1, 3). Everyone's totals are read in one place (``everyones_totals``) at most every
-few minutes per process (``StandingsCache``, with the unit tree of that moment); the asking
-person's own total is always fresh.
+place (1, 1, 3). Everyone's totals are the stored yearly figures (server.person_year), read in
+one place (``everyones_totals``) at most every few minutes per process (``StandingsCache``, with
+the unit tree of that moment); the asking person's own total is always fresh.
 
 Reminders (学习提醒, ``sync.protocol.outcomes.Reminder``): the year's standing is behind its
 target (with the units still needed), or an assigned course that does not count yet is due
@@ -47,9 +47,9 @@ from player.intervals import IntervalSet
 from server.assignments import assignments_for
 from server.org.tree import codes_of
 from server.published import Published
-from server.storage.tables import attempt_grades, record_credit, records
+from server.storage.tables import attempt_grades, person_year, record_credit, records, users
 from server.units import StoredUnit, list_units
-from server.users import User, list_users
+from server.users import User
 from sync.protocol.assessment import EXAM, EXAM_ID
 from sync.protocol.manifest import Manifest
 from sync.protocol.outcomes import Ranking, Reminder
@@ -163,6 +163,14 @@ class PersonYear:
     summary: YearSummary
 
 
+def due_date(text: object) -> date | None:
+    """An assignment's due date from its stored ISO text (None when it has none or it is unreadable)."""
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 class Outcomes:
     """Outcomes of many people under one site's rules, reading each published course once."""
 
@@ -180,13 +188,7 @@ class Outcomes:
 
     def _assigned(self, user: User) -> dict[str, tuple[bool, date | None]]:
         """course_id -> (required, due date), as the person's assignments say (server.assignments)."""
-        def day(text: object) -> date | None:
-            try:
-                return date.fromisoformat(text) if isinstance(text, str) else None
-            except ValueError:
-                return None
-
-        return {a["course_id"]: (bool(a["required"]), day(a["due"]))
+        return {a["course_id"]: (bool(a["required"]), due_date(a["due"]))
                 for a in assignments_for(self.conn, user, self.published.repo_dir)}
 
     def evidence(self, user: User) -> Evidence:
@@ -194,11 +196,14 @@ class Outcomes:
         return evidence_rows(self.conn, [user.user_id]).get(user.user_id, Evidence())
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
-                    evidence: Evidence | None = None) -> PersonYear:
-        """``user``'s courses and ``year`` as of ``as_of`` (their evidence read when not given)."""
+                    evidence: Evidence | None = None,
+                    assigned: Mapping[str, tuple[bool, date | None]] | None = None) -> PersonYear:
+        """``user``'s courses and ``year`` as of ``as_of`` (their evidence and their assignments,
+        course id -> (required, due date), read when not given)."""
         if evidence is None:
             evidence = self.evidence(user)
-        assigned = self._assigned(user)
+        if assigned is None:
+            assigned = self._assigned(user)
         course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes)) - set(assigned))
         states = []
         for course_id in course_ids:
@@ -217,12 +222,6 @@ class Outcomes:
         summary = year_summary([s.outcome for s in states], year, level, self.rules, as_of)
         return PersonYear(tuple(states), summary)
 
-    def year_totals(self, people: list[User], year: int, as_of: date) -> dict[str, Decimal]:
-        """Each person's total for ``year`` (required + elective + carried in), by user id."""
-        found = evidence_rows(self.conn, None if len(people) > 500 else [p.user_id for p in people])
-        return {p.user_id: self.person_year(p, year, as_of, evidence=found.get(p.user_id, Evidence())).summary.total
-                for p in people}
-
 
 def _places(values: Mapping[str, Decimal]) -> dict[str, int]:
     """Competition ranking, highest first: equal values share a place."""
@@ -235,11 +234,16 @@ Totals = dict[str, tuple[str | None, Decimal]]
 
 
 def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
-    """Every active person's unit and total for ``year`` as of ``as_of``: the one place rankings
-    read everyone's totals from."""
-    people = [p for p in list_users(outcomes.conn) if p.active]
-    totals = outcomes.year_totals(people, year, as_of)
-    return {p.user_id: (p.unit_code, totals[p.user_id]) for p in people}
+    """Every active person's unit and total for ``year``: the one place rankings read everyone's
+    totals from. As stored (server.person_year: kept at ingest and by ``totals rebuild``; 0 for a
+    person without a stored year)."""
+    p, u = person_year.c, users.c
+    total = sa.func.coalesce(p.required_x100 + p.elective_x100 + p.carried_x100, 0)
+    query = (sa.select(u.user_id, u.unit_code, total)
+             .select_from(users)
+             .outerjoin(person_year, sa.and_(p.user_id == u.user_id, p.year == year))
+             .where(u.deactivated_at.is_(None)))
+    return {user_id: (code, Decimal(int(x100)) / 100) for user_id, code, x100 in outcomes.conn.execute(query)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,59 @@ Figures of credit (学时/学分) are exact decimal strings ("0.25"), as in the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
+
+
+class PersonOut(BaseModel):
+    """Who is signed in (GET /api/auth/me)."""
+
+    user_id: str
+    username: str
+    display_name: str
+    unit: str
+
+
+class SessionOut(PersonOut):
+    """A sign-in or a refresh: the person and a new pair of tokens."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: float
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    user_id: str
+    created: bool  # false: this device was enrolled before, with the same key
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+class PublisherKeyOut(BaseModel):
+    key_id: str
+    public_key: str
+
+
+class PublisherKeysOut(BaseModel):
+    keys: list[PublisherKeyOut]
+
+
+class RecordResultOut(BaseModel):
+    """What became of one record of an uploaded batch (fields absent when they do not apply)."""
+
+    id: str | None
+    status: Literal["stored", "duplicate", "rejected"]
+    reason: str | None = None
+    detail: str | None = None
+    flags: list[str] | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[RecordResultOut]
 
 
 class LessonOut(BaseModel):
@@ -173,3 +223,19 @@ class AssignmentOut(BaseModel):
 class AssignmentsWithRulesOut(BaseModel):
     assignments: list[AssignmentOut]
     rules: dict[str, Any]  # the site's rules in their JSON form (sync.protocol.rules_file.rules_to_dict)
+
+
+class CertificateOut(BaseModel):
+    """One of the learner's certificates; ``text`` is the signed text its QR code carries."""
+
+    serial: str
+    kind: str  # hours (学时证明) or class (结业证书)
+    title: str
+    year: int | None
+    class_code: str | None
+    class_name: str | None
+    hours: str
+    score: str | None
+    issued_at: str
+    revoked_at: str | None
+    text: str

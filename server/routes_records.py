@@ -25,7 +25,7 @@ from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
 from server.outcomes import StandingsCache
 from server.published import Published
-from server.responses import TranscriptOut
+from server.responses import BatchOut, TranscriptOut
 from server.routes_auth import Conn, CurrentUser
 from server.site_rules import site_today
 from server.transcript import transcript
@@ -107,7 +107,7 @@ def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]
             raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
 
 
-@router.post("/records/batch")
+@router.post("/records/batch", response_model=BatchOut, response_model_exclude_unset=True)
 async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
     raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
