@@ -16,7 +16,7 @@ the class's required courses:
 
 A counted score is the server's grade of an attempt with no reason against it (not
 over_attempts, not over_time). A course not published here is left out. ``person_class_score``
-is pure over its inputs; ``class_results`` reads the person's classes (server.classes) and
+is pure over its inputs; ``learner_classes`` reads the person's classes (server.classes) and
 ``learner_outcomes`` puts them next to the year, ranking and reminders of server.outcomes: the
 learner's outcomes answer. Services only; no HTTP here.
 """
@@ -94,7 +94,7 @@ def class_score_dict(name: str, scoring: ClassScoring, score: ClassScore) -> dic
             "total": plain(score.total), "passed": score.passed}
 
 
-def class_results(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
+def learner_classes(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
     """Each class ``user`` is enrolled in (the latest to start first, at most MAX_CLASSES), with
     their score from ``evidence`` and the required courses that do not count yet."""
     found = [k for k in (get_class(conn, code) for code in classes_of(conn, user.username)) if k is not None]
@@ -126,4 +126,4 @@ def learner_outcomes(conn: Connection, user: User, published: Published, rules: 
     engine = Outcomes(conn, published, rules)
     evidence = engine.evidence(user)
     return {**person_outcomes(engine, user, as_of, standings, evidence=evidence),
-            "classes": [c.to_dict() for c in class_results(conn, user, engine, evidence)]}
+            "classes": [c.to_dict() for c in learner_classes(conn, user, engine, evidence)]}
