@@ -385,7 +385,7 @@ class VerifyDialog(QDialog):
         from sync.protocol.certificates import CertKind
 
         kind = self.tr("Certificate of study hours") if claims.kind is CertKind.HOURS else self.tr("Class certificate")
-        lines = [self.tr("Certificate: %1 (%2)").replace("%1", kind).replace("%2", claims.kind.title_zh),
+        lines = [self.tr("Certificate: %1").replace("%1", kind),
                  self.tr("Serial: %1").replace("%1", claims.serial),
                  self.tr("Name: %1 (%2)").replace("%1", claims.name).replace("%2", claims.person_id)]
         if claims.kind is CertKind.HOURS:
