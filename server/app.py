@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from server.config import ServerConfig
 from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
 from server.password_pool import PasswordPool
+from server.responses import HealthOut
 from server.site_rules import load_site_rules
 from server.storage.schema import open_database
 
@@ -48,7 +49,7 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
 
     install_admin_web(app, config)  # the admin web at /admin (server/admin)
 
-    @app.get("/api/health")
+    @app.get("/api/health", response_model=HealthOut)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -280,3 +280,38 @@ revocation_lists = sa.Table(
     sa.Column("issued_at", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+
+# Each person's figures for a site year (server/person_year.py), kept by the server whenever their
+# credit can change and rebuilt by ``studydesk-server totals rebuild``: credit units x 100 (the
+# rules allow two decimals) required, elective and carried in, courses that counted this year,
+# required courses assigned and completed, the earliest due date of an assigned course not
+# completed, credited study time this year and its last moment (epoch seconds), and the study
+# time per week of the year (JSON, week index -> ms) booked in ``unit_week`` under ``unit_code``.
+person_year = sa.Table(
+    "person_year", metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("unit_code", sa.Text),
+    sa.Column("required_x100", sa.BigInteger, nullable=False),
+    sa.Column("elective_x100", sa.BigInteger, nullable=False),
+    sa.Column("carried_x100", sa.BigInteger, nullable=False),
+    sa.Column("courses_done", sa.Integer, nullable=False),
+    sa.Column("required_assigned", sa.Integer, nullable=False),
+    sa.Column("required_done", sa.Integer, nullable=False),
+    sa.Column("first_due", sa.Text),
+    sa.Column("study_ms", sa.BigInteger, nullable=False),
+    sa.Column("last_study_s", REAL),
+    sa.Column("weeks", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
+    sa.Index("person_year_year", "year", "user_id"),
+)
+
+# Credited study time per unit (the people's own unit, not its ancestors), site year and week of
+# that year (server/person_year.py): the sum of the ``weeks`` of the person_year rows booked there.
+unit_week = sa.Table(
+    "unit_week", metadata,
+    sa.Column("unit_code", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("week", sa.Integer, primary_key=True),
+    sa.Column("study_ms", sa.BigInteger, nullable=False),
+)
