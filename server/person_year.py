@@ -268,23 +268,32 @@ def rebook(conn: Connection, user_id: str) -> None:
     _book(conn, delta)
 
 
-def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
-            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
-    """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
-    year's rows are cleared, then everyone's are stored, ``CHUNK`` people per transaction under their
-    locks (uploads go on; their own refresh keeps those people exact). Returns how many people."""
+def refresh_people(conn: Connection, published: Published, rules: Rules, user_ids: Sequence[str], *,
+                   year: int | None = None, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out and store the figures of ``user_ids``, ``CHUNK`` people per transaction under their
+    locks (uploads go on meanwhile). Returns how many people."""
     totals = Totals(conn, published, rules, year=year, now=now)
-    with transaction(conn):
-        conn.execute(person_year.delete().where(person_year.c.year == totals.year))
-        conn.execute(unit_week.delete().where(unit_week.c.year == totals.year))
-    ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
     if conn.in_transaction():
         conn.commit()
     index = AssignmentIndex(conn)
-    for k in range(0, len(ids), CHUNK):
-        chunk = ids[k:k + CHUNK]
+    for k in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[k:k + CHUNK]
         with transaction(conn, people=chunk):
             totals.update(chunk, index)
         if progress is not None:
-            progress(min(k + CHUNK, len(ids)), len(ids))
-    return len(ids)
+            progress(min(k + CHUNK, len(user_ids)), len(user_ids))
+    return len(user_ids)
+
+
+def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
+    year's rows are cleared, then everyone's stored (``refresh_people``; those who upload meanwhile
+    are kept exact by their own refresh). Returns how many people."""
+    target = Totals(conn, published, rules, year=year, now=now).year
+    with transaction(conn):
+        conn.execute(person_year.delete().where(person_year.c.year == target))
+        conn.execute(unit_week.delete().where(unit_week.c.year == target))
+    ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
+    return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)

@@ -54,31 +54,38 @@ def _share(value: float | None) -> float | str:
 
 def unit_table(signed: Signed, name: str, title: str, rows: list[UnitFigures]) -> Table:
     _ = signed.page.gettext
-    return Table(name, title, (_("Unit"), _("Headcount"), _("On track (%)"), _("Required courses completed (%)"),
-                               _("Overdue"), _("Studying this week"), _("Share studied (%)"),
-                               _("Study hours this year"), _("Hours per person")),
+    return Table(name, title, (_("Unit"), _("Headcount"), _("On track (%)"), _("Required done (%)"), _("Overdue"),
+                               _("Studying this week"), _("Study hours this year"), _("Hours per person")),
                  [(f.name, f.people, _share(f.on_track_share), _share(f.required_share), f.overdue, f.studying_week,
-                   f.studied_share, f.study_hours, f.hours_per_person) for f in rows],
+                   f.study_hours, f.hours_per_person) for f in rows],
                  [f"/admin/units/{f.code}" for f in rows])
 
 
 def figures_of(signed: Signed, total: UnitFigures) -> list[tuple[str, str]]:
     _ = signed.page.gettext
-    return [(_("Headcount"), str(total.people)), (_("On track (%)"), str(_share(total.on_track_share))),
+    return [(_("Headcount"), str(total.people)),
+            (_("On track for the target (%)"), str(_share(total.on_track_share))),
             (_("Required courses completed (%)"), str(_share(total.required_share))),
             (_("Overdue"), str(total.overdue)), (_("Studying this week"), str(total.studying_week)),
             (_("Study hours this year"), f"{total.study_hours:g}"),
             (_("Hours per person"), f"{total.hours_per_person:g}")]
 
 
-def unit_bar(signed: Signed, rows: list[UnitFigures]) -> tuple[str, Markup]:
-    """The bar chart per unit: the share on track when the site sets targets, else the share who studied."""
+def unit_bars(signed: Signed, rows: list[UnitFigures]) -> list[tuple[str, Markup]]:
+    """The bar charts per unit: the share on track when the site sets targets (else the share who
+    studied), and the required courses completed when any are assigned."""
     _ = signed.page.gettext
     if any(f.with_target for f in rows):
         title = _("On track for this year's target, per unit (%)")
-        return title, charts.bar_chart([(f.name, f.on_track_share or 0.0) for f in rows], title=title, below=50)
-    title = _("Share studied this year, per unit (%)")
-    return title, charts.bar_chart([(f.name, f.studied_share) for f in rows], title=title, below=50)
+        bars = [(title, charts.bar_chart([(f.name, f.on_track_share or 0.0) for f in rows], title=title, below=50))]
+    else:
+        title = _("Share studied this year, per unit (%)")
+        bars = [(title, charts.bar_chart([(f.name, f.studied_share) for f in rows], title=title, below=50))]
+    if any(f.required_assigned for f in rows):
+        title = _("Required courses completed, per unit (%)")
+        bars.append((title, charts.bar_chart([(f.name, f.required_share or 0.0) for f in rows], title=title,
+                                             below=50)))
+    return bars
 
 
 @router.get("/")
@@ -92,10 +99,9 @@ def dashboard(signed: SignedIn) -> Response:
     when = period(signed)
     rows = reports._figures(signed.conn, tops, when, targets(signed))
     table = unit_table(signed, "units", _("Units"), rows)
-    bar_title, bar = unit_bar(signed, rows)
     return respond(signed, "dashboard.html", [table], title=_("Dashboard"), section="dashboard", unit=None,
                    crumbs=[], figures=[], table=table, people=None, year=when.year, manage=False,
-                   bar=bar, bar_title=bar_title, line=None)
+                   bars=unit_bars(signed, rows), line=None)
 
 
 @router.get("/units/{code}")
@@ -114,12 +120,11 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
           _("yes") if p.studying_week else "")
          for p in people], [f"/admin/people/{p.user_id}" for p in people])
     tables.append(people_table)
-    bar_title, bar = unit_bar(signed, kids) if kids else ("", None)
     line = charts.line_chart(reports.weekly_hours(signed.conn, unit, when), title=_("Study hours per week"))
     return respond(signed, "dashboard.html", tables, title=_("Dashboard") if dashboard else unit.name,
                    section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
                    figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
-                   year=when.year, bar=bar, bar_title=bar_title, line=line, manage=True)
+                   year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True)
 
 
 def _visible(signed: Signed, code: str) -> bool:

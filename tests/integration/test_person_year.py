@@ -128,6 +128,16 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     site.cli("totals", "rebuild")
     assert _weeks(site) == moved
 
+    # an assignment brings everyone it reaches up to date at once
+    site.cli("assign", "extra", "--unit", "hxx", "--required", "--due", "2000-02-01")
+    reassigned = _rows(site)
+    assert (reassigned["idle"]["required_assigned"], reassigned["idle"]["first_due"]) == (2, "2000-01-15")
+    assert (reassigned["good"]["required_x100"], reassigned["good"]["elective_x100"],
+            reassigned["good"]["required_done"]) == (200, 0, 2)
+    assert reassigned["slow"] == after["slow"]  # in 城关镇: not reached
+    site.cli("totals", "rebuild")
+    assert _rows(site) == reassigned
+
 
 def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path) -> None:
     first = _person(site, tmp_path, "first", "cgz")
