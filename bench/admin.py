@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.bulk import indexes_after
 from server import admins
 from server.storage.engine import database_url
 from server.storage.schema import open_database
@@ -68,17 +69,20 @@ def build(url: str, records_per_person: int) -> dict[str, str]:
                 ":hash "
                 "FROM units u, generate_series(1, :n) g WHERE u.depth = :depth"),
                 {"hash": hash_password("bench-password"), "n": PEOPLE_PER_OFFICE, "depth": len(FAN_OUT)})
-            conn.execute(sa.text(
-                "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, created_at, "
-                "sig, hash, source) SELECT md5(u.user_id || g), 'dev-' || u.user_id, u.user_id, g, '', 'watch', "
-                "'c' || (g % 8), 'l' || (g % 5), '{}', '2026-01-01T00:00:00Z', '', md5(u.user_id || g || 'h'), 'bench' "
-                "FROM users u, generate_series(1, :n) g"), {"n": records_per_person})
-            conn.execute(sa.text(
-                "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, "
-                "allowance_s) SELECT r.rid, r.user_id, '[]', 300 + (r.rid % 600), "
-                "CASE WHEN r.rid % 97 = 0 THEN '{\"overlap\": 30.0}' ELSE '{}' END, "
-                "CASE WHEN r.rid % 97 = 0 THEN 30 ELSE 0 END, :start + (r.rid * 7919 % 1000003) / 1000003.0 * :span, 2 "
-                "FROM records r"), {"start": start, "span": span})
+            with indexes_after(conn, ["records", "record_credit"]):  # built once, after the rows
+                conn.execute(sa.text(
+                    "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, "
+                    "created_at, sig, hash, source) SELECT md5(u.user_id || g), 'dev-' || u.user_id, u.user_id, g, "
+                    "'', 'watch', 'c' || (g % 8), 'l' || (g % 5), '{}', '2026-01-01T00:00:00Z', '', "
+                    "md5(u.user_id || g || 'h'), 'bench' FROM users u, generate_series(1, :n) g"),
+                    {"n": records_per_person})
+                conn.execute(sa.text(
+                    "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, "
+                    "allowance_s) SELECT r.rid, r.user_id, '[]', 300 + (r.rid % 600), "
+                    "CASE WHEN r.rid % 97 = 0 THEN '{\"overlap\": 30.0}' ELSE '{}' END, "
+                    "CASE WHEN r.rid % 97 = 0 THEN 30 ELSE 0 END, "
+                    ":start + (r.rid * 7919 % 1000003) / 1000003.0 * :span, 2 FROM records r"),
+                    {"start": start, "span": span})
             stored_years(conn, year_start)
             person = conn.execute(sa.text("SELECT user_id FROM users ORDER BY user_id LIMIT 1")).scalar_one()
         with engine.connect() as conn:

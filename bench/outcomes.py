@@ -34,6 +34,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.bulk import indexes_after
 from server.outcomes import Outcomes
 from server.person_year import rebuild
 from server.published import Published
@@ -91,16 +92,18 @@ def build(url: str, people: int, courses: int) -> float:
             conn.execute(sa.text(
                 "INSERT INTO assignments (course_id, target_kind, target, required, due) "
                 f"SELECT {course}, 'unit', 'p', 1, '{year}-06-30' FROM {_series(d, REQUIRED, 'k')}"))
-            conn.execute(sa.text(
-                "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, "
-                "created_at, sig, hash, source) "
-                f"SELECT u.user_id || '-' || k.g, 'dev-' || u.user_id, u.user_id, k.g, '', 'watch', {course}, 'l1', "
-                f"'{{}}', :created, '', u.user_id || '-' || k.g, 'bench' FROM users u, {_series(d, courses, 'k')}"),
-                {"created": created})
-            conn.execute(sa.text(
-                "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, "
-                f"allowance_s) SELECT r.rid, r.user_id, '[[0.0, {LESSON_S}]]', {LESSON_S}, '{{}}', 0, "
-                ":end + r.seq * 60, 2 FROM records r"), {"end": chain_end})
+            with indexes_after(conn, ["records", "record_credit"]):  # built once, after the rows
+                conn.execute(sa.text(
+                    "INSERT INTO records (id, device_id, user_id, seq, prev, type, course_id, lesson_id, body, "
+                    "created_at, sig, hash, source) "
+                    f"SELECT u.user_id || '-' || k.g, 'dev-' || u.user_id, u.user_id, k.g, '', 'watch', {course}, "
+                    f"'l1', '{{}}', :created, '', u.user_id || '-' || k.g, 'bench' "
+                    f"FROM users u, {_series(d, courses, 'k')}"),
+                    {"created": created})
+                conn.execute(sa.text(
+                    "INSERT INTO record_credit (rid, user_id, segments, credited_s, set_aside, set_aside_s, chain_end, "
+                    f"allowance_s) SELECT r.rid, r.user_id, '[[0.0, {LESSON_S}]]', {LESSON_S}, '{{}}', 0, "
+                    ":end + r.seq * 60, 2 FROM records r"), {"end": chain_end})
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))

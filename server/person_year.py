@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -249,6 +250,17 @@ def refresh(conn: Connection, user_ids: Sequence[str], published: Published, now
         log.warning("stored yearly figures not updated: %s", exc.detail)
         return
     Totals(conn, published, rules, now=now).update(user_ids)
+
+
+def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> None:
+    """``refresh_people`` under the rules and publications of the data folder ``data_dir`` (a person
+    added, moved or given another cadre level); a broken rules file leaves it to ``totals rebuild``."""
+    try:
+        rules = load_site_rules(data_dir)
+    except FormatError as exc:
+        log.warning("stored yearly figures not updated: %s", exc.detail)
+        return
+    refresh_people(conn, Published(data_dir / "repo"), rules, user_ids)
 
 
 def rebook(conn: Connection, user_id: str) -> None:
