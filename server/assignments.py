@@ -185,3 +185,13 @@ def list_assignments(conn: Connection) -> list[dict[str, Any]]:
              .select_from(assignments.outerjoin(units, sa.and_(a.target_kind == "unit", units.c.code == a.target)))
              .order_by(a.course_id, a.target_kind, a.target))
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def unassign(conn: Connection, course_id: str, target_kind: str, target: str) -> bool:
+    """Remove one assignment (a class's: the course leaves the class); False when there was none.
+    What people already studied keeps its credit; the course is no longer theirs to take."""
+    a = assignments.c
+    with transaction(conn):
+        gone = conn.execute(assignments.delete().where(a.course_id == course_id, a.target_kind == target_kind,
+                                                       a.target == target))
+    return bool(gone.rowcount)

@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection
 
 from server.assignments import applying
 from server.org.tree import codes_of
-from server.outcomes import Evidence, Outcomes, evidence_rows
+from server.outcomes import Evidence, Outcomes, due_date, evidence_rows
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.engine import transaction
@@ -159,7 +159,7 @@ class Totals:
     def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
                 study: Iterable[tuple[float, float]]) -> Figures:
         """``user``'s year from their evidence, the assignment rows that apply to them and their credited study."""
-        assigned = {r["course_id"]: bool(r["required"]) for r in rows}
+        assigned = {r["course_id"]: (bool(r["required"]), due_date(r["due"])) for r in rows}
         level = user.level.value if user.level is not None else None
         found = self.engine.person_year(user, self.year, self.as_of, level, evidence, assigned)
         outcomes = [s.outcome for s in found.courses]

@@ -2,7 +2,7 @@
 so the admin pages and the rankings read them instead of every record.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from server.storage.columns import REAL, utc_now_ms
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
