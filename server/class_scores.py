@@ -17,7 +17,7 @@ the class's required courses:
 A counted score is the server's grade of an attempt with no reason against it (not
 over_attempts, not over_time). A course not published here is left out. ``person_class_score``
 is pure over its inputs; ``class_result`` is one person's result in one class (server.class_report
-lists a whole class's); ``class_results`` reads the person's classes (server.classes) and
+lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
 ``learner_outcomes`` puts them next to the year, ranking and reminders of server.outcomes: the
 learner's outcomes answer. Services only; no HTTP here.
 """
@@ -99,7 +99,7 @@ def class_score_dict(name: str, scoring: ClassScoring, score: ClassScore) -> dic
 def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> ClassResult:
     """One person's result in ``klass`` from their ``evidence``: the score under the class's
     scoring (else the site's), and the class's required courses published here that do not count
-    yet. The learner's classes (``class_results``), the admin web's class page
+    yet. The learner's classes (``learner_classes``), the admin web's class page
     (server.class_report) and so its downloads all read this."""
     scoring = klass.scoring or engine.rules.class_score
     required = klass.required_courses()
@@ -118,7 +118,7 @@ def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> 
                        max(ZERO, scoring.pass_score - score.total), tuple(missing))
 
 
-def class_results(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
+def learner_classes(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
     """Each class ``user`` is enrolled in (the latest to start first, at most MAX_CLASSES), with
     their score from ``evidence`` and the required courses that do not count yet."""
     found = [k for k in (get_class(conn, code) for code in classes_of(conn, user.username)) if k is not None]
@@ -133,4 +133,4 @@ def learner_outcomes(conn: Connection, user: User, published: Published, rules: 
     engine = Outcomes(conn, published, rules)
     evidence = engine.evidence(user)
     return {**person_outcomes(engine, user, as_of, standings, evidence=evidence),
-            "classes": [c.to_dict() for c in class_results(conn, user, engine, evidence)]}
+            "classes": [c.to_dict() for c in learner_classes(conn, user, engine, evidence)]}
