@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from server.assignments import reached_by
 from server.classes import create_class, enrol, list_classes, members, require_class, unenrol
 from server.commands import connect, site
 from server.org.classes import parse_date, parse_scoring
+from server.person_year import refresh_people
+from server.published import Published
+from server.site_rules import load_site_rules
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,13 +67,17 @@ def run_enrol(args: argparse.Namespace) -> int:
 
 
 def run_unenrol(args: argparse.Namespace) -> int:
-    with connect(site(args).existing()) as conn:
-        gone = unenrol(conn, args.code, person=args.user, unit=args.unit)
+    config = site(args).existing()
+    rules = load_site_rules(config.data_dir)
     what = f"{'user' if args.user else 'unit'} {args.user or args.unit}"
-    if not gone:
-        print(f"{what} is not enrolled in class {args.code} by name", file=sys.stderr)
-        return 1
-    print(f"took back the enrolment of {what} in class {args.code}")
+    with connect(config) as conn:
+        reached = reached_by(conn, username=args.user, unit=args.unit)  # the class's courses leave them
+        if not unenrol(conn, args.code, person=args.user, unit=args.unit):
+            print(f"{what} is not enrolled in class {args.code} by name", file=sys.stderr)
+            return 1
+        print(f"took back the enrolment of {what} in class {args.code}", flush=True)
+        refresh_people(conn, Published(config.repo_dir), rules, reached)
+    print(f"updated the yearly figures of {len(reached):,} people (server.person_year)")
     return 0
 
 

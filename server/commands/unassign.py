@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from server.assignments import unassign
+from server.assignments import reached_by, unassign
 from server.commands import connect, site
+from server.person_year import refresh_people
+from server.published import Published
+from server.site_rules import load_site_rules
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,10 +26,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     kind, target = (("user", args.user) if args.user else ("unit", args.unit) if args.unit
                     else ("class", args.class_code))
-    with connect(site(args).existing()) as conn:
-        gone = unassign(conn, args.course, kind, target)
-    if not gone:
-        print(f"{args.course} is not assigned to {kind} {target}", file=sys.stderr)
-        return 1
-    print(f"unassigned {args.course} from {kind} {target}")
+    config = site(args).existing()
+    rules = load_site_rules(config.data_dir)
+    with connect(config) as conn:
+        if not unassign(conn, args.course, kind, target):
+            print(f"{args.course} is not assigned to {kind} {target}", file=sys.stderr)
+            return 1
+        print(f"unassigned {args.course} from {kind} {target}", flush=True)
+        reached = reached_by(conn, username=args.user, unit=args.unit, class_code=args.class_code)
+        refresh_people(conn, Published(config.repo_dir), rules, reached)
+    print(f"updated the yearly figures of {len(reached):,} people (server.person_year)")
     return 0
