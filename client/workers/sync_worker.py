@@ -18,6 +18,7 @@ import logging
 import random
 import sqlite3
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.account.auth import UserSession
+    from sync.protocol.keys import PublicKey
     from sync.records.uploader import SyncResult
 
 ONLINE, OFFLINE, SYNCING, ERROR = "online", "offline", "syncing", "error"
@@ -51,7 +53,8 @@ def sync_backoff(rng: random.Random | None = None) -> Backoff:
     return Backoff(BACKOFF_BASE_S, BACKOFF_CAP_S, rng or random.Random())
 
 
-def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0) -> SyncResult:
+def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0,
+              trusted: Mapping[str, PublicKey] | None = None) -> SyncResult:
     """Network lane: one upload round with this person's own outbox connection.
 
     The engine keeps what stopped the round in ``result.errors`` as the error objects; the
@@ -66,6 +69,8 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
             raise RetryableError("network", "the server does not answer")
         if not result.errors:
             result.server_view = fetch_server_view(session, conn, sent=result.sent)
+            if trusted:
+                refresh_revocations(session, trusted)
     finally:
         conn.close()
     for kind in (CancelledError, RetryableError, SyncError):
@@ -99,6 +104,17 @@ def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: i
     return True
 
 
+def refresh_revocations(session: UserSession, trusted: Mapping[str, PublicKey]) -> None:
+    """Network lane: the certificate revocation list, fetched at most hourly and cached for
+    verifying offline (sync.site.revocations). A failure waits for the next round."""
+    from sync.site import revocations
+
+    try:
+        revocations.refresh(session.api, trusted, session.profile_dir)
+    except SyncError as exc:
+        log.info("the certificate revocation list waits for the next sync: %s", exc)
+
+
 def state_after(error: BaseException) -> str:
     """The state a failed round leaves: OFFLINE (will retry) for a RetryableError, else ERROR."""
     return OFFLINE if isinstance(error, RetryableError) else ERROR
@@ -123,10 +139,11 @@ class SyncController(QObject):
     error_changed = Signal(object)  # the last exception, or None (its type chose the state: state_after)
     network_back = Signal()  # the server answered after a failure, or for the first time after an offline sign-in
 
-    def __init__(self, lanes: Lanes, session: UserSession) -> None:
+    def __init__(self, lanes: Lanes, session: UserSession, trusted: Mapping[str, PublicKey] | None = None) -> None:
         super().__init__()
         self._lanes = lanes
         self._session = session
+        self._trusted = dict(trusted or {})  # the pinned keys that sign the revocation list
         self.state = OFFLINE if session.offline else ONLINE
         self.counts: SyncCounts | None = None
         self.last_error: BaseException | None = None
@@ -149,8 +166,8 @@ class SyncController(QObject):
         self._timer.stop()
         if self.counts is None or self.counts.pending or self.state != ONLINE:
             self._set_state(SYNCING)  # an idle health check with nothing to send stays "online"
-        session = self._session
-        self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel),
+        session, trusted = self._session, self._trusted
+        self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel, trusted=trusted),
                               self._on_synced, self._on_sync_failed, name="sync")
 
     def refresh_counts(self) -> None:
