@@ -28,7 +28,7 @@ def _is_model(schema: dict[str, Any]) -> bool:
         return True
     if schema.get("type") == "array":
         return _is_model(schema.get("items", {}))
-    options = schema.get("anyOf") or schema.get("oneOf")
+    options = schema.get("anyOf") or schema.get("oneOf") or []
     return bool(options) and all(_is_model(o) for o in options)
 
 
