@@ -49,7 +49,6 @@ from sync.protocol.rules import (
     class_score,
     course_outcome,
 )
-from sync.protocol.rules_file import plain
 
 MAX_CLASSES = 50
 """A learner's answer holds at most this many classes, the latest to start first."""
@@ -89,17 +88,6 @@ def person_class_score(class_id: str, required_courses: Iterable[str], scoring: 
     published manifest (None: not published here)."""
     manifests = [m for m in (latest(course_id) for course_id in required_courses) if m is not None]
     return class_score(*_class_inputs(class_id, manifests, evidence, rules), scoring)
-
-
-def class_score_dict(name: str, scoring: ClassScoring, score: ClassScore) -> dict[str, Any]:
-    """The plain form a learner's route answers with (figures as decimal strings, 0..100)."""
-    def figure(value: Decimal | None) -> str | None:
-        return plain(value) if value is not None else None
-
-    weights = ":".join(plain(w) for w in (scoring.attendance, scoring.tests, scoring.exam))
-    return {"class_code": score.class_id, "name": name, "weights": weights, "pass_score": plain(scoring.pass_score),
-            "attendance": figure(score.attendance), "tests": figure(score.tests), "exam": figure(score.exam),
-            "total": plain(score.total), "passed": score.passed}
 
 
 def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> ClassResult:
