@@ -28,6 +28,7 @@ from server.classes import create_class, enrol, unenrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
+from server.storage.tables import assignments
 from server.units import get_unit
 from server.users import get_user
 from sync.protocol.certificates import CertKind
@@ -102,21 +103,20 @@ def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
 
 def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = None,
           form: dict[str, str] | None = None) -> Response:
+    """The classes page; with a ``status`` other than 200, after a refused form (the values typed kept)."""
     _ = signed.page.gettext
     found = [(k, report_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
     table = _classes_table(signed, found)
     default = site_rules(signed).class_score
-    values = {"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
-              "pass_score": plain(default.pass_score), **(form or {})}
     can_create = not scope.reviewer(signed.admin)
-    page = signed.page
+    values: dict[str, object] = dict(
+        title=_("Training classes"), section="classes", table=table, can_create=can_create, notice=notice,
+        owners=_owner_choices(signed) if can_create else [],
+        form={"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
+              "pass_score": plain(default.pass_score), **(form or {})})
     if status != 200:
-        return page.render("classes.html", status, title=_("Training classes"), section="classes", table=table,
-                           can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
-                           notice=notice)
-    return respond(signed, "classes.html", [table], title=_("Training classes"), section="classes", table=table,
-                   can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
-                   notice=notice)
+        return signed.page.render("classes.html", status, **values)
+    return respond(signed, "classes.html", [table], **values)
 
 
 @router.get("/classes")
@@ -211,8 +211,7 @@ def class_page(signed: SignedIn, code: str) -> Response:
 
 
 def _with_due(signed: Signed, klass: TrainingClass) -> list[tuple[ClassCourse, str]]:
-    from server.storage.tables import assignments
-
+    """The class's courses, each with its due date ("" for none)."""
     a = assignments.c
     due = dict(signed.conn.execute(assignments.select().with_only_columns(a.course_id, a.due).where(
         a.target_kind == "class", a.target == klass.code)).tuples().all())
