@@ -239,3 +239,18 @@ class CertificateOut(BaseModel):
     issued_at: str
     revoked_at: str | None
     text: str
+
+
+class RevokedOut(BaseModel):
+    serial: str
+    at: str
+
+
+class RevocationListOut(BaseModel):
+    """The issuer's signed list of revoked certificates (sync.protocol.certificates.Revocations)."""
+
+    format: str
+    issued_at: str
+    key_id: str
+    revoked: list[RevokedOut]
+    signature: str  # Ed25519 over the canonical JSON of the other fields

@@ -1,5 +1,6 @@
 """Every JSON route of the server declares what it answers: a response model checks each answer
-on the way out, so a field that leaks or goes missing fails here and not at a client."""
+on the way out, so a field that leaks or goes missing fails here and not at a client. A route
+that answers a file declares its media type instead."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import Any
 from server.app import create_app
 from server.config import ServerConfig
 
+FILE_TYPES = {"application/pdf"}
+"""What a route may answer instead of JSON: a file, declared by its media type (a certificate's PDF)."""
+
 
 def _answer_schema(operation: dict[str, Any]) -> dict[str, Any]:
     ok = operation["responses"].get("200") or operation["responses"]["201"]
+    if "application/json" not in ok["content"] and set(ok["content"]) <= FILE_TYPES:
+        return {"$ref": "file"}
     schema: dict[str, Any] = ok["content"]["application/json"]["schema"]
     return schema
 
