@@ -19,12 +19,14 @@ import pytest
 import zxingcpp
 
 from server.config import ServerConfig
-from server.publisher_keys import load_public
+from server.publisher_keys import load_private, load_public
 from sync.account.auth import AuthService, UserSession
 from sync.protocol import certificates as c
 from sync.protocol.certificate_scan import texts_in_file
 from sync.protocol.errors import FormatError
+from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
+from sync.site import revocations
 from sync.site.config import SiteConfig
 from tests.integration.test_server_outcomes import _study
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, write_course_source
@@ -119,7 +121,8 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
 
     # scanned from the rendered page, checked offline with the pinned key and the served list
     [scanned] = _qr_texts(pdf)
-    key = load_public(ServerConfig(site.data_dir).keys_dir)
+    keys_dir = ServerConfig(site.data_dir).keys_dir
+    key = load_public(keys_dir)
     pinned = {key.key_id: key}
     revoked = c.Revocations.parse_verified(good.api.revocation_list() or b"", pinned)
     verdict = c.verify(scanned, pinned, revoked)
@@ -151,6 +154,16 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     again = site.cli("cert", "revoke", hours_serial, "--reason", "twice", check=False)
     assert again.returncode == 1 and "already_revoked" in again.stderr
     assert [m["revoked_at"] is not None for m in good.api.certificates() if m["serial"] == hours_serial] == [True]
+
+    # the app's cached list: refreshed from the server, never replaced by an older one, nor by another key's
+    profile = tmp_path / "profile"
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == newer
+    later = c.Revocations("2999-01-01T00:00:00Z", {**newer.revoked, "SD2999-0000-0000-0000": "2999-01-01T00:00:00Z"})
+    (profile / "certificates" / "revocations.json").write_bytes(later.sign(load_private(keys_dir)))
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == later  # the server's is older
+    (profile / "certificates" / "revocations.json").write_bytes(later.sign(PrivateKey.generate()))
+    assert revocations.cached(profile, pinned) is None
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == newer
 
     # issuing and revoking are in the audit log; verifying is not
     actions = [row[0] for row in site.sql("SELECT action FROM audit_log WHERE action LIKE 'cert%' ORDER BY id")]
