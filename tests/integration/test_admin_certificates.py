@@ -60,6 +60,9 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: Ser
     other = AdminSession(server)
     other.sign_in("b-admin")
     assert other.get(f"/admin/certificates/{serial}.pdf").status_code == 404
+    assert browser.get("/admin/certificates/SD2026-0000-0000-0000.pdf").status_code == 404
+    browser.get(f"/admin/people/{li_id}")
+    assert browser.post("/admin/certificates/SD2026-0000-0000-0000/revoke", {"reason": "x"}).status_code == 404
 
     browser.get(f"/admin/people/{li_id}")
     revoked = browser.post(f"/admin/certificates/{serial}/revoke", {"reason": "学时数据更正"})
