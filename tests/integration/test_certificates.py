@@ -29,6 +29,7 @@ from sync.protocol.manifest import Manifest
 from sync.site import revocations
 from sync.site.config import SiteConfig
 from tests.integration.test_server_outcomes import _study
+from tests.support.client_cli import run_client
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess, add_user
 
@@ -168,3 +169,34 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     # issuing and revoking are in the audit log; verifying is not
     actions = [row[0] for row in site.sql("SELECT action FROM audit_log WHERE action LIKE 'cert%' ORDER BY id")]
     assert "cert issue" in actions and "cert revoke" in actions and "cert verify" not in actions
+
+
+def test_the_learners_command_lists_saves_and_verifies_offline(site: ServerProcess, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
+    _study(_person(site, tmp_path, "good", "张三"), manifest, quiz_right=True)
+    issued = site.cli("cert", "issue", "--user", "good", "--year", str(YEAR)).stdout
+    serial = SERIAL.search(issued)[0]  # type: ignore[index]
+    key = load_public(ServerConfig(site.data_dir).keys_dir)
+    site_toml = tmp_path / "site.toml"
+    site_toml.write_text(f'[server]\nurl = "{site.url}"\n[publisher]\nkeys = ["{key.to_text()}"]\n', encoding="utf-8")
+    args = ["--lang", "en", "--data", str(tmp_path / "pc"), "--site", str(site_toml), "cert"]
+
+    assert run_client(monkeypatch, *args, "list", "--user", "good", "--password-stdin") == 0
+    out = capsys.readouterr().out
+    assert serial in out and "Certificate of study hours" in out and "valid" in out
+    assert run_client(monkeypatch, *args, "save", serial, "--user", "good", "--password-stdin") == 0
+    saved = Path(capsys.readouterr().out.strip().removeprefix("Saved as "))
+    assert saved.name == f"{serial}.pdf" and saved.read_bytes().startswith(b"%PDF-")
+
+    # offline, with no revocation list on this PC yet: genuine, and it says what it could not check
+    site.stop()
+    assert run_client(monkeypatch, *args, "verify", str(saved)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Genuine, but this PC has no revocation list yet") and f"{serial}  学时证明  张三" in out
+    [text] = texts_in_file(saved)
+    assert run_client(monkeypatch, *args, "verify", _one_byte_changed(text)) == 3
+    assert capsys.readouterr().out.startswith("Not genuine")
+    assert run_client(monkeypatch, *args, "verify", str(site_toml)) == 1  # a file with no certificate in it
+    assert "No StudyDesk certificate was found" in capsys.readouterr().err
