@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.classes import class_exists, class_names, classes_of
+from server.classes import class_exists, class_names, classes_of, members
 from server.org.tree import codes_of
 from server.storage.engine import transaction
-from server.storage.tables import assignments, units
-from server.units import find_unit, get_unit
+from server.storage.tables import assignments, units, users
+from server.units import find_unit, get_unit, subtree_clause
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
@@ -157,6 +157,25 @@ def applying(rows: Iterable[Mapping[str, Any]], ancestors: Sequence[str]) -> lis
     for row in ranked:
         chosen.setdefault(row["course_id"], row)
     return list(chosen.values())
+
+
+def reached_by(conn: Connection, *, username: str | None = None, unit: str | None = None,
+               class_code: str | None = None) -> list[str]:
+    """The user ids of everyone an assignment to ``username``, to ``unit``'s subtree (a code or the
+    name of one unit) or to the class ``class_code`` reaches, deactivated people included."""
+    u = users.c
+    if username is not None:
+        return list(conn.execute(sa.select(u.user_id).where(u.username == username)).scalars())
+    if unit is not None:
+        found = find_unit(conn, unit)
+        if found is None:
+            return []
+        return list(conn.execute(sa.select(u.user_id).select_from(users.join(units, units.c.code == u.unit_code))
+                                 .where(subtree_clause(units.c.path, found.path)).order_by(u.user_id)).scalars())
+    if class_code is None:
+        return []
+    names = members(conn, class_code, active_only=False)
+    return list(conn.execute(sa.select(u.user_id).where(u.username.in_(names)).order_by(u.user_id)).scalars())
 
 
 def list_assignments(conn: Connection) -> list[dict[str, Any]]:

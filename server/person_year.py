@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -251,6 +252,17 @@ def refresh(conn: Connection, user_ids: Sequence[str], published: Published, now
     Totals(conn, published, rules, now=now).update(user_ids)
 
 
+def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> None:
+    """``refresh_people`` under the rules and publications of the data folder ``data_dir`` (a person
+    added, moved or given another cadre level); a broken rules file leaves it to ``totals rebuild``."""
+    try:
+        rules = load_site_rules(data_dir)
+    except FormatError as exc:
+        log.warning("stored yearly figures not updated: %s", exc.detail)
+        return
+    refresh_people(conn, Published(data_dir / "repo"), rules, user_ids)
+
+
 def rebook(conn: Connection, user_id: str) -> None:
     """Move the weeks of ``user_id``'s stored years to their current unit (after a move, inside its transaction)."""
     p = person_year.c
@@ -268,23 +280,32 @@ def rebook(conn: Connection, user_id: str) -> None:
     _book(conn, delta)
 
 
-def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
-            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
-    """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
-    year's rows are cleared, then everyone's are stored, ``CHUNK`` people per transaction under their
-    locks (uploads go on; their own refresh keeps those people exact). Returns how many people."""
+def refresh_people(conn: Connection, published: Published, rules: Rules, user_ids: Sequence[str], *,
+                   year: int | None = None, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out and store the figures of ``user_ids``, ``CHUNK`` people per transaction under their
+    locks (uploads go on meanwhile). Returns how many people."""
     totals = Totals(conn, published, rules, year=year, now=now)
-    with transaction(conn):
-        conn.execute(person_year.delete().where(person_year.c.year == totals.year))
-        conn.execute(unit_week.delete().where(unit_week.c.year == totals.year))
-    ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
     if conn.in_transaction():
         conn.commit()
     index = AssignmentIndex(conn)
-    for k in range(0, len(ids), CHUNK):
-        chunk = ids[k:k + CHUNK]
+    for k in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[k:k + CHUNK]
         with transaction(conn, people=chunk):
             totals.update(chunk, index)
         if progress is not None:
-            progress(min(k + CHUNK, len(ids)), len(ids))
-    return len(ids)
+            progress(min(k + CHUNK, len(user_ids)), len(user_ids))
+    return len(user_ids)
+
+
+def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
+    year's rows are cleared, then everyone's stored (``refresh_people``; those who upload meanwhile
+    are kept exact by their own refresh). Returns how many people."""
+    target = Totals(conn, published, rules, year=year, now=now).year
+    with transaction(conn):
+        conn.execute(person_year.delete().where(person_year.c.year == target))
+        conn.execute(unit_week.delete().where(unit_week.c.year == target))
+    ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
+    return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)

@@ -3,7 +3,6 @@ Thin: the logic is in server.certificates."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from server.certificates import certificates_of, get_certificate, many_pdf, signed_revocations
 from server.classes import class_names
-from server.responses import CertificateOut, RevocationListOut
+from server.responses import CertificateOut, RevocationsOut
 from server.routes_auth import Conn, CurrentUser
 
 router = APIRouter(prefix="/api/certificates")
@@ -19,15 +18,16 @@ router = APIRouter(prefix="/api/certificates")
 Serial = Annotated[str, Path(pattern=r"^SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")]
 
 
-@router.get("/revoked", response_model=RevocationListOut,
-            responses={404: {"description": "no certificate was issued yet"}})
-def get_revoked(conn: Conn) -> Any:
-    """The newest signed revocation list (sync.protocol.certificates.Revocations): public, so any
-    verifier can fetch it. Its signature is over its canonical JSON, so it verifies as sent."""
+@router.get("/revoked", response_class=Response,
+            responses={200: {"model": RevocationsOut,
+                             "description": "the signed revocation list (sync.protocol.certificates.Revocations)"},
+                       404: {"description": "no certificate was issued yet"}})
+def get_revoked(conn: Conn) -> Response:
+    """The newest signed revocation list: public, so any verifier can fetch it."""
     body = signed_revocations(conn)
     if body is None:
         return JSONResponse({"code": "no_revocations", "detail": "no certificate was issued yet"}, status_code=404)
-    return json.loads(body)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("", response_model=list[CertificateOut])

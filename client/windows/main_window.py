@@ -167,9 +167,9 @@ class MainWindow(QMainWindow):
         widget.rejected_clicked.connect(self.open_rejected)
 
     def _on_sync_synced(self, result: SyncResult) -> None:
-        changed = result.acked + result.rejected
+        changed = result.acked + result.rejected or result.server_view
         if self.courses is not None and changed:
-            self.courses.reload()  # the summary's "confirmed by the server" changed
+            self.courses.reload()  # the summary's "confirmed by the server", the classes or the reminders changed
 
     def _on_sync_network_back(self) -> None:
         """The server answers again: fetch the course list anew (its "cannot reach" notice goes) and

@@ -68,7 +68,7 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
         if not result.errors:
-            fetch_server_view(session, conn, sent=result.sent)
+            result.server_view = fetch_server_view(session, conn, sent=result.sent)
             if trusted:
                 refresh_revocations(session, trusted)
     finally:
@@ -80,18 +80,19 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
     return result
 
 
-def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> None:
+def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> bool:
     """Network lane: the server's grades of the quiz and exam attempts it acknowledged and this
-    year's outcomes (its confirmed figure, standing and rankings), from its transcript: after a
-    round that sent records, while some grades are still unknown here, or when the outcomes
-    saved here are not from today. A failure waits for the next round."""
+    year's outcomes (its confirmed figure, standing, rankings, classes and reminders), from its
+    transcript: after a round that sent records, while some grades are still unknown here, or when
+    the outcomes saved here are not from today. A failure waits for the next round. True when
+    they were read anew."""
     from sync.protocol.records import utc_now
     from sync.records.attempts import awaiting_grades, store_server_grades
     from sync.records.server_view import cached_outcomes, store_outcomes
 
     saved = cached_outcomes(conn)
     if not sent and not awaiting_grades(conn) and saved is not None and saved.fetched_at[:10] == utc_now()[:10]:
-        return
+        return False
     try:
         transcript = session.api.transcript(outcomes=True)
         store_server_grades(conn, transcript)
@@ -99,6 +100,8 @@ def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: i
             store_outcomes(conn, transcript["outcomes"])
     except SyncError as exc:
         log.info("the server's grades and outcomes wait for the next sync: %s", exc)
+        return False
+    return True
 
 
 def refresh_revocations(session: UserSession, trusted: Mapping[str, PublicKey]) -> None:

@@ -456,6 +456,76 @@
     </message>
 </context>
 <context>
+    <name>ClassCard</name>
+    <message>
+        <source>Passed</source>
+        <translation>已合格</translation>
+    </message>
+    <message>
+        <source>Not passed yet</source>
+        <translation>尚未合格</translation>
+    </message>
+    <message>
+        <source>%1 to %2 · weights attendance : tests : exam = %3 · pass mark %4</source>
+        <translation>%1 至 %2 · 出勤 : 随堂测验 : 结业考试 = %3 · 合格线 %4 分</translation>
+    </message>
+    <message>
+        <source>Total %1</source>
+        <translation>总成绩 %1 分</translation>
+    </message>
+    <message>
+        <source>Attendance %1</source>
+        <translation>出勤 %1</translation>
+    </message>
+    <message>
+        <source>In-lesson tests %1</source>
+        <translation>随堂测验 %1</translation>
+    </message>
+    <message>
+        <source>Final exam %1</source>
+        <translation>结业考试 %1</translation>
+    </message>
+    <message>
+        <source>%1 more points to pass.</source>
+        <translation>还差 %1 分达到合格线。</translation>
+    </message>
+    <message>
+        <source>videos</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>quizzes</source>
+        <translation>随堂测验</translation>
+    </message>
+    <message>
+        <source>final exam</source>
+        <translation>结业考试</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Still to do in “%1”: %2.</source>
+        <translation>《%1》尚未完成：%2。</translation>
+    </message>
+    <message>
+        <source>Every required course is complete.</source>
+        <translation>必修课程均已完成。</translation>
+    </message>
+</context>
+<context>
+    <name>ClassesPanel</name>
+    <message>
+        <source>My classes</source>
+        <translation>我的培训班</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>StudyDesk learning client</source>
@@ -1244,10 +1314,6 @@ The file is at:
         <translation>从U盘导入课程…</translation>
     </message>
     <message>
-        <source>My certificates…</source>
-        <translation>我的证书…</translation>
-    </message>
-    <message>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
@@ -1262,10 +1328,6 @@ The file is at:
     <message>
         <source>Settings…</source>
         <translation>设置…</translation>
-    </message>
-    <message>
-        <source>Verify a certificate…</source>
-        <translation>验证证书…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -1314,6 +1376,14 @@ The file is at:
     <message>
         <source>OK</source>
         <translation>确定</translation>
+    </message>
+    <message>
+        <source>My certificates…</source>
+        <translation>我的证书…</translation>
+    </message>
+    <message>
+        <source>Verify a certificate…</source>
+        <translation>验证证书…</translation>
     </message>
 </context>
 <context>
@@ -1615,22 +1685,6 @@ The file is at:
         <translation>您使用的电脑数量已达每人上限。请联系管理员。</translation>
     </message>
     <message>
-        <source>This is not a StudyDesk certificate text.</source>
-        <translation>这不是 StudyDesk 证书的验证码。</translation>
-    </message>
-    <message>
-        <source>The certificate revocation list is damaged and was not used.</source>
-        <translation>证书撤销名单已损坏，未被使用。</translation>
-    </message>
-    <message>
-        <source>No StudyDesk certificate was found in this file. Choose a clear picture of the QR code, the certificate&apos;s PDF, or paste its text.</source>
-        <translation>在该文件中没有找到 StudyDesk 证书。请选择二维码清晰的图片或证书 PDF，或直接粘贴验证码。</translation>
-    </message>
-    <message>
-        <source>This file is not a picture, PDF or text of a certificate, or it is too large.</source>
-        <translation>该文件不是证书的图片、PDF 或文本，或者文件过大。</translation>
-    </message>
-    <message>
         <source>The connection stalled while sending. StudyDesk will try again.</source>
         <translation>发送时连接中断。StudyDesk 将稍后重试。</translation>
     </message>
@@ -1661,6 +1715,22 @@ The file is at:
     <message>
         <source>The data contains a number that is far too long.</source>
         <translation>数据中含有过长的数字。</translation>
+    </message>
+    <message>
+        <source>This is not a StudyDesk certificate text.</source>
+        <translation>这不是 StudyDesk 证书的验证码。</translation>
+    </message>
+    <message>
+        <source>The certificate revocation list is damaged and was not used.</source>
+        <translation>证书撤销名单已损坏，未被使用。</translation>
+    </message>
+    <message>
+        <source>No StudyDesk certificate was found in this file. Choose a clear picture of the QR code, the certificate&apos;s PDF, or paste its text.</source>
+        <translation>在该文件中没有找到 StudyDesk 证书。请选择二维码清晰的图片或证书 PDF，或直接粘贴验证码。</translation>
+    </message>
+    <message>
+        <source>This file is not a picture, PDF or text of a certificate, or it is too large.</source>
+        <translation>该文件不是证书的图片、PDF 或文本，或者文件过大。</translation>
     </message>
 </context>
 <context>
@@ -1981,6 +2051,45 @@ The file is at:
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>RemindersBanner</name>
+    <message>
+        <source>Reminders</source>
+        <translation>学习提醒</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
+    </message>
+    <message>
+        <source>%1 more credits are needed to reach this year&apos;s target; please plan your study.</source>
+        <translation>距本年度学分目标还差 %1 学分，请合理安排学习。</translation>
+    </message>
+    <message>
+        <source>%1 more credit hours are needed to reach this year&apos;s target; please plan your study.</source>
+        <translation>距本年度学时目标还差 %1 学时，请合理安排学习。</translation>
+    </message>
+    <message>
+        <source>“%1” was due on %2; please complete it as soon as possible.</source>
+        <translation>《%1》已于 %2 到期，请尽快完成。</translation>
+    </message>
+    <message>
+        <source>“%1” is due today; please complete it in time.</source>
+        <translation>《%1》今天到期，请抓紧完成。</translation>
+    </message>
+    <message>
+        <source>“%1” is due on %2; please complete it in time.</source>
+        <translation>《%1》将于 %2 到期，请按时完成。</translation>
+    </message>
+    <message>
+        <source>{day} {month_name}</source>
+        <translation>{month}月{day}日</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {year}</source>
+        <translation>{year}年{month}月{day}日</translation>
     </message>
 </context>
 <context>
@@ -2465,6 +2574,10 @@ Cadre Online Training</source>
     <message>
         <source>Rank %1 of %2 in %3; your unit ranks %4 of %5.</source>
         <translation>在%3的 %2 人中排第 %1 名；本单位在 %5 个单位中排第 %4 名。</translation>
+    </message>
+    <message>
+        <source>Rank %1 of %2 in %3; your unit ranks %4 of the %5 units under %6.</source>
+        <translation>在%3的 %2 人中排第 %1 名；本单位在%6下属的 %5 个单位中排第 %4 名。</translation>
     </message>
     <message>
         <source>(As of the last sync, %1.)</source>

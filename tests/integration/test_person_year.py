@@ -1,7 +1,7 @@
 """The stored yearly figures (server.person_year) through a real server process, on SQLite and
-PostgreSQL: ingest keeps each person's row and their unit's weeks exact, ``totals rebuild`` gives
-the same rows from scratch (and rows for those who never studied), a move takes a person's weeks to
-their new unit, and the rankings read the stored totals."""
+PostgreSQL: a person's row is stored when they are added and kept exact at each upload, with their
+unit's weeks; ``totals rebuild`` gives the same rows from scratch; a move takes a person's weeks to
+their new unit; an assignment updates everyone it reaches; the rankings read the stored totals."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert slow.uploader().sync_once().errors == []
 
     incremental, weeks = _rows(site), _weeks(site)
-    assert set(incremental) == {"good", "slow"}  # only those whose records were stored
+    assert set(incremental) == {"good", "slow", "idle"}  # stored when added, kept at each upload
     g, s = incremental["good"], incremental["slow"]
     year = g["year"]
     assert (g["unit_code"], g["required_x100"], g["elective_x100"], g["carried_x100"], g["courses_done"],
@@ -102,10 +102,9 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert {unit for unit, _, _ in weeks} == {"cgz"}  # a person's own unit, not its ancestors
 
     site.cli("totals", "rebuild")
-    rebuilt = _rows(site)
-    assert {name: rebuilt[name] for name in incremental} == incremental
+    assert _rows(site) == incremental
     assert _weeks(site) == weeks
-    idle = rebuilt["idle"]  # never studied: the rebuild gives them their year too
+    idle = incremental["idle"]  # never studied: their required course is overdue
     assert (idle["unit_code"], idle["required_assigned"], idle["required_done"], idle["first_due"],
             idle["study_ms"], idle["last_study_s"], idle["weeks"]) == ("hxx", 1, 0, "2000-01-15", 0, None, "{}")
 
@@ -127,6 +126,16 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert _rows(site)["good"]["unit_code"] == "hxx"
     site.cli("totals", "rebuild")
     assert _weeks(site) == moved
+
+    # an assignment brings everyone it reaches up to date at once
+    site.cli("assign", "extra", "--unit", "hxx", "--required", "--due", "2000-02-01")
+    reassigned = _rows(site)
+    assert (reassigned["idle"]["required_assigned"], reassigned["idle"]["first_due"]) == (2, "2000-01-15")
+    assert (reassigned["good"]["required_x100"], reassigned["good"]["elective_x100"],
+            reassigned["good"]["required_done"]) == (200, 0, 2)
+    assert reassigned["slow"] == after["slow"]  # in 城关镇: not reached
+    site.cli("totals", "rebuild")
+    assert _rows(site) == reassigned
 
 
 def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path) -> None:
