@@ -37,7 +37,7 @@ from server.site_rules import site_today
 from server.storage.engine import transaction
 from server.storage.tables import certificates, revocation_lists
 from server.users import User, get_user
-from sync.protocol.certificates import CertKind, Claims, Revocations, decode, read_claims, sign
+from sync.protocol.certificates import CertKind, Claims, Revocations, sign
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.rules import ZERO, Rules, course_outcome
@@ -106,10 +106,6 @@ class StoredCertificate:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
-
-    @property
-    def claims(self) -> Claims:
-        return read_claims(decode(self.token))
 
 
 def _row(row: Row[tuple[object, ...]]) -> StoredCertificate:
