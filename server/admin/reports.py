@@ -263,15 +263,15 @@ def people_in(conn: Connection, unit: StoredUnit, period: Period, *, subtree: bo
              .select_from(users).join(units, units.c.code == u.unit_code))
     if order == "hours" and offset == 0:
         # the most studied first, read down the study-time index; then anyone without a stored year
-        rows = conn.execute(query.join(person_year, _stored(period)).where(where)
-                            .order_by(p.study_ms.desc(), u.username).limit(limit)).all()
+        rows = list(conn.execute(query.join(person_year, _stored(period)).where(where)
+                                 .order_by(p.study_ms.desc(), u.username).limit(limit)))
         if len(rows) < limit:
             rows += conn.execute(query.join(person_year, _stored(period), isouter=True)
                                  .where(where, p.user_id.is_(None)).order_by(u.username)
                                  .limit(limit - len(rows))).all()
     else:
-        rows = conn.execute(query.join(person_year, _stored(period), isouter=True)
-                            .where(where).order_by(*ordering).limit(limit).offset(offset)).all()
+        rows = list(conn.execute(query.join(person_year, _stored(period), isouter=True)
+                                 .where(where).order_by(*ordering).limit(limit).offset(offset)))
     return [PersonFigures(uid, name, display, code, unit_name, level, round(int(study) / 3_600_000, 2), bool(week),
                           gone is None)
             for uid, name, display, code, unit_name, level, study, week, gone in rows]
