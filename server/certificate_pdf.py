@@ -32,7 +32,7 @@ def body_text(claims: Claims) -> str:
     if claims.kind is CertKind.HOURS:
         detail = ""
         if claims.required is not None and claims.elective is not None:
-            detail = f"（其中必修 {plain(claims.required)} 学时，选修 {plain(claims.elective)} 学时）"
+            detail = f"，其中必修 {plain(claims.required)} 学时、选修 {plain(claims.elective)} 学时"
         return (f"兹证明{who}在{claims.year}年度参加干部网络培训，"
                 f"累计取得学时 {plain(claims.hours)}{detail}。\n特此证明。")
     score = f"，成绩 {plain(claims.score)} 分" if claims.score is not None else ""

@@ -30,6 +30,7 @@ course they have evidence for (elective). Services only; no HTTP here.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
@@ -246,12 +247,38 @@ def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
     return {user_id: (code, Decimal(int(x100)) / 100) for user_id, code, x100 in outcomes.conn.execute(query)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Standings:
-    """Everyone's totals and the unit tree (code -> unit) they were read with."""
+    """Everyone's totals and the unit tree (code -> unit) they were read with, indexed once so that
+    each ranking costs a few look-ups, not a pass over everyone: per unit its own people's totals
+    (sorted) and their sum, per unit the sum and count of its subtree's, per parent its children."""
 
     totals: Totals
     units: Mapping[str, StoredUnit]
+    by_unit: dict[str | None, list[Decimal]] = field(init=False)
+    unit_sums: dict[str | None, Decimal] = field(init=False)
+    subtree: dict[str, tuple[Decimal, int]] = field(init=False)
+    children: dict[str | None, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_unit: dict[str | None, list[Decimal]] = defaultdict(list)
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        counts: dict[str, int] = defaultdict(int)
+        paths = {code: codes_of(unit.path) for code, unit in self.units.items()}
+        for code, figure in self.totals.values():
+            by_unit[code].append(figure)
+            for above in paths.get(code, []) if code else []:
+                sums[above] += figure
+                counts[above] += 1
+        for figures in by_unit.values():
+            figures.sort()
+        children: dict[str | None, list[str]] = defaultdict(list)
+        for code, unit in self.units.items():
+            children[unit.parent].append(code)
+        object.__setattr__(self, "by_unit", dict(by_unit))
+        object.__setattr__(self, "unit_sums", {code: sum(f, ZERO) for code, f in by_unit.items()})
+        object.__setattr__(self, "subtree", {code: (sums[code], counts[code]) for code in counts})
+        object.__setattr__(self, "children", dict(children))
 
 
 class StandingsCache:
@@ -279,34 +306,38 @@ class StandingsCache:
         return self.standings(outcomes, as_of).totals
 
 
-def _mean(figures: Iterable[Decimal]) -> Decimal:
-    values = list(figures)
-    return (sum(values, ZERO) / len(values)).quantize(Decimal("0.01")) if values else ZERO
+def _mean(total: Decimal, count: int) -> Decimal:
+    return (total / count).quantize(Decimal("0.01")) if count else ZERO
 
 
 def ranking(standings: Standings, user: User, total: Decimal) -> Ranking:
     """``user``'s place among the people of their unit and their unit's place among its siblings,
-    from everyone's ``standings`` with the user's own ``total`` put in."""
-    totals = {**standings.totals, user.user_id: (user.unit_code, total)}
-    mates = {user_id: figure for user_id, (code, figure) in totals.items() if code == user.unit_code}
-    place = _places(mates)[user.user_id]
-    units = standings.units
-    mine = units.get(user.unit_code) if user.unit_code else None
+    from everyone's ``standings`` with the user's own ``total`` in place of the one read there."""
+    code, units = user.unit_code, standings.units
+    old = standings.totals.get(user.user_id)
+    mates = standings.by_unit.get(code, [])  # ascending
+    above = len(mates) - bisect.bisect_right(mates, total)
+    people, unit_sum = len(mates) + 1, standings.unit_sums.get(code, ZERO) + total
+    if old is not None and old[0] == code:
+        people, unit_sum = people - 1, unit_sum - old[1]
+        if old[1] > total:
+            above -= 1
+    mine = units.get(code) if code else None
     if mine is None:  # a unit the tree does not know (yet): ranked on its own
-        return Ranking(user.unit, place, len(mates), 1, 1, _mean(mates.values()), None)
+        return Ranking(user.unit, above + 1, people, 1, 1, _mean(unit_sum, people), None)
+    old_unit = units.get(old[0]) if old is not None and old[0] else None
+    old_path = set(codes_of(old_unit.path)) if old_unit is not None else set()
+    means = {}
+    for sibling in standings.children.get(mine.parent, [mine.code]):
+        figure, count = standings.subtree.get(sibling, (ZERO, 0))
+        if old is not None and sibling in old_path:  # the figure read there, replaced by the fresh one
+            figure, count = figure - old[1], count - 1
+        if sibling == mine.code:
+            figure, count = figure + total, count + 1
+        if count > 0 and (sibling == mine.code or units[sibling].active):
+            means[sibling] = _mean(figure, count)
     parent = units.get(mine.parent) if mine.parent else None
-    level = len(codes_of(mine.path)) - 1  # where a sibling's code stands in a path
-    top = parent.path if parent is not None else ""
-    by_sibling: dict[str, list[Decimal]] = defaultdict(list)
-    for code, figure in totals.values():
-        unit = units.get(code) if code else None
-        if unit is not None and unit.path.startswith(top):
-            codes = codes_of(unit.path)
-            if len(codes) > level:
-                by_sibling[codes[level]].append(figure)
-    means = {code: _mean(figures) for code, figures in by_sibling.items()
-             if code == mine.code or (code in units and units[code].active)}
-    return Ranking(user.unit, place, len(mates), _places(means)[mine.code], len(means), means[mine.code],
+    return Ranking(user.unit, above + 1, people, _places(means)[mine.code], len(means), means[mine.code],
                    parent.name if parent is not None else None)
 
 

@@ -60,6 +60,22 @@ class BatchOut(BaseModel):
     results: list[RecordResultOut]
 
 
+class RevokedOut(BaseModel):
+    serial: str
+    at: str  # when it was revoked, ISO 8601 UTC
+
+
+class RevocationsOut(BaseModel):
+    """The issuer's signed revocation list (sync.protocol.certificates.Revocations), served as the
+    signed bytes themselves so that any verifier can check the signature."""
+
+    format: str
+    issued_at: str
+    key_id: str
+    revoked: list[RevokedOut]
+    signature: str
+
+
 class LessonOut(BaseModel):
     lesson_id: str
     credited_s: float

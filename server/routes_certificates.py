@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.certificates import certificates_of, get_certificate, many_pdf, signed_revocations
 from server.classes import class_names
-from server.responses import CertificateOut
+from server.responses import CertificateOut, RevocationsOut
 from server.routes_auth import Conn, CurrentUser
 
 router = APIRouter(prefix="/api/certificates")
@@ -20,7 +20,7 @@ Serial = Annotated[str, Path(pattern=r"^SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A
 
 
 @router.get("/revoked", response_class=Response,
-            responses={200: {"content": {"application/json": {}},
+            responses={200: {"model": RevocationsOut,
                              "description": "the signed revocation list (sync.protocol.certificates.Revocations)"},
                        404: {"description": "no certificate was issued yet"}})
 def get_revoked(conn: Conn) -> Response:

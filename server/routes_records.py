@@ -5,7 +5,10 @@ A batch is untrusted input that can be small on the wire and huge once inflated 
 The route reads at most MAX_WIRE_BYTES, then inflates and parses in a worker thread (never on
 the event loop), within BATCH_LIMITS. A batch larger than SMALL_JSON_BYTES once inflated first
 takes one of a few parse slots: however many arrive at once, at most that many big bodies are
-inflated and parsed together, and the rest are answered 503 with a Retry-After.
+inflated and parsed together, and the rest are answered 503 with a Retry-After. Once its body
+has arrived, a batch takes one of the worker's upload slots (ServerConfig.upload_slots) for its
+parse and ingest: a batch that finds none free within UPLOAD_WAIT_S is answered 503 with a
+Retry-After (the client comes back then), so the batches that are served are served quickly.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ SMALL_JSON_BYTES = 1024 * 1024
 BIG_PARSE_SLOTS = 2
 BIG_PARSE_WAIT_S = 1.0
 RETRY_AFTER_S = 2.0
+UPLOAD_WAIT_S = 0.5
 
 
 class BatchIn(BaseModel):
@@ -61,6 +65,8 @@ def parse_slots() -> Slots:
 
 def install(app: FastAPI) -> None:
     app.state.big_parse_slots = parse_slots()
+    app.state.upload_slots = Slots(app.state.config.upload_slots, wait_s=UPLOAD_WAIT_S, retry_after_s=RETRY_AFTER_S,
+                                   what="record uploads")
     app.state.standings = StandingsCache()
 
 
@@ -111,15 +117,20 @@ def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]
 async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
     raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
-    records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
-    del raw
     config = request.app.state.config
+    slots: Slots = request.app.state.upload_slots
+    await slots.acquire_async()  # after the body arrived: a slow sender holds no slot
+    try:
+        records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
+        del raw
 
-    def work() -> list[dict[str, Any]]:
-        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
-                                            answer_keys_dir=config.answer_keys_dir)]
+        def work() -> list[dict[str, Any]]:
+            return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
+                                                answer_keys_dir=config.answer_keys_dir)]
 
-    results = await run_in_threadpool(work)
+        results = await run_in_threadpool(work)
+    finally:
+        slots.release()
     return {"results": results}
 
 

@@ -2,7 +2,7 @@
 completion and pass counts; creating a class (dates, weights 3:3:4 by default, pass line); adding
 its courses (required or elective) and enrolling people (by person, or a unit's whole subtree);
 and a class's page: each person's progress, the three component scores, the weighted total and
-pass or fail, from server.class_results (the page and its downloads read the same table).
+pass or fail, from server.class_report (the page and its downloads read the same table).
 
 Scope: a system admin sees every class; a unit admin the classes organised in their subtrees or
 with people enrolled there (and the people of their subtrees only), and changes those organised
@@ -22,13 +22,15 @@ from server.admin.exports import Cell, Table
 from server.admin.routes_pages import _unit_choices, site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
 from server.assignments import assign, published_courses, reached_by
-from server.class_results import ClassResults, class_results, score_bands
+from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
+from server.class_report import ClassReport, MemberResult, class_report, score_bands
 from server.classes import create_class, enrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
 from server.units import get_unit
 from server.users import get_user
+from sync.protocol.certificates import CertKind
 from sync.protocol.errors import SyncError
 from sync.protocol.rules import ClassScoring
 from sync.protocol.rules_file import plain
@@ -41,10 +43,10 @@ def _config(signed: Signed) -> ServerConfig:
     return config
 
 
-def results_of(signed: Signed, klass: TrainingClass) -> ClassResults:
-    """The class's results as this admin may see them (their people only, for a unit admin)."""
+def report_of(signed: Signed, klass: TrainingClass) -> ClassReport:
+    """The class report as this admin may see it (their own people only, for a unit admin)."""
     within = None if scope.sees_all(signed.admin) else scope.class_people_within(signed.conn, signed.admin)
-    return class_results(signed.conn, klass.code, Published(_config(signed).repo_dir), site_rules(signed),
+    return class_report(signed.conn, klass.code, Published(_config(signed).repo_dir), site_rules(signed),
                          within=within)
 
 
@@ -56,24 +58,24 @@ def _figure(value: Decimal | None) -> Cell:
     return float(value) if value is not None else "—"
 
 
-def results_table(signed: Signed, results: ClassResults) -> Table:
+def scores_table(signed: Signed, report: ClassReport) -> Table:
     """Each person's progress, component scores, weighted total and result: the page's table and
     its XLSX/CSV downloads."""
     _ = signed.page.gettext
-    weights = weights_text(results.scoring)
+    weights = weights_text(report.scoring)
     columns = (_("Name"), _("Account"), _("Unit"),
-               _("Courses completed (of %(n)s)") % {"n": len(results.required_courses)},
+               _("Courses completed (of %(n)s)") % {"n": len(report.required_courses)},
                _("Attendance"), _("Tests"), _("Exam"), _("Weighted total (%(weights)s)") % {"weights": weights},
                _("Result"))
-    rows = [(m.name, m.username, m.unit_name, m.courses_done, _figure(m.score.attendance), _figure(m.score.tests),
-             _figure(m.score.exam), float(m.score.total), _("passed") if m.score.passed else _("not passed"))
-            for m in results.members]
+    rows = [(m.name, m.username, m.unit_name, m.courses_done, _figure(m.result.attendance), _figure(m.result.tests),
+             _figure(m.result.exam), float(m.result.total), _("passed") if m.result.passed else _("not passed"))
+            for m in report.members]
     links: list[str | None] = [] if scope.reviewer(signed.admin) else [f"/admin/people/{m.user_id}"
-                                                                       for m in results.members]
-    return Table(f"class-{results.klass.code}", _("Scores"), columns, rows, links, raw=(1,))
+                                                                       for m in report.members]
+    return Table(f"class-{report.klass.code}", _("Scores"), columns, rows, links, raw=(1,))
 
 
-def _classes_table(signed: Signed, found: list[tuple[TrainingClass, ClassResults]]) -> Table:
+def _classes_table(signed: Signed, found: list[tuple[TrainingClass, ClassReport]]) -> Table:
     _ = signed.page.gettext
     return Table("classes", _("Training classes"),
                  (_("Class"), _("Code"), _("Starts"), _("Ends"), _("Organised by"), _("People"),
@@ -101,7 +103,7 @@ def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
 def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = None,
           form: dict[str, str] | None = None) -> Response:
     _ = signed.page.gettext
-    found = [(k, results_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
+    found = [(k, report_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
     table = _classes_table(signed, found)
     default = site_rules(signed).class_score
     values = {"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
@@ -168,38 +170,39 @@ async def create(request: Request, signed: SignedIn) -> Response:
 def class_page(signed: SignedIn, code: str) -> Response:
     _ = signed.page.gettext
     klass = scope.klass(signed.conn, signed.admin, code)
-    results = results_of(signed, klass)
-    table = results_table(signed, results)
+    report = report_of(signed, klass)
+    table = scores_table(signed, report)
     manage = admins.can_manage_class(signed.conn, signed.admin, klass.code)
     published = published_courses(_config(signed).repo_dir)
     courses = Table("courses", _("Courses of the class"), (_("Course"), _("Title"), _("Kind"), _("Due")),
                     [(c.course_id, (published.get(c.course_id) or {}).get("title") or _("not published"),
                       _("required") if c.required else _("elective"), due)
                      for c, due in _with_due(signed, klass)], raw=(0,))
-    enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled"), _("Name")),
+    enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled as"), _("Unit or person")),
                      [row for e in klass.enrolments if (row := _enrolment_row(signed, e.kind, e.target)) is not None])
-    ring = charts.ring(results.passed, results.enrolled, title=_("Passed"),
-                       caption=_("%(passed)s of %(people)s passed") % {"passed": results.passed,
-                                                                       "people": results.enrolled}) \
-        if results.enrolled else None
-    bands = score_bands(results)
+    ring = charts.ring(report.passed, report.enrolled, title=_("Passed"),
+                       caption=_("%(passed)s of %(people)s passed") % {"passed": report.passed,
+                                                                       "people": report.enrolled}) \
+        if report.enrolled else None
+    bands = score_bands(report)
     bar = charts.bar_chart(bands, title=_("People per score band"), maximum=max(1, max(n for _l, n in bands)),
-                           unit=" " + _("people"), label_width=90) if results.enrolled else None
+                           unit=" " + _("people"), label_width=90) if report.enrolled else None
     figures = [(_("Dates"), f"{klass.starts.isoformat()} – {klass.ends.isoformat()}"),
-               (_("Weights (attendance:tests:exam)"), weights_text(results.scoring)),
-               (_("Pass line"), plain(results.scoring.pass_score)),
-               (_("People"), str(results.enrolled)),
+               (_("Weights (attendance:tests:exam)"), weights_text(report.scoring)),
+               (_("Pass line"), plain(report.scoring.pass_score)),
+               (_("People"), str(report.enrolled)),
                (_("Completed every required course"),
-                f"{results.completed} ({results.share(results.completed):g}%)"),
-               (_("Passed"), f"{results.passed} ({results.share(results.passed):g}%)")]
+                f"{report.completed} ({report.share(report.completed):g}%)"),
+               (_("Passed"), f"{report.passed} ({report.share(report.passed):g}%)")]
     done = {"created": _("The class is created. Now add its courses and enrol its people."),
             "course": _("The course is added to the class."), "enrolled": _("Enrolled."),
             "removed": _("The course is taken out of the class.")}
     shown = signed.page.request.query_params.get("done")
     notice = signed.page.context.get("notice") or ({"kind": "ok", "text": done[shown]} if shown in done else None)
     return respond(signed, "class.html", [table, courses, enrolled], title=klass.name, section="classes",
-                   klass=klass, results=results, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
+                   klass=klass, report=report, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
                    figures=figures, manage=manage, notice=notice, owner=_owner_name(signed, klass),
+                   certificates=len(_class_certificates(signed, report)) if manage else 0,
                    course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),
                    unit_choices=_unit_choices(signed) if manage else [])
 
@@ -282,3 +285,65 @@ async def enrol_people(request: Request, signed: SignedIn, code: str) -> Respons
     signed.page.request.app.state.totals.add(reached_by(  # the class's courses now reach them
         signed.conn, username=target if kind != "unit" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
+
+
+# -- 结业证书 in bulk ------------------------------------------------------------------------------
+
+def _class_certificates(signed: Signed, report: ClassReport) -> list[tuple[MemberResult, StoredCertificate]]:
+    """The valid (not revoked) 结业证书 of the class held by the people of ``report``, in its order."""
+    out = []
+    for m in report.members:
+        for c in certificates_of(signed.conn, m.user_id):
+            if c.kind is CertKind.CLASS and c.class_code == report.klass.code and not c.revoked:
+                out.append((m, c))
+    return out
+
+
+@router.post("/classes/{code}/certificates")
+async def issue_certificates(request: Request, signed: SignedIn, code: str) -> Response:
+    """A 结业证书 for everyone in the class who passed it (those holding one keep theirs): the
+    result lists each serial, with the PDF of them all."""
+    _ = signed.page.gettext
+    await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    config = _config(signed)
+    try:
+        issued = issue_class_certificates(signed.conn, klass.code, signed.admin.name,
+                                          Issuer.for_site(config, site_rules(signed)))
+    except SyncError as exc:
+        audited(signed, "admin.class_certificates", target=klass.code, result="refused",
+                detail=f"{exc.code}: {exc.detail}")
+        reasons = {"bad_key": _("The signing key is locked: the server was started without its passphrase. "
+                                "Ask the site's operator."),
+                   "no_key": _("This server has no signing key yet ('studydesk-server keys init')."),
+                   "bad_issuer": _("The issuer's name in certificates.toml cannot be read.")}
+        signed.page.context.update(notice={"kind": "error", "text": reasons.get(exc.code, _problem(signed, exc))})
+        response = class_page(signed, klass.code)
+        response.status_code = 400
+        return response
+    new = sum(1 for i in issued if i.new)
+    audited(signed, "admin.class_certificates", target=klass.code,
+            detail=f"{new} issued, {len(issued) - new} already held: "
+                   + ", ".join(i.certificate.serial for i in issued if i.new)[:1500])
+    report = report_of(signed, klass)
+    mine = {i.certificate.serial for i in issued if i.new}
+    held = _class_certificates(signed, report)
+    table = Table("certificates", _("Class certificates"),
+                  (_("Name"), _("Account"), _("Serial number"), _("Weighted total"), _("Issued")),
+                  [(m.name, m.username, c.serial, float(c.score) if c.score else None,
+                    _("now") if c.serial in mine else c.issued_at[:10]) for m, c in held], raw=(1, 2))
+    return signed.page.render("class_certificates.html", title=klass.name, section="classes", klass=klass,
+                              table=table, new=new, held=len(held), passed=report.passed)
+
+
+@router.get("/classes/{code}/certificates.pdf")
+def certificates_pdf(signed: SignedIn, code: str) -> Response:
+    """Every valid 结业证书 of the class, of the people this admin sees, as one PDF (a page each)."""
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    held = _class_certificates(signed, report_of(signed, klass))
+    if not held:
+        raise scope.OutOfScope(code)
+    data = many_pdf([c for _m, c in held])
+    audited(signed, "admin.class_certificates_pdf", target=klass.code, detail=f"{len(held)} certificates")
+    return signed.page.finish(Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificates-{klass.code}.pdf"', "Cache-Control": "no-store"}))

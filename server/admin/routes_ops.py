@@ -108,7 +108,8 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "admin.import": _("sheet imported"), "admin.class_add": _("class created"),
                "admin.class_course": _("course added to a class"), "admin.class_enrol": _("enrolled in a class"),
                "admin.assign": _("course assigned"), "admin.unassign": _("assignment removed"),
-               "admin.class_certificates": _("class certificates issued")}
+               "admin.class_certificates": _("class certificates issued"),
+               "admin.class_certificates_pdf": _("class certificates downloaded")}
     results = {"ok": _("done"), "refused": _("refused"), "locked": _("locked"), "inactive": _("deactivated"),
                "bad_credentials": _("wrong account or password"), "wrong_password": _("wrong password"),
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from server.admin import charts, reports, scope
+from server.admin import charts, reports, routes_certs, scope
 from server.admin.exports import Table
 from server.admin.reports import Period, UnitFigures
 from server.admin.web import Signed, SignedIn, redirect, respond
@@ -187,7 +187,9 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     gaps = record["gaps"]
     done = {"unlock": _("The account is unlocked."), "reset_password": _("The password is reset."),
             "move_person": _("Moved to the unit chosen; the move is kept in the history."),
-            "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay.")}
+            "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay."),
+            "issue_certificate": _("The certificate is issued; it is listed below."),
+            "revoke_certificate": _("The certificate is revoked; verifiers refuse it once they fetch the new list.")}
     query = signed.page.request.query_params
     notice = ({"kind": "ok", "text": done[query["done"]]} if query.get("done") in done
               else {"kind": "error", "text": _("Not done: %(reason)s") % {"reason": query["refused"][:40]}}
@@ -197,7 +199,8 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
                    ring=ring, hours=hours, year=when.year, gaps=gaps,
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
-                   unit_choices=_unit_choices(signed, person.unit_code))
+                   unit_choices=_unit_choices(signed, person.unit_code),
+                   certificates=routes_certs.rows(signed, person))
 
 
 UNIT_CHOICES = 300

@@ -207,6 +207,8 @@ class Verdict:
     claims: Claims | None = None
     key_id: str | None = None
     revoked_at: str | None = None
+    list_issued_at: str | None = None
+    """The date of the revocation list checked (None: none was known)."""
 
     @property
     def valid(self) -> bool:
@@ -321,10 +323,11 @@ def verify(text: str, trusted: Mapping[str, PublicKey], revocations: Revocations
         return Verdict(Status.MALFORMED, unreadable, None, cose.key_id)
     if revocations is not None and (revoked := revocations.revoked.get(claims.serial)) is not None:
         return Verdict(Status.REVOKED, f"certificate {claims.serial} was revoked on {revoked}", claims, cose.key_id,
-                       revoked)
+                       revoked, revocations.issued_at)
     checked = (f"not on the revocation list of {revocations.issued_at}" if revocations is not None
                else "no revocation list is known yet")
-    return Verdict(Status.VALID, f"signed by the pinned key {cose.key_id}; {checked}", claims, cose.key_id)
+    return Verdict(Status.VALID, f"signed by the pinned key {cose.key_id}; {checked}", claims, cose.key_id,
+                   list_issued_at=revocations.issued_at if revocations is not None else None)
 
 
 # -- the revocation list -----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The admin web's training classes, assignments and reviewers on a real server, on SQLite and on
 PostgreSQL: a class created, given courses and a unit enrolled; each person's 3:3:4 score from
-what the server graded, equal in the page, the XLSX and the CSV; a unit admin and a reviewer kept
-to their own classes and assignments also when typing URLs and forms; every change audited."""
+what the server graded, equal in the page, the XLSX, the CSV and the learner's own answer; a
+unit admin and a reviewer kept to their own classes and assignments also when typing URLs and
+forms; every change audited; 结业证书 issued in bulk to those who passed."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import AdminSession, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
 from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
@@ -67,6 +70,13 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
         else:
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert same_cells(rows) == same_cells(scores), kind
+    # each learner's own answer says what the page says of them
+    for row in scores[1:]:
+        api = ApiClient(Transport(server.url))
+        api.login(row[1], PASSWORD)
+        [mine] = [c for c in api.transcript(outcomes=True)["outcomes"]["classes"] if c["class_code"] == "qn-2026"]
+        assert [float(mine[k]) for k in ("attendance", "tests", "exam", "total")] == [float(v) for v in row[4:8]]
+        assert ("合格" if mine["passed"] else "不合格") == row[8] and len(mine["missing"]) == 1 - int(row[3])
     listed = page_tables(browser.get("/admin/classes").text)["classes"]
     assert listed[1:] == [["2026年青年干部培训班", "qn-2026", "2026-03-01", "2026-12-31", "甲市", "2", "50.0", "2"]]
 
@@ -81,6 +91,28 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
                {"s": '{"attendance":"1","exam":"2","pass_score":"80","tests":"1"}'})
     strict = page_tables(browser.get("/admin/classes/strict").text)["class-strict"]
     assert [(r[0], r[7], r[8]) for r in strict[1:]] == [("张三", "100.0", "合格"), ("李四", "75.0", "不合格")]
+
+    # 结业证书 for those who passed the strict class: zhang only; again: nothing new, the same serial
+    page = browser.get("/admin/classes/strict")
+    assert "为合格人员开具结业证书（1 人）" in page.text and "certificates.pdf" not in page.text
+    assert browser.post("/admin/classes/strict/certificates", {}, csrf="forged").status_code == 403
+    issued = browser.post("/admin/classes/strict/certificates", {})
+    listed = page_tables(issued.text)["certificates"]
+    assert issued.status_code == 200 and 'data-issued="1"' in issued.text
+    assert [(r[0], r[3], r[4]) for r in listed[1:]] == [("张三", "100.0", "本次开具")]
+    serial = listed[1][2]
+    assert server.sql("SELECT serial, class_code, score, issued_by FROM certificates") == [
+        (serial, "strict", "100", "a-admin")]
+    again = page_tables(browser.post("/admin/classes/strict/certificates", {}).text)["certificates"]
+    assert [r[2] for r in again[1:]] == [serial] and again[1][4] != "本次开具"
+    pdf = browser.get("/admin/classes/strict/certificates.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    outsider = AdminSession(server)
+    outsider.sign_in("b-admin")
+    outsider.get("/admin/classes")
+    assert outsider.post("/admin/classes/strict/certificates", {}).status_code == 404
+    assert outsider.get("/admin/classes/strict/certificates.pdf").status_code == 404
+    assert server.sql("SELECT COUNT(*) FROM certificates") == [(1,)]
 
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' AND action LIKE "
                          "'admin.class%' ORDER BY id")
@@ -172,7 +204,8 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
                        ("/admin/classes", {"code": "r-1", "name": "评审班", "starts": "2026-03-01",
                                            "ends": "2026-04-01", "owner": "city-a", "weights": "3:3:4",
                                            "pass_score": "60"}),
-                       ("/admin/assignments/remove", {"assignment": "class|a-class|c1"})):
+                       ("/admin/assignments/remove", {"assignment": "class|a-class|c1"}),
+                       ("/admin/classes/a-class/certificates", {})):
         assert reviewer.post(path, data).status_code == 404, path
     assert server.sql("SELECT COUNT(*) FROM class_enrolments WHERE class_code = 'a-class'") == [(1,)]
 

@@ -53,7 +53,9 @@ def test_a_signed_certificate_verifies_and_says_what_it_holds(claims: c.Claims) 
     wrapped = "\n  " + "sd1:" + "\n".join(text[i:i + 40] for i in range(4, len(text), 40)) + "  \n"
     assert c.verify(wrapped, TRUSTED, None).claims == claims
     assert c.verify(text + "  ", TRUSTED, None).claims == claims
-    assert "no revocation list" in c.verify(text, TRUSTED, None).reason
+    unlisted = c.verify(text, TRUSTED, None)
+    assert unlisted.valid and unlisted.list_issued_at is None and "no revocation list" in unlisted.reason
+    assert verdict.list_issued_at == "2026-12-03T00:00:00Z"
 
 
 def test_changing_one_byte_of_the_claims_breaks_the_signature() -> None:

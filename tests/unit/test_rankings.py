@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.outcomes import Outcomes, Standings, StandingsCache, ranking
 from server.published import Published
@@ -82,3 +84,34 @@ def test_everyones_totals_are_worked_out_once_per_period_and_day(tmp_path: Path)
         now[0] = 600.0
         assert set(cache.totals(outcomes, date(2026, 6, 2))) == {u1, u2, u3}  # the period passed
     engine.dispose()
+
+
+def _by_definition(standings: Standings, user: User, total: Decimal) -> tuple[int, int, int, int, Decimal]:
+    """The ranking straight from its definition, over everyone, for comparison."""
+    totals = {**standings.totals, user.user_id: (user.unit_code, total)}
+    mates = [f for code, f in totals.values() if code == user.unit_code]
+    mine = UNITS[user.unit_code or ""]
+    siblings = [u for u in UNITS.values() if u.parent == mine.parent and (u.active or u.code == mine.code)]
+    means = {}
+    for s in siblings:
+        figures = [f for code, f in totals.values() if code in UNITS and UNITS[code].path.startswith(s.path)]
+        if figures:
+            means[s.code] = (sum(figures, Decimal(0)) / len(figures)).quantize(Decimal("0.01"))
+    return (1 + sum(f > total for f in mates), len(mates), 1 + sum(m > means[mine.code] for m in means.values()),
+            len(means), means[mine.code])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(UNITS)), st.integers(0, 30)), max_size=40),
+       st.sampled_from(["cgz", "hxx", "dsz-1", "county", "far"]), st.integers(0, 30),
+       st.one_of(st.none(), st.tuples(st.sampled_from(["cgz", "hxx", "far"]), st.integers(0, 30))))
+def test_the_indexed_ranking_is_the_ranking_by_definition(
+        people: list[tuple[str, int]], unit: str, mine: int, before: tuple[str, int] | None) -> None:
+    totals = {f"p{i}": (code, Decimal(t) / 4) for i, (code, t) in enumerate(people)}
+    if before is not None:  # the asker's figure as read with everyone's (maybe in the unit they left)
+        totals["me"] = (before[0], Decimal(before[1]) / 4)
+    standings = Standings(totals, UNITS)
+    user = User("me", "me", "我", UNITS[unit].name, unit_code=unit)
+    found = ranking(standings, user, Decimal(mine) / 4)
+    assert (found.rank_in_unit, found.people_in_unit, found.unit_rank, found.units, found.unit_mean) == (
+        _by_definition(standings, user, Decimal(mine) / 4))

@@ -1,11 +1,12 @@
-"""A training class's results (培训班成绩): for each person the class reaches now, how many of its
+"""A training class's report (培训班成绩): for each person the class reaches now, how many of its
 required courses they completed and their class score (attendance : tests : exam under the
 class's scoring, else the site's ``Rules.class_score``), and the class's totals.
 
-One computation for every reader: the admin web's class page and its XLSX/CSV downloads read
-the same ``ClassResults``, so a download says what the page says. The figures come from what
-this server published and what it stored and graded (server.outcomes.evidence_rows,
-server.class_scores.person_class_score); nothing a client claims is read. Services only; no HTTP.
+Each person's result is server.class_scores.class_result, the same the learner's own answer
+gives; the admin web's class page and its XLSX/CSV downloads read one ``ClassReport``, so a
+download says what the page says and the page what the learner sees. The figures come from what
+this server published and what it stored and graded; nothing a client claims is read. Services
+only; no HTTP here.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.class_scores import person_class_score
+from server.class_scores import class_result
 from server.classes import members, require_class
 from server.org.classes import TrainingClass
-from server.outcomes import Evidence, Outcomes, course_evidence, course_facts, evidence_rows
+from server.outcomes import Evidence, Outcomes, evidence_rows
 from server.published import Published
 from server.storage.tables import units, users
 from server.units import subtree_clause
-from sync.protocol.rules import ClassScore, ClassScoring, Rules, course_outcome
+from sync.protocol.outcomes import ClassResult
+from sync.protocol.rules import ClassScoring, Rules
 
 EVERYONE_ABOVE = 500
 """Past this many people their evidence is read in one pass over every record (no long IN list)."""
@@ -32,20 +34,20 @@ EVERYONE_ABOVE = 500
 
 @dataclass(frozen=True, slots=True)
 class MemberResult:
-    """One person in a class: who, where, their progress over the class's required courses, their score."""
+    """One person in a class: who, where, and their result."""
 
     user_id: str
     username: str
     name: str
     unit_code: str | None
     unit_name: str
+    result: ClassResult
     courses_done: int
     """Of the class's required courses published here, how many count as completed for this person."""
-    score: ClassScore
 
 
 @dataclass(frozen=True, slots=True)
-class ClassResults:
+class ClassReport:
     klass: TrainingClass
     scoring: ClassScoring
     """The scoring in force: the class's own, else the site's."""
@@ -59,7 +61,7 @@ class ClassResults:
 
     @property
     def passed(self) -> int:
-        return sum(1 for m in self.members if m.score.passed)
+        return sum(1 for m in self.members if m.result.passed)
 
     @property
     def completed(self) -> int:
@@ -72,36 +74,23 @@ class ClassResults:
         return round(100.0 * count / self.enrolled, 1) if self.enrolled else 0.0
 
 
-def class_results(conn: Connection, code: str, published: Published, rules: Rules, *,
-                  within: Iterable[str] | None = None) -> ClassResults:
-    """The results of class ``code`` (FormatError "no_such_class"). ``within``: only the people
+def class_report(conn: Connection, code: str, published: Published, rules: Rules, *,
+                 within: Iterable[str] | None = None) -> ClassReport:
+    """The report of class ``code`` (FormatError "no_such_class"). ``within``: only the people
     whose unit lies in one of these unit paths' subtrees (an admin who sees part of the class);
     None: everyone the class reaches. People in name order, then account."""
     klass = require_class(conn, code)
-    scoring = klass.scoring or rules.class_score
-    outcomes = Outcomes(conn, published, rules)
-    required = tuple(c for c in klass.required_courses() if outcomes.latest(c) is not None)
+    engine = Outcomes(conn, published, rules)
+    required = tuple(c for c in klass.required_courses() if engine.latest(c) is not None)
     people = _people(conn, members(conn, code), within)
     ids = [p[0] for p in people]
     found = evidence_rows(conn, None if len(ids) > EVERYONE_ABOVE else ids) if ids else {}
     out = []
     for user_id, username, name, unit_code, unit_name in people:
-        evidence = found.get(user_id, Evidence())
-        score = person_class_score(code, required, scoring, evidence, outcomes.latest, rules)
-        out.append(MemberResult(user_id, username, name, unit_code, unit_name,
-                                _courses_done(required, evidence, outcomes, rules), score))
-    return ClassResults(klass, scoring, required, tuple(out))
-
-
-def _courses_done(required: tuple[str, ...], evidence: Evidence, outcomes: Outcomes, rules: Rules) -> int:
-    done = 0
-    for course_id in required:
-        manifest = outcomes.latest(course_id)
-        assert manifest is not None
-        facts = course_facts(manifest, True)
-        found = course_evidence(facts, evidence.watch.get(course_id, []), evidence.passes.get(course_id, []), rules)
-        done += course_outcome(facts, found, rules).counts
-    return done
+        result = class_result(klass, found.get(user_id, Evidence()), engine)
+        out.append(MemberResult(user_id, username, name, unit_code, unit_name, result,
+                                len(required) - len(result.missing)))
+    return ClassReport(klass, klass.scoring or rules.class_score, required, tuple(out))
 
 
 def _people(conn: Connection, usernames: list[str],
@@ -124,16 +113,16 @@ def _people(conn: Connection, usernames: list[str],
     return sorted(rows, key=lambda r: (r[2], r[1]))
 
 
-def score_bands(results: ClassResults) -> list[tuple[str, int]]:
+def score_bands(report: ClassReport) -> list[tuple[str, int]]:
     """How many people scored in each band: under the pass line, then from the pass line in bands
     of ten up to 100 (e.g. <60, 60–69, 70–79, 80–89, 90–100), as (label, count)."""
-    line = results.scoring.pass_score
+    line = report.scoring.pass_score
     starts = [line, *(Decimal(t) for t in range(10, 100, 10) if t > line)]
     ends = [*starts[1:], Decimal(101)]
     labels = [f"<{_plain(line)}", *(f"{_plain(a)}–{_plain(b - 1)}" for a, b in zip(starts, ends, strict=True))]
     counts = [0] * len(labels)
-    for m in results.members:
-        total = m.score.total
+    for m in report.members:
+        total = m.result.total
         band = 0 if total < line else 1 + max(i for i, a in enumerate(starts) if total >= a)
         counts[band] += 1
     return list(zip(labels, counts, strict=True))
