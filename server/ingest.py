@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
+from server import person_year
 from server.auth import device_key, enrol_device
 from server.credit import (
     ALLOWANCE_S,
@@ -466,6 +467,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
+        person_year.refresh(conn, people, published)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -22,12 +22,13 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from server.class_scores import learner_outcomes
 from server.ingest import ingest
 from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
-from server.outcomes import StandingsCache, outcomes_for
+from server.outcomes import StandingsCache
 from server.published import Published
-from server.responses import TranscriptOut
+from server.responses import BatchOut, TranscriptOut
 from server.routes_auth import Conn, CurrentUser
 from server.site_rules import site_today
 from server.transcript import transcript
@@ -112,7 +113,7 @@ def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]
             raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
 
 
-@router.post("/records/batch")
+@router.post("/records/batch", response_model=BatchOut, response_model_exclude_unset=True)
 async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
     raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
@@ -136,11 +137,12 @@ async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[st
 @router.get("/transcript", response_model=TranscriptOut, response_model_exclude_unset=True)
 def get_transcript(request: Request, user: CurrentUser, conn: Conn,
                    with_: Annotated[Literal["outcomes"] | None, Query(alias="with")] = None) -> dict[str, Any]:
-    """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's rules."""
+    """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's
+    rules: courses, the year against the target, the ranking, the training classes and the reminders."""
     config = request.app.state.config
     out = transcript(conn, user.user_id, config.repo_dir, config.answer_keys_dir)
     if with_ == "outcomes":
         rules = request.app.state.rules
-        out["outcomes"] = outcomes_for(conn, user, Published(config.repo_dir), rules, site_today(rules),
-                                       request.app.state.standings)
+        out["outcomes"] = learner_outcomes(conn, user, Published(config.repo_dir), rules, site_today(rules),
+                                           request.app.state.standings)
     return out
