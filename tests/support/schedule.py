@@ -22,7 +22,8 @@ def _module(nodeid: str) -> str:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    known: dict[str, float] = config.cache.get(CACHE_KEY, {}) if config.cache is not None else {}
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    known: dict[str, float] = cache.get(CACHE_KEY, {}) if cache is not None else {}
     slow = {_module(item.nodeid) for item in items if item.get_closest_marker("slow")}
     first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -48,7 +49,7 @@ class _Durations:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        cache = session.config.cache
+        cache = getattr(session.config, "cache", None)
         if cache is None or not self.seconds:
             return
         known: dict[str, float] = cache.get(CACHE_KEY, {})
