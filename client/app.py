@@ -63,7 +63,7 @@ class Shell:
         downloads = None
         if ctx.store is not None:  # it loads with the sign-in service, so it is there once someone signed in
             downloads = sctx.downloads = DownloadManager(ctx.lanes, ctx.store, ctx.site, session.profile_dir)
-        sync = sctx.sync = SyncController(ctx.lanes, session)
+        sync = sctx.sync = SyncController(ctx.lanes, session, ctx.site.trusted_keys())
         if downloads is not None:
             sync.network_back.connect(downloads.network_back)
             downloads.resume_wanted()

@@ -117,6 +117,13 @@ MESSAGES: dict[str, str] = {
     "no_progress": QT_TRANSLATE_NOOP("Messages", "The server did not answer for the records sent. "
                                      "StudyDesk will try again."),
     "not_records_file": QT_TRANSLATE_NOOP("Messages", "This is not a StudyDesk records file."),
+    # certificates (sync/protocol/certificates.py, certificate_scan.py, sync/site/revocations.py)
+    "bad_certificate": QT_TRANSLATE_NOOP("Messages", "This is not a StudyDesk certificate text."),
+    "bad_revocations": QT_TRANSLATE_NOOP("Messages", "The certificate revocation list is damaged and was not used."),
+    "no_certificate": QT_TRANSLATE_NOOP("Messages", "No StudyDesk certificate was found in this file. Choose a "
+                                        "clear picture of the QR code, the certificate's PDF, or paste its text."),
+    "bad_file": QT_TRANSLATE_NOOP("Messages", "This file is not a picture, PDF or text of a certificate, or it is "
+                                  "too large."),
     # requests the server refused as malformed (sync/protocol/json_limits.py, server/limits.py)
     "body_timeout": QT_TRANSLATE_NOOP("Messages", "The connection stalled while sending. StudyDesk will try "
                                       "again."),

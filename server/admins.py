@@ -30,7 +30,8 @@ from server.units import get_unit, subtree_clause
 from server.users import check_password, hash_password, validate_username
 from sync.protocol.errors import AuthError, FormatError
 
-__all__ = ["Admin", "AdminRole", "AdminSignInError", "can_see_class", "can_see_person", "can_see_unit",
+__all__ = ["Admin", "AdminRole", "AdminSignInError", "can_manage_class", "can_see_class", "can_see_person",
+           "can_see_unit",
            "create_admin", "deactivate_admin", "get_admin", "list_admins", "set_password", "sign_in",
            "unlock_admin", "visible_unit_paths"]
 
@@ -290,3 +291,15 @@ def can_see_class(conn: Connection, admin: Admin, class_code: str) -> bool:
     by_person = sa.select(1).select_from(class_enrolments.join(users, users.c.username == e.target).join(
         units, units.c.code == users.c.unit_code)).where(e.class_code == class_code, e.kind == "person", inside)
     return any(conn.execute(q.limit(1)).first() is not None for q in (owner, by_unit, by_person))
+
+
+def can_manage_class(conn: Connection, admin: Admin, class_code: str) -> bool:
+    """Change a class (its courses, who is enrolled): a system admin any class, a unit admin a class
+    organised by a unit in their subtrees; a reviewer none (server.org.roles.Scope.may_manage_class)."""
+    if not admin.active or admin.role is AdminRole.REVIEWER:
+        return False
+    row = conn.execute(sa.select(classes.c.owner_unit, units.c.path).select_from(
+        classes.outerjoin(units, units.c.code == classes.c.owner_unit)).where(classes.c.code == class_code)).first()
+    if row is None:
+        return False
+    return _scope(conn, admin).may_manage_class(row.path if row.owner_unit is not None else None)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from server.config import ServerConfig
 from server.limits import ADMISSION_WAIT_S, RETRY_AFTER_S, Admission, BodyLimit, Slots
 from server.password_pool import PasswordPool
+from server.responses import HealthOut
 from server.site_rules import load_site_rules
 from server.storage.schema import open_database
 
@@ -33,11 +34,11 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.passwords = PasswordPool()
 
-    from server import routes_assignments, routes_auth, routes_records
+    from server import routes_assignments, routes_auth, routes_certificates, routes_records
 
     routes_auth.install_error_handler(app)
     routes_records.install(app)
-    for module in (routes_auth, routes_records, routes_assignments):
+    for module in (routes_auth, routes_records, routes_assignments, routes_certificates):
         app.include_router(module.router)
 
     from server.repository import make_router as repository_router
@@ -48,7 +49,7 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
 
     install_admin_web(app, config)  # the admin web at /admin (server/admin)
 
-    @app.get("/api/health")
+    @app.get("/api/health", response_model=HealthOut)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.classes import class_exists, class_names, classes_of
+from server.classes import class_exists, class_names, classes_of, members
 from server.org.tree import codes_of
 from server.storage.engine import transaction
-from server.storage.tables import assignments, units
-from server.units import find_unit, get_unit
+from server.storage.tables import assignments, units, users
+from server.units import find_unit, get_unit, subtree_clause
 from server.users import User, get_user
 from sync.protocol.catalog import Catalog
 from sync.protocol.errors import FormatError, SyncError
@@ -120,19 +121,14 @@ def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[s
     place = get_unit(conn, user.unit_code) if user.unit_code else None
     ancestors = codes_of(place.path) if place else []  # root first
     in_classes = classes_of(conn, user.username)
-    rows = [r._mapping for r in conn.execute(sa.select(assignments).where(
+    rows = [dict(r._mapping) for r in conn.execute(sa.select(assignments).where(
         sa.or_(sa.and_(a.target_kind == "user", a.target == user.username),
                sa.and_(a.target_kind == "class", a.target.in_(in_classes)),
                sa.and_(a.target_kind == "unit", a.target.in_(ancestors)))))]
-    nearness = {code: i for i, code in enumerate(reversed(ancestors))}
-    order = {"user": 0, "class": 1, "unit": 2}
-    rows.sort(key=lambda r: (order[r["target_kind"]], nearness.get(r["target"], 0), r["target"]))
     names = class_names(conn, in_classes)
     published = published_courses(repo_dir)
     by_course: dict[str, dict[str, Any]] = {}
-    for row in rows:  # the personal rows first, then the classes', then the nearest unit's
-        if row["course_id"] in by_course:
-            continue
+    for row in applying(rows, ancestors):
         pub = published.get(row["course_id"], {})
         by_course[row["course_id"]] = {
             "course_id": row["course_id"],
@@ -150,6 +146,38 @@ def assignments_for(conn: Connection, user: User, repo_dir: Path) -> list[dict[s
     return sorted(by_course.values(), key=lambda a: (not a["required"], a["due"] or "9999", a["course_id"]))
 
 
+def applying(rows: Iterable[Mapping[str, Any]], ancestors: Sequence[str]) -> list[Mapping[str, Any]]:
+    """Of the assignment rows that reach a person (their own, their classes', their units' with
+    ``ancestors`` the codes of their unit's path, root first), the one that applies per course: a
+    personal row wins over a class's, a class's over a unit's, a nearer unit's over a farther one's."""
+    nearness = {code: i for i, code in enumerate(reversed(ancestors))}
+    order = {"user": 0, "class": 1, "unit": 2}
+    ranked = sorted(rows, key=lambda r: (order[r["target_kind"]], nearness.get(r["target"], 0), r["target"]))
+    chosen: dict[str, Mapping[str, Any]] = {}
+    for row in ranked:
+        chosen.setdefault(row["course_id"], row)
+    return list(chosen.values())
+
+
+def reached_by(conn: Connection, *, username: str | None = None, unit: str | None = None,
+               class_code: str | None = None) -> list[str]:
+    """The user ids of everyone an assignment to ``username``, to ``unit``'s subtree (a code or the
+    name of one unit) or to the class ``class_code`` reaches, deactivated people included."""
+    u = users.c
+    if username is not None:
+        return list(conn.execute(sa.select(u.user_id).where(u.username == username)).scalars())
+    if unit is not None:
+        found = find_unit(conn, unit)
+        if found is None:
+            return []
+        return list(conn.execute(sa.select(u.user_id).select_from(users.join(units, units.c.code == u.unit_code))
+                                 .where(subtree_clause(units.c.path, found.path)).order_by(u.user_id)).scalars())
+    if class_code is None:
+        return []
+    names = members(conn, class_code, active_only=False)
+    return list(conn.execute(sa.select(u.user_id).where(u.username.in_(names)).order_by(u.user_id)).scalars())
+
+
 def list_assignments(conn: Connection) -> list[dict[str, Any]]:
     """Every assignment; a unit's also carries ``target_name``, the unit's name."""
     a = assignments.c
@@ -157,3 +185,13 @@ def list_assignments(conn: Connection) -> list[dict[str, Any]]:
              .select_from(assignments.outerjoin(units, sa.and_(a.target_kind == "unit", units.c.code == a.target)))
              .order_by(a.course_id, a.target_kind, a.target))
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def unassign(conn: Connection, course_id: str, target_kind: str, target: str) -> bool:
+    """Remove one assignment (a class's: the course leaves the class); False when there was none.
+    What people already studied keeps its credit; the course is no longer theirs to take."""
+    a = assignments.c
+    with transaction(conn):
+        gone = conn.execute(assignments.delete().where(a.course_id == course_id, a.target_kind == target_kind,
+                                                       a.target == target))
+    return bool(gone.rowcount)

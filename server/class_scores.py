@@ -15,21 +15,43 @@ the class's required courses:
   score in each (none taken: 0).
 
 A counted score is the server's grade of an attempt with no reason against it (not
-over_attempts, not over_time). A course not published here is left out. Pure over its inputs:
-no database, no HTTP.
+over_attempts, not over_time). A course not published here is left out. ``person_class_score``
+is pure over its inputs; ``class_result`` is one person's result in one class (server.class_report
+lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
+``learner_outcomes`` puts them next to the year, ranking and reminders of server.outcomes: the
+learner's outcomes answer. Services only; no HTTP here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from server.outcomes import Evidence, course_evidence, course_facts
+from sqlalchemy.engine import Connection
+
+from server.classes import classes_of, get_class
+from server.org.classes import TrainingClass
+from server.outcomes import Evidence, Outcomes, StandingsCache, course_evidence, course_facts, person_outcomes
+from server.published import Published
+from server.users import User
 from sync.protocol.assessment import EXAM_ID
 from sync.protocol.manifest import Manifest
-from sync.protocol.rules import ZERO, ClassEvidence, ClassFacts, ClassScore, ClassScoring, Rules, class_score
-from sync.protocol.rules_file import plain
+from sync.protocol.outcomes import ClassResult, MissingCourse
+from sync.protocol.rules import (
+    ZERO,
+    ClassEvidence,
+    ClassFacts,
+    ClassScore,
+    ClassScoring,
+    Rules,
+    class_score,
+    course_outcome,
+)
+
+MAX_CLASSES = 50
+"""A learner's answer holds at most this many classes, the latest to start first."""
 
 LatestManifest = Callable[[str], Manifest | None]
 
@@ -62,12 +84,41 @@ def person_class_score(class_id: str, required_courses: Iterable[str], scoring: 
     return class_score(facts, found, scoring)
 
 
-def class_score_dict(name: str, scoring: ClassScoring, score: ClassScore) -> dict[str, Any]:
-    """The plain form a learner's route answers with (figures as decimal strings, 0..100)."""
-    def figure(value: Decimal | None) -> str | None:
-        return plain(value) if value is not None else None
+def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> ClassResult:
+    """One person's result in ``klass`` from their ``evidence``: the score under the class's
+    scoring (else the site's), and the class's required courses published here that do not count
+    yet. The learner's classes (``learner_classes``), the admin web's class page
+    (server.class_report) and so its downloads all read this."""
+    scoring = klass.scoring or engine.rules.class_score
+    required = klass.required_courses()
+    score = person_class_score(klass.code, required, scoring, evidence, engine.latest, engine.rules)
+    missing = []
+    for manifest in (m for m in map(engine.latest, required) if m is not None):
+        facts = course_facts(manifest, True)
+        outcome = course_outcome(facts, course_evidence(facts, evidence.watch.get(manifest.course_id, []),
+                                                        evidence.passes.get(manifest.course_id, []),
+                                                        engine.rules), engine.rules)
+        if not outcome.counts:
+            missing.append(MissingCourse(manifest.course_id, manifest.title, outcome.missing))
+    return ClassResult(klass.code, klass.name, klass.starts.isoformat(), klass.ends.isoformat(),
+                       (scoring.attendance, scoring.tests, scoring.exam), scoring.pass_score,
+                       score.attendance, score.tests, score.exam, score.total, score.passed,
+                       max(ZERO, scoring.pass_score - score.total), tuple(missing))
 
-    weights = ":".join(plain(w) for w in (scoring.attendance, scoring.tests, scoring.exam))
-    return {"class_code": score.class_id, "name": name, "weights": weights, "pass_score": plain(scoring.pass_score),
-            "attendance": figure(score.attendance), "tests": figure(score.tests), "exam": figure(score.exam),
-            "total": plain(score.total), "passed": score.passed}
+
+def learner_classes(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
+    """Each class ``user`` is enrolled in (the latest to start first, at most MAX_CLASSES), with
+    their score from ``evidence`` and the required courses that do not count yet."""
+    found = [k for k in (get_class(conn, code) for code in classes_of(conn, user.username)) if k is not None]
+    found.sort(key=lambda k: (k.starts, k.code), reverse=True)
+    return [class_result(klass, evidence, engine) for klass in found[:MAX_CLASSES]]
+
+
+def learner_outcomes(conn: Connection, user: User, published: Published, rules: Rules, as_of: date,
+                     standings: StandingsCache) -> dict[str, Any]:
+    """The outcomes part of ``user``'s transcript for the year of ``as_of`` (the site's today):
+    their courses, year, ranking and reminders (server.outcomes) and their training classes."""
+    engine = Outcomes(conn, published, rules)
+    evidence = engine.evidence(user)
+    return {**person_outcomes(engine, user, as_of, standings, evidence=evidence),
+            "classes": [c.to_dict() for c in learner_classes(conn, user, engine, evidence)]}

@@ -26,6 +26,10 @@ def default_data_dir() -> Path:
 DEFAULT_MAX_DEVICES = 10
 DEFAULT_API_SLOTS = 32
 """API requests served at once; below the 40 worker threads that run the routes."""
+DEFAULT_UPLOAD_SLOTS = 2
+"""Record batches one worker parses and ingests at once. Ingest is CPU work in one Python process
+(and on SQLite one writer at a time): more at once only makes each wait longer, so the rest are
+answered 503 with Retry-After and come back, and a served upload is answered quickly."""
 HEADER_TIMEOUT_S = 10.0
 """Seconds a connection has to send its request headers (server.connections)."""
 
@@ -37,6 +41,8 @@ class ServerConfig:
     """Devices one person may enrol through the API (an admin's records import is not counted against it)."""
     api_slots: int = DEFAULT_API_SLOTS
     """API requests served at once; more wait briefly, then get 503 with Retry-After."""
+    upload_slots: int = DEFAULT_UPLOAD_SLOTS
+    """Record batches parsed and ingested at once (within ``api_slots``); more wait briefly, then 503."""
     database_url: str | None = None
     """The database; None for the SQLite file in the data folder (``db_path``)."""
 

@@ -30,6 +30,7 @@ in the same transaction, when the caller names the answer key folder).
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
+from server import person_year
 from server.auth import device_key, enrol_device
 from server.credit import (
     ALLOWANCE_S,
+    SKEW_SLACK_S,
     ChainState,
     Credit,
     WatchBody,
@@ -143,6 +146,7 @@ class _Batch:
         self.arrival = arrival
         self.devices: dict[str, _Device | None] = {}
         self.taken: dict[str, IntervalSet] = {}
+        self.taken_since: dict[str, float] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
         self.record_rows: list[tuple[dict[str, Any], _NewRow]] = []
@@ -205,11 +209,22 @@ class _Batch:
                 parse_time(row[4] if row[3] == "import" else row[2], "enrolled_at"))
         return self.devices[device_id]
 
-    def taken_by(self, user_id: str) -> IntervalSet:
-        if user_id not in self.taken:
+    def taken_by(self, user_id: str, since: float) -> IntervalSet:
+        """The person's credited wall time, as far as it reaches past ``since`` (epoch seconds): what
+        crediting a record that reads nothing earlier needs. A person's stored windows never overlap
+        (each is cut from time not yet taken, under the person's lock), so the windows that reach past
+        ``since`` are those that start after it and the last one that starts before it."""
+        loaded = self.taken_since.get(user_id)
+        if loaded is None or since < loaded:
+            self.flush()  # windows taken earlier in this batch are read back with the rest
             w = credit_windows.c
-            self.taken[user_id] = IntervalSet(
-                [(s, e) for s, e in self.conn.execute(sa.select(w.start_s, w.end_s).where(w.user_id == user_id))])
+            mine = w.user_id == user_id
+            rows = self.conn.execute(sa.union_all(
+                sa.select(w.start_s, w.end_s).where(mine, w.start_s >= since),
+                sa.select(w.start_s, w.end_s).where(mine, w.start_s < since).order_by(w.start_s.desc()).limit(1)
+                .subquery().select())).all()
+            self.taken[user_id] = IntervalSet(sorted((s, e) for s, e in rows if e > since))
+            self.taken_since[user_id] = since
         return self.taken[user_id]
 
 
@@ -278,6 +293,15 @@ def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
 
 
+def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> float:
+    """The earliest wall time ``credit_watch`` reads of the person's taken time for ``body``: its
+    window never starts before the body's own start, the previous window's end or the arrival's
+    skew limit, whichever is earliest (a body without a window reads none)."""
+    if body.wall_start is None:
+        return math.inf
+    return min(body.wall_start, arrival + SKEW_SLACK_S, prev.wall_end if prev is not None else math.inf)
+
+
 def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
     """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
     already parsed)."""
@@ -290,7 +314,7 @@ def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: 
     if r.type == "watch" and dev is not None:
         body = body if body is not None else parse_watch_body(r.body, r.v)
         lesson, unknown = batch.published.lesson(r.course_id, body.version, r.lesson_id)
-        taken = batch.taken_by(r.user_id)
+        taken = batch.taken_by(r.user_id, _reads_since(body, prev, arrival))
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
@@ -344,13 +368,19 @@ def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record
 
 
 def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(hash, sig) of the stored records among ``keys`` = (device_id, id)."""
+    """(hash, sig) of the stored records among ``keys`` = (device_id, id). Asked device by device
+    (``device_id = ? AND id IN (...)``), which the unique (device_id, id) index answers on both
+    databases: SQLite reads a row-value IN list by scanning the whole table."""
     out: dict[tuple[str, str], tuple[str, str]] = {}
+    by_device: dict[str, list[str]] = {}
+    for device_id, rid in keys:
+        by_device.setdefault(device_id, []).append(rid)
     c = records.c
-    for k in range(0, len(keys), 400):
-        wanted = sa.tuple_(c.device_id, c.id).in_(keys[k : k + 400])
-        for device_id, rid, digest, sig in conn.execute(sa.select(c.device_id, c.id, c.hash, c.sig).where(wanted)):
-            out[(device_id, rid)] = (digest, sig)
+    for device_id, ids in by_device.items():
+        for k in range(0, len(ids), 500):
+            query = sa.select(c.id, c.hash, c.sig).where(c.device_id == device_id, c.id.in_(ids[k : k + 500]))
+            for rid, digest, sig in conn.execute(query):
+                out[(device_id, rid)] = (digest, sig)
     return out
 
 
@@ -406,6 +436,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
+        person_year.refresh(conn, people, published)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server import person_year
 from server.org.importing import Change, ExistingPerson, PersonRow, Report, UnitRow, check_people, check_units
 from server.org.levels import CadreLevel, parse_level
 from server.org.sheets import PEOPLE_COLUMNS, UNIT_COLUMNS, read_sheet
@@ -60,6 +61,7 @@ def _move_in(conn: Connection, user: User, unit_code: str, by: str) -> None:
     conn.execute(users.update().where(users.c.user_id == user.user_id).values(unit_code=unit_code))
     conn.execute(unit_history.insert().values(user_id=user.user_id, from_unit=user.unit_code, to_unit=unit_code,
                                               moved_by=by))
+    person_year.rebook(conn, user.user_id)
 
 
 def move_person(conn: Connection, username: str, unit_code: str, *, by: str) -> User:

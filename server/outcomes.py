@@ -12,11 +12,17 @@ Evidence days are the site's calendar days (``rules.year.utc_offset``) of the re
 credited coverage first reached the completion ratio, a quiz or the exam on the day of its
 first attempt that counts as passed.
 
-Ranking (学分排名): a person's place among the active people of their unit by this year's
-total, and their unit's place among the units by the mean total of its active people. Ties
-share a place (1, 1, 3). Units are the accounts' ``unit``, all ranked together. Everyone's
-totals are worked out at most every few minutes per process (``StandingsCache``); the asking
-person's own total is always fresh.
+Ranking (学分排名, ``sync.protocol.outcomes.Ranking``): a person's place among the active people
+of their own unit by this year's total, and their unit's place among its siblings (the units
+under the same parent; the top units when it has none) by the mean total of the active people
+in each sibling's subtree; a sibling with nobody in its subtree is not ranked. Ties share a
+place (1, 1, 3). Everyone's totals are the stored yearly figures (server.person_year), read in
+one place (``everyones_totals``) at most every few minutes per process (``StandingsCache``, with
+the unit tree of that moment); the asking person's own total is always fresh.
+
+Reminders (学习提醒, ``sync.protocol.outcomes.Reminder``): the year's standing is behind its
+target (with the units still needed), or an assigned course that does not count yet is due
+within the rules' ``reminders.due_within_days`` or overdue, on the site's day.
 
 Courses: the person's assignments (required or elective as assigned), and any other published
 course they have evidence for (elective). Services only; no HTTP here.
@@ -24,6 +30,7 @@ course they have evidence for (elective). Services only; no HTTP here.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
@@ -39,11 +46,14 @@ from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
 from server.assignments import assignments_for
+from server.org.tree import codes_of
 from server.published import Published
-from server.storage.tables import attempt_grades, record_credit, records
-from server.users import User, list_users
+from server.storage.tables import attempt_grades, person_year, record_credit, records, users
+from server.units import StoredUnit, list_units
+from server.users import User
 from sync.protocol.assessment import EXAM, EXAM_ID
 from sync.protocol.manifest import Manifest
+from sync.protocol.outcomes import Ranking, Reminder
 from sync.protocol.rules import (
     ZERO,
     CourseEvidence,
@@ -145,12 +155,21 @@ class CourseState:
     title: str
     outcome: CourseOutcome
     covered: float  # 0..1
+    due: date | None = None  # the assignment's due date, if any
 
 
 @dataclass(frozen=True, slots=True)
 class PersonYear:
     courses: tuple[CourseState, ...]
     summary: YearSummary
+
+
+def due_date(text: object) -> date | None:
+    """An assignment's due date from its stored ISO text (None when it has none or it is unreadable)."""
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 class Outcomes:
@@ -168,38 +187,41 @@ class Outcomes:
             self._latest[course_id] = self.published.manifest(course_id, versions[-1]) if versions else None
         return self._latest[course_id]
 
-    def _assigned(self, user: User) -> dict[str, bool]:
-        """course_id -> required, as the person's assignments say (server.assignments)."""
-        return {a["course_id"]: bool(a["required"]) for a in assignments_for(self.conn, user, self.published.repo_dir)}
+    def _assigned(self, user: User) -> dict[str, tuple[bool, date | None]]:
+        """course_id -> (required, due date), as the person's assignments say (server.assignments)."""
+        return {a["course_id"]: (bool(a["required"]), due_date(a["due"]))
+                for a in assignments_for(self.conn, user, self.published.repo_dir)}
+
+    def evidence(self, user: User) -> Evidence:
+        """``user``'s stored evidence."""
+        return evidence_rows(self.conn, [user.user_id]).get(user.user_id, Evidence())
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
-                    evidence: Evidence | None = None) -> PersonYear:
-        """``user``'s courses and ``year`` as of ``as_of`` (their evidence read when not given)."""
+                    evidence: Evidence | None = None,
+                    assigned: Mapping[str, tuple[bool, date | None]] | None = None) -> PersonYear:
+        """``user``'s courses and ``year`` as of ``as_of`` (their evidence and their assignments,
+        course id -> (required, due date), read when not given)."""
         if evidence is None:
-            evidence = evidence_rows(self.conn, [user.user_id]).get(user.user_id, Evidence())
-        assigned = self._assigned(user)
+            evidence = self.evidence(user)
+        if assigned is None:
+            assigned = self._assigned(user)
         course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes)) - set(assigned))
         states = []
         for course_id in course_ids:
             manifest = self.latest(course_id)
             if manifest is None:
                 continue
-            facts = course_facts(manifest, assigned.get(course_id, False))
+            required, due = assigned.get(course_id, (False, None))
+            facts = course_facts(manifest, required)
             found = course_evidence(facts, evidence.watch.get(course_id, []), evidence.passes.get(course_id, []),
                                     self.rules)
             total = sum(max(0.0, lesson.duration_s) for lesson in facts.lessons)
             seen = sum(min(max(0.0, found.lessons[lesson.lesson_id].covered_s), max(0.0, lesson.duration_s))
                        for lesson in facts.lessons if lesson.lesson_id in found.lessons)
             states.append(CourseState(manifest.title, course_outcome(facts, found, self.rules),
-                                      min(1.0, seen / total) if total > 0 else 0.0))
+                                      min(1.0, seen / total) if total > 0 else 0.0, due))
         summary = year_summary([s.outcome for s in states], year, level, self.rules, as_of)
         return PersonYear(tuple(states), summary)
-
-    def year_totals(self, people: list[User], year: int, as_of: date) -> dict[str, Decimal]:
-        """Each person's total for ``year`` (required + elective + carried in), by user id."""
-        found = evidence_rows(self.conn, None if len(people) > 500 else [p.user_id for p in people])
-        return {p.user_id: self.person_year(p, year, as_of, evidence=found.get(p.user_id, Evidence())).summary.total
-                for p in people}
 
 
 def _places(values: Mapping[str, Decimal]) -> dict[str, int]:
@@ -208,25 +230,55 @@ def _places(values: Mapping[str, Decimal]) -> dict[str, int]:
     return {key: ordered.index(value) + 1 for key, value in values.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    unit: str
-    rank_in_unit: int
-    people_in_unit: int
-    unit_rank: int
-    units: int
-    unit_mean: Decimal
-
-
-Totals = dict[str, tuple[str, Decimal]]
-"""user id -> (their unit, their year's total)."""
+Totals = dict[str, tuple[str | None, Decimal]]
+"""user id -> (their unit's code, their year's total)."""
 
 
 def everyones_totals(outcomes: Outcomes, year: int, as_of: date) -> Totals:
-    """Every active person's unit and total for ``year`` as of ``as_of``."""
-    people = [p for p in list_users(outcomes.conn) if p.active]
-    totals = outcomes.year_totals(people, year, as_of)
-    return {p.user_id: (p.unit, totals[p.user_id]) for p in people}
+    """Every active person's unit and total for ``year``: the one place rankings read everyone's
+    totals from. As stored (server.person_year: kept at ingest and by ``totals rebuild``; 0 for a
+    person without a stored year)."""
+    p, u = person_year.c, users.c
+    total = sa.func.coalesce(p.required_x100 + p.elective_x100 + p.carried_x100, 0)
+    query = (sa.select(u.user_id, u.unit_code, total)
+             .select_from(users)
+             .outerjoin(person_year, sa.and_(p.user_id == u.user_id, p.year == year))
+             .where(u.deactivated_at.is_(None)))
+    return {user_id: (code, Decimal(int(x100)) / 100) for user_id, code, x100 in outcomes.conn.execute(query)}
+
+
+@dataclass(frozen=True)
+class Standings:
+    """Everyone's totals and the unit tree (code -> unit) they were read with, indexed once so that
+    each ranking costs a few look-ups, not a pass over everyone: per unit its own people's totals
+    (sorted) and their sum, per unit the sum and count of its subtree's, per parent its children."""
+
+    totals: Totals
+    units: Mapping[str, StoredUnit]
+    by_unit: dict[str | None, list[Decimal]] = field(init=False)
+    unit_sums: dict[str | None, Decimal] = field(init=False)
+    subtree: dict[str, tuple[Decimal, int]] = field(init=False)
+    children: dict[str | None, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_unit: dict[str | None, list[Decimal]] = defaultdict(list)
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        counts: dict[str, int] = defaultdict(int)
+        paths = {code: codes_of(unit.path) for code, unit in self.units.items()}
+        for code, figure in self.totals.values():
+            by_unit[code].append(figure)
+            for above in paths.get(code, []) if code else []:
+                sums[above] += figure
+                counts[above] += 1
+        for figures in by_unit.values():
+            figures.sort()
+        children: dict[str | None, list[str]] = defaultdict(list)
+        for code, unit in self.units.items():
+            children[unit.parent].append(code)
+        object.__setattr__(self, "by_unit", dict(by_unit))
+        object.__setattr__(self, "unit_sums", {code: sum(f, ZERO) for code, f in by_unit.items()})
+        object.__setattr__(self, "subtree", {code: (sums[code], counts[code]) for code in counts})
+        object.__setattr__(self, "children", dict(children))
 
 
 class StandingsCache:
@@ -239,27 +291,73 @@ class StandingsCache:
         self.max_age_s = max_age_s
         self._clock = clock
         self._lock = threading.Lock()
-        self._found: tuple[date, float, Totals] | None = None
+        self._found: tuple[date, float, Standings] | None = None
 
-    def totals(self, outcomes: Outcomes, as_of: date) -> Totals:
+    def standings(self, outcomes: Outcomes, as_of: date) -> Standings:
         with self._lock:
             found = self._found
             if found is None or found[0] != as_of or self._clock() - found[1] > self.max_age_s:
-                found = self._found = (as_of, self._clock(), everyones_totals(outcomes, as_of.year, as_of))
+                units = {u.code: u for u in list_units(outcomes.conn)}
+                found = self._found = (as_of, self._clock(),
+                                       Standings(everyones_totals(outcomes, as_of.year, as_of), units))
             return found[2]
 
+    def totals(self, outcomes: Outcomes, as_of: date) -> Totals:
+        return self.standings(outcomes, as_of).totals
 
-def ranking(totals: Totals, user: User, total: Decimal) -> Ranking:
-    """``user``'s place in their unit and their unit's place among the units, from everyone's
-    ``totals`` with the user's own ``total`` put in."""
-    totals = {**totals, user.user_id: (user.unit, total)}
-    by_unit: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for user_id, (unit, figure) in totals.items():
-        by_unit[unit][user_id] = figure
-    mates = by_unit[user.unit]
-    means = {unit: (sum(t.values(), ZERO) / len(t)).quantize(Decimal("0.01")) for unit, t in by_unit.items()}
-    return Ranking(user.unit, _places(mates)[user.user_id], len(mates), _places(means)[user.unit], len(means),
-                   means[user.unit])
+
+def _mean(total: Decimal, count: int) -> Decimal:
+    return (total / count).quantize(Decimal("0.01")) if count else ZERO
+
+
+def ranking(standings: Standings, user: User, total: Decimal) -> Ranking:
+    """``user``'s place among the people of their unit and their unit's place among its siblings,
+    from everyone's ``standings`` with the user's own ``total`` in place of the one read there."""
+    code, units = user.unit_code, standings.units
+    old = standings.totals.get(user.user_id)
+    mates = standings.by_unit.get(code, [])  # ascending
+    above = len(mates) - bisect.bisect_right(mates, total)
+    people, unit_sum = len(mates) + 1, standings.unit_sums.get(code, ZERO) + total
+    if old is not None and old[0] == code:
+        people, unit_sum = people - 1, unit_sum - old[1]
+        if old[1] > total:
+            above -= 1
+    mine = units.get(code) if code else None
+    if mine is None:  # a unit the tree does not know (yet): ranked on its own
+        return Ranking(user.unit, above + 1, people, 1, 1, _mean(unit_sum, people), None)
+    old_unit = units.get(old[0]) if old is not None and old[0] else None
+    old_path = set(codes_of(old_unit.path)) if old_unit is not None else set()
+    means = {}
+    for sibling in standings.children.get(mine.parent, [mine.code]):
+        figure, count = standings.subtree.get(sibling, (ZERO, 0))
+        if old is not None and sibling in old_path:  # the figure read there, replaced by the fresh one
+            figure, count = figure - old[1], count - 1
+        if sibling == mine.code:
+            figure, count = figure + total, count + 1
+        if count > 0 and (sibling == mine.code or units[sibling].active):
+            means[sibling] = _mean(figure, count)
+    parent = units.get(mine.parent) if mine.parent else None
+    return Ranking(user.unit, above + 1, people, _places(means)[mine.code], len(means), means[mine.code],
+                   parent.name if parent is not None else None)
+
+
+def reminders(mine: PersonYear, today: date, rules: Rules) -> list[Reminder]:
+    """The person's reminders on ``today`` (the site's day): behind the year's target first, then
+    each assigned course that does not count yet and is overdue or due within the rules' days,
+    the earliest due first."""
+    out = []
+    summary = mine.summary
+    if summary.standing == "behind" and summary.to_target > 0:
+        out.append(Reminder("behind_target", short=summary.to_target, unit=rules.credit.unit))
+    due = sorted((s for s in mine.courses if s.due is not None and not s.outcome.counts),
+                 key=lambda s: (s.due or today, s.outcome.course_id))
+    for state in due:
+        assert state.due is not None
+        days = (state.due - today).days
+        if days <= rules.reminders.due_within_days:
+            out.append(Reminder("overdue" if days < 0 else "due_soon", course_id=state.outcome.course_id,
+                                title=state.title, due=state.due.isoformat(), days=days))
+    return out
 
 
 # -- the response's plain form ----------------------------------------------------------------
@@ -282,19 +380,15 @@ def year_dict(summary: YearSummary, rules: Rules) -> dict[str, Any]:
             "standing": summary.standing}
 
 
-def ranking_dict(found: Ranking) -> dict[str, Any]:
-    return {"unit": found.unit, "rank_in_unit": found.rank_in_unit, "people_in_unit": found.people_in_unit,
-            "unit_rank": found.unit_rank, "units": found.units, "unit_mean": plain(found.unit_mean)}
-
-
-def outcomes_for(conn: Connection, user: User, published: Published, rules: Rules, as_of: date,
-                 standings: StandingsCache, level: str | None = None) -> dict[str, Any]:
-    """The outcomes part of ``user``'s transcript for the year of ``as_of`` (the site's today),
-    against the target of ``level`` (by default the person's own cadre level)."""
+def person_outcomes(engine: Outcomes, user: User, as_of: date, standings: StandingsCache, level: str | None = None,
+                    evidence: Evidence | None = None) -> dict[str, Any]:
+    """``user``'s courses, year (against the target of ``level``, by default their own cadre level),
+    ranking and reminders for the year of ``as_of`` (the site's today); their evidence is read
+    when not given."""
     if level is None and user.level is not None:
         level = user.level.value
-    engine = Outcomes(conn, published, rules)
-    mine = engine.person_year(user, as_of.year, as_of, level)
-    placed = ranking(standings.totals(engine, as_of), user, mine.summary.total)
+    mine = engine.person_year(user, as_of.year, as_of, level, evidence)
+    placed = ranking(standings.standings(engine, as_of), user, mine.summary.total)
     return {"as_of": as_of.isoformat(), "courses": [course_dict(s) for s in mine.courses],
-            "year": year_dict(mine.summary, rules), "ranking": ranking_dict(placed)}
+            "year": year_dict(mine.summary, engine.rules), "ranking": placed.to_dict(),
+            "reminders": [r.to_dict() for r in reminders(mine, as_of, engine.rules)]}

@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import FileResponse
 
 from server.publisher_keys import has_key, load_public
+from server.responses import PublisherKeysOut
 
 _BLOB = re.compile(r"^blobs/sha256/([0-9a-f]{64})$")
 _log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def make_router(repo_dir: Path, keys_dir: Path) -> APIRouter:
     def head_repo_file(path: str, request: Request) -> Response:
         return serve(path, request)
 
-    @router.get("/api/publisher-keys")
+    @router.get("/api/publisher-keys", response_model=PublisherKeysOut)
     def publisher_keys() -> dict[str, list[dict[str, str]]]:
         if not has_key(keys_dir):
             return {"keys": []}

@@ -27,6 +27,7 @@ from server.limits import (
     database_busy,
     read_body,
 )
+from server.responses import DeviceOut, PersonOut, SessionOut
 from server.storage.engine import is_busy
 from server.throttle import TooManyAttempts
 from server.users import User
@@ -132,25 +133,25 @@ def _session(user: User, tokens: auth.Tokens) -> dict[str, Any]:
             "expires_in": tokens.expires_in}
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", response_model=SessionOut)
 def login(body: Annotated[LoginIn, Depends(json_body(LoginIn, "sign-in request"))], conn: Conn,
           request: Request) -> dict[str, Any]:
     return _session(*auth.login(conn, body.username, body.password, address=client_address(request),
                                 passwords=request.app.state.passwords))
 
 
-@router.post("/auth/refresh")
+@router.post("/auth/refresh", response_model=SessionOut)
 def refresh(body: Annotated[RefreshIn, Depends(json_body(RefreshIn, "refresh request"))], conn: Conn,
             request: Request) -> dict[str, Any]:
     return _session(*auth.refresh(conn, body.refresh_token, address=client_address(request)))
 
 
-@router.get("/auth/me")
+@router.get("/auth/me", response_model=PersonOut)
 def me(user: CurrentUser) -> dict[str, str]:
     return user.public()
 
 
-@router.post("/devices")
+@router.post("/devices", response_model=DeviceOut)
 def enrol(body: Annotated[DeviceIn, Depends(json_body(DeviceIn, "device enrolment"))], user: CurrentUser,
           conn: Conn, request: Request) -> dict[str, Any]:
     created = auth.enrol_device(conn, user, body.device_id, body.public_key,

@@ -5,7 +5,10 @@ A batch is untrusted input that can be small on the wire and huge once inflated 
 The route reads at most MAX_WIRE_BYTES, then inflates and parses in a worker thread (never on
 the event loop), within BATCH_LIMITS. A batch larger than SMALL_JSON_BYTES once inflated first
 takes one of a few parse slots: however many arrive at once, at most that many big bodies are
-inflated and parsed together, and the rest are answered 503 with a Retry-After.
+inflated and parsed together, and the rest are answered 503 with a Retry-After. Once its body
+has arrived, a batch takes one of the worker's upload slots (ServerConfig.upload_slots) for its
+parse and ingest: a batch that finds none free within UPLOAD_WAIT_S is answered 503 with a
+Retry-After (the client comes back then), so the batches that are served are served quickly.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from server.class_scores import learner_outcomes
 from server.ingest import ingest
 from server.limits import MAX_BODY_BYTES as MAX_WIRE_BYTES
 from server.limits import Slots, read_body
-from server.outcomes import StandingsCache, outcomes_for
+from server.outcomes import StandingsCache
 from server.published import Published
-from server.responses import TranscriptOut
+from server.responses import BatchOut, TranscriptOut
 from server.routes_auth import Conn, CurrentUser
 from server.site_rules import site_today
 from server.transcript import transcript
@@ -48,6 +52,7 @@ SMALL_JSON_BYTES = 1024 * 1024
 BIG_PARSE_SLOTS = 2
 BIG_PARSE_WAIT_S = 1.0
 RETRY_AFTER_S = 2.0
+UPLOAD_WAIT_S = 0.5
 
 
 class BatchIn(BaseModel):
@@ -60,6 +65,8 @@ def parse_slots() -> Slots:
 
 def install(app: FastAPI) -> None:
     app.state.big_parse_slots = parse_slots()
+    app.state.upload_slots = Slots(app.state.config.upload_slots, wait_s=UPLOAD_WAIT_S, retry_after_s=RETRY_AFTER_S,
+                                   what="record uploads")
     app.state.standings = StandingsCache()
 
 
@@ -106,30 +113,36 @@ def parse_batch(raw: bytes, gzipped: bool, slots: Slots) -> list[dict[str, Any]]
             raise FormatError("bad_batch", f"record batch is malformed: {exc.errors()[0]['msg']}") from exc
 
 
-@router.post("/records/batch")
+@router.post("/records/batch", response_model=BatchOut, response_model_exclude_unset=True)
 async def post_batch(request: Request, user: CurrentUser, conn: Conn) -> dict[str, Any]:
     raw = await read_body(request, MAX_WIRE_BYTES)
     gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
-    records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
-    del raw
     config = request.app.state.config
+    slots: Slots = request.app.state.upload_slots
+    await slots.acquire_async()  # after the body arrived: a slow sender holds no slot
+    try:
+        records = await run_in_threadpool(parse_batch, raw, gzipped, request.app.state.big_parse_slots)
+        del raw
 
-    def work() -> list[dict[str, Any]]:
-        return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
-                                            answer_keys_dir=config.answer_keys_dir)]
+        def work() -> list[dict[str, Any]]:
+            return [o.to_dict() for o in ingest(conn, records, as_user_id=user.user_id, repo_dir=config.repo_dir,
+                                                answer_keys_dir=config.answer_keys_dir)]
 
-    results = await run_in_threadpool(work)
+        results = await run_in_threadpool(work)
+    finally:
+        slots.release()
     return {"results": results}
 
 
 @router.get("/transcript", response_model=TranscriptOut, response_model_exclude_unset=True)
 def get_transcript(request: Request, user: CurrentUser, conn: Conn,
                    with_: Annotated[Literal["outcomes"] | None, Query(alias="with")] = None) -> dict[str, Any]:
-    """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's rules."""
+    """The signed-in person's transcript; ``?with=outcomes`` adds this year's outcomes under the site's
+    rules: courses, the year against the target, the ranking, the training classes and the reminders."""
     config = request.app.state.config
     out = transcript(conn, user.user_id, config.repo_dir, config.answer_keys_dir)
     if with_ == "outcomes":
         rules = request.app.state.rules
-        out["outcomes"] = outcomes_for(conn, user, Published(config.repo_dir), rules, site_today(rules),
-                                       request.app.state.standings)
+        out["outcomes"] = learner_outcomes(conn, user, Published(config.repo_dir), rules, site_today(rules),
+                                           request.app.state.standings)
     return out

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Row
 from server.org.levels import CadreLevel, parse_level
 from server.storage.columns import utc_now_s
 from server.storage.engine import transaction
-from server.storage.tables import units, users
+from server.storage.tables import tokens, units, users
 from server.units import unit_for_name
 from sync.protocol.errors import AuthError, FormatError
 
@@ -166,9 +166,21 @@ def unlock_user(conn: Connection, username: str) -> User:
 
 
 def reset_password(conn: Connection, username: str, password: str) -> User:
-    """Give an account a new password; this also unlocks it."""
+    """Give an account a new password; this also unlocks it and signs it out everywhere: every
+    access and refresh token issued with the old password stops working (someone who learned the
+    old one keeps no session), and each of the person's PCs signs in again with the new one."""
     check_new_password(password)
-    return _change(conn, username, password_hash=hash_password(password), locked=0, failed_attempts=0)
+    hashed = hash_password(password)
+    with transaction(conn):
+        done = conn.execute(users.update().where(users.c.username == username)
+                            .values(password_hash=hashed, locked=0, failed_attempts=0))
+        if done.rowcount == 0:
+            raise FormatError("no_such_user", f"no user {username!r}")
+        conn.execute(tokens.delete().where(tokens.c.user_id.in_(
+            sa.select(users.c.user_id).where(users.c.username == username).scalar_subquery())))
+    user = get_user(conn, username=username)
+    assert user is not None
+    return user
 
 
 def deactivate_user(conn: Connection, username: str) -> User:

@@ -74,12 +74,15 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self._on_import_action_triggered)
         self.export_action = QAction(self)
         self.export_action.triggered.connect(self.export_records)
+        self.certificates_action = QAction(self)
+        self.certificates_action.triggered.connect(self.open_certificates)
         self.switch_action = QAction(self)
         self.switch_action.triggered.connect(self.switch_user)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the standard Quit key is empty on Windows
         self.quit_action.triggered.connect(self.close)
-        for a in (self.import_action, self.export_action, None, self.switch_action, self.quit_action):
+        for a in (self.import_action, self.export_action, self.certificates_action, None, self.switch_action,
+                  self.quit_action):
             self.study_menu.addSeparator() if a is None else self.study_menu.addAction(a)
         self.tools_menu = bar.addMenu("")
         self.settings_action = QAction(self)
@@ -87,8 +90,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.rejected_action = QAction(self)
         self.rejected_action.triggered.connect(self.open_rejected)
+        self.verify_action = QAction(self)
+        self.verify_action.triggered.connect(self.open_verify)
         self.tools_menu.addAction(self.settings_action)
         self.tools_menu.addAction(self.rejected_action)
+        self.tools_menu.addAction(self.verify_action)
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._about)
@@ -102,7 +108,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         """What needs a signed-in person is hidden, not greyed out, on the sign-in page."""
         signed_in = self.session is not None
-        for a in (self.import_action, self.export_action, self.switch_action, self.rejected_action):
+        for a in (self.import_action, self.export_action, self.certificates_action, self.switch_action,
+                  self.rejected_action):
             a.setEnabled(signed_in)
             a.setVisible(signed_in)
 
@@ -116,11 +123,13 @@ class MainWindow(QMainWindow):
         self.study_menu.setTitle(self.tr("&Study"))
         self.import_action.setText(self.tr("Import courses from USB…"))
         self.export_action.setText(self.tr("Export study progress to a file…"))
+        self.certificates_action.setText(self.tr("My certificates…"))
         self.switch_action.setText(self.tr("Switch user"))
         self.quit_action.setText(self.tr("Quit"))
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.settings_action.setText(self.tr("Settings…"))
         self.rejected_action.setText(self.tr("Study progress the server refused…"))
+        self.verify_action.setText(self.tr("Verify a certificate…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("About StudyDesk"))
         if self.course_page is not None:
@@ -158,9 +167,9 @@ class MainWindow(QMainWindow):
         widget.rejected_clicked.connect(self.open_rejected)
 
     def _on_sync_synced(self, result: SyncResult) -> None:
-        changed = result.acked + result.rejected
+        changed = result.acked + result.rejected or result.server_view
         if self.courses is not None and changed:
-            self.courses.reload()  # the summary's "confirmed by the server" changed
+            self.courses.reload()  # the summary's "confirmed by the server", the classes or the reminders changed
 
     def _on_sync_network_back(self) -> None:
         """The server answers again: fetch the course list anew (its "cannot reach" notice goes) and
@@ -238,6 +247,18 @@ class MainWindow(QMainWindow):
         from client.windows.rejected_records import RejectedRecordsDialog
 
         RejectedRecordsDialog(self._app, self.session, self).exec()
+
+    def open_certificates(self) -> None:
+        if self.session is None:
+            return
+        from client.windows.certificates import CertificatesDialog
+
+        CertificatesDialog(self._app, self.session, self).exec()
+
+    def open_verify(self) -> None:
+        from client.windows.certificates import VerifyDialog
+
+        VerifyDialog(self._app, self.session, self).exec()
 
     def export_records(self) -> None:
         if self.session is None:

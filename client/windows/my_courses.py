@@ -1,4 +1,5 @@
-"""我的学习 (my courses): the annual summary, filters and one card per assigned course.
+"""我的学习 (my courses): the reminders, the annual summary with the rankings, the training classes
+(我的培训班), filters and one card per assigned course.
 
 Loads from the cache at once (works offline), then asks the server for fresh assignments
 and reloads. Heading, summary and filters scroll with the cards (small screens keep room for
@@ -34,6 +35,7 @@ from client.messages import describe, sentences
 from client.tasks import run_task
 from client.usb_import import ImportOutcome, import_folder, import_with_progress
 from client.widgets.course_row import CourseRow
+from client.widgets.outcomes_view import ClassesPanel, RemindersBanner
 from client.widgets.sync_status import local_time_text
 from client.workers.context import AppContext, SessionContext
 from client.workers.courses import Fetched, cache_assignments, fetch_assignments, load_my_courses
@@ -126,9 +128,11 @@ class SummaryPanel(QFrame):
         parts = [standing] if standing else []
         r = server.ranking
         if r is not None:
-            parts.append(self.tr("Rank %1 of %2 in %3; your unit ranks %4 of %5.")
-                         .replace("%1", str(r.rank_in_unit)).replace("%2", str(r.people_in_unit))
-                         .replace("%3", r.unit).replace("%4", str(r.unit_rank)).replace("%5", str(r.units)))
+            text = (self.tr("Rank %1 of %2 in %3; your unit ranks %4 of %5.") if r.parent is None else
+                    self.tr("Rank %1 of %2 in %3; your unit ranks %4 of the %5 units under %6."))
+            parts.append(text.replace("%1", str(r.rank_in_unit)).replace("%2", str(r.people_in_unit))
+                         .replace("%3", r.unit).replace("%4", str(r.unit_rank)).replace("%5", str(r.units))
+                         .replace("%6", r.parent or ""))
         parts.append(self.tr("(As of the last sync, %1.)").replace("%1", local_time_text(server.fetched_at)))
         return sentences(*parts)
 
@@ -168,8 +172,12 @@ class MyCoursesPage(QWidget):
         head.addSpacing(16)
         head.addWidget(self.who, 1, Qt.AlignmentFlag.AlignBottom)
         outer.addLayout(head)
+        self.reminders = RemindersBanner()
+        outer.addWidget(self.reminders)
         self.summary = SummaryPanel()
         outer.addWidget(self.summary)
+        self.classes = ClassesPanel()
+        outer.addWidget(self.classes)
         filters = QHBoxLayout()
         self.kind_label = QLabel()
         self.kind = QComboBox()
@@ -275,6 +283,8 @@ class MyCoursesPage(QWidget):
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data
         self.summary.set_summary(data.summary, data.server)
+        self.reminders.set_outcomes(data.server, frozenset(i.course_id for i in data.items if i.completed))
+        self.classes.set_outcomes(data.server)
         self._render()
         self.loaded.emit()
 

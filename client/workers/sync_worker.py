@@ -18,6 +18,7 @@ import logging
 import random
 import sqlite3
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the engines load after the first window shows
     from sync.account.auth import UserSession
+    from sync.protocol.keys import PublicKey
     from sync.records.uploader import SyncResult
 
 ONLINE, OFFLINE, SYNCING, ERROR = "online", "offline", "syncing", "error"
@@ -51,7 +53,8 @@ def sync_backoff(rng: random.Random | None = None) -> Backoff:
     return Backoff(BACKOFF_BASE_S, BACKOFF_CAP_S, rng or random.Random())
 
 
-def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0) -> SyncResult:
+def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float = 10.0,
+              trusted: Mapping[str, PublicKey] | None = None) -> SyncResult:
     """Network lane: one upload round with this person's own outbox connection.
 
     The engine keeps what stopped the round in ``result.errors`` as the error objects; the
@@ -65,7 +68,9 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
         if not result.errors:
-            fetch_server_view(session, conn, sent=result.sent)
+            result.server_view = fetch_server_view(session, conn, sent=result.sent)
+            if trusted:
+                refresh_revocations(session, trusted)
     finally:
         conn.close()
     for kind in (CancelledError, RetryableError, SyncError):
@@ -75,18 +80,19 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
     return result
 
 
-def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> None:
+def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> bool:
     """Network lane: the server's grades of the quiz and exam attempts it acknowledged and this
-    year's outcomes (its confirmed figure, standing and rankings), from its transcript: after a
-    round that sent records, while some grades are still unknown here, or when the outcomes
-    saved here are not from today. A failure waits for the next round."""
+    year's outcomes (its confirmed figure, standing, rankings, classes and reminders), from its
+    transcript: after a round that sent records, while some grades are still unknown here, or when
+    the outcomes saved here are not from today. A failure waits for the next round. True when
+    they were read anew."""
     from sync.protocol.records import utc_now
     from sync.records.attempts import awaiting_grades, store_server_grades
     from sync.records.server_view import cached_outcomes, store_outcomes
 
     saved = cached_outcomes(conn)
     if not sent and not awaiting_grades(conn) and saved is not None and saved.fetched_at[:10] == utc_now()[:10]:
-        return
+        return False
     try:
         transcript = session.api.transcript(outcomes=True)
         store_server_grades(conn, transcript)
@@ -94,6 +100,19 @@ def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: i
             store_outcomes(conn, transcript["outcomes"])
     except SyncError as exc:
         log.info("the server's grades and outcomes wait for the next sync: %s", exc)
+        return False
+    return True
+
+
+def refresh_revocations(session: UserSession, trusted: Mapping[str, PublicKey]) -> None:
+    """Network lane: the certificate revocation list, fetched at most hourly and cached for
+    verifying offline (sync.site.revocations). A failure waits for the next round."""
+    from sync.site import revocations
+
+    try:
+        revocations.refresh(session.api, trusted, session.profile_dir)
+    except SyncError as exc:
+        log.info("the certificate revocation list waits for the next sync: %s", exc)
 
 
 def state_after(error: BaseException) -> str:
@@ -120,10 +139,11 @@ class SyncController(QObject):
     error_changed = Signal(object)  # the last exception, or None (its type chose the state: state_after)
     network_back = Signal()  # the server answered after a failure, or for the first time after an offline sign-in
 
-    def __init__(self, lanes: Lanes, session: UserSession) -> None:
+    def __init__(self, lanes: Lanes, session: UserSession, trusted: Mapping[str, PublicKey] | None = None) -> None:
         super().__init__()
         self._lanes = lanes
         self._session = session
+        self._trusted = dict(trusted or {})  # the pinned keys that sign the revocation list
         self.state = OFFLINE if session.offline else ONLINE
         self.counts: SyncCounts | None = None
         self.last_error: BaseException | None = None
@@ -146,8 +166,8 @@ class SyncController(QObject):
         self._timer.stop()
         if self.counts is None or self.counts.pending or self.state != ONLINE:
             self._set_state(SYNCING)  # an idle health check with nothing to send stays "online"
-        session = self._session
-        self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel),
+        session, trusted = self._session, self._trusted
+        self._task = run_task(self._lanes.net, lambda ctx: sync_once(session, ctx.cancel, trusted=trusted),
                               self._on_synced, self._on_sync_failed, name="sync")
 
     def refresh_counts(self) -> None:

@@ -265,6 +265,191 @@
     </message>
 </context>
 <context>
+    <name>CertificatesDialog</name>
+    <message>
+        <source>My certificates</source>
+        <translation>我的证书</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>证书</translation>
+    </message>
+    <message>
+        <source>Year or class</source>
+        <translation>年度或班次</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>成绩</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>开具日期</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Loading your certificates…</source>
+        <translation>正在读取您的证书…</translation>
+    </message>
+    <message>
+        <source>You have no certificates yet. Your training administrator issues a certificate of study hours (学时证明) or a class certificate (结业证书).</source>
+        <translation>您还没有证书。学时证明和结业证书由培训管理员开具。</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached: this is the list from your last look. Certificates already downloaded open without the network.</source>
+        <translation>无法连接服务器：以下是上次查看时的列表。已下载的证书无需联网即可打开。</translation>
+    </message>
+    <message>
+        <source>Choose a certificate and press Open: it is downloaded once, kept on this PC and opened in your PDF viewer. Each carries a QR code that anyone can check with “Verify a certificate”.</source>
+        <translation>选择证书后点击“打开”：证书只需下载一次，保存在本机，并用 PDF 阅读器打开。每份证书都带有二维码，任何人都可以用“验证证书”核验。</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Show the folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Verify a certificate…</source>
+        <translation>验证证书…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Year %1</source>
+        <translation>%1 年度</translation>
+    </message>
+    <message>
+        <source>Certificate of study hours</source>
+        <translation>学时证明</translation>
+    </message>
+    <message>
+        <source>Class certificate</source>
+        <translation>结业证书</translation>
+    </message>
+    <message>
+        <source>Revoked on %1</source>
+        <translation>已于 %1 撤销</translation>
+    </message>
+    <message>
+        <source>Valid, on this PC</source>
+        <translation>有效，已保存在本机</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>This certificate is not on this PC yet. Connect to the network and try again.</source>
+        <translation>本机还没有这份证书。请联网后再试。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Downloading %1…</source>
+        <translation>正在下载 %1…</translation>
+    </message>
+    <message>
+        <source>Saved as %1</source>
+        <translation>已保存为 %1</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>No PDF viewer opened it. The file is %1</source>
+        <translation>没有 PDF 阅读器打开它。文件位于 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ClassCard</name>
+    <message>
+        <source>Passed</source>
+        <translation>已合格</translation>
+    </message>
+    <message>
+        <source>Not passed yet</source>
+        <translation>尚未合格</translation>
+    </message>
+    <message>
+        <source>%1 to %2 · weights attendance : tests : exam = %3 · pass mark %4</source>
+        <translation>%1 至 %2 · 出勤 : 随堂测验 : 结业考试 = %3 · 合格线 %4 分</translation>
+    </message>
+    <message>
+        <source>Total %1</source>
+        <translation>总成绩 %1 分</translation>
+    </message>
+    <message>
+        <source>Attendance %1</source>
+        <translation>出勤 %1</translation>
+    </message>
+    <message>
+        <source>In-lesson tests %1</source>
+        <translation>随堂测验 %1</translation>
+    </message>
+    <message>
+        <source>Final exam %1</source>
+        <translation>结业考试 %1</translation>
+    </message>
+    <message>
+        <source>%1 more points to pass.</source>
+        <translation>还差 %1 分达到合格线。</translation>
+    </message>
+    <message>
+        <source>videos</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>quizzes</source>
+        <translation>随堂测验</translation>
+    </message>
+    <message>
+        <source>final exam</source>
+        <translation>结业考试</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Still to do in “%1”: %2.</source>
+        <translation>《%1》尚未完成：%2。</translation>
+    </message>
+    <message>
+        <source>Every required course is complete.</source>
+        <translation>必修课程均已完成。</translation>
+    </message>
+</context>
+<context>
+    <name>ClassesPanel</name>
+    <message>
+        <source>My classes</source>
+        <translation>我的培训班</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>StudyDesk learning client</source>
@@ -1100,6 +1285,14 @@ The file is at:
         <source>OK</source>
         <translation>确定</translation>
     </message>
+    <message>
+        <source>My certificates…</source>
+        <translation>我的证书…</translation>
+    </message>
+    <message>
+        <source>Verify a certificate…</source>
+        <translation>验证证书…</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -1431,6 +1624,22 @@ The file is at:
         <source>The data contains a number that is far too long.</source>
         <translation>数据中含有过长的数字。</translation>
     </message>
+    <message>
+        <source>This is not a StudyDesk certificate text.</source>
+        <translation>这不是 StudyDesk 证书的验证码。</translation>
+    </message>
+    <message>
+        <source>The certificate revocation list is damaged and was not used.</source>
+        <translation>证书撤销名单已损坏，未被使用。</translation>
+    </message>
+    <message>
+        <source>No StudyDesk certificate was found in this file. Choose a clear picture of the QR code, the certificate&apos;s PDF, or paste its text.</source>
+        <translation>在该文件中没有找到 StudyDesk 证书。请选择二维码清晰的图片或证书 PDF，或直接粘贴验证码。</translation>
+    </message>
+    <message>
+        <source>This file is not a picture, PDF or text of a certificate, or it is too large.</source>
+        <translation>该文件不是证书的图片、PDF 或文本，或者文件过大。</translation>
+    </message>
 </context>
 <context>
     <name>MyCoursesPage</name>
@@ -1750,6 +1959,45 @@ The file is at:
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>RemindersBanner</name>
+    <message>
+        <source>Reminders</source>
+        <translation>学习提醒</translation>
+    </message>
+    <message>
+        <source>(As of the last sync, %1.)</source>
+        <translation>（截至上次同步：%1）</translation>
+    </message>
+    <message>
+        <source>%1 more credits are needed to reach this year&apos;s target; please plan your study.</source>
+        <translation>距本年度学分目标还差 %1 学分，请合理安排学习。</translation>
+    </message>
+    <message>
+        <source>%1 more credit hours are needed to reach this year&apos;s target; please plan your study.</source>
+        <translation>距本年度学时目标还差 %1 学时，请合理安排学习。</translation>
+    </message>
+    <message>
+        <source>“%1” was due on %2; please complete it as soon as possible.</source>
+        <translation>《%1》已于 %2 到期，请尽快完成。</translation>
+    </message>
+    <message>
+        <source>“%1” is due today; please complete it in time.</source>
+        <translation>《%1》今天到期，请抓紧完成。</translation>
+    </message>
+    <message>
+        <source>“%1” is due on %2; please complete it in time.</source>
+        <translation>《%1》将于 %2 到期，请按时完成。</translation>
+    </message>
+    <message>
+        <source>{day} {month_name}</source>
+        <translation>{month}月{day}日</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {year}</source>
+        <translation>{year}年{month}月{day}日</translation>
     </message>
 </context>
 <context>
@@ -2236,6 +2484,10 @@ Cadre Online Training</source>
         <translation>在%3的 %2 人中排第 %1 名；本单位在 %5 个单位中排第 %4 名。</translation>
     </message>
     <message>
+        <source>Rank %1 of %2 in %3; your unit ranks %4 of the %5 units under %6.</source>
+        <translation>在%3的 %2 人中排第 %1 名；本单位在%6下属的 %5 个单位中排第 %4 名。</translation>
+    </message>
+    <message>
         <source>(As of the last sync, %1.)</source>
         <translation>（截至上次同步：%1）</translation>
     </message>
@@ -2313,6 +2565,117 @@ Cadre Online Training</source>
         <translation>
             <numerusform>%n 条被服务器退回</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>VerifyDialog</name>
+    <message>
+        <source>Verify a certificate</source>
+        <translation>验证证书</translation>
+    </message>
+    <message>
+        <source>Paste the code printed under the certificate&apos;s QR code (it starts with SD1:), or choose a photo, scan or PDF of the certificate. The check needs no network: it uses this site&apos;s pinned key and the revocation list saved at the last sync.</source>
+        <translation>粘贴证书二维码下方印的验证码（以 SD1: 开头），或选择证书的照片、扫描件或 PDF。核验无需联网：使用本站固定的发证密钥和上次同步时保存的撤销名单。</translation>
+    </message>
+    <message>
+        <source>SD1:…</source>
+        <translation>SD1:…</translation>
+    </message>
+    <message>
+        <source>Choose a picture or PDF…</source>
+        <translation>选择图片或 PDF…</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Pictures and PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf);;All files (*)</source>
+        <translation>图片和 PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose a picture or PDF of the certificate</source>
+        <translation>选择证书的图片或 PDF</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在核验…</translation>
+    </message>
+    <message>
+        <source>Genuine: signed with this site&apos;s pinned key. This PC has no revocation list yet, so whether it was revoked is not known; sync once online to check.</source>
+        <translation>真实：由本站固定的发证密钥签发。本机尚无撤销名单，无法确认是否已被撤销；请联网同步一次后再核验。</translation>
+    </message>
+    <message>
+        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked.</source>
+        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销。</translation>
+    </message>
+    <message>
+        <source>Revoked: this certificate was withdrawn on %1 and is no longer valid.</source>
+        <translation>已撤销：该证书已于 %1 被撤销，不再有效。</translation>
+    </message>
+    <message>
+        <source>Not genuine: the content does not match its signature. It was altered.</source>
+        <translation>无效：证书内容与签名不符，已被篡改。</translation>
+    </message>
+    <message>
+        <source>Unknown issuer: it is not signed with a key this site trusts. It cannot be confirmed here.</source>
+        <translation>发证机构未知：该证书不是用本站信任的密钥签发的，本机无法确认其真伪。</translation>
+    </message>
+    <message>
+        <source>Not a StudyDesk certificate: the code cannot be read. Check that it was copied whole.</source>
+        <translation>无法识别：这不是可读取的 StudyDesk 证书。请检查验证码是否完整。</translation>
+    </message>
+    <message>
+        <source>Certificate of study hours</source>
+        <translation>学时证明</translation>
+    </message>
+    <message>
+        <source>Class certificate</source>
+        <translation>结业证书</translation>
+    </message>
+    <message>
+        <source>Certificate: %1</source>
+        <translation>证书类型：%1</translation>
+    </message>
+    <message>
+        <source>Serial: %1</source>
+        <translation>证书编号：%1</translation>
+    </message>
+    <message>
+        <source>Name: %1 (%2)</source>
+        <translation>姓名：%1（编号 %2）</translation>
+    </message>
+    <message>
+        <source>Year: %1</source>
+        <translation>年度：%1</translation>
+    </message>
+    <message>
+        <source>Class: %1 (%2)</source>
+        <translation>班次：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Hours: %1</source>
+        <translation>学时：%1</translation>
+    </message>
+    <message>
+        <source>Score: %1</source>
+        <translation>成绩：%1</translation>
+    </message>
+    <message>
+        <source>Issued by %1 on %2</source>
+        <translation>发证机构：%1，开具日期：%2</translation>
+    </message>
+    <message>
+        <source>%1 certificates found; the first: %2</source>
+        <translation>找到 %1 份证书；第一份：%2</translation>
+    </message>
+    <message>
+        <source>What the paper claims (not confirmed):</source>
+        <translation>证书上声称的内容（未经确认）：</translation>
     </message>
 </context>
 <context>

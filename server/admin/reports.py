@@ -1,15 +1,22 @@
 """What the admin web's pages show, aggregated in the database.
 
-Study time is the media time the server credited (``record_credit.credited_s``), dated by the
-end of its wall window as the server placed it (``record_credit.chain_end``, epoch seconds):
-never a client's claim. Units are grouped by their code path (server.units.subtree_clause: one
-range over the path index per child unit), so a province's page costs one grouped query per
-figure, never a walk over its people in Python. Years and weeks are the site's (its rules'
-UTC offset). Services only; no HTTP here.
+The dashboards, drill-downs, rankings and the list of people behind read the stored yearly figures
+of each person (``person_year``, server.person_year: credit decided by the one outcomes engine,
+credited study time, required courses, due dates) and the study time per unit and week
+(``unit_week``), never the records themselves: a province's page is one grouped query over one row
+per person. Study time is the media time the server credited, dated by the end of its wall window.
+Units are grouped by their code path (one range over the path index per child unit). What depends
+on the day is worked out when read: a person is **on track** when each of their figures (required,
+elective with what was carried in, total) has reached their cadre level's yearly minimum times the
+share of the year gone by (in whole numbers: figure x days of the year >= minimum x days gone), as
+the rules engine decides a standing; **overdue** when the due date of an assigned course they have
+not completed has passed; **studying this week** when credited study ended within the last 7 days.
+Years and weeks are the site's (its rules' UTC offset). Services only; no HTTP here.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -18,30 +25,29 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.storage.tables import record_credit, units, users
+from server.person_year import WEEK_S, year_bounds
+from server.storage.tables import person_year, record_credit, unit_week, units, users
 from server.units import StoredUnit, subtree_clause
-
-WEEK_S = 7 * 86400
+from sync.protocol.rules import DEFAULT_LEVEL, YearRules
 
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A site year (local calendar), and the week that ends ``now``."""
+    """A site year (local calendar), the site's today and the week that ends ``now``."""
 
     year: int
     start_s: float
     end_s: float
     week_start_s: float
     now_s: float
+    today: date
 
     @staticmethod
     def of(now: datetime, utc_offset_minutes: int) -> Period:
-        zone = timezone(timedelta(minutes=utc_offset_minutes))
-        local = now.astimezone(zone)
-        start = datetime(local.year, 1, 1, tzinfo=zone)
-        end = datetime(local.year + 1, 1, 1, tzinfo=zone)
+        local = now.astimezone(timezone(timedelta(minutes=utc_offset_minutes)))
+        start, end = year_bounds(local.year, utc_offset_minutes)
         now_s = now.timestamp()
-        return Period(local.year, start.timestamp(), end.timestamp(), now_s - WEEK_S, now_s)
+        return Period(local.year, start, end, now_s - WEEK_S, now_s, local.date())
 
     def week_label(self, index: int) -> str:
         day = datetime.fromtimestamp(self.start_s + index * WEEK_S, UTC) + timedelta(hours=12)
@@ -51,10 +57,19 @@ class Period:
     def weeks_so_far(self) -> int:
         return max(1, int((min(self.now_s, self.end_s) - self.start_s) // WEEK_S) + 1)
 
+    @property
+    def days(self) -> int:
+        return 366 if calendar.isleap(self.year) else 365
+
+    @property
+    def days_gone(self) -> int:
+        """Days of the year gone by at the end of today (as sync.protocol.rules.year_share counts them)."""
+        return self.today.timetuple().tm_yday if self.today.year == self.year else self.days
+
 
 @dataclass(frozen=True, slots=True)
 class UnitFigures:
-    """One unit's subtree this year."""
+    """One unit's subtree this year (its active people)."""
 
     code: str
     name: str
@@ -64,6 +79,16 @@ class UnitFigures:
     studied_year: int
     """People with any credited study time this year."""
     study_hours: float
+    with_target: int = 0
+    """People whose cadre level has a yearly target."""
+    on_track: int = 0
+    """Of those, people on track for it (or who met it)."""
+    required_assigned: int = 0
+    """Required courses assigned, person by person."""
+    required_done: int = 0
+    """Of those, the ones completed."""
+    overdue: int = 0
+    """People with an assigned course past its due date and not completed."""
 
     @property
     def studied_share(self) -> float:
@@ -73,47 +98,96 @@ class UnitFigures:
     def hours_per_person(self) -> float:
         return round(self.study_hours / self.people, 2) if self.people else 0.0
 
+    @property
+    def on_track_share(self) -> float | None:
+        """Percent of the people with a target who are on track; None when nobody has one."""
+        return round(100.0 * self.on_track / self.with_target, 1) if self.with_target else None
+
+    @property
+    def required_share(self) -> float | None:
+        """Percent of the required courses assigned that are completed; None when none is assigned."""
+        return round(100.0 * self.required_done / self.required_assigned, 1) if self.required_assigned else None
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The yearly minimums per cadre level in hundredths of a unit (the stored figures' scale)."""
+
+    by_level: tuple[tuple[str, tuple[int, int, int]], ...]
+    default: tuple[int, int, int]
+
+    @staticmethod
+    def of(year: YearRules) -> Targets:
+        def x100(level: str) -> tuple[int, int, int]:
+            t = year.target_for(level)
+            return int(t.required * 100), int(t.elective * 100), int(t.total * 100)
+
+        return Targets(tuple((level, x100(level)) for level, _ in year.targets if level != DEFAULT_LEVEL),
+                       x100(DEFAULT_LEVEL))
+
+    def column(self, index: int) -> sa.ColumnElement[int]:
+        """The person's minimum (``index`` 0 required, 1 elective, 2 total) by their cadre level."""
+        if not self.by_level:
+            return sa.literal(self.default[index])
+        return sa.case(*((users.c.level == level, figures[index]) for level, figures in self.by_level),
+                       else_=self.default[index])
+
+
+NO_TARGETS = Targets((), (0, 0, 0))
+
 
 def _active_people() -> sa.ColumnElement[bool]:
     return users.c.deactivated_at.is_(None)
 
 
-def _study_per_user(period: Period, within: str | None = None) -> sa.Subquery:
-    """Per person (of the subtree at path ``within``, None: everyone): study seconds this year, and
-    whether any fell in the last week."""
-    c = record_credit.c
-    query = (sa.select(c.user_id, sa.func.sum(c.credited_s).label("seconds"),
-                       sa.func.max(sa.case((c.chain_end >= period.week_start_s, 1), else_=0)).label("this_week"))
-             .where(c.chain_end >= period.start_s, c.chain_end < period.end_s, c.credited_s > 0)
-             .group_by(c.user_id))
-    if within is not None:
-        inside = (sa.select(users.c.user_id).join(units, units.c.code == users.c.unit_code)
-                  .where(subtree_clause(units.c.path, within)))
-        query = query.where(c.user_id.in_(inside))
-    return query.subquery("study")
+def _stored(period: Period) -> sa.ColumnElement[bool]:
+    """The join of a person (``users``) to their stored year."""
+    return sa.and_(person_year.c.user_id == users.c.user_id, person_year.c.year == period.year)
 
 
-def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period) -> list[UnitFigures]:
-    """The figures of each unit's subtree in ``tops``: one grouped query."""
+def _on_track(period: Period, targets: Targets) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """(the person's level has a target, the person is on track for it), over users joined to person_year."""
+    p = person_year.c
+    required, elective = sa.func.coalesce(p.required_x100, 0), sa.func.coalesce(p.elective_x100, 0)
+    carried = sa.func.coalesce(p.carried_x100, 0)
+    mins = [targets.column(i) for i in range(3)]
+    has = sa.or_(*(m > 0 for m in mins))
+    days, gone = period.days, period.days_gone
+    reached = sa.and_(required * days >= mins[0] * gone, (elective + carried) * days >= mins[1] * gone,
+                      (required + elective + carried) * days >= mins[2] * gone)
+    return has, sa.and_(has, reached)
+
+
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period,
+             targets: Targets = NO_TARGETS) -> list[UnitFigures]:
+    """The figures of each unit's subtree in ``tops``: one grouped query over the stored years."""
     if not tops:
         return []
     top = units.alias("top")
-    study = _study_per_user(period, tops[0].path if all(t.path.startswith(tops[0].path) for t in tops) else None)
     member = units.alias("member")
+    p = person_year.c
+    has_target, on_track = _on_track(period, targets)
     query = (
-        sa.select(top.c.code, sa.func.count(users.c.user_id), sa.func.coalesce(sa.func.sum(study.c.this_week), 0),
-                  sa.func.count(study.c.user_id), sa.func.coalesce(sa.func.sum(study.c.seconds), 0.0))
+        sa.select(top.c.code, sa.func.count(users.c.user_id), _count(p.last_study_s >= period.week_start_s),
+                  _count(p.study_ms > 0), sa.func.coalesce(sa.func.sum(p.study_ms), 0), _count(has_target),
+                  _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
+                  sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
         .select_from(top)
         .where(top.c.code.in_([t.code for t in tops]))
         .join(member, subtree_clause_between(member.c.path, top.c.path))
         .join(users, sa.and_(users.c.unit_code == member.c.code, _active_people()))
-        .join(study, study.c.user_id == users.c.user_id, isouter=True)
+        .join(person_year, _stored(period), isouter=True)
         .group_by(top.c.code))
-    found = {code: (people, week, year, seconds) for code, people, week, year, seconds in conn.execute(query)}
+    found = {row[0]: row[1:] for row in conn.execute(query)}
     out = []
     for t in tops:
-        people, week, year, seconds = found.get(t.code, (0, 0, 0, 0.0))
-        out.append(UnitFigures(t.code, t.name, int(people), int(week), int(year), round(float(seconds) / 3600, 2)))
+        people, week, year, ms, with_target, ok, assigned, done, overdue = found.get(t.code, (0,) * 9)
+        out.append(UnitFigures(t.code, t.name, int(people), int(week), int(year), round(int(ms) / 3_600_000, 2),
+                               int(with_target), int(ok), int(assigned), int(done), int(overdue)))
     return out
 
 
@@ -131,26 +205,22 @@ def children(conn: Connection, unit: StoredUnit) -> list[StoredUnit]:
     return [u for code in codes if (u := get_unit(conn, code)) is not None]
 
 
-def unit_figures(conn: Connection, unit: StoredUnit, period: Period) -> tuple[UnitFigures, list[UnitFigures]]:
+def unit_figures(conn: Connection, unit: StoredUnit, period: Period,
+                 targets: Targets = NO_TARGETS) -> tuple[UnitFigures, list[UnitFigures]]:
     """The unit's own subtree figures, and each child unit's."""
     kids = children(conn, unit)
-    figures = _figures(conn, [unit, *kids], period)
+    figures = _figures(conn, [unit, *kids], period, targets)
     return figures[0], figures[1:]
 
 
 def weekly_hours(conn: Connection, unit: StoredUnit, period: Period) -> list[tuple[str, float]]:
     """Study hours of the unit's subtree per week of this year, week 1 to this week."""
-    c = record_credit.c
-    offset = (c.chain_end - period.start_s) / WEEK_S
-    week = sa.func.floor(offset) if conn.dialect.name == "postgresql" else sa.cast(offset, sa.Integer)
-    query = (sa.select(week.label("week"), sa.func.sum(c.credited_s))
-             .select_from(record_credit).join(users, users.c.user_id == c.user_id)
-             .join(units, units.c.code == users.c.unit_code)
-             .where(subtree_clause(units.c.path, unit.path), c.chain_end >= period.start_s, c.chain_end < period.end_s,
-                    c.credited_s > 0)
-             .group_by(week))
-    sums = {int(w): float(s) for w, s in conn.execute(query)}
-    return [(period.week_label(i), round(sums.get(i, 0.0) / 3600, 2)) for i in range(period.weeks_so_far)]
+    w = unit_week.c
+    query = (sa.select(w.week, sa.func.sum(w.study_ms)).select_from(unit_week)
+             .join(units, units.c.code == w.unit_code)
+             .where(subtree_clause(units.c.path, unit.path), w.year == period.year).group_by(w.week))
+    sums = {int(week): int(ms) for week, ms in conn.execute(query)}
+    return [(period.week_label(i), round(sums.get(i, 0) / 3_600_000, 2)) for i in range(period.weeks_so_far)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,24 +240,23 @@ def people_in(conn: Connection, unit: StoredUnit, period: Period, *, subtree: bo
               limit: int = 500, offset: int = 0, order: str = "name", search: str = "") -> list[PersonFigures]:
     """The people of the unit (``subtree``: and of every unit below it), with their study this year;
     ``search``: only those whose name or account contains it."""
-    study = _study_per_user(period, unit.path)
-    u = users.c
+    u, p = users.c, person_year.c
     where: Any = (sa.and_(subtree_clause(units.c.path, unit.path)) if subtree else units.c.code == unit.code)
-    hours = sa.func.coalesce(study.c.seconds, 0.0)
-    orderings = {"hours": (hours.desc(), u.username), "hours_asc": (hours, u.username),
+    ms = sa.func.coalesce(p.study_ms, 0)
+    orderings = {"hours": (ms.desc(), u.username), "hours_asc": (ms, u.username),
                  "name": (u.display_name, u.username)}
     ordering = orderings[order]
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where = sa.and_(where, sa.or_(u.display_name.like(pattern, escape="\\"), u.username.like(pattern, escape="\\")))
-    query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, hours,
-                       sa.func.coalesce(study.c.this_week, 0), u.deactivated_at)
+    query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, ms,
+                       p.last_study_s >= period.week_start_s, u.deactivated_at)
              .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(study, study.c.user_id == u.user_id, isouter=True)
+             .join(person_year, _stored(period), isouter=True)
              .where(where).order_by(*ordering).limit(limit).offset(offset))
-    return [PersonFigures(uid, name, display, code, unit_name, level, round(float(seconds) / 3600, 2), bool(week),
+    return [PersonFigures(uid, name, display, code, unit_name, level, round(int(study) / 3_600_000, 2), bool(week),
                           gone is None)
-            for uid, name, display, code, unit_name, level, seconds, week, gone in conn.execute(query)]
+            for uid, name, display, code, unit_name, level, study, week, gone in conn.execute(query)]
 
 
 def person_hours(conn: Connection, user_id: str, period: Period) -> float:
@@ -208,7 +277,7 @@ def ancestors(conn: Connection, unit: StoredUnit) -> list[StoredUnit]:
 
 
 def today(period: Period) -> date:
-    return datetime.fromtimestamp(period.now_s, UTC).date()
+    return period.today
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,17 +356,16 @@ def behind(conn: Connection, unit: StoredUnit, period: Period, targets: dict[str
     """People of the unit's subtree whose study hours this year are below their level's yearly
     target hours x ``share`` (``targets``: level code -> hours, None for any other level), the
     furthest behind first. A level with no target is never behind."""
-    study = _study_per_user(period, unit.path)
-    u = users.c
+    u, p = users.c, person_year.c
     default = targets.get(None, 0.0)
     target = sa.case(*((u.level == level, hours) for level, hours in targets.items() if level is not None),
                      else_=default) if len(targets) > 1 else sa.literal(default)
-    seconds = sa.func.coalesce(study.c.seconds, 0.0)
+    seconds = sa.func.coalesce(p.study_ms, 0) / 1000.0
     pace_s = target * share * 3600
     query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, seconds,
-                       sa.func.coalesce(study.c.this_week, 0), target)
+                       p.last_study_s >= period.week_start_s, target)
              .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(study, study.c.user_id == u.user_id, isouter=True)
+             .join(person_year, _stored(period), isouter=True)
              .where(subtree_clause(units.c.path, unit.path), u.deactivated_at.is_(None), target > 0,
                     seconds < pace_s)
              .order_by((seconds - pace_s), u.username).limit(limit))

@@ -105,7 +105,11 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "admin.unlock": _("account unlocked"), "admin.reset_password": _("password reset"),
                "admin.move_person": _("person moved"), "admin.deactivate_person": _("account deactivated"),
                "admin.add_unit": _("unit added"), "admin.import_check": _("sheet checked"),
-               "admin.import": _("sheet imported")}
+               "admin.import": _("sheet imported"), "admin.class_add": _("class created"),
+               "admin.class_course": _("course added to a class"), "admin.class_enrol": _("enrolled in a class"),
+               "admin.assign": _("course assigned"), "admin.unassign": _("assignment removed"),
+               "admin.class_certificates": _("class certificates issued"),
+               "admin.class_certificates_pdf": _("class certificates downloaded")}
     results = {"ok": _("done"), "refused": _("refused"), "locked": _("locked"), "inactive": _("deactivated"),
                "bad_credentials": _("wrong account or password"), "wrong_password": _("wrong password"),
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),

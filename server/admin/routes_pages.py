@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from markupsafe import Markup
 
-from server.admin import charts, reports, scope
+from server.admin import charts, reports, routes_certs, scope
 from server.admin.exports import Table
 from server.admin.reports import Period, UnitFigures
 from server.admin.web import Signed, SignedIn, redirect, respond
@@ -43,20 +44,48 @@ def period(signed: Signed) -> Period:
     return Period.of(datetime.now(UTC), site_rules(signed).year.utc_offset_minutes)
 
 
+def targets(signed: Signed) -> reports.Targets:
+    return reports.Targets.of(site_rules(signed).year)
+
+
+def _share(value: float | None) -> float | str:
+    return "—" if value is None else value
+
+
 def unit_table(signed: Signed, name: str, title: str, rows: list[UnitFigures]) -> Table:
     _ = signed.page.gettext
-    return Table(name, title, (_("Unit"), _("Headcount"), _("Studied this year"), _("Share studied (%)"),
+    return Table(name, title, (_("Unit"), _("Headcount"), _("On track (%)"), _("Required done (%)"), _("Overdue"),
                                _("Studying this week"), _("Study hours this year"), _("Hours per person")),
-                 [(f.name, f.people, f.studied_year, f.studied_share, f.studying_week, f.study_hours,
-                   f.hours_per_person) for f in rows],
+                 [(f.name, f.people, _share(f.on_track_share), _share(f.required_share), f.overdue, f.studying_week,
+                   f.study_hours, f.hours_per_person) for f in rows],
                  [f"/admin/units/{f.code}" for f in rows])
 
 
 def figures_of(signed: Signed, total: UnitFigures) -> list[tuple[str, str]]:
     _ = signed.page.gettext
-    return [(_("Headcount"), str(total.people)), (_("Share studied (%)"), f"{total.studied_share}"),
-            (_("Studying this week"), str(total.studying_week)), (_("Study hours this year"), f"{total.study_hours:g}"),
+    return [(_("Headcount"), str(total.people)),
+            (_("On track for the target (%)"), str(_share(total.on_track_share))),
+            (_("Required courses completed (%)"), str(_share(total.required_share))),
+            (_("Overdue"), str(total.overdue)), (_("Studying this week"), str(total.studying_week)),
+            (_("Study hours this year"), f"{total.study_hours:g}"),
             (_("Hours per person"), f"{total.hours_per_person:g}")]
+
+
+def unit_bars(signed: Signed, rows: list[UnitFigures]) -> list[tuple[str, Markup]]:
+    """The bar charts per unit: the share on track when the site sets targets (else the share who
+    studied), and the required courses completed when any are assigned."""
+    _ = signed.page.gettext
+    if any(f.with_target for f in rows):
+        title = _("On track for this year's target, per unit (%)")
+        bars = [(title, charts.bar_chart([(f.name, f.on_track_share or 0.0) for f in rows], title=title, below=50))]
+    else:
+        title = _("Share studied this year, per unit (%)")
+        bars = [(title, charts.bar_chart([(f.name, f.studied_share) for f in rows], title=title, below=50))]
+    if any(f.required_assigned for f in rows):
+        title = _("Required courses completed, per unit (%)")
+        bars.append((title, charts.bar_chart([(f.name, f.required_share or 0.0) for f in rows], title=title,
+                                             below=50)))
+    return bars
 
 
 @router.get("/")
@@ -68,12 +97,11 @@ def dashboard(signed: SignedIn) -> Response:
         return unit_page(signed, tops[0].code, dashboard=True)
     _ = signed.page.gettext
     when = period(signed)
-    rows = reports._figures(signed.conn, tops, when)
+    rows = reports._figures(signed.conn, tops, when, targets(signed))
     table = unit_table(signed, "units", _("Units"), rows)
     return respond(signed, "dashboard.html", [table], title=_("Dashboard"), section="dashboard", unit=None,
                    crumbs=[], figures=[], table=table, people=None, year=when.year, manage=False,
-                   bar=charts.bar_chart([(f.name, f.studied_share) for f in rows], title=_("Share studied (%)")),
-                   line=None)
+                   bars=unit_bars(signed, rows), line=None)
 
 
 @router.get("/units/{code}")
@@ -81,7 +109,7 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
     _ = signed.page.gettext
     unit = scope.unit(signed.conn, signed.admin, code)
     when = period(signed)
-    total, kids = reports.unit_figures(signed.conn, unit, when)
+    total, kids = reports.unit_figures(signed.conn, unit, when, targets(signed))
     crumbs = [u for u in reports.ancestors(signed.conn, unit) if _visible(signed, u.code)]
     tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
     people = reports.people_in(signed.conn, unit, when)
@@ -92,13 +120,11 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
           _("yes") if p.studying_week else "")
          for p in people], [f"/admin/people/{p.user_id}" for p in people])
     tables.append(people_table)
-    bar = charts.bar_chart([(f.name, f.studied_share) for f in kids], title=_("Share studied (%)"), below=50) \
-        if kids else None
     line = charts.line_chart(reports.weekly_hours(signed.conn, unit, when), title=_("Study hours per week"))
     return respond(signed, "dashboard.html", tables, title=_("Dashboard") if dashboard else unit.name,
                    section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
                    figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
-                   year=when.year, bar=bar, line=line, manage=True)
+                   year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True)
 
 
 def _visible(signed: Signed, code: str) -> bool:
@@ -161,7 +187,9 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     gaps = record["gaps"]
     done = {"unlock": _("The account is unlocked."), "reset_password": _("The password is reset."),
             "move_person": _("Moved to the unit chosen; the move is kept in the history."),
-            "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay.")}
+            "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay."),
+            "issue_certificate": _("The certificate is issued; it is listed below."),
+            "revoke_certificate": _("The certificate is revoked; verifiers refuse it once they fetch the new list.")}
     query = signed.page.request.query_params
     notice = ({"kind": "ok", "text": done[query["done"]]} if query.get("done") in done
               else {"kind": "error", "text": _("Not done: %(reason)s") % {"reason": query["refused"][:40]}}
@@ -171,7 +199,7 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
                    ring=ring, hours=hours, year=when.year, gaps=gaps,
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
-                   unit_choices=_unit_choices(signed))
+                   unit_choices=_unit_choices(signed), certificates=routes_certs.rows(signed, person))
 
 
 def _unit_choices(signed: Signed) -> list[tuple[str, str]]:
@@ -231,7 +259,7 @@ def bulletin(signed: SignedIn, code: str) -> Response:
     _ = signed.page.gettext
     unit = scope.unit(signed.conn, signed.admin, code)
     when = period(signed)
-    total, kids = reports.unit_figures(signed.conn, unit, when)
+    total, kids = reports.unit_figures(signed.conn, unit, when, targets(signed))
     tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
     idle = reports.people_in(signed.conn, unit, when, subtree=True, limit=200, order="hours_asc")
     idle = [p for p in idle if p.study_hours == 0]

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server import organization, units, users
+from server import organization, person_year, units, users
 from server.admin import scope
 from server.admin.exports import Table
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
@@ -67,8 +67,13 @@ async def move(request: Request, signed: SignedIn, user_id: str) -> Response:
     form = await read_form(request, signed.page)
     person = _person(signed, user_id)
     target = scope.unit(signed.conn, signed.admin, text(form, "unit", 64))  # only into a unit of theirs
-    return _done(signed, user_id, "admin.move_person", person.username,
-                 lambda: organization.move_person(signed.conn, person.username, target.code, by=signed.admin.name))
+    data_dir = signed.page.request.app.state.config.data_dir
+
+    def moved() -> None:
+        organization.move_person(signed.conn, person.username, target.code, by=signed.admin.name)
+        person_year.refresh_site(signed.conn, data_dir, [person.user_id])  # the new unit's assignments
+
+    return _done(signed, user_id, "admin.move_person", person.username, moved)
 
 
 @router.post("/people/{user_id}/deactivate")

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server import admins
+from server.classes import get_class, list_classes
+from server.org.classes import TrainingClass
 from server.storage.tables import units
 from server.units import StoredUnit, get_unit
 from server.users import User, get_user
@@ -62,3 +64,35 @@ def sees_all(admin: admins.Admin) -> bool:
 
 def reviewer(admin: admins.Admin) -> bool:
     return admin.role is admins.AdminRole.REVIEWER
+
+
+def klass(conn: Connection, admin: admins.Admin, code: str) -> TrainingClass:
+    """A class the admin may see: a reviewer's own, a unit admin's (organised or with people
+    enrolled in their subtrees), any for a system admin."""
+    found = get_class(conn, code) if len(code) <= 64 else None
+    if found is None or not admins.can_see_class(conn, admin, code):
+        raise OutOfScope(code)
+    return found
+
+
+def managed_class(conn: Connection, admin: admins.Admin, code: str) -> TrainingClass:
+    """A class the admin may change (a reviewer none; a unit admin one organised in their subtrees)."""
+    found = klass(conn, admin, code)
+    if not admins.can_manage_class(conn, admin, code):
+        raise OutOfScope(code)
+    return found
+
+
+def visible_classes(conn: Connection, admin: admins.Admin) -> list[TrainingClass]:
+    """The classes the admin may see, by start date."""
+    if reviewer(admin):
+        return [k for code in admin.class_codes if (k := get_class(conn, code)) is not None]
+    return [k for k in list_classes(conn) if sees_all(admin) or admins.can_see_class(conn, admin, k.code)]
+
+
+def class_people_within(conn: Connection, admin: admins.Admin) -> list[str] | None:
+    """Whose results in a class the admin sees: everyone (None) for a system admin or the class's
+    reviewer, else the people of their own subtrees (unit paths)."""
+    if reviewer(admin):
+        return None
+    return admins.visible_unit_paths(conn, admin)

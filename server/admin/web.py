@@ -103,10 +103,12 @@ def navigation(page: Page, admin: admins.Admin) -> list[tuple[str, str, str]]:
     items = [("dashboard", "/admin/", _("Dashboard")), ("units", "/admin/units", _("Units")),
              ("people", "/admin/people", _("People")), ("courses", "/admin/courses", _("Courses")),
              ("rankings", "/admin/rankings", _("Rankings")), ("behind", "/admin/behind", _("Behind")),
+             ("classes", "/admin/classes", _("Training classes")),
+             ("assignments", "/admin/assignments", _("Assignments")),
              ("records", "/admin/records", _("Record import")),
              ("flagged", "/admin/flagged", _("Flagged records")), ("audit", "/admin/audit", _("Audit log"))]
     if admin.role is admins.AdminRole.REVIEWER:
-        return [item for item in items if item[0] in ("audit",)]
+        return [item for item in items if item[0] in ("classes", "audit")]
     return items
 
 

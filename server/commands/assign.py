@@ -4,15 +4,19 @@ everyone in its subtree; a class's makes the course one of the class's courses.
 
 A course must be published on this server before it is assigned, unless ``--force`` (then
 ``--title`` and ``--credit-hours`` stand in until it is). ``assign list`` reads an existing
-data folder only; it never creates one.
+data folder only; it never creates one. An assignment brings the stored yearly figures of everyone
+it reaches up to date (server.person_year: required courses, due dates, credit).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from server.assignments import assign, list_assignments, published_courses
+from server.assignments import assign, list_assignments, published_courses, reached_by
 from server.commands import connect, site
+from server.person_year import refresh_people
+from server.published import Published
+from server.site_rules import load_site_rules
 
 LIST = "list"
 
@@ -49,11 +53,15 @@ def run(args: argparse.Namespace) -> int:
     if not (args.required or args.elective):
         parser.error("one of the arguments --required --elective is required")
     config = site(args).ensure()
+    rules = load_site_rules(config.data_dir)
     with connect(config) as conn:
         text = assign(conn, args.course, username=args.user, unit=args.unit, class_code=args.class_code,
                       required=args.required, due=args.due,
                       title=args.title, credit_hours=args.credit_hours, repo_dir=config.repo_dir, force=args.force)
-    print(f"assigned {text}")
+        print(f"assigned {text}", flush=True)
+        reached = reached_by(conn, username=args.user, unit=args.unit, class_code=args.class_code)
+        refresh_people(conn, Published(config.repo_dir), rules, reached)
+    print(f"updated the yearly figures of {len(reached):,} people (server.person_year)")
     return 0
 
 

@@ -7,6 +7,7 @@ for HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the 
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
+upload slots (``--upload-slots``),
 password-hashing threads (server.password_pool) and its database connection pool, so a site's
 totals are N times those. SQLite has one writer: more than one worker is refused (exit 2).
 """
@@ -19,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, HEADER_TIMEOUT_S, ServerConfig
+from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, DEFAULT_UPLOAD_SLOTS, HEADER_TIMEOUT_S, ServerConfig
 
 MAX_CONNECTIONS = 4096
 KEEP_ALIVE_S = 5
@@ -72,6 +73,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--api-slots", type=int, default=int(_env_float("STUDYDESK_API_SLOTS", DEFAULT_API_SLOTS)),
                    help="API requests served at once by each worker; more wait briefly, then get 503 with "
                         f"Retry-After (default {DEFAULT_API_SLOTS}, or $STUDYDESK_API_SLOTS)")
+    p.add_argument("--upload-slots", type=int,
+                   default=int(_env_float("STUDYDESK_UPLOAD_SLOTS", DEFAULT_UPLOAD_SLOTS)),
+                   help="record batches each worker parses and ingests at once; more wait briefly, then get 503 "
+                        f"with Retry-After (default {DEFAULT_UPLOAD_SLOTS}, or $STUDYDESK_UPLOAD_SLOTS)")
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
                    help="seconds a connection has to send its request headers (default "
@@ -115,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
     fits = raise_fd_limit()
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
-                          database_url=args.database)
+                          upload_slots=args.upload_slots, database_url=args.database)
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
         print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
         return 2

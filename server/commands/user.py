@@ -13,6 +13,7 @@ import sys
 
 from server.commands import connect, os_user, site
 from server.organization import history, move_person, set_person
+from server.person_year import refresh_site
 from server.throttle import clear as clear_failures
 from server.users import add_user, deactivate_user, get_user, list_users, reset_password, unlock_user
 
@@ -91,9 +92,11 @@ def run_add(args: argparse.Namespace) -> int:
     password = password_or_exit(args)
     if isinstance(password, int):
         return password
-    with connect(site(args).ensure()) as conn:
+    config = site(args).ensure()
+    with connect(config) as conn:
         user = add_user(conn, args.name, password, args.unit, args.display_name, level=args.level,
                         person_id=args.person_id)
+        refresh_site(conn, config.data_dir, [user.user_id])  # their unit's assignments reach them
     print(f"added {user.username} ({user.display_name}, {user.unit} [{user.unit_code}]) id {user.user_id}")
     return 0
 
@@ -109,16 +112,20 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_move(args: argparse.Namespace) -> int:
-    with connect(site(args).existing()) as conn:
+    config = site(args).existing()
+    with connect(config) as conn:
         user = move_person(conn, args.name, args.unit, by=os_user())
+        refresh_site(conn, config.data_dir, [user.user_id])  # the new unit's assignments
     print(f"moved {user.username} to {user.unit} [{user.unit_code}]")
     return 0
 
 
 def run_set(args: argparse.Namespace) -> int:
-    with connect(site(args).existing()) as conn:
+    config = site(args).existing()
+    with connect(config) as conn:
         user = set_person(conn, args.name, level=args.level, person_id=args.person_id,
                           display_name=args.display_name)
+        refresh_site(conn, config.data_dir, [user.user_id])  # a level's target decides what is carried in
     level = user.level.value if user.level else "-"
     print(f"{user.username}: {user.display_name}, level {level}, person id {user.person_id or '-'}")
     return 0

@@ -246,3 +246,72 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
     sa.Index("audit_log_at", "at"),
 )
+
+# Certificates the server issued (server/certificates.py): a 学时证明 names a year, a 结业证书 a class;
+# ``token`` is the signed text its QR code carries (sync.protocol.certificates); figures are decimal
+# strings. A revoked certificate keeps its row, with when, by whom and why.
+certificates = sa.Table(
+    "certificates", metadata,
+    sa.Column("serial", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, sa.CheckConstraint("kind IN ('hours', 'class')"), nullable=False),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.user_id"), nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("class_code", sa.Text, sa.ForeignKey("classes.code")),
+    sa.Column("hours", sa.Text, nullable=False),
+    sa.Column("score", sa.Text),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("issued_at", sa.Text, nullable=False, server_default=utc_now_s()),
+    sa.Column("issued_by", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text),
+    sa.Column("revoked_by", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.CheckConstraint("(kind = 'hours' AND year IS NOT NULL) OR (kind = 'class' AND class_code IS NOT NULL)",
+                       name="certificates_names_year_or_class"),
+    sa.Index("certificates_user", "user_id", "kind"),
+    sa.Index("certificates_class", "class_code"),
+    sa.Index("certificates_revoked", "revoked_at"),
+)
+
+# The signed revocation lists (sync.protocol.certificates.Revocations), one row each time the list
+# changes; the server serves the newest (server/routes_certificates.py) without its private key.
+revocation_lists = sa.Table(
+    "revocation_lists", metadata,
+    sa.Column("id", ROW_KEY, primary_key=True, autoincrement=True),
+    sa.Column("issued_at", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+# Each person's figures for a site year (server/person_year.py), kept by the server whenever their
+# credit can change and rebuilt by ``studydesk-server totals rebuild``: credit units x 100 (the
+# rules allow two decimals) required, elective and carried in, courses that counted this year,
+# required courses assigned and completed, the earliest due date of an assigned course not
+# completed, credited study time this year and its last moment (epoch seconds), and the study
+# time per week of the year (JSON, week index -> ms) booked in ``unit_week`` under ``unit_code``.
+person_year = sa.Table(
+    "person_year", metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("unit_code", sa.Text),
+    sa.Column("required_x100", sa.BigInteger, nullable=False),
+    sa.Column("elective_x100", sa.BigInteger, nullable=False),
+    sa.Column("carried_x100", sa.BigInteger, nullable=False),
+    sa.Column("courses_done", sa.Integer, nullable=False),
+    sa.Column("required_assigned", sa.Integer, nullable=False),
+    sa.Column("required_done", sa.Integer, nullable=False),
+    sa.Column("first_due", sa.Text),
+    sa.Column("study_ms", sa.BigInteger, nullable=False),
+    sa.Column("last_study_s", REAL),
+    sa.Column("weeks", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
+    sa.Index("person_year_year", "year", "user_id"),
+)
+
+# Credited study time per unit (the people's own unit, not its ancestors), site year and week of
+# that year (server/person_year.py): the sum of the ``weeks`` of the person_year rows booked there.
+unit_week = sa.Table(
+    "unit_week", metadata,
+    sa.Column("unit_code", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("week", sa.Integer, primary_key=True),
+    sa.Column("study_ms", sa.BigInteger, nullable=False),
+)

@@ -141,6 +141,12 @@ class AuthService:
         api = ApiClient(self._new_transport())
         try:
             info = api.login(username, password)
+        except AuthError as exc:
+            if exc.code == "account_deactivated" and known is not None:
+                # The server said so to someone with the right password: this PC stops offering
+                # offline sign-in too. The profile and any unsent records stay on the PC.
+                self._known.forget(self.site.server_url, username)
+            raise
         except RetryableError as exc:
             if exc.code == "too_many_attempts" and known is None:
                 raise  # the server is up and says to wait: not a reason to call it unreachable

@@ -1,5 +1,5 @@
 """The StudyDesk server API, client side: sign-in, token refresh, devices, records, transcript,
-assignments. A request that fails with an expired access token refreshes it once (rotating the
+assignments, certificates. A request that fails with an expired access token refreshes it once (rotating the
 refresh token) and retries; new tokens are handed to ``on_tokens`` so the caller can keep them
 sealed. Thread-safe. Must not import Qt, client/ or server/.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.net.transport import Transport
-from sync.protocol.errors import AuthError, RetryableError
+from sync.protocol.errors import AuthError, FormatError, RetryableError
 from sync.protocol.records import Record
 
 
@@ -117,3 +117,27 @@ class ApiClient:
         if not isinstance(payload, list):
             raise RetryableError("bad_response", "the server's assignments are not a list")
         return [a for a in payload if isinstance(a, dict)], rules
+
+    def certificates(self) -> list[dict[str, Any]]:
+        """The signed-in person's certificates (server.routes_certificates), newest first."""
+        payload = self._authed("GET", "/api/certificates")
+        if not isinstance(payload, list):
+            raise RetryableError("bad_response", "the server's certificates are not a list")
+        return [c for c in payload if isinstance(c, dict)]
+
+    def certificate_pdf(self, serial: str) -> bytes:
+        data = self._authed("GET", f"/api/certificates/{serial}/pdf", raw=True)
+        if not isinstance(data, bytes) or not data.startswith(b"%PDF-"):
+            raise RetryableError("bad_response", "the server's certificate is not a PDF")
+        return data
+
+    def revocation_list(self) -> bytes | None:
+        """The issuer's signed revocation list as served (public; check it with
+        sync.protocol.certificates.Revocations.parse_verified); None when none was issued yet."""
+        try:
+            data = self.transport.request("GET", "/api/certificates/revoked", raw=True)
+        except FormatError as exc:
+            if exc.code == "no_revocations":
+                return None
+            raise
+        return data if isinstance(data, bytes) else None

@@ -43,8 +43,9 @@ class Transport:
         self.session.headers["User-Agent"] = "StudyDesk/0.1"
 
     def request(self, method: str, path: str, *, body: Any = None, gzip_body: bool = False,
-                token: str | None = None) -> Any:
-        headers: dict[str, str] = {"Accept": "application/json"}
+                token: str | None = None, raw: bool = False) -> Any:
+        """The answer's JSON; with ``raw``, its bytes (a PDF, a signed document kept as it came)."""
+        headers: dict[str, str] = {"Accept": "*/*" if raw else "application/json"}
         data: bytes | None = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -67,6 +68,8 @@ class Transport:
         self.stats.bytes_received += len(content)
         if resp.status_code >= 400:
             raise _error_for(resp.status_code, content, resp.headers.get("Retry-After"), f"{method} {path}")
+        if raw:
+            return content
         try:
             return json.loads(content) if content else None
         except ValueError as exc:

@@ -33,14 +33,22 @@ from typing import Any
 from sync.protocol.errors import FormatError
 from sync.protocol.json_limits import JsonLimits, parse_bounded
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+"""One encoder for every call (it keeps no state between calls): ``json.dumps`` with these options
+would build a new one each time, which costs as much as encoding a small record."""
+
+
+def canonical_text(obj: Any) -> str:
+    """The canonical JSON of ``obj`` as text (``canonical_bytes`` before UTF-8 encoding)."""
+    try:
+        return _ENCODER.encode(obj)
+    except (TypeError, ValueError) as exc:
+        raise FormatError("not_canonical", f"value cannot be encoded as canonical JSON: {exc}") from exc
+
 
 def canonical_bytes(obj: Any) -> bytes:
     """Return the canonical UTF-8 JSON encoding of ``obj``."""
-    try:
-        text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise FormatError("not_canonical", f"value cannot be encoded as canonical JSON: {exc}") from exc
-    return text.encode("utf-8")
+    return canonical_text(obj).encode("utf-8")
 
 
 MAX_SAFE_INTEGER = 2**53 - 1

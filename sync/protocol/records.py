@@ -29,7 +29,14 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, check_v2_value, parse_json_object, sha256_hex
+from sync.protocol.canonical import (
+    canonical_bytes,
+    canonical_bytes_v2,
+    canonical_text,
+    check_v2_value,
+    parse_json_object,
+    sha256_hex,
+)
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.json_limits import JsonLimits
 from sync.protocol.keys import PrivateKey, PublicKey
@@ -93,6 +100,10 @@ class Record:
     created_at: str
     sig: str = ""
     v: int = V1
+    # the body's canonical JSON and the signing bytes, each made once when first needed (the body is
+    # never changed in place: a changed record is a new Record, built without them)
+    _body_text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _signing: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def unsigned_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -114,11 +125,27 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {**self.unsigned_dict(), "sig": self.sig}
 
+    def body_text(self) -> str:
+        """The body's canonical JSON (what a record table stores)."""
+        if self._body_text is None:
+            object.__setattr__(self, "_body_text", canonical_text(self.body))
+        assert self._body_text is not None
+        return self._body_text
+
     def signing_bytes(self) -> bytes:
         """What the signature covers: v1 canonical JSON, or RFC 8785 for a v2 record. A v2 body is
         checked to lie in RFC 8785's integer subset where records are made (``make_record``) and
-        read (``from_dict``), not again here: bytes of an unchecked body match no signature."""
-        return canonical_bytes(self.unsigned_dict())
+        read (``from_dict``), not again here: bytes of an unchecked body match no signature.
+
+        Built from the body's canonical JSON, encoded once per record: "body" sorts before every
+        other key, so the canonical form of the whole is the body's followed by the rest's."""
+        if self._signing is None:
+            rest = self.unsigned_dict()
+            del rest["body"]
+            signing = f'{{"body":{self.body_text()},{canonical_text(rest)[1:]}'.encode()
+            object.__setattr__(self, "_signing", signing)
+        assert self._signing is not None
+        return self._signing
 
     def canonical(self) -> bytes:
         """The full record (with ``sig``) in canonical form: what is stored and compared."""
@@ -154,13 +181,16 @@ class Record:
             raise FormatError("bad_field", "type must be a short lowercase word")
         if not isinstance(d["body"], dict):
             raise FormatError("bad_field", "body must be a JSON object")
-        if len(canonical_bytes(d["body"])) > MAX_BODY_BYTES:
+        body_text = canonical_text(d["body"])
+        if len(body_text.encode("utf-8")) > MAX_BODY_BYTES:
             raise FormatError("bad_field", "body is too large")
         if not isinstance(d["created_at"], str) or len(d["created_at"]) > 40:
             raise FormatError("bad_field", "created_at must be an ISO 8601 time")
         if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
             raise FormatError("bad_field", "sig must be a base64 signature")
-        return cls(**{k: d[k] for k in _FIELDS}, v=_version(d))
+        record = cls(**{k: d[k] for k in _FIELDS}, v=_version(d))
+        object.__setattr__(record, "_body_text", body_text)
+        return record
 
     @classmethod
     def from_json(cls, data: bytes) -> Record:

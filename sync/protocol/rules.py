@@ -140,6 +140,14 @@ class ClassScoring:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderRules:
+    """When a learner is reminded of an assigned course that does not count yet: from
+    ``due_within_days`` days before its due date (and once it is overdue)."""
+
+    due_within_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """The effective rules of a site."""
 
@@ -147,6 +155,7 @@ class Rules:
     credit: CreditRules = field(default_factory=CreditRules)
     year: YearRules = field(default_factory=YearRules)
     class_score: ClassScoring = field(default_factory=ClassScoring)
+    reminders: ReminderRules = field(default_factory=ReminderRules)
 
 
 DEFAULT_RULES = Rules()
@@ -302,6 +311,14 @@ class YearSummary:
     @property
     def total(self) -> Decimal:
         return self.required + self.elective + self.carried_in
+
+    @property
+    def to_target(self) -> Decimal:
+        """The fewest more units that would meet every minimum of the target (0 once met)."""
+        t = self.target
+        required = max(ZERO, t.required - self.required)
+        elective = max(ZERO, t.elective - self.elective_with_carry)
+        return max(required + elective, max(ZERO, t.total - self.total))
 
 
 def year_totals(outcomes: Iterable[CourseOutcome], year: int) -> tuple[Decimal, Decimal]:

@@ -34,6 +34,9 @@ default shown (``rules_to_toml(DEFAULT_RULES)`` prints exactly this)::
     exam = 4
     pass_score = 60
 
+    [reminders]             # the learner's reminders of assigned courses
+    due_within_days = 7     # from this many days before a course's due date (0 to 365)
+
 Figures are numbers >= 0 with at most two decimals (in JSON, decimal strings such as "0.25",
 so they are exact on both sides). Tiers run from the longest ``min_minutes`` down and the last
 starts at 0. When ``[targets]`` is given it must have a ``default`` table, used for every level
@@ -62,6 +65,7 @@ from sync.protocol.rules import (
     ClassScoring,
     Counting,
     CreditRules,
+    ReminderRules,
     Rules,
     Tier,
     YearRules,
@@ -154,8 +158,20 @@ def rules_from_dict(obj: Any, where: str = RULES_FILE_NAME) -> Rules:
         raise _bad(where, "class_score", "needs at least one weight above 0")
     if class_score.pass_score > 100:
         raise _bad(where, "class_score.pass_score", "must be from 0 to 100")
+    reminders = _reminders(doc.table("reminders"))
     doc.done()
-    return Rules(counting, credit, year, class_score)
+    return Rules(counting, credit, year, class_score, reminders)
+
+
+def _reminders(doc: _Doc) -> ReminderRules:
+    def days(value: Any, key: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
+            raise _bad(doc.where, key, "must be a whole number of days from 0 to 365")
+        return value
+
+    found = ReminderRules(doc.get("due_within_days", DEFAULT_RULES.reminders.due_within_days, days))
+    doc.done()
+    return found
 
 
 def _counting(doc: _Doc, flag: Callable[[Any, str], bool]) -> Counting:
@@ -298,6 +314,7 @@ def rules_to_dict(rules: Rules) -> dict[str, Any]:
                     for level, t in y.targets},
         "class_score": {"attendance": plain(s.attendance), "tests": plain(s.tests), "exam": plain(s.exam),
                         "pass_score": plain(s.pass_score)},
+        "reminders": {"due_within_days": rules.reminders.due_within_days},
     }
 
 
@@ -332,6 +349,7 @@ def rules_to_toml(rules: Rules) -> str:
     for level, target in d["targets"].items():
         lines += ["", f"[targets.{_toml_key(level)}]"] + [f"{k} = {v}" for k, v in target.items()]
     lines += ["", "[class_score]"] + [f"{k} = {v}" for k, v in d["class_score"].items()]
+    lines += ["", "[reminders]"] + [f"{k} = {v}" for k, v in d["reminders"].items()]
     return "\n".join(lines) + "\n"
 
 

@@ -4,8 +4,10 @@ this year's outcomes.
 The rules come with the assignments (``GET /api/assignments?with=rules``); "my courses" then
 makes its offline estimate with them, so the PC and the server count by the same rules. The
 outcomes come with the transcript (``?with=outcomes``): the figure the server confirmed, the
-standing against the target and the rankings (学分排名), shown "as of the last sync" while
-offline. Both are checked before they are kept (a malformed answer keeps the previous one) and
+standing against the target, the rankings (学分排名), the training classes with their scores
+(培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; their shapes
+are the protocol's (sync.protocol.outcomes), and an answer kept by an older version (no classes,
+no reminders) still reads. Both are checked before they are kept (a malformed answer keeps the previous one) and
 replaced whole. Not thread-safe: one connection per thread (the client's SQLite lane).
 Must not import Qt, client/, player/ or server/.
 """
@@ -14,27 +16,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sync.protocol.errors import FormatError
+from sync.protocol.outcomes import (
+    ClassResult,
+    Ranking,
+    Reminder,
+    classes_from_list,
+    count,
+    figure,
+    ranking_from_dict,
+    reminders_from_list,
+)
 from sync.protocol.records import utc_now
 from sync.protocol.rules import Rules
 from sync.protocol.rules_file import rules_from_dict, rules_to_dict
 from sync.storage.sqlite import transaction
-
-MAX_FIGURE = Decimal(1_000_000)
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    unit: str
-    rank_in_unit: int
-    people_in_unit: int
-    unit_rank: int
-    units: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,24 +51,8 @@ class ServerOutcomes:
     standing: str  # met, on_track, behind, no_target
     credited: frozenset[str]  # the courses the server counted
     ranking: Ranking | None
-
-
-def _figure(obj: Mapping[str, Any], key: str) -> Decimal:
-    value = obj.get(key)
-    try:
-        number = Decimal(value) if isinstance(value, str) and len(value) <= 20 else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or not 0 <= number <= MAX_FIGURE:
-        raise FormatError("bad_response", f"outcomes: {key} is not a figure")
-    return number
-
-
-def _count(obj: Mapping[str, Any], key: str) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000_000:
-        raise FormatError("bad_response", f"outcomes: {key} is not a count")
-    return value
+    classes: tuple[ClassResult, ...] = ()
+    reminders: tuple[Reminder, ...] = ()
 
 
 def parse_outcomes(obj: Any, fetched_at: str) -> ServerOutcomes:
@@ -76,20 +60,17 @@ def parse_outcomes(obj: Any, fetched_at: str) -> ServerOutcomes:
     if not isinstance(obj, dict) or not isinstance(obj.get("year"), dict) or not isinstance(obj.get("courses"), list):
         raise FormatError("bad_response", "outcomes: not an object with year and courses")
     year, raw_rank = obj["year"], obj.get("ranking")
-    ranking = None
-    if isinstance(raw_rank, dict):
-        ranking = Ranking(str(raw_rank.get("unit") or "")[:200], _count(raw_rank, "rank_in_unit"),
-                          _count(raw_rank, "people_in_unit"), _count(raw_rank, "unit_rank"),
-                          _count(raw_rank, "units"))
+    ranking = ranking_from_dict(raw_rank) if raw_rank is not None else None
     credited = frozenset(c["course_id"] for c in obj["courses"]
                          if isinstance(c, dict) and c.get("credited") is True and isinstance(c.get("course_id"), str))
     standing = year.get("standing")
     if standing not in ("met", "on_track", "behind", "no_target") or year.get("unit") not in ("hours", "credits"):
         raise FormatError("bad_response", "outcomes: unknown standing or unit")
     as_of = obj.get("as_of")
-    return ServerOutcomes(as_of if isinstance(as_of, str) else "", fetched_at, _count(year, "year"), year["unit"],
-                          _figure(year, "required"), _figure(year, "elective"), _figure(year, "total"), standing,
-                          credited, ranking)
+    return ServerOutcomes(as_of if isinstance(as_of, str) else "", fetched_at, count(year, "year"), year["unit"],
+                          figure(year, "required"), figure(year, "elective"), figure(year, "total"), standing,
+                          credited, ranking, classes_from_list(obj.get("classes")),
+                          reminders_from_list(obj.get("reminders")))
 
 
 def _put(conn: sqlite3.Connection, key: str, value: Any) -> None:

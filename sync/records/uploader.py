@@ -51,6 +51,7 @@ class SyncResult:
     rejected: int = 0
     errors: list[SyncError] = field(default_factory=list)  # what stopped the round, as raised
     batches: int = 0
+    server_view: bool = False  # the round also read the server's grades and outcomes anew (its caller does)
 
     @property
     def ok(self) -> bool:

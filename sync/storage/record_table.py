@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from sync.protocol.canonical import canonical_bytes
 from sync.protocol.records import GENESIS, Record
 
 FIRST_COLUMNS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body",
@@ -80,8 +79,7 @@ def insert_sql(table: str, extra_columns: Sequence[str] = ()) -> str:
 def record_values(record: Record, digest: str | None = None) -> tuple[Any, ...]:
     """The values of ``RECORD_COLUMNS``; ``digest`` is the record's hash when the caller has it."""
     r = record
-    body = canonical_bytes(r.body).decode("utf-8")
-    return (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id, body, r.created_at,
+    return (r.id, r.device_id, r.user_id, r.seq, r.prev, r.type, r.course_id, r.lesson_id, r.body_text(), r.created_at,
             r.sig, r.v, digest or r.hash)
 
 

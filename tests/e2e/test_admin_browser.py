@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import ADMIN_PASSWORD, Site, build_site, page_tables, same_cells
 from tests.support.courses import course_zip
 from tests.support.org_sheets import write_sheet
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 # Text a zh_CN page may show in Latin letters: codes, accounts, the language switch, file kinds.
 ALLOWED_LATIN = {"English", "XLSX", "CSV", "PDF", "UTC", "c1", "l1", "law", "zhang", "li", "wang", "zhao", "root",
-                 "a-admin", "b-admin"}
+                 "a-admin", "b-admin", "tested", "reviewer-a"}
 
 OVERFLOW_CHECK = """() => {
   const bad = [];
@@ -171,6 +172,90 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
     assert "未找到" in page.inner_text("h1") and "乙市" not in page.content()
     look(page, "refused")
     scoped.close()
+
+
+def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_its_reviewer_other_classes(
+        browser: Browser, site: Site, tmp_path: Path) -> None:
+    base = site.server.url
+    manifest = publish_tested(site.server, tmp_path)
+    study(site.server, tmp_path, "zhang", manifest, quiz_right=True)
+    study(site.server, tmp_path, "li", manifest, quiz_right=False)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, "root")
+    for code, name, owner in (("b-2026", "乙市党务干部培训班", "city-b"),
+                              ("qn-2026", "2026年青年干部培训班", "city-a")):
+        page.click("nav >> text=培训班")
+        page.fill("input[name=code]", code)
+        page.fill("input[name=name]", name)
+        page.fill("input[name=starts]", "2026-03-01")
+        page.fill("input[name=ends]", "2026-12-31")
+        page.select_option("select[name=owner]", owner)
+        assert page.input_value("input[name=weights]") == "3:3:4" and page.input_value("input[name=pass_score]") == "60"
+        page.click("form[data-form=class] button[type=submit]")
+        page.wait_for_url(f"{base}/admin/classes/{code}?done=created")
+    look(page, "class-new")
+    page.select_option("form[data-form=course] select[name=course]", COURSE)
+    page.click("form[data-form=course] button[type=submit]")
+    page.select_option("form[data-form=enrol-unit] select[name=target]", "city-a")
+    page.click("form[data-form=enrol-unit] button[type=submit]")
+    assert "已报名" in page.inner_text("[role=status]")
+    shown = page_tables(page.content())["class-qn-2026"]
+    assert shown[0][-2:] == ["加权总分（3:3:4）", "结果"]
+    assert [r[0:1] + r[3:] for r in shown[1:]] == [["张三", "1", "100.0", "100.0", "100.0", "100.0", "合格"],
+                                                  ["李四", "0", "100.0", "0.0", "100.0", "70.0", "合格"]]
+    look(page, "class", narrow=True)
+    with page.expect_download() as info:
+        page.click("a[href*='table=class-qn-2026'][href*='export=xlsx']")
+    saved = tmp_path / "class.xlsx"
+    info.value.save_as(saved)
+    sheet = load_workbook(io.BytesIO(saved.read_bytes())).active
+    assert sheet is not None
+    assert same_cells([list(row) for row in sheet.iter_rows(values_only=True)]) == same_cells(shown)
+    page.click("form[data-form=certificates] button[type=submit]")
+    issued = page_tables(page.content())["certificates"]
+    assert [(r[0], r[4]) for r in issued[1:]] == [("张三", "本次开具"), ("李四", "本次开具")]
+    look(page, "class-certificates", narrow=True)
+    with page.expect_download() as info:
+        page.click("text=全部下载（PDF，每人一页）")
+    assert info.value.suggested_filename == "certificates-qn-2026.pdf"
+    pdf = tmp_path / "certificates.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    page.click("nav >> text=培训班")
+    listed = page_tables(page.content())["classes"]
+    assert [r[1] for r in listed[1:]] == ["b-2026", "qn-2026"] and listed[2][5:] == ["2", "50.0", "2"]
+    look(page, "classes", narrow=True)
+    page.click("nav >> text=学习任务")
+    page.select_option("form[data-form=assign] select[name=course]", "c1")
+    page.select_option("form[data-form=assign] select[name=unit]", "county-a1")
+    page.fill("form[data-form=assign] input[name=due]", "2026-12-31")
+    page.click("form[data-form=assign] button[type=submit]")
+    assert "已指派" in page.inner_text("[role=status]")
+    assert page_tables(page.content())["assignments"][-1][:6] == ["c1", "测试课程", "单位及其下级单位", "甲市一县",
+                                                                  "必修", "2026-12-31"]
+    look(page, "assignments", narrow=True)
+    context.close()
+
+    # the reviewer of one class sees it, read only, and is refused the other by its typed address
+    add_reviewer(site.server, "reviewer-a", ("qn-2026",))
+    reviewing = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = reviewing.new_page()
+    page.goto(base + "/admin/")
+    page.fill("input[name=name]", "reviewer-a")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/admin/classes")
+    assert [r[1] for r in page_tables(page.content())["classes"][1:]] == ["qn-2026"]
+    look(page, "reviewer-classes", narrow=True)
+    page.click("table[data-table=classes] >> text=2026年青年干部培训班")
+    assert page.locator("form[method=post] >> text=报名该单位").count() == 0
+    assert len(page_tables(page.content())["class-qn-2026"]) == 3
+    look(page, "reviewer-class", narrow=True)
+    answer = page.goto(base + "/admin/classes/b-2026")
+    assert answer is not None and answer.status == 404 and "乙市党务干部培训班" not in page.content()
+    look(page, "reviewer-refused")
+    reviewing.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

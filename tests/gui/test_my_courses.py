@@ -354,8 +354,9 @@ def test_the_summary_shows_the_servers_figure_standing_and_ranks_in_chinese(qapp
 
     from client.i18n import Translator, ensure_built
     from client.windows.my_courses import SummaryPanel
+    from sync.protocol.outcomes import Ranking
     from sync.records.my_courses import Summary
-    from sync.records.server_view import Ranking, ServerOutcomes
+    from sync.records.server_view import ServerOutcomes
 
     year = date.today().year
     server = ServerOutcomes(f"{year}-06-01", datetime.now().astimezone().isoformat(), year, "hours",

@@ -383,6 +383,40 @@ def test_a_busy_database_and_too_many_requests_answer_503_with_retry_after(quick
 
 
 @pytest.mark.databases
+def test_uploads_beyond_the_upload_slots_are_turned_away_with_retry_after_and_sync_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str | None) -> None:
+    from tests.support.ingest import chain, enrolled_client, statuses
+
+    monkeypatch.setenv("STUDYDESK_UPLOAD_SLOTS", "1")
+    server = ServerProcess(tmp_path / "upload-data", database_url=database).start()
+    try:
+        for i in range(5):
+            add_user(server, f"up-{i}", "pass-word")
+        people = [enrolled_client(server, f"up-{i}") for i in range(5)]
+        batches = [chain(p.signer, 10) for p in people]
+
+        def post(k: int) -> ServerBusyError | list[dict[str, object]]:
+            try:
+                return people[k].api.post_batch(batches[k])
+            except ServerBusyError as exc:
+                return exc
+
+        with server.write_lock_held(), concurrent.futures.ThreadPoolExecutor(5) as pool:
+            answers = list(pool.map(post, range(5)))
+        assert all(isinstance(a, ServerBusyError) for a in answers), answers
+        busy = [a for a in answers if isinstance(a, ServerBusyError)]
+        assert all(a.code == "server_busy" and (a.retry_after_s or 0) >= 1 for a in busy)
+        # one batch took the only slot and waited for the database; the others were turned away by the slot
+        turned_away = [a for a in busy if "record uploads" in a.detail]
+        assert len(turned_away) == 4, [a.detail for a in busy]
+        for person, batch in zip(people, batches, strict=True):  # nothing was half done: each syncs later
+            assert statuses(person.api.post_batch(batch)) == ["stored"] * 10
+        assert server.sql("SELECT COUNT(*) FROM records")[0][0] == 50
+    finally:
+        server.stop()
+
+
+@pytest.mark.databases
 def test_the_audit_log_lists_admin_commands_and_filters(server: ServerProcess) -> None:
     add_user(server, "alpha", "pass-word")
     add_user(server, "beta", "pass-word")

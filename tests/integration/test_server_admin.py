@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from sync.account.auth import AuthService
+from sync.account.profile_db import open_profile_db
 from sync.protocol.errors import AuthError, SyncError
+from sync.records.outbox import pending_count
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user
 
@@ -93,6 +96,23 @@ def test_reset_password_replaces_the_old_one_and_unlocks(server: ServerProcess, 
     assert not AuthService(tmp_path / "pc2", SiteConfig(server_url=server.url)).sign_in("ma", "new-password").offline
 
 
+def test_reset_password_signs_the_account_out_everywhere(server: ServerProcess, tmp_path: Path) -> None:
+    add_user(server, "he", "old-password")
+    stolen = requests.post(f"{server.url}/api/auth/login", json={"username": "he", "password": "old-password"},
+                           timeout=10).json()
+    me = requests.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {stolen['access_token']}"},
+                      timeout=10)
+    assert me.status_code == 200
+    server.cli("user", "reset-password", "he", "--password-stdin", input=b"new-password\n")
+    after = requests.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {stolen['access_token']}"},
+                         timeout=10)
+    assert after.status_code == 401
+    renewed = requests.post(f"{server.url}/api/auth/refresh", json={"refresh_token": stolen["refresh_token"]},
+                            timeout=10)
+    assert renewed.status_code == 401
+    assert not AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("he", "new-password").offline
+
+
 def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: ServerProcess, tmp_path: Path) -> None:
     add_user(server, "zhao", "pass-word")
     session = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("zhao", "pass-word")
@@ -112,3 +132,25 @@ def test_a_deactivated_user_cannot_sign_in_and_their_records_stay(server: Server
     assert kept == 1
     again = server.cli("user", "deactivate", "zhao")  # idempotent
     assert again.returncode == 0
+
+
+def test_a_deactivated_user_can_no_longer_sign_in_offline_on_a_pc_that_heard_so(server: ServerProcess,
+                                                                                 tmp_path: Path) -> None:
+    add_user(server, "qian", "pass-word")
+    pc = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
+    session = pc.sign_in("qian", "pass-word")
+    session.outbox().append("watch", "c1", "l1", {"segments": [[0, 30]]})  # not sent yet: it must stay
+    server.cli("user", "deactivate", "qian")
+    with pytest.raises(AuthError) as refused:
+        pc.sign_in("qian", "pass-word")
+    assert refused.value.code == "account_deactivated"
+    assert [k.username for k in pc.known_users()] == []  # off this PC's sign-in list, while the profile
+    conn = open_profile_db(session.profile_dir)  # and its unsent record stay
+    try:
+        assert pending_count(conn) == 1
+    finally:
+        conn.close()
+    server.stop()
+    with pytest.raises(SyncError) as offline:  # the server is away: no offline sign-in any more
+        AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("qian", "pass-word")
+    assert offline.value.code == "network"

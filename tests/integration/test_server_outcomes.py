@@ -118,8 +118,10 @@ def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded
     assert (year["required"], year["elective"], year["total"], year["standing"], year["unit"]) == (
         "1", "1", "2", "met", "hours")
     assert year["target"] == {"required": "1", "elective": "1", "total": "0"}
+    # 城关镇 is a top unit; 河西乡, named first by ``user add``, went under the root unit 全部单位, the
+    # other top unit: 城关镇 ranks among the two top units
     assert mine["ranking"] == {"unit": "城关镇", "rank_in_unit": 1, "people_in_unit": 2, "unit_rank": 1, "units": 2,
-                               "unit_mean": "1"}
+                               "unit_mean": "1", "parent": None}
 
     # the forger claimed a full score on wrong answers: the quiz is not passed, the course does not count
     theirs = _outcomes(forger)
@@ -130,7 +132,8 @@ def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded
     assert (theirs["ranking"]["rank_in_unit"], theirs["ranking"]["people_in_unit"]) == (2, 2)
 
     nothing = _outcomes(idle)
-    assert nothing["courses"] == [] and nothing["ranking"]["unit_rank"] == 2
+    assert nothing["courses"] == [] and (nothing["ranking"]["unit_rank"], nothing["ranking"]["units"],
+                                         nothing["ranking"]["parent"]) == (1, 1, "全部单位")  # alone under the root
     assert (nothing["year"]["level"], nothing["year"]["target"]["required"]) == ("division", "5")
     assert "outcomes" not in idle.api.transcript()  # only when asked for
 

@@ -176,6 +176,19 @@ def test_required_and_elective_minimums_per_cadre_level() -> None:
     assert year_summary(year, 2026, None).standing == "no_target"
 
 
+@pytest.mark.parametrize(("level", "required", "elective", "to_target"), [
+    ("county", "30", "4", "16"),  # 10 required and 6 elective still missing
+    ("county", "45", "4", "6"),  # required over its minimum does not make up for elective
+    ("county", "40", "10", "0"),
+    ("default", "30", "4", "16"),  # a total of 50
+    ("default", "60", "0", "0"),
+])
+def test_what_is_still_needed_for_the_target(level: str, required: str, elective: str, to_target: str) -> None:
+    rules = replace(DEFAULT_RULES, year=CADRE)
+    year = [_outcome(required, True, date(2026, 3, 1)), _outcome(elective, False, date(2026, 4, 1))]
+    assert year_summary(year, 2026, level, rules).to_target == D(to_target)
+
+
 def test_on_track_against_the_share_of_the_year_gone_by() -> None:
     rules = replace(DEFAULT_RULES, year=CADRE)
     july = date(2026, 7, 1)  # day 182 of 365: a minimum of 40 asks 19.95 by then, 10 asks 4.99

@@ -13,7 +13,17 @@ from hypothesis import strategies as st
 
 import sync.protocol.rules_file as rules_file
 from sync.protocol.errors import FormatError
-from sync.protocol.rules import DEFAULT_RULES, ClassScoring, Counting, CreditRules, Rules, Tier, YearRules, YearTarget
+from sync.protocol.rules import (
+    DEFAULT_RULES,
+    ClassScoring,
+    Counting,
+    CreditRules,
+    ReminderRules,
+    Rules,
+    Tier,
+    YearRules,
+    YearTarget,
+)
 from sync.protocol.rules_file import (
     load_rules,
     parse_rules_toml,
@@ -45,6 +55,8 @@ attendance = 2
 tests = 3
 exam = 5
 pass_score = 70.5
+[reminders]
+due_within_days = 3
 """
 
 
@@ -67,7 +79,7 @@ def test_a_full_rules_file(tmp_path: Path) -> None:
         CreditRules("tiers", "credits", (Tier(D(45), D("1.5")), Tier(D(20), D("0.75")), Tier(D(0), D("0.25"))),
                     D("0.5")),
         YearRules((("default", YearTarget(total=D(50))), ("县处级", YearTarget(D(40), D(10)))), -210, True, D(5)),
-        ClassScoring(D(2), D(3), D(5), D("70.5")))
+        ClassScoring(D(2), D(3), D(5), D("70.5")), ReminderRules(3))
     assert rules.year.target_for("县处级").required == 40 and rules.year.target_for("乡科级").total == 50
     assert parse_rules_toml(rules_to_toml(rules).encode()) == rules
     assert rules_from_json(rules_to_json(rules)) == rules
@@ -110,6 +122,9 @@ def test_a_full_rules_file(tmp_path: Path) -> None:
     ("[class_score]\nattendance = 0\ntests = 0\nexam = 0", "class_score needs at least one weight above 0"),
     ("[class_score]\npass_score = 101", "class_score.pass_score must be from 0 to 100"),
     ("[class_score]\nfinal = 4", "unknown key class_score.final"),
+    ("[reminders]\ndue_within_days = -1", "reminders.due_within_days must be a whole number of days from 0 to 365"),
+    ("[reminders]\ndue_within_days = 7.5", "reminders.due_within_days must be a whole number of days"),
+    ("[reminders]\nbefore = 7", "unknown key reminders.before"),
     ("[credit\n", "rules.toml is not valid TOML"),
 ])
 def test_every_bad_key_is_named(text: str, named: str) -> None:
@@ -157,7 +172,8 @@ def _any_rules(draw: st.DrawFn) -> Rules:
         CreditRules(draw(st.sampled_from(["course", "tiers", "per_hour"])), draw(st.sampled_from(["hours", "credits"])),
                     tiers, draw(_figure), draw(st.integers(60, 86400)), draw(st.sampled_from([D("0.01"), D(1)]))),
         YearRules(targets, draw(st.integers(-14 * 60, 14 * 60)), draw(st.booleans()), draw(_figure)),
-        ClassScoring(D(draw(st.integers(1, 10))), draw(_figure), draw(_figure), D(draw(st.integers(0, 100)))))
+        ClassScoring(D(draw(st.integers(1, 10))), draw(_figure), draw(_figure), D(draw(st.integers(0, 100)))),
+        ReminderRules(draw(st.integers(0, 365))))
 
 
 @settings(max_examples=100, deadline=None)

@@ -26,8 +26,18 @@ OUTCOMES: dict[str, Any] = {
              "carried_in": "0", "total": "1.75", "target": {"required": "2", "elective": "1", "total": "0"},
              "standing": "behind"},
     "ranking": {"unit": "城关镇", "rank_in_unit": 3, "people_in_unit": 12, "unit_rank": 2, "units": 9,
-                "unit_mean": "1.2"},
+                "unit_mean": "1.2"},  # as a server before sibling rankings answered: no parent, classes, reminders
 }
+CLASS: dict[str, Any] = {
+    "class_code": "qn-2026", "name": "2026年青年干部培训班", "starts": "2026-03-01", "ends": "2026-12-20",
+    "weights": {"attendance": "3", "tests": "3", "exam": "4"}, "pass_score": "60", "attendance": "50",
+    "tests": None, "exam": "100", "total": "78.6", "passed": True, "to_pass": "0",
+    "missing": [{"course_id": "c2", "title": "党史", "missing": ["videos"]}]}
+REMINDERS: list[dict[str, Any]] = [
+    {"kind": "behind_target", "short": "12", "unit": "hours"},
+    {"kind": "overdue", "course_id": "c2", "title": "党史", "due": "2026-05-30", "days": -2},
+    {"kind": "due_soon", "course_id": "c3", "title": "法治", "due": "2026-06-08", "days": 7}]
+NOW = {**OUTCOMES, "ranking": {**OUTCOMES["ranking"], "parent": "示范县"}, "classes": [CLASS], "reminders": REMINDERS}
 
 
 def test_outcomes_are_kept_for_offline_and_a_malformed_answer_keeps_the_last(tmp_path: Path) -> None:
@@ -69,5 +79,39 @@ def test_my_courses_estimates_with_the_sites_rules_once_the_server_sent_them(tmp
         assert [(i.course_id, i.server_credited) for i in after.items] == [("c1", True)]  # as the server said
         assert not my_courses(conn, None, date(2027, 1, 2)).items[0].server_credited  # last year's word
         assert my_courses(conn, None, date(2026, 6, 1), rules=DEFAULT_RULES).summary.required_target_hours == 0
+    finally:
+        conn.close()
+
+
+def test_classes_reminders_and_the_sibling_ranking_are_kept_and_an_older_answer_still_reads(tmp_path: Path) -> None:
+    conn = open_profile_db(tmp_path / "p")
+    try:
+        store_outcomes(conn, OUTCOMES)  # an older server's answer (or one kept before an update)
+        old = cached_outcomes(conn)
+        assert old is not None and old.classes == () and old.reminders == ()
+        assert old.ranking is not None and (old.ranking.parent, old.ranking.unit_mean) == (None, Decimal("1.2"))
+        store_outcomes(conn, NOW)
+        found = cached_outcomes(conn)
+        assert found is not None and found.ranking is not None and found.ranking.parent == "示范县"
+        [klass] = found.classes
+        assert (klass.name, klass.weights, klass.attendance, klass.tests, klass.total, klass.passed) == (
+            "2026年青年干部培训班", (Decimal(3), Decimal(3), Decimal(4)), Decimal(50), None, Decimal("78.6"), True)
+        assert [(m.title, m.missing) for m in klass.missing] == [("党史", ("videos",))]
+        assert klass.to_dict() == CLASS and [r.to_dict() for r in found.reminders] == REMINDERS
+        assert [(r.kind, r.short, r.due, r.days) for r in found.reminders] == [
+            ("behind_target", Decimal(12), None, None), ("overdue", None, "2026-05-30", -2),
+            ("due_soon", None, "2026-06-08", 7)]
+        for bad in ({**NOW, "classes": [{**CLASS, "total": "-1"}]},
+                    {**NOW, "classes": [{**CLASS, "starts": "someday"}]},
+                    {**NOW, "classes": [{**CLASS, "missing": [{"course_id": "c2", "title": "党史",
+                                                               "missing": ["homework"]}]}]},
+                    {**NOW, "classes": {"qn-2026": CLASS}},
+                    {**NOW, "reminders": [{"kind": "party"}]},
+                    {**NOW, "reminders": [{**REMINDERS[1], "days": "soon"}]},
+                    {**NOW, "reminders": [{**REMINDERS[0], "unit": "points"}]},
+                    {**NOW, "ranking": {**NOW["ranking"], "unit_rank": 10}}):
+            with pytest.raises(FormatError):
+                store_outcomes(conn, bad)
+        assert cached_outcomes(conn) == found
     finally:
         conn.close()

@@ -1,0 +1,87 @@
+"""The learner's certificates, off the GUI thread: the list from the server (kept in the profile
+folder for offline use), a certificate's PDF saved under the profile folder, and verifying a
+certificate from its text or a picture or PDF of it (sync.protocol.certificates). Plain
+functions that the windows run on the network lane."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from client.tasks import TaskContext
+from sync.account.auth import UserSession
+from sync.protocol.certificate_scan import texts_in_file
+from sync.protocol.certificates import Revocations, Verdict, verify
+from sync.protocol.errors import FormatError, RetryableError
+from sync.protocol.keys import PublicKey
+from sync.site import revocations
+from sync.storage.files import atomic_write_bytes
+
+LIST_FILE = "certificates.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    items: list[dict[str, Any]]
+    offline: bool
+    """The server could not be asked: the list saved at the last look."""
+    folder: Path
+
+
+def pdf_path(session: UserSession, serial: str) -> Path:
+    if not serial.replace("-", "").isalnum():
+        raise FormatError("bad_certificate", f"not a serial: {serial!r}")
+    return revocations.folder(session.profile_dir) / f"{serial}.pdf"
+
+
+def load_certificates(session: UserSession, _ctx: TaskContext | None = None) -> Listing:
+    """Network lane: the person's certificates from the server, else the list saved last time."""
+    folder = revocations.folder(session.profile_dir)
+    saved = folder / LIST_FILE
+    try:
+        items = session.api.certificates()
+    except RetryableError:
+        try:
+            found = json.loads(saved.read_text("utf-8"))
+        except (OSError, ValueError):
+            found = []
+        return Listing([i for i in found if isinstance(i, dict)] if isinstance(found, list) else [], True, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(saved, json.dumps(items, ensure_ascii=False).encode("utf-8"))
+    return Listing(items, False, folder)
+
+
+def download_pdf(session: UserSession, serial: str, ctx: TaskContext) -> Path:
+    """Network lane: the certificate's PDF, saved as ``<profile>/certificates/<serial>.pdf``."""
+    path = pdf_path(session, serial)
+    ctx.progress("downloading")
+    data = session.api.certificate_pdf(serial)
+    ctx.check()
+    ctx.progress("saving")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, data)
+    return path
+
+
+def known_revocations(data_root: Path, session: UserSession | None,
+                      trusted: Mapping[str, PublicKey]) -> Revocations | None:
+    """The revocation list to check against: this person's cached one, else the newest on this PC."""
+    if session is not None and (mine := revocations.cached(session.profile_dir, trusted)) is not None:
+        return mine
+    return revocations.newest_cached(data_root, trusted)
+
+
+def verify_source(source: str | Path, data_root: Path, session: UserSession | None,
+                  trusted: Mapping[str, PublicKey], ctx: TaskContext | None = None) -> list[Verdict]:
+    """Network lane (file reading and image decoding): a verdict for each certificate in ``source``,
+    a pasted text or a picture, PDF or text file. FormatError("no_certificate") when a file holds none."""
+    texts = [source] if isinstance(source, str) else texts_in_file(source)
+    if not texts:
+        raise FormatError("no_certificate", "no StudyDesk certificate found in the file")
+    if ctx is not None:
+        ctx.check()
+    listed = known_revocations(data_root, session, trusted)
+    return [verify(text, trusted, listed) for text in texts]

@@ -1,0 +1,346 @@
+"""The admin web's training classes (培训班): the classes an admin may see, with their people,
+completion and pass counts; creating a class (dates, weights 3:3:4 by default, pass line); adding
+its courses (required or elective) and enrolling people (by person, or a unit's whole subtree);
+and a class's page: each person's progress, the three component scores, the weighted total and
+pass or fail, from server.class_report (the page and its downloads read the same table).
+
+Scope: a system admin sees every class; a unit admin the classes organised in their subtrees or
+with people enrolled there (and the people of their subtrees only), and changes those organised
+in their subtrees; a reviewer sees the classes they review, read only. Any other class answers
+404, as one that does not exist. Every change is audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from server import admins
+from server.admin import charts, scope
+from server.admin.exports import Cell, Table
+from server.admin.routes_pages import _unit_choices, site_rules
+from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
+from server.assignments import assign, published_courses
+from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
+from server.class_report import ClassReport, MemberResult, class_report, score_bands
+from server.classes import create_class, enrol
+from server.config import ServerConfig
+from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
+from server.published import Published
+from server.units import get_unit
+from server.users import get_user
+from sync.protocol.certificates import CertKind
+from sync.protocol.errors import SyncError
+from sync.protocol.rules import ClassScoring
+from sync.protocol.rules_file import plain
+
+router = APIRouter(prefix="/admin")
+
+
+def _config(signed: Signed) -> ServerConfig:
+    config: ServerConfig = signed.page.request.app.state.config
+    return config
+
+
+def report_of(signed: Signed, klass: TrainingClass) -> ClassReport:
+    """The class report as this admin may see it (their own people only, for a unit admin)."""
+    within = None if scope.sees_all(signed.admin) else scope.class_people_within(signed.conn, signed.admin)
+    return class_report(signed.conn, klass.code, Published(_config(signed).repo_dir), site_rules(signed),
+                         within=within)
+
+
+def weights_text(scoring: ClassScoring) -> str:
+    return ":".join(plain(w) for w in (scoring.attendance, scoring.tests, scoring.exam))
+
+
+def _figure(value: Decimal | None) -> Cell:
+    return float(value) if value is not None else "—"
+
+
+def scores_table(signed: Signed, report: ClassReport) -> Table:
+    """Each person's progress, component scores, weighted total and result: the page's table and
+    its XLSX/CSV downloads."""
+    _ = signed.page.gettext
+    weights = weights_text(report.scoring)
+    columns = (_("Name"), _("Account"), _("Unit"),
+               _("Courses completed (of %(n)s)") % {"n": len(report.required_courses)},
+               _("Attendance"), _("Tests"), _("Exam"), _("Weighted total (%(weights)s)") % {"weights": weights},
+               _("Result"))
+    rows = [(m.name, m.username, m.unit_name, m.courses_done, _figure(m.result.attendance), _figure(m.result.tests),
+             _figure(m.result.exam), float(m.result.total), _("passed") if m.result.passed else _("not passed"))
+            for m in report.members]
+    links: list[str | None] = [] if scope.reviewer(signed.admin) else [f"/admin/people/{m.user_id}"
+                                                                       for m in report.members]
+    return Table(f"class-{report.klass.code}", _("Scores"), columns, rows, links, raw=(1,))
+
+
+def _classes_table(signed: Signed, found: list[tuple[TrainingClass, ClassReport]]) -> Table:
+    _ = signed.page.gettext
+    return Table("classes", _("Training classes"),
+                 (_("Class"), _("Code"), _("Starts"), _("Ends"), _("Organised by"), _("People"),
+                  _("Completed (%)"), _("Passed")),
+                 [(k.name, k.code, k.starts.isoformat(), k.ends.isoformat(), _owner_name(signed, k), r.enrolled,
+                   r.share(r.completed), r.passed) for k, r in found],
+                 [f"/admin/classes/{k.code}" for k, _r in found], raw=(1,))
+
+
+def _owner_name(signed: Signed, klass: TrainingClass) -> str:
+    if klass.owner_unit is None:
+        return signed.page.gettext("the whole site")
+    unit = get_unit(signed.conn, klass.owner_unit)
+    return unit.name if unit else klass.owner_unit
+
+
+def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
+    """The units that may organise a class the admin creates ("" for site-wide: system admins only)."""
+    choices = _unit_choices(signed)
+    if scope.sees_all(signed.admin):
+        return [("", signed.page.gettext("the whole site")), *choices]
+    return choices
+
+
+def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = None,
+          form: dict[str, str] | None = None) -> Response:
+    _ = signed.page.gettext
+    found = [(k, report_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
+    table = _classes_table(signed, found)
+    default = site_rules(signed).class_score
+    values = {"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
+              "pass_score": plain(default.pass_score), **(form or {})}
+    can_create = not scope.reviewer(signed.admin)
+    page = signed.page
+    if status != 200:
+        return page.render("classes.html", status, title=_("Training classes"), section="classes", table=table,
+                           can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
+                           notice=notice)
+    return respond(signed, "classes.html", [table], title=_("Training classes"), section="classes", table=table,
+                   can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
+                   notice=notice)
+
+
+@router.get("/classes")
+def classes_page(signed: SignedIn) -> Response:
+    return _list(signed)
+
+
+def _problem(signed: Signed, exc: SyncError) -> str:
+    """A refused change, said in the page's language."""
+    _ = signed.page.gettext
+    reasons = {"bad_class_code": _("The code is 1 to 64 letters, digits, '.', '_' or '-'."),
+               "bad_class_name": _("The name is 1 to 200 characters on one line."),
+               "bad_date": _("A date is not a real date (YYYY-MM-DD), or the class ends before it starts."),
+               "bad_scoring": _("The weights are three numbers like 3:3:4 and the pass line a number from 0 to "
+                                "100."),
+               "class_exists": _("A class with this code exists already."),
+               "no_such_unit": _("There is no such unit, or it is not one of yours."),
+               "no_such_user": _("There is no such account, or the person is not in your units."),
+               "not_published": _("The course is not published on this server."),
+               "bad_id": _("The course is not published on this server.")}
+    return reasons.get(exc.code, _("Not done: %(reason)s") % {"reason": exc.code})
+
+
+@router.post("/classes")
+async def create(request: Request, signed: SignedIn) -> Response:
+    _ = signed.page.gettext
+    form = await read_form(request, signed.page)
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope("classes")
+    values = {k: text(form, k, 200) for k in ("code", "name", "starts", "ends", "owner", "weights", "pass_score")}
+    owner = values["owner"] or None
+    if owner is None and not scope.sees_all(signed.admin):
+        return _list(signed, status=400, form=values, notice={"kind": "error", "text": _(
+            "Choose the unit that organises the class.")})
+    if owner is not None:
+        scope.unit(signed.conn, signed.admin, owner)  # only a unit of theirs organises it
+    try:
+        scoring = parse_scoring(values["weights"] or None, values["pass_score"] or None)
+        klass = create_class(signed.conn, values["code"], values["name"], parse_date(values["starts"]),
+                             parse_date(values["ends"]), owner_unit=owner, scoring=scoring)
+    except SyncError as exc:
+        audited(signed, "admin.class_add", target=values["code"], result="refused", detail=f"{exc.code}: {exc.detail}")
+        return _list(signed, status=400, form=values, notice={"kind": "error", "text": _problem(signed, exc)})
+    audited(signed, "admin.class_add", target=klass.code,
+            detail=f"{klass.name}; {klass.starts} to {klass.ends}; {weights_text(scoring)} pass "
+                   f"{scoring.pass_score}; organised by {owner or 'the site'}")
+    return redirect(signed.page, f"/admin/classes/{klass.code}?done=created")
+
+
+@router.get("/classes/{code}")
+def class_page(signed: SignedIn, code: str) -> Response:
+    _ = signed.page.gettext
+    klass = scope.klass(signed.conn, signed.admin, code)
+    report = report_of(signed, klass)
+    table = scores_table(signed, report)
+    manage = admins.can_manage_class(signed.conn, signed.admin, klass.code)
+    published = published_courses(_config(signed).repo_dir)
+    courses = Table("courses", _("Courses of the class"), (_("Course"), _("Title"), _("Kind"), _("Due")),
+                    [(c.course_id, (published.get(c.course_id) or {}).get("title") or _("not published"),
+                      _("required") if c.required else _("elective"), due)
+                     for c, due in _with_due(signed, klass)], raw=(0,))
+    enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled as"), _("Unit or person")),
+                     [row for e in klass.enrolments if (row := _enrolment_row(signed, e.kind, e.target)) is not None])
+    ring = charts.ring(report.passed, report.enrolled, title=_("Passed"),
+                       caption=_("%(passed)s of %(people)s passed") % {"passed": report.passed,
+                                                                       "people": report.enrolled}) \
+        if report.enrolled else None
+    bands = score_bands(report)
+    bar = charts.bar_chart(bands, title=_("People per score band"), maximum=max(1, max(n for _l, n in bands)),
+                           unit=" " + _("people"), label_width=90) if report.enrolled else None
+    figures = [(_("Dates"), f"{klass.starts.isoformat()} – {klass.ends.isoformat()}"),
+               (_("Weights (attendance:tests:exam)"), weights_text(report.scoring)),
+               (_("Pass line"), plain(report.scoring.pass_score)),
+               (_("People"), str(report.enrolled)),
+               (_("Completed every required course"),
+                f"{report.completed} ({report.share(report.completed):g}%)"),
+               (_("Passed"), f"{report.passed} ({report.share(report.passed):g}%)")]
+    done = {"created": _("The class is created. Now add its courses and enrol its people."),
+            "course": _("The course is added to the class."), "enrolled": _("Enrolled."),
+            "removed": _("The course is taken out of the class.")}
+    shown = signed.page.request.query_params.get("done")
+    notice = signed.page.context.get("notice") or ({"kind": "ok", "text": done[shown]} if shown in done else None)
+    return respond(signed, "class.html", [table, courses, enrolled], title=klass.name, section="classes",
+                   klass=klass, report=report, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
+                   figures=figures, manage=manage, notice=notice, owner=_owner_name(signed, klass),
+                   certificates=len(_class_certificates(signed, report)) if manage else 0,
+                   course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),
+                   unit_choices=_unit_choices(signed) if manage else [])
+
+
+def _with_due(signed: Signed, klass: TrainingClass) -> list[tuple[ClassCourse, str]]:
+    from server.storage.tables import assignments
+
+    a = assignments.c
+    due = dict(signed.conn.execute(assignments.select().with_only_columns(a.course_id, a.due).where(
+        a.target_kind == "class", a.target == klass.code)).tuples().all())
+    return [(c, due.get(c.course_id) or "") for c in klass.courses]
+
+
+def _enrolment_row(signed: Signed, kind: EnrolKind, target: str) -> tuple[Cell, ...] | None:
+    """One enrolment as the admin may see it (a unit or person outside their view: not shown)."""
+    _ = signed.page.gettext
+    if kind is EnrolKind.UNIT:
+        unit = get_unit(signed.conn, target)
+        if unit is None or not (scope.reviewer(signed.admin) or scope.sees_all(signed.admin)
+                                or admins.can_see_unit(signed.conn, signed.admin, target)
+                                or _above_mine(signed, unit.path)):
+            return None
+        return (_("a unit and every unit below it"), unit.name)
+    user = get_user(signed.conn, username=target)
+    if user is None or not (scope.reviewer(signed.admin) or admins.can_see_person(signed.conn, signed.admin,
+                                                                                  user.user_id)):
+        return None
+    return (_("a person"), user.display_name)
+
+
+def _above_mine(signed: Signed, path: str) -> bool:
+    """The unit at ``path`` lies above one of the admin's units (its people include theirs)."""
+    paths = admins.visible_unit_paths(signed.conn, signed.admin) or []
+    return any(p.startswith(path) for p in paths)
+
+
+def _refused(signed: Signed, code: str, action: str, target: str, exc: SyncError) -> Response:
+    audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+    klass = scope.klass(signed.conn, signed.admin, code)
+    signed.page.context.update(notice={"kind": "error", "text": _problem(signed, exc)})
+    response = class_page(signed, klass.code)
+    response.status_code = 400
+    return response
+
+
+@router.post("/classes/{code}/courses")
+async def add_course(request: Request, signed: SignedIn, code: str) -> Response:
+    form = await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    course, due = text(form, "course", 64), text(form, "due", 10) or None
+    required = text(form, "kind") != "elective"
+    try:
+        done = assign(signed.conn, course, class_code=klass.code, required=required, due=due,
+                      repo_dir=_config(signed).repo_dir)
+    except SyncError as exc:
+        return _refused(signed, klass.code, "admin.class_course", klass.code, exc)
+    audited(signed, "admin.class_course", target=klass.code, detail=done)
+    return redirect(signed.page, f"/admin/classes/{klass.code}?done=course")
+
+
+@router.post("/classes/{code}/enrol")
+async def enrol_people(request: Request, signed: SignedIn, code: str) -> Response:
+    form = await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    kind, target = text(form, "kind"), text(form, "target", 64)
+    try:
+        if kind == "unit":
+            if not admins.can_see_unit(signed.conn, signed.admin, target):
+                raise SyncError("no_such_unit", f"no unit {target!r} in this admin's units")
+            done = enrol(signed.conn, klass.code, unit=target)
+        else:
+            user = get_user(signed.conn, username=target) if target else None
+            if user is None or not admins.can_see_person(signed.conn, signed.admin, user.user_id):
+                raise SyncError("no_such_user", f"no person {target!r} in this admin's units")
+            done = enrol(signed.conn, klass.code, person=user.username)
+    except SyncError as exc:
+        return _refused(signed, klass.code, "admin.class_enrol", klass.code, exc)
+    audited(signed, "admin.class_enrol", target=klass.code, detail=f"{done.kind.value} {done.target}")
+    return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
+
+
+# -- 结业证书 in bulk ------------------------------------------------------------------------------
+
+def _class_certificates(signed: Signed, report: ClassReport) -> list[tuple[MemberResult, StoredCertificate]]:
+    """The valid (not revoked) 结业证书 of the class held by the people of ``report``, in its order."""
+    out = []
+    for m in report.members:
+        for c in certificates_of(signed.conn, m.user_id):
+            if c.kind is CertKind.CLASS and c.class_code == report.klass.code and not c.revoked:
+                out.append((m, c))
+    return out
+
+
+@router.post("/classes/{code}/certificates")
+async def issue_certificates(request: Request, signed: SignedIn, code: str) -> Response:
+    """A 结业证书 for everyone in the class who passed it (those holding one keep theirs): the
+    result lists each serial, with the PDF of them all."""
+    _ = signed.page.gettext
+    await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    config = _config(signed)
+    try:
+        issued = issue_class_certificates(signed.conn, klass.code, signed.admin.name,
+                                          Issuer.for_site(config, site_rules(signed)))
+    except SyncError as exc:
+        audited(signed, "admin.class_certificates", target=klass.code, result="refused",
+                detail=f"{exc.code}: {exc.detail}")
+        reasons = {"bad_key": _("The signing key is locked: the server was started without its passphrase. "
+                                "Ask the site's operator."),
+                   "no_key": _("This server has no signing key yet ('studydesk-server keys init')."),
+                   "bad_issuer": _("The issuer's name in certificates.toml cannot be read.")}
+        signed.page.context.update(notice={"kind": "error", "text": reasons.get(exc.code, _problem(signed, exc))})
+        response = class_page(signed, klass.code)
+        response.status_code = 400
+        return response
+    new = sum(1 for i in issued if i.new)
+    audited(signed, "admin.class_certificates", target=klass.code,
+            detail=f"{new} issued, {len(issued) - new} already held: "
+                   + ", ".join(i.certificate.serial for i in issued if i.new)[:1500])
+    report = report_of(signed, klass)
+    mine = {i.certificate.serial for i in issued if i.new}
+    held = _class_certificates(signed, report)
+    table = Table("certificates", _("Class certificates"),
+                  (_("Name"), _("Account"), _("Serial number"), _("Weighted total"), _("Issued")),
+                  [(m.name, m.username, c.serial, float(c.score) if c.score else None,
+                    _("now") if c.serial in mine else c.issued_at[:10]) for m, c in held], raw=(1, 2))
+    return signed.page.render("class_certificates.html", title=klass.name, section="classes", klass=klass,
+                              table=table, new=new, held=len(held), passed=report.passed)
+
+
+@router.get("/classes/{code}/certificates.pdf")
+def certificates_pdf(signed: SignedIn, code: str) -> Response:
+    """Every valid 结业证书 of the class, of the people this admin sees, as one PDF (a page each)."""
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    held = _class_certificates(signed, report_of(signed, klass))
+    if not held:
+        raise scope.OutOfScope(code)
+    data = many_pdf([c for _m, c in held])
+    audited(signed, "admin.class_certificates_pdf", target=klass.code, detail=f"{len(held)} certificates")
+    return signed.page.finish(Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificates-{klass.code}.pdf"', "Cache-Control": "no-store"}))

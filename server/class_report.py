@@ -1,0 +1,132 @@
+"""A training class's report (培训班成绩): for each person the class reaches now, how many of its
+required courses they completed and their class score (attendance : tests : exam under the
+class's scoring, else the site's ``Rules.class_score``), and the class's totals.
+
+Each person's result is server.class_scores.class_result, the same the learner's own answer
+gives; the admin web's class page and its XLSX/CSV downloads read one ``ClassReport``, so a
+download says what the page says and the page what the learner sees. The figures come from what
+this server published and what it stored and graded; nothing a client claims is read. Services
+only; no HTTP here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.class_scores import class_result
+from server.classes import members, require_class
+from server.org.classes import TrainingClass
+from server.outcomes import Evidence, Outcomes, evidence_rows
+from server.published import Published
+from server.storage.tables import units, users
+from server.units import subtree_clause
+from sync.protocol.outcomes import ClassResult
+from sync.protocol.rules import ClassScoring, Rules
+
+EVERYONE_ABOVE = 500
+"""Past this many people their evidence is read in one pass over every record (no long IN list)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberResult:
+    """One person in a class: who, where, and their result."""
+
+    user_id: str
+    username: str
+    name: str
+    unit_code: str | None
+    unit_name: str
+    result: ClassResult
+    courses_done: int
+    """Of the class's required courses published here, how many count as completed for this person."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassReport:
+    klass: TrainingClass
+    scoring: ClassScoring
+    """The scoring in force: the class's own, else the site's."""
+    required_courses: tuple[str, ...]
+    """The class's required courses published here (the ones its score and progress read)."""
+    members: tuple[MemberResult, ...]
+
+    @property
+    def enrolled(self) -> int:
+        return len(self.members)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for m in self.members if m.result.passed)
+
+    @property
+    def completed(self) -> int:
+        """People who completed every required course (none published: nobody)."""
+        need = len(self.required_courses)
+        return sum(1 for m in self.members if need and m.courses_done == need)
+
+    def share(self, count: int) -> float:
+        """``count`` as a percentage of the people enrolled, one decimal (0 when nobody is)."""
+        return round(100.0 * count / self.enrolled, 1) if self.enrolled else 0.0
+
+
+def class_report(conn: Connection, code: str, published: Published, rules: Rules, *,
+                 within: Iterable[str] | None = None) -> ClassReport:
+    """The report of class ``code`` (FormatError "no_such_class"). ``within``: only the people
+    whose unit lies in one of these unit paths' subtrees (an admin who sees part of the class);
+    None: everyone the class reaches. People in name order, then account."""
+    klass = require_class(conn, code)
+    engine = Outcomes(conn, published, rules)
+    required = tuple(c for c in klass.required_courses() if engine.latest(c) is not None)
+    people = _people(conn, members(conn, code), within)
+    ids = [p[0] for p in people]
+    found = evidence_rows(conn, None if len(ids) > EVERYONE_ABOVE else ids) if ids else {}
+    out = []
+    for user_id, username, name, unit_code, unit_name in people:
+        result = class_result(klass, found.get(user_id, Evidence()), engine)
+        out.append(MemberResult(user_id, username, name, unit_code, unit_name, result,
+                                len(required) - len(result.missing)))
+    return ClassReport(klass, klass.scoring or rules.class_score, required, tuple(out))
+
+
+def _people(conn: Connection, usernames: list[str],
+            within: Iterable[str] | None) -> list[tuple[str, str, str, str | None, str]]:
+    """(user id, account, name, unit code, unit name) of ``usernames``, in name order."""
+    if not usernames:
+        return []
+    u = users.c
+    query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name)
+             .select_from(users.outerjoin(units, units.c.code == u.unit_code)))
+    if len(usernames) <= EVERYONE_ABOVE:
+        query = query.where(u.username.in_(usernames))
+    if within is not None:
+        paths = list(within)
+        if not paths:
+            return []
+        query = query.where(sa.or_(*(subtree_clause(units.c.path, p) for p in paths)))
+    wanted = set(usernames)
+    rows = [(r[0], r[1], r[2] or r[1], r[3], r[4] or "") for r in conn.execute(query) if r[1] in wanted]
+    return sorted(rows, key=lambda r: (r[2], r[1]))
+
+
+def score_bands(report: ClassReport) -> list[tuple[str, int]]:
+    """How many people scored in each band: under the pass line, then from the pass line in bands
+    of ten up to 100 (e.g. <60, 60–69, 70–79, 80–89, 90–100), as (label, count)."""
+    line = report.scoring.pass_score
+    starts = [line, *(Decimal(t) for t in range(10, 100, 10) if t > line)]
+    ends = [*starts[1:], Decimal(101)]
+    labels = [f"<{_plain(line)}", *(f"{_plain(a)}–{_plain(b - 1)}" for a, b in zip(starts, ends, strict=True))]
+    counts = [0] * len(labels)
+    for m in report.members:
+        total = m.result.total
+        band = 0 if total < line else 1 + max(i for i, a in enumerate(starts) if total >= a)
+        counts[band] += 1
+    return list(zip(labels, counts, strict=True))
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")

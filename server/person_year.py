@@ -1,0 +1,311 @@
+"""Each person's stored figures for a site year, kept whenever their credit can change, so the admin
+pages and the rankings read one row per person instead of every record.
+
+A row (``person_year``) holds what the one outcomes engine (server.outcomes, sync.protocol.rules)
+decides for the person under the site's rules and what this server published: credit required,
+elective and carried in, courses that counted this year, required courses assigned and completed,
+the earliest due date of an assigned course not completed (the person is overdue once it has
+passed); and the credited study time of the year (``record_credit``, dated by the end of its wall
+window), its last moment and its sum per week of the year. The weeks are also added up per unit
+(``unit_week``, under the person's own unit), so a unit's weekly line is a few hundred rows even
+for a province. Nothing is stored that depends on the day it is read: whether a person is on track
+is worked out when read, from the stored figures, their cadre level's target and the share of the
+year gone by (server.admin.reports).
+
+When rows change:
+- ``refresh``, at ingest, inside the batch's transaction (under the people's locks): the people
+  whose records were stored;
+- ``rebook``, when a person moves to another unit: their weeks move with them;
+- ``rebuild`` (``studydesk-server totals rebuild``), after the rules, a publication or the
+  assignments changed, and at the start of a year: everyone, in chunks, each chunk under its
+  people's locks so uploads go on meanwhile. Rebuilding gives exactly what refreshing each person
+  gives (tests/integration/test_person_year.py).
+
+Credit figures are stored as hundredths (the rules file allows two decimals), study time in whole
+milliseconds, so sums and moves are exact. Services only; no HTTP here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.assignments import applying
+from server.org.tree import codes_of
+from server.outcomes import Evidence, Outcomes, due_date, evidence_rows
+from server.published import Published
+from server.site_rules import load_site_rules, site_today
+from server.storage.engine import transaction
+from server.storage.tables import assignments, class_enrolments, person_year, record_credit, unit_week, units, users
+from server.users import USER_QUERY, User, row_user
+from sync.protocol.errors import FormatError
+from sync.protocol.rules import Rules
+
+log = logging.getLogger(__name__)
+
+WEEK_S = 7 * 86400
+HUNDRED = Decimal(100)
+CHUNK = 500
+"""People per query and per rebuild transaction."""
+
+
+def year_bounds(year: int, utc_offset_minutes: int) -> tuple[float, float]:
+    """The epoch seconds of the site year's first moment and of the next year's."""
+    zone = timezone(timedelta(minutes=utc_offset_minutes))
+    return datetime(year, 1, 1, tzinfo=zone).timestamp(), datetime(year + 1, 1, 1, tzinfo=zone).timestamp()
+
+
+def hundredths(value: Decimal) -> int:
+    return int((value * HUNDRED).to_integral_value())
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One person's stored year (the columns of ``person_year``)."""
+
+    user_id: str
+    year: int
+    unit_code: str | None
+    required_x100: int
+    elective_x100: int
+    carried_x100: int
+    courses_done: int
+    required_assigned: int
+    required_done: int
+    first_due: str | None
+    study_ms: int
+    last_study_s: float | None
+    weeks: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.required_x100 + self.elective_x100 + self.carried_x100) / HUNDRED
+
+    def values(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "year": self.year, "unit_code": self.unit_code,
+                "required_x100": self.required_x100, "elective_x100": self.elective_x100,
+                "carried_x100": self.carried_x100, "courses_done": self.courses_done,
+                "required_assigned": self.required_assigned, "required_done": self.required_done,
+                "first_due": self.first_due, "study_ms": self.study_ms, "last_study_s": self.last_study_s,
+                "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())})}
+
+
+class AssignmentIndex:
+    """The assignment rows and class enrolments, read once, and the paths of the units asked about,
+    so the assignments of many people cost no query each (server.assignments.applying picks the
+    rows that apply, as ``assignments_for`` does)."""
+
+    def __init__(self, conn: Connection, unit_codes: Iterable[str] | None = None) -> None:
+        self.by_target: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in conn.execute(sa.select(assignments)):
+            self.by_target[(row.target_kind, row.target)].append(dict(row._mapping))
+        self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for code, kind, target in conn.execute(sa.select(class_enrolments.c.class_code, class_enrolments.c.kind,
+                                                         class_enrolments.c.target)):
+            self.classes[(kind, target)].add(code)
+        query = sa.select(units.c.code, units.c.path)
+        if unit_codes is not None:
+            query = query.where(units.c.code.in_(sorted(set(unit_codes))))
+        self.paths: dict[str, str] = {code: path for code, path in conn.execute(query)}
+
+    def rows_for(self, user: User) -> list[Mapping[str, Any]]:
+        path = self.paths.get(user.unit_code) if user.unit_code else None
+        ancestors = codes_of(path) if path else []
+        in_classes = set(self.classes.get(("person", user.username), ()))
+        for code in ancestors:
+            in_classes |= self.classes.get(("unit", code), set())
+        rows = list(self.by_target.get(("user", user.username), []))
+        for code in sorted(in_classes):
+            rows += self.by_target.get(("class", code), [])
+        for code in ancestors:
+            rows += self.by_target.get(("unit", code), [])
+        return applying(rows, ancestors)
+
+
+class Totals:
+    """Works out and stores people's figures for one site year under one site's rules."""
+
+    def __init__(self, conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
+                 now: datetime | None = None) -> None:
+        self.conn = conn
+        self.rules = rules
+        self.today = site_today(rules, now)
+        self.year = year if year is not None else self.today.year
+        self.as_of = self.today if self.year == self.today.year else date(self.year, 12, 31)
+        self.start_s, self.end_s = year_bounds(self.year, rules.year.utc_offset_minutes)
+        self.engine = Outcomes(conn, published, rules)
+
+    def _study(self, user_ids: Sequence[str]) -> dict[str, list[tuple[float, float]]]:
+        """(credited seconds, end of the wall window) of each credited record of the year, by person."""
+        c = record_credit.c
+        out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for user_id, seconds, end in self.conn.execute(
+                sa.select(c.user_id, c.credited_s, c.chain_end)
+                .where(c.user_id.in_(list(user_ids)), c.credited_s > 0, c.chain_end >= self.start_s,
+                       c.chain_end < self.end_s)):
+            out[user_id].append((float(seconds), float(end)))
+        return out
+
+    def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
+                study: Iterable[tuple[float, float]]) -> Figures:
+        """``user``'s year from their evidence, the assignment rows that apply to them and their credited study."""
+        assigned = {r["course_id"]: (bool(r["required"]), due_date(r["due"])) for r in rows}
+        level = user.level.value if user.level is not None else None
+        found = self.engine.person_year(user, self.year, self.as_of, level, evidence, assigned)
+        outcomes = [s.outcome for s in found.courses]
+        completed = {o.course_id for o in outcomes if o.counts}
+        published = {o.course_id for o in outcomes}
+        dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
+        required = [o for o in outcomes if o.required]
+        weeks: dict[int, int] = defaultdict(int)
+        last: float | None = None
+        for seconds, end in study:
+            weeks[int((end - self.start_s) // WEEK_S)] += round(seconds * 1000)
+            last = end if last is None else max(last, end)
+        s = found.summary
+        return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
+                       hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
+                       sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
+                       dict(weeks))
+
+    def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
+        """Work out and store the figures of ``user_ids`` (inside the caller's write transaction)."""
+        people = [row_user(r) for r in self.conn.execute(USER_QUERY.where(users.c.user_id.in_(list(user_ids))))]
+        if not people:
+            return []
+        if index is None:
+            index = AssignmentIndex(self.conn, [p.unit_code for p in people if p.unit_code])
+        ids = [p.user_id for p in people]
+        evidence = evidence_rows(self.conn, ids)
+        study = self._study(ids)
+        found = [self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p), study.get(p.user_id, []))
+                 for p in people]
+        store(self.conn, found)
+        return found
+
+
+def _weeks(text: str) -> dict[int, int]:
+    return {int(w): int(ms) for w, ms in json.loads(text).items()}
+
+
+def _book(conn: Connection, delta: Mapping[tuple[str, int, int], int]) -> None:
+    """Add ``delta`` ((unit, year, week) -> ms) to ``unit_week``, in key order (two transactions
+    booking into the same units never wait on each other in a circle); rows that reach 0 go."""
+    changes = [{"unit_code": u, "year": y, "week": w, "ms": ms} for (u, y, w), ms in sorted(delta.items()) if ms]
+    if not changes:
+        return
+    conn.execute(sa.text(
+        "INSERT INTO unit_week (unit_code, year, week, study_ms) VALUES (:unit_code, :year, :week, :ms) "
+        "ON CONFLICT (unit_code, year, week) DO UPDATE SET study_ms = unit_week.study_ms + excluded.study_ms"),
+        changes)
+    touched = sorted({(c["unit_code"], c["year"]) for c in changes})
+    w = unit_week.c
+    for unit_code, year in touched:
+        conn.execute(unit_week.delete().where(w.unit_code == unit_code, w.year == year, w.study_ms == 0))
+
+
+def store(conn: Connection, found: Sequence[Figures]) -> None:
+    """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``."""
+    p = person_year.c
+    delta: dict[tuple[str, int, int], int] = defaultdict(int)
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for f in found:
+        by_year[f.year].append(f.user_id)
+    for year, ids in by_year.items():
+        for k in range(0, len(ids), CHUNK):
+            chunk = ids[k:k + CHUNK]
+            where = sa.and_(p.year == year, p.user_id.in_(chunk))
+            for unit_code, weeks in conn.execute(sa.select(p.unit_code, p.weeks).where(where)):
+                if unit_code is not None:
+                    for week, ms in _weeks(weeks).items():
+                        delta[(unit_code, year, week)] -= ms
+            conn.execute(person_year.delete().where(where))
+    for f in found:
+        if f.unit_code is not None:
+            for week, ms in f.weeks.items():
+                delta[(f.unit_code, f.year, week)] += ms
+    for k in range(0, len(found), CHUNK):
+        conn.execute(person_year.insert(), [f.values() for f in found[k:k + CHUNK]])
+    _book(conn, delta)
+
+
+def refresh(conn: Connection, user_ids: Sequence[str], published: Published, now: datetime | None = None) -> None:
+    """The ingest's call: work out and store the year of ``user_ids`` after their records were
+    stored, inside the batch's transaction. The rules are the data folder's (the repository's
+    parent); while that file is broken the figures wait for ``totals rebuild`` (the server refuses
+    to start with it, so only an edit made while it runs can get here)."""
+    try:
+        rules = load_site_rules(published.repo_dir.parent)
+    except FormatError as exc:
+        log.warning("stored yearly figures not updated: %s", exc.detail)
+        return
+    Totals(conn, published, rules, now=now).update(user_ids)
+
+
+def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> None:
+    """``refresh_people`` under the rules and publications of the data folder ``data_dir`` (a person
+    added, moved or given another cadre level); a broken rules file leaves it to ``totals rebuild``."""
+    try:
+        rules = load_site_rules(data_dir)
+    except FormatError as exc:
+        log.warning("stored yearly figures not updated: %s", exc.detail)
+        return
+    refresh_people(conn, Published(data_dir / "repo"), rules, user_ids)
+
+
+def rebook(conn: Connection, user_id: str) -> None:
+    """Move the weeks of ``user_id``'s stored years to their current unit (after a move, inside its transaction)."""
+    p = person_year.c
+    unit_code = conn.execute(sa.select(users.c.unit_code).where(users.c.user_id == user_id)).scalar()
+    delta: dict[tuple[str, int, int], int] = defaultdict(int)
+    for year, old, weeks in conn.execute(sa.select(p.year, p.unit_code, p.weeks).where(p.user_id == user_id)):
+        if old == unit_code:
+            continue
+        for week, ms in _weeks(weeks).items():
+            if old is not None:
+                delta[(old, year, week)] -= ms
+            if unit_code is not None:
+                delta[(unit_code, year, week)] += ms
+    conn.execute(person_year.update().where(p.user_id == user_id).values(unit_code=unit_code))
+    _book(conn, delta)
+
+
+def refresh_people(conn: Connection, published: Published, rules: Rules, user_ids: Sequence[str], *,
+                   year: int | None = None, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out and store the figures of ``user_ids``, ``CHUNK`` people per transaction under their
+    locks (uploads go on meanwhile). Returns how many people."""
+    totals = Totals(conn, published, rules, year=year, now=now)
+    if conn.in_transaction():
+        conn.commit()
+    index = AssignmentIndex(conn)
+    for k in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[k:k + CHUNK]
+        with transaction(conn, people=chunk):
+            totals.update(chunk, index)
+        if progress is not None:
+            progress(min(k + CHUNK, len(user_ids)), len(user_ids))
+    return len(user_ids)
+
+
+def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
+    year's rows are cleared, then everyone's stored (``refresh_people``; those who upload meanwhile
+    are kept exact by their own refresh). Returns how many people."""
+    target = Totals(conn, published, rules, year=year, now=now).year
+    with transaction(conn):
+        conn.execute(person_year.delete().where(person_year.c.year == target))
+        conn.execute(unit_week.delete().where(unit_week.c.year == target))
+    ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
+    return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)

@@ -1,0 +1,34 @@
+"""The dashboard and a unit's page in chromium with yearly targets set: the on-track, required-course
+and overdue figures per child unit, the bar chart and the weekly line, photographed at 1366x768 and
+1024x768 into ``artifacts/screenshots/admin/`` (``admin-figures-*``) and checked as every admin page
+is: nothing wider than the window, no text cut off, no English left on a zh_CN page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_admin_browser import browser, look, sign_in
+from tests.integration.test_admin_dashboard import build, site
+from tests.support.server_process import ServerProcess
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.slow
+__all__ = ["browser", "site"]  # the fixtures this module uses
+
+
+def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: ServerProcess, tmp_path: Path) -> None:
+    build(site, tmp_path)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, site.url, "root")
+    assert "各单位年度目标进度达标比例" in page.inner_text("body")
+    look(page, "figures-dashboard", narrow=True)
+    page.click("table[data-table=child-units] >> text=甲市")
+    page.wait_for_url(site.url + "/admin/units/city-a")
+    assert "必修课完成率" in page.inner_text(".figures")
+    look(page, "figures-unit", narrow=True)
+    context.close()

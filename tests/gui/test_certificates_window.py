@@ -1,0 +1,102 @@
+"""我的证书 and 验证证书 in the app, against a real server: the list, a PDF downloaded on the network
+lane into the profile folder, and the verdict on a pasted text and on the PDF file, before and
+after the server revokes the certificate (the list refreshed as a sync does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from client.windows.certificates import CertificatesDialog, VerifyDialog
+from sync.net.api_client import ApiClient
+from sync.net.transport import Transport
+from sync.protocol.keys import PrivateKey
+from sync.protocol.records import GENESIS, DeviceSigner, make_record
+from sync.site import revocations
+from tests.support.courses import publish_lessons
+from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, close, signed_in_window, zhangsan_server
+from tests.support.watch import Timeline
+
+YEAR = dt.datetime.now(dt.UTC).year
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[ShellEnv]:
+    with zhangsan_server(tmp_path) as env:
+        env.assign(DEMO_COURSE_ID, "zhangsan")
+        publish_lessons(env.server.data_dir, "short", {"a": 20.0})
+        api = ApiClient(Transport(env.server.url))  # 张三 watched all of a 20 s lesson on another PC
+        info = api.login("zhangsan", PASSWORD)
+        signer = DeviceSigner(str(uuid.uuid4()), info["user_id"], PrivateKey.generate())
+        api.enrol_device(signer.device_id, signer.key.public.to_text())
+        record = make_record(signer, seq=1, prev=GENESIS, record_type="watch", course_id="short", lesson_id="a",
+                             body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
+        assert [a["status"] for a in api.post_batch([record])] == ["stored"]
+        env.server.cli("cert", "issue", "--user", "zhangsan", "--year", str(YEAR))
+        yield env
+
+
+# The offscreen platform has no PDF viewer to hand the file to: it says so, and so does the dialog.
+@pytest.mark.qt_log_ignore(r"does not support QPlatformServices::openDocument")
+def test_download_open_and_verify_then_refused_once_revoked(qtbot, env: ShellEnv) -> None:
+    ctx, window, shell = signed_in_window(qtbot, env)
+    try:
+        session = window.session
+        assert session is not None
+        dialog = CertificatesDialog(ctx, session, window)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.listing is not None, timeout=20000)
+        assert dialog.listing is not None and not dialog.listing.offline
+        [item] = dialog.listing.items
+        assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text() == "Certificate of study hours"
+        assert dialog.table.item(0, 2).text() == "1" and dialog.open_button.isEnabled()
+        dialog.open_button.click()
+        saved = session.session.profile_dir / "certificates" / f"{item['serial']}.pdf"
+        qtbot.waitUntil(lambda: dialog._task is None and saved.is_file(), timeout=20000)
+        assert saved.read_bytes().startswith(b"%PDF-")
+        assert dialog.table.item(0, 5).text() == "Valid, on this PC"
+        assert dialog.status.text() == f"No PDF viewer opened it. The file is {saved}"
+
+        # the sync round fetched the signed revocation list for offline checks
+        trusted = ctx.site.trusted_keys()
+        qtbot.waitUntil(lambda: revocations.cached(session.session.profile_dir, trusted) is not None, timeout=20000)
+        check = VerifyDialog(ctx, session, window)
+        qtbot.addWidget(check)
+        check.show()
+        check.text.setPlainText(item["text"][:60] + "\n" + item["text"][60:])  # wrapped as copied from a PDF
+        check.verify_button.click()
+        qtbot.waitUntil(lambda: bool(check.verdicts), timeout=20000)
+        assert check.verdicts[0].valid and check.verdict.text().startswith("Genuine and valid")
+        assert "Name: 张三 (zhangsan)" in check.details.text() and f"Year: {YEAR}" in check.details.text()
+
+        altered = item["text"][:-8] + ("A" if item["text"][-8] != "A" else "B") + item["text"][-7:]
+        check.text.setPlainText(altered)
+        check.verify_button.click()
+        qtbot.waitUntil(lambda: check._task is None and check.verdict.text() != "Checking…", timeout=20000)
+        assert not check.verdicts or not check.verdicts[0].valid
+        assert check.verdict.text().startswith(("Not genuine", "Not a StudyDesk certificate"))
+
+        env.server.cli("cert", "revoke", item["serial"], "--reason", "更正")
+        revocations.refresh(session.session.api, trusted, session.session.profile_dir, max_age_s=0)
+        check.verdicts = []
+        check.verify(saved)  # the PDF file: its page rendered and its QR code read, off the GUI thread
+        qtbot.waitUntil(lambda: bool(check.verdicts), timeout=30000)
+        assert check.verdict.text().startswith("Revoked: this certificate was withdrawn on")
+        assert "What the paper claims (not confirmed):" in check.details.text()
+
+        check.verdicts = []
+        not_one = env.data_root / "note.txt"
+        not_one.write_text("hello", encoding="utf-8")
+        check.verify(not_one)
+        qtbot.waitUntil(lambda: check._task is None and "No StudyDesk certificate" in check.verdict.text(),
+                        timeout=20000)
+        check.close()
+        dialog.close()
+    finally:
+        close(qtbot, ctx, window, shell)

@@ -1,0 +1,67 @@
+"""Certificates on the admin web's person page, on a real server on SQLite and PostgreSQL: an admin
+issues a 学时证明 with the form, downloads its PDF from the list and revokes it with a reason, only
+for people in their units; a person without credit gets a clear refusal; every action is audited."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from server.publisher_keys import load_public
+from sync.protocol import certificates as c
+from sync.protocol.records import make_record
+from tests.integration.test_certificates import YEAR, _qr_texts
+from tests.support.admin_web import AdminSession, build_site
+from tests.support.courses import publish_lessons
+from tests.support.ingest import enrolled_client
+from tests.support.server_process import ServerProcess
+from tests.support.watch import Timeline
+
+pytestmark = pytest.mark.databases
+
+SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: ServerProcess) -> None:
+    site = build_site(server)
+    publish_lessons(server.data_dir, "short", {"a": 20.0})
+    li = enrolled_client(server, "li")  # li watches all of a 20 s lesson: the course counts, 1 学时
+    record = make_record(li.signer, seq=1, prev="0" * 64, record_type="watch", course_id="short", lesson_id="a",
+                         body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
+    assert [a["status"] for a in li.api.post_batch([record])] == ["stored"]
+    li_id, zhang_id, wang_id = site.user_ids["li"], site.user_ids["zhang"], site.user_ids["wang"]
+
+    browser = AdminSession(server)
+    browser.sign_in("a-admin")
+    page = browser.get(f"/admin/people/{li_id}")
+    assert "开具学时证明" in page.text and "暂无证书" in page.text
+    answer = browser.post(f"/admin/people/{li_id}/certificates", {"year": str(YEAR)})
+    assert answer.status_code == 200 and "证书已开具" in answer.text
+    serial = SERIAL.search(answer.text)[0]  # type: ignore[index]
+    assert f'href="/admin/certificates/{serial}.pdf"' in answer.text and "学时证明" in answer.text
+
+    pdf = browser.get(f"/admin/certificates/{serial}.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    key = load_public(server.data_dir / "keys")
+    verdict = c.verify(_qr_texts(pdf.content)[0], {key.key_id: key}, None)
+    assert verdict.valid and verdict.claims is not None and verdict.claims.name == "李四"
+
+    # no credit this year: refused, said on the page; another admin's person: not found
+    refused = browser.post(f"/admin/people/{zhang_id}/certificates", {"year": str(YEAR)})
+    assert "nothing_to_certify" in refused.text
+    assert browser.post(f"/admin/people/{wang_id}/certificates", {"year": str(YEAR)}).status_code == 404
+    other = AdminSession(server)
+    other.sign_in("b-admin")
+    assert other.get(f"/admin/certificates/{serial}.pdf").status_code == 404
+
+    browser.get(f"/admin/people/{li_id}")
+    revoked = browser.post(f"/admin/certificates/{serial}/revoke", {"reason": "学时数据更正"})
+    assert "证书已撤销" in revoked.text and "学时数据更正" in revoked.text
+    assert "已于" in revoked.text and f'action="/admin/certificates/{serial}/revoke"' not in revoked.text
+    assert server.sql("SELECT revoked_by, reason FROM certificates") == [("a-admin", "学时数据更正")]
+    actions = server.sql("SELECT action, target, result FROM audit_log WHERE action LIKE 'admin.%certificate%' "
+                         "ORDER BY id")
+    assert actions == [("admin.issue_certificate", "li", "ok"), ("admin.certificate_pdf", serial, "ok"),
+                       ("admin.issue_certificate", "zhang", "refused"), ("admin.revoke_certificate", serial, "ok")]

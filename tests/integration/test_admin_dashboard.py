@@ -1,0 +1,115 @@
+"""The dashboard's figures per child unit, exactly, on SQLite and PostgreSQL, from what a real
+server stored at ingest: people, the share on track for this year's target (each against their
+cadre level's), required-course completion, overdue, studying this week, hours; the weekly line;
+the page equal to its download and to what the API tells each person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server import admins
+from server.storage.engine import create
+from sync.account.auth import AuthService, UserSession
+from sync.site.config import SiteConfig
+from tests.support.admin_web import ADMIN_PASSWORD, AdminSession, page_tables, same_cells
+from tests.support.courses import publish_lessons
+from tests.support.server_process import ServerProcess, add_user
+from tests.support.watch import Timeline
+
+pytestmark = pytest.mark.databases
+
+RULES = """
+[targets.default]
+required = 1
+[targets.division]
+required = 0
+"""
+UNITS = (("prov", "某省", None), ("city-a", "甲市", "prov"), ("city-b", "乙市", "prov"),
+         ("county-a1", "甲市一县", "city-a"))
+PEOPLE = (  # account, unit, cadre level, (course, seconds credited)
+    ("zhang", "county-a1", None, ("req", 360.0)),  # completes the required course: target met
+    ("li", "city-a", None, ("long", 360.0)),  # studies, but not the required course: behind, overdue
+    ("wang", "city-b", None, None),  # nothing: behind, overdue, not studying
+    ("zhao", "city-b", "县处级", ("req", 360.0)),  # completes it; their level has no target
+)
+EXPECTED = {  # unit, people, on track %, required done %, overdue, studying this week, hours, per person
+    "甲市": ["甲市", "2", "50.0", "50.0", "1", "2", "0.2", "0.1"],
+    "乙市": ["乙市", "2", "0.0", "50.0", "1", "1", "0.1", "0.05"],
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "server-data", database_url=database)
+    publish_lessons(proc.data_dir, "req", {"l1": 360.0})
+    publish_lessons(proc.data_dir, "long", {"l1": 600.0})
+    (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _study(site: ServerProcess, root: Path, account: str, course: str, seconds: float) -> UserSession:
+    s = AuthService(root / account, SiteConfig(server_url=site.url)).sign_in(account, "pass-word")
+    s.outbox().append("watch", course, "l1", Timeline().body([[0.0, seconds]], seconds / 1.5, version=1), v=1)
+    assert s.uploader().sync_once().errors == []
+    return s
+
+
+def build(site: ServerProcess, tmp_path: Path) -> None:
+    """The units, people, the required course assigned to the province and each person's study sent
+    through the API (no ``totals rebuild``: what the server keeps by itself); the system admin ``root``."""
+    for code, name, parent in UNITS:
+        site.cli("unit", "add", code, name, *(["--parent", parent] if parent else []))
+    site.cli("assign", "req", "--unit", "prov", "--required", "--due", "2000-06-30")
+    for account, unit, level, _ in PEOPLE:
+        add_user(site, account, "pass-word", unit=unit)
+        if level:
+            site.cli("user", "set", account, "--level", level)
+    engine = create(site.db_url)
+    with engine.connect() as conn:
+        admins.create_admin(conn, "root", ADMIN_PASSWORD, admins.AdminRole.SYSTEM)
+    engine.dispose()
+    for account, _, _, study in PEOPLE:
+        if study:
+            _study(site, tmp_path, account, *study)
+
+
+def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Path) -> None:
+    build(site, tmp_path)
+    browser = AdminSession(site)
+    assert browser.sign_in("root").ok
+    page = browser.get("/admin/")
+    tables = page_tables(page.text)
+    shown = tables["child-units"]
+    assert shown[0][:5] == ["单位", "人数", "达标率（%）", "必修完成率（%）", "逾期人数"]
+    assert {row[0]: row for row in shown[1:]} == EXPECTED
+    figures = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', page.text))
+    assert (figures["人数"], figures["进度达标比例（%）"], figures["必修课完成率（%）"], figures["逾期人数"]) == (
+        "4", "33.3", "50.0", "2")
+    # the weekly line's last point is this week: every credited second of the province
+    last = re.findall(r"<circle [^>]*><title>([^<]+)</title></circle>", page.text)[-1]
+    assert last.endswith(": 0.3")
+    # the download says what the page says
+    text = browser.get("/admin/", params={"export": "csv", "table": "child-units"}).content
+    assert same_cells(list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))) == same_cells(shown)
+    # and each person's standing from the API adds up to the page's on-track count
+    standings = {}
+    for account, *_ in PEOPLE:
+        s = AuthService(tmp_path / f"api-{account}", SiteConfig(server_url=site.url)).sign_in(account, "pass-word")
+        standings[account] = s.api.transcript(outcomes=True)["outcomes"]["year"]["standing"]
+    assert standings == {"zhang": "met", "li": "behind", "wang": "behind", "zhao": "no_target"}
+    # a county's page: its one person, on track, nothing overdue
+    county = browser.get("/admin/units/county-a1").text
+    figures = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', county))
+    assert (figures["人数"], figures["进度达标比例（%）"], figures["必修课完成率（%）"], figures["逾期人数"]) == (
+        "1", "100.0", "100.0", "0")
+    assert [row[1] for row in page_tables(county)["people"][1:]] == ["zhang"]

@@ -1,0 +1,157 @@
+"""Certificates end to end, on SQLite and PostgreSQL: a real server process decides a person's
+学时 and class result from what it published and stored; ``studydesk-server cert`` issues, lists,
+verifies and revokes; the learner downloads the PDF over HTTP; its page is rendered to an image
+(pypdfium2), the QR code read back (zxing-cpp) and verified against the pinned publisher key and
+the served revocation list, and refused after one byte is changed and after revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import base45
+import cbor2
+import pypdfium2
+import pytest
+import zxingcpp
+
+from server.config import ServerConfig
+from server.publisher_keys import load_public
+from sync.account.auth import AuthService, UserSession
+from sync.protocol import certificates as c
+from sync.protocol.certificate_scan import texts_in_file
+from sync.protocol.errors import FormatError
+from sync.protocol.manifest import Manifest
+from sync.site.config import SiteConfig
+from tests.integration.test_server_outcomes import _study
+from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, write_course_source
+from tests.support.server_process import ServerProcess, add_user
+
+pytestmark = pytest.mark.databases
+
+YEAR = dt.datetime.now(dt.UTC).year
+SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+@pytest.fixture
+def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "server-data", database_url=database)
+    publish_source(proc.data_dir, write_course_source(tmp_path / "src", "tested", [random_bytes(300, 3)],
+                                                       assessments=QUIZ_AND_EXAM))
+    (proc.data_dir / "certificates.toml").write_text('issuer = "某县委组织部"\n', encoding="utf-8")
+    proc.start()
+    proc.cli("unit", "add", "cgz", "城关镇")
+    proc.cli("assign", "tested", "--unit", "城关镇", "--required")
+    proc.cli("class", "add", "qn1", "青年干部培训班", "--starts", f"{YEAR}-01-01", "--ends", f"{YEAR}-12-31",
+             "--pass-score", "60")
+    proc.cli("class", "enrol", "qn1", "--unit", "cgz")
+    proc.cli("assign", "tested", "--class", "qn1", "--required")
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _person(site: ServerProcess, root: Path, name: str, display: str) -> UserSession:
+    add_user(site, name, "pass-word", unit="城关镇", display=display)
+    return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
+
+
+def _qr_texts(pdf: bytes) -> list[str]:
+    """Each page rendered to an image as a printer would, then its QR codes read."""
+    out = []
+    for page in pypdfium2.PdfDocument(pdf):
+        image = page.render(scale=1600 / page.get_width()).to_pil()
+        out += [b.text for b in zxingcpp.read_barcodes(image)]
+    return out
+
+
+def _one_byte_changed(text: str) -> str:
+    """The certificate with one byte of its signed claims changed (the name 张三 becomes 张丈: U+4E09 -> U+4E08)."""
+    tagged = cbor2.loads(zlib.decompress(base45.b45decode(text[len(c.PREFIX):])))
+    protected, unprotected, payload, signature = tagged.value
+    changed = payload.replace("张三".encode(), "张丈".encode())
+    assert sum(a != b for a, b in zip(payload, changed, strict=True)) == 1
+    message = cbor2.dumps(cbor2.CBORTag(c.COSE_SIGN1_TAG, [protected, dict(unprotected), changed, signature]))
+    return c.PREFIX + base45.b45encode(zlib.compress(message)).decode("ascii")
+
+
+def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_path: Path) -> None:
+    manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
+    good = _person(site, tmp_path, "good", "张三")
+    idle = _person(site, tmp_path, "idle", "李四")
+    _study(good, manifest, quiz_right=True)
+    assert idle.api.revocation_list() is None  # nothing issued yet: no list
+
+    # a year's 学时证明 from the server's own figures; issuing again with the same figures gives the same one
+    out = site.cli("cert", "issue", "--user", "good", "--year", str(YEAR)).stdout
+    assert out.startswith("issued ") and "学时证明" in out and "\t1 hours" in out
+    hours_serial = SERIAL.search(out)[0]  # type: ignore[index]
+    again = site.cli("cert", "issue", "--user", "good", "--year", str(YEAR)).stdout
+    assert again.startswith("existing ") and hours_serial in again
+    refused = site.cli("cert", "issue", "--user", "idle", "--year", str(YEAR), check=False)
+    assert refused.returncode == 1 and "nothing_to_certify" in refused.stderr
+
+    # the class: only who passed gets a 结业证书, in one PDF
+    class_pdf = tmp_path / "class.pdf"
+    out = site.cli("cert", "issue", "--class", "qn1", "--pdf", str(class_pdf)).stdout
+    assert [line.split()[0] for line in out.splitlines()] == ["issued", "wrote"]
+    assert "结业证书" in out and "class qn1" in out and "score 100" in out
+    class_serial = SERIAL.search(out)[0]  # type: ignore[index]
+    assert len(_qr_texts(class_pdf.read_bytes())) == 1
+    refused = site.cli("cert", "issue", "--user", "idle", "--class", "qn1", check=False)
+    assert refused.returncode == 1 and "not_passed" in refused.stderr
+    listed = site.cli("cert", "list", "--user", "good").stdout.splitlines()
+    assert {line.split("\t")[0] for line in listed} == {hours_serial, class_serial}
+
+    # the learner's own list and PDF; another person's PDF is not theirs to fetch
+    mine = good.api.certificates()
+    assert [m["serial"] for m in mine if m["kind"] == "hours"] == [hours_serial]
+    assert {m["kind"]: m["title"] for m in mine} == {"hours": "学时证明", "class": "结业证书"}
+    assert idle.api.certificates() == []
+    with pytest.raises(FormatError):
+        idle.api.certificate_pdf(hours_serial)
+    pdf = good.api.certificate_pdf(hours_serial)
+    assert pdf.startswith(b"%PDF-") and b"WenQuanYi" in pdf
+
+    # scanned from the rendered page, checked offline with the pinned key and the served list
+    [scanned] = _qr_texts(pdf)
+    key = load_public(ServerConfig(site.data_dir).keys_dir)
+    pinned = {key.key_id: key}
+    revoked = c.Revocations.parse_verified(good.api.revocation_list() or b"", pinned)
+    verdict = c.verify(scanned, pinned, revoked)
+    assert verdict.status is c.Status.VALID, verdict.reason
+    claims = verdict.claims
+    assert claims is not None
+    assert (claims.serial, claims.kind, claims.name, claims.person_id, claims.year, str(claims.hours),
+            claims.issuer) == (hours_serial, c.CertKind.HOURS, "张三", "good", YEAR, "1", "某县委组织部")
+    saved = tmp_path / "mine.pdf"
+    saved.write_bytes(pdf)
+    assert texts_in_file(saved) == [scanned]
+    checked = site.cli("cert", "verify", str(saved))
+    assert checked.stdout.startswith("valid:") and hours_serial in checked.stdout
+
+    # one byte changed: refused
+    tampered = _one_byte_changed(scanned)
+    assert c.verify(tampered, pinned, revoked).status is c.Status.BAD_SIGNATURE
+    refused = site.cli("cert", "verify", tampered, check=False)
+    assert refused.returncode == 2 and refused.stdout.startswith("bad_signature:") and "NOT trusted" in refused.stdout
+
+    # revoked: the served list says so, and the same paper is refused
+    site.cli("cert", "revoke", hours_serial, "--reason", "学时数据更正")
+    newer = c.Revocations.parse_verified(idle.api.revocation_list() or b"", pinned)
+    assert set(newer.revoked) == {hours_serial}
+    assert c.verify(scanned, pinned, newer).status is c.Status.REVOKED
+    refused = site.cli("cert", "verify", str(saved), check=False)
+    assert refused.returncode == 2 and refused.stdout.startswith("revoked:")
+    assert c.verify(_qr_texts(class_pdf.read_bytes())[0], pinned, newer).valid  # the other one stands
+    again = site.cli("cert", "revoke", hours_serial, "--reason", "twice", check=False)
+    assert again.returncode == 1 and "already_revoked" in again.stderr
+    assert [m["revoked_at"] is not None for m in good.api.certificates() if m["serial"] == hours_serial] == [True]
+
+    # issuing and revoking are in the audit log; verifying is not
+    actions = [row[0] for row in site.sql("SELECT action FROM audit_log WHERE action LIKE 'cert%' ORDER BY id")]
+    assert "cert issue" in actions and "cert revoke" in actions and "cert verify" not in actions

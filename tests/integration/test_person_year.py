@@ -1,0 +1,156 @@
+"""The stored yearly figures (server.person_year) through a real server process, on SQLite and
+PostgreSQL: a person's row is stored when they are added and kept exact at each upload, with their
+unit's weeks; ``totals rebuild`` gives the same rows from scratch; a move takes a person's weeks to
+their new unit; an assignment updates everyone it reaches; the rankings read the stored totals."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.config import ServerConfig
+from sync.account.auth import AuthService, UserSession
+from sync.protocol.manifest import Manifest
+from sync.protocol.records import V2
+from sync.site.config import SiteConfig
+from tests.integration.test_server_outcomes import _attempt
+from tests.support.courses import QUIZ_AND_EXAM, publish_lessons, publish_source, random_bytes, write_course_source
+from tests.support.server_process import ServerProcess, add_user
+from tests.support.watch import Timeline
+
+pytestmark = pytest.mark.databases
+
+RULES = """
+[targets.default]
+required = 1
+elective = 1
+"""
+COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
+           "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks")
+
+
+@pytest.fixture
+def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "server-data", database_url=database)
+    publish_source(proc.data_dir, write_course_source(tmp_path / "src", "tested", [random_bytes(300, 3)],
+                                                       assessments=QUIZ_AND_EXAM))
+    publish_lessons(proc.data_dir, "extra", {"a": 20.0})
+    (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
+    proc.start()
+    proc.cli("unit", "add", "county", "某县")
+    proc.cli("unit", "add", "cgz", "城关镇", "--parent", "county")
+    proc.cli("unit", "add", "hxx", "河西乡", "--parent", "county")
+    proc.cli("assign", "tested", "--unit", "county", "--required", "--due", "2000-01-15")
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _person(site: ServerProcess, root: Path, name: str, unit: str) -> UserSession:
+    add_user(site, name, "pass-word", unit=unit)
+    return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
+
+
+def _rows(site: ServerProcess) -> dict[str, dict[str, Any]]:
+    found = site.sql(f"SELECT u.username, {', '.join('p.' + c for c in COLUMNS)} FROM person_year p "
+                     "JOIN users u ON u.user_id = p.user_id")
+    return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in found}
+
+
+def _weeks(site: ServerProcess) -> dict[tuple[str, int, int], int]:
+    return {(u, y, w): int(ms) for u, y, w, ms in site.sql("SELECT unit_code, year, week, study_ms FROM unit_week")}
+
+
+def _watch(s: UserSession, course: str, lesson: str, seconds: float) -> None:
+    s.outbox().append("watch", course, lesson, Timeline(start=time.time() - 100).body([[0.0, seconds]], version=1), v=1)
+    assert s.uploader().sync_once().errors == []
+
+
+def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProcess, tmp_path: Path) -> None:
+    manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
+    assert manifest.exam is not None
+    good = _person(site, tmp_path, "good", "cgz")
+    slow = _person(site, tmp_path, "slow", "cgz")
+    _person(site, tmp_path, "idle", "hxx")
+    _watch(good, "tested", "lesson-1", 10.0)
+    good.outbox().append("quiz", "tested", "lesson-1", _attempt(manifest.quizzes[0], 7, True), v=V2)
+    good.outbox().append("exam", "tested", None, _attempt(manifest.exam, 8, True), v=V2)
+    assert good.uploader().sync_once().errors == []
+    _watch(good, "extra", "a", 20.0)
+    _watch(slow, "tested", "lesson-1", 10.0)
+    slow.outbox().append("quiz", "tested", "lesson-1", _attempt(manifest.quizzes[0], 7, False), v=V2)
+    assert slow.uploader().sync_once().errors == []
+
+    incremental, weeks = _rows(site), _weeks(site)
+    assert set(incremental) == {"good", "slow", "idle"}  # stored when added, kept at each upload
+    g, s = incremental["good"], incremental["slow"]
+    year = g["year"]
+    assert (g["unit_code"], g["required_x100"], g["elective_x100"], g["carried_x100"], g["courses_done"],
+            g["required_assigned"], g["required_done"], g["first_due"], g["study_ms"]) == (
+        "cgz", 100, 100, 0, 2, 1, 1, None, 30_000)
+    assert (s["unit_code"], s["required_x100"], s["elective_x100"], s["courses_done"], s["required_assigned"],
+            s["required_done"], s["first_due"], s["study_ms"]) == ("cgz", 0, 0, 0, 1, 0, "2000-01-15", 10_000)
+    assert g["last_study_s"] is not None and abs(g["last_study_s"] - time.time()) < 300
+    assert sum(json.loads(g["weeks"]).values()) == 30_000
+    assert sum(ms for (unit, y, _), ms in weeks.items() if unit == "cgz" and y == year) == 40_000
+    assert {unit for unit, _, _ in weeks} == {"cgz"}  # a person's own unit, not its ancestors
+
+    site.cli("totals", "rebuild")
+    assert _rows(site) == incremental
+    assert _weeks(site) == weeks
+    idle = incremental["idle"]  # never studied: their required course is overdue
+    assert (idle["unit_code"], idle["required_assigned"], idle["required_done"], idle["first_due"],
+            idle["study_ms"], idle["last_study_s"], idle["weeks"]) == ("hxx", 1, 0, "2000-01-15", 0, None, "{}")
+
+    # slow passes the quiz at the second attempt: ingest alone brings their row to what a rebuild gives
+    slow.outbox().append("quiz", "tested", "lesson-1", _attempt(manifest.quizzes[0], 9, True), v=V2)
+    slow.outbox().append("exam", "tested", None, _attempt(manifest.exam, 8, True), v=V2)
+    assert slow.uploader().sync_once().errors == []
+    after = _rows(site)
+    assert (after["slow"]["required_x100"], after["slow"]["required_done"], after["slow"]["first_due"]) == (
+        100, 1, None)
+    site.cli("totals", "rebuild")
+    assert _rows(site) == after
+
+    # a move takes the person's weeks to their new unit; a rebuild agrees
+    site.cli("user", "move", "good", "--unit", "hxx")
+    moved = _weeks(site)
+    assert sum(ms for (unit, _, _), ms in moved.items() if unit == "hxx") == 30_000
+    assert sum(ms for (unit, _, _), ms in moved.items() if unit == "cgz") == 10_000
+    assert _rows(site)["good"]["unit_code"] == "hxx"
+    site.cli("totals", "rebuild")
+    assert _weeks(site) == moved
+
+    # an assignment brings everyone it reaches up to date at once
+    site.cli("assign", "extra", "--unit", "hxx", "--required", "--due", "2000-02-01")
+    reassigned = _rows(site)
+    assert (reassigned["idle"]["required_assigned"], reassigned["idle"]["first_due"]) == (2, "2000-01-15")
+    assert (reassigned["good"]["required_x100"], reassigned["good"]["elective_x100"],
+            reassigned["good"]["required_done"]) == (200, 0, 2)
+    assert reassigned["slow"] == after["slow"]  # in 城关镇: not reached
+    site.cli("totals", "rebuild")
+    assert _rows(site) == reassigned
+
+
+def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path) -> None:
+    first = _person(site, tmp_path, "first", "cgz")
+    second = _person(site, tmp_path, "second", "cgz")
+    _watch(first, "extra", "a", 20.0)
+    [[stored]] = site.sql("SELECT elective_x100 FROM person_year p JOIN users u ON u.user_id = p.user_id "
+                          "WHERE u.username = 'first'")
+    assert stored == 100
+    ranking = second.api.transcript(outcomes=True)["outcomes"]["ranking"]
+    assert (ranking["rank_in_unit"], ranking["people_in_unit"], ranking["unit_mean"]) == (2, 2, "0.5")
+    # a stored figure is what the ranking reads: one changed behind the server's back shows (after the memo)
+    site.sql("UPDATE person_year SET elective_x100 = 300 WHERE user_id = "
+             "(SELECT user_id FROM users WHERE username = 'first')")
+    site.stop()
+    site.start()
+    ranking = second.api.transcript(outcomes=True)["outcomes"]["ranking"]
+    assert ranking["unit_mean"] == "1.5"
