@@ -20,10 +20,17 @@ def _module(nodeid: str) -> str:
     return nodeid.split("::")[0]
 
 
+def _remembered(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    return dict(cache.get(CACHE_KEY, {})) if cache is not None else {}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
-    known: dict[str, float] = cache.get(CACHE_KEY, {}) if cache is not None else {}
+    # a parallel worker sorts by what the controller read once: every worker must collect the same
+    # order even if another run rewrites the cache meanwhile
+    worker = getattr(config, "workerinput", None)
+    known: dict[str, float] = worker[CACHE_KEY] if worker is not None else _remembered(config)
     slow = {_module(item.nodeid) for item in items if item.get_closest_marker("slow")}
     first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -54,9 +61,20 @@ class _Durations:
             return
         known: dict[str, float] = cache.get(CACHE_KEY, {})
         known.update({module: round(seconds, 2) for module, seconds in self.seconds.items()})
-        cache.set(CACHE_KEY, known)
+        root = session.config.rootpath
+        cache.set(CACHE_KEY, {module: seconds for module, seconds in known.items() if (root / module).is_file()})
+
+
+class _Controller:
+    def __init__(self, config: pytest.Config) -> None:
+        self.known = _remembered(config)
+
+    def pytest_configure_node(self, node: object) -> None:  # pytest-xdist's hook, on the controller
+        node.workerinput[CACHE_KEY] = self.known  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Durations(), "studydesk-module-durations")
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_Controller(config), "studydesk-module-order")
