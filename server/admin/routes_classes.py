@@ -21,7 +21,7 @@ from server.admin import charts, scope
 from server.admin.exports import Cell, Table
 from server.admin.routes_pages import _unit_choices, site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
-from server.assignments import assign, published_courses
+from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
 from server.class_report import ClassReport, MemberResult, class_report, score_bands
 from server.classes import create_class, enrol, unenrol
@@ -262,6 +262,7 @@ async def add_course(request: Request, signed: SignedIn, code: str) -> Response:
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_course", klass.code, exc)
     audited(signed, "admin.class_course", target=klass.code, detail=done)
+    signed.page.request.app.state.totals.add(reached_by(signed.conn, class_code=klass.code))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=course")
 
 
@@ -283,6 +284,8 @@ async def enrol_people(request: Request, signed: SignedIn, code: str) -> Respons
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_enrol", klass.code, exc)
     audited(signed, "admin.class_enrol", target=klass.code, detail=f"{done.kind.value} {done.target}")
+    signed.page.request.app.state.totals.add(reached_by(  # the class's courses now reach them
+        signed.conn, username=target if kind != "unit" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
 
 
