@@ -301,6 +301,8 @@ async def unenrol_people(request: Request, signed: SignedIn, code: str) -> Respo
                    unit=target if kind == "unit" else None):
         raise scope.OutOfScope(target)
     audited(signed, "admin.class_unenrol", target=klass.code, detail=f"{kind} {target}")
+    signed.page.request.app.state.totals.add(reached_by(  # the class's courses no longer reach them
+        signed.conn, username=target if kind == "person" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=unenrolled")
 
 
