@@ -96,6 +96,10 @@ class Figures:
     study_ms: int
     last_study_s: float | None
     weeks: Mapping[int, int] = field(default_factory=dict)
+    level: str | None = None
+    """The person's cadre level (kept with the account)."""
+    active: bool = True
+    """Whether the account is active (kept with the account)."""
 
     @property
     def total(self) -> Decimal:
@@ -107,7 +111,8 @@ class Figures:
                 "carried_x100": self.carried_x100, "courses_done": self.courses_done,
                 "required_assigned": self.required_assigned, "required_done": self.required_done,
                 "first_due": self.first_due, "study_ms": self.study_ms, "last_study_s": self.last_study_s,
-                "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())})}
+                "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())}), "level": self.level,
+                "active": int(self.active)}
 
 
 class AssignmentIndex:
@@ -186,7 +191,7 @@ class Totals:
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
                        sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
-                       dict(weeks))
+                       dict(weeks), level, user.active)
 
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
         """Work out and store the figures of ``user_ids`` (inside the caller's write transaction)."""
