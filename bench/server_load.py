@@ -54,7 +54,7 @@ import requests
 
 from sync.net.api_client import ApiClient
 from sync.net.backoff import Backoff
-from sync.protocol.errors import RetryableError
+from sync.protocol.errors import SyncError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, V2, DeviceSigner, Record, make_record
 from sync.protocol.watch import to_v2
@@ -232,7 +232,7 @@ def _try(what: str, call: Callable[[], T], tally: Tally, deadline: float) -> T:
         started = time.monotonic()
         try:
             result = call()
-        except RetryableError as exc:
+        except SyncError as exc:  # anything but an answer is counted and tried again (the next sync would)
             tally.errors[exc.code] += 1
             if exc.code not in BUSY:
                 with _error_lock:
@@ -387,7 +387,7 @@ def report(results: list[Outcome]) -> None:
     row("served batch p50 / p99 ms", [f"{_ms(o.tally.latencies_s, 50)} / {_ms(o.tally.latencies_s, 99)}"
                                       for o in results])
     row("turned away: 503 (server_busy)", [str(o.tally.errors["server_busy"]) for o in results])
-    row("errors (timeout, dropped, 5xx)", [str(sum(n for k, n in o.tally.errors.items() if k not in BUSY))
+    row("errors (timeout, dropped, 4xx, 5xx)", [str(sum(n for k, n in o.tally.errors.items() if k not in BUSY))
                                            for o in results])
     for kind in sorted({k for o in results for k in o.tally.errors if k not in BUSY}):
         row(f"  {kind}", [str(o.tally.errors.get(kind, 0)) for o in results])
@@ -487,13 +487,14 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{label}: {run.label} ...", flush=True)
                         results.append(run_site(label, server, run, everyone[:run.learners], args,
                                                 kill=site == "postgresql" and not args.no_kill))
+                        report(results[-1:])  # at once: a later run that cannot finish loses nothing
                     finally:
                         server.stop()
                         _running.remove(server)
         finally:
             if cluster is not None:
                 cluster.stop()
-    print(f"machine: {os.cpu_count()} cores, shared with the bench's own learners and any other jobs")
+    print(f"\nall runs; machine: {os.cpu_count()} cores, shared with the bench's own learners and any other jobs")
     report(results)
     ok = all(not o.problems and o.credited_ok and len(o.tally.acked) == o.stored_rows and not o.unfinished
              for o in results)
