@@ -44,6 +44,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: key(_module(item.nodeid)))  # stable: a module's tests keep their order
 
 
+def _part_of_modules(config: pytest.Config) -> bool:
+    """Whether this run chose single tests (-k, node ids): their time is not their modules'."""
+    return bool(config.getoption("keyword")) or any("::" in str(arg) for arg in config.args)
+
+
 class _Durations:
     """On the process that reports the results (xdist's controller, or the only process)."""
 
@@ -57,7 +62,7 @@ class _Durations:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         cache = getattr(session.config, "cache", None)
-        if cache is None or not self.seconds:
+        if cache is None or not self.seconds or _part_of_modules(session.config):
             return
         known: dict[str, float] = cache.get(CACHE_KEY, {})
         known.update({module: round(seconds, 2) for module, seconds in self.seconds.items()})
