@@ -17,7 +17,7 @@ from client.tasks import Lanes
 from client.windows.assessment_window import AssessmentWindow
 from client.windows.exam_window import ExamWindow
 from client.windows.quiz_dialog import QuizDialog
-from sync.protocol.assessment import REVEAL_NEVER, AttemptBody
+from sync.protocol.assessment import PAPER_RECORD, REVEAL_NEVER, AttemptBody, PaperDrawn
 from sync.protocol.records import V2, verify_chain
 from sync.records.attempts import open_attempt
 from tests.support.assessments import exam, quiz, right_answer
@@ -70,6 +70,16 @@ def _answer(window: AssessmentWindow, qtbot, right: bool, skip: set[str] = froze
 
 
 def _records(profile: LocalProfile) -> list[Any]:
+    """The signed attempt records (the ``paper`` records each attempt signs first left out: see
+    ``_papers``)."""
+    return [r for r in _all_records(profile) if r.type != PAPER_RECORD]
+
+
+def _papers(profile: LocalProfile) -> list[PaperDrawn]:
+    return [PaperDrawn.from_dict(r.body) for r in _all_records(profile) if r.type == PAPER_RECORD]
+
+
+def _all_records(profile: LocalProfile) -> list[Any]:
     outbox = profile.outbox()
     try:
         records = outbox.records()
@@ -106,6 +116,8 @@ def test_a_quiz_is_answered_submitted_and_signed(tmp_path: Path, qtbot, lanes: L
     assert body.quiz_id == "l1" and body.attempt == 1 and body.passed and body.score == 3
     assert body.seed == dialog.sitting.paper.seed if dialog.sitting else False
     assert set(body.answers) == {"q1", "q2", "q3"}
+    # the paper was signed when it was drawn, before it was shown
+    assert _papers(profile) == [PaperDrawn("l1", 1, 1, body.seed)]
 
 
 def test_unanswered_questions_ask_first_then_mistakes_and_attempts_run_out(tmp_path: Path, qtbot,
@@ -146,13 +158,14 @@ def test_unanswered_questions_ask_first_then_mistakes_and_attempts_run_out(tmp_p
     records = _records(profile)
     assert [AttemptBody.from_dict(r.body).attempt for r in records] == [1, 2]
     assert [AttemptBody.from_dict(r.body).passed for r in records] == [False, False]
+    assert [(p.attempt, p.seed) for p in _papers(profile)] == [(1, first_seed), (2, dialog.sitting.paper.seed)]
     # opened again: it says so and draws nothing
     again = QuizDialog("c-test", "l1", store=course.store, lanes=lanes, session=profile)
     qtbot.addWidget(again)
     with qtbot.waitSignal(again.failed, timeout=10000):
         again.show()
     assert "used every attempt" in again.message.text() and again.paper is None
-    assert len(_records(profile)) == 2
+    assert len(_records(profile)) == 2 and len(_papers(profile)) == 2
 
 
 def test_a_quiz_that_never_reveals_keeps_the_right_answers(tmp_path: Path, qtbot, lanes: Lanes) -> None:

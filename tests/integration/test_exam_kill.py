@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sync.account.profile_db import open_profile_db
-from sync.protocol.assessment import AttemptBody
+from sync.protocol.assessment import PAPER_RECORD, AttemptBody, PaperDrawn
 from sync.protocol.keys import PrivateKey, PublicKey
 from sync.protocol.records import verify_chain
 from sync.records.attempts import OpenAttempt, open_attempt
@@ -167,9 +167,10 @@ def test_a_killed_exam_resumes_with_its_paper_answers_and_remaining_time(tmp_pat
     finally:
         conn.close()
     verify_chain(records, device.public)
-    (record,) = records
-    assert len(rows) == 1 and record.type == "exam"
+    (paper, record) = records  # the paper signed when drawn, then the submitted attempt
+    assert len(rows) == 2 and (paper.type, record.type) == (PAPER_RECORD, "exam")
     body = AttemptBody.from_dict(record.body)
+    assert PaperDrawn.from_dict(paper.body) == PaperDrawn("exam", 1, 1, body.seed)
     assert body.seed == sitting["seed"] and body.attempt == 1 and body.answers[question_id] is not None
     assert stored.used_ms <= body.elapsed_ms <= stored.used_ms + 5000
 

@@ -29,7 +29,7 @@ from sync.protocol.assessment.model import (
     Assessment,
     _is_int,
 )
-from sync.protocol.assessment.paper import Paper, _check_seed
+from sync.protocol.assessment.paper import MAX_ATTEMPT_NUMBER, Paper, _check_seed
 from sync.protocol.canonical import MAX_SAFE_INTEGER
 from sync.protocol.errors import FormatError
 
@@ -71,7 +71,8 @@ class AttemptBody:
             raise FormatError("bad_field", f"attempt: the body's fields must be exactly {sorted(fields)}")
         if not isinstance(obj["quiz_id"], str) or not _ID.match(obj["quiz_id"]):
             raise FormatError("bad_field", "attempt: quiz_id is not a valid id")
-        bounds = {"version": (1, MAX_SAFE_INTEGER), "attempt": (1, 10_000), "elapsed_ms": (0, MAX_ELAPSED_MS),
+        bounds = {"version": (1, MAX_SAFE_INTEGER), "attempt": (1, MAX_ATTEMPT_NUMBER),
+                  "elapsed_ms": (0, MAX_ELAPSED_MS),
                   "score": (0, MAX_POINTS * MAX_QUESTIONS), "max_score": (0, MAX_POINTS * MAX_QUESTIONS)}
         for key, (low, high) in bounds.items():
             if not _is_int(obj[key]) or not low <= obj[key] <= high:

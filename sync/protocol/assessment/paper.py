@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sync.protocol.assessment.model import CHOICE_KINDS, Assessment, _is_int
+from sync.protocol.assessment.model import _ID, CHOICE_KINDS, Assessment, _is_int
 from sync.protocol.canonical import MAX_SAFE_INTEGER, canonical_bytes_v2
 from sync.protocol.errors import FormatError
 
@@ -96,3 +96,43 @@ def draw_paper(assessment: Assessment, seed: int) -> Paper:
         items.append(PaperItem(q.id, order))
     return Paper(assessment.id, seed, tuple(items))
 
+
+
+MAX_ATTEMPT_NUMBER = 10_000
+"""The highest attempt number a record may carry."""
+
+
+# -- the drawn paper's record -----------------------------------------------------------------
+PAPER_RECORD = "paper"
+"""The record type a PC signs when it draws the paper of a new attempt, before showing it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperDrawn:
+    """The body of a ``paper`` record: which attempt of which quiz or exam drew which seed.
+
+    A drawn paper is an attempt used, submitted or not: the server counts attempts by the papers
+    drawn and refuses a submission whose attempt number already drew another paper on the same
+    PC (a paper thrown away to draw a better one). Integers only (v2)."""
+
+    quiz_id: str
+    version: int
+    attempt: int
+    seed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quiz_id": self.quiz_id, "version": self.version, "attempt": self.attempt, "seed": self.seed}
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> PaperDrawn:
+        """A body from an untrusted record; FormatError("bad_field") when it is not one."""
+        if not isinstance(obj, dict) or set(obj) != {"quiz_id", "version", "attempt", "seed"}:
+            raise FormatError("bad_field", "paper: the body's fields must be exactly attempt, quiz_id, seed, version")
+        quiz_id, version, attempt = obj["quiz_id"], obj["version"], obj["attempt"]
+        if not isinstance(quiz_id, str) or not _ID.match(quiz_id):
+            raise FormatError("bad_field", "paper: quiz_id is not a valid id")
+        if not _is_int(version) or not 1 <= version <= MAX_SAFE_INTEGER:
+            raise FormatError("bad_field", "paper: version must be a whole number from 1")
+        if not _is_int(attempt) or not 1 <= attempt <= MAX_ATTEMPT_NUMBER:
+            raise FormatError("bad_field", f"paper: attempt must be a whole number from 1 to {MAX_ATTEMPT_NUMBER}")
+        return cls(quiz_id, version, attempt, _check_seed(obj["seed"]))
