@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.xvfb]
 def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
     """Runs in the child process (QT_QPA_PLATFORM=xcb): the scenario, then one RESULT line."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
     from client.i18n import Translator, ensure_built
     from client.tasks import Lanes
@@ -127,7 +127,18 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
         app.processEvents()
         shot(exam_window, "exam-2-countdown")
         result["countdown"] = exam_window.countdown.text()
-        exam_window.close()
+        exam_window.close()  # mid-exam: it asks first
+        QTimer.singleShot(600, exam_close_shot)
+
+    def exam_close_shot() -> None:
+        box = exam_window.close_box
+        assert box is not None
+        app.processEvents()
+        geo = exam_window.frameGeometry()
+        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
+            str(SHOTS / f"exam-3-close-asks_{tag}.png"))
+        result["close_box"] = [box.text(), box.informativeText()] + [b.text() for b in box.buttons()]
+        next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
         QTimer.singleShot(500, finish)
 
     def finish() -> None:
@@ -162,7 +173,13 @@ def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_
     assert any("正确答案：" in t for t in texts["quiz-2-result-mistakes"])
     assert "开始考试" in texts["exam-1-start"]
     assert str(result["countdown"]).startswith("剩余时间 19:5")
-    for shot in ("quiz-1-question", "quiz-2-result-mistakes", "exam-1-start", "exam-2-countdown"):
+    # closing mid-exam asks first, in Chinese, and says the clock pauses while it is closed
+    question, consequences, *buttons = result["close_box"]
+    assert question == "现在关闭考试吗？答案不会提交。"
+    assert "关闭期间考试计时暂停，离开的时间不计入用时" in consequences and "剩余的 19:5" in consequences
+    assert sorted(buttons) == sorted(["关闭，稍后继续", "继续答题"])
+    for shot in ("quiz-1-question", "quiz-2-result-mistakes", "exam-1-start", "exam-2-countdown",
+                 "exam-3-close-asks"):
         assert (SHOTS / f"{shot}_zh_CN_{name}_{text_size}.png").stat().st_size > 5000, shot
     # no English left on the Chinese screens (ids and digits aside)
     for shot_texts in texts.values():

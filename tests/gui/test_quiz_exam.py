@@ -226,7 +226,23 @@ def test_an_exam_closed_midway_goes_on_with_its_paper_answers_and_time_left(tmp_
     with qtbot.waitSignal(window.saved, timeout=10000):
         first.lines[0].setText("3") if first.lines else first.buttons[0].click()
     first_id, first_answer = first.question.id, first.answer()
-    window.close()
+    window.close()  # mid-exam: it asks first, and "Keep answering" keeps it open
+    box = window.close_box
+    assert box is not None and window.isVisible()
+    assert box.text() == "Close the exam now? Your answers are not submitted."
+    assert box.informativeText().startswith(
+        "Your answers so far are saved. The clock pauses while this window is closed: the time away does not count.")
+    assert "the 09:5" in box.informativeText() and "Closing does not use another attempt." in box.informativeText()
+    stay = box.defaultButton()
+    assert stay is not None and stay.text() == "Keep answering"
+    stay.click()
+    qtbot.waitUntil(lambda: window.close_box is None, timeout=5000)
+    assert window.isVisible() and window.attempt is not None and window.clock is not None and window.clock.running
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # Escape asks too; this time the learner closes
+    box = window.close_box
+    assert box is not None
+    next(b for b in box.buttons() if b.text() == "Close, continue later").click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: not lanes.busy, timeout=10000)
     conn = profile.db()
     try:
@@ -362,3 +378,36 @@ def test_the_course_page_says_when_the_servers_grade_differs_and_lets_it_stand(t
         "The server graded your last attempt 1 of 4, not passed. The score worked out on this PC was 4 of 4; "
         "the server's grade counts.")
     assert page.assessment_buttons["exam"].text() == "Take the exam again"
+
+
+def test_a_quiz_with_a_time_limit_counts_down_and_submits_itself(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    course = install_course(tmp_path, "c-test", [LessonSpec("l1", "第一课", b"v1", 60.0)],
+                            quizzes=(quiz("l1", time_limit_s=2),), exam=exam())
+    profile = LocalProfile(tmp_path / "p")
+    dialog = _quiz_dialog(qtbot, course, lanes, profile)
+    assert dialog.subheading.text() == "Attempt 1 of 2 · Pass mark 60% · Questions: 3 · Time allowed: 1 min"
+    assert dialog.countdown.isVisible() and dialog.countdown.text() in ("Time left 00:02", "Time left 00:01")
+    _answer(dialog, qtbot, right=True)
+    with qtbot.waitSignal(dialog.submitted, timeout=10000) as done:
+        pass  # nobody submits: the time runs out
+    assert dialog.timed_out and done.args[0].grade.passed
+    assert dialog.result_view.note.text() == "The time was up: your answers were submitted automatically."
+    (record,) = _records(profile)
+    assert AttemptBody.from_dict(record.body).elapsed_ms == 2000
+
+
+def test_an_untimed_quiz_closed_midway_asks_and_keeps_its_answers(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    course, profile = _course(tmp_path), LocalProfile(tmp_path / "p")
+    dialog = QuizDialog("c-test", "l1", store=course.store, lanes=lanes, session=profile)
+    with qtbot.waitSignal(dialog.sitting_ready, timeout=10000):
+        dialog.show()
+    assert not dialog.countdown.isVisible()
+    dialog.close()
+    box = dialog.close_box
+    assert box is not None and box.text() == "Close the quiz now? Your answers are not submitted."
+    assert box.informativeText() == ("Your answers so far are saved. When you open it again, it continues with the "
+                                     "same questions and your answers. Closing does not use another attempt.")
+    next(b for b in box.buttons() if b.text() == "Close, continue later").click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not lanes.busy, timeout=10000)
+    assert _records(profile) == [] and len(_papers(profile)) == 1
