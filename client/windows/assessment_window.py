@@ -167,6 +167,8 @@ class AssessmentWindow(QDialog):
             self.countdown.setProperty("role", role)
             self.countdown.style().unpolish(self.countdown)
             self.countdown.style().polish(self.countdown)
+        if self.close_box is not None:  # the question shows the time left as it runs down
+            self.close_box.setInformativeText(self.close_consequences())
         if clock.expired and not self.timed_out and self.attempt is not None:
             self.timed_out = True
             if self.close_box is not None:
