@@ -690,6 +690,10 @@
         <translation>已中断：请继续作答</translation>
     </message>
     <message>
+        <source>Not passed yet · %1</source>
+        <translation>尚未通过 · %1</translation>
+    </message>
+    <message>
         <source>passed</source>
         <translation>已通过</translation>
     </message>
