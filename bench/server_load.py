@@ -116,6 +116,7 @@ class Outcome:
     credited_ok: bool
     killed: str = ""
     kill_drops: int = 0
+    tracebacks: int = 0
     """Errors within KILL_DROPS_WITHIN_S after the SIGKILL: connections the killed worker held."""
     load: tuple[float, float] = (0.0, 0.0)
     notes: list[str] = field(default_factory=list)
@@ -166,6 +167,14 @@ def _backdate_devices(server: ServerProcess, since: float) -> None:
     server.sql("UPDATE devices SET enrolled_at = :at", {"at": iso(since)})
 
 
+def _tracebacks(server: ServerProcess) -> int:
+    """Exceptions the server logged (a 500 or a worker's crash): there must be none."""
+    try:
+        return server.log_path.read_text(errors="replace").count("Traceback")
+    except OSError:
+        return 0
+
+
 def _tree_cpu_s(pid: int) -> float:
     try:
         root = psutil.Process(pid)
@@ -211,6 +220,7 @@ T = TypeVar("T")
 _error_times: list[float] = []
 """When each error (not a turned-away try) happened: the ones right after a SIGKILL are its doing."""
 _error_lock = threading.Lock()
+_error_examples: dict[str, str] = {}
 KILL_DROPS_WITHIN_S = 10.0
 
 
@@ -227,6 +237,7 @@ def _try(what: str, call: Callable[[], T], tally: Tally, deadline: float) -> T:
             if exc.code not in BUSY:
                 with _error_lock:
                     _error_times.append(time.monotonic())
+                    _error_examples.setdefault(exc.code, f"{what}: {exc.detail}"[:300])
             wait = backoff.delay_after(exc)
             if time.monotonic() + wait > deadline:
                 raise _GaveUp(f"{what}: not answered before the run's limit ({exc.code})") from exc
@@ -345,7 +356,7 @@ def run_site(site: str, server: ServerProcess, run: Run, learners: list[Learner]
     return Outcome(site, run, len(wanted), day_s, signin_s, tally, signins, [lag for lag in lags if lag is not None],
                    sum(lag is None for lag in lags), cpu_day, cpu_signin, bench_cpu,
                    health, problems, sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed),
-                   kill_drops, os.getloadavg()[:2])
+                   kill_drops, _tracebacks(server), os.getloadavg()[:2])
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -378,6 +389,8 @@ def report(results: list[Outcome]) -> None:
     row("turned away: 503 (server_busy)", [str(o.tally.errors["server_busy"]) for o in results])
     row("errors (timeout, dropped, 5xx)", [str(sum(n for k, n in o.tally.errors.items() if k not in BUSY))
                                            for o in results])
+    for kind in sorted({k for o in results for k in o.tally.errors if k not in BUSY}):
+        row(f"  {kind}", [str(o.tally.errors.get(kind, 0)) for o in results])
     row("  of which the SIGKILL's drops", [str(o.kill_drops) if o.killed else "-" for o in results])
     row("day acked, s after last sync due p50", [_s(o.acked_after_due_s, 50) for o in results])
     row("  p99 / max", [f"{_s(o.acked_after_due_s, 99)} / {_s(o.acked_after_due_s, 100)}" for o in results])
@@ -389,7 +402,11 @@ def report(results: list[Outcome]) -> None:
     row("every honest minute credited once", [str(o.credited_ok) for o in results])
     row("reference: /api/health per s", [f"{o.health_per_s:.0f}" for o in results])
     row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
+    for kind, example in sorted(_error_examples.items()):
+        print(f"an error of kind {kind}: {example}")
     for o in results:
+        if o.tracebacks:
+            print(f"{o.site}, {o.run.label}: {o.tracebacks} tracebacks in the server's log")
         if o.killed:
             print(f"{o.site}, {o.run.label}: {o.killed}")
         for p in o.problems[:10]:

@@ -149,29 +149,31 @@ class _Batch:
         self.taken_since: dict[str, float] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
-        self.record_rows: list[tuple[dict[str, Any], _NewRow]] = []
+        self.record_rows: list[tuple[tuple[Any, ...], _NewRow]] = []
         self.credit_rows: list[dict[str, Any]] = []
         self.window_rows: list[dict[str, Any]] = []
 
     def insert(self, r: Record, digest: str, source: str) -> _NewRow:
         """Store ``r`` with the batch's next flush; its row id once written."""
         row = _NewRow()
-        self.record_rows.append(({**dict(zip(RECORD_COLUMNS, record_values(r, digest), strict=True)),
-                                  "source": source}, row))
+        self.record_rows.append(((*record_values(r, digest), source), row))
         return row
 
     def flush(self) -> None:
         """Write the records and credit decided so far: one statement per table, whatever the batch's size."""
         if self.record_rows:
-            c = records.c  # rows come back in any order: matched by their unique (device_id, id)
-            written = {(device_id, rid): int(key) for key, device_id, rid in self.conn.execute(
-                records.insert().returning(c.rid, c.device_id, c.id), [values for values, _ in self.record_rows])}
+            # rows come back in any order: matched by their unique (device_id, id)
+            written = {(row[1], row[2]): int(row[0]) for row in _insert_many(
+                self.conn, records, _STORED_COLUMNS, [values for values, _ in self.record_rows],
+                returning=("rid", "device_id", "id"))}
             for values, row in self.record_rows:
-                row.rid = written[(values["device_id"], values["id"])]
+                row.rid = written[(values[_DEVICE], values[_ID])]
             self.record_rows = []
         for table, rows in ((credit_windows, self.window_rows), (record_credit, self.credit_rows)):
             if rows:
-                self.conn.execute(table.insert(), [{**row, "rid": _row_id(row["rid"])} for row in rows])
+                columns = tuple(rows[0])
+                _insert_many(self.conn, table, columns,
+                             [tuple(_row_id(v) if name == "rid" else v for name, v in row.items()) for row in rows])
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -226,6 +228,35 @@ class _Batch:
             self.taken[user_id] = IntervalSet(sorted((s, e) for s, e in rows if e > since))
             self.taken_since[user_id] = since
         return self.taken[user_id]
+
+
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)
+"""``json.dumps(value, sort_keys=True)`` without building an encoder each time."""
+_STORED_COLUMNS = (*RECORD_COLUMNS, "source")
+_DEVICE, _ID = _STORED_COLUMNS.index("device_id"), _STORED_COLUMNS.index("id")
+_ROWS_PER_INSERT = 1000
+"""Rows in one INSERT: 15 values each stay well within SQLite's 32,766 and PostgreSQL's 65,535."""
+
+
+def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *,
+                 returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (values of ``columns``, plain str, int, float or None) with one multi-row
+    INSERT per _ROWS_PER_INSERT handed to the driver as it is: SQLAlchemy's own executemany would
+    process every value of every row in Python first, which costs more than the insert itself.
+    The rows ``returning`` names come back, in any order."""
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ",".join([mark] * len(columns)) + ")"
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    out: list[tuple[Any, ...]] = []
+    for k in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[k : k + _ROWS_PER_INSERT]
+        result = conn.exec_driver_sql(head + ",".join([one] * len(part)) + tail,
+                                      tuple(value for row in part for value in row))
+        if returning:
+            out += [tuple(row) for row in result]
+    return out
 
 
 def _check_body(r: Record) -> WatchBody | None:
@@ -326,7 +357,7 @@ def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: 
     batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
     batch.credit_rows.append(dict(
         rid=rid, user_id=r.user_id, segments=json.dumps([list(s) for s in credit.segments]),
-        credited_s=credit.credited_s, set_aside=json.dumps(credit.set_aside, sort_keys=True),
+        credited_s=credit.credited_s, set_aside=_SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}",
         set_aside_s=credit.set_aside_s, chain_end=chain.wall_end if chain else None,
         allowance_s=chain.allowance_s if chain else ALLOWANCE_S))
     return credit
@@ -436,7 +467,8 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
-        person_year.refresh(conn, people, published)
+        if any(o is not None and o.status == "stored" for o in results):
+            person_year.refresh(conn, people, published)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -255,3 +255,4 @@ class CertificateOut(BaseModel):
     issued_at: str
     revoked_at: str | None
     text: str
+

@@ -123,6 +123,82 @@
         <source>No courses are assigned to you.</source>
         <translation>目前没有给您分配课程。</translation>
     </message>
+    <message>
+        <source>Offline: the list saved on this PC at the last look.</source>
+        <translation>离线：以下是本机上次查看时保存的列表。</translation>
+    </message>
+    <message>
+        <source>You have no certificates yet.</source>
+        <translation>您还没有证书。</translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation>证书编号</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>证书</translation>
+    </message>
+    <message>
+        <source>Year or class</source>
+        <translation>年度或班次</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>开具日期</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Certificate of study hours</source>
+        <translation>学时证明</translation>
+    </message>
+    <message>
+        <source>Class certificate</source>
+        <translation>结业证书</translation>
+    </message>
+    <message>
+        <source>revoked %1</source>
+        <translation>已于 %1 撤销</translation>
+    </message>
+    <message>
+        <source>valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>Saved as %1</source>
+        <translation>已保存为 %1</translation>
+    </message>
+    <message>
+        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked.</source>
+        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销。</translation>
+    </message>
+    <message>
+        <source>Revoked on %1: no longer valid.</source>
+        <translation>已于 %1 撤销，不再有效。</translation>
+    </message>
+    <message>
+        <source>Not genuine: the content does not match its signature.</source>
+        <translation>无效：证书内容与签名不符。</translation>
+    </message>
+    <message>
+        <source>Unknown issuer: not signed with a key this site trusts.</source>
+        <translation>发证机构未知：不是用本站信任的密钥签发的。</translation>
+    </message>
+    <message>
+        <source>Not a StudyDesk certificate: the code cannot be read.</source>
+        <translation>无法识别：这不是可读取的 StudyDesk 证书。</translation>
+    </message>
+    <message>
+        <source>Genuine, but this PC has no revocation list yet: whether it was revoked is not known.</source>
+        <translation>真实，但本机尚无撤销名单，无法确认是否已被撤销。</translation>
+    </message>
 </context>
 <context>
     <name>AccountCommands</name>
@@ -626,6 +702,22 @@
     <message>
         <source>download with the command line instead of opening the window</source>
         <translation>用命令行下载，不打开窗口</translation>
+    </message>
+    <message>
+        <source>my certificates, and verifying a certificate</source>
+        <translation>我的证书，以及验证证书</translation>
+    </message>
+    <message>
+        <source>list my certificates</source>
+        <translation>列出我的证书</translation>
+    </message>
+    <message>
+        <source>download one of my certificates as PDF</source>
+        <translation>下载我的一份证书（PDF）</translation>
+    </message>
+    <message>
+        <source>verify a certificate offline: its SD1: text, or a picture or PDF of it</source>
+        <translation>离线验证证书：SD1: 验证码，或证书的图片、PDF</translation>
     </message>
 </context>
 <context>

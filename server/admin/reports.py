@@ -164,31 +164,40 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period,
              targets: Targets = NO_TARGETS) -> list[UnitFigures]:
-    """The figures of each unit's subtree in ``tops``: one grouped query over the stored years."""
+    """The figures of each unit's subtree in ``tops``: one query over the stored years of the people
+    under them, grouped by their own unit (each top's subtree is one constant range over the unit
+    paths, so the database reads only those people), then added up per top."""
     if not tops:
         return []
-    top = units.alias("top")
-    member = units.alias("member")
     p = person_year.c
     has_target, on_track = _on_track(period, targets)
+    ranges = sa.or_(*(subtree_clause(units.c.path, t.path) for t in _outermost(tops)))
     query = (
-        sa.select(top.c.code, sa.func.count(users.c.user_id), _count(p.last_study_s >= period.week_start_s),
+        sa.select(units.c.path, sa.func.count(users.c.user_id), _count(p.last_study_s >= period.week_start_s),
                   _count(p.study_ms > 0), sa.func.coalesce(sa.func.sum(p.study_ms), 0), _count(has_target),
                   _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
                   sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
-        .select_from(top)
-        .where(top.c.code.in_([t.code for t in tops]))
-        .join(member, subtree_clause_between(member.c.path, top.c.path))
-        .join(users, sa.and_(users.c.unit_code == member.c.code, _active_people()))
+        .select_from(units)
+        .join(users, sa.and_(users.c.unit_code == units.c.code, _active_people()))
         .join(person_year, _stored(period), isouter=True)
-        .group_by(top.c.code))
-    found = {row[0]: row[1:] for row in conn.execute(query)}
+        .where(ranges)
+        .group_by(units.c.path))
+    sums = {t.code: [0] * 9 for t in tops}
+    for path, *figures in conn.execute(query):
+        for t in tops:
+            if path.startswith(t.path):
+                sums[t.code] = [a + int(b) for a, b in zip(sums[t.code], figures, strict=True)]
     out = []
     for t in tops:
-        people, week, year, ms, with_target, ok, assigned, done, overdue = found.get(t.code, (0,) * 9)
-        out.append(UnitFigures(t.code, t.name, int(people), int(week), int(year), round(int(ms) / 3_600_000, 2),
-                               int(with_target), int(ok), int(assigned), int(done), int(overdue)))
+        people, week, year, ms, with_target, ok, assigned, done, overdue = sums[t.code]
+        out.append(UnitFigures(t.code, t.name, people, week, year, round(ms / 3_600_000, 2), with_target, ok,
+                               assigned, done, overdue))
     return out
+
+
+def _outermost(tops: Sequence[StoredUnit]) -> list[StoredUnit]:
+    """The units of ``tops`` that lie in no other's subtree."""
+    return [t for t in tops if not any(o is not t and t.path.startswith(o.path) and o.path != t.path for o in tops)]
 
 
 def subtree_clause_between(path: sa.ColumnElement[str], top_path: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
@@ -251,12 +260,21 @@ def people_in(conn: Connection, unit: StoredUnit, period: Period, *, subtree: bo
         where = sa.and_(where, sa.or_(u.display_name.like(pattern, escape="\\"), u.username.like(pattern, escape="\\")))
     query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, ms,
                        p.last_study_s >= period.week_start_s, u.deactivated_at)
-             .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(person_year, _stored(period), isouter=True)
-             .where(where).order_by(*ordering).limit(limit).offset(offset))
+             .select_from(users).join(units, units.c.code == u.unit_code))
+    if order == "hours" and offset == 0:
+        # the most studied first, read down the study-time index; then anyone without a stored year
+        rows = list(conn.execute(query.join(person_year, _stored(period)).where(where)
+                                 .order_by(p.study_ms.desc(), u.username).limit(limit)))
+        if len(rows) < limit:
+            rows += conn.execute(query.join(person_year, _stored(period), isouter=True)
+                                 .where(where, p.user_id.is_(None)).order_by(u.username)
+                                 .limit(limit - len(rows))).all()
+    else:
+        rows = list(conn.execute(query.join(person_year, _stored(period), isouter=True)
+                                 .where(where).order_by(*ordering).limit(limit).offset(offset)))
     return [PersonFigures(uid, name, display, code, unit_name, level, round(int(study) / 3_600_000, 2), bool(week),
                           gone is None)
-            for uid, name, display, code, unit_name, level, study, week, gone in conn.execute(query)]
+            for uid, name, display, code, unit_name, level, study, week, gone in rows]
 
 
 def person_hours(conn: Connection, user_id: str, period: Period) -> float:

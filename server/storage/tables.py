@@ -305,6 +305,7 @@ person_year = sa.Table(
     sa.Column("weeks", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
     sa.Index("person_year_year", "year", "user_id"),
+    sa.Index("person_year_study", "year", "study_ms"),  # the people ranked by study time, top first
 )
 
 # Credited study time per unit (the people's own unit, not its ancestors), site year and week of

@@ -27,7 +27,8 @@ _MS_FIELDS = {"credited_s": "credited_ms", "study_s": "study_ms", "elapsed_mono_
               "position_s": "position_ms", "covered_s": "covered_ms", "duration_s": "duration_ms"}
 _RATE = ("max_rate", "max_rate_milli")
 _SEGMENTS = ("segments", "segments_ms")
-_V1_NAMES = {*_MS_FIELDS, _RATE[0], _SEGMENTS[0]}
+_V1_NAMES = frozenset({*_MS_FIELDS, _RATE[0], _SEGMENTS[0]})
+_BACK = {ms: s for s, ms in _MS_FIELDS.items()}
 
 
 def _ms(seconds: float) -> int:
@@ -60,10 +61,10 @@ def seconds_view(body: dict[str, Any], v: int) -> dict[str, Any]:
     """The seconds form of a watch body of protocol version ``v`` (a v1 body as it is)."""
     if v != V2:
         return body
-    mixed = sorted(_V1_NAMES & set(body))
-    if mixed:
+    if not _V1_NAMES.isdisjoint(body):
+        mixed = sorted(_V1_NAMES & set(body))
         raise FormatError("bad_field", f"watch body: a v2 body counts milliseconds, not {', '.join(mixed)}")
-    back = {ms: s for s, ms in _MS_FIELDS.items()}
+    back = _BACK
     out: dict[str, Any] = {}
     for key, value in body.items():
         if key == _SEGMENTS[1]:

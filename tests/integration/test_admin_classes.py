@@ -114,6 +114,15 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
     assert outsider.get("/admin/classes/strict/certificates.pdf").status_code == 404
     assert server.sql("SELECT COUNT(*) FROM certificates") == [(1,)]
 
+    # and in English, the same table
+    english = browser.post("/admin/language", {"lang": "en", "next": "/admin/classes/qn-2026"})
+    assert english.url.endswith("/admin/classes/qn-2026")
+    tables = page_tables(english.text)
+    assert tables["class-qn-2026"][0][3:] == ["Courses completed (of 1)", "Attendance", "Tests", "Exam",
+                                              "Weighted total (3:3:4)", "Result"]
+    assert [r[8] for r in tables["class-qn-2026"][1:]] == ["passed", "passed"] and "合格" not in english.text
+    assert "Assign a course" in browser.get("/admin/assignments").text
+
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' AND action LIKE "
                          "'admin.class%' ORDER BY id")
     assert actions[:4] == [("admin.class_add", "qn-2026", "ok"), ("admin.class_course", "qn-2026", "ok"),
@@ -209,6 +218,20 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
         assert reviewer.post(path, data).status_code == 404, path
     assert server.sql("SELECT COUNT(*) FROM class_enrolments WHERE class_code = 'a-class'") == [(1,)]
 
+    # an enrolment is taken back by the class's manager only, and only one they see
+    for session, path, key in ((reviewer, "a-class", "unit|city-a"), (a_admin, "site-class", "person|wang"),
+                               (a_admin, "a-class", "person|nobody"), (a_admin, "a-class", "unit|city-b")):
+        assert session.post(f"/admin/classes/{path}/unenrol", {"enrolment": key}).status_code == 404, (path, key)
+    a_admin.get("/admin/classes/a-class")
+    back = a_admin.post("/admin/classes/a-class/unenrol", {"enrolment": "unit|city-a"})
+    assert back.url.endswith("?done=unenrolled") and page_tables(back.text)["class-a-class"][1:] == [["暂无数据"]]
+    assert server.sql("SELECT action, detail FROM audit_log WHERE action = 'admin.class_unenrol'") == [
+        ("admin.class_unenrol", "unit city-a")]
+    server.cli("class", "unenrol", "site-class", "--user", "wang")
+    assert server.cli("class", "unenrol", "site-class", "--user", "wang", check=False).returncode == 1
+    assert server.sql("SELECT kind, target FROM class_enrolments WHERE class_code = 'site-class'") == [
+        ("person", "zhang")]
+
 
 def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(site: Site) -> None:
     server = site.server
@@ -236,6 +259,7 @@ def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(si
         assert b_admin.post("/admin/assignments/remove", {"assignment": key}).status_code == 404, key
     assert a_admin.post("/admin/assignments/remove", {"assignment": "unit|city-b|c1"}).status_code == 404
     assert server.sql("SELECT target FROM assignments ORDER BY target") == [("city-b",), ("county-a1",)]
+    assert server.cli("unassign", "c1", "--unit", "city-a", check=False).returncode == 1  # not assigned there
     gone = a_admin.post("/admin/assignments/remove", {"assignment": "unit|county-a1|c1"})
     assert gone.url.endswith("?done=removed") and page_tables(gone.text)["assignments"][1:] == [["暂无数据"]]
     xlsx = b_admin.get("/admin/assignments", params={"export": "xlsx", "table": "assignments"})
@@ -243,6 +267,8 @@ def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(si
     assert sheet is not None
     assert same_cells([list(r) for r in sheet.iter_rows(values_only=True)]) == same_cells(
         page_tables(b_admin.get("/admin/assignments").text)["assignments"])
+    server.cli("unassign", "c1", "--unit", "city-b")
+    assert server.sql("SELECT COUNT(*) FROM assignments") == [(0,)]
     assert server.sql("SELECT actor, action, target, result FROM audit_log WHERE action LIKE 'admin.%assign' "
                       "ORDER BY id") == [
         ("a-admin", "admin.assign", "unit county-a1", "ok"), ("a-admin", "admin.assign", "unit county-a1", "refused"),

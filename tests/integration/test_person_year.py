@@ -128,6 +128,7 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert _weeks(site) == moved
 
     # an assignment brings everyone it reaches up to date at once
+    unassigned = _rows(site)
     site.cli("assign", "extra", "--unit", "hxx", "--required", "--due", "2000-02-01")
     reassigned = _rows(site)
     assert (reassigned["idle"]["required_assigned"], reassigned["idle"]["first_due"]) == (2, "2000-01-15")
@@ -136,6 +137,8 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert reassigned["slow"] == after["slow"]  # in 城关镇: not reached
     site.cli("totals", "rebuild")
     assert _rows(site) == reassigned
+    site.cli("unassign", "extra", "--unit", "hxx")  # and so does taking it back
+    assert _rows(site) == unassigned
 
 
 def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path) -> None:

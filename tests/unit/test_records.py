@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import uuid
 
 import pytest
 
-from sync.protocol.canonical import canonical_bytes_v2
+from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, V2, DeviceSigner, Record, make_record, verify_chain
@@ -44,6 +45,18 @@ def test_canonical_bytes_are_sorted_and_compact() -> None:
     assert " " not in text.replace("学习", "")
     assert text.index('"body"') < text.index('"course_id"') < text.index('"seq"')
     assert "学习" in text  # UTF-8, not \\u escapes
+
+
+@pytest.mark.parametrize("body", [{}, {"segments": [[0, 1.5]], "note": "学习\n\"引号\"\u0001", "z": None,
+                                       "a": [True, {}]}, {"nested": {"b": 1, "a": {"é": "x"}}, "": ""}])
+def test_signing_bytes_built_from_the_body_text_are_the_canonical_bytes_of_the_whole(body: dict[str, object]) -> None:
+    s = _signer()
+    r = make_record(s, seq=1, prev=GENESIS, record_type="note", course_id=None, lesson_id="l1", body=body)
+    read = Record.from_dict(json.loads(r.canonical()))
+    for record in (r, read, dataclasses.replace(read, seq=1)):
+        assert record.signing_bytes() == canonical_bytes(record.unsigned_dict())
+        assert record.body_text().encode() == canonical_bytes(record.body)
+    read.verify(s.key.public)
 
 
 def test_chain_verifies_and_each_prev_is_previous_hash() -> None:

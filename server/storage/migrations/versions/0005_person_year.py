@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
     )
     op.create_index("person_year_year", "person_year", ["year", "user_id"])
+    op.create_index("person_year_study", "person_year", ["year", "study_ms"])
     op.create_table(
         "unit_week",
         sa.Column("unit_code", sa.Text, primary_key=True),
@@ -48,5 +49,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("unit_week")
+    op.drop_index("person_year_study", "person_year")
     op.drop_index("person_year_year", "person_year")
     op.drop_table("person_year")
