@@ -15,9 +15,9 @@ the class's required courses:
   score in each (none taken: 0).
 
 A counted score is the server's grade of an attempt with no reason against it (not
-over_attempts, not over_time). A course not published here is left out. ``person_class_score``
-is pure over its inputs; ``class_result`` is one person's result in one class (server.class_report
-lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
+over_attempts, not over_time, not redrawn). A course not published here is left out.
+``person_class_score`` is pure over its inputs; ``class_result`` is one person's result in one
+class (server.class_report lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
 ``learner_outcomes`` puts them next to the year, ranking and reminders of server.outcomes: the
 learner's outcomes answer. Services only; no HTTP here.
 """

@@ -301,12 +301,44 @@
         <translation>正在准备试题…</translation>
     </message>
     <message>
+        <source>Time left %1</source>
+        <translation>剩余时间 %1</translation>
+    </message>
+    <message>
         <source>You have used every attempt at this test. Your training administrator can tell you what to do next.</source>
         <translation>本测试的作答次数已全部用完。后续安排请咨询培训管理员。</translation>
     </message>
     <message>
+        <source>The time was up: your answers were submitted automatically.</source>
+        <translation>时间已到，答案已自动提交。</translation>
+    </message>
+    <message>
         <source>Your answers could not be saved: %1</source>
         <translation>答案未能保存：%1</translation>
+    </message>
+    <message>
+        <source>Close, continue later</source>
+        <translation>关闭，稍后继续</translation>
+    </message>
+    <message>
+        <source>Keep answering</source>
+        <translation>继续答题</translation>
+    </message>
+    <message>
+        <source>Close the quiz?</source>
+        <translation>关闭测验？</translation>
+    </message>
+    <message>
+        <source>Close the quiz now? Your answers are not submitted.</source>
+        <translation>现在关闭测验吗？答案不会提交。</translation>
+    </message>
+    <message>
+        <source>Your answers so far are saved. The clock pauses while this window is closed: the time away does not count. When you open it again, it continues with the same questions, your answers and the %1 you have left. Closing does not use another attempt.</source>
+        <translation>已作答的内容已保存。关闭期间考试计时暂停，离开的时间不计入用时。再次打开时，将以同样的试题、您已填的答案和剩余的 %1 继续。关闭不会多用一次作答机会。</translation>
+    </message>
+    <message>
+        <source>Your answers so far are saved. When you open it again, it continues with the same questions and your answers. Closing does not use another attempt.</source>
+        <translation>已作答的内容已保存。再次打开时，将以同样的试题和您已填的答案继续。关闭不会多用一次作答机会。</translation>
     </message>
 </context>
 <context>
@@ -748,6 +780,10 @@
     <message>
         <source>Interrupted: continue it to finish</source>
         <translation>已中断：请继续作答</translation>
+    </message>
+    <message>
+        <source>Not passed yet · %1</source>
+        <translation>尚未通过 · %1</translation>
     </message>
     <message>
         <source>passed</source>
@@ -1201,12 +1237,12 @@ The file is at:
         <translation>本考试的作答次数已全部用完。</translation>
     </message>
     <message>
-        <source>Time left %1</source>
-        <translation>剩余时间 %1</translation>
+        <source>Close the exam?</source>
+        <translation>关闭考试？</translation>
     </message>
     <message>
-        <source>The time was up: your answers were submitted automatically.</source>
-        <translation>考试时间已到，答案已自动提交。</translation>
+        <source>Close the exam now? Your answers are not submitted.</source>
+        <translation>现在关闭考试吗？答案不会提交。</translation>
     </message>
     <message>
         <source>This score was worked out on this PC. The server grades your answers once they are synced; if its grade differs, the server&apos;s grade counts, and the course page shows it.</source>
@@ -2008,6 +2044,10 @@ The file is at:
     <message>
         <source>Questions: %1</source>
         <translation>共 %1 题</translation>
+    </message>
+    <message>
+        <source>Time allowed: %1</source>
+        <translation>限时 %1</translation>
     </message>
 </context>
 <context>

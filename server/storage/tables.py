@@ -177,8 +177,9 @@ record_credit = sa.Table(
 
 # The server's grade of each quiz and exam record (server/grading.py): from the answer key it
 # holds, never the score the record claims. ``passed`` is the grade's; the attempt counts as
-# passed only when ``reason`` is NULL (else over_attempts, over_time, unknown_assessment or
-# ungradable). ``attempt_no``: its place among the person's attempts of that quiz or exam.
+# passed only when ``reason`` is NULL (else redrawn, over_attempts, over_time,
+# unknown_assessment or ungradable). ``attempt_no``: its place among the person's attempts of
+# that quiz or exam, counted by the papers drawn.
 attempt_grades = sa.Table(
     "attempt_grades", metadata,
     sa.Column("rid", ROW_KEY, sa.ForeignKey("records.rid"), primary_key=True, autoincrement=False),
