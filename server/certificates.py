@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from server.certificate_pdf import render
-from server.class_scores import person_class_score
+from server.class_scores import class_result
 from server.classes import members, require_class
 from server.config import ServerConfig
 from server.outcomes import Evidence, Outcomes, course_evidence, course_facts, evidence_rows
@@ -213,10 +213,9 @@ def _class_claims(conn: Connection, user: User, code: str, issuer: Issuer, evide
     """The claims of ``user``'s 结业证书 for the class ``code``, or None when they did not pass it;
     ``outcomes`` reads each published course once for many people."""
     klass = require_class(conn, code)
-    required = [c.course_id for c in klass.courses if c.required]
-    scoring = klass.scoring or issuer.rules.class_score
-    score = person_class_score(code, required, scoring, evidence, outcomes.latest, issuer.rules)
-    if not score.passed or not required:
+    required = klass.required_courses()
+    result = class_result(klass, evidence, outcomes)  # the class page's and the learner's result
+    if not result.passed or not required:
         return None
     hours = ZERO
     for course_id in required:
@@ -230,7 +229,7 @@ def _class_claims(conn: Connection, user: User, code: str, issuer: Issuer, evide
     now = _now()
     return Claims(issuer=issuer.name, serial=new_serial(now.year), kind=CertKind.CLASS, person_id=_person_id(user),
                   name=user.display_name, issued_at=now, hours=hours, class_code=code, class_name=klass.name,
-                  score=score.total)
+                  score=result.total)
 
 
 def issue_class_certificate(conn: Connection, username: str, code: str, issued_by: str,

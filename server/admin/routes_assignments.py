@@ -15,7 +15,6 @@ from fastapi.responses import Response
 from server import admins
 from server.admin import scope
 from server.admin.exports import Table
-from server.admin.routes_pages import _unit_choices
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
 from server.assignments import assign, published_courses, reached_by, unassign
 from server.classes import class_names
@@ -103,7 +102,7 @@ def _page(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = 
               **(form or {})}
     page_values: dict[str, object] = dict(
         title=_("Assignments"), section="assignments", table=table, removable=removable, classes=classes,
-        units=_unit_choices(signed),
+        units=scope.unit_choices(signed.conn, signed.admin),
         course_choices=sorted((c, info.get("title") or c) for c, info in published.items()),
         form=values, notice=notice or _done(signed))
     if status != 200:

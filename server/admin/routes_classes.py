@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from server import admins
 from server.admin import charts, scope
 from server.admin.exports import Cell, Table
-from server.admin.routes_pages import _unit_choices, site_rules
+from server.admin.routes_pages import site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
 from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
@@ -95,7 +95,7 @@ def _owner_name(signed: Signed, klass: TrainingClass) -> str:
 
 def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
     """The units that may organise a class the admin creates ("" for site-wide: system admins only)."""
-    choices = _unit_choices(signed)
+    choices = scope.unit_choices(signed.conn, signed.admin)
     if scope.sees_all(signed.admin):
         return [("", signed.page.gettext("the whole site")), *choices]
     return choices
@@ -207,7 +207,7 @@ def class_page(signed: SignedIn, code: str) -> Response:
                    certificates=len(_class_certificates(signed, report)) if manage else 0,
                    enrolment_choices=[(f"{e.kind.value}|{e.target}", f"{row[1]}（{row[0]}）") for e, row in shown],
                    course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),
-                   unit_choices=_unit_choices(signed) if manage else [])
+                   unit_choices=scope.unit_choices(signed.conn, signed.admin) if manage else [])
 
 
 def _with_due(signed: Signed, klass: TrainingClass) -> list[tuple[ClassCourse, str]]:

@@ -14,9 +14,10 @@ from fastapi.responses import Response
 from server import admins, audit
 from server.admin import reports, scope
 from server.admin.exports import Table
+from server.admin.reasons import reason_texts
 from server.admin.web import SignedIn, audited, read_form, respond, upload
 from server.config import ServerConfig
-from server.ingest import FLAG_TEXT, REASON_TEXT, import_records
+from server.ingest import import_records
 from server.transcript import ensure_credited
 from sync.protocol.errors import SyncError
 from sync.protocol.records_file import read_records_file
@@ -59,10 +60,11 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
             return respond(signed, "records.html", title=_("Record import"), section="records", result=None,
                            error=_("The file was refused: %(reason)s") % {"reason": f"{exc.code} ({exc.detail})"})
     audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=" / ".join(summary.lines()))
+    texts = reason_texts(_)
     rejected = Table("rejected", _("Refused records"), (_("Reason"), _("Records"), _("Meaning")),
-                     [(reason, n, REASON_TEXT.get(reason, "")) for reason, n in summary.rejected.items()])
+                     [(reason, n, texts.get(reason, reason)) for reason, n in summary.rejected.items()])
     flagged = Table("flagged", _("Flagged records"), (_("Flag"), _("Records"), _("Meaning")),
-                    [(flag, n, FLAG_TEXT.get(flag, "")) for flag, n in summary.flagged.items()])
+                    [(flag, n, texts.get(flag, flag)) for flag, n in summary.flagged.items()])
     return respond(signed, "records.html", title=_("Record import"), section="records", error="",
                    result={"file": file.filename, "records": len(rf.records), "person": rf.username or rf.user_id,
                            "stored": summary.stored, "duplicate": summary.duplicate,
@@ -79,12 +81,13 @@ def flagged_page(signed: SignedIn) -> Response:
     ensure_credited(signed.conn, config.repo_dir)
     paths = admins.visible_unit_paths(signed.conn, signed.admin)
     rows = reports.flagged(signed.conn, paths)
+    texts = reason_texts(_)
     table = Table("flagged", _("Flagged records"),
                   (_("Name"), _("Account"), _("Device"), _("Record"), _("Course"), _("Lesson"), _("Credited (s)"),
                    _("Set aside (s)"), _("Reasons")),
                   [(f.display_name, f.username, f.device_id, f.seq, f.course_id, f.lesson_id, round(f.credited_s, 1),
                     round(f.set_aside_s, 1),
-                    "; ".join(f"{k} {v:g} s: {FLAG_TEXT.get(k, k)}" for k, v in sorted(f.reasons.items())))
+                    "; ".join(f"{k} {v:g} s: {texts.get(k, k)}" for k, v in sorted(f.reasons.items())))
                    for f in rows],
                   [f"/admin/people/{f.user_id}" for f in rows])
     return respond(signed, "table_page.html", [table], title=_("Flagged records"), section="flagged", table=table,
@@ -96,7 +99,7 @@ def flagged_page(signed: SignedIn) -> Response:
 def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "") -> Response:
     _ = signed.page.gettext
     if not scope.sees_all(signed.admin):
-        who = signed.admin.name  # a unit admin or reviewer sees their own actions
+        who = signed.admin.name  # a unit admin sees their own actions
     rows = audit.entries(signed.conn, user=who or None, limit=500)
     actions = {"sign_in": _("learner sign-in"), "admin_sign_in": _("admin sign-in"), "admin.sign_out": _("sign-out"),
                "refresh": _("token refresh"), "enrol_device": _("device enrolment"), "admin.export": _("download"),

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from server.admin import charts, reports, routes_certs, scope
 from server.admin.exports import Table
+from server.admin.reasons import reason_texts
 from server.admin.reports import Period, UnitFigures
 from server.admin.web import Signed, SignedIn, redirect, respond
 from server.config import ServerConfig
@@ -110,7 +111,7 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
     unit = scope.unit(signed.conn, signed.admin, code)
     when = period(signed)
     total, kids = reports.unit_figures(signed.conn, unit, when, targets(signed))
-    crumbs = [u for u in reports.ancestors(signed.conn, unit) if _visible(signed, u.code)]
+    crumbs = [u for u in reports.ancestors(signed.conn, unit) if scope.sees_unit(signed.conn, signed.admin, u.code)]
     tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
     people = reports.people_in(signed.conn, unit, when)
     people_table = Table(
@@ -125,14 +126,6 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
                    section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
                    figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
                    year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True)
-
-
-def _visible(signed: Signed, code: str) -> bool:
-    try:
-        scope.unit(signed.conn, signed.admin, code)
-    except scope.OutOfScope:
-        return False
-    return True
 
 
 @router.get("/units")
@@ -166,6 +159,7 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     rules = site_rules(signed)
     config: ServerConfig = signed.page.request.app.state.config
     record = transcript(signed.conn, person.user_id, config.repo_dir)
+    texts = reason_texts(_)
     courses = Table("courses", _("Courses"), (_("Course"), _("Study hours"), _("Quizzes taken"), _("Exams taken"),
                                               _("Set aside (s)")),
                     [(c["course_id"], round(c["credited_s"] / 3600, 2), len(c["quizzes"]), len(c["exams"]),
@@ -173,7 +167,8 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     lessons = Table("lessons", _("Lessons"), (_("Course"), _("Lesson"), _("Minutes watched"), _("Set aside (s)"),
                                               _("Reasons")),
                     [(c["course_id"], lesson["lesson_id"], round(lesson["credited_s"] / 60, 1), lesson["set_aside_s"],
-                      ", ".join(sorted(lesson["set_aside"]))) for c in record["courses"] for lesson in c["lessons"]])
+                      "; ".join(f"{code}: {texts.get(code, code)}" for code in sorted(lesson["set_aside"])))
+                     for c in record["courses"] for lesson in c["lessons"]])
     enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
     rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
                                .order_by(devices.c.enrolled_at)).all()
@@ -199,32 +194,8 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
                    ring=ring, hours=hours, year=when.year, gaps=gaps,
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
-                   unit_choices=_unit_choices(signed, person.unit_code),
+                   unit_choices=scope.unit_choices(signed.conn, signed.admin, person.unit_code),
                    certificates=routes_certs.rows(signed, person))
-
-
-UNIT_CHOICES = 300
-"""At most this many units to move a person into are listed: a province has thousands."""
-
-
-def _unit_choices(signed: Signed, near: str | None = None) -> list[tuple[str, str]]:
-    """The units the admin may choose, by path: every unit of their subtrees; with ``near`` (the unit
-    a person is in, to move them) those under the parent of that unit (its siblings and everything
-    below them) when the admin sees that parent, at most UNIT_CHOICES, ``near`` always among them."""
-    from server.units import get_unit, list_units
-
-    unit = get_unit(signed.conn, near) if near else None
-    parent = get_unit(signed.conn, unit.parent) if unit is not None and unit.parent else None
-    near_parent = parent is not None and _visible(signed, parent.code)
-    around = [parent] if parent is not None and near_parent else scope.top_units(signed.conn, signed.admin)
-    out: list[tuple[str, str]] = []
-    for top in around:
-        room = UNIT_CHOICES - len(out) if near else None
-        out += [(u.code, "　" * (u.depth - top.depth) + u.name)
-                for u in list_units(signed.conn, top.code, limit=room) if u.active]
-    if unit is not None and unit.code not in {code for code, _ in out}:
-        out.insert(0, (unit.code, unit.name))
-    return out
 
 
 def _person_crumbs(signed: Signed, unit_code: str | None) -> list[object]:
@@ -235,7 +206,8 @@ def _person_crumbs(signed: Signed, unit_code: str | None) -> list[object]:
     unit = get_unit(signed.conn, unit_code)
     if unit is None:
         return []
-    return [u for u in [*reports.ancestors(signed.conn, unit), unit] if _visible(signed, u.code)]
+    return [u for u in [*reports.ancestors(signed.conn, unit), unit]
+            if scope.sees_unit(signed.conn, signed.admin, u.code)]
 
 
 @router.get("/rankings")

@@ -12,7 +12,7 @@ from server import admins
 from server.classes import get_class, list_classes
 from server.org.classes import TrainingClass
 from server.storage.tables import units
-from server.units import StoredUnit, get_unit
+from server.units import StoredUnit, get_unit, list_units
 from server.users import User, get_user
 
 
@@ -39,6 +39,37 @@ def unit(conn: Connection, admin: admins.Admin, code: str) -> StoredUnit:
     if found is None or not admins.can_see_unit(conn, admin, code):
         raise OutOfScope(code)
     return found
+
+
+def sees_unit(conn: Connection, admin: admins.Admin, code: str) -> bool:
+    """Whether ``code`` is a unit the admin may see."""
+    try:
+        unit(conn, admin, code)
+    except OutOfScope:
+        return False
+    return True
+
+
+UNIT_CHOICES = 300
+"""At most this many units to move a person into are listed: a province has thousands."""
+
+
+def unit_choices(conn: Connection, admin: admins.Admin, near: str | None = None) -> list[tuple[str, str]]:
+    """The units the admin may choose (code, name indented by depth), by path: every unit of their
+    subtrees; with ``near`` (the unit a person is in, to move them) those under the parent of that
+    unit (its siblings and everything below them) when the admin sees that parent, at most
+    UNIT_CHOICES, ``near`` always among them."""
+    found = get_unit(conn, near) if near else None
+    parent = get_unit(conn, found.parent) if found is not None and found.parent else None
+    around = [parent] if parent is not None and sees_unit(conn, admin, parent.code) else top_units(conn, admin)
+    out: list[tuple[str, str]] = []
+    for top in around:
+        room = UNIT_CHOICES - len(out) if near else None
+        out += [(u.code, "\u3000" * (u.depth - top.depth) + u.name)
+                for u in list_units(conn, top.code, limit=room) if u.active]
+    if found is not None and found.code not in {code for code, _ in out}:
+        out.insert(0, (found.code, found.name))
+    return out
 
 
 def unit_or_first(conn: Connection, admin: admins.Admin, code: str, tops: list[StoredUnit], what: str) -> StoredUnit:

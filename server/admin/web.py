@@ -84,9 +84,17 @@ def _signed(page: AnyPage, conn: Conn) -> Signed:
     admin = admins.get_admin(conn, name) if name else None
     if admin is None or not admin.active:
         raise Refused(303)
-    _ = page.gettext
+    if admin.role is admins.AdminRole.REVIEWER and not reviewer_may_open(page.request.url.path):
+        raise OutOfScope(page.request.url.path)
     page.context.update(admin=admin, role_name=role_name(page, admin.role), nav=navigation(page, admin))
     return Signed(page, admin, conn)
+
+
+def reviewer_may_open(path: str) -> bool:
+    """A reviewer reaches the classes they review and nothing else (#15.2): the dashboard (which
+    sends them to their classes) and the class pages; every other page answers 404, as one that
+    does not exist (a class that is not theirs is refused by server.admin.scope.klass)."""
+    return path in ("/admin/", "/admin/classes") or path.startswith("/admin/classes/")
 
 
 SignedIn = Annotated[Signed, Depends(_signed)]
@@ -108,7 +116,7 @@ def navigation(page: Page, admin: admins.Admin) -> list[tuple[str, str, str]]:
              ("records", "/admin/records", _("Record import")),
              ("flagged", "/admin/flagged", _("Flagged records")), ("audit", "/admin/audit", _("Audit log"))]
     if admin.role is admins.AdminRole.REVIEWER:
-        return [item for item in items if item[0] in ("classes", "audit")]
+        return [item for item in items if item[0] == "classes"]
     return items
 
 

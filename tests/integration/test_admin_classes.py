@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from pathlib import Path
 
@@ -219,9 +220,18 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
     assert mine.status_code == 200 and {r[0] for r in page_tables(mine.text)["class-a-class"][1:]} == {"张三", "李四"}
     assert "<form class=\"row\" method=\"post\"" not in mine.text  # read only
     assert "/admin/people/" not in mine.text
+    # a reviewer sees their classes and nothing else: no other entry in the menu, and every other
+    # page typed by hand answers 404 as one that does not exist (#15.2)
+    menu = re.findall(r'<nav class="main">.*?</nav>', signed.text, re.S)[0]
+    assert re.findall(r'href="([^"]+)"', menu) == ["/admin/classes"]
     for path in ("/admin/classes/b-class", "/admin/classes/site-class", "/admin/assignments", "/admin/units/city-a",
-                 "/admin/rankings", f"/admin/people/{site.user_ids['wang']}"):
-        assert reviewer.get(path).status_code in (403, 404), path
+                 "/admin/units", "/admin/rankings", "/admin/people", "/admin/people?q=张",
+                 f"/admin/people/{site.user_ids['zhang']}", f"/admin/people/{site.user_ids['wang']}",
+                 "/admin/courses", "/admin/behind", "/admin/records", "/admin/flagged", "/admin/audit",
+                 "/admin/import", "/admin/audit?export=csv&table=audit", "/admin/units/city-a/bulletin.pdf",
+                 "/admin/classes-other"):
+        refused = reviewer.get(path)
+        assert refused.status_code == 404 and "张三" not in refused.text, path
     for path, data in (("/admin/classes/a-class/enrol", {"kind": "person", "target": "wang"}),
                        ("/admin/classes/a-class/courses", {"course": "c1", "kind": "required"}),
                        ("/admin/classes", {"code": "r-1", "name": "评审班", "starts": "2026-03-01",

@@ -15,6 +15,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
+from server.ingest import FLAG_TEXT, REASON_TEXT
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
@@ -148,6 +149,12 @@ def test_record_import_says_what_was_stored_duplicate_and_refused(site: Site, tm
                         for k in ("stored", "duplicate", "rejected")])
         assert "bad_signature" in answer.text
     assert results == [[2, 0, 1], [0, 2, 1]]  # the one after the tampered record is kept (its gap flagged)
+    # every reason reads in Chinese on the zh_CN pages: the import's, the flagged records', the archive's
+    english = [*REASON_TEXT.values(), *FLAG_TEXT.values()]
+    assert "签名不符：记录已被篡改" in answer.text
+    for page in (answer.text, browser.get("/admin/flagged").text,
+                 browser.get(f"/admin/people/{site.user_ids['zhang']}").text):
+        assert [text for text in english if text in page] == []
     rows = site.server.sql("SELECT result, detail FROM audit_log WHERE action = 'admin.records_import' ORDER BY id")
     assert [r[0] for r in rows] == ["refused", "ok", "ok"]
 

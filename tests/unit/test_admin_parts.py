@@ -5,6 +5,7 @@ zh_CN catalog covering every text of the templates and the code."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,7 +14,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from openpyxl import load_workbook
 
-from server.admin import charts, exports, i18n, pdf
+from server import ingest
+from server.admin import charts, exports, i18n, pdf, reasons
 from server.admin.session import Session, SessionCodec, check_csrf, new_session, session_key
 
 ADMIN = Path(__file__).resolve().parents[2] / "server" / "admin"
@@ -95,3 +97,14 @@ def test_every_text_has_its_chinese() -> None:
     catalog = i18n.translations("zh_CN")
     missing = sorted(m for m in msgids if catalog.gettext(m) == m)
     assert missing == []
+
+
+def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
+    codes = set(ingest.REASON_TEXT) | set(ingest.FLAG_TEXT)
+    chinese = reasons.reason_texts(i18n.translations("zh_CN").gettext)
+    english = reasons.reason_texts(i18n.translations("en").gettext)
+    assert "redrawn" in codes and codes <= set(chinese)
+    untranslated = sorted(code for code in codes if re.search("[A-Za-z]", chinese[code]))
+    assert untranslated == []
+    assert {code: english[code] for code in codes} == {**ingest.REASON_TEXT, **ingest.FLAG_TEXT}
+    assert reasons.reason_text(i18n.translations("zh_CN").gettext, "not_a_reason") == "not_a_reason"
