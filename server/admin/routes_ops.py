@@ -87,7 +87,8 @@ def flagged_page(signed: SignedIn) -> Response:
                    _("Set aside (s)"), _("Reasons")),
                   [(f.display_name, f.username, f.device_id, f.seq, f.course_id, f.lesson_id, round(f.credited_s, 1),
                     round(f.set_aside_s, 1),
-                    "; ".join(f"{k} {v:g} s: {texts.get(k, k)}" for k, v in sorted(f.reasons.items())))
+                    "; ".join(_("%(reason)s: %(seconds)s s") % {"reason": texts.get(k, k), "seconds": f"{v:g}"}
+                              for k, v in sorted(f.reasons.items())))
                    for f in rows],
                   [f"/admin/people/{f.user_id}" for f in rows])
     return respond(signed, "table_page.html", [table], title=_("Flagged records"), section="flagged", table=table,

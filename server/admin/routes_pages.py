@@ -167,7 +167,7 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     lessons = Table("lessons", _("Lessons"), (_("Course"), _("Lesson"), _("Minutes watched"), _("Set aside (s)"),
                                               _("Reasons")),
                     [(c["course_id"], lesson["lesson_id"], round(lesson["credited_s"] / 60, 1), lesson["set_aside_s"],
-                      "; ".join(f"{code}: {texts.get(code, code)}" for code in sorted(lesson["set_aside"])))
+                      "; ".join(texts.get(code, code) for code in sorted(lesson["set_aside"])))
                      for c in record["courses"] for lesson in c["lessons"]])
     enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
     rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
