@@ -114,7 +114,10 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "admin.assign": _("course assigned"), "admin.unassign": _("assignment removed"),
                "admin.class_certificates": _("class certificates issued"),
                "admin.class_certificates_pdf": _("class certificates downloaded"),
-               "admin.class_unenrol": _("enrolment taken back")}
+               "admin.class_unenrol": _("enrolment taken back"),
+               "admin.issue_certificate": _("certificate issued"),
+               "admin.revoke_certificate": _("certificate revoked"),
+               "admin.certificate_pdf": _("certificate downloaded")}
     results = {"ok": _("done"), "refused": _("refused"), "locked": _("locked"), "inactive": _("deactivated"),
                "bad_credentials": _("wrong account or password"), "wrong_password": _("wrong password"),
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),

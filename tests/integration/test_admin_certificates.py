@@ -73,3 +73,5 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: Ser
                          "ORDER BY id")
     assert actions == [("admin.issue_certificate", "li", "ok"), ("admin.certificate_pdf", serial, "ok"),
                        ("admin.issue_certificate", "zhang", "refused"), ("admin.revoke_certificate", serial, "ok")]
+    log = browser.get("/admin/audit").text  # and the audit log names them in Chinese
+    assert "开具证书" in log and "下载证书" in log and "撤销证书" in log and "admin.issue_certificate" not in log
