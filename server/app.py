@@ -33,6 +33,9 @@ def create_app(config: ServerConfig, *, with_docs: bool = False) -> FastAPI:
     app.state.rules = rules
     app.state.engine = engine
     app.state.passwords = PasswordPool()
+    from server.person_year import Refresher
+
+    app.state.totals = Refresher(engine, config.data_dir)  # the stored years an admin's change reaches
 
     from server import routes_assignments, routes_auth, routes_certificates, routes_records
 

@@ -37,7 +37,7 @@ from server.site_rules import site_today
 from server.storage.engine import transaction
 from server.storage.tables import certificates, revocation_lists
 from server.users import User, get_user
-from sync.protocol.certificates import CertKind, Claims, Revocations, decode, read_claims, sign
+from sync.protocol.certificates import CertKind, Claims, Revocations, sign
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.rules import ZERO, Rules, course_outcome
@@ -106,10 +106,6 @@ class StoredCertificate:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
-
-    @property
-    def claims(self) -> Claims:
-        return read_claims(decode(self.token))
 
 
 def _row(row: Row[tuple[object, ...]]) -> StoredCertificate:
@@ -212,12 +208,13 @@ def issue_year_certificate(conn: Connection, username: str, year: int, issued_by
         return Issued(_store(conn, claims, issuer, user, issued_by), True)
 
 
-def _class_claims(conn: Connection, user: User, code: str, issuer: Issuer, evidence: Evidence) -> Claims | None:
-    """The claims of ``user``'s 结业证书 for the class ``code``, or None when they did not pass it."""
+def _class_claims(conn: Connection, user: User, code: str, issuer: Issuer, evidence: Evidence,
+                  outcomes: Outcomes) -> Claims | None:
+    """The claims of ``user``'s 结业证书 for the class ``code``, or None when they did not pass it;
+    ``outcomes`` reads each published course once for many people."""
     klass = require_class(conn, code)
     required = [c.course_id for c in klass.courses if c.required]
     scoring = klass.scoring or issuer.rules.class_score
-    outcomes = Outcomes(conn, Published(issuer.repo_dir), issuer.rules)
     score = person_class_score(code, required, scoring, evidence, outcomes.latest, issuer.rules)
     if not score.passed or not required:
         return None
@@ -248,7 +245,8 @@ def issue_class_certificate(conn: Connection, username: str, code: str, issued_b
         if existing:
             return Issued(existing[0], False)
         evidence = evidence_rows(conn, [user.user_id]).get(user.user_id, Evidence())
-        claims = _class_claims(conn, user, code, issuer, evidence)
+        claims = _class_claims(conn, user, code, issuer, evidence,
+                               Outcomes(conn, Published(issuer.repo_dir), issuer.rules))
         if claims is None:
             raise FormatError("not_passed", f"{user.username} has not passed class {code}")
         return Issued(_store(conn, claims, issuer, user, issued_by), True)
@@ -263,12 +261,13 @@ def issue_class_certificates(conn: Connection, class_id: str, issued_by: str,
         names = members(conn, class_id, active_only=False)
         people = [u for u in (get_user(conn, username=n) for n in names) if u is not None]
         evidence = evidence_rows(conn, [u.user_id for u in people])
+        outcomes = Outcomes(conn, Published(issuer.repo_dir), issuer.rules)
         for user in people:
             existing = _valid_one(conn, user.user_id, CertKind.CLASS, class_code=class_id)
             if existing:
                 out.append(Issued(existing[0], False))
                 continue
-            claims = _class_claims(conn, user, class_id, issuer, evidence.get(user.user_id, Evidence()))
+            claims = _class_claims(conn, user, class_id, issuer, evidence.get(user.user_id, Evidence()), outcomes)
             if claims is not None:
                 out.append(Issued(_store(conn, claims, issuer, user, issued_by), True))
     return out

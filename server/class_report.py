@@ -28,8 +28,8 @@ from server.units import subtree_clause
 from sync.protocol.outcomes import ClassResult
 from sync.protocol.rules import ClassScoring, Rules
 
-EVERYONE_ABOVE = 500
-"""Past this many people their evidence is read in one pass over every record (no long IN list)."""
+CHUNK = 500
+"""People per query when reading a class's people and their evidence (no IN list longer than this)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,33 +83,31 @@ def class_report(conn: Connection, code: str, published: Published, rules: Rules
     engine = Outcomes(conn, published, rules)
     required = tuple(c for c in klass.required_courses() if engine.latest(c) is not None)
     people = _people(conn, members(conn, code), within)
-    ids = [p[0] for p in people]
-    found = evidence_rows(conn, None if len(ids) > EVERYONE_ABOVE else ids) if ids else {}
     out = []
-    for user_id, username, name, unit_code, unit_name in people:
-        result = class_result(klass, found.get(user_id, Evidence()), engine)
-        out.append(MemberResult(user_id, username, name, unit_code, unit_name, result,
-                                len(required) - len(result.missing)))
+    for start in range(0, len(people), CHUNK):
+        chunk = people[start:start + CHUNK]
+        found = evidence_rows(conn, [p[0] for p in chunk])
+        for user_id, username, name, unit_code, unit_name in chunk:
+            result = class_result(klass, found.get(user_id, Evidence()), engine)
+            out.append(MemberResult(user_id, username, name, unit_code, unit_name, result,
+                                    len(required) - len(result.missing)))
     return ClassReport(klass, klass.scoring or rules.class_score, required, tuple(out))
 
 
 def _people(conn: Connection, usernames: list[str],
             within: Iterable[str] | None) -> list[tuple[str, str, str, str | None, str]]:
     """(user id, account, name, unit code, unit name) of ``usernames``, in name order."""
-    if not usernames:
+    paths = None if within is None else list(within)
+    if not usernames or paths == []:
         return []
     u = users.c
     query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name)
              .select_from(users.outerjoin(units, units.c.code == u.unit_code)))
-    if len(usernames) <= EVERYONE_ABOVE:
-        query = query.where(u.username.in_(usernames))
-    if within is not None:
-        paths = list(within)
-        if not paths:
-            return []
+    if paths is not None:
         query = query.where(sa.or_(*(subtree_clause(units.c.path, p) for p in paths)))
-    wanted = set(usernames)
-    rows = [(r[0], r[1], r[2] or r[1], r[3], r[4] or "") for r in conn.execute(query) if r[1] in wanted]
+    rows = [(r[0], r[1], r[2] or r[1], r[3], r[4] or "")
+            for start in range(0, len(usernames), CHUNK)
+            for r in conn.execute(query.where(u.username.in_(usernames[start:start + CHUNK])))]
     return sorted(rows, key=lambda r: (r[2], r[1]))
 
 

@@ -15,9 +15,9 @@ the class's required courses:
   score in each (none taken: 0).
 
 A counted score is the server's grade of an attempt with no reason against it (not
-over_attempts, not over_time). A course not published here is left out. ``person_class_score``
-is pure over its inputs; ``class_result`` is one person's result in one class (server.class_report
-lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
+over_attempts, not over_time, not redrawn). A course not published here is left out.
+``person_class_score`` is pure over its inputs; ``class_result`` is one person's result in one
+class (server.class_report lists a whole class's); ``learner_classes`` reads the person's classes (server.classes) and
 ``learner_outcomes`` puts them next to the year, ranking and reminders of server.outcomes: the
 learner's outcomes answer. Services only; no HTTP here.
 """
@@ -61,12 +61,10 @@ def _best(scores: list[tuple[str, Decimal]], name: str) -> Decimal | None:
     return max(found) if found else None
 
 
-def person_class_score(class_id: str, required_courses: Iterable[str], scoring: ClassScoring, evidence: Evidence,
-                       latest: LatestManifest, rules: Rules) -> ClassScore:
-    """One person's score in the class ``class_id`` of ``required_courses`` under ``scoring``,
-    from their ``evidence`` (its days read by ``rules``); ``latest`` gives each course's newest
-    published manifest (None: not published here)."""
-    manifests = [m for m in (latest(course_id) for course_id in required_courses) if m is not None]
+def _class_inputs(class_id: str, manifests: list[Manifest], evidence: Evidence,
+                  rules: Rules) -> tuple[ClassFacts, ClassEvidence]:
+    """What the rules engine reads of a class of the required courses ``manifests`` and of one
+    person's ``evidence`` (each course's evidence worked out once)."""
     courses = tuple(course_facts(m, True) for m in manifests)
     quizzes: dict[str, Decimal] = {}
     exams: list[Decimal] = []
@@ -80,8 +78,16 @@ def person_class_score(class_id: str, required_courses: Iterable[str], scoring: 
         evidence_by_course[m.course_id] = course_evidence(course, evidence.watch.get(m.course_id, []),
                                                           evidence.passes.get(m.course_id, []), rules)
     facts = ClassFacts(class_id, courses, tuple(quizzes), bool(exams))
-    found = ClassEvidence(evidence_by_course, quizzes, sum(exams, ZERO) / len(exams) if exams else None)
-    return class_score(facts, found, scoring)
+    return facts, ClassEvidence(evidence_by_course, quizzes, sum(exams, ZERO) / len(exams) if exams else None)
+
+
+def person_class_score(class_id: str, required_courses: Iterable[str], scoring: ClassScoring, evidence: Evidence,
+                       latest: LatestManifest, rules: Rules) -> ClassScore:
+    """One person's score in the class ``class_id`` of ``required_courses`` under ``scoring``,
+    from their ``evidence`` (its days read by ``rules``); ``latest`` gives each course's newest
+    published manifest (None: not published here)."""
+    manifests = [m for m in (latest(course_id) for course_id in required_courses) if m is not None]
+    return class_score(*_class_inputs(class_id, manifests, evidence, rules), scoring)
 
 
 def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> ClassResult:
@@ -90,14 +96,12 @@ def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> 
     yet. The learner's classes (``learner_classes``), the admin web's class page
     (server.class_report) and so its downloads all read this."""
     scoring = klass.scoring or engine.rules.class_score
-    required = klass.required_courses()
-    score = person_class_score(klass.code, required, scoring, evidence, engine.latest, engine.rules)
+    manifests = [m for m in map(engine.latest, klass.required_courses()) if m is not None]
+    facts, found = _class_inputs(klass.code, manifests, evidence, engine.rules)
+    score = class_score(facts, found, scoring)  # the same as person_class_score's
     missing = []
-    for manifest in (m for m in map(engine.latest, required) if m is not None):
-        facts = course_facts(manifest, True)
-        outcome = course_outcome(facts, course_evidence(facts, evidence.watch.get(manifest.course_id, []),
-                                                        evidence.passes.get(manifest.course_id, []),
-                                                        engine.rules), engine.rules)
+    for manifest, course in zip(manifests, facts.courses, strict=True):
+        outcome = course_outcome(course, found.courses[manifest.course_id], engine.rules)
         if not outcome.counts:
             missing.append(MissingCourse(manifest.course_id, manifest.title, outcome.missing))
     return ClassResult(klass.code, klass.name, klass.starts.isoformat(), klass.ends.isoformat(),

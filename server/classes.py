@@ -93,6 +93,20 @@ def enrol(conn: Connection, code: str, *, person: str | None = None, unit: str |
     return enrolment
 
 
+def unenrol(conn: Connection, code: str, *, person: str | None = None, unit: str | None = None) -> bool:
+    """Take back one enrolment (a person by user name, or a unit by code, exactly as enrolled);
+    False when there was none. Their records and any certificate stay; the class's courses are
+    no longer theirs through it."""
+    if (person is None) == (unit is None):
+        raise FormatError("bad_target", "unenrol exactly one of a person or a unit")
+    kind, target = ("person", person) if person is not None else ("unit", unit)
+    e = class_enrolments.c
+    with transaction(conn):
+        require_class(conn, code)
+        gone = conn.execute(class_enrolments.delete().where(e.class_code == code, e.kind == kind, e.target == target))
+    return bool(gone.rowcount)
+
+
 def members(conn: Connection, code: str, *, active_only: bool = True) -> list[str]:
     """The user names of everyone the class reaches now: those enrolled by name, and everyone in
     the subtree of an enrolled unit."""

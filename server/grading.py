@@ -14,17 +14,24 @@ An attempt counts as passed only when its grade passed and it carries no reason.
   published here;
 - ``ungradable``: the body is not an attempt, the answers do not fit the paper its seed draws,
   or this server holds no answer key for that version;
-- ``over_attempts``: the person already used every attempt the assessment allows (their
-  attempts are numbered in the order the server received them, across PCs and versions, as the
-  client counts them);
-- ``over_time``: an exam submitted with more time used (the record's monotonic ``elapsed_ms``)
-  than its time limit plus ``GRACE_S``.
+- ``redrawn``: the PC that submitted the attempt had drawn another paper (another seed) for
+  the same attempt number: a paper thrown away to draw a better one (the open attempt deleted
+  from the PC's database, or a modified client);
+- ``over_attempts``: the person already used every attempt the assessment allows. Attempts are
+  numbered by the papers drawn, in the order the server received them, across PCs and
+  versions, as the client counts them: each ``paper`` record (signed when a PC draws a new
+  attempt's paper) is one attempt, and a submission takes the number of the first paper of
+  its PC with its seed not yet submitted, or a new number when there is none (attempts signed
+  before papers were recorded). A paper drawn and never submitted is an attempt used.
+- ``over_time``: a quiz or exam with a time limit submitted with more time used (the record's
+  monotonic ``elapsed_ms``) than its time limit plus ``GRACE_S``.
 
 Services only; no HTTP here. Imports only sync.protocol and the server's own storage.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +42,17 @@ from sqlalchemy.engine import Connection
 from server.publish import answer_key_path
 from server.published import Published
 from server.storage.tables import attempt_grades, records
-from sync.protocol.assessment import EXAM, EXAM_ID, QUIZ, AnswerKey, Assessment, AttemptBody, grade_authoritative
+from sync.protocol.assessment import (
+    EXAM,
+    EXAM_ID,
+    PAPER_RECORD,
+    QUIZ,
+    AnswerKey,
+    Assessment,
+    AttemptBody,
+    PaperDrawn,
+    grade_authoritative,
+)
 from sync.protocol.errors import FormatError
 from sync.storage.record_table import SIGNED_COLUMNS, record_from_row
 
@@ -47,8 +64,9 @@ ATTEMPT_TYPES = (QUIZ, EXAM)
 REASON_TEXT = {
     "unknown_assessment": "the quiz or exam (or its course version) was never published here: not graded",
     "ungradable": "the answers cannot be graded against the published paper and its key",
+    "redrawn": "another paper was drawn on this PC for the same attempt: this one does not count",
     "over_attempts": "more attempts than the quiz or exam allows: this one does not count",
-    "over_time": f"the exam took longer than its time limit (+{GRACE_S} s): it does not count",
+    "over_time": f"the quiz or exam took longer than its time limit (+{GRACE_S} s): it does not count",
 }
 
 
@@ -100,25 +118,80 @@ def _assessment(published: Published, course_id: str | None, kind: str, body: At
     return next((q for q in manifest.quizzes if q.id == body.quiz_id), None)
 
 
-def _attempts_before(conn: Connection, user_id: str, course_id: str | None, assessment_id: str | None) -> int:
-    g = attempt_grades.c
+@dataclass(slots=True)
+class _Drawn:
+    device_id: str
+    seed: int | None
+    attempt: int | None  # the number its paper record gave it (None: no paper record)
+    submitted: bool
+
+
+def _number(conn: Connection, rid: int | None, user_id: str, course_id: str | None, kind: str,
+             assessment_id: str | None, seed: int | None) -> tuple[int, list[_Drawn], str | None]:
+    """The attempt number of the submission stored as ``rid`` (with ``seed``), the papers drawn
+    before it and its device (see the module text)."""
+    x = records.c
     if course_id is None or assessment_id is None:
-        return 0
-    return int(conn.execute(sa.select(sa.func.count()).select_from(attempt_grades).where(
-        g.user_id == user_id, g.course_id == course_id, g.assessment_id == assessment_id)).scalar_one())
+        return 1, [], None
+    query = (sa.select(x.rid, x.type, x.device_id, x.body)
+             .where(x.user_id == user_id, x.course_id == course_id, x.type.in_((PAPER_RECORD, kind)))
+             .order_by(x.rid))
+    papers: list[_Drawn] = []
+    current_device: str | None = None
+
+    def take(device_id: str, found_seed: int | None) -> int:
+        for index, drawn in enumerate(papers):
+            if not drawn.submitted and drawn.device_id == device_id and drawn.seed == found_seed:
+                drawn.submitted = True
+                return index
+        papers.append(_Drawn(device_id, found_seed, None, True))
+        return len(papers) - 1
+
+    for row_rid, row_type, device_id, body_text in conn.execute(query):
+        try:
+            body = json.loads(body_text)
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else {}
+        if body.get("quiz_id") != assessment_id:
+            continue
+        if rid is not None and int(row_rid) == rid:
+            current_device = device_id
+            continue
+        if rid is not None and int(row_rid) > rid:
+            break
+        if row_type == PAPER_RECORD:
+            try:
+                drawn = PaperDrawn.from_dict(body)
+            except FormatError:
+                continue
+            papers.append(_Drawn(device_id, drawn.seed, drawn.attempt, False))
+        else:
+            found = body.get("seed")
+            take(device_id, found if isinstance(found, int) and not isinstance(found, bool) else None)
+    before = list(papers)
+    number = take(current_device or "", seed) + 1 if current_device is not None else len(papers) + 1
+    return number, before, current_device
+
+
+def _redrawn(papers: list[_Drawn], device_id: str | None, attempt: AttemptBody) -> bool:
+    """Whether the submitting PC drew another paper for the attempt number this one carries."""
+    return any(p.device_id == device_id and p.attempt == attempt.attempt and p.seed != attempt.seed
+               for p in papers)
 
 
 def grade(conn: Connection, published: Published, keys: AnswerKeys, user_id: str, course_id: str | None,
-          kind: str, body: Any) -> AttemptGrade:
-    """Grade one attempt record's ``body`` (untrusted JSON) against what was published."""
+          kind: str, body: Any, rid: int | None = None) -> AttemptGrade:
+    """Grade one attempt record's ``body`` (untrusted JSON) against what was published; ``rid``:
+    the row the record is stored as (its attempt number counts the papers drawn before it)."""
     try:
         attempt = AttemptBody.from_dict(body)
     except FormatError:
         quiz_id = body.get("quiz_id") if isinstance(body, dict) else None
         assessment_id = quiz_id if isinstance(quiz_id, str) and len(quiz_id) <= 100 else None
-        number = _attempts_before(conn, user_id, course_id, assessment_id) + 1
+        number, _, _ = _number(conn, rid, user_id, course_id, kind, assessment_id, None)
         return AttemptGrade(kind, assessment_id, None, number, None, None, False, "ungradable")
-    number = _attempts_before(conn, user_id, course_id, attempt.quiz_id) + 1
+    number, papers, device_id = _number(conn, rid, user_id, course_id, kind, attempt.quiz_id, attempt.seed)
     assessment = _assessment(published, course_id, kind, attempt)
     if assessment is None or course_id is None:
         return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, None, None, False, "unknown_assessment")
@@ -130,9 +203,11 @@ def grade(conn: Connection, published: Published, keys: AnswerKeys, user_id: str
     except FormatError:
         return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, None, None, False, "ungradable")
     reason = None
-    if assessment.attempts and number > assessment.attempts:
+    if _redrawn(papers, device_id, attempt):
+        reason = "redrawn"
+    elif assessment.attempts and number > assessment.attempts:
         reason = "over_attempts"
-    elif kind == EXAM and assessment.time_limit_s and attempt.elapsed_ms > (assessment.time_limit_s + GRACE_S) * 1000:
+    elif assessment.time_limit_s and attempt.elapsed_ms > (assessment.time_limit_s + GRACE_S) * 1000:
         reason = "over_time"
     return AttemptGrade(kind, attempt.quiz_id, attempt.version, number, result.score, result.max_score,
                         result.passed, reason)
@@ -148,7 +223,7 @@ def store_grade(conn: Connection, rid: int, user_id: str, course_id: str | None,
 def grade_record(conn: Connection, published: Published, keys: AnswerKeys, rid: int, user_id: str,
                  course_id: str | None, kind: str, body: Any) -> AttemptGrade:
     """Grade a stored quiz or exam record and store its grade, inside the caller's transaction."""
-    found = grade(conn, published, keys, user_id, course_id, kind, body)
+    found = grade(conn, published, keys, user_id, course_id, kind, body, rid)
     store_grade(conn, rid, user_id, course_id, found)
     return found
 

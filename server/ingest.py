@@ -467,7 +467,8 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
-        person_year.refresh(conn, people, published)
+        if any(o is not None and o.status == "stored" for o in results):
+            person_year.refresh(conn, people, published)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -23,6 +23,7 @@ from server.org.sheets import PEOPLE_COLUMNS, UNIT_COLUMNS, read_sheet
 from server.org.tree import Unit, UnitTree
 from server.storage.engine import transaction
 from server.storage.tables import assignments, class_enrolments, unit_history, units, users
+from server.storage.tables import person_year as person_year_table
 from server.units import add_unit_in, move_unit_in, require_unit, subtree_clause, unit_tree
 from server.users import (
     USER_QUERY,
@@ -91,6 +92,9 @@ def set_person(conn: Connection, username: str, *, level: CadreLevel | str | Non
             raise FormatError("person_exists", f"person id {person_id!r} belongs to another account")
         if values:
             conn.execute(users.update().where(users.c.user_id == user.user_id).values(**values))
+        if "level" in values:  # the stored years read the level with the figures
+            conn.execute(person_year_table.update().where(person_year_table.c.user_id == user.user_id)
+                         .values(level=values["level"]))
     return _require_user(conn, username)
 
 
@@ -216,5 +220,7 @@ def _update_person(conn: Connection, row: PersonRow, by: str) -> None:
                      .values(target=row.username))
     conn.execute(users.update().where(users.c.user_id == user.user_id).values(
         display_name=row.name, level=row.level.value, person_id=row.person_id))
+    conn.execute(person_year_table.update().where(person_year_table.c.user_id == user.user_id)
+                 .values(level=row.level.value))
     _move_in(conn, user, row.unit, by)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +41,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.assignments import applying
+from server.assignments import applying, reached_by
 from server.org.tree import codes_of
 from server.outcomes import Evidence, Outcomes, due_date, evidence_rows
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.engine import transaction
-from server.storage.tables import assignments, class_enrolments, person_year, record_credit, unit_week, units, users
+from server.storage.tables import (
+    assignments,
+    class_enrolments,
+    person_year,
+    record_credit,
+    records,
+    unit_week,
+    units,
+    users,
+)
 from server.users import USER_QUERY, User, row_user
 from sync.protocol.errors import FormatError
 from sync.protocol.rules import Rules
@@ -86,6 +96,10 @@ class Figures:
     study_ms: int
     last_study_s: float | None
     weeks: Mapping[int, int] = field(default_factory=dict)
+    level: str | None = None
+    """The person's cadre level (kept with the account)."""
+    active: bool = True
+    """Whether the account is active (kept with the account)."""
 
     @property
     def total(self) -> Decimal:
@@ -97,7 +111,8 @@ class Figures:
                 "carried_x100": self.carried_x100, "courses_done": self.courses_done,
                 "required_assigned": self.required_assigned, "required_done": self.required_done,
                 "first_due": self.first_due, "study_ms": self.study_ms, "last_study_s": self.last_study_s,
-                "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())})}
+                "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())}), "level": self.level,
+                "active": int(self.active)}
 
 
 class AssignmentIndex:
@@ -176,7 +191,7 @@ class Totals:
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
                        sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
-                       dict(weeks))
+                       dict(weeks), level, user.active)
 
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
         """Work out and store the figures of ``user_ids`` (inside the caller's write transaction)."""
@@ -309,3 +324,62 @@ def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int |
         conn.execute(unit_week.delete().where(unit_week.c.year == target))
     ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
     return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)
+
+
+def people_of_course(conn: Connection, course_id: str) -> list[str]:
+    """Everyone whose year a course can change: those it is assigned to and those with records of it."""
+    a = assignments.c
+    found: set[str] = set(conn.execute(sa.select(records.c.user_id).distinct()
+                                       .where(records.c.course_id == course_id)).scalars())
+    for kind, target in conn.execute(sa.select(a.target_kind, a.target).where(a.course_id == course_id)):
+        found.update(reached_by(conn, username=target if kind == "user" else None,
+                                unit=target if kind == "unit" else None,
+                                class_code=target if kind == "class" else None))
+    return sorted(found)
+
+
+class Refresher:
+    """Brings queued people's stored years up to date on a thread of its own, ``CHUNK`` at a time,
+    with its own connection: an admin's change that reaches a whole province (an assignment, a class's
+    course, a publication) answers at once, and its figures follow within moments."""
+
+    def __init__(self, engine: sa.Engine, data_dir: Path) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, user_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._pending.update(user_ids)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="person-year", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _take(self) -> list[str]:
+        with self._lock:
+            chunk = sorted(self._pending)[:CHUNK]
+            self._pending.difference_update(chunk)
+            if not self._pending:
+                self._wake.clear()
+            return chunk
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            chunk = self._take()
+            if not chunk:
+                continue
+            try:
+                with self.engine.connect() as conn:
+                    refresh_site(conn, self.data_dir, chunk)
+            except Exception:  # a busy database or a bad file: the figures wait for the next change or rebuild
+                log.exception("stored yearly figures of %d people not updated", len(chunk))

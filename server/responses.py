@@ -97,7 +97,7 @@ class AttemptOut(BaseModel):
     max_score: int | None
     passed: bool | None  # counts as passed
     attempt: int | None
-    reason: str | None  # over_attempts, over_time, unknown_assessment, ungradable
+    reason: str | None  # redrawn, over_attempts, over_time, unknown_assessment, ungradable
 
 
 class CourseRecordsOut(BaseModel):
@@ -255,3 +255,4 @@ class CertificateOut(BaseModel):
     issued_at: str
     revoked_at: str | None
     text: str
+

@@ -75,9 +75,9 @@ def find_unit(conn: Connection, code_or_name: str) -> StoredUnit | None:
     return _row_unit(rows[0]) if len(rows) == 1 else None
 
 
-def list_units(conn: Connection, top: str | None = None) -> list[StoredUnit]:
-    """Every unit (or those of ``top``'s subtree), each after its parent."""
-    query = sa.select(units).order_by(units.c.path)
+def list_units(conn: Connection, top: str | None = None, *, limit: int | None = None) -> list[StoredUnit]:
+    """Every unit (or those of ``top``'s subtree), each after its parent; the first ``limit`` of them."""
+    query = sa.select(units).order_by(units.c.path).limit(limit)
     if top is not None:
         query = query.where(subtree_clause(units.c.path, require_unit(conn, top).path))
     return [_row_unit(r) for r in conn.execute(query)]

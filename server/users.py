@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Row
 from server.org.levels import CadreLevel, parse_level
 from server.storage.columns import utc_now_s
 from server.storage.engine import transaction
-from server.storage.tables import tokens, units, users
+from server.storage.tables import person_year, tokens, units, users
 from server.units import unit_for_name
 from sync.protocol.errors import AuthError, FormatError
 
@@ -184,8 +184,18 @@ def reset_password(conn: Connection, username: str, password: str) -> User:
 
 
 def deactivate_user(conn: Connection, username: str) -> User:
-    """Stop an account from signing in; its records, devices and assignments stay. Idempotent."""
-    return _change(conn, username, deactivated_at=sa.func.coalesce(users.c.deactivated_at, utc_now_s()))
+    """Stop an account from signing in; its records, devices and assignments stay, its stored years
+    (server.person_year) no longer count in its units' figures. Idempotent."""
+    with transaction(conn):
+        done = conn.execute(users.update().where(users.c.username == username)
+                            .values(deactivated_at=sa.func.coalesce(users.c.deactivated_at, utc_now_s())))
+        if done.rowcount == 0:
+            raise FormatError("no_such_user", f"no user {username!r}")
+        whose = sa.select(users.c.user_id).where(users.c.username == username).scalar_subquery()
+        conn.execute(person_year.update().where(person_year.c.user_id == whose).values(active=0))
+    user = get_user(conn, username=username)
+    assert user is not None
+    return user
 
 
 def authenticate(conn: Connection, username: str, password: str) -> User:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,8 @@ os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
 # English say so here, and the tests of the Chinese output pass --lang or set it themselves.
 os.environ.setdefault("STUDYDESK_LANG", "en")
 
-pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict", "tests.support.cpu_report",
+                  "tests.support.schedule"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,10 +29,21 @@ def pytest_configure(config: pytest.Config) -> None:
         i18n.ensure_built()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked slow run first (otherwise in collection order), so that with parallel workers
-    the long ones start at once instead of finishing the run alone on one worker."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--alone-modules", metavar="FILE", default=None,
+                     help="write the paths of the collected modules that hold tests marked alone into FILE "
+                          "(./run test then collects only those for its part that runs them one at a time)")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects them
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The order the tests run in is tests/support/schedule.py's."""
+    out = config.getoption("--alone-modules")
+    if out:  # every worker collects the same modules and writes the same list, each whole at once
+        modules = sorted({item.nodeid.split("::")[0] for item in items if item.get_closest_marker("alone")})
+        part = Path(f"{out}.{os.getpid()}")
+        part.write_text("".join(f"{m}\n" for m in modules), encoding="utf-8")
+        os.replace(part, out)
 
 
 @pytest.fixture(scope="session", autouse=True)

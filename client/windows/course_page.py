@@ -351,7 +351,7 @@ class CoursePage(QWidget):
         elif used == 0:
             state = self.tr("Not done yet")
         else:
-            state = f"{self.tr('Not passed yet')} · {attempts_left_text(left)}"
+            state = self.tr("Not passed yet · %1").replace("%1", attempts_left_text(left))
         grid.addWidget(QLabel(text, parent), row, 0)
         status = QLabel(state, parent)
         status.setWordWrap(True)

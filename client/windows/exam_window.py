@@ -8,50 +8,37 @@ power cut goes on with the same questions, the answers given and the time it had
 clock changes nothing). The open attempt is saved every few seconds and at every answer. When the
 time is up the answers are submitted automatically. The result shows at once with this PC's
 score; the server's grade comes after sync and stands if it differs (the course page says so).
-GUI thread only.
+Closing the window mid-exam asks first and says that the clock pauses while it is closed
+(``AssessmentWindow.ask_to_close``). GUI thread only.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from client.messages import describe
 from client.tasks import Lanes, TaskContext, run_task
 from client.widgets.assessment_text import attempts_left_text, clock_text, minutes_text
 from client.windows.assessment_window import AssessmentWindow
-from client.workers.assessments import Outcome, Peek, Sitting, peek
+from client.workers.assessments import Outcome, Peek, peek
 from client.workers.context import ProfileSession
 from sync.content.store import ContentStore
-from sync.records.attempts import CHECKPOINT_S, ExamClock, OpenAttempt
-
-LOW_TIME_S = 300.0
-"""Below this the countdown turns red."""
+from sync.records.attempts import CHECKPOINT_S
 
 
 class ExamWindow(AssessmentWindow):
     """The final exam of one course. GUI thread only."""
 
-    time_up = Signal()  # the time ran out: the answers are being submitted
-
     def __init__(self, course_id: str, *, store: ContentStore, lanes: Lanes, session: ProfileSession,
                  clock: Callable[[], float] = time.monotonic, checkpoint_s: float = CHECKPOINT_S,
                  assessment_id: str = "exam", parent: QWidget | None = None) -> None:
-        super().__init__(course_id, assessment_id, store=store, lanes=lanes, session=session, parent=parent)
+        super().__init__(course_id, assessment_id, store=store, lanes=lanes, session=session, clock=clock,
+                         checkpoint_s=checkpoint_s, parent=parent)
         self.setObjectName("exam_window")
-        self._mono = clock
-        self.clock: ExamClock | None = None
         self.info: Peek | None = None
-        self.timed_out = False
-        self.countdown = QLabel(self)
-        self.countdown.setObjectName("countdown")
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.countdown.hide()
-        self.top.insertWidget(0, self.countdown)
         self.intro = QWidget(self.pages)
         self.intro_text = QLabel(self.intro)
         self.intro_text.setWordWrap(True)
@@ -74,12 +61,6 @@ class ExamWindow(AssessmentWindow):
         box.addStretch(1)
         box.addLayout(row)
         self.pages.addWidget(self.intro)
-        self._tick = QTimer(self)
-        self._tick.setInterval(250)
-        self._tick.timeout.connect(self._on_tick)
-        self._save_timer = QTimer(self)
-        self._save_timer.setInterval(int(checkpoint_s * 1000))
-        self._save_timer.timeout.connect(self.save_attempt)
         self.retranslate()
         self._load_intro()
 
@@ -102,57 +83,18 @@ class ExamWindow(AssessmentWindow):
         self.pages.setCurrentWidget(self.intro)
         self.start_button.setFocus()
 
-    # -- the clock -----------------------------------------------------------------------------
-    def sitting_started(self, sitting: Sitting) -> None:
-        limit = sitting.assessment.time_limit_s
-        self.clock = ExamClock(float(limit) if limit else None, sitting.attempt.used_ms, self._mono)
-        self.clock.start()
-        self.timed_out = False
-        self.countdown.setVisible(limit is not None)
-        self._on_tick()
-        self._tick.start()
-        self._save_timer.start()
-        self.save_attempt()  # the resume is on record at once
-
-    def sitting_ending(self) -> None:
-        self._tick.stop()
-        self._save_timer.stop()
-        if self.clock is not None:
-            self.clock.stop()
-
-    def current_attempt(self) -> OpenAttempt | None:
-        if self.attempt is None:
-            return None
-        return replace(self.attempt, used_ms=self.clock.used_ms) if self.clock is not None else self.attempt
-
-    def _on_tick(self) -> None:
-        clock = self.clock
-        if clock is None or clock.remaining_s is None:
-            return
-        left = clock.remaining_s
-        self.countdown.setText(self.tr("Time left %1").replace("%1", clock_text(left)))
-        role = "error" if left <= LOW_TIME_S else "h2"
-        if self.countdown.property("role") != role:
-            self.countdown.setProperty("role", role)
-            self.countdown.style().unpolish(self.countdown)
-            self.countdown.style().polish(self.countdown)
-        if clock.expired and not self.timed_out and self.attempt is not None:
-            self.timed_out = True
-            self.time_up.emit()
-            self.submit()
-
     # -- the result ------------------------------------------------------------------------------
+    def close_title(self) -> str:
+        return self.tr("Close the exam?")
+
+    def close_question(self) -> str:
+        return self.tr("Close the exam now? Your answers are not submitted.")
+
     def result_note(self, outcome: Outcome) -> str:
-        lines = []
-        if self.timed_out:
-            lines.append(self.tr("The time was up: your answers were submitted automatically."))
+        lines = [super().result_note(outcome)] if self.timed_out else []
         lines.append(self.tr("This score was worked out on this PC. The server grades your answers once they are "
                              "synced; if its grade differs, the server's grade counts, and the course page shows it."))
         return "\n".join(lines)
-
-    def _on_submitted(self, outcome: Outcome) -> None:
-        self.countdown.hide()
-        super()._on_submitted(outcome)
 
     # -- text ------------------------------------------------------------------------------------
     def retranslate(self) -> None:

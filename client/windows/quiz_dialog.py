@@ -3,7 +3,8 @@
 It opens straight on the questions (an attempt left open by a crash goes on with the same
 questions and answers), says which attempt this is and how many are allowed, scores at once on
 submitting, shows the mistakes with the right answers when the quiz allows it, and offers to
-take it again while attempts are left. Each submitted attempt is a signed "quiz" record in the
+take it again while attempts are left. A quiz with a time limit counts down like the exam
+(``AssessmentWindow``) and is submitted when the time is up. Each submitted attempt is a signed "quiz" record in the
 outbox. GUI thread only.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from client.tasks import Lanes
+from client.widgets.assessment_text import minutes_text
 from client.windows.assessment_window import AssessmentWindow
 from client.workers.context import ProfileSession
 from sync.content.store import ContentStore
@@ -41,4 +43,7 @@ class QuizDialog(AssessmentWindow):
                    if allowed else self.tr("Attempt %1").replace("%1", str(sitting.used)))
         pass_mark = self.tr("Pass mark %1%").replace("%1", str(sitting.assessment.pass_score))
         count = self.tr("Questions: %1").replace("%1", str(len(sitting.paper.items)))
-        self.subheading.setText(" · ".join((attempt, pass_mark, count)))
+        facts = [attempt, pass_mark, count]
+        if sitting.assessment.time_limit_s:
+            facts.append(self.tr("Time allowed: %1").replace("%1", minutes_text(sitting.assessment.time_limit_s)))
+        self.subheading.setText(" · ".join(facts))

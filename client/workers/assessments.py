@@ -113,7 +113,8 @@ def begin(store: ContentStore, holder: AttemptHolder, course_id: str, assessment
         if assessment.attempts_left(used) == 0:
             raise AttemptsExhausted("attempts_used", f"all {assessment.attempts} attempts used")
         used += 1
-    attempt = start_attempt(conn, course_id, assessment.id, assessment.kind)
+    attempt = start_attempt(conn, course_id, assessment.id, assessment.kind, outbox=holder.get(),
+                            lesson_id=assessment.lesson, version=manifest.version, number=used)
     return Sitting(course_id, assessment, draw_paper(assessment, attempt.seed), attempt, used, manifest.title,
                    lesson_title, manifest.version)
 

@@ -54,13 +54,15 @@ def load_certificates(session: UserSession, _ctx: TaskContext | None = None) -> 
     return Listing(items, False, folder)
 
 
-def download_pdf(session: UserSession, serial: str, ctx: TaskContext) -> Path:
+def download_pdf(session: UserSession, serial: str, ctx: TaskContext | None = None) -> Path:
     """Network lane: the certificate's PDF, saved as ``<profile>/certificates/<serial>.pdf``."""
     path = pdf_path(session, serial)
-    ctx.progress("downloading")
+    if ctx is not None:
+        ctx.progress("downloading")
     data = session.api.certificate_pdf(serial)
-    ctx.check()
-    ctx.progress("saving")
+    if ctx is not None:
+        ctx.check()
+        ctx.progress("saving")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
     return path

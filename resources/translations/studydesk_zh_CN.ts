@@ -123,6 +123,82 @@
         <source>No courses are assigned to you.</source>
         <translation>目前没有给您分配课程。</translation>
     </message>
+    <message>
+        <source>Offline: the list saved on this PC at the last look.</source>
+        <translation>离线：以下是本机上次查看时保存的列表。</translation>
+    </message>
+    <message>
+        <source>You have no certificates yet.</source>
+        <translation>您还没有证书。</translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation>证书编号</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>证书</translation>
+    </message>
+    <message>
+        <source>Year or class</source>
+        <translation>年度或班次</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>开具日期</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Certificate of study hours</source>
+        <translation>学时证明</translation>
+    </message>
+    <message>
+        <source>Class certificate</source>
+        <translation>结业证书</translation>
+    </message>
+    <message>
+        <source>revoked %1</source>
+        <translation>已于 %1 撤销</translation>
+    </message>
+    <message>
+        <source>valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>Saved as %1</source>
+        <translation>已保存为 %1</translation>
+    </message>
+    <message>
+        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked.</source>
+        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销。</translation>
+    </message>
+    <message>
+        <source>Revoked on %1: no longer valid.</source>
+        <translation>已于 %1 撤销，不再有效。</translation>
+    </message>
+    <message>
+        <source>Not genuine: the content does not match its signature.</source>
+        <translation>无效：证书内容与签名不符。</translation>
+    </message>
+    <message>
+        <source>Unknown issuer: not signed with a key this site trusts.</source>
+        <translation>发证机构未知：不是用本站信任的密钥签发的。</translation>
+    </message>
+    <message>
+        <source>Not a StudyDesk certificate: the code cannot be read.</source>
+        <translation>无法识别：这不是可读取的 StudyDesk 证书。</translation>
+    </message>
+    <message>
+        <source>Genuine, but this PC has no revocation list yet: whether it was revoked is not known.</source>
+        <translation>真实，但本机尚无撤销名单，无法确认是否已被撤销。</translation>
+    </message>
 </context>
 <context>
     <name>AccountCommands</name>
@@ -225,12 +301,44 @@
         <translation>正在准备试题…</translation>
     </message>
     <message>
+        <source>Time left %1</source>
+        <translation>剩余时间 %1</translation>
+    </message>
+    <message>
         <source>You have used every attempt at this test. Your training administrator can tell you what to do next.</source>
         <translation>本测试的作答次数已全部用完。后续安排请咨询培训管理员。</translation>
     </message>
     <message>
+        <source>The time was up: your answers were submitted automatically.</source>
+        <translation>时间已到，答案已自动提交。</translation>
+    </message>
+    <message>
         <source>Your answers could not be saved: %1</source>
         <translation>答案未能保存：%1</translation>
+    </message>
+    <message>
+        <source>Close, continue later</source>
+        <translation>关闭，稍后继续</translation>
+    </message>
+    <message>
+        <source>Keep answering</source>
+        <translation>继续答题</translation>
+    </message>
+    <message>
+        <source>Close the quiz?</source>
+        <translation>关闭测验？</translation>
+    </message>
+    <message>
+        <source>Close the quiz now? Your answers are not submitted.</source>
+        <translation>现在关闭测验吗？答案不会提交。</translation>
+    </message>
+    <message>
+        <source>Your answers so far are saved. The clock pauses while this window is closed: the time away does not count. When you open it again, it continues with the same questions, your answers and the %1 you have left. Closing does not use another attempt.</source>
+        <translation>已作答的内容已保存。关闭期间考试计时暂停，离开的时间不计入用时。再次打开时，将以同样的试题、您已填的答案和剩余的 %1 继续。关闭不会多用一次作答机会。</translation>
+    </message>
+    <message>
+        <source>Your answers so far are saved. When you open it again, it continues with the same questions and your answers. Closing does not use another attempt.</source>
+        <translation>已作答的内容已保存。再次打开时，将以同样的试题和您已填的答案继续。关闭不会多用一次作答机会。</translation>
     </message>
 </context>
 <context>
@@ -595,6 +703,22 @@
         <source>download with the command line instead of opening the window</source>
         <translation>用命令行下载，不打开窗口</translation>
     </message>
+    <message>
+        <source>my certificates, and verifying a certificate</source>
+        <translation>我的证书，以及验证证书</translation>
+    </message>
+    <message>
+        <source>list my certificates</source>
+        <translation>列出我的证书</translation>
+    </message>
+    <message>
+        <source>download one of my certificates as PDF</source>
+        <translation>下载我的一份证书（PDF）</translation>
+    </message>
+    <message>
+        <source>verify a certificate offline: its SD1: text, or a picture or PDF of it</source>
+        <translation>离线验证证书：SD1: 验证码，或证书的图片、PDF</translation>
+    </message>
 </context>
 <context>
     <name>CourseImport</name>
@@ -656,6 +780,10 @@
     <message>
         <source>Interrupted: continue it to finish</source>
         <translation>已中断：请继续作答</translation>
+    </message>
+    <message>
+        <source>Not passed yet · %1</source>
+        <translation>尚未通过 · %1</translation>
     </message>
     <message>
         <source>passed</source>
@@ -1109,12 +1237,12 @@ The file is at:
         <translation>本考试的作答次数已全部用完。</translation>
     </message>
     <message>
-        <source>Time left %1</source>
-        <translation>剩余时间 %1</translation>
+        <source>Close the exam?</source>
+        <translation>关闭考试？</translation>
     </message>
     <message>
-        <source>The time was up: your answers were submitted automatically.</source>
-        <translation>考试时间已到，答案已自动提交。</translation>
+        <source>Close the exam now? Your answers are not submitted.</source>
+        <translation>现在关闭考试吗？答案不会提交。</translation>
     </message>
     <message>
         <source>This score was worked out on this PC. The server grades your answers once they are synced; if its grade differs, the server&apos;s grade counts, and the course page shows it.</source>
@@ -1916,6 +2044,10 @@ The file is at:
     <message>
         <source>Questions: %1</source>
         <translation>共 %1 题</translation>
+    </message>
+    <message>
+        <source>Time allowed: %1</source>
+        <translation>限时 %1</translation>
     </message>
 </context>
 <context>

@@ -126,10 +126,11 @@ class Targets:
                        x100(DEFAULT_LEVEL))
 
     def column(self, index: int) -> sa.ColumnElement[int]:
-        """The person's minimum (``index`` 0 required, 1 elective, 2 total) by their cadre level."""
+        """The person's minimum (``index`` 0 required, 1 elective, 2 total) by their cadre level (as
+        their stored year holds it)."""
         if not self.by_level:
             return sa.literal(self.default[index])
-        return sa.case(*((users.c.level == level, figures[index]) for level, figures in self.by_level),
+        return sa.case(*((person_year.c.level == level, figures[index]) for level, figures in self.by_level),
                        else_=self.default[index])
 
 
@@ -146,7 +147,7 @@ def _stored(period: Period) -> sa.ColumnElement[bool]:
 
 
 def _on_track(period: Period, targets: Targets) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
-    """(the person's level has a target, the person is on track for it), over users joined to person_year."""
+    """(the person's level has a target, the person is on track for it), over their stored year."""
     p = person_year.c
     required, elective = sa.func.coalesce(p.required_x100, 0), sa.func.coalesce(p.elective_x100, 0)
     carried = sa.func.coalesce(p.carried_x100, 0)
@@ -164,31 +165,52 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period,
              targets: Targets = NO_TARGETS) -> list[UnitFigures]:
-    """The figures of each unit's subtree in ``tops``: one grouped query over the stored years."""
+    """The figures of each unit's subtree in ``tops``: the active people counted per unit, and one
+    pass over their stored years (which carry each person's unit, level and whether they are
+    active), grouped by unit; each top's subtree is one constant range over the unit paths, and the
+    groups are added up per top."""
     if not tops:
         return []
-    top = units.alias("top")
-    member = units.alias("member")
-    p = person_year.c
+    p, u = person_year.c, users.c
+    inside = sa.or_(*(subtree_clause(units.c.path, t.path) for t in _outermost(tops)))
+    paths = {code: path for code, path in conn.execute(sa.select(units.c.code, units.c.path).where(inside))}
+    members = sa.select(units.c.code).where(inside)
+    people = conn.execute(sa.select(u.unit_code, sa.func.count()).where(u.deactivated_at.is_(None),
+                                                                         u.unit_code.in_(members))
+                          .group_by(u.unit_code))
     has_target, on_track = _on_track(period, targets)
-    query = (
-        sa.select(top.c.code, sa.func.count(users.c.user_id), _count(p.last_study_s >= period.week_start_s),
-                  _count(p.study_ms > 0), sa.func.coalesce(sa.func.sum(p.study_ms), 0), _count(has_target),
-                  _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
+    stored = conn.execute(
+        sa.select(p.unit_code, _count(p.last_study_s >= period.week_start_s), _count(p.study_ms > 0),
+                  sa.func.coalesce(sa.func.sum(p.study_ms), 0), _count(has_target), _count(on_track),
+                  sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
                   sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
-        .select_from(top)
-        .where(top.c.code.in_([t.code for t in tops]))
-        .join(member, subtree_clause_between(member.c.path, top.c.path))
-        .join(users, sa.and_(users.c.unit_code == member.c.code, _active_people()))
-        .join(person_year, _stored(period), isouter=True)
-        .group_by(top.c.code))
-    found = {row[0]: row[1:] for row in conn.execute(query)}
+        .where(p.year == period.year, p.active == 1, p.unit_code.in_(members))
+        .group_by(p.unit_code))
+    sums = {t.code: [0] * 9 for t in tops}
+
+    def add(code: str, at: int, figures: Sequence[Any]) -> None:
+        path = paths.get(code)
+        for t in tops:
+            if path is not None and path.startswith(t.path):
+                row = sums[t.code]
+                for k, value in enumerate(figures):
+                    row[at + k] += int(value)
+
+    for code, count in people:
+        add(code, 0, [count])
+    for code, *figures in stored:
+        add(code, 1, figures)
     out = []
     for t in tops:
-        people, week, year, ms, with_target, ok, assigned, done, overdue = found.get(t.code, (0,) * 9)
-        out.append(UnitFigures(t.code, t.name, int(people), int(week), int(year), round(int(ms) / 3_600_000, 2),
-                               int(with_target), int(ok), int(assigned), int(done), int(overdue)))
+        n, week, year, ms, with_target, ok, assigned, done, overdue = sums[t.code]
+        out.append(UnitFigures(t.code, t.name, n, week, year, round(ms / 3_600_000, 2), with_target, ok,
+                               assigned, done, overdue))
     return out
+
+
+def _outermost(tops: Sequence[StoredUnit]) -> list[StoredUnit]:
+    """The units of ``tops`` that lie in no other's subtree."""
+    return [t for t in tops if not any(o is not t and t.path.startswith(o.path) and o.path != t.path for o in tops)]
 
 
 def subtree_clause_between(path: sa.ColumnElement[str], top_path: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
@@ -198,11 +220,11 @@ def subtree_clause_between(path: sa.ColumnElement[str], top_path: sa.ColumnEleme
 
 
 def children(conn: Connection, unit: StoredUnit) -> list[StoredUnit]:
-    from server.units import get_unit
-
-    codes = conn.execute(sa.select(units.c.code).where(units.c.parent_code == unit.code)
-                         .order_by(units.c.code)).scalars().all()
-    return [u for code in codes if (u := get_unit(conn, code)) is not None]
+    """The units right below ``unit``, by code: one query."""
+    c = units.c
+    rows = conn.execute(sa.select(c.code, c.name, c.parent_code, c.path, c.depth, c.deactivated_at)
+                        .where(c.parent_code == unit.code).order_by(c.code))
+    return [StoredUnit(code, name, parent, path, depth, gone is None) for code, name, parent, path, depth, gone in rows]
 
 
 def unit_figures(conn: Connection, unit: StoredUnit, period: Period,
@@ -251,12 +273,21 @@ def people_in(conn: Connection, unit: StoredUnit, period: Period, *, subtree: bo
         where = sa.and_(where, sa.or_(u.display_name.like(pattern, escape="\\"), u.username.like(pattern, escape="\\")))
     query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, ms,
                        p.last_study_s >= period.week_start_s, u.deactivated_at)
-             .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(person_year, _stored(period), isouter=True)
-             .where(where).order_by(*ordering).limit(limit).offset(offset))
+             .select_from(users).join(units, units.c.code == u.unit_code))
+    if order == "hours" and offset == 0:
+        # the most studied first, read down the study-time index; then anyone without a stored year
+        rows = list(conn.execute(query.join(person_year, _stored(period)).where(where)
+                                 .order_by(p.study_ms.desc(), u.username).limit(limit)))
+        if len(rows) < limit:
+            rows += conn.execute(query.join(person_year, _stored(period), isouter=True)
+                                 .where(where, p.user_id.is_(None)).order_by(u.username)
+                                 .limit(limit - len(rows))).all()
+    else:
+        rows = list(conn.execute(query.join(person_year, _stored(period), isouter=True)
+                                 .where(where).order_by(*ordering).limit(limit).offset(offset)))
     return [PersonFigures(uid, name, display, code, unit_name, level, round(int(study) / 3_600_000, 2), bool(week),
                           gone is None)
-            for uid, name, display, code, unit_name, level, study, week, gone in conn.execute(query)]
+            for uid, name, display, code, unit_name, level, study, week, gone in rows]
 
 
 def person_hours(conn: Connection, user_id: str, period: Period) -> float:

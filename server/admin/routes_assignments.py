@@ -17,7 +17,7 @@ from server.admin import scope
 from server.admin.exports import Table
 from server.admin.routes_pages import _unit_choices
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
-from server.assignments import assign, published_courses, unassign
+from server.assignments import assign, published_courses, reached_by, unassign
 from server.classes import class_names
 from server.config import ServerConfig
 from server.storage.tables import assignments, units, users
@@ -145,6 +145,8 @@ async def add(request: Request, signed: SignedIn) -> Response:
         return _page(signed, status=400, form=values, notice={
             "kind": "error", "text": reasons.get(exc.code, _("Not done: %(reason)s") % {"reason": exc.code})})
     audited(signed, "admin.assign", target=f"{kind} {target}", detail=done)
+    signed.page.request.app.state.totals.add(reached_by(signed.conn, unit=target if kind == "unit" else None,
+                                                        class_code=target if kind == "class" else None))
     return redirect(signed.page, "/admin/assignments?done=assigned")
 
 
@@ -157,6 +159,9 @@ async def remove(request: Request, signed: SignedIn) -> Response:
     if not unassign(signed.conn, course, kind, target):
         raise scope.OutOfScope(course)
     audited(signed, "admin.unassign", target=f"{kind} {target}", detail=course)
+    signed.page.request.app.state.totals.add(reached_by(
+        signed.conn, username=target if kind == "user" else None, unit=target if kind == "unit" else None,
+        class_code=target if kind == "class" else None))
     back = text(form, "next", 200)
     if back.startswith("/admin/classes/"):
         return redirect(signed.page, back.split("?")[0] + "?done=removed")

@@ -13,6 +13,7 @@ from server.admin import scope
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, text
 from server.certificates import (
     Issuer,
+    StoredCertificate,
     certificates_of,
     issue_year_certificate,
     many_pdf,
@@ -52,6 +53,14 @@ def _managed(signed: Signed, user_id: str) -> User:
     return scope.person(signed.conn, signed.admin, user_id)
 
 
+def _certificate(signed: Signed, serial: str) -> StoredCertificate:
+    """The certificate ``serial``; "not found" (404) when there is none."""
+    try:
+        return require_certificate(signed.conn, serial[:40])
+    except FormatError:
+        raise scope.OutOfScope(serial[:40]) from None
+
+
 @router.post("/people/{user_id}/certificates")
 async def issue(request: Request, signed: SignedIn, user_id: str) -> Response:
     form = await read_form(request, signed.page)
@@ -74,7 +83,7 @@ async def issue(request: Request, signed: SignedIn, user_id: str) -> Response:
 @router.post("/certificates/{serial}/revoke")
 async def revoke_one(request: Request, signed: SignedIn, serial: str) -> Response:
     form = await read_form(request, signed.page)
-    found = require_certificate(signed.conn, serial[:40])
+    found = _certificate(signed, serial)
     person = _managed(signed, found.user_id)
     reason = text(form, "reason", 200)
     try:
@@ -89,10 +98,7 @@ async def revoke_one(request: Request, signed: SignedIn, serial: str) -> Respons
 
 @router.get("/certificates/{serial}.pdf")
 def certificate_pdf(signed: SignedIn, serial: str) -> Response:
-    try:
-        found = require_certificate(signed.conn, serial[:40])
-    except FormatError:
-        raise scope.OutOfScope(serial[:40]) from None
+    found = _certificate(signed, serial)
     person = scope.person(signed.conn, signed.admin, found.user_id)
     data = many_pdf([found])
     audited(signed, "admin.certificate_pdf", target=found.serial, detail=person.username)

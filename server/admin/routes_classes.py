@@ -21,13 +21,14 @@ from server.admin import charts, scope
 from server.admin.exports import Cell, Table
 from server.admin.routes_pages import _unit_choices, site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
-from server.assignments import assign, published_courses
+from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
 from server.class_report import ClassReport, MemberResult, class_report, score_bands
-from server.classes import create_class, enrol
+from server.classes import create_class, enrol, unenrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
+from server.storage.tables import assignments
 from server.units import get_unit
 from server.users import get_user
 from sync.protocol.certificates import CertKind
@@ -102,21 +103,20 @@ def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
 
 def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = None,
           form: dict[str, str] | None = None) -> Response:
+    """The classes page; with a ``status`` other than 200, after a refused form (the values typed kept)."""
     _ = signed.page.gettext
     found = [(k, report_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
     table = _classes_table(signed, found)
     default = site_rules(signed).class_score
-    values = {"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
-              "pass_score": plain(default.pass_score), **(form or {})}
     can_create = not scope.reviewer(signed.admin)
-    page = signed.page
+    values: dict[str, object] = dict(
+        title=_("Training classes"), section="classes", table=table, can_create=can_create, notice=notice,
+        owners=_owner_choices(signed) if can_create else [],
+        form={"code": "", "name": "", "starts": "", "ends": "", "owner": "", "weights": weights_text(default),
+              "pass_score": plain(default.pass_score), **(form or {})})
     if status != 200:
-        return page.render("classes.html", status, title=_("Training classes"), section="classes", table=table,
-                           can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
-                           notice=notice)
-    return respond(signed, "classes.html", [table], title=_("Training classes"), section="classes", table=table,
-                   can_create=can_create, owners=_owner_choices(signed) if can_create else [], form=values,
-                   notice=notice)
+        return signed.page.render("classes.html", status, **values)
+    return respond(signed, "classes.html", [table], **values)
 
 
 @router.get("/classes")
@@ -178,8 +178,9 @@ def class_page(signed: SignedIn, code: str) -> Response:
                     [(c.course_id, (published.get(c.course_id) or {}).get("title") or _("not published"),
                       _("required") if c.required else _("elective"), due)
                      for c, due in _with_due(signed, klass)], raw=(0,))
+    shown = [(e, row) for e in klass.enrolments if (row := _enrolment_row(signed, e.kind, e.target)) is not None]
     enrolled = Table("enrolments", _("Who is enrolled"), (_("Enrolled as"), _("Unit or person")),
-                     [row for e in klass.enrolments if (row := _enrolment_row(signed, e.kind, e.target)) is not None])
+                     [row for _e, row in shown])
     ring = charts.ring(report.passed, report.enrolled, title=_("Passed"),
                        caption=_("%(passed)s of %(people)s passed") % {"passed": report.passed,
                                                                        "people": report.enrolled}) \
@@ -196,20 +197,21 @@ def class_page(signed: SignedIn, code: str) -> Response:
                (_("Passed"), f"{report.passed} ({report.share(report.passed):g}%)")]
     done = {"created": _("The class is created. Now add its courses and enrol its people."),
             "course": _("The course is added to the class."), "enrolled": _("Enrolled."),
-            "removed": _("The course is taken out of the class.")}
-    shown = signed.page.request.query_params.get("done")
-    notice = signed.page.context.get("notice") or ({"kind": "ok", "text": done[shown]} if shown in done else None)
+            "removed": _("The course is taken out of the class."),
+            "unenrolled": _("The enrolment is taken back; records and certificates stay.")}
+    said = signed.page.request.query_params.get("done")
+    notice = signed.page.context.get("notice") or ({"kind": "ok", "text": done[said]} if said in done else None)
     return respond(signed, "class.html", [table, courses, enrolled], title=klass.name, section="classes",
                    klass=klass, report=report, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
                    figures=figures, manage=manage, notice=notice, owner=_owner_name(signed, klass),
                    certificates=len(_class_certificates(signed, report)) if manage else 0,
+                   enrolment_choices=[(f"{e.kind.value}|{e.target}", f"{row[1]}（{row[0]}）") for e, row in shown],
                    course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),
                    unit_choices=_unit_choices(signed) if manage else [])
 
 
 def _with_due(signed: Signed, klass: TrainingClass) -> list[tuple[ClassCourse, str]]:
-    from server.storage.tables import assignments
-
+    """The class's courses, each with its due date ("" for none)."""
     a = assignments.c
     due = dict(signed.conn.execute(assignments.select().with_only_columns(a.course_id, a.due).where(
         a.target_kind == "class", a.target == klass.code)).tuples().all())
@@ -260,6 +262,7 @@ async def add_course(request: Request, signed: SignedIn, code: str) -> Response:
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_course", klass.code, exc)
     audited(signed, "admin.class_course", target=klass.code, detail=done)
+    signed.page.request.app.state.totals.add(reached_by(signed.conn, class_code=klass.code))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=course")
 
 
@@ -281,7 +284,26 @@ async def enrol_people(request: Request, signed: SignedIn, code: str) -> Respons
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_enrol", klass.code, exc)
     audited(signed, "admin.class_enrol", target=klass.code, detail=f"{done.kind.value} {done.target}")
+    signed.page.request.app.state.totals.add(reached_by(  # the class's courses now reach them
+        signed.conn, username=target if kind != "unit" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
+
+
+@router.post("/classes/{code}/unenrol")
+async def unenrol_people(request: Request, signed: SignedIn, code: str) -> Response:
+    """Take back one enrolment of a class the admin manages (a person or unit of theirs)."""
+    form = await read_form(request, signed.page)
+    klass = scope.managed_class(signed.conn, signed.admin, code)
+    kind, _sep, target = text(form, "enrolment", 100).partition("|")
+    if kind not in ("person", "unit") or _enrolment_row(signed, EnrolKind(kind), target) is None:
+        raise scope.OutOfScope(target)  # not an enrolment this admin sees
+    if not unenrol(signed.conn, klass.code, person=target if kind == "person" else None,
+                   unit=target if kind == "unit" else None):
+        raise scope.OutOfScope(target)
+    audited(signed, "admin.class_unenrol", target=klass.code, detail=f"{kind} {target}")
+    signed.page.request.app.state.totals.add(reached_by(  # the class's courses no longer reach them
+        signed.conn, username=target if kind == "person" else None, unit=target if kind == "unit" else None))
+    return redirect(signed.page, f"/admin/classes/{klass.code}?done=unenrolled")
 
 
 # -- 结业证书 in bulk ------------------------------------------------------------------------------

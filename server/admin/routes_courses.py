@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server import admins
+from server import admins, person_year
 from server.admin import courses, reports, scope
 from server.admin.exports import Table
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
@@ -84,6 +84,8 @@ async def publish_course(request: Request, signed: SignedIn) -> Response:
             message = _("The course was not published: %(reason)s") % {"reason": exc.detail}
             return _page(signed, status=400, notice={"kind": "error", "text": message})
     m = result.manifest
+    if not result.unchanged:  # what the course now asks decides its learners' years
+        signed.page.request.app.state.totals.add(person_year.people_of_course(signed.conn, m.course_id))
     audited(signed, "admin.publish", target=m.course_id,
             detail=f"version {m.version}" + (" unchanged" if result.unchanged else f", {len(changed)} changes"))
     return _page(signed, published={"course": m.course_id, "title": m.title, "version": m.version,

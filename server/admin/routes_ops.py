@@ -109,7 +109,8 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "admin.class_course": _("course added to a class"), "admin.class_enrol": _("enrolled in a class"),
                "admin.assign": _("course assigned"), "admin.unassign": _("assignment removed"),
                "admin.class_certificates": _("class certificates issued"),
-               "admin.class_certificates_pdf": _("class certificates downloaded")}
+               "admin.class_certificates_pdf": _("class certificates downloaded"),
+               "admin.class_unenrol": _("enrolment taken back")}
     results = {"ok": _("done"), "refused": _("refused"), "locked": _("locked"), "inactive": _("deactivated"),
                "bad_credentials": _("wrong account or password"), "wrong_password": _("wrong password"),
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),

@@ -199,16 +199,31 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
                    ring=ring, hours=hours, year=when.year, gaps=gaps,
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
-                   unit_choices=_unit_choices(signed), certificates=routes_certs.rows(signed, person))
+                   unit_choices=_unit_choices(signed, person.unit_code),
+                   certificates=routes_certs.rows(signed, person))
 
 
-def _unit_choices(signed: Signed) -> list[tuple[str, str]]:
-    """Every unit the admin may move a person into (their subtrees), by path."""
-    from server.units import list_units
+UNIT_CHOICES = 300
+"""At most this many units to move a person into are listed: a province has thousands."""
 
+
+def _unit_choices(signed: Signed, near: str | None = None) -> list[tuple[str, str]]:
+    """The units the admin may choose, by path: every unit of their subtrees; with ``near`` (the unit
+    a person is in, to move them) those under the parent of that unit (its siblings and everything
+    below them) when the admin sees that parent, at most UNIT_CHOICES, ``near`` always among them."""
+    from server.units import get_unit, list_units
+
+    unit = get_unit(signed.conn, near) if near else None
+    parent = get_unit(signed.conn, unit.parent) if unit is not None and unit.parent else None
+    near_parent = parent is not None and _visible(signed, parent.code)
+    around = [parent] if parent is not None and near_parent else scope.top_units(signed.conn, signed.admin)
     out: list[tuple[str, str]] = []
-    for top in scope.top_units(signed.conn, signed.admin):
-        out += [(u.code, "　" * (u.depth - top.depth) + u.name) for u in list_units(signed.conn, top.code) if u.active]
+    for top in around:
+        room = UNIT_CHOICES - len(out) if near else None
+        out += [(u.code, "　" * (u.depth - top.depth) + u.name)
+                for u in list_units(signed.conn, top.code, limit=room) if u.active]
+    if unit is not None and unit.code not in {code for code, _ in out}:
+        out.insert(0, (unit.code, unit.name))
     return out
 
 

@@ -1,13 +1,18 @@
-"""``studydesk-server class add|enrol|courses|members|list``: training classes (培训班). A class's
+"""``studydesk-server class add|enrol|unenrol|courses|members|list``: training classes (培训班). A class's
 courses are assigned to it with ``studydesk-server assign COURSE --class CODE``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from server.classes import create_class, enrol, list_classes, members, require_class
+from server.assignments import reached_by
+from server.classes import create_class, enrol, list_classes, members, require_class, unenrol
 from server.commands import connect, site
 from server.org.classes import parse_date, parse_scoring
+from server.person_year import refresh_people
+from server.published import Published
+from server.site_rules import load_site_rules
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +34,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     who.add_argument("--user", help="a person's user name")
     who.add_argument("--unit", help="a unit's code: everyone in it and below it, now and later")
     en.set_defaults(func=run_enrol)
+    un = csub.add_parser("unenrol", help="take back an enrolment of a person or a unit")
+    un.add_argument("code")
+    who = un.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="a person's user name, as enrolled")
+    who.add_argument("--unit", help="a unit's code, as enrolled")
+    un.set_defaults(func=run_unenrol)
     courses = csub.add_parser("courses", help="list a class's courses (assign them with 'assign COURSE --class')")
     courses.add_argument("code")
     courses.set_defaults(func=run_courses)
@@ -52,6 +63,21 @@ def run_enrol(args: argparse.Namespace) -> int:
     with connect(site(args).existing()) as conn:
         enrolment = enrol(conn, args.code, person=args.user, unit=args.unit)
     print(f"enrolled {enrolment.kind.value} {enrolment.target} in class {args.code}")
+    return 0
+
+
+def run_unenrol(args: argparse.Namespace) -> int:
+    config = site(args).existing()
+    rules = load_site_rules(config.data_dir)
+    what = f"{'user' if args.user else 'unit'} {args.user or args.unit}"
+    with connect(config) as conn:
+        reached = reached_by(conn, username=args.user, unit=args.unit)  # the class's courses leave them
+        if not unenrol(conn, args.code, person=args.user, unit=args.unit):
+            print(f"{what} is not enrolled in class {args.code} by name", file=sys.stderr)
+            return 1
+        print(f"took back the enrolment of {what} in class {args.code}", flush=True)
+        refresh_people(conn, Published(config.repo_dir), rules, reached)
+    print(f"updated the yearly figures of {len(reached):,} people (server.person_year)")
     return 0
 
 

@@ -177,8 +177,9 @@ record_credit = sa.Table(
 
 # The server's grade of each quiz and exam record (server/grading.py): from the answer key it
 # holds, never the score the record claims. ``passed`` is the grade's; the attempt counts as
-# passed only when ``reason`` is NULL (else over_attempts, over_time, unknown_assessment or
-# ungradable). ``attempt_no``: its place among the person's attempts of that quiz or exam.
+# passed only when ``reason`` is NULL (else redrawn, over_attempts, over_time,
+# unknown_assessment or ungradable). ``attempt_no``: its place among the person's attempts of
+# that quiz or exam, counted by the papers drawn.
 attempt_grades = sa.Table(
     "attempt_grades", metadata,
     sa.Column("rid", ROW_KEY, sa.ForeignKey("records.rid"), primary_key=True, autoincrement=False),
@@ -286,7 +287,8 @@ revocation_lists = sa.Table(
 # rules allow two decimals) required, elective and carried in, courses that counted this year,
 # required courses assigned and completed, the earliest due date of an assigned course not
 # completed, credited study time this year and its last moment (epoch seconds), and the study
-# time per week of the year (JSON, week index -> ms) booked in ``unit_week`` under ``unit_code``.
+# time per week of the year (JSON, week index -> ms) booked in ``unit_week`` under ``unit_code``;
+# and, kept with the account, the person's cadre level and whether the account is active.
 person_year = sa.Table(
     "person_year", metadata,
     sa.Column("user_id", sa.Text, primary_key=True),
@@ -303,7 +305,11 @@ person_year = sa.Table(
     sa.Column("last_study_s", REAL),
     sa.Column("weeks", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
+    sa.Column("level", sa.Text),
+    sa.Column("active", sa.Integer, nullable=False, server_default="1"),
     sa.Index("person_year_year", "year", "user_id"),
+    sa.Index("person_year_study", "year", "study_ms"),  # the people ranked by study time, top first
+    sa.Index("person_year_unit", "year", "unit_code"),
 )
 
 # Credited study time per unit (the people's own unit, not its ancestors), site year and week of

@@ -14,8 +14,13 @@ resumes with the time it had used at its last save (at most ``CHECKPOINT_S`` mor
 because a PC that lost power is not the learner's doing. The record carries the time used and how
 many times the attempt was resumed, so the server sees both.
 
-Attempts used are counted from the signed records of this person (refused ones do not count);
-an open attempt counts as one already. The final exam opens once every lesson is completed and
+A new attempt's paper is signed into the outbox (a ``paper`` record: attempt number and seed)
+in the transaction that opens it, before the paper is shown. Attempts used are counted from the
+papers drawn (and from submitted attempts signed before papers were recorded; refused records do
+not count), so deleting the open attempt to draw another paper uses an attempt here, and the
+server, which counts the same way, refuses a second paper drawn for the same attempt number.
+
+The final exam opens once every lesson is completed and
 every required quiz passed (``exam_missing`` says what is left).
 
 The score an attempt's record carries is this PC's estimate. The server grades every attempt
@@ -36,7 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sync.protocol.assessment import EXAM, QUIZ, new_seed
+from sync.protocol.assessment import EXAM, PAPER_RECORD, QUIZ, PaperDrawn, new_seed
 from sync.protocol.errors import FormatError
 from sync.protocol.records import V2, utc_now
 from sync.storage.sqlite import transaction
@@ -137,8 +142,13 @@ def open_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str) -
 
 
 def start_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str,
-                  seed: int | None = None) -> OpenAttempt:
-    """Open a new attempt (a fresh seed), or take up the one already open (counted as resumed)."""
+                  seed: int | None = None, *, outbox: Outbox | None = None, lesson_id: str | None = None,
+                  version: int = 1, number: int = 1) -> OpenAttempt:
+    """Open a new attempt (a fresh seed), or take up the one already open (counted as resumed).
+
+    With ``outbox`` (whose connection ``conn`` is), a new attempt's paper is signed into it as a
+    ``paper`` record (attempt ``number`` of course ``version``, the quiz's ``lesson_id``) in the
+    same transaction that opens it: a paper drawn is an attempt used, even if the open row is lost."""
     if kind not in (QUIZ, EXAM):
         raise ValueError(f"kind must be {QUIZ} or {EXAM}")
     now = utc_now()
@@ -148,11 +158,20 @@ def start_attempt(conn: sqlite3.Connection, course_id: str, assessment_id: str, 
             conn.execute("UPDATE open_attempts SET resumes = resumes + 1, updated_at = ? "
                          "WHERE course_id = ? AND assessment_id = ?", (now, course_id, assessment_id))
             return replace(found, resumes=found.resumes + 1)
-        attempt = OpenAttempt(course_id, assessment_id, kind, str(uuid.uuid4()),
-                              new_seed() if seed is None else seed, {}, 0, 0, now)
-        conn.execute("INSERT INTO open_attempts (course_id, assessment_id, kind, attempt_id, seed, answers, "
-                     "elapsed_ms, resumes, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     (course_id, assessment_id, kind, attempt.attempt_id, attempt.seed, "{}", 0, 0, now, now))
+    attempt = OpenAttempt(course_id, assessment_id, kind, str(uuid.uuid4()),
+                          new_seed() if seed is None else seed, {}, 0, 0, now)
+
+    def insert(c: sqlite3.Connection) -> None:
+        c.execute("INSERT INTO open_attempts (course_id, assessment_id, kind, attempt_id, seed, answers, "
+                  "elapsed_ms, resumes, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                  (course_id, assessment_id, kind, attempt.attempt_id, attempt.seed, "{}", 0, 0, now, now))
+
+    if outbox is None:
+        with transaction(conn):
+            insert(conn)
+    else:
+        drawn = PaperDrawn(assessment_id, version, number, attempt.seed)
+        outbox.append(PAPER_RECORD, course_id, lesson_id, drawn.to_dict(), also=insert, v=V2)
     return attempt
 
 
@@ -178,13 +197,26 @@ def submit_attempt(outbox: Outbox, attempt: OpenAttempt, lesson_id: str | None, 
 
 
 def attempts_used(conn: sqlite3.Connection, course_id: str, assessment_id: str, kind: str) -> int:
-    """Attempts this person has used: their signed records of it that the server did not refuse,
-    plus the one open now, if any."""
+    """Attempts this person has used: the papers drawn (``paper`` records), the submitted attempts
+    whose paper was not recorded (signed before papers were), and the one open now if its paper
+    was not recorded; records the server refused do not count."""
     rows = conn.execute(
-        "SELECT r.lesson_id, r.body FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
-        "WHERE r.type = ? AND r.course_id = ? AND d.state IS NOT 'rejected'", (kind, course_id)).fetchall()
-    used = sum(1 for lesson_id, body in rows if kind == EXAM or _quiz_of(lesson_id, body) == assessment_id)
-    return used + (1 if open_attempt(conn, course_id, assessment_id) is not None else 0)
+        "SELECT r.type, r.lesson_id, r.body FROM outbox_records r LEFT JOIN outbox_delivery d ON d.record_id = r.id "
+        "WHERE r.type IN (?, ?) AND r.course_id = ? AND d.state IS NOT 'rejected'",
+        (kind, PAPER_RECORD, course_id)).fetchall()
+    drawn: set[int] = set()
+    submitted: list[Any] = []
+    for record_type, lesson_id, body_text in rows:
+        if (kind == EXAM and record_type == kind) or _quiz_of(lesson_id, body_text) == assessment_id:
+            seed = _seed_of(body_text)
+            if record_type == PAPER_RECORD:
+                if seed is not None:
+                    drawn.add(seed)
+            else:
+                submitted.append(seed)
+    used = len(drawn) + sum(1 for seed in submitted if seed not in drawn)
+    found = open_attempt(conn, course_id, assessment_id)
+    return used + (1 if found is not None and found.seed not in drawn else 0)
 
 
 def exam_missing(manifest: Manifest, progress: Mapping[str, LessonProgress],
@@ -286,6 +318,12 @@ def graded_attempts(conn: sqlite3.Connection, course_id: str) -> list[GradedAtte
         out.append(GradedAttempt(rid, name, created_at, score if isinstance(score, int) else 0,
                                  top if isinstance(top, int) else 0, body.get("passed") is True, server))
     return out
+
+
+def _seed_of(body_text: str) -> int | None:
+    body = json.loads(body_text)
+    seed = body.get("seed") if isinstance(body, dict) else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
 def _quiz_of(lesson_id: str | None, body_text: str) -> str | None:

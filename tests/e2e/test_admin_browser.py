@@ -33,8 +33,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "adm
 pytestmark = pytest.mark.slow
 
 # Text a zh_CN page may show in Latin letters: codes, accounts, the language switch, file kinds.
-ALLOWED_LATIN = {"English", "XLSX", "CSV", "PDF", "UTC", "c1", "l1", "law", "zhang", "li", "wang", "zhao", "root",
-                 "a-admin", "b-admin", "tested", "reviewer-a"}
+ALLOWED_LATIN = {"English", "XLSX", "CSV", "PDF", "UTC", "c1", "l1", "law", "short", "zhang", "li", "wang", "zhao",
+                 "root", "a-admin", "b-admin", "tested", "reviewer-a"}
 
 OVERFLOW_CHECK = """() => {
   const bad = [];
@@ -172,6 +172,37 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
     assert "未找到" in page.inner_text("h1") and "乙市" not in page.content()
     look(page, "refused")
     scoped.close()
+
+
+def test_a_persons_certificates_issued_downloaded_and_revoked(browser: Browser, site: Site, tmp_path: Path) -> None:
+    from tests.integration.test_admin_certificates import watch_a_short_course
+    from tests.integration.test_certificates import YEAR
+
+    watch_a_short_course(site.server, "li")
+    base = site.server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, "root")
+    page.goto(f"{base}/admin/people/{site.user_ids['li']}")
+    assert "暂无证书" in page.content()
+    page.fill("input[name=year]", str(YEAR))
+    page.click("button:has-text('开具学时证明')")
+    assert "证书已开具" in page.inner_text("[role=status]")
+    link = page.locator("a[href^='/admin/certificates/']")
+    serial = link.inner_text()
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename == f"{serial}.pdf"
+    saved = tmp_path / "certificate.pdf"
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    look(page, "person-certificates", narrow=True)
+    page.fill("input[name=reason]", "学时数据更正")
+    page.click("button:has-text('撤销')")
+    assert "证书已撤销" in page.inner_text("[role=status]")
+    assert "已于" in page.inner_text("table.data >> nth=-1")
+    look(page, "person-certificate-revoked")
+    context.close()
 
 
 def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_its_reviewer_other_classes(

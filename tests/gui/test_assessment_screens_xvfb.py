@@ -28,13 +28,17 @@ pytestmark = [pytest.mark.xvfb]
 def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
     """Runs in the child process (QT_QPA_PLATFORM=xcb): the scenario, then one RESULT line."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QScrollArea, QWidget
 
     from client.i18n import Translator, ensure_built
     from client.tasks import Lanes
     from client.theme import Theme
+    from client.windows.course_page import CoursePage
     from client.windows.exam_window import ExamWindow
     from client.windows.quiz_dialog import QuizDialog
+    from client.workers.assessments import Outcome
+    from sync.records.attempts import store_server_grades
+    from sync.records.outbox import Delivery
     from tests.support.assessments import exam, quiz, right_answer
     from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
@@ -127,8 +131,82 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
         app.processEvents()
         shot(exam_window, "exam-2-countdown")
         result["countdown"] = exam_window.countdown.text()
-        exam_window.close()
-        QTimer.singleShot(500, finish)
+        exam_window.close()  # mid-exam: it asks first
+        QTimer.singleShot(600, exam_close_shot)
+
+    def exam_close_shot() -> None:
+        box = exam_window.close_box
+        assert box is not None
+        app.processEvents()
+        geo = exam_window.frameGeometry()
+        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
+            str(SHOTS / f"exam-3-close-asks_{tag}.png"))
+        result["close_box"] = [box.text(), box.informativeText()] + [b.text() for b in box.buttons()]
+        next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
+        QTimer.singleShot(500, exam_again)
+
+    resumed: list[ExamWindow] = []
+    kept: list[QWidget] = []
+
+    def exam_again() -> None:  # taken up again and submitted with every answer right
+        again = ExamWindow("c-screens", store=course.store, lanes=lanes, session=profile)
+        resumed.append(again)
+        place(again)
+
+        def ready() -> None:
+            paper = again.paper
+            assert paper is not None
+            for index, view in enumerate(paper.views):
+                paper.go(index)
+                answer = right_answer(view.question.id)
+                if view.lines:
+                    for line, text in zip(view.lines, answer, strict=True):
+                        line.setText(text)
+                elif isinstance(answer, bool):
+                    view.buttons[0 if answer else 1].click()
+                else:
+                    for option in answer if isinstance(answer, list) else [answer]:
+                        if not view.buttons[view.order.index(option)].isChecked():
+                            view.buttons[view.order.index(option)].click()
+            again.submitted.connect(lambda outcome: QTimer.singleShot(600, lambda: exam_result_shot(outcome)))
+            paper.request_submit()
+
+        def intro() -> None:
+            again.sitting_ready.connect(lambda: QTimer.singleShot(300, ready))
+            again.start_button.click()
+
+        QTimer.singleShot(800, intro)
+
+    def exam_result_shot(outcome: Outcome) -> None:
+        again = resumed[0]
+        shot(again, "exam-4-result")
+        again.close()
+        # synced: the server acknowledged the record and graded it lower; its grade stands
+        outbox = profile.outbox()
+        try:
+            outbox.mark([Delivery(outcome.record.id, "acked")])
+            store_server_grades(outbox.conn, {"courses": [{"course_id": "c-screens", "exams": [
+                {"record_id": outcome.record.id, "graded": True, "score": 1, "max_score": outcome.grade.max_score,
+                 "passed": False}]}]})
+        finally:
+            outbox.conn.close()
+        page = CoursePage("c-screens", store=course.store, lanes=lanes, session=profile,
+                          open_assessment=lambda *_: None)
+        kept.append(page)
+        page.loaded.connect(lambda: QTimer.singleShot(800, lambda: course_page_shot(page)))
+        place(page)
+
+    def course_page_shot(page: CoursePage) -> None:
+        note = page.server_grade_notes["exam"]
+        scroll = page.findChild(QScrollArea)
+        assert scroll is not None
+        scroll.ensureWidgetVisible(note)
+        app.processEvents()
+        shot(page, "exam-5-server-grade-stands")
+        result["server_note"] = note.text()
+        result["server_note_visible"] = note.isVisible() and not note.visibleRegion().isEmpty()
+        page.close()
+        QTimer.singleShot(300, finish)
 
     def finish() -> None:
         print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
@@ -162,9 +240,22 @@ def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_
     assert any("正确答案：" in t for t in texts["quiz-2-result-mistakes"])
     assert "开始考试" in texts["exam-1-start"]
     assert str(result["countdown"]).startswith("剩余时间 19:5")
-    for shot in ("quiz-1-question", "quiz-2-result-mistakes", "exam-1-start", "exam-2-countdown"):
+    # closing mid-exam asks first, in Chinese, and says the clock pauses while it is closed
+    question, consequences, *buttons = result["close_box"]
+    assert question == "现在关闭考试吗？答案不会提交。"
+    assert "关闭期间考试计时暂停，离开的时间不计入用时" in consequences and "剩余的 19:5" in consequences
+    assert sorted(buttons) == sorted(["关闭，稍后继续", "继续答题"])
+    # the result at once (this PC's score, the server's to come), then the server's lower grade standing
+    assert any("以服务器" in text for text in texts["exam-4-result"]), texts["exam-4-result"]
+    assert "已通过" in texts["exam-4-result"]
+    assert result["server_note"].startswith("服务器对您最近一次作答的评分为 1 / 4，未通过。"), result["server_note"]
+    assert result["server_note"].endswith("以服务器成绩为准。") and result["server_note_visible"], result
+    assert "尚未通过 · 还可作答 1 次" in texts["exam-5-server-grade-stands"]
+    for shot in ("quiz-1-question", "quiz-2-result-mistakes", "exam-1-start", "exam-2-countdown",
+                 "exam-3-close-asks", "exam-4-result", "exam-5-server-grade-stands"):
         assert (SHOTS / f"{shot}_zh_CN_{name}_{text_size}.png").stat().st_size > 5000, shot
     # no English left on the Chinese screens (ids and digits aside)
     for shot_texts in texts.values():
         for text in shot_texts:
-            assert not any(word in text for word in ("Quiz", "Exam", "Submit", "Question", "Time left", "Passed")), text
+            assert not any(word in text for word in ("Quiz", "Exam", "Submit", "Question", "Time left", "Passed",
+                                                     "Not passed", "Attempts")), text

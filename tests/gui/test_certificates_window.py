@@ -90,6 +90,13 @@ def test_download_open_and_verify_then_refused_once_revoked(qtbot, env: ShellEnv
         assert check.verdict.text().startswith("Revoked: this certificate was withdrawn on")
         assert "What the paper claims (not confirmed):" in check.details.text()
 
+        signed_out = VerifyDialog(ctx, None, window)  # before anyone signs in: the newest list on this PC
+        qtbot.addWidget(signed_out)
+        signed_out.verify(item["text"])
+        qtbot.waitUntil(lambda: bool(signed_out.verdicts), timeout=20000)
+        assert signed_out.verdict.text().startswith("Revoked")
+        signed_out.close()
+
         check.verdicts = []
         not_one = env.data_root / "note.txt"
         not_one.write_text("hello", encoding="utf-8")

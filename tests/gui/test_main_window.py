@@ -28,10 +28,10 @@ def test_signed_out_menus_show_only_what_works_and_about_names_version_site_and_
     ctx, window, shell = signed_in_window(qtbot, env, '\n[support]\ncontact = "信息中心 王工 0571-12345678"\n')
     try:
         assert _menu_texts(window.study_menu) == ["Import courses from USB…", "Export study progress to a file…",
-                                                  "Switch user", "Quit"]
+                                                  "My certificates…", "Switch user", "Quit"]
         window.switch_user()
         assert _menu_texts(window.study_menu) == ["Quit"]  # nothing greyed out on the sign-in page
-        assert _menu_texts(window.tools_menu) == ["Settings…"]
+        assert _menu_texts(window.tools_menu) == ["Settings…", "Verify a certificate…"]  # needs only the site file
         box = window.about_box()
         qtbot.addWidget(box)
         text = box.text()

@@ -17,7 +17,7 @@ from client.tasks import Lanes
 from client.windows.assessment_window import AssessmentWindow
 from client.windows.exam_window import ExamWindow
 from client.windows.quiz_dialog import QuizDialog
-from sync.protocol.assessment import REVEAL_NEVER, AttemptBody
+from sync.protocol.assessment import PAPER_RECORD, REVEAL_NEVER, AttemptBody, PaperDrawn
 from sync.protocol.records import V2, verify_chain
 from sync.records.attempts import open_attempt
 from tests.support.assessments import exam, quiz, right_answer
@@ -70,6 +70,16 @@ def _answer(window: AssessmentWindow, qtbot, right: bool, skip: set[str] = froze
 
 
 def _records(profile: LocalProfile) -> list[Any]:
+    """The signed attempt records (the ``paper`` records each attempt signs first left out: see
+    ``_papers``)."""
+    return [r for r in _all_records(profile) if r.type != PAPER_RECORD]
+
+
+def _papers(profile: LocalProfile) -> list[PaperDrawn]:
+    return [PaperDrawn.from_dict(r.body) for r in _all_records(profile) if r.type == PAPER_RECORD]
+
+
+def _all_records(profile: LocalProfile) -> list[Any]:
     outbox = profile.outbox()
     try:
         records = outbox.records()
@@ -106,6 +116,8 @@ def test_a_quiz_is_answered_submitted_and_signed(tmp_path: Path, qtbot, lanes: L
     assert body.quiz_id == "l1" and body.attempt == 1 and body.passed and body.score == 3
     assert body.seed == dialog.sitting.paper.seed if dialog.sitting else False
     assert set(body.answers) == {"q1", "q2", "q3"}
+    # the paper was signed when it was drawn, before it was shown
+    assert _papers(profile) == [PaperDrawn("l1", 1, 1, body.seed)]
 
 
 def test_unanswered_questions_ask_first_then_mistakes_and_attempts_run_out(tmp_path: Path, qtbot,
@@ -146,13 +158,14 @@ def test_unanswered_questions_ask_first_then_mistakes_and_attempts_run_out(tmp_p
     records = _records(profile)
     assert [AttemptBody.from_dict(r.body).attempt for r in records] == [1, 2]
     assert [AttemptBody.from_dict(r.body).passed for r in records] == [False, False]
+    assert [(p.attempt, p.seed) for p in _papers(profile)] == [(1, first_seed), (2, dialog.sitting.paper.seed)]
     # opened again: it says so and draws nothing
     again = QuizDialog("c-test", "l1", store=course.store, lanes=lanes, session=profile)
     qtbot.addWidget(again)
     with qtbot.waitSignal(again.failed, timeout=10000):
         again.show()
     assert "used every attempt" in again.message.text() and again.paper is None
-    assert len(_records(profile)) == 2
+    assert len(_records(profile)) == 2 and len(_papers(profile)) == 2
 
 
 def test_a_quiz_that_never_reveals_keeps_the_right_answers(tmp_path: Path, qtbot, lanes: Lanes) -> None:
@@ -213,7 +226,23 @@ def test_an_exam_closed_midway_goes_on_with_its_paper_answers_and_time_left(tmp_
     with qtbot.waitSignal(window.saved, timeout=10000):
         first.lines[0].setText("3") if first.lines else first.buttons[0].click()
     first_id, first_answer = first.question.id, first.answer()
-    window.close()
+    window.close()  # mid-exam: it asks first, and "Keep answering" keeps it open
+    box = window.close_box
+    assert box is not None and window.isVisible()
+    assert box.text() == "Close the exam now? Your answers are not submitted."
+    assert box.informativeText().startswith(
+        "Your answers so far are saved. The clock pauses while this window is closed: the time away does not count.")
+    assert "the 09:5" in box.informativeText() and "Closing does not use another attempt." in box.informativeText()
+    stay = box.defaultButton()
+    assert stay is not None and stay.text() == "Keep answering"
+    stay.click()
+    qtbot.waitUntil(lambda: window.close_box is None, timeout=5000)
+    assert window.isVisible() and window.attempt is not None and window.clock is not None and window.clock.running
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # Escape asks too; this time the learner closes
+    box = window.close_box
+    assert box is not None
+    next(b for b in box.buttons() if b.text() == "Close, continue later").click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: not lanes.busy, timeout=10000)
     conn = profile.db()
     try:
@@ -349,3 +378,36 @@ def test_the_course_page_says_when_the_servers_grade_differs_and_lets_it_stand(t
         "The server graded your last attempt 1 of 4, not passed. The score worked out on this PC was 4 of 4; "
         "the server's grade counts.")
     assert page.assessment_buttons["exam"].text() == "Take the exam again"
+
+
+def test_a_quiz_with_a_time_limit_counts_down_and_submits_itself(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    course = install_course(tmp_path, "c-test", [LessonSpec("l1", "第一课", b"v1", 60.0)],
+                            quizzes=(quiz("l1", time_limit_s=2),), exam=exam())
+    profile = LocalProfile(tmp_path / "p")
+    dialog = _quiz_dialog(qtbot, course, lanes, profile)
+    assert dialog.subheading.text() == "Attempt 1 of 2 · Pass mark 60% · Questions: 3 · Time allowed: 1 min"
+    assert dialog.countdown.isVisible() and dialog.countdown.text() in ("Time left 00:02", "Time left 00:01")
+    _answer(dialog, qtbot, right=True)
+    with qtbot.waitSignal(dialog.submitted, timeout=10000) as done:
+        pass  # nobody submits: the time runs out
+    assert dialog.timed_out and done.args[0].grade.passed
+    assert dialog.result_view.note.text() == "The time was up: your answers were submitted automatically."
+    (record,) = _records(profile)
+    assert AttemptBody.from_dict(record.body).elapsed_ms == 2000
+
+
+def test_an_untimed_quiz_closed_midway_asks_and_keeps_its_answers(tmp_path: Path, qtbot, lanes: Lanes) -> None:
+    course, profile = _course(tmp_path), LocalProfile(tmp_path / "p")
+    dialog = QuizDialog("c-test", "l1", store=course.store, lanes=lanes, session=profile)
+    with qtbot.waitSignal(dialog.sitting_ready, timeout=10000):
+        dialog.show()
+    assert not dialog.countdown.isVisible()
+    dialog.close()
+    box = dialog.close_box
+    assert box is not None and box.text() == "Close the quiz now? Your answers are not submitted."
+    assert box.informativeText() == ("Your answers so far are saved. When you open it again, it continues with the "
+                                     "same questions and your answers. Closing does not use another attempt.")
+    next(b for b in box.buttons() if b.text() == "Close, continue later").click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not lanes.busy, timeout=10000)
+    assert _records(profile) == [] and len(_papers(profile)) == 1

@@ -24,13 +24,18 @@ pytestmark = pytest.mark.databases
 SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
+def watch_a_short_course(server: ServerProcess, name: str) -> None:
+    """``name`` watches all of a 20 s lesson on a new PC: the course counts, 1 学时 this year."""
+    publish_lessons(server.data_dir, "short", {"a": 20.0})
+    client = enrolled_client(server, name)
+    record = make_record(client.signer, seq=1, prev="0" * 64, record_type="watch", course_id="short", lesson_id="a",
+                         body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
+    assert [a["status"] for a in client.api.post_batch([record])] == ["stored"]
+
+
 def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: ServerProcess) -> None:
     site = build_site(server)
-    publish_lessons(server.data_dir, "short", {"a": 20.0})
-    li = enrolled_client(server, "li")  # li watches all of a 20 s lesson: the course counts, 1 学时
-    record = make_record(li.signer, seq=1, prev="0" * 64, record_type="watch", course_id="short", lesson_id="a",
-                         body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
-    assert [a["status"] for a in li.api.post_batch([record])] == ["stored"]
+    watch_a_short_course(server, "li")
     li_id, zhang_id, wang_id = site.user_ids["li"], site.user_ids["zhang"], site.user_ids["wang"]
 
     browser = AdminSession(server)
@@ -55,6 +60,9 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: Ser
     other = AdminSession(server)
     other.sign_in("b-admin")
     assert other.get(f"/admin/certificates/{serial}.pdf").status_code == 404
+    assert browser.get("/admin/certificates/SD2026-0000-0000-0000.pdf").status_code == 404
+    browser.get(f"/admin/people/{li_id}")
+    assert browser.post("/admin/certificates/SD2026-0000-0000-0000/revoke", {"reason": "x"}).status_code == 404
 
     browser.get(f"/admin/people/{li_id}")
     revoked = browser.post(f"/admin/certificates/{serial}/revoke", {"reason": "学时数据更正"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,15 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
     assert outsider.get("/admin/classes/strict/certificates.pdf").status_code == 404
     assert server.sql("SELECT COUNT(*) FROM certificates") == [(1,)]
 
+    # and in English, the same table
+    english = browser.post("/admin/language", {"lang": "en", "next": "/admin/classes/qn-2026"})
+    assert english.url.endswith("/admin/classes/qn-2026")
+    tables = page_tables(english.text)
+    assert tables["class-qn-2026"][0][3:] == ["Courses completed (of 1)", "Attendance", "Tests", "Exam",
+                                              "Weighted total (3:3:4)", "Result"]
+    assert [r[8] for r in tables["class-qn-2026"][1:]] == ["passed", "passed"] and "合格" not in english.text
+    assert "Assign a course" in browser.get("/admin/assignments").text
+
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' AND action LIKE "
                          "'admin.class%' ORDER BY id")
     assert actions[:4] == [("admin.class_add", "qn-2026", "ok"), ("admin.class_course", "qn-2026", "ok"),
@@ -152,6 +162,19 @@ def test_bad_class_input_is_said_in_chinese_and_keeps_what_was_typed(site: Site)
     refused = browser.post("/admin/classes/ok-1/enrol", {"kind": "person", "target": "wang"})
     assert refused.status_code == 400 and "不在您管理的单位" in refused.text
     assert site.server.sql("SELECT COUNT(*) FROM class_enrolments") == [(0,)]
+
+
+def _eventually(server: ServerProcess, account: str, required: int) -> bool:
+    """Whether ``account``'s stored figures for this year come to ``required`` assigned required
+    courses within a while (the server brings them up to date on a thread of its own)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = server.sql("SELECT p.required_assigned FROM person_year p JOIN users u ON u.user_id = p.user_id "
+                           "WHERE u.username = :a ORDER BY p.year DESC", {"a": account})
+        if found and found[0][0] == required:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(site: Site) -> None:
@@ -209,6 +232,24 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
         assert reviewer.post(path, data).status_code == 404, path
     assert server.sql("SELECT COUNT(*) FROM class_enrolments WHERE class_code = 'a-class'") == [(1,)]
 
+    # an enrolment is taken back by the class's manager only, and only one they see; the class's
+    # required course then no longer counts in the stored yearly figures of those it reached
+    root.post("/admin/classes/a-class/courses", {"course": "c1", "kind": "required"})
+    assert _eventually(server, "zhang", 1)
+    for session, path, key in ((reviewer, "a-class", "unit|city-a"), (a_admin, "site-class", "person|wang"),
+                               (a_admin, "a-class", "person|nobody"), (a_admin, "a-class", "unit|city-b")):
+        assert session.post(f"/admin/classes/{path}/unenrol", {"enrolment": key}).status_code == 404, (path, key)
+    a_admin.get("/admin/classes/a-class")
+    back = a_admin.post("/admin/classes/a-class/unenrol", {"enrolment": "unit|city-a"})
+    assert back.url.endswith("?done=unenrolled") and page_tables(back.text)["class-a-class"][1:] == [["暂无数据"]]
+    assert server.sql("SELECT action, detail FROM audit_log WHERE action = 'admin.class_unenrol'") == [
+        ("admin.class_unenrol", "unit city-a")]
+    assert _eventually(server, "zhang", 0)
+    server.cli("class", "unenrol", "site-class", "--user", "wang")
+    assert server.cli("class", "unenrol", "site-class", "--user", "wang", check=False).returncode == 1
+    assert server.sql("SELECT kind, target FROM class_enrolments WHERE class_code = 'site-class'") == [
+        ("person", "zhang")]
+
 
 def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(site: Site) -> None:
     server = site.server
@@ -236,6 +277,7 @@ def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(si
         assert b_admin.post("/admin/assignments/remove", {"assignment": key}).status_code == 404, key
     assert a_admin.post("/admin/assignments/remove", {"assignment": "unit|city-b|c1"}).status_code == 404
     assert server.sql("SELECT target FROM assignments ORDER BY target") == [("city-b",), ("county-a1",)]
+    assert server.cli("unassign", "c1", "--unit", "city-a", check=False).returncode == 1  # not assigned there
     gone = a_admin.post("/admin/assignments/remove", {"assignment": "unit|county-a1|c1"})
     assert gone.url.endswith("?done=removed") and page_tables(gone.text)["assignments"][1:] == [["暂无数据"]]
     xlsx = b_admin.get("/admin/assignments", params={"export": "xlsx", "table": "assignments"})
@@ -243,6 +285,8 @@ def test_assignments_are_listed_made_and_removed_only_inside_the_admins_units(si
     assert sheet is not None
     assert same_cells([list(r) for r in sheet.iter_rows(values_only=True)]) == same_cells(
         page_tables(b_admin.get("/admin/assignments").text)["assignments"])
+    server.cli("unassign", "c1", "--unit", "city-b")
+    assert server.sql("SELECT COUNT(*) FROM assignments") == [(0,)]
     assert server.sql("SELECT actor, action, target, result FROM audit_log WHERE action LIKE 'admin.%assign' "
                       "ORDER BY id") == [
         ("a-admin", "admin.assign", "unit county-a1", "ok"), ("a-admin", "admin.assign", "unit county-a1", "refused"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,22 @@ def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Pat
     assert (figures["人数"], figures["进度达标比例（%）"], figures["必修课完成率（%）"], figures["逾期人数"]) == (
         "1", "100.0", "100.0", "0")
     assert [row[1] for row in page_tables(county)["people"][1:]] == ["zhang"]
+
+
+def test_an_assignment_made_on_the_web_reaches_the_figures(site: ServerProcess, tmp_path: Path) -> None:
+    build(site, tmp_path)
+    browser = AdminSession(site)
+    assert browser.sign_in("root").ok
+    answer = browser.post("/admin/assignments", {"course": "long", "kind": "unit", "unit": "city-b",
+                                                 "required": "required", "due": "2000-01-01"})
+    assert answer.ok
+    # the page answers at once; the server brings 乙市's people up to date on a thread of its own
+    deadline = time.monotonic() + 60
+    while True:
+        rows = {row[0]: row for row in page_tables(browser.get("/admin/").text)["child-units"][1:]}
+        if rows["乙市"] != EXPECTED["乙市"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    # 4 required courses now (2 people x 2), 1 done; zhao has not studied the new one, past its due date
+    assert rows["乙市"] == ["乙市", "2", "0.0", "25.0", "2", "1", "0.1", "0.05"]
+    assert rows["甲市"] == EXPECTED["甲市"]

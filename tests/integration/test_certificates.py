@@ -19,14 +19,17 @@ import pytest
 import zxingcpp
 
 from server.config import ServerConfig
-from server.publisher_keys import load_public
+from server.publisher_keys import load_private, load_public
 from sync.account.auth import AuthService, UserSession
 from sync.protocol import certificates as c
 from sync.protocol.certificate_scan import texts_in_file
 from sync.protocol.errors import FormatError
+from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
+from sync.site import revocations
 from sync.site.config import SiteConfig
 from tests.integration.test_server_outcomes import _study
+from tests.support.client_cli import run_client
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, write_course_source
 from tests.support.server_process import ServerProcess, add_user
 
@@ -119,7 +122,8 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
 
     # scanned from the rendered page, checked offline with the pinned key and the served list
     [scanned] = _qr_texts(pdf)
-    key = load_public(ServerConfig(site.data_dir).keys_dir)
+    keys_dir = ServerConfig(site.data_dir).keys_dir
+    key = load_public(keys_dir)
     pinned = {key.key_id: key}
     revoked = c.Revocations.parse_verified(good.api.revocation_list() or b"", pinned)
     verdict = c.verify(scanned, pinned, revoked)
@@ -152,6 +156,47 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     assert again.returncode == 1 and "already_revoked" in again.stderr
     assert [m["revoked_at"] is not None for m in good.api.certificates() if m["serial"] == hours_serial] == [True]
 
+    # the app's cached list: refreshed from the server, never replaced by an older one, nor by another key's
+    profile = tmp_path / "profile"
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == newer
+    later = c.Revocations("2999-01-01T00:00:00Z", {**newer.revoked, "SD2999-0000-0000-0000": "2999-01-01T00:00:00Z"})
+    (profile / "certificates" / "revocations.json").write_bytes(later.sign(load_private(keys_dir)))
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == later  # the server's is older
+    (profile / "certificates" / "revocations.json").write_bytes(later.sign(PrivateKey.generate()))
+    assert revocations.cached(profile, pinned) is None
+    assert revocations.refresh(good.api, pinned, profile, max_age_s=0) == newer
+
     # issuing and revoking are in the audit log; verifying is not
     actions = [row[0] for row in site.sql("SELECT action FROM audit_log WHERE action LIKE 'cert%' ORDER BY id")]
     assert "cert issue" in actions and "cert revoke" in actions and "cert verify" not in actions
+
+
+def test_the_learners_command_lists_saves_and_verifies_offline(site: ServerProcess, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
+    _study(_person(site, tmp_path, "good", "张三"), manifest, quiz_right=True)
+    issued = site.cli("cert", "issue", "--user", "good", "--year", str(YEAR)).stdout
+    serial = SERIAL.search(issued)[0]  # type: ignore[index]
+    key = load_public(ServerConfig(site.data_dir).keys_dir)
+    site_toml = tmp_path / "site.toml"
+    site_toml.write_text(f'[server]\nurl = "{site.url}"\n[publisher]\nkeys = ["{key.to_text()}"]\n', encoding="utf-8")
+    args = ["--lang", "en", "--data", str(tmp_path / "pc"), "--site", str(site_toml), "cert"]
+
+    assert run_client(monkeypatch, *args, "list", "--user", "good", "--password-stdin") == 0
+    out = capsys.readouterr().out
+    assert serial in out and "Certificate of study hours" in out and "valid" in out
+    assert run_client(monkeypatch, *args, "save", serial, "--user", "good", "--password-stdin") == 0
+    saved = Path(capsys.readouterr().out.strip().removeprefix("Saved as "))
+    assert saved.name == f"{serial}.pdf" and saved.read_bytes().startswith(b"%PDF-")
+
+    # offline, with no revocation list on this PC yet: genuine, and it says what it could not check
+    site.stop()
+    assert run_client(monkeypatch, *args, "verify", str(saved)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Genuine, but this PC has no revocation list yet") and f"{serial}  学时证明  张三" in out
+    [text] = texts_in_file(saved)
+    assert run_client(monkeypatch, *args, "verify", _one_byte_changed(text)) == 3
+    assert capsys.readouterr().out.startswith("Not genuine")
+    assert run_client(monkeypatch, *args, "verify", str(site_toml)) == 1  # a file with no certificate in it
+    assert "No StudyDesk certificate was found" in capsys.readouterr().err

@@ -3,7 +3,12 @@ on a real profile database, answers a question, saves its open attempt every hal
 killed with SIGKILL. The next run takes up the same paper with the answers given and the time it
 had left: the time used by the first run up to its last save, and none of the time the exam was
 not running (time away does not count). It then submits, and the exam record is signed, with
-the time used and the same seed, and the open attempt is gone."""
+the time used and the same seed, and the open attempt is gone.
+
+The PC's clock changed mid-exam: the same child runs under libfaketime, whose wall clock the test
+moves days forward and back while the exam runs and across a kill -9; the monotonic clock is
+left alone, as the operating system leaves it when a person sets the time. The time used, the
+time left and the record's ``elapsed_ms`` follow the real time only."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from sync.account.profile_db import open_profile_db
-from sync.protocol.assessment import AttemptBody
+from sync.protocol.assessment import PAPER_RECORD, AttemptBody, PaperDrawn
 from sync.protocol.keys import PrivateKey, PublicKey
 from sync.protocol.records import verify_chain
 from sync.records.attempts import OpenAttempt, open_attempt
@@ -45,7 +50,7 @@ def child(root: Path, phase: str) -> None:
     window = ExamWindow("c-kill", store=store, lanes=Lanes(), session=profile, checkpoint_s=CHECKPOINT_S)
 
     def report(event: str, **values: object) -> None:
-        print(json.dumps({"event": event, "mono": time.monotonic(), **values}), flush=True)
+        print(json.dumps({"event": event, "mono": time.monotonic(), "wall": time.time(), **values}), flush=True)
 
     def on_saved(attempt: OpenAttempt) -> None:
         report("saved", used_ms=attempt.used_ms)
@@ -91,8 +96,8 @@ def _events(proc: subprocess.Popen[str], until: str, count: int = 1) -> list[dic
     return seen
 
 
-def _start(root: Path, phase: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+def _start(root: Path, phase: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", **(extra_env or {})}
     return subprocess.Popen([sys.executable, "-m", "tests.integration.test_exam_kill", str(root), phase],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
 
@@ -167,12 +172,84 @@ def test_a_killed_exam_resumes_with_its_paper_answers_and_remaining_time(tmp_pat
     finally:
         conn.close()
     verify_chain(records, device.public)
-    (record,) = records
-    assert len(rows) == 1 and record.type == "exam"
+    (paper, record) = records  # the paper signed when drawn, then the submitted attempt
+    assert len(rows) == 2 and (paper.type, record.type) == (PAPER_RECORD, "exam")
     body = AttemptBody.from_dict(record.body)
+    assert PaperDrawn.from_dict(paper.body) == PaperDrawn("exam", 1, 1, body.seed)
     assert body.seed == sitting["seed"] and body.attempt == 1 and body.answers[question_id] is not None
     assert stored.used_ms <= body.elapsed_ms <= stored.used_ms + 5000
 
 
 if __name__ == "__main__":
     child(Path(sys.argv[1]), sys.argv[2])
+
+
+FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+
+
+@pytest.mark.slow
+def test_changing_the_pc_clock_mid_exam_changes_nothing(tmp_path: Path) -> None:
+    from tests.support.assessments import exam
+    from tests.support.lesson_env import LessonSpec, install_course
+
+    if not FAKETIME_LIB.exists():
+        pytest.skip("libfaketime is not installed (apt-get install libfaketime)")
+    course = install_course(tmp_path, "c-kill", [LessonSpec("l1", "第一课", b"v1", 60.0)],
+                            exam=exam(time_limit_s=LIMIT_S))
+    (tmp_path / "publisher.txt").write_text(course.key.public.to_text())
+    device = PrivateKey.generate()
+    (tmp_path / "device.pem").write_bytes(device.to_pem(None))
+    clock_file = tmp_path / "pc-clock"
+    clock_file.write_text("+0\n")
+    fake = {"LD_PRELOAD": str(FAKETIME_LIB), "FAKETIME_TIMESTAMP_FILE": str(clock_file), "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "FAKETIME_DONT_RESET": "1"}
+
+    first = _start(tmp_path, "first", fake)
+    try:
+        events = _events(first, "saved", count=3)
+        clock_file.write_text("+3d\n")  # the person sets the PC clock three days ahead
+        events += _events(first, "saved", count=3)
+        clock_file.write_text("-1d\n")  # then a day behind
+        events += _events(first, "saved", count=3)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    saves = [e for e in events if e["event"] == "saved"]
+    walls = [float(e["wall"]) for e in saves]  # type: ignore[arg-type]
+    assert max(walls) - time.time() > 2.5 * 86400 and time.time() - min(walls) > 0.5 * 86400  # it did move
+    start = next(e for e in events if e["event"] == "sitting")
+    for save in saves:  # the time used is the monotonic time since the start, wherever the wall clock is
+        real_ms = (float(save["mono"]) - float(start["mono"])) * 1000  # type: ignore[arg-type]
+        assert real_ms - 1000 * CHECKPOINT_S - 300 <= int(save["used_ms"]) <= real_ms + 300  # type: ignore[call-overload]
+    assert int(saves[-1]["used_ms"]) < 10_000  # type: ignore[call-overload]
+
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        stored = open_attempt(conn, "c-kill", "exam")
+    finally:
+        conn.close()
+    assert stored is not None and stored.used_ms < 10_000
+
+    clock_file.write_text("+30d\n")  # restarted a month ahead: still the same time left
+    second = _start(tmp_path, "second", fake)
+    try:
+        events = _events(second, "submitted")
+        second.wait(timeout=20)
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.wait()
+    resumed = next(e for e in events if e["event"] == "sitting")
+    assert float(resumed["wall"]) - time.time() > 29 * 86400  # type: ignore[arg-type]
+    assert stored.used_ms <= int(resumed["used_ms"]) <= stored.used_ms + 500  # type: ignore[call-overload]
+    assert float(resumed["remaining_s"]) > LIMIT_S - 10  # type: ignore[arg-type]
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        rows = conn.execute("SELECT body FROM outbox_records WHERE type = 'exam'").fetchall()
+    finally:
+        conn.close()
+    [body] = [AttemptBody.from_dict(json.loads(row[0])) for row in rows]
+    assert stored.used_ms <= body.elapsed_ms <= stored.used_ms + 5000

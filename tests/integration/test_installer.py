@@ -1,4 +1,4 @@
-"""The installer pipeline, for real: one `installer/build` per module (PyInstaller + .deb), then the
+"""The installer pipeline, for real: one `installer/build` (kept until its inputs change), then the
 frozen app's self-check, the .deb's contents, an install/run/remove cycle with dpkg (root only),
 and the Windows installer script compiled by makensis over the frozen folder."""
 
@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.installer_cache import cached_build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SITE = ROOT / "installer" / "site.example.toml"
@@ -29,14 +31,13 @@ def _clean_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build() -> Path:
+    """installer/build's output folder, kept until its inputs change (tests/support/installer_cache.py):
+    read it, write nothing into it."""
     if not shutil.which("dpkg-deb"):
         pytest.skip("dpkg-deb is not installed")
-    out = tmp_path_factory.mktemp("installer-out")
-    cmd = [str(ROOT / "installer" / "build"), "--out", str(out), "--work", str(ROOT / "build" / "installer-test"),
-           "--compression", "gzip"]  # same contents; xz (the default) is for release and bench/installer
-    subprocess.run(cmd, check=True, cwd=ROOT, env={**_clean_env(), "PYTHON": sys.executable}, timeout=600)
-    return out
+    # gzip: the same contents; xz (the default) is for release and bench/installer
+    return cached_build(["--compression", "gzip"], {**_clean_env(), "PYTHON": sys.executable})
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def test_bundle_carries_only_the_needed_vlc_plugins(build: Path) -> None:
     assert (plugins / "plugins.dat").is_file() or not Path("/usr/lib/x86_64-linux-gnu/vlc/vlc-cache-gen").exists()
 
 
-def test_deb_metadata_and_contents(deb_file: Path) -> None:
+def test_deb_metadata_and_contents(deb_file: Path, tmp_path: Path) -> None:
     fields = subprocess.run(["dpkg-deb", "-f", str(deb_file)], capture_output=True, text=True, check=True).stdout
     depends = next(line for line in fields.splitlines() if line.startswith("Depends:"))
     for needed in ("libavcodec", "libxcb1", "libc6", "fonts-wqy-microhei | fonts-noto-cjk"):
@@ -105,10 +106,10 @@ def test_deb_metadata_and_contents(deb_file: Path) -> None:
                  "./usr/share/icons/hicolor/256x256/apps/studydesk.png", "./etc/studydesk/site.toml"):
         assert f" {path}" in listing, path
     assert "root/root" in listing and " 1000/" not in listing
-    with_control = deb_file.parent / "control"
+    with_control = tmp_path / "control"
     subprocess.run(["dpkg-deb", "-e", str(deb_file), str(with_control)], check=True)
     assert (with_control / "conffiles").read_text() == "/etc/studydesk/site.toml\n"
-    extracted = deb_file.parent / "tree"
+    extracted = tmp_path / "tree"
     subprocess.run(["dpkg-deb", "-x", str(deb_file), str(extracted)], check=True)
     desktop = (extracted / "usr/share/applications/studydesk.desktop").read_text(encoding="utf-8")
     assert "Name[zh_CN]=学习桌" in desktop and "Icon=studydesk" in desktop

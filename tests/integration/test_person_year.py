@@ -31,7 +31,7 @@ required = 1
 elective = 1
 """
 COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
-           "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks")
+           "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level", "active")
 
 
 @pytest.fixture
@@ -128,6 +128,7 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert _weeks(site) == moved
 
     # an assignment brings everyone it reaches up to date at once
+    unassigned = _rows(site)
     site.cli("assign", "extra", "--unit", "hxx", "--required", "--due", "2000-02-01")
     reassigned = _rows(site)
     assert (reassigned["idle"]["required_assigned"], reassigned["idle"]["first_due"]) == (2, "2000-01-15")
@@ -136,6 +137,16 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     assert reassigned["slow"] == after["slow"]  # in 城关镇: not reached
     site.cli("totals", "rebuild")
     assert _rows(site) == reassigned
+    site.cli("unassign", "extra", "--unit", "hxx")  # and so does taking it back
+    assert _rows(site) == unassigned
+
+    # a level and a deactivation are kept with the stored years at once
+    site.cli("user", "set", "slow", "--level", "县处级")
+    site.cli("user", "deactivate", "idle")
+    changed = _rows(site)
+    assert (changed["slow"]["level"], changed["idle"]["active"], changed["good"]["active"]) == ("division", 0, 1)
+    site.cli("totals", "rebuild")
+    assert _rows(site) == changed
 
 
 def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ signed by the learner's own device key into the real outbox and delivered by the
 
 A modified client can sign any body, so the attempts here are written as one would: a perfect
 score claimed on wrong answers, a fourth attempt at a quiz that allows three, an exam that took
-an hour against a 30-minute limit, a quiz that was never published, answers that fit no paper.
+an hour against a 30-minute limit, a quiz that was never published, answers that fit no paper,
+a second paper drawn for the same attempt (the open attempt deleted from the PC's database).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import pytest
 
 from server.config import ServerConfig
 from sync.account.auth import AuthService, UserSession
-from sync.protocol.assessment import Assessment, attempt_body, draw_paper
+from sync.protocol.assessment import PAPER_RECORD, QUIZ, Assessment, PaperDrawn, attempt_body, draw_paper
 from sync.protocol.manifest import Manifest
 from sync.protocol.records import V2
+from sync.records.attempts import attempts_used, start_attempt
 from sync.site.config import SiteConfig
 from tests.support.courses import (
     QUIZ_AND_EXAM,
@@ -169,3 +171,60 @@ def test_unknown_and_ungradable_attempts_are_stored_and_flagged(server: ServerPr
         ("unknown_assessment", False, 0), ("ungradable", False, 0), ("ungradable", False, 0),
         ("unknown_assessment", False, 0)]
     assert learner.outbox().rejected() == []  # stored: nothing honest is refused for good
+
+
+def _draw(s: UserSession, quiz: Assessment, seed: int, attempt: int) -> None:
+    """A ``paper`` record as a PC signs it when it draws a new attempt's paper."""
+    s.outbox().append(PAPER_RECORD, COURSE, quiz.lesson, PaperDrawn(quiz.id, 1, attempt, seed).to_dict(), v=V2)
+
+
+def test_a_second_paper_drawn_for_the_same_attempt_does_not_count(server: ServerProcess, learner: UserSession) -> None:
+    # a modified client (or one whose open attempt was deleted before papers were counted) draws
+    # paper 1, does not like it, draws again for the same attempt number and submits the second
+    quiz = _manifest(server).quizzes[0]
+    _draw(learner, quiz, 70, 1)
+    _draw(learner, quiz, 71, 1)
+    [redrawn] = _send(learner, ("quiz", "lesson-1", _body(quiz, 71, right=True, attempt=1)))
+    found = _entries(learner)[redrawn]
+    assert (found["score"], found["max_score"], found["passed"], found["reason"]) == (3, 3, False, "redrawn")
+    report = server.cli("records", "flagged", "--user", learner.username).stdout
+    assert f"({redrawn}) {COURSE} quiz lesson-1, attempt 2: redrawn (another paper was drawn" in report
+    # the first paper submitted afterwards is refused as well: it was thrown away for the second
+    [first] = _send(learner, ("quiz", "lesson-1", _body(quiz, 70, right=True, attempt=1)))
+    assert _entries(learner)[first]["reason"] == "redrawn"
+
+
+def test_deleting_the_open_attempt_to_redraw_uses_up_the_attempts(server: ServerProcess,
+                                                                  learner: UserSession) -> None:
+    # the real client code: each new attempt signs its paper before it is shown; the learner
+    # deletes the open attempt from the PC's database after each draw to get another paper
+    quiz = _manifest(server).quizzes[0]
+    ob = learner.outbox()
+    seeds = []
+    for _ in range(quiz.attempts):
+        used = attempts_used(ob.conn, COURSE, quiz.id, QUIZ)
+        assert quiz.attempts_left(used) != 0
+        drawn = start_attempt(ob.conn, COURSE, quiz.id, QUIZ, outbox=ob, lesson_id=quiz.lesson, version=1,
+                              number=used + 1)
+        seeds.append(drawn.seed)
+        ob.conn.execute("DELETE FROM open_attempts")
+        ob.conn.commit()
+    assert attempts_used(ob.conn, COURSE, quiz.id, QUIZ) == 3
+    assert quiz.attempts_left(3) == 0  # the app offers no fourth paper
+    # the last paper drawn is still attempt 3: submitting it is an honest, graded last attempt
+    # and a brand-new paper claiming attempt 3 is refused
+    forged = _body(quiz, 99, right=True, attempt=3)
+    honest = _body(quiz, seeds[2], right=True, attempt=3)
+    [forged_id, honest_id] = _send(learner, ("quiz", "lesson-1", forged), ("quiz", "lesson-1", honest))
+    found = _entries(learner)
+    assert (found[forged_id]["reason"], found[forged_id]["passed"]) == ("redrawn", False)
+    assert (found[honest_id]["attempt"], found[honest_id]["reason"], found[honest_id]["passed"]) == (3, None, True)
+
+
+def test_a_paper_never_submitted_is_an_attempt_used(server: ServerProcess, learner: UserSession) -> None:
+    quiz = _manifest(server).quizzes[0]
+    for n in range(3):
+        _draw(learner, quiz, 80 + n, n + 1)
+    [fourth] = _send(learner, ("quiz", "lesson-1", _body(quiz, 90, right=True, attempt=4)))
+    found = _entries(learner)[fourth]
+    assert (found["attempt"], found["reason"], found["passed"]) == (4, "over_attempts", False)

@@ -1,6 +1,7 @@
 """Quiz and exam attempts on a real profile database: the exam clock on a monotonic source,
 the open attempt's checkpoints, submitting (signed record and closed attempt in one
-transaction) and the attempts counted from the signed records."""
+transaction), the paper signed when an attempt opens, and the attempts counted from the signed
+records: a table of draws, submissions, lost open rows and refusals with the exact count."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import pytest
 
 from player.clock import FakeClock
 from sync.account.profile_db import open_profile_db
+from sync.protocol.assessment import PAPER_RECORD, PaperDrawn
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PrivateKey
-from sync.protocol.records import DeviceSigner, verify_chain
+from sync.protocol.records import V2, DeviceSigner, verify_chain
 from sync.records.attempts import (
     EXAM,
     QUIZ,
     ExamClock,
+    OpenAttempt,
     attempts_used,
     awaiting_grades,
     graded_attempts,
@@ -149,3 +152,62 @@ def test_a_malformed_transcript_stores_nothing(tmp_path: Path) -> None:
                                            "passed": False}]}]}):
         assert store_server_grades(ob.conn, bad) == 0
     assert graded_attempts(ob.conn, "c1")[0].server is None
+
+
+def _draw(ob: Outbox, assessment_id: str, kind: str, number: int, seed: int | None = None) -> OpenAttempt:
+    """A new attempt as the app opens it: its paper signed with it."""
+    return start_attempt(ob.conn, "c1", assessment_id, kind, seed, outbox=ob,
+                         lesson_id=None if kind == EXAM else assessment_id, version=1, number=number)
+
+
+@pytest.mark.parametrize(("steps", "used"), [
+    # each step: "draw" (a new attempt, its paper signed), "submit" (the open one), "lose" (the open
+    # row deleted from the database), "legacy" (an attempt signed before papers were recorded),
+    # "refuse" (the server refused the last record)
+    ((), 0),
+    (("draw",), 1),
+    (("draw", "submit"), 1),
+    (("draw", "submit", "draw"), 2),
+    (("draw", "lose"), 1),  # the paper drawn is an attempt used, even once the open row is gone
+    (("draw", "lose", "draw", "lose", "draw"), 3),
+    (("legacy", "legacy"), 2),
+    (("legacy", "draw", "submit"), 2),
+    (("draw", "refuse"), 1),  # the attempt is still open
+    (("draw", "lose", "refuse"), 0),  # a refused paper uses no attempt
+    (("draw", "submit", "refuse"), 1),  # a refused submission of a recorded paper: the paper still counts
+])
+def test_attempts_are_counted_by_the_papers_drawn(tmp_path: Path, steps: tuple[str, ...], used: int) -> None:
+    ob = _outbox(tmp_path)
+    number, last = 0, None
+    for step in steps:
+        if step == "draw":
+            number += 1
+            _draw(ob, "q1", QUIZ, number)
+        elif step == "submit":
+            found = open_attempt(ob.conn, "c1", "q1")
+            assert found is not None
+            last = submit_attempt(ob, found, "q1", {"quiz_id": "q1", "seed": found.seed})
+        elif step == "lose":
+            with ob.conn:
+                ob.conn.execute("DELETE FROM open_attempts")
+        elif step == "legacy":
+            number += 1
+            last = submit_attempt(ob, start_attempt(ob.conn, "c1", "q1", QUIZ, 1000 + number), "q1",
+                                  {"quiz_id": "q1", "seed": 1000 + number})
+        else:
+            [latest] = ob.records()[-1:]
+            ob.mark([Delivery(latest.id, "rejected", "bad")])
+    assert attempts_used(ob.conn, "c1", "q1", QUIZ) == used
+    assert attempts_used(ob.conn, "c1", "q2", QUIZ) == 0
+    assert last is None or last.type == QUIZ
+
+
+def test_a_paper_is_signed_with_the_attempt_it_opens(tmp_path: Path) -> None:
+    ob = _outbox(tmp_path)
+    first = _draw(ob, "exam", EXAM, 1, seed=77)
+    again = _draw(ob, "exam", EXAM, 2)  # already open: taken up, no second paper
+    assert (again.seed, again.resumes) == (77, 1)
+    [paper] = ob.records()
+    verify_chain([paper], KEY.public)
+    assert (paper.type, paper.course_id, paper.lesson_id, paper.v) == (PAPER_RECORD, "c1", None, V2)
+    assert PaperDrawn.from_dict(paper.body) == PaperDrawn("exam", 1, 1, 77) and first.seed == 77

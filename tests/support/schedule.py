@@ -1,0 +1,85 @@
+"""The order the test modules run in: the longest first, so that parallel workers finish together.
+
+With ``--dist loadfile`` each module runs whole on one worker, handed out in collection order
+(``--no-loadscope-reorder``); a long module handed out last keeps one worker busy while the others
+wait. So every run remembers how long each module took (setup, call and teardown of its tests, in
+pytest's cache: ``.pytest_cache``), and the next run collects the modules longest first, the tests
+of a module together and in their own order. A module the cache does not know yet (a new one, or
+the first run of a fresh checkout) runs before the known ones, those with a test marked ``slow``
+first of all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+CACHE_KEY = "studydesk/module_seconds"
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+def _remembered(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    return dict(cache.get(CACHE_KEY, {})) if cache is not None else {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # a parallel worker sorts by what the controller read once: every worker must collect the same
+    # order even if another run rewrites the cache meanwhile
+    worker = getattr(config, "workerinput", None)
+    known: dict[str, float] = worker[CACHE_KEY] if worker is not None else _remembered(config)
+    slow = {_module(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(_module(item.nodeid), index)
+
+    def key(module: str) -> tuple[int, float, int]:
+        if module not in known:
+            return (0 if module in slow else 1, 0.0, first_seen[module])
+        return (2, -float(known[module]), first_seen[module])
+
+    items.sort(key=lambda item: key(_module(item.nodeid)))  # stable: a module's tests keep their order
+
+
+def _part_of_modules(config: pytest.Config) -> bool:
+    """Whether this run chose single tests (-k, node ids): their time is not their modules'."""
+    return bool(config.getoption("keyword")) or any("::" in str(arg) for arg in config.args)
+
+
+class _Durations:
+    """On the process that reports the results (xdist's controller, or the only process)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        module = _module(report.nodeid)
+        self.seconds[module] = self.seconds.get(module, 0.0) + report.duration
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        cache = getattr(session.config, "cache", None)
+        if cache is None or not self.seconds or _part_of_modules(session.config):
+            return
+        known: dict[str, float] = cache.get(CACHE_KEY, {})
+        known.update({module: round(seconds, 2) for module, seconds in self.seconds.items()})
+        root = session.config.rootpath
+        cache.set(CACHE_KEY, {module: seconds for module, seconds in known.items() if (root / module).is_file()})
+
+
+class _Controller:
+    def __init__(self, config: pytest.Config) -> None:
+        self.known = _remembered(config)
+
+    def pytest_configure_node(self, node: object) -> None:  # pytest-xdist's hook, on the controller
+        node.workerinput[CACHE_KEY] = self.known  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_Durations(), "studydesk-module-durations")
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_Controller(config), "studydesk-module-order")
