@@ -102,9 +102,8 @@ def test_every_text_has_its_chinese() -> None:
 def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
     codes = set(ingest.REASON_TEXT) | set(ingest.FLAG_TEXT)
     chinese = reasons.reason_texts(i18n.translations("zh_CN").gettext)
-    english = reasons.reason_texts(i18n.translations("en").gettext)
     assert "redrawn" in codes and codes <= set(chinese)
+    # a text changed in server.ingest or server.grading without its Chinese shows up here
     untranslated = sorted(code for code in codes if re.search("[A-Za-z]", chinese[code]))
     assert untranslated == []
-    assert {code: english[code] for code in codes} == {**ingest.REASON_TEXT, **ingest.FLAG_TEXT}
     assert reasons.reason_text(i18n.translations("zh_CN").gettext, "not_a_reason") == "not_a_reason"
