@@ -1,9 +1,9 @@
 """HTTP to the StudyDesk server: one requests session, TLS always verified, timeouts, gzip bodies.
 
 Maps every failure onto the sync error tree (sync/protocol/errors.py), so callers decide by type:
-connection refused/reset/timeout and 5xx -> RetryableError; 429/503 -> ServerBusyError with the
-server's Retry-After; 401/423 -> AuthError with the server's code; 409 -> RejectedError; other
-4xx -> FormatError. Must not import Qt, client/ or server/.
+connection refused/reset/timeout, 408 (the server stopped waiting for a slow body) and 5xx ->
+RetryableError; 429/503 -> ServerBusyError with the server's Retry-After; 401/423 -> AuthError
+with the server's code; 409 -> RejectedError; other 4xx -> FormatError. Must not import Qt, client/ or server/.
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def _error_for(status: int, content: bytes, retry_after: str | None, what: str) 
         return ServerBusyError(code or "server_busy", detail, parse_retry_after(retry_after))
     if status >= 500:
         return RetryableError("server_error", detail)
+    if status == 408:  # the body arrived too slowly: a slow or broken link, worth another try
+        return RetryableError(code or "timeout", detail)
     if status in (401, 403, 423):
         return AuthError(code or "auth", detail)
     if status == 409:
