@@ -14,17 +14,16 @@ import pytest
 
 from server.config import ServerConfig
 from sync.account.auth import AuthService, UserSession
-from sync.protocol.assessment import Assessment, attempt_body, draw_paper
 from sync.protocol.manifest import Manifest
 from sync.protocol.records import V2
 from sync.protocol.rules_file import rules_from_dict
 from sync.site.config import SiteConfig
 from tests.support.courses import (
     QUIZ_AND_EXAM,
-    QUIZ_AND_EXAM_ANSWERS,
     publish_lessons,
     publish_source,
     random_bytes,
+    tested_attempt,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess, add_user
@@ -62,31 +61,13 @@ def _person(site: ServerProcess, root: Path, name: str, unit: str) -> UserSessio
     return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
 
 
-def _attempt(a: Assessment, seed: int, right: bool, claim_full: bool = False) -> dict[str, Any]:
-    paper = draw_paper(a, seed)
-    answers: dict[str, Any] = {}
-    for qid in paper.question_ids():
-        value = QUIZ_AND_EXAM_ANSWERS[a.id][qid]
-        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-            answers[qid] = [texts[0] if right else "错" for texts in value]
-        elif isinstance(value, bool):
-            answers[qid] = value if right else not value
-        elif isinstance(value, int):
-            answers[qid] = value if right else (value + 1) % 3
-        else:
-            answers[qid] = list(value) if right else [2]
-    body, _ = attempt_body(a, 1, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
-                           submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
-    return {**body.to_dict(), **({"score": body.max_score, "passed": True} if claim_full else {})}
-
-
 def _study(s: UserSession, manifest: Manifest, *, quiz_right: bool, claim_full: bool = False) -> None:
     line = Timeline()
     ob = s.outbox()
     ob.append("watch", "tested", "lesson-1", line.body([[0.0, 10.0]], version=1), v=1)
-    ob.append("quiz", "tested", "lesson-1", _attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
+    ob.append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
     assert manifest.exam is not None
-    ob.append("exam", "tested", None, _attempt(manifest.exam, 8, True), v=V2)
+    ob.append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
     assert s.uploader().sync_once().errors == []
 
 

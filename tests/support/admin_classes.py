@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 from server import admins
 from server.config import ServerConfig
 from server.storage.engine import create
 from sync.account.auth import AuthService
-from sync.protocol.assessment import Assessment, attempt_body, draw_paper
 from sync.protocol.manifest import Manifest
 from sync.protocol.records import V2
 from sync.site.config import SiteConfig
 from tests.support.admin_web import ADMIN_PASSWORD, PASSWORD
 from tests.support.courses import (
     QUIZ_AND_EXAM,
-    QUIZ_AND_EXAM_ANSWERS,
     publish_source,
     random_bytes,
+    tested_attempt,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess
@@ -37,24 +35,6 @@ def publish_tested(server: ServerProcess, root: Path) -> Manifest:
     return Manifest.parse((ServerConfig(server.data_dir).repo_dir / "manifests" / COURSE / "1.json").read_bytes())
 
 
-def _attempt(a: Assessment, seed: int, right: bool) -> dict[str, Any]:
-    paper = draw_paper(a, seed)
-    answers: dict[str, Any] = {}
-    for qid in paper.question_ids():
-        value = QUIZ_AND_EXAM_ANSWERS[a.id][qid]
-        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-            answers[qid] = [texts[0] if right else "错" for texts in value]
-        elif isinstance(value, bool):
-            answers[qid] = value if right else not value
-        elif isinstance(value, int):
-            answers[qid] = value if right else (value + 1) % 3
-        else:
-            answers[qid] = list(value) if right else [2]
-    body, _ = attempt_body(a, 1, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
-                           submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
-    return body.to_dict()
-
-
 def study(server: ServerProcess, root: Path, account: str, manifest: Manifest, *, quiz_right: bool,
           exam_right: bool = True) -> None:
     """``account`` (a person of the site) watches the whole lesson, takes the quiz and the exam, and syncs."""
@@ -62,9 +42,9 @@ def study(server: ServerProcess, root: Path, account: str, manifest: Manifest, *
     line = Timeline(start=time.time() - 200)
     outbox = session.outbox()
     outbox.append("watch", COURSE, "lesson-1", line.body([[0.0, 10.0]], version=1), v=1)
-    outbox.append("quiz", COURSE, "lesson-1", _attempt(manifest.quizzes[0], 7, quiz_right), v=V2)
+    outbox.append("quiz", COURSE, "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right), v=V2)
     assert manifest.exam is not None
-    outbox.append("exam", COURSE, None, _attempt(manifest.exam, 8, exam_right), v=V2)
+    outbox.append("exam", COURSE, None, tested_attempt(manifest.exam, 8, exam_right), v=V2)
     assert session.uploader().sync_once().errors == []
 
 

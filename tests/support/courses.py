@@ -6,10 +6,12 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 from server.config import ServerConfig
 from server.publish import PublishResult, publish
 from server.publisher_keys import ensure_key, load_private
+from sync.protocol.assessment import Assessment, attempt_body, draw_paper
 from sync.protocol.keys import PublicKey
 
 
@@ -138,3 +140,23 @@ def course_zip(folder: Path, course_id: str, lessons: dict[str, bytes], title: s
         for path in sorted(src.rglob("*")):
             z.write(path, f"{course_id}/{path.relative_to(src)}")
     return archive
+
+
+def tested_attempt(a: Assessment, seed: int, right: bool, claim_full: bool = False) -> dict[str, Any]:
+    """The record body of an attempt at one of QUIZ_AND_EXAM's assessments, every answer right or
+    every answer wrong; ``claim_full`` adds the full score and "passed" a forged client would claim."""
+    paper = draw_paper(a, seed)
+    answers: dict[str, Any] = {}
+    for qid in paper.question_ids():
+        value: Any = QUIZ_AND_EXAM_ANSWERS[a.id][qid]
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            answers[qid] = [texts[0] if right else "错" for texts in value]
+        elif isinstance(value, bool):
+            answers[qid] = value if right else not value
+        elif isinstance(value, int):
+            answers[qid] = value if right else (value + 1) % 3
+        else:
+            answers[qid] = list(value) if right else [2]
+    body, _ = attempt_body(a, 1, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
+                           submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
+    return {**body.to_dict(), **({"score": body.max_score, "passed": True} if claim_full else {})}
