@@ -28,9 +28,8 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
 from sync.site import revocations
 from sync.site.config import SiteConfig
-from tests.integration.test_server_outcomes import _study
 from tests.support.client_cli import run_client
-from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, write_course_source
+from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, study_tested, write_course_source
 from tests.support.server_process import ServerProcess, add_user
 
 pytestmark = pytest.mark.databases
@@ -86,7 +85,7 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
     good = _person(site, tmp_path, "good", "张三")
     idle = _person(site, tmp_path, "idle", "李四")
-    _study(good, manifest, quiz_right=True)
+    study_tested(good, manifest, quiz_right=True)
     assert idle.api.revocation_list() is None  # nothing issued yet: no list
 
     # a year's 学时证明 from the server's own figures; issuing again with the same figures gives the same one
@@ -175,7 +174,7 @@ def test_the_learners_command_lists_saves_and_verifies_offline(site: ServerProce
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
-    _study(_person(site, tmp_path, "good", "张三"), manifest, quiz_right=True)
+    study_tested(_person(site, tmp_path, "good", "张三"), manifest, quiz_right=True)
     issued = site.cli("cert", "issue", "--user", "good", "--year", str(YEAR)).stdout
     serial = SERIAL.search(issued)[0]  # type: ignore[index]
     key = load_public(ServerConfig(site.data_dir).keys_dir)

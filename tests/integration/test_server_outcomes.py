@@ -15,7 +15,6 @@ import pytest
 from server.config import ServerConfig
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.manifest import Manifest
-from sync.protocol.records import V2
 from sync.protocol.rules_file import rules_from_dict
 from sync.site.config import SiteConfig
 from tests.support.courses import (
@@ -23,7 +22,7 @@ from tests.support.courses import (
     publish_lessons,
     publish_source,
     random_bytes,
-    tested_attempt,
+    study_tested,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess, add_user
@@ -61,16 +60,6 @@ def _person(site: ServerProcess, root: Path, name: str, unit: str) -> UserSessio
     return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
 
 
-def _study(s: UserSession, manifest: Manifest, *, quiz_right: bool, claim_full: bool = False) -> None:
-    line = Timeline()
-    ob = s.outbox()
-    ob.append("watch", "tested", "lesson-1", line.body([[0.0, 10.0]], version=1), v=1)
-    ob.append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
-    assert manifest.exam is not None
-    ob.append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
-    assert s.uploader().sync_once().errors == []
-
-
 def _outcomes(s: UserSession) -> dict[str, Any]:
     found = s.api.transcript(outcomes=True)["outcomes"]
     assert isinstance(found, dict)
@@ -84,10 +73,10 @@ def test_outcomes_follow_the_rules_what_was_published_and_what_the_server_graded
     forger = _person(site, tmp_path, "forger", "城关镇")
     idle = _person(site, tmp_path, "idle", "河西乡")
     site.cli("user", "set", "idle", "--level", "县处级")  # a division-level cadre: that level's target
-    _study(good, manifest, quiz_right=True)
+    study_tested(good, manifest, quiz_right=True)
     good.outbox().append("watch", "extra", "a", Timeline(start=time.time() - 200).body([[0.0, 20.0]], version=1), v=1)
     assert good.uploader().sync_once().errors == []
-    _study(forger, manifest, quiz_right=False, claim_full=True)
+    study_tested(forger, manifest, quiz_right=False, claim_full=True)
 
     mine = _outcomes(good)
     tested, extra = mine["courses"]

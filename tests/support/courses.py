@@ -11,8 +11,12 @@ from typing import Any
 from server.config import ServerConfig
 from server.publish import PublishResult, publish
 from server.publisher_keys import ensure_key, load_private
+from sync.account.auth import UserSession
 from sync.protocol.assessment import Assessment, attempt_body, draw_paper
 from sync.protocol.keys import PublicKey
+from sync.protocol.manifest import Manifest
+from sync.protocol.records import V2
+from tests.support.watch import Timeline
 
 
 def write_course_source(folder: Path, course_id: str, lessons: list[bytes], documents: list[bytes] | None = None,
@@ -160,3 +164,14 @@ def tested_attempt(a: Assessment, seed: int, right: bool, claim_full: bool = Fal
     body, _ = attempt_body(a, 1, paper, answers, attempt=1, started_at="2026-03-01T08:00:00.000Z",
                            submitted_at="2026-03-01T08:02:00.000Z", elapsed_ms=60_000)
     return {**body.to_dict(), **({"score": body.max_score, "passed": True} if claim_full else {})}
+
+
+def study_tested(s: UserSession, manifest: Manifest, *, quiz_right: bool, claim_full: bool = False) -> None:
+    """``s`` watches the tested course's first lesson for 10 s, takes its quiz (right or wrong, a forged
+    full score claimed or not) and passes its exam, then syncs every record."""
+    ob = s.outbox()
+    ob.append("watch", "tested", "lesson-1", Timeline().body([[0.0, 10.0]], version=1), v=1)
+    ob.append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
+    assert manifest.exam is not None
+    ob.append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
+    assert s.uploader().sync_once().errors == []
