@@ -26,10 +26,10 @@ from sync.records.server_view import parse_outcomes
 from sync.site.config import SiteConfig
 from tests.support.courses import (
     QUIZ_AND_EXAM,
+    attempt_on_tested,
     publish_lessons,
     publish_source,
     random_bytes,
-    tested_attempt,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess, add_user
@@ -114,11 +114,11 @@ def _study(s: UserSession, manifest: Manifest, p: Person) -> None:
     if p.watched_s:
         ob.append("watch", "tested", "lesson-1", Timeline().body([[0.0, p.watched_s]], version=1), v=1)
     if p.quiz_right is not None:
-        quiz = tested_attempt(manifest.quizzes[0], 7, p.quiz_right, p.claim_full)
+        quiz = attempt_on_tested(manifest.quizzes[0], 7, p.quiz_right, p.claim_full)
         ob.append("quiz", "tested", "lesson-1", quiz, v=V2)
     if p.exam_right is not None:
         assert manifest.exam is not None
-        ob.append("exam", "tested", None, tested_attempt(manifest.exam, 8, p.exam_right, p.claim_full), v=V2)
+        ob.append("exam", "tested", None, attempt_on_tested(manifest.exam, 8, p.exam_right, p.claim_full), v=V2)
     assert s.uploader().sync_once().errors == []
 
 

@@ -20,10 +20,10 @@ from sync.protocol.records import V2
 from sync.site.config import SiteConfig
 from tests.support.courses import (
     QUIZ_AND_EXAM,
+    attempt_on_tested,
     publish_lessons,
     publish_source,
     random_bytes,
-    tested_attempt,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess, add_user
@@ -85,12 +85,12 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     slow = _person(site, tmp_path, "slow", "cgz")
     _person(site, tmp_path, "idle", "hxx")
     _watch(good, "tested", "lesson-1", 10.0)
-    good.outbox().append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, True), v=V2)
-    good.outbox().append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
+    good.outbox().append("quiz", "tested", "lesson-1", attempt_on_tested(manifest.quizzes[0], 7, True), v=V2)
+    good.outbox().append("exam", "tested", None, attempt_on_tested(manifest.exam, 8, True), v=V2)
     assert good.uploader().sync_once().errors == []
     _watch(good, "extra", "a", 20.0)
     _watch(slow, "tested", "lesson-1", 10.0)
-    slow.outbox().append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, False), v=V2)
+    slow.outbox().append("quiz", "tested", "lesson-1", attempt_on_tested(manifest.quizzes[0], 7, False), v=V2)
     assert slow.uploader().sync_once().errors == []
 
     incremental, weeks = _rows(site), _weeks(site)
@@ -115,8 +115,8 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
             idle["study_ms"], idle["last_study_s"], idle["weeks"]) == ("hxx", 1, 0, "2000-01-15", 0, None, "{}")
 
     # slow passes the quiz at the second attempt: ingest alone brings their row to what a rebuild gives
-    slow.outbox().append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 9, True), v=V2)
-    slow.outbox().append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
+    slow.outbox().append("quiz", "tested", "lesson-1", attempt_on_tested(manifest.quizzes[0], 9, True), v=V2)
+    slow.outbox().append("exam", "tested", None, attempt_on_tested(manifest.exam, 8, True), v=V2)
     assert slow.uploader().sync_once().errors == []
     after = _rows(site)
     assert (after["slow"]["required_x100"], after["slow"]["required_done"], after["slow"]["first_due"]) == (

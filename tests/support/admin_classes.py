@@ -17,9 +17,9 @@ from sync.site.config import SiteConfig
 from tests.support.admin_web import ADMIN_PASSWORD, PASSWORD
 from tests.support.courses import (
     QUIZ_AND_EXAM,
+    attempt_on_tested,
     publish_source,
     random_bytes,
-    tested_attempt,
     write_course_source,
 )
 from tests.support.server_process import ServerProcess
@@ -42,9 +42,9 @@ def study(server: ServerProcess, root: Path, account: str, manifest: Manifest, *
     line = Timeline(start=time.time() - 200)
     outbox = session.outbox()
     outbox.append("watch", COURSE, "lesson-1", line.body([[0.0, 10.0]], version=1), v=1)
-    outbox.append("quiz", COURSE, "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right), v=V2)
+    outbox.append("quiz", COURSE, "lesson-1", attempt_on_tested(manifest.quizzes[0], 7, quiz_right), v=V2)
     assert manifest.exam is not None
-    outbox.append("exam", COURSE, None, tested_attempt(manifest.exam, 8, exam_right), v=V2)
+    outbox.append("exam", COURSE, None, attempt_on_tested(manifest.exam, 8, exam_right), v=V2)
     assert session.uploader().sync_once().errors == []
 
 

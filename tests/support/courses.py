@@ -146,7 +146,7 @@ def course_zip(folder: Path, course_id: str, lessons: dict[str, bytes], title: s
     return archive
 
 
-def tested_attempt(a: Assessment, seed: int, right: bool, claim_full: bool = False) -> dict[str, Any]:
+def attempt_on_tested(a: Assessment, seed: int, right: bool, claim_full: bool = False) -> dict[str, Any]:
     """The record body of an attempt at one of QUIZ_AND_EXAM's assessments, every answer right or
     every answer wrong; ``claim_full`` adds the full score and "passed" a forged client would claim."""
     paper = draw_paper(a, seed)
@@ -171,7 +171,7 @@ def study_tested(s: UserSession, manifest: Manifest, *, quiz_right: bool, claim_
     full score claimed or not) and passes its exam, then syncs every record."""
     ob = s.outbox()
     ob.append("watch", "tested", "lesson-1", Timeline().body([[0.0, 10.0]], version=1), v=1)
-    ob.append("quiz", "tested", "lesson-1", tested_attempt(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
+    ob.append("quiz", "tested", "lesson-1", attempt_on_tested(manifest.quizzes[0], 7, quiz_right, claim_full), v=V2)
     assert manifest.exam is not None
-    ob.append("exam", "tested", None, tested_attempt(manifest.exam, 8, True), v=V2)
+    ob.append("exam", "tested", None, attempt_on_tested(manifest.exam, 8, True), v=V2)
     assert s.uploader().sync_once().errors == []
