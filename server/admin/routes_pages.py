@@ -170,12 +170,12 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     courses = Table("courses", _("Courses"), (_("Course"), _("Study hours"), _("Quizzes taken"), _("Exams taken"),
                                               _("Set aside (s)")),
                     [(c["course_id"], round(c["credited_s"] / 3600, 2), len(c["quizzes"]), len(c["exams"]),
-                      c["set_aside_s"]) for c in record["courses"]])
+                      c["set_aside_s"]) for c in record["courses"]], raw=(0,))
     lessons = Table("lessons", _("Lessons"), (_("Course"), _("Lesson"), _("Minutes watched"), _("Set aside (s)"),
                                               _("Reasons")),
                     [(c["course_id"], lesson["lesson_id"], round(lesson["credited_s"] / 60, 1), lesson["set_aside_s"],
                       "; ".join(texts.get(code, code) for code in sorted(lesson["set_aside"])))
-                     for c in record["courses"] for lesson in c["lessons"]])
+                     for c in record["courses"] for lesson in c["lessons"]], raw=(0, 1))
     enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
     rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
                                .order_by(devices.c.enrolled_at)).all()
@@ -223,10 +223,10 @@ def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
     config: ServerConfig = signed.page.request.app.state.config
     years = archive.years(signed.conn, person.user_id)
     years_table = Table("years", _("Years"), (_("Year"), _("Required credit"), _("Elective credit"), _("Carried in"),
-                                             _("Total credit"), _("Courses counted"), _("Required courses done"),
-                                             _("Study hours")),
-                        [(y.year, y.required, y.elective, y.carried, y.total, y.courses_done,
-                          f"{y.required_done}/{y.required_assigned}", y.study_hours) for y in years])
+                                             _("Total credit"), _("Courses counted"), _("Required courses assigned"),
+                                             _("Required courses done"), _("Study hours")),
+                        [(y.year, y.required, y.elective, y.carried, y.total, y.courses_done, y.required_assigned,
+                          y.required_done, y.study_hours) for y in years])
     kinds = {"quiz": _("quiz"), "exam": _("exam")}
 
     def result(a: archive.Attempt) -> str:
