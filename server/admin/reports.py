@@ -377,29 +377,43 @@ def course_use(conn: Connection, unit_paths: Sequence[str] | None) -> dict[str, 
 
 @dataclass(frozen=True, slots=True)
 class Behind:
+    """A person behind the pace of their yearly target, in credit units (the rules engine's measure)."""
+
     person: PersonFigures
-    pace_hours: float
-    """The hours the person's yearly target asks for by today (target x the share of the year gone)."""
+    required: float
+    elective: float
+    """Elective credit with what was carried in."""
+    total: float
+    short: float
+    """The fewest more units that would put them back on track today (as ``YearSummary.to_target``
+    counts the way to the target, against the minimums times the share of the year gone by)."""
 
 
-def behind(conn: Connection, unit: StoredUnit, period: Period, targets: dict[str | None, float], share: float, *,
+def behind(conn: Connection, unit: StoredUnit, period: Period, targets: Targets, *,
            limit: int = 1000) -> list[Behind]:
-    """People of the unit's subtree whose study hours this year are below their level's yearly
-    target hours x ``share`` (``targets``: level code -> hours, None for any other level), the
-    furthest behind first. A level with no target is never behind."""
-    u, p = users.c, person_year.c
-    default = targets.get(None, 0.0)
-    target = sa.case(*((u.level == level, hours) for level, hours in targets.items() if level is not None),
-                     else_=default) if len(targets) > 1 else sa.literal(default)
-    seconds = sa.func.coalesce(p.study_ms, 0) / 1000.0
-    pace_s = target * share * 3600
-    query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, seconds,
-                       p.last_study_s >= period.week_start_s, target)
-             .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(person_year, _stored(period), isouter=True)
-             .where(subtree_clause(units.c.path, unit.path), u.deactivated_at.is_(None), target > 0,
-                    seconds < pace_s)
-             .order_by((seconds - pace_s), u.username).limit(limit))
-    return [Behind(PersonFigures(uid, name, display, code, unit_name, level, round(float(s) / 3600, 2), bool(week),
-                                 True), round(float(t) * share, 2))
-            for uid, name, display, code, unit_name, level, s, week, t in conn.execute(query)]
+    """The active people of the unit's subtree whose level has a yearly target and who are not on
+    track for it (``_on_track``, the rules engine's standing over their stored year: exactly those
+    the dashboard's on-track share leaves out), the furthest behind first."""
+    p, u = person_year.c, users.c
+    has_target, on_track = _on_track(period, targets)
+    required = sa.func.coalesce(p.required_x100, 0)
+    elective = sa.func.coalesce(p.elective_x100, 0) + sa.func.coalesce(p.carried_x100, 0)
+    share = period.days_gone / period.days
+
+    def short_of(figure: sa.ColumnElement[int], index: int) -> sa.ColumnElement[float]:
+        pace = targets.column(index) * share
+        return sa.case((pace > figure, pace - figure), else_=0.0)
+
+    parts = short_of(required, 0) + short_of(elective, 1)
+    total_short = short_of(required + elective, 2)
+    short = sa.case((parts > total_short, parts), else_=total_short)
+    query = (sa.select(u.user_id, u.username, u.display_name, p.unit_code, units.c.name, p.level, p.study_ms,
+                       p.last_study_s >= period.week_start_s, required, elective, short)
+             .select_from(person_year).join(users, u.user_id == p.user_id).join(units, units.c.code == p.unit_code)
+             .where(p.year == period.year, p.active == 1, subtree_clause(units.c.path, unit.path), has_target,
+                    sa.not_(on_track))
+             .order_by(short.desc(), u.username).limit(limit))
+    return [Behind(PersonFigures(uid, name, display, code, unit_name, level, round(int(ms) / 3_600_000, 2),
+                                 bool(week), True),
+                   req / 100, ele / 100, (req + ele) / 100, round(float(gap) / 100, 2))
+            for uid, name, display, code, unit_name, level, ms, week, req, ele, gap in conn.execute(query)]
