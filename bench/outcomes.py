@@ -22,7 +22,7 @@ then read back and verified (signatures with the enrolled key, links, seqs). The
   (``server.outcomes``), the median of ``--repeat`` runs;
 - the reference, measured in the same run: one indexed single-row query (a user by id).
 
-Usage: python -m bench.outcomes [--people N] [--courses N] [--repeat N] [--only sqlite|postgresql]
+Usage: python -m bench.outcomes [--people N] [--courses N] [--repeat N] [--only sqlite|postgresql] [--workers N]
 (``--people 2000`` for a quick run). PostgreSQL: $STUDYDESK_TEST_POSTGRES_URL's cluster, else a
 throw-away one.
 """
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -132,14 +133,21 @@ class Province:
             lesson, reason = published.lesson(course_id(i), version, "l1")
             assert lesson is not None, reason
             self.lessons.append((version, lesson))
-        self.next_rid = 1
 
-    def chunks(self) -> Iterator[Rows]:
-        for start in range(1, self.people + 1, CHUNK):
-            rows = Rows()
-            for index in range(start, min(start + CHUNK, self.people + 1)):
-                self.person(index, rows)
-            yield rows
+    def chunks(self, workers: int) -> Iterator[Rows]:
+        """Everyone's rows, ``CHUNK`` people at a time, in order, made by ``workers`` processes."""
+        starts = range(1, self.people + 1, CHUNK)
+        if workers <= 1:
+            yield from map(self.chunk, starts)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(self.chunk, starts)
+
+    def chunk(self, start: int) -> Rows:
+        rows = Rows()
+        for index in range(start, min(start + CHUNK, self.people + 1)):
+            self.person(index, rows)
+        return rows
 
     def person(self, index: int, rows: Rows) -> None:
         uid = user_id(index)
@@ -157,8 +165,7 @@ class Province:
             signing = unsigned.signing_bytes()
             digest = sha256_hex(signing)
             arrival = t0 + LESSON_S + UPLOAD_S
-            rid = self.next_rid
-            self.next_rid += 1
+            rid = (index - 1) * self.courses + k + 1
             rows.records.append((unsigned.id, signer.device_id, uid, k + 1, prev, "watch", course_id(k), "l1",
                                  unsigned.body_text(), unsigned.created_at, signer.sign(signing), V2, digest, rid,
                                  "bench", iso(arrival)))
@@ -202,9 +209,8 @@ class Target:
     build_s: float = 0.0
 
 
-def build(targets: list[Target], province: Province, year: int) -> float:
-    """Every target's province, from one making of the rows; returns the CPU seconds the making took."""
-    making = 0.0
+def build(targets: list[Target], province: Province, year: int, workers: int) -> None:
+    """Every target's province, from one making of the rows (by ``workers`` processes)."""
     with ExitStack() as stack:
         conns = []
         for target in targets:
@@ -218,13 +224,7 @@ def build(targets: list[Target], province: Province, year: int) -> float:
             stack.enter_context(indexes_after(conn, ["records", "record_credit", "credit_windows"]))
             target.build_s += time.perf_counter() - t0
             conns.append(conn)
-        chunks = province.chunks()
-        while True:
-            cpu = time.process_time()
-            rows = next(chunks, None)
-            making += time.process_time() - cpu
-            if rows is None:
-                break
+        for rows in province.chunks(workers):
             for target, conn in zip(targets, conns, strict=True):
                 t0 = time.perf_counter()
                 insert_rows(conn, users, _USER_COLUMNS, rows.users)
@@ -248,7 +248,12 @@ def build(targets: list[Target], province: Province, year: int) -> float:
                 conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
             target.build_s += time.perf_counter() - t0
             engine.dispose()
-    return making
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its ended child processes."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def verify_sample(conn: sa.Connection, people: int, courses: int) -> int:
@@ -316,29 +321,31 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=50, help="published courses, each studied by everyone")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--workers", type=int, default=2, help="processes that make the records (default 2)")
     args = parser.parse_args()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (figures on a loaded machine are inflated)")
     with tempfile.TemporaryDirectory(prefix="bench-outcomes-") as tmp, ExitStack() as stack:
         data = Path(tmp) / "data"
         repo_dir = publish(data, args.courses)
         targets = []
-        if args.only != "postgresql":
-            targets.append(Target("SQLite", sqlite_url(Path(tmp) / "province.sqlite3")))
         if args.only != "sqlite":
             shared = from_environment()
             cluster = shared or Cluster.start()
             if shared is None:
                 stack.callback(cluster.stop)
             targets.append(Target("PostgreSQL", cluster.fresh_database()))
+        if args.only != "postgresql":
+            targets.append(Target("SQLite", sqlite_url(Path(tmp) / "province.sqlite3")))
         now = time.time()
         year = site_today(RULES).year
         province = Province(args.people, args.courses, Published(repo_dir), year, now)
-        t0 = time.perf_counter()
-        making = build(targets, province, year)
+        t0, cpu = time.perf_counter(), _cpu_s()
+        build(targets, province, year, args.workers)
+        cpu = _cpu_s() - cpu
         print(f"made {args.people:,} people's devices and {args.people * args.courses:,} signed, chained records "
-              f"with their credit once, for {len(targets)} database(s): {making:.0f} s CPU "
-              f"({making / (args.people * args.courses) * 1e6:.0f} µs a record), "
-              f"{time.perf_counter() - t0:.0f} s wall with the writing")
+              f"with their credit once, by {args.workers} process(es), and wrote them into {len(targets)} "
+              f"database(s): {time.perf_counter() - t0:.0f} s wall, {cpu:.0f} s CPU in this bench's processes "
+              f"({cpu / (args.people * args.courses) * 1e6:.0f} µs a record)")
         for target in targets:
             measure(target, repo_dir, args.people, args.courses, args.repeat)
 
