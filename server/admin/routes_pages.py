@@ -220,7 +220,7 @@ def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] =
     tops = scope.top_units(signed.conn, signed.admin)
     chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "rankings")
     when = period(signed)
-    _total, kids = reports.unit_figures(signed.conn, chosen, when)
+    _total, kids = reports.unit_figures(signed.conn, chosen, when, full=False)
     ranked_units = sorted(kids, key=lambda f: (-f.hours_per_person, f.name))
     units_table = Table("unit-ranking", _("Units by hours per person"),
                         (_("Rank"), _("Unit"), _("Headcount"), _("Hours per person"), _("Share studied (%)")),
