@@ -286,7 +286,7 @@ def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] =
     tops = scope.top_units(signed.conn, signed.admin)
     chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "rankings")
     when = period(signed)
-    _total, kids = reports.unit_figures(signed.conn, chosen, when)
+    _total, kids = reports.unit_figures(signed.conn, chosen, when, full=False)
     ranked_units = sorted(kids, key=lambda f: (-f.hours_per_person, f.name))
     units_table = Table("unit-ranking", _("Units by hours per person"),
                         (_("Rank"), _("Unit"), _("Headcount"), _("Hours per person"), _("Share studied (%)")),
@@ -375,9 +375,8 @@ def bulletin(signed: SignedIn, code: str,
 
 @router.get("/behind")
 def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "") -> Response:
-    """Those behind the pace of their yearly target, in a unit's subtree: a list to remind, exportable."""
-    from sync.protocol.rules import DEFAULT_LEVEL, year_share
-
+    """Those behind the pace of their yearly target, in a unit's subtree, by the rules engine's
+    standing (the one the dashboard's on-track share counts): a list to remind, exportable."""
     _ = signed.page.gettext
     if scope.reviewer(signed.admin):
         raise scope.OutOfScope("behind")
@@ -385,17 +384,16 @@ def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "
     chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "behind")
     when = period(signed)
     rules = site_rules(signed)
-    targets = {None if level == DEFAULT_LEVEL else level: float(t.total or t.required + t.elective)
-               for level, t in rules.year.targets}
-    share = float(year_share(when.year, reports.today(when)))
-    rows = reports.behind(signed.conn, chosen, when, targets, share)
+    rows = reports.behind(signed.conn, chosen, when, reports.Targets.of(rules.year))
     table = Table("behind", _("Behind the pace of their yearly target"),
-                  (_("Name"), _("Account"), _("Unit"), _("Cadre level"), _("Study hours this year"),
-                   _("Hours due by now"), _("Studied this week")),
+                  (_("Name"), _("Account"), _("Unit"), _("Cadre level"), _("Required"), _("Elective"), _("Total"),
+                   _("Short of the pace"), _("Studied this week")),
                   [(b.person.display_name, b.person.username, b.person.unit_name,
-                    level_label(b.person.level, signed.page.lang), b.person.study_hours, b.pace_hours,
+                    level_label(b.person.level, signed.page.lang), b.required, b.elective, b.total, b.short,
                     _("yes") if b.person.studying_week else "") for b in rows],
                   [f"/admin/people/{b.person.user_id}" for b in rows])
+    unit_name = _("credit hours") if rules.credit.unit == "hours" else _("credits")
     return respond(signed, "behind.html", [table], title=_("Behind"), section="behind", unit=chosen, table=table,
-                   year=when.year, share=round(share * 100), has_targets=any(v > 0 for v in targets.values()),
+                   year=when.year, share=round(100 * when.days_gone / when.days), unit_name=unit_name,
+                   has_targets=any(t.any for _level, t in rules.year.targets),
                    choices=[(u.code, u.name) for u in tops])
