@@ -46,6 +46,9 @@ users = sa.Table(
     sa.Column("person_id", sa.Text),
     sa.Index("users_unit_code", "unit_code"),
     sa.Index("users_person_id", "person_id", unique=True),
+    # the active people per unit, counted by the admin pages from the index alone (revision 0008)
+    sa.Index("users_active_unit", "unit_code", postgresql_where=sa.text("deactivated_at IS NULL"),
+             sqlite_where=sa.text("deactivated_at IS NULL")),
 )
 
 # Each move of a person from one unit to another (server/organization.py), who moved them and when.
@@ -311,6 +314,12 @@ person_year = sa.Table(
     sa.Index("person_year_year", "year", "user_id"),
     sa.Index("person_year_study", "year", "study_ms"),  # the people ranked by study time, top first
     sa.Index("person_year_unit", "year", "unit_code"),
+    # the active people's figures per unit, as the admin pages add them up; on PostgreSQL from the
+    # index alone (revision 0008)
+    sa.Index("person_year_unit_figures", "year", "unit_code", postgresql_where=sa.text("active = 1"),
+             sqlite_where=sa.text("active = 1"),
+             postgresql_include=["level", "required_x100", "elective_x100", "carried_x100", "required_assigned",
+                                 "required_done", "first_due", "study_ms", "last_study_s"]),
 )
 
 # Each person's evidence per course folded in the order it was made (server/person_year.py): per
@@ -334,4 +343,5 @@ unit_week = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("week", sa.Integer, primary_key=True),
     sa.Column("study_ms", sa.BigInteger, nullable=False),
+    sa.Index("unit_week_weeks", "year", "week", postgresql_include=["study_ms"]),  # a year's weekly line
 )
