@@ -149,6 +149,11 @@ def _stop_client() -> None:
         _client = None
 
 
+def zygote_pid() -> int | None:
+    """This process's zygote, once started."""
+    return _client.proc.pid if _client is not None else None
+
+
 def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Forked | None:
     """``python -m server.cli ARGS`` forked from this process's zygote, its output appended to
     ``log``; None when a new interpreter must run it instead (see the module text)."""
