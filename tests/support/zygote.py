@@ -125,7 +125,8 @@ class _Client:
         return int(reply["pid"])
 
     def close(self) -> None:
-        self.requests.close()
+        with contextlib.suppress(OSError):  # a zygote that died leaves a broken pipe
+            self.requests.close()
         self.proc.wait(30)
 
 
@@ -181,7 +182,7 @@ def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Fork
             return None
         try:
             pid = _client.spawn(args, env, os.getcwd(), log)
-        except (OSError, ValueError):  # the zygote died: this process starts new interpreters from now on
+        except (OSError, ValueError, RuntimeError):  # it died or could not fork: new interpreters from now on
             _unusable = True
             return None
     try:
