@@ -63,17 +63,18 @@ def run_save(args: argparse.Namespace) -> int:
 
 
 def verdict_line(verdict: Verdict) -> str:
+    if verdict.status is Status.VALID:
+        if verdict.list_issued_at is None:
+            return tr("Genuine, but this PC has no revocation list yet: whether it was revoked is not known.")
+        return tr("Genuine and valid: signed with this site's pinned key and not revoked "
+                  "(revocation list of %1).").replace("%1", verdict.list_issued_at[:10])
     texts = {
-        Status.VALID: tr("Genuine and valid: signed with this site's pinned key and not revoked."),
         Status.REVOKED: tr("Revoked on %1: no longer valid."),
         Status.BAD_SIGNATURE: tr("Not genuine: the content does not match its signature."),
         Status.UNKNOWN_ISSUER: tr("Unknown issuer: not signed with a key this site trusts."),
         Status.MALFORMED: tr("Not a StudyDesk certificate: the code cannot be read."),
     }
-    line = texts[verdict.status].replace("%1", (verdict.revoked_at or "")[:10])
-    if verdict.valid and verdict.list_issued_at is None:
-        line = tr("Genuine, but this PC has no revocation list yet: whether it was revoked is not known.")
-    return line
+    return texts[verdict.status].replace("%1", (verdict.revoked_at or "")[:10])
 
 
 def run_verify(args: argparse.Namespace) -> int:

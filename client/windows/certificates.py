@@ -370,7 +370,8 @@ class VerifyDialog(QDialog):
             if verdict.list_issued_at is None:
                 return (self.tr("Genuine: signed with this site's pinned key. This PC has no revocation list "
                                 "yet, so whether it was revoked is not known; sync once online to check."), "warn")
-            return self.tr("Genuine and valid: signed with this site's pinned key and not revoked."), "ok"
+            return (self.tr("Genuine and valid: signed with this site's pinned key and not revoked "
+                            "(revocation list of %1).").replace("%1", verdict.list_issued_at[:10]), "ok")
         if verdict.status is Status.REVOKED:
             return (self.tr("Revoked: this certificate was withdrawn on %1 and is no longer valid.")
                     .replace("%1", (verdict.revoked_at or "")[:10]), "bad")

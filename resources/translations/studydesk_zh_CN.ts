@@ -176,10 +176,6 @@
         <translation>已保存为 %1</translation>
     </message>
     <message>
-        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked.</source>
-        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销。</translation>
-    </message>
-    <message>
         <source>Revoked on %1: no longer valid.</source>
         <translation>已于 %1 撤销，不再有效。</translation>
     </message>
@@ -198,6 +194,10 @@
     <message>
         <source>Genuine, but this PC has no revocation list yet: whether it was revoked is not known.</source>
         <translation>真实，但本机尚无撤销名单，无法确认是否已被撤销。</translation>
+    </message>
+    <message>
+        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked (revocation list of %1).</source>
+        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销（撤销名单截至 %1）。</translation>
     </message>
 </context>
 <context>
@@ -2742,8 +2742,8 @@ Cadre Online Training</source>
         <translation>真实：由本站固定的发证密钥签发。本机尚无撤销名单，无法确认是否已被撤销；请联网同步一次后再核验。</translation>
     </message>
     <message>
-        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked.</source>
-        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销。</translation>
+        <source>Genuine and valid: signed with this site&apos;s pinned key and not revoked (revocation list of %1).</source>
+        <translation>真实有效：由本站固定的发证密钥签发，且未被撤销（撤销名单截至 %1）。</translation>
     </message>
     <message>
         <source>Revoked: this certificate was withdrawn on %1 and is no longer valid.</source>

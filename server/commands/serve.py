@@ -1,9 +1,10 @@
 """``studydesk-server serve``: the API and the course repository over HTTP.
 
 ``--workers N`` (PostgreSQL only) runs N worker processes that share one listening socket: the
-parent binds it, then uvicorn's own supervisor (``uvicorn.supervisors.Multiprocess``) starts
-the workers, pings each one, starts a new one in place of any that dies or hangs (no answer
-for HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
+parent binds it, then uvicorn's own supervisor (``uvicorn.supervisors.Multiprocess``, as
+``_Supervisor``) starts the workers, pings each one every half second, starts a new one in place
+of any that dies (at its next ping, so within a second or two) or hangs (no answer for
+HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
@@ -18,7 +19,13 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # uvicorn is imported only by the command that serves
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
 from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, DEFAULT_UPLOAD_SLOTS, HEADER_TIMEOUT_S, ServerConfig
 
@@ -143,7 +150,6 @@ def run(args: argparse.Namespace) -> int:
 def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, options: dict[str, Any]) -> int:
     """Bind once, then run ``workers`` worker processes on the socket until SIGTERM or SIGINT."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from server.backup import serve_lock
     from server.connections import GUARDED_H11, HEADER_TIMEOUT_ENV
@@ -158,7 +164,33 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
     with serve_lock(config.data_dir):
         sock = uv_config.bind_socket()
         try:
-            Multiprocess(uv_config, sockets=[sock]).run()
+            _supervisor(uv_config, sock).run()
         finally:
             sock.close()
     return 0
+
+
+def _supervisor(uv_config: uvicorn.Config, sock: socket.socket) -> Multiprocess:
+    from uvicorn.supervisors import Multiprocess
+
+    class _Supervisor(Multiprocess):
+        """uvicorn's supervisor, told at once when a worker dies while it waits for that worker's
+        answer to a ping.
+
+        The supervisor pings a worker over a pipe and waits up to HEALTHCHECK_S for the answer.
+        It keeps its own copy of the worker's end of that pipe, so a worker killed mid-ping
+        (SIGKILL, the kernel's OOM killer) never closes the pipe: the supervisor waited the whole
+        HEALTHCHECK_S before it saw the death and started a new worker, and under load, when a
+        ping takes long enough to be caught in flight, that was the common case. The worker has
+        its own copy of its end from its start on, so the supervisor closes its copy: a dead
+        worker's pipe then reads as closed at once, and the worker is replaced.
+        """
+
+        def keep_subprocess_alive(self) -> None:
+            for process in self.processes:  # all started (new ones start in the previous call or in a signal's)
+                child_end = getattr(process, "child_conn", None)
+                if child_end is not None and process.pid is not None:
+                    child_end.close()  # closing twice (uvicorn's terminate and kill close it too) is harmless
+            super().keep_subprocess_alive()
+
+    return _Supervisor(uv_config, sockets=[sock])

@@ -310,6 +310,7 @@ person_year = sa.Table(
     sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
     sa.Column("level", sa.Text),
     sa.Column("active", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("stamp", sa.Text),  # the rules the row was worked out under; NULL: work it out again in full
     sa.Index("person_year_year", "year", "user_id"),
     sa.Index("person_year_study", "year", "study_ms"),  # the people ranked by study time, top first
     sa.Index("person_year_unit", "year", "unit_code"),
@@ -319,6 +320,19 @@ person_year = sa.Table(
              sqlite_where=sa.text("active = 1"),
              postgresql_include=["level", "required_x100", "elective_x100", "carried_x100", "required_assigned",
                                  "required_done", "first_due", "study_ms", "last_study_s"]),
+)
+
+# Each person's evidence per course folded in the order it was made (server/person_year.py): per
+# lesson its covered media, the day it was done (or of its latest evidence) and whether it is done;
+# the first day each quiz and the exam was passed; the newest evidence folded (JSON). ``version``:
+# the published version of the course it was folded against. An upload folds its own records into
+# it instead of re-reading the person's history.
+person_course = sa.Table(
+    "person_course", metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("course_id", sa.Text, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
 )
 
 # Credited study time per unit (the people's own unit, not its ancestors), site year and week of

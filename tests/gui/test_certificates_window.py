@@ -73,6 +73,8 @@ def test_download_open_and_verify_then_refused_once_revoked(qtbot, env: ShellEnv
         check.verify_button.click()
         qtbot.waitUntil(lambda: bool(check.verdicts), timeout=20000)
         assert check.verdicts[0].valid and check.verdict.text().startswith("Genuine and valid")
+        listed = check.verdicts[0].list_issued_at
+        assert listed is not None and f"(revocation list of {listed[:10]})" in check.verdict.text()
         assert "Name: 张三 (zhangsan)" in check.details.text() and f"Year: {YEAR}" in check.details.text()
 
         altered = item["text"][:-8] + ("A" if item["text"][-8] != "A" else "B") + item["text"][-7:]

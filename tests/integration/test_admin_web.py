@@ -216,8 +216,8 @@ def test_people_are_changed_only_inside_the_admins_units_and_every_change_is_aud
     api = ApiClient(Transport(site.server.url))
     api.login("zhang", "new-pass-word-1")
     assert "已停用" in browser.post(f"/admin/people/{zhang}/deactivate", {}).text
-    assert browser.post("/admin/units/city-a/add", {"code": "county-a2", "name": "甲市二县"}).url.endswith(
-        "/admin/units/county-a2")
+    added = browser.post("/admin/units/city-a/add", {"code": "county-a2", "name": "甲市二县"})
+    assert added.url.endswith("/admin/units/county-a2?done=add_unit") and "单位已添加" in added.text
     assert browser.post("/admin/units/city-b/add", {"code": "county-b9", "name": "乙市九县"}).status_code == 404
     actions = site.server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' "
                               "AND action NOT IN ('admin_sign_in') ORDER BY id")

@@ -237,6 +237,42 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Pa
         two.stop()
 
 
+REPLACED_WITHIN_S = 10.0
+"""A killed worker's replacement is running within this (the supervisor pings every half second;
+the new worker's start is a new Python process on a possibly loaded machine)."""
+
+
+def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_within_seconds(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    two = _site(tmp_path, postgres_cluster, "two", 2)
+    try:
+        before = two.worker_pids()
+        assert len(before) == 2
+        victim = before[0]
+        # a worker too busy to answer at once: the supervisor's ping is in flight (it pings every
+        # half second) when the worker dies
+        os.kill(victim, signal.SIGSTOP)
+        time.sleep(1.5)
+        os.kill(victim, signal.SIGKILL)
+        killed = time.monotonic()
+        while time.monotonic() < killed + 60 and (len(two.worker_pids()) != 2 or victim in two.worker_pids()):
+            time.sleep(0.1)
+        took_s = time.monotonic() - killed
+        after = two.worker_pids()
+        assert len(after) == 2 and victim not in after and before[1] in after
+        # not the HEALTHCHECK_S (30 s) the supervisor waits for a live worker's answer
+        assert took_s < REPLACED_WITHIN_S, f"replaced only {took_s:.1f} s after the SIGKILL"
+        new = next(pid for pid in after if pid != before[1])
+        os.kill(before[1], signal.SIGSTOP)  # the old worker can take no request: the new one answers
+        try:
+            assert requests.get(two.url + "/api/health", timeout=30).ok
+        finally:
+            os.kill(before[1], signal.SIGCONT)
+        assert new in two.worker_pids()
+    finally:
+        two.stop()
+
+
 def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
     site = ServerProcess(tmp_path / "sqlite")
     out = site.cli("serve", "--port", str(site.port), "--workers", "2", check=False)
