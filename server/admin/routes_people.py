@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
@@ -25,6 +26,7 @@ from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redi
 from server.config import ServerConfig
 from server.org.importing import Change, PersonRow, Problem, Report, UnitRow
 from server.org.levels import CadreLevel
+from server.storage.tables import units as units_table
 from sync.protocol.errors import FormatError, SyncError
 
 router = APIRouter(prefix="/admin")
@@ -156,8 +158,11 @@ def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
     keeps it from being deactivated, and the notice of the last change."""
     _ = signed.page.gettext
     restructure = unit.active and scope.may_restructure(signed.conn, signed.admin, unit)
-    parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent)
-               if code != unit.parent and not _inside(signed, code, unit)] if restructure and unit.parent else []
+    parents: list[tuple[str, str]] = []
+    if restructure and unit.parent:
+        choices = scope.unit_choices(signed.conn, signed.admin, unit.parent)
+        inside = _inside(signed, [code for code, _name in choices], unit)
+        parents = [(code, name) for code, name in choices if code != unit.parent and code not in inside]
     below, people = units.active_inside(signed.conn, unit.code) if restructure else (0, 0)
     done = {"add_unit": _("The unit is added."),
             "move_unit": _("The unit is moved, with every unit and person below it; their records and histories "
@@ -172,9 +177,12 @@ def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
             "notice": notice}
 
 
-def _inside(signed: Signed, code: str, unit: units.StoredUnit) -> bool:
-    found = units.get_unit(signed.conn, code)
-    return found is None or found.path.startswith(unit.path)
+def _inside(signed: Signed, codes: list[str], unit: units.StoredUnit) -> set[str]:
+    """Those of ``codes`` that lie in ``unit``'s subtree (or no longer exist): one query, not one per unit."""
+    c = units_table.c
+    found = signed.conn.execute(sa.select(c.code, c.path).where(c.code.in_(codes))).all()
+    known = {code for code, _path in found}
+    return {code for code, path in found if path.startswith(unit.path)} | (set(codes) - known)
 
 
 def _level(form: FormData) -> CadreLevel | None:
