@@ -522,7 +522,7 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
         lanes = max(1, min(run.learners, 32) // len(gens.procs))
         health = gens.phase("health", lanes, 2.0).count / 2.0
         pid, pg = server.proc.pid, _postmaster_pid(cluster)
-        limit = time.monotonic() + args.limit
+        limit = time.monotonic() + (args.limit or 120.0 + 0.5 * run.learners * run.hours)
         # 1. everyone signs in and enrols
         cpu0, t0 = _tree_cpu_s(pid), time.monotonic()
         signins = gens.phase("signin", t0, limit)
@@ -663,17 +663,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a short run: 50x1,200x1 with a shorter day")
     ap.add_argument("--hour-s", type=float, default=20.0, help="seconds of bench time per studied hour")
     ap.add_argument("--ramp", type=float, default=10.0, help="learners start spread over this many seconds")
-    ap.add_argument("--limit", type=float, default=240.0, help="seconds a run may take at most (then learners give up)")
+    ap.add_argument("--limit", type=float, help="seconds a run may take at most, then learners give up (default: "
+                                                "120 + 0.5 per learner-hour: 420 s for 200x3, 620 s for 1000x1)")
     ap.add_argument("--workers", type=int, default=2, help="PostgreSQL worker processes")
     ap.add_argument("--generators", type=int, default=2,
                     help="load-generator processes driving the learners (default 2)")
     ap.add_argument("--no-kill", action="store_true", help="do not SIGKILL a PostgreSQL worker half-way")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
     ap.add_argument("--logs", type=Path, help="keep each server's log in this folder")
+    ap.add_argument("--upload-slots", type=int, help="the servers' serve --upload-slots (default: serve's own)")
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.hour_s, args.ramp, args.limit = "50x1,200x1", 10.0, 5.0, 120.0
     runs = _runs(args.runs)
+    if args.upload_slots is not None:
+        os.environ["STUDYDESK_UPLOAD_SLOTS"] = str(args.upload_slots)  # serve's default, in the servers started
     signal.signal(signal.SIGTERM, _stop_now)
     signal.signal(signal.SIGINT, _stop_now)
     most = max(runs, key=lambda r: r.learners).learners
