@@ -30,6 +30,14 @@ class IntervalSet:
         for start, end in pairs:
             self.add(start, end)
 
+    @classmethod
+    def restored(cls, pairs: Iterable[tuple[float, float]], length: float) -> IntervalSet:
+        """The set ``to_list()`` and ``length`` were read from, bit for bit: ``length`` is a running
+        sum, so adding to the restored set gives exactly what adding to the original gives."""
+        found = cls(pairs)
+        found._length = length
+        return found
+
     # -- queries ---------------------------------------------------------------------
     @property
     def length(self) -> float:

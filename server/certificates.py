@@ -26,7 +26,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from server.certificate_pdf import render
 from server.class_scores import class_result
 from server.classes import members, require_class
 from server.config import ServerConfig
@@ -312,5 +311,8 @@ def signed_revocations(conn: Connection) -> bytes | None:
 
 
 def many_pdf(items: Sequence[StoredCertificate]) -> bytes:
-    """One PDF with a page per certificate (server.certificate_pdf)."""
+    """One PDF with a page per certificate (server.certificate_pdf, imported here: the PDF library
+    is a large part of a server's start-up, and few requests need it)."""
+    from server.certificate_pdf import render
+
     return render([item.token for item in items])

@@ -39,6 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.person_year import forget
 from server.publish import answer_key_path
 from server.published import Published
 from server.storage.tables import attempt_grades, records
@@ -241,9 +242,13 @@ def grade_missing(conn: Connection, published: Published, keys: AnswerKeys, user
     """Grade the stored attempts that have no grade yet (stored before the server graded, or
     through a path that did not grade), in the order they arrived. Inside the caller's transaction."""
     rows = conn.execute(ungraded(user_id).order_by(records.c.rid)).all()
+    people = set()
     for row in rows:
         r = record_from_row(row)
         grade_record(conn, published, keys, int(row[-1]), r.user_id, r.course_id, r.type, dict(r.body))
+        people.add(r.user_id)
+    if people:
+        forget(conn, people)  # their stored years are worked out again in full
     return len(rows)
 
 

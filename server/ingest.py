@@ -377,10 +377,13 @@ def credit_missing(conn: Connection, published: Published, user_id: str | None =
     """Credit stored records that have no credit yet (stored before credit was decided at ingest),
     in the order they arrived, each against its own arrival time. Inside the caller's transaction."""
     rows = conn.execute(uncredited(user_id).order_by(records.c.rid)).all()
+    if not rows:
+        return 0
     batch = _Batch(conn, published, time.time())
     for row in rows:
         _credit(batch, int(row[-2]), record_from_row(row), parse_time(row[-1], "received_at"))
     batch.flush()
+    person_year.forget(conn, {record_from_row(row).user_id for row in rows})
     return len(rows)
 
 
@@ -431,6 +434,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     # are refused before anything is written), so only that person is locked
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
     keys = AnswerKeys(answer_keys_dir) if answer_keys_dir is not None else None
+    new_rows: dict[str, list[int | _NewRow]] = {}
     with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
         for user_id in people:
@@ -457,6 +461,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 results[i] = Outcome(r.id, "rejected", *checked)
                 continue
             rid = batch.insert(r, digest, source)
+            new_rows.setdefault(r.user_id, []).append(rid)
             batch.stored(r, digest)
             credit = _credit(batch, rid, r, batch.arrival, checked)
             seen[(r.device_id, r.id)] = (digest, r.sig)
@@ -467,8 +472,10 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 flags += [graded.reason] if graded.reason else []
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
-        if any(o is not None and o.status == "stored" for o in results):
-            person_year.refresh(conn, people, published)
+        if new_rows:
+            # row ids only grow, and the person is locked: their rows in that range are all new
+            person_year.refresh(conn, {user_id: (min(map(_row_id, rids)), max(map(_row_id, rids)))
+                                       for user_id, rids in new_rows.items()}, published)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

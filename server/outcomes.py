@@ -85,19 +85,28 @@ class Evidence:
     scores: dict[str, list[tuple[str, Decimal]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def evidence_rows(conn: Connection, user_ids: Iterable[str] | None) -> dict[str, Evidence]:
-    """The stored evidence of ``user_ids`` (None: everyone), by person."""
+def evidence_rows(conn: Connection, user_ids: Iterable[str] | None, *, course_ids: Iterable[str] | None = None,
+                  rids: tuple[int, int] | None = None) -> dict[str, Evidence]:
+    """The stored evidence of ``user_ids`` (None: everyone), by person; only of ``course_ids`` and
+    of the record rows ``rids`` (first, last) when given. In the order the records were made
+    (``created_at``, then the order they were stored), compared as Python compares text on every
+    database."""
     x, c, g = records.c, record_credit.c, attempt_grades.c
-    query = (sa.select(x.user_id, x.type, x.course_id, x.lesson_id, x.created_at, c.segments, g.kind,
+    query = (sa.select(x.created_at, x.rid, x.user_id, x.type, x.course_id, x.lesson_id, c.segments, g.kind,
                        g.assessment_id, g.passed, g.reason, g.score, g.max_score)
              .join_from(records, record_credit, c.rid == x.rid, isouter=True)
              .join(attempt_grades, g.rid == x.rid, isouter=True)
              .where(x.course_id.is_not(None), x.type.in_(("watch", "quiz", "exam"))))
     if user_ids is not None:
         query = query.where(x.user_id.in_(list(user_ids)))
+    if course_ids is not None:
+        query = query.where(x.course_id.in_(list(course_ids)))
+    if rids is not None:
+        query = query.where(x.rid.between(*rids))
+    rows = list(conn.execute(query.order_by(x.created_at, x.rid)))
+    rows.sort(key=lambda row: (row[0], row[1]))  # already so where the database compares text bytewise
     out: dict[str, Evidence] = defaultdict(Evidence)
-    for user_id, rtype, course_id, lesson_id, created_at, segments, kind, aid, passed, reason, score, top in (
-            conn.execute(query.order_by(x.created_at, x.rid))):
+    for created_at, _, user_id, rtype, course_id, lesson_id, segments, kind, aid, passed, reason, score, top in rows:
         found = out[user_id]
         if rtype == "watch" and segments and lesson_id is not None:
             pairs = [(float(s), float(e)) for s, e in json.loads(segments)]
@@ -121,31 +130,88 @@ def course_facts(manifest: Manifest, required: bool) -> CourseFacts:
                        Decimal(repr(float(manifest.credit_hours))), required)
 
 
+class CourseFold:
+    """One person's evidence for one course, folded in the order it was made (``created_at``, then
+    the order it was stored), as the client's own estimate reads it: per lesson the covered media,
+    the day it was done (reached the completion ratio; while not done, the day of its latest
+    evidence) and whether it is done; per quiz and the exam the day first passed. ``last`` is the
+    newest ``created_at`` folded: folding more evidence made no earlier gives exactly what folding
+    everything from the start gives (server.person_year keeps folds between uploads that way)."""
+
+    __slots__ = ("_day", "_durations", "_ratio", "covered", "done", "last", "on", "passed")
+
+    def __init__(self, facts: CourseFacts, rules: Rules) -> None:
+        self._durations = {lesson.lesson_id: lesson.duration_s for lesson in facts.lessons}
+        self._ratio = facts.completion_ratio
+        self._day = rules.year.local_date
+        self.covered: dict[str, IntervalSet] = {}
+        self.on: dict[str, date] = {}
+        self.done: set[str] = set()
+        self.passed: dict[str, date] = {}
+        self.last: str | None = None
+
+    def _seen(self, created_at: str) -> None:
+        if self.last is None or created_at > self.last:
+            self.last = created_at
+
+    def watch(self, created_at: str, lesson_id: str, pairs: Iterable[tuple[float, float]]) -> None:
+        """A watch record's credited segments of ``lesson_id``."""
+        self._seen(created_at)
+        seen = self.covered.setdefault(lesson_id, IntervalSet())
+        seen.update(pairs)
+        if lesson_id in self.done:
+            return
+        self.on[lesson_id] = self._day(created_at) or date.min
+        duration = self._durations.get(lesson_id, 0.0)
+        if duration > 0 and min(seen.length, duration) >= self._ratio * duration - _EPSILON_S:
+            self.done.add(lesson_id)
+
+    def passes(self, created_at: str, name: str) -> None:
+        """An attempt of ``name`` (``quiz:<id>`` or ``exam``) that counts as passed."""
+        self._seen(created_at)
+        self.passed.setdefault(name, self._day(created_at) or date.min)
+
+    def add(self, watch: Iterable[tuple[str, str, list[tuple[float, float]]]],
+            passes: Iterable[tuple[str, str]]) -> CourseFold:
+        """Fold ``watch`` and ``passes`` (Evidence's, each in the order they were made)."""
+        for created_at, lesson_id, pairs in watch:
+            self.watch(created_at, lesson_id, pairs)
+        for created_at, name in passes:
+            self.passes(created_at, name)
+        return self
+
+    def evidence(self) -> CourseEvidence:
+        lessons = {lesson_id: LessonEvidence(seen.length, self.on[lesson_id])
+                   for lesson_id, seen in self.covered.items()}
+        quizzes = {name: when for name, when in self.passed.items() if name.startswith("quiz:")}
+        return CourseEvidence(lessons, quizzes, self.passed.get(EXAM_ID))
+
+    def to_text(self) -> str:
+        return json.dumps({"lessons": {lesson_id: [seen.to_list(), seen.length, self.on[lesson_id].isoformat(),
+                                                   lesson_id in self.done]
+                                       for lesson_id, seen in sorted(self.covered.items())},
+                           "passed": {name: when.isoformat() for name, when in sorted(self.passed.items())},
+                           "last": self.last}, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, facts: CourseFacts, rules: Rules, text: str) -> CourseFold:
+        """The fold ``to_text`` wrote, for ``facts``' course under ``rules`` (the ones it was folded with)."""
+        data = json.loads(text)
+        fold = cls(facts, rules)
+        for lesson_id, (pairs, length, on, done) in data["lessons"].items():
+            fold.covered[lesson_id] = IntervalSet.restored(((float(s), float(e)) for s, e in pairs), float(length))
+            fold.on[lesson_id] = date.fromisoformat(on)
+            if done:
+                fold.done.add(lesson_id)
+        fold.passed = {name: date.fromisoformat(when) for name, when in data["passed"].items()}
+        fold.last = data["last"]
+        return fold
+
+
 def course_evidence(facts: CourseFacts, watch: list[tuple[str, str, list[tuple[float, float]]]],
                     passes: list[tuple[str, str]], rules: Rules) -> CourseEvidence:
     """The person's evidence for one course, from their records in the order they were made."""
-    def day(stamp: str) -> date:
-        return rules.year.local_date(stamp) or date.min
-
-    durations = {lesson.lesson_id: lesson.duration_s for lesson in facts.lessons}
-    covered: dict[str, IntervalSet] = {}
-    on: dict[str, date] = {}
-    done: set[str] = set()
-    for created_at, lesson_id, pairs in watch:
-        seen = covered.setdefault(lesson_id, IntervalSet())
-        seen.update(pairs)
-        if lesson_id in done:
-            continue
-        on[lesson_id] = day(created_at)
-        duration = durations.get(lesson_id, 0.0)
-        if duration > 0 and min(seen.length, duration) >= facts.completion_ratio * duration - _EPSILON_S:
-            done.add(lesson_id)
-    lessons = {lesson_id: LessonEvidence(seen.length, on[lesson_id]) for lesson_id, seen in covered.items()}
-    first: dict[str, date] = {}
-    for created_at, name in passes:
-        first.setdefault(name, day(created_at))
-    quizzes = {name: when for name, when in first.items() if name.startswith("quiz:")}
-    return CourseEvidence(lessons, quizzes, first.get(EXAM_ID))
+    return CourseFold(facts, rules).add(watch, passes).evidence()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,14 +264,20 @@ class Outcomes:
 
     def person_year(self, user: User, year: int, as_of: date, level: str | None = None,
                     evidence: Evidence | None = None,
-                    assigned: Mapping[str, tuple[bool, date | None]] | None = None) -> PersonYear:
+                    assigned: Mapping[str, tuple[bool, date | None]] | None = None,
+                    folds: dict[str, CourseFold] | None = None) -> PersonYear:
         """``user``'s courses and ``year`` as of ``as_of`` (their evidence and their assignments,
-        course id -> (required, due date), read when not given)."""
+        course id -> (required, due date), read when not given). ``folds``: the person's evidence of
+        some courses already folded (of the newest published version, under these rules), used
+        instead of ``evidence`` for those courses; the folds made from ``evidence`` are added to it."""
         if evidence is None:
             evidence = self.evidence(user)
         if assigned is None:
             assigned = self._assigned(user)
-        course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes)) - set(assigned))
+        if folds is None:
+            folds = {}
+        course_ids = list(assigned) + sorted((set(evidence.watch) | set(evidence.passes) | set(folds))
+                                             - set(assigned))
         states = []
         for course_id in course_ids:
             manifest = self.latest(course_id)
@@ -213,8 +285,11 @@ class Outcomes:
                 continue
             required, due = assigned.get(course_id, (False, None))
             facts = course_facts(manifest, required)
-            found = course_evidence(facts, evidence.watch.get(course_id, []), evidence.passes.get(course_id, []),
-                                    self.rules)
+            fold = folds.get(course_id)
+            if fold is None:
+                fold = folds[course_id] = CourseFold(facts, self.rules).add(
+                    evidence.watch.get(course_id, []), evidence.passes.get(course_id, []))
+            found = fold.evidence()
             total = sum(max(0.0, lesson.duration_s) for lesson in facts.lessons)
             seen = sum(min(max(0.0, found.lessons[lesson.lesson_id].covered_s), max(0.0, lesson.duration_s))
                        for lesson in facts.lessons if lesson.lesson_id in found.lessons)

@@ -14,7 +14,14 @@ year gone by (server.admin.reports).
 
 When rows change:
 - ``refresh``, at ingest, inside the batch's transaction (under the people's locks): the people
-  whose records were stored;
+  whose records were stored. Their evidence is kept folded per course (``person_course``,
+  server.outcomes.CourseFold), so an upload folds in its own records and reads nothing else of the
+  person's history: a course is folded again from all its evidence only when its newest published
+  version is not the one it was folded against or the upload brings evidence made before the newest
+  already folded (a second device's older records); the whole person is worked out again when their
+  row of the year is missing or was worked out under other rules (``stamp``; NULL after evidence
+  was added outside an upload: ``forget``). Folding gives exactly what working out from scratch
+  gives (the fold keeps the running sums it would reach);
 - ``rebook``, when a person moves to another unit: their weeks move with them;
 - ``rebuild`` (``studydesk-server totals rebuild``), after the rules, a publication or the
   assignments changed, and at the start of a year: everyone, in chunks, each chunk under its
@@ -27,6 +34,7 @@ milliseconds, so sums and moves are exact. Services only; no HTTP here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -43,13 +51,14 @@ from sqlalchemy.engine import Connection
 
 from server.assignments import applying, reached_by
 from server.org.tree import codes_of
-from server.outcomes import Evidence, Outcomes, due_date, evidence_rows
+from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_date, evidence_rows
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.engine import transaction
 from server.storage.tables import (
     assignments,
     class_enrolments,
+    person_course,
     person_year,
     record_credit,
     records,
@@ -79,6 +88,11 @@ def hundredths(value: Decimal) -> int:
     return int((value * HUNDRED).to_integral_value())
 
 
+def rules_stamp(rules: Rules) -> str:
+    """What the stored figures depend on in ``rules`` (what counts, credit, the year), as a short digest."""
+    return hashlib.sha256(repr((rules.counting, rules.credit, rules.year)).encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """One person's stored year (the columns of ``person_year``)."""
@@ -100,6 +114,8 @@ class Figures:
     """The person's cadre level (kept with the account)."""
     active: bool = True
     """Whether the account is active (kept with the account)."""
+    stamp: str | None = None
+    """``rules_stamp`` of the rules the row was worked out under."""
 
     @property
     def total(self) -> Decimal:
@@ -112,7 +128,7 @@ class Figures:
                 "required_assigned": self.required_assigned, "required_done": self.required_done,
                 "first_due": self.first_due, "study_ms": self.study_ms, "last_study_s": self.last_study_s,
                 "weeks": json.dumps({str(w): ms for w, ms in sorted(self.weeks.items())}), "level": self.level,
-                "active": int(self.active)}
+                "active": int(self.active), "stamp": self.stamp}
 
 
 class AssignmentIndex:
@@ -120,18 +136,31 @@ class AssignmentIndex:
     so the assignments of many people cost no query each (server.assignments.applying picks the
     rows that apply, as ``assignments_for`` does)."""
 
-    def __init__(self, conn: Connection, unit_codes: Iterable[str] | None = None) -> None:
-        self.by_target: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
-        for row in conn.execute(sa.select(assignments)):
-            self.by_target[(row.target_kind, row.target)].append(dict(row._mapping))
-        self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for code, kind, target in conn.execute(sa.select(class_enrolments.c.class_code, class_enrolments.c.kind,
-                                                         class_enrolments.c.target)):
-            self.classes[(kind, target)].add(code)
+    def __init__(self, conn: Connection, people: Sequence[User] | None = None) -> None:
+        """Everything, or (``people``) only what can reach those people."""
         query = sa.select(units.c.code, units.c.path)
-        if unit_codes is not None:
-            query = query.where(units.c.code.in_(sorted(set(unit_codes))))
+        if people is not None:
+            query = query.where(units.c.code.in_(sorted({p.unit_code for p in people if p.unit_code})))
         self.paths: dict[str, str] = {code: path for code, path in conn.execute(query)}
+        e, a = class_enrolments.c, assignments.c
+        enrolments = sa.select(e.class_code, e.kind, e.target)
+        if people is not None:
+            names = sorted({p.username for p in people})
+            ancestors = sorted({code for path in self.paths.values() for code in codes_of(path)})
+            enrolments = enrolments.where(sa.or_(sa.and_(e.kind == "person", e.target.in_(names)),
+                                                 sa.and_(e.kind == "unit", e.target.in_(ancestors))))
+        self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for code, kind, target in conn.execute(enrolments):
+            self.classes[(kind, target)].add(code)
+        rows = sa.select(assignments)
+        if people is not None:
+            codes = sorted({code for found in self.classes.values() for code in found})
+            rows = rows.where(sa.or_(sa.and_(a.target_kind == "user", a.target.in_(names)),
+                                     sa.and_(a.target_kind == "class", a.target.in_(codes)),
+                                     sa.and_(a.target_kind == "unit", a.target.in_(ancestors))))
+        self.by_target: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in conn.execute(rows):
+            self.by_target[(row.target_kind, row.target)].append(dict(row._mapping))
 
     def rows_for(self, user: User) -> list[Mapping[str, Any]]:
         path = self.paths.get(user.unit_code) if user.unit_code else None
@@ -159,31 +188,39 @@ class Totals:
         self.as_of = self.today if self.year == self.today.year else date(self.year, 12, 31)
         self.start_s, self.end_s = year_bounds(self.year, rules.year.utc_offset_minutes)
         self.engine = Outcomes(conn, published, rules)
+        self.stamp = rules_stamp(rules)
 
-    def _study(self, user_ids: Sequence[str]) -> dict[str, list[tuple[float, float]]]:
-        """(credited seconds, end of the wall window) of each credited record of the year, by person."""
+    def _study(self, user_ids: Sequence[str],
+               rids: tuple[int, int] | None = None) -> dict[str, list[tuple[float, float]]]:
+        """(credited seconds, end of the wall window) of each credited record of the year, by person
+        (of the record rows ``rids``, first to last, only, when given)."""
         c = record_credit.c
+        query = (sa.select(c.user_id, c.credited_s, c.chain_end)
+                 .where(c.user_id.in_(list(user_ids)), c.credited_s > 0, c.chain_end >= self.start_s,
+                        c.chain_end < self.end_s))
+        if rids is not None:
+            query = query.where(c.rid.between(*rids))
         out: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for user_id, seconds, end in self.conn.execute(
-                sa.select(c.user_id, c.credited_s, c.chain_end)
-                .where(c.user_id.in_(list(user_ids)), c.credited_s > 0, c.chain_end >= self.start_s,
-                       c.chain_end < self.end_s)):
+        for user_id, seconds, end in self.conn.execute(query):
             out[user_id].append((float(seconds), float(end)))
         return out
 
     def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
-                study: Iterable[tuple[float, float]]) -> Figures:
-        """``user``'s year from their evidence, the assignment rows that apply to them and their credited study."""
+                study: Iterable[tuple[float, float]], folds: dict[str, CourseFold] | None = None,
+                weeks_before: Mapping[int, int] | None = None, last_before: float | None = None) -> Figures:
+        """``user``'s year from their evidence (``folds``: some courses' already folded; the folds
+        made are added to it), the assignment rows that apply to them and their credited study
+        (added to ``weeks_before`` and ``last_before``, the study already counted)."""
         assigned = {r["course_id"]: (bool(r["required"]), due_date(r["due"])) for r in rows}
         level = user.level.value if user.level is not None else None
-        found = self.engine.person_year(user, self.year, self.as_of, level, evidence, assigned)
+        found = self.engine.person_year(user, self.year, self.as_of, level, evidence, assigned, folds)
         outcomes = [s.outcome for s in found.courses]
         completed = {o.course_id for o in outcomes if o.counts}
         published = {o.course_id for o in outcomes}
         dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
         required = [o for o in outcomes if o.required]
-        weeks: dict[int, int] = defaultdict(int)
-        last: float | None = None
+        weeks: dict[int, int] = defaultdict(int, weeks_before or {})
+        last = last_before
         for seconds, end in study:
             weeks[int((end - self.start_s) // WEEK_S)] += round(seconds * 1000)
             last = end if last is None else max(last, end)
@@ -191,22 +228,89 @@ class Totals:
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
                        sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
-                       dict(weeks), level, user.active)
+                       dict(weeks), level, user.active, self.stamp)
 
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
-        """Work out and store the figures of ``user_ids`` (inside the caller's write transaction)."""
+        """Work out and store the figures of ``user_ids`` from all their evidence, and their folds
+        (inside the caller's write transaction)."""
         people = [row_user(r) for r in self.conn.execute(USER_QUERY.where(users.c.user_id.in_(list(user_ids))))]
         if not people:
             return []
         if index is None:
-            index = AssignmentIndex(self.conn, [p.unit_code for p in people if p.unit_code])
+            index = AssignmentIndex(self.conn, people)
         ids = [p.user_id for p in people]
         evidence = evidence_rows(self.conn, ids)
         study = self._study(ids)
-        found = [self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p), study.get(p.user_id, []))
-                 for p in people]
+        found: list[Figures] = []
+        folds: dict[str, dict[str, CourseFold]] = {}
+        for p in people:
+            mine: dict[str, CourseFold] = {}
+            folds[p.user_id] = mine
+            found.append(self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p),
+                                      study.get(p.user_id, []), mine))
         store(self.conn, found)
+        self._keep_folds(folds, every=True)
         return found
+
+    def fold_in(self, user_id: str, rids: tuple[int, int]) -> Figures | None:
+        """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
+        person's lock, every row of theirs in that range is new) into their stored year and folds
+        (inside the caller's write transaction); in full when it cannot (see the module text)."""
+        p, pc = person_year.c, person_course.c
+        row = self.conn.execute(sa.select(p.weeks, p.last_study_s, p.stamp)
+                                .where(p.user_id == user_id, p.year == self.year)).first()
+        if row is None or row.stamp != self.stamp:
+            return next(iter(self.update([user_id])), None)
+        found = self.conn.execute(USER_QUERY.where(users.c.user_id == user_id)).first()
+        if found is None:
+            return None
+        user = row_user(found)
+        new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
+        touched = set(new.watch) | set(new.passes)
+        stored = {course_id: (int(version), state) for course_id, version, state in self.conn.execute(
+            sa.select(pc.course_id, pc.version, pc.state).where(pc.user_id == user_id))}
+        folds: dict[str, CourseFold] = {}
+        for course_id, (version, state) in stored.items():
+            manifest = self.engine.latest(course_id)
+            if manifest is None or manifest.version != version:
+                continue  # folded against another version: again from all its evidence
+            fold = CourseFold.from_text(course_facts(manifest, False), self.rules, state)
+            if course_id in touched:
+                watch, passes = new.watch.get(course_id, []), new.passes.get(course_id, [])
+                earliest = min([w[0] for w in watch[:1]] + [q[0] for q in passes[:1]])
+                if fold.last is not None and earliest < fold.last:
+                    continue  # evidence made before what was folded: again from all of it
+                fold.add(watch, passes)
+            folds[course_id] = fold
+        again = sorted((set(stored) | touched) - set(folds))
+        evidence = (evidence_rows(self.conn, [user_id], course_ids=again).get(user_id, Evidence()) if again
+                    else Evidence())
+        figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user]).rows_for(user),
+                               self._study([user_id], rids).get(user_id, []), folds, _weeks(row.weeks),
+                               None if row.last_study_s is None else float(row.last_study_s))
+        store(self.conn, [figures])
+        self._keep_folds({user_id: {c: f for c, f in folds.items() if c in touched or c in again}}, every=False)
+        return figures
+
+    def _keep_folds(self, folds: Mapping[str, Mapping[str, CourseFold]], *, every: bool) -> None:
+        """Store ``folds`` (person -> course -> fold) that hold evidence, with the version each was
+        folded against; ``every``: they are all of those people's folds (the others go)."""
+        pc = person_course.c
+        rows = []
+        for user_id, mine in folds.items():
+            for course_id, fold in sorted(mine.items()):
+                manifest = self.engine.latest(course_id)
+                if fold.last is not None and manifest is not None:
+                    rows.append({"user_id": user_id, "course_id": course_id, "version": manifest.version,
+                                 "state": fold.to_text()})
+        ids = sorted(folds)
+        for k in range(0, len(ids), CHUNK):
+            where: sa.ColumnElement[bool] = pc.user_id.in_(ids[k:k + CHUNK])
+            if not every:
+                where = sa.and_(where, pc.course_id.in_(sorted({c for m in folds.values() for c in m})))
+            self.conn.execute(person_course.delete().where(where))
+        for k in range(0, len(rows), CHUNK):
+            self.conn.execute(person_course.insert(), rows[k:k + CHUNK])
 
 
 def _weeks(text: str) -> dict[int, int]:
@@ -254,17 +358,28 @@ def store(conn: Connection, found: Sequence[Figures]) -> None:
     _book(conn, delta)
 
 
-def refresh(conn: Connection, user_ids: Sequence[str], published: Published, now: datetime | None = None) -> None:
-    """The ingest's call: work out and store the year of ``user_ids`` after their records were
-    stored, inside the batch's transaction. The rules are the data folder's (the repository's
-    parent); while that file is broken the figures wait for ``totals rebuild`` (the server refuses
-    to start with it, so only an edit made while it runs can get here)."""
+def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: Published,
+            now: datetime | None = None) -> None:
+    """The ingest's call: fold the records just stored (person -> the first and last of their new
+    record rows) into those people's stored years, inside the batch's transaction. The rules are the data folder's (the
+    repository's parent); while that file is broken the figures wait for ``totals rebuild`` (the
+    server refuses to start with it, so only an edit made while it runs can get here)."""
     try:
         rules = load_site_rules(published.repo_dir.parent)
     except FormatError as exc:
         log.warning("stored yearly figures not updated: %s", exc.detail)
         return
-    Totals(conn, published, rules, now=now).update(user_ids)
+    totals = Totals(conn, published, rules, now=now)
+    for user_id, rids in sorted(stored.items()):
+        totals.fold_in(user_id, rids)
+
+
+def forget(conn: Connection, user_ids: Iterable[str]) -> None:
+    """Evidence of ``user_ids`` was added outside an upload (credit or grades decided later): their
+    stored years are worked out again in full at their next upload (or ``totals rebuild``)."""
+    ids = sorted(set(user_ids))
+    for k in range(0, len(ids), CHUNK):
+        conn.execute(person_year.update().where(person_year.c.user_id.in_(ids[k:k + CHUNK])).values(stamp=None))
 
 
 def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> None:

@@ -168,6 +168,17 @@ def deactivate_unit(conn: Connection, code: str) -> StoredUnit:
     return require_unit(conn, code)
 
 
+def active_inside(conn: Connection, code: str) -> tuple[int, int]:
+    """(active units below ``code``, active people in its subtree): what keeps it from being deactivated."""
+    unit = require_unit(conn, code)
+    u = units.c
+    below = conn.execute(sa.select(sa.func.count()).select_from(units).where(
+        subtree_clause(u.path, unit.path), u.code != code, u.deactivated_at.is_(None))).scalar_one()
+    people = conn.execute(sa.select(sa.func.count()).select_from(users).join(units, u.code == users.c.unit_code)
+                          .where(subtree_clause(u.path, unit.path), users.c.deactivated_at.is_(None))).scalar_one()
+    return int(below), int(people)
+
+
 def unit_for_name(conn: Connection, code_or_name: str) -> StoredUnit:
     """The unit a person is put in by a code or a name (inside the caller's write transaction): an
     existing unit (``find_unit``), else a new one of that name under the root unit (made if missing),

@@ -1,4 +1,5 @@
-"""Courses as the admin web manages them: publishing one uploaded as a zip of its source folder
+"""Courses as the admin web manages them: their use in an admin's view (learners, completion, study
+time, quiz pass rate, flagged records), publishing one uploaded as a zip of its source folder
 (course.toml and its files, the same as ``studydesk-server publish SRC_DIR``), saying what
 changed from the version before, and taking a course off line (out of the signed catalog: no
 new downloads; its manifests and blobs stay, so what people already have keeps verifying and
@@ -6,7 +7,14 @@ their records keep their credit).
 
 A zip is untrusted: it is unpacked only when every member is a plain file with a relative path
 that stays inside the folder, there are at most MAX_MEMBERS of them and they unpack to at most
-MAX_UNPACKED_BYTES. Services only; no HTTP here.
+MAX_UNPACKED_BYTES.
+
+**Completion** is the rules engine's: a learner (someone with a credited watch record of the
+course) has completed it when the course counts for them under the site's rules against its
+newest published version (server.outcomes, the same reading as their own outcomes); worked out
+when read, from their stored evidence. **Quiz pass rate**: of the quizzes of the course that
+people attempted (one per person and quiz), the share with an attempt the server graded as
+passed and that counts (server.grading; no reason against it). Services only; no HTTP here.
 """
 
 from __future__ import annotations
@@ -14,18 +22,32 @@ from __future__ import annotations
 import stat
 import tempfile
 import zipfile
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.admin.reports import course_use
 from server.config import ServerConfig
+from server.outcomes import Evidence, Outcomes, course_evidence, course_facts, evidence_rows
 from server.publish import PublishResult, publish, published_versions, read_course_toml, remove_from_catalog
+from server.published import Published
 from server.publisher_keys import ensure_key, load_private
+from server.storage.tables import attempt_grades, record_credit, records, units, users
+from server.units import subtree_clause
 from sync.protocol.catalog import Catalog, manifest_path
 from sync.protocol.errors import FormatError
 from sync.protocol.manifest import FileEntry, Manifest
+from sync.protocol.rules import Rules, course_outcome
 
 MAX_MEMBERS = 2000
 MAX_UNPACKED_BYTES = 4 * 1024**3
+CHUNK = 500
+"""Learners whose evidence is read at a time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +145,109 @@ def catalog(config: ServerConfig) -> Catalog | None:
 def take_off_line(config: ServerConfig, course_id: str) -> bool:
     """Remove the course from the signed catalog; False when it was not in it."""
     return remove_from_catalog(config.repo_dir, load_private(config.keys_dir), course_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseFigures:
+    """One course's use among the people of an admin's view."""
+
+    course_id: str
+    learners: int
+    """People with a credited watch record of the course."""
+    completed: int
+    """Of them, those for whom the course counts (the rules engine)."""
+    study_hours: float
+    flagged: int
+    """Watch records of the course whose credit was (partly) set aside."""
+    quizzes_taken: int
+    """(person, quiz) pairs with at least one graded attempt."""
+    quizzes_passed: int
+    """Of them, those with an attempt that counts as passed."""
+
+    @property
+    def completion_share(self) -> float | None:
+        return round(100.0 * self.completed / self.learners, 1) if self.learners else None
+
+    @property
+    def hours_per_learner(self) -> float:
+        return round(self.study_hours / self.learners, 2) if self.learners else 0.0
+
+    @property
+    def quiz_pass_share(self) -> float | None:
+        return round(100.0 * self.quizzes_passed / self.quizzes_taken, 1) if self.quizzes_taken else None
+
+
+def _within(query: sa.Select[Any], user_id: sa.ColumnElement[str],
+            unit_paths: Sequence[str] | None) -> sa.Select[Any]:
+    """``query`` kept to the people under ``unit_paths`` (None: everyone)."""
+    if unit_paths is None:
+        return query
+    return (query.join(users, users.c.user_id == user_id).join(units, units.c.code == users.c.unit_code)
+            .where(sa.or_(sa.false(), *(subtree_clause(units.c.path, p) for p in unit_paths))))
+
+
+def _learners(conn: Connection, unit_paths: Sequence[str] | None) -> dict[str, list[str]]:
+    """course -> the people with a credited watch record of it (the learners course_use counts)."""
+    r = records.c
+    query = _within(sa.select(r.course_id, r.user_id).distinct().select_from(records)
+                    .join(record_credit, record_credit.c.rid == r.rid)
+                    .where(r.course_id.is_not(None), r.type == "watch"), r.user_id, unit_paths)
+    out: dict[str, list[str]] = defaultdict(list)
+    for course_id, user_id in conn.execute(query):
+        out[str(course_id)].append(str(user_id))
+    return out
+
+
+def _completed(conn: Connection, learners: dict[str, list[str]], published: Published,
+               rules: Rules) -> dict[str, int]:
+    """course -> how many of its learners it counts for, from their stored evidence (read a
+    chunk of people at a time)."""
+    engine = Outcomes(conn, published, rules)
+    facts = {c: course_facts(m, False) for c in learners if (m := engine.latest(c)) is not None}
+    by_person: dict[str, list[str]] = defaultdict(list)
+    for course_id, people in learners.items():
+        if course_id in facts:
+            for user_id in people:
+                by_person[user_id].append(course_id)
+    done: dict[str, int] = defaultdict(int)
+    ids = sorted(by_person)
+    for k in range(0, len(ids), CHUNK):
+        chunk = ids[k:k + CHUNK]
+        evidence = evidence_rows(conn, chunk)
+        for user_id in chunk:
+            found = evidence.get(user_id, Evidence())
+            for course_id in by_person[user_id]:
+                course = facts[course_id]
+                outcome = course_outcome(course, course_evidence(course, found.watch.get(course_id, []),
+                                                                 found.passes.get(course_id, []), rules), rules)
+                done[course_id] += outcome.counts
+    return done
+
+
+def _quizzes(conn: Connection, unit_paths: Sequence[str] | None) -> dict[str, tuple[int, int]]:
+    """course -> (quizzes taken, of them passed), one per person and quiz."""
+    g = attempt_grades.c
+    counts = sa.case((sa.and_(g.passed == 1, g.reason.is_(None)), 1), else_=0)
+    pairs = _within(sa.select(g.course_id.label("course_id"), sa.func.max(counts).label("passed"))
+                    .select_from(attempt_grades)
+                    .where(g.kind == "quiz", g.course_id.is_not(None), g.assessment_id.is_not(None))
+                    .group_by(g.course_id, g.user_id, g.assessment_id), g.user_id, unit_paths).subquery()
+    query = sa.select(pairs.c.course_id, sa.func.count(), sa.func.sum(pairs.c.passed)).group_by(pairs.c.course_id)
+    return {str(course): (int(n), int(passed or 0)) for course, n, passed in conn.execute(query)}
+
+
+def course_figures(conn: Connection, published: Published, rules: Rules,
+                   unit_paths: Sequence[str] | None) -> dict[str, CourseFigures]:
+    """Per course, among the people under ``unit_paths`` (None: everyone): learners, how many
+    completed it, their study hours, flagged records, quizzes taken and passed."""
+    use = course_use(conn, unit_paths)
+    learners = _learners(conn, unit_paths)
+    done = _completed(conn, learners, published, rules)
+    quizzes = _quizzes(conn, unit_paths)
+    out = {}
+    for course_id in sorted(set(use) | set(quizzes)):
+        u = use.get(course_id)
+        taken, passed = quizzes.get(course_id, (0, 0))
+        out[course_id] = CourseFigures(course_id, u.learners if u else 0, done.get(course_id, 0),
+                                       u.study_hours if u else 0.0, u.flagged if u else 0, taken, passed)
+    return out

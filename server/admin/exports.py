@@ -14,10 +14,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 Cell = str | int | float | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31
@@ -60,6 +56,11 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
+    # imported here: openpyxl is a large part of a server's start-up, and only downloads need it
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None

@@ -17,6 +17,7 @@ Years and weeks are the site's (its rules' UTC offset). Services only; no HTTP h
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -25,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.org.tree import SEP
 from server.person_year import WEEK_S, year_bounds
 from server.storage.tables import person_year, record_credit, unit_week, units, users
 from server.units import StoredUnit, subtree_clause
@@ -163,49 +165,81 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period,
-             targets: Targets = NO_TARGETS) -> list[UnitFigures]:
+def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period, targets: Targets = NO_TARGETS, *,
+             full: bool = True) -> list[UnitFigures]:
     """The figures of each unit's subtree in ``tops``: the active people counted per unit, and one
     pass over their stored years (which carry each person's unit, level and whether they are
-    active), grouped by unit; each top's subtree is one constant range over the unit paths, and the
-    groups are added up per top."""
+    active), grouped by unit, in the database; the groups (one row per unit) are added up per top
+    here. ``full=False``: people, study time and who studied only (what the rankings show).
+
+    Both passes read the covering indexes of revision 0008 in unit order. When the tops' subtrees
+    hold every unit (a province's own page), no unit filter is needed, and none is applied: each
+    row would otherwise be matched against thousands of units."""
     if not tops:
         return []
     p, u = person_year.c, users.c
     inside = sa.or_(*(subtree_clause(units.c.path, t.path) for t in _outermost(tops)))
     paths = {code: path for code, path in conn.execute(sa.select(units.c.code, units.c.path).where(inside))}
+    everything = _every_unit(conn, inside)
     members = sa.select(units.c.code).where(inside)
-    people = conn.execute(sa.select(u.unit_code, sa.func.count()).where(u.deactivated_at.is_(None),
-                                                                         u.unit_code.in_(members))
-                          .group_by(u.unit_code))
-    has_target, on_track = _on_track(period, targets)
-    stored = conn.execute(
-        sa.select(p.unit_code, _count(p.last_study_s >= period.week_start_s), _count(p.study_ms > 0),
-                  sa.func.coalesce(sa.func.sum(p.study_ms), 0), _count(has_target), _count(on_track),
-                  sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
-                  sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
-        .where(p.year == period.year, p.active == 1, p.unit_code.in_(members))
-        .group_by(p.unit_code))
-    sums = {t.code: [0] * 9 for t in tops}
-
-    def add(code: str, at: int, figures: Sequence[Any]) -> None:
-        path = paths.get(code)
-        for t in tops:
-            if path is not None and path.startswith(t.path):
-                row = sums[t.code]
-                for k, value in enumerate(figures):
-                    row[at + k] += int(value)
-
-    for code, count in people:
-        add(code, 0, [count])
-    for code, *figures in stored:
-        add(code, 1, figures)
+    people_query = sa.select(u.unit_code, sa.func.count()).where(u.deactivated_at.is_(None))
+    stored_query = sa.select(p.unit_code, _count(p.last_study_s >= period.week_start_s), _count(p.study_ms > 0),
+                             sa.func.coalesce(sa.func.sum(p.study_ms), 0))
+    if full:
+        has_target, on_track = _on_track(period, targets)
+        stored_query = stored_query.add_columns(
+            _count(has_target), _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
+            sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
+    stored_query = stored_query.where(p.year == period.year, p.active == 1)
+    if not everything:
+        people_query = people_query.where(u.unit_code.in_(members))
+        stored_query = stored_query.where(p.unit_code.in_(members))
+    sums = _Sums(tops, paths)
+    for code, count in conn.execute(people_query.group_by(u.unit_code)):
+        sums.add(code, 0, [count])
+    for code, *figures in conn.execute(stored_query.group_by(p.unit_code)):
+        sums.add(code, 1, figures)
     out = []
-    for t in tops:
-        n, week, year, ms, with_target, ok, assigned, done, overdue = sums[t.code]
+    for t, (n, week, year, ms, with_target, ok, assigned, done, overdue) in zip(tops, sums.rows, strict=True):
         out.append(UnitFigures(t.code, t.name, n, week, year, round(ms / 3_600_000, 2), with_target, ok,
                                assigned, done, overdue))
     return out
+
+
+class _Sums:
+    """Figures grouped by unit, added up per top unit: the tops a unit counts in are found once per
+    unit (its path's prefixes looked up), not once per row and top."""
+
+    def __init__(self, tops: Sequence[StoredUnit], paths: dict[str, str]) -> None:
+        self.paths = paths
+        self.at: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(tops):
+            self.at[t.path].append(i)
+        self.owners: dict[str | None, list[int]] = {}
+        self.rows = [[0] * 9 for _ in tops]
+
+    def owners_of(self, code: str | None) -> list[int]:
+        found = self.owners.get(code)
+        if found is None:
+            path = self.paths.get(code or "", "")
+            found = [i for k, c in enumerate(path) if c == SEP for i in self.at.get(path[:k + 1], ())]
+            self.owners[code] = found
+        return found
+
+    def add(self, code: str | None, start: int, figures: Sequence[Any]) -> None:
+        """Add ``figures`` (in the row's columns from ``start``) to every top ``code`` counts in."""
+        found = self.owners_of(code)
+        if found:
+            values = [int(v) for v in figures]
+            for i in found:
+                row = self.rows[i]
+                for k, value in enumerate(values, start=start):
+                    row[k] += value
+
+
+def _every_unit(conn: Connection, inside: sa.ColumnElement[bool]) -> bool:
+    """Whether every unit satisfies ``inside`` (a subtree condition on the unit paths)."""
+    return not conn.execute(sa.select(units.c.code).where(sa.not_(inside)).limit(1)).first()
 
 
 def _outermost(tops: Sequence[StoredUnit]) -> list[StoredUnit]:
@@ -227,20 +261,21 @@ def children(conn: Connection, unit: StoredUnit) -> list[StoredUnit]:
     return [StoredUnit(code, name, parent, path, depth, gone is None) for code, name, parent, path, depth, gone in rows]
 
 
-def unit_figures(conn: Connection, unit: StoredUnit, period: Period,
-                 targets: Targets = NO_TARGETS) -> tuple[UnitFigures, list[UnitFigures]]:
-    """The unit's own subtree figures, and each child unit's."""
+def unit_figures(conn: Connection, unit: StoredUnit, period: Period, targets: Targets = NO_TARGETS, *,
+                 full: bool = True) -> tuple[UnitFigures, list[UnitFigures]]:
+    """The unit's own subtree figures, and each child unit's (``full``: as ``_figures``)."""
     kids = children(conn, unit)
-    figures = _figures(conn, [unit, *kids], period, targets)
+    figures = _figures(conn, [unit, *kids], period, targets, full=full)
     return figures[0], figures[1:]
 
 
 def weekly_hours(conn: Connection, unit: StoredUnit, period: Period) -> list[tuple[str, float]]:
     """Study hours of the unit's subtree per week of this year, week 1 to this week."""
     w = unit_week.c
-    query = (sa.select(w.week, sa.func.sum(w.study_ms)).select_from(unit_week)
-             .join(units, units.c.code == w.unit_code)
-             .where(subtree_clause(units.c.path, unit.path), w.year == period.year).group_by(w.week))
+    inside = subtree_clause(units.c.path, unit.path)
+    query = sa.select(w.week, sa.func.sum(w.study_ms)).where(w.year == period.year).group_by(w.week)
+    if not _every_unit(conn, inside):  # else every row counts: read in week order, without a join
+        query = query.where(w.unit_code.in_(sa.select(units.c.code).where(inside)))
     sums = {int(week): int(ms) for week, ms in conn.execute(query)}
     return [(period.week_label(i), round(sums.get(i, 0) / 3_600_000, 2)) for i in range(period.weeks_so_far)]
 
@@ -377,29 +412,50 @@ def course_use(conn: Connection, unit_paths: Sequence[str] | None) -> dict[str, 
 
 @dataclass(frozen=True, slots=True)
 class Behind:
+    """A person behind the pace of their yearly target, in credit units (the rules engine's measure)."""
+
     person: PersonFigures
-    pace_hours: float
-    """The hours the person's yearly target asks for by today (target x the share of the year gone)."""
+    required: float
+    elective: float
+    """Elective credit with what was carried in."""
+    total: float
+    short: float
+    """The fewest more units that would put them back on track today (as ``YearSummary.to_target``
+    counts the way to the target, against the minimums times the share of the year gone by)."""
 
 
-def behind(conn: Connection, unit: StoredUnit, period: Period, targets: dict[str | None, float], share: float, *,
+def behind(conn: Connection, unit: StoredUnit, period: Period, targets: Targets, *,
            limit: int = 1000) -> list[Behind]:
-    """People of the unit's subtree whose study hours this year are below their level's yearly
-    target hours x ``share`` (``targets``: level code -> hours, None for any other level), the
-    furthest behind first. A level with no target is never behind."""
-    u, p = users.c, person_year.c
-    default = targets.get(None, 0.0)
-    target = sa.case(*((u.level == level, hours) for level, hours in targets.items() if level is not None),
-                     else_=default) if len(targets) > 1 else sa.literal(default)
-    seconds = sa.func.coalesce(p.study_ms, 0) / 1000.0
-    pace_s = target * share * 3600
-    query = (sa.select(u.user_id, u.username, u.display_name, u.unit_code, units.c.name, u.level, seconds,
-                       p.last_study_s >= period.week_start_s, target)
-             .select_from(users).join(units, units.c.code == u.unit_code)
-             .join(person_year, _stored(period), isouter=True)
-             .where(subtree_clause(units.c.path, unit.path), u.deactivated_at.is_(None), target > 0,
-                    seconds < pace_s)
-             .order_by((seconds - pace_s), u.username).limit(limit))
-    return [Behind(PersonFigures(uid, name, display, code, unit_name, level, round(float(s) / 3600, 2), bool(week),
-                                 True), round(float(t) * share, 2))
-            for uid, name, display, code, unit_name, level, s, week, t in conn.execute(query)]
+    """The active people of the unit's subtree whose level has a yearly target and who are not on
+    track for it (``_on_track``, the rules engine's standing over their stored year: exactly those
+    the dashboard's on-track share leaves out), the furthest behind first."""
+    p, u = person_year.c, users.c
+    has_target, on_track = _on_track(period, targets)
+    required = sa.func.coalesce(p.required_x100, 0)
+    elective = sa.func.coalesce(p.elective_x100, 0) + sa.func.coalesce(p.carried_x100, 0)
+    share = period.days_gone / period.days
+
+    def short_of(figure: sa.ColumnElement[int], index: int) -> sa.ColumnElement[float]:
+        pace = targets.column(index) * share
+        return sa.case((pace > figure, pace - figure), else_=0.0)
+
+    parts = short_of(required, 0) + short_of(elective, 1)
+    total_short = short_of(required + elective, 2)
+    short = sa.case((parts > total_short, parts), else_=total_short).label("short")
+    # the furthest behind, from the stored years alone; then their names and units
+    inside = subtree_clause(units.c.path, unit.path)
+    found = (sa.select(p.user_id, p.unit_code, p.level, p.study_ms, p.last_study_s, required.label("required"),
+                       elective.label("elective"), short)
+             .where(p.year == period.year, p.active == 1, has_target, sa.not_(on_track)))
+    if not _every_unit(conn, inside):
+        found = found.where(p.unit_code.in_(sa.select(units.c.code).where(inside)))
+    top = found.order_by(short.desc(), p.user_id).limit(limit).subquery()
+    query = (sa.select(u.user_id, u.username, u.display_name, top.c.unit_code, units.c.name, top.c.level,
+                       top.c.study_ms, top.c.last_study_s >= period.week_start_s, top.c.required, top.c.elective,
+                       top.c.short)
+             .select_from(top).join(users, u.user_id == top.c.user_id).join(units, units.c.code == top.c.unit_code)
+             .order_by(top.c.short.desc(), u.username))
+    return [Behind(PersonFigures(uid, name, display, code, unit_name, level, round(int(ms) / 3_600_000, 2),
+                                 bool(week), True),
+                   req / 100, ele / 100, (req + ele) / 100, round(float(gap) / 100, 2))
+            for uid, name, display, code, unit_name, level, ms, week, req, ele, gap in conn.execute(query)]

@@ -1,5 +1,6 @@
 """The admin web's courses page: each published course with its use in the admin's view
-(learners, study hours, flagged records); a system admin publishes a course uploaded as a zip
+(learners, completion share, study hours and hours per learner, quiz pass rate, flagged records;
+server.admin.courses.course_figures); a system admin publishes a course uploaded as a zip
 (seeing what changed from the version before) and takes one off line."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from server import admins, person_year
-from server.admin import courses, reports, scope
+from server.admin import courses, scope
 from server.admin.exports import Table
+from server.admin.routes_pages import site_rules
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
 from server.config import ServerConfig
+from server.published import Published
 from sync.protocol.errors import SyncError
 
 router = APIRouter(prefix="/admin")
@@ -31,18 +34,25 @@ def _page(signed: Signed, *, notice: dict[str, str] | None = None, published: di
     _ = signed.page.gettext
     if scope.reviewer(signed.admin):
         raise scope.OutOfScope("courses")
-    listed = courses.catalog(_config(signed))
-    use = reports.course_use(signed.conn, admins.visible_unit_paths(signed.conn, signed.admin))
-    entries = list(listed.courses) if listed else []
-    table = Table("courses", _("Courses"), (_("Course"), _("Title"), _("Version"), _("Learners"), _("Study hours"),
-                                            _("Hours per learner"), _("Flagged records")),
-                  [(e.id, e.title, e.version, use[e.id].learners if e.id in use else 0,
-                    use[e.id].study_hours if e.id in use else 0.0,
-                    use[e.id].hours_per_learner if e.id in use else 0.0, use[e.id].flagged if e.id in use else 0)
-                   for e in sorted(entries, key=lambda e: e.id)])
+    config = _config(signed)
+    listed = courses.catalog(config)
+    use = courses.course_figures(signed.conn, Published(config.repo_dir), site_rules(signed),
+                                 admins.visible_unit_paths(signed.conn, signed.admin))
+    entries = sorted(listed.courses, key=lambda e: e.id) if listed else []
+    none = courses.CourseFigures("", 0, 0, 0.0, 0, 0, 0)
+
+    def share(value: float | None) -> float | str:
+        return "—" if value is None else value
+
+    table = Table("courses", _("Courses"),
+                  (_("Course"), _("Title"), _("Version"), _("Learners"), _("Completed (%)"), _("Study hours"),
+                   _("Hours per learner"), _("Quiz pass rate (%)"), _("Flagged records")),
+                  [(e.id, e.title, e.version, f.learners, share(f.completion_share), f.study_hours,
+                    f.hours_per_learner, share(f.quiz_pass_share), f.flagged)
+                   for e in entries for f in [use.get(e.id, none)]], raw=(0,))
     response = respond(signed, "courses.html", [table], title=_("Courses"), section="courses", table=table,
                        can_publish=scope.sees_all(signed.admin), notice=notice, published=published,
-                       course_ids=[e.id for e in sorted(entries, key=lambda e: e.id)])
+                       course_ids=[e.id for e in entries])
     response.status_code = status
     return response
 

@@ -5,23 +5,28 @@ transcript service give; every table can be downloaded (server.admin.exports).""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from server.admin import charts, reports, routes_certs, scope
+from server.admin import archive, charts, reports, routes_certs, routes_people, scope
 from server.admin.exports import Table
 from server.admin.reasons import reason_texts
 from server.admin.reports import Period, UnitFigures
 from server.admin.web import Signed, SignedIn, redirect, respond
 from server.config import ServerConfig
+from server.person_year import year_bounds
+from server.published import Published
 from server.storage.tables import devices
 from server.transcript import transcript
+from server.users import User
 from sync.protocol.rules import Rules
-from sync.protocol.rules_file import RULES_FILE_NAME, load_rules
+from sync.protocol.rules_file import RULES_FILE_NAME, load_rules, plain
 
 router = APIRouter(prefix="/admin")
 
@@ -123,9 +128,11 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
     tables.append(people_table)
     line = charts.line_chart(reports.weekly_hours(signed.conn, unit, when), title=_("Study hours per week"))
     return respond(signed, "dashboard.html", tables, title=_("Dashboard") if dashboard else unit.name,
+                   bulletin_periods=bulletin_periods(signed, when),
                    section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
                    figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
-                   year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True)
+                   year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True,
+                   **routes_people.unit_forms(signed, unit))
 
 
 @router.get("/units")
@@ -163,17 +170,18 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     courses = Table("courses", _("Courses"), (_("Course"), _("Study hours"), _("Quizzes taken"), _("Exams taken"),
                                               _("Set aside (s)")),
                     [(c["course_id"], round(c["credited_s"] / 3600, 2), len(c["quizzes"]), len(c["exams"]),
-                      c["set_aside_s"]) for c in record["courses"]])
+                      c["set_aside_s"]) for c in record["courses"]], raw=(0,))
     lessons = Table("lessons", _("Lessons"), (_("Course"), _("Lesson"), _("Minutes watched"), _("Set aside (s)"),
                                               _("Reasons")),
                     [(c["course_id"], lesson["lesson_id"], round(lesson["credited_s"] / 60, 1), lesson["set_aside_s"],
                       "; ".join(texts.get(code, code) for code in sorted(lesson["set_aside"])))
-                     for c in record["courses"] for lesson in c["lessons"]])
+                     for c in record["courses"] for lesson in c["lessons"]], raw=(0, 1))
     enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
     rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
                                .order_by(devices.c.enrolled_at)).all()
     device_table = Table("devices", _("Devices"), (_("Device"), _("Enrolled"), _("Enrolled by")),
                          [(r.device_id, r.enrolled_at, enrolled_by.get(r.enrolled_by, r.enrolled_by)) for r in rows])
+    years_table, attempts_table, classes_table, flagged_table = _archive_tables(signed, person, record, rules)
     hours = reports.person_hours(signed.conn, person.user_id, when)
     target = rules.year.target_for(person.level.value if person.level else None)
     goal = float(target.total or target.required + target.elective)
@@ -184,18 +192,76 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
             "move_person": _("Moved to the unit chosen; the move is kept in the history."),
             "deactivate_person": _("The account is deactivated: it cannot sign in; its records stay."),
             "issue_certificate": _("The certificate is issued; it is listed below."),
-            "revoke_certificate": _("The certificate is revoked; verifiers refuse it once they fetch the new list.")}
+            "revoke_certificate": _("The certificate is revoked; verifiers refuse it once they fetch the new list."),
+            "add_person": _("The person is added. Hand them the first password and have it changed.")}
     query = signed.page.request.query_params
     notice = ({"kind": "ok", "text": done[query["done"]]} if query.get("done") in done
-              else {"kind": "error", "text": _("Not done: %(reason)s") % {"reason": query["refused"][:40]}}
+              else {"kind": "error", "text": routes_people.refusal_text(signed, query["refused"])}
               if query.get("refused") else None)
-    return respond(signed, "person.html", [courses, lessons, device_table], title=person.display_name,
+    return respond(signed, "person.html", [years_table, courses, lessons, attempts_table, classes_table,
+                                           device_table, flagged_table], title=person.display_name,
                    section="people", person=person, courses=courses, lessons=lessons, devices=device_table,
+                   years=years_table, attempts=attempts_table, classes=classes_table, flagged=flagged_table,
                    ring=ring, hours=hours, year=when.year, gaps=gaps,
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
                    unit_choices=scope.unit_choices(signed.conn, signed.admin, person.unit_code),
                    certificates=routes_certs.rows(signed, person))
+
+
+def _when(stamp: str) -> str:
+    """A record's ISO time as a table shows it (to the second)."""
+    return stamp[:19].replace("T", " ")
+
+
+def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
+                    rules: Rules) -> tuple[Table, Table, Table, Table]:
+    """The archive's years, quiz and exam attempts (graded by the server), training classes with
+    their 3:3:4 scores, and flagged records (server.admin.archive)."""
+    _ = signed.page.gettext
+    texts = reason_texts(_)
+    config: ServerConfig = signed.page.request.app.state.config
+    years = archive.years(signed.conn, person.user_id)
+    years_table = Table("years", _("Years"), (_("Year"), _("Required credit"), _("Elective credit"), _("Carried in"),
+                                             _("Total credit"), _("Courses counted"), _("Required courses assigned"),
+                                             _("Required courses done"), _("Study hours")),
+                        [(y.year, y.required, y.elective, y.carried, y.total, y.courses_done, y.required_assigned,
+                          y.required_done, y.study_hours) for y in years])
+    kinds = {"quiz": _("quiz"), "exam": _("exam")}
+
+    def result(a: archive.Attempt) -> str:
+        if not a.graded:
+            return _("not graded yet")
+        verdict = _("passed") if a.passed else _("not passed")
+        return f"{verdict}（{texts.get(a.reason, a.reason)}）" if a.reason else verdict
+
+    attempts = archive.attempts(record)
+    attempts_table = Table("attempts", _("Quiz and exam attempts"),
+                           (_("Course"), _("Kind"), _("Quiz"), _("Attempt"), _("Taken at"), _("Score"),
+                            _("Full marks"), _("Result")),
+                           [(a.course_id, kinds[a.kind], a.quiz_id or "", a.attempt, _when(a.created_at), a.score,
+                             a.max_score, result(a)) for a in attempts], raw=(0, 2))
+
+    def score(value: Decimal | None) -> float | str:
+        return "—" if value is None else float(value)
+
+    found = archive.classes(signed.conn, person, Published(config.repo_dir), rules)
+    classes_table = Table("classes", _("Training classes"),
+                          (_("Class"), _("Dates"), _("Weights (attendance:tests:exam)"), _("Attendance"), _("Tests"),
+                           _("Exam"), _("Weighted total"), _("Pass line"), _("Result")),
+                          [(c.name, f"{c.starts} – {c.ends}", ":".join(plain(w) for w in c.weights),
+                            score(c.attendance), score(c.tests), score(c.exam), float(c.total), float(c.pass_score),
+                            _("passed") if c.passed else _("not passed")) for c in found],
+                          [f"/admin/classes/{c.code}" for c in found]
+                          if not scope.reviewer(signed.admin) else [])
+    flagged = archive.flagged(signed.conn, person.user_id)
+    flagged_table = Table("flagged", _("Flagged records"),
+                          (_("Made at"), _("Course"), _("Lesson"), _("Credited (s)"), _("Set aside (s)"),
+                           _("Reasons")),
+                          [(_when(f.created_at), f.course_id or "", f.lesson_id or "", f.credited_s,
+                            f.set_aside_s, "; ".join(texts.get(code, code) for code in f.reasons)) for f in flagged],
+                          raw=(1, 2))
+    return years_table, attempts_table, classes_table, flagged_table
 
 
 def _person_crumbs(signed: Signed, unit_code: str | None) -> list[object]:
@@ -220,7 +286,7 @@ def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] =
     tops = scope.top_units(signed.conn, signed.admin)
     chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "rankings")
     when = period(signed)
-    _total, kids = reports.unit_figures(signed.conn, chosen, when)
+    _total, kids = reports.unit_figures(signed.conn, chosen, when, full=False)
     ranked_units = sorted(kids, key=lambda f: (-f.hours_per_person, f.name))
     units_table = Table("unit-ranking", _("Units by hours per person"),
                         (_("Rank"), _("Unit"), _("Headcount"), _("Hours per person"), _("Share studied (%)")),
@@ -236,37 +302,81 @@ def rankings_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] =
                    choices=[*((u.code, u.name) for u in tops), *((f.code, f.name) for f in kids)])
 
 
+BULLETIN_PERIOD = re.compile(r"^(\d{4})(?:-([12]))?$")
+BULLETIN_YEARS = 3
+"""A bulletin may be asked for this year and the BULLETIN_YEARS - 1 before it."""
+
+
+def bulletin_periods(signed: Signed, when: Period) -> list[tuple[str, str]]:
+    """The periods a bulletin can be made for (value of ``?period=``, label), the latest first."""
+    _ = signed.page.gettext
+    out = []
+    for year in range(when.year, when.year - BULLETIN_YEARS, -1):
+        out.append((str(year), _("Year %(year)s") % {"year": year}))
+        out += [(f"{year}-2", _("Second half of %(year)s") % {"year": year})] if year < when.year or \
+            when.today.month >= 7 else []
+        out.append((f"{year}-1", _("First half of %(year)s") % {"year": year}))
+    return out
+
+
 @router.get("/units/{code}/bulletin.pdf")
-def bulletin(signed: SignedIn, code: str) -> Response:
-    """The unit's bulletin (通报) for this year so far, as PDF: its figures, its child units, and
-    the people below it who have not studied this year."""
-    from server.admin import pdf
-    from server.admin.web import audited
+def bulletin(signed: SignedIn, code: str,
+             chosen: Annotated[str, Query(alias="period", max_length=7)] = "") -> Response:
+    """The unit's bulletin (通报) as PDF, for a year (``?period=2026``; none: this year so far) or a
+    half year (``2026-1``: January to June, ``2026-2``: July to December): its figures, its child
+    units, and the people below it who did not study in the period."""
+    from server.admin import bulletins, pdf
+    from server.admin.web import Refused, audited
 
     _ = signed.page.gettext
     unit = scope.unit(signed.conn, signed.admin, code)
-    when = period(signed)
-    total, kids = reports.unit_figures(signed.conn, unit, when, targets(signed))
-    tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
-    idle = reports.people_in(signed.conn, unit, when, subtree=True, limit=200, order="hours_asc")
-    idle = [p for p in idle if p.study_hours == 0]
-    tables.append(Table("not-studied", _("People who have not studied this year (first 200)"),
-                        (_("Name"), _("Unit")), [(p.display_name, p.unit_name) for p in idle]))
-    subtitle = f"{unit.name} · " + _("Year %(year)s") % {"year": when.year}
-    data = pdf.bulletin(title=_("Study bulletin"), subtitle=subtitle,
-                        figures=figures_of(signed, total), tables=tables,
-                        footer=_("As of %(date)s. Made by StudyDesk.") % {"date": reports.today(when).isoformat()})
-    audited(signed, "admin.bulletin", target=unit.code)
+    now = period(signed)
+    found = BULLETIN_PERIOD.match(chosen or str(now.year))
+    if found is None or int(found.group(1)) not in range(now.year - BULLETIN_YEARS + 1, now.year + 1):
+        raise Refused(404)
+    year, half = int(found.group(1)), int(found.group(2)) if found.group(2) else None
+    offset = site_rules(signed).year.utc_offset_minutes
+    if half is None:
+        when = now if year == now.year else Period.of(
+            datetime.fromtimestamp(year_bounds(year, offset)[1] - 1, UTC), offset)
+        total, kids = reports.unit_figures(signed.conn, unit, when, targets(signed))
+        tables = [unit_table(signed, "child-units", _("Units below"), kids)] if kids else []
+        idle = reports.people_in(signed.conn, unit, when, subtree=True, limit=200, order="hours_asc")
+        tables.append(Table("not-studied", _("People who have not studied this year (first 200)"),
+                            (_("Name"), _("Unit")),
+                            [(p.display_name, p.unit_name) for p in idle if p.study_hours == 0]))
+        figures = figures_of(signed, total)
+        label = _("Year %(year)s") % {"year": year}
+        as_of = reports.today(when)
+    else:
+        span = bulletins.HalfYear.of(year, half, offset)
+        rows = bulletins.half_figures(signed.conn, [unit, *reports.children(signed.conn, unit)], span)
+        whole, kids_half = rows[0], rows[1:]
+        columns = (_("Unit"), _("Headcount"), _("Studied in the period"), _("Share studied (%)"), _("Study hours"),
+                   _("Hours per person"))
+        tables = [Table("child-units", _("Units below"), columns,
+                        [(f.name, f.people, f.studied, f.studied_share, f.study_hours, f.hours_per_person)
+                         for f in kids_half])] if kids_half else []
+        tables.append(Table("not-studied", _("People who did not study in this half year (first 200)"),
+                            (_("Name"), _("Unit")), bulletins.not_studied(signed.conn, unit, span)))
+        figures = [(_("Headcount"), str(whole.people)), (_("Studied in the period"), str(whole.studied)),
+                   (_("Share studied (%)"), f"{whole.studied_share:g}"),
+                   (_("Study hours"), f"{whole.study_hours:g}"),
+                   (_("Hours per person"), f"{whole.hours_per_person:g}")]
+        label = (_("First half of %(year)s") if half == 1 else _("Second half of %(year)s")) % {"year": year}
+        as_of = min(now.today, date(year, 6, 30) if half == 1 else date(year, 12, 31))
+    data = pdf.bulletin(title=_("Study bulletin"), subtitle=f"{unit.name} · {label}", figures=figures, tables=tables,
+                        footer=_("As of %(date)s. Made by StudyDesk.") % {"date": as_of.isoformat()})
+    name = f"bulletin-{unit.code}-{year}" + (f"-h{half}" if half else "")
+    audited(signed, "admin.bulletin", target=unit.code, detail=name)
     return signed.page.finish(Response(data, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="bulletin-{unit.code}-{when.year}.pdf"',
-        "Cache-Control": "no-store"}))
+        "Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "no-store"}))
 
 
 @router.get("/behind")
 def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "") -> Response:
-    """Those behind the pace of their yearly target, in a unit's subtree: a list to remind, exportable."""
-    from sync.protocol.rules import DEFAULT_LEVEL, year_share
-
+    """Those behind the pace of their yearly target, in a unit's subtree, by the rules engine's
+    standing (the one the dashboard's on-track share counts): a list to remind, exportable."""
     _ = signed.page.gettext
     if scope.reviewer(signed.admin):
         raise scope.OutOfScope("behind")
@@ -274,17 +384,16 @@ def behind_page(signed: SignedIn, unit: Annotated[str, Query(max_length=64)] = "
     chosen = scope.unit_or_first(signed.conn, signed.admin, unit, tops, "behind")
     when = period(signed)
     rules = site_rules(signed)
-    targets = {None if level == DEFAULT_LEVEL else level: float(t.total or t.required + t.elective)
-               for level, t in rules.year.targets}
-    share = float(year_share(when.year, reports.today(when)))
-    rows = reports.behind(signed.conn, chosen, when, targets, share)
+    rows = reports.behind(signed.conn, chosen, when, reports.Targets.of(rules.year))
     table = Table("behind", _("Behind the pace of their yearly target"),
-                  (_("Name"), _("Account"), _("Unit"), _("Cadre level"), _("Study hours this year"),
-                   _("Hours due by now"), _("Studied this week")),
+                  (_("Name"), _("Account"), _("Unit"), _("Cadre level"), _("Required"), _("Elective"), _("Total"),
+                   _("Short of the pace"), _("Studied this week")),
                   [(b.person.display_name, b.person.username, b.person.unit_name,
-                    level_label(b.person.level, signed.page.lang), b.person.study_hours, b.pace_hours,
+                    level_label(b.person.level, signed.page.lang), b.required, b.elective, b.total, b.short,
                     _("yes") if b.person.studying_week else "") for b in rows],
                   [f"/admin/people/{b.person.user_id}" for b in rows])
+    unit_name = _("credit hours") if rules.credit.unit == "hours" else _("credits")
     return respond(signed, "behind.html", [table], title=_("Behind"), section="behind", unit=chosen, table=table,
-                   year=when.year, share=round(share * 100), has_targets=any(v > 0 for v in targets.values()),
+                   year=when.year, share=round(100 * when.days_gone / when.days), unit_name=unit_name,
+                   has_targets=any(t.any for _level, t in rules.year.targets),
                    choices=[(u.code, u.name) for u in tops])

@@ -1,8 +1,10 @@
-"""The admin web's changes to people and units: unlock, reset a password, move to another unit,
-deactivate; add a unit below one of the admin's; import units or people from a CSV or XLSX sheet,
-first as a dry run that lists every bad row, then (nothing bad) confirmed in one transaction.
-Every change stays inside the admin's units and is audited; the services are server.users,
-server.units and server.organization."""
+"""The admin web's changes to people and units: add a person to a unit, unlock, reset a password,
+move to another unit, deactivate; add a unit below one of the admin's, move a unit (with its
+subtree and their people) under another, deactivate an empty unit; import units or people from a
+CSV or XLSX sheet, first as a dry run that lists every bad row, then (nothing bad) confirmed in one
+transaction. Every change stays inside the admin's units (a unit admin moves or deactivates only
+units below the ones given to them) and is audited; the services are server.users, server.units
+and server.organization."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from server import organization, person_year, units, users
 from server.admin import scope
@@ -21,11 +24,34 @@ from server.admin.exports import Table
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
 from server.config import ServerConfig
 from server.org.importing import Change, PersonRow, Problem, Report, UnitRow
-from sync.protocol.errors import SyncError
+from server.org.levels import CadreLevel
+from sync.protocol.errors import FormatError, SyncError
 
 router = APIRouter(prefix="/admin")
 MAX_SHEET_BYTES = 8 * 1024 * 1024
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def refusal_text(signed: Signed, code: str) -> str:
+    """Why a change to a person or a unit was refused, in the page's language (a service's code)."""
+    _ = signed.page.gettext
+    texts = {
+        "bad_username": _("The account is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
+        "user_exists": _("This account exists already: choose another."),
+        "bad_person_id": _("The person id is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
+        "person_exists": _("This person id belongs to another account."),
+        "weak_password": _("The password needs at least 6 characters."),
+        "bad_level": _("Choose a cadre level from the list."),
+        "bad_name": _("The name is 1 to 100 characters on one line."),
+        "bad_code": _("The code is 1 to 64 letters, digits, '.', '_' or '-'."),
+        "unit_exists": _("A unit with this code exists already."),
+        "unit_inactive": _("That unit is deactivated: it takes no new people or units."),
+        "unit_cycle": _("A unit cannot move under itself or a unit below it."),
+        "unit_not_empty": _("The unit still holds active people or units: move or deactivate them first."),
+        "no_such_unit": _("There is no such unit, or it is not one of yours."),
+        "no_such_user": _("There is no such account, or the person is not in your units."),
+    }
+    return texts.get(code, _("Not done: %(reason)s") % {"reason": code[:40]})
 
 
 def _person(signed: Signed, user_id: str) -> users.User:
@@ -97,7 +123,114 @@ async def add_unit(request: Request, signed: SignedIn, code: str) -> Response:
         audited(signed, "admin.add_unit", target=new_code, result="refused", detail=f"{exc.code}: {exc.detail}")
         return redirect(signed.page, f"/admin/units/{parent.code}?refused={exc.code}")
     audited(signed, "admin.add_unit", target=new_code, detail=f"{name} under {parent.code}")
-    return redirect(signed.page, f"/admin/units/{new_code}")
+    return redirect(signed.page, f"/admin/units/{new_code}?done=add_unit")
+
+
+def _restructured(signed: Signed, code: str) -> units.StoredUnit:
+    """A unit the admin may move or deactivate (else 404 outside their view, 403 for their own top)."""
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope(code)
+    found = scope.unit(signed.conn, signed.admin, code)
+    if not scope.may_restructure(signed.conn, signed.admin, found):
+        raise Refused(403, signed.page.gettext("A unit given to your account is moved or deactivated by an admin "
+                                               "above it."))
+    return found
+
+
+def _unit_done(signed: Signed, unit_code: str, action: str, target: str, detail: str,
+               change: Callable[[], object], *, back: str | None = None) -> Response:
+    """Run ``change`` (a service call), audit it, and go to the unit's page (``back``: another unit's)."""
+    page = back or unit_code
+    try:
+        change()
+    except SyncError as exc:
+        audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+        return redirect(signed.page, f"/admin/units/{unit_code}?refused={exc.code}")
+    audited(signed, action, target=target, detail=detail)
+    return redirect(signed.page, f"/admin/units/{page}?done={action.removeprefix('admin.')}")
+
+
+def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
+    """What a unit's page needs for its forms: the cadre levels for a new person, whether the
+    admin may move or deactivate the unit, where it may go (units near it, not inside it), what
+    keeps it from being deactivated, and the notice of the last change."""
+    _ = signed.page.gettext
+    restructure = unit.active and scope.may_restructure(signed.conn, signed.admin, unit)
+    parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent)
+               if code != unit.parent and not _inside(signed, code, unit)] if restructure and unit.parent else []
+    below, people = units.active_inside(signed.conn, unit.code) if restructure else (0, 0)
+    done = {"add_unit": _("The unit is added."),
+            "move_unit": _("The unit is moved, with every unit and person below it; their records and histories "
+                           "stay."),
+            "deactivate_unit": _("The unit is deactivated: it takes no new people; its history stays.")}
+    query = signed.page.request.query_params
+    notice = ({"kind": "ok", "text": done[query["done"]]} if query.get("done") in done
+              else {"kind": "error", "text": refusal_text(signed, query["refused"])} if query.get("refused")
+              else None)
+    return {"levels": [(level.value, level.label(signed.page.lang)) for level in CadreLevel],
+            "restructure": restructure, "parents": parents, "inside": {"units": below, "people": people},
+            "notice": notice}
+
+
+def _inside(signed: Signed, code: str, unit: units.StoredUnit) -> bool:
+    found = units.get_unit(signed.conn, code)
+    return found is None or found.path.startswith(unit.path)
+
+
+def _level(form: FormData) -> CadreLevel | None:
+    value = text(form, "level", 32)
+    try:
+        return CadreLevel(value) if value else None
+    except ValueError:
+        raise FormatError("bad_level", value) from None
+
+
+@router.post("/units/{code}/people")
+async def add_person(request: Request, signed: SignedIn, code: str) -> Response:
+    """A single new person in the unit, with a first password to hand out (and have changed)."""
+    form = await read_form(request, signed.page)
+    if scope.reviewer(signed.admin):
+        raise scope.OutOfScope(code)
+    unit = scope.unit(signed.conn, signed.admin, code)
+    username, name = text(form, "username", 64), text(form, "name", 100)
+    person_id, password = text(form, "person_id", 64), text(form, "password", 256)
+    try:
+        level = _level(form)
+        user = users.add_user(signed.conn, username, password, unit.code, name or None, level=level,
+                              person_id=person_id or None)
+    except SyncError as exc:
+        audited(signed, "admin.add_person", target=username, result="refused", detail=f"{exc.code}: {exc.detail}")
+        return redirect(signed.page, f"/admin/units/{unit.code}?refused={exc.code}")
+    person_year.refresh_site(signed.conn, signed.page.request.app.state.config.data_dir, [user.user_id])
+    audited(signed, "admin.add_person", target=user.username, detail=f"in {unit.code}")
+    return redirect(signed.page, f"/admin/people/{user.user_id}?done=add_person")
+
+
+@router.post("/units/{code}/move")
+async def move_unit(request: Request, signed: SignedIn, code: str) -> Response:
+    """Put the unit, with every unit and person below it, under another of the admin's units; the
+    people's records and histories stay, and their yearly figures follow the assignments the new
+    place brings."""
+    form = await read_form(request, signed.page)
+    found = _restructured(signed, code)
+    parent = scope.unit(signed.conn, signed.admin, text(form, "parent", 64))  # only under a unit of theirs
+
+    def moved() -> None:
+        units.move_unit(signed.conn, found.code, parent.code)
+        people = organization.people_in(signed.conn, found.code)
+        signed.page.request.app.state.totals.add([p.user_id for p in people])
+
+    return _unit_done(signed, found.code, "admin.move_unit", found.code,
+                      f"under {parent.code} (was {found.parent or '-'})", moved)
+
+
+@router.post("/units/{code}/deactivate")
+async def deactivate_unit(request: Request, signed: SignedIn, code: str) -> Response:
+    """Take an empty unit out of use (refused while an active unit or person is in it)."""
+    await read_form(request, signed.page)
+    found = _restructured(signed, code)
+    return _unit_done(signed, found.code, "admin.deactivate_unit", found.code, found.name,
+                      lambda: units.deactivate_unit(signed.conn, found.code))
 
 
 # -- imports ----------------------------------------------------------------------------------

@@ -72,6 +72,17 @@ def unit_choices(conn: Connection, admin: admins.Admin, near: str | None = None)
     return out
 
 
+def may_restructure(conn: Connection, admin: admins.Admin, found: StoredUnit) -> bool:
+    """Whether the admin may move or deactivate ``found``: a system admin any unit; a unit admin
+    only one below the units given to them (those units themselves are the business of the admin
+    above)."""
+    if sees_all(admin):
+        return True
+    if reviewer(admin):
+        return False
+    return found.code not in admin.unit_codes and sees_unit(conn, admin, found.code)
+
+
 def unit_or_first(conn: Connection, admin: admins.Admin, code: str, tops: list[StoredUnit], what: str) -> StoredUnit:
     """The unit ``code`` if given (and the admin's to see), else the first of ``tops``; ``what``
     names the page refused when there is neither."""

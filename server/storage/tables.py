@@ -46,6 +46,9 @@ users = sa.Table(
     sa.Column("person_id", sa.Text),
     sa.Index("users_unit_code", "unit_code"),
     sa.Index("users_person_id", "person_id", unique=True),
+    # the active people per unit, counted by the admin pages from the index alone (revision 0008)
+    sa.Index("users_active_unit", "unit_code", postgresql_where=sa.text("deactivated_at IS NULL"),
+             sqlite_where=sa.text("deactivated_at IS NULL")),
 )
 
 # Each move of a person from one unit to another (server/organization.py), who moved them and when.
@@ -307,9 +310,29 @@ person_year = sa.Table(
     sa.Column("updated_at", sa.Text, nullable=False, server_default=utc_now_ms()),
     sa.Column("level", sa.Text),
     sa.Column("active", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("stamp", sa.Text),  # the rules the row was worked out under; NULL: work it out again in full
     sa.Index("person_year_year", "year", "user_id"),
     sa.Index("person_year_study", "year", "study_ms"),  # the people ranked by study time, top first
     sa.Index("person_year_unit", "year", "unit_code"),
+    # the active people's figures per unit, as the admin pages add them up; on PostgreSQL from the
+    # index alone (revision 0008)
+    sa.Index("person_year_unit_figures", "year", "unit_code", postgresql_where=sa.text("active = 1"),
+             sqlite_where=sa.text("active = 1"),
+             postgresql_include=["level", "required_x100", "elective_x100", "carried_x100", "required_assigned",
+                                 "required_done", "first_due", "study_ms", "last_study_s"]),
+)
+
+# Each person's evidence per course folded in the order it was made (server/person_year.py): per
+# lesson its covered media, the day it was done (or of its latest evidence) and whether it is done;
+# the first day each quiz and the exam was passed; the newest evidence folded (JSON). ``version``:
+# the published version of the course it was folded against. An upload folds its own records into
+# it instead of re-reading the person's history.
+person_course = sa.Table(
+    "person_course", metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("course_id", sa.Text, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
 )
 
 # Credited study time per unit (the people's own unit, not its ancestors), site year and week of
@@ -320,4 +343,5 @@ unit_week = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("week", sa.Integer, primary_key=True),
     sa.Column("study_ms", sa.BigInteger, nullable=False),
+    sa.Index("unit_week_weeks", "year", "week", postgresql_include=["study_ms"]),  # a year's weekly line
 )

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 # Text a zh_CN page may show in Latin letters: codes, accounts, the language switch, file kinds.
 ALLOWED_LATIN = {"English", "XLSX", "CSV", "PDF", "UTC", "c1", "l1", "law", "short", "zhang", "li", "wang", "zhao",
-                 "root", "a-admin", "b-admin", "tested", "reviewer-a"}
+                 "root", "a-admin", "b-admin", "tested", "reviewer-a", "qian"}
 
 OVERFLOW_CHECK = """() => {
   const bad = [];
@@ -287,6 +287,100 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     assert answer is not None and answer.status == 404 and "乙市党务干部培训班" not in page.content()
     look(page, "reviewer-refused")
     reviewing.close()
+
+
+def test_courses_archive_people_units_and_a_half_year_bulletin(browser: Browser, site: Site, tmp_path: Path) -> None:
+    import re
+
+    import pypdfium2
+
+    from tests.support.admin_web import AdminSession
+
+    base = site.server.url
+    manifest = publish_tested(site.server, tmp_path)
+    study(site.server, tmp_path, "zhang", manifest, quiz_right=True)
+    study(site.server, tmp_path, "li", manifest, quiz_right=False)
+    http = AdminSession(site.server)  # a class for the archive's scores, made as test_admin_classes makes one
+    http.sign_in("a-admin")
+    http.get("/admin/classes")
+    http.post("/admin/classes", {"code": "qn-2026", "name": "2026年青年干部培训班", "starts": "2026-03-01",
+                                 "ends": "2026-12-31", "owner": "city-a", "weights": "3:3:4", "pass_score": "60"})
+    http.post("/admin/classes/qn-2026/courses", {"course": COURSE, "kind": "required"})
+    http.post("/admin/classes/qn-2026/enrol", {"kind": "unit", "target": "city-a"})
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, "root")
+    # courses: completion share and quiz pass rate, the download the same as the page
+    page.click("nav >> text=课程")
+    shown = page_tables(page.content())["courses"]
+    assert [r[4] for r in shown[1:] if r[0] == COURSE] == ["50.0"] and [r[7] for r in shown[1:] if r[0] == COURSE] == [
+        "50.0"]
+    with page.expect_download() as info:
+        page.click("a[href*='table=courses'][href*='export=xlsx']")
+    saved = tmp_path / "courses.xlsx"
+    info.value.save_as(saved)
+    sheet = load_workbook(io.BytesIO(saved.read_bytes())).active
+    assert sheet is not None
+    assert same_cells([list(row) for row in sheet.iter_rows(values_only=True)]) == same_cells(shown)
+    look(page, "courses-figures", narrow=True)
+    # li's archive: the attempts graded by the server and the class's 3:3:4 scores
+    page.goto(f"{base}/admin/people/{site.user_ids['li']}")
+    tables = page_tables(page.content())
+    assert [r[7] for r in tables["attempts"][1:]] == ["不合格", "合格"]
+    assert tables["classes"][1][0] == "2026年青年干部培训班" and tables["classes"][1][6:] == ["70.0", "60.0", "合格"]
+    look(page, "person-archive", narrow=True)
+    # a half-year bulletin chosen on the province's page, looked at as a picture of its page
+    page.goto(base + "/admin/units/prov")
+    options = page.locator("form[data-form=bulletin] select[name=period] option").evaluate_all(
+        "options => options.map(o => [o.value, o.textContent])")
+    year = options[0][0]
+    assert options[0][1] == f"{year} 年度" and [f"{year}-1", f"{year}年上半年"] in options
+    half = 2 if [f"{year}-2", f"{year}年下半年"] in options else 1  # the half we are in, where the records are
+    page.select_option("form[data-form=bulletin] select[name=period]", f"{year}-{half}")
+    with page.expect_download() as info:
+        page.click("form[data-form=bulletin] button")
+    assert info.value.suggested_filename == f"bulletin-prov-{year}-h{half}.pdf"
+    pdf = tmp_path / "bulletin.pdf"
+    info.value.save_as(pdf)
+    document = pypdfium2.PdfDocument(pdf)
+    text = document[0].get_textpage().get_text_range()
+    assert f"{year}年{'下' if half == 2 else '上'}半年" in text and "王五" in text and "张三" not in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    document[0].render(scale=1.5).to_pil().save(SHOTS / "admin-bulletin-half-year.png")
+    document.close()
+    context.close()
+
+    # a unit admin adds a person, adds a unit, moves a county under it and is told why it cannot be deactivated
+    scoped = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = scoped.new_page()
+    sign_in(page, base, "a-admin")
+    page.goto(base + "/admin/units/county-a1")
+    look(page, "unit-manage", narrow=True)
+    form = page.locator("form[data-form=add-person]")
+    form.locator("input[name=name]").fill("钱七")
+    form.locator("input[name=username]").fill("qian")
+    form.locator("select[name=level]").select_option("section")
+    form.locator("input[name=password]").fill("first-pass-1")
+    form.locator("button").click()
+    page.wait_for_url(re.compile(r".*/admin/people/.*\?done=add_person"))
+    assert "人员已添加" in page.inner_text("[role=status]") and "乡科级" in page.content()
+    look(page, "person-added")
+    page.goto(base + "/admin/units/city-a")
+    form = page.locator("form[data-form=add-unit]")
+    form.locator("input[name=code]").fill("district-a")
+    form.locator("input[name=name]").fill("甲市片区")
+    form.locator("button").click()
+    assert "单位已添加" in page.inner_text("[role=status]")
+    page.goto(base + "/admin/units/county-a1")
+    page.select_option("form[data-form=move-unit] select[name=parent]", "district-a")
+    page.click("form[data-form=move-unit] button")
+    assert "单位已移动" in page.inner_text("[role=status]")
+    assert [a.strip() for a in page.locator(".crumbs a").all_inner_texts()] == ["甲市", "甲市片区"]
+    assert "仍有 2 名在用人员" in page.inner_text("[data-not-empty]")
+    look(page, "unit-moved", narrow=True)
+    answer = page.goto(base + "/admin/units/city-b")  # typed by hand: another admin's unit
+    assert answer is not None and answer.status == 404
+    scoped.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

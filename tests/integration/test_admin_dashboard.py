@@ -108,6 +108,14 @@ def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Pat
         s = AuthService(tmp_path / f"api-{account}", SiteConfig(server_url=site.url)).sign_in(account, "pass-word")
         standings[account] = s.api.transcript(outcomes=True)["outcomes"]["year"]["standing"]
     assert standings == {"zhang": "met", "li": "behind", "wang": "behind", "zhao": "no_target"}
+    # the people behind are exactly those: the rules engine's measure (credit against the paced
+    # minimums), not study hours (zhang studied no longer than li, yet met the target), and as many
+    # as the page's share leaves out (3 with a target, 1 of them on track)
+    behind = page_tables(browser.get("/admin/behind").text)["behind"]
+    assert behind[0][1] == "账号" and behind[0][4:8] == ["必修", "选修", "合计", "距进度还差"]
+    assert [row[1] for row in behind[1:]] == ["li", "wang"]
+    for row in behind[1:]:  # no credit yet; short of the required minimum times the share of the year gone
+        assert row[4:7] == ["0.0", "0.0", "0.0"] and 0 < float(row[7]) <= 1
     # a county's page: its one person, on track, nothing overdue
     county = browser.get("/admin/units/county-a1").text
     figures = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', county))

@@ -1,7 +1,9 @@
 """The stored yearly figures (server.person_year) through a real server process, on SQLite and
 PostgreSQL: a person's row is stored when they are added and kept exact at each upload, with their
 unit's weeks; ``totals rebuild`` gives the same rows from scratch; a move takes a person's weeks to
-their new unit; an assignment updates everyone it reaches; the rankings read the stored totals."""
+their new unit; an assignment updates everyone it reaches; the rankings read the stored totals; an
+upload folds its records into the stored folds, and evidence made before what was folded (a second
+PC's older records) is folded again from the start."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 from server.config import ServerConfig
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.manifest import Manifest
-from sync.protocol.records import V2
+from sync.protocol.records import GENESIS, V2, Record, make_record
 from sync.site.config import SiteConfig
 from tests.support.courses import (
     QUIZ_AND_EXAM,
@@ -26,6 +28,7 @@ from tests.support.courses import (
     random_bytes,
     write_course_source,
 )
+from tests.support.ingest import enrolled_client, statuses
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
@@ -171,3 +174,33 @@ def test_the_rankings_read_the_stored_totals(site: ServerProcess, tmp_path: Path
     site.start()
     ranking = second.api.transcript(outcomes=True)["outcomes"]["ranking"]
     assert ranking["unit_mean"] == "1.5"
+
+
+def test_older_evidence_from_a_second_device_is_folded_in_the_order_it_was_made(site: ServerProcess) -> None:
+    publish_lessons(site.data_dir, "fold", {"l1": 20.0, "l2": 20.0})
+    add_user(site, "two", "pass-word", unit="cgz")
+    office, home = enrolled_client(site, "two"), enrolled_client(site, "two")
+    year = int(site.sql("SELECT year FROM person_year")[0][0])
+
+    def watched(client: Any, line: Timeline, created_at: str | None) -> list[Record]:
+        out, prev = [], GENESIS
+        for seq, lesson in enumerate(("l1", "l2"), start=1):
+            r = make_record(client.signer, seq=seq, prev=prev, record_type="watch", course_id="fold",
+                            lesson_id=lesson, body=line.body([[0.0, 20.0]]), created_at=created_at)
+            out.append(r)
+            prev = r.hash
+        return out
+
+    # the office PC's records, made today, finish the course this year ...
+    assert statuses(office.api.post_batch(watched(office, Timeline(time.time() - 280), None))) == ["stored"] * 2
+    row = _rows(site)["two"]
+    assert (row["courses_done"], row["elective_x100"], row["study_ms"]) == (1, 100, 40_000)
+    [[state]] = site.sql("SELECT state FROM person_course WHERE course_id = 'fold'")
+    assert sorted(json.loads(state)["lessons"]) == ["l1", "l2"]
+    # ... until the home PC's, made on the last day of last year, arrive: the course was finished then
+    home_records = watched(home, Timeline(time.time() - 200), f"{year - 1}-12-31T04:00:00.000Z")
+    assert statuses(home.api.post_batch(home_records)) == ["stored"] * 2
+    folded = _rows(site)
+    assert (folded["two"]["courses_done"], folded["two"]["elective_x100"], folded["two"]["study_ms"]) == (0, 0, 80_000)
+    site.cli("totals", "rebuild")
+    assert _rows(site) == folded

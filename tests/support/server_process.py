@@ -1,5 +1,7 @@
 """A real ``studydesk-server serve`` process on loopback, for integration tests and benches,
-on the SQLite file in its data folder or on a PostgreSQL database named by URL."""
+on the SQLite file in its data folder or on a PostgreSQL database named by URL. The process is
+forked from this test process's zygote, which has the server's modules imported already
+(tests/support/zygote.py), or is a new interpreter where the zygote cannot serve."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from typing import Any
 
 import requests
 import sqlalchemy as sa
+
+from tests.support.zygote import Forked, spawn_server
 
 
 def free_port() -> int:
@@ -37,7 +41,9 @@ class ServerProcess:
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.database_url = database_url
         """None: the SQLite file in the data folder."""
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | Forked | None = None
+        """The running server: forked from this test process's zygote (tests/support/zygote.py), or a new
+        interpreter where the zygote cannot serve."""
 
     @property
     def url(self) -> str:
@@ -117,10 +123,13 @@ class ServerProcess:
         machine, or several workers each a new Python process, can be slow to start)."""
         timeout_s = timeout_s if timeout_s is not None else 60.0
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
         workers = ["--workers", str(self.workers)] if self.workers != 1 else []
-        cmd = [*self._command(), "serve", "--port", str(self.port), *workers]
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=dict(os.environ))
+        args = [*self._site_arguments(), "serve", "--port", str(self.port), *workers]
+        self.proc = spawn_server(args, dict(os.environ), self.log_path)
+        if self.proc is None:
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", *args], stdout=log, stderr=log,
+                                             env=dict(os.environ))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,0 +1,260 @@
+"""Real server processes without paying for a new interpreter each time.
+
+Every ``studydesk-server serve`` a test starts would otherwise import FastAPI, SQLAlchemy,
+pydantic, uvicorn and the whole server again: about a second of CPU, hundreds of times a run.
+A zygote is one helper process per test process that imports all of that once, then forks a
+server for each request: the server runs ``python -m server.cli ARGS`` in that fork (``runpy``,
+so its ``__main__`` is ``server.cli`` exactly as on a command line), with the requester's
+environment, working folder and log file. Nothing is shared with other servers after the fork:
+each has its own memory, sockets, database connections and exit status, and dies of kill -9.
+
+The fork is made twice (zygote -> intermediate -> server) and the intermediate exits at once,
+so the server is adopted by the test process, which is a child subreaper (prctl
+PR_SET_CHILD_SUBREAPER): the test process waits for its servers as for any child, gets their exit
+status, and their CPU time counts in its own children's (what ``--cpu-report`` and ``time``
+read). ``Forked`` is the test process's handle on one such server, like ``subprocess.Popen``.
+
+``spawn_server`` answers None (the caller starts a new interpreter instead) when the zygote cannot
+serve: the environment differs from the zygote's in what only a new interpreter reads (``PYTHON*``,
+``LD_*``, locale, time zone, libfaketime's settings), the platform has no subreaper or pidfd, the
+zygote did not start, or ``STUDYDESK_TEST_ZYGOTE=0``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SWITCH_ENV = "STUDYDESK_TEST_ZYGOTE"
+PR_SET_CHILD_SUBREAPER = 36
+PRELOAD = (
+    "server.cli", "server.app", "uvicorn", "uvicorn.supervisors", "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on", "uvicorn.loops.auto", "uvicorn.loops.asyncio",
+    "anyio._backends._asyncio", "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
+    "psycopg", "alembic.command", "alembic.runtime.migration", "alembic.script", "alembic.op",
+)
+"""Imported by the zygote besides every module of the ``server`` package (its revisions excepted)."""
+
+
+def _interpreter_key(name: str) -> bool:
+    """An environment variable that a new interpreter reads at its start, which a fork cannot change."""
+    return name.startswith(("PYTHON", "LD_", "LC_", "FAKETIME")) or name in {"LANG", "LANGUAGE", "TZ"}
+
+
+class Forked:
+    """A server process the zygote forked and this process adopted: the part of ``subprocess.Popen``
+    that ServerProcess uses (pid, returncode, poll, wait, send_signal, terminate, kill)."""
+
+    def __init__(self, pid: int, args: Sequence[str]) -> None:
+        self.pid = pid
+        self.args = list(args)
+        self.returncode: int | None = None
+        self._pidfd: int | None = os.pidfd_open(pid)
+        """Readable once the process has ended; signals go through it, so never to a reused pid."""
+
+    def _reaped(self, status: int) -> int:
+        self.returncode = os.waitstatus_to_exitcode(status)
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self._reaped(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is not None:
+            return self.returncode
+        assert self._pidfd is not None
+        if not select.select([self._pidfd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
+        return self._reaped(os.waitpid(self.pid, 0)[1])
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None and self._pidfd is not None:
+            with contextlib.suppress(ProcessLookupError):  # ended, not yet waited for
+                signal.pidfd_send_signal(self._pidfd, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class _Client:
+    """This process's zygote: started on first use, stopped (and waited for) when this process exits."""
+
+    def __init__(self) -> None:
+        self.env = dict(os.environ)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", f"import sys; sys.path.insert(1, {str(ROOT)!r}); "
+                                   "from tests.support.zygote import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.env)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.requests, self.replies = self.proc.stdin, self.proc.stdout
+        if json.loads(self.replies.readline() or b"{}").get("ready") is not True:
+            self.close()
+            raise RuntimeError("the server zygote did not start")
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: str, log: Path) -> int:
+        self.requests.write(json.dumps({"argv": list(argv), "env": dict(env), "cwd": cwd,
+                                        "log": str(log)}).encode() + b"\n")
+        self.requests.flush()
+        reply = json.loads(self.replies.readline() or b'{"error": "the zygote ended"}')
+        if "pid" not in reply:
+            raise RuntimeError(f"the server zygote could not fork: {reply.get('error')}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        self.requests.close()
+        self.proc.wait(30)
+
+
+_client: _Client | None = None
+_unusable = False
+_lock = threading.Lock()
+
+
+def _become_subreaper() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _stop_client() -> None:
+    global _client
+    if _client is not None:
+        _client.close()
+        _client = None
+
+
+def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Forked | None:
+    """``python -m server.cli ARGS`` forked from this process's zygote, its output appended to
+    ``log``; None when a new interpreter must run it instead (see the module text)."""
+    global _client, _unusable
+    if os.environ.get(SWITCH_ENV, "1") == "0" or not hasattr(os, "pidfd_open"):
+        return None
+    with _lock:
+        if _unusable:
+            return None
+        if _client is None:
+            if not _become_subreaper():
+                _unusable = True
+                return None
+            import atexit
+
+            try:
+                _client = _Client()
+            except (OSError, RuntimeError, ValueError):
+                _unusable = True
+                return None
+            atexit.register(_stop_client)
+        if any(_interpreter_key(k) and env.get(k) != _client.env.get(k) for k in {*env, *_client.env}):
+            return None
+        try:
+            pid = _client.spawn(args, env, os.getcwd(), log)
+        except (OSError, ValueError):  # the zygote died: this process starts new interpreters from now on
+            _unusable = True
+            return None
+    try:
+        return Forked(pid, [sys.executable, "-m", "server.cli", *args])
+    except ProcessLookupError:  # cannot happen while this process is its parent; refuse to guess
+        raise RuntimeError(f"the forked server {pid} is gone before it was adopted") from None
+
+
+# The zygote process ---------------------------------------------------------------------------
+
+
+def _preload() -> None:
+    import importlib
+    import pkgutil
+
+    import server
+
+    names = list(PRELOAD)
+    names += [m.name for m in pkgutil.walk_packages(server.__path__, "server.")
+              if ".migrations" not in m.name]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # a module not preloaded is imported by the server that needs it
+            print(f"zygote: {name} not preloaded: {exc}", file=sys.stderr)
+    from server.cli import build_parser
+
+    build_parser()  # imports every command module
+
+
+def _serve_requests() -> dict[str, Any]:
+    """Answer requests until stdin ends (then exit); in a forked server, return its request."""
+    requests_in = sys.stdin.buffer
+    while line := requests_in.readline():
+        request = json.loads(line)
+        if threading.active_count() != 1:  # a fork of a process with other threads may deadlock
+            os.write(1, json.dumps({"error": "the zygote has other threads"}).encode() + b"\n")
+            continue
+        sys.stderr.flush()
+        r, w = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            os.close(r)
+            server = os.fork()
+            if server == 0:
+                os.close(w)
+                return dict(request)
+            os.write(w, str(server).encode())
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r, "rb") as pipe:
+            pid = pipe.read()
+        os.waitpid(middle, 0)  # the server is now this zygote's parent's child
+        os.write(1, json.dumps({"pid": int(pid)} if pid else {"error": "fork failed"}).encode() + b"\n")
+    sys.exit(0)
+
+
+def _become_server(request: Mapping[str, Any]) -> None:
+    """In the forked server: its streams, environment, folder and arguments, then ``server.cli``
+    as ``python -m`` runs it (its exit ends this process the ordinary way)."""
+    import runpy
+
+    gc.enable()
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(null)
+    os.close(log)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - this process's stdin until it ends
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.argv = [sys.executable, *request["argv"]]
+    sys.modules.pop("server.cli", None)  # as under ``python -m``: the module runs as __main__ only
+    runpy.run_module("server.cli", run_name="__main__", alter_sys=True)
+
+
+def main() -> None:
+    gc.disable()  # no collection leaves holes in pages the forks share (the forks collect again)
+    _preload()
+    gc.freeze()
+    os.write(1, json.dumps({"ready": True}).encode() + b"\n")
+    _become_server(_serve_requests())
