@@ -448,7 +448,10 @@ async def _generate(conn: Connection, url: str, plans: list[Plan]) -> None:
 
 def _generator_main(conn: Connection, url: str, plans: list[Plan]) -> None:
     """A generator process: its learners, one phase at a time as the bench's process says."""
+    from server.connections import raise_fd_limit
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's process stops it
+    raise_fd_limit()  # a connection per learner in flight: past the usual 1,024 open files
     asyncio.run(_generate(conn, url, plans))
 
 
