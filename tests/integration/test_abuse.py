@@ -6,6 +6,7 @@ repository, malformed small JSON bodies, and the audit log."""
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import math
 import select
@@ -381,6 +382,24 @@ def test_half_open_connections_do_not_stop_the_server(quick_server: ServerProces
     finally:
         for s in sockets:
             s.close()
+
+
+def test_a_client_back_after_the_longest_retry_after_finds_its_connection_open(server: ServerProcess) -> None:
+    from server.limits import BUSY_JITTER, RETRY_AFTER_S
+
+    longest_wait_s = math.ceil(RETRY_AFTER_S * BUSY_JITTER) * 1.25  # sync.net.backoff spreads it by a quarter
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", "/api/health")
+        assert conn.getresponse().read() and conn.sock is not None
+        first = conn.sock
+        time.sleep(longest_wait_s + 0.5)
+        readable, _, _ = select.select([first], [], [], 0)
+        assert not readable, "the server closed the idle connection before a busy client's wait was over"
+        conn.request("GET", "/api/health")  # on the same connection, not a new one
+        assert conn.getresponse().status == 200 and conn.sock is first
+    finally:
+        conn.close()
 
 
 @pytest.mark.databases
