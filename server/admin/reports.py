@@ -167,10 +167,11 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period, targets: Targets = NO_TARGETS, *,
              full: bool = True) -> list[UnitFigures]:
-    """The figures of each unit's subtree in ``tops``: the active people counted per unit, and one
-    pass over their stored years (which carry each person's unit, level and whether they are
-    active), grouped by unit, in the database; the groups (one row per unit) are added up per top
-    here. ``full=False``: people, study time and who studied only (what the rankings show).
+    """The figures of each unit's subtree in ``tops``, in one query: per unit of the subtrees, its
+    active people counted and one pass over their stored years (which carry each person's unit, level
+    and whether they are active), each grouped in the database; the rows (one per unit with people)
+    are added up per top here. ``full=False``: people, study time and who studied only (what the
+    rankings show).
 
     Both passes read the covering indexes of revision 0008 in unit order. When the tops' subtrees
     hold every unit (a province's own page), no unit filter is needed, and none is applied: each
@@ -179,26 +180,30 @@ def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period, targe
         return []
     p, u = person_year.c, users.c
     inside = sa.or_(*(subtree_clause(units.c.path, t.path) for t in _outermost(tops)))
-    paths = {code: path for code, path in conn.execute(sa.select(units.c.code, units.c.path).where(inside))}
-    everything = _every_unit(conn, inside)
-    members = sa.select(units.c.code).where(inside)
-    people_query = sa.select(u.unit_code, sa.func.count()).where(u.deactivated_at.is_(None))
-    stored_query = sa.select(p.unit_code, _count(p.last_study_s >= period.week_start_s), _count(p.study_ms > 0),
-                             sa.func.coalesce(sa.func.sum(p.study_ms), 0))
+    people_query = sa.select(u.unit_code, sa.func.count().label("n")).where(u.deactivated_at.is_(None))
+    figures = [_count(p.last_study_s >= period.week_start_s), _count(p.study_ms > 0),
+               sa.func.coalesce(sa.func.sum(p.study_ms), 0)]
     if full:
         has_target, on_track = _on_track(period, targets)
-        stored_query = stored_query.add_columns(
-            _count(has_target), _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
-            sa.func.coalesce(sa.func.sum(p.required_done), 0), _count(p.first_due < period.today.isoformat()))
-    stored_query = stored_query.where(p.year == period.year, p.active == 1)
-    if not everything:
+        figures += [_count(has_target), _count(on_track), sa.func.coalesce(sa.func.sum(p.required_assigned), 0),
+                    sa.func.coalesce(sa.func.sum(p.required_done), 0),
+                    _count(p.first_due < period.today.isoformat())]
+    stored_query = sa.select(p.unit_code, *(f.label(f"f{i}") for i, f in enumerate(figures))).where(
+        p.year == period.year, p.active == 1)
+    if not _every_unit(conn, inside):
+        members = sa.select(units.c.code).where(inside)
         people_query = people_query.where(u.unit_code.in_(members))
         stored_query = stored_query.where(p.unit_code.in_(members))
-    sums = _Sums(tops, paths)
-    for code, count in conn.execute(people_query.group_by(u.unit_code)):
-        sums.add(code, 0, [count])
-    for code, *figures in conn.execute(stored_query.group_by(p.unit_code)):
-        sums.add(code, 1, figures)
+    people = people_query.group_by(u.unit_code).subquery()
+    stored = stored_query.group_by(p.unit_code).subquery()
+    query = (sa.select(units.c.path, sa.func.coalesce(people.c.n, 0),
+                       *(sa.func.coalesce(stored.c[f"f{i}"], 0) for i in range(len(figures))))
+             .select_from(units).join(people, people.c.unit_code == units.c.code, isouter=True)
+             .join(stored, stored.c.unit_code == units.c.code, isouter=True)
+             .where(inside, sa.or_(people.c.n.is_not(None), stored.c.unit_code.is_not(None))))
+    sums = _Sums(tops)
+    for path, *values in conn.execute(query):
+        sums.add(path, values)
     out = []
     for t, (n, week, year, ms, with_target, ok, assigned, done, overdue) in zip(tops, sums.rows, strict=True):
         out.append(UnitFigures(t.code, t.name, n, week, year, round(ms / 3_600_000, 2), with_target, ok,
@@ -207,34 +212,23 @@ def _figures(conn: Connection, tops: Sequence[StoredUnit], period: Period, targe
 
 
 class _Sums:
-    """Figures grouped by unit, added up per top unit: the tops a unit counts in are found once per
-    unit (its path's prefixes looked up), not once per row and top."""
+    """Figures of units added up per top unit: the tops a unit counts in are its path's prefixes."""
 
-    def __init__(self, tops: Sequence[StoredUnit], paths: dict[str, str]) -> None:
-        self.paths = paths
+    def __init__(self, tops: Sequence[StoredUnit]) -> None:
         self.at: dict[str, list[int]] = defaultdict(list)
         for i, t in enumerate(tops):
             self.at[t.path].append(i)
-        self.owners: dict[str | None, list[int]] = {}
         self.rows = [[0] * 9 for _ in tops]
 
-    def owners_of(self, code: str | None) -> list[int]:
-        found = self.owners.get(code)
-        if found is None:
-            path = self.paths.get(code or "", "")
-            found = [i for k, c in enumerate(path) if c == SEP for i in self.at.get(path[:k + 1], ())]
-            self.owners[code] = found
-        return found
-
-    def add(self, code: str | None, start: int, figures: Sequence[Any]) -> None:
-        """Add ``figures`` (in the row's columns from ``start``) to every top ``code`` counts in."""
-        found = self.owners_of(code)
-        if found:
-            values = [int(v) for v in figures]
-            for i in found:
-                row = self.rows[i]
-                for k, value in enumerate(values, start=start):
-                    row[k] += value
+    def add(self, path: str, figures: Sequence[Any]) -> None:
+        """Add ``figures`` (the row's columns from the first) to every top whose subtree holds ``path``."""
+        values = [int(v) for v in figures]
+        for k, c in enumerate(path):
+            if c == SEP:
+                for i in self.at.get(path[:k + 1], ()):
+                    row = self.rows[i]
+                    for j, value in enumerate(values):
+                        row[j] += value
 
 
 def _every_unit(conn: Connection, inside: sa.ColumnElement[bool]) -> bool:

@@ -150,15 +150,16 @@ def _unit_done(signed: Signed, unit_code: str, action: str, target: str, detail:
     return redirect(signed.page, f"/admin/units/{page}?done={action.removeprefix('admin.')}")
 
 
-def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
+def unit_forms(signed: Signed, unit: units.StoredUnit, people: int) -> dict[str, object]:
     """What a unit's page needs for its forms: the cadre levels for a new person, whether the
     admin may move or deactivate the unit, where it may go (units near it, not inside it), what
-    keeps it from being deactivated, and the notice of the last change."""
+    keeps it from being deactivated (``people``: the active people of its subtree, as the page
+    counted them), and the notice of the last change."""
     _ = signed.page.gettext
     restructure = unit.active and scope.may_restructure(signed.conn, signed.admin, unit)
-    parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent)
-               if code != unit.parent and not _inside(signed, code, unit)] if restructure and unit.parent else []
-    below, people = units.active_inside(signed.conn, unit.code) if restructure else (0, 0)
+    parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent, unit)
+               if code != unit.parent] if restructure and unit.parent else []
+    below = units.active_units_below(signed.conn, unit.code) if restructure else 0
     done = {"add_unit": _("The unit is added."),
             "move_unit": _("The unit is moved, with every unit and person below it; their records and histories "
                            "stay."),
@@ -170,11 +171,6 @@ def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
     return {"levels": [(level.value, level.label(signed.page.lang)) for level in CadreLevel],
             "restructure": restructure, "parents": parents, "inside": {"units": below, "people": people},
             "notice": notice}
-
-
-def _inside(signed: Signed, code: str, unit: units.StoredUnit) -> bool:
-    found = units.get_unit(signed.conn, code)
-    return found is None or found.path.startswith(unit.path)
 
 
 def _level(form: FormData) -> CadreLevel | None:

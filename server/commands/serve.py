@@ -136,6 +136,7 @@ def _app_of(config: ServerConfig) -> Any:
         from server.app import create_app
 
         _apps[config] = create_app(config)
+        _apps[config].state.totals.watch()  # stored years gone stale are rebuilt in the background
     return _apps[config]
 
 
@@ -162,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         from server.connections import guarded_h11
 
         app = create_app(config)
+        app.state.totals.watch()  # stored years gone stale are rebuilt in the background
         _private_database(config)
         with serve_lock(args.data):  # restore refuses to replace the folder while this is held
             uvicorn.run(app, http=guarded_h11(args.header_timeout), **options)

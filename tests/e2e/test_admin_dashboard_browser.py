@@ -1,5 +1,6 @@
-"""The dashboard and a unit's page in chromium with yearly targets set: the on-track, required-course
-and overdue figures per child unit, the bar chart and the weekly line, photographed at 1366x768 and
+"""The dashboard, a unit's page and the people behind in chromium with yearly targets set: the
+on-track, required-course and overdue figures per child unit, the bar chart and the weekly line, the
+people not on track with their credit against the pace, photographed at 1366x768 and
 1024x768 into ``artifacts/screenshots/admin/`` (``admin-figures-*``) and checked as every admin page
 is: nothing wider than the window, no text cut off, no English left on a zh_CN page."""
 
@@ -31,4 +32,10 @@ def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: Serv
     page.wait_for_url(site.url + "/admin/units/city-a")
     assert "必修课完成率" in page.inner_text(".figures")
     look(page, "figures-unit", narrow=True)
+    # the people behind: those the on-track share leaves out, with their credit against the pace
+    page.goto(site.url + "/admin/behind")
+    assert [row.split("\t")[1] for row in page.locator("table[data-table=behind] tbody tr").all_inner_texts()] == [
+        "li", "wang"]
+    assert "距进度还差" in page.inner_text("table[data-table=behind] thead")
+    look(page, "figures-behind", narrow=True)
     context.close()

@@ -4,7 +4,7 @@ pages add up (PostgreSQL keeps them in the index, so the pass never visits the t
 time per week of the year.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
