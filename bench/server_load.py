@@ -3,38 +3,51 @@ worker next to PostgreSQL with two, at several sizes, in one run (issue 13 point
 
 A run is ``LEARNERSxHOURS``: that many learners, each with a day of ``HOURS`` hours of study signed
 by a PC of its own at the protocol v2 cadence (one signed watch record per minute-long span, 60 per
-learner-hour), the bodies the real player makes. The records are signed before any clock starts:
-the server's work is measured, not the bench's signing. Each run has a fresh server and database.
+learner-hour), the bodies the real player makes. The records are signed, and each hour's batches
+encoded and gzipped as the app sends them, before any clock starts: the server's work is measured,
+not the bench's. Each run has a fresh server and database.
+
+The learners are driven by ``--generators`` load-generator processes (spawned, so each has a core's
+worth of its own), each running its share of the learners as asyncio tasks over one httpx client:
+a learner waiting costs nothing, and a request costs the generator well under a millisecond of CPU.
+Each generator measures how late its own event loop runs (its "loop lag"): when that stays small,
+the latencies printed are the server's, not the generator's. Every generator's CPU is printed next
+to the server's, PostgreSQL's and the rest of the machine's, so a reader sees who used the cores.
 
 1. Sign-in: every learner signs in once and enrols its PC, starting spread over ``--ramp`` seconds
    (scrypt in the server's password pool: measured on its own, CPU included).
 2. The day: each learner's hours are compressed to ``--hour-s`` seconds each; at the end of each
    studied hour the learner syncs what is pending, in the batches the real uploader makes (at most
    ``sync.records.uploader.DEFAULT_BATCH`` records each). Learners start their day spread over
-   ``--ramp`` seconds. Every try the server turns away (503/429 with Retry-After, a dropped
-   connection) is retried with the app's one backoff, honouring Retry-After, and counted by kind.
-   A run is bounded: learners still syncing after ``--limit`` seconds give up (and are reported).
+   ``--ramp`` seconds. A try the server turns away on purpose (503 or 429 with Retry-After) is
+   counted apart from errors and tried again no sooner than the Retry-After, with the uploader's own
+   backoff (``sync.records.uploader.upload_backoff``); an error (a timeout, a dropped connection, a
+   5xx, a 503 without Retry-After) is counted by kind and tried again the same way. A run is
+   bounded: learners still syncing after ``--limit`` seconds give up (and are reported).
 
 Printed per run: accepted records/s over the day phase; served batch latency p50/p99 (one try's
-time until the server answered it: what a served learner waits) next to every turned-away try (503,
-429) and every error (timeout, dropped connection, 5xx); the time until each learner's day is fully
-acked, counted from when its last sync was due (so a server that turns everyone away cannot look
-fast); the server's CPU seconds per 1,000 records (all its processes, psutil) and per sign-in; the
-bench's own CPU (it shares the cores); acked == stored, records missing or doubled (the server's
-own database, chain by chain) and every honest minute credited. On PostgreSQL one worker is killed
-with SIGKILL half-way through the day (``--no-kill`` to skip): nothing acked may be lost or doubled.
-The reference, measured in the same run on the same server: bare ``/api/health`` round trips.
+time until the server answered it: what a served learner waits) next to every turned-away try and
+every error; the time until each learner's day is fully acked, counted from when its last sync was
+due (so a server that turns everyone away cannot look fast); CPU seconds per 1,000 records (the
+server's processes and PostgreSQL's, psutil) and per sign-in; acked == stored, records missing or
+doubled (the server's own database, chain by chain, ids and hashes) and every honest minute
+credited. On PostgreSQL one worker is killed with SIGKILL half-way through the day (``--no-kill``
+to skip): nothing acked may be lost or doubled, and the time until a new worker runs is printed.
+The reference, measured in the same run on the same server by the same generators: bare
+``/api/health`` round trips.
 
 The bench starts its own throw-away PostgreSQL (tests/support/postgres.py: Debian's postgresql)
 and its own servers.
 Usage: python -m bench.server_load [--runs 200x3,1000x1] [--quick] [--workers 2] [--only sqlite]
+                                   [--generators 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
-import functools
+import multiprocessing
 import os
 import random
 import signal
@@ -43,24 +56,24 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
+import httpx
 import psutil
-import requests
 
-from sync.net.api_client import ApiClient
-from sync.net.backoff import Backoff
-from sync.protocol.errors import SyncError
+from sync.net.transport import DEFAULT_TIMEOUT, encode_body, error_for
+from sync.protocol.errors import AuthError, RetryableError, ServerBusyError, SyncError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, V2, DeviceSigner, Record, make_record
 from sync.protocol.watch import to_v2
-from sync.records.uploader import DEFAULT_BATCH
+from sync.records.uploader import DEFAULT_BATCH, upload_backoff
 from tests.support.courses import publish_lessons
-from tests.support.load import COURSE, LESSON, Tally, chain_problems, client, percentile, stored
+from tests.support.load import COURSE, LESSON, chain_problems, percentile, stored
 from tests.support.postgres import Cluster
 from tests.support.server_process import ServerProcess
 from tests.support.watch import iso
@@ -70,8 +83,9 @@ SPAN_S = 60.0
 """One signed watch record per minute-long span: the v2 cadence, 60 per learner-hour."""
 LESSON_S = 12 * 3600.0
 REPLACED_WITHIN_S = 120.0
-BUSY = ("server_busy", "too_many_attempts")
-"""Tries the server turned away on purpose (503/429 with Retry-After): not errors."""
+KILL_DROPS_WITHIN_S = 10.0
+"""Errors this soon after the SIGKILL are counted as its doing (the killed worker's connections)."""
+LOOP_TICK_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,65 @@ class Learner:
     """The whole day's records, in chain order (a run of fewer hours uses the first ones)."""
     day_start: float
 
+    @property
+    def username(self) -> str:
+        return f"learner{self.index:05d}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One learner as a generator process drives it: everything it sends, encoded beforehand."""
+
+    username: str
+    device_id: str
+    public_key: str
+    forwarded_for: str
+    """Each learner on a PC of its own, as nginx tells the server (it trusts the header from 127.0.0.1)."""
+    hours: tuple[tuple[bytes, ...], ...]
+    """Each studied hour's batches: request bodies as the app sends them (gzipped JSON)."""
+    signin_at_s: float
+    day_at_s: float
+    """When, after its phase began, the learner signs in, and its day begins."""
+
+
+@dataclass
+class Seen:
+    """What generator processes saw in one phase (picklable; merged in the bench's process)."""
+
+    answered: int = 0
+    latencies_s: list[float] = field(default_factory=list)
+    turned_away: Counter[str] = field(default_factory=Counter)
+    """Tries answered 503 or 429 with Retry-After, by code: overload answered as it should be."""
+    errors: Counter[str] = field(default_factory=Counter)
+    """Tries that got no proper answer, by kind."""
+    error_times: list[float] = field(default_factory=list)
+    examples: dict[str, str] = field(default_factory=dict)
+    acked: set[str] = field(default_factory=set)
+    statuses: Counter[str] = field(default_factory=Counter)
+    acked_after_due_s: list[float] = field(default_factory=list)
+    """Per learner: seconds from its last sync's due moment until its whole day was acked."""
+    unfinished: int = 0
+    cpu_s: float = 0.0
+    """The generator processes' own CPU in the phase."""
+    loop_lag_s: list[float] = field(default_factory=list)
+    count: int = 0
+
+    def merge(self, other: Seen) -> None:
+        self.answered += other.answered
+        self.latencies_s += other.latencies_s
+        self.turned_away.update(other.turned_away)
+        self.errors.update(other.errors)
+        self.error_times += other.error_times
+        for kind, text in other.examples.items():
+            self.examples.setdefault(kind, text)
+        self.acked |= other.acked
+        self.statuses.update(other.statuses)
+        self.acked_after_due_s += other.acked_after_due_s
+        self.unfinished += other.unfinished
+        self.cpu_s += other.cpu_s
+        self.loop_lag_s += other.loop_lag_s
+        self.count += other.count
+
 
 @dataclass
 class Outcome:
@@ -102,14 +175,11 @@ class Outcome:
     records: int
     day_s: float
     signin_s: float
-    tally: Tally
-    signins: Tally
-    acked_after_due_s: list[float]
-    """Per learner: seconds from its last sync's due moment until its whole day was acked."""
-    unfinished: int
-    cpu_day_s: float
+    day: Seen
+    signins: Seen
+    cpu: dict[str, float]
+    """CPU seconds in the day phase: server, postgresql, generators, bench, others, capacity."""
     cpu_signin_s: float
-    bench_cpu_s: float
     health_per_s: float
     problems: list[str]
     stored_rows: int
@@ -117,9 +187,7 @@ class Outcome:
     killed: str = ""
     kill_drops: int = 0
     tracebacks: int = 0
-    """Errors within KILL_DROPS_WITHIN_S after the SIGKILL: connections the killed worker held."""
     load: tuple[float, float] = (0.0, 0.0)
-    notes: list[str] = field(default_factory=list)
 
 
 # ----- set-up (not measured) --------------------------------------------------------------------
@@ -143,6 +211,17 @@ def _day(index: int, hours: int, start: float) -> Learner:
     return Learner(index, user_id, signer.device_id, signer.key.public.to_text(), out, start)
 
 
+def _plan(x: Learner, hours: int, ramp_s: float) -> Plan:
+    batches = []
+    for hour in range(hours):
+        pending = x.day[hour * 60:(hour + 1) * 60]
+        batches.append(tuple(encode_body({"records": [r.to_dict() for r in pending[k:k + DEFAULT_BATCH]]},
+                                         gzip_body=True)[0] for k in range(0, len(pending), DEFAULT_BATCH)))
+    i = x.index
+    return Plan(x.username, x.device_id, x.public_key, f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+                tuple(batches), random.Random(i).uniform(0, ramp_s), random.Random(-i).uniform(0, ramp_s))
+
+
 def _add_users(server: ServerProcess, learners: list[Learner]) -> None:
     """The learners' accounts (learner00000 ...) sharing one password hash."""
     from server.storage.engine import transaction
@@ -155,7 +234,7 @@ def _add_users(server: ServerProcess, learners: list[Learner]) -> None:
     try:
         with engine.connect() as conn, transaction(conn):
             conn.execute(users.insert(), [
-                {"user_id": x.user_id, "username": f"learner{x.index:05d}", "display_name": f"learner{x.index:05d}",
+                {"user_id": x.user_id, "username": x.username, "display_name": x.username,
                  "unit": "bench", "password_hash": digest} for x in learners])
     finally:
         engine.dispose()
@@ -175,7 +254,10 @@ def _tracebacks(server: ServerProcess) -> int:
         return 0
 
 
-def _tree_cpu_s(pid: int) -> float:
+def _tree_cpu_s(pid: int | None) -> float:
+    """CPU seconds of a process and its descendants, those it has reaped included."""
+    if pid is None:
+        return 0.0
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
@@ -189,103 +271,228 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
-def _health_reference(url: str, threads: int, seconds: float = 2.0) -> float:
-    """Bare /api/health round trips per second from ``threads`` threads."""
-    stop = time.monotonic() + seconds
-    count = [0]
-    lock = threading.Lock()
-
-    def loop() -> None:
-        s = requests.Session()
-        mine = 0
-        while time.monotonic() < stop:
-            with contextlib.suppress(requests.RequestException):
-                s.get(url + "/api/health", timeout=10)
-                mine += 1
-        with lock:
-            count[0] += mine
-
-    with ThreadPoolExecutor(threads) as pool:
-        for f in [pool.submit(loop) for _ in range(threads)]:
-            f.result()
-    return count[0] / seconds
+def _postmaster_pid(cluster: Cluster | None) -> int | None:
+    if cluster is None or cluster.folder is None:
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        return int((cluster.folder / "data" / "postmaster.pid").read_text().split()[0])
+    return None
 
 
-# ----- one learner ------------------------------------------------------------------------------
+def _machine_busy_s() -> float:
+    t = psutil.cpu_times()
+    busy: float = sum(t) - t.idle - getattr(t, "iowait", 0.0)
+    return busy
+
+
+# ----- a generator process: its learners as asyncio tasks ------------------------------------
 class _GaveUp(Exception):
     pass
 
 
-T = TypeVar("T")
-_error_times: list[float] = []
-"""When each error (not a turned-away try) happened: the ones right after a SIGKILL are its doing."""
-_error_lock = threading.Lock()
-_error_examples: dict[str, str] = {}
-KILL_DROPS_WITHIN_S = 10.0
+def _count(error: SyncError, what: str, seen: Seen) -> None:
+    if isinstance(error, ServerBusyError) and error.retry_after_s is not None:
+        seen.turned_away[error.code] += 1
+        return
+    kind = "503 without Retry-After" if isinstance(error, ServerBusyError) else error.code
+    seen.errors[kind] += 1
+    seen.error_times.append(time.monotonic())
+    seen.examples.setdefault(kind, f"{what}: {error.detail}"[:300])
 
 
-def _try(what: str, call: Callable[[], T], tally: Tally, deadline: float) -> T:
-    """``call()`` until the server answers, waiting between tries as the app does; each answered
-    try's own time goes to ``tally.latencies_s``, each failed one to ``tally.errors`` by kind."""
-    backoff = Backoff(base_s=0.1, cap_s=4.0)
-    while True:
-        started = time.monotonic()
+class _Learners:
+    """One generator process's learners, over one httpx client (a connection per request in flight)."""
+
+    def __init__(self, url: str, plans: list[Plan]) -> None:
+        self.plans = plans
+        self.http = httpx.AsyncClient(
+            base_url=url, timeout=httpx.Timeout(DEFAULT_TIMEOUT[1], connect=DEFAULT_TIMEOUT[0]),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=len(plans) + 64),
+            headers={"User-Agent": "StudyDesk/0.1 (bench)"})
+        self.tokens: dict[str, tuple[str, str]] = {}
+        """username -> (access, refresh)"""
+
+    async def _post(self, path: str, body: bytes, headers: dict[str, str], what: str) -> Any:
+        """One try: the answer's JSON, or the SyncError it stands for (as the app's transport maps it)."""
         try:
-            result = call()
-        except SyncError as exc:  # anything but an answer is counted and tried again (the next sync would)
-            tally.errors[exc.code] += 1
-            if exc.code not in BUSY:
-                with _error_lock:
-                    _error_times.append(time.monotonic())
-                    _error_examples.setdefault(exc.code, f"{what}: {exc.detail}"[:300])
-            wait = backoff.delay_after(exc)
-            if time.monotonic() + wait > deadline:
-                raise _GaveUp(f"{what}: not answered before the run's limit ({exc.code})") from exc
-            time.sleep(wait)
-            continue
-        tally.latencies_s.append(time.monotonic() - started)
-        tally.answered += 1
-        return result
+            resp = await self.http.post(path, content=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise RetryableError("timeout", f"{what}: {type(exc).__name__}") from exc
+        except httpx.TransportError as exc:
+            raise RetryableError("network", f"{what}: {type(exc).__name__}: {exc}") from exc
+        if resp.status_code >= 400:
+            raise error_for(resp.status_code, resp.content, resp.headers.get("Retry-After"), f"POST {path}")
+        return resp.json()
+
+    async def request(self, plan: Plan, path: str, body: bytes, content: dict[str, str], seen: Seen,
+                      deadline: float, what: str, *, authed: bool = True) -> Any:
+        """POST ``body`` until the server answers; each answered try's time goes to
+        ``seen.latencies_s``, each turned-away or failed try is counted by kind."""
+        backoff = upload_backoff()
+        while True:
+            headers = {"Accept": "application/json", "X-Forwarded-For": plan.forwarded_for, **content}
+            if authed:
+                headers["Authorization"] = f"Bearer {self.tokens[plan.username][0]}"
+            started = time.monotonic()
+            try:
+                payload = await self._post(path, body, headers, what)
+            except AuthError as exc:
+                if exc.code != "token_expired" or not authed:
+                    raise
+                await self.refresh(plan, seen, deadline)
+                continue
+            except SyncError as exc:
+                _count(exc, what, seen)
+                wait = backoff.delay_after(exc)  # never sooner than a busy server's Retry-After
+                if not isinstance(exc, RetryableError) or time.monotonic() + wait > deadline:
+                    raise _GaveUp(f"{what}: {exc.code}") from exc  # the app would not try a refusal again
+                await asyncio.sleep(wait)
+                continue
+            seen.latencies_s.append(time.monotonic() - started)
+            seen.answered += 1
+            return payload
+
+    async def refresh(self, plan: Plan, seen: Seen, deadline: float) -> None:
+        body, content = encode_body({"refresh_token": self.tokens[plan.username][1]})
+        payload = await self.request(plan, "/api/auth/refresh", body, content, seen, deadline, "refresh",
+                                     authed=False)
+        self.tokens[plan.username] = (str(payload["access_token"]), str(payload["refresh_token"]))
+
+    async def sign_in(self, plan: Plan, t0: float, deadline: float, seen: Seen) -> None:
+        await asyncio.sleep(max(0.0, t0 + plan.signin_at_s - time.monotonic()))
+        body, content = encode_body({"username": plan.username, "password": PASSWORD})
+        try:
+            payload = await self.request(plan, "/api/auth/login", body, content, seen, deadline, "sign-in",
+                                         authed=False)
+            self.tokens[plan.username] = (str(payload["access_token"]), str(payload["refresh_token"]))
+            body, content = encode_body({"device_id": plan.device_id, "public_key": plan.public_key})
+            await self.request(plan, "/api/devices", body, content, seen, deadline, "enrol")
+        except _GaveUp:
+            seen.unfinished += 1
+
+    async def study_day(self, plan: Plan, t0: float, hour_s: float, hours: int, deadline: float,
+                        seen: Seen) -> None:
+        """Sync the day hour by hour; how long after the last sync was due all was acked."""
+        if plan.username not in self.tokens:  # never signed in
+            seen.unfinished += 1
+            return
+        day_start = t0 + plan.day_at_s
+        due = day_start
+        _, content = encode_body({}, gzip_body=True)
+        try:
+            for hour in range(hours):
+                due = day_start + (hour + 1) * hour_s
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                for body in plan.hours[hour]:
+                    payload = await self.request(plan, "/api/records/batch", body, content, seen, deadline, "batch")
+                    for r in payload["results"]:
+                        seen.statuses[str(r.get("reason") or r["status"])] += 1
+                        if r["status"] in ("stored", "duplicate"):
+                            seen.acked.add(str(r["id"]))
+        except _GaveUp:
+            seen.unfinished += 1
+            return
+        seen.acked_after_due_s.append(time.monotonic() - due)
+
+    async def health(self, lanes: int, seconds: float, seen: Seen) -> None:
+        stop = time.monotonic() + seconds
+
+        async def lane() -> None:
+            while time.monotonic() < stop:
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await self.http.get("/api/health")).status_code == 200:
+                        seen.count += 1
+
+        await asyncio.gather(*(lane() for _ in range(lanes)))
 
 
-def _sign_in(server: ServerProcess, x: Learner, start_at: float, deadline: float, tally: Tally) -> ApiClient:
-    time.sleep(max(0.0, start_at - time.monotonic()))
-    api = client(server.url)
-    # each learner on a PC of its own, as nginx tells the server (it trusts the header from 127.0.0.1)
-    api.transport.session.headers["X-Forwarded-For"] = f"10.{x.index // 65536 % 256}.{x.index // 256 % 256}." \
-                                                       f"{x.index % 256}"
-    _try("sign-in", lambda: api.login(f"learner{x.index:05d}", PASSWORD), tally, deadline)
-    _try("enrol", lambda: api.enrol_device(x.device_id, x.public_key), tally, deadline)
-    return api
+async def _ticking(lags: list[float]) -> None:
+    """How late this process's event loop wakes up: the generator's own delay in every figure."""
+    while True:
+        asked = time.monotonic()
+        await asyncio.sleep(LOOP_TICK_S)
+        lags.append(time.monotonic() - asked - LOOP_TICK_S)
 
 
-def _study_day(api: ApiClient, x: Learner, run: Run, day_start: float, hour_s: float, deadline: float,
-               tally: Tally) -> float | None:
-    """Sync the day hour by hour; seconds from the last sync's due moment until all was acked
-    (None: gave up at the run's limit)."""
-    due = day_start
+async def _phase(learners: _Learners, message: tuple[Any, ...]) -> Seen:
+    seen = Seen()
+    cpu0 = time.process_time()
+    ticker = asyncio.create_task(_ticking(seen.loop_lag_s))
+    kind = message[0]
+    if kind == "health":
+        _, lanes, seconds = message
+        await learners.health(lanes, seconds, seen)
+    elif kind == "signin":
+        _, t0, deadline = message
+        await asyncio.gather(*(learners.sign_in(p, t0, deadline, seen) for p in learners.plans))
+    elif kind == "day":
+        _, t0, hour_s, hours, deadline = message
+        await asyncio.gather(*(learners.study_day(p, t0, hour_s, hours, deadline, seen) for p in learners.plans))
+    ticker.cancel()
+    seen.cpu_s = time.process_time() - cpu0
+    return seen
+
+
+async def _generate(conn: Connection, url: str, plans: list[Plan]) -> None:
+    learners = _Learners(url, plans)
+    loop = asyncio.get_running_loop()
     try:
-        for hour in range(run.hours):
-            due = day_start + (hour + 1) * hour_s
-            time.sleep(max(0.0, due - time.monotonic()))
-            pending = x.day[hour * 60:(hour + 1) * 60]
-            for k in range(0, len(pending), DEFAULT_BATCH):
-                batch = pending[k:k + DEFAULT_BATCH]
-                results = _try("batch", functools.partial(api.post_batch, batch), tally, deadline)
-                for r in results:
-                    tally.statuses[str(r.get("reason") or r["status"])] += 1
-                    if r["status"] in ("stored", "duplicate"):
-                        tally.acked.add(str(r["id"]))
-    except _GaveUp:
-        return None
-    return time.monotonic() - due
+        while True:
+            message = await loop.run_in_executor(None, conn.recv)
+            if message[0] == "stop":
+                return
+            conn.send(await _phase(learners, message))
+    finally:
+        await learners.http.aclose()
+
+
+def _generator_main(conn: Connection, url: str, plans: list[Plan]) -> None:
+    """A generator process: its learners, one phase at a time as the bench's process says."""
+    from server.connections import raise_fd_limit
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's process stops it
+    raise_fd_limit()  # a connection per learner in flight: past the usual 1,024 open files
+    asyncio.run(_generate(conn, url, plans))
+
+
+class Generators:
+    """The generator processes of one run, each with its share of the learners."""
+
+    def __init__(self, url: str, plans: list[Plan], count: int) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread or lock crosses a fork
+        self.conns: list[Connection] = []
+        self.procs: list[Any] = []
+        for k in range(count):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=_generator_main, args=(theirs, url, plans[k::count]), daemon=True)
+            proc.start()
+            theirs.close()
+            self.conns.append(mine)
+            self.procs.append(proc)
+
+    def phase(self, *message: Any) -> Seen:
+        """Every generator runs the phase; what they saw, together."""
+        for conn in self.conns:
+            conn.send(message)
+        seen = Seen()
+        for conn in self.conns:
+            seen.merge(conn.recv())
+        return seen
+
+    def stop(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(("stop",))
+        for proc in self.procs:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
 
 
 # ----- one run on one site -------------------------------------------------------------------
-_kill_times: list[float] = []
-
-
-def _killer(server: ServerProcess, after_s: float, done: threading.Event, out: list[str]) -> None:
+def _killer(server: ServerProcess, after_s: float, done: threading.Event, out: list[str],
+            kill_times: list[float]) -> None:
     if done.wait(after_s):
         out.append("the day ended before the kill was due")
         return
@@ -295,68 +502,72 @@ def _killer(server: ServerProcess, after_s: float, done: threading.Event, out: l
         return
     os.kill(pids[0], signal.SIGKILL)
     killed = time.monotonic()
-    _kill_times.append(killed)
+    kill_times.append(killed)
     while time.monotonic() < killed + REPLACED_WITHIN_S:
         now = server.worker_pids()
         if len(now) == len(pids) and pids[0] not in now:
-            out.append(f"worker {pids[0]} killed with SIGKILL {after_s:.0f} s into the day, replaced "
+            out.append(f"worker {pids[0]} killed with SIGKILL {after_s:.0f} s into the day, a new one running "
                        f"{time.monotonic() - killed:.1f} s later")
             return
-        time.sleep(0.2)
+        time.sleep(0.1)
     out.append(f"worker {pids[0]} killed {after_s:.0f} s into the day and NOT replaced within "
                f"{REPLACED_WITHIN_S:.0f} s")
 
 
-def run_site(site: str, server: ServerProcess, run: Run, learners: list[Learner], args: argparse.Namespace,
-             kill: bool) -> Outcome:
+def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run, learners: list[Learner],
+             plans: list[Plan], args: argparse.Namespace, kill: bool) -> Outcome:
     assert server.proc is not None
     publish_lessons(server.data_dir, COURSE, {LESSON: LESSON_S}, max_rate=1.0)
     _add_users(server, learners)
-    health = _health_reference(server.url, min(run.learners, 32))
-    pid = server.proc.pid
-    limit = time.monotonic() + args.limit
-    # 1. everyone signs in and enrols
-    signins = Tally()
-    cpu0, t0 = _tree_cpu_s(pid), time.monotonic()
-    with ThreadPoolExecutor(run.learners) as pool:
-        apis = list(pool.map(lambda x: _sign_in(server, x, t0 + random.Random(x.index).uniform(0, args.ramp),
-                                                limit, signins), learners))
-    signin_s, cpu_signin = time.monotonic() - t0, _tree_cpu_s(pid) - cpu0
-    _backdate_devices(server, learners[0].day_start - 600.0)
-    # 2. the day
-    tally = Tally()
-    done = threading.Event()
-    killed: list[str] = []
-    killer = None
-    cpu0, bench1, t0 = _tree_cpu_s(pid), time.process_time(), time.monotonic()
-    if kill:
-        killer = threading.Thread(target=_killer, args=(server, args.ramp / 2 + run.hours * args.hour_s / 2, done,
-                                                        killed))
-        killer.start()
-    with ThreadPoolExecutor(run.learners) as pool:
-        lags = list(pool.map(lambda xa: _study_day(xa[1], xa[0], run, t0 + random.Random(-xa[0].index).uniform(
-            0, args.ramp), args.hour_s, limit, tally), zip(learners, apis, strict=True)))
-    day_s = time.monotonic() - t0
-    done.set()
-    if killer is not None:
-        killer.join()
-    cpu_day, bench_cpu = _tree_cpu_s(pid) - cpu0, time.process_time() - bench1
-    kill_drops = sum(1 for t in _error_times if any(k <= t <= k + KILL_DROPS_WITHIN_S for k in _kill_times))
-    _error_times.clear()
-    _kill_times.clear()
+    gens = Generators(server.url, plans, min(args.generators, run.learners))
+    _running.append(gens)
+    try:
+        lanes = max(1, min(run.learners, 32) // len(gens.procs))
+        health = gens.phase("health", lanes, 2.0).count / 2.0
+        pid, pg = server.proc.pid, _postmaster_pid(cluster)
+        limit = time.monotonic() + (args.limit or 120.0 + 0.5 * run.learners * run.hours)
+        # 1. everyone signs in and enrols
+        cpu0, t0 = _tree_cpu_s(pid), time.monotonic()
+        signins = gens.phase("signin", t0, limit)
+        signin_s, cpu_signin = time.monotonic() - t0, _tree_cpu_s(pid) - cpu0
+        _backdate_devices(server, learners[0].day_start - 600.0)
+        # 2. the day
+        done = threading.Event()
+        killed: list[str] = []
+        kill_times: list[float] = []
+        killer = None
+        before = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
+        t0 = time.monotonic()
+        if kill:
+            killer = threading.Thread(target=_killer, args=(server, args.ramp / 2 + run.hours * args.hour_s / 2, done,
+                                                            killed, kill_times))
+            killer.start()
+        day = gens.phase("day", t0, args.hour_s, run.hours, limit)
+        day_s = time.monotonic() - t0
+        done.set()
+        if killer is not None:
+            killer.join()
+        after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
+    finally:
+        gens.stop()
+        _running.remove(gens)
+    cpu = {"server": after[0] - before[0], "postgresql": after[1] - before[1], "generators": day.cpu_s,
+           "bench": after[2] - before[2], "capacity": (os.cpu_count() or 1) * day_s}
+    cpu["others"] = max(0.0, after[3] - before[3] - cpu["server"] - cpu["postgresql"] - cpu["generators"]
+                        - cpu["bench"])
+    kill_drops = sum(1 for t in day.error_times if any(k <= t <= k + KILL_DROPS_WITHIN_S for k in kill_times))
     found = stored(server)
     chains = {x.device_id: x.day[:run.hours * 60] for x in learners}
     problems = chain_problems(chains, found)
     wanted = {r.id for c in chains.values() for r in c}
-    if tally.acked != wanted:
-        problems.append(f"{len(wanted - tally.acked)} records were never acked")
+    if day.acked != wanted:
+        problems.append(f"{len(wanted - day.acked)} records were never acked")
     expected_s = SPAN_S * run.hours * 60
     credited_ok = all(abs(found.credited_s.get(x.user_id, 0.0) - expected_s) < 1e-3 for x in learners) and not any(
         found.windows_doubled_s.values())
-    return Outcome(site, run, len(wanted), day_s, signin_s, tally, signins, [lag for lag in lags if lag is not None],
-                   sum(lag is None for lag in lags), cpu_day, cpu_signin, bench_cpu,
-                   health, problems, sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed),
-                   kill_drops, _tracebacks(server), os.getloadavg()[:2])
+    return Outcome(site, run, len(wanted), day_s, signin_s, day, signins, cpu, cpu_signin, health, problems,
+                   sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed), kill_drops,
+                   _tracebacks(server), os.getloadavg()[:2])
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -364,11 +575,18 @@ def _ms(values: list[float], p: float) -> str:
     return f"{percentile(values, p) * 1000:,.0f}" if values else "-"
 
 
+def _s(values: list[float], p: float) -> str:
+    return f"{percentile(values, p):.1f}" if values else "-"
+
+
 def report(results: list[Outcome]) -> None:
     width = 26
 
     def row(name: str, values: list[str]) -> None:
-        print(f"{name:<40}" + "".join(f"{v:>{width}}" for v in values))
+        print(f"{name:<44}" + "".join(f"{v:>{width}}" for v in values))
+
+    def per_1000(o: Outcome, seconds: float) -> str:
+        return f"{seconds / max(1, o.records) * 1000:.2f}"
 
     print()
     row("", [o.site for o in results])
@@ -378,33 +596,40 @@ def report(results: list[Outcome]) -> None:
     row("  sign-in served p50 / p99 ms", [f"{_ms(o.signins.latencies_s, 50)} / {_ms(o.signins.latencies_s, 99)}"
                                           for o in results])
     row("  server CPU ms per sign-in", [f"{o.cpu_signin_s / o.run.learners * 1000:.0f}" for o in results])
-    row("  turned away (503/429) / errors", [f"{sum(o.signins.errors[k] for k in BUSY)} / "
-                                             f"{sum(n for k, n in o.signins.errors.items() if k not in BUSY)}"
-                                             for o in results])
+    row("  turned away (503/429) / errors", [f"{sum(o.signins.turned_away.values())} / "
+                                             f"{sum(o.signins.errors.values())}" for o in results])
     row("day phase s", [f"{o.day_s:.1f}" for o in results])
-    row("accepted records/s", [f"{len(o.tally.acked) / o.day_s:,.0f}" for o in results])
-    row("batches served", [f"{o.tally.answered:,}" for o in results])
-    row("served batch p50 / p99 ms", [f"{_ms(o.tally.latencies_s, 50)} / {_ms(o.tally.latencies_s, 99)}"
+    row("accepted records/s", [f"{len(o.day.acked) / o.day_s:,.0f}" for o in results])
+    row("batches served", [f"{o.day.answered:,}" for o in results])
+    row("served batch p50 / p99 ms", [f"{_ms(o.day.latencies_s, 50)} / {_ms(o.day.latencies_s, 99)}"
                                       for o in results])
-    row("turned away: 503 (server_busy)", [str(o.tally.errors["server_busy"]) for o in results])
-    row("errors (timeout, dropped, 4xx, 5xx)", [str(sum(n for k, n in o.tally.errors.items() if k not in BUSY))
-                                           for o in results])
-    for kind in sorted({k for o in results for k in o.tally.errors if k not in BUSY}):
-        row(f"  {kind}", [str(o.tally.errors.get(kind, 0)) for o in results])
+    row("turned away: 503/429 with Retry-After", [str(sum(o.day.turned_away.values())) for o in results])
+    row("errors (timeout, dropped, 5xx, 503 bare)", [str(sum(o.day.errors.values())) for o in results])
+    for kind in sorted({k for o in results for k in o.day.errors}):
+        row(f"  {kind}", [str(o.day.errors.get(kind, 0)) for o in results])
     row("  of which the SIGKILL's drops", [str(o.kill_drops) if o.killed else "-" for o in results])
-    row("day acked, s after last sync due p50", [_s(o.acked_after_due_s, 50) for o in results])
-    row("  p99 / max", [f"{_s(o.acked_after_due_s, 99)} / {_s(o.acked_after_due_s, 100)}" for o in results])
-    row("learners not done within the limit", [str(o.unfinished) for o in results])
-    row("server CPU s per 1,000 records", [f"{o.cpu_day_s / max(1, o.records) * 1000:.2f}" for o in results])
-    row("bench's own CPU s in the day (same cores)", [f"{o.bench_cpu_s:.1f}" for o in results])
-    row("acked == stored", [str(len(o.tally.acked) == o.stored_rows) for o in results])
+    row("day acked, s after last sync due p50", [_s(o.day.acked_after_due_s, 50) for o in results])
+    row("  p99 / max", [f"{_s(o.day.acked_after_due_s, 99)} / {_s(o.day.acked_after_due_s, 100)}"
+                        for o in results])
+    row("learners not done within the limit", [str(o.day.unfinished + o.signins.unfinished) for o in results])
+    row("CPU s per 1,000 records: server", [per_1000(o, o.cpu["server"]) for o in results])
+    row("  PostgreSQL", [per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
+    row("CPU s in the day: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
+    row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
+    row("  the load generators'", [f"{o.cpu['generators']:.1f}" for o in results])
+    row("  the bench's own (checks, killer)", [f"{o.cpu['bench']:.1f}" for o in results])
+    row("  everything else on the machine", [f"{o.cpu['others']:.1f}" for o in results])
+    row("  of the cores' capacity (cores x day s)", [f"{o.cpu['capacity']:.0f}" for o in results])
+    row("generators' loop lag p50 / p99 ms", [f"{_ms(o.day.loop_lag_s, 50)} / {_ms(o.day.loop_lag_s, 99)}"
+                                              for o in results])
+    row("acked == stored", [str(len(o.day.acked) == o.stored_rows) for o in results])
     row("missing or doubled", [str(len(o.problems)) for o in results])
     row("every honest minute credited once", [str(o.credited_ok) for o in results])
     row("reference: /api/health per s", [f"{o.health_per_s:.0f}" for o in results])
     row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
-    for kind, example in sorted(_error_examples.items()):
-        print(f"an error of kind {kind}: {example}")
     for o in results:
+        for kind, example in sorted({**o.signins.examples, **o.day.examples}.items()):
+            print(f"{o.site}, {o.run.label}: an error of kind {kind}: {example}")
         if o.tracebacks:
             print(f"{o.site}, {o.run.label}: {o.tracebacks} tracebacks in the server's log")
         if o.killed:
@@ -413,18 +638,13 @@ def report(results: list[Outcome]) -> None:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
 
 
-def _s(values: list[float], p: float) -> str:
-    return f"{percentile(values, p):.1f}" if values else "-"
-
-
 # ----- main ---------------------------------------------------------------------------------
-_running: list[ServerProcess | Cluster] = []
+_running: list[ServerProcess | Cluster | Generators] = []
 """What this run started, stopped on the way out."""
 
 
 def _stop_now(signum: int, _frame: object) -> None:
-    """Interrupted: stop the servers and the cluster at once (the learner threads would take minutes
-    to give up) and leave."""
+    """Interrupted: stop the generators, the servers and the cluster at once and leave."""
     for thing in reversed(_running):
         with contextlib.suppress(Exception):
             thing.stop()
@@ -446,17 +666,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a short run: 50x1,200x1 with a shorter day")
     ap.add_argument("--hour-s", type=float, default=20.0, help="seconds of bench time per studied hour")
     ap.add_argument("--ramp", type=float, default=10.0, help="learners start spread over this many seconds")
-    ap.add_argument("--limit", type=float, default=240.0, help="seconds a run may take at most (then learners give up)")
+    ap.add_argument("--limit", type=float, help="seconds a run may take at most, then learners give up (default: "
+                                                "120 + 0.5 per learner-hour: 420 s for 200x3, 620 s for 1000x1)")
     ap.add_argument("--workers", type=int, default=2, help="PostgreSQL worker processes")
+    ap.add_argument("--generators", type=int, default=2,
+                    help="load-generator processes driving the learners (default 2)")
     ap.add_argument("--no-kill", action="store_true", help="do not SIGKILL a PostgreSQL worker half-way")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
+    ap.add_argument("--logs", type=Path, help="keep each server's log in this folder")
+    ap.add_argument("--upload-slots", type=int, help="the servers' serve --upload-slots (default: serve's own)")
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.hour_s, args.ramp, args.limit = "50x1,200x1", 10.0, 5.0, 120.0
     runs = _runs(args.runs)
+    if args.upload_slots is not None:
+        os.environ["STUDYDESK_UPLOAD_SLOTS"] = str(args.upload_slots)  # serve's default, in the servers started
     signal.signal(signal.SIGTERM, _stop_now)
     signal.signal(signal.SIGINT, _stop_now)
-    threading.stack_size(512 * 1024)
     most = max(runs, key=lambda r: r.learners).learners
     hours = {i: max((r.hours for r in runs if r.learners > i), default=1) for i in range(most)}
     day_start = time.time() - max(r.hours for r in runs) * 3600.0 - 60.0
@@ -473,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
             _running.append(cluster)
         try:
             for run in runs:
+                learners = everyone[:run.learners]
+                plans = [_plan(x, run.hours, args.ramp) for x in learners]  # encoded before any clock starts
                 for site in sites:
                     folder = root / f"{site}-{run.learners}x{run.hours}"
                     if site == "sqlite":
@@ -485,18 +713,22 @@ def main(argv: list[str] | None = None) -> int:
                     _running.append(server.start())
                     try:
                         print(f"{label}: {run.label} ...", flush=True)
-                        results.append(run_site(label, server, run, everyone[:run.learners], args,
-                                                kill=site == "postgresql" and not args.no_kill))
+                        results.append(run_site(label, server, cluster if site == "postgresql" else None, run,
+                                                learners, plans, args, kill=site == "postgresql" and not args.no_kill))
                         report(results[-1:])  # at once: a later run that cannot finish loses nothing
                     finally:
                         server.stop()
                         _running.remove(server)
+                        if args.logs is not None:
+                            args.logs.mkdir(parents=True, exist_ok=True)
+                            with contextlib.suppress(OSError):
+                                (args.logs / server.log_path.name).write_bytes(server.log_path.read_bytes())
         finally:
             if cluster is not None:
                 cluster.stop()
-    print(f"\nall runs; machine: {os.cpu_count()} cores, shared with the bench's own learners and any other jobs")
+    print(f"\nall runs; machine: {os.cpu_count()} cores, shared with the bench's learners and any other jobs")
     report(results)
-    ok = all(not o.problems and o.credited_ok and len(o.tally.acked) == o.stored_rows and not o.unfinished
+    ok = all(not o.problems and o.credited_ok and len(o.day.acked) == o.stored_rows and not o.day.unfinished
              for o in results)
     return 0 if ok else 1
 

@@ -135,6 +135,9 @@ def _bad(detail: str) -> FormatError:
 
 
 def _seconds(value: Any, name: str) -> float:
+    kind = type(value)
+    if (kind is float or kind is int) and 0 <= value <= MAX_SECONDS:  # the usual case: NaN and inf fail here
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(f"{name} must be a number")
     if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:

@@ -29,9 +29,11 @@ in the same transaction, when the caller names the answer key folder).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,8 +174,11 @@ class _Batch:
         for table, rows in ((credit_windows, self.window_rows), (record_credit, self.credit_rows)):
             if rows:
                 columns = tuple(rows[0])
-                _insert_many(self.conn, table, columns,
-                             [tuple(_row_id(v) if name == "rid" else v for name, v in row.items()) for row in rows])
+                at = columns.index("rid")
+                lines = [list(row.values()) for row in rows]
+                for line in lines:
+                    line[at] = _row_id(line[at])
+                _insert_many(self.conn, table, columns, lines)
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -238,7 +243,7 @@ _ROWS_PER_INSERT = 1000
 """Rows in one INSERT: 15 values each stay well within SQLite's 32,766 and PostgreSQL's 65,535."""
 
 
-def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *,
+def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], *,
                  returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (values of ``columns``, plain str, int, float or None) with one multi-row
     INSERT per _ROWS_PER_INSERT handed to the driver as it is: SQLAlchemy's own executemany would
@@ -253,7 +258,7 @@ def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], ro
     for k in range(0, len(rows), _ROWS_PER_INSERT):
         part = rows[k : k + _ROWS_PER_INSERT]
         result = conn.exec_driver_sql(head + ",".join([one] * len(part)) + tail,
-                                      tuple(value for row in part for value in row))
+                                      tuple(itertools.chain.from_iterable(part)))
         if returning:
             out += [tuple(row) for row in result]
     return out

@@ -93,6 +93,16 @@ def rules_stamp(rules: Rules) -> str:
     return hashlib.sha256(repr((rules.counting, rules.credit, rules.year)).encode()).hexdigest()[:16]
 
 
+def site_stamp(rules: Rules, repo_dir: Path) -> str:
+    """The stamp a stored year is worked out under: ``rules_stamp`` and the publication generation
+    (a digest of the signed catalog, which every publication rewrites)."""
+    try:
+        catalog = (repo_dir / "catalog.json").read_bytes()
+    except OSError:
+        catalog = b""
+    return f"{rules_stamp(rules)}:{hashlib.sha256(catalog).hexdigest()[:16]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """One person's stored year (the columns of ``person_year``)."""
@@ -115,7 +125,7 @@ class Figures:
     active: bool = True
     """Whether the account is active (kept with the account)."""
     stamp: str | None = None
-    """``rules_stamp`` of the rules the row was worked out under."""
+    """``site_stamp`` of the rules and publications the row was worked out under."""
 
     @property
     def total(self) -> Decimal:
@@ -188,7 +198,7 @@ class Totals:
         self.as_of = self.today if self.year == self.today.year else date(self.year, 12, 31)
         self.start_s, self.end_s = year_bounds(self.year, rules.year.utc_offset_minutes)
         self.engine = Outcomes(conn, published, rules)
-        self.stamp = rules_stamp(rules)
+        self.stamp = site_stamp(rules, published.repo_dir)
 
     def _study(self, user_ids: Sequence[str],
                rids: tuple[int, int] | None = None) -> dict[str, list[tuple[float, float]]]:
@@ -382,7 +392,8 @@ def forget(conn: Connection, user_ids: Iterable[str]) -> None:
         conn.execute(person_year.update().where(person_year.c.user_id.in_(ids[k:k + CHUNK])).values(stamp=None))
 
 
-def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> None:
+def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str], *, stale_only: bool = False,
+                 now: datetime | None = None) -> None:
     """``refresh_people`` under the rules and publications of the data folder ``data_dir`` (a person
     added, moved or given another cadre level); a broken rules file leaves it to ``totals rebuild``."""
     try:
@@ -390,7 +401,20 @@ def refresh_site(conn: Connection, data_dir: Path, user_ids: Sequence[str]) -> N
     except FormatError as exc:
         log.warning("stored yearly figures not updated: %s", exc.detail)
         return
-    refresh_people(conn, Published(data_dir / "repo"), rules, user_ids)
+    refresh_people(conn, Published(data_dir / "repo"), rules, user_ids, stale_only=stale_only, now=now)
+
+
+def stale(conn: Connection, stamp: str, year: int, user_ids: Sequence[str] | None = None) -> list[str]:
+    """The people (of ``user_ids``, or everyone) whose stored row of ``year`` is missing or was
+    worked out under another stamp than ``stamp``: a new year, rules or publication, people added
+    from a sheet, an upgrade."""
+    p, u = person_year.c, users.c
+    query = (sa.select(u.user_id)
+             .select_from(users.outerjoin(person_year, sa.and_(p.user_id == u.user_id, p.year == year)))
+             .where(sa.or_(p.user_id.is_(None), p.stamp.is_(None), p.stamp != stamp)).order_by(u.user_id))
+    if user_ids is not None:
+        query = query.where(u.user_id.in_(list(user_ids)))
+    return list(conn.execute(query).scalars())
 
 
 def rebook(conn: Connection, user_id: str) -> None:
@@ -412,9 +436,10 @@ def rebook(conn: Connection, user_id: str) -> None:
 
 def refresh_people(conn: Connection, published: Published, rules: Rules, user_ids: Sequence[str], *,
                    year: int | None = None, now: datetime | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> int:
+                   progress: Callable[[int, int], None] | None = None, stale_only: bool = False) -> int:
     """Work out and store the figures of ``user_ids``, ``CHUNK`` people per transaction under their
-    locks (uploads go on meanwhile). Returns how many people."""
+    locks (uploads go on meanwhile); ``stale_only``: only those still ``stale`` once locked (another
+    server process may have done them meanwhile). Returns how many people."""
     totals = Totals(conn, published, rules, year=year, now=now)
     if conn.in_transaction():
         conn.commit()
@@ -422,7 +447,7 @@ def refresh_people(conn: Connection, published: Published, rules: Rules, user_id
     for k in range(0, len(user_ids), CHUNK):
         chunk = user_ids[k:k + CHUNK]
         with transaction(conn, people=chunk):
-            totals.update(chunk, index)
+            totals.update(stale(conn, totals.stamp, totals.year, chunk) if stale_only else chunk, index)
         if progress is not None:
             progress(min(k + CHUNK, len(user_ids)), len(user_ids))
     return len(user_ids)
@@ -454,47 +479,95 @@ def people_of_course(conn: Connection, course_id: str) -> list[str]:
 
 
 class Refresher:
-    """Brings queued people's stored years up to date on a thread of its own, ``CHUNK`` at a time,
-    with its own connection: an admin's change that reaches a whole province (an assignment, a class's
-    course, a publication) answers at once, and its figures follow within moments."""
+    """Brings people's stored years up to date on a thread of its own, ``CHUNK`` at a time, with its
+    own connection: those queued by an admin's change that reaches a whole province (an assignment,
+    a class's course, a publication), which answers at once while its figures follow within moments;
+    and, once ``watch`` is called, every ``stale`` person: every ``check_s`` seconds it compares the
+    site's stamp (rules, publications), its year and how many people and stored rows there are with
+    the last check's, and on a change queues whoever's row is missing or stamped otherwise. So a
+    command-line ``publish``, a new rules.toml, a sheet import, an upgrade and a new year need no
+    ``totals rebuild``. ``now``: the clock the site's year is read from."""
 
-    def __init__(self, engine: sa.Engine, data_dir: Path) -> None:
+    def __init__(self, engine: sa.Engine, data_dir: Path, *, check_s: float = 5.0,
+                 now: Callable[[], datetime | None] = lambda: None) -> None:
         self.engine = engine
         self.data_dir = data_dir
+        self.check_s = check_s
+        self.now = now
         self._pending: set[str] = set()
+        self._stale: set[str] = set()
+        self._seen: tuple[Any, ...] | None = None
+        self._watching = False
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, user_ids: Iterable[str]) -> None:
+    def _start(self) -> None:
         with self._lock:
-            self._pending.update(user_ids)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="person-year", daemon=True)
                 self._thread.start()
+
+    def add(self, user_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._pending.update(user_ids)
+        self._start()
+        self._wake.set()
+
+    def watch(self) -> None:
+        """Check for stale stored years now and every ``check_s`` seconds."""
+        self._watching = True
+        self._start()
         self._wake.set()
 
     @property
     def pending(self) -> int:
         with self._lock:
-            return len(self._pending)
+            return len(self._pending) + len(self._stale)
 
-    def _take(self) -> list[str]:
+    def _take(self) -> tuple[list[str], bool]:
+        """The next chunk, and whether it is of stale people (else queued)."""
         with self._lock:
-            chunk = sorted(self._pending)[:CHUNK]
-            self._pending.difference_update(chunk)
-            if not self._pending:
+            queue, stale_only = (self._pending, False) if self._pending else (self._stale, True)
+            chunk = sorted(queue)[:CHUNK]
+            queue.difference_update(chunk)
+            if not self._pending and not self._stale:
                 self._wake.clear()
-            return chunk
+            return chunk, stale_only
+
+    def check(self) -> int:
+        """Queue the stale people if anything they depend on changed since the last check; how many."""
+        try:
+            rules = load_site_rules(self.data_dir)
+        except FormatError:
+            return 0  # the figures wait for the file to be mended
+        stamp, year = site_stamp(rules, self.data_dir / "repo"), site_today(rules, self.now()).year
+        with self.engine.connect() as conn:
+            people = conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()
+            rows = conn.execute(sa.select(sa.func.count()).select_from(person_year)
+                                .where(person_year.c.year == year, person_year.c.stamp == stamp)).scalar_one()
+            seen = (stamp, year, people, rows)
+            if seen == self._seen:
+                return 0
+            found = stale(conn, stamp, year)
+        with self._lock:
+            self._stale.update(found)
+        self._seen = seen
+        if found:
+            self._wake.set()
+        return len(found)
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            chunk = self._take()
-            if not chunk:
-                continue
+            self._wake.wait(self.check_s if self._watching else None)
             try:
+                chunk, stale_only = self._take()
+                if not chunk:
+                    if self._watching:
+                        self.check()
+                    continue
                 with self.engine.connect() as conn:
-                    refresh_site(conn, self.data_dir, chunk)
-            except Exception:  # a busy database or a bad file: the figures wait for the next change or rebuild
-                log.exception("stored yearly figures of %d people not updated", len(chunk))
+                    refresh_site(conn, self.data_dir, chunk, stale_only=stale_only, now=self.now())
+            except Exception:  # a busy database or a bad file: the figures wait for the next change or check
+                log.exception("stored yearly figures not updated")
+                self._seen = None

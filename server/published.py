@@ -24,6 +24,7 @@ class Published:
         self.repo_dir = repo_dir
         self._manifests: dict[tuple[str, int], Manifest | None] = {}
         self._versions: dict[str, list[int]] = {}
+        self._lessons: dict[tuple[str, int, str | None], tuple[Lesson | None, str]] = {}
 
     def versions(self, course_id: str, *, fresh: bool = False) -> list[int]:
         if fresh or course_id not in self._versions:
@@ -43,7 +44,20 @@ class Published:
         return self._manifests[key]
 
     def lesson(self, course_id: str | None, version: int | None, lesson_id: str | None) -> tuple[Lesson | None, str]:
-        """(the published lesson, "") or (None, the reason code: unknown_course/_version/_lesson)."""
+        """(the published lesson, "") or (None, the reason code: unknown_course/_version/_lesson).
+        The answer for a version that is published is kept (its manifest never changes)."""
+        if course_id is None or version is None:
+            return self._lesson(course_id, version, lesson_id)
+        key = (course_id, version, lesson_id)
+        found = self._lessons.get(key)
+        if found is None:
+            found = self._lesson(course_id, version, lesson_id)
+            if found[1] not in ("unknown_course", "unknown_version"):  # those may be published meanwhile
+                self._lessons[key] = found
+        return found
+
+    def _lesson(self, course_id: str | None, version: int | None,
+                lesson_id: str | None) -> tuple[Lesson | None, str]:
         if course_id is None:
             return None, "unknown_course"
         try:

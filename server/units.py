@@ -168,15 +168,12 @@ def deactivate_unit(conn: Connection, code: str) -> StoredUnit:
     return require_unit(conn, code)
 
 
-def active_inside(conn: Connection, code: str) -> tuple[int, int]:
-    """(active units below ``code``, active people in its subtree): what keeps it from being deactivated."""
+def active_units_below(conn: Connection, code: str) -> int:
+    """How many active units lie below ``code`` (one of the things that keep it from being deactivated)."""
     unit = require_unit(conn, code)
     u = units.c
-    below = conn.execute(sa.select(sa.func.count()).select_from(units).where(
-        subtree_clause(u.path, unit.path), u.code != code, u.deactivated_at.is_(None))).scalar_one()
-    people = conn.execute(sa.select(sa.func.count()).select_from(users).join(units, u.code == users.c.unit_code)
-                          .where(subtree_clause(u.path, unit.path), users.c.deactivated_at.is_(None))).scalar_one()
-    return int(below), int(people)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(units).where(
+        subtree_clause(u.path, unit.path), u.code != code, u.deactivated_at.is_(None))).scalar_one())
 
 
 def unit_for_name(conn: Connection, code_or_name: str) -> StoredUnit:

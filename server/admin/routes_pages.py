@@ -132,7 +132,7 @@ def unit_page(signed: SignedIn, code: str, dashboard: bool = False) -> Response:
                    section="dashboard" if dashboard else "units", unit=unit, crumbs=crumbs,
                    figures=figures_of(signed, total), table=tables[0] if kids else None, people=people_table,
                    year=when.year, bars=unit_bars(signed, kids) if kids else [], line=line, manage=True,
-                   **routes_people.unit_forms(signed, unit))
+                   **routes_people.unit_forms(signed, unit, total.people))
 
 
 @router.get("/units")

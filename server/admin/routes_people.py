@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
@@ -26,7 +25,6 @@ from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redi
 from server.config import ServerConfig
 from server.org.importing import Change, PersonRow, Problem, Report, UnitRow
 from server.org.levels import CadreLevel
-from server.storage.tables import units as units_table
 from sync.protocol.errors import FormatError, SyncError
 
 router = APIRouter(prefix="/admin")
@@ -152,18 +150,16 @@ def _unit_done(signed: Signed, unit_code: str, action: str, target: str, detail:
     return redirect(signed.page, f"/admin/units/{page}?done={action.removeprefix('admin.')}")
 
 
-def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
+def unit_forms(signed: Signed, unit: units.StoredUnit, people: int) -> dict[str, object]:
     """What a unit's page needs for its forms: the cadre levels for a new person, whether the
     admin may move or deactivate the unit, where it may go (units near it, not inside it), what
-    keeps it from being deactivated, and the notice of the last change."""
+    keeps it from being deactivated (``people``: the active people of its subtree, as the page
+    counted them), and the notice of the last change."""
     _ = signed.page.gettext
     restructure = unit.active and scope.may_restructure(signed.conn, signed.admin, unit)
-    parents: list[tuple[str, str]] = []
-    if restructure and unit.parent:
-        choices = scope.unit_choices(signed.conn, signed.admin, unit.parent)
-        inside = _inside(signed, [code for code, _name in choices], unit)
-        parents = [(code, name) for code, name in choices if code != unit.parent and code not in inside]
-    below, people = units.active_inside(signed.conn, unit.code) if restructure else (0, 0)
+    parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent, unit)
+               if code != unit.parent] if restructure and unit.parent else []
+    below = units.active_units_below(signed.conn, unit.code) if restructure else 0
     done = {"add_unit": _("The unit is added."),
             "move_unit": _("The unit is moved, with every unit and person below it; their records and histories "
                            "stay."),
@@ -175,14 +171,6 @@ def unit_forms(signed: Signed, unit: units.StoredUnit) -> dict[str, object]:
     return {"levels": [(level.value, level.label(signed.page.lang)) for level in CadreLevel],
             "restructure": restructure, "parents": parents, "inside": {"units": below, "people": people},
             "notice": notice}
-
-
-def _inside(signed: Signed, codes: list[str], unit: units.StoredUnit) -> set[str]:
-    """Those of ``codes`` that lie in ``unit``'s subtree (or no longer exist): one query, not one per unit."""
-    c = units_table.c
-    found = signed.conn.execute(sa.select(c.code, c.path).where(c.code.in_(codes))).all()
-    known = {code for code, _path in found}
-    return {code for code, path in found if path.startswith(unit.path)} | (set(codes) - known)
 
 
 def _level(form: FormData) -> CadreLevel | None:

@@ -54,11 +54,13 @@ UNIT_CHOICES = 300
 """At most this many units to move a person into are listed: a province has thousands."""
 
 
-def unit_choices(conn: Connection, admin: admins.Admin, near: str | None = None) -> list[tuple[str, str]]:
+def unit_choices(conn: Connection, admin: admins.Admin, near: str | None = None,
+                 outside: StoredUnit | None = None) -> list[tuple[str, str]]:
     """The units the admin may choose (code, name indented by depth), by path: every unit of their
     subtrees; with ``near`` (the unit a person is in, to move them) those under the parent of that
     unit (its siblings and everything below them) when the admin sees that parent, at most
-    UNIT_CHOICES, ``near`` always among them."""
+    UNIT_CHOICES, ``near`` always among them; with ``outside``, none of that unit's subtree (where
+    a unit may be moved)."""
     found = get_unit(conn, near) if near else None
     parent = get_unit(conn, found.parent) if found is not None and found.parent else None
     around = [parent] if parent is not None and sees_unit(conn, admin, parent.code) else top_units(conn, admin)
@@ -66,7 +68,8 @@ def unit_choices(conn: Connection, admin: admins.Admin, near: str | None = None)
     for top in around:
         room = UNIT_CHOICES - len(out) if near else None
         out += [(u.code, "\u3000" * (u.depth - top.depth) + u.name)
-                for u in list_units(conn, top.code, limit=room) if u.active]
+                for u in list_units(conn, top.code, limit=room)
+                if u.active and not (outside is not None and u.path.startswith(outside.path))]
     if found is not None and found.code not in {code for code, _ in out}:
         out.insert(0, (found.code, found.name))
     return out

@@ -30,7 +30,12 @@ if TYPE_CHECKING:  # uvicorn is imported only by the command that serves
 from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, DEFAULT_UPLOAD_SLOTS, HEADER_TIMEOUT_S, ServerConfig
 
 MAX_CONNECTIONS = 4096
-KEEP_ALIVE_S = 5
+KEEP_ALIVE_S = 15
+"""Seconds an idle connection is kept open: well past the longest wait a busy server asks for
+(server.limits: a Retry-After of at most RETRY_AFTER_S x BUSY_JITTER, which a client spreads by up
+to a quarter more: 5 s). At 5 s, a client coming back after a 503 raced the server's close of its
+connection and now and then lost (a reset, an error to the client). nginx keeps its connections
+to the server for less (deploy/nginx-studydesk.conf), so it never reuses one being closed."""
 MAX_HEADER_BYTES = 16 * 1024
 GRACEFUL_S = 20
 """On SIGTERM, how long a worker may take to finish its requests (below systemd's TimeoutStopSec=30)."""
@@ -115,6 +120,7 @@ def _app_of(config: ServerConfig) -> Any:
         from server.app import create_app
 
         _apps[config] = create_app(config)
+        _apps[config].state.totals.watch()  # stored years gone stale are rebuilt in the background
     return _apps[config]
 
 
@@ -140,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         from server.connections import guarded_h11
 
         app = create_app(config)
+        app.state.totals.watch()  # stored years gone stale are rebuilt in the background
         _private_database(config)
         with serve_lock(args.data):  # restore refuses to replace the folder while this is held
             uvicorn.run(app, http=guarded_h11(args.header_timeout), **options)

@@ -48,11 +48,8 @@ class Transport:
         headers: dict[str, str] = {"Accept": "*/*" if raw else "application/json"}
         data: bytes | None = None
         if body is not None:
-            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-            if gzip_body:
-                data = gzip.compress(data, compresslevel=6)
-                headers["Content-Encoding"] = "gzip"
+            data, content_headers = encode_body(body, gzip_body=gzip_body)
+            headers.update(content_headers)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
@@ -67,7 +64,7 @@ class Transport:
         self.stats.bytes_sent += len(data or b"")
         self.stats.bytes_received += len(content)
         if resp.status_code >= 400:
-            raise _error_for(resp.status_code, content, resp.headers.get("Retry-After"), f"{method} {path}")
+            raise error_for(resp.status_code, content, resp.headers.get("Retry-After"), f"{method} {path}")
         if raw:
             return content
         try:
@@ -79,7 +76,17 @@ class Transport:
         self.session.close()
 
 
-def _error_for(status: int, content: bytes, retry_after: str | None, what: str) -> SyncError:
+def encode_body(body: Any, *, gzip_body: bool = False) -> tuple[bytes, dict[str, str]]:
+    """A request's JSON body as sent, and its content headers."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if not gzip_body:
+        return data, {"Content-Type": "application/json"}
+    return gzip.compress(data, compresslevel=6), {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+
+
+def error_for(status: int, content: bytes, retry_after: str | None, what: str) -> SyncError:
+    """The error an answer of HTTP ``status`` (400 or more) stands for; ``retry_after`` is its
+    Retry-After header, ``what`` names the request in the detail."""
     try:
         payload = json.loads(content)
     except ValueError:

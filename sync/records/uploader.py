@@ -37,6 +37,12 @@ from sync.records.outbox import Delivery, Outbox
 
 DEFAULT_BATCH = 500
 
+
+def upload_backoff() -> Backoff:
+    """The waits between one sync round's tries of a batch (a busy server's Retry-After honoured)."""
+    return Backoff(base_s=0.5, cap_s=60.0)
+
+
 FINAL_REASONS = frozenset({
     "bad_record", "missing_field", "bad_field", "bad_id", "malformed", "bad_signature", "id_conflict",
     "seq_conflict", "broken_chain", "foreign_record", "foreign_user",
@@ -79,7 +85,7 @@ class Uploader:
         self.outbox = outbox
         self.api = api
         self.batch_size = batch_size
-        self.backoff = backoff or Backoff(base_s=0.5, cap_s=60.0)
+        self.backoff = backoff or upload_backoff()
         self._sleep = sleep
         self.clock = clock
         self.max_wait_s = max_wait_s

@@ -6,6 +6,7 @@ repository, malformed small JSON bodies, and the audit log."""
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import math
 import select
@@ -25,6 +26,7 @@ from sync.account.auth import AuthService
 from sync.protocol.errors import ServerBusyError
 from sync.protocol.keys import PrivateKey
 from sync.site.config import SiteConfig
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
 
 FREE_FAILURES = 3  # server.throttle.ACCOUNT_FREE_FAILURES
@@ -50,6 +52,15 @@ def throttle_until(server: ServerProcess, name: str, address: str, min_wait_s: i
     raise AssertionError("the wait never grew")
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server per backend for the tests that keep to account names and addresses of their own
+    (sign-in throttling counts per name and per address). A test that measures the server itself (its
+    memory, its whole audit log, its slots) has a fresh one."""
+    with module_server(request, tmp_path_factory) as proc:
+        yield proc
+
+
 def audit(server: ServerProcess, *args: str) -> list[list[str]]:
     out = server.cli("audit", *args).stdout.splitlines()
     assert out[0].split("\t") == ["at", "actor", "action", "target", "address", "result", "detail"]
@@ -57,8 +68,9 @@ def audit(server: ServerProcess, *args: str) -> list[list[str]]:
 
 
 @pytest.mark.databases
-def test_a_flood_of_wrong_passwords_is_throttled_and_never_locks_the_owner_out(server: ServerProcess,
+def test_a_flood_of_wrong_passwords_is_throttled_and_never_locks_the_owner_out(shared_server: ServerProcess,
                                                                                 tmp_path: Path) -> None:
+    server = shared_server
     add_user(server, "owner", "owner-pw")
     checked, refused = 0, []
     start = time.monotonic()
@@ -98,7 +110,9 @@ def test_a_flood_of_wrong_passwords_is_throttled_and_never_locks_the_owner_out(s
     assert {r[4] for r in rows if r[5] == "wrong_password"} >= {"127.0.0.66"}
 
 
-def test_known_and_unknown_names_answer_alike(server: ServerProcess, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_known_and_unknown_names_answer_alike(shared_server: ServerProcess, tmp_path: Path) -> None:
+    server = shared_server
     add_user(server, "known", "known-pw")
     answers: dict[str, set[tuple[int, str]]] = {}
     for name, address in (("known", "127.0.0.71"), ("nobody-here", "127.0.0.72")):
@@ -116,7 +130,8 @@ def test_known_and_unknown_names_answer_alike(server: ServerProcess, tmp_path: P
 
 
 @pytest.mark.databases
-def test_parallel_guesses_check_few_passwords_and_the_right_one_gets_no_tokens(server: ServerProcess) -> None:
+def test_parallel_guesses_check_few_passwords_and_the_right_one_gets_no_tokens(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "target", "target-pw")
 
     def burst(name: str, right: str | None, address: str) -> list[requests.Response]:
@@ -142,7 +157,8 @@ def test_parallel_guesses_check_few_passwords_and_the_right_one_gets_no_tokens(s
 
 
 @pytest.mark.databases
-def test_an_admin_unlock_ends_the_wait(server: ServerProcess) -> None:
+def test_an_admin_unlock_ends_the_wait(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "forgetful", "right-pw")
     throttle_until(server, "forgetful", "127.0.0.91", 2)
     assert login(server, "forgetful", "right-pw", "127.0.0.92").status_code == 429
@@ -161,7 +177,8 @@ def _me(server: ServerProcess, access: str) -> int:
 
 
 @pytest.mark.databases
-def test_refresh_token_reuse_revokes_the_family(server: ServerProcess) -> None:
+def test_refresh_token_reuse_revokes_the_family(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "sun", "pass-word")
     t0 = login(server, "sun", "pass-word").json()
     t1 = _refresh(server, t0["refresh_token"]).json()
@@ -178,7 +195,8 @@ def test_refresh_token_reuse_revokes_the_family(server: ServerProcess) -> None:
 
 
 @pytest.mark.databases
-def test_a_lost_answer_may_be_retried_once_and_never_more(server: ServerProcess) -> None:
+def test_a_lost_answer_may_be_retried_once_and_never_more(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "moon", "pass-word")
     old = login(server, "moon", "pass-word").json()["refresh_token"]
     lost = _refresh(server, old).json()  # the answer never arrived
@@ -200,7 +218,8 @@ def test_a_lost_answer_may_be_retried_once_and_never_more(server: ServerProcess)
 
 
 @pytest.mark.databases
-def test_one_person_may_enrol_at_most_the_device_cap(server: ServerProcess) -> None:
+def test_one_person_may_enrol_at_most_the_device_cap(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "many", "pass-word")
     access = login(server, "many", "pass-word").json()["access_token"]
     headers = {"Authorization": f"Bearer {access}"}
@@ -265,7 +284,9 @@ def test_a_chunked_body_over_the_cap_is_refused_while_it_streams(server: ServerP
     assert requests.get(server.url + "/api/health", timeout=10).ok
 
 
-def test_small_json_bodies_with_bad_input_answer_400_with_a_reason(server: ServerProcess) -> None:
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_small_json_bodies_with_bad_input_answer_400_with_a_reason(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "plain", "pass-word")
     access = login(server, "plain", "pass-word").json()["access_token"]
     cases = [
@@ -289,7 +310,9 @@ def test_small_json_bodies_with_bad_input_answer_400_with_a_reason(server: Serve
     assert login(server, "plain", "pass-word").status_code == 200
 
 
-def test_api_docs_are_not_served_and_admins_get_them_from_the_command_line(server: ServerProcess) -> None:
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_api_docs_are_not_served_and_admins_get_them_from_the_command_line(shared_server: ServerProcess) -> None:
+    server = shared_server
     for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
         r = requests.get(server.url + path, timeout=10)
         assert r.status_code == 404 and "openapi" not in r.text.lower(), path
@@ -359,6 +382,24 @@ def test_half_open_connections_do_not_stop_the_server(quick_server: ServerProces
     finally:
         for s in sockets:
             s.close()
+
+
+def test_a_client_back_after_the_longest_retry_after_finds_its_connection_open(server: ServerProcess) -> None:
+    from server.limits import BUSY_JITTER, RETRY_AFTER_S
+
+    longest_wait_s = math.ceil(RETRY_AFTER_S * BUSY_JITTER) * 1.25  # sync.net.backoff spreads it by a quarter
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", "/api/health")
+        assert conn.getresponse().read() and conn.sock is not None
+        first = conn.sock
+        time.sleep(longest_wait_s + 0.5)
+        readable, _, _ = select.select([first], [], [], 0)
+        assert not readable, "the server closed the idle connection before a busy client's wait was over"
+        conn.request("GET", "/api/health")  # on the same connection, not a new one
+        assert conn.getresponse().status == 200 and conn.sock is first
+    finally:
+        conn.close()
 
 
 @pytest.mark.databases

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.records import GENESIS, make_record
-from tests.support.admin_classes import COURSE, publish_tested, study
+from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
 from tests.support.ingest import enrolled_client
 from tests.support.server_process import ServerProcess
@@ -222,6 +222,17 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                        ("admin.add_person", "sun", "refused"), ("admin.move_unit", "county-a1", "ok"),
                        ("admin.move_unit", "district-a", "refused"), ("admin.deactivate_unit", "county-a1", "refused"),
                        ("admin.deactivate_unit", "county-a1", "ok")]
+    # a reviewer changes no unit, also by typed addresses
+    browser.get("/admin/classes")
+    browser.post("/admin/classes", {"code": "qn-2026", "name": "2026年青年干部培训班", "starts": "2026-03-01",
+                                    "ends": "2026-12-31", "owner": "city-a", "weights": "3:3:4", "pass_score": "60"})
+    add_reviewer(server, "reviewer-a", ("qn-2026",))
+    reviewer = AdminSession(server)
+    reviewer.sign_in("reviewer-a")
+    for path in ("/admin/units/city-a/people", "/admin/units/district-a/move", "/admin/units/district-a/deactivate"):
+        assert reviewer.post(path, {"name": "x", "username": "zz", "password": "first-pass-1",
+                                    "parent": "city-a"}).status_code == 404, path
+    assert server.sql("SELECT COUNT(*) FROM users WHERE username = 'zz'") == [(0,)]
     # every form needs its token
     assert browser.post("/admin/units/city-a/people", {"name": "x", "username": "yy", "password": "first-pass-1"},
                         csrf="forged").status_code == 403

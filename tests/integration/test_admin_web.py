@@ -9,6 +9,7 @@ import dataclasses
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from sync.protocol.records_file import write_records_file
 from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
 from tests.support.courses import course_zip
 from tests.support.ingest import chain
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.org_sheets import write_sheet
 from tests.support.server_process import ServerProcess
 
@@ -32,11 +34,20 @@ pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 @pytest.fixture
 def site(server: ServerProcess) -> Site:
+    """A fresh site for a test that changes it."""
     return build_site(server)
 
 
-def test_sign_in_sets_a_strict_cookie_and_refusals_are_audited(site: Site) -> None:
-    server = site.server
+@pytest.fixture(scope="module", params=BACKENDS)
+def read_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Site]:
+    """One site per backend for the tests that only read it (and sign in, and download: only
+    test_page_numbers_equal_the_downloads_and_the_api counts the downloads, as root)."""
+    with module_server(request, tmp_path_factory) as server:
+        yield build_site(server)
+
+
+def test_sign_in_sets_a_strict_cookie_and_refusals_are_audited(read_site: Site) -> None:
+    server = read_site.server
     browser = AdminSession(server)
     first = browser.get("/admin/")  # not signed in: to the sign-in page, which says so in Chinese
     assert first.url.endswith("/admin/sign-in?next=/admin/") and "登录" in first.text
@@ -56,8 +67,8 @@ def test_sign_in_sets_a_strict_cookie_and_refusals_are_audited(site: Site) -> No
     assert browser.get("/admin/").url.endswith("/admin/sign-in?next=/admin/")
 
 
-def test_every_form_needs_its_csrf_token(site: Site) -> None:
-    browser = AdminSession(site.server)
+def test_every_form_needs_its_csrf_token(read_site: Site) -> None:
+    browser = AdminSession(read_site.server)
     browser.get("/admin/sign-in")
     no_token = browser.post("/admin/sign-in", {"name": "root", "password": "admin-pass-word-1"}, csrf="")
     assert no_token.status_code == 403 and "表单已过期" in no_token.text
@@ -65,33 +76,33 @@ def test_every_form_needs_its_csrf_token(site: Site) -> None:
     for path, data in (("/admin/sign-out", {}), ("/admin/language", {"lang": "en", "next": "/admin/"})):
         assert browser.post(path, data, csrf="forged").status_code == 403
         assert browser.post(path, data, csrf="").status_code == 403
-    other = AdminSession(site.server)  # another browser's valid token is no good here
+    other = AdminSession(read_site.server)  # another browser's valid token is no good here
     other.get("/admin/sign-in")
     assert browser.post("/admin/sign-out", {}, csrf=other.csrf).status_code == 403
     assert browser.get("/admin/").status_code == 200  # still signed in
 
 
-def test_a_unit_admin_sees_only_their_subtree_also_by_typed_urls(site: Site) -> None:
-    browser = AdminSession(site.server)
+def test_a_unit_admin_sees_only_their_subtree_also_by_typed_urls(read_site: Site) -> None:
+    browser = AdminSession(read_site.server)
     browser.sign_in("a-admin")
     assert browser.get("/admin/units/city-a").status_code == 200
     assert browser.get("/admin/units/county-a1").status_code == 200
-    assert browser.get(f"/admin/people/{site.user_ids['zhang']}").status_code == 200
-    for path in ("/admin/units/city-b", "/admin/units/prov", f"/admin/people/{site.user_ids['wang']}",
+    assert browser.get(f"/admin/people/{read_site.user_ids['zhang']}").status_code == 200
+    for path in ("/admin/units/city-b", "/admin/units/prov", f"/admin/people/{read_site.user_ids['wang']}",
                  "/admin/units/no-such-unit", "/admin/people/no-such-person"):
         refused = browser.get(path)
         assert refused.status_code == 404, path
         assert "王五" not in refused.text and "乙市" not in refused.text
     people = browser.get("/admin/people", params={"q": "王"})
     assert "王五" not in people.text
-    root = AdminSession(site.server)
+    root = AdminSession(read_site.server)
     root.sign_in("root")
     assert root.get("/admin/units/city-b").status_code == 200
-    assert "王五" in root.get(f"/admin/people/{site.user_ids['wang']}").text
+    assert "王五" in root.get(f"/admin/people/{read_site.user_ids['wang']}").text
 
 
-def test_page_numbers_equal_the_downloads_and_the_api(site: Site) -> None:
-    browser = AdminSession(site.server)
+def test_page_numbers_equal_the_downloads_and_the_api(read_site: Site) -> None:
+    browser = AdminSession(read_site.server)
     browser.sign_in("root")
     page = browser.get("/admin/units/prov")
     tables = page_tables(page.text)
@@ -109,13 +120,14 @@ def test_page_numbers_equal_the_downloads_and_the_api(site: Site) -> None:
     assert text.startswith(b"\xef\xbb\xbf")
     assert same_cells(list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))) == same_cells(child_units)
     # a person's page says what the API's transcript says
-    person = page_tables(browser.get(f"/admin/people/{site.user_ids['zhang']}").text)["courses"]
-    api = ApiClient(Transport(site.server.url))
+    person = page_tables(browser.get(f"/admin/people/{read_site.user_ids['zhang']}").text)["courses"]
+    api = ApiClient(Transport(read_site.server.url))
     api.login("zhang", PASSWORD)
     credited_s = sum(c["credited_s"] for c in api.transcript()["courses"])
     assert float(person[1][1]) == pytest.approx(round(credited_s / 3600, 2))
     # and the download was audited
-    assert site.server.sql("SELECT COUNT(*) FROM audit_log WHERE actor = 'root' AND action = 'admin.export'")[0][0] == 2
+    exports = "SELECT COUNT(*) FROM audit_log WHERE actor = 'root' AND action = 'admin.export'"
+    assert read_site.server.sql(exports)[0][0] == 2
 
 
 def _records_file(site: Site, tmp_path: Path, account: str) -> Path:

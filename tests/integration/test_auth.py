@@ -3,6 +3,7 @@ secrets in a real keyring backend and in the encrypted-file fallback."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from sync.account.auth import AuthService
 from sync.account.secrets import SecretStore, derive, secure_keyring
 from sync.protocol.errors import AuthError, IntegrityError, RetryableError, SyncError
 from sync.site.config import SiteConfig
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server per backend for the tests whose accounts are their own and that never stop it."""
+    with module_server(request, tmp_path_factory) as proc:
+        yield proc
 
 
 def test_keyring_policy_refuses_plaintext_and_fail_backends(test_keyring: object) -> None:
@@ -59,7 +68,8 @@ def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_pat
 
 
 @pytest.mark.databases
-def test_wrong_passwords_then_a_wait_then_unlock(server: ServerProcess, tmp_path: Path) -> None:
+def test_wrong_passwords_then_a_wait_then_unlock(shared_server: ServerProcess, tmp_path: Path) -> None:
+    server = shared_server
     add_user(server, "wangwu", "right-pw")
     auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url))
     codes = []
@@ -78,7 +88,9 @@ def test_wrong_passwords_then_a_wait_then_unlock(server: ServerProcess, tmp_path
     assert e2.value.code == "wrong_password"
 
 
-def test_file_fallback_when_no_secure_keyring(server: ServerProcess, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_file_fallback_when_no_secure_keyring(shared_server: ServerProcess, tmp_path: Path) -> None:
+    server = shared_server
     from keyrings.alt.file import PlaintextKeyring
 
     add_user(server, "zhaoliu", "pw-123456")
@@ -98,8 +110,10 @@ def test_file_fallback_when_no_secure_keyring(server: ServerProcess, tmp_path: P
         SecretStore(s.secrets.backend, wrong, s.user_id).get("tokens")
 
 
-def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerProcess, tmp_path: Path,
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(shared_server: ServerProcess, tmp_path: Path,
                                                                  test_keyring: object) -> None:
+    server = shared_server
     add_user(server, "alice", "alice-pw", display="甲")
     add_user(server, "bob", "bob-pw-1", unit="城南镇", display="乙")
     auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
@@ -131,7 +145,8 @@ def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(server: ServerPr
 
 
 @pytest.mark.databases
-def test_refresh_rotates_tokens_with_a_short_grace_for_a_lost_answer(server: ServerProcess) -> None:
+def test_refresh_rotates_tokens_with_a_short_grace_for_a_lost_answer(shared_server: ServerProcess) -> None:
+    server = shared_server
     add_user(server, "sun", "pass-word")
     r = requests.post(server.url + "/api/auth/login", json={"username": "sun", "password": "pass-word"}, timeout=10)
     old = r.json()["refresh_token"]

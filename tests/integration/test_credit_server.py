@@ -39,7 +39,7 @@ from sync.records.progress import (
 )
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
-from tests.support.fixtures import BACKENDS
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import iso
 
@@ -53,20 +53,17 @@ CHECKPOINT_S = 5.0  # the app's local save
 SPAN_S = 60.0  # the app's signed record per span
 
 
+def _publish(server: ServerProcess, _root: Path) -> None:
+    publish_lessons(server.data_dir, COURSE, LESSONS)  # version 1
+    publish_lessons(server.data_dir, COURSE, {"l1": 600.0, "l3": 300.0})  # version 2: l2 gone, l3 new
+    publish_lessons(server.data_dir, ONCE, ONCE_LESSONS, max_rate=1.0)
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     """One server for the module's tests, on SQLite and then on PostgreSQL."""
-    root = tmp_path_factory.mktemp("credit")
-    database = request.getfixturevalue("postgres_cluster").fresh_database() if request.param == "postgresql" else None
-    proc = ServerProcess(root / "server-data", database_url=database)
-    publish_lessons(proc.data_dir, COURSE, LESSONS)  # version 1
-    publish_lessons(proc.data_dir, COURSE, {"l1": 600.0, "l3": 300.0})  # version 2: l2 gone, l3 new
-    publish_lessons(proc.data_dir, ONCE, ONCE_LESSONS, max_rate=1.0)
-    proc.start()
-    try:
+    with module_server(request, tmp_path_factory, _publish) as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 _people = iter(range(1, 10_000))

@@ -37,6 +37,7 @@ def _set_version(path: Path, version: int) -> None:
 
 
 @pytest.mark.databases
+@pytest.mark.new_database
 def test_the_server_migrates_at_start_up_and_requests_only_read_the_version(server: ServerProcess) -> None:
     # before any request touched the database
     assert server.sql("SELECT version_num FROM alembic_version") == [(head(),)]

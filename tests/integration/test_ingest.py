@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import itertools
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +19,47 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, make_record
 from tests.support.courses import publish_lessons
 from tests.support.ingest import Client, chain, enrolled_client, flags, statuses
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 
+def _publish(server: ServerProcess, _root: Path) -> None:
+    publish_lessons(server.data_dir, "c1", {"l1": 1200.0})
+
+
 @pytest.fixture
 def two(server: ServerProcess) -> tuple[Client, Client]:
-    publish_lessons(server.data_dir, "c1", {"l1": 1200.0})
+    """ann and ben on a fresh server of their own (a test that kills it, or publishes)."""
+    _publish(server, server.data_dir.parent)
     add_user(server, "ann", "pass-word")
     add_user(server, "ben", "pass-word")
     return enrolled_client(server, "ann"), enrolled_client(server, "ben")
 
 
-def test_good_chain_is_stored_once_and_replays_are_duplicates(two: tuple[Client, Client]) -> None:
-    a, _ = two
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server per backend for the tests whose records, answers and transcripts are their own people's."""
+    with module_server(request, tmp_path_factory, _publish) as proc:
+        yield proc
+
+
+_pairs = itertools.count(1)
+
+
+@pytest.fixture
+def pair(shared_server: ServerProcess) -> tuple[Client, Client]:
+    """Two people of their own, each with an enrolled device, on the module's server."""
+    n = next(_pairs)
+    for name in (f"ann-{n}", f"ben-{n}"):
+        add_user(shared_server, name, "pass-word")
+    return enrolled_client(shared_server, f"ann-{n}"), enrolled_client(shared_server, f"ben-{n}")
+
+
+def test_good_chain_is_stored_once_and_replays_are_duplicates(pair: tuple[Client, Client]) -> None:
+    a, _ = pair
     recs = chain(a.signer, 5)
     assert statuses(a.api.post_batch(list(reversed(recs)))) == ["stored"] * 5  # any order within a batch
     assert statuses(a.api.post_batch(recs)) == ["duplicate"] * 5
@@ -42,8 +69,8 @@ def test_good_chain_is_stored_once_and_replays_are_duplicates(two: tuple[Client,
     assert lesson["credited_s"] == 50.0 and lesson["last_position_s"] == 60.0
 
 
-def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[Client, Client]) -> None:
-    a, b = two
+def test_tampered_reordered_deleted_and_foreign_records_get_reasons(pair: tuple[Client, Client]) -> None:
+    a, b = pair
     recs = chain(a.signer, 6)
     assert statuses(a.api.post_batch(recs[:2])) == ["stored", "stored"]
     tampered = dataclasses.replace(recs[2], body={"segments": [[0, 9999]]})
@@ -83,8 +110,8 @@ def test_tampered_reordered_deleted_and_foreign_records_get_reasons(two: tuple[C
     assert t["courses"][0]["credited_s"] == 60.0 and t["courses"][0]["set_aside"] == {}
 
 
-def test_malformed_records_in_a_batch_are_rejected_one_by_one(two: tuple[Client, Client]) -> None:
-    a, _ = two
+def test_malformed_records_in_a_batch_are_rejected_one_by_one(pair: tuple[Client, Client]) -> None:
+    a, _ = pair
     good = chain(a.signer, 1)[0]
     results = a.api.post_batch([good])
     assert statuses(results) == ["stored"]
@@ -95,8 +122,9 @@ def test_malformed_records_in_a_batch_are_rejected_one_by_one(two: tuple[Client,
     assert [x["reason"] for x in r.json()["results"]] == ["missing_field", "bad_field"]
 
 
-def test_bad_bodies_are_refused_with_clear_errors(server: ServerProcess, two: tuple[Client, Client]) -> None:
-    a, _ = two
+def test_bad_bodies_are_refused_with_clear_errors(shared_server: ServerProcess, pair: tuple[Client, Client]) -> None:
+    server = shared_server
+    a, _ = pair
     auth = {"Authorization": f"Bearer {a.api.tokens.access_token}"}  # type: ignore[union-attr]
     url = server.url + "/api/records/batch"
     r = requests.post(url, data=b"not json", headers=auth, timeout=10)

@@ -3,19 +3,23 @@ PostgreSQL: a person's row is stored when they are added and kept exact at each 
 unit's weeks; ``totals rebuild`` gives the same rows from scratch; a move takes a person's weeks to
 their new unit; an assignment updates everyone it reaches; the rankings read the stored totals; an
 upload folds its records into the stored folds, and evidence made before what was folded (a second
-PC's older records) is folded again from the start."""
+PC's older records) is folded again from the start; stored years gone stale (a command-line
+publication, new rules, people from a sheet, an upgrade, a new year) are rebuilt in the background."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from server.config import ServerConfig
+from server.person_year import Refresher
+from server.storage.schema import open_database
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.manifest import Manifest
 from sync.protocol.records import GENESIS, V2, Record, make_record
@@ -204,3 +208,72 @@ def test_older_evidence_from_a_second_device_is_folded_in_the_order_it_was_made(
     assert (folded["two"]["courses_done"], folded["two"]["elective_x100"], folded["two"]["study_ms"]) == (0, 0, 80_000)
     site.cli("totals", "rebuild")
     assert _rows(site) == folded
+
+
+def _until(what: Callable[[], bool], timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < deadline, "the stored years were not brought up to date in the background"
+        time.sleep(0.3)
+
+
+def _stamps(site: ServerProcess) -> dict[str, str | None]:
+    return {name: stamp for name, stamp in site.sql(
+        "SELECT u.username, p.stamp FROM users u LEFT JOIN person_year p ON p.user_id = u.user_id")}
+
+
+def test_stale_figures_are_rebuilt_in_the_background(site: ServerProcess, tmp_path: Path) -> None:
+    good = _person(site, tmp_path, "good", "cgz")
+    _person(site, tmp_path, "idle", "hxx")
+    _watch(good, "extra", "a", 20.0)
+    assert _rows(site)["good"]["elective_x100"] == 100
+    stamp = _stamps(site)["good"]
+    assert stamp is not None and set(_stamps(site).values()) == {stamp}
+
+    # a publication from the command line: the course gains a lesson, and no longer counts for good
+    publish_lessons(site.data_dir, "extra", {"a": 20.0, "b": 20.0})
+    _until(lambda: _rows(site)["good"]["elective_x100"] == 0)
+    _until(lambda: len(set(_stamps(site).values()) - {stamp}) == 1 and None not in _stamps(site).values())
+    published = _stamps(site)["idle"]
+    # folded again against the new version at the upload (a window of its own, after the first one)
+    good.outbox().append("watch", "extra", "b", Timeline(start=time.time() - 25).body([[0.0, 20.0]], version=2),
+                         v=1)
+    assert good.uploader().sync_once().errors == []
+    assert _rows(site)["good"]["elective_x100"] == 100
+
+    # new rules: credit by the hour of lesson time gives a 40 s course nothing
+    (site.data_dir / "rules.toml").write_text(RULES + '\n[credit]\nmethod = "per_hour"\n', encoding="utf-8")
+    _until(lambda: _rows(site)["good"]["elective_x100"] == 0)
+    _until(lambda: set(_stamps(site).values()) - {published, stamp, None} != set()
+           and len(set(_stamps(site).values())) == 1)
+    ruled = _stamps(site)["good"]
+
+    # people from a sheet: their unit's assignments reach them at once
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("姓名,人员编号,职级,单位编码,用户名\n李四,P-1,乡科级,cgz,li\n", encoding="utf-8")
+    site.cli("import", "people", str(sheet), "--confirm", "--password-stdin", input=b"first-password\n")
+    _until(lambda: "li" in _rows(site))
+    li = _rows(site)["li"]
+    assert (li["unit_code"], li["required_assigned"], li["first_due"], li["level"]) == ("cgz", 1, "2000-01-15",
+                                                                                       "section")
+
+    # an upgrade: rows missing (before 0005) or worked out before they carried a stamp (before 0007)
+    site.stop()
+    before = _rows(site)
+    site.sql("DELETE FROM person_year WHERE user_id = (SELECT user_id FROM users WHERE username = 'idle')")
+    site.sql("UPDATE person_year SET stamp = NULL")
+    site.start()
+    _until(lambda: _stamps(site) == dict.fromkeys(before, ruled))
+    assert _rows(site) == before
+
+    # a new year: everyone's row of it, worked out by the refresher of a server whose clock reads next year
+    year = int(before["good"]["year"])
+    engine = open_database(site.db_url)
+    try:
+        Refresher(engine, site.data_dir, check_s=0.2, now=lambda: datetime(year + 1, 3, 1, tzinfo=UTC)).watch()
+        _until(lambda: {int(y) for (y,) in site.sql("SELECT year FROM person_year")} == {year, year + 1}
+               and len(site.sql("SELECT user_id FROM person_year WHERE year = :y", {"y": year + 1})) == len(before))
+    finally:
+        engine.dispose()
+    [[study]] = site.sql("SELECT SUM(study_ms) FROM person_year WHERE year = :y", {"y": year + 1})
+    assert int(study or 0) == 0  # nothing studied in it yet

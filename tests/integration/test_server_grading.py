@@ -30,7 +30,7 @@ from tests.support.courses import (
     random_bytes,
     write_course_source,
 )
-from tests.support.fixtures import BACKENDS
+from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
 
 pytestmark = pytest.mark.databases
@@ -38,18 +38,15 @@ pytestmark = pytest.mark.databases
 COURSE = "graded"
 
 
+def _publish(server: ServerProcess, root: Path) -> None:
+    publish_source(server.data_dir, write_course_source(root / "src", COURSE, [random_bytes(300, 7)],
+                                                        assessments=QUIZ_AND_EXAM))
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    root = tmp_path_factory.mktemp("grading")
-    database = request.getfixturevalue("postgres_cluster").fresh_database() if request.param == "postgresql" else None
-    proc = ServerProcess(root / "server-data", database_url=database)
-    src = write_course_source(root / "src", COURSE, [random_bytes(300, 7)], assessments=QUIZ_AND_EXAM)
-    publish_source(proc.data_dir, src)
-    proc.start()
-    try:
+    with module_server(request, tmp_path_factory, _publish) as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 _people = iter(range(1, 10_000))

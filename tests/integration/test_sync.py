@@ -4,6 +4,7 @@ server's own database), Retry-After honoured, expired tokens refreshed."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
+from tests.support.module_server import module_server
 from tests.support.server_process import ServerProcess, add_user
 from tests.support.uploads import assert_exactly_once, fill, fresh_connections, server_rows, session_via
 from tests.support.watch import Timeline
@@ -36,9 +38,26 @@ class FakeTime:
         return self.now
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server for the tests that upload as a person of their own and read back only that person's
+    records; a test that stops, kills or publishes on its server has a fresh one (``server``)."""
+    with module_server(request, tmp_path_factory) as proc:
+        yield proc
+
+
+_people = itertools.count(1)
+
+
 @pytest.fixture
-def proxy(server: ServerProcess) -> Iterator[CuttingProxy]:
-    with CuttingProxy(server.port) as p:
+def person() -> str:
+    """An account name no other test on the shared server uses."""
+    return f"cadre-{next(_people)}"
+
+
+@pytest.fixture
+def proxy(shared_server: ServerProcess) -> Iterator[CuttingProxy]:
+    with CuttingProxy(shared_server.port) as p:
         yield p
 
 
@@ -57,9 +76,10 @@ def test_sync_drains_outbox_and_transcript_matches(server: ServerProcess, tmp_pa
     assert s.uploader().sync_once().sent == 0  # nothing left
 
 
-def test_cuts_mid_request_and_mid_response_lose_and_duplicate_nothing(server: ServerProcess, proxy: CuttingProxy,
-                                                                       tmp_path: Path) -> None:
-    s = session_via(proxy.url, server, tmp_path / "pc")
+def test_cuts_mid_request_and_mid_response_lose_and_duplicate_nothing(shared_server: ServerProcess, person: str,
+                                                                      proxy: CuttingProxy, tmp_path: Path) -> None:
+    server = shared_server
+    s = session_via(proxy.url, server, tmp_path / "pc", person)
     fill(s, 120)
     t = FakeTime()
     fresh_connections(s)
@@ -108,8 +128,10 @@ def test_server_restarted_while_uploader_backs_off(server: ServerProcess, tmp_pa
     assert_exactly_once(server, s, 20)
 
 
-def test_retry_after_is_honoured_for_429_and_503(server: ServerProcess, proxy: CuttingProxy, tmp_path: Path) -> None:
-    s = session_via(proxy.url, server, tmp_path / "pc")
+def test_retry_after_is_honoured_for_429_and_503(shared_server: ServerProcess, person: str, proxy: CuttingProxy,
+                                                 tmp_path: Path) -> None:
+    server = shared_server
+    s = session_via(proxy.url, server, tmp_path / "pc", person)
     fill(s, 5)
     fresh_connections(s)
     t = FakeTime()
@@ -121,8 +143,10 @@ def test_retry_after_is_honoured_for_429_and_503(server: ServerProcess, proxy: C
     assert t.sleeps == [7.0, 3.0]
 
 
-def test_5xx_backs_off_with_jitter_then_gives_up(server: ServerProcess, proxy: CuttingProxy, tmp_path: Path) -> None:
-    s = session_via(proxy.url, server, tmp_path / "pc")
+def test_5xx_backs_off_with_jitter_then_gives_up(shared_server: ServerProcess, person: str, proxy: CuttingProxy,
+                                                 tmp_path: Path) -> None:
+    server = shared_server
+    s = session_via(proxy.url, server, tmp_path / "pc", person)
     fill(s, 3)
     fresh_connections(s)
     t = FakeTime()
@@ -152,11 +176,13 @@ def test_expired_access_token_is_refreshed(tmp_path: Path, monkeypatch: pytest.M
         srv.stop()
 
 
-def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProcess, tmp_path: Path) -> None:
-    s = session_via(server.url, server, tmp_path / "pc")
+def test_rejected_records_are_kept_with_reason_and_not_resent(shared_server: ServerProcess, person: str,
+                                                              tmp_path: Path) -> None:
+    server = shared_server
+    s = session_via(server.url, server, tmp_path / "pc", person)
     fill(s, 2)
     # another PC's device cannot sign for this user: simulate a record this device never enrolled
-    other = session_via(server.url, server, tmp_path / "pc2", name="other")
+    other = session_via(server.url, server, tmp_path / "pc2", name=f"{person}-other")
     from sync.protocol.records import DeviceSigner
     from sync.records.outbox import Outbox
 
@@ -169,15 +195,16 @@ def test_rejected_records_are_kept_with_reason_and_not_resent(server: ServerProc
     assert again.sent == 0
 
 
-def test_records_refused_for_a_reason_a_later_sync_can_fix_stay_pending(server: ServerProcess,
-                                                                         tmp_path: Path) -> None:
+def test_records_refused_for_a_reason_a_later_sync_can_fix_stay_pending(shared_server: ServerProcess, person: str,
+                                                                        tmp_path: Path) -> None:
+    server = shared_server
     import uuid
 
     from sync.protocol.keys import PrivateKey
     from sync.protocol.records import DeviceSigner
     from sync.records.outbox import Outbox
 
-    s = session_via(server.url, server, tmp_path / "pc")
+    s = session_via(server.url, server, tmp_path / "pc", person)
     fill(s, 2)
     # a record signed with a key of this person that the server does not know yet
     device_id, key = str(uuid.uuid4()), PrivateKey.generate()
@@ -190,11 +217,12 @@ def test_records_refused_for_a_reason_a_later_sync_can_fix_stay_pending(server: 
     assert again.acked == 1 and again.errors == [] and s.outbox().pending_count() == 0
 
 
-def test_batch_too_large_for_the_server_is_split(server: ServerProcess, tmp_path: Path) -> None:
+def test_batch_too_large_for_the_server_is_split(shared_server: ServerProcess, person: str, tmp_path: Path) -> None:
+    server = shared_server
     import base64
     import os
 
-    s = session_via(server.url, server, tmp_path / "pc")
+    s = session_via(server.url, server, tmp_path / "pc", person)
     ob = s.outbox()
     for _ in range(200):  # ~60 KB of incompressible text each: 200 of them exceed the 8 MB wire limit
         ob.append("note", "c1", None, {"text": base64.b64encode(os.urandom(45_000)).decode()})
@@ -203,8 +231,10 @@ def test_batch_too_large_for_the_server_is_split(server: ServerProcess, tmp_path
     assert_exactly_once(server, s, 200)
 
 
-def test_cancel_stops_between_batches_and_keeps_what_was_acked(server: ServerProcess, tmp_path: Path) -> None:
-    s = session_via(server.url, server, tmp_path / "pc")
+def test_cancel_stops_between_batches_and_keeps_what_was_acked(shared_server: ServerProcess, person: str,
+                                                               tmp_path: Path) -> None:
+    server = shared_server
+    s = session_via(server.url, server, tmp_path / "pc", person)
     fill(s, 50)
     cancel = threading.Event()
     up = s.uploader(batch_size=10, on_progress=lambda r: cancel.set())

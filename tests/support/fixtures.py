@@ -44,18 +44,21 @@ def postgres_cluster() -> Iterator[Cluster]:
 @pytest.fixture
 def database(request: pytest.FixtureRequest) -> str | None:
     """The server's database: None for the SQLite file in its data folder (the default), or the URL
-    of a fresh PostgreSQL database at the newest revision (tests marked ``databases``)."""
+    of a fresh PostgreSQL database at the newest revision (tests marked ``databases``), an empty one
+    for a test marked ``new_database``."""
     backend = getattr(request, "param", "sqlite")
     if backend == "sqlite":
         return None
     cluster: Cluster = request.getfixturevalue("postgres_cluster")
-    return cluster.fresh_database()
+    return cluster.empty_database() if request.node.get_closest_marker("new_database") else cluster.fresh_database()
 
 
 @pytest.fixture
-def server(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
-    """A fresh real server process with its own data folder (and database)."""
-    proc = ServerProcess(tmp_path / "server-data", database_url=database).start()
+def server(tmp_path: Path, database: str | None, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """A fresh real server process with its own data folder (and database). Its database starts as a
+    copy of a migrated one, except in a test marked ``new_database``: there the server makes it."""
+    proc = ServerProcess(tmp_path / "server-data", database_url=database,
+                         from_template=request.node.get_closest_marker("new_database") is None).start()
     try:
         yield proc
     finally:

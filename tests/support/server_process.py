@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -20,7 +22,34 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from server.config import ServerConfig
 from tests.support.zygote import Forked, spawn_server
+
+POLL_S = 0.02
+"""How often a starting server is asked whether it answers."""
+
+
+_migrated: list[Path] = []
+
+
+def migrated_sqlite() -> Path:
+    """A new server database at the newest revision, made once per test process by the code every
+    server runs at its start (server.storage.schema.open_database): copying it takes a millisecond,
+    running the revisions a tenth of a CPU second in every server."""
+    if not _migrated:
+        import atexit
+
+        from server.storage.schema import open_database
+
+        config = ServerConfig(Path(tempfile.mkdtemp(prefix="studydesk-migrated-")))
+        atexit.register(shutil.rmtree, config.data_dir, ignore_errors=True)
+        path = config.db_path
+        open_database(config.url, pool_size=1).dispose()  # the last connection folds the WAL back in
+        leftovers = sorted(p.name for p in path.parent.iterdir() if p != path)
+        if leftovers:
+            raise RuntimeError(f"the migrated database left {leftovers} beside it")
+        _migrated.append(path)
+    return _migrated[0]
 
 
 def free_port() -> int:
@@ -33,8 +62,12 @@ class ServerProcess:
     """Starts, stops, kills and restarts one server process over a given data folder."""
 
     def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None,
-                 database_url: str | None = None, workers: int = 1) -> None:
+                 database_url: str | None = None, workers: int = 1, from_template: bool = True) -> None:
         self.data_dir = data_dir
+        self.from_template = from_template
+        """SQLite: a data folder without a database when the server starts gets a copy of this test
+        process's migrated one (``migrated_sqlite``), as a PostgreSQL test gets a copy of a migrated
+        template database. False: the server creates and migrates it itself, as on a new site."""
         self.workers = workers
         """``serve --workers``: more than one on PostgreSQL only."""
         self.port = port or free_port()
@@ -56,7 +89,7 @@ class ServerProcess:
     @property
     def db_url(self) -> str:
         """The server's database, as SQLAlchemy names it."""
-        return self.database_url or f"sqlite:///{self.data_dir / 'server.sqlite3'}"
+        return self.database_url or ServerConfig(self.data_dir).url
 
     def _site_arguments(self) -> list[str]:
         database = ["--database", self.database_url] if self.database_url else []
@@ -123,6 +156,9 @@ class ServerProcess:
         machine, or several workers each a new Python process, can be slow to start)."""
         timeout_s = timeout_s if timeout_s is not None else 60.0
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        database = ServerConfig(self.data_dir).db_path
+        if self.database_url is None and self.from_template and not database.exists():
+            shutil.copyfile(migrated_sqlite(), database)
         workers = ["--workers", str(self.workers)] if self.workers != 1 else []
         args = [*self._site_arguments(), "serve", "--port", str(self.port), *workers]
         self.proc = spawn_server(args, dict(os.environ), self.log_path)
@@ -134,12 +170,19 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early, see {self.log_path}:\n{self.log_path.read_text()[-2000:]}")
-            try:
-                if requests.get(self.url + "/api/health", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.05)
+            if self._listening():  # a bare connect until then: a refused HTTP request costs far more
+                try:
+                    if requests.get(self.url + "/api/health", timeout=1).ok:
+                        return self
+                except requests.RequestException:
+                    pass
+            time.sleep(POLL_S)
         raise RuntimeError(f"server did not answer within {timeout_s}s, see {self.log_path}")
+
+    def _listening(self) -> bool:
+        with socket.socket() as s:
+            s.settimeout(1)
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
 
     def worker_pids(self) -> list[int]:
         """The live worker processes of ``serve --workers N`` (the supervisor's spawned children)."""

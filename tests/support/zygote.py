@@ -102,6 +102,8 @@ class _Client:
     """This process's zygote: started on first use, stopped (and waited for) when this process exits."""
 
     def __init__(self) -> None:
+        self.owner = os.getpid()
+        """A fork of this process inherits the object, not the zygote's pipes' use nor the subreaper."""
         self.env = dict(os.environ)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", f"import sys; sys.path.insert(1, {str(ROOT)!r}); "
@@ -123,7 +125,8 @@ class _Client:
         return int(reply["pid"])
 
     def close(self) -> None:
-        self.requests.close()
+        with contextlib.suppress(OSError):  # a zygote that died leaves a broken pipe
+            self.requests.close()
         self.proc.wait(30)
 
 
@@ -142,9 +145,14 @@ def _become_subreaper() -> bool:
 
 def _stop_client() -> None:
     global _client
-    if _client is not None:
+    if _client is not None and _client.owner == os.getpid():
         _client.close()
         _client = None
+
+
+def zygote_pid() -> int | None:
+    """This process's zygote, once started."""
+    return _client.proc.pid if _client is not None else None
 
 
 def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Forked | None:
@@ -168,11 +176,13 @@ def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Fork
                 _unusable = True
                 return None
             atexit.register(_stop_client)
+        if _client.owner != os.getpid():
+            return None
         if any(_interpreter_key(k) and env.get(k) != _client.env.get(k) for k in {*env, *_client.env}):
             return None
         try:
             pid = _client.spawn(args, env, os.getcwd(), log)
-        except (OSError, ValueError):  # the zygote died: this process starts new interpreters from now on
+        except (OSError, ValueError, RuntimeError):  # it died or could not fork: new interpreters from now on
             _unusable = True
             return None
     try:

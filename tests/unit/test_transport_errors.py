@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sync.net.transport import _error_for
+from sync.net.transport import error_for
 from sync.protocol.errors import AuthError, FormatError, RejectedError, RetryableError, ServerBusyError, SyncError
 
 
@@ -25,7 +25,7 @@ from sync.protocol.errors import AuthError, FormatError, RejectedError, Retryabl
 def test_each_status_maps_to_its_kind(status: int, code: str | None, kind: type[SyncError],
                                       expected_code: str) -> None:
     body = json.dumps({"code": code, "detail": "why"}).encode() if code else b"not json"
-    error = _error_for(status, body, "7", "POST /api/records/batch")
+    error = error_for(status, body, "7", "POST /api/records/batch")
     assert type(error) is kind
     assert error.code == expected_code
     assert f"HTTP {status}" in error.detail
