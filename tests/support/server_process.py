@@ -52,10 +52,37 @@ def migrated_sqlite() -> Path:
     return _migrated[0]
 
 
+PORT_BLOCK = 1400
+"""Ports each test process hands out, from a block of its own below the kernel's ephemeral range."""
+_PORTS_FROM = 12000
+_next_port: list[int] = []
+
+
+def _port_block() -> int:
+    """This test process's block: 0 for a lone pytest, 1 + N for xdist worker gwN."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return 1 + int(worker[2:]) % 13 if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port no other process of this run is about to take. A port the kernel picks (bind to 0) can be
+    picked again by another test process, or taken by an outgoing connection, before the server binds
+    it, and a test then talks to someone else's server. So each test process hands out ports from its
+    own block below the ephemeral range (``ip_local_port_range`` starts at 32768), in turn, skipping
+    any in use."""
+    base = _PORTS_FROM + _port_block() * PORT_BLOCK
+    if not _next_port:
+        _next_port.append(os.getpid() % PORT_BLOCK)
+    for _ in range(PORT_BLOCK):
+        port = base + _next_port[0] % PORT_BLOCK
+        _next_port[0] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port from {base} to {base + PORT_BLOCK - 1}")
 
 
 class ServerProcess:
