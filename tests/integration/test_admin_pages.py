@@ -89,6 +89,22 @@ def test_the_courses_page_shows_completion_and_quiz_pass_rate_as_the_learners_ap
         assert float(row[5]) == pytest.approx(round(hours[course_id], 2), abs=0.011)
         taken = quizzes[course_id]
         assert row[7] == (f"{round(100 * sum(taken.values()) / len(taken), 1)}" if taken else "—")
+    # completion is read from the evidence folded at ingest: every learner's fold of tested is
+    # stored and current; li's fold swapped for zhang's makes the page count li as completed
+    folds = dict(site.server.sql(
+        "SELECT u.username, pc.state FROM person_course pc JOIN users u ON u.user_id = pc.user_id"
+        " JOIN person_year p ON p.user_id = pc.user_id AND p.stamp IS NOT NULL WHERE pc.course_id = :c",
+        {"c": COURSE}))
+    assert set(folds) == {"zhang", "li"}
+    site.server.sql("UPDATE person_course SET state = :s WHERE course_id = :c AND user_id ="
+                    " (SELECT user_id FROM users WHERE username = 'li')", {"s": folds["zhang"], "c": COURSE})
+    swapped = {r[0]: r for r in page_tables(browser.get("/admin/courses").text)["courses"][1:]}
+    assert swapped[COURSE][3:5] == ["2", "100.0"]
+    # without the folds the records are read: the same numbers as from the folds
+    site.server.sql("UPDATE person_course SET state = :s WHERE course_id = :c AND user_id ="
+                    " (SELECT user_id FROM users WHERE username = 'li')", {"s": folds["li"], "c": COURSE})
+    site.server.sql("DELETE FROM person_course")
+    assert page_tables(browser.get("/admin/courses").text)["courses"] == shown
     # a unit admin counts only their own people: 乙市's admin sees nobody in tested
     scoped = AdminSession(site.server)
     scoped.sign_in("b-admin")
