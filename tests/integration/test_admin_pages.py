@@ -39,6 +39,9 @@ def _downloads_equal(browser: AdminSession, path: str, table: str, shown: list[l
         if kind == "xlsx":
             sheet = load_workbook(io.BytesIO(data)).active
             assert sheet is not None
+            # a spreadsheet shows a fraction as the page does: 50.0, not 50
+            assert all(c.number_format.startswith("0.0") for row in sheet.iter_rows() for c in row
+                       if isinstance(c.value, float)), (path, table)
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         else:
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -289,6 +292,10 @@ def test_bulletins_for_the_year_and_each_half_add_up_and_stay_in_scope(site: Sit
     city_a = float(figures["甲市"][6])
     assert f"甲市 2 2 100.0 {city_a}" in _squash(halves[now_half])
     assert "甲市 2 0 0.0 0.0 0.0" in _squash(halves[other])
+    # a share and the hours print alike in the headline and the tables: 0.0, never 0
+    assert "已学习比例（%） 0.0 学习时长（小时） 0.0 人均学习时长（小时） 0.0" in _squash(halves[other])
+    shown_share = re.search(r"已学习比例（%） (\S+) ", _squash(halves[now_half]))
+    assert shown_share is not None and re.fullmatch(r"\d+\.\d", shown_share.group(1)), shown_share
     assert "张三" in halves[other] and "张三" not in halves[now_half] and "王五" in halves[now_half]
     for bad in ("1999", f"{year}-3", f"{year + 1}", "x"):
         assert browser.get("/admin/units/prov/bulletin.pdf", params={"period": bad}).status_code == 404, bad
