@@ -194,7 +194,11 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                           ({"username": "sun", "level": "boss"}, "请从列表中选择职级")):
         form = {"name": "孙八", "username": "", "person_id": "", "level": "", "password": "first-pass-1", **data}
         refused = browser.post("/admin/units/county-a1/people", form)
-        assert message in refused.text, data
+        assert refused.status_code == 400 and message in refused.text, data
+        # the form holds what was typed, never the password, with the reason next to it
+        kept = refused.text.split('data-person-refused>')[1].split("</form>")[0]
+        assert message in kept.split("</p>")[0], data
+        assert 'name="name" maxlength="100" required value="孙八"' in kept and "first-pass-1" not in refused.text
     assert server.sql("SELECT COUNT(*) FROM users WHERE username IN ('sun', 'bad name!')") == [(0,)]
     # outside the admin's units, typed by hand: not found, nothing changed
     for path, data in (("/admin/units/city-b/people", {"name": "x", "username": "xx", "password": "first-pass-1"}),
