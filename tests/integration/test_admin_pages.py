@@ -206,9 +206,19 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                        ("/admin/units/county-a1/move", {"parent": "city-b"}),
                        ("/admin/units/city-b/deactivate", {})):
         assert browser.post(path, data).status_code == 404, path
+    reached = server.sql("SELECT target, detail, result FROM audit_log WHERE action = 'admin.out_of_scope'"
+                         " AND actor = 'a-admin' ORDER BY id")
+    assert reached == [(p, "POST", "refused") for p in (
+        "/admin/units/city-b/people", "/admin/units/city-b/move", "/admin/units/county-a1/move",
+        "/admin/units/city-b/deactivate")]
     # their own top unit is the business of the admin above them
     assert browser.post("/admin/units/city-a/move", {"parent": "county-a1"}).status_code == 403
     assert browser.post("/admin/units/city-a/deactivate", {}).status_code == 403
+    assert server.sql("SELECT target, detail FROM audit_log WHERE action = 'admin.refused' AND actor = 'a-admin'"
+                      " ORDER BY id") == [("/admin/units/city-a/move", "POST"), ("/admin/units/city-a/deactivate",
+                                                                                   "POST")]
+    log = browser.get("/admin/audit").text  # named in Chinese on the audit page
+    assert all(label in log for label in ("越权访问（超出本账号单位）", "无权操作", "新增人员")), log
     # a new unit, the county moved under it with its people, their records and history kept
     browser.post("/admin/units/city-a/add", {"code": "district-a", "name": "甲市片区"})
     choices = re.findall(r'<option value="([^"]+)"', browser.get("/admin/units/county-a1").text.split(
