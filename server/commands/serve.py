@@ -8,7 +8,7 @@ HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requ
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
-upload slots (``--upload-slots``),
+upload slots (``--upload-slots``; by default the cores shared among the workers, default_upload_slots),
 password-hashing threads (server.password_pool) and its database connection pool, so a site's
 totals are N times those. SQLite has one writer: more than one worker is refused (exit 2).
 """
@@ -65,6 +65,21 @@ def _private_database(config: ServerConfig) -> None:
         os.chmod(config.db_path, 0o600)
 
 
+def _cores() -> int:
+    """The cores this process may run on (a service's CPU affinity counts, not only the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def default_upload_slots(workers: int, cores: int) -> int:
+    """Each worker's upload slots when the site names none: ingest is CPU work, so more batches at
+    once than the site has cores only make each take longer (and hold its slot longer) without
+    storing more per second. So the workers share the cores, with at least one slot each and at most
+    DEFAULT_UPLOAD_SLOTS (one Python process gains nothing from more)."""
+    return max(1, min(DEFAULT_UPLOAD_SLOTS, cores // workers))
+
+
 def _workers(text: str) -> int:
     n = int(text)
     if not 1 <= n <= MAX_WORKERS:
@@ -85,10 +100,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--api-slots", type=int, default=int(_env_float("STUDYDESK_API_SLOTS", DEFAULT_API_SLOTS)),
                    help="API requests served at once by each worker; more wait briefly, then get 503 with "
                         f"Retry-After (default {DEFAULT_API_SLOTS}, or $STUDYDESK_API_SLOTS)")
-    p.add_argument("--upload-slots", type=int,
-                   default=int(_env_float("STUDYDESK_UPLOAD_SLOTS", DEFAULT_UPLOAD_SLOTS)),
+    slots = os.environ.get("STUDYDESK_UPLOAD_SLOTS")
+    p.add_argument("--upload-slots", type=int, default=int(slots) if slots else None,
                    help="record batches each worker parses and ingests at once; more wait briefly, then get 503 "
-                        f"with Retry-After (default {DEFAULT_UPLOAD_SLOTS}, or $STUDYDESK_UPLOAD_SLOTS)")
+                        f"with Retry-After (default: the cores shared among the workers, at most "
+                        f"{DEFAULT_UPLOAD_SLOTS}; or $STUDYDESK_UPLOAD_SLOTS)")
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
                    help="seconds a connection has to send its request headers (default "
@@ -132,8 +148,9 @@ def run(args: argparse.Namespace) -> int:
     from server.storage.engine import database_url
 
     fits = raise_fd_limit()
+    upload_slots = args.upload_slots if args.upload_slots is not None else default_upload_slots(args.workers, _cores())
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
-                          upload_slots=args.upload_slots, database_url=args.database)
+                          upload_slots=upload_slots, database_url=args.database)
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
         print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
         return 2
