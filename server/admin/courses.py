@@ -33,11 +33,13 @@ from sqlalchemy.engine import Connection
 
 from server.admin.reports import course_use
 from server.config import ServerConfig
-from server.outcomes import Evidence, Outcomes, course_evidence, course_facts, evidence_rows
+from server.outcomes import CourseFold, Evidence, Outcomes, course_evidence, course_facts, evidence_rows
+from server.person_year import site_stamp
 from server.publish import PublishResult, publish, published_versions, read_course_toml, remove_from_catalog
 from server.published import Published
 from server.publisher_keys import ensure_key, load_private
-from server.storage.tables import attempt_grades, record_credit, records, units, users
+from server.site_rules import site_today
+from server.storage.tables import attempt_grades, person_course, person_year, record_credit, records, units, users
 from server.units import subtree_clause
 from sync.protocol.catalog import Catalog, manifest_path
 from sync.protocol.errors import FormatError
@@ -198,12 +200,32 @@ def _learners(conn: Connection, unit_paths: Sequence[str] | None) -> dict[str, l
     return out
 
 
+def _folded(conn: Connection, ids: Sequence[str], published: Published, rules: Rules,
+            versions: dict[str, int]) -> dict[str, dict[str, str]]:
+    """person -> course -> the evidence folded at ingest (``person_course``) that still holds: kept
+    against the course's newest version, and the person's stored year of the site's year worked out
+    under today's rules and publications (else evidence may have come or counted otherwise since)."""
+    pc, p = person_course.c, person_year.c
+    stamp, year = site_stamp(rules, published.repo_dir), site_today(rules).year
+    query = (sa.select(pc.user_id, pc.course_id, pc.version, pc.state)
+             .join(person_year, sa.and_(p.user_id == pc.user_id, p.year == year))
+             .where(pc.user_id.in_(list(ids)), p.stamp == stamp))
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for user_id, course_id, version, state in conn.execute(query):
+        if versions.get(course_id) == int(version):
+            out[user_id][course_id] = state
+    return out
+
+
 def _completed(conn: Connection, learners: dict[str, list[str]], published: Published,
                rules: Rules) -> dict[str, int]:
-    """course -> how many of its learners it counts for, from their stored evidence (read a
-    chunk of people at a time)."""
+    """course -> how many of its learners it counts for, a chunk of people at a time: from the
+    evidence folded per person and course at ingest (server.person_year), and from the stored
+    records only for the folds missing or no longer current."""
     engine = Outcomes(conn, published, rules)
-    facts = {c: course_facts(m, False) for c in learners if (m := engine.latest(c)) is not None}
+    latest = {c: m for c in learners if (m := engine.latest(c)) is not None}
+    facts = {c: course_facts(m, False) for c, m in latest.items()}
+    versions = {c: m.version for c, m in latest.items()}
     by_person: dict[str, list[str]] = defaultdict(list)
     for course_id, people in learners.items():
         if course_id in facts:
@@ -213,14 +235,20 @@ def _completed(conn: Connection, learners: dict[str, list[str]], published: Publ
     ids = sorted(by_person)
     for k in range(0, len(ids), CHUNK):
         chunk = ids[k:k + CHUNK]
-        evidence = evidence_rows(conn, chunk)
+        folded = _folded(conn, chunk, published, rules, versions)
+        missing = sorted(u for u in chunk if any(c not in folded.get(u, {}) for c in by_person[u]))
+        evidence = evidence_rows(conn, missing) if missing else {}
         for user_id in chunk:
+            kept = folded.get(user_id, {})
             found = evidence.get(user_id, Evidence())
             for course_id in by_person[user_id]:
                 course = facts[course_id]
-                outcome = course_outcome(course, course_evidence(course, found.watch.get(course_id, []),
-                                                                 found.passes.get(course_id, []), rules), rules)
-                done[course_id] += outcome.counts
+                if course_id in kept:
+                    shown = CourseFold.from_text(course, rules, kept[course_id]).evidence()
+                else:
+                    shown = course_evidence(course, found.watch.get(course_id, []),
+                                            found.passes.get(course_id, []), rules)
+                done[course_id] += course_outcome(course, shown, rules).counts
     return done
 
 

@@ -39,6 +39,16 @@ class Table:
         return self.links[index] if index < len(self.links) else None
 
 
+DECIMALS = "0.0#########"
+"""A spreadsheet's format for a fractional figure: as ``text`` writes it (75.0, 1.25)."""
+
+
+def text(value: Cell) -> str:
+    """A cell or headline figure as every page, PDF and CSV prints it: a share as 75.0 (never 75 or
+    7.5e+01), a count as 3, nothing as empty; spreadsheets show their numbers alike (``DECIMALS``)."""
+    return "" if value is None else str(value)
+
+
 def safe_cell(value: Cell) -> Cell:
     """``value`` as a spreadsheet must receive it: text that would run as a formula gets an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -72,6 +82,9 @@ def to_xlsx(table: Table) -> bytes:
     for row in table.rows:
         values = [safe_cell(c) for c in row]
         sheet.append(values)
+        for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+            if isinstance(value, float):
+                cell.number_format = DECIMALS
         for i, v in enumerate(values):
             if i < len(widths):
                 widths[i] = min(60, max(widths[i], _width(v)))

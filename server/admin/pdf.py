@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from server.admin.exports import Table
+from server.admin.exports import Table, text
 from server.documents import FONT, FONT_PATH, new_document
 
 __all__ = ["FONT_PATH", "bulletin"]
@@ -19,9 +19,9 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.cell(0, 9, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
     with pdf.table(text_align="LEFT", line_height=6.5, first_row_as_headings=True) as grid:
-        grid.row([str(c) for c in table.columns])
+        grid.row([text(c) for c in table.columns])
         for row in table.rows:
-            grid.row(["" if c is None else str(c) for c in row])
+            grid.row([text(c) for c in row])
     pdf.ln(4)
 
 

@@ -117,7 +117,9 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "admin.class_unenrol": _("enrolment taken back"),
                "admin.issue_certificate": _("certificate issued"),
                "admin.revoke_certificate": _("certificate revoked"),
-               "admin.certificate_pdf": _("certificate downloaded")}
+               "admin.certificate_pdf": _("certificate downloaded"), "admin.add_person": _("person added"),
+               "admin.move_unit": _("unit moved"), "admin.deactivate_unit": _("unit deactivated"),
+               "admin.out_of_scope": _("reached outside the account's units"), "admin.refused": _("not allowed")}
     results = {"ok": _("done"), "refused": _("refused"), "locked": _("locked"), "inactive": _("deactivated"),
                "bad_credentials": _("wrong account or password"), "wrong_password": _("wrong password"),
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),

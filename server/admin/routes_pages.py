@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from server.admin import archive, charts, reports, routes_certs, routes_people, scope
-from server.admin.exports import Table
+from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.reports import Period, UnitFigures
 from server.admin.web import Signed, SignedIn, redirect, respond
@@ -70,11 +70,11 @@ def unit_table(signed: Signed, name: str, title: str, rows: list[UnitFigures]) -
 def figures_of(signed: Signed, total: UnitFigures) -> list[tuple[str, str]]:
     _ = signed.page.gettext
     return [(_("Headcount"), str(total.people)),
-            (_("On track for the target (%)"), str(_share(total.on_track_share))),
-            (_("Required courses completed (%)"), str(_share(total.required_share))),
+            (_("On track for the target (%)"), text(_share(total.on_track_share))),
+            (_("Required courses completed (%)"), text(_share(total.required_share))),
             (_("Overdue"), str(total.overdue)), (_("Studying this week"), str(total.studying_week)),
-            (_("Study hours this year"), f"{total.study_hours:g}"),
-            (_("Hours per person"), f"{total.hours_per_person:g}")]
+            (_("Study hours this year"), text(total.study_hours)),
+            (_("Hours per person"), text(total.hours_per_person))]
 
 
 def unit_bars(signed: Signed, rows: list[UnitFigures]) -> list[tuple[str, Markup]]:
@@ -360,9 +360,9 @@ def bulletin(signed: SignedIn, code: str,
         tables.append(Table("not-studied", _("People who did not study in this half year (first 200)"),
                             (_("Name"), _("Unit")), bulletins.not_studied(signed.conn, unit, span)))
         figures = [(_("Headcount"), str(whole.people)), (_("Studied in the period"), str(whole.studied)),
-                   (_("Share studied (%)"), f"{whole.studied_share:g}"),
-                   (_("Study hours"), f"{whole.study_hours:g}"),
-                   (_("Hours per person"), f"{whole.hours_per_person:g}")]
+                   (_("Share studied (%)"), text(whole.studied_share)),
+                   (_("Study hours"), text(whole.study_hours)),
+                   (_("Hours per person"), text(whole.hours_per_person))]
         label = (_("First half of %(year)s") if half == 1 else _("Second half of %(year)s")) % {"year": year}
         as_of = min(now.today, date(year, 6, 30) if half == 1 else date(year, 12, 31))
     data = pdf.bulletin(title=_("Study bulletin"), subtitle=f"{unit.name} · {label}", figures=figures, tables=tables,

@@ -154,7 +154,8 @@ def unit_forms(signed: Signed, unit: units.StoredUnit, people: int) -> dict[str,
     """What a unit's page needs for its forms: the cadre levels for a new person, whether the
     admin may move or deactivate the unit, where it may go (units near it, not inside it), what
     keeps it from being deactivated (``people``: the active people of its subtree, as the page
-    counted them), and the notice of the last change."""
+    counted them), the notice of the last change, and a refused new person's form (what was typed,
+    never the password, and why: ``refused_person``)."""
     _ = signed.page.gettext
     restructure = unit.active and scope.may_restructure(signed.conn, signed.admin, unit)
     parents = [(code, name) for code, name in scope.unit_choices(signed.conn, signed.admin, unit.parent, unit)
@@ -170,7 +171,7 @@ def unit_forms(signed: Signed, unit: units.StoredUnit, people: int) -> dict[str,
               else None)
     return {"levels": [(level.value, level.label(signed.page.lang)) for level in CadreLevel],
             "restructure": restructure, "parents": parents, "inside": {"units": below, "people": people},
-            "notice": notice}
+            "notice": notice, "person_form": getattr(signed.page.request.state, "refused_person", None)}
 
 
 def _level(form: FormData) -> CadreLevel | None:
@@ -196,10 +197,22 @@ async def add_person(request: Request, signed: SignedIn, code: str) -> Response:
                               person_id=person_id or None)
     except SyncError as exc:
         audited(signed, "admin.add_person", target=username, result="refused", detail=f"{exc.code}: {exc.detail}")
-        return redirect(signed.page, f"/admin/units/{unit.code}?refused={exc.code}")
+        return _person_refused(signed, unit.code, exc.code, {
+            "name": name, "username": username, "person_id": person_id, "level": text(form, "level", 32)})
     person_year.refresh_site(signed.conn, signed.page.request.app.state.config.data_dir, [user.user_id])
     audited(signed, "admin.add_person", target=user.username, detail=f"in {unit.code}")
     return redirect(signed.page, f"/admin/people/{user.user_id}?done=add_person")
+
+
+def _person_refused(signed: Signed, unit_code: str, code: str, typed: dict[str, str]) -> Response:
+    """The unit's page again (400), its new-person form holding what was typed (``typed``; the
+    password is typed again) and why it was refused, next to the form."""
+    from server.admin.routes_pages import unit_page
+
+    signed.page.request.state.refused_person = {"typed": typed, "reason": refusal_text(signed, code)}
+    answer = unit_page(signed, unit_code)
+    answer.status_code = 400
+    return answer
 
 
 @router.post("/units/{code}/move")

@@ -239,6 +239,14 @@ class AdminState:
     envs: dict[str, jinja2.Environment]
 
 
+def _record_reach(request: Request, admin: str, action: str) -> None:
+    """Audit a signed-in admin's request refused before any service ran (the address and method)."""
+    engine: Engine = request.app.state.engine
+    with engine.connect() as conn, transaction(conn):
+        audit.record(conn, actor=admin, action=action, result="refused", address=client_address(request),
+                     target=request.url.path[:200], detail=request.method)
+
+
 def install(app: FastAPI, config: ServerConfig) -> None:
     """Mount the admin web on ``app``: its static files, its routers and its refusal pages."""
     from server.admin import sections
@@ -256,6 +264,8 @@ def install(app: FastAPI, config: ServerConfig) -> None:
         if exc.status == 303:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return page.finish(RedirectResponse("/admin/sign-in?next=" + quote(target), status_code=303))
+        if exc.status == 403 and page.session.admin:
+            _record_reach(request, page.session.admin, "admin.refused")
         _ = page.gettext
         title = {403: _("Not allowed"), 404: _("Not found")}.get(exc.status, _("Refused"))
         message = exc.message or {403: _("Your account may not see this page."),
@@ -264,6 +274,12 @@ def install(app: FastAPI, config: ServerConfig) -> None:
         return page.render("error.html", status_code=exc.status, title=title, message=message)
 
     async def on_out_of_scope(request: Request, exc: Exception) -> Response:
+        """404, as for a page that does not exist; a signed-in admin's reach outside their units
+        (a unit's or a person's address typed by hand, a form posted there) is audited, as is a
+        403 (a form without its CSRF token, a page their role may not use)."""
+        admin = _page(request).session.admin
+        if admin:
+            _record_reach(request, admin, "admin.out_of_scope")
         return await on_refused(request, Refused(404))
 
     app.add_exception_handler(Refused, on_refused)

@@ -358,8 +358,17 @@ def test_courses_archive_people_units_and_a_half_year_bulletin(browser: Browser,
     look(page, "unit-manage", narrow=True)
     form = page.locator("form[data-form=add-person]")
     form.locator("input[name=name]").fill("钱七")
-    form.locator("input[name=username]").fill("qian")
+    form.locator("input[name=username]").fill("zhang")  # taken: refused, what was typed kept
+    form.locator("input[name=person_id]").fill("P-7")
     form.locator("select[name=level]").select_option("section")
+    form.locator("input[name=password]").fill("first-pass-1")
+    form.locator("button").click()
+    assert "该账号已存在" in page.inner_text("[data-person-refused]")
+    assert [form.locator(f"input[name={n}]").input_value() for n in ("name", "username", "person_id", "password")] \
+        == ["钱七", "zhang", "P-7", ""]
+    assert form.locator("select[name=level]").input_value() == "section"
+    look(page, "unit-person-refused", narrow=True)
+    form.locator("input[name=username]").fill("qian")
     form.locator("input[name=password]").fill("first-pass-1")
     form.locator("button").click()
     page.wait_for_url(re.compile(r".*/admin/people/.*\?done=add_person"))

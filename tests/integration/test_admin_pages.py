@@ -39,6 +39,9 @@ def _downloads_equal(browser: AdminSession, path: str, table: str, shown: list[l
         if kind == "xlsx":
             sheet = load_workbook(io.BytesIO(data)).active
             assert sheet is not None
+            # a spreadsheet shows a fraction as the page does: 50.0, not 50
+            assert all(c.number_format.startswith("0.0") for row in sheet.iter_rows() for c in row
+                       if isinstance(c.value, float)), (path, table)
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         else:
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -89,6 +92,22 @@ def test_the_courses_page_shows_completion_and_quiz_pass_rate_as_the_learners_ap
         assert float(row[5]) == pytest.approx(round(hours[course_id], 2), abs=0.011)
         taken = quizzes[course_id]
         assert row[7] == (f"{round(100 * sum(taken.values()) / len(taken), 1)}" if taken else "—")
+    # completion is read from the evidence folded at ingest: every learner's fold of tested is
+    # stored and current; li's fold swapped for zhang's makes the page count li as completed
+    folds = dict(site.server.sql(
+        "SELECT u.username, pc.state FROM person_course pc JOIN users u ON u.user_id = pc.user_id"
+        " JOIN person_year p ON p.user_id = pc.user_id AND p.stamp IS NOT NULL WHERE pc.course_id = :c",
+        {"c": COURSE}))
+    assert set(folds) == {"zhang", "li"}
+    site.server.sql("UPDATE person_course SET state = :s WHERE course_id = :c AND user_id ="
+                    " (SELECT user_id FROM users WHERE username = 'li')", {"s": folds["zhang"], "c": COURSE})
+    swapped = {r[0]: r for r in page_tables(browser.get("/admin/courses").text)["courses"][1:]}
+    assert swapped[COURSE][3:5] == ["2", "100.0"]
+    # without the folds the records are read: the same numbers as from the folds
+    site.server.sql("UPDATE person_course SET state = :s WHERE course_id = :c AND user_id ="
+                    " (SELECT user_id FROM users WHERE username = 'li')", {"s": folds["li"], "c": COURSE})
+    site.server.sql("DELETE FROM person_course")
+    assert page_tables(browser.get("/admin/courses").text)["courses"] == shown
     # a unit admin counts only their own people: 乙市's admin sees nobody in tested
     scoped = AdminSession(site.server)
     scoped.sign_in("b-admin")
@@ -175,7 +194,11 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                           ({"username": "sun", "level": "boss"}, "请从列表中选择职级")):
         form = {"name": "孙八", "username": "", "person_id": "", "level": "", "password": "first-pass-1", **data}
         refused = browser.post("/admin/units/county-a1/people", form)
-        assert message in refused.text, data
+        assert refused.status_code == 400 and message in refused.text, data
+        # the form holds what was typed, never the password, with the reason next to it
+        kept = refused.text.split('data-person-refused>')[1].split("</form>")[0]
+        assert message in kept.split("</p>")[0], data
+        assert 'name="name" maxlength="100" required value="孙八"' in kept and "first-pass-1" not in refused.text
     assert server.sql("SELECT COUNT(*) FROM users WHERE username IN ('sun', 'bad name!')") == [(0,)]
     # outside the admin's units, typed by hand: not found, nothing changed
     for path, data in (("/admin/units/city-b/people", {"name": "x", "username": "xx", "password": "first-pass-1"}),
@@ -183,9 +206,19 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                        ("/admin/units/county-a1/move", {"parent": "city-b"}),
                        ("/admin/units/city-b/deactivate", {})):
         assert browser.post(path, data).status_code == 404, path
+    reached = server.sql("SELECT target, detail, result FROM audit_log WHERE action = 'admin.out_of_scope'"
+                         " AND actor = 'a-admin' ORDER BY id")
+    assert reached == [(p, "POST", "refused") for p in (
+        "/admin/units/city-b/people", "/admin/units/city-b/move", "/admin/units/county-a1/move",
+        "/admin/units/city-b/deactivate")]
     # their own top unit is the business of the admin above them
     assert browser.post("/admin/units/city-a/move", {"parent": "county-a1"}).status_code == 403
     assert browser.post("/admin/units/city-a/deactivate", {}).status_code == 403
+    assert server.sql("SELECT target, detail FROM audit_log WHERE action = 'admin.refused' AND actor = 'a-admin'"
+                      " ORDER BY id") == [("/admin/units/city-a/move", "POST"), ("/admin/units/city-a/deactivate",
+                                                                                   "POST")]
+    log = browser.get("/admin/audit").text  # named in Chinese on the audit page
+    assert all(label in log for label in ("越权访问（超出本账号单位）", "无权操作", "新增人员")), log
     # a new unit, the county moved under it with its people, their records and history kept
     browser.post("/admin/units/city-a/add", {"code": "district-a", "name": "甲市片区"})
     choices = re.findall(r'<option value="([^"]+)"', browser.get("/admin/units/county-a1").text.split(
@@ -273,6 +306,10 @@ def test_bulletins_for_the_year_and_each_half_add_up_and_stay_in_scope(site: Sit
     city_a = float(figures["甲市"][6])
     assert f"甲市 2 2 100.0 {city_a}" in _squash(halves[now_half])
     assert "甲市 2 0 0.0 0.0 0.0" in _squash(halves[other])
+    # a share and the hours print alike in the headline and the tables: 0.0, never 0
+    assert "已学习比例（%） 0.0 学习时长（小时） 0.0 人均学习时长（小时） 0.0" in _squash(halves[other])
+    shown_share = re.search(r"已学习比例（%） (\S+) ", _squash(halves[now_half]))
+    assert shown_share is not None and re.fullmatch(r"\d+\.\d", shown_share.group(1)), shown_share
     assert "张三" in halves[other] and "张三" not in halves[now_half] and "王五" in halves[now_half]
     for bad in ("1999", f"{year}-3", f"{year + 1}", "x"):
         assert browser.get("/admin/units/prov/bulletin.pdf", params={"period": bad}).status_code == 404, bad

@@ -233,8 +233,13 @@ def test_people_are_changed_only_inside_the_admins_units_and_every_change_is_aud
     assert browser.post("/admin/units/city-b/add", {"code": "county-b9", "name": "乙市九县"}).status_code == 404
     actions = site.server.sql("SELECT action, target, result FROM audit_log WHERE actor = 'a-admin' "
                               "AND action NOT IN ('admin_sign_in') ORDER BY id")
-    assert actions == [("admin.move_person", "zhang", "ok"), ("admin.reset_password", "zhang", "ok"),
-                       ("admin.deactivate_person", "zhang", "ok"), ("admin.add_unit", "county-a2", "ok")]
+    # the reaches outside their units are audited as refused, by address
+    outside = [("admin.out_of_scope", f"/admin/people/{zhang}/move", "refused")] + [
+        ("admin.out_of_scope", f"/admin/people/{wang}/{action}", "refused")
+        for action in ("unlock", "password", "deactivate", "move")]
+    assert actions == [("admin.move_person", "zhang", "ok"), *outside, ("admin.reset_password", "zhang", "ok"),
+                       ("admin.deactivate_person", "zhang", "ok"), ("admin.add_unit", "county-a2", "ok"),
+                       ("admin.out_of_scope", "/admin/units/city-b/add", "refused")]
 
 
 def test_an_import_with_a_bad_row_changes_nothing_until_fixed_and_confirmed(site: Site, tmp_path: Path) -> None:
