@@ -26,6 +26,12 @@ def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _tick(value: float, step: float) -> str:
+    """An axis label with as many decimals as the step needs, so no two labels read the same."""
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return f"{value:.{decimals}f}"
+
+
 def bar_chart(items: Sequence[tuple[str, float]], *, title: str, maximum: float = 100.0, unit: str = "%",
               label_width: int = 170, width: int = 560, below: float | None = None) -> Markup:
     """One bar per (label, value); a bar under ``below`` is drawn in the warning colour."""
@@ -68,7 +74,7 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
         y = top + plot_h - plot_h * value / top_value
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT_COLOUR}">'
-                     f'{escape(_num(value))}{escape(unit)}</text>')
+                     f'{escape(_tick(value, step))}{escape(unit)}</text>')
     n = len(points)
     coords = []
     for i, (_, value) in enumerate(points):

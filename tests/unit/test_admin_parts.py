@@ -73,6 +73,10 @@ def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
     assert "&lt;b&gt;" in bar and "<b>" not in bar
     assert charts.BEHIND_COLOUR in bar  # the unit under 50 % is drawn as behind
     assert ">24%<" in ring
+    for peak in (0.02, 0.3, 7.0, 1234.0):  # the axis labels of a small or large peak never repeat
+        small = ElementTree.fromstring(str(charts.line_chart([("a", 0.0), ("b", peak)], title="学时")))
+        axis = [t.text for t in small.iter("{http://www.w3.org/2000/svg}text") if t.get("text-anchor") == "end"]
+        assert len(axis) >= 2 and len(set(axis)) == len(axis), (peak, axis)
 
 
 def test_the_bulletin_embeds_the_chinese_font() -> None:
