@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from server import admins
 from server.admin import charts, scope
 from server.admin.exports import Cell, Table
+from server.admin.exports import text as figure
 from server.admin.routes_pages import site_rules
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
 from server.assignments import assign, published_courses, reached_by
@@ -193,8 +194,8 @@ def class_page(signed: SignedIn, code: str) -> Response:
                (_("Pass line"), plain(report.scoring.pass_score)),
                (_("People"), str(report.enrolled)),
                (_("Completed every required course"),
-                f"{report.completed} ({report.share(report.completed):g}%)"),
-               (_("Passed"), f"{report.passed} ({report.share(report.passed):g}%)")]
+                f"{report.completed} ({figure(report.share(report.completed))}%)"),
+               (_("Passed"), f"{report.passed} ({figure(report.share(report.passed))}%)")]
     done = {"created": _("The class is created. Now add its courses and enrol its people."),
             "course": _("The course is added to the class."), "enrolled": _("Enrolled."),
             "removed": _("The course is taken out of the class."),

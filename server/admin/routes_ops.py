@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from server import admins, audit
 from server.admin import reports, scope
-from server.admin.exports import Table
+from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.web import SignedIn, audited, read_form, respond, upload
 from server.config import ServerConfig
@@ -87,7 +87,7 @@ def flagged_page(signed: SignedIn) -> Response:
                    _("Set aside (s)"), _("Reasons")),
                   [(f.display_name, f.username, f.device_id, f.seq, f.course_id, f.lesson_id, round(f.credited_s, 1),
                     round(f.set_aside_s, 1),
-                    "; ".join(_("%(reason)s: %(seconds)s s") % {"reason": texts.get(k, k), "seconds": f"{v:g}"}
+                    "; ".join(_("%(reason)s: %(seconds)s s") % {"reason": texts.get(k, k), "seconds": text(v)}
                               for k, v in sorted(f.reasons.items())))
                    for f in rows],
                   [f"/admin/people/{f.user_id}" for f in rows])

@@ -186,7 +186,7 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     target = rules.year.target_for(person.level.value if person.level else None)
     goal = float(target.total or target.required + target.elective)
     ring = charts.ring(hours, goal, title=_("This year"),
-                       caption=f"{hours:g} / {goal:g} " + _("hours")) if goal > 0 else None
+                       caption=f"{text(hours)} / {text(goal)} " + _("hours")) if goal > 0 else None
     gaps = record["gaps"]
     done = {"unlock": _("The account is unlocked."), "reset_password": _("The password is reset."),
             "move_person": _("Moved to the unit chosen; the move is kept in the history."),

@@ -60,6 +60,8 @@ class Tally:
     latencies_s: list[float] = field(default_factory=list)
     acked: set[str] = field(default_factory=set)
     statuses: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    """each failed try's error as the client described it (HTTP status and the server's detail)"""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def merge(self, other: Tally) -> None:
@@ -69,6 +71,7 @@ class Tally:
             self.latencies_s += other.latencies_s
             self.acked |= other.acked
             self.statuses.update(other.statuses)
+            self.failures += other.failures
 
 
 def client(url: str) -> ApiClient:
@@ -86,6 +89,7 @@ def retrying(what: str, call: Callable[[], T], tally: Tally, *, give_up_s: float
             return call()
         except RetryableError as exc:
             tally.errors[exc.code] += 1
+            tally.failures.append(f"{what}: {exc}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"{what}: no answer within {give_up_s:.0f} s: {exc}") from exc
             time.sleep(backoff.delay_after(exc))
