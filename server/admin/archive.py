@@ -7,17 +7,17 @@ and their flagged records with the reasons. Services only; no HTTP here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.admin.reports import flagged as flagged_records
 from server.class_scores import learner_classes
 from server.outcomes import Outcomes
 from server.published import Published
-from server.storage.tables import person_year, record_credit, records
+from server.storage.tables import person_year
 from server.users import User
 from sync.protocol.outcomes import ClassResult
 from sync.protocol.rules import Rules
@@ -94,10 +94,6 @@ class FlaggedRecord:
 
 def flagged(conn: Connection, user_id: str) -> list[FlaggedRecord]:
     """The person's records whose credit was (partly) set aside, the newest first (MAX_FLAGGED)."""
-    r, c = records.c, record_credit.c
-    rows = conn.execute(sa.select(r.created_at, r.course_id, r.lesson_id, c.credited_s, c.set_aside_s, c.set_aside)
-                        .select_from(record_credit).join(records, r.rid == c.rid)
-                        .where(c.user_id == user_id, c.set_aside_s > 0).order_by(r.rid.desc()).limit(MAX_FLAGGED))
-    return [FlaggedRecord(created, course, lesson, round(float(credited), 1), round(float(aside), 1),
-                          tuple(sorted(json.loads(reasons))))
-            for created, course, lesson, credited, aside, reasons in rows]
+    return [FlaggedRecord(f.created_at, f.course_id, f.lesson_id, round(f.credited_s, 1), round(f.set_aside_s, 1),
+                          tuple(sorted(f.reasons)))
+            for f in flagged_records(conn, None, limit=MAX_FLAGGED, user_id=user_id)]

@@ -352,26 +352,31 @@ class Flagged:
     credited_s: float
     set_aside_s: float
     reasons: dict[str, float]
+    created_at: str
 
 
-def flagged(conn: Connection, unit_paths: Sequence[str] | None, *, limit: int = 500) -> list[Flagged]:
+def flagged(conn: Connection, unit_paths: Sequence[str] | None, *, limit: int = 500,
+            user_id: str | None = None) -> list[Flagged]:
     """Records whose credit was (partly) set aside, newest first, of the people under ``unit_paths``
-    (None: everyone)."""
+    (None: everyone), or of one person (``user_id``)."""
     import json
 
     from server.storage.tables import records
 
     r, c, u = records.c, record_credit.c, users.c
     query = (sa.select(u.user_id, u.username, u.display_name, r.device_id, r.seq, r.course_id, r.lesson_id,
-                       c.credited_s, c.set_aside_s, c.set_aside)
+                       c.credited_s, c.set_aside_s, c.set_aside, r.created_at)
              .select_from(record_credit).join(records, r.rid == c.rid).join(users, u.user_id == r.user_id)
              .where(c.set_aside_s > 0))
+    if user_id is not None:
+        query = query.where(c.user_id == user_id)
     if unit_paths is not None:
         query = query.join(units, units.c.code == u.unit_code).where(
             sa.or_(sa.false(), *(subtree_clause(units.c.path, p) for p in unit_paths)))
     rows = conn.execute(query.order_by(r.rid.desc()).limit(limit)).all()
-    return [Flagged(uid, name, display, device, seq, course, lesson, float(credited), float(aside), json.loads(reasons))
-            for uid, name, display, device, seq, course, lesson, credited, aside, reasons in rows]
+    return [Flagged(uid, name, display, device, seq, course, lesson, float(credited), float(aside), json.loads(reasons),
+                    created)
+            for uid, name, display, device, seq, course, lesson, credited, aside, reasons, created in rows]
 
 
 @dataclass(frozen=True, slots=True)
