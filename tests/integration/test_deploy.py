@@ -75,7 +75,7 @@ def site_for_test(data_dir: Path, api_port: int, https_port: int, http_port: int
     conf = _replace(conf, "listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", 1)
     conf = _replace(conf, "/etc/ssl/studydesk/site.crt", str(crt), 1)
     conf = _replace(conf, "/etc/ssl/studydesk/site.key", str(key), 1)
-    conf = _replace(conf, "server 127.0.0.1:8470 max_fails=0;", f"server 127.0.0.1:{api_port} max_fails=0;", 2)
+    conf = _replace(conf, "server 127.0.0.1:8470 max_fails=0;", f"server 127.0.0.1:{api_port} max_fails=0;", 4)
     return _replace(conf, f"root {DATA};", f"root {data_dir.resolve()};", 2)
 
 
