@@ -37,6 +37,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import multiprocessing.util
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -54,7 +56,8 @@ from server.org.tree import codes_of
 from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_date, evidence_rows
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
-from server.storage.engine import transaction
+from server.storage.bulk import insert_rows
+from server.storage.engine import create, transaction
 from server.storage.tables import (
     assignments,
     class_enrolments,
@@ -319,8 +322,13 @@ class Totals:
             if not every:
                 where = sa.and_(where, pc.course_id.in_(sorted({c for m in folds.values() for c in m})))
             self.conn.execute(person_course.delete().where(where))
-        for k in range(0, len(rows), CHUNK):
-            self.conn.execute(person_course.insert(), rows[k:k + CHUNK])
+        insert_rows(self.conn, person_course, _FOLD_COLUMNS, ([r[c] for c in _FOLD_COLUMNS] for r in rows))
+
+
+_FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
+_YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
+                 "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
+                 "active", "stamp")
 
 
 def _weeks(text: str) -> dict[int, int]:
@@ -363,8 +371,7 @@ def store(conn: Connection, found: Sequence[Figures]) -> None:
         if f.unit_code is not None:
             for week, ms in f.weeks.items():
                 delta[(f.unit_code, f.year, week)] += ms
-    for k in range(0, len(found), CHUNK):
-        conn.execute(person_year.insert(), [f.values() for f in found[k:k + CHUNK]])
+    insert_rows(conn, person_year, _YEAR_COLUMNS, ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
     _book(conn, delta)
 
 
@@ -454,16 +461,59 @@ def refresh_people(conn: Connection, published: Published, rules: Rules, user_id
 
 
 def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
-            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
+            workers: int = 1) -> int:
     """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
     year's rows are cleared, then everyone's stored (``refresh_people``; those who upload meanwhile
-    are kept exact by their own refresh). Returns how many people."""
+    are kept exact by their own refresh). ``workers``: on PostgreSQL, that many processes, each with
+    its own connection, work on disjoint chunks of people side by side (each chunk under its people's
+    locks, as ever); SQLite has one writer at a time, so it works one chunk after the other. Returns
+    how many people."""
     target = Totals(conn, published, rules, year=year, now=now).year
     with transaction(conn):
         conn.execute(person_year.delete().where(person_year.c.year == target))
         conn.execute(unit_week.delete().where(unit_week.c.year == target))
     ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
-    return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)
+    if workers <= 1 or conn.dialect.name != "postgresql" or len(ids) < 2:
+        return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)
+    conn.commit()
+    size = min(CHUNK, -(-len(ids) // workers))  # every worker gets a chunk, even for a few people
+    chunks = [ids[k:k + size] for k in range(0, len(ids), size)]
+    url = conn.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")
+    done = 0
+    with context.Pool(min(workers, len(chunks)), initializer=_rebuild_worker,
+                      initargs=(url, str(published.repo_dir), rules, target, now)) as pool:
+        for found in pool.imap_unordered(_rebuild_chunk, chunks):
+            done += found
+            if progress is not None:
+                progress(done, len(ids))
+        pool.close()
+        pool.join()
+    return len(ids)
+
+
+_worker: tuple[Totals, AssignmentIndex] | None = None
+"""A rebuild worker process's figures, on a connection of its own, and the assignments (``_rebuild_worker``)."""
+
+
+def _rebuild_worker(url: str, repo_dir: str, rules: Rules, year: int, now: datetime | None) -> None:
+    global _worker
+    engine = create(url, pool_size=1)
+    conn = engine.connect()
+    multiprocessing.util.Finalize(None, engine.dispose, exitpriority=10)
+    multiprocessing.util.Finalize(None, conn.close, exitpriority=20)
+    _worker = Totals(conn, Published(Path(repo_dir)), rules, year=year, now=now), AssignmentIndex(conn)
+    conn.commit()
+
+
+def _rebuild_chunk(chunk: list[str]) -> int:
+    """One chunk of a rebuild, in a worker process, under its people's locks."""
+    assert _worker is not None
+    totals, index = _worker
+    with transaction(totals.conn, people=chunk):
+        totals.update(chunk, index)
+    return len(chunk)
 
 
 def people_of_course(conn: Connection, course_id: str) -> list[str]:
