@@ -278,10 +278,11 @@ class Totals:
         store(self.conn, found)
         self._write_folds([f.user_id for f in found], folds, None)
 
-    def fold_in(self, user_id: str, rids: tuple[int, int]) -> Figures | None:
+    def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None) -> Figures | None:
         """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
-        person's lock, every row of theirs in that range is new) into their stored year and folds
-        (inside the caller's write transaction); in full when it cannot (see the module text)."""
+        person's lock, every row of theirs in that range is new; ``new``: their evidence, when the
+        caller has it, else read back) into their stored year and folds (inside the caller's write
+        transaction); in full when it cannot (see the module text)."""
         p, pc = person_year.c, person_course.c
         row = self.conn.execute(sa.select(p.weeks, p.last_study_s, p.stamp)
                                 .where(p.user_id == user_id, p.year == self.year)).first()
@@ -291,7 +292,8 @@ class Totals:
         if found is None:
             return None
         user = row_user(found)
-        new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
+        if new is None:
+            new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
         touched = set(new.watch) | set(new.passes)
         stored = {course_id: (int(version), state) for course_id, version, state in self.conn.execute(
             sa.select(pc.course_id, pc.version, pc.state).where(pc.user_id == user_id))}
@@ -398,11 +400,12 @@ def store(conn: Connection, found: Sequence[Figures]) -> None:
 
 
 def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: Published,
-            now: datetime | None = None) -> None:
+            now: datetime | None = None, evidence: Mapping[str, Evidence] | None = None) -> None:
     """The ingest's call: fold the records just stored (person -> the first and last of their new
-    record rows) into those people's stored years, inside the batch's transaction. The rules are the data folder's (the
-    repository's parent); while that file is broken the figures wait for ``totals rebuild`` (the
-    server refuses to start with it, so only an edit made while it runs can get here)."""
+    record rows; ``evidence``: those records' evidence by person, as ``evidence_rows`` would read it
+    back) into those people's stored years, inside the batch's transaction. The rules are the data
+    folder's (the repository's parent); while that file is broken the figures wait for ``totals
+    rebuild`` (the server refuses to start with it, so only an edit made while it runs can get here)."""
     try:
         rules = load_site_rules(published.repo_dir.parent)
     except FormatError as exc:
@@ -410,7 +413,7 @@ def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: 
         return
     totals = Totals(conn, published, rules, now=now)
     for user_id, rids in sorted(stored.items()):
-        totals.fold_in(user_id, rids)
+        totals.fold_in(user_id, rids, None if evidence is None else evidence.get(user_id, Evidence()))
 
 
 def forget(conn: Connection, user_ids: Iterable[str]) -> None:
