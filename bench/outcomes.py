@@ -11,10 +11,11 @@ wall time already taken), as ingest decides it. The courses are really published
 manifests in a repository folder), so the one outcomes engine reads them as the server does.
 
 The rows are made once, a few hundred people at a time by ``--workers`` processes (keys and record
-ids from ``--seed``, times from today's date, so ``--cache DIR`` can keep them for another run the
-same day), and written into every database measured
-(each at the newest revision) with bulk writes (``server.storage.bulk.insert_rows``: COPY on PostgreSQL,
-one executemany on SQLite), not through ingest one batch at a time. A sample of people's chains is
+ids from ``--seed``, times from today's date; ``--cache DIR`` keeps them, with that date, for later
+runs of the same size and seed in the same year: an interrupted run goes on where it stopped), and
+written into every database measured (each at the newest revision) with bulk writes
+(``server.storage.bulk.insert_rows``: COPY on PostgreSQL, one executemany on SQLite), not through
+ingest one batch at a time. A sample of people's chains is
 then read back and verified (signatures with the enrolled key, links, seqs). Then, per database:
 
 - the whole province: ``server.person_year.rebuild`` (what ``studydesk-server totals rebuild
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import multiprocessing
 import os
@@ -128,8 +130,9 @@ class Rows:
 
 class Province:
     """Makes the people and their signed records, and decides each record's credit as ingest does.
-    Everything random (keys, record ids) comes from ``seed`` and the times from the UTC day of
-    ``now``, so one day's province of one size and seed is always the same rows (``cache``)."""
+    Everything random (keys, record ids) comes from ``seed`` and the times from a day (by default
+    today's UTC day; a ``cache`` keeps the day its rows were made as of), so a province of one size,
+    seed, year and day is always the same rows."""
 
     def __init__(self, people: int, courses: int, published: Published, year: int, now: float,
                  seed: int = 1, cache: Path | None = None) -> None:
@@ -140,8 +143,18 @@ class Province:
         self.earliest = parse_time(self.enrolled_at, "enrolled_at")
         first = datetime(year, 1, 2, tzinfo=UTC).timestamp()
         self.first_ms = round(first * 1000)
+        self.cache = cache / self.key(year) if cache is not None else None
+        self.cached = 0
+        """Chunks read from the cache rather than made."""
         day = now - now % 86400
-        # each person's records one after the other over the year so far, the last a day before today
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            kept = self.cache / "day"
+            if kept.exists():
+                day = float(kept.read_text(encoding="ascii"))  # the rows kept are as of that day
+            else:
+                kept.write_text(repr(day), encoding="ascii")
+        # each person's records one after the other over the year so far, the last a day before ``day``
         self.step_ms = round(max(LESSON_S * 2, (day - 86400 - first) / courses) * 1000)
         self.lessons = []
         for i in range(courses):
@@ -149,23 +162,19 @@ class Province:
             lesson, reason = published.lesson(course_id(i), version, "l1")
             assert lesson is not None, reason
             self.lessons.append((version, lesson))
-        self.cache = cache / self.key(day) if cache is not None else None
-        self.cached = 0
-        """Chunks read from the cache rather than made."""
 
-    def key(self, day: float) -> str:
-        """The cache folder's name: the province's size, seed and day, and a digest of the code that
+    def key(self, year: int) -> str:
+        """The cache folder's name: the province's size, seed and year, and a digest of the code that
         makes and credits the rows (a change to either makes new rows)."""
-        code = hashlib.sha256(Path(__file__).read_bytes() + Path(credit_module.__file__ or "").read_bytes())
-        return (f"p{self.people}-c{self.courses}-s{self.seed}-{time.strftime('%Y%m%d', time.gmtime(day))}-"
-                f"{code.hexdigest()[:12]}")
+        code = hashlib.sha256("".join(inspect.getsource(f) for f in (Province.rows, Province.person)).encode()
+                              + repr((LESSON_S, UPLOAD_S, ENROLLED, COUNTIES)).encode()
+                              + Path(credit_module.__file__ or "").read_bytes())
+        return f"p{self.people}-c{self.courses}-s{self.seed}-y{year}-{code.hexdigest()[:12]}"
 
     def chunks(self, workers: int) -> Iterator[Rows]:
         """Everyone's rows, ``CHUNK`` people at a time, in order, made by ``workers`` processes (or
         read from the cache)."""
         starts = range(1, self.people + 1, CHUNK)
-        if self.cache is not None:
-            self.cache.mkdir(parents=True, exist_ok=True)
         if workers <= 1:
             for found, cached in map(self.chunk, starts):
                 self.cached += cached
@@ -181,18 +190,24 @@ class Province:
         path = self.cache / f"{start:07d}.pickle" if self.cache is not None else None
         if path is not None and path.exists():
             with path.open("rb") as f:
-                found: Rows = pickle.load(f)
-            return found, True
+                found = pickle.load(f)
+            return (found if isinstance(found, Rows) else Rows(*found)), True
+        rows = self.rows(start)
+        if path is not None:
+            part = path.with_suffix(".part")
+            with part.open("wb") as f:  # plain lists, whatever module names Rows
+                pickle.dump((rows.users, rows.devices, rows.records, rows.credit, rows.windows), f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            part.replace(path)
+        return rows, False
+
+    def rows(self, start: int) -> Rows:
+        """Make the rows of the ``CHUNK`` people from ``start`` on."""
         rows = Rows()
         rng = random.Random(f"{self.seed}:{start}")
         for index in range(start, min(start + CHUNK, self.people + 1)):
             self.person(index, rows, rng)
-        if path is not None:
-            part = path.with_suffix(".part")
-            with part.open("wb") as f:
-                pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
-            part.replace(path)
-        return rows, False
+        return rows
 
     def person(self, index: int, rows: Rows, rng: random.Random) -> None:
         uid = user_id(index)
@@ -385,8 +400,8 @@ def main() -> None:
                         help="processes that make the records, and that rebuild on PostgreSQL (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="the seed of the keys and record ids (default 1)")
     parser.add_argument("--cache", type=Path, metavar="DIR",
-                        help="keep the rows made in DIR (some GB at full size): a second run the same day with "
-                             "the same size and seed reads them instead of making them again")
+                        help="keep the rows made in DIR (some GB at full size): a later run of the same size "
+                             "and seed this year reads them instead of making them again")
     args = parser.parse_args()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (figures on a loaded machine are inflated)")
     with tempfile.TemporaryDirectory(prefix="bench-outcomes-") as tmp, ExitStack() as stack:

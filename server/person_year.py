@@ -487,7 +487,7 @@ def refresh_people(conn: Connection, published: Published, rules: Rules, user_id
 
 def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
             now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
-            workers: int = 1) -> int:
+            workers: int = 1, again: Callable[[int], None] | None = None) -> int:
     """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
     year's rows are cleared, then everyone's stored, ``CHUNK`` people per transaction (those who
     upload meanwhile are kept exact by their own refresh). Returns how many people.
@@ -498,8 +498,8 @@ def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int |
     out on read transactions and this process stores each, in its own write transaction, unless
     another connection committed anything since the chunk was handed out (``PRAGMA data_version``
     says so; this process's own writes touch none of what a chunk reads): then it works that chunk
-    out again itself, under the write lock. Either way each chunk is exactly what working it out
-    under its lock gives."""
+    out again itself, under the write lock (and calls ``again`` with the chunk's size). Either way each
+    chunk is exactly what working it out under its lock gives."""
     totals = Totals(conn, published, rules, year=year, now=now)
     with transaction(conn):
         conn.execute(person_year.delete().where(person_year.c.year == totals.year))
@@ -535,6 +535,8 @@ def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int |
                         totals.write(figures, folds)
                     else:  # another connection wrote meanwhile: work it out again under the lock
                         totals.update(chunk, index)
+                        if again is not None:
+                            again(len(chunk))
                 done += len(chunk)
                 if progress is not None:
                     progress(done, len(ids))

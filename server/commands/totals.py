@@ -37,8 +37,16 @@ def run_rebuild(args: argparse.Namespace) -> int:
             shown[0] = time.monotonic()
             print(f"{done:,} of {total:,} people", file=sys.stderr, flush=True)
 
+    again = [0]
+
+    def worked_again(people: int) -> None:
+        again[0] += people
+
     with connect(config) as conn:
         people = rebuild(conn, Published(config.repo_dir), rules, year=args.year, progress=progress,
-                         workers=args.workers)
+                         workers=args.workers, again=worked_again)
     print(f"rebuilt the yearly figures of {people:,} people in {time.monotonic() - started:.1f} s")
+    if again[0]:
+        print(f"{again[0]:,} of them worked out a second time, under the write lock: the database was written "
+              "meanwhile (uploads, say)")
     return 0
