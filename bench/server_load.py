@@ -894,16 +894,30 @@ def report_capacity(results: list[Outcome]) -> None:
     row("every honest minute credited once", [str(o.credited_ok) for o in results])
     row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
     _notes(results)
-    for run in {o.run for o in results}:
-        pg = {len(o.workers_cpu_s): o for o in results if o.run == run and o.site.startswith("PostgreSQL")}
-        for n in sorted(pg):
-            if n > 1 and 1 in pg:
-                one, more = pg[1], pg[n]
-                print(f"{run.label}: PostgreSQL with {n} workers stores {_rate(more) / _rate(one) - 1:+.0%} records/s "
-                      f"against 1 worker ({_rate(one):,.0f} -> {_rate(more):,.0f}); the server's processes busy "
-                      f"{one.cpu['server'] / one.day_s:.2f} -> {more.cpu['server'] / more.day_s:.2f} cores, "
-                      f"PostgreSQL {one.cpu['postgresql'] / one.day_s:.2f} -> "
-                      f"{more.cpu['postgresql'] / more.day_s:.2f}")
+    _scaling(results)
+
+
+def _scaling(results: list[Outcome]) -> None:
+    """PostgreSQL with more workers against one, per run: the median of each site's rounds."""
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    for run in sorted({o.run for o in results}, key=lambda r: (r.learners, r.hours)):
+        pg: dict[int, list[Outcome]] = {}
+        for o in results:
+            if o.run == run and o.site.startswith("PostgreSQL"):
+                pg.setdefault(len(o.workers_cpu_s), []).append(o)
+        if 1 not in pg:
+            continue
+        one = median([_rate(o) for o in pg[1]])
+        one_busy = median([o.cpu["server"] / o.day_s for o in pg[1]])
+        for n in sorted(k for k in pg if k > 1):
+            more = median([_rate(o) for o in pg[n]])
+            more_busy = median([o.cpu["server"] / o.day_s for o in pg[n]])
+            rounds = f" (medians of {len(pg[1])} and {len(pg[n])} rounds)" if len(pg[1]) + len(pg[n]) > 2 else ""
+            print(f"{run.label}: PostgreSQL with {n} workers stores {more / one - 1:+.0%} records/s against 1 worker "
+                  f"({one:,.0f} -> {more:,.0f}){rounds}; the server's processes kept {one_busy:.2f} -> "
+                  f"{more_busy:.2f} cores busy")
 
 
 # ----- main ---------------------------------------------------------------------------------
@@ -972,6 +986,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lanes", type=int, default=16, help="--capacity: batches in flight at once (default 16)")
     ap.add_argument("--batch", type=int, default=60,
                     help="--capacity: records per batch (default 60: an hour's sync, as in the day)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the sites one after the other this many times (rounds share the machine's "
+                         "other load alike; the comparison of workers takes each site's median)")
     ap.add_argument("--profile", type=float, default=0.0,
                     help="sample each worker with py-spy for this many seconds of the day (or capacity) phase")
     ap.add_argument("--profile-after", type=float, default=3.0, help="seconds into the phase the sampling starts")
@@ -1008,9 +1025,11 @@ def main(argv: list[str] | None = None) -> int:
                 learners = everyone[:run.learners]
                 plans = [_plan(x, run.hours, args.ramp, args.batch if args.capacity else None)
                          for x in learners]  # encoded before any clock starts
-                for backend, workers in sites:
-                    label, server = _site(root / f"{backend}-{workers}-{run.learners}x{run.hours}", backend, workers,
-                                          cluster)
+                for k, (backend, workers) in enumerate(sites * args.rounds):
+                    label, server = _site(root / f"{backend}-{workers}-{run.learners}x{run.hours}-{k}", backend,
+                                          workers, cluster)
+                    if args.rounds > 1:
+                        label += f" #{k // len(sites) + 1}"
                     _running.append(server.start())
                     try:
                         print(f"{label}: {run.label} ...", flush=True)

@@ -8,7 +8,7 @@ HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requ
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
-upload slots (``--upload-slots``; by default the cores shared among the workers, default_upload_slots),
+upload slots (``--upload-slots``; by default 2 each, default_upload_slots),
 password-hashing threads (server.password_pool) and its database connection pool, so a site's
 totals are N times those. SQLite has one writer: more than one worker is refused (exit 2).
 """
@@ -72,12 +72,14 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def default_upload_slots(workers: int, cores: int) -> int:
-    """Each worker's upload slots when the site names none: ingest is CPU work, so more batches at
-    once than the site has cores only make each take longer (and hold its slot longer) without
-    storing more per second. So the workers share the cores, with at least one slot each and at most
-    DEFAULT_UPLOAD_SLOTS (one Python process gains nothing from more)."""
-    return max(1, min(DEFAULT_UPLOAD_SLOTS, cores // workers))
+def default_upload_slots(cores: int) -> int:
+    """Each worker's upload slots when the site names none. A worker is one Python process: it runs
+    Python on one core at a time, and a batch's ingest also waits on the database (its round trips,
+    the database's own work). With one slot a worker sits idle through those waits while batches
+    queue for it; two let one batch's Python run while the other waits. More gain nothing in one
+    process. So DEFAULT_UPLOAD_SLOTS for every worker, however many there are (--workers is what
+    spends the cores), and one on a single core."""
+    return max(1, min(DEFAULT_UPLOAD_SLOTS, cores))
 
 
 def _workers(text: str) -> int:
@@ -103,8 +105,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slots = os.environ.get("STUDYDESK_UPLOAD_SLOTS")
     p.add_argument("--upload-slots", type=int, default=int(slots) if slots else None,
                    help="record batches each worker parses and ingests at once; more wait briefly, then get 503 "
-                        f"with Retry-After (default: the cores shared among the workers, at most "
-                        f"{DEFAULT_UPLOAD_SLOTS}; or $STUDYDESK_UPLOAD_SLOTS)")
+                        f"with Retry-After (default {DEFAULT_UPLOAD_SLOTS}, 1 on a single core; or "
+                        "$STUDYDESK_UPLOAD_SLOTS)")
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
                    help="seconds a connection has to send its request headers (default "
@@ -148,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     from server.storage.engine import database_url
 
     fits = raise_fd_limit()
-    upload_slots = args.upload_slots if args.upload_slots is not None else default_upload_slots(args.workers, _cores())
+    upload_slots = args.upload_slots if args.upload_slots is not None else default_upload_slots(_cores())
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
                           upload_slots=upload_slots, database_url=args.database)
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
