@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = ts.add_parser("rebuild", help="work out everyone's figures for a year again (after the rules, a "
                                           "publication or the assignments changed, and at the start of a year)")
     build.add_argument("--year", type=int, help="the site year (default: this year)")
+    build.add_argument("--workers", type=int, default=1,
+                       help="PostgreSQL: processes working on disjoint chunks of people side by side (default 1)")
     build.set_defaults(func=run_rebuild)
 
 
@@ -36,6 +38,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
             print(f"{done:,} of {total:,} people", file=sys.stderr, flush=True)
 
     with connect(config) as conn:
-        people = rebuild(conn, Published(config.repo_dir), rules, year=args.year, progress=progress)
+        people = rebuild(conn, Published(config.repo_dir), rules, year=args.year, progress=progress,
+                         workers=args.workers)
     print(f"rebuilt the yearly figures of {people:,} people in {time.monotonic() - started:.1f} s")
     return 0

@@ -117,6 +117,9 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     site.cli("totals", "rebuild")
     assert _rows(site) == incremental
     assert _weeks(site) == weeks
+    site.cli("totals", "rebuild", "--workers", "2")  # PostgreSQL: two processes, a chunk each
+    assert _rows(site) == incremental
+    assert _weeks(site) == weeks
     idle = incremental["idle"]  # never studied: their required course is overdue
     assert (idle["unit_code"], idle["required_assigned"], idle["required_done"], idle["first_due"],
             idle["study_ms"], idle["last_study_s"], idle["weeks"]) == ("hxx", 1, 0, "2000-01-15", 0, None, "{}")
