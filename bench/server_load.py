@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import os
 import random
@@ -200,6 +201,7 @@ class Outcome:
     """Each worker's seconds runnable but waiting for a core (taken by other processes) in the phase."""
     profile: list[str] = field(default_factory=list)
     """The lines of a worker's sampled profile (--profile), ready to print."""
+    workers: int = 1
 
 
 # ----- set-up (not measured) --------------------------------------------------------------------
@@ -734,7 +736,9 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             killer.join()
         after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
         per_pid_after = _cpu_by_pid(pid)
-        waited = [_waited_s(b, _schedstat(w)) for b, w in zip(sched, workers, strict=True)]
+        waited = [_waited_s(b, _schedstat(w)) if w in per_pid_after else math.nan
+                  for b, w in zip(sched, workers, strict=True)]
+        new = [w for w in _workers_of(server) if w not in workers]  # replacing a killed one: all its CPU is the day's
         if profiler is not None:
             profiler.join()
     finally:
@@ -758,8 +762,9 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
     return Outcome(site, run, len(wanted), day_s, signin_s, day, signins, cpu, cpu_signin, health, problems,
                    sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed), kill_drops,
                    _tracebacks(server), os.getloadavg()[:2],
-                   [per_pid_after.get(w, 0.0) - per_pid.get(w, 0.0) for w in workers], waited,
-                   profiler.report() if profiler is not None else [])
+                   [per_pid_after[w] - per_pid.get(w, 0.0) if w in per_pid_after else math.nan for w in workers]
+                   + [per_pid_after.get(w, 0.0) for w in new], waited + [_waited_s({}, _schedstat(w)) for w in new],
+                   profiler.report() if profiler is not None else [], server.workers)
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -831,7 +836,7 @@ def _busy_rows(row: Callable[[str, list[str]], None], results: list[Outcome]) ->
     """How many cores the server and PostgreSQL kept busy, and each worker: on a core, and waiting
     for one (a worker that is on a core or waiting for one all the time needs a core of its own)."""
     def share(seconds: float, o: Outcome) -> str:
-        return f"{seconds / max(o.day_s, 1e-9):.2f}"
+        return "killed" if math.isnan(seconds) else f"{seconds / max(o.day_s, 1e-9):.2f}"
 
     row("server cores busy (CPU s / wall s)", [share(o.cpu["server"], o) for o in results])
     row("  each worker", [" ".join(share(c, o) for c in o.workers_cpu_s) for o in results])
@@ -906,7 +911,7 @@ def _scaling(results: list[Outcome]) -> None:
         pg: dict[int, list[Outcome]] = {}
         for o in results:
             if o.run == run and o.site.startswith("PostgreSQL"):
-                pg.setdefault(len(o.workers_cpu_s), []).append(o)
+                pg.setdefault(o.workers, []).append(o)
         if 1 not in pg:
             continue
         one = median([_rate(o) for o in pg[1]])
