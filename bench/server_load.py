@@ -582,8 +582,8 @@ class Generators:
 class Profiler:
     """py-spy samples each worker, from ``after_s`` into the phase for ``seconds``, counting only
     the thread that holds the GIL at each sample (``--gil``; ``--nonblocking``: the worker is never
-    paused). A Python process runs Python on one core at a time, so the samples' share of the
-    wall time is how much of that one core the worker used, and where it went."""
+    paused): a Python process runs Python on one core at a time, and the samples say where that
+    core's time went."""
 
     RATE = 100
 
@@ -654,7 +654,8 @@ def profile_summary(pid: int, stacks: list[tuple[list[str], int]], ticks: float)
         name, _, where = leaf.partition(" (")
         where = where.rstrip(")").rsplit("site-packages/", 1)[-1]
         leaves[f"{name} ({where})"] += n
-    out = [f"worker {pid}: the GIL held in {total / ticks:.0%} of the samples' wall time; by part:"]
+    out = [f"worker {pid}: {total:,} samples holding the GIL ({total / ticks:.0%} of those meant to be taken, "
+           "fewer when py-spy itself waits for a core); by part:"]
     out += [f"  {n / total:6.1%}  {name}" for name, n in parts.most_common()]
     out.append("  most samples in (function, own time):")
     out += [f"  {n / total:6.1%}  {name}" for name, n in leaves.most_common(12)]
