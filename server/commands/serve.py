@@ -53,6 +53,49 @@ SQLITE_ONE_WORKER = (
 """Printed in English and in Chinese: the server's commands have no language setting of their own."""
 
 
+MAINTENANCE_CONNECTIONS = 5
+"""PostgreSQL connections left for the backup and the admin commands beside the workers' pools."""
+
+TOO_FEW_CONNECTIONS = (
+    "warning: {workers} worker(s) with --api-slots {slots} may hold up to {need} PostgreSQL connections at their "
+    "busiest, and the database allows {allowed} (max_connections {maximum} less {reserved} kept for superusers); "
+    "raise max_connections to at least {wanted}, or lower --api-slots. Until then a request that finds no "
+    "connection is answered 503 with Retry-After, and a backup or an admin command may find none either\n"
+    "警告：{workers} 个工作进程（--api-slots {slots}）在最繁忙时最多可能占用 {need} 个 PostgreSQL 连接，"
+    "而数据库只允许 {allowed} 个（max_connections {maximum} 减去为超级用户保留的 {reserved} 个）；"
+    "请把 max_connections 提高到至少 {wanted}，或调低 --api-slots。在此之前，取不到连接的请求将得到 503 和 "
+    "Retry-After，备份和管理命令也可能取不到连接"
+)
+"""Printed in English and in Chinese at the start, like SQLITE_ONE_WORKER."""
+
+
+def connections_warning(url: str, workers: int, api_slots: int) -> str | None:
+    """TOO_FEW_CONNECTIONS when the workers' pools at their busiest, and MAINTENANCE_CONNECTIONS,
+    need more connections than the PostgreSQL at ``url`` allows; None when they fit (or on SQLite)."""
+    import sqlalchemy as sa
+
+    from server.app import POOL_SPARE
+    from server.storage.engine import create, database_url
+
+    if database_url(url).get_backend_name() != "postgresql":
+        return None
+    need = workers * 2 * (api_slots + POOL_SPARE)  # a pool keeps api_slots + POOL_SPARE and lends as many again
+    engine = create(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            maximum = int(conn.exec_driver_sql("SHOW max_connections").scalar_one())
+            reserved = int(conn.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one())
+    except sa.exc.DBAPIError:
+        return None  # no database to ask: the start fails on it next, with its own message
+    finally:
+        engine.dispose()
+    allowed = maximum - reserved
+    if need + MAINTENANCE_CONNECTIONS <= allowed:
+        return None
+    return TOO_FEW_CONNECTIONS.format(workers=workers, slots=api_slots, need=need, allowed=allowed, maximum=maximum,
+                                      reserved=reserved, wanted=need + MAINTENANCE_CONNECTIONS + reserved)
+
+
 def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
@@ -156,6 +199,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
         print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
         return 2
+    warning = connections_warning(config.url, args.workers, args.api_slots)
+    if warning:
+        print(warning, file=sys.stderr)
     options: dict[str, Any] = dict(
         host=args.host, port=args.port, log_level=args.log_level, access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=min(args.max_connections, fits), backlog=2048,
