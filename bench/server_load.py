@@ -140,7 +140,7 @@ class Seen:
     answered: int = 0
     latencies_s: list[float] = field(default_factory=list)
     turned_away: Counter[str] = field(default_factory=Counter)
-    """Tries answered 503 or 429 with Retry-After, by code: overload answered as it should be."""
+    """Tries answered 503 or 429 with Retry-After, by reason: overload answered as it should be."""
     errors: Counter[str] = field(default_factory=Counter)
     """Tries that got no proper answer, by kind."""
     error_times: list[float] = field(default_factory=list)
@@ -344,7 +344,7 @@ class _GaveUp(Exception):
 
 def _count(error: SyncError, what: str, seen: Seen) -> None:
     if isinstance(error, ServerBusyError) and error.retry_after_s is not None:
-        seen.turned_away[error.code] += 1
+        seen.turned_away[f"{error.code}: {error.detail}"[:120]] += 1  # which limit: the reason names it
         return
     kind = "503 without Retry-After" if isinstance(error, ServerBusyError) else error.code
     seen.errors[kind] += 1
@@ -854,6 +854,8 @@ def _notes(results: list[Outcome]) -> None:
             print(f"{o.site}, {o.run.label}: {o.tracebacks} tracebacks in the server's log")
         if o.killed:
             print(f"{o.site}, {o.run.label}: {o.killed}")
+        for reason, n in sorted({**o.signins.turned_away, **o.day.turned_away}.items()):
+            print(f"{o.site}, {o.run.label}: turned away {n} times: {reason}")
         for p in o.problems[:10]:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
         if o.profile:
