@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import os
 import random
@@ -139,7 +140,7 @@ class Seen:
     answered: int = 0
     latencies_s: list[float] = field(default_factory=list)
     turned_away: Counter[str] = field(default_factory=Counter)
-    """Tries answered 503 or 429 with Retry-After, by code: overload answered as it should be."""
+    """Tries answered 503 or 429 with Retry-After, by reason: overload answered as it should be."""
     errors: Counter[str] = field(default_factory=Counter)
     """Tries that got no proper answer, by kind."""
     error_times: list[float] = field(default_factory=list)
@@ -200,6 +201,7 @@ class Outcome:
     """Each worker's seconds runnable but waiting for a core (taken by other processes) in the phase."""
     profile: list[str] = field(default_factory=list)
     """The lines of a worker's sampled profile (--profile), ready to print."""
+    workers: int = 1
 
 
 # ----- set-up (not measured) --------------------------------------------------------------------
@@ -342,7 +344,7 @@ class _GaveUp(Exception):
 
 def _count(error: SyncError, what: str, seen: Seen) -> None:
     if isinstance(error, ServerBusyError) and error.retry_after_s is not None:
-        seen.turned_away[error.code] += 1
+        seen.turned_away[f"{error.code}: {error.detail}"[:120]] += 1  # which limit: the reason names it
         return
     kind = "503 without Retry-After" if isinstance(error, ServerBusyError) else error.code
     seen.errors[kind] += 1
@@ -580,8 +582,8 @@ class Generators:
 class Profiler:
     """py-spy samples each worker, from ``after_s`` into the phase for ``seconds``, counting only
     the thread that holds the GIL at each sample (``--gil``; ``--nonblocking``: the worker is never
-    paused). A Python process runs Python on one core at a time, so the samples' share of the
-    wall time is how much of that one core the worker used, and where it went."""
+    paused): a Python process runs Python on one core at a time, and the samples say where that
+    core's time went."""
 
     RATE = 100
 
@@ -652,7 +654,8 @@ def profile_summary(pid: int, stacks: list[tuple[list[str], int]], ticks: float)
         name, _, where = leaf.partition(" (")
         where = where.rstrip(")").rsplit("site-packages/", 1)[-1]
         leaves[f"{name} ({where})"] += n
-    out = [f"worker {pid}: the GIL held in {total / ticks:.0%} of the samples' wall time; by part:"]
+    out = [f"worker {pid}: {total:,} samples holding the GIL ({total / ticks:.0%} of those meant to be taken, "
+           "fewer when py-spy itself waits for a core); by part:"]
     out += [f"  {n / total:6.1%}  {name}" for name, n in parts.most_common()]
     out.append("  most samples in (function, own time):")
     out += [f"  {n / total:6.1%}  {name}" for name, n in leaves.most_common(12)]
@@ -734,7 +737,9 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             killer.join()
         after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
         per_pid_after = _cpu_by_pid(pid)
-        waited = [_waited_s(b, _schedstat(w)) for b, w in zip(sched, workers, strict=True)]
+        waited = [_waited_s(b, _schedstat(w)) if w in per_pid_after else math.nan
+                  for b, w in zip(sched, workers, strict=True)]
+        new = [w for w in _workers_of(server) if w not in workers]  # replacing a killed one: all its CPU is the day's
         if profiler is not None:
             profiler.join()
     finally:
@@ -758,8 +763,9 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
     return Outcome(site, run, len(wanted), day_s, signin_s, day, signins, cpu, cpu_signin, health, problems,
                    sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed), kill_drops,
                    _tracebacks(server), os.getloadavg()[:2],
-                   [per_pid_after.get(w, 0.0) - per_pid.get(w, 0.0) for w in workers], waited,
-                   profiler.report() if profiler is not None else [])
+                   [per_pid_after[w] - per_pid.get(w, 0.0) if w in per_pid_after else math.nan for w in workers]
+                   + [per_pid_after.get(w, 0.0) for w in new], waited + [_waited_s({}, _schedstat(w)) for w in new],
+                   profiler.report() if profiler is not None else [], server.workers)
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -831,7 +837,7 @@ def _busy_rows(row: Callable[[str, list[str]], None], results: list[Outcome]) ->
     """How many cores the server and PostgreSQL kept busy, and each worker: on a core, and waiting
     for one (a worker that is on a core or waiting for one all the time needs a core of its own)."""
     def share(seconds: float, o: Outcome) -> str:
-        return f"{seconds / max(o.day_s, 1e-9):.2f}"
+        return "killed" if math.isnan(seconds) else f"{seconds / max(o.day_s, 1e-9):.2f}"
 
     row("server cores busy (CPU s / wall s)", [share(o.cpu["server"], o) for o in results])
     row("  each worker", [" ".join(share(c, o) for c in o.workers_cpu_s) for o in results])
@@ -848,6 +854,8 @@ def _notes(results: list[Outcome]) -> None:
             print(f"{o.site}, {o.run.label}: {o.tracebacks} tracebacks in the server's log")
         if o.killed:
             print(f"{o.site}, {o.run.label}: {o.killed}")
+        for reason, n in sorted({**o.signins.turned_away, **o.day.turned_away}.items()):
+            print(f"{o.site}, {o.run.label}: turned away {n} times: {reason}")
         for p in o.problems[:10]:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
         if o.profile:
@@ -894,16 +902,30 @@ def report_capacity(results: list[Outcome]) -> None:
     row("every honest minute credited once", [str(o.credited_ok) for o in results])
     row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
     _notes(results)
-    for run in {o.run for o in results}:
-        pg = {len(o.workers_cpu_s): o for o in results if o.run == run and o.site.startswith("PostgreSQL")}
-        for n in sorted(pg):
-            if n > 1 and 1 in pg:
-                one, more = pg[1], pg[n]
-                print(f"{run.label}: PostgreSQL with {n} workers stores {_rate(more) / _rate(one) - 1:+.0%} records/s "
-                      f"against 1 worker ({_rate(one):,.0f} -> {_rate(more):,.0f}); the server's processes busy "
-                      f"{one.cpu['server'] / one.day_s:.2f} -> {more.cpu['server'] / more.day_s:.2f} cores, "
-                      f"PostgreSQL {one.cpu['postgresql'] / one.day_s:.2f} -> "
-                      f"{more.cpu['postgresql'] / more.day_s:.2f}")
+    _scaling(results)
+
+
+def _scaling(results: list[Outcome]) -> None:
+    """PostgreSQL with more workers against one, per run: the median of each site's rounds."""
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    for run in sorted({o.run for o in results}, key=lambda r: (r.learners, r.hours)):
+        pg: dict[int, list[Outcome]] = {}
+        for o in results:
+            if o.run == run and o.site.startswith("PostgreSQL"):
+                pg.setdefault(o.workers, []).append(o)
+        if 1 not in pg:
+            continue
+        one = median([_rate(o) for o in pg[1]])
+        one_busy = median([o.cpu["server"] / o.day_s for o in pg[1]])
+        for n in sorted(k for k in pg if k > 1):
+            more = median([_rate(o) for o in pg[n]])
+            more_busy = median([o.cpu["server"] / o.day_s for o in pg[n]])
+            rounds = f" (medians of {len(pg[1])} and {len(pg[n])} rounds)" if len(pg[1]) + len(pg[n]) > 2 else ""
+            print(f"{run.label}: PostgreSQL with {n} workers stores {more / one - 1:+.0%} records/s against 1 worker "
+                  f"({one:,.0f} -> {more:,.0f}){rounds}; the server's processes kept {one_busy:.2f} -> "
+                  f"{more_busy:.2f} cores busy")
 
 
 # ----- main ---------------------------------------------------------------------------------
@@ -972,6 +994,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lanes", type=int, default=16, help="--capacity: batches in flight at once (default 16)")
     ap.add_argument("--batch", type=int, default=60,
                     help="--capacity: records per batch (default 60: an hour's sync, as in the day)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the sites one after the other this many times (rounds share the machine's "
+                         "other load alike; the comparison of workers takes each site's median)")
     ap.add_argument("--profile", type=float, default=0.0,
                     help="sample each worker with py-spy for this many seconds of the day (or capacity) phase")
     ap.add_argument("--profile-after", type=float, default=3.0, help="seconds into the phase the sampling starts")
@@ -1008,9 +1033,11 @@ def main(argv: list[str] | None = None) -> int:
                 learners = everyone[:run.learners]
                 plans = [_plan(x, run.hours, args.ramp, args.batch if args.capacity else None)
                          for x in learners]  # encoded before any clock starts
-                for backend, workers in sites:
-                    label, server = _site(root / f"{backend}-{workers}-{run.learners}x{run.hours}", backend, workers,
-                                          cluster)
+                for k, (backend, workers) in enumerate(sites * args.rounds):
+                    label, server = _site(root / f"{backend}-{workers}-{run.learners}x{run.hours}-{k}", backend,
+                                          workers, cluster)
+                    if args.rounds > 1:
+                        label += f" #{k // len(sites) + 1}"
                     _running.append(server.start())
                     try:
                         print(f"{label}: {run.label} ...", flush=True)

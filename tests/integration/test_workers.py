@@ -333,3 +333,23 @@ def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{role}"')
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
         admin.dispose()
+
+
+def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
+        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test cluster allows 200 connections: two workers with 60 API slots each may want 256."""
+    monkeypatch.setenv("STUDYDESK_API_SLOTS", "60")
+    site = _site(tmp_path, postgres_cluster, "many-slots", 2)
+    try:
+        log = site.log_path.read_text(errors="replace")
+        assert "may hold up to 256 PostgreSQL connections" in log and "max_connections 200" in log
+        assert "最多可能占用 256 个 PostgreSQL 连接" in log
+        assert requests.get(f"{site.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
+    finally:
+        site.stop()
+    monkeypatch.delenv("STUDYDESK_API_SLOTS")
+    site = _site(tmp_path, postgres_cluster, "default-slots", 2)  # 2 x 2 x (32 + 4) = 144: fits
+    try:
+        assert "PostgreSQL connections" not in site.log_path.read_text(errors="replace")
+    finally:
+        site.stop()
