@@ -140,7 +140,7 @@ def cached_build(arguments: Sequence[str]) -> Path:
     """The ``--out`` folder of ``installer/build ARGUMENTS`` (made now, or kept from an earlier run
     with the same inputs). Parallel test processes may call it at once: each builds into its own
     folder and the first finished one is kept."""
-    command = [str(ROOT / "installer" / "build"), *arguments]
+    command = ["installer/build", *arguments]  # run in the checkout: where it is enters no output
     env = build_env()
     key = inputs_key(command, env)
     cache = _cache()
