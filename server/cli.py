@@ -9,7 +9,9 @@ that set ``audited=False`` (serving, read-only listings of the log or the API, r
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
+import os
 import pkgutil
 import shlex
 import sys
@@ -33,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(server.commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"server.commands.{info.name}").register(sub)
     return parser
+
+
+@functools.lru_cache(maxsize=4)
+def _parser(_environment: frozenset[tuple[str, str]]) -> argparse.ArgumentParser:
+    """``build_parser()`` for one environment (its defaults come from it): a process that runs several
+    commands builds it once (parsing leaves a parser as it was)."""
+    return build_parser()
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
@@ -68,7 +77,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    args = _parser(frozenset(os.environ.items())).parse_args(argv)
     result = "error"
     try:
         rc = int(args.func(args))
