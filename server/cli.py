@@ -38,10 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @functools.lru_cache(maxsize=4)
-def _parser(_environment: frozenset[tuple[str, str]]) -> argparse.ArgumentParser:
+def _parser(_environment: tuple[tuple[str, str], ...]) -> argparse.ArgumentParser:
     """``build_parser()`` for one environment (its defaults come from it): a process that runs several
     commands builds it once (parsing leaves a parser as it was)."""
     return build_parser()
+
+
+def _parser_environment() -> tuple[tuple[str, str], ...]:
+    """What the parser's defaults and its own messages are read from: StudyDesk's variables, the
+    user's folders and the language."""
+    return tuple(sorted((k, v) for k, v in os.environ.items()
+                        if k.startswith(("STUDYDESK_", "XDG_", "LC_")) or k in {"HOME", "LANG", "LANGUAGE"}))
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
@@ -77,7 +84,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _parser(frozenset(os.environ.items())).parse_args(argv)
+    args = _parser(_parser_environment()).parse_args(argv)
     result = "error"
     try:
         rc = int(args.func(args))
