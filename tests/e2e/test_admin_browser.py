@@ -20,10 +20,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import ADMIN_PASSWORD, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import ADMIN_PASSWORD, Site, fresh_site, page_tables, same_cells
 from tests.support.courses import course_zip
 from tests.support.org_sheets import write_sheet
-from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -74,8 +73,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(server: ServerProcess) -> Site:
-    return build_site(server)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    with fresh_site(request, tmp_path) as site:
+        yield site
 
 
 def sign_in(page: Page, base: str, name: str) -> None:
