@@ -6,12 +6,10 @@ is: nothing wider than the window, no text cut off, no English left on a zh_CN p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.test_admin_browser import look, sign_in
-from tests.integration.test_admin_dashboard import build, site
+from tests.integration.test_admin_dashboard import site
 from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
@@ -21,8 +19,8 @@ pytestmark = pytest.mark.slow
 __all__ = ["site"]  # the fixture this module uses
 
 
-def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: ServerProcess, tmp_path: Path) -> None:
-    build(site, tmp_path)
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: ServerProcess) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     sign_in(page, site.url, "root")

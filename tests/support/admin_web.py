@@ -3,18 +3,13 @@ a browser-like session (requests) that signs in with the form's CSRF token, and 
 page read back from its HTML.
 
 Building the organization (seven scrypt password hashes, three devices enrolled, records sent
-through the API) costs more CPU than the server it runs on. ``fresh_site`` builds it once per
-test process and backend, on a server that then stops, and gives each test a new server on a copy
-of that data folder (and PostgreSQL database): the same site, as if restored from a backup, that
-the test may change as it likes.
+through the API) costs more CPU than the server it runs on: ``fresh_site`` gives each test a new
+server on a copy of one built once per test process and backend (tests/support/site_copies.py).
 """
 
 from __future__ import annotations
 
-import atexit
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,9 +26,8 @@ from server.units import add_unit
 from server.users import add_user
 from tests.support.courses import publish_lessons
 from tests.support.ingest import chain, enrolled_client
-from tests.support.module_server import BACKENDS
-from tests.support.postgres import Cluster
 from tests.support.server_process import ServerProcess
+from tests.support.site_copies import copied_server
 
 PASSWORD = "pass-word"
 ADMIN_PASSWORD = "admin-pass-word-1"
@@ -78,52 +72,16 @@ def build_site(server: ServerProcess) -> Site:
     return Site(server, ids)
 
 
-@dataclass(frozen=True)
-class _Built:
-    data_dir: Path
-    database_url: str | None
-    user_ids: dict[str, str]
-
-
-_built: dict[str, _Built] = {}
-
-
-def _built_site(backend: str, request: pytest.FixtureRequest) -> _Built:
-    """This test process's site on ``backend``, built the first time it is asked for."""
-    if backend not in _built:
-        folder = Path(tempfile.mkdtemp(prefix=f"studydesk-site-{backend}-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        database = None
-        if backend == "postgresql":
-            cluster: Cluster = request.getfixturevalue("postgres_cluster")
-            database = cluster.fresh_database()
-        proc = ServerProcess(folder / "server-data", database_url=database).start()
-        try:
-            site = build_site(proc)
-        finally:
-            proc.stop()
-        _built[backend] = _Built(proc.data_dir, database, site.user_ids)
-    return _built[backend]
+def _user_ids(server: ServerProcess, _folder: Path) -> dict[str, str]:
+    return build_site(server).user_ids
 
 
 @contextmanager
 def fresh_site(request: pytest.FixtureRequest, folder: Path) -> Iterator[Site]:
-    """A started server on a copy of ``build_site``'s site, its data folder in ``folder``, on the
-    backend ``request.param`` names (``sqlite`` without one), stopped when the block ends. A test
-    module asks for one per test with ``@pytest.fixture(params=BACKENDS)``, or per module."""
-    backend = getattr(request, "param", "sqlite")
-    assert backend in BACKENDS, backend
-    built = _built_site(backend, request)
-    database = None
-    if built.database_url is not None:
-        cluster: Cluster = request.getfixturevalue("postgres_cluster")
-        database = cluster.copy_database(built.database_url)
-    shutil.copytree(built.data_dir, folder / "server-data")
-    proc = ServerProcess(folder / "server-data", database_url=database).start()
-    try:
-        yield Site(proc, dict(built.user_ids))
-    finally:
-        proc.stop()
+    """A started server on a copy of ``build_site``'s site (tests/support/site_copies.py), its data
+    folder in ``folder``, on the backend ``request.param`` names (``sqlite`` without one)."""
+    with copied_server(request, folder, "admin-site", _user_ids) as (server, user_ids):
+        yield Site(server, dict(user_ids))
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
