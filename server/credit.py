@@ -9,8 +9,8 @@ HTTP) decides one record's credit from
   ``unknown_lesson``): then nothing is credited;
 - the record body: media ``segments`` played, ``elapsed_mono_s`` (monotonic seconds since the
   previous record) and the wall window ``wall_start`` .. ``wall_end`` (a v2 body counts the
-  same in milliseconds and is read through ``sync.protocol.watch.seconds_view``: a v1 and a
-  v2 record saying the same thing earn exactly the same);
+  same in milliseconds, read as its seconds view ``sync.protocol.watch.seconds_view`` would read:
+  a v1 and a v2 record saying the same thing earn exactly the same);
 - the state its chain (one device and person) reached at the previous stored record: where its
   last window ended and how much allowance is left;
 - the earliest moment the chain can have existed (the device's enrolment) and the record's
@@ -55,8 +55,8 @@ from typing import Any
 
 from player.intervals import IntervalSet
 from sync.protocol.errors import FormatError
-from sync.protocol.records import V1
-from sync.protocol.watch import seconds_view
+from sync.protocol.records import V1, V2
+from sync.protocol.watch import V2_NAMES, check_v2_names, from_thousandths
 
 ALLOWANCE_S = 2.0
 """Media seconds a record (and a chain, once until repaid) may run ahead of time x max rate."""
@@ -74,6 +74,8 @@ EPSILON_S = 1e-3
 """Cuts smaller than this are float noise: neither set aside nor flagged."""
 
 NUMBER_FIELDS = ("credited_s", "study_s", "elapsed_mono_s", "max_rate", "position_s", "covered_s", "duration_s")
+_V1_NAMES = {name: name for name in ("segments", *NUMBER_FIELDS)}
+"""A v1 body's names: its own (``V2_NAMES`` maps the same quantities to a v2 body's)."""
 
 REASONS = ("unknown_course", "unknown_version", "unknown_lesson", "no_window", "over_duration", "over_elapsed",
            "over_real_time", "clock_skew", "overlap")
@@ -160,11 +162,7 @@ def parse_time(value: Any, name: str) -> float:
     return moment.timestamp()
 
 
-def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
-    """Validate a watch body of record protocol version ``v``; FormatError("bad_field") names what
-    is malformed."""
-    body = seconds_view(body, v)
-    raw = body.get("segments", [])
+def _segments(raw: Any, thousandths: bool) -> tuple[tuple[float, float], ...]:
     if not isinstance(raw, list):
         raise _bad("segments must be a list")
     if len(raw) > MAX_SEGMENTS:
@@ -173,13 +171,34 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
     for seg in raw:
         if not isinstance(seg, list) or len(seg) != 2:
             raise _bad("a segment must be a [start, end] pair")
-        start, end = _seconds(seg[0], "segment start"), _seconds(seg[1], "segment end")
+        start, end = seg
+        if thousandths:
+            start, end = from_thousandths(start), from_thousandths(end)
+        start, end = _seconds(start, "segment start"), _seconds(end, "segment end")
         if not start < end:
             raise _bad(f"segment [{start}, {end}] does not start before it ends")
         segments.append((start, end))
+    return tuple(segments)
+
+
+def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
+    """Validate a watch body of record protocol version ``v``; FormatError("bad_field") names what
+    is malformed. A v2 body is read in its own names and units (``sync.protocol.watch``), as its
+    seconds view would be, without building that view."""
+    if v == V2:
+        check_v2_names(body)
+        names, thousandths = V2_NAMES, True
+    else:
+        names, thousandths = _V1_NAMES, False
+    segments = _segments(body.get(names["segments"], []), thousandths)
+    elapsed = 0.0
     for name in NUMBER_FIELDS:
-        if name in body:
-            _seconds(body[name], name)
+        key = names[name]
+        if key in body:
+            value = body[key]
+            seconds = _seconds(from_thousandths(value) if thousandths else value, name)
+            if name == "elapsed_mono_s":
+                elapsed = seconds
     if "completed" in body and not isinstance(body["completed"], bool):
         raise _bad("completed must be true or false")
     version = body.get("version")
@@ -192,7 +211,7 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
         raise _bad("wall_start and wall_end come together")
     if wall_start is not None and wall_end is not None and wall_end < wall_start:
         raise _bad("wall_end is before wall_start")
-    return WatchBody(tuple(segments), float(body.get("elapsed_mono_s", 0.0)), wall_start, wall_end, version)
+    return WatchBody(segments, elapsed, wall_start, wall_end, version)
 
 
 def check_finite(value: Any, where: str = "body") -> None:

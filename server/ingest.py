@@ -57,6 +57,7 @@ from server.credit import (
 )
 from server.grading import ATTEMPT_TYPES, AnswerKeys, grade_missing, grade_record
 from server.grading import REASON_TEXT as GRADE_TEXT
+from server.outcomes import evidence_from
 from server.published import Published
 from server.storage.engine import transaction
 from server.storage.tables import credit_windows, devices, record_credit, records, users
@@ -152,8 +153,8 @@ class _Batch:
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
         self.record_rows: list[tuple[tuple[Any, ...], _NewRow]] = []
-        self.credit_rows: list[dict[str, Any]] = []
-        self.window_rows: list[dict[str, Any]] = []
+        self.credit_rows: list[list[Any]] = []  # values of _CREDIT_COLUMNS
+        self.window_rows: list[list[Any]] = []  # values of _WINDOW_COLUMNS
 
     def insert(self, r: Record, digest: str, source: str) -> _NewRow:
         """Store ``r`` with the batch's next flush; its row id once written."""
@@ -171,14 +172,12 @@ class _Batch:
             for values, row in self.record_rows:
                 row.rid = written[(values[_DEVICE], values[_ID])]
             self.record_rows = []
-        for table, rows in ((credit_windows, self.window_rows), (record_credit, self.credit_rows)):
+        for table, columns, rows in ((credit_windows, _WINDOW_COLUMNS, self.window_rows),
+                                     (record_credit, _CREDIT_COLUMNS, self.credit_rows)):
             if rows:
-                columns = tuple(rows[0])
-                at = columns.index("rid")
-                lines = [list(row.values()) for row in rows]
-                for line in lines:
-                    line[at] = _row_id(line[at])
-                _insert_many(self.conn, table, columns, lines)
+                for line in rows:  # each starts with its record's row
+                    line[0] = _row_id(line[0])
+                _insert_many(self.conn, table, columns, rows)
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -237,6 +236,10 @@ class _Batch:
 
 _SORTED_JSON = json.JSONEncoder(sort_keys=True)
 """``json.dumps(value, sort_keys=True)`` without building an encoder each time."""
+_CREDIT_COLUMNS = ("rid", "user_id", "segments", "credited_s", "set_aside", "set_aside_s", "chain_end", "allowance_s")
+_WINDOW_COLUMNS = ("rid", "user_id", "start_s", "end_s")
+_UNGRADED = (None,) * 6
+"""A record without a grade as ``server.outcomes.evidence_from`` reads it (kind .. max_score)."""
 _STORED_COLUMNS = (*RECORD_COLUMNS, "source")
 _DEVICE, _ID = _STORED_COLUMNS.index("device_id"), _STORED_COLUMNS.index("id")
 _ROWS_PER_INSERT = 1000
@@ -283,38 +286,48 @@ def _neighbour(conn: Connection, r: Record, seq: int) -> tuple[str, str, str] | 
     return (row[0], row[1], row[2]) if row else None
 
 
-def _chain_reason(batch: _Batch, r: Record, digest: str) -> str | None:
-    """Why ``r`` contradicts its stored chain, or None."""
+def _chain_reason(batch: _Batch, r: Record, digest: str) -> tuple[str | None, bool]:
+    """Why ``r`` contradicts its stored chain (or None), and whether an earlier record is missing."""
     if batch.neighbour(r, r.seq) is not None:
-        return "seq_conflict"
+        return "seq_conflict", False
     before = batch.neighbour(r, r.seq - 1)
     if (r.seq == 1 and r.prev != GENESIS) or (before is not None and before[1] != r.prev):
-        return "broken_chain"
+        return "broken_chain", False
     after = batch.neighbour(r, r.seq + 1)
     if after is not None and after[2] != digest:
-        return "broken_chain"
-    return None
+        return "broken_chain", False
+    return None, r.seq > 1 and before is None
 
 
-def _check(batch: _Batch, r: Record, signing: bytes, digest: str,
-           as_user_id: str | None) -> tuple[str, str | None] | WatchBody | None:
-    """(reason, detail) to refuse ``r``, or its parsed watch body (None for other types) when it is a
-    valid record to store."""
-    dev = batch.device(r.device_id)
-    if dev is None:
-        return "unknown_device", None
-    if dev.user_id != r.user_id:
-        return "foreign_record", None
-    if as_user_id is not None and r.user_id != as_user_id:
-        return "foreign_user", None
-    if not dev.verifier.verify(r, signing):
-        return "bad_signature", None
-    try:
-        parsed = _check_body(r)
-    except FormatError as exc:
-        return exc.code, exc.detail
-    reason = _chain_reason(batch, r, digest)
-    return (reason, None) if reason else parsed
+_Verdict = tuple[str | None, str | None, WatchBody | None]
+"""(reason, detail) to refuse a record, or (None, None, its parsed watch body (None for other types))."""
+_SIGNED: _Verdict = (None, None, None)
+
+
+def _verdicts(batch: _Batch, todo: list[tuple[int, Record]], as_user_id: str | None) -> dict[int, _Verdict]:
+    """What each record of ``todo`` (input position, record) is on its own, before its chain is
+    looked at: whose it is, its signature, its body. Step by step over the whole batch."""
+    found: dict[int, _Verdict] = {}
+    signed: list[tuple[int, Record, RecordVerifier]] = []
+    for i, r in todo:
+        dev = batch.device(r.device_id)
+        if dev is None:
+            found[i] = ("unknown_device", None, None)
+        elif dev.user_id != r.user_id:
+            found[i] = ("foreign_record", None, None)
+        elif as_user_id is not None and r.user_id != as_user_id:
+            found[i] = ("foreign_user", None, None)
+        else:
+            signed.append((i, r, dev.verifier))
+    for i, r, verifier in signed:
+        found[i] = _SIGNED if verifier.verify(r, r.signing_bytes()) else ("bad_signature", None, None)
+    for i, r, _ in signed:
+        if found[i] is _SIGNED:
+            try:
+                found[i] = (None, None, _check_body(r))
+            except FormatError as exc:
+                found[i] = (exc.code, exc.detail, None)
+    return found
 
 
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
@@ -338,14 +351,17 @@ def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> fl
     return min(body.wall_start, arrival + SKEW_SLACK_S, prev.wall_end if prev is not None else math.inf)
 
 
-def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: WatchBody | None = None) -> Credit:
+def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float,
+            body: WatchBody | None = None) -> tuple[Credit, str]:
     """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
-    already parsed)."""
-    conn = batch.conn
-    known = batch.after.get((r.device_id, r.user_id))
-    if known is None or known[0] != r.seq - 1:
+    already parsed); the credit and its segments as stored (JSON)."""
+    chain_key = (r.device_id, r.user_id)
+    known = batch.after.get(chain_key)
+    if known is not None and known[0] == r.seq - 1:
+        prev = known[1]
+    else:
         batch.flush()  # the chain's state is read from the stored credit
-    prev = known[1] if known is not None and known[0] == r.seq - 1 else _chain_state(conn, r)
+        prev = _chain_state(batch.conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
         body = body if body is not None else parse_watch_body(r.body, r.v)
@@ -354,18 +370,17 @@ def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float, body: 
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            batch.window_rows.append({"user_id": r.user_id, "start_s": start, "end_s": end, "rid": rid})
+            batch.window_rows.append([rid, r.user_id, start, end])
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
-    batch.after[(r.device_id, r.user_id)] = (r.seq, chain)
-    batch.credit_rows.append(dict(
-        rid=rid, user_id=r.user_id, segments=json.dumps([list(s) for s in credit.segments]),
-        credited_s=credit.credited_s, set_aside=_SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}",
-        set_aside_s=credit.set_aside_s, chain_end=chain.wall_end if chain else None,
-        allowance_s=chain.allowance_s if chain else ALLOWANCE_S))
-    return credit
+    batch.after[chain_key] = (r.seq, chain)
+    segments = json.dumps(credit.segments)  # pairs as arrays: [[0.0, 60.0]]
+    set_aside = _SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}"
+    batch.credit_rows.append([rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
+                              chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S])
+    return credit, segments
 
 
 def uncredited(user_id: str | None = None) -> sa.Select[Any]:
@@ -423,10 +438,6 @@ def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     return out
 
 
-def _missing_before(batch: _Batch, r: Record) -> bool:
-    return r.seq > 1 and batch.neighbour(r, r.seq - 1) is None
-
-
 def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir: Path,
            source: str = "api", answer_keys_dir: Path | None = None) -> list[Outcome]:
     """Verify, store and credit ``raw`` records in one transaction; one Outcome per input item, in
@@ -440,6 +451,8 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
     keys = AnswerKeys(answer_keys_dir) if answer_keys_dir is not None else None
     new_rows: dict[str, list[int | _NewRow]] = {}
+    # the stored records' evidence for the yearly figures, as server.outcomes.evidence_rows reads it
+    evidence: list[list[Any]] = []
     with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
         for user_id in people:
@@ -449,9 +462,9 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
         # (hash of the signed bytes, sig) identifies a record's content: equal means the same record
         seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])
         batch.preload([r for _, r in parsed])
-        for i, r in parsed:
-            signing = r.signing_bytes()
-            digest = sha256_hex(signing)
+        digests = [sha256_hex(r.signing_bytes()) for _, r in parsed]
+        verdicts = _verdicts(batch, [(i, r) for i, r in parsed if (r.device_id, r.id) not in seen], as_user_id)
+        for (i, r), digest in zip(parsed, digests, strict=True):
             stored = seen.get((r.device_id, r.id))
             if stored is not None:
                 if stored != (digest, r.sig):
@@ -461,26 +474,35 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            checked = _check(batch, r, signing, digest, as_user_id)
-            if isinstance(checked, tuple):
-                results[i] = Outcome(r.id, "rejected", *checked)
+            reason, detail, body = verdicts[i]  # every record not stored before the batch has one
+            if reason is None:
+                reason, gap = _chain_reason(batch, r, digest)
+            if reason is not None:
+                results[i] = Outcome(r.id, "rejected", reason, detail)
                 continue
             rid = batch.insert(r, digest, source)
             new_rows.setdefault(r.user_id, []).append(rid)
             batch.stored(r, digest)
-            credit = _credit(batch, rid, r, batch.arrival, checked)
+            credit, segments = _credit(batch, rid, r, batch.arrival, body)
             seen[(r.device_id, r.id)] = (digest, r.sig)
-            flags = (["gap"] if _missing_before(batch, r) else []) + credit.reasons
+            flags = (["gap"] if gap else []) + credit.reasons
+            grade: tuple[Any, ...] = _UNGRADED
             if keys is not None and r.type in ATTEMPT_TYPES:
                 batch.flush()  # grading counts the person's stored attempts, this one's row included
                 graded = grade_record(conn, published, keys, _row_id(rid), r.user_id, r.course_id, r.type, r.body)
                 flags += [graded.reason] if graded.reason else []
+                grade = (graded.kind, graded.assessment_id, graded.passed, graded.reason, graded.score,
+                         graded.max_score)
+            evidence.append([r.created_at, rid, r.user_id, r.type, r.course_id, r.lesson_id, segments, *grade])
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
         if new_rows:
+            for row in evidence:
+                row[1] = _row_id(row[1])
             # row ids only grow, and the person is locked: their rows in that range are all new
             person_year.refresh(conn, {user_id: (min(map(_row_id, rids)), max(map(_row_id, rids)))
-                                       for user_id, rids in new_rows.items()}, published)
+                                       for user_id, rids in new_rows.items()}, published,
+                                evidence=evidence_from(evidence))
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -35,7 +35,7 @@ import json
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -70,6 +70,7 @@ from sync.protocol.rules import (
 from sync.protocol.rules_file import plain
 
 _EPSILON_S = 1e-9
+_EVIDENCE_TYPES = ("watch", "quiz", "exam")
 
 
 @dataclass(slots=True)
@@ -96,17 +97,26 @@ def evidence_rows(conn: Connection, user_ids: Iterable[str] | None, *, course_id
                        g.assessment_id, g.passed, g.reason, g.score, g.max_score)
              .join_from(records, record_credit, c.rid == x.rid, isouter=True)
              .join(attempt_grades, g.rid == x.rid, isouter=True)
-             .where(x.course_id.is_not(None), x.type.in_(("watch", "quiz", "exam"))))
+             .where(x.course_id.is_not(None), x.type.in_(_EVIDENCE_TYPES)))
     if user_ids is not None:
         query = query.where(x.user_id.in_(list(user_ids)))
     if course_ids is not None:
         query = query.where(x.course_id.in_(list(course_ids)))
     if rids is not None:
         query = query.where(x.rid.between(*rids))
-    rows = list(conn.execute(query.order_by(x.created_at, x.rid)))
-    rows.sort(key=lambda row: (row[0], row[1]))  # already so where the database compares text bytewise
+    return evidence_from(conn.execute(query.order_by(x.created_at, x.rid)))
+
+
+def evidence_from(rows: Iterable[Sequence[Any]]) -> dict[str, Evidence]:
+    """The evidence in ``rows``, by person: each row as ``evidence_rows`` selects it (created_at, rid,
+    user_id, type, course_id, lesson_id, the credited segments' JSON, then the grade's kind,
+    assessment_id, passed, reason, score and max_score), in any order. An upload hands in its own
+    records' rows this way, without reading them back."""
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))  # as the database orders, where it compares text bytewise
     out: dict[str, Evidence] = defaultdict(Evidence)
     for created_at, _, user_id, rtype, course_id, lesson_id, segments, kind, aid, passed, reason, score, top in rows:
+        if course_id is None or rtype not in _EVIDENCE_TYPES:
+            continue
         found = out[user_id]
         if rtype == "watch" and segments and lesson_id is not None:
             pairs = [(float(s), float(e)) for s, e in json.loads(segments)]
@@ -246,6 +256,17 @@ class Outcomes:
         self.published = published
         self.rules = rules
         self._latest: dict[str, Manifest | None] = {}
+        self._facts: dict[tuple[str, int, bool], tuple[CourseFacts, float]] = {}
+
+    def facts(self, manifest: Manifest, required: bool) -> tuple[CourseFacts, float]:
+        """``course_facts`` of a published manifest and its lessons' total duration, made once per
+        course version and role (a whole province reads the same few courses for everyone)."""
+        key = (manifest.course_id, manifest.version, required)
+        found = self._facts.get(key)
+        if found is None:
+            facts = course_facts(manifest, required)
+            found = self._facts[key] = (facts, sum(max(0.0, lesson.duration_s) for lesson in facts.lessons))
+        return found
 
     def latest(self, course_id: str) -> Manifest | None:
         if course_id not in self._latest:
@@ -284,13 +305,12 @@ class Outcomes:
             if manifest is None:
                 continue
             required, due = assigned.get(course_id, (False, None))
-            facts = course_facts(manifest, required)
+            facts, total = self.facts(manifest, required)
             fold = folds.get(course_id)
             if fold is None:
                 fold = folds[course_id] = CourseFold(facts, self.rules).add(
                     evidence.watch.get(course_id, []), evidence.passes.get(course_id, []))
             found = fold.evidence()
-            total = sum(max(0.0, lesson.duration_s) for lesson in facts.lessons)
             seen = sum(min(max(0.0, found.lessons[lesson.lesson_id].covered_s), max(0.0, lesson.duration_s))
                        for lesson in facts.lessons if lesson.lesson_id in found.lessons)
             states.append(CourseState(manifest.title, course_outcome(facts, found, self.rules),

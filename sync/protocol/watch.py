@@ -27,7 +27,9 @@ _MS_FIELDS = {"credited_s": "credited_ms", "study_s": "study_ms", "elapsed_mono_
               "position_s": "position_ms", "covered_s": "covered_ms", "duration_s": "duration_ms"}
 _RATE = ("max_rate", "max_rate_milli")
 _SEGMENTS = ("segments", "segments_ms")
-_V1_NAMES = frozenset({*_MS_FIELDS, _RATE[0], _SEGMENTS[0]})
+V2_NAMES = {_SEGMENTS[0]: _SEGMENTS[1], **_MS_FIELDS, _RATE[0]: _RATE[1]}
+"""Each seconds name of a watch body -> its v2 name (the same quantity in thousandths)."""
+_V1_NAMES = frozenset(V2_NAMES)
 _BACK = {ms: s for s, ms in _MS_FIELDS.items()}
 
 
@@ -51,29 +53,35 @@ def to_v2(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _seconds(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
+def from_thousandths(value: Any) -> Any:
+    """A v2 body's whole number of thousandths as seconds (or the rate); any other value as it is."""
+    if type(value) is int:  # JSON's integers (a bool is not one)
         return value / 1000
     return value
+
+
+def check_v2_names(body: dict[str, Any]) -> None:
+    """FormatError("bad_field") when a v2 body also uses a seconds name."""
+    if not _V1_NAMES.isdisjoint(body):
+        mixed = sorted(_V1_NAMES & set(body))
+        raise FormatError("bad_field", f"watch body: a v2 body counts milliseconds, not {', '.join(mixed)}")
 
 
 def seconds_view(body: dict[str, Any], v: int) -> dict[str, Any]:
     """The seconds form of a watch body of protocol version ``v`` (a v1 body as it is)."""
     if v != V2:
         return body
-    if not _V1_NAMES.isdisjoint(body):
-        mixed = sorted(_V1_NAMES & set(body))
-        raise FormatError("bad_field", f"watch body: a v2 body counts milliseconds, not {', '.join(mixed)}")
+    check_v2_names(body)
     back = _BACK
     out: dict[str, Any] = {}
     for key, value in body.items():
         if key == _SEGMENTS[1]:
-            out[_SEGMENTS[0]] = ([[_seconds(x) for x in seg] if isinstance(seg, list) else seg for seg in value]
-                                 if isinstance(value, list) else value)
+            out[_SEGMENTS[0]] = ([[from_thousandths(x) for x in seg] if isinstance(seg, list) else seg
+                                  for seg in value] if isinstance(value, list) else value)
         elif key in back:
-            out[back[key]] = _seconds(value)
+            out[back[key]] = from_thousandths(value)
         elif key == _RATE[1]:
-            out[_RATE[0]] = _seconds(value)
+            out[_RATE[0]] = from_thousandths(value)
         else:
             out[key] = value
     return out
