@@ -926,6 +926,19 @@ def _scaling(results: list[Outcome]) -> None:
             print(f"{run.label}: PostgreSQL with {n} workers stores {more / one - 1:+.0%} records/s against 1 worker "
                   f"({one:,.0f} -> {more:,.0f}){rounds}; the server's processes kept {one_busy:.2f} -> "
                   f"{more_busy:.2f} cores busy")
+            cores = os.cpu_count() or 1
+            a, b = median([_ceiling(o, cores) for o in pg[1]]), median([_ceiling(o, cores) for o in pg[n]])
+            print(f"{run.label}: from the CPU per record, on {cores} cores with nothing else running: 1 worker at most "
+                  f"{a:,.0f} records/s, {n} workers {b:,.0f} ({b / a - 1:+.0%})")
+
+
+def _ceiling(o: Outcome, cores: int) -> float:
+    """Records/s the site could store on ``cores`` otherwise idle cores, from its CPU per record: each
+    worker at most one core (the GIL), and the server's processes, PostgreSQL and the load generator
+    together at most all the cores."""
+    server, everything = (o.cpu["server"] / o.records,
+                          (o.cpu["server"] + o.cpu["postgresql"] + o.cpu["generators"]) / o.records)
+    return min(min(o.workers, cores) / server, cores / everything)
 
 
 # ----- main ---------------------------------------------------------------------------------
