@@ -9,7 +9,8 @@ finds it too. A kept build is used only when it is what building now would give:
   build never reads (tests, docs, benchmarks, deployment files; changed and new files included),
   the command line, the whole environment the build runs with (a fixed list of variables, nothing
   else is passed to it), the Python version and installation, every installed Python distribution's
-  name, version and RECORD (the hash of each of its installed files), every installed Debian
+  name, version and RECORD (the hash of each of its files in site-packages; not for an editable
+  install, this project's own, whose files are the checkout), every installed Debian
   package's version and the dynamic linker's cache (which system library a name resolves to);
 - and every file the build copied or compiled into the frozen app (the sources PyInstaller's
   tables of contents name: modules, extensions, libraries, data files) still has the content it
@@ -79,13 +80,30 @@ def inputs_key(command: Sequence[str], env: dict[str, str]) -> str:
         add(path, (ROOT / path).read_bytes())
     add("\0".join(command), json.dumps(env, sort_keys=True), sys.version, sys.base_prefix)
     for dist in sorted(importlib.metadata.distributions(), key=lambda d: (d.metadata["Name"] or "", d.version)):
-        add(f"{dist.metadata['Name']}=={dist.version}", dist.read_text("RECORD") or "")
+        add(f"{dist.metadata['Name']}=={dist.version}", "" if _editable(dist) else _installed_files(dist))
     if shutil.which("dpkg-query"):
         add(subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture}\n"],
                            capture_output=True, check=True).stdout)
     if LD_CACHE.is_file():
         add(LD_CACHE.read_bytes())
     return digest.hexdigest()[:24]
+
+
+def _editable(dist: importlib.metadata.Distribution) -> bool:
+    """Whether ``dist`` is installed in editable mode: its files are a checkout's (this project's,
+    whose content is in the key already), and its RECORD only names the hook that points there,
+    which differs from clone to clone. Which files the build really took, the sources say."""
+    try:
+        return bool(json.loads(dist.read_text("direct_url.json") or "{}").get("dir_info", {}).get("editable"))
+    except ValueError:
+        return False
+
+
+def _installed_files(dist: importlib.metadata.Distribution) -> str:
+    """The RECORD lines (path, hash, size) of ``dist``'s files in site-packages. The files installed
+    outside it (``../``: console scripts, headers, manual pages) are not the build's to read, and a
+    script names the virtual environment's own Python, which differs from clone to clone."""
+    return "\n".join(line for line in (dist.read_text("RECORD") or "").splitlines() if not line.startswith("../"))
 
 
 def _sha256(path: Path) -> str:
