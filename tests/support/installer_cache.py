@@ -19,8 +19,8 @@ finds it too. A kept build is used only when it is what building now would give:
   files it would read itself; where the checkout is does not enter the app (PyInstaller names the
   frozen modules' files relative to it).
 
-A change to any of them builds again; only the newest build is kept. Tests only read the folder
-(they write into their own tmp_path).
+A change to any of them builds again; the three builds used last are kept. Tests only read the
+folder (they write into their own tmp_path).
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ NOT_READ = ("tests/", "docs/", "bench/", "deploy/", ".ci/")
 PASSED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_CACHE_HOME", "LD_LIBRARY_PATH")
 """The only variables of the test's environment the build sees (and so part of the key)."""
 LD_CACHE = Path("/etc/ld.so.cache")
+KEEP = 3
+"""How many builds are kept (the most recently used; about 300 MB each)."""
 SOURCES = "sources.json"
 """In a kept build: the hash of every file it copied or compiled, by path."""
 
@@ -164,6 +166,7 @@ def cached_build(arguments: Sequence[str]) -> Path:
     cache = _cache()
     done = cache / key
     if (done / "complete").is_file() and _unchanged(done):
+        (done / "complete").touch()  # used now: the last to be dropped
         return done
     cache.mkdir(parents=True, exist_ok=True)
     part = cache / f"{key}.part-{os.getpid()}"
@@ -184,7 +187,8 @@ def cached_build(arguments: Sequence[str]) -> Path:
     finally:
         shutil.rmtree(part, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    for old in cache.iterdir():  # only the newest build is kept
-        if old.name != done.name and ".part-" not in old.name:
-            shutil.rmtree(old, ignore_errors=True)
+    kept = sorted((d for d in cache.iterdir() if (d / "complete").is_file()),
+                  key=lambda d: (d / "complete").stat().st_mtime, reverse=True)
+    for old in kept[KEEP:]:  # checkouts at other commits on this machine keep theirs for a while
+        shutil.rmtree(old, ignore_errors=True)
     return done
