@@ -81,7 +81,10 @@ def inputs_key(command: Sequence[str], env: dict[str, str]) -> str:
     for path in _checkout_files():
         add(path, (ROOT / path).read_bytes())
     add("\0".join(command), json.dumps(env, sort_keys=True), sys.version, sys.base_prefix)
-    for dist in sorted(importlib.metadata.distributions(), key=lambda d: (d.metadata["Name"] or "", d.version)):
+    found: dict[str, importlib.metadata.Distribution] = {}
+    for dist in importlib.metadata.distributions():  # the first of a name on the path is the one imported
+        found.setdefault((dist.metadata["Name"] or "").lower().replace("_", "-"), dist)
+    for _, dist in sorted(found.items()):
         add(f"{dist.metadata['Name']}=={dist.version}", "" if _editable(dist) else _installed_files(dist))
     if shutil.which("dpkg-query"):
         add(subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture}\n"],
