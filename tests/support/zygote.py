@@ -252,9 +252,11 @@ def _preload() -> None:
             importlib.import_module(name)
         except Exception as exc:  # a module not preloaded is imported by the server that needs it
             print(f"zygote: {name} not preloaded: {exc}", file=sys.stderr)
+    from server.admin.render import compile_all
     from server.cli import build_parser
 
     build_parser()  # imports every command module
+    compile_all()  # the admin web's templates, compiled once for every server forked
 
 
 def _import(module: str) -> None:
