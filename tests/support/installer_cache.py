@@ -9,7 +9,8 @@ finds it too. A kept build is used only when it is what building now would give:
   build never reads (tests, docs, benchmarks, deployment files; changed and new files included),
   the command line, the whole environment the build runs with (a fixed list of variables, nothing
   else is passed to it), the Python version and installation, every installed Python distribution's
-  name, version and RECORD (the hash of each of its installed files), every installed Debian
+  name, version and RECORD (the hash of each of its files in site-packages; not for an editable
+  install, this project's own, whose files are the checkout), every installed Debian
   package's version and the dynamic linker's cache (which system library a name resolves to);
 - and every file the build copied or compiled into the frozen app (the sources PyInstaller's
   tables of contents name: modules, extensions, libraries, data files) still has the content it
@@ -18,8 +19,8 @@ finds it too. A kept build is used only when it is what building now would give:
   files it would read itself; where the checkout is does not enter the app (PyInstaller names the
   frozen modules' files relative to it).
 
-A change to any of them builds again; only the newest build is kept. Tests only read the folder
-(they write into their own tmp_path).
+A change to any of them builds again; the three builds used last are kept. Tests only read the
+folder (they write into their own tmp_path).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ NOT_READ = ("tests/", "docs/", "bench/", "deploy/", ".ci/")
 PASSED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_CACHE_HOME", "LD_LIBRARY_PATH")
 """The only variables of the test's environment the build sees (and so part of the key)."""
 LD_CACHE = Path("/etc/ld.so.cache")
+KEEP = 3
+"""How many builds are kept (the most recently used; about 300 MB each)."""
 SOURCES = "sources.json"
 """In a kept build: the hash of every file it copied or compiled, by path."""
 
@@ -78,14 +81,34 @@ def inputs_key(command: Sequence[str], env: dict[str, str]) -> str:
     for path in _checkout_files():
         add(path, (ROOT / path).read_bytes())
     add("\0".join(command), json.dumps(env, sort_keys=True), sys.version, sys.base_prefix)
-    for dist in sorted(importlib.metadata.distributions(), key=lambda d: (d.metadata["Name"] or "", d.version)):
-        add(f"{dist.metadata['Name']}=={dist.version}", dist.read_text("RECORD") or "")
+    found: dict[str, importlib.metadata.Distribution] = {}
+    for dist in importlib.metadata.distributions():  # the first of a name on the path is the one imported
+        found.setdefault((dist.metadata["Name"] or "").lower().replace("_", "-"), dist)
+    for _, dist in sorted(found.items()):
+        add(f"{dist.metadata['Name']}=={dist.version}", "" if _editable(dist) else _installed_files(dist))
     if shutil.which("dpkg-query"):
         add(subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture}\n"],
                            capture_output=True, check=True).stdout)
     if LD_CACHE.is_file():
         add(LD_CACHE.read_bytes())
     return digest.hexdigest()[:24]
+
+
+def _editable(dist: importlib.metadata.Distribution) -> bool:
+    """Whether ``dist`` is installed in editable mode: its files are a checkout's (this project's,
+    whose content is in the key already), and its RECORD only names the hook that points there,
+    which differs from clone to clone. Which files the build really took, the sources say."""
+    try:
+        return bool(json.loads(dist.read_text("direct_url.json") or "{}").get("dir_info", {}).get("editable"))
+    except ValueError:
+        return False
+
+
+def _installed_files(dist: importlib.metadata.Distribution) -> str:
+    """The RECORD lines (path, hash, size) of ``dist``'s files in site-packages. The files installed
+    outside it (``../``: console scripts, headers, manual pages) are not the build's to read, and a
+    script names the virtual environment's own Python, which differs from clone to clone."""
+    return "\n".join(line for line in (dist.read_text("RECORD") or "").splitlines() if not line.startswith("../"))
 
 
 def _sha256(path: Path) -> str:
@@ -146,6 +169,7 @@ def cached_build(arguments: Sequence[str]) -> Path:
     cache = _cache()
     done = cache / key
     if (done / "complete").is_file() and _unchanged(done):
+        (done / "complete").touch()  # used now: the last to be dropped
         return done
     cache.mkdir(parents=True, exist_ok=True)
     part = cache / f"{key}.part-{os.getpid()}"
@@ -166,7 +190,8 @@ def cached_build(arguments: Sequence[str]) -> Path:
     finally:
         shutil.rmtree(part, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    for old in cache.iterdir():  # only the newest build is kept
-        if old.name != done.name and ".part-" not in old.name:
-            shutil.rmtree(old, ignore_errors=True)
+    kept = sorted((d for d in cache.iterdir() if (d / "complete").is_file()),
+                  key=lambda d: (d / "complete").stat().st_mtime, reverse=True)
+    for old in kept[KEEP:]:  # checkouts at other commits on this machine keep theirs for a while
+        shutil.rmtree(old, ignore_errors=True)
     return done
