@@ -1,36 +1,17 @@
-"""Bulk loading for the benchmarks.
+"""Bulk loading for the benchmarks (the rows themselves: server.storage.bulk.insert_rows).
 
-``insert_rows`` writes many rows in one go: PostgreSQL's COPY (psycopg's ``cursor.copy``), else one
-executemany of the driver, with no per-row work in SQLAlchemy. ``indexes_after``: on PostgreSQL, a
-big load into a table with indexes keyed at random (ids, hashes) spends its time keeping those
-indexes; building them afterwards, in one sort each, is many times faster. The database ends with
-exactly the indexes and constraints it had. ``sequences_past_rows`` then moves PostgreSQL's
-row-number sequences past row numbers the load gave itself."""
+``indexes_after``: on PostgreSQL, a big load into a table with indexes keyed at random (ids,
+hashes) spends its time keeping those indexes; building them afterwards, in one sort each, is many
+times faster. The database ends with exactly the indexes and constraints it had.
+``sequences_past_rows`` then moves PostgreSQL's row-number sequences past row numbers the load
+gave itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 import sqlalchemy as sa
-
-
-def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert ``rows`` (values of ``columns``: str, int, float or None) into ``table``, inside the
-    caller's transaction."""
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})",
-                         [tuple(row) for row in rows])
 
 
 def sequences_past_rows(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:

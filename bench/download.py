@@ -77,13 +77,13 @@ def slow_link(data: Path, use_netns: bool) -> Iterator[tuple[str, str, int]]:
             finally:
                 server.stop()
         return
-    server = ServerProcess(data).start()
-    proxy = ThrottleProxy("127.0.0.1", server.port, rate_bps=LINK_BPS / 8).start()
+    local = ServerProcess(data).start()
+    proxy = ThrottleProxy("127.0.0.1", local.port, rate_bps=LINK_BPS / 8).start()
     try:
         yield "127.0.0.1", "throttling proxy 1 Mbit/s", proxy.port
     finally:
         proxy.stop()
-        server.stop()
+        local.stop()
 
 
 def goodput_and_cuts(work: Path, use_netns: bool, size: int) -> dict[str, float | str]:
@@ -174,7 +174,8 @@ def big_blob_rss(work: Path, size: int) -> dict[str, float]:
                              check=True)
     finally:
         server.stop()
-    return json.loads(out.stdout)
+    figures: dict[str, float] = json.loads(out.stdout)
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:

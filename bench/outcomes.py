@@ -10,31 +10,39 @@ lesson, spread over the year so far. Each record's credit is decided by the serv
 wall time already taken), as ingest decides it. The courses are really published (signed
 manifests in a repository folder), so the one outcomes engine reads them as the server does.
 
-The rows are made once, a few hundred people at a time, and written into every database measured
-(each at the newest revision) with bulk writes (``bench.bulk.insert_rows``: COPY on PostgreSQL,
-one executemany on SQLite), not through ingest one batch at a time. A sample of people's chains is
+The rows are made once, a few hundred people at a time by ``--workers`` processes (keys and record
+ids from ``--seed``, times from today's date; ``--cache DIR`` keeps them, with that date, for later
+runs of the same size and seed in the same year: an interrupted run goes on where it stopped), and
+written into every database measured (each at the newest revision) with bulk writes
+(``server.storage.bulk.insert_rows``: COPY on PostgreSQL, one executemany on SQLite), not through
+ingest one batch at a time. A sample of people's chains is
 then read back and verified (signatures with the enrolled key, links, seqs). Then, per database:
 
-- the whole province: ``server.person_year.rebuild`` (what ``studydesk-server totals rebuild``
-  runs): every person's evidence read, every course decided by the rules engine, every yearly
-  figure stored; wall and CPU seconds and people per second;
+- the whole province: ``server.person_year.rebuild`` (what ``studydesk-server totals rebuild
+  --workers N`` runs; on PostgreSQL with ``--workers`` processes): every person's evidence read,
+  every course decided by the rules engine, every yearly figure stored; wall and CPU seconds (of
+  the bench's processes, not the database server's) and people per second;
 - one person: their transcript (``server.transcript``) and their outcomes for the year
   (``server.outcomes``), the median of ``--repeat`` runs;
 - the reference, measured in the same run: one indexed single-row query (a user by id).
 
 Usage: python -m bench.outcomes [--people N] [--courses N] [--repeat N] [--only sqlite|postgresql] [--workers N]
-(``--people 2000`` for a quick run). PostgreSQL: $STUDYDESK_TEST_POSTGRES_URL's cluster, else a
-throw-away one.
+[--seed N] [--cache DIR] (``--people 2000`` for a quick run). A long run says how far it got every
+minute. PostgreSQL: $STUDYDESK_TEST_POSTGRES_URL's cluster, else a throw-away one.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import json
 import multiprocessing
 import os
+import pickle
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -48,13 +56,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.bulk import indexes_after, insert_rows, sequences_past_rows
+import server.credit as credit_module
+from bench.bulk import indexes_after, sequences_past_rows
 from player.intervals import IntervalSet
 from server.credit import ALLOWANCE_S, credit_watch, parse_time, parse_watch_body
 from server.outcomes import Outcomes
 from server.person_year import rebuild
 from server.published import Published
 from server.site_rules import site_today
+from server.storage.bulk import insert_rows
 from server.storage.engine import create, database_url, sqlite_url
 from server.storage.schema import open_database
 from server.storage.tables import credit_windows, devices, record_credit, records, users
@@ -74,6 +84,8 @@ COUNTIES = 100
 LESSON_S = 60.0
 CHUNK = 500
 SAMPLE = 200
+PROGRESS_S = 60.0
+"""How often a long run says how far it got."""
 """People whose chains are read back and verified."""
 ENROLLED = "01-01T00:00:00Z"
 """When every device was enrolled (month, day and time of the year measured)."""
@@ -117,16 +129,33 @@ class Rows:
 
 
 class Province:
-    """Makes the people and their signed records, and decides each record's credit as ingest does."""
+    """Makes the people and their signed records, and decides each record's credit as ingest does.
+    Everything random (keys, record ids) comes from ``seed`` and the times from a day (by default
+    today's UTC day; a ``cache`` keeps the day its rows were made as of), so a province of one size,
+    seed, year and day is always the same rows."""
 
-    def __init__(self, people: int, courses: int, published: Published, year: int, now: float) -> None:
+    def __init__(self, people: int, courses: int, published: Published, year: int, now: float,
+                 seed: int = 1, cache: Path | None = None) -> None:
         self.people = people
         self.courses = courses
+        self.seed = seed
         self.enrolled_at = f"{year}-{ENROLLED}"
         self.earliest = parse_time(self.enrolled_at, "enrolled_at")
-        self.first = datetime(year, 1, 2, tzinfo=UTC).timestamp()
-        # each person's records one after the other over the year so far, the last a day before now
-        self.step = max(LESSON_S * 2, (now - 86400 - self.first) / courses)
+        first = datetime(year, 1, 2, tzinfo=UTC).timestamp()
+        self.first_ms = round(first * 1000)
+        self.cache = cache / self.key(year) if cache is not None else None
+        self.cached = 0
+        """Chunks read from the cache rather than made."""
+        day = now - now % 86400
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            kept = self.cache / "day"
+            if kept.exists():
+                day = float(kept.read_text(encoding="ascii"))  # the rows kept are as of that day
+            else:
+                kept.write_text(repr(day), encoding="ascii")
+        # each person's records one after the other over the year so far, the last a day before ``day``
+        self.step_ms = round(max(LESSON_S * 2, (day - 86400 - first) / courses) * 1000)
         self.lessons = []
         for i in range(courses):
             version = published.versions(course_id(i))[-1]
@@ -134,40 +163,73 @@ class Province:
             assert lesson is not None, reason
             self.lessons.append((version, lesson))
 
+    def key(self, year: int) -> str:
+        """The cache folder's name: the province's size, seed and year, and a digest of the code that
+        makes and credits the rows (a change to either makes new rows)."""
+        code = hashlib.sha256("".join(inspect.getsource(f) for f in (Province.rows, Province.person)).encode()
+                              + repr((LESSON_S, UPLOAD_S, ENROLLED, COUNTIES)).encode()
+                              + Path(credit_module.__file__ or "").read_bytes())
+        return f"p{self.people}-c{self.courses}-s{self.seed}-y{year}-{code.hexdigest()[:12]}"
+
     def chunks(self, workers: int) -> Iterator[Rows]:
-        """Everyone's rows, ``CHUNK`` people at a time, in order, made by ``workers`` processes."""
+        """Everyone's rows, ``CHUNK`` people at a time, in order, made by ``workers`` processes (or
+        read from the cache)."""
         starts = range(1, self.people + 1, CHUNK)
         if workers <= 1:
-            yield from map(self.chunk, starts)
+            for found, cached in map(self.chunk, starts):
+                self.cached += cached
+                yield found
             return
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(self.chunk, starts)
+            for found, cached in pool.imap(self.chunk, starts):
+                self.cached += cached
+                yield found
 
-    def chunk(self, start: int) -> Rows:
+    def chunk(self, start: int) -> tuple[Rows, bool]:
+        """The rows of the ``CHUNK`` people from ``start`` on, and whether they came from the cache."""
+        path = self.cache / f"{start:07d}.pickle" if self.cache is not None else None
+        if path is not None and path.exists():
+            with path.open("rb") as f:
+                found = pickle.load(f)
+            return (found if isinstance(found, Rows) else Rows(*found)), True
+        rows = self.rows(start)
+        if path is not None:
+            part = path.with_suffix(".part")
+            with part.open("wb") as f:  # plain lists, whatever module names Rows
+                pickle.dump((rows.users, rows.devices, rows.records, rows.credit, rows.windows), f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            part.replace(path)
+        return rows, False
+
+    def rows(self, start: int) -> Rows:
+        """Make the rows of the ``CHUNK`` people from ``start`` on."""
         rows = Rows()
+        rng = random.Random(f"{self.seed}:{start}")
         for index in range(start, min(start + CHUNK, self.people + 1)):
-            self.person(index, rows)
+            self.person(index, rows, rng)
         return rows
 
-    def person(self, index: int, rows: Rows) -> None:
+    def person(self, index: int, rows: Rows, rng: random.Random) -> None:
         uid = user_id(index)
-        signer = DeviceSigner(f"dev-{uid}", uid, PrivateKey.generate())
+        signer = DeviceSigner(f"dev-{uid}", uid, PrivateKey.from_raw(rng.randbytes(32)))
         rows.users.append((uid, f"user{index}", f"学员{index}", f"p-{index % COUNTIES + 1}", "x"))
         rows.devices.append((signer.device_id, uid, signer.public_key.to_text(), self.enrolled_at))
         prev, chain, taken = GENESIS, None, IntervalSet()
-        offset = index * 7919 % 36_000  # people study at different times of the day
+        offset_ms = index * 7919 % 36_000 * 1000  # people study at different times of the day
+        lesson_ms = round(LESSON_S * 1000)
         for k, (version, lesson) in enumerate(self.lessons):
-            t0 = self.first + offset + k * self.step
-            body = {"segments_ms": [[0, round(LESSON_S * 1000)]], "elapsed_mono_ms": round(LESSON_S * 1000),
-                    "wall_start": iso(t0), "wall_end": iso(t0 + LESSON_S), "version": version, "completed": True}
-            unsigned = Record(str(uuid.uuid4()), signer.device_id, uid, k + 1, prev, "watch", course_id(k), "l1",
-                              body, iso(t0 + LESSON_S), v=V2)
+            t0 = self.first_ms + offset_ms + k * self.step_ms
+            start, end = iso(t0 / 1000), iso((t0 + lesson_ms) / 1000)
+            body = {"segments_ms": [[0, lesson_ms]], "elapsed_mono_ms": lesson_ms, "wall_start": start,
+                    "wall_end": end, "version": version, "completed": True}
+            unsigned = Record(str(uuid.UUID(int=rng.getrandbits(128), version=4)), signer.device_id, uid, k + 1,
+                              prev, "watch", course_id(k), "l1", body, end, v=V2)
             signing = unsigned.signing_bytes()
             digest = sha256_hex(signing)
-            arrival = t0 + LESSON_S + UPLOAD_S
+            arrival = (t0 + lesson_ms) / 1000 + UPLOAD_S
             rid = (index - 1) * self.courses + k + 1
             rows.records.append((unsigned.id, signer.device_id, uid, k + 1, prev, "watch", course_id(k), "l1",
-                                 unsigned.body_text(), unsigned.created_at, signer.sign(signing), V2, digest, rid,
+                                 unsigned.body_text(), end, signer.sign(signing), V2, digest, rid,
                                  "bench", iso(arrival)))
             # the server's decision, as ingest makes it for a record arriving at ``arrival``
             credit = credit_watch(lesson, parse_watch_body(body, V2), prev=chain, earliest=self.earliest,
@@ -224,7 +286,12 @@ def build(targets: list[Target], province: Province, year: int, workers: int) ->
             stack.enter_context(indexes_after(conn, ["records", "record_credit", "credit_windows"]))
             target.build_s += time.perf_counter() - t0
             conns.append(conn)
-        for rows in province.chunks(workers):
+        started, shown = time.perf_counter(), time.perf_counter()
+        for done, rows in enumerate(province.chunks(workers), start=1):
+            if time.perf_counter() - shown >= PROGRESS_S:
+                shown = time.perf_counter()
+                print(f"  ... {min(done * CHUNK, province.people):,} of {province.people:,} people made and written, "
+                      f"{shown - started:.0f} s", file=sys.stderr, flush=True)
             for target, conn in zip(targets, conns, strict=True):
                 t0 = time.perf_counter()
                 insert_rows(conn, users, _USER_COLUMNS, rows.users)
@@ -281,7 +348,7 @@ def _median_ms(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(target: Target, repo_dir: Path, people: int, courses: int, repeat: int) -> None:
+def measure(target: Target, repo_dir: Path, people: int, courses: int, repeat: int, workers: int) -> None:
     engine = create(target.url, pool_size=1)
     published = Published(repo_dir)
     person = user_id(1)
@@ -291,9 +358,17 @@ def measure(target: Target, repo_dir: Path, people: int, courses: int, repeat: i
             conn.rollback()
             reference = _median_ms(lambda: conn.execute(
                 sa.select(users.c.username).where(users.c.user_id == person)).scalar_one(), repeat * 10)
-            cpu, wall = time.process_time(), time.perf_counter()
-            done = rebuild(conn, published, RULES)
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            cpu, wall = _cpu_s(), time.perf_counter()
+            shown = [wall]
+
+            def progress(done: int, total: int) -> None:
+                if time.perf_counter() - shown[0] >= PROGRESS_S:
+                    shown[0] = time.perf_counter()
+                    print(f"  ... {target.name}: {done:,} of {total:,} people rebuilt, {shown[0] - wall:.0f} s",
+                          file=sys.stderr, flush=True)
+
+            done = rebuild(conn, published, RULES, workers=workers, progress=progress)
+            wall, cpu = time.perf_counter() - wall, _cpu_s() - cpu
             [[total]] = conn.execute(sa.text("SELECT sum(elective_x100 + required_x100) FROM person_year")).all()
             user = get_user(conn, user_id=person)
             assert user is not None
@@ -321,7 +396,12 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=50, help="published courses, each studied by everyone")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
-    parser.add_argument("--workers", type=int, default=2, help="processes that make the records (default 2)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes that make the records, and that rebuild on PostgreSQL (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="the seed of the keys and record ids (default 1)")
+    parser.add_argument("--cache", type=Path, metavar="DIR",
+                        help="keep the rows made in DIR (some GB at full size): a later run of the same size "
+                             "and seed this year reads them instead of making them again")
     args = parser.parse_args()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (figures on a loaded machine are inflated)")
     with tempfile.TemporaryDirectory(prefix="bench-outcomes-") as tmp, ExitStack() as stack:
@@ -338,16 +418,19 @@ def main() -> None:
             targets.append(Target("SQLite", sqlite_url(Path(tmp) / "province.sqlite3")))
         now = time.time()
         year = site_today(RULES).year
-        province = Province(args.people, args.courses, Published(repo_dir), year, now)
+        province = Province(args.people, args.courses, Published(repo_dir), year, now, args.seed, args.cache)
         t0, cpu = time.perf_counter(), _cpu_s()
         build(targets, province, year, args.workers)
         cpu = _cpu_s() - cpu
+        if province.cached:
+            print(f"{province.cached} of {-(-args.people // CHUNK)} chunks of {CHUNK} people's rows read from the "
+                  f"cache {province.cache}, not made again (the figures below include only the rest's making)")
         print(f"made {args.people:,} people's devices and {args.people * args.courses:,} signed, chained records "
               f"with their credit once, by {args.workers} process(es), and wrote them into {len(targets)} "
               f"database(s): {time.perf_counter() - t0:.0f} s wall, {cpu:.0f} s CPU in this bench's processes "
-              f"({cpu / (args.people * args.courses) * 1e6:.0f} µs a record)")
+              f"({cpu / (args.people * args.courses) * 1e6:.0f} µs a record)", flush=True)
         for target in targets:
-            measure(target, repo_dir, args.people, args.courses, args.repeat)
+            measure(target, repo_dir, args.people, args.courses, args.repeat, args.workers)
 
 
 if __name__ == "__main__":

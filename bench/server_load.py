@@ -47,16 +47,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import os
 import random
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -136,7 +140,7 @@ class Seen:
     answered: int = 0
     latencies_s: list[float] = field(default_factory=list)
     turned_away: Counter[str] = field(default_factory=Counter)
-    """Tries answered 503 or 429 with Retry-After, by code: overload answered as it should be."""
+    """Tries answered 503 or 429 with Retry-After, by reason: overload answered as it should be."""
     errors: Counter[str] = field(default_factory=Counter)
     """Tries that got no proper answer, by kind."""
     error_times: list[float] = field(default_factory=list)
@@ -150,6 +154,8 @@ class Seen:
     """The generator processes' own CPU in the phase."""
     loop_lag_s: list[float] = field(default_factory=list)
     count: int = 0
+    last_ack: float = 0.0
+    """When the last batch of the phase was acked (time.monotonic, the same clock in every process)."""
 
     def merge(self, other: Seen) -> None:
         self.answered += other.answered
@@ -166,6 +172,7 @@ class Seen:
         self.cpu_s += other.cpu_s
         self.loop_lag_s += other.loop_lag_s
         self.count += other.count
+        self.last_ack = max(self.last_ack, other.last_ack)
 
 
 @dataclass
@@ -188,6 +195,13 @@ class Outcome:
     kill_drops: int = 0
     tracebacks: int = 0
     load: tuple[float, float] = (0.0, 0.0)
+    workers_cpu_s: list[float] = field(default_factory=list)
+    """Each worker process's own CPU seconds in the day phase (one entry for a one-process server)."""
+    workers_waited_s: list[float] = field(default_factory=list)
+    """Each worker's seconds runnable but waiting for a core (taken by other processes) in the phase."""
+    profile: list[str] = field(default_factory=list)
+    """The lines of a worker's sampled profile (--profile), ready to print."""
+    workers: int = 1
 
 
 # ----- set-up (not measured) --------------------------------------------------------------------
@@ -211,15 +225,22 @@ def _day(index: int, hours: int, start: float) -> Learner:
     return Learner(index, user_id, signer.device_id, signer.key.public.to_text(), out, start)
 
 
-def _plan(x: Learner, hours: int, ramp_s: float) -> Plan:
-    batches = []
-    for hour in range(hours):
-        pending = x.day[hour * 60:(hour + 1) * 60]
-        batches.append(tuple(encode_body({"records": [r.to_dict() for r in pending[k:k + DEFAULT_BATCH]]},
-                                         gzip_body=True)[0] for k in range(0, len(pending), DEFAULT_BATCH)))
+def _encoded(records: list[Record], size: int) -> tuple[bytes, ...]:
+    """``records`` in batches of at most ``size``, each a request body as the app sends it."""
+    return tuple(encode_body({"records": [r.to_dict() for r in records[k:k + size]]}, gzip_body=True)[0]
+                 for k in range(0, len(records), size))
+
+
+def _plan(x: Learner, hours: int, ramp_s: float, batch: int | None = None) -> Plan:
+    """What ``x`` sends: each hour's records at the end of that hour, in the uploader's batches; or,
+    with ``batch`` (the capacity mode), all ``hours`` of records in batches of ``batch``, at once."""
+    if batch is None:
+        batches = tuple(_encoded(x.day[hour * 60:(hour + 1) * 60], DEFAULT_BATCH) for hour in range(hours))
+    else:
+        batches = (_encoded(x.day[:hours * 60], batch),)
     i = x.index
     return Plan(x.username, x.device_id, x.public_key, f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
-                tuple(batches), random.Random(i).uniform(0, ramp_s), random.Random(-i).uniform(0, ramp_s))
+                batches, random.Random(i).uniform(0, ramp_s), random.Random(-i).uniform(0, ramp_s))
 
 
 def _add_users(server: ServerProcess, learners: list[Learner]) -> None:
@@ -279,6 +300,37 @@ def _postmaster_pid(cluster: Cluster | None) -> int | None:
     return None
 
 
+def _cpu_by_pid(pid: int | None) -> dict[int, float]:
+    """Each process's own CPU seconds (not its children's): ``pid`` and its descendants."""
+    if pid is None:
+        return {}
+    out: dict[int, float] = {}
+    with contextlib.suppress(psutil.NoSuchProcess):
+        root = psutil.Process(pid)
+        for p in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+    return out
+
+
+def _schedstat(pid: int) -> dict[int, tuple[float, float]]:
+    """Each thread of ``pid``: seconds on a core and seconds runnable but waiting for one (Linux's
+    /proc/PID/task/TID/schedstat). A thread waiting for Python's GIL sleeps, so it counts in neither."""
+    out: dict[int, tuple[float, float]] = {}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                run_ns, wait_ns = (task / "schedstat").read_text().split()[:2]
+                out[int(task.name)] = (int(run_ns) / 1e9, int(wait_ns) / 1e9)
+    return out
+
+
+def _waited_s(before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]]) -> float:
+    """Seconds the threads of a process waited for a core between two _schedstat readings."""
+    return sum(w - before.get(tid, (0.0, 0.0))[1] for tid, (_, w) in after.items())
+
+
 def _machine_busy_s() -> float:
     t = psutil.cpu_times()
     busy: float = sum(t) - t.idle - getattr(t, "iowait", 0.0)
@@ -292,7 +344,7 @@ class _GaveUp(Exception):
 
 def _count(error: SyncError, what: str, seen: Seen) -> None:
     if isinstance(error, ServerBusyError) and error.retry_after_s is not None:
-        seen.turned_away[error.code] += 1
+        seen.turned_away[f"{error.code}: {error.detail}"[:120]] += 1  # which limit: the reason names it
         return
     kind = "503 without Retry-After" if isinstance(error, ServerBusyError) else error.code
     seen.errors[kind] += 1
@@ -312,10 +364,11 @@ class _Learners:
         self.tokens: dict[str, tuple[str, str]] = {}
         """username -> (access, refresh)"""
 
-    async def _post(self, path: str, body: bytes, headers: dict[str, str], what: str) -> Any:
+    async def _post(self, path: str, body: bytes, headers: dict[str, str], what: str,
+                    http: httpx.AsyncClient | None = None) -> Any:
         """One try: the answer's JSON, or the SyncError it stands for (as the app's transport maps it)."""
         try:
-            resp = await self.http.post(path, content=body, headers=headers)
+            resp = await (http or self.http).post(path, content=body, headers=headers)
         except httpx.TimeoutException as exc:
             raise RetryableError("timeout", f"{what}: {type(exc).__name__}") from exc
         except httpx.TransportError as exc:
@@ -325,7 +378,8 @@ class _Learners:
         return resp.json()
 
     async def request(self, plan: Plan, path: str, body: bytes, content: dict[str, str], seen: Seen,
-                      deadline: float, what: str, *, authed: bool = True) -> Any:
+                      deadline: float, what: str, *, authed: bool = True, http: httpx.AsyncClient | None = None
+                      ) -> Any:
         """POST ``body`` until the server answers; each answered try's time goes to
         ``seen.latencies_s``, each turned-away or failed try is counted by kind."""
         backoff = upload_backoff()
@@ -335,7 +389,7 @@ class _Learners:
                 headers["Authorization"] = f"Bearer {self.tokens[plan.username][0]}"
             started = time.monotonic()
             try:
-                payload = await self._post(path, body, headers, what)
+                payload = await self._post(path, body, headers, what, http)
             except AuthError as exc:
                 if exc.code != "token_expired" or not authed:
                     raise
@@ -384,15 +438,43 @@ class _Learners:
                 due = day_start + (hour + 1) * hour_s
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
                 for body in plan.hours[hour]:
-                    payload = await self.request(plan, "/api/records/batch", body, content, seen, deadline, "batch")
-                    for r in payload["results"]:
-                        seen.statuses[str(r.get("reason") or r["status"])] += 1
-                        if r["status"] in ("stored", "duplicate"):
-                            seen.acked.add(str(r["id"]))
+                    await self.upload(plan, body, content, seen, deadline)
         except _GaveUp:
             seen.unfinished += 1
             return
         seen.acked_after_due_s.append(time.monotonic() - due)
+
+    async def upload(self, plan: Plan, body: bytes, content: dict[str, str], seen: Seen, deadline: float,
+                     http: httpx.AsyncClient | None = None) -> None:
+        """One batch, sent until the server answers; its acked records counted."""
+        payload = await self.request(plan, "/api/records/batch", body, content, seen, deadline, "batch", http=http)
+        for r in payload["results"]:
+            seen.statuses[str(r.get("reason") or r["status"])] += 1
+            if r["status"] in ("stored", "duplicate"):
+                seen.acked.add(str(r["id"]))
+        seen.last_ack = time.monotonic()
+
+    async def flood(self, lanes: int, deadline: float, seen: Seen) -> None:
+        """The capacity phase: ``lanes`` batches in flight at all times. Each lane takes the next
+        learner that has not synced and sends all its batches, in chain order, back to back (a
+        learner's batches never race each other) over a connection of its own, as a PC does (one
+        connection kept alive through the run would stay with the worker process that accepted
+        it); a turned-away batch waits its Retry-After."""
+        waiting = list(reversed(self.plans))
+        _, content = encode_body({}, gzip_body=True)
+
+        async def lane() -> None:
+            while waiting:
+                plan = waiting.pop()
+                async with httpx.AsyncClient(base_url=self.http.base_url, timeout=self.http.timeout,
+                                             headers=self.http.headers) as pc:
+                    try:
+                        for body in (b for hour in plan.hours for b in hour):
+                            await self.upload(plan, body, content, seen, deadline, pc)
+                    except _GaveUp:
+                        seen.unfinished += 1
+
+        await asyncio.gather(*(lane() for _ in range(lanes)))
 
     async def health(self, lanes: int, seconds: float, seen: Seen) -> None:
         stop = time.monotonic() + seconds
@@ -428,6 +510,9 @@ async def _phase(learners: _Learners, message: tuple[Any, ...]) -> Seen:
     elif kind == "day":
         _, t0, hour_s, hours, deadline = message
         await asyncio.gather(*(learners.study_day(p, t0, hour_s, hours, deadline, seen) for p in learners.plans))
+    elif kind == "flood":
+        _, lanes, deadline = message
+        await learners.flood(lanes, deadline, seen)
     ticker.cancel()
     seen.cpu_s = time.process_time() - cpu0
     return seen
@@ -446,11 +531,13 @@ async def _generate(conn: Connection, url: str, plans: list[Plan]) -> None:
         await learners.http.aclose()
 
 
-def _generator_main(conn: Connection, url: str, plans: list[Plan]) -> None:
+def _generator_main(conn: Connection, url: str, plans: list[Plan], nice: int) -> None:
     """A generator process: its learners, one phase at a time as the bench's process says."""
     from server.connections import raise_fd_limit
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's process stops it
+    if nice:
+        os.nice(nice)  # the server, not the generator, gets the cores when both want them
     raise_fd_limit()  # a connection per learner in flight: past the usual 1,024 open files
     asyncio.run(_generate(conn, url, plans))
 
@@ -458,13 +545,14 @@ def _generator_main(conn: Connection, url: str, plans: list[Plan]) -> None:
 class Generators:
     """The generator processes of one run, each with its share of the learners."""
 
-    def __init__(self, url: str, plans: list[Plan], count: int) -> None:
+    def __init__(self, url: str, plans: list[Plan], count: int, nice: int = 0) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread or lock crosses a fork
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
         for k in range(count):
             mine, theirs = context.Pipe()
-            proc = context.Process(target=_generator_main, args=(theirs, url, plans[k::count]), daemon=True)
+            proc = context.Process(target=_generator_main, args=(theirs, url, plans[k::count], nice),
+                                   daemon=True)
             proc.start()
             theirs.close()
             self.conns.append(mine)
@@ -488,6 +576,90 @@ class Generators:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+
+
+# ----- where a worker's time goes (--profile) ----------------------------------------------------
+class Profiler:
+    """py-spy samples each worker, from ``after_s`` into the phase for ``seconds``, counting only
+    the thread that holds the GIL at each sample (``--gil``; ``--nonblocking``: the worker is never
+    paused): a Python process runs Python on one core at a time, and the samples say where that
+    core's time went."""
+
+    RATE = 100
+
+    def __init__(self, workers: list[int], after_s: float, seconds: float) -> None:
+        self.workers = workers
+        self.seconds = seconds
+        self.folder = Path(tempfile.mkdtemp(prefix="studydesk-profile-"))
+        self.outputs: dict[int, Path] = {}
+        self.threads = [threading.Thread(target=self._record, args=(w, after_s)) for w in workers]
+        for t in self.threads:
+            t.start()
+
+    def _record(self, pid: int, after_s: float) -> None:
+        time.sleep(after_s)
+        out = self.folder / f"{pid}.txt"
+        spy = Path(sys.executable).with_name("py-spy")
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run([str(spy), "record", "--pid", str(pid), "--duration", str(int(self.seconds)),
+                            "--rate", str(self.RATE), "--gil", "--nonblocking", "--threads", "--function",
+                            "--full-filenames", "--format", "raw", "--output", str(out)],
+                           capture_output=True, timeout=self.seconds + 60, check=False)
+            self.outputs[pid] = out
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join()
+
+    def report(self) -> list[str]:
+        lines = []
+        for pid in self.workers:
+            path = self.outputs.get(pid)
+            text = path.read_text(errors="replace") if path is not None and path.exists() else ""
+            stacks = []
+            for line in text.splitlines():
+                frames, _, count = line.rpartition(" ")
+                if frames and count.isdigit():
+                    stacks.append((frames.split(";"), int(count)))
+            lines += profile_summary(pid, stacks, self.RATE * self.seconds)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return lines
+
+
+PROFILE_PARTS = (
+    ("parse a batch (inflate, JSON, validate)", ("parse_batch",)),
+    ("ingest: verify signatures", ("verify",)),
+    ("ingest: SQL (SQLAlchemy, psycopg, sqlite3)", ("sqlalchemy/", "psycopg/", "sqlite3/")),
+    ("ingest: the rest", ("server/ingest.py",)),
+    ("sign-in token check", ("user_for_access_token",)),
+    ("HTTP: h11, uvicorn", ("h11/", "uvicorn/")),
+    ("answer: response model, JSON", ("serialize_response", "jsonable_encoder", "responses.py")),
+    ("asyncio event loop (other)", ("asyncio/",)),
+)
+"""Where a sample's time is counted: the first part any of whose markers is in one of its frames
+(markers are checked part by part, each against the whole stack)."""
+
+
+def profile_summary(pid: int, stacks: list[tuple[list[str], int]], ticks: float) -> list[str]:
+    """Lines telling where a worker held the GIL: its share of the wall time, by part and by function."""
+    total = sum(n for _, n in stacks)
+    if not total:
+        return [f"worker {pid}: no samples"]
+    parts: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
+    for frames, n in stacks:
+        parts[next((name for name, marks in PROFILE_PARTS if any(m in f for m in marks for f in frames)),
+                   "other")] += n
+        leaf = frames[-1]
+        name, _, where = leaf.partition(" (")
+        where = where.rstrip(")").rsplit("site-packages/", 1)[-1]
+        leaves[f"{name} ({where})"] += n
+    out = [f"worker {pid}: {total:,} samples holding the GIL ({total / ticks:.0%} of those meant to be taken, "
+           "fewer when py-spy itself waits for a core); by part:"]
+    out += [f"  {n / total:6.1%}  {name}" for name, n in parts.most_common()]
+    out.append("  most samples in (function, own time):")
+    out += [f"  {n / total:6.1%}  {name}" for name, n in leaves.most_common(12)]
+    return out
 
 
 # ----- one run on one site -------------------------------------------------------------------
@@ -514,13 +686,20 @@ def _killer(server: ServerProcess, after_s: float, done: threading.Event, out: l
                f"{REPLACED_WITHIN_S:.0f} s")
 
 
+def _workers_of(server: ServerProcess) -> list[int]:
+    """The processes that serve requests: the workers of ``serve --workers N``, else the server itself."""
+    assert server.proc is not None
+    return server.worker_pids() if server.workers > 1 else [server.proc.pid]
+
+
 def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run, learners: list[Learner],
              plans: list[Plan], args: argparse.Namespace, kill: bool) -> Outcome:
     assert server.proc is not None
     publish_lessons(server.data_dir, COURSE, {LESSON: LESSON_S}, max_rate=1.0)
     _add_users(server, learners)
-    gens = Generators(server.url, plans, min(args.generators, run.learners))
+    gens = Generators(server.url, plans, min(args.generators, run.learners), args.nice)
     _running.append(gens)
+    profiler: Profiler | None = None
     try:
         lanes = max(1, min(run.learners, 32) // len(gens.procs))
         health = gens.phase("health", lanes, 2.0).count / 2.0
@@ -531,28 +710,44 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
         signins = gens.phase("signin", t0, limit)
         signin_s, cpu_signin = time.monotonic() - t0, _tree_cpu_s(pid) - cpu0
         _backdate_devices(server, learners[0].day_start - 600.0)
-        # 2. the day
+        # 2. the day (or, in the capacity mode, every learner's records as fast as the server takes them)
         done = threading.Event()
         killed: list[str] = []
         kill_times: list[float] = []
         killer = None
+        workers = _workers_of(server)
+        per_pid = _cpu_by_pid(pid)
+        sched = [_schedstat(w) for w in workers]
         before = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
         t0 = time.monotonic()
         if kill:
             killer = threading.Thread(target=_killer, args=(server, args.ramp / 2 + run.hours * args.hour_s / 2, done,
                                                             killed, kill_times))
             killer.start()
-        day = gens.phase("day", t0, args.hour_s, run.hours, limit)
-        day_s = time.monotonic() - t0
+        if args.profile:
+            profiler = Profiler(workers, args.profile_after, args.profile)
+        if args.capacity:
+            day = gens.phase("flood", max(1, args.lanes // len(gens.procs)), limit)
+            day_s = max(day.last_ack, t0) - t0
+        else:
+            day = gens.phase("day", t0, args.hour_s, run.hours, limit)
+            day_s = time.monotonic() - t0
         done.set()
         if killer is not None:
             killer.join()
         after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
+        per_pid_after = _cpu_by_pid(pid)
+        waited = [_waited_s(b, _schedstat(w)) if w in per_pid_after else math.nan
+                  for b, w in zip(sched, workers, strict=True)]
+        new = [w for w in _workers_of(server) if w not in workers]  # replacing a killed one: all its CPU is the day's
+        if profiler is not None:
+            profiler.join()
     finally:
         gens.stop()
         _running.remove(gens)
+    wall_s = max(day_s, 1e-9)
     cpu = {"server": after[0] - before[0], "postgresql": after[1] - before[1], "generators": day.cpu_s,
-           "bench": after[2] - before[2], "capacity": (os.cpu_count() or 1) * day_s}
+           "bench": after[2] - before[2], "capacity": (os.cpu_count() or 1) * wall_s}
     cpu["others"] = max(0.0, after[3] - before[3] - cpu["server"] - cpu["postgresql"] - cpu["generators"]
                         - cpu["bench"])
     kill_drops = sum(1 for t in day.error_times if any(k <= t <= k + KILL_DROPS_WITHIN_S for k in kill_times))
@@ -567,7 +762,10 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
         found.windows_doubled_s.values())
     return Outcome(site, run, len(wanted), day_s, signin_s, day, signins, cpu, cpu_signin, health, problems,
                    sum(len(v) for v in found.per_device.values()), credited_ok, "; ".join(killed), kill_drops,
-                   _tracebacks(server), os.getloadavg()[:2])
+                   _tracebacks(server), os.getloadavg()[:2],
+                   [per_pid_after[w] - per_pid.get(w, 0.0) if w in per_pid_after else math.nan for w in workers]
+                   + [per_pid_after.get(w, 0.0) for w in new], waited + [_waited_s({}, _schedstat(w)) for w in new],
+                   profiler.report() if profiler is not None else [], server.workers)
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -614,6 +812,7 @@ def report(results: list[Outcome]) -> None:
     row("learners not done within the limit", [str(o.day.unfinished + o.signins.unfinished) for o in results])
     row("CPU s per 1,000 records: server", [per_1000(o, o.cpu["server"]) for o in results])
     row("  PostgreSQL", [per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
+    _busy_rows(row, results)
     row("CPU s in the day: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
     row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
     row("  the load generators'", [f"{o.cpu['generators']:.1f}" for o in results])
@@ -627,6 +826,27 @@ def report(results: list[Outcome]) -> None:
     row("every honest minute credited once", [str(o.credited_ok) for o in results])
     row("reference: /api/health per s", [f"{o.health_per_s:.0f}" for o in results])
     row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
+    _notes(results)
+
+
+def _rate(o: Outcome) -> float:
+    return len(o.day.acked) / max(o.day_s, 1e-9)
+
+
+def _busy_rows(row: Callable[[str, list[str]], None], results: list[Outcome]) -> None:
+    """How many cores the server and PostgreSQL kept busy, and each worker: on a core, and waiting
+    for one (a worker that is on a core or waiting for one all the time needs a core of its own)."""
+    def share(seconds: float, o: Outcome) -> str:
+        return "killed" if math.isnan(seconds) else f"{seconds / max(o.day_s, 1e-9):.2f}"
+
+    row("server cores busy (CPU s / wall s)", [share(o.cpu["server"], o) for o in results])
+    row("  each worker", [" ".join(share(c, o) for c in o.workers_cpu_s) for o in results])
+    row("  each worker, waiting for a core", [" ".join(share(c, o) for c in o.workers_waited_s) for o in results])
+    row("PostgreSQL cores busy", [share(o.cpu["postgresql"], o) for o in results])
+
+
+def _notes(results: list[Outcome]) -> None:
+    """What a table cannot show: errors' examples, tracebacks, problems, profiles."""
     for o in results:
         for kind, example in sorted({**o.signins.examples, **o.day.examples}.items()):
             print(f"{o.site}, {o.run.label}: an error of kind {kind}: {example}")
@@ -634,8 +854,78 @@ def report(results: list[Outcome]) -> None:
             print(f"{o.site}, {o.run.label}: {o.tracebacks} tracebacks in the server's log")
         if o.killed:
             print(f"{o.site}, {o.run.label}: {o.killed}")
+        for reason, n in sorted({**o.signins.turned_away, **o.day.turned_away}.items()):
+            print(f"{o.site}, {o.run.label}: turned away {n} times: {reason}")
         for p in o.problems[:10]:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
+        if o.profile:
+            print(f"{o.site}, {o.run.label}: where each worker's time went (py-spy, GIL held):")
+            for line in o.profile:
+                print(f"  {line}")
+
+
+def report_capacity(results: list[Outcome]) -> None:
+    """The capacity mode's table: what each site stores per second when the server is the bottleneck."""
+    width = 26
+
+    def row(name: str, values: list[str]) -> None:
+        print(f"{name:<44}" + "".join(f"{v:>{width}}" for v in values))
+
+    def per_1000(o: Outcome, seconds: float) -> str:
+        return f"{seconds / max(1, o.records) * 1000:.2f}"
+
+    print()
+    row("", [o.site for o in results])
+    row("run", [o.run.label for o in results])
+    row("records sent", [f"{o.records:,}" for o in results])
+    row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
+    row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
+    row("batches served", [f"{o.day.answered:,}" for o in results])
+    row("served batch p50 / p99 ms", [f"{_ms(o.day.latencies_s, 50)} / {_ms(o.day.latencies_s, 99)}"
+                                      for o in results])
+    row("turned away: 503/429 with Retry-After", [str(sum(o.day.turned_away.values())) for o in results])
+    row("errors (timeout, dropped, 5xx, 503 bare)", [str(sum(o.day.errors.values())) for o in results])
+    for kind in sorted({k for o in results for k in o.day.errors}):
+        row(f"  {kind}", [str(o.day.errors.get(kind, 0)) for o in results])
+    row("CPU s per 1,000 records: server", [per_1000(o, o.cpu["server"]) for o in results])
+    row("  PostgreSQL", [per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
+    _busy_rows(row, results)
+    row("CPU s in the phase: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
+    row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
+    row("  the load generators' (niced)", [f"{o.cpu['generators']:.1f}" for o in results])
+    row("  everything else on the machine", [f"{o.cpu['others'] + o.cpu['bench']:.1f}" for o in results])
+    row("  of the cores' capacity (cores x phase s)", [f"{o.cpu['capacity']:.0f}" for o in results])
+    row("generators' loop lag p50 / p99 ms", [f"{_ms(o.day.loop_lag_s, 50)} / {_ms(o.day.loop_lag_s, 99)}"
+                                              for o in results])
+    row("acked == stored", [str(len(o.day.acked) == o.stored_rows) for o in results])
+    row("missing or doubled", [str(len(o.problems)) for o in results])
+    row("every honest minute credited once", [str(o.credited_ok) for o in results])
+    row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
+    _notes(results)
+    _scaling(results)
+
+
+def _scaling(results: list[Outcome]) -> None:
+    """PostgreSQL with more workers against one, per run: the median of each site's rounds."""
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    for run in sorted({o.run for o in results}, key=lambda r: (r.learners, r.hours)):
+        pg: dict[int, list[Outcome]] = {}
+        for o in results:
+            if o.run == run and o.site.startswith("PostgreSQL"):
+                pg.setdefault(o.workers, []).append(o)
+        if 1 not in pg:
+            continue
+        one = median([_rate(o) for o in pg[1]])
+        one_busy = median([o.cpu["server"] / o.day_s for o in pg[1]])
+        for n in sorted(k for k in pg if k > 1):
+            more = median([_rate(o) for o in pg[n]])
+            more_busy = median([o.cpu["server"] / o.day_s for o in pg[n]])
+            rounds = f" (medians of {len(pg[1])} and {len(pg[n])} rounds)" if len(pg[1]) + len(pg[n]) > 2 else ""
+            print(f"{run.label}: PostgreSQL with {n} workers stores {more / one - 1:+.0%} records/s against 1 worker "
+                  f"({one:,.0f} -> {more:,.0f}){rounds}; the server's processes kept {one_busy:.2f} -> "
+                  f"{more_busy:.2f} cores busy")
 
 
 # ----- main ---------------------------------------------------------------------------------
@@ -659,26 +949,67 @@ def _runs(text: str) -> list[Run]:
     return out
 
 
+def _sites(text: str) -> list[tuple[str, int]]:
+    out = []
+    for part in text.split(","):
+        backend, _, n = part.strip().partition(":")
+        if backend not in ("sqlite", "postgresql"):
+            raise SystemExit(f"--sites: {backend!r} is neither sqlite nor postgresql")
+        out.append((backend, int(n or 1)))
+    return out
+
+
+def _site(folder: Path, backend: str, workers: int, cluster: Cluster | None) -> tuple[str, ServerProcess]:
+    """A fresh site's name and server (not started yet)."""
+    label = f"{'SQLite' if backend == 'sqlite' else 'PostgreSQL'}, {workers} worker{'s' if workers > 1 else ''}"
+    if backend == "sqlite":
+        return label, ServerProcess(folder, log_path=folder.with_suffix(".log"), workers=workers)
+    assert cluster is not None
+    return label, ServerProcess(folder, log_path=folder.with_suffix(".log"), database_url=cluster.fresh_database(),
+                                workers=workers)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench.server_load")
-    ap.add_argument("--runs", default="200x3,1000x1",
-                    help="comma-separated LEARNERSxHOURS: that many learners, each studying that many hours")
+    ap.add_argument("--runs", help="comma-separated LEARNERSxHOURS: that many learners, each studying that many hours "
+                                   "(default 200x3,1000x1; with --capacity 64x8)")
     ap.add_argument("--quick", action="store_true", help="a short run: 50x1,200x1 with a shorter day")
     ap.add_argument("--hour-s", type=float, default=20.0, help="seconds of bench time per studied hour")
     ap.add_argument("--ramp", type=float, default=10.0, help="learners start spread over this many seconds")
     ap.add_argument("--limit", type=float, help="seconds a run may take at most, then learners give up (default: "
                                                 "120 + 0.5 per learner-hour: 420 s for 200x3, 620 s for 1000x1)")
     ap.add_argument("--workers", type=int, default=2, help="PostgreSQL worker processes")
-    ap.add_argument("--generators", type=int, default=2,
-                    help="load-generator processes driving the learners (default 2)")
+    ap.add_argument("--sites", help="the sites of each run, BACKEND:WORKERS comma-separated (default "
+                                    "sqlite:1,postgresql:WORKERS; with --capacity sqlite:1,postgresql:1,postgresql:2)")
+    ap.add_argument("--generators", type=int, help="load-generator processes driving the learners "
+                                                   "(default 2; with --capacity 1)")
+    ap.add_argument("--nice", type=int, help="the generators' niceness (default 0; with --capacity 10)")
     ap.add_argument("--no-kill", action="store_true", help="do not SIGKILL a PostgreSQL worker half-way")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
     ap.add_argument("--logs", type=Path, help="keep each server's log in this folder")
     ap.add_argument("--upload-slots", type=int, help="the servers' serve --upload-slots (default: serve's own)")
+    ap.add_argument("--capacity", action="store_true",
+                    help="instead of the day: every learner's records as fast as the server takes them, "
+                         "--lanes batches in flight at all times (the server, not the learners, sets the pace)")
+    ap.add_argument("--lanes", type=int, default=16, help="--capacity: batches in flight at once (default 16)")
+    ap.add_argument("--batch", type=int, default=60,
+                    help="--capacity: records per batch (default 60: an hour's sync, as in the day)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the sites one after the other this many times (rounds share the machine's "
+                         "other load alike; the comparison of workers takes each site's median)")
+    ap.add_argument("--profile", type=float, default=0.0,
+                    help="sample each worker with py-spy for this many seconds of the day (or capacity) phase")
+    ap.add_argument("--profile-after", type=float, default=3.0, help="seconds into the phase the sampling starts")
     args = ap.parse_args(argv)
+    for name, capacity, day in (("runs", "64x8", "200x3,1000x1"), ("generators", 1, 2), ("nice", 10, 0)):
+        if getattr(args, name) is None:
+            setattr(args, name, capacity if args.capacity else day)
     if args.quick:
         args.runs, args.hour_s, args.ramp, args.limit = "50x1,200x1", 10.0, 5.0, 120.0
     runs = _runs(args.runs)
+    sites = _sites(args.sites or ("sqlite:1,postgresql:1,postgresql:2" if args.capacity
+                                  else f"sqlite:1,postgresql:{args.workers}"))
+    sites = [(b, n) for b, n in sites if args.only in (None, b)]
     if args.upload_slots is not None:
         os.environ["STUDYDESK_UPLOAD_SLOTS"] = str(args.upload_slots)  # serve's default, in the servers started
     signal.signal(signal.SIGTERM, _stop_now)
@@ -690,32 +1021,30 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(2) as pool:
         everyone = list(pool.map(lambda i: _day(i, hours[i], day_start), range(most)))
     results: list[Outcome] = []
-    sites = [s for s in ("sqlite", "postgresql") if args.only in (None, s)]
+    show = report_capacity if args.capacity else report
     with tempfile.TemporaryDirectory(prefix="studydesk-load-") as tmp:
         root = Path(tmp)
         cluster = None
-        if "postgresql" in sites:
+        if any(b == "postgresql" for b, _ in sites):
             cluster = Cluster.start()
             _running.append(cluster)
         try:
             for run in runs:
                 learners = everyone[:run.learners]
-                plans = [_plan(x, run.hours, args.ramp) for x in learners]  # encoded before any clock starts
-                for site in sites:
-                    folder = root / f"{site}-{run.learners}x{run.hours}"
-                    if site == "sqlite":
-                        label, server = "SQLite, 1 worker", ServerProcess(folder, log_path=folder.with_suffix(".log"))
-                    else:
-                        assert cluster is not None
-                        label = f"PostgreSQL, {args.workers} workers"
-                        server = ServerProcess(folder, log_path=folder.with_suffix(".log"),
-                                               database_url=cluster.fresh_database(), workers=args.workers)
+                plans = [_plan(x, run.hours, args.ramp, args.batch if args.capacity else None)
+                         for x in learners]  # encoded before any clock starts
+                for k, (backend, workers) in enumerate(sites * args.rounds):
+                    label, server = _site(root / f"{backend}-{workers}-{run.learners}x{run.hours}-{k}", backend,
+                                          workers, cluster)
+                    if args.rounds > 1:
+                        label += f" #{k // len(sites) + 1}"
                     _running.append(server.start())
                     try:
                         print(f"{label}: {run.label} ...", flush=True)
-                        results.append(run_site(label, server, cluster if site == "postgresql" else None, run,
-                                                learners, plans, args, kill=site == "postgresql" and not args.no_kill))
-                        report(results[-1:])  # at once: a later run that cannot finish loses nothing
+                        kill = workers > 1 and not args.no_kill and not args.capacity
+                        results.append(run_site(label, server, cluster if backend == "postgresql" else None, run,
+                                                learners, plans, args, kill=kill))
+                        show(results[-1:])  # at once: a later run that cannot finish loses nothing
                     finally:
                         server.stop()
                         _running.remove(server)
@@ -727,7 +1056,7 @@ def main(argv: list[str] | None = None) -> int:
             if cluster is not None:
                 cluster.stop()
     print(f"\nall runs; machine: {os.cpu_count()} cores, shared with the bench's learners and any other jobs")
-    report(results)
+    show(results)
     ok = all(not o.problems and o.credited_ok and len(o.day.acked) == o.stored_rows and not o.day.unfinished
              for o in results)
     return 0 if ok else 1

@@ -13,14 +13,33 @@ import importlib
 import pkgutil
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import server.commands
 from server.config import default_data_dir, default_database_url
 from sync.protocol.errors import SyncError
 
+OTHER_MODULE = {"restore": "backup", "class": "classes", "import": "importing"}
+"""The commands registered by a module of another name; every other command's module bears its
+name (with ``_`` for ``-``)."""
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv``: the first word after the global options (None if an option
+    other than those comes first, e.g. --help)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--data", "--database"):
+            next(words, None)
+        elif not word.startswith(("--data=", "--database=")):
+            return None if word.startswith("-") else word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``argv`` that names a command, only that command's module is
+    imported (an admin command then loads only the services it uses)."""
     parser = argparse.ArgumentParser(prog="studydesk-server", description="StudyDesk reference server")
     parser.add_argument(
         "--data", type=Path, default=default_data_dir(), help="data folder (database, repository, keys)"
@@ -30,25 +49,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="the database, e.g. postgresql://USER@HOST/NAME (default: $STUDYDESK_DATABASE_URL, else the SQLite "
              "file in the data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for info in sorted(pkgutil.iter_modules(server.commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"server.commands.{info.name}").register(sub)
+    modules = sorted(info.name for info in pkgutil.iter_modules(server.commands.__path__))
+    command = _named_command(argv) if argv is not None else None
+    if command is not None and (named := OTHER_MODULE.get(command, command.replace("-", "_"))) in modules:
+        modules = [named]  # a mistyped command gets them all, and the list of every command
+    for name in modules:
+        importlib.import_module(f"server.commands.{name}").register(sub)
     return parser
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
+    from server.commands import os_user, site
+
+    config = site(args)
+    if config.uses_sqlite_file and not config.db_path.is_file():
+        return  # a mistyped --data, or a command that made no database: nothing is created (nor loaded)
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from server import audit
-    from server.commands import os_user, site
     from server.storage.engine import create, transaction
     from server.storage.schema import current, upgrade
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
     target = next((str(v) for k in ("code", "name", "user", "unit", "course_id", "file")
                    if (v := getattr(args, k, None))), "")
-    config = site(args)
-    if config.uses_sqlite_file and not config.db_path.is_file():
-        return  # a mistyped --data, or a command that made no database: nothing is created
     try:
         engine = create(config.url, pool_size=1)
         try:
@@ -68,7 +93,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     result = "error"
     try:
         rc = int(args.func(args))

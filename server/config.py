@@ -27,9 +27,10 @@ DEFAULT_MAX_DEVICES = 10
 DEFAULT_API_SLOTS = 32
 """API requests served at once; below the 40 worker threads that run the routes."""
 DEFAULT_UPLOAD_SLOTS = 2
-"""Record batches one worker parses and ingests at once. Ingest is CPU work in one Python process
-(and on SQLite one writer at a time): more at once only makes each wait longer, so the rest are
-answered 503 with Retry-After and come back, and a served upload is answered quickly."""
+"""Record batches one worker parses and ingests at once: two, so that one batch's Python runs
+while the other waits on the database. Ingest is CPU work in one Python process (and on SQLite
+one writer at a time): more at once only makes each wait longer, so the rest are answered 503
+with Retry-After and come back, and a served upload is answered quickly."""
 HEADER_TIMEOUT_S = 10.0
 """Seconds a connection has to send its request headers (server.connections)."""
 

@@ -16,12 +16,13 @@ FONT = "wqy"
 
 
 def new_document(*, landscape: bool = False) -> FPDF:
-    """An empty A4 document with the Chinese font loaded as ``FONT``."""
+    """An empty A4 document with the Chinese font loaded as ``FONT``, in its one style: the face has no
+    bold, so nothing asks for one (a table's headings are set in it too, see server.admin.pdf). Loading
+    the font reads every one of its tens of thousands of glyphs: a good part of a CPU second each time."""
     if not FONT_PATH.is_file():
         raise FormatError("no_font", f"{FONT_PATH} is missing: install the package fonts-wqy-microhei")
     pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(FONT_PATH), collection_font_number=0)
-    pdf.add_font(FONT, "B", str(FONT_PATH), collection_font_number=0)  # headings: the same face (it has no bold)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_creator("StudyDesk")
     return pdf

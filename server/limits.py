@@ -23,8 +23,8 @@ import asyncio
 import math
 import random
 import threading
-import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,6 @@ RETRY_AFTER_S = 2.0
 BUSY_JITTER = 2.0
 """A busy 503's Retry-After is RETRY_AFTER_S (or the busy part's own) times up to this (busy_answer)."""
 _jitter = random.Random()
-_POLL_S = 0.02
 
 
 class BodyTooLarge(FormatError):
@@ -59,17 +58,35 @@ class BodyTimeout(FormatError):
         super().__init__("body_timeout", f"the request body stopped arriving for {BODY_IDLE_TIMEOUT_S:.0f} s")
 
 
+class _Waiter:
+    """One caller queued for a slot; ``granted`` is set (under the Slots' lock) when a release hands it one."""
+
+    __slots__ = ("granted", "wake")
+
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self.granted = False
+        self.wake = wake
+
+
 class Slots:
     """At most ``size`` holders at once; waiting longer than ``wait_s`` for one raises a
-    ServerBusyError with ``retry_after_s``. ``hold`` blocks (worker threads), ``hold_async``
-    waits without blocking the event loop."""
+    ServerBusyError with ``retry_after_s``. ``hold`` blocks (worker threads), ``acquire_async``
+    waits without blocking the event loop.
+
+    Callers that find no slot free queue, threads and event-loop tasks alike, and a release hands
+    its slot straight to the one that has waited longest, waking it at once: no slot stands free
+    while someone waits for it, and no late-comer takes one before those already waiting (who
+    would otherwise run out their wait and be turned away while others are served)."""
 
     def __init__(self, size: int, *, wait_s: float, retry_after_s: float, what: str) -> None:
         self.size = size
         self.wait_s = wait_s
         self.retry_after_s = retry_after_s
         self.what = what
-        self._sem = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._free = size
+        self._waiting: deque[_Waiter] = deque()
+        """Never non-empty while a slot is free: a release hands its slot to the first waiter."""
 
     def _busy(self) -> ServerBusyError:
         return ServerBusyError("server_busy", f"too many {self.what} at once; try again shortly",
@@ -77,24 +94,83 @@ class Slots:
 
     def try_acquire(self) -> bool:
         """Take a slot if one is free now."""
-        return self._sem.acquire(blocking=False)
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return True
+            return False
+
+    def _queue(self, wake: Callable[[], None]) -> _Waiter | None:
+        """Take a free slot (None), or queue a waiter that ``wake`` wakes once it is handed one."""
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return None
+            waiter = _Waiter(wake)
+            self._waiting.append(waiter)
+            return waiter
+
+    def _leave(self, waiter: _Waiter) -> bool:
+        """Stop waiting: True when a slot was handed to ``waiter`` meanwhile (the caller holds it)."""
+        with self._lock:
+            if waiter.granted:
+                return True
+            self._waiting.remove(waiter)
+            return False
 
     def acquire(self) -> None:
         """Take a slot, waiting up to ``wait_s`` (blocking: for worker threads)."""
-        got = self._sem.acquire(timeout=self.wait_s) if self.wait_s > 0 else self.try_acquire()
-        if not got:
+        if self.wait_s <= 0:
+            if not self.try_acquire():
+                raise self._busy()
+            return
+        handed = threading.Event()
+        waiter = self._queue(handed.set)
+        if waiter is not None and not handed.wait(self.wait_s) and not self._leave(waiter):
             raise self._busy()
 
     async def acquire_async(self) -> None:
         """Take a slot, waiting up to ``wait_s`` without blocking the event loop."""
-        deadline = time.monotonic() + self.wait_s
-        while not self.try_acquire():
-            if time.monotonic() >= deadline:
+        if self.wait_s <= 0:
+            if not self.try_acquire():
                 raise self._busy()
-            await asyncio.sleep(_POLL_S)
+            return
+        loop = asyncio.get_running_loop()
+        handed: asyncio.Future[None] = loop.create_future()
+
+        def handover() -> None:
+            if not handed.done():  # not given up (timed out, cancelled) in the meantime
+                handed.set_result(None)
+
+        def wake() -> None:  # in whichever thread released the slot
+            loop.call_soon_threadsafe(handover)
+
+        waiter = self._queue(wake)
+        if waiter is None:
+            return
+        try:
+            await asyncio.wait_for(handed, self.wait_s)
+        except TimeoutError:
+            if not self._leave(waiter):
+                raise self._busy() from None
+        except asyncio.CancelledError:
+            if self._leave(waiter):
+                self.release()  # handed one just as the wait was given up: pass it on
+            raise
 
     def release(self) -> None:
-        self._sem.release()
+        with self._lock:
+            if not self._waiting:
+                if self._free >= self.size:
+                    raise ValueError(f"{self.what}: a slot released more often than taken")
+                self._free += 1
+                return
+            waiter = self._waiting.popleft()
+            waiter.granted = True
+        try:
+            waiter.wake()
+        except RuntimeError:  # its event loop has closed (the worker is stopping): the slot goes on
+            self.release()
 
     @contextmanager
     def hold(self) -> Iterator[None]:

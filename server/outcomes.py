@@ -256,6 +256,17 @@ class Outcomes:
         self.published = published
         self.rules = rules
         self._latest: dict[str, Manifest | None] = {}
+        self._facts: dict[tuple[str, int, bool], tuple[CourseFacts, float]] = {}
+
+    def facts(self, manifest: Manifest, required: bool) -> tuple[CourseFacts, float]:
+        """``course_facts`` of a published manifest and its lessons' total duration, made once per
+        course version and role (a whole province reads the same few courses for everyone)."""
+        key = (manifest.course_id, manifest.version, required)
+        found = self._facts.get(key)
+        if found is None:
+            facts = course_facts(manifest, required)
+            found = self._facts[key] = (facts, sum(max(0.0, lesson.duration_s) for lesson in facts.lessons))
+        return found
 
     def latest(self, course_id: str) -> Manifest | None:
         if course_id not in self._latest:
@@ -294,13 +305,12 @@ class Outcomes:
             if manifest is None:
                 continue
             required, due = assigned.get(course_id, (False, None))
-            facts = course_facts(manifest, required)
+            facts, total = self.facts(manifest, required)
             fold = folds.get(course_id)
             if fold is None:
                 fold = folds[course_id] = CourseFold(facts, self.rules).add(
                     evidence.watch.get(course_id, []), evidence.passes.get(course_id, []))
             found = fold.evidence()
-            total = sum(max(0.0, lesson.duration_s) for lesson in facts.lessons)
             seen = sum(min(max(0.0, found.lessons[lesson.lesson_id].covered_s), max(0.0, lesson.duration_s))
                        for lesson in facts.lessons if lesson.lesson_id in found.lessons)
             states.append(CourseState(manifest.title, course_outcome(facts, found, self.rules),

@@ -35,14 +35,18 @@ milliseconds, so sums and moves are exact. Services only; no HTTP here.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
+import multiprocessing
+import multiprocessing.util
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +58,8 @@ from server.org.tree import codes_of
 from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_date, evidence_rows
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
-from server.storage.engine import transaction
+from server.storage.bulk import insert_rows
+from server.storage.engine import create, transaction
 from server.storage.tables import (
     assignments,
     class_enrolments,
@@ -243,9 +248,17 @@ class Totals:
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
         """Work out and store the figures of ``user_ids`` from all their evidence, and their folds
         (inside the caller's write transaction)."""
+        found, folds = self.work_out(user_ids, index)
+        self.write(found, folds)
+        return found
+
+    def work_out(self, user_ids: Sequence[str],
+                 index: AssignmentIndex | None = None) -> tuple[list[Figures], list[tuple[str, str, int, str]]]:
+        """The figures of ``user_ids`` (those who exist) from all their evidence, and their folds as
+        ``person_course`` rows; reads only, so it may run on a read transaction (``write`` stores them)."""
         people = [row_user(r) for r in self.conn.execute(USER_QUERY.where(users.c.user_id.in_(list(user_ids))))]
         if not people:
-            return []
+            return [], []
         if index is None:
             index = AssignmentIndex(self.conn, people)
         ids = [p.user_id for p in people]
@@ -258,9 +271,12 @@ class Totals:
             folds[p.user_id] = mine
             found.append(self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p),
                                       study.get(p.user_id, []), mine))
+        return found, self._fold_rows(folds)
+
+    def write(self, found: Sequence[Figures], folds: Sequence[tuple[str, str, int, str]]) -> None:
+        """Store what ``work_out`` found: the people's figures, and all their folds (their other folds go)."""
         store(self.conn, found)
-        self._keep_folds(folds, every=True)
-        return found
+        self._write_folds([f.user_id for f in found], folds, None)
 
     def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None) -> Figures | None:
         """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
@@ -307,22 +323,36 @@ class Totals:
     def _keep_folds(self, folds: Mapping[str, Mapping[str, CourseFold]], *, every: bool) -> None:
         """Store ``folds`` (person -> course -> fold) that hold evidence, with the version each was
         folded against; ``every``: they are all of those people's folds (the others go)."""
-        pc = person_course.c
+        self._write_folds(sorted(folds), self._fold_rows(folds),
+                          None if every else sorted({c for m in folds.values() for c in m}))
+
+    def _fold_rows(self, folds: Mapping[str, Mapping[str, CourseFold]]) -> list[tuple[str, str, int, str]]:
+        """The ``person_course`` rows of ``folds`` (person -> course -> fold) that hold evidence."""
         rows = []
         for user_id, mine in folds.items():
             for course_id, fold in sorted(mine.items()):
                 manifest = self.engine.latest(course_id)
                 if fold.last is not None and manifest is not None:
-                    rows.append({"user_id": user_id, "course_id": course_id, "version": manifest.version,
-                                 "state": fold.to_text()})
-        ids = sorted(folds)
+                    rows.append((user_id, course_id, manifest.version, fold.to_text()))
+        return rows
+
+    def _write_folds(self, user_ids: Sequence[str], rows: Sequence[tuple[str, str, int, str]],
+                     course_ids: Sequence[str] | None) -> None:
+        """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given) with ``rows``."""
+        pc = person_course.c
+        ids = sorted(user_ids)
         for k in range(0, len(ids), CHUNK):
             where: sa.ColumnElement[bool] = pc.user_id.in_(ids[k:k + CHUNK])
-            if not every:
-                where = sa.and_(where, pc.course_id.in_(sorted({c for m in folds.values() for c in m})))
+            if course_ids is not None:
+                where = sa.and_(where, pc.course_id.in_(list(course_ids)))
             self.conn.execute(person_course.delete().where(where))
-        for k in range(0, len(rows), CHUNK):
-            self.conn.execute(person_course.insert(), rows[k:k + CHUNK])
+        insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
+
+
+_FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
+_YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
+                 "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
+                 "active", "stamp")
 
 
 def _weeks(text: str) -> dict[int, int]:
@@ -365,8 +395,7 @@ def store(conn: Connection, found: Sequence[Figures]) -> None:
         if f.unit_code is not None:
             for week, ms in f.weeks.items():
                 delta[(f.unit_code, f.year, week)] += ms
-    for k in range(0, len(found), CHUNK):
-        conn.execute(person_year.insert(), [f.values() for f in found[k:k + CHUNK]])
+    insert_rows(conn, person_year, _YEAR_COLUMNS, ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
     _book(conn, delta)
 
 
@@ -457,16 +486,111 @@ def refresh_people(conn: Connection, published: Published, rules: Rules, user_id
 
 
 def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int | None = None,
-            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
+            workers: int = 1, again: Callable[[int], None] | None = None) -> int:
     """Work out everyone's figures for ``year`` (default: the site's current year) from scratch: the
-    year's rows are cleared, then everyone's stored (``refresh_people``; those who upload meanwhile
-    are kept exact by their own refresh). Returns how many people."""
-    target = Totals(conn, published, rules, year=year, now=now).year
+    year's rows are cleared, then everyone's stored, ``CHUNK`` people per transaction (those who
+    upload meanwhile are kept exact by their own refresh). Returns how many people.
+
+    ``workers`` > 1: that many processes, each with a connection of its own, work on disjoint chunks
+    side by side. On PostgreSQL each works out and stores its chunks under the chunk's people's
+    locks (``refresh_people``'s way). SQLite has one writer at a time: the workers work their chunks
+    out on read transactions and this process stores each, in its own write transaction, unless
+    another connection committed anything since the chunk was handed out (``PRAGMA data_version``
+    says so; this process's own writes touch none of what a chunk reads): then it works that chunk
+    out again itself, under the write lock (and calls ``again`` with the chunk's size). Either way each
+    chunk is exactly what working it out under its lock gives."""
+    totals = Totals(conn, published, rules, year=year, now=now)
     with transaction(conn):
-        conn.execute(person_year.delete().where(person_year.c.year == target))
-        conn.execute(unit_week.delete().where(unit_week.c.year == target))
+        conn.execute(person_year.delete().where(person_year.c.year == totals.year))
+        conn.execute(unit_week.delete().where(unit_week.c.year == totals.year))
     ids = list(conn.execute(sa.select(users.c.user_id).order_by(users.c.user_id)).scalars())
-    return refresh_people(conn, published, rules, ids, year=target, now=now, progress=progress)
+    if workers <= 1 or len(ids) < 2:
+        return refresh_people(conn, published, rules, ids, year=totals.year, now=now, progress=progress)
+    index = AssignmentIndex(conn)
+    conn.commit()
+    size = min(CHUNK, -(-len(ids) // workers))  # every worker gets a chunk, even for a few people
+    chunks = [ids[k:k + size] for k in range(0, len(ids), size)]
+    url = conn.engine.url.render_as_string(hide_password=False)
+    done = 0
+    with multiprocessing.get_context("spawn").Pool(min(workers, len(chunks)), initializer=_rebuild_worker,
+                                                   initargs=(url, str(published.repo_dir), rules, totals.year,
+                                                             now)) as pool:
+        if conn.dialect.name == "postgresql":
+            for found in pool.imap_unordered(_rebuild_chunk, chunks):
+                done += found
+                if progress is not None:
+                    progress(done, len(ids))
+        else:
+            version = _data_version(conn)
+            waiting: deque[tuple[list[str], int, AsyncResult[_Worked]]] = deque()
+            ahead = iter(chunks)
+            for chunk in itertools.islice(ahead, 2 * workers):
+                waiting.append((chunk, version(), pool.apply_async(_work_out_chunk, (chunk,))))
+            while waiting:
+                chunk, handed_out, result = waiting.popleft()
+                figures, folds = result.get()
+                with transaction(conn, people=chunk):
+                    if version() == handed_out:
+                        totals.write(figures, folds)
+                    else:  # another connection wrote meanwhile: work it out again under the lock
+                        totals.update(chunk, index)
+                        if again is not None:
+                            again(len(chunk))
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(ids))
+                for chunk in itertools.islice(ahead, 1):
+                    waiting.append((chunk, version(), pool.apply_async(_work_out_chunk, (chunk,))))
+        pool.close()
+        pool.join()
+    return len(ids)
+
+
+_Worked = tuple[list[Figures], list[tuple[str, str, int, str]]]
+
+
+def _data_version(conn: Connection) -> Callable[[], int]:
+    """SQLite's ``PRAGMA data_version`` of ``conn``: it changes whenever another connection commits."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+
+    def read() -> int:
+        return int(raw.execute("PRAGMA data_version").fetchone()[0])
+    return read
+
+
+_worker: tuple[Totals, AssignmentIndex] | None = None
+"""A rebuild worker process's figures, on a connection of its own, and the assignments (``_rebuild_worker``)."""
+
+
+def _rebuild_worker(url: str, repo_dir: str, rules: Rules, year: int, now: datetime | None) -> None:
+    global _worker
+    engine = create(url, pool_size=1)
+    conn = engine.connect()
+    multiprocessing.util.Finalize(None, engine.dispose, exitpriority=10)
+    multiprocessing.util.Finalize(None, conn.close, exitpriority=20)
+    _worker = Totals(conn, Published(Path(repo_dir)), rules, year=year, now=now), AssignmentIndex(conn)
+    conn.commit()
+
+
+def _rebuild_chunk(chunk: list[str]) -> int:
+    """One chunk of a rebuild on PostgreSQL, in a worker process: worked out and stored under its people's locks."""
+    assert _worker is not None
+    totals, index = _worker
+    with transaction(totals.conn, people=chunk):
+        totals.update(chunk, index)
+    return len(chunk)
+
+
+def _work_out_chunk(chunk: list[str]) -> _Worked:
+    """One chunk of a rebuild on SQLite, in a worker process: worked out on a read transaction."""
+    assert _worker is not None
+    totals, index = _worker
+    try:
+        return totals.work_out(chunk, index)
+    finally:
+        totals.conn.rollback()
 
 
 def people_of_course(conn: Connection, course_id: str) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,23 +26,6 @@ def pytest_configure(config: pytest.Config) -> None:
         from client import i18n
 
         i18n.ensure_built()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--alone-modules", metavar="FILE", default=None,
-                     help="write the paths of the collected modules that hold tests marked alone into FILE "
-                          "(./run test then collects only those for its part that runs them one at a time)")
-
-
-@pytest.hookimpl(tryfirst=True)  # before -m deselects them
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The order the tests run in is tests/support/schedule.py's."""
-    out = config.getoption("--alone-modules")
-    if out:  # every worker collects the same modules and writes the same list, each whole at once
-        modules = sorted({item.nodeid.split("::")[0] for item in items if item.get_closest_marker("alone")})
-        part = Path(f"{out}.{os.getpid()}")
-        part.write_text("".join(f"{m}\n" for m in modules), encoding="utf-8")
-        os.replace(part, out)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,18 +7,23 @@ from collections.abc import Sequence
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from server.admin.exports import Table, text
 from server.documents import FONT, FONT_PATH, new_document
 
 __all__ = ["FONT_PATH", "bulletin"]
 
+HEADINGS = FontFace(emphasis="")
+"""A table's header row in the document's one style (fpdf2 would set it in a bold style by default)."""
+
 
 def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font(FONT, size=13)
     pdf.cell(0, 9, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
-    with pdf.table(text_align="LEFT", line_height=6.5, first_row_as_headings=True) as grid:
+    with pdf.table(text_align="LEFT", line_height=6.5, first_row_as_headings=True,
+                   headings_style=HEADINGS) as grid:
         grid.row([text(c) for c in table.columns])
         for row in table.rows:
             grid.row([text(c) for c in row])

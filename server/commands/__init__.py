@@ -8,11 +8,12 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from server.config import ServerConfig
-from server.storage.schema import open_database
+
+if TYPE_CHECKING:  # the database stack is loaded by the commands that connect, not by every command
+    from sqlalchemy.engine import Connection
 
 
 def site(args: argparse.Namespace) -> ServerConfig:
@@ -23,6 +24,8 @@ def site(args: argparse.Namespace) -> ServerConfig:
 @contextmanager
 def connect(config: ServerConfig) -> Iterator[Connection]:
     """A connection to the site's database, brought to the newest revision first."""
+    from server.storage.schema import open_database
+
     engine = open_database(config.url, pool_size=1)
     try:
         with engine.connect() as conn:

@@ -8,7 +8,7 @@ HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requ
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
-upload slots (``--upload-slots``; by default the cores shared among the workers, default_upload_slots),
+upload slots (``--upload-slots``; by default 2 each, default_upload_slots),
 password-hashing threads (server.password_pool) and its database connection pool, so a site's
 totals are N times those. SQLite has one writer: more than one worker is refused (exit 2).
 """
@@ -53,6 +53,49 @@ SQLITE_ONE_WORKER = (
 """Printed in English and in Chinese: the server's commands have no language setting of their own."""
 
 
+MAINTENANCE_CONNECTIONS = 5
+"""PostgreSQL connections left for the backup and the admin commands beside the workers' pools."""
+
+TOO_FEW_CONNECTIONS = (
+    "warning: {workers} worker(s) with --api-slots {slots} may hold up to {need} PostgreSQL connections at their "
+    "busiest, and the database allows {allowed} (max_connections {maximum} less {reserved} kept for superusers); "
+    "raise max_connections to at least {wanted}, or lower --api-slots. Until then a request that finds no "
+    "connection is answered 503 with Retry-After, and a backup or an admin command may find none either\n"
+    "警告：{workers} 个工作进程（--api-slots {slots}）在最繁忙时最多可能占用 {need} 个 PostgreSQL 连接，"
+    "而数据库只允许 {allowed} 个（max_connections {maximum} 减去为超级用户保留的 {reserved} 个）；"
+    "请把 max_connections 提高到至少 {wanted}，或调低 --api-slots。在此之前，取不到连接的请求将得到 503 和 "
+    "Retry-After，备份和管理命令也可能取不到连接"
+)
+"""Printed in English and in Chinese at the start, like SQLITE_ONE_WORKER."""
+
+
+def connections_warning(url: str, workers: int, api_slots: int) -> str | None:
+    """TOO_FEW_CONNECTIONS when the workers' pools at their busiest, and MAINTENANCE_CONNECTIONS,
+    need more connections than the PostgreSQL at ``url`` allows; None when they fit (or on SQLite)."""
+    import sqlalchemy as sa
+
+    from server.app import POOL_SPARE
+    from server.storage.engine import create, database_url
+
+    if database_url(url).get_backend_name() != "postgresql":
+        return None
+    need = workers * 2 * (api_slots + POOL_SPARE)  # a pool keeps api_slots + POOL_SPARE and lends as many again
+    engine = create(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            maximum = int(conn.exec_driver_sql("SHOW max_connections").scalar_one())
+            reserved = int(conn.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one())
+    except sa.exc.DBAPIError:
+        return None  # no database to ask: the start fails on it next, with its own message
+    finally:
+        engine.dispose()
+    allowed = maximum - reserved
+    if need + MAINTENANCE_CONNECTIONS <= allowed:
+        return None
+    return TOO_FEW_CONNECTIONS.format(workers=workers, slots=api_slots, need=need, allowed=allowed, maximum=maximum,
+                                      reserved=reserved, wanted=need + MAINTENANCE_CONNECTIONS + reserved)
+
+
 def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
@@ -72,12 +115,14 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def default_upload_slots(workers: int, cores: int) -> int:
-    """Each worker's upload slots when the site names none: ingest is CPU work, so more batches at
-    once than the site has cores only make each take longer (and hold its slot longer) without
-    storing more per second. So the workers share the cores, with at least one slot each and at most
-    DEFAULT_UPLOAD_SLOTS (one Python process gains nothing from more)."""
-    return max(1, min(DEFAULT_UPLOAD_SLOTS, cores // workers))
+def default_upload_slots(cores: int) -> int:
+    """Each worker's upload slots when the site names none. A worker is one Python process: it runs
+    Python on one core at a time, and a batch's ingest also waits on the database (its round trips,
+    the database's own work). With one slot a worker sits idle through those waits while batches
+    queue for it; two let one batch's Python run while the other waits. More gain nothing in one
+    process. So DEFAULT_UPLOAD_SLOTS for every worker, however many there are (--workers is what
+    spends the cores), and one on a single core."""
+    return max(1, min(DEFAULT_UPLOAD_SLOTS, cores))
 
 
 def _workers(text: str) -> int:
@@ -103,8 +148,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slots = os.environ.get("STUDYDESK_UPLOAD_SLOTS")
     p.add_argument("--upload-slots", type=int, default=int(slots) if slots else None,
                    help="record batches each worker parses and ingests at once; more wait briefly, then get 503 "
-                        f"with Retry-After (default: the cores shared among the workers, at most "
-                        f"{DEFAULT_UPLOAD_SLOTS}; or $STUDYDESK_UPLOAD_SLOTS)")
+                        f"with Retry-After (default {DEFAULT_UPLOAD_SLOTS}, 1 on a single core; or "
+                        "$STUDYDESK_UPLOAD_SLOTS)")
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
                    help="seconds a connection has to send its request headers (default "
@@ -148,12 +193,15 @@ def run(args: argparse.Namespace) -> int:
     from server.storage.engine import database_url
 
     fits = raise_fd_limit()
-    upload_slots = args.upload_slots if args.upload_slots is not None else default_upload_slots(args.workers, _cores())
+    upload_slots = args.upload_slots if args.upload_slots is not None else default_upload_slots(_cores())
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
                           upload_slots=upload_slots, database_url=args.database)
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
         print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
         return 2
+    warning = connections_warning(config.url, args.workers, args.api_slots)
+    if warning:
+        print(warning, file=sys.stderr)
     options: dict[str, Any] = dict(
         host=args.host, port=args.port, log_level=args.log_level, access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=min(args.max_connections, fits), backlog=2048,

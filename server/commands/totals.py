@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = ts.add_parser("rebuild", help="work out everyone's figures for a year again (after the rules, a "
                                           "publication or the assignments changed, and at the start of a year)")
     build.add_argument("--year", type=int, help="the site year (default: this year)")
+    build.add_argument("--workers", type=int, default=1,
+                       help="PostgreSQL: processes working on disjoint chunks of people side by side (default 1)")
     build.set_defaults(func=run_rebuild)
 
 
@@ -35,7 +37,16 @@ def run_rebuild(args: argparse.Namespace) -> int:
             shown[0] = time.monotonic()
             print(f"{done:,} of {total:,} people", file=sys.stderr, flush=True)
 
+    again = [0]
+
+    def worked_again(people: int) -> None:
+        again[0] += people
+
     with connect(config) as conn:
-        people = rebuild(conn, Published(config.repo_dir), rules, year=args.year, progress=progress)
+        people = rebuild(conn, Published(config.repo_dir), rules, year=args.year, progress=progress,
+                         workers=args.workers, again=worked_again)
     print(f"rebuilt the yearly figures of {people:,} people in {time.monotonic() - started:.1f} s")
+    if again[0]:
+        print(f"{again[0]:,} of them worked out a second time, under the write lock: the database was written "
+              "meanwhile (uploads, say)")
     return 0

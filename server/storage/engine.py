@@ -163,8 +163,8 @@ def _lock(conn: Connection, people: Iterable[str] | None) -> None:
 
 
 def is_busy(exc: BaseException) -> bool:
-    """The database gave up waiting for a lock or a connection, or cancelled a statement that ran
-    too long: try again shortly."""
+    """The database gave up waiting for a lock or a connection, refused a new connection, or
+    cancelled a statement that ran too long: try again shortly."""
     if isinstance(exc, StorageError):
         return exc.code == "db_busy"
     if isinstance(exc, sa.exc.TimeoutError):  # no pooled connection came free in time
@@ -174,4 +174,11 @@ def is_busy(exc: BaseException) -> bool:
     orig = exc.orig
     if isinstance(orig, sqlite3.OperationalError):
         return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY or "locked" in str(orig)
+    import psycopg  # the PostgreSQL driver (imported by the engine already when the site uses it)
+
+    if exc.statement is None and isinstance(orig, psycopg.OperationalError):
+        # no new connection: PostgreSQL has as many as it allows (max_connections, a role's or a
+        # database's CONNECTION LIMIT: several workers' pools at their busiest), or is restarting.
+        # libpq gives such a refusal no SQLSTATE, only the server's message, in its language.
+        return True
     return getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES

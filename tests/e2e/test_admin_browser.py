@@ -1,4 +1,5 @@
-"""The admin web in a real browser: Playwright driving Debian's chromium, headless.
+"""The admin web in a real browser: Playwright driving Debian's Chromium headless shell (the
+``browser`` fixture of tests/e2e/conftest.py).
 
 Sign in, drill down from the province to a person, be refused a unit outside one's scope when
 typing its URL, import an air-gapped PC's records file, download an export and read it with
@@ -11,7 +12,6 @@ English left on a zh_CN page.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,15 +20,13 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import ADMIN_PASSWORD, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import ADMIN_PASSWORD, Site, fresh_site, page_tables, same_cells
 from tests.support.courses import course_zip
 from tests.support.org_sheets import write_sheet
-from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "admin"
 pytestmark = pytest.mark.slow
 
@@ -61,21 +59,10 @@ ENGLISH_WORDS = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.skip("chromium is not installed (./run setup installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, env={**os.environ, "LANGUAGE": "zh_CN"},
-                              args=["--no-sandbox", "--lang=zh-CN", "--disable-background-networking",
-                                    "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def site(server: ServerProcess) -> Site:
-    return build_site(server)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    with fresh_site(request, tmp_path) as site:
+        yield site
 
 
 def sign_in(page: Page, base: str, name: str) -> None:

@@ -1,4 +1,4 @@
-"""The dashboard, a unit's page and the people behind in chromium with yearly targets set: the
+"""The dashboard, a unit's page and the people behind in Chromium with yearly targets set: the
 on-track, required-course and overdue figures per child unit, the bar chart and the weekly line, the
 people not on track with their credit against the pace, photographed at 1366x768 and
 1024x768 into ``artifacts/screenshots/admin/`` (``admin-figures-*``) and checked as every admin page
@@ -6,23 +6,21 @@ is: nothing wider than the window, no text cut off, no English left on a zh_CN p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.test_admin_browser import browser, look, sign_in
-from tests.integration.test_admin_dashboard import build, site
+from tests.e2e.test_admin_browser import look, sign_in
+from tests.integration.test_admin_dashboard import site
 from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.slow
-__all__ = ["browser", "site"]  # the fixtures this module uses
+__all__ = ["site"]  # the fixture this module uses
 
 
-def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: ServerProcess, tmp_path: Path) -> None:
-    build(site, tmp_path)
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, site: ServerProcess) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     sign_in(page, site.url, "root")

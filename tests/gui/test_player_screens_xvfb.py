@@ -55,7 +55,19 @@ def screen(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         proc.wait(10)
 
 
-def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
+LESSON_S = 6.0
+"""Long enough for every moment above (2 s played, then a refused jump and a pause) and an end."""
+
+
+@pytest.fixture(scope="module")
+def lesson_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One generated lesson video for every screen and text size."""
+    from tests.support.lesson_env import make_video
+
+    return make_video(tmp_path_factory.mktemp("video") / "lesson.mp4", seconds=LESSON_S)
+
+
+def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (one scenario, step by step)
     """Runs in the child process (QT_QPA_PLATFORM=xcb): the scenario, then one RESULT line."""
     import time
 
@@ -67,7 +79,7 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     from client.tasks import Lanes
     from client.theme import Theme
     from client.windows.player_window import PlayerWindow
-    from tests.support.lesson_env import LessonSpec, LocalProfile, install_course, make_video
+    from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
@@ -76,10 +88,10 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     Translator(app).set_language("zh_CN")
     root = Path(work)
     tag = f"zh_CN_{screen_name}_{text_size}"
-    video = make_video(root / "lesson.mp4", seconds=10.0).read_bytes()
+    video = Path(video_file).read_bytes()
     course = install_course(root / "data", "c-screens", [
-        LessonSpec("l1", "第一课 新时代新征程", video, 10.0),
-        LessonSpec("l2", "第二课 全面从严治党", video, 10.0),
+        LessonSpec("l1", "第一课 新时代新征程", video, LESSON_S),
+        LessonSpec("l2", "第二课 全面从严治党", video, LESSON_S),
     ])
     profile, lanes = LocalProfile(root / "profile"), Lanes()
     window = PlayerWindow("c-screens", "l1", store=course.store, lanes=lanes, session=profile,
@@ -216,14 +228,15 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
 
 
 @pytest.mark.parametrize("text_size", ["normal", "xlarge"])
-def test_player_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path, text_size: str) -> None:
+def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_video: Path, tmp_path: Path,
+                                            text_size: str) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(home)}
     code = (f"from tests.gui.test_player_screens_xvfb import child; "
-            f"child({str(tmp_path)!r}, {name!r}, {text_size!r})")
+            f"child({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {text_size!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=240)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]

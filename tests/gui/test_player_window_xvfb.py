@@ -22,11 +22,22 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
 
+@pytest.fixture(scope="module")
+def lesson_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One generated lesson video for every language and text size."""
+    from tests.support.lesson_env import make_video
+    from tests.support.xvfb_player_child import LESSON_S
+
+    return make_video(tmp_path_factory.mktemp("video") / "lesson.mp4", seconds=LESSON_S)
+
+
 @pytest.mark.parametrize(("language", "text_size"), [("zh_CN", "normal"), ("en", "normal"), ("zh_CN", "xlarge")])
-def test_video_is_embedded_and_screenshots_saved(xvfb: str, tmp_path: Path, language: str, text_size: str) -> None:
+def test_video_is_embedded_and_screenshots_saved(xvfb: str, lesson_video: Path, tmp_path: Path, language: str,
+                                                 text_size: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": xvfb}
-    child = [sys.executable, "-m", "tests.support.xvfb_player_child", str(tmp_path), str(SHOTS), language, text_size]
+    child = [sys.executable, "-m", "tests.support.xvfb_player_child", str(tmp_path), str(lesson_video), str(SHOTS),
+             language, text_size]
     proc = subprocess.run(child, cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +15,10 @@ from server.publisher_keys import load_public
 from sync.protocol import certificates as c
 from sync.protocol.records import make_record
 from tests.integration.test_certificates import YEAR, _qr_texts
-from tests.support.admin_web import AdminSession, build_site
+from tests.support.admin_web import AdminSession, Site, fresh_site
 from tests.support.courses import publish_lessons
 from tests.support.ingest import enrolled_client
+from tests.support.module_server import BACKENDS
 from tests.support.server_process import ServerProcess
 from tests.support.watch import Timeline
 
@@ -33,8 +36,14 @@ def watch_a_short_course(server: ServerProcess, name: str) -> None:
     assert [a["status"] for a in client.api.post_batch([record])] == ["stored"]
 
 
-def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(server: ServerProcess) -> None:
-    site = build_site(server)
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    with fresh_site(request, tmp_path) as site:
+        yield site
+
+
+def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site) -> None:
+    server = site.server
     watch_a_short_course(server, "li")
     li_id, zhang_id, wang_id = site.user_ids["li"], site.user_ids["zhang"], site.user_ids["wang"]
 

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,17 @@ from openpyxl import load_workbook
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import PASSWORD, AdminSession, Site, fresh_site, page_tables, same_cells
+from tests.support.module_server import BACKENDS
 from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 
-@pytest.fixture
-def site(server: ServerProcess) -> Site:
-    return build_site(server)
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    with fresh_site(request, tmp_path) as site:
+        yield site
 
 
 def _new_class(browser: AdminSession, code: str, owner: str, *, weights: str = "3:3:4", pass_score: str = "60",

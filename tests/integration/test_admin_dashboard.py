@@ -21,6 +21,7 @@ from sync.site.config import SiteConfig
 from tests.support.admin_web import ADMIN_PASSWORD, AdminSession, page_tables, same_cells
 from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess, add_user
+from tests.support.site_copies import BACKENDS, copied_server
 from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases
@@ -45,17 +46,17 @@ EXPECTED = {  # unit, people, on track %, required done %, overdue, studying thi
 }
 
 
-@pytest.fixture
-def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "server-data", database_url=database)
-    publish_lessons(proc.data_dir, "req", {"l1": 360.0})
-    publish_lessons(proc.data_dir, "long", {"l1": 600.0})
-    (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
-    proc.start()
-    try:
-        yield proc
-    finally:
-        proc.stop()
+def _prepare(data_dir: Path) -> None:
+    publish_lessons(data_dir, "req", {"l1": 360.0})
+    publish_lessons(data_dir, "long", {"l1": 600.0})
+    (data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
+
+
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server on a copy of the site ``build`` makes (tests/support/site_copies.py)."""
+    with copied_server(request, tmp_path, "dashboard", build, _prepare) as (server, _):
+        yield server
 
 
 def _study(site: ServerProcess, root: Path, account: str, course: str, seconds: float) -> UserSession:
@@ -85,7 +86,6 @@ def build(site: ServerProcess, tmp_path: Path) -> None:
 
 
 def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Path) -> None:
-    build(site, tmp_path)
     browser = AdminSession(site)
     assert browser.sign_in("root").ok
     page = browser.get("/admin/")
@@ -124,8 +124,7 @@ def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Pat
     assert [row[1] for row in page_tables(county)["people"][1:]] == ["zhang"]
 
 
-def test_an_assignment_made_on_the_web_reaches_the_figures(site: ServerProcess, tmp_path: Path) -> None:
-    build(site, tmp_path)
+def test_an_assignment_made_on_the_web_reaches_the_figures(site: ServerProcess) -> None:
     browser = AdminSession(site)
     assert browser.sign_in("root").ok
     answer = browser.post("/admin/assignments", {"course": "long", "kind": "unit", "unit": "city-b",

@@ -10,6 +10,7 @@ import io
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2
@@ -20,17 +21,19 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.records import GENESIS, make_record
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
-from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import PASSWORD, AdminSession, Site, fresh_site, page_tables, same_cells
 from tests.support.ingest import enrolled_client
+from tests.support.module_server import BACKENDS
 from tests.support.server_process import ServerProcess
 from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 
-@pytest.fixture
-def site(server: ServerProcess) -> Site:
-    return build_site(server)
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    with fresh_site(request, tmp_path) as site:
+        yield site
 
 
 def _downloads_equal(browser: AdminSession, path: str, table: str, shown: list[list[str]]) -> None:

@@ -22,28 +22,28 @@ from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import write_records_file
-from tests.support.admin_web import PASSWORD, AdminSession, Site, build_site, page_tables, same_cells
+from tests.support.admin_web import PASSWORD, AdminSession, Site, fresh_site, page_tables, same_cells
 from tests.support.courses import course_zip
 from tests.support.ingest import chain
-from tests.support.module_server import BACKENDS, module_server
+from tests.support.module_server import BACKENDS
 from tests.support.org_sheets import write_sheet
-from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 
-@pytest.fixture
-def site(server: ServerProcess) -> Site:
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     """A fresh site for a test that changes it."""
-    return build_site(server)
+    with fresh_site(request, tmp_path) as site:
+        yield site
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def read_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Site]:
     """One site per backend for the tests that only read it (and sign in, and download: only
     test_page_numbers_equal_the_downloads_and_the_api counts the downloads, as root)."""
-    with module_server(request, tmp_path_factory) as server:
-        yield build_site(server)
+    with fresh_site(request, tmp_path_factory.mktemp("read-site")) as site:
+        yield site
 
 
 def test_sign_in_sets_a_strict_cookie_and_refusals_are_audited(read_site: Site) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.zygote import run_module
 
 
 def _studydesk(tmp_path: Path, *args: str, lang: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "STUDYDESK_LANG"}
     if lang:
         env["STUDYDESK_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "client.cli", "--data", str(tmp_path / "data"), *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+    return run_module("client.cli", ["--data", str(tmp_path / "data"), *args], env=env, timeout=60)
 
 
 def test_a_failing_command_explains_itself_in_the_site_language(tmp_path: Path) -> None:

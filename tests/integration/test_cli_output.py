@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from client.commands.download import ProgressLine
 from client.durations import format_duration
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.server_process import ServerProcess, add_user
+from tests.support.zygote import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_course"
@@ -25,9 +25,7 @@ def studydesk(*args: str, lang: str | None = "en", stdin: str | None = None) -> 
     env = {k: v for k, v in os.environ.items() if k != "STUDYDESK_LANG"}
     if lang:
         env["STUDYDESK_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "client.cli", *args], input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL, capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120)
+    return run_module("client.cli", args, input=stdin, cwd=ROOT, env=env)
 
 
 def test_login_without_a_terminal_exits_2_with_a_clear_message(tmp_path: Path) -> None:

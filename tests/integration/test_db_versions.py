@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from sync.account.profile_db import PROFILE_DB_NAME
 from sync.account.profile_db import schema as profile_schema
 from sync.storage.sqlite import user_version
 from tests.support.server_process import ServerProcess
+from tests.support.zygote import run_module
 
 PASSWORD = "pass-word-1"
 
@@ -66,8 +66,7 @@ def test_a_newer_server_database_is_refused_by_the_admin_commands(tmp_path: Path
 
 def _client(data: Path, site: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "STUDYDESK_LANG"}
-    return subprocess.run([sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), *args],
-                          input=stdin, capture_output=True, text=True, env=env, timeout=120)
+    return run_module("client.cli", ["--data", str(data), "--site", str(site), *args], input=stdin, env=env)
 
 
 def test_a_newer_profile_database_stops_the_sign_in_with_a_translated_message(server: ServerProcess,

@@ -69,7 +69,8 @@ PEOPLE = [
 
 
 @pytest.fixture
-def site(tmp_path: Path, database: str | None) -> Iterator[tuple[ServerProcess, Path]]:
+def site(tmp_path: Path, database: str | None) -> Iterator[dict[str, UserSession]]:
+    """The site's server, and each person's session on a PC of their own that sent their study."""
     root = tmp_path
     proc = ServerProcess(root / "server-data", database_url=database)
     publish_source(proc.data_dir, write_course_source(root / "src", "tested", [random_bytes(300, 3)],
@@ -104,7 +105,7 @@ def site(tmp_path: Path, database: str | None) -> Iterator[tuple[ServerProcess, 
         faraway = sessions["faraway"].outbox()  # an elective of their own: 1 学时
         faraway.append("watch", "extra", "a", Timeline().body([[0.0, 20.0]], version=1), v=1)
         assert sessions["faraway"].uploader().sync_once().errors == []
-        yield proc, root
+        yield sessions
     finally:
         proc.stop()
 
@@ -122,9 +123,7 @@ def _study(s: UserSession, manifest: Manifest, p: Person) -> None:
     assert s.uploader().sync_once().errors == []
 
 
-def _outcomes(site: tuple[ServerProcess, Path], name: str) -> dict[str, Any]:
-    proc, root = site
-    s = AuthService(root / name, SiteConfig(server_url=proc.url)).sign_in(name, "pass-word")
+def _outcomes(s: UserSession) -> dict[str, Any]:
     found = s.api.transcript(outcomes=True)["outcomes"]
     assert isinstance(found, dict)
     return found
@@ -187,9 +186,9 @@ REMINDERS = {
 
 
 def test_each_learner_sees_their_classes_ranking_and_reminders_as_the_server_decided(
-        site: tuple[ServerProcess, Path]) -> None:
+        site: dict[str, UserSession]) -> None:
     for name in CLASSES:
-        found = _outcomes(site, name)
+        found = _outcomes(site[name])
         assert (name, found["classes"]) == (name, CLASSES[name])
         assert (name, found["ranking"]) == (name, RANKINGS[name])
         assert (name, found["reminders"]) == (name, REMINDERS[name])

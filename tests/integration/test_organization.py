@@ -5,6 +5,7 @@ and assignments that reach a unit's whole subtree or a class."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.errors import FormatError
 from tests.support.org_sheets import PEOPLE, PEOPLE_HEADER, UNIT_HEADER, UNITS, write_sheet
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, migrated_sqlite
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -36,6 +37,10 @@ PASSWORD = "pass-word-10"
 
 @pytest.fixture
 def conn(database: str | None, tmp_path: Path) -> Iterator[Connection]:
+    """A connection to a server database at the newest revision: on SQLite a copy of this test
+    process's migrated one, as on PostgreSQL (open_database only checks its revision)."""
+    if database is None:
+        shutil.copyfile(migrated_sqlite(), tmp_path / "server.sqlite3")
     engine = open_database(database or sqlite_url(tmp_path / "server.sqlite3"))
     try:
         with engine.connect() as c:

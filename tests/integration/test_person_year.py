@@ -1,14 +1,16 @@
 """The stored yearly figures (server.person_year) through a real server process, on SQLite and
 PostgreSQL: a person's row is stored when they are added and kept exact at each upload, with their
-unit's weeks; ``totals rebuild`` gives the same rows from scratch; a move takes a person's weeks to
-their new unit; an assignment updates everyone it reaches; the rankings read the stored totals; an
-upload folds its records into the stored folds, and evidence made before what was folded (a second
-PC's older records) is folded again from the start; stored years gone stale (a command-line
-publication, new rules, people from a sheet, an upgrade, a new year) are rebuilt in the background."""
+unit's weeks; ``totals rebuild`` gives the same rows from scratch, in one process or several, also
+while a learner uploads; a move takes a person's weeks to their new unit; an assignment updates
+everyone it reaches; the rankings read the stored totals; an upload folds its records into the
+stored folds, and evidence made before what was folded (a second PC's older records) is folded
+again from the start; stored years gone stale (a command-line publication, new rules, people from
+a sheet, an upgrade, a new year) are rebuilt in the background."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -117,6 +119,9 @@ def test_ingest_keeps_the_figures_and_a_rebuild_gives_the_same(site: ServerProce
     site.cli("totals", "rebuild")
     assert _rows(site) == incremental
     assert _weeks(site) == weeks
+    site.cli("totals", "rebuild", "--workers", "2")  # PostgreSQL: two processes, a chunk each
+    assert _rows(site) == incremental
+    assert _weeks(site) == weeks
     idle = incremental["idle"]  # never studied: their required course is overdue
     assert (idle["unit_code"], idle["required_assigned"], idle["required_done"], idle["first_due"],
             idle["study_ms"], idle["last_study_s"], idle["weeks"]) == ("hxx", 1, 0, "2000-01-15", 0, None, "{}")
@@ -208,6 +213,39 @@ def test_older_evidence_from_a_second_device_is_folded_in_the_order_it_was_made(
     assert (folded["two"]["courses_done"], folded["two"]["elective_x100"], folded["two"]["study_ms"]) == (0, 0, 80_000)
     site.cli("totals", "rebuild")
     assert _rows(site) == folded
+
+
+def _rebuild_in_processes(site: ServerProcess, output: list[str], finished: threading.Event) -> None:
+    try:
+        output.append(site.cli("totals", "rebuild", "--workers", "2", process=True).stdout)
+    finally:
+        finished.set()
+
+
+def test_a_rebuild_in_processes_while_learners_upload_gives_what_one_process_gives(site: ServerProcess,
+                                                                                   tmp_path: Path) -> None:
+    people = [_person(site, tmp_path, f"p{i}", "cgz" if i % 2 else "hxx") for i in range(6)]
+    for s in people[:3]:
+        _watch(s, "extra", "a", 20.0)
+    busy = people[3]
+    again = False
+    for _ in range(3):  # until an upload lands while a chunk is worked out (SQLite: it is worked out again)
+        finished = threading.Event()
+        output: list[str] = []
+        thread = threading.Thread(target=_rebuild_in_processes, args=(site, output, finished))
+        thread.start()
+        while not finished.is_set():
+            _watch(busy, "tested", "lesson-1", 1.0)
+        thread.join()
+        [out] = output
+        assert "rebuilt the yearly figures of 6 people" in out
+        during = _rows(site)
+        site.cli("totals", "rebuild")  # one process, each chunk under its lock
+        assert _rows(site) == during
+        again = "worked out a second time" in out
+        if again or site.backend == "postgresql":
+            break
+    assert again or site.backend == "postgresql"
 
 
 def _until(what: Callable[[], bool], timeout: float = 90.0) -> None:

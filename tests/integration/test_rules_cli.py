@@ -5,19 +5,18 @@ folder's rules.toml (or the defaults) shown without creating anything."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 from sync.protocol.rules import DEFAULT_RULES
 from sync.protocol.rules_file import parse_rules_toml
+from tests.support.zygote import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rules_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), "rules", *args], cwd=ROOT,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    return run_module("server.cli", ["--data", str(data), "rules", *args], cwd=ROOT)
 
 
 def test_rules_check_prints_the_effective_rules_or_names_the_bad_key(tmp_path: Path) -> None:
@@ -65,8 +64,7 @@ def test_a_broken_site_rules_file_is_named_by_rules_check_and_stops_the_server_s
     checked = _rules_cli(data, "check")
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert str(data / "rules.toml") in checked.stderr and "credit.method" in checked.stderr
-    serve = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), "serve", "--port", "0"],
-                           cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    serve = run_module("server.cli", ["--data", str(data), "serve", "--port", "0"], cwd=ROOT)
     assert serve.returncode == 1 and "Traceback" not in serve.stderr
     assert serve.stderr.strip() == checked.stderr.strip()  # the same message, before any request
     (data / "rules.toml").write_text("[credit]\nmethod = \"tiers\"\n", encoding="utf-8")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from client.self_check import check_vlc, sample_clip
 from tests.support.media import MediaFactory
+from tests.support.zygote import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SITE = ROOT / "installer" / "site.example.toml"
@@ -17,8 +17,7 @@ EXAMPLE_SITE = ROOT / "installer" / "site.example.toml"
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "STUDYDESK_SITE"}
-    return subprocess.run([sys.executable, "-m", "client.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=120)
+    return run_module("client.cli", args, cwd=ROOT, env=env)
 
 
 def test_self_check_from_source_passes() -> None:

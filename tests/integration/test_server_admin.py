@@ -1,6 +1,10 @@
-"""``studydesk-server`` admin commands as real processes: read-only commands never create a data
+"""``studydesk-server`` admin commands against real servers: read-only commands never create a data
 folder, ``assign`` refuses an unpublished course unless forced, ``assign list``, ``user
-reset-password`` and ``user deactivate`` (the person cannot sign in; their records stay)."""
+reset-password`` and ``user deactivate`` (the person cannot sign in; their records stay).
+
+The commands run in this process (``server.cli.main``, as ``ServerProcess.cli`` runs them), a new
+interpreter costing a CPU second each; one of the read-only commands also runs as the real
+``python -m server.cli`` process an administrator starts."""
 
 from __future__ import annotations
 
@@ -16,17 +20,19 @@ from sync.account.profile_db import open_profile_db
 from sync.protocol.errors import AuthError, SyncError
 from sync.records.outbox import pending_count
 from sync.site.config import SiteConfig
-from tests.support.server_process import ServerProcess, add_user
+from tests.support.server_process import ServerProcess, add_user, run_cli_in_process
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 
 
-def server_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args], input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=120)
+def server_cli(data: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """The command line with nothing on its standard input, in this process or, ``process``, in a new one."""
+    if not process:
+        return run_cli_in_process(["--data", str(data), *args])
+    return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("command", [("user", "list"), ("assign", "list"), ("user", "unlock", "chen"),
@@ -34,14 +40,15 @@ def server_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.C
                                      ("keys", "show"), ("audit",)])
 def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_path: Path,
                                                                             command: tuple[str, ...]) -> None:
+    process = command == ("user", "list")  # this one also as the real process
     missing = tmp_path / "typo" / "studydesk"
-    result = server_cli(missing, *command)
+    result = server_cli(missing, *command, process=process)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and str(missing) in result.stderr
     assert not (tmp_path / "typo").exists()
     elsewhere = tmp_path / "home"  # an existing folder that is not a server's: nothing is created in it
     elsewhere.mkdir()
-    assert server_cli(elsewhere, *command).returncode == 1
+    assert server_cli(elsewhere, *command, process=process).returncode == 1
     assert list(elsewhere.iterdir()) == []
 
 

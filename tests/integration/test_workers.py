@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from server.credit import ALLOWANCE_S
 from sync.net.api_client import ApiClient
@@ -281,3 +283,73 @@ def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path)
     assert "只能运行一个工作进程" in out.stderr  # and the same in Chinese
     assert "Traceback" not in out.stderr
     assert site.cli("serve", "--workers", "0", check=False).returncode == 2  # argparse: between 1 and 64
+
+
+CONNECTION_LIMIT = 4
+"""Connections the capped role may hold: about what two workers keep open once started."""
+
+
+def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_after(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    """The workers' pools at their busiest can ask PostgreSQL for more connections than it allows
+    (max_connections, a role's CONNECTION LIMIT). A request that gets none is answered 503 with
+    Retry-After, like any other busy database, never 500; the server serves on."""
+    role = f"capped_{os.getpid()}_{time.monotonic_ns() % 10**6}"
+    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT {CONNECTION_LIMIT}')
+        conn.exec_driver_sql(f'CREATE DATABASE "{role}" OWNER "{role}"')
+    url = sa.engine.make_url(postgres_cluster.admin_url).set(username=role, database=role)
+    site = ServerProcess(tmp_path / "capped", database_url=url.render_as_string(hide_password=False), workers=2)
+    try:
+        add_user(site, "p0", "pass-word")  # before the workers hold their connections
+        site.start()
+        token = client(site.url).login("p0", "pass-word")["access_token"]
+        answers: list[tuple[int, str | None]] = []
+        barrier = threading.Barrier(40)
+
+        def ask() -> None:
+            barrier.wait()
+            resp = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"},
+                                timeout=30)
+            answers.append((resp.status_code, resp.headers.get("Retry-After")))
+
+        for _ in range(3):
+            threads = [threading.Thread(target=ask) for _ in range(40)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        statuses = Counter(status for status, _ in answers)
+        assert set(statuses) == {200, 503}, statuses  # some served, some told to come back: none failed
+        assert all(wait is not None and int(wait) >= 1 for status, wait in answers if status == 503)
+        later = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert later.status_code == 200
+        assert "Traceback" not in site.log_path.read_text(errors="replace")
+    finally:
+        site.stop()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        admin.dispose()
+
+
+def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
+        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test cluster allows 200 connections: two workers with 60 API slots each may want 256."""
+    monkeypatch.setenv("STUDYDESK_API_SLOTS", "60")
+    site = _site(tmp_path, postgres_cluster, "many-slots", 2)
+    try:
+        log = site.log_path.read_text(errors="replace")
+        assert "may hold up to 256 PostgreSQL connections" in log and "max_connections 200" in log
+        assert "最多可能占用 256 个 PostgreSQL 连接" in log
+        assert requests.get(f"{site.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
+    finally:
+        site.stop()
+    monkeypatch.delenv("STUDYDESK_API_SLOTS")
+    site = _site(tmp_path, postgres_cluster, "default-slots", 2)  # 2 x 2 x (32 + 4) = 144: fits
+    try:
+        assert "PostgreSQL connections" not in site.log_path.read_text(errors="replace")
+    finally:
+        site.stop()

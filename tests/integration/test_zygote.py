@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -14,8 +16,10 @@ import psutil
 import pytest
 import requests
 
-from tests.support.server_process import ServerProcess
-from tests.support.zygote import SWITCH_ENV, Forked
+from server.config import ServerConfig
+from server.users import check_password
+from tests.support.server_process import ServerProcess, migrated_sqlite
+from tests.support.zygote import SWITCH_ENV, Forked, run_module
 
 pytestmark = pytest.mark.skipif(os.environ.get(SWITCH_ENV) == "0", reason=f"{SWITCH_ENV}=0: no zygote")
 
@@ -69,3 +73,35 @@ def test_an_interpreter_setting_gets_a_new_interpreter(tmp_path: Path, monkeypat
         assert requests.get(server.url + "/api/health", timeout=10).ok
     finally:
         server.stop()
+
+
+def test_a_command_line_run_from_the_zygote_is_a_process_of_its_own(tmp_path: Path) -> None:
+    """``run_module`` answers as ``subprocess.run`` does: the command's exit status, its stdout and
+    stderr apart, its stdin, its environment and working folder, its CPU time the test process's
+    children's; the test process's own streams and folder are left as they were."""
+    before, folder = _children_cpu(), os.getcwd()
+    env = {**os.environ, "STUDYDESK_LANG": "en"}
+    done = run_module("client.cli", ["--site", str(tmp_path / "absent.toml"), "site-check"], env=env, cwd=tmp_path)
+    assert done.args[1:3] == ["-m", "client.cli"]
+    assert done.returncode == 1 and f"{tmp_path / 'absent.toml'}" in done.stdout and done.stderr == ""
+    assert _children_cpu() > before and os.getcwd() == folder
+
+    (tmp_path / "rules.toml").write_text("[credit]\nmethod = \"by_feel\"\n", encoding="utf-8")
+    refused = run_module("server.cli", ["--data", ".", "rules", "check"], cwd=tmp_path)
+    assert refused.returncode == 1 and refused.stdout == "" and "credit.method" in refused.stderr
+
+    data = tmp_path / "site"
+    data.mkdir()
+    shutil.copyfile(migrated_sqlite(), ServerConfig(data).db_path)
+    typed = run_module("server.cli", ["--data", str(data), "user", "add", "he", "--unit", "U", "--password-stdin"],
+                       input="pass-word\n")
+    assert typed.returncode == 0, typed.stderr
+    with sqlite3.connect(ServerConfig(data).db_path) as db:
+        (stored,) = db.execute("SELECT password_hash FROM users WHERE username = 'he'").fetchone()
+    assert check_password("pass-word", stored)  # the password it read from its stdin
+
+
+def test_a_command_line_with_an_interpreter_setting_gets_a_new_interpreter(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONWARNINGS": "default", "STUDYDESK_LANG": "en"}
+    done = run_module("server.cli", ["--data", str(tmp_path), "rules", "show"], env=env)
+    assert done.returncode == 0 and "the defaults" in done.stdout

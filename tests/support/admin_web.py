@@ -1,14 +1,22 @@
 """The admin web as a test sees it: a small organization with study records on a real server,
 a browser-like session (requests) that signs in with the form's CSRF token, and the tables of a
-page read back from its HTML."""
+page read back from its HTML.
+
+Building the organization (seven scrypt password hashes, three devices enrolled, records sent
+through the API) costs more CPU than the server it runs on: ``fresh_site`` gives each test a new
+server on a copy of one built once per test process and backend (tests/support/site_copies.py).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -19,6 +27,7 @@ from server.users import add_user
 from tests.support.courses import publish_lessons
 from tests.support.ingest import chain, enrolled_client
 from tests.support.server_process import ServerProcess
+from tests.support.site_copies import copied_server
 
 PASSWORD = "pass-word"
 ADMIN_PASSWORD = "admin-pass-word-1"
@@ -61,6 +70,18 @@ def build_site(server: ServerProcess) -> Site:
             answers = client.api.post_batch(chain(client.signer, n))
             assert all(a["status"] == "stored" for a in answers), answers
     return Site(server, ids)
+
+
+def _user_ids(server: ServerProcess, _folder: Path) -> dict[str, str]:
+    return build_site(server).user_ids
+
+
+@contextmanager
+def fresh_site(request: pytest.FixtureRequest, folder: Path) -> Iterator[Site]:
+    """A started server on a copy of ``build_site``'s site (tests/support/site_copies.py), its data
+    folder in ``folder``, on the backend ``request.param`` names (``sqlite`` without one)."""
+    with copied_server(request, folder, "admin-site", _user_ids) as (server, user_ids):
+        yield Site(server, dict(user_ids))
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

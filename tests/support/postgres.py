@@ -40,6 +40,10 @@ def binaries() -> Path | None:
     return found[-1].parent if found else None
 
 
+def _new_name() -> str:
+    return f"t_{os.getpid()}_{next(_numbers)}_{time.monotonic_ns() % 10**6}"
+
+
 class Cluster:
     """One PostgreSQL server and its databases (see the module text)."""
 
@@ -102,8 +106,14 @@ class Cluster:
         """The URL of a new database at the newest revision (copied from the template)."""
         if not self._template_ready:
             self._make_template()
-        name = f"t_{os.getpid()}_{next(_numbers)}_{time.monotonic_ns() % 10**6}"
+        name = _new_name()
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template_name()}"')
+        return self.url(name)
+
+    def copy_database(self, url: str) -> str:
+        """The URL of a new database copied from the one at ``url``, which nobody may be connected to."""
+        name = _new_name()
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{sa.engine.make_url(url).database}"')
         return self.url(name)
 
     def _template_name(self) -> str:

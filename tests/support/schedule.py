@@ -2,18 +2,33 @@
 
 With ``--dist loadfile`` each module runs whole on one worker, handed out in collection order
 (``--no-loadscope-reorder``); a long module handed out last keeps one worker busy while the others
-wait. So every run remembers how long each module took (setup, call and teardown of its tests, in
-pytest's cache: ``.pytest_cache``), and the next run collects the modules longest first, the tests
-of a module together and in their own order. A module the cache does not know yet (a new one, or
-the first run of a fresh checkout) runs before the known ones, those with a test marked ``slow``
-first of all.
+wait. So every run remembers how long each module took (setup, call and teardown of its tests), and
+the next run collects the modules longest first, the tests of a module together and in their own
+order. A module not known yet (a new one) runs before the known ones, those with a test marked
+``slow`` first of all.
+
+The durations are kept in the test cache folder (tests/support/tool_cache.py), not in the
+checkout's ``.pytest_cache``: a fresh clone then orders its first run as well as the last run on
+this machine did. Every checkout that runs whole modules adds its figures to the same file (only
+the order of the tests depends on them). With ``-p no:cacheprovider`` nothing is read or written.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
+from tests.support import tool_cache
+
 CACHE_KEY = "studydesk/module_seconds"
+"""The name under which the controller hands the durations it read to every parallel worker."""
+
+
+def _history() -> Path:
+    return tool_cache.folder() / "module-seconds.json"
 
 
 def _module(nodeid: str) -> str:
@@ -21,8 +36,15 @@ def _module(nodeid: str) -> str:
 
 
 def _remembered(config: pytest.Config) -> dict[str, float]:
-    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
-    return dict(cache.get(CACHE_KEY, {})) if cache is not None else {}
+    if getattr(config, "cache", None) is None:  # -p no:cacheprovider
+        return {}
+    try:
+        known = json.loads(_history().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {str(m): float(s) for m, s in known.items() if isinstance(s, int | float)}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -61,13 +83,21 @@ class _Durations:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        cache = getattr(session.config, "cache", None)
-        if cache is None or not self.seconds or _part_of_modules(session.config):
+        config = session.config
+        if getattr(config, "cache", None) is None or not self.seconds or _part_of_modules(config):
             return
-        known: dict[str, float] = cache.get(CACHE_KEY, {})
+        known = _remembered(config)  # read again: another checkout may have added its figures meanwhile
         known.update({module: round(seconds, 2) for module, seconds in self.seconds.items()})
-        root = session.config.rootpath
-        cache.set(CACHE_KEY, {module: seconds for module, seconds in known.items() if (root / module).is_file()})
+        history = _history()
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            part = history.with_name(f"{history.name}.{os.getpid()}")
+            part.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
+            os.replace(part, history)  # whole at once: a run reading it meanwhile sees the old or the new file
+        except OSError as exc:  # a read-only home: the next run orders by what it finds
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"module durations not kept: {exc}")
 
 
 class _Controller:

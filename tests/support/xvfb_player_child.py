@@ -1,5 +1,5 @@
 """The child process of tests/gui/test_player_window_xvfb.py, run as
-``python -m tests.support.xvfb_player_child WORK SHOTS LANGUAGE TEXT_SIZE`` on an X display
+``python -m tests.support.xvfb_player_child WORK VIDEO SHOTS LANGUAGE TEXT_SIZE`` on an X display
 (QT_QPA_PLATFORM=xcb): a player window playing a real lesson through VLC, then the course page,
 each grabbed from the screen, and one ``RESULT {json}`` line with what it saw.
 """
@@ -12,9 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+LESSON_S = 9.0
+"""The lesson video's length: the shots are taken once 3 s are credited, with time to spare."""
 
-def child(work: str, shots: str, language: str, text_size: str) -> None:
-    """Play a lesson in the window, grab the screen into ``shots``, print the credit as ``RESULT {json}``."""
+
+def child(work: str, video_file: str, shots: str, language: str, text_size: str) -> None:
+    """Play ``video_file`` as a lesson in the window, grab the screen into ``shots``, print the credit
+    as ``RESULT {json}``."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -24,7 +28,7 @@ def child(work: str, shots: str, language: str, text_size: str) -> None:
     from client.windows.attention_dialog import AttentionDialog
     from client.windows.course_page import CoursePage
     from client.windows.player_window import PlayerWindow
-    from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course, make_video
+    from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course
 
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
@@ -34,10 +38,10 @@ def child(work: str, shots: str, language: str, text_size: str) -> None:
         Translator(app).set_language(language)
     root = Path(work)
     tag = f"{language}_{text_size}"
-    video = make_video(root / "lesson.mp4", seconds=12.0).read_bytes()
+    video = Path(video_file).read_bytes()
     course = install_course(root / "data", "c-xvfb", [
-        LessonSpec("l1", "第一课 新时代新征程", video, 12.0),
-        LessonSpec("l2", "第二课 全面从严治党", video[:5000], 12.0, present=False),
+        LessonSpec("l1", "第一课 新时代新征程", video, LESSON_S),
+        LessonSpec("l2", "第二课 全面从严治党", video[:5000], LESSON_S, present=False),
     ], [DocSpec("d1", "学习辅导材料", b"%PDF-1.4\n%%EOF\n", filename="辅导材料.pdf")])
     profile, lanes = LocalProfile(root / "profile"), Lanes()
     window = PlayerWindow("c-xvfb", "l1", store=course.store, lanes=lanes, session=profile,
@@ -109,4 +113,4 @@ def child(work: str, shots: str, language: str, text_size: str) -> None:
 
 
 if __name__ == "__main__":
-    child(*sys.argv[1:5])
+    child(*sys.argv[1:6])

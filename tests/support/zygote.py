@@ -14,6 +14,11 @@ PR_SET_CHILD_SUBREAPER): the test process waits for its servers as for any child
 status, and their CPU time counts in its own children's (what ``--cpu-report`` and ``time``
 read). ``Forked`` is the test process's handle on one such server, like ``subprocess.Popen``.
 
+``run_module`` runs a command line the same way (``python -m server.cli ARGS`` or
+``python -m client.cli ARGS``, the client's modules imported into the zygote on first use) with
+its standard input, output and error in files, and answers as ``subprocess.run`` does: for tests
+of what a command does and prints rather than of how an interpreter starts.
+
 ``spawn_server`` answers None (the caller starts a new interpreter instead) when the zygote cannot
 serve: the environment differs from the zygote's in what only a new interpreter reads (``PYTHON*``,
 ``LD_*``, locale, time zone, libfaketime's settings), the platform has no subreaper or pidfd, the
@@ -31,6 +36,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -115,9 +121,13 @@ class _Client:
             self.close()
             raise RuntimeError("the server zygote did not start")
 
-    def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: str, log: Path) -> int:
-        self.requests.write(json.dumps({"argv": list(argv), "env": dict(env), "cwd": cwd,
-                                        "log": str(log)}).encode() + b"\n")
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: str, log: Path, module: str = "server.cli",
+              stdin: Path | None = None, stdout: Path | None = None) -> int:
+        """Fork ``python -m MODULE ARGV``: its stdin from the file ``stdin`` (else empty), its stdout to
+        ``stdout`` (else ``log``), its stderr appended to ``log``."""
+        self.requests.write(json.dumps({"argv": list(argv), "env": dict(env), "cwd": cwd, "log": str(log),
+                                        "module": module, "stdin": str(stdin) if stdin else None,
+                                        "stdout": str(stdout) if stdout else None}).encode() + b"\n")
         self.requests.flush()
         reply = json.loads(self.replies.readline() or b'{"error": "the zygote ended"}')
         if "pid" not in reply:
@@ -158,6 +168,40 @@ def zygote_pid() -> int | None:
 def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Forked | None:
     """``python -m server.cli ARGS`` forked from this process's zygote, its output appended to
     ``log``; None when a new interpreter must run it instead (see the module text)."""
+    return _spawn("server.cli", args, env, log)
+
+
+MODULES = ("server.cli", "client.cli")
+"""The command lines a zygote runs."""
+
+
+def run_module(module: str, args: Sequence[str], *, input: str | None = None, env: Mapping[str, str] | None = None,
+               cwd: str | Path | None = None, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run([sys.executable, "-m", module, *args], input=input, capture_output=True,
+    text=True, timeout=timeout)`` (stdin empty when ``input`` is None), the process forked from the
+    zygote where it can serve, else a new interpreter."""
+    assert module in MODULES, module
+    env = dict(os.environ if env is None else env)
+    command = [sys.executable, "-m", module, *args]
+    with tempfile.TemporaryDirectory(prefix="studydesk-run-") as folder:
+        stdin, stdout, stderr = (Path(folder) / name for name in ("stdin", "stdout", "stderr"))
+        stdin.write_text(input or "", encoding="utf-8")
+        proc = _spawn(module, args, env, stderr, cwd=cwd, stdin=stdin, stdout=stdout)
+        if proc is None:
+            return subprocess.run(command, input=input or "", capture_output=True, text=True, env=env, cwd=cwd,
+                                  timeout=timeout, check=False)
+        try:
+            status = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+        return subprocess.CompletedProcess(command, status, stdout.read_text(encoding="utf-8"),
+                                           stderr.read_text(encoding="utf-8"))
+
+
+def _spawn(module: str, args: Sequence[str], env: Mapping[str, str], log: Path, *, cwd: str | Path | None = None,
+           stdin: Path | None = None, stdout: Path | None = None) -> Forked | None:
     global _client, _unusable
     if os.environ.get(SWITCH_ENV, "1") == "0" or not hasattr(os, "pidfd_open"):
         return None
@@ -181,12 +225,12 @@ def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Fork
         if any(_interpreter_key(k) and env.get(k) != _client.env.get(k) for k in {*env, *_client.env}):
             return None
         try:
-            pid = _client.spawn(args, env, os.getcwd(), log)
+            pid = _client.spawn(args, env, str(cwd or os.getcwd()), log, module, stdin, stdout)
         except (OSError, ValueError, RuntimeError):  # it died or could not fork: new interpreters from now on
             _unusable = True
             return None
     try:
-        return Forked(pid, [sys.executable, "-m", "server.cli", *args])
+        return Forked(pid, [sys.executable, "-m", module, *args])
     except ProcessLookupError:  # cannot happen while this process is its parent; refuse to guess
         raise RuntimeError(f"the forked server {pid} is gone before it was adopted") from None
 
@@ -208,9 +252,24 @@ def _preload() -> None:
             importlib.import_module(name)
         except Exception as exc:  # a module not preloaded is imported by the server that needs it
             print(f"zygote: {name} not preloaded: {exc}", file=sys.stderr)
+    from server.admin.render import compile_all
     from server.cli import build_parser
 
     build_parser()  # imports every command module
+    compile_all()  # the admin web's templates, compiled once for every server forked
+
+
+def _import(module: str) -> None:
+    """The command line's modules, in the zygote before its first fork that runs it: each later fork
+    has them already."""
+    import importlib
+
+    if module not in sys.modules:
+        try:
+            built = importlib.import_module(module).build_parser
+            built()  # imports every command module
+        except Exception as exc:  # the fork imports what it needs (and reports what fails)
+            print(f"zygote: {module} not preloaded: {exc}", file=sys.stderr)
 
 
 def _serve_requests() -> dict[str, Any]:
@@ -218,6 +277,11 @@ def _serve_requests() -> dict[str, Any]:
     requests_in = sys.stdin.buffer
     while line := requests_in.readline():
         request = json.loads(line)
+        module = request.get("module", "server.cli")
+        if module not in MODULES:
+            os.write(1, json.dumps({"error": f"not a command line: {module}"}).encode() + b"\n")
+            continue
+        _import(module)
         if threading.active_count() != 1:  # a fork of a process with other threads may deadlock
             os.write(1, json.dumps({"error": "the zygote has other threads"}).encode() + b"\n")
             continue
@@ -240,26 +304,29 @@ def _serve_requests() -> dict[str, Any]:
     sys.exit(0)
 
 
-def _become_server(request: Mapping[str, Any]) -> None:
-    """In the forked server: its streams, environment, folder and arguments, then ``server.cli``
+def _become(request: Mapping[str, Any]) -> None:
+    """In the fork: its streams, environment, folder and arguments, then its module
     as ``python -m`` runs it (its exit ends this process the ordinary way)."""
     import runpy
 
     gc.enable()
+    module = request.get("module", "server.cli")
     log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(log, 1)
+    out = os.open(request["stdout"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if request.get("stdout") else log
+    source = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
+    os.dup2(source, 0)
+    os.dup2(out, 1)
     os.dup2(log, 2)
-    os.close(null)
-    os.close(log)
-    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - this process's stdin until it ends
+    for fd in {source, out, log}:
+        os.close(fd)
+    # this process's stdin until it ends, read as a new interpreter reads it
+    sys.stdin = open(0, encoding=sys.stdout.encoding, closefd=False)  # noqa: SIM115
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
     sys.argv = [sys.executable, *request["argv"]]
-    sys.modules.pop("server.cli", None)  # as under ``python -m``: the module runs as __main__ only
-    runpy.run_module("server.cli", run_name="__main__", alter_sys=True)
+    sys.modules.pop(module, None)  # as under ``python -m``: the module runs as __main__ only
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
 def main() -> None:
@@ -267,4 +334,4 @@ def main() -> None:
     _preload()
     gc.freeze()
     os.write(1, json.dumps({"ready": True}).encode() + b"\n")
-    _become_server(_serve_requests())
+    _become(_serve_requests())
