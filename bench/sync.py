@@ -12,9 +12,10 @@
    cadence (a signed record every 5 s) next to v2 (a local save every 5 s, a signed record per
    span of at most a minute); targets <= 60 records and <= 12 KB;
 6. verified ingest per CPU second with the credit checks on (v2 records of honest minute-long
-   spans, credited against a published course) next to bare Ed25519 verification measured in the
-   same run (target >= 60% of it); and an estimate of the same without the stored yearly figures
-   each batch ends with (their cost grows with the person's history, see bench_credited_ingest).
+   spans, credited against a published course; each batch as the uploader sends it, through the
+   route's parse and then the route's ingest call) next to bare Ed25519 verification measured in
+   the same run (target >= 60% of it); the same without the stored yearly figures each batch ends
+   with, and the parse apart (see bench_credited_ingest).
 Usage: python -m bench.sync [--records N] [--appends N]
 """
 
