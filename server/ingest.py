@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -122,26 +123,14 @@ class _Device:
 _Link = tuple[str, str, str]  # a stored record's (id, hash, prev)
 
 
-class _NewRow:
-    """A record waiting in its batch to be written; ``rid`` once it is."""
-
-    __slots__ = ("rid",)
-
-    def __init__(self) -> None:
-        self.rid: int | None = None
-
-
-def _row_id(rid: int | _NewRow) -> int:
-    if isinstance(rid, int):
-        return rid
-    assert rid.rid is not None, "credit is written after its record"
-    return rid.rid
-
-
 class _Batch:
     """Per-batch caches: device keys, each person's taken wall time, the published lessons, the
     stored neighbours of the batch's records (one query per chain) and each chain's credit state
-    after its last record credited in this batch."""
+    after its last record credited in this batch.
+
+    A record the batch stores is written with the next ``flush``; until then it is known by ``~k``
+    (a negative number: the batch's k-th new record), which ``row_id`` turns into its row id once
+    written (a stored record's row id is positive)."""
 
     def __init__(self, conn: Connection, published: Published, arrival: float) -> None:
         self.conn = conn
@@ -152,32 +141,34 @@ class _Batch:
         self.taken_since: dict[str, float] = {}
         self.links: dict[tuple[str, str], tuple[int, int, dict[int, _Link]]] = {}
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
-        self.record_rows: list[tuple[tuple[Any, ...], _NewRow]] = []
-        self.credit_rows: list[list[Any]] = []  # values of _CREDIT_COLUMNS
-        self.window_rows: list[list[Any]] = []  # values of _WINDOW_COLUMNS
+        self.record_rows: list[tuple[Any, ...]] = []  # values of _STORED_COLUMNS, not yet written
+        self.rids: list[int] = []  # the row ids of the batch's new records, as written
+        self.credit_rows: list[tuple[Any, ...]] = []  # values of _CREDIT_COLUMNS
+        self.window_rows: list[tuple[Any, ...]] = []  # values of _WINDOW_COLUMNS
 
-    def insert(self, r: Record, digest: str, source: str) -> _NewRow:
-        """Store ``r`` with the batch's next flush; its row id once written."""
-        row = _NewRow()
-        self.record_rows.append(((*record_values(r, digest), source), row))
-        return row
+    def insert(self, r: Record, digest: str, source: str) -> int:
+        """Store ``r`` with the batch's next flush; what the batch knows it by until then."""
+        self.record_rows.append((*record_values(r, digest), source))
+        return ~(len(self.rids) + len(self.record_rows) - 1)
+
+    def row_id(self, row: int) -> int:
+        """The row id of a record stored before (``row``) or in this batch (``~k``, once written)."""
+        return row if row >= 0 else self.rids[~row]
 
     def flush(self) -> None:
         """Write the records and credit decided so far: one statement per table, whatever the batch's size."""
         if self.record_rows:
             # rows come back in any order: matched by their unique (device_id, id)
             written = {(row[1], row[2]): int(row[0]) for row in _insert_many(
-                self.conn, records, _STORED_COLUMNS, [values for values, _ in self.record_rows],
-                returning=("rid", "device_id", "id"))}
-            for values, row in self.record_rows:
-                row.rid = written[(values[_DEVICE], values[_ID])]
+                self.conn, records, _STORED_COLUMNS, self.record_rows, returning=("rid", "device_id", "id"))}
+            self.rids += [written[(values[_DEVICE], values[_ID])] for values in self.record_rows]
             self.record_rows = []
         for table, columns, rows in ((credit_windows, _WINDOW_COLUMNS, self.window_rows),
                                      (record_credit, _CREDIT_COLUMNS, self.credit_rows)):
             if rows:
-                for line in rows:  # each starts with its record's row
-                    line[0] = _row_id(line[0])
-                _insert_many(self.conn, table, columns, rows)
+                rids = self.rids  # each row starts with its record's row
+                _insert_many(self.conn, table, columns, [(rids[~row[0]], *row[1:]) if row[0] < 0 else row
+                                                         for row in rows])
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -299,35 +290,37 @@ def _chain_reason(batch: _Batch, r: Record, digest: str) -> tuple[str | None, bo
     return None, r.seq > 1 and before is None
 
 
-_Verdict = tuple[str | None, str | None, WatchBody | None]
-"""(reason, detail) to refuse a record, or (None, None, its parsed watch body (None for other types))."""
-_SIGNED: _Verdict = (None, None, None)
-
-
-def _verdicts(batch: _Batch, todo: list[tuple[int, Record]], as_user_id: str | None) -> dict[int, _Verdict]:
+def _verdicts(batch: _Batch, todo: list[tuple[int, Record]],
+              as_user_id: str | None) -> tuple[dict[int, WatchBody | None], dict[int, tuple[str, str | None]]]:
     """What each record of ``todo`` (input position, record) is on its own, before its chain is
-    looked at: whose it is, its signature, its body. Step by step over the whole batch."""
-    found: dict[int, _Verdict] = {}
+    looked at: whose it is, its signature, its body; step by step over the whole batch. Returns the
+    valid records' parsed watch bodies (None for other types) and the others' (reason, detail),
+    each by input position."""
+    refused: dict[int, tuple[str, str | None]] = {}
     signed: list[tuple[int, Record, RecordVerifier]] = []
     for i, r in todo:
         dev = batch.device(r.device_id)
         if dev is None:
-            found[i] = ("unknown_device", None, None)
+            refused[i] = ("unknown_device", None)
         elif dev.user_id != r.user_id:
-            found[i] = ("foreign_record", None, None)
+            refused[i] = ("foreign_record", None)
         elif as_user_id is not None and r.user_id != as_user_id:
-            found[i] = ("foreign_user", None, None)
+            refused[i] = ("foreign_user", None)
         else:
             signed.append((i, r, dev.verifier))
+    valid: list[tuple[int, Record]] = []
     for i, r, verifier in signed:
-        found[i] = _SIGNED if verifier.verify(r, r.signing_bytes()) else ("bad_signature", None, None)
-    for i, r, _ in signed:
-        if found[i] is _SIGNED:
-            try:
-                found[i] = (None, None, _check_body(r))
-            except FormatError as exc:
-                found[i] = (exc.code, exc.detail, None)
-    return found
+        if verifier.verify(r, r.signing_bytes()):
+            valid.append((i, r))
+        else:
+            refused[i] = ("bad_signature", None)
+    bodies: dict[int, WatchBody | None] = {}
+    for i, r in valid:
+        try:
+            bodies[i] = _check_body(r)
+        except FormatError as exc:
+            refused[i] = (exc.code, exc.detail)
+    return bodies, refused
 
 
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
@@ -351,10 +344,10 @@ def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> fl
     return min(body.wall_start, arrival + SKEW_SLACK_S, prev.wall_end if prev is not None else math.inf)
 
 
-def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float,
+def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
             body: WatchBody | None = None) -> tuple[Credit, str]:
-    """Decide and store ``r``'s credit (``rid`` is its stored row; ``body`` its watch body when
-    already parsed); the credit and its segments as stored (JSON)."""
+    """Decide and store ``r``'s credit (``rid`` is its stored row, as ``_Batch.row_id`` reads it;
+    ``body`` its watch body when already parsed); the credit and its segments as stored (JSON)."""
     chain_key = (r.device_id, r.user_id)
     known = batch.after.get(chain_key)
     if known is not None and known[0] == r.seq - 1:
@@ -370,16 +363,16 @@ def _credit(batch: _Batch, rid: int | _NewRow, r: Record, arrival: float,
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            batch.window_rows.append([rid, r.user_id, start, end])
+            batch.window_rows.append((rid, r.user_id, start, end))
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
     batch.after[chain_key] = (r.seq, chain)
-    segments = json.dumps(credit.segments)  # pairs as arrays: [[0.0, 60.0]]
+    segments = orjson.dumps(credit.segments).decode()  # pairs as arrays: [[0.0,60.0]]
     set_aside = _SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}"
-    batch.credit_rows.append([rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
-                              chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S])
+    batch.credit_rows.append((rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
+                              chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S))
     return credit, segments
 
 
@@ -450,9 +443,12 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     # are refused before anything is written), so only that person is locked
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
     keys = AnswerKeys(answer_keys_dir) if answer_keys_dir is not None else None
-    new_rows: dict[str, list[int | _NewRow]] = {}
-    # the stored records' evidence for the yearly figures, as server.outcomes.evidence_rows reads it
-    evidence: list[list[Any]] = []
+    # the stored records, what the batch knows each by, its credited segments and its grade: the
+    # evidence for the yearly figures
+    stored_records: list[Record] = []
+    stored_rows: list[int] = []
+    stored_segments: list[str] = []
+    grades: dict[int, tuple[Any, ...]] = {}
     with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
         for user_id in people:
@@ -463,7 +459,8 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
         seen = _stored(conn, [(r.device_id, r.id) for _, r in parsed])
         batch.preload([r for _, r in parsed])
         digests = [sha256_hex(r.signing_bytes()) for _, r in parsed]
-        verdicts = _verdicts(batch, [(i, r) for i, r in parsed if (r.device_id, r.id) not in seen], as_user_id)
+        # every record not stored before the batch: its body if valid on its own, else why not
+        bodies, refused = _verdicts(batch, [(i, r) for i, r in parsed if (r.device_id, r.id) not in seen], as_user_id)
         for (i, r), digest in zip(parsed, digests, strict=True):
             stored = seen.get((r.device_id, r.id))
             if stored is not None:
@@ -474,35 +471,43 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 else:
                     results[i] = Outcome(r.id, "duplicate")
                 continue
-            reason, detail, body = verdicts[i]  # every record not stored before the batch has one
-            if reason is None:
-                reason, gap = _chain_reason(batch, r, digest)
+            if i in refused:
+                results[i] = Outcome(r.id, "rejected", *refused[i])
+                continue
+            reason, gap = _chain_reason(batch, r, digest)
             if reason is not None:
-                results[i] = Outcome(r.id, "rejected", reason, detail)
+                results[i] = Outcome(r.id, "rejected", reason)
                 continue
             rid = batch.insert(r, digest, source)
-            new_rows.setdefault(r.user_id, []).append(rid)
             batch.stored(r, digest)
-            credit, segments = _credit(batch, rid, r, batch.arrival, body)
+            credit, segments = _credit(batch, rid, r, batch.arrival, bodies[i])
             seen[(r.device_id, r.id)] = (digest, r.sig)
             flags = (["gap"] if gap else []) + credit.reasons
-            grade: tuple[Any, ...] = _UNGRADED
             if keys is not None and r.type in ATTEMPT_TYPES:
                 batch.flush()  # grading counts the person's stored attempts, this one's row included
-                graded = grade_record(conn, published, keys, _row_id(rid), r.user_id, r.course_id, r.type, r.body)
+                graded = grade_record(conn, published, keys, batch.row_id(rid), r.user_id, r.course_id, r.type,
+                                      r.body)
                 flags += [graded.reason] if graded.reason else []
-                grade = (graded.kind, graded.assessment_id, graded.passed, graded.reason, graded.score,
-                         graded.max_score)
-            evidence.append([r.created_at, rid, r.user_id, r.type, r.course_id, r.lesson_id, segments, *grade])
+                grades[len(stored_records)] = (graded.kind, graded.assessment_id, graded.passed, graded.reason,
+                                               graded.score, graded.max_score)
+            stored_records.append(r)
+            stored_rows.append(rid)
+            stored_segments.append(segments)
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
-        if new_rows:
-            for row in evidence:
-                row[1] = _row_id(row[1])
-            # row ids only grow, and the person is locked: their rows in that range are all new
-            person_year.refresh(conn, {user_id: (min(map(_row_id, rids)), max(map(_row_id, rids)))
-                                       for user_id, rids in new_rows.items()}, published,
-                                evidence=evidence_from(evidence))
+        if stored_records:
+            # as server.outcomes.evidence_rows would read them back
+            evidence = evidence_from((r.created_at, batch.row_id(rid), r.user_id, r.type, r.course_id, r.lesson_id,
+                                      segments, *grades.get(k, _UNGRADED))
+                                     for k, (r, rid, segments) in enumerate(zip(stored_records, stored_rows,
+                                                                                stored_segments, strict=True)))
+            # row ids only grow, and the people are locked: each one's rows from their first to their
+            # last new one are all new
+            spans: dict[str, tuple[int, int]] = {}
+            for r, rid in zip(stored_records, map(batch.row_id, stored_rows), strict=True):
+                first, last = spans.get(r.user_id, (rid, rid))
+                spans[r.user_id] = (min(first, rid), max(last, rid))
+            person_year.refresh(conn, spans, published, evidence=evidence)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -30,12 +30,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sync.protocol.canonical import (
+    MAX_SAFE_INTEGER,
     canonical_bytes,
     canonical_bytes_v2,
-    canonical_text,
     check_v2_value,
     parse_json_object,
     sha256_hex,
+    v2_bytes,
 )
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.json_limits import JsonLimits
@@ -47,6 +48,8 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body", "created_at", "sig")
 _OPTIONAL = ("v",)
+_REQUIRED = frozenset(_FIELDS)
+_KNOWN = frozenset((*_FIELDS, *_OPTIONAL))
 V1, V2 = 1, 2
 """Record protocol versions: v1 (no ``v`` field, v1 canonical form), v2 (``"v": 2``, RFC 8785)."""
 MAX_BODY_BYTES = 64 * 1024
@@ -100,9 +103,9 @@ class Record:
     created_at: str
     sig: str = ""
     v: int = V1
-    # the body's canonical JSON and the signing bytes, each made once when first needed (the body is
+    # the body's canonical bytes and the signing bytes, each made once when first needed (the body is
     # never changed in place: a changed record is a new Record, built without them)
-    _body_text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _body: bytes | None = field(default=None, init=False, repr=False, compare=False)
     _signing: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def unsigned_dict(self) -> dict[str, Any]:
@@ -125,25 +128,34 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {**self.unsigned_dict(), "sig": self.sig}
 
+    def body_bytes(self) -> bytes:
+        """The body's canonical bytes: the v1 form, or RFC 8785 for a v2 record (the same text for a
+        body of integers, strings and booleans)."""
+        if self._body is None:
+            object.__setattr__(self, "_body", v2_bytes(self.body) if self.v == V2 else canonical_bytes(self.body))
+        assert self._body is not None
+        return self._body
+
     def body_text(self) -> str:
         """The body's canonical JSON (what a record table stores)."""
-        if self._body_text is None:
-            object.__setattr__(self, "_body_text", canonical_text(self.body))
-        assert self._body_text is not None
-        return self._body_text
+        return self.body_bytes().decode()
 
     def signing_bytes(self) -> bytes:
         """What the signature covers: v1 canonical JSON, or RFC 8785 for a v2 record. A v2 body is
         checked to lie in RFC 8785's integer subset where records are made (``make_record``) and
         read (``from_dict``), not again here: bytes of an unchecked body match no signature.
 
-        Built from the body's canonical JSON, encoded once per record: "body" sorts before every
+        Built from the body's canonical bytes, made once per record: "body" sorts before every
         other key, so the canonical form of the whole is the body's followed by the rest's."""
         if self._signing is None:
-            rest = self.unsigned_dict()
-            del rest["body"]
-            signing = f'{{"body":{self.body_text()},{canonical_text(rest)[1:]}'.encode()
-            object.__setattr__(self, "_signing", signing)
+            rest: dict[str, Any] = {"id": self.id, "device_id": self.device_id, "user_id": self.user_id,
+                                    "seq": self.seq, "prev": self.prev, "type": self.type,
+                                    "course_id": self.course_id, "lesson_id": self.lesson_id,
+                                    "created_at": self.created_at}
+            if self.v != V1:
+                rest["v"] = self.v
+            tail = v2_bytes(rest) if self.v == V2 else canonical_bytes(rest)
+            object.__setattr__(self, "_signing", b'{"body":' + self.body_bytes() + b"," + tail[1:])
         assert self._signing is not None
         return self._signing
 
@@ -165,11 +177,11 @@ class Record:
         """Build and validate a record from untrusted data; FormatError names the bad field."""
         if not isinstance(d, dict):
             raise FormatError("bad_record", "a record must be a JSON object")
-        missing = [k for k in _FIELDS if k not in d]
-        if missing:
+        if not _REQUIRED.issubset(d):
+            missing = [k for k in _FIELDS if k not in d]
             raise FormatError("missing_field", f"record lacks {', '.join(missing)}")
-        extra = sorted(set(d) - set(_FIELDS) - set(_OPTIONAL))
-        if extra:
+        if not _KNOWN.issuperset(d):
+            extra = sorted(set(d) - _KNOWN)
             raise FormatError("bad_field", f"record has unknown fields {', '.join(extra)}")
         _check_ids(d)
         seq = d["seq"]
@@ -181,15 +193,18 @@ class Record:
             raise FormatError("bad_field", "type must be a short lowercase word")
         if not isinstance(d["body"], dict):
             raise FormatError("bad_field", "body must be a JSON object")
-        body_text = canonical_text(d["body"])
-        if len(body_text.encode("utf-8")) > MAX_BODY_BYTES:
-            raise FormatError("bad_field", "body is too large")
         if not isinstance(d["created_at"], str) or len(d["created_at"]) > 40:
             raise FormatError("bad_field", "created_at must be an ISO 8601 time")
         if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
             raise FormatError("bad_field", "sig must be a base64 signature")
-        record = cls(**{k: d[k] for k in _FIELDS}, v=_version(d))
-        object.__setattr__(record, "_body_text", body_text)
+        record = cls(d["id"], d["device_id"], d["user_id"], seq, d["prev"], d["type"], d["course_id"], d["lesson_id"],
+                     d["body"], d["created_at"], d["sig"], _version(d))
+        try:  # its canonical bytes, made once here: the body's size, and a record that has none is refused
+            if len(record.body_bytes()) > MAX_BODY_BYTES:
+                raise FormatError("bad_field", "body is too large")
+            record.signing_bytes()
+        except UnicodeEncodeError as exc:  # a lone surrogate in a v1 record
+            raise FormatError("not_canonical", f"record cannot be encoded as canonical JSON: {exc}") from exc
         return record
 
     @classmethod
@@ -198,24 +213,29 @@ class Record:
 
 
 def _version(d: dict[str, Any]) -> int:
-    """The record's protocol version; a v2 body must lie in the RFC 8785 integer subset."""
+    """The record's protocol version; a v2 body must lie in the RFC 8785 integer subset, and so must
+    its seq (a whole number >= 1 already)."""
     if "v" not in d:
         return V1
     if isinstance(d["v"], bool) or d["v"] != V2:
         raise FormatError("bad_field", "v must be 2 (a v1 record has no v)")
     try:
-        check_v2_value(d["body"])  # its canonical bytes were made (and bounded) by from_dict already
+        check_v2_value(d["body"])
     except FormatError as exc:
         raise FormatError("bad_field", f"a v2 body holds integers only: {exc.detail}") from exc
+    if d["seq"] > MAX_SAFE_INTEGER:
+        raise FormatError("bad_field", "the seq of a v2 record is at most 2^53 - 1")
     return V2
 
 
 def _check_ids(d: dict[str, Any]) -> None:
-    for k in ("id", "device_id", "user_id"):
-        _check_id(d[k], k)
-    for k in ("course_id", "lesson_id"):
-        if d[k] is not None:
-            _check_id(d[k], k)
+    match = _ID.match
+    for k in ("id", "device_id", "user_id", "course_id", "lesson_id"):
+        value = d[k]
+        if type(value) is not str or not match(value):
+            if value is None and k in ("course_id", "lesson_id"):
+                continue
+            _check_id(value, k)
 
 
 def _check_id(value: Any, name: str) -> None:

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2
+from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, v2_bytes
 from sync.protocol.errors import FormatError, IntegrityError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, V2, DeviceSigner, Record, make_record, verify_chain
@@ -169,9 +169,34 @@ def test_the_version_is_signed() -> None:
 
 @pytest.mark.parametrize(("patch", "detail"), [({"v": 1}, "v must be 2"), ({"v": 3}, "v must be 2"),
                                                ({"v": True}, "v must be 2"), ({"v": "2"}, "v must be 2"),
-                                               ({"body": {"segments_ms": [[0, 1.5]]}}, "integers only")])
+                                               ({"body": {"segments_ms": [[0, 1.5]]}}, "integers only"),
+                                               ({"seq": 2**53}, "at most 2^53 - 1")])
 def test_malformed_v2_records_are_refused(patch: dict[str, object], detail: str) -> None:
     d = _v2(_signer()).to_dict() | patch
     with pytest.raises(FormatError) as e:
         Record.from_dict(d)
     assert e.value.code == "bad_field" and detail in e.value.detail
+
+
+def test_the_v2_writer_writes_what_the_v1_writer_writes_for_the_v2_subset() -> None:
+    """orjson writes the v2 bytes; for values of the v2 subset they are the json module's, which
+    test_v2_signing_bytes_are_rfc_8785 checks against the RFC: every character of the BMP (the
+    surrogates aside) in a key and in a value, every kind of value, nested."""
+    bmp = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    for k in range(0, len(bmp), 512):
+        part = bmp[k : k + 512]
+        value = {f"k{c}": f"{c}x{c}" for c in part} | {"n": [0, -1, 2**53 - 1, -(2**53 - 1), None, True, False]}
+        assert v2_bytes(value) == canonical_bytes(value)
+    nested = {"b": [{"z": [[1, "😀"], {}], "a": None}, []], "a": {"é": {"日": "\u2028\x7f"}}, "": ""}
+    assert v2_bytes(nested) == canonical_bytes(nested) == canonical_bytes_v2(nested)
+
+
+def test_a_record_that_cannot_be_written_canonically_is_refused() -> None:
+    d = _v2(_signer()).to_dict()
+    for patch in ({"created_at": "2026-11-23T08:00:00\ud800Z"}, {"body": {"note": "\ud800"}}):
+        with pytest.raises(FormatError) as e:
+            Record.from_dict(d | patch)
+        assert e.value.code == "not_canonical"
+    with pytest.raises(FormatError) as e:
+        Record.from_dict(_chain(_signer(), 1)[0].to_dict() | {"created_at": "\ud800"})
+    assert e.value.code == "not_canonical"
