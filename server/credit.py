@@ -286,59 +286,6 @@ def credit_watch(
     taken: IntervalSet,
 ) -> Credit:
     """Decide one watch record's credit (see the module text). ``taken`` is not modified."""
-    if lesson is not None:
-        plain = _uncut(lesson, body, prev, earliest, arrival, taken)
-        if plain is not None:
-            return plain
-    return _decide(lesson, body, unknown_reason=unknown_reason, prev=prev, earliest=earliest, arrival=arrival,
-                   taken=taken)
-
-
-def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: float, arrival: float,
-           taken: IntervalSet) -> Credit | None:
-    """The usual honest record's credit, or None when it is not one: one segment inside the lesson,
-    a window that starts where its chain's previous one ended (or the chain's first), inside the skew
-    limits and free of the person's taken time, and no bound that cuts. The same figures as
-    ``_decide``, worked out the same way without its interval sets (tests/unit/test_credit.py
-    compares the two)."""
-    if len(body.segments) != 1 or body.wall_start is None or body.wall_end is None:
-        return None
-    (s, e), = body.segments
-    rate = lesson.max_rate
-    played = e - s
-    if e > lesson.duration_s or played - max(0.0, body.elapsed_s * rate + ALLOWANCE_S) > EPSILON_S:
-        return None
-    length = body.wall_end - body.wall_start
-    if prev is None:
-        start, allowance = body.wall_start, ALLOWANCE_S
-    else:
-        start = max(body.wall_start, prev.wall_end)
-        if start > prev.wall_end:
-            return None  # real time unused since the chain's previous window: _decide refills the allowance
-        allowance = min(ALLOWANCE_S, prev.allowance_s + 0.0 * rate)
-    end = start + length
-    if (played - max(0.0, length * rate + allowance) > EPSILON_S or start < earliest - SKEW_SLACK_S
-            or end > arrival + SKEW_SLACK_S or not end > start or taken.overlap_length(start, end) != 0.0):
-        return None
-    free = end - start
-    if played - max(0.0, free * rate + allowance) > EPSILON_S:
-        return None
-    needed = played / rate
-    held = () if needed <= EPSILON_S / 10 else ((end - min(free, needed), end),)
-    left = min(ALLOWANCE_S, allowance + free * rate - played)
-    return Credit(((round(s, 3), round(e, 3)),), round(played, 3), {}, ChainState(end, max(0.0, left)), held)
-
-
-def _decide(
-    lesson: Lesson | None,
-    body: WatchBody,
-    *,
-    unknown_reason: str,
-    prev: ChainState | None,
-    earliest: float,
-    arrival: float,
-    taken: IntervalSet,
-) -> Credit:
     played = IntervalSet(body.segments)
     if lesson is None:
         chain = None

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from player.intervals import IntervalSet
 from server.credit import (
@@ -15,8 +13,6 @@ from server.credit import (
     ChainState,
     Credit,
     Lesson,
-    WatchBody,
-    _decide,
     check_finite,
     credit_watch,
     parse_time,
@@ -211,27 +207,3 @@ def test_malformed_v2_bodies_are_refused(b: dict[str, Any], detail: str) -> None
     assert e.value.code == "bad_field" and detail in e.value.detail
 
 
-# ----- the usual honest record is worked out without interval sets: the same figures -----------
-@settings(max_examples=400, deadline=None)
-@given(duration=st.sampled_from([600.0, 1800.5, 3600.0]), rate=st.sampled_from([1.0, 1.5, 2.0]),
-       spans=st.lists(st.tuples(st.floats(0, 3700, allow_nan=False), st.floats(0.001, 200),
-                                st.floats(0, 240), st.floats(-5, 130), st.sampled_from([0.0, 0.0, 0.0, 3.0, -2.0])),
-                      min_size=1, max_size=12),
-       taken=st.lists(st.tuples(st.floats(-100, 2000), st.floats(0.5, 120)), max_size=4),
-       arrival=st.sampled_from([300.0, 1500.0, 7200.0]), fresh=st.booleans())
-def test_the_usual_record_is_credited_as_the_general_decision_would(
-        duration: float, rate: float, spans: list[tuple[float, float, float, float, float]],
-        taken: list[tuple[float, float]], arrival: float, fresh: bool) -> None:
-    lesson = Lesson(duration, rate)
-    held = IntervalSet((T0 + s, T0 + s + n) for s, n in taken)
-    prev = None if fresh else ChainState(T0 - 10.0, 1.0)
-    wall = 0.0
-    for start, length, elapsed, window, late in spans:
-        w = WatchBody(((start, start + length),), elapsed, T0 + wall + late, T0 + wall + late + window, 1) \
-            if window >= 0 else WatchBody(((start, start + length),), elapsed, None, None, 1)
-        kw = {"prev": prev, "earliest": T0 - 600.0, "arrival": T0 + arrival, "taken": held}
-        fast, general = credit_watch(lesson, w, **kw), _decide(lesson, w, unknown_reason="unknown_lesson", **kw)
-        assert fast == general
-        prev = fast.chain or prev
-        held.update(fast.taken)
-        wall += max(window, 0.0)
