@@ -2,8 +2,10 @@
 chromium-headless-shell, which ``./run setup`` installs), driven by Playwright. It is the same
 Chromium, built without the windowed browser around it, as Playwright itself runs headless: the
 same pages and pictures for about 40% less CPU than the full browser started headless. One is
-started per test process, at its first test that asks for it; each test opens its own contexts
-(cookies, storage) in it."""
+started at the first test of this folder that asks for it and stopped after this folder's last test
+in a row (a package-scoped fixture): Playwright's sync API keeps its event loop marked as running in
+the main thread, and a later test of another folder that runs an event loop (asyncio.run) would be
+refused. Each test opens its own contexts (cookies, storage) in it."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium-headless-shell")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
