@@ -777,60 +777,86 @@ def _s(values: list[float], p: float) -> str:
     return f"{percentile(values, p):.1f}" if values else "-"
 
 
-def report(results: list[Outcome]) -> None:
-    width = 26
+_WIDTH = 26
+"""Characters of each site's column."""
 
-    def row(name: str, values: list[str]) -> None:
-        print(f"{name:<44}" + "".join(f"{v:>{width}}" for v in values))
 
-    def per_1000(o: Outcome, seconds: float) -> str:
-        return f"{seconds / max(1, o.records) * 1000:.2f}"
+def _row(name: str, values: list[str]) -> None:
+    print(f"{name:<44}" + "".join(f"{v:>{_WIDTH}}" for v in values))
 
-    print()
-    row("", [o.site for o in results])
-    row("run", [o.run.label for o in results])
-    row("records in the day", [f"{o.records:,}" for o in results])
-    row("sign-in + enrol phase s", [f"{o.signin_s:.1f}" for o in results])
-    row("  sign-in served p50 / p99 ms", [f"{_ms(o.signins.latencies_s, 50)} / {_ms(o.signins.latencies_s, 99)}"
-                                          for o in results])
-    row("  server CPU ms per sign-in", [f"{o.cpu_signin_s / o.run.learners * 1000:.0f}" for o in results])
-    row("  turned away (503/429) / errors", [f"{sum(o.signins.turned_away.values())} / "
-                                             f"{sum(o.signins.errors.values())}" for o in results])
-    row("day phase s", [f"{o.day_s:.1f}" for o in results])
-    row("accepted records/s", [f"{len(o.day.acked) / o.day_s:,.0f}" for o in results])
-    row("batches served", [f"{o.day.answered:,}" for o in results])
-    row("served batch p50 / p99 ms", [f"{_ms(o.day.latencies_s, 50)} / {_ms(o.day.latencies_s, 99)}"
-                                      for o in results])
-    row("turned away: 503/429 with Retry-After", [str(sum(o.day.turned_away.values())) for o in results])
-    row("errors (timeout, dropped, 5xx, 503 bare)", [str(sum(o.day.errors.values())) for o in results])
-    for kind in sorted({k for o in results for k in o.day.errors}):
-        row(f"  {kind}", [str(o.day.errors.get(kind, 0)) for o in results])
-    row("  of which the SIGKILL's drops", [str(o.kill_drops) if o.killed else "-" for o in results])
-    row("day acked, s after last sync due p50", [_s(o.day.acked_after_due_s, 50) for o in results])
-    row("  p99 / max", [f"{_s(o.day.acked_after_due_s, 99)} / {_s(o.day.acked_after_due_s, 100)}"
-                        for o in results])
-    row("learners not done within the limit", [str(o.day.unfinished + o.signins.unfinished) for o in results])
-    row("CPU s per 1,000 records: server", [per_1000(o, o.cpu["server"]) for o in results])
-    row("  PostgreSQL", [per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
-    _busy_rows(row, results)
-    row("CPU s in the day: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
-    row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
-    row("  the load generators'", [f"{o.cpu['generators']:.1f}" for o in results])
-    row("  the bench's own (checks, killer)", [f"{o.cpu['bench']:.1f}" for o in results])
-    row("  everything else on the machine", [f"{o.cpu['others']:.1f}" for o in results])
-    row("  of the cores' capacity (cores x day s)", [f"{o.cpu['capacity']:.0f}" for o in results])
-    row("generators' loop lag p50 / p99 ms", [f"{_ms(o.day.loop_lag_s, 50)} / {_ms(o.day.loop_lag_s, 99)}"
-                                              for o in results])
-    row("acked == stored", [str(len(o.day.acked) == o.stored_rows) for o in results])
-    row("missing or doubled", [str(len(o.problems)) for o in results])
-    row("every honest minute credited once", [str(o.credited_ok) for o in results])
-    row("reference: /api/health per s", [f"{o.health_per_s:.0f}" for o in results])
-    row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
-    _notes(results)
+
+def _per_1000(o: Outcome, seconds: float) -> str:
+    return f"{seconds / max(1, o.records) * 1000:.2f}"
 
 
 def _rate(o: Outcome) -> float:
     return len(o.day.acked) / max(o.day_s, 1e-9)
+
+
+def _served_rows(results: list[Outcome]) -> None:
+    """The record uploads: how many were served, how fast, turned away and failed."""
+    _row("batches served", [f"{o.day.answered:,}" for o in results])
+    _row("served batch p50 / p99 ms", [f"{_ms(o.day.latencies_s, 50)} / {_ms(o.day.latencies_s, 99)}"
+                                       for o in results])
+    _row("turned away: 503/429 with Retry-After", [str(sum(o.day.turned_away.values())) for o in results])
+    _row("errors (timeout, dropped, 5xx, 503 bare)", [str(sum(o.day.errors.values())) for o in results])
+    for kind in sorted({k for o in results for k in o.day.errors}):
+        _row(f"  {kind}", [str(o.day.errors.get(kind, 0)) for o in results])
+
+
+def _cpu_rows(results: list[Outcome], phase: str, generators: str, bench_apart: bool) -> None:
+    """Where the phase's CPU went: per record, the cores kept busy, and every process group."""
+    _row("CPU s per 1,000 records: server", [_per_1000(o, o.cpu["server"]) for o in results])
+    _row("  PostgreSQL", [_per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
+    _busy_rows(_row, results)
+    _row(f"CPU s in the {phase}: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
+    _row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
+    _row(f"  {generators}", [f"{o.cpu['generators']:.1f}" for o in results])
+    if bench_apart:
+        _row("  the bench's own (checks, killer)", [f"{o.cpu['bench']:.1f}" for o in results])
+        _row("  everything else on the machine", [f"{o.cpu['others']:.1f}" for o in results])
+    else:
+        _row("  everything else on the machine", [f"{o.cpu['others'] + o.cpu['bench']:.1f}" for o in results])
+    _row(f"  of the cores' capacity (cores x {phase} s)", [f"{o.cpu['capacity']:.0f}" for o in results])
+    _row("generators' loop lag p50 / p99 ms", [f"{_ms(o.day.loop_lag_s, 50)} / {_ms(o.day.loop_lag_s, 99)}"
+                                               for o in results])
+
+
+def _check_rows(results: list[Outcome]) -> None:
+    """Exactly once: every acked record stored, none missing or doubled, every minute credited once."""
+    _row("acked == stored", [str(len(o.day.acked) == o.stored_rows) for o in results])
+    _row("missing or doubled", [str(len(o.problems)) for o in results])
+    _row("every honest minute credited once", [str(o.credited_ok) for o in results])
+
+
+def _load_row(results: list[Outcome]) -> None:
+    _row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
+
+
+def report(results: list[Outcome]) -> None:
+    print()
+    _row("", [o.site for o in results])
+    _row("run", [o.run.label for o in results])
+    _row("records in the day", [f"{o.records:,}" for o in results])
+    _row("sign-in + enrol phase s", [f"{o.signin_s:.1f}" for o in results])
+    _row("  sign-in served p50 / p99 ms", [f"{_ms(o.signins.latencies_s, 50)} / {_ms(o.signins.latencies_s, 99)}"
+                                           for o in results])
+    _row("  server CPU ms per sign-in", [f"{o.cpu_signin_s / o.run.learners * 1000:.0f}" for o in results])
+    _row("  turned away (503/429) / errors", [f"{sum(o.signins.turned_away.values())} / "
+                                              f"{sum(o.signins.errors.values())}" for o in results])
+    _row("day phase s", [f"{o.day_s:.1f}" for o in results])
+    _row("accepted records/s", [f"{len(o.day.acked) / o.day_s:,.0f}" for o in results])
+    _served_rows(results)
+    _row("  of which the SIGKILL's drops", [str(o.kill_drops) if o.killed else "-" for o in results])
+    _row("day acked, s after last sync due p50", [_s(o.day.acked_after_due_s, 50) for o in results])
+    _row("  p99 / max", [f"{_s(o.day.acked_after_due_s, 99)} / {_s(o.day.acked_after_due_s, 100)}"
+                         for o in results])
+    _row("learners not done within the limit", [str(o.day.unfinished + o.signins.unfinished) for o in results])
+    _cpu_rows(results, "day", "the load generators'", bench_apart=True)
+    _check_rows(results)
+    _row("reference: /api/health per s", [f"{o.health_per_s:.0f}" for o in results])
+    _load_row(results)
+    _notes(results)
 
 
 def _busy_rows(row: Callable[[str, list[str]], None], results: list[Outcome]) -> None:
@@ -866,41 +892,16 @@ def _notes(results: list[Outcome]) -> None:
 
 def report_capacity(results: list[Outcome]) -> None:
     """The capacity mode's table: what each site stores per second when the server is the bottleneck."""
-    width = 26
-
-    def row(name: str, values: list[str]) -> None:
-        print(f"{name:<44}" + "".join(f"{v:>{width}}" for v in values))
-
-    def per_1000(o: Outcome, seconds: float) -> str:
-        return f"{seconds / max(1, o.records) * 1000:.2f}"
-
     print()
-    row("", [o.site for o in results])
-    row("run", [o.run.label for o in results])
-    row("records sent", [f"{o.records:,}" for o in results])
-    row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
-    row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
-    row("batches served", [f"{o.day.answered:,}" for o in results])
-    row("served batch p50 / p99 ms", [f"{_ms(o.day.latencies_s, 50)} / {_ms(o.day.latencies_s, 99)}"
-                                      for o in results])
-    row("turned away: 503/429 with Retry-After", [str(sum(o.day.turned_away.values())) for o in results])
-    row("errors (timeout, dropped, 5xx, 503 bare)", [str(sum(o.day.errors.values())) for o in results])
-    for kind in sorted({k for o in results for k in o.day.errors}):
-        row(f"  {kind}", [str(o.day.errors.get(kind, 0)) for o in results])
-    row("CPU s per 1,000 records: server", [per_1000(o, o.cpu["server"]) for o in results])
-    row("  PostgreSQL", [per_1000(o, o.cpu["postgresql"]) if o.cpu["postgresql"] else "-" for o in results])
-    _busy_rows(row, results)
-    row("CPU s in the phase: server's processes", [f"{o.cpu['server']:.1f}" for o in results])
-    row("  PostgreSQL's", [f"{o.cpu['postgresql']:.1f}" for o in results])
-    row("  the load generators' (niced)", [f"{o.cpu['generators']:.1f}" for o in results])
-    row("  everything else on the machine", [f"{o.cpu['others'] + o.cpu['bench']:.1f}" for o in results])
-    row("  of the cores' capacity (cores x phase s)", [f"{o.cpu['capacity']:.0f}" for o in results])
-    row("generators' loop lag p50 / p99 ms", [f"{_ms(o.day.loop_lag_s, 50)} / {_ms(o.day.loop_lag_s, 99)}"
-                                              for o in results])
-    row("acked == stored", [str(len(o.day.acked) == o.stored_rows) for o in results])
-    row("missing or doubled", [str(len(o.problems)) for o in results])
-    row("every honest minute credited once", [str(o.credited_ok) for o in results])
-    row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
+    _row("", [o.site for o in results])
+    _row("run", [o.run.label for o in results])
+    _row("records sent", [f"{o.records:,}" for o in results])
+    _row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
+    _row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
+    _served_rows(results)
+    _cpu_rows(results, "phase", "the load generators' (niced)", bench_apart=False)
+    _check_rows(results)
+    _load_row(results)
     _notes(results)
     _scaling(results)
 
