@@ -833,11 +833,16 @@ def _load_row(results: list[Outcome]) -> None:
     _row("load average (1 / 5 min) at the end", [f"{o.load[0]:.1f} / {o.load[1]:.1f}" for o in results])
 
 
-def report(results: list[Outcome]) -> None:
+def _head_rows(results: list[Outcome], records: str) -> None:
+    """Each column's site and run, and how many records its learners sent."""
     print()
     _row("", [o.site for o in results])
     _row("run", [o.run.label for o in results])
-    _row("records in the day", [f"{o.records:,}" for o in results])
+    _row(records, [f"{o.records:,}" for o in results])
+
+
+def report(results: list[Outcome]) -> None:
+    _head_rows(results, "records in the day")
     _row("sign-in + enrol phase s", [f"{o.signin_s:.1f}" for o in results])
     _row("  sign-in served p50 / p99 ms", [f"{_ms(o.signins.latencies_s, 50)} / {_ms(o.signins.latencies_s, 99)}"
                                            for o in results])
@@ -892,10 +897,7 @@ def _notes(results: list[Outcome]) -> None:
 
 def report_capacity(results: list[Outcome]) -> None:
     """The capacity mode's table: what each site stores per second when the server is the bottleneck."""
-    print()
-    _row("", [o.site for o in results])
-    _row("run", [o.run.label for o in results])
-    _row("records sent", [f"{o.records:,}" for o in results])
+    _head_rows(results, "records sent")
     _row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
     _row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
     _served_rows(results)
