@@ -59,7 +59,7 @@ from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_da
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.bulk import insert_rows
-from server.storage.engine import create, transaction
+from server.storage.engine import create, is_busy, transaction
 from server.storage.tables import (
     assignments,
     class_enrolments,
@@ -695,6 +695,10 @@ class Refresher:
                     continue
                 with self.engine.connect() as conn:
                     refresh_site(conn, self.data_dir, chunk, stale_only=stale_only, now=self.now())
-            except Exception:  # a busy database or a bad file: the figures wait for the next change or check
-                log.exception("stored yearly figures not updated")
+            except Exception as exc:  # a busy database or a bad file: the figures wait for the next change or check
+                if is_busy(exc):  # an expected moment of overload: one line, no traceback
+                    log.warning("stored yearly figures not updated now (the database is busy): %s",
+                                type(exc.__cause__ or exc).__name__)
+                else:
+                    log.exception("stored yearly figures not updated")
                 self._seen = None
