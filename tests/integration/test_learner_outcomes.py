@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from server.config import ServerConfig
-from server.site_rules import site_today
 from sync.account.auth import AuthService, UserSession
 from sync.protocol.manifest import Manifest
 from sync.protocol.records import V2
-from sync.protocol.rules import DEFAULT_RULES
 from sync.records.server_view import parse_outcomes
 from sync.site.config import SiteConfig
 from tests.support.courses import (
@@ -37,13 +35,18 @@ from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases
 
-RULES = """
+# The site's clock reads about noon when the module starts (its UTC offset chosen for that), so the
+# site's day, which due dates and reminders count in, cannot turn while the module runs.
+OFFSET_H = (12 - datetime.now(UTC).hour + 12) % 24 - 12
+RULES = f"""
+[year]
+utc_offset = "{'-' if OFFSET_H < 0 else '+'}{abs(OFFSET_H):02d}:00"
 [targets.default]
 total = 1000
 [reminders]
 due_within_days = 10
 """
-TODAY = site_today(DEFAULT_RULES)  # the site's day (UTC+08:00, as in RULES)
+TODAY = (datetime.now(UTC) + timedelta(hours=OFFSET_H)).date()  # the site's day
 
 
 def _day(offset: int) -> str:
