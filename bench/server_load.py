@@ -70,6 +70,7 @@ from typing import Any
 import httpx
 import psutil
 
+from bench.load_probe import Probe
 from sync.net.transport import DEFAULT_TIMEOUT, encode_body, error_for
 from sync.protocol.errors import AuthError, RetryableError, ServerBusyError, SyncError
 from sync.protocol.keys import PrivateKey
@@ -200,7 +201,7 @@ class Outcome:
     workers_waited_s: list[float] = field(default_factory=list)
     """Each worker's seconds runnable but waiting for a core (taken by other processes) in the phase."""
     profile: list[str] = field(default_factory=list)
-    """The lines of a worker's sampled profile (--profile), ready to print."""
+    """The lines of each worker's sampled profile (--profile) and states (--waits), ready to print."""
     workers: int = 1
 
 
@@ -537,7 +538,7 @@ def _generator_main(conn: Connection, url: str, plans: list[Plan], nice: int) ->
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's process stops it
     if nice:
-        os.nice(nice)  # the server, not the generator, gets the cores when both want them
+        os.nice(nice)
     raise_fd_limit()  # a connection per learner in flight: past the usual 1,024 open files
     asyncio.run(_generate(conn, url, plans))
 
@@ -700,6 +701,7 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
     gens = Generators(server.url, plans, min(args.generators, run.learners), args.nice)
     _running.append(gens)
     profiler: Profiler | None = None
+    probe: Probe | None = None
     try:
         lanes = max(1, min(run.learners, 32) // len(gens.procs))
         health = gens.phase("health", lanes, 2.0).count / 2.0
@@ -726,6 +728,8 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             killer.start()
         if args.profile:
             profiler = Profiler(workers, args.profile_after, args.profile)
+        if args.waits:
+            probe = Probe(workers, server.port, server.database_url)
         if args.capacity:
             day = gens.phase("flood", max(1, args.lanes // len(gens.procs)), limit)
             day_s = max(day.last_ack, t0) - t0
@@ -733,6 +737,8 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             day = gens.phase("day", t0, args.hour_s, run.hours, limit)
             day_s = time.monotonic() - t0
         done.set()
+        if probe is not None:
+            probe.stop()
         if killer is not None:
             killer.join()
         after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
@@ -765,7 +771,8 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
                    _tracebacks(server), os.getloadavg()[:2],
                    [per_pid_after[w] - per_pid.get(w, 0.0) if w in per_pid_after else math.nan for w in workers]
                    + [per_pid_after.get(w, 0.0) for w in new], waited + [_waited_s({}, _schedstat(w)) for w in new],
-                   profiler.report() if profiler is not None else [], server.workers)
+                   (profiler.report() if profiler is not None else [])
+                   + (probe.report() if probe is not None else []), server.workers)
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -890,7 +897,7 @@ def _notes(results: list[Outcome]) -> None:
         for p in o.problems[:10]:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
         if o.profile:
-            print(f"{o.site}, {o.run.label}: where each worker's time went (py-spy, GIL held):")
+            print(f"{o.site}, {o.run.label}: where each worker's time went (--profile: py-spy, GIL held; --waits):")
             for line in o.profile:
                 print(f"  {line}")
 
@@ -901,7 +908,7 @@ def report_capacity(results: list[Outcome]) -> None:
     _row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
     _row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
     _served_rows(results)
-    _cpu_rows(results, "phase", "the load generators' (niced)", bench_apart=False)
+    _cpu_rows(results, "phase", "the load generator's", bench_apart=False)
     _check_rows(results)
     _load_row(results)
     _notes(results)
@@ -999,7 +1006,9 @@ def main(argv: list[str] | None = None) -> int:
                                     "sqlite:1,postgresql:WORKERS; with --capacity sqlite:1,postgresql:1,postgresql:2)")
     ap.add_argument("--generators", type=int, help="load-generator processes driving the learners "
                                                    "(default 2; with --capacity 1)")
-    ap.add_argument("--nice", type=int, help="the generators' niceness (default 0; with --capacity 10)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="the generators' niceness (default 0: a niced generator starved by busy workers sends too "
+                         "little to keep them busy)")
     ap.add_argument("--no-kill", action="store_true", help="do not SIGKILL a PostgreSQL worker half-way")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
     ap.add_argument("--logs", type=Path, help="keep each server's log in this folder")
@@ -1015,9 +1024,11 @@ def main(argv: list[str] | None = None) -> int:
                          "other load alike; the comparison of workers takes each site's median)")
     ap.add_argument("--profile", type=float, default=0.0,
                     help="sample each worker with py-spy for this many seconds of the day (or capacity) phase")
+    ap.add_argument("--waits", action="store_true",
+                    help="sample what each worker is doing through the day (or capacity) phase (bench.load_probe)")
     ap.add_argument("--profile-after", type=float, default=3.0, help="seconds into the phase the sampling starts")
     args = ap.parse_args(argv)
-    for name, capacity, day in (("runs", "64x8", "200x3,1000x1"), ("generators", 1, 2), ("nice", 10, 0)):
+    for name, capacity, day in (("runs", "64x8", "200x3,1000x1"), ("generators", 1, 2)):
         if getattr(args, name) is None:
             setattr(args, name, capacity if args.capacity else day)
     if args.quick:
