@@ -70,6 +70,7 @@ from typing import Any
 import httpx
 import psutil
 
+from bench.load_probe import Probe
 from sync.net.transport import DEFAULT_TIMEOUT, encode_body, error_for
 from sync.protocol.errors import AuthError, RetryableError, ServerBusyError, SyncError
 from sync.protocol.keys import PrivateKey
@@ -156,6 +157,11 @@ class Seen:
     count: int = 0
     last_ack: float = 0.0
     """When the last batch of the phase was acked (time.monotonic, the same clock in every process)."""
+    acks: list[tuple[float, int]] = field(default_factory=list)
+    """Each answered batch: when (time.monotonic), and how many of its records were acked."""
+    lanes_full_until: float = math.inf
+    """The capacity phase: when the first lane found no learner left to send (from then on fewer
+    batches than --lanes are in flight: the phase's tail, which the generator, not the server, paces)."""
 
     def merge(self, other: Seen) -> None:
         self.answered += other.answered
@@ -173,6 +179,8 @@ class Seen:
         self.loop_lag_s += other.loop_lag_s
         self.count += other.count
         self.last_ack = max(self.last_ack, other.last_ack)
+        self.acks += other.acks
+        self.lanes_full_until = min(self.lanes_full_until, other.lanes_full_until)
 
 
 @dataclass
@@ -200,8 +208,12 @@ class Outcome:
     workers_waited_s: list[float] = field(default_factory=list)
     """Each worker's seconds runnable but waiting for a core (taken by other processes) in the phase."""
     profile: list[str] = field(default_factory=list)
-    """The lines of a worker's sampled profile (--profile), ready to print."""
+    """The lines of each worker's sampled profile (--profile) and states (--waits), ready to print."""
     workers: int = 1
+    steady_s: float = math.nan
+    """The capacity phase: seconds from its start until the first lane found no learner left."""
+    steady_records: int = 0
+    """Records acked in those seconds."""
 
 
 # ----- set-up (not measured) --------------------------------------------------------------------
@@ -448,11 +460,14 @@ class _Learners:
                      http: httpx.AsyncClient | None = None) -> None:
         """One batch, sent until the server answers; its acked records counted."""
         payload = await self.request(plan, "/api/records/batch", body, content, seen, deadline, "batch", http=http)
+        acked = 0
         for r in payload["results"]:
             seen.statuses[str(r.get("reason") or r["status"])] += 1
             if r["status"] in ("stored", "duplicate"):
                 seen.acked.add(str(r["id"]))
+                acked += 1
         seen.last_ack = time.monotonic()
+        seen.acks.append((seen.last_ack, acked))
 
     async def flood(self, lanes: int, deadline: float, seen: Seen) -> None:
         """The capacity phase: ``lanes`` batches in flight at all times. Each lane takes the next
@@ -473,6 +488,7 @@ class _Learners:
                             await self.upload(plan, body, content, seen, deadline, pc)
                     except _GaveUp:
                         seen.unfinished += 1
+            seen.lanes_full_until = min(seen.lanes_full_until, time.monotonic())
 
         await asyncio.gather(*(lane() for _ in range(lanes)))
 
@@ -537,7 +553,7 @@ def _generator_main(conn: Connection, url: str, plans: list[Plan], nice: int) ->
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's process stops it
     if nice:
-        os.nice(nice)  # the server, not the generator, gets the cores when both want them
+        os.nice(nice)
     raise_fd_limit()  # a connection per learner in flight: past the usual 1,024 open files
     asyncio.run(_generate(conn, url, plans))
 
@@ -700,6 +716,7 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
     gens = Generators(server.url, plans, min(args.generators, run.learners), args.nice)
     _running.append(gens)
     profiler: Profiler | None = None
+    probe: Probe | None = None
     try:
         lanes = max(1, min(run.learners, 32) // len(gens.procs))
         health = gens.phase("health", lanes, 2.0).count / 2.0
@@ -726,6 +743,8 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             killer.start()
         if args.profile:
             profiler = Profiler(workers, args.profile_after, args.profile)
+        if args.waits:
+            probe = Probe(workers, server.port, server.database_url)
         if args.capacity:
             day = gens.phase("flood", max(1, args.lanes // len(gens.procs)), limit)
             day_s = max(day.last_ack, t0) - t0
@@ -733,6 +752,8 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
             day = gens.phase("day", t0, args.hour_s, run.hours, limit)
             day_s = time.monotonic() - t0
         done.set()
+        if probe is not None:
+            probe.stop()
         if killer is not None:
             killer.join()
         after = (_tree_cpu_s(pid), _tree_cpu_s(pg), time.process_time(), _machine_busy_s())
@@ -765,7 +786,10 @@ def run_site(site: str, server: ServerProcess, cluster: Cluster | None, run: Run
                    _tracebacks(server), os.getloadavg()[:2],
                    [per_pid_after[w] - per_pid.get(w, 0.0) if w in per_pid_after else math.nan for w in workers]
                    + [per_pid_after.get(w, 0.0) for w in new], waited + [_waited_s({}, _schedstat(w)) for w in new],
-                   profiler.report() if profiler is not None else [], server.workers)
+                   (profiler.report() if profiler is not None else [])
+                   + (probe.report() if probe is not None else []), server.workers,
+                   steady_s=day.lanes_full_until - t0 if args.capacity else math.nan,
+                   steady_records=sum(n for t, n in day.acks if t <= day.lanes_full_until))
 
 
 # ----- the report ---------------------------------------------------------------------------
@@ -791,6 +815,11 @@ def _per_1000(o: Outcome, seconds: float) -> str:
 
 def _rate(o: Outcome) -> float:
     return len(o.day.acked) / max(o.day_s, 1e-9)
+
+
+def _steady_rate(o: Outcome) -> float:
+    """Records acked per second while every lane had a learner to send: the server set the pace."""
+    return o.steady_records / o.steady_s if o.steady_s > 0 else math.nan
 
 
 def _served_rows(results: list[Outcome]) -> None:
@@ -890,7 +919,7 @@ def _notes(results: list[Outcome]) -> None:
         for p in o.problems[:10]:
             print(f"{o.site}, {o.run.label}: PROBLEM {p}")
         if o.profile:
-            print(f"{o.site}, {o.run.label}: where each worker's time went (py-spy, GIL held):")
+            print(f"{o.site}, {o.run.label}: where each worker's time went (--profile: py-spy, GIL held; --waits):")
             for line in o.profile:
                 print(f"  {line}")
 
@@ -900,8 +929,9 @@ def report_capacity(results: list[Outcome]) -> None:
     _head_rows(results, "records sent")
     _row("phase s (first batch sent to last acked)", [f"{o.day_s:.1f}" for o in results])
     _row("accepted records/s", [f"{_rate(o):,.0f}" for o in results])
+    _row("  while every lane had records to send", [f"{_steady_rate(o):,.0f} in {o.steady_s:.1f} s" for o in results])
     _served_rows(results)
-    _cpu_rows(results, "phase", "the load generators' (niced)", bench_apart=False)
+    _cpu_rows(results, "phase", "the load generator's", bench_apart=False)
     _check_rows(results)
     _load_row(results)
     _notes(results)
@@ -920,15 +950,16 @@ def _scaling(results: list[Outcome]) -> None:
                 pg.setdefault(o.workers, []).append(o)
         if 1 not in pg:
             continue
-        one = median([_rate(o) for o in pg[1]])
+        one, one_steady = median([_rate(o) for o in pg[1]]), median([_steady_rate(o) for o in pg[1]])
         one_busy = median([o.cpu["server"] / o.day_s for o in pg[1]])
         for n in sorted(k for k in pg if k > 1):
-            more = median([_rate(o) for o in pg[n]])
+            more, more_steady = median([_rate(o) for o in pg[n]]), median([_steady_rate(o) for o in pg[n]])
             more_busy = median([o.cpu["server"] / o.day_s for o in pg[n]])
             rounds = f" (medians of {len(pg[1])} and {len(pg[n])} rounds)" if len(pg[1]) + len(pg[n]) > 2 else ""
-            print(f"{run.label}: PostgreSQL with {n} workers stores {more / one - 1:+.0%} records/s against 1 worker "
-                  f"({one:,.0f} -> {more:,.0f}){rounds}; the server's processes kept {one_busy:.2f} -> "
-                  f"{more_busy:.2f} cores busy")
+            print(f"{run.label}: PostgreSQL with {n} workers stores {more_steady / one_steady - 1:+.0%} records/s "
+                  f"against 1 worker while every lane had records to send ({one_steady:,.0f} -> {more_steady:,.0f}), "
+                  f"{more / one - 1:+.0%} over the whole phase with its tail ({one:,.0f} -> {more:,.0f}){rounds}; "
+                  f"the server's processes kept {one_busy:.2f} -> {more_busy:.2f} cores busy")
             cores = os.cpu_count() or 1
             a, b = median([_ceiling(o, cores) for o in pg[1]]), median([_ceiling(o, cores) for o in pg[n]])
             print(f"{run.label}: from the CPU per record, on {cores} cores with nothing else running: 1 worker at most "
@@ -999,7 +1030,9 @@ def main(argv: list[str] | None = None) -> int:
                                     "sqlite:1,postgresql:WORKERS; with --capacity sqlite:1,postgresql:1,postgresql:2)")
     ap.add_argument("--generators", type=int, help="load-generator processes driving the learners "
                                                    "(default 2; with --capacity 1)")
-    ap.add_argument("--nice", type=int, help="the generators' niceness (default 0; with --capacity 10)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="the generators' niceness (default 0: a niced generator starved by busy workers sends too "
+                         "little to keep them busy)")
     ap.add_argument("--no-kill", action="store_true", help="do not SIGKILL a PostgreSQL worker half-way")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one site only")
     ap.add_argument("--logs", type=Path, help="keep each server's log in this folder")
@@ -1015,9 +1048,11 @@ def main(argv: list[str] | None = None) -> int:
                          "other load alike; the comparison of workers takes each site's median)")
     ap.add_argument("--profile", type=float, default=0.0,
                     help="sample each worker with py-spy for this many seconds of the day (or capacity) phase")
+    ap.add_argument("--waits", action="store_true",
+                    help="sample what each worker is doing through the day (or capacity) phase (bench.load_probe)")
     ap.add_argument("--profile-after", type=float, default=3.0, help="seconds into the phase the sampling starts")
     args = ap.parse_args(argv)
-    for name, capacity, day in (("runs", "64x8", "200x3,1000x1"), ("generators", 1, 2), ("nice", 10, 0)):
+    for name, capacity, day in (("runs", "64x8", "200x3,1000x1"), ("generators", 1, 2)):
         if getattr(args, name) is None:
             setattr(args, name, capacity if args.capacity else day)
     if args.quick:

@@ -185,10 +185,17 @@ def busy_answer(exc: ServerBusyError, status: int = 503, rng: random.Random | No
     """The answer to ``exc``: 503 (or ``status``) with Retry-After. A busy server's 503 names a wait
     drawn from [retry_after_s, BUSY_JITTER x retry_after_s]: clients turned away in the same
     instant then come back spread out, not in one herd that is turned away again. A 429's wait
-    (a sign-in throttle's schedule, server.throttle) is named as it is."""
+    (a sign-in throttle's schedule, server.throttle) is named as it is.
+
+    A busy 503 also closes the connection. Workers (serve --workers) share one listening socket and
+    a kept-alive connection stays with the worker that accepted it: a client turned away by one busy
+    worker would come back to that worker after its wait, however idle the others were. On a new
+    connection it reaches whichever worker is free to accept it first, the least busy one. (Which
+    worker accepts a new connection is otherwise a race that one worker may win for a whole burst
+    of connections at once.)"""
     from starlette.responses import JSONResponse
 
-    headers = {}
+    headers = {"Connection": "close"} if status == 503 else {}
     if exc.retry_after_s is not None:
         wait_s = exc.retry_after_s
         if status == 503:

@@ -34,8 +34,9 @@ KEEP_ALIVE_S = 15
 """Seconds an idle connection is kept open: well past the longest wait a busy server asks for
 (server.limits: a Retry-After of at most RETRY_AFTER_S x BUSY_JITTER, which a client spreads by up
 to a quarter more: 5 s). At 5 s, a client coming back after a 503 raced the server's close of its
-connection and now and then lost (a reset, an error to the client). nginx keeps its connections
-to the server for less (deploy/nginx-studydesk.conf), so it never reuses one being closed."""
+connection and now and then lost (a reset, an error to the client); a busy 503 now also closes
+its connection itself (server.limits.busy_answer). nginx keeps its connections to the server for
+less (deploy/nginx-studydesk.conf), so it never reuses one being closed."""
 MAX_HEADER_BYTES = 16 * 1024
 GRACEFUL_S = 20
 """On SIGTERM, how long a worker may take to finish its requests (below systemd's TimeoutStopSec=30)."""
