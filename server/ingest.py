@@ -61,7 +61,7 @@ from server.grading import REASON_TEXT as GRADE_TEXT
 from server.outcomes import evidence_from
 from server.published import Published
 from server.storage.engine import transaction
-from server.storage.tables import credit_windows, devices, record_credit, records, users
+from server.storage.tables import credit_windows, credited_people, devices, record_credit, records, users
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
@@ -388,7 +388,14 @@ def uncredited(user_id: str | None = None) -> sa.Select[Any]:
 
 def credit_missing(conn: Connection, published: Published, user_id: str | None = None) -> int:
     """Credit stored records that have no credit yet (stored before credit was decided at ingest),
-    in the order they arrived, each against its own arrival time. Inside the caller's transaction."""
+    in the order they arrived, each against its own arrival time. Inside the caller's transaction
+    (for ``user_id``: under their lock). A person's history is read once: then they are listed in
+    ``credited_people``, since every record ingest stores has its credit from then on."""
+    if user_id is not None:
+        listed = credited_people.c.user_id == user_id
+        if conn.execute(sa.select(credited_people.c.user_id).where(listed)).first() is not None:
+            return 0
+        conn.execute(credited_people.insert().values(user_id=user_id))
     rows = conn.execute(uncredited(user_id).order_by(records.c.rid)).all()
     if not rows:
         return 0
