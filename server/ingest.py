@@ -237,6 +237,11 @@ _ROWS_PER_INSERT = 1000
 """Rows in one INSERT: 15 values each stay well within SQLite's 32,766 and PostgreSQL's 65,535."""
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's own parameter mark (SQLite's qmark, psycopg's format)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], *,
                  returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (values of ``columns``, plain str, int, float or None) with one multi-row
@@ -244,8 +249,7 @@ def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], ro
     process every value of every row in Python first, which costs more than the insert itself.
     The rows ``returning`` names come back, in any order."""
     quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ",".join([mark] * len(columns)) + ")"
+    one = "(" + ",".join([_mark(conn)] * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
     tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
     out: list[tuple[Any, ...]] = []
@@ -429,11 +433,16 @@ def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     by_device: dict[str, list[str]] = {}
     for device_id, rid in keys:
         by_device.setdefault(device_id, []).append(rid)
-    c = records.c
+    # handed to the driver as it is, like _insert_many: SQLAlchemy would spend more on expanding the
+    # IN list's parameters than the database on the look-ups
+    quote = conn.dialect.identifier_preparer.quote
+    head = (f"SELECT {quote('id')}, {quote('hash')}, {quote('sig')} FROM {quote(records.name)} "
+            f"WHERE {quote('device_id')} = {_mark(conn)} AND {quote('id')} IN ")
     for device_id, ids in by_device.items():
         for k in range(0, len(ids), 500):
-            query = sa.select(c.id, c.hash, c.sig).where(c.device_id == device_id, c.id.in_(ids[k : k + 500]))
-            for rid, digest, sig in conn.execute(query):
+            part = ids[k : k + 500]
+            query = head + "(" + ",".join([_mark(conn)] * len(part)) + ")"
+            for rid, digest, sig in conn.exec_driver_sql(query, (device_id, *part)):
                 out[(device_id, rid)] = (digest, sig)
     return out
 
