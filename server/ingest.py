@@ -390,16 +390,19 @@ def uncredited(user_id: str | None = None) -> sa.Select[Any]:
     return query.where(x.user_id == user_id) if user_id else query
 
 
+_LISTED = sa.select(credited_people.c.user_id).where(credited_people.c.user_id == sa.bindparam("user_id"))
+"""Whether a person is in ``credited_people`` (built once, run before every batch)."""
+
+
 def credit_missing(conn: Connection, published: Published, user_id: str | None = None) -> int:
     """Credit stored records that have no credit yet (stored before credit was decided at ingest),
     in the order they arrived, each against its own arrival time. Inside the caller's transaction
     (for ``user_id``: under their lock). A person's history is read once: then they are listed in
     ``credited_people``, since every record ingest stores has its credit from then on."""
     if user_id is not None:
-        listed = credited_people.c.user_id == user_id
-        if conn.execute(sa.select(credited_people.c.user_id).where(listed)).first() is not None:
+        if conn.execute(_LISTED, {"user_id": user_id}).first() is not None:
             return 0
-        conn.execute(credited_people.insert().values(user_id=user_id))
+        conn.execute(credited_people.insert(), {"user_id": user_id})
     rows = conn.execute(uncredited(user_id).order_by(records.c.rid)).all()
     if not rows:
         return 0
