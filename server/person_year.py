@@ -388,7 +388,7 @@ def _book(conn: Connection, delta: Mapping[tuple[str, int, int], int]) -> None:
         "INSERT INTO unit_week (unit_code, year, week, study_ms) VALUES (:unit_code, :year, :week, :ms) "
         "ON CONFLICT (unit_code, year, week) DO UPDATE SET study_ms = unit_week.study_ms + excluded.study_ms"),
         changes)
-    touched = sorted({(c["unit_code"], c["year"]) for c in changes if c["ms"] < 0})  # only these can reach 0
+    touched = sorted({(u, y) for (u, y, _), ms in delta.items() if ms < 0})  # only these can reach 0
     w = unit_week.c
     for unit_code, year in touched:
         conn.execute(unit_week.delete().where(w.unit_code == unit_code, w.year == year, w.study_ms == 0))
