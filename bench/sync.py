@@ -190,11 +190,13 @@ def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> dict[str, flo
     one batch's records are held in memory at a time, as in the server. Also timed apart: the
     person's stored yearly figures that each batch ends with (server.person_year, which folds the
     batch's records into the person's stored year). At the end the stored year must equal the one
-    worked out from scratch. Returns records per CPU second: ``ingest``, ``ingest_bare`` (without
+    worked out from scratch. The database and the process are as the server's start-up
+    (``create_app``) leaves them. Returns records per CPU second: ``ingest``, ``ingest_bare`` (without
     the yearly figures) and ``parse``."""
     import sqlalchemy as sa
 
     from server import person_year
+    from server.app import create_app
     from server.auth import enrol_device
     from server.config import ServerConfig
     from server.ingest import ingest
@@ -202,7 +204,6 @@ def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> dict[str, flo
     from server.routes_records import parse_batch, parse_slots
     from server.site_rules import load_site_rules
     from server.storage.engine import transaction
-    from server.storage.schema import open_database
     from server.storage.tables import person_year as person_year_table
     from server.users import add_user
     from sync.net.transport import encode_body
@@ -210,7 +211,8 @@ def bench_credited_ingest(root: Path, n: int, batch: int = 500) -> dict[str, flo
     data = root / "credited"
     publish_lessons(data, "course-1", {f"lesson-{k}": 3600.0 for k in range(20)}, max_rate=1.0)
     config = ServerConfig(data)
-    conn = open_database(config.url).connect()
+    app = create_app(config)  # the server's start-up, in this process
+    conn = app.state.engine.connect()
     user = add_user(conn, "bench", "bench-pass", "bench")
     signer = DeviceSigner(str(uuid.uuid4()), user.user_id, PrivateKey.generate())
     enrol_device(conn, user, signer.device_id, signer.key.public.to_text())

@@ -61,7 +61,7 @@ from server.grading import REASON_TEXT as GRADE_TEXT
 from server.outcomes import evidence_from
 from server.published import Published
 from server.storage.engine import transaction
-from server.storage.tables import credit_windows, devices, record_credit, records, users
+from server.storage.tables import credit_windows, credited_people, devices, record_credit, records, users
 from server.users import get_user
 from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
@@ -237,6 +237,11 @@ _ROWS_PER_INSERT = 1000
 """Rows in one INSERT: 15 values each stay well within SQLite's 32,766 and PostgreSQL's 65,535."""
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's own parameter mark (SQLite's qmark, psycopg's format)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], *,
                  returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (values of ``columns``, plain str, int, float or None) with one multi-row
@@ -244,8 +249,7 @@ def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], ro
     process every value of every row in Python first, which costs more than the insert itself.
     The rows ``returning`` names come back, in any order."""
     quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ",".join([mark] * len(columns)) + ")"
+    one = "(" + ",".join([_mark(conn)] * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
     tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
     out: list[tuple[Any, ...]] = []
@@ -386,9 +390,19 @@ def uncredited(user_id: str | None = None) -> sa.Select[Any]:
     return query.where(x.user_id == user_id) if user_id else query
 
 
+_LISTED = sa.select(credited_people.c.user_id).where(credited_people.c.user_id == sa.bindparam("user_id"))
+"""Whether a person is in ``credited_people`` (built once, run before every batch)."""
+
+
 def credit_missing(conn: Connection, published: Published, user_id: str | None = None) -> int:
     """Credit stored records that have no credit yet (stored before credit was decided at ingest),
-    in the order they arrived, each against its own arrival time. Inside the caller's transaction."""
+    in the order they arrived, each against its own arrival time. Inside the caller's transaction
+    (for ``user_id``: under their lock). A person's history is read once: then they are listed in
+    ``credited_people``, since every record ingest stores has its credit from then on."""
+    if user_id is not None:
+        if conn.execute(_LISTED, {"user_id": user_id}).first() is not None:
+            return 0
+        conn.execute(credited_people.insert(), {"user_id": user_id})
     rows = conn.execute(uncredited(user_id).order_by(records.c.rid)).all()
     if not rows:
         return 0
@@ -422,11 +436,16 @@ def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, st
     by_device: dict[str, list[str]] = {}
     for device_id, rid in keys:
         by_device.setdefault(device_id, []).append(rid)
-    c = records.c
+    # handed to the driver as it is, like _insert_many: SQLAlchemy would spend more on expanding the
+    # IN list's parameters than the database on the look-ups
+    quote = conn.dialect.identifier_preparer.quote
+    head = (f"SELECT {quote('id')}, {quote('hash')}, {quote('sig')} FROM {quote(records.name)} "
+            f"WHERE {quote('device_id')} = {_mark(conn)} AND {quote('id')} IN ")
     for device_id, ids in by_device.items():
         for k in range(0, len(ids), 500):
-            query = sa.select(c.id, c.hash, c.sig).where(c.device_id == device_id, c.id.in_(ids[k : k + 500]))
-            for rid, digest, sig in conn.execute(query):
+            part = ids[k : k + 500]
+            query = head + "(" + ",".join([_mark(conn)] * len(part)) + ")"
+            for rid, digest, sig in conn.exec_driver_sql(query, (device_id, *part)):
                 out[(device_id, rid)] = (digest, sig)
     return out
 

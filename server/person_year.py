@@ -146,6 +146,32 @@ class Figures:
                 "active": int(self.active), "stamp": self.stamp}
 
 
+def _index_queries(some: bool) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+    """AssignmentIndex's three queries: of everything, or (``some``) of what can reach some people
+    (parameters: ``units``, their unit codes; ``names``, their user names; ``ancestors``, the codes
+    of their units' paths; ``codes``, their classes). Built once: SQLAlchemy spends more on building
+    a statement than the database on running it."""
+    e, a = class_enrolments.c, assignments.c
+    paths = sa.select(units.c.code, units.c.path)
+    enrolments = sa.select(e.class_code, e.kind, e.target)
+    rows = sa.select(assignments)
+    if not some:
+        return paths, enrolments, rows
+
+    def given(name: str) -> sa.BindParameter[Any]:
+        return sa.bindparam(name, expanding=True)
+
+    return (paths.where(units.c.code.in_(given("units"))),
+            enrolments.where(sa.or_(sa.and_(e.kind == "person", e.target.in_(given("names"))),
+                                    sa.and_(e.kind == "unit", e.target.in_(given("ancestors"))))),
+            rows.where(sa.or_(sa.and_(a.target_kind == "user", a.target.in_(given("names"))),
+                              sa.and_(a.target_kind == "class", a.target.in_(given("codes"))),
+                              sa.and_(a.target_kind == "unit", a.target.in_(given("ancestors"))))))
+
+
+_INDEX_QUERIES = {some: _index_queries(some) for some in (False, True)}
+
+
 class AssignmentIndex:
     """The assignment rows and class enrolments, read once, and the paths of the units asked about,
     so the assignments of many people cost no query each (server.assignments.applying picks the
@@ -153,28 +179,21 @@ class AssignmentIndex:
 
     def __init__(self, conn: Connection, people: Sequence[User] | None = None) -> None:
         """Everything, or (``people``) only what can reach those people."""
-        query = sa.select(units.c.code, units.c.path)
+        paths, enrolments, rows = _INDEX_QUERIES[people is not None]
+        given: dict[str, list[str]] = {}
         if people is not None:
-            query = query.where(units.c.code.in_(sorted({p.unit_code for p in people if p.unit_code})))
-        self.paths: dict[str, str] = {code: path for code, path in conn.execute(query)}
-        e, a = class_enrolments.c, assignments.c
-        enrolments = sa.select(e.class_code, e.kind, e.target)
+            given["units"] = sorted({p.unit_code for p in people if p.unit_code})
+            given["names"] = sorted({p.username for p in people})
+        self.paths: dict[str, str] = {code: path for code, path in conn.execute(paths, given)}
         if people is not None:
-            names = sorted({p.username for p in people})
-            ancestors = sorted({code for path in self.paths.values() for code in codes_of(path)})
-            enrolments = enrolments.where(sa.or_(sa.and_(e.kind == "person", e.target.in_(names)),
-                                                 sa.and_(e.kind == "unit", e.target.in_(ancestors))))
+            given["ancestors"] = sorted({code for path in self.paths.values() for code in codes_of(path)})
         self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for code, kind, target in conn.execute(enrolments):
+        for code, kind, target in conn.execute(enrolments, given):
             self.classes[(kind, target)].add(code)
-        rows = sa.select(assignments)
         if people is not None:
-            codes = sorted({code for found in self.classes.values() for code in found})
-            rows = rows.where(sa.or_(sa.and_(a.target_kind == "user", a.target.in_(names)),
-                                     sa.and_(a.target_kind == "class", a.target.in_(codes)),
-                                     sa.and_(a.target_kind == "unit", a.target.in_(ancestors))))
+            given["codes"] = sorted({code for found in self.classes.values() for code in found})
         self.by_target: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
-        for row in conn.execute(rows):
+        for row in conn.execute(rows, given):
             self.by_target[(row.target_kind, row.target)].append(dict(row._mapping))
 
     def rows_for(self, user: User) -> list[Mapping[str, Any]]:
@@ -369,7 +388,7 @@ def _book(conn: Connection, delta: Mapping[tuple[str, int, int], int]) -> None:
         "INSERT INTO unit_week (unit_code, year, week, study_ms) VALUES (:unit_code, :year, :week, :ms) "
         "ON CONFLICT (unit_code, year, week) DO UPDATE SET study_ms = unit_week.study_ms + excluded.study_ms"),
         changes)
-    touched = sorted({(c["unit_code"], c["year"]) for c in changes})
+    touched = sorted({(u, y) for (u, y, _), ms in delta.items() if ms < 0})  # only these can reach 0
     w = unit_week.c
     for unit_code, year in touched:
         conn.execute(unit_week.delete().where(w.unit_code == unit_code, w.year == year, w.study_ms == 0))

@@ -161,6 +161,15 @@ records = sa.Table(
     sa.UniqueConstraint("device_id", "user_id", "seq"),
     sa.UniqueConstraint("device_id", "id"),
     sa.Index("records_user_course", "user_id", "course_id"),
+    sa.Index("records_user_type", "user_id", "type"),  # a person's quiz and exam records (server/grading.py)
+)
+
+# The people every one of whose stored records has its credit (server/ingest.py): ingest credits
+# each record it stores, so a person's history is looked at for records stored without credit (by a
+# server from before credit was decided at ingest) once, then they are listed here (revision 0009).
+credited_people = sa.Table(
+    "credited_people", metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
 )
 
 # What each stored record earned: credited media segments and seconds, the seconds set aside by

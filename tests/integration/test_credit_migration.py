@@ -34,7 +34,8 @@ def old_database(path: Path) -> None:
     conn.close()
 
 
-def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
+def old_records(tmp_path: Path) -> tuple[ServerConfig, str, DeviceSigner, Timeline, str]:
+    """Three watch records of one person stored by a server without the new steps."""
     config = ServerConfig(tmp_path / "data").ensure()
     publish_lessons(config.data_dir, "c1", {"l1": 600.0})
     old_database(config.db_path)
@@ -55,6 +56,11 @@ def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
         prev = r.hash
     assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
     conn.close()
+    return config, user_id, signer, line, prev
+
+
+def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
+    config, user_id, signer, line, prev = old_records(tmp_path)
 
     engine = open_database(config.url)  # the new steps run now, then the revisions
     db = engine.connect()
@@ -70,5 +76,21 @@ def test_old_records_are_kept_and_credited(tmp_path: Path) -> None:
     [outcome] = server.ingest.ingest(db, [r.to_dict()], as_user_id=user_id, repo_dir=config.repo_dir)
     assert outcome.status == "stored" and outcome.flags == ()
     assert server.transcript.transcript(db, user_id, config.repo_dir)["courses"][0]["credited_s"] == 80.0
+    db.close()
+    engine.dispose()
+
+
+def test_old_records_are_credited_at_the_persons_next_upload(tmp_path: Path) -> None:
+    config, user_id, signer, line, prev = old_records(tmp_path)
+    engine = open_database(config.url)
+    db = engine.connect()
+    assert db.exec_driver_sql("SELECT COUNT(*) FROM credited_people").scalar_one() == 0  # nobody's history looked at
+    r = make_record(signer, seq=4, prev=prev, record_type="watch", course_id="c1", lesson_id="l1",
+                    body=line.body([[60.0, 80.0]]))
+    [outcome] = server.ingest.ingest(db, [r.to_dict()], as_user_id=user_id, repo_dir=config.repo_dir)
+    assert outcome.status == "stored" and outcome.flags == ()
+    assert db.exec_driver_sql("SELECT COUNT(*) FROM record_credit").scalar_one() == 4
+    assert db.exec_driver_sql("SELECT SUM(credited_s) FROM record_credit").scalar_one() == 80.0
+    assert [tuple(row) for row in db.exec_driver_sql("SELECT user_id FROM credited_people")] == [(user_id,)]
     db.close()
     engine.dispose()
