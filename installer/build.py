@@ -106,8 +106,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--site", type=Path, default=HERE / "site.example.toml",
                    help="site file to install as /etc/studydesk/site.toml (default: the commented example)")
     p.add_argument("--no-deb", action="store_true", help="do not build the .deb")
-    p.add_argument("--compression", choices=("xz", "gzip"), default="xz",
-                   help="of the .deb: xz (default, smallest) or gzip (faster build, for tests)")
+    p.add_argument("--compression", choices=("xz", "gzip", "none"), default="xz",
+                   help="of the .deb: xz (default, smallest), gzip (faster) or none (fastest, for tests)")
     p.add_argument("--nsis", action="store_true", default=sys.platform == "win32",
                    help="also compile the Windows installer with makensis (default on Windows)")
     p.add_argument("--skip-freeze", action="store_true", help="reuse <out>/studydesk from an earlier build")

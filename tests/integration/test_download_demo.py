@@ -1,4 +1,5 @@
-"""The demo runner: server child process, key, published demo course, site file, download."""
+"""The demo runner: server child process, key, published demo course, site file, download, in one
+language per run; a second run reuses the key and the course."""
 
 from __future__ import annotations
 
@@ -10,33 +11,10 @@ import threading
 import tomllib
 from pathlib import Path
 
-from client.demo import DEMO_COURSE_DIR, DEMO_COURSE_ID, REPO_ROOT, download_demo_course, prepare
+from client.demo import DEMO_COURSE_DIR, DEMO_COURSE_ID, REPO_ROOT, prepare
 from sync.content.store import ContentStore
 from sync.site.config import load_site
 from tests.support.server_process import free_port
-
-
-def test_demo_prepares_server_site_and_downloads_the_course(tmp_path: Path) -> None:
-    env = prepare(root=tmp_path / "demo", port=free_port())
-    try:
-        site = load_site(env.site_path)
-        assert site.server_url == env.server_url and site.publisher_keys == (env.public_key,)
-        assert download_demo_course(env) == 0
-        store = ContentStore(env.client_data / "content", site.trusted_keys())
-        manifest = store.manifest(DEMO_COURSE_ID)
-        assert manifest is not None and len(manifest.lessons) == 3
-        assert all(store.lesson_file(manifest, lesson.id) for lesson in manifest.lessons)
-        assert store.document_file(manifest, "handout") is not None
-    finally:
-        env.stop()
-    assert env.process.poll() is not None
-    again = prepare(root=tmp_path / "demo", port=free_port())  # a second run reuses key and course
-    try:
-        assert again.public_key == env.public_key
-        assert [p.name for p in (again.server_data / "repo" / "manifests" / DEMO_COURSE_ID).iterdir()] == ["1.json"]
-    finally:
-        again.stop()
-
 
 ENGLISH = ("Published", "unchanged", "Demo server", "Demo course files", "Try:", "keeps running", "time left",
            "files)", "Downloaded", "Stored in", "Stopping the demo server")
@@ -55,7 +33,7 @@ def _demo_run(tmp_path: Path, language: str) -> str:
     proc = subprocess.Popen([sys.executable, "-m", "client.demo", "--no-window", "--port", str(free_port())],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
                             env=env, cwd=REPO_ROOT)
-    watchdog = threading.Timer(90, proc.kill)  # a hung demo fails the test instead of hanging it
+    watchdog = threading.Timer(240, proc.kill)  # a hung demo fails the test instead of hanging it
     watchdog.start()
     lines: list[str] = []
     try:
@@ -76,7 +54,7 @@ def _demo_run(tmp_path: Path, language: str) -> str:
     return "".join(lines)
 
 
-def test_the_demo_speaks_one_language_per_run(tmp_path: Path) -> None:
+def test_the_demo_speaks_one_language_per_run_and_a_second_run_reuses_key_and_course(tmp_path: Path) -> None:
     title = tomllib.loads((DEMO_COURSE_DIR / "course.toml").read_text(encoding="utf-8"))["title"]
     zh = _demo_run(tmp_path / "zh", "zh_CN")
     assert "已发布演示课程" in zh and "演示服务器：" in zh and "演示课程文件：" in zh and "正在停止演示服务器" in zh
@@ -84,6 +62,23 @@ def test_the_demo_speaks_one_language_per_run(tmp_path: Path) -> None:
     assert not [word for word in ENGLISH if word in zh], zh
     finished = [line for line in zh.splitlines() if "100%" in line]
     assert finished and not any("B/s" in line or "剩余时间" in line for line in finished), zh
+
+    # the run downloaded the whole course into the demo's client folder, verified against its site file's key
+    demo = tmp_path / "zh" / "demo"
+    first_keys = load_site(demo / "site.toml").publisher_keys
+    again = prepare(root=demo, port=free_port())  # a second run (here in this process) reuses key and course
+    try:
+        site = load_site(again.site_path)
+        assert site.server_url == again.server_url and site.publisher_keys == (again.public_key,) == first_keys
+        assert [p.name for p in (again.server_data / "repo" / "manifests" / DEMO_COURSE_ID).iterdir()] == ["1.json"]
+        store = ContentStore(again.client_data / "content", site.trusted_keys())
+        manifest = store.manifest(DEMO_COURSE_ID)
+        assert manifest is not None and len(manifest.lessons) == 3
+        assert all(store.lesson_file(manifest, lesson.id) for lesson in manifest.lessons)
+        assert store.document_file(manifest, "handout") is not None
+    finally:
+        again.stop()
+    assert again.process.poll() is not None
 
     en = _demo_run(tmp_path / "en", "en")
     assert "Published the demo course" in en and "Demo server:" in en and "Stopping the demo server." in en

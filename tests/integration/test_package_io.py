@@ -16,13 +16,14 @@ from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.server_process import ServerProcess
+from tests.support.zygote import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def studydesk(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "client.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120, check=check)
+def studydesk(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command line, forked from the test process's zygote (tests/support/zygote.py)."""
+    return run_module("client.cli", args, cwd=ROOT, timeout=120)
 
 
 def test_export_then_import_on_another_pc(server: ServerProcess, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from sync.site.check import Finding, run_site_check
 from sync.site.config import parse_site
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.server_process import free_port
+from tests.support.zygote import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,8 +119,8 @@ def _site_file(folder: Path, site: TlsSite, *, with_ca: bool = True, repository:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "client.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    """The command line, forked from the test process's zygote (tests/support/zygote.py)."""
+    return run_module("client.cli", args, cwd=ROOT, timeout=120)
 
 
 def test_site_example_parses() -> None:
