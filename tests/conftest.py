@@ -15,8 +15,9 @@ os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
 # English say so here, and the tests of the Chinese output pass --lang or set it themselves.
 os.environ.setdefault("STUDYDESK_LANG", "en")
 
+# pytester: pytest runs of their own inside a test (tests/unit/test_ci_strict.py)
 pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict", "tests.support.cpu_report",
-                  "tests.support.schedule"]
+                  "tests.support.schedule", "pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,6 +15,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from openpyxl import load_workbook
@@ -25,7 +26,8 @@ from tests.support.courses import course_zip
 from tests.support.org_sheets import write_sheet
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, Page
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "admin"
 pytestmark = pytest.mark.slow

@@ -6,6 +6,8 @@ is: nothing wider than the window, no text cut off, no English left on a zh_CN p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from tests.e2e.test_admin_browser import look, sign_in
@@ -13,7 +15,8 @@ from tests.integration.test_admin_dashboard import site
 from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.slow
 __all__ = ["site"]  # the fixture this module uses

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from server.app import COURSE_UPLOAD_BYTES
 from server.limits import MAX_BODY_BYTES
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
@@ -242,6 +241,8 @@ def test_a_killed_worker_behind_nginx_costs_no_502_and_no_record(two_workers: Si
 
 
 def test_nginx_cap_matches_the_server_cap() -> None:
+    from server.app import COURSE_UPLOAD_BYTES  # the web framework, only for this test
+
     conf = (DEPLOY / "nginx-studydesk.conf").read_text()
     sizes = re.findall(r"client_max_body_size\s+(\d+)m;", conf)
     assert sizes and all(int(s) * 1024 * 1024 == MAX_BODY_BYTES for s in sizes)

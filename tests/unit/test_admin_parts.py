@@ -11,11 +11,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from openpyxl import load_workbook
 
 from server import ingest
-from server.admin import charts, exports, i18n, pdf, reasons
+from server.admin import charts, exports, i18n, reasons
 from server.admin.session import Session, SessionCodec, check_csrf, new_session, session_key
 
 ADMIN = Path(__file__).resolve().parents[2] / "server" / "admin"
@@ -80,6 +79,8 @@ def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
 
 
 def test_the_bulletin_embeds_the_chinese_font() -> None:
+    from server.admin import pdf  # the PDF library and its fonts, only for this test
+
     if not pdf.FONT_PATH.is_file():
         pytest.skip("fonts-wqy-microhei is not installed")
     table = exports.Table("units", "各单位完成情况", ("单位", "人数"), [("城关镇", 12)])
@@ -89,6 +90,8 @@ def test_the_bulletin_embeds_the_chinese_font() -> None:
 
 
 def _msgids() -> set[str]:
+    from babel.messages.extract import extract_from_dir
+
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     return {message[2] if isinstance(message[2], str) else message[2][0]
             for message in extract_from_dir(str(ADMIN), method_map, keywords={"_": None, "gettext": None})

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from dataclasses import dataclass
 
-REPO = Path(__file__).resolve().parents[2]
+import pytest
 
 SKIPPING = '''
 import pytest
@@ -43,19 +40,29 @@ def test_never_collected():
 '''
 
 
-def _pytest(tmp_path: Path, source: str, ci: str | None) -> subprocess.CompletedProcess[str]:
-    test_file = tmp_path / "test_skipping.py"
-    test_file.write_text(source, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
-    env.update(PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    if ci is not None:
-        env["CI"] = ci
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.support.ci_strict", "-p", "no:cacheprovider",
-                           "-rA", str(test_file)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_every_skip_fails_under_ci_with_its_reason(tmp_path: Path) -> None:
-    done = _pytest(tmp_path, SKIPPING, "true")
+def _pytest(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, source: str, ci: str | None) -> Run:
+    """A whole pytest run of ``source`` with only the plugin under test (no installed plugin, no
+    conftest): in this process (pytest.main, as pytester runs it), which spares a new interpreter."""
+    pytester.makepyfile(test_skipping=source)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    done = pytester.runpytest_inprocess("-p", "tests.support.ci_strict", "-p", "no:cacheprovider", "-rA",
+                                        "test_skipping.py")
+    return Run(int(done.ret), "\n".join(done.outlines) + "\n", "\n".join(done.errlines))
+
+
+def test_every_skip_fails_under_ci_with_its_reason(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = _pytest(pytester, monkeypatch, SKIPPING, "true")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
     for reason in ("the part is not installed in the test", "the part is not installed per marker",
@@ -70,19 +77,20 @@ def test_every_skip_fails_under_ci_with_its_reason(tmp_path: Path) -> None:
     assert "1 xfailed" in summary and "skipped" not in summary, summary
 
 
-def test_a_module_skipped_at_collection_fails_under_ci(tmp_path: Path) -> None:
-    done = _pytest(tmp_path, SKIPPING_MODULE, "true")
+def test_a_module_skipped_at_collection_fails_under_ci(pytester: pytest.Pytester,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    done = _pytest(pytester, monkeypatch, SKIPPING_MODULE, "true")
     assert done.returncode != 0, done.stdout + done.stderr
     assert "skipped under CI=true" in done.stdout and "a_module_that_is_not_installed_anywhere" in done.stdout
     assert "skipped" not in done.stdout.strip().splitlines()[-1]
 
 
-def test_skips_stay_skips_outside_ci(tmp_path: Path) -> None:
+def test_skips_stay_skips_outside_ci(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     for ci in (None, "false"):
-        done = _pytest(tmp_path, SKIPPING, ci)
+        done = _pytest(pytester, monkeypatch, SKIPPING, ci)
         summary = done.stdout.strip().splitlines()[-1]
         assert done.returncode == 0, done.stdout + done.stderr
         assert "3 skipped" in summary and "1 passed" in summary and "1 xfailed" in summary, summary
         assert "failed" not in summary.replace("xfailed", ""), summary
-        module = _pytest(tmp_path, SKIPPING_MODULE, ci)
+        module = _pytest(pytester, monkeypatch, SKIPPING_MODULE, ci)
         assert module.returncode == 5 and "1 skipped" in module.stdout, module.stdout  # 5: nothing collected
