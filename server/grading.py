@@ -229,19 +229,27 @@ def grade_record(conn: Connection, published: Published, keys: AnswerKeys, rid: 
     return found
 
 
-def ungraded(user_id: str | None = None) -> sa.Select[Any]:
-    """Stored quiz and exam records without a grade (``user_id``'s only, when given): signed columns and rid."""
-    x = records.c
-    query = (sa.select(*(x[name] for name in SIGNED_COLUMNS), x.rid)
-             .join_from(records, attempt_grades, attempt_grades.c.rid == x.rid, isouter=True)
-             .where(attempt_grades.c.rid.is_(None), x.type.in_(ATTEMPT_TYPES)))
-    return query.where(x.user_id == user_id) if user_id else query
+_x = records.c
+_UNGRADED = (sa.select(*(_x[name] for name in SIGNED_COLUMNS), _x.rid)
+             .join_from(records, attempt_grades, attempt_grades.c.rid == _x.rid, isouter=True)
+             .where(attempt_grades.c.rid.is_(None), _x.type.in_(ATTEMPT_TYPES)))
+_UNGRADED_OF = _UNGRADED.where(_x.user_id == sa.bindparam("user_id"))
+_UNGRADED_QUERIES = {(False, False): _UNGRADED, (False, True): _UNGRADED_OF,
+                     (True, False): _UNGRADED.order_by(_x.rid), (True, True): _UNGRADED_OF.order_by(_x.rid)}
+"""``ungraded``'s statements by (in order, of one person), built once: ingest runs one before every batch."""
+
+
+def ungraded(user_id: str | None = None, *, in_order: bool = False) -> tuple[sa.Select[Any], dict[str, str]]:
+    """Stored quiz and exam records without a grade (``user_id``'s only, when given): signed columns
+    and rid (``in_order``: in the order they arrived). The statement, built once, and its parameters."""
+    return _UNGRADED_QUERIES[(in_order, bool(user_id))], {"user_id": user_id} if user_id else {}
 
 
 def grade_missing(conn: Connection, published: Published, keys: AnswerKeys, user_id: str | None = None) -> int:
     """Grade the stored attempts that have no grade yet (stored before the server graded, or
     through a path that did not grade), in the order they arrived. Inside the caller's transaction."""
-    rows = conn.execute(ungraded(user_id).order_by(records.c.rid)).all()
+    query, params = ungraded(user_id, in_order=True)
+    rows = conn.execute(query, params).all()
     people = set()
     for row in rows:
         r = record_from_row(row)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -233,6 +234,9 @@ _UNGRADED = (None,) * 6
 """A record without a grade as ``server.outcomes.evidence_from`` reads it (kind .. max_score)."""
 _STORED_COLUMNS = (*RECORD_COLUMNS, "source")
 _DEVICE, _ID = _STORED_COLUMNS.index("device_id"), _STORED_COLUMNS.index("id")
+_SEGMENTS = _CREDIT_COLUMNS.index("segments")
+_STUDY = operator.itemgetter(*map(_CREDIT_COLUMNS.index, ("user_id", "credited_s", "chain_end")))
+"""The credit row's columns ``server.person_year.Totals.year_study`` reads."""
 _ROWS_PER_INSERT = 1000
 """Rows in one INSERT: 15 values each stay well within SQLite's 32,766 and PostgreSQL's 65,535."""
 
@@ -349,9 +353,9 @@ def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> fl
 
 
 def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
-            body: WatchBody | None = None) -> tuple[Credit, str]:
+            body: WatchBody | None = None) -> tuple[Credit, tuple[Any, ...]]:
     """Decide and store ``r``'s credit (``rid`` is its stored row, as ``_Batch.row_id`` reads it;
-    ``body`` its watch body when already parsed); the credit and its segments as stored (JSON)."""
+    ``body`` its watch body when already parsed); the credit and its row as stored (_CREDIT_COLUMNS)."""
     chain_key = (r.device_id, r.user_id)
     known = batch.after.get(chain_key)
     if known is not None and known[0] == r.seq - 1:
@@ -375,9 +379,10 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
     batch.after[chain_key] = (r.seq, chain)
     segments = orjson.dumps(credit.segments).decode()  # pairs as arrays: [[0.0,60.0]]
     set_aside = _SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}"
-    batch.credit_rows.append((rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
-                              chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S))
-    return credit, segments
+    row = (rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
+           chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S)
+    batch.credit_rows.append(row)
+    return credit, row
 
 
 def uncredited(user_id: str | None = None) -> sa.Select[Any]:
@@ -467,6 +472,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     stored_records: list[Record] = []
     stored_rows: list[int] = []
     stored_segments: list[str] = []
+    study: list[tuple[Any, ...]] = []  # their credit as person_year reads it (user_id, credited_s, chain_end)
     grades: dict[int, tuple[Any, ...]] = {}
     with transaction(conn, people=people):
         batch = _Batch(conn, published, time.time())
@@ -499,7 +505,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                 continue
             rid = batch.insert(r, digest, source)
             batch.stored(r, digest)
-            credit, segments = _credit(batch, rid, r, batch.arrival, bodies[i])
+            credit, credit_row = _credit(batch, rid, r, batch.arrival, bodies[i])
             seen[(r.device_id, r.id)] = (digest, r.sig)
             flags = (["gap"] if gap else []) + credit.reasons
             if keys is not None and r.type in ATTEMPT_TYPES:
@@ -511,7 +517,8 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                                                graded.score, graded.max_score)
             stored_records.append(r)
             stored_rows.append(rid)
-            stored_segments.append(segments)
+            stored_segments.append(credit_row[_SEGMENTS])
+            study.append(_STUDY(credit_row))
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
         if stored_records:
@@ -526,7 +533,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             for r, rid in zip(stored_records, map(batch.row_id, stored_rows), strict=True):
                 first, last = spans.get(r.user_id, (rid, rid))
                 spans[r.user_id] = (min(first, rid), max(last, rid))
-            person_year.refresh(conn, spans, published, evidence=evidence)
+            person_year.refresh(conn, spans, published, evidence=evidence, credit=study)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 

@@ -148,7 +148,7 @@ class CourseFold:
     newest ``created_at`` folded: folding more evidence made no earlier gives exactly what folding
     everything from the start gives (server.person_year keeps folds between uploads that way)."""
 
-    __slots__ = ("_day", "_durations", "_ratio", "covered", "done", "last", "on", "passed")
+    __slots__ = ("_day", "_durations", "_on_at", "_ratio", "covered", "done", "last", "on", "passed")
 
     def __init__(self, facts: CourseFacts, rules: Rules) -> None:
         self._durations = {lesson.lesson_id: lesson.duration_s for lesson in facts.lessons}
@@ -156,6 +156,7 @@ class CourseFold:
         self._day = rules.year.local_date
         self.covered: dict[str, IntervalSet] = {}
         self.on: dict[str, date] = {}
+        self._on_at: dict[str, str] = {}  # the created_at of a lesson's day, not yet read as one (see _days)
         self.done: set[str] = set()
         self.passed: dict[str, date] = {}
         self.last: str | None = None
@@ -171,7 +172,7 @@ class CourseFold:
         seen.update(pairs)
         if lesson_id in self.done:
             return
-        self.on[lesson_id] = self._day(created_at) or date.min
+        self._on_at[lesson_id] = created_at
         duration = self._durations.get(lesson_id, 0.0)
         if duration > 0 and min(seen.length, duration) >= self._ratio * duration - _EPSILON_S:
             self.done.add(lesson_id)
@@ -190,14 +191,24 @@ class CourseFold:
             self.passes(created_at, name)
         return self
 
+    def _days(self) -> dict[str, date]:
+        """Each lesson's day: a lesson's evidence sets it again until the lesson is done, so only the
+        last created_at is read as a day (once, here, rather than at every record)."""
+        for lesson_id, created_at in self._on_at.items():
+            self.on[lesson_id] = self._day(created_at) or date.min
+        self._on_at.clear()
+        return self.on
+
     def evidence(self) -> CourseEvidence:
-        lessons = {lesson_id: LessonEvidence(seen.length, self.on[lesson_id])
+        on = self._days()
+        lessons = {lesson_id: LessonEvidence(seen.length, on[lesson_id])
                    for lesson_id, seen in self.covered.items()}
         quizzes = {name: when for name, when in self.passed.items() if name.startswith("quiz:")}
         return CourseEvidence(lessons, quizzes, self.passed.get(EXAM_ID))
 
     def to_text(self) -> str:
-        return json.dumps({"lessons": {lesson_id: [seen.to_list(), seen.length, self.on[lesson_id].isoformat(),
+        on = self._days()
+        return json.dumps({"lessons": {lesson_id: [seen.to_list(), seen.length, on[lesson_id].isoformat(),
                                                    lesson_id in self.done]
                                        for lesson_id, seen in sorted(self.covered.items())},
                            "passed": {name: when.isoformat() for name, when in sorted(self.passed.items())},

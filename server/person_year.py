@@ -229,14 +229,20 @@ class Totals:
         """(credited seconds, end of the wall window) of each credited record of the year, by person
         (of the record rows ``rids``, first to last, only, when given)."""
         c = record_credit.c
-        query = (sa.select(c.user_id, c.credited_s, c.chain_end)
-                 .where(c.user_id.in_(list(user_ids)), c.credited_s > 0, c.chain_end >= self.start_s,
-                        c.chain_end < self.end_s))
+        query = sa.select(c.user_id, c.credited_s, c.chain_end).where(c.user_id.in_(list(user_ids)))
         if rids is not None:
             query = query.where(c.rid.between(*rids))
+        return self.year_study(self.conn.execute(query))
+
+    def year_study(self, rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[float, float]]]:
+        """What ``_study`` finds in ``rows`` (user_id, credited_s, chain_end: ``record_credit``'s, as
+        stored): those that credit some time and whose window ends in the year. An upload hands in its
+        own credit this way, without reading it back."""
         out: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for user_id, seconds, end in self.conn.execute(query):
-            out[user_id].append((float(seconds), float(end)))
+        start_s, end_s = self.start_s, self.end_s
+        for user_id, seconds, end in rows:
+            if seconds > 0 and end is not None and start_s <= end < end_s:
+                out[user_id].append((float(seconds), float(end)))
         return out
 
     def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
@@ -297,11 +303,13 @@ class Totals:
         store(self.conn, found)
         self._write_folds([f.user_id for f in found], folds, None)
 
-    def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None) -> Figures | None:
+    def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None,
+                study: Sequence[tuple[float, float]] | None = None) -> Figures | None:
         """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
-        person's lock, every row of theirs in that range is new; ``new``: their evidence, when the
-        caller has it, else read back) into their stored year and folds (inside the caller's write
-        transaction); in full when it cannot (see the module text)."""
+        person's lock, every row of theirs in that range is new; ``new``: their evidence and ``study``
+        their credited study as ``_study`` finds it, when the caller has them, else read back) into
+        their stored year and folds (inside the caller's write transaction); in full when it cannot
+        (see the module text)."""
         p, pc = person_year.c, person_course.c
         row = self.conn.execute(sa.select(p.weeks, p.last_study_s, p.stamp)
                                 .where(p.user_id == user_id, p.year == self.year)).first()
@@ -333,7 +341,8 @@ class Totals:
         evidence = (evidence_rows(self.conn, [user_id], course_ids=again).get(user_id, Evidence()) if again
                     else Evidence())
         figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user]).rows_for(user),
-                               self._study([user_id], rids).get(user_id, []), folds, _weeks(row.weeks),
+                               study if study is not None else self._study([user_id], rids).get(user_id, []),
+                               folds, _weeks(row.weeks),
                                None if row.last_study_s is None else float(row.last_study_s))
         store(self.conn, [figures])
         self._keep_folds({user_id: {c: f for c, f in folds.items() if c in touched or c in again}}, every=False)
@@ -419,20 +428,24 @@ def store(conn: Connection, found: Sequence[Figures]) -> None:
 
 
 def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: Published,
-            now: datetime | None = None, evidence: Mapping[str, Evidence] | None = None) -> None:
+            now: datetime | None = None, evidence: Mapping[str, Evidence] | None = None,
+            credit: Iterable[Sequence[Any]] | None = None) -> None:
     """The ingest's call: fold the records just stored (person -> the first and last of their new
     record rows; ``evidence``: those records' evidence by person, as ``evidence_rows`` would read it
-    back) into those people's stored years, inside the batch's transaction. The rules are the data
-    folder's (the repository's parent); while that file is broken the figures wait for ``totals
-    rebuild`` (the server refuses to start with it, so only an edit made while it runs can get here)."""
+    back; ``credit``: their credit as (user_id, credited_s, chain_end), as stored) into those people's
+    stored years, inside the batch's transaction. The rules are the data folder's (the repository's
+    parent); while that file is broken the figures wait for ``totals rebuild`` (the server refuses to
+    start with it, so only an edit made while it runs can get here)."""
     try:
         rules = load_site_rules(published.repo_dir.parent)
     except FormatError as exc:
         log.warning("stored yearly figures not updated: %s", exc.detail)
         return
     totals = Totals(conn, published, rules, now=now)
+    study = None if credit is None else totals.year_study(credit)
     for user_id, rids in sorted(stored.items()):
-        totals.fold_in(user_id, rids, None if evidence is None else evidence.get(user_id, Evidence()))
+        totals.fold_in(user_id, rids, None if evidence is None else evidence.get(user_id, Evidence()),
+                       None if study is None else study.get(user_id, []))
 
 
 def forget(conn: Connection, user_ids: Iterable[str]) -> None:

@@ -65,7 +65,10 @@ def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None
     if conn.execute(uncredited(user_id).limit(1)).first():
         with transaction(conn, people=[user_id] if user_id else None):
             credit_missing(conn, Published(repo_dir), user_id)
-    if answer_keys_dir is not None and conn.execute(ungraded(user_id).limit(1)).first():
+    if answer_keys_dir is None:
+        return
+    query, params = ungraded(user_id)
+    if conn.execute(query.limit(1), params).first():
         with transaction(conn):
             grade_missing(conn, Published(repo_dir), AnswerKeys(answer_keys_dir), user_id)
 
