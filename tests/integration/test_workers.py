@@ -45,7 +45,9 @@ from tests.support.server_process import ServerProcess, add_user
 
 pytestmark = pytest.mark.slow
 
-RECORDS = 60
+RECORDS = 30
+"""Per chain: 10 rounds of racing batches (each round races every pair of clients again; 20 rounds
+proved nothing more and took twice the time)."""
 BATCH = 3
 PAIRS = 2
 """People of each kind: one device uploaded by two clients; two devices of one person."""
@@ -81,12 +83,34 @@ def sites(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[tuple[ServerPro
         one.stop()
 
 
-def _make_people(server: ServerProcess, start: float) -> list[Person]:
+@pytest.fixture(scope="module")
+def shared_two(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
+    """A two-worker site with the default API slots, for the tests that kill its workers (each waits
+    until the supervisor runs two again) and the one that reads its start's log: starting its workers,
+    each a new interpreter, is most of a test's CPU."""
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("STUDYDESK_API_SLOTS", raising=False)
+        site = _site(tmp_path_factory.mktemp("workers"), postgres_cluster, "two", 2)
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+def _two_running(site: ServerProcess, victim: int | None = None, within_s: float = 60.0) -> list[int]:
+    """The site's worker pids once two run (``victim`` not among them), or as they are after ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and (len(site.worker_pids()) != 2 or victim in site.worker_pids()):
+        time.sleep(0.1)
+    return site.worker_pids()
+
+
+def _make_people(server: ServerProcess, start: float, prefix: str = "p") -> list[Person]:
     """PAIRS people with one device and PAIRS people with two, with the same wall windows on both
     devices (two PCs playing the lesson at once), enrolled on ``server``."""
     people = []
     for i in range(2 * PAIRS):
-        name = f"p{i}"
+        name = f"{prefix}{i}"
         add_user(server, name, "pass-word")
         api = client(server.url)
         user_id = str(api.login(name, "pass-word")["user_id"])
@@ -211,32 +235,27 @@ def test_two_workers_store_raced_batches_once_and_credit_as_one_worker(
         "SELECT COUNT(*) FROM record_credit WHERE set_aside LIKE '%overlap%'")[0][0]
 
 
-def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Path, postgres_cluster: Cluster) -> None:
-    two = _site(tmp_path, postgres_cluster, "two", 2)
-    try:
-        people = _make_people(two, time.time() - 120)
-        before = two.worker_pids()
-        assert len(before) == 2
-        mid_load = threading.Event()
-        tally = Tally()
-        racing = ThreadPoolExecutor(1).submit(_race, two, people, tally, mid_load)
-        assert mid_load.wait(120)
-        victim = before[0]
-        os.kill(victim, signal.SIGKILL)
-        racing.result(timeout=300)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (len(two.worker_pids()) != 2 or victim in two.worker_pids()):
-            time.sleep(0.2)
-        after = two.worker_pids()
-        assert len(after) == 2 and victim not in after and before[1] in after
-        assert requests.get(two.url + "/api/health", timeout=5).ok
+def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(shared_two: ServerProcess) -> None:
+    two = shared_two
+    people = _make_people(two, time.time() - 120, prefix="killed")
+    before = _two_running(two)
+    assert len(before) == 2
+    mid_load = threading.Event()
+    tally = Tally()
+    racing = ThreadPoolExecutor(1).submit(_race, two, people, tally, mid_load)
+    assert mid_load.wait(120)
+    victim = before[0]
+    os.kill(victim, signal.SIGKILL)
+    racing.result(timeout=300)
+    after = _two_running(two, victim, within_s=30)
+    assert len(after) == 2 and victim not in after and before[1] in after
+    assert requests.get(two.url + "/api/health", timeout=5).ok
 
-        chains = {d: c for p in people for d, c in p.chains.items()}
-        assert chain_problems(chains, stored(two)) == []
-        assert tally.acked == {r.id for c in chains.values() for r in c}  # every record acked, and stored once
-        assert set(tally.errors) <= {"server_busy", "network"}, tally.errors  # never a 500
-    finally:
-        two.stop()
+    chains = {d: c for p in people for d, c in p.chains.items()}
+    # the only records on this site: no other test of the module uploads to it
+    assert chain_problems(chains, stored(two)) == []
+    assert tally.acked == {r.id for c in chains.values() for r in c}  # every record acked, and stored once
+    assert set(tally.errors) <= {"server_busy", "network"}, tally.errors  # never a 500
 
 
 REPLACED_WITHIN_S = 10.0
@@ -245,34 +264,29 @@ the new worker's start is a new Python process on a possibly loaded machine)."""
 
 
 def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_within_seconds(
-        tmp_path: Path, postgres_cluster: Cluster) -> None:
-    two = _site(tmp_path, postgres_cluster, "two", 2)
+        shared_two: ServerProcess) -> None:
+    two = shared_two
+    before = _two_running(two)
+    assert len(before) == 2
+    victim = before[0]
+    # a worker too busy to answer at once: the supervisor's ping is in flight (it pings every
+    # half second) when the worker dies
+    os.kill(victim, signal.SIGSTOP)
+    time.sleep(1.5)
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic()
+    after = _two_running(two, victim)
+    took_s = time.monotonic() - killed
+    assert len(after) == 2 and victim not in after and before[1] in after
+    # not the HEALTHCHECK_S (30 s) the supervisor waits for a live worker's answer
+    assert took_s < REPLACED_WITHIN_S, f"replaced only {took_s:.1f} s after the SIGKILL"
+    new = next(pid for pid in after if pid != before[1])
+    os.kill(before[1], signal.SIGSTOP)  # the old worker can take no request: the new one answers
     try:
-        before = two.worker_pids()
-        assert len(before) == 2
-        victim = before[0]
-        # a worker too busy to answer at once: the supervisor's ping is in flight (it pings every
-        # half second) when the worker dies
-        os.kill(victim, signal.SIGSTOP)
-        time.sleep(1.5)
-        os.kill(victim, signal.SIGKILL)
-        killed = time.monotonic()
-        while time.monotonic() < killed + 60 and (len(two.worker_pids()) != 2 or victim in two.worker_pids()):
-            time.sleep(0.1)
-        took_s = time.monotonic() - killed
-        after = two.worker_pids()
-        assert len(after) == 2 and victim not in after and before[1] in after
-        # not the HEALTHCHECK_S (30 s) the supervisor waits for a live worker's answer
-        assert took_s < REPLACED_WITHIN_S, f"replaced only {took_s:.1f} s after the SIGKILL"
-        new = next(pid for pid in after if pid != before[1])
-        os.kill(before[1], signal.SIGSTOP)  # the old worker can take no request: the new one answers
-        try:
-            assert requests.get(two.url + "/api/health", timeout=30).ok
-        finally:
-            os.kill(before[1], signal.SIGCONT)
-        assert new in two.worker_pids()
+        assert requests.get(two.url + "/api/health", timeout=30).ok
     finally:
-        two.stop()
+        os.kill(before[1], signal.SIGCONT)
+    assert new in two.worker_pids()
 
 
 def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
@@ -344,7 +358,8 @@ def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_
 
 
 def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
-        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch,
+        shared_two: ServerProcess) -> None:
     """The test cluster allows 200 connections: two workers with 60 API slots each may want 256."""
     monkeypatch.setenv("STUDYDESK_API_SLOTS", "60")
     site = _site(tmp_path, postgres_cluster, "many-slots", 2)
@@ -355,9 +370,5 @@ def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
         assert requests.get(f"{site.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
     finally:
         site.stop()
-    monkeypatch.delenv("STUDYDESK_API_SLOTS")
-    site = _site(tmp_path, postgres_cluster, "default-slots", 2)  # 2 x 2 x (32 + 4) = 144: fits
-    try:
-        assert "PostgreSQL connections" not in site.log_path.read_text(errors="replace")
-    finally:
-        site.stop()
+    # the module's site started with the default slots: 2 x 2 x (32 + 4) = 144 fits, no warning
+    assert "PostgreSQL connections" not in shared_two.log_path.read_text(errors="replace")
