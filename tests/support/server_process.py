@@ -204,6 +204,7 @@ class ServerProcess:
                 except requests.RequestException:
                     pass
             time.sleep(POLL_S)
+        self.kill()  # not left running (holding its port and database) behind a failed start
         raise RuntimeError(f"server did not answer within {timeout_s}s, see {self.log_path}")
 
     def _listening(self) -> bool:
