@@ -286,6 +286,61 @@ def credit_watch(
     taken: IntervalSet,
 ) -> Credit:
     """Decide one watch record's credit (see the module text). ``taken`` is not modified."""
+    if lesson is not None:
+        found = _uncut(lesson, body, prev, earliest, arrival, taken)
+        if found is not None:
+            return found
+    return _decide(lesson, body, unknown_reason, prev, earliest, arrival, taken)
+
+
+def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: float, arrival: float,
+           taken: IntervalSet) -> Credit | None:
+    """``_decide``'s answer for the usual honest record, worked out without its interval sets: one
+    segment within the lesson, a wall window whose time (and the chain's gap before it, if any)
+    touches nothing taken, and no bound that cuts or flags anything. The same floats from the same
+    operations in the same order; None for any other record (``_decide`` then works it out)."""
+    segments, wall_start, wall_end = body.segments, body.wall_start, body.wall_end
+    if len(segments) != 1 or wall_start is None or wall_end is None:
+        return None
+    s, e = segments[0]
+    if not (0.0 <= s < e <= lesson.duration_s):  # clipping to the lesson leaves it as it is
+        return None
+    media = e - s
+    rate = lesson.max_rate
+    if media - max(0.0, body.elapsed_s * rate + ALLOWANCE_S) > EPSILON_S:  # over_elapsed
+        return None
+    length = wall_end - wall_start
+    start = max(wall_start, prev.wall_end) if prev else wall_start
+    end = start + length
+    if not end > start:
+        return None
+    low, high = earliest - SKEW_SLACK_S, arrival + SKEW_SLACK_S
+    allowance = ALLOWANCE_S
+    if prev is not None:
+        gap = 0.0
+        if start > prev.wall_end:
+            if taken.overlaps(prev.wall_end, start):
+                return None
+            gap_start, gap_end = max(prev.wall_end, low), min(start, high)
+            if gap_end > gap_start:
+                gap = gap_end - gap_start
+        allowance = min(ALLOWANCE_S, prev.allowance_s + gap * rate)
+    if media - max(0.0, length * rate + allowance) > EPSILON_S:  # over_real_time
+        return None
+    if start < low or end > high or taken.overlaps(start, end):  # clock_skew, overlap
+        return None
+    free = end - start
+    if media - max(0.0, free * rate + allowance) > EPSILON_S:  # overlap's bound
+        return None
+    needed = media / rate
+    held = () if needed <= EPSILON_S / 10 else ((end - min(free, needed), end),)
+    left = min(ALLOWANCE_S, allowance + free * rate - media)
+    return Credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, ChainState(end, max(0.0, left)), held)
+
+
+def _decide(lesson: Lesson | None, body: WatchBody, unknown_reason: str, prev: ChainState | None, earliest: float,
+            arrival: float, taken: IntervalSet) -> Credit:
+    """``credit_watch``'s decision for any record, bound by bound."""
     played = IntervalSet(body.segments)
     if lesson is None:
         chain = None
