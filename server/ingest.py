@@ -228,13 +228,14 @@ class _Batch:
 
 _SORTED_JSON = json.JSONEncoder(sort_keys=True)
 """``json.dumps(value, sort_keys=True)`` without building an encoder each time."""
+_NOTHING_SET_ASIDE = Credit((), 0.0).set_aside_s
+"""``Credit.set_aside_s`` of a credit that sets nothing aside (the sum of no numbers, rounded)."""
 _CREDIT_COLUMNS = ("rid", "user_id", "segments", "credited_s", "set_aside", "set_aside_s", "chain_end", "allowance_s")
 _WINDOW_COLUMNS = ("rid", "user_id", "start_s", "end_s")
 _UNGRADED = (None,) * 6
 """A record without a grade as ``server.outcomes.evidence_from`` reads it (kind .. max_score)."""
 _STORED_COLUMNS = (*RECORD_COLUMNS, "source")
 _DEVICE, _ID = _STORED_COLUMNS.index("device_id"), _STORED_COLUMNS.index("id")
-_SEGMENTS = _CREDIT_COLUMNS.index("segments")
 _STUDY = operator.itemgetter(*map(_CREDIT_COLUMNS.index, ("user_id", "credited_s", "chain_end")))
 """The credit row's columns ``server.person_year.Totals.year_study`` reads."""
 _ROWS_PER_INSERT = 1000
@@ -378,8 +379,11 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
     chain = credit.chain or prev
     batch.after[chain_key] = (r.seq, chain)
     segments = orjson.dumps(credit.segments).decode()  # pairs as arrays: [[0.0,60.0]]
-    set_aside = _SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}"
-    row = (rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
+    if credit.set_aside:
+        set_aside, set_aside_s = _SORTED_JSON.encode(credit.set_aside), credit.set_aside_s
+    else:
+        set_aside, set_aside_s = "{}", _NOTHING_SET_ASIDE
+    row = (rid, r.user_id, segments, credit.credited_s, set_aside, set_aside_s,
            chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S)
     batch.credit_rows.append(row)
     return credit, row
@@ -471,7 +475,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     # evidence for the yearly figures
     stored_records: list[Record] = []
     stored_rows: list[int] = []
-    stored_segments: list[str] = []
+    stored_segments: list[tuple[tuple[float, float], ...]] = []
     study: list[tuple[Any, ...]] = []  # their credit as person_year reads it (user_id, credited_s, chain_end)
     grades: dict[int, tuple[Any, ...]] = {}
     with transaction(conn, people=people):
@@ -517,7 +521,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                                                graded.score, graded.max_score)
             stored_records.append(r)
             stored_rows.append(rid)
-            stored_segments.append(credit_row[_SEGMENTS])
+            stored_segments.append(credit.segments)
             study.append(_STUDY(credit_row))
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
