@@ -77,6 +77,13 @@ NUMBER_FIELDS = ("credited_s", "study_s", "elapsed_mono_s", "max_rate", "positio
 _V1_NAMES = {name: name for name in ("segments", *NUMBER_FIELDS)}
 """A v1 body's names: its own (``V2_NAMES`` maps the same quantities to a v2 body's)."""
 
+_NUMBER_KEYS = {False: tuple((name, _V1_NAMES[name]) for name in NUMBER_FIELDS),
+                True: tuple((name, V2_NAMES[name]) for name in NUMBER_FIELDS)}
+"""Each number field's name and its key in a v1 body (False) and a v2 body (True)."""
+_MAX_THOUSANDTHS = int(MAX_SECONDS) * 1000
+"""The largest whole number of thousandths within MAX_SECONDS: ``n / 1000 <= MAX_SECONDS`` exactly when
+``n <= _MAX_THOUSANDTHS`` (a correctly rounded division is monotonic, and this one is exact)."""
+
 REASONS = ("unknown_course", "unknown_version", "unknown_lesson", "no_window", "over_duration", "over_elapsed",
            "over_real_time", "clock_skew", "overlap")
 """Every reason code this module can give, in the order bounds apply."""
@@ -155,9 +162,10 @@ def parse_time(value: Any, name: str) -> float:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise _bad(f"{name} is not an ISO 8601 time: {value!r}") from exc
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is None:
         moment = moment.replace(tzinfo=UTC)
-    if not 2000 <= moment.astimezone(UTC).year <= 2200:
+    if not 2000 <= (moment.year if zone is None or zone is UTC else moment.astimezone(UTC).year) <= 2200:
         raise _bad(f"{name} is not a plausible time: {value!r}")
     return moment.timestamp()
 
@@ -192,11 +200,13 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
         names, thousandths = _V1_NAMES, False
     segments = _segments(body.get(names["segments"], []), thousandths)
     elapsed = 0.0
-    for name in NUMBER_FIELDS:
-        key = names[name]
+    for name, key in _NUMBER_KEYS[thousandths]:
         if key in body:
             value = body[key]
-            seconds = _seconds(from_thousandths(value) if thousandths else value, name)
+            if thousandths and type(value) is int and 0 <= value <= _MAX_THOUSANDTHS:
+                seconds = value / 1000  # what _seconds gives for it: a float within [0, MAX_SECONDS]
+            else:
+                seconds = _seconds(from_thousandths(value) if thousandths else value, name)
             if name == "elapsed_mono_s":
                 elapsed = seconds
     if "completed" in body and not isinstance(body["completed"], bool):
