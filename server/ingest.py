@@ -178,10 +178,9 @@ class _Batch:
         for r in incoming:
             low, high = spans.get((r.device_id, r.user_id), (r.seq, r.seq))
             spans[(r.device_id, r.user_id)] = (min(low, r.seq), max(high, r.seq))
-        c = records.c
         for (device_id, user_id), (low, high) in spans.items():
-            rows = self.conn.execute(sa.select(c.seq, c.id, c.hash, c.prev).where(
-                c.device_id == device_id, c.user_id == user_id, c.seq.between(low - 1, high + 1))).all()
+            rows = self.conn.execute(_AROUND, {"device_id": device_id, "user_id": user_id, "low": low - 1,
+                                               "high": high + 1}).all()
             self.links[(device_id, user_id)] = (low - 1, high + 1, {int(q): (i, h, p) for q, i, h, p in rows})
 
     def neighbour(self, r: Record, seq: int) -> _Link | None:
@@ -198,10 +197,7 @@ class _Batch:
 
     def device(self, device_id: str) -> _Device | None:
         if device_id not in self.devices:
-            d = devices.c
-            row = self.conn.execute(
-                sa.select(d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, users.c.created_at)
-                .join_from(devices, users, users.c.user_id == d.user_id).where(d.device_id == device_id)).first()
+            row = self.conn.execute(_DEVICE_QUERY, {"device_id": device_id}).first()
             self.devices[device_id] = None if row is None else _Device(
                 row[0], RecordVerifier(PublicKey.from_text(row[1])),
                 parse_time(row[4] if row[3] == "import" else row[2], "enrolled_at"))
@@ -215,16 +211,34 @@ class _Batch:
         loaded = self.taken_since.get(user_id)
         if loaded is None or since < loaded:
             self.flush()  # windows taken earlier in this batch are read back with the rest
-            w = credit_windows.c
-            mine = w.user_id == user_id
-            rows = self.conn.execute(sa.union_all(
-                sa.select(w.start_s, w.end_s).where(mine, w.start_s >= since),
-                sa.select(w.start_s, w.end_s).where(mine, w.start_s < since).order_by(w.start_s.desc()).limit(1)
-                .subquery().select())).all()
+            rows = self.conn.execute(_TAKEN, {"user_id": user_id, "since": since}).all()
             self.taken[user_id] = IntervalSet(sorted((s, e) for s, e in rows if e > since))
             self.taken_since[user_id] = since
         return self.taken[user_id]
 
+
+def _queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.CompoundSelect[Any], sa.Select[Any]]:
+    """The batch's reads, built once (SQLAlchemy spends more on building a statement than the database
+    on running these): a chain's stored links from seq ``low`` to ``high``; a device with its user's
+    creation; a person's windows that reach past ``since`` (see ``_Batch.taken_by``); a chain's
+    credit state before ``seq``."""
+    x, c, d, w = records.c, record_credit.c, devices.c, credit_windows.c
+    chain = sa.and_(x.device_id == sa.bindparam("device_id"), x.user_id == sa.bindparam("user_id"))
+    around = sa.select(x.seq, x.id, x.hash, x.prev).where(chain, x.seq.between(sa.bindparam("low"),
+                                                                                 sa.bindparam("high")))
+    device = (sa.select(d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, users.c.created_at)
+              .join_from(devices, users, users.c.user_id == d.user_id).where(d.device_id == sa.bindparam("device_id")))
+    mine, since = w.user_id == sa.bindparam("user_id"), sa.bindparam("since", type_=w.start_s.type)
+    taken = sa.union_all(
+        sa.select(w.start_s, w.end_s).where(mine, w.start_s >= since),
+        sa.select(w.start_s, w.end_s).where(mine, w.start_s < since).order_by(w.start_s.desc()).limit(1)
+        .subquery().select())
+    state = (sa.select(c.chain_end, c.allowance_s).join_from(records, record_credit, c.rid == x.rid)
+             .where(chain, x.seq < sa.bindparam("seq")).order_by(x.seq.desc()).limit(1))
+    return around, device, taken, state
+
+
+_AROUND, _DEVICE_QUERY, _TAKEN, _CHAIN_STATE = _queries()
 
 _SORTED_JSON = json.JSONEncoder(sort_keys=True)
 """``json.dumps(value, sort_keys=True)`` without building an encoder each time."""
@@ -334,11 +348,7 @@ def _verdicts(batch: _Batch, todo: list[tuple[int, Record]],
 
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     """The chain's state after its nearest stored record before ``r``."""
-    x, c = records.c, record_credit.c
-    row = conn.execute(
-        sa.select(c.chain_end, c.allowance_s).join_from(records, record_credit, c.rid == x.rid)
-        .where(x.device_id == r.device_id, x.user_id == r.user_id, x.seq < r.seq)
-        .order_by(x.seq.desc()).limit(1)).first()
+    row = conn.execute(_CHAIN_STATE, {"device_id": r.device_id, "user_id": r.user_id, "seq": r.seq}).first()
     if row is None:
         return None
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
@@ -466,7 +476,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     exam records are graded with the keys in ``answer_keys_dir`` (None: left for
     ``server.grading.grade_missing``)."""
     results, parsed = _parse(raw)
-    published = Published(repo_dir)
+    published = Published.current(repo_dir)
     # whose records this batch may write: through the API only the signed-in person's (any other's
     # are refused before anything is written), so only that person is locked
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})

@@ -310,20 +310,18 @@ class Totals:
         their credited study as ``_study`` finds it, when the caller has them, else read back) into
         their stored year and folds (inside the caller's write transaction); in full when it cannot
         (see the module text)."""
-        p, pc = person_year.c, person_course.c
-        row = self.conn.execute(sa.select(p.weeks, p.last_study_s, p.stamp)
-                                .where(p.user_id == user_id, p.year == self.year)).first()
+        row = self.conn.execute(_STORED_YEAR, {"user_id": user_id, "year": self.year}).first()
         if row is None or row.stamp != self.stamp:
             return next(iter(self.update([user_id])), None)
-        found = self.conn.execute(USER_QUERY.where(users.c.user_id == user_id)).first()
+        found = self.conn.execute(_ONE_USER, {"user_id": user_id}).first()
         if found is None:
             return None
         user = row_user(found)
         if new is None:
             new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
         touched = set(new.watch) | set(new.passes)
-        stored = {course_id: (int(version), state) for course_id, version, state in self.conn.execute(
-            sa.select(pc.course_id, pc.version, pc.state).where(pc.user_id == user_id))}
+        stored = {course_id: (int(version), state)
+                  for course_id, version, state in self.conn.execute(_FOLDS, {"user_id": user_id})}
         folds: dict[str, CourseFold] = {}
         for course_id, (version, state) in stored.items():
             manifest = self.engine.latest(course_id)
@@ -377,6 +375,12 @@ class Totals:
         insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
 
 
+_STORED_YEAR = sa.select(person_year.c.weeks, person_year.c.last_study_s, person_year.c.stamp).where(
+    person_year.c.user_id == sa.bindparam("user_id"), person_year.c.year == sa.bindparam("year"))
+_ONE_USER = USER_QUERY.where(users.c.user_id == sa.bindparam("user_id"))
+_FOLDS = sa.select(person_course.c.course_id, person_course.c.version, person_course.c.state).where(
+    person_course.c.user_id == sa.bindparam("user_id"))
+"""``fold_in``'s reads, built once: a person's stored year, their account, their stored folds."""
 _FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
 _YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
                  "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
