@@ -302,6 +302,19 @@ def _neighbour(conn: Connection, r: Record, seq: int) -> tuple[str, str, str] | 
 
 def _chain_reason(batch: _Batch, r: Record, digest: str) -> tuple[str | None, bool]:
     """Why ``r`` contradicts its stored chain (or None), and whether an earlier record is missing."""
+    seq = r.seq
+    entry = batch.links.get((r.device_id, r.user_id))
+    if entry is not None and entry[0] < seq < entry[1]:  # the neighbours are all preloaded: as below, read there
+        known = entry[2]
+        if seq in known:
+            return "seq_conflict", False
+        before = known.get(seq - 1)
+        if (seq == 1 and r.prev != GENESIS) or (before is not None and before[1] != r.prev):
+            return "broken_chain", False
+        after = known.get(seq + 1)
+        if after is not None and after[2] != digest:
+            return "broken_chain", False
+        return None, seq > 1 and before is None
     if batch.neighbour(r, r.seq) is not None:
         return "seq_conflict", False
     before = batch.neighbour(r, r.seq - 1)
