@@ -180,9 +180,13 @@ def _segments(raw: Any, thousandths: bool) -> tuple[tuple[float, float], ...]:
         if not isinstance(seg, list) or len(seg) != 2:
             raise _bad("a segment must be a [start, end] pair")
         start, end = seg
-        if thousandths:
-            start, end = from_thousandths(start), from_thousandths(end)
-        start, end = _seconds(start, "segment start"), _seconds(end, "segment end")
+        if (thousandths and type(start) is int and type(end) is int and 0 <= start <= _MAX_THOUSANDTHS
+                and 0 <= end <= _MAX_THOUSANDTHS):
+            start, end = start / 1000, end / 1000  # what the general reading below gives for them
+        else:
+            if thousandths:
+                start, end = from_thousandths(start), from_thousandths(end)
+            start, end = _seconds(start, "segment start"), _seconds(end, "segment end")
         if not start < end:
             raise _bad(f"segment [{start}, {end}] does not start before it ends")
         segments.append((start, end))
@@ -308,7 +312,9 @@ def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: f
     """``_decide``'s answer for the usual honest record, worked out without its interval sets: one
     segment within the lesson, a wall window whose time (and the chain's gap before it, if any)
     touches nothing taken, and no bound that cuts or flags anything. The same floats from the same
-    operations in the same order; None for any other record (``_decide`` then works it out)."""
+    operations in the same order; None for any other record (``_decide`` then works it out). Each
+    ``max(a, b)`` there is written ``b if b > a else a`` here and each ``min(a, b)`` ``b if b < a else a``,
+    which is what the built-ins do with two numbers (NaN included), without calling them."""
     segments, wall_start, wall_end = body.segments, body.wall_start, body.wall_end
     if len(segments) != 1 or wall_start is None or wall_end is None:
         return None
@@ -317,35 +323,51 @@ def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: f
         return None
     media = e - s
     rate = lesson.max_rate
-    if media - max(0.0, body.elapsed_s * rate + ALLOWANCE_S) > EPSILON_S:  # over_elapsed
+    bound = body.elapsed_s * rate + ALLOWANCE_S
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # over_elapsed
         return None
     length = wall_end - wall_start
-    start = max(wall_start, prev.wall_end) if prev else wall_start
+    start = wall_start
+    if prev and prev.wall_end > wall_start:
+        start = prev.wall_end
     end = start + length
     if not end > start:
         return None
     low, high = earliest - SKEW_SLACK_S, arrival + SKEW_SLACK_S
-    allowance = ALLOWANCE_S
-    if prev is not None:
-        gap = 0.0
-        if start > prev.wall_end:
-            if taken.overlaps(prev.wall_end, start):
-                return None
-            gap_start, gap_end = max(prev.wall_end, low), min(start, high)
-            if gap_end > gap_start:
-                gap = gap_end - gap_start
-        allowance = min(ALLOWANCE_S, prev.allowance_s + gap * rate)
-    if media - max(0.0, length * rate + allowance) > EPSILON_S:  # over_real_time
+    allowance = ALLOWANCE_S if prev is None else _refilled(prev, start, low, high, rate, taken)
+    if allowance is None:
+        return None
+    bound = length * rate + allowance
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # over_real_time
         return None
     if start < low or end > high or taken.overlaps(start, end):  # clock_skew, overlap
         return None
     free = end - start
-    if media - max(0.0, free * rate + allowance) > EPSILON_S:  # overlap's bound
+    bound = free * rate + allowance
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # overlap's bound
         return None
     needed = media / rate
-    held = () if needed <= EPSILON_S / 10 else ((end - min(free, needed), end),)
-    left = min(ALLOWANCE_S, allowance + free * rate - media)
-    return Credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, ChainState(end, max(0.0, left)), held)
+    held = () if needed <= EPSILON_S / 10 else ((end - (needed if needed < free else free), end),)
+    left = allowance + free * rate - media
+    left = left if left < ALLOWANCE_S else ALLOWANCE_S
+    return Credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, ChainState(end, left if left > 0.0 else 0.0),
+                  held)
+
+
+def _refilled(prev: ChainState, start: float, low: float, high: float, rate: float, taken: IntervalSet) -> float | None:
+    """``_uncut``'s allowance for a window placed at ``start`` after the chain's ``prev``: refilled by the
+    wall time between them, when none of it is taken (else None)."""
+    gap = 0.0
+    prev_end = prev.wall_end
+    if start > prev_end:
+        if taken.overlaps(prev_end, start):
+            return None
+        gap_start = low if low > prev_end else prev_end
+        gap_end = high if high < start else start
+        if gap_end > gap_start:
+            gap = gap_end - gap_start
+    refilled = prev.allowance_s + gap * rate
+    return refilled if refilled < ALLOWANCE_S else ALLOWANCE_S
 
 
 def _decide(lesson: Lesson | None, body: WatchBody, unknown_reason: str, prev: ChainState | None, earliest: float,
