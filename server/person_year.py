@@ -260,10 +260,11 @@ class Totals:
         dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
         required = [o for o in outcomes if o.required]
         weeks: dict[int, int] = defaultdict(int, weeks_before or {})
-        last = last_before
+        last, start_s = last_before, self.start_s
         for seconds, end in study:
-            weeks[int((end - self.start_s) // WEEK_S)] += round(seconds * 1000)
-            last = end if last is None else max(last, end)
+            weeks[int((end - start_s) // WEEK_S)] += round(seconds * 1000)
+            if last is None or end > last:  # max(last, end)
+                last = end
         s = found.summary
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
