@@ -144,8 +144,9 @@ class _Batch:
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
         self.record_rows: list[tuple[Any, ...]] = []  # values of _STORED_COLUMNS, not yet written
         self.rids: list[int] = []  # the row ids of the batch's new records, as written
-        self.credit_rows: list[tuple[Any, ...]] = []  # values of _CREDIT_COLUMNS
-        self.window_rows: list[tuple[Any, ...]] = []  # values of _WINDOW_COLUMNS
+        # values of _CREDIT_COLUMNS and _WINDOW_COLUMNS, each row starting with what the batch knows its record by
+        self.credit_rows: list[list[Any]] = []
+        self.window_rows: list[list[Any]] = []
 
     def insert(self, r: Record, digest: str, source: str) -> int:
         """Store ``r`` with the batch's next flush; what the batch knows it by until then."""
@@ -167,9 +168,11 @@ class _Batch:
         for table, columns, rows in ((credit_windows, _WINDOW_COLUMNS, self.window_rows),
                                      (record_credit, _CREDIT_COLUMNS, self.credit_rows)):
             if rows:
-                rids = self.rids  # each row starts with its record's row
-                _insert_many(self.conn, table, columns, [(rids[~row[0]], *row[1:]) if row[0] < 0 else row
-                                                         for row in rows])
+                rids = self.rids
+                for row in rows:  # its record's row id, now that it is written
+                    if row[0] < 0:
+                        row[0] = rids[~row[0]]
+                _insert_many(self.conn, table, columns, rows)
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -377,9 +380,10 @@ def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> fl
 
 
 def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
-            body: WatchBody | None = None) -> tuple[Credit, tuple[Any, ...]]:
+            body: WatchBody | None = None) -> tuple[Credit, list[Any]]:
     """Decide and store ``r``'s credit (``rid`` is its stored row, as ``_Batch.row_id`` reads it;
-    ``body`` its watch body when already parsed); the credit and its row as stored (_CREDIT_COLUMNS)."""
+    ``body`` its watch body when already parsed); the credit and its row as stored (_CREDIT_COLUMNS;
+    the batch's next flush puts the record's row id first)."""
     chain_key = (r.device_id, r.user_id)
     known = batch.after.get(chain_key)
     if known is not None and known[0] == r.seq - 1:
@@ -395,7 +399,7 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            batch.window_rows.append((rid, r.user_id, start, end))
+            batch.window_rows.append([rid, r.user_id, start, end])
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
@@ -406,8 +410,8 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
         set_aside, set_aside_s = _SORTED_JSON.encode(credit.set_aside), credit.set_aside_s
     else:
         set_aside, set_aside_s = "{}", _NOTHING_SET_ASIDE
-    row = (rid, r.user_id, segments, credit.credited_s, set_aside, set_aside_s,
-           chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S)
+    row = [rid, r.user_id, segments, credit.credited_s, set_aside, set_aside_s,
+           chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S]
     batch.credit_rows.append(row)
     return credit, row
 
