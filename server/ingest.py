@@ -553,15 +553,16 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
         if stored_records:
+            rids = [batch.row_id(rid) for rid in stored_rows]
             # as server.outcomes.evidence_rows would read them back
-            evidence = evidence_from((r.created_at, batch.row_id(rid), r.user_id, r.type, r.course_id, r.lesson_id,
-                                      segments, *grades.get(k, _UNGRADED))
-                                     for k, (r, rid, segments) in enumerate(zip(stored_records, stored_rows,
-                                                                                stored_segments, strict=True)))
+            evidence = evidence_from((r.created_at, rid, r.user_id, r.type, r.course_id, r.lesson_id, segments,
+                                      *grades.get(k, _UNGRADED))
+                                     for k, (r, rid, segments) in enumerate(zip(stored_records, rids, stored_segments,
+                                                                                strict=True)))
             # row ids only grow, and the people are locked: each one's rows from their first to their
             # last new one are all new
             spans: dict[str, tuple[int, int]] = {}
-            for r, rid in zip(stored_records, map(batch.row_id, stored_rows), strict=True):
+            for r, rid in zip(stored_records, rids, strict=True):
                 first, last = spans.get(r.user_id, (rid, rid))
                 spans[r.user_id] = (min(first, rid), max(last, rid))
             person_year.refresh(conn, spans, published, evidence=evidence, credit=study)

@@ -125,7 +125,8 @@ def evidence_from(rows: Iterable[Sequence[Any]]) -> dict[str, Evidence]:
             continue
         found = out[user_id]
         if rtype == "watch" and segments and lesson_id is not None:
-            pairs = [(float(s), float(e)) for s, e in (json.loads(segments) if type(segments) is str else segments)]
+            pairs = ([(float(s), float(e)) for s, e in json.loads(segments)] if type(segments) is str
+                     else list(segments))  # pairs of floats already
             if pairs:
                 found.watch[course_id].append((created_at, lesson_id, pairs))
         elif kind is not None and reason is None and aid is not None:
