@@ -73,6 +73,13 @@ class IntervalSet:
         i = bisect_right(self._starts, point) - 1
         return i >= 0 and point < self._ends[i]
 
+    def overlaps(self, start: float, end: float) -> bool:
+        """Whether some interval shares a stretch of ``[start, end)`` (touching it is not sharing)."""
+        if not end > start:
+            return False
+        i = bisect_right(self._ends, start)
+        return i < len(self._starts) and self._starts[i] < end
+
     def overlap_length(self, start: float, end: float) -> float:
         """Length of ``[start, end)`` already in the set."""
         if end <= start:

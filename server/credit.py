@@ -77,6 +77,13 @@ NUMBER_FIELDS = ("credited_s", "study_s", "elapsed_mono_s", "max_rate", "positio
 _V1_NAMES = {name: name for name in ("segments", *NUMBER_FIELDS)}
 """A v1 body's names: its own (``V2_NAMES`` maps the same quantities to a v2 body's)."""
 
+_NUMBER_KEYS = {False: tuple((name, _V1_NAMES[name]) for name in NUMBER_FIELDS),
+                True: tuple((name, V2_NAMES[name]) for name in NUMBER_FIELDS)}
+"""Each number field's name and its key in a v1 body (False) and a v2 body (True)."""
+_MAX_THOUSANDTHS = int(MAX_SECONDS) * 1000
+"""The largest whole number of thousandths within MAX_SECONDS: ``n / 1000 <= MAX_SECONDS`` exactly when
+``n <= _MAX_THOUSANDTHS`` (a correctly rounded division is monotonic, and this one is exact)."""
+
 REASONS = ("unknown_course", "unknown_version", "unknown_lesson", "no_window", "over_duration", "over_elapsed",
            "over_real_time", "clock_skew", "overlap")
 """Every reason code this module can give, in the order bounds apply."""
@@ -155,9 +162,10 @@ def parse_time(value: Any, name: str) -> float:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise _bad(f"{name} is not an ISO 8601 time: {value!r}") from exc
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is None:
         moment = moment.replace(tzinfo=UTC)
-    if not 2000 <= moment.astimezone(UTC).year <= 2200:
+    if not 2000 <= (moment.year if zone is None or zone is UTC else moment.astimezone(UTC).year) <= 2200:
         raise _bad(f"{name} is not a plausible time: {value!r}")
     return moment.timestamp()
 
@@ -172,9 +180,13 @@ def _segments(raw: Any, thousandths: bool) -> tuple[tuple[float, float], ...]:
         if not isinstance(seg, list) or len(seg) != 2:
             raise _bad("a segment must be a [start, end] pair")
         start, end = seg
-        if thousandths:
-            start, end = from_thousandths(start), from_thousandths(end)
-        start, end = _seconds(start, "segment start"), _seconds(end, "segment end")
+        if (thousandths and type(start) is int and type(end) is int and 0 <= start <= _MAX_THOUSANDTHS
+                and 0 <= end <= _MAX_THOUSANDTHS):
+            start, end = start / 1000, end / 1000  # what the general reading below gives for them
+        else:
+            if thousandths:
+                start, end = from_thousandths(start), from_thousandths(end)
+            start, end = _seconds(start, "segment start"), _seconds(end, "segment end")
         if not start < end:
             raise _bad(f"segment [{start}, {end}] does not start before it ends")
         segments.append((start, end))
@@ -192,11 +204,13 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
         names, thousandths = _V1_NAMES, False
     segments = _segments(body.get(names["segments"], []), thousandths)
     elapsed = 0.0
-    for name in NUMBER_FIELDS:
-        key = names[name]
+    for name, key in _NUMBER_KEYS[thousandths]:
         if key in body:
             value = body[key]
-            seconds = _seconds(from_thousandths(value) if thousandths else value, name)
+            if thousandths and type(value) is int and 0 <= value <= _MAX_THOUSANDTHS:
+                seconds = value / 1000  # what _seconds gives for it: a float within [0, MAX_SECONDS]
+            else:
+                seconds = _seconds(from_thousandths(value) if thousandths else value, name)
             if name == "elapsed_mono_s":
                 elapsed = seconds
     if "completed" in body and not isinstance(body["completed"], bool):
@@ -286,6 +300,79 @@ def credit_watch(
     taken: IntervalSet,
 ) -> Credit:
     """Decide one watch record's credit (see the module text). ``taken`` is not modified."""
+    if lesson is not None:
+        found = _uncut(lesson, body, prev, earliest, arrival, taken)
+        if found is not None:
+            return found
+    return _decide(lesson, body, unknown_reason, prev, earliest, arrival, taken)
+
+
+def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: float, arrival: float,
+           taken: IntervalSet) -> Credit | None:
+    """``_decide``'s answer for the usual honest record, worked out without its interval sets: one
+    segment within the lesson, a wall window whose time (and the chain's gap before it, if any)
+    touches nothing taken, and no bound that cuts or flags anything. The same floats from the same
+    operations in the same order; None for any other record (``_decide`` then works it out). Each
+    ``max(a, b)`` there is written ``b if b > a else a`` here and each ``min(a, b)`` ``b if b < a else a``,
+    which is what the built-ins do with two numbers (NaN included), without calling them."""
+    segments, wall_start, wall_end = body.segments, body.wall_start, body.wall_end
+    if len(segments) != 1 or wall_start is None or wall_end is None:
+        return None
+    s, e = segments[0]
+    if not (0.0 <= s < e <= lesson.duration_s):  # clipping to the lesson leaves it as it is
+        return None
+    media = e - s
+    rate = lesson.max_rate
+    bound = body.elapsed_s * rate + ALLOWANCE_S
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # over_elapsed
+        return None
+    length = wall_end - wall_start
+    start = wall_start
+    if prev and prev.wall_end > wall_start:
+        start = prev.wall_end
+    end = start + length
+    if not end > start:
+        return None
+    low, high = earliest - SKEW_SLACK_S, arrival + SKEW_SLACK_S
+    allowance = ALLOWANCE_S if prev is None else _refilled(prev, start, low, high, rate, taken)
+    if allowance is None:
+        return None
+    bound = length * rate + allowance
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # over_real_time
+        return None
+    if start < low or end > high or taken.overlaps(start, end):  # clock_skew, overlap
+        return None
+    free = end - start
+    bound = free * rate + allowance
+    if media - (bound if bound > 0.0 else 0.0) > EPSILON_S:  # overlap's bound
+        return None
+    needed = media / rate
+    held = () if needed <= EPSILON_S / 10 else ((end - (needed if needed < free else free), end),)
+    left = allowance + free * rate - media
+    left = left if left < ALLOWANCE_S else ALLOWANCE_S
+    return Credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, ChainState(end, left if left > 0.0 else 0.0),
+                  held)
+
+
+def _refilled(prev: ChainState, start: float, low: float, high: float, rate: float, taken: IntervalSet) -> float | None:
+    """``_uncut``'s allowance for a window placed at ``start`` after the chain's ``prev``: refilled by the
+    wall time between them, when none of it is taken (else None)."""
+    gap = 0.0
+    prev_end = prev.wall_end
+    if start > prev_end:
+        if taken.overlaps(prev_end, start):
+            return None
+        gap_start = low if low > prev_end else prev_end
+        gap_end = high if high < start else start
+        if gap_end > gap_start:
+            gap = gap_end - gap_start
+    refilled = prev.allowance_s + gap * rate
+    return refilled if refilled < ALLOWANCE_S else ALLOWANCE_S
+
+
+def _decide(lesson: Lesson | None, body: WatchBody, unknown_reason: str, prev: ChainState | None, earliest: float,
+            arrival: float, taken: IntervalSet) -> Credit:
+    """``credit_watch``'s decision for any record, bound by bound."""
     played = IntervalSet(body.segments)
     if lesson is None:
         chain = None

@@ -144,8 +144,9 @@ class _Batch:
         self.after: dict[tuple[str, str], tuple[int, ChainState | None]] = {}
         self.record_rows: list[tuple[Any, ...]] = []  # values of _STORED_COLUMNS, not yet written
         self.rids: list[int] = []  # the row ids of the batch's new records, as written
-        self.credit_rows: list[tuple[Any, ...]] = []  # values of _CREDIT_COLUMNS
-        self.window_rows: list[tuple[Any, ...]] = []  # values of _WINDOW_COLUMNS
+        # values of _CREDIT_COLUMNS and _WINDOW_COLUMNS, each row starting with what the batch knows its record by
+        self.credit_rows: list[list[Any]] = []
+        self.window_rows: list[list[Any]] = []
 
     def insert(self, r: Record, digest: str, source: str) -> int:
         """Store ``r`` with the batch's next flush; what the batch knows it by until then."""
@@ -167,9 +168,11 @@ class _Batch:
         for table, columns, rows in ((credit_windows, _WINDOW_COLUMNS, self.window_rows),
                                      (record_credit, _CREDIT_COLUMNS, self.credit_rows)):
             if rows:
-                rids = self.rids  # each row starts with its record's row
-                _insert_many(self.conn, table, columns, [(rids[~row[0]], *row[1:]) if row[0] < 0 else row
-                                                         for row in rows])
+                rids = self.rids
+                for row in rows:  # its record's row id, now that it is written
+                    if row[0] < 0:
+                        row[0] = rids[~row[0]]
+                _insert_many(self.conn, table, columns, rows)
                 rows.clear()
 
     def preload(self, incoming: list[Record]) -> None:
@@ -178,10 +181,9 @@ class _Batch:
         for r in incoming:
             low, high = spans.get((r.device_id, r.user_id), (r.seq, r.seq))
             spans[(r.device_id, r.user_id)] = (min(low, r.seq), max(high, r.seq))
-        c = records.c
         for (device_id, user_id), (low, high) in spans.items():
-            rows = self.conn.execute(sa.select(c.seq, c.id, c.hash, c.prev).where(
-                c.device_id == device_id, c.user_id == user_id, c.seq.between(low - 1, high + 1))).all()
+            rows = self.conn.execute(_AROUND, {"device_id": device_id, "user_id": user_id, "low": low - 1,
+                                               "high": high + 1}).all()
             self.links[(device_id, user_id)] = (low - 1, high + 1, {int(q): (i, h, p) for q, i, h, p in rows})
 
     def neighbour(self, r: Record, seq: int) -> _Link | None:
@@ -198,10 +200,7 @@ class _Batch:
 
     def device(self, device_id: str) -> _Device | None:
         if device_id not in self.devices:
-            d = devices.c
-            row = self.conn.execute(
-                sa.select(d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, users.c.created_at)
-                .join_from(devices, users, users.c.user_id == d.user_id).where(d.device_id == device_id)).first()
+            row = self.conn.execute(_DEVICE_QUERY, {"device_id": device_id}).first()
             self.devices[device_id] = None if row is None else _Device(
                 row[0], RecordVerifier(PublicKey.from_text(row[1])),
                 parse_time(row[4] if row[3] == "import" else row[2], "enrolled_at"))
@@ -215,26 +214,45 @@ class _Batch:
         loaded = self.taken_since.get(user_id)
         if loaded is None or since < loaded:
             self.flush()  # windows taken earlier in this batch are read back with the rest
-            w = credit_windows.c
-            mine = w.user_id == user_id
-            rows = self.conn.execute(sa.union_all(
-                sa.select(w.start_s, w.end_s).where(mine, w.start_s >= since),
-                sa.select(w.start_s, w.end_s).where(mine, w.start_s < since).order_by(w.start_s.desc()).limit(1)
-                .subquery().select())).all()
+            rows = self.conn.execute(_TAKEN, {"user_id": user_id, "since": since}).all()
             self.taken[user_id] = IntervalSet(sorted((s, e) for s, e in rows if e > since))
             self.taken_since[user_id] = since
         return self.taken[user_id]
 
 
+def _queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.CompoundSelect[Any], sa.Select[Any]]:
+    """The batch's reads, built once (SQLAlchemy spends more on building a statement than the database
+    on running these): a chain's stored links from seq ``low`` to ``high``; a device with its user's
+    creation; a person's windows that reach past ``since`` (see ``_Batch.taken_by``); a chain's
+    credit state before ``seq``."""
+    x, c, d, w = records.c, record_credit.c, devices.c, credit_windows.c
+    chain = sa.and_(x.device_id == sa.bindparam("device_id"), x.user_id == sa.bindparam("user_id"))
+    around = sa.select(x.seq, x.id, x.hash, x.prev).where(chain, x.seq.between(sa.bindparam("low"),
+                                                                                 sa.bindparam("high")))
+    device = (sa.select(d.user_id, d.public_key, d.enrolled_at, d.enrolled_by, users.c.created_at)
+              .join_from(devices, users, users.c.user_id == d.user_id).where(d.device_id == sa.bindparam("device_id")))
+    mine, since = w.user_id == sa.bindparam("user_id"), sa.bindparam("since", type_=w.start_s.type)
+    taken = sa.union_all(
+        sa.select(w.start_s, w.end_s).where(mine, w.start_s >= since),
+        sa.select(w.start_s, w.end_s).where(mine, w.start_s < since).order_by(w.start_s.desc()).limit(1)
+        .subquery().select())
+    state = (sa.select(c.chain_end, c.allowance_s).join_from(records, record_credit, c.rid == x.rid)
+             .where(chain, x.seq < sa.bindparam("seq")).order_by(x.seq.desc()).limit(1))
+    return around, device, taken, state
+
+
+_AROUND, _DEVICE_QUERY, _TAKEN, _CHAIN_STATE = _queries()
+
 _SORTED_JSON = json.JSONEncoder(sort_keys=True)
 """``json.dumps(value, sort_keys=True)`` without building an encoder each time."""
+_NOTHING_SET_ASIDE = Credit((), 0.0).set_aside_s
+"""``Credit.set_aside_s`` of a credit that sets nothing aside (the sum of no numbers, rounded)."""
 _CREDIT_COLUMNS = ("rid", "user_id", "segments", "credited_s", "set_aside", "set_aside_s", "chain_end", "allowance_s")
 _WINDOW_COLUMNS = ("rid", "user_id", "start_s", "end_s")
 _UNGRADED = (None,) * 6
 """A record without a grade as ``server.outcomes.evidence_from`` reads it (kind .. max_score)."""
 _STORED_COLUMNS = (*RECORD_COLUMNS, "source")
 _DEVICE, _ID = _STORED_COLUMNS.index("device_id"), _STORED_COLUMNS.index("id")
-_SEGMENTS = _CREDIT_COLUMNS.index("segments")
 _STUDY = operator.itemgetter(*map(_CREDIT_COLUMNS.index, ("user_id", "credited_s", "chain_end")))
 """The credit row's columns ``server.person_year.Totals.year_study`` reads."""
 _ROWS_PER_INSERT = 1000
@@ -287,6 +305,19 @@ def _neighbour(conn: Connection, r: Record, seq: int) -> tuple[str, str, str] | 
 
 def _chain_reason(batch: _Batch, r: Record, digest: str) -> tuple[str | None, bool]:
     """Why ``r`` contradicts its stored chain (or None), and whether an earlier record is missing."""
+    seq = r.seq
+    entry = batch.links.get((r.device_id, r.user_id))
+    if entry is not None and entry[0] < seq < entry[1]:  # the neighbours are all preloaded: as below, read there
+        known = entry[2]
+        if seq in known:
+            return "seq_conflict", False
+        before = known.get(seq - 1)
+        if (seq == 1 and r.prev != GENESIS) or (before is not None and before[1] != r.prev):
+            return "broken_chain", False
+        after = known.get(seq + 1)
+        if after is not None and after[2] != digest:
+            return "broken_chain", False
+        return None, seq > 1 and before is None
     if batch.neighbour(r, r.seq) is not None:
         return "seq_conflict", False
     before = batch.neighbour(r, r.seq - 1)
@@ -333,11 +364,7 @@ def _verdicts(batch: _Batch, todo: list[tuple[int, Record]],
 
 def _chain_state(conn: Connection, r: Record) -> ChainState | None:
     """The chain's state after its nearest stored record before ``r``."""
-    x, c = records.c, record_credit.c
-    row = conn.execute(
-        sa.select(c.chain_end, c.allowance_s).join_from(records, record_credit, c.rid == x.rid)
-        .where(x.device_id == r.device_id, x.user_id == r.user_id, x.seq < r.seq)
-        .order_by(x.seq.desc()).limit(1)).first()
+    row = conn.execute(_CHAIN_STATE, {"device_id": r.device_id, "user_id": r.user_id, "seq": r.seq}).first()
     if row is None:
         return None
     return ChainState(float(row[0]), float(row[1])) if row[0] is not None else None
@@ -353,9 +380,10 @@ def _reads_since(body: WatchBody, prev: ChainState | None, arrival: float) -> fl
 
 
 def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
-            body: WatchBody | None = None) -> tuple[Credit, tuple[Any, ...]]:
+            body: WatchBody | None = None) -> tuple[Credit, list[Any]]:
     """Decide and store ``r``'s credit (``rid`` is its stored row, as ``_Batch.row_id`` reads it;
-    ``body`` its watch body when already parsed); the credit and its row as stored (_CREDIT_COLUMNS)."""
+    ``body`` its watch body when already parsed); the credit and its row as stored (_CREDIT_COLUMNS;
+    the batch's next flush puts the record's row id first)."""
     chain_key = (r.device_id, r.user_id)
     known = batch.after.get(chain_key)
     if known is not None and known[0] == r.seq - 1:
@@ -371,16 +399,19 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
         credit = credit_watch(lesson, body, unknown_reason=unknown or "unknown_lesson", prev=prev,
                               earliest=dev.earliest, arrival=arrival, taken=taken)
         for start, end in credit.taken:
-            batch.window_rows.append((rid, r.user_id, start, end))
+            batch.window_rows.append([rid, r.user_id, start, end])
             taken.add(start, end)
     else:
         credit = Credit((), 0.0, {}, prev)
     chain = credit.chain or prev
     batch.after[chain_key] = (r.seq, chain)
     segments = orjson.dumps(credit.segments).decode()  # pairs as arrays: [[0.0,60.0]]
-    set_aside = _SORTED_JSON.encode(credit.set_aside) if credit.set_aside else "{}"
-    row = (rid, r.user_id, segments, credit.credited_s, set_aside, credit.set_aside_s,
-           chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S)
+    if credit.set_aside:
+        set_aside, set_aside_s = _SORTED_JSON.encode(credit.set_aside), credit.set_aside_s
+    else:
+        set_aside, set_aside_s = "{}", _NOTHING_SET_ASIDE
+    row = [rid, r.user_id, segments, credit.credited_s, set_aside, set_aside_s,
+           chain.wall_end if chain else None, chain.allowance_s if chain else ALLOWANCE_S]
     batch.credit_rows.append(row)
     return credit, row
 
@@ -462,7 +493,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     exam records are graded with the keys in ``answer_keys_dir`` (None: left for
     ``server.grading.grade_missing``)."""
     results, parsed = _parse(raw)
-    published = Published(repo_dir)
+    published = Published.current(repo_dir)
     # whose records this batch may write: through the API only the signed-in person's (any other's
     # are refused before anything is written), so only that person is locked
     people = sorted({as_user_id} if as_user_id is not None else {r.user_id for _, r in parsed})
@@ -471,7 +502,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
     # evidence for the yearly figures
     stored_records: list[Record] = []
     stored_rows: list[int] = []
-    stored_segments: list[str] = []
+    stored_segments: list[tuple[tuple[float, float], ...]] = []
     study: list[tuple[Any, ...]] = []  # their credit as person_year reads it (user_id, credited_s, chain_end)
     grades: dict[int, tuple[Any, ...]] = {}
     with transaction(conn, people=people):
@@ -517,20 +548,21 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                                                graded.score, graded.max_score)
             stored_records.append(r)
             stored_rows.append(rid)
-            stored_segments.append(credit_row[_SEGMENTS])
+            stored_segments.append(credit.segments)
             study.append(_STUDY(credit_row))
             results[i] = Outcome(r.id, "stored", flags=tuple(flags))
         batch.flush()
         if stored_records:
+            rids = [batch.row_id(rid) for rid in stored_rows]
             # as server.outcomes.evidence_rows would read them back
-            evidence = evidence_from((r.created_at, batch.row_id(rid), r.user_id, r.type, r.course_id, r.lesson_id,
-                                      segments, *grades.get(k, _UNGRADED))
-                                     for k, (r, rid, segments) in enumerate(zip(stored_records, stored_rows,
-                                                                                stored_segments, strict=True)))
+            evidence = evidence_from((r.created_at, rid, r.user_id, r.type, r.course_id, r.lesson_id, segments,
+                                      *grades.get(k, _UNGRADED))
+                                     for k, (r, rid, segments) in enumerate(zip(stored_records, rids, stored_segments,
+                                                                                strict=True)))
             # row ids only grow, and the people are locked: each one's rows from their first to their
             # last new one are all new
             spans: dict[str, tuple[int, int]] = {}
-            for r, rid in zip(stored_records, map(batch.row_id, stored_rows), strict=True):
+            for r, rid in zip(stored_records, rids, strict=True):
                 first, last = spans.get(r.user_id, (rid, rid))
                 spans[r.user_id] = (min(first, rid), max(last, rid))
             person_year.refresh(conn, spans, published, evidence=evidence, credit=study)

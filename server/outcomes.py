@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import threading
 import time
 from collections import defaultdict
@@ -107,19 +108,25 @@ def evidence_rows(conn: Connection, user_ids: Iterable[str] | None, *, course_id
     return evidence_from(conn.execute(query.order_by(x.created_at, x.rid)))
 
 
+_MADE_ORDER = operator.itemgetter(0, 1)
+"""An evidence row's (created_at, rid)."""
+
+
 def evidence_from(rows: Iterable[Sequence[Any]]) -> dict[str, Evidence]:
     """The evidence in ``rows``, by person: each row as ``evidence_rows`` selects it (created_at, rid,
     user_id, type, course_id, lesson_id, the credited segments' JSON, then the grade's kind,
     assessment_id, passed, reason, score and max_score), in any order. An upload hands in its own
-    records' rows this way, without reading them back."""
-    rows = sorted(rows, key=lambda row: (row[0], row[1]))  # as the database orders, where it compares text bytewise
+    records' rows this way, without reading them back (the segments as the pairs of floats that JSON
+    holds, or as that JSON)."""
+    rows = sorted(rows, key=_MADE_ORDER)  # as the database orders, where it compares text bytewise
     out: dict[str, Evidence] = defaultdict(Evidence)
     for created_at, _, user_id, rtype, course_id, lesson_id, segments, kind, aid, passed, reason, score, top in rows:
         if course_id is None or rtype not in _EVIDENCE_TYPES:
             continue
         found = out[user_id]
         if rtype == "watch" and segments and lesson_id is not None:
-            pairs = [(float(s), float(e)) for s, e in json.loads(segments)]
+            pairs = ([(float(s), float(e)) for s, e in json.loads(segments)] if type(segments) is str
+                     else list(segments))  # pairs of floats already
             if pairs:
                 found.watch[course_id].append((created_at, lesson_id, pairs))
         elif kind is not None and reason is None and aid is not None:
@@ -167,9 +174,13 @@ class CourseFold:
 
     def watch(self, created_at: str, lesson_id: str, pairs: Iterable[tuple[float, float]]) -> None:
         """A watch record's credited segments of ``lesson_id``."""
-        self._seen(created_at)
-        seen = self.covered.setdefault(lesson_id, IntervalSet())
-        seen.update(pairs)
+        if self.last is None or created_at > self.last:
+            self.last = created_at
+        seen = self.covered.get(lesson_id)
+        if seen is None:
+            seen = self.covered[lesson_id] = IntervalSet()
+        for start, end in pairs:
+            seen.add(start, end)
         if lesson_id in self.done:
             return
         self._on_at[lesson_id] = created_at

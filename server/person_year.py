@@ -260,10 +260,11 @@ class Totals:
         dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
         required = [o for o in outcomes if o.required]
         weeks: dict[int, int] = defaultdict(int, weeks_before or {})
-        last = last_before
+        last, start_s = last_before, self.start_s
         for seconds, end in study:
-            weeks[int((end - self.start_s) // WEEK_S)] += round(seconds * 1000)
-            last = end if last is None else max(last, end)
+            weeks[int((end - start_s) // WEEK_S)] += round(seconds * 1000)
+            if last is None or end > last:  # max(last, end)
+                last = end
         s = found.summary
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
@@ -310,20 +311,18 @@ class Totals:
         their credited study as ``_study`` finds it, when the caller has them, else read back) into
         their stored year and folds (inside the caller's write transaction); in full when it cannot
         (see the module text)."""
-        p, pc = person_year.c, person_course.c
-        row = self.conn.execute(sa.select(p.weeks, p.last_study_s, p.stamp)
-                                .where(p.user_id == user_id, p.year == self.year)).first()
+        row = self.conn.execute(_STORED_YEAR, {"user_id": user_id, "year": self.year}).first()
         if row is None or row.stamp != self.stamp:
             return next(iter(self.update([user_id])), None)
-        found = self.conn.execute(USER_QUERY.where(users.c.user_id == user_id)).first()
+        found = self.conn.execute(_ONE_USER, {"user_id": user_id}).first()
         if found is None:
             return None
         user = row_user(found)
         if new is None:
             new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
         touched = set(new.watch) | set(new.passes)
-        stored = {course_id: (int(version), state) for course_id, version, state in self.conn.execute(
-            sa.select(pc.course_id, pc.version, pc.state).where(pc.user_id == user_id))}
+        stored = {course_id: (int(version), state)
+                  for course_id, version, state in self.conn.execute(_FOLDS, {"user_id": user_id})}
         folds: dict[str, CourseFold] = {}
         for course_id, (version, state) in stored.items():
             manifest = self.engine.latest(course_id)
@@ -367,16 +366,24 @@ class Totals:
     def _write_folds(self, user_ids: Sequence[str], rows: Sequence[tuple[str, str, int, str]],
                      course_ids: Sequence[str] | None) -> None:
         """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given) with ``rows``."""
-        pc = person_course.c
         ids = sorted(user_ids)
         for k in range(0, len(ids), CHUNK):
-            where: sa.ColumnElement[bool] = pc.user_id.in_(ids[k:k + CHUNK])
-            if course_ids is not None:
-                where = sa.and_(where, pc.course_id.in_(list(course_ids)))
-            self.conn.execute(person_course.delete().where(where))
+            if course_ids is None:
+                self.conn.execute(_FORGET_FOLDS, {"ids": ids[k:k + CHUNK]})
+            else:
+                self.conn.execute(_FORGET_COURSE_FOLDS, {"ids": ids[k:k + CHUNK], "courses": list(course_ids)})
         insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
 
 
+_STORED_YEAR = sa.select(person_year.c.weeks, person_year.c.last_study_s, person_year.c.stamp).where(
+    person_year.c.user_id == sa.bindparam("user_id"), person_year.c.year == sa.bindparam("year"))
+_ONE_USER = USER_QUERY.where(users.c.user_id == sa.bindparam("user_id"))
+_FOLDS = sa.select(person_course.c.course_id, person_course.c.version, person_course.c.state).where(
+    person_course.c.user_id == sa.bindparam("user_id"))
+"""``fold_in``'s reads, built once: a person's stored year, their account, their stored folds."""
+_FORGET_FOLDS = person_course.delete().where(person_course.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+_FORGET_COURSE_FOLDS = _FORGET_FOLDS.where(person_course.c.course_id.in_(sa.bindparam("courses", expanding=True)))
+"""Clearing some people's stored folds (of some courses), built once."""
 _FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
 _YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
                  "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
@@ -387,38 +394,45 @@ def _weeks(text: str) -> dict[int, int]:
     return {int(w): int(ms) for w, ms in json.loads(text).items()}
 
 
+_BOOK = sa.text(
+    "INSERT INTO unit_week (unit_code, year, week, study_ms) VALUES (:unit_code, :year, :week, :ms) "
+    "ON CONFLICT (unit_code, year, week) DO UPDATE SET study_ms = unit_week.study_ms + excluded.study_ms")
+
+
 def _book(conn: Connection, delta: Mapping[tuple[str, int, int], int]) -> None:
     """Add ``delta`` ((unit, year, week) -> ms) to ``unit_week``, in key order (two transactions
     booking into the same units never wait on each other in a circle); rows that reach 0 go."""
     changes = [{"unit_code": u, "year": y, "week": w, "ms": ms} for (u, y, w), ms in sorted(delta.items()) if ms]
     if not changes:
         return
-    conn.execute(sa.text(
-        "INSERT INTO unit_week (unit_code, year, week, study_ms) VALUES (:unit_code, :year, :week, :ms) "
-        "ON CONFLICT (unit_code, year, week) DO UPDATE SET study_ms = unit_week.study_ms + excluded.study_ms"),
-        changes)
+    conn.execute(_BOOK, changes)
     touched = sorted({(u, y) for (u, y, _), ms in delta.items() if ms < 0})  # only these can reach 0
     w = unit_week.c
     for unit_code, year in touched:
         conn.execute(unit_week.delete().where(w.unit_code == unit_code, w.year == year, w.study_ms == 0))
 
 
+_SOME_YEARS = sa.and_(person_year.c.year == sa.bindparam("year"),
+                      person_year.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+_YEARS_WEEKS = sa.select(person_year.c.unit_code, person_year.c.weeks).where(_SOME_YEARS)
+_FORGET_YEARS = person_year.delete().where(_SOME_YEARS)
+"""``store``'s read of some people's stored weeks of a year, and the clearing of those rows, built once."""
+
+
 def store(conn: Connection, found: Sequence[Figures]) -> None:
     """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``."""
-    p = person_year.c
     delta: dict[tuple[str, int, int], int] = defaultdict(int)
     by_year: dict[int, list[str]] = defaultdict(list)
     for f in found:
         by_year[f.year].append(f.user_id)
     for year, ids in by_year.items():
         for k in range(0, len(ids), CHUNK):
-            chunk = ids[k:k + CHUNK]
-            where = sa.and_(p.year == year, p.user_id.in_(chunk))
-            for unit_code, weeks in conn.execute(sa.select(p.unit_code, p.weeks).where(where)):
+            given = {"year": year, "ids": ids[k:k + CHUNK]}
+            for unit_code, weeks in conn.execute(_YEARS_WEEKS, given):
                 if unit_code is not None:
                     for week, ms in _weeks(weeks).items():
                         delta[(unit_code, year, week)] -= ms
-            conn.execute(person_year.delete().where(where))
+            conn.execute(_FORGET_YEARS, given)
     for f in found:
         if f.unit_code is not None:
             for week, ms in f.weeks.items():

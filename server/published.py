@@ -6,11 +6,13 @@ lesson). A record that names a version is credited against that version; one tha
 server's own files; they are parsed with the same strict checks every client runs and cached
 per instance (published versions never change). The list of versions is cached too and read
 again when a record names a version it does not hold, so a version published meanwhile is found.
-Imports only sync/ formats.
+``Published.current`` shares one instance between callers while the repository's catalog stays the
+same. Imports only sync/ formats.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from server.credit import Lesson
@@ -25,6 +27,23 @@ class Published:
         self._manifests: dict[tuple[str, int], Manifest | None] = {}
         self._versions: dict[str, list[int]] = {}
         self._lessons: dict[tuple[str, int, str | None], tuple[Lesson | None, str]] = {}
+
+    @classmethod
+    def current(cls, repo_dir: Path) -> Published:
+        """What ``repo_dir`` publishes now, shared with the callers before while its catalog is the same
+        (so its manifests are read and checked once, not once per caller). Every publication writes its
+        manifest first and then re-signs ``catalog.json`` (server.publish), so a catalog unchanged since
+        the shared instance was made means that nothing it reads has changed since then. Without a
+        readable catalog: an instance of its own."""
+        try:
+            catalog = (repo_dir / "catalog.json").read_bytes()
+        except OSError:
+            return cls(repo_dir)
+        with _SHARED_LOCK:
+            found = _SHARED.get(repo_dir)
+            if found is None or found[0] != catalog:
+                found = _SHARED[repo_dir] = (catalog, cls(repo_dir))
+            return found[1]
 
     def versions(self, course_id: str, *, fresh: bool = False) -> list[int]:
         if fresh or course_id not in self._versions:
@@ -76,3 +95,8 @@ class Published:
             if m is not None and entry is not None and entry.duration_s > 0:
                 return Lesson(entry.duration_s, m.policy.max_rate), ""
         return None, "unknown_lesson"
+
+
+_SHARED: dict[Path, tuple[bytes, Published]] = {}
+"""``Published.current``'s instance of each repository folder, with the catalog it was made under."""
+_SHARED_LOCK = threading.Lock()

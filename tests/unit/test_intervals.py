@@ -45,6 +45,9 @@ def test_subtract_overlap_and_clip_match_model(a: list[tuple[int, int]], b: list
     assert sa.subtract(sb).length == len(_cells(a) - _cells(b))
     lo, hi = window
     assert sa.overlap_length(lo, hi) == len(_cells(a) & set(range(lo, hi)))
+    assert sa.overlaps(lo, hi) == bool(_cells(a) & set(range(lo, hi)))
+    if hi > lo:  # what subtracting from the window finds
+        assert sa.overlaps(lo, hi) == (IntervalSet([(lo, hi)]).subtract(sa) != IntervalSet([(lo, hi)]))
     assert sa.clipped(lo, hi).length == len(_cells(a) & set(range(lo, hi)))
 
 
