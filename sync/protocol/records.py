@@ -202,33 +202,27 @@ def _from_plain_dict(cls: type[Record], d: dict[str, Any]) -> Record | None:
     the same fields and bytes there: its signed fields besides the body are written as they are."""
     if cls is not Record:
         return None
-    size = len(d)
-    if size == len(_FIELDS) and d.keys() == _REQUIRED:
-        v = V1
-    elif size == len(_KNOWN) and d.keys() == _KNOWN and type(d["v"]) is int and d["v"] == V2:
-        v = V2
-    else:
+    try:  # as many keys as the fields of its version, each of them there: exactly those keys
+        if len(d) == len(_FIELDS):
+            v = V1
+        elif len(d) == len(_KNOWN) and type(d["v"]) is int and d["v"] == V2:
+            v = V2
+        else:
+            return None
+        fields = _PLAIN_FIELDS(d)
+        seq, body, sig = d["seq"], d["body"], d["sig"]
+    except KeyError:
         return None
-    seq, body, sig = d["seq"], d["body"], d["sig"]
-    if type(seq) is not int or seq < 1 or type(body) is not dict or type(sig) is not str or len(sig) > 200:
+    if (type(seq) is not int or seq < 1 or (v == V2 and seq > MAX_SAFE_INTEGER) or type(body) is not dict
+            or type(sig) is not str or len(sig) > 200):
         return None
-    fields = _PLAIN_FIELDS(d)
     try:
         if _PLAIN.fullmatch("\x00".join(fields)) is None:
             return None
     except TypeError:  # a field that is not a string (a course_id or lesson_id of None, say)
         return None
-    try:
-        if v == V2:
-            if seq > MAX_SAFE_INTEGER:
-                return None
-            check_v2_value(body)
-            body_bytes = v2_bytes(body)
-        else:
-            body_bytes = canonical_bytes(body)
-    except (FormatError, UnicodeEncodeError):
-        return None
-    if len(body_bytes) > MAX_BODY_BYTES:
+    body_bytes = _plain_body_bytes(body, v)
+    if body_bytes is None:
         return None
     rid, device_id, user_id, course_id, lesson_id, prev, record_type, created_at = fields
     # "body" sorts before every other key, so the canonical form of the whole is the body's followed by
@@ -254,6 +248,19 @@ def _from_plain_dict(cls: type[Record], d: dict[str, Any]) -> Record | None:
     _set(record, "_body", body_bytes)
     _set(record, "_signing", b'{"body":' + body_bytes + tail.encode())
     return record
+
+
+def _plain_body_bytes(body: dict[str, Any], v: int) -> bytes | None:
+    """The canonical bytes of a body that is in its version's subset and not too large, else None."""
+    try:
+        if v == V2:
+            check_v2_value(body)
+            data = v2_bytes(body)
+        else:
+            data = canonical_bytes(body)
+    except (FormatError, UnicodeEncodeError):
+        return None
+    return data if len(data) <= MAX_BODY_BYTES else None
 
 
 def _from_any_dict(cls: type[Record], d: Any) -> Record:
