@@ -58,7 +58,6 @@ _FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "le
 _OPTIONAL = ("v",)
 _REQUIRED = frozenset(_FIELDS)
 _KNOWN = frozenset((*_FIELDS, *_OPTIONAL))
-_new, _set = object.__new__, object.__setattr__
 V1, V2 = 1, 2
 """Record protocol versions: v1 (no ``v`` field, v1 canonical form), v2 (``"v": 2``, RFC 8785)."""
 MAX_BODY_BYTES = 64 * 1024
@@ -192,6 +191,13 @@ class Record:
         return cls.from_dict(parse_json_object(data, "record", RECORD_LIMITS))
 
 
+class _Unsealed:
+    """The slots of a Record, laid out as a Record's, without the frozen dataclass's ``__setattr__``: a
+    record read in one pass is filled in here, then its class is made Record (and it is frozen)."""
+
+    __slots__ = Record.__slots__
+
+
 def _from_plain_dict(cls: type[Record], d: dict[str, Any]) -> Record | None:
     """The record of ``d`` when it is a plain one, checked in one pass; None when ``d`` is not plain
     (``_from_any_dict`` then checks it field by field and names what is wrong).
@@ -230,24 +236,26 @@ def _from_plain_dict(cls: type[Record], d: dict[str, Any]) -> Record | None:
     tail = "".join((',"course_id":"', course_id, '","created_at":"', created_at, '","device_id":"', device_id,
                     '","id":"', rid, '","lesson_id":"', lesson_id, '","prev":"', prev, '","seq":', str(seq),
                     ',"type":"', record_type, '","user_id":"', user_id, '","v":2}' if v == V2 else '"}'))
-    # every field set as the dataclass's __init__ sets them, the canonical bytes with them: one call
-    # less per field than __init__ and then the two caches
-    record = _new(Record)
-    _set(record, "id", rid)
-    _set(record, "device_id", device_id)
-    _set(record, "user_id", user_id)
-    _set(record, "seq", seq)
-    _set(record, "prev", prev)
-    _set(record, "type", record_type)
-    _set(record, "course_id", course_id)
-    _set(record, "lesson_id", lesson_id)
-    _set(record, "body", body)
-    _set(record, "created_at", created_at)
-    _set(record, "sig", sig)
-    _set(record, "v", v)
-    _set(record, "_body", body_bytes)
-    _set(record, "_signing", b'{"body":' + body_bytes + tail.encode())
-    return record
+    # every field set as the dataclass's __init__ sets them, with the canonical bytes; set on an
+    # _Unsealed, then made the Record it is laid out as: a call less per field than __init__
+    record: Any = _Unsealed()
+    record.id = rid
+    record.device_id = device_id
+    record.user_id = user_id
+    record.seq = seq
+    record.prev = prev
+    record.type = record_type
+    record.course_id = course_id
+    record.lesson_id = lesson_id
+    record.body = body
+    record.created_at = created_at
+    record.sig = sig
+    record.v = v
+    record._body = body_bytes
+    record._signing = b'{"body":' + body_bytes + tail.encode()
+    record.__class__ = Record
+    sealed: Record = record
+    return sealed
 
 
 def _plain_body_bytes(body: dict[str, Any], v: int) -> bytes | None:

@@ -3,9 +3,11 @@ field-by-field checks decide and write, on random records near and across every 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,3 +153,12 @@ def test_a_record_that_is_not_a_dict_or_is_a_subclass_is_read_field_by_field() -
         assert _outcome(Record.from_dict, d) == _outcome(_field_by_field, d) == ("refused", (
             "bad_record", "a record must be a JSON object"))
     assert Record.from_dict(Mapping(_VALID)) == Record.from_dict(dict(_VALID))
+
+
+def test_a_record_read_in_one_pass_is_a_frozen_record_like_any_other() -> None:
+    r = Record.from_dict(dict(_VALID))
+    assert type(r) is Record and r == _field_by_field(dict(_VALID))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.seq = 4  # type: ignore[misc]
+    changed = dataclasses.replace(r, seq=4)
+    assert changed.seq == 4 and changed.signing_bytes() == canonical_bytes_v2(changed.unsigned_dict())
