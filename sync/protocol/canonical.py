@@ -61,14 +61,28 @@ MAX_SAFE_INTEGER = 2**53 - 1
 
 def check_v2_value(obj: Any, where: str = "value") -> None:
     """FormatError("not_canonical") unless ``obj`` lies in the subset where the v2 form is RFC 8785."""
+    # strings, booleans, null and integers in range are passed over here, everything else is left to
+    # _check_v2_item: the same checks without a call for each of the many plain values of a body
     kind = type(obj)
     if kind is dict:
         for key, item in obj.items():
             if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
                 raise FormatError("not_canonical", f"{where}: key {key!r} is not a string of the BMP")
+            kind = type(item)
+            if kind is int:
+                if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    continue
+            elif kind is str or kind is bool or item is None:
+                continue
             _check_v2_item(item, where)
     elif kind is list:
         for item in obj:
+            kind = type(item)
+            if kind is int:
+                if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    continue
+            elif kind is str or kind is bool or item is None:
+                continue
             _check_v2_item(item, where)
     else:
         _check_v2_item(obj, where)

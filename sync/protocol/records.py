@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import operator
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -46,6 +47,13 @@ GENESIS = "0" * 64
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_PLAIN_FIELDS = operator.itemgetter("id", "device_id", "user_id", "course_id", "lesson_id", "prev", "type",
+                                    "created_at")
+_PLAIN_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+_PLAIN = re.compile("\x00".join((*[_PLAIN_ID] * 5, "[0-9a-f]{64}", "[a-z][a-z0-9_]{0,31}", r'[ !#-\[\]-~]{0,40}')))
+"""The ``_PLAIN_FIELDS`` of a plain record joined by NUL, which none of them holds then: each as its own
+check above accepts it, but without the line end those checks let through at the end, and a
+``created_at`` of printable ASCII without a quote or a backslash (JSON writes it as it is)."""
 _FIELDS = ("id", "device_id", "user_id", "seq", "prev", "type", "course_id", "lesson_id", "body", "created_at", "sig")
 _OPTIONAL = ("v",)
 _REQUIRED = frozenset(_FIELDS)
@@ -175,41 +183,127 @@ class Record:
     @classmethod
     def from_dict(cls, d: Any) -> Record:
         """Build and validate a record from untrusted data; FormatError names the bad field."""
-        if not isinstance(d, dict):
-            raise FormatError("bad_record", "a record must be a JSON object")
-        if not _REQUIRED.issubset(d):
-            missing = [k for k in _FIELDS if k not in d]
-            raise FormatError("missing_field", f"record lacks {', '.join(missing)}")
-        if not _KNOWN.issuperset(d):
-            extra = sorted(set(d) - _KNOWN)
-            raise FormatError("bad_field", f"record has unknown fields {', '.join(extra)}")
-        _check_ids(d)
-        seq = d["seq"]
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise FormatError("bad_field", "seq must be a whole number >= 1")
-        if not isinstance(d["prev"], str) or not _HEX64.match(d["prev"]):
-            raise FormatError("bad_field", "prev must be 64 lowercase hex digits")
-        if not isinstance(d["type"], str) or not _TYPE.match(d["type"]):
-            raise FormatError("bad_field", "type must be a short lowercase word")
-        if not isinstance(d["body"], dict):
-            raise FormatError("bad_field", "body must be a JSON object")
-        if not isinstance(d["created_at"], str) or len(d["created_at"]) > 40:
-            raise FormatError("bad_field", "created_at must be an ISO 8601 time")
-        if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
-            raise FormatError("bad_field", "sig must be a base64 signature")
-        record = cls(d["id"], d["device_id"], d["user_id"], seq, d["prev"], d["type"], d["course_id"], d["lesson_id"],
-                     d["body"], d["created_at"], d["sig"], _version(d))
-        try:  # its canonical bytes, made once here: the body's size, and a record that has none is refused
-            if len(record.body_bytes()) > MAX_BODY_BYTES:
-                raise FormatError("bad_field", "body is too large")
-            record.signing_bytes()
-        except UnicodeEncodeError as exc:  # a lone surrogate in a v1 record
-            raise FormatError("not_canonical", f"record cannot be encoded as canonical JSON: {exc}") from exc
-        return record
+        record = _from_plain_dict(cls, d) if type(d) is dict else None
+        return record if record is not None else _from_any_dict(cls, d)
 
     @classmethod
     def from_json(cls, data: bytes) -> Record:
         return cls.from_dict(parse_json_object(data, "record", RECORD_LIMITS))
+
+
+class _Unsealed:
+    """The slots of a Record, laid out as a Record's, without the frozen dataclass's ``__setattr__``: a
+    record read in one pass is filled in here, then its class is made Record (and it is frozen)."""
+
+    __slots__ = Record.__slots__
+
+
+def _from_plain_dict(cls: type[Record], d: dict[str, Any]) -> Record | None:
+    """The record of ``d`` when it is a plain one, checked in one pass; None when ``d`` is not plain
+    (``_from_any_dict`` then checks it field by field and names what is wrong).
+
+    Plain: every id, ``prev``, ``type`` and ``created_at`` a string that ``_PLAIN`` matches (each
+    accepted by its own check, and none holding a character JSON escapes), a whole ``seq``, a
+    ``body`` of the version's subset. Such a record is accepted by ``_from_any_dict`` too, and has
+    the same fields and bytes there: its signed fields besides the body are written as they are."""
+    if cls is not Record:
+        return None
+    try:  # as many keys as the fields of its version, each of them there: exactly those keys
+        if len(d) == len(_FIELDS):
+            v = V1
+        elif len(d) == len(_KNOWN) and type(d["v"]) is int and d["v"] == V2:
+            v = V2
+        else:
+            return None
+        fields = _PLAIN_FIELDS(d)
+        seq, body, sig = d["seq"], d["body"], d["sig"]
+    except KeyError:
+        return None
+    if (type(seq) is not int or seq < 1 or (v == V2 and seq > MAX_SAFE_INTEGER) or type(body) is not dict
+            or type(sig) is not str or len(sig) > 200):
+        return None
+    try:
+        if _PLAIN.fullmatch("\x00".join(fields)) is None:
+            return None
+    except TypeError:  # a field that is not a string (a course_id or lesson_id of None, say)
+        return None
+    body_bytes = _plain_body_bytes(body, v)
+    if body_bytes is None:
+        return None
+    rid, device_id, user_id, course_id, lesson_id, prev, record_type, created_at = fields
+    # "body" sorts before every other key, so the canonical form of the whole is the body's followed by
+    # the rest's; each of the rest is written as it is, in the order of its key
+    tail = "".join((',"course_id":"', course_id, '","created_at":"', created_at, '","device_id":"', device_id,
+                    '","id":"', rid, '","lesson_id":"', lesson_id, '","prev":"', prev, '","seq":', str(seq),
+                    ',"type":"', record_type, '","user_id":"', user_id, '","v":2}' if v == V2 else '"}'))
+    # every field set as the dataclass's __init__ sets them, with the canonical bytes; set on an
+    # _Unsealed, then made the Record it is laid out as: a call less per field than __init__
+    record: Any = _Unsealed()
+    record.id = rid
+    record.device_id = device_id
+    record.user_id = user_id
+    record.seq = seq
+    record.prev = prev
+    record.type = record_type
+    record.course_id = course_id
+    record.lesson_id = lesson_id
+    record.body = body
+    record.created_at = created_at
+    record.sig = sig
+    record.v = v
+    record._body = body_bytes
+    record._signing = b'{"body":' + body_bytes + tail.encode()
+    record.__class__ = Record
+    sealed: Record = record
+    return sealed
+
+
+def _plain_body_bytes(body: dict[str, Any], v: int) -> bytes | None:
+    """The canonical bytes of a body that is in its version's subset and not too large, else None."""
+    try:
+        if v == V2:
+            check_v2_value(body)
+            data = v2_bytes(body)
+        else:
+            data = canonical_bytes(body)
+    except (FormatError, UnicodeEncodeError):
+        return None
+    return data if len(data) <= MAX_BODY_BYTES else None
+
+
+def _from_any_dict(cls: type[Record], d: Any) -> Record:
+    """``Record.from_dict`` field by field: the first fault raises its FormatError."""
+    if not isinstance(d, dict):
+        raise FormatError("bad_record", "a record must be a JSON object")
+    if not _REQUIRED.issubset(d):
+        missing = [k for k in _FIELDS if k not in d]
+        raise FormatError("missing_field", f"record lacks {', '.join(missing)}")
+    if not _KNOWN.issuperset(d):
+        extra = sorted(set(d) - _KNOWN)
+        raise FormatError("bad_field", f"record has unknown fields {', '.join(extra)}")
+    _check_ids(d)
+    seq = d["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise FormatError("bad_field", "seq must be a whole number >= 1")
+    if not isinstance(d["prev"], str) or not _HEX64.match(d["prev"]):
+        raise FormatError("bad_field", "prev must be 64 lowercase hex digits")
+    if not isinstance(d["type"], str) or not _TYPE.match(d["type"]):
+        raise FormatError("bad_field", "type must be a short lowercase word")
+    if not isinstance(d["body"], dict):
+        raise FormatError("bad_field", "body must be a JSON object")
+    if not isinstance(d["created_at"], str) or len(d["created_at"]) > 40:
+        raise FormatError("bad_field", "created_at must be an ISO 8601 time")
+    if not isinstance(d["sig"], str) or len(d["sig"]) > 200:
+        raise FormatError("bad_field", "sig must be a base64 signature")
+    record = cls(d["id"], d["device_id"], d["user_id"], seq, d["prev"], d["type"], d["course_id"], d["lesson_id"],
+                 d["body"], d["created_at"], d["sig"], _version(d))
+    try:  # its canonical bytes, made once here: the body's size, and a record that has none is refused
+        if len(record.body_bytes()) > MAX_BODY_BYTES:
+            raise FormatError("bad_field", "body is too large")
+        record.signing_bytes()
+    except UnicodeEncodeError as exc:  # a lone surrogate in a v1 record
+        raise FormatError("not_canonical", f"record cannot be encoded as canonical JSON: {exc}") from exc
+    return record
 
 
 def _version(d: dict[str, Any]) -> int:
