@@ -17,6 +17,7 @@ Years and weeks are the site's (its rules' UTC offset). Services only; no HTTP h
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -456,5 +457,13 @@ def behind(conn: Connection, unit: StoredUnit, period: Period, targets: Targets,
              .order_by(top.c.short.desc(), u.username))
     return [Behind(PersonFigures(uid, name, display, code, unit_name, level, round(int(ms) / 3_600_000, 2),
                                  bool(week), True),
-                   req / 100, ele / 100, (req + ele) / 100, round(float(gap) / 100, 2))
+                   req / 100, ele / 100, (req + ele) / 100, _up_to_hundredth(float(gap)))
             for uid, name, display, code, unit_name, level, ms, week, req, ele, gap in conn.execute(query)]
+
+
+def _up_to_hundredth(gap_x100: float) -> float:
+    """A way to the pace in hundredths of a unit, as the fewest whole hundredths that cover it: rounded
+    to the nearest, a person behind by less than half a hundredth (on the 1st of January, 1 unit a year
+    times 1/365) would be shown 0 short. The rounding to 6 places drops the floating noise of the
+    database's arithmetic (50.000000001 is 50)."""
+    return math.ceil(round(gap_x100, 6)) / 100

@@ -165,16 +165,15 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
 
 def test_a_persons_certificates_issued_downloaded_and_revoked(browser: Browser, site: Site, tmp_path: Path) -> None:
     from tests.integration.test_admin_certificates import watch_a_short_course
-    from tests.integration.test_certificates import YEAR
 
-    watch_a_short_course(site.server, "li")
+    year = watch_a_short_course(site.server, "li")
     base = site.server.url
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
     page = context.new_page()
     sign_in(page, base, "root")
     page.goto(f"{base}/admin/people/{site.user_ids['li']}")
     assert "暂无证书" in page.content()
-    page.fill("input[name=year]", str(YEAR))
+    page.fill("input[name=year]", str(year))
     page.click("button:has-text('开具学时证明')")
     assert "证书已开具" in page.inner_text("[role=status]")
     link = page.locator("a[href^='/admin/certificates/']")

@@ -4,7 +4,6 @@ after the server revokes the certificate (the list refreshed as a sync does)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,16 +16,17 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, make_record
+from sync.protocol.rules import DEFAULT_RULES
 from sync.site import revocations
 from tests.support.courses import publish_lessons
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, ShellEnv, close, signed_in_window, zhangsan_server
 from tests.support.watch import Timeline
 
-YEAR = dt.datetime.now(dt.UTC).year
-
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[ShellEnv]:
+def certified(tmp_path: Path) -> Iterator[tuple[ShellEnv, int]]:
+    """The site, and the year of 张三's 学时证明: that of his study on the site's calendar (its rules' UTC
+    offset), which on the evening of the 31st of December (UTC) is already the next year's."""
     with zhangsan_server(tmp_path) as env:
         env.assign(DEMO_COURSE_ID, "zhangsan")
         publish_lessons(env.server.data_dir, "short", {"a": 20.0})
@@ -37,13 +37,16 @@ def env(tmp_path: Path) -> Iterator[ShellEnv]:
         record = make_record(signer, seq=1, prev=GENESIS, record_type="watch", course_id="short", lesson_id="a",
                              body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
         assert [a["status"] for a in api.post_batch([record])] == ["stored"]
-        env.server.cli("cert", "issue", "--user", "zhangsan", "--year", str(YEAR))
-        yield env
+        studied = DEFAULT_RULES.year.local_date(record.created_at)  # the site has no rules file of its own
+        assert studied is not None
+        env.server.cli("cert", "issue", "--user", "zhangsan", "--year", str(studied.year))
+        yield env, studied.year
 
 
 # The offscreen platform has no PDF viewer to hand the file to: it says so, and so does the dialog.
 @pytest.mark.qt_log_ignore(r"does not support QPlatformServices::openDocument")
-def test_download_open_and_verify_then_refused_once_revoked(qtbot, env: ShellEnv) -> None:
+def test_download_open_and_verify_then_refused_once_revoked(qtbot, certified: tuple[ShellEnv, int]) -> None:
+    env, year = certified
     ctx, window, shell = signed_in_window(qtbot, env)
     try:
         session = window.session
@@ -75,7 +78,7 @@ def test_download_open_and_verify_then_refused_once_revoked(qtbot, env: ShellEnv
         assert check.verdicts[0].valid and check.verdict.text().startswith("Genuine and valid")
         listed = check.verdicts[0].list_issued_at
         assert listed is not None and f"(revocation list of {listed[:10]})" in check.verdict.text()
-        assert "Name: 张三 (zhangsan)" in check.details.text() and f"Year: {YEAR}" in check.details.text()
+        assert "Name: 张三 (zhangsan)" in check.details.text() and f"Year: {year}" in check.details.text()
 
         altered = item["text"][:-8] + ("A" if item["text"][-8] != "A" else "B") + item["text"][-7:]
         check.text.setPlainText(altered)

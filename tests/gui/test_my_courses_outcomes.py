@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.dates import local_offset_minutes, year_rules
 from tests.support.shell_env import DEMO_COURSE_ID, ShellEnv, close, signed_in_window, zhangsan_server
 
 DEMO_TITLE = "学习贯彻党的基本理论专题"
@@ -23,7 +24,10 @@ def env(tmp_path: Path) -> Iterator[ShellEnv]:
     with zhangsan_server(tmp_path) as env:
         server = env.server
         server.stop()
-        (server.data_dir / "rules.toml").write_text("[targets.default]\ntotal = 50\n", encoding="utf-8")
+        # the site is in this PC's time zone, as a site's PCs are: the app's today (the PC's) is the site's,
+        # also on the evening of the 31st of December (UTC) when the default +08:00 has turned the year
+        rules = "[targets.default]\ntotal = 50\n" + year_rules(local_offset_minutes())
+        (server.data_dir / "rules.toml").write_text(rules, encoding="utf-8")
         server.start()
         env.add_user("lisi", "河西乡", "李四")
         server.cli("class", "add", "qn-2026", "2026年青年干部培训班", "--starts", "2026-03-01", "--ends", "2026-12-20")

@@ -14,7 +14,8 @@ import pytest
 from server.publisher_keys import load_public
 from sync.protocol import certificates as c
 from sync.protocol.records import make_record
-from tests.integration.test_certificates import YEAR, _qr_texts
+from sync.protocol.rules import DEFAULT_RULES
+from tests.integration.test_certificates import _qr_texts
 from tests.support.admin_web import AdminSession, Site, fresh_site
 from tests.support.courses import publish_lessons
 from tests.support.ingest import enrolled_client
@@ -27,13 +28,18 @@ pytestmark = pytest.mark.databases
 SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
-def watch_a_short_course(server: ServerProcess, name: str) -> None:
-    """``name`` watches all of a 20 s lesson on a new PC: the course counts, 1 学时 this year."""
+def watch_a_short_course(server: ServerProcess, name: str) -> int:
+    """``name`` watches all of a 20 s lesson on a new PC: the course counts, 1 学时 in the year returned,
+    this year on the site's calendar (the site has no rules file: +08:00, which on the evening of the
+    31st of December UTC is already in the next year)."""
     publish_lessons(server.data_dir, "short", {"a": 20.0})
     client = enrolled_client(server, name)
     record = make_record(client.signer, seq=1, prev="0" * 64, record_type="watch", course_id="short", lesson_id="a",
                          body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
     assert [a["status"] for a in client.api.post_batch([record])] == ["stored"]
+    studied = DEFAULT_RULES.year.local_date(record.created_at)  # the day the server counts the study on
+    assert studied is not None
+    return studied.year
 
 
 @pytest.fixture(params=BACKENDS)
@@ -44,14 +50,14 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
 
 def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site) -> None:
     server = site.server
-    watch_a_short_course(server, "li")
+    year = watch_a_short_course(server, "li")
     li_id, zhang_id, wang_id = site.user_ids["li"], site.user_ids["zhang"], site.user_ids["wang"]
 
     browser = AdminSession(server)
     browser.sign_in("a-admin")
     page = browser.get(f"/admin/people/{li_id}")
     assert "开具学时证明" in page.text and "暂无证书" in page.text
-    answer = browser.post(f"/admin/people/{li_id}/certificates", {"year": str(YEAR)})
+    answer = browser.post(f"/admin/people/{li_id}/certificates", {"year": str(year)})
     assert answer.status_code == 200 and "证书已开具" in answer.text
     serial = SERIAL.search(answer.text)[0]  # type: ignore[index]
     assert f'href="/admin/certificates/{serial}.pdf"' in answer.text and "学时证明" in answer.text
@@ -63,9 +69,9 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site)
     assert verdict.valid and verdict.claims is not None and verdict.claims.name == "李四"
 
     # no credit this year: refused, said on the page; another admin's person: not found
-    refused = browser.post(f"/admin/people/{zhang_id}/certificates", {"year": str(YEAR)})
+    refused = browser.post(f"/admin/people/{zhang_id}/certificates", {"year": str(year)})
     assert "nothing_to_certify" in refused.text
-    assert browser.post(f"/admin/people/{wang_id}/certificates", {"year": str(YEAR)}).status_code == 404
+    assert browser.post(f"/admin/people/{wang_id}/certificates", {"year": str(year)}).status_code == 404
     other = AdminSession(server)
     other.sign_in("b-admin")
     assert other.get(f"/admin/certificates/{serial}.pdf").status_code == 404

@@ -10,12 +10,16 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from server import admins
+from server.admin import reports
+from server.site_rules import load_site_rules
 from server.storage.engine import create
+from server.units import get_unit
 from sync.account.auth import AuthService, UserSession
 from sync.site.config import SiteConfig
 from tests.support.admin_web import ADMIN_PASSWORD, AdminSession, page_tables, same_cells
@@ -116,6 +120,21 @@ def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Pat
     assert [row[1] for row in behind[1:]] == ["li", "wang"]
     for row in behind[1:]:  # no credit yet; short of the required minimum times the share of the year gone
         assert row[4:7] == ["0.0", "0.0", "0.0"] and 0 < float(row[7]) <= 1
+    # on the site's 1st of January (the page reads the real clock; the report takes the day) the pace is
+    # 1/365 of the 1 学时 required: those behind are short of it by a hundredth, not shown 0 short
+    rules = load_site_rules(site.data_dir).year
+    now = reports.Period.of(datetime.now(UTC), rules.utc_offset_minutes)
+    new_year = datetime(now.year, 1, 1, 12, tzinfo=UTC) - timedelta(minutes=rules.utc_offset_minutes)
+    engine = create(site.db_url)
+    try:
+        with engine.connect() as conn:
+            prov = get_unit(conn, "prov")
+            assert prov is not None
+            first = reports.behind(conn, prov, reports.Period.of(new_year, rules.utc_offset_minutes),
+                                   reports.Targets.of(rules))
+    finally:
+        engine.dispose()
+    assert [(b.person.username, b.short) for b in first] == [("li", 0.01), ("wang", 0.01)]
     # a county's page: its one person, on track, nothing overdue
     county = browser.get("/admin/units/county-a1").text
     figures = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', county))

@@ -22,6 +22,7 @@ from sync.net.transport import Transport
 from sync.protocol.records import GENESIS, make_record
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import PASSWORD, AdminSession, Site, fresh_site, page_tables, same_cells
+from tests.support.dates import site_day
 from tests.support.ingest import enrolled_client
 from tests.support.module_server import BACKENDS
 from tests.support.server_process import ServerProcess
@@ -303,8 +304,10 @@ def test_bulletins_for_the_year_and_each_half_add_up_and_stay_in_scope(site: Sit
         assert f"bulletin-prov-{year}-h{half}.pdf" in answer.headers["content-disposition"]
         halves[half] = _pdf_text(answer.content)
     assert f"{year}年上半年" in halves[1] and f"{year}年下半年" in halves[2] and f"{year} 年度" in whole
-    # the records were made now: all of the year's study falls in this half, none in the other
-    now_half = 1 if time.gmtime().tm_mon <= 6 else 2
+    # the records were made now: all of the year's study falls in this half, none in the other (the half of
+    # the site's calendar, +08:00 as the site has no rules file: from 16:00 UTC on the 30th of June and on
+    # the 31st of December the site is in the next half already)
+    now_half = 1 if site_day().month <= 6 else 2
     other = 3 - now_half
     city_a = float(figures["甲市"][6])
     assert f"甲市 2 2 100.0 {city_a}" in _squash(halves[now_half])

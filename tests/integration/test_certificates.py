@@ -6,7 +6,6 @@ the served revocation list, and refused after one byte is changed and after revo
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zlib
 from collections.abc import Iterator
@@ -30,11 +29,16 @@ from sync.site import revocations
 from sync.site.config import SiteConfig
 from tests.support.client_cli import run_client
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, study_tested, write_course_source
+from tests.support.dates import noon_offset_hours, site_day, year_rules
 from tests.support.server_process import ServerProcess, add_user
 
 pytestmark = pytest.mark.databases
 
-YEAR = dt.datetime.now(dt.UTC).year
+# The site's clock reads about noon when the module is imported (its UTC offset chosen for that): the year the
+# people study in, and their certificates certify, is the site's year, which cannot turn while the module
+# runs (with the default +08:00 it would at 16:00 UTC on the 31st of December).
+OFFSET_MIN = 60 * noon_offset_hours()
+YEAR = site_day(OFFSET_MIN).year
 SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
@@ -44,6 +48,7 @@ def site(tmp_path: Path, database: str | None) -> Iterator[ServerProcess]:
     publish_source(proc.data_dir, write_course_source(tmp_path / "src", "tested", [random_bytes(300, 3)],
                                                        assessments=QUIZ_AND_EXAM))
     (proc.data_dir / "certificates.toml").write_text('issuer = "某县委组织部"\n', encoding="utf-8")
+    (proc.data_dir / "rules.toml").write_text(year_rules(OFFSET_MIN), encoding="utf-8")
     proc.start()
     proc.cli("unit", "add", "cgz", "城关镇")
     proc.cli("assign", "tested", "--unit", "城关镇", "--required")
