@@ -11,12 +11,19 @@ The durations are kept in the test cache folder (tests/support/tool_cache.py), n
 checkout's ``.pytest_cache``: a fresh clone then orders its first run as well as the last run on
 this machine did. Every checkout that runs whole modules adds its figures to the same file (only
 the order of the tests depends on them). With ``-p no:cacheprovider`` nothing is read or written.
+
+A machine that has never run the suite (a CI job's fresh machine) starts from the figures kept in
+the checkout, ``tests/support/module_seconds.json``: what a whole run took per module on an idle
+machine. A module the cache folder knows takes the cache's figure. ``python -m tests.support.schedule``
+writes the cache's figures of the modules still in the checkout into that file (after a whole run on
+an idle machine: a busy one's figures order the modules no better).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,8 +34,22 @@ CACHE_KEY = "studydesk/module_seconds"
 """The name under which the controller hands the durations it read to every parallel worker."""
 
 
+SEED = Path(__file__).with_name("module_seconds.json")
+"""The durations kept in the checkout, for a machine whose cache folder has none."""
+
+
 def _history() -> Path:
     return tool_cache.folder() / "module-seconds.json"
+
+
+def _read(path: Path) -> dict[str, float]:
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {str(m): float(s) for m, s in known.items() if isinstance(s, int | float)}
 
 
 def _module(nodeid: str) -> str:
@@ -38,13 +59,12 @@ def _module(nodeid: str) -> str:
 def _remembered(config: pytest.Config) -> dict[str, float]:
     if getattr(config, "cache", None) is None:  # -p no:cacheprovider
         return {}
-    try:
-        known = json.loads(_history().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(known, dict):
-        return {}
-    return {str(m): float(s) for m, s in known.items() if isinstance(s, int | float)}
+    return known_durations(SEED, _history())
+
+
+def known_durations(seed: Path, history: Path) -> dict[str, float]:
+    """The seconds each module took: the cache folder's figure, else the checkout's seed's."""
+    return _read(seed) | _read(history)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -86,7 +106,7 @@ class _Durations:
         config = session.config
         if getattr(config, "cache", None) is None or not self.seconds or _part_of_modules(config):
             return
-        known = _remembered(config)  # read again: another checkout may have added its figures meanwhile
+        known = _read(_history())  # read again: another checkout may have added its figures meanwhile
         known.update({module: round(seconds, 2) for module, seconds in self.seconds.items()})
         history = _history()
         try:
@@ -113,3 +133,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_Durations(), "studydesk-module-durations")
         if config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_Controller(config), "studydesk-module-order")
+
+
+def keep() -> int:
+    """Write the cache folder's durations of the modules in this checkout into the checkout's seed."""
+    root = SEED.parent.parent.parent
+    known = {m: round(s, 1) for m, s in _read(_history()).items() if (root / m).is_file()}
+    if not known:
+        print(f"no module durations in {_history()}: run the whole suite first", file=sys.stderr)
+        return 1
+    SEED.write_text(json.dumps(known, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"kept {len(known)} module durations in {SEED}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(keep())
