@@ -97,8 +97,26 @@ class IntervalSet:
         if not end > start:  # also refuses NaN
             return 0.0
         starts, ends = self._starts, self._ends
-        i = bisect_left(ends, start - MERGE_GAP_S)  # first interval that ends at or after start
-        j = bisect_right(starts, end + MERGE_GAP_S)  # first interval that starts after end
+        n = len(ends)
+        low, high = start - MERGE_GAP_S, end + MERGE_GAP_S
+        if n and ends[-1] < low:  # after the last interval (and so after all): the two searches give n
+            starts.append(start)
+            ends.append(end)
+            self._length += end - start
+            return end - start
+        if n and high >= starts[-1] and (n == 1 or ends[-2] < low):
+            # reaches the last interval only (the two searches below would give n - 1 and n): merged
+            # with it as below, each min and max written out as the built-ins pick
+            last_start, last_end = starts[-1], ends[-1]
+            new_start = last_start if last_start < start else start
+            new_end = last_end if last_end > end else end
+            starts[-1] = new_start
+            ends[-1] = new_end
+            added = (new_end - new_start) - (last_end - last_start)
+            self._length += added
+            return added if added > 0.0 else 0.0
+        i = bisect_left(ends, low)  # first interval that ends at or after start
+        j = bisect_right(starts, high)  # first interval that starts after end
         if i == j:
             starts.insert(i, start)
             ends.insert(i, end)

@@ -49,6 +49,7 @@ Pure Python: imports only the player's interval kernel and the protocol.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +81,10 @@ _V1_NAMES = {name: name for name in ("segments", *NUMBER_FIELDS)}
 _NUMBER_KEYS = {False: tuple((name, _V1_NAMES[name]) for name in NUMBER_FIELDS),
                 True: tuple((name, V2_NAMES[name]) for name in NUMBER_FIELDS)}
 """Each number field's name and its key in a v1 body (False) and a v2 body (True)."""
+_V2_NUMBERS = operator.itemgetter(*(V2_NAMES[name] for name in NUMBER_FIELDS))
+"""A v2 body's numbers, in ``NUMBER_FIELDS`` order (KeyError when one is missing)."""
+_V2_ELAPSED = NUMBER_FIELDS.index("elapsed_mono_s")
+_INTS = {int}
 _MAX_THOUSANDTHS = int(MAX_SECONDS) * 1000
 """The largest whole number of thousandths within MAX_SECONDS: ``n / 1000 <= MAX_SECONDS`` exactly when
 ``n <= _MAX_THOUSANDTHS`` (a correctly rounded division is monotonic, and this one is exact)."""
@@ -138,6 +143,60 @@ class Credit:
         return round(sum(self.set_aside.values()), 3)
 
 
+# The frozen dataclasses above, made faster where every record makes one: an object with the same slots,
+# laid out as the dataclass's, is filled in without the frozen dataclass's ``__setattr__`` (one call per
+# field in its ``__init__``), then its class is made the dataclass's (and it is frozen). The same object
+# as the dataclass's ``__init__`` makes (tests/unit/test_credit_made.py).
+class _OpenWatchBody:
+    __slots__ = WatchBody.__slots__
+
+
+class _OpenChainState:
+    __slots__ = ChainState.__slots__
+
+
+class _OpenCredit:
+    __slots__ = Credit.__slots__
+
+
+def _watch_body(segments: tuple[tuple[float, float], ...], elapsed_s: float, wall_start: float | None,
+                wall_end: float | None, version: int | None) -> WatchBody:
+    """``WatchBody(segments, elapsed_s, wall_start, wall_end, version)``."""
+    made: Any = _OpenWatchBody()
+    made.segments = segments
+    made.elapsed_s = elapsed_s
+    made.wall_start = wall_start
+    made.wall_end = wall_end
+    made.version = version
+    made.__class__ = WatchBody
+    body: WatchBody = made
+    return body
+
+
+def _chain_state(wall_end: float, allowance_s: float) -> ChainState:
+    """``ChainState(wall_end, allowance_s)``."""
+    made: Any = _OpenChainState()
+    made.wall_end = wall_end
+    made.allowance_s = allowance_s
+    made.__class__ = ChainState
+    state: ChainState = made
+    return state
+
+
+def _credit(segments: tuple[tuple[float, float], ...], credited_s: float, set_aside: dict[str, float],
+            chain: ChainState | None, taken: tuple[tuple[float, float], ...]) -> Credit:
+    """``Credit(segments, credited_s, set_aside, chain, taken)``."""
+    made: Any = _OpenCredit()
+    made.segments = segments
+    made.credited_s = credited_s
+    made.set_aside = set_aside
+    made.chain = chain
+    made.taken = taken
+    made.__class__ = Credit
+    credit: Credit = made
+    return credit
+
+
 # ----- parsing --------------------------------------------------------------------------------
 def _bad(detail: str) -> FormatError:
     return FormatError("bad_field", f"watch body: {detail}")
@@ -155,7 +214,20 @@ def _seconds(value: Any, name: str) -> float:
 
 
 def parse_time(value: Any, name: str) -> float:
-    """An ISO 8601 UTC time (``2026-11-23T08:00:00.000Z``) as epoch seconds; FormatError otherwise."""
+    """An ISO 8601 UTC time (``2026-11-23T08:00:00.000Z``) as epoch seconds; FormatError otherwise.
+
+    The last time read is remembered with its value: a watch record's window usually starts where
+    the one before it ended, so its ``wall_start`` is the ``wall_end`` read just before."""
+    global _last_time
+    last = _last_time
+    if type(value) is str and value == last[0]:
+        return last[1]
+    found = _parse_time(value, name)
+    _last_time = (value, found)
+    return found
+
+
+def _parse_time(value: Any, name: str) -> float:
     if not isinstance(value, str) or len(value) > 40:
         raise _bad(f"{name} must be an ISO 8601 time")
     try:
@@ -168,6 +240,11 @@ def parse_time(value: Any, name: str) -> float:
     if not 2000 <= (moment.year if zone is None or zone is UTC else moment.astimezone(UTC).year) <= 2200:
         raise _bad(f"{name} is not a plausible time: {value!r}")
     return moment.timestamp()
+
+
+_last_time: tuple[str, float] = ("2000-01-01T00:00:00Z", _parse_time("2000-01-01T00:00:00Z", "time"))
+"""``parse_time``'s last answer: the time it read (a ``str``, as it was read) and its value (one tuple,
+so a thread reads the two together)."""
 
 
 def _segments(raw: Any, thousandths: bool) -> tuple[tuple[float, float], ...]:
@@ -193,16 +270,8 @@ def _segments(raw: Any, thousandths: bool) -> tuple[tuple[float, float], ...]:
     return tuple(segments)
 
 
-def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
-    """Validate a watch body of record protocol version ``v``; FormatError("bad_field") names what
-    is malformed. A v2 body is read in its own names and units (``sync.protocol.watch``), as its
-    seconds view would be, without building that view."""
-    if v == V2:
-        check_v2_names(body)
-        names, thousandths = V2_NAMES, True
-    else:
-        names, thousandths = _V1_NAMES, False
-    segments = _segments(body.get(names["segments"], []), thousandths)
+def _numbers(body: dict[str, Any], thousandths: bool) -> float:
+    """Check a watch body's numbers (FormatError for the first that is malformed); its elapsed seconds."""
     elapsed = 0.0
     for name, key in _NUMBER_KEYS[thousandths]:
         if key in body:
@@ -213,6 +282,29 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
                 seconds = _seconds(from_thousandths(value) if thousandths else value, name)
             if name == "elapsed_mono_s":
                 elapsed = seconds
+    return elapsed
+
+
+def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
+    """Validate a watch body of record protocol version ``v``; FormatError("bad_field") names what
+    is malformed. A v2 body is read in its own names and units (``sync.protocol.watch``), as its
+    seconds view would be, without building that view."""
+    if v == V2:
+        check_v2_names(body)
+        names, thousandths = V2_NAMES, True
+    else:
+        names, thousandths = _V1_NAMES, False
+    segments = _segments(body.get(names["segments"], []), thousandths)
+    try:
+        values = _V2_NUMBERS(body) if thousandths else None
+    except KeyError:
+        values = None
+    if values is not None and set(map(type, values)) == _INTS and min(values) >= 0 and max(values) <= _MAX_THOUSANDTHS:
+        # the usual v2 body: every number there, each a whole number of thousandths within range, which
+        # _numbers reads without a fault; the elapsed time as it reads it
+        elapsed = values[_V2_ELAPSED] / 1000
+    else:
+        elapsed = _numbers(body, thousandths)
     if "completed" in body and not isinstance(body["completed"], bool):
         raise _bad("completed must be true or false")
     version = body.get("version")
@@ -225,7 +317,7 @@ def parse_watch_body(body: dict[str, Any], v: int = V1) -> WatchBody:
         raise _bad("wall_start and wall_end come together")
     if wall_start is not None and wall_end is not None and wall_end < wall_start:
         raise _bad("wall_end is before wall_start")
-    return WatchBody(segments, elapsed, wall_start, wall_end, version)
+    return _watch_body(segments, elapsed, wall_start, wall_end, version)
 
 
 def check_finite(value: Any, where: str = "body") -> None:
@@ -350,8 +442,8 @@ def _uncut(lesson: Lesson, body: WatchBody, prev: ChainState | None, earliest: f
     held = () if needed <= EPSILON_S / 10 else ((end - (needed if needed < free else free), end),)
     left = allowance + free * rate - media
     left = left if left < ALLOWANCE_S else ALLOWANCE_S
-    return Credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, ChainState(end, left if left > 0.0 else 0.0),
-                  held)
+    return _credit(((round(s, 3), round(e, 3)),), round(media, 3), {}, _chain_state(end, left if left > 0.0 else 0.0),
+                   held)
 
 
 def _refilled(prev: ChainState, start: float, low: float, high: float, rate: float, taken: IntervalSet) -> float | None:

@@ -114,6 +114,27 @@ class Outcome:
         return d
 
 
+class _OpenOutcome:
+    """An Outcome's slots, laid out as an Outcome's, without the frozen dataclass's ``__setattr__`` (one
+    call per field in its ``__init__``): a stored record's outcome is filled in here, then its class is
+    made Outcome (and it is frozen)."""
+
+    __slots__ = Outcome.__slots__
+
+
+def _stored_outcome(rid: str, flags: tuple[str, ...]) -> Outcome:
+    """``Outcome(rid, "stored", flags=flags)``, made faster (one per stored record)."""
+    made: Any = _OpenOutcome()
+    made.id = rid
+    made.status = "stored"
+    made.reason = None
+    made.detail = None
+    made.flags = flags
+    made.__class__ = Outcome
+    outcome: Outcome = made
+    return outcome
+
+
 @dataclass(frozen=True, slots=True)
 class _Device:
     user_id: str
@@ -122,6 +143,9 @@ class _Device:
 
 
 _Link = tuple[str, str, str]  # a stored record's (id, hash, prev)
+_CHAIN = operator.attrgetter("device_id", "user_id")
+_SEQ = operator.attrgetter("seq")
+_USER = operator.attrgetter("user_id")
 
 
 class _Batch:
@@ -178,9 +202,12 @@ class _Batch:
     def preload(self, incoming: list[Record]) -> None:
         """Read the stored records around the batch's seqs, chain by chain."""
         spans: dict[tuple[str, str], tuple[int, int]] = {}
-        for r in incoming:
-            low, high = spans.get((r.device_id, r.user_id), (r.seq, r.seq))
-            spans[(r.device_id, r.user_id)] = (min(low, r.seq), max(high, r.seq))
+        for chain, run in itertools.groupby(incoming, _CHAIN):  # a run of records of one chain
+            seqs = list(map(_SEQ, run))
+            low, high = min(seqs), max(seqs)
+            if chain in spans:  # the chain's records came in more than one run
+                low, high = min(spans[chain][0], low), max(spans[chain][1], high)
+            spans[chain] = (low, high)
         for (device_id, user_id), (low, high) in spans.items():
             rows = self.conn.execute(_AROUND, {"device_id": device_id, "user_id": user_id, "low": low - 1,
                                                "high": high + 1}).all()
@@ -213,7 +240,8 @@ class _Batch:
         ``since`` are those that start after it and the last one that starts before it."""
         loaded = self.taken_since.get(user_id)
         if loaded is None or since < loaded:
-            self.flush()  # windows taken earlier in this batch are read back with the rest
+            if self.window_rows:
+                self.flush()  # windows taken earlier in this batch are read back with the rest
             rows = self.conn.execute(_TAKEN, {"user_id": user_id, "since": since}).all()
             self.taken[user_id] = IntervalSet(sorted((s, e) for s, e in rows if e > since))
             self.taken_since[user_id] = since
@@ -265,7 +293,7 @@ def _mark(conn: Connection) -> str:
 
 
 def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], *,
-                 returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+                 returning: tuple[str, ...] = ()) -> list[Sequence[Any]]:
     """Insert ``rows`` (values of ``columns``, plain str, int, float or None) with one multi-row
     INSERT per _ROWS_PER_INSERT handed to the driver as it is: SQLAlchemy's own executemany would
     process every value of every row in Python first, which costs more than the insert itself.
@@ -274,13 +302,13 @@ def _insert_many(conn: Connection, table: sa.Table, columns: tuple[str, ...], ro
     one = "(" + ",".join([_mark(conn)] * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
     tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
-    out: list[tuple[Any, ...]] = []
+    out: list[Sequence[Any]] = []
     for k in range(0, len(rows), _ROWS_PER_INSERT):
         part = rows[k : k + _ROWS_PER_INSERT]
         result = conn.exec_driver_sql(head + ",".join([one] * len(part)) + tail,
                                       tuple(itertools.chain.from_iterable(part)))
         if returning:
-            out += [tuple(row) for row in result]
+            out += result.all()
     return out
 
 
@@ -389,7 +417,8 @@ def _credit(batch: _Batch, rid: int, r: Record, arrival: float,
     if known is not None and known[0] == r.seq - 1:
         prev = known[1]
     else:
-        batch.flush()  # the chain's state is read from the stored credit
+        if known is not None:  # the chain's state is read from the stored credit, with the batch's own
+            batch.flush()  # (a chain none of whose records the batch credited yet has none waiting)
         prev = _chain_state(batch.conn, r)
     dev = batch.device(r.device_id)
     if r.type == "watch" and dev is not None:
@@ -462,6 +491,26 @@ def _parse(raw: list[Any]) -> tuple[list[Outcome | None], list[tuple[int, Record
     # chain order, so a batch may list its records in any order
     parsed.sort(key=lambda p: (p[1].device_id, p[1].user_id, p[1].seq))
     return results, parsed
+
+
+def _flags(gap: bool, credit: Credit) -> tuple[str, ...]:
+    """A stored record's flags: ``gap`` when an earlier record of its chain is missing, then its credit's reasons."""
+    if not gap and not credit.set_aside:  # the usual record: nothing to flag
+        return ()
+    return tuple((["gap"] if gap else []) + credit.reasons)
+
+
+def _row_spans(stored: list[Record], rids: list[int]) -> dict[str, tuple[int, int]]:
+    """The first and last row id of each person's records among ``stored`` (written as ``rids``). Row ids
+    only grow, and the people are locked: each one's rows from their first to their last new one are all new."""
+    owners = set(map(_USER, stored))
+    if len(owners) == 1:  # one person's records (every upload's)
+        return {owners.pop(): (min(rids), max(rids))}
+    spans: dict[str, tuple[int, int]] = {}
+    for r, rid in zip(stored, rids, strict=True):
+        first, last = spans.get(r.user_id, (rid, rid))
+        spans[r.user_id] = (min(first, rid), max(last, rid))
+    return spans
 
 
 def _stored(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -538,19 +587,19 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
             batch.stored(r, digest)
             credit, credit_row = _credit(batch, rid, r, batch.arrival, bodies[i])
             seen[(r.device_id, r.id)] = (digest, r.sig)
-            flags = (["gap"] if gap else []) + credit.reasons
+            flags = _flags(gap, credit)
             if keys is not None and r.type in ATTEMPT_TYPES:
                 batch.flush()  # grading counts the person's stored attempts, this one's row included
                 graded = grade_record(conn, published, keys, batch.row_id(rid), r.user_id, r.course_id, r.type,
                                       r.body)
-                flags += [graded.reason] if graded.reason else []
+                flags = (*flags, graded.reason) if graded.reason else flags
                 grades[len(stored_records)] = (graded.kind, graded.assessment_id, graded.passed, graded.reason,
                                                graded.score, graded.max_score)
             stored_records.append(r)
             stored_rows.append(rid)
             stored_segments.append(credit.segments)
             study.append(_STUDY(credit_row))
-            results[i] = Outcome(r.id, "stored", flags=tuple(flags))
+            results[i] = _stored_outcome(r.id, flags)
         batch.flush()
         if stored_records:
             rids = [batch.row_id(rid) for rid in stored_rows]
@@ -559,13 +608,7 @@ def ingest(conn: Connection, raw: list[Any], *, as_user_id: str | None, repo_dir
                                       *grades.get(k, _UNGRADED))
                                      for k, (r, rid, segments) in enumerate(zip(stored_records, rids, stored_segments,
                                                                                 strict=True)))
-            # row ids only grow, and the people are locked: each one's rows from their first to their
-            # last new one are all new
-            spans: dict[str, tuple[int, int]] = {}
-            for r, rid in zip(stored_records, rids, strict=True):
-                first, last = spans.get(r.user_id, (rid, rid))
-                spans[r.user_id] = (min(first, rid), max(last, rid))
-            person_year.refresh(conn, spans, published, evidence=evidence, credit=study)
+            person_year.refresh(conn, _row_spans(stored_records, rids), published, evidence=evidence, credit=study)
     return [o if o is not None else Outcome(None, "rejected", "bad_record") for o in results]
 
 
