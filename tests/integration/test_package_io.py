@@ -15,6 +15,7 @@ from sync.content.package_io import export_package, import_package
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
+from tests.support.ctrl_c import popen_taking_ctrl_c
 from tests.support.server_process import ServerProcess
 from tests.support.zygote import run_module
 
@@ -75,7 +76,8 @@ def test_cli_download_ctrl_c_resume_export_import(server: ServerProcess, tmp_pat
     data = tmp_path / "client"
     cmd = [sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), "download", "cli",
            "--rate-kbps", "4000"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the command must take the Ctrl-C below even when this test run ignores SIGINT (started in the background)
+    proc = popen_taking_ctrl_c(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     partial = data / "content" / "partial"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(p.stat().st_size > 200_000 for p in partial.glob("*.part")):
