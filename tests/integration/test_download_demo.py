@@ -14,6 +14,7 @@ from pathlib import Path
 from client.demo import DEMO_COURSE_DIR, DEMO_COURSE_ID, REPO_ROOT, prepare
 from sync.content.store import ContentStore
 from sync.site.config import load_site
+from tests.support.ctrl_c import popen_taking_ctrl_c
 from tests.support.server_process import free_port
 
 ENGLISH = ("Published", "unchanged", "Demo server", "Demo course files", "Try:", "keeps running", "time left",
@@ -30,9 +31,10 @@ def _demo_run(tmp_path: Path, language: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYDESK_")}
     env.update(HOME=str(tmp_path / "home"), STUDYDESK_DEMO_DIR=str(tmp_path / "demo"), STUDYDESK_LANG=language,
                PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO_ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "client.demo", "--no-window", "--port", str(free_port())],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                            env=env, cwd=REPO_ROOT)
+    # the demo must take the Ctrl-C below even when this test run ignores SIGINT (started in the background)
+    proc = popen_taking_ctrl_c([sys.executable, "-m", "client.demo", "--no-window", "--port", str(free_port())],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                               env=env, cwd=REPO_ROOT)
     watchdog = threading.Timer(240, proc.kill)  # a hung demo fails the test instead of hanging it
     watchdog.start()
     lines: list[str] = []

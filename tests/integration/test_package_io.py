@@ -15,6 +15,8 @@ from sync.content.package_io import export_package, import_package
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
+from tests.support.ctrl_c import popen_taking_ctrl_c
+from tests.support.gate_proxy import GateProxy
 from tests.support.server_process import ServerProcess
 from tests.support.zygote import run_module
 
@@ -71,32 +73,40 @@ def test_export_refuses_an_incomplete_course(server: ServerProcess, tmp_path: Pa
 def test_cli_download_ctrl_c_resume_export_import(server: ServerProcess, tmp_path: Path) -> None:
     size = 2_000_000
     publish_source(server.data_dir, write_course_source(tmp_path / "src", "cli", [random_bytes(size, 3)]))
-    site = write_site(tmp_path / "site.toml", server.url, publisher_keys(server.data_dir))
-    data = tmp_path / "client"
-    cmd = [sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), "download", "cli",
-           "--rate-kbps", "4000"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    partial = data / "content" / "partial"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(p.stat().st_size > 200_000 for p in partial.glob("*.part")):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert "Run the same command again" in err
-    kept = sum(p.stat().st_size for p in partial.glob("*.part"))
-    assert 200_000 < kept < size
+    # The repository is reached through a gate that holds each answer after 600 kB until it is opened: the
+    # download below is still under way when the Ctrl-C comes, however slowly this test gets to send it.
+    with GateProxy("127.0.0.1", server.port, hold_after=600_000) as gate:
+        site = write_site(tmp_path / "site.toml", server.url, publisher_keys(server.data_dir),
+                          repository=gate.url + "/repo")
+        data = tmp_path / "client"
+        cmd = [sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), "download", "cli",
+               "--rate-kbps", "4000"]
+        # the command must take the Ctrl-C below even when this test run ignores SIGINT (started in the background)
+        proc = popen_taking_ctrl_c(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        partial = data / "content" / "partial"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(p.stat().st_size > 200_000 for p in partial.glob("*.part")):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        # Open the gate: a command that had already read all it let through is waiting for more, and sees
+        # the Ctrl-C with the next bytes; the rest of the file takes seconds at the 4000 kbit/s cap.
+        gate.release()
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "Run the same command again" in err
+        kept = sum(p.stat().st_size for p in partial.glob("*.part"))
+        assert 200_000 < kept < size
 
-    done = studydesk("--data", str(data), "--site", str(site), "download", "cli")
-    assert done.returncode == 0, done.stderr
-    assert "Downloaded cli version 1" in done.stdout and "100%" in done.stderr
+        done = studydesk("--data", str(data), "--site", str(site), "download", "cli")
+        assert done.returncode == 0, done.stderr
+        assert "Downloaded cli version 1" in done.stdout and "100%" in done.stderr
 
-    stick = tmp_path / "stick"
-    exported = studydesk("--data", str(data), "--site", str(site), "package", "export", "cli", "--to", str(stick))
-    assert exported.returncode == 0, exported.stderr
-    other = tmp_path / "other-pc"
-    imported = studydesk("--data", str(other), "--site", str(site), "package", "import", str(stick))
-    assert imported.returncode == 0 and "Imported cli version 1" in imported.stdout
+        stick = tmp_path / "stick"
+        exported = studydesk("--data", str(data), "--site", str(site), "package", "export", "cli", "--to", str(stick))
+        assert exported.returncode == 0, exported.stderr
+        other = tmp_path / "other-pc"
+        imported = studydesk("--data", str(other), "--site", str(site), "package", "import", str(stick))
+        assert imported.returncode == 0 and "Imported cli version 1" in imported.stdout
 
-    missing = studydesk("--data", str(other), "--site", str(site), "download", "no-such-course")
-    assert missing.returncode == 1 and "not found" in missing.stderr.lower()
+        missing = studydesk("--data", str(other), "--site", str(site), "download", "no-such-course")
+        assert missing.returncode == 1 and "not found" in missing.stderr.lower()
