@@ -158,7 +158,9 @@ def _published_versions(server_data: Path) -> set[int]:
     return {int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()} if folder.is_dir() else set()
 
 
-def _wait_healthy(env: DemoEnv, timeout_s: float = 20.0) -> None:
+def _wait_healthy(env: DemoEnv, timeout_s: float = 120.0) -> None:
+    """Until the server answers. A server that dies is reported at once, so the limit is only for one
+    that hangs; it is generous because an old or busy PC can take many seconds to start one."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if env.process.poll() is not None:

@@ -9,6 +9,7 @@ command resumes them. Exits 0 when every file is verified, 130 when cancelled, 1
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -144,15 +145,22 @@ def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
         finally:
             finished.set()
 
-    thread = threading.Thread(target=target, name="command-worker", daemon=True)
-    thread.start()
-    # Wait on an Event, not Thread.join: a Ctrl-C inside join() can leave is_alive() wrong.
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            cancel.set()
-    thread.join()
+    # While the work runs, Ctrl-C only sets ``cancel``: a KeyboardInterrupt could land anywhere in
+    # this function (even between two checks of a loop), and the work would not stop cleanly. A
+    # run that ignores Ctrl-C (started in the background) keeps ignoring it.
+    previous = signal.getsignal(signal.SIGINT)
+    catch = threading.current_thread() is threading.main_thread() and previous is not signal.SIG_IGN
+    if catch:
+        signal.signal(signal.SIGINT, lambda _signum, _frame: cancel.set())
+    try:
+        thread = threading.Thread(target=target, name="command-worker", daemon=True)
+        thread.start()
+        while not finished.wait(0.5):  # the handler runs at the latest when a wait ends
+            pass
+        thread.join()
+    finally:
+        if catch:
+            signal.signal(signal.SIGINT, previous)
     if "error" in box:
         raise box["error"]
     return box.get("result")
