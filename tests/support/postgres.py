@@ -53,6 +53,7 @@ class Cluster:
         self.folder = folder
         self.bin_dir = bin_dir
         self._template_ready = False
+        self._version: int | None = None
 
     @classmethod
     def start(cls) -> Cluster:
@@ -107,14 +108,26 @@ class Cluster:
         if not self._template_ready:
             self._make_template()
         name = _new_name()
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template_name()}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template_name()}"{self._copy_files()}')
         return self.url(name)
 
     def copy_database(self, url: str) -> str:
         """The URL of a new database copied from the one at ``url``, which nobody may be connected to."""
         name = _new_name()
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{sa.engine.make_url(url).database}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{sa.engine.make_url(url).database}"{self._copy_files()}')
         return self.url(name)
+
+    def _copy_files(self) -> str:
+        """PostgreSQL 15's default way to copy a template writes every page of it to the log as well; a
+        file copy is about half the server's CPU for a database of the size of ours (fsync is off)."""
+        if self._version is None:
+            engine = sa.create_engine(self.admin_url, poolclass=sa.pool.NullPool)
+            try:
+                with engine.connect() as conn:
+                    self._version = int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
+            finally:
+                engine.dispose()
+        return " STRATEGY = FILE_COPY" if self._version >= 150000 else ""
 
     def _template_name(self) -> str:
         return f"{TEMPLATE}_{os.getpid()}"  # one per test process: a template may have no other user
