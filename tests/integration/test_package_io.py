@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source, write_site
 from tests.support.ctrl_c import popen_taking_ctrl_c
-from tests.support.gate_proxy import GateProxy
+from tests.support.cutting_proxy import CuttingProxy, hold_response
 from tests.support.server_process import ServerProcess
 from tests.support.zygote import run_module
 
@@ -75,9 +76,11 @@ def test_cli_download_ctrl_c_resume_export_import(server: ServerProcess, tmp_pat
     publish_source(server.data_dir, write_course_source(tmp_path / "src", "cli", [random_bytes(size, 3)]))
     # The repository is reached through a gate that holds each answer after 600 kB until it is opened: the
     # download below is still under way when the Ctrl-C comes, however slowly this test gets to send it.
-    with GateProxy("127.0.0.1", server.port, hold_after=600_000) as gate:
+    gate = threading.Event()
+    with CuttingProxy(server.port) as proxy:
+        proxy.default_plan = hold_response(600_000, gate)
         site = write_site(tmp_path / "site.toml", server.url, publisher_keys(server.data_dir),
-                          repository=gate.url + "/repo")
+                          repository=proxy.url + "/repo")
         data = tmp_path / "client"
         cmd = [sys.executable, "-m", "client.cli", "--data", str(data), "--site", str(site), "download", "cli",
                "--rate-kbps", "4000"]
@@ -90,7 +93,7 @@ def test_cli_download_ctrl_c_resume_export_import(server: ServerProcess, tmp_pat
         proc.send_signal(signal.SIGINT)
         # Open the gate: a command that had already read all it let through is waiting for more, and sees
         # the Ctrl-C with the next bytes; the rest of the file takes seconds at the 4000 kbit/s cap.
-        gate.release()
+        gate.set()
         _out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, err
         assert "Run the same command again" in err

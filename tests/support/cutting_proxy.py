@@ -5,7 +5,11 @@ Each new connection takes the next plan from a queue (default: pass everything t
 ``cut_response(n)`` forwards the whole request but only n bytes of the answer;
 ``after_request(n, fn)`` calls ``fn()`` once n request bytes have gone upstream (e.g. kill the
 server mid-batch); ``respond(raw)`` answers with canned bytes without contacting the server
-(what an overloaded reverse proxy in front of the server does: 503/429 with Retry-After).
+(what an overloaded reverse proxy in front of the server does: 503/429 with Retry-After);
+``hold_response(n, gate)`` forwards the first n bytes of the answer (headers included) and
+holds the rest in the server's socket until the test sets ``gate``: a download through it is
+still under way for as long as the test wants, however slowly the machine runs the test.
+``default_plan`` is the plan of a connection when the queue is empty.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class Plan:
     cut_down_after: int | None = None
     after_up: tuple[int, Callable[[], None]] | None = None
     canned: bytes | None = None
+    hold_down: tuple[int, threading.Event] | None = None
 
 
 def cut_request(n: int) -> Plan:
@@ -37,6 +42,10 @@ def cut_response(n: int) -> Plan:
 
 def after_request(n: int, fn: Callable[[], None]) -> Plan:
     return Plan(after_up=(n, fn))
+
+
+def hold_response(n: int, gate: threading.Event) -> Plan:
+    return Plan(hold_down=(n, gate))
 
 
 def respond(status: int, reason: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Plan:
@@ -67,6 +76,7 @@ class CuttingProxy:
     def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
         self.target = (target_host, target_port)
         self._plans: deque[Plan] = deque()
+        self.default_plan = Plan()
         self._lock = threading.Lock()
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._sock.getsockname()[1])
@@ -118,7 +128,7 @@ class CuttingProxy:
                 return
             client.settimeout(None)
             with self._lock:
-                plan = self._plans.popleft() if self._plans else Plan()
+                plan = self._plans.popleft() if self._plans else self.default_plan
                 self.connections += 1
             threading.Thread(target=self._serve, args=(client, plan), daemon=True).start()
 
@@ -146,6 +156,7 @@ class CuttingProxy:
         limit = conn.plan.cut_up_after if up else conn.plan.cut_down_after
         sent = 0
         hook = conn.plan.after_up if up else None
+        hold = None if up else conn.plan.hold_down
         while not conn.closed.is_set():
             try:
                 src.settimeout(0.5)
@@ -156,6 +167,18 @@ class CuttingProxy:
                 break
             if not data:
                 break
+            if hold is not None and not hold[1].is_set() and sent + len(data) > hold[0]:
+                head, data = data[: max(hold[0] - sent, 0)], data[max(hold[0] - sent, 0) :]
+                try:
+                    dst.sendall(head)
+                except OSError:
+                    break
+                sent += len(head)
+                self._count(up, len(head))
+                while not hold[1].wait(0.1):  # held: nothing more is read from the server meanwhile
+                    if conn.closed.is_set():
+                        return
+                hold = None
             if limit is not None and sent + len(data) >= limit:
                 data = data[: max(limit - sent, 0)]
                 with contextlib.suppress(OSError):
