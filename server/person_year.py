@@ -177,14 +177,17 @@ class AssignmentIndex:
     so the assignments of many people cost no query each (server.assignments.applying picks the
     rows that apply, as ``assignments_for`` does)."""
 
-    def __init__(self, conn: Connection, people: Sequence[User] | None = None) -> None:
-        """Everything, or (``people``) only what can reach those people."""
-        paths, enrolments, rows = _INDEX_QUERIES[people is not None]
+    def __init__(self, conn: Connection, people: Sequence[User] | None = None,
+                 paths: Mapping[str, str] | None = None) -> None:
+        """Everything, or (``people``) only what can reach those people (``paths``: their units'
+        paths, unit code -> path, when the caller has read them)."""
+        query, enrolments, rows = _INDEX_QUERIES[people is not None]
         given: dict[str, list[str]] = {}
         if people is not None:
             given["units"] = sorted({p.unit_code for p in people if p.unit_code})
             given["names"] = sorted({p.username for p in people})
-        self.paths: dict[str, str] = {code: path for code, path in conn.execute(paths, given)}
+        self.paths: dict[str, str] = (dict(paths) if people is not None and paths is not None
+                                      else {code: path for code, path in conn.execute(query, given)})
         if people is not None:
             given["ancestors"] = sorted({code for path in self.paths.values() for code in codes_of(path)})
         self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -311,18 +314,17 @@ class Totals:
         their credited study as ``_study`` finds it, when the caller has them, else read back) into
         their stored year and folds (inside the caller's write transaction); in full when it cannot
         (see the module text)."""
-        row = self.conn.execute(_STORED_YEAR, {"user_id": user_id, "year": self.year}).first()
-        if row is None or row.stamp != self.stamp:
+        read = self.conn.execute(_FOLD_IN, {"user_id": user_id, "year": self.year}).all()
+        if not read:
+            return None  # no such account (working it out in full finds no one and stores nothing)
+        row = read[0]
+        if row.year_stamp != self.stamp:  # no row of the year, or worked out under other rules
             return next(iter(self.update([user_id])), None)
-        found = self.conn.execute(_ONE_USER, {"user_id": user_id}).first()
-        if found is None:
-            return None
-        user = row_user(found)
+        user = row_user(row)
         if new is None:
             new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
         touched = set(new.watch) | set(new.passes)
-        stored = {course_id: (int(version), state)
-                  for course_id, version, state in self.conn.execute(_FOLDS, {"user_id": user_id})}
+        stored = {r.fold_course: (int(r.fold_version), r.fold_state) for r in read if r.fold_course is not None}
         folds: dict[str, CourseFold] = {}
         for course_id, (version, state) in stored.items():
             manifest = self.engine.latest(course_id)
@@ -339,11 +341,13 @@ class Totals:
         again = sorted((set(stored) | touched) - set(folds))
         evidence = (evidence_rows(self.conn, [user_id], course_ids=again).get(user_id, Evidence()) if again
                     else Evidence())
-        figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user]).rows_for(user),
+        paths = {user.unit_code: row.unit_path} if user.unit_code and row.unit_path is not None else {}
+        weeks_before = _weeks(row.year_weeks)
+        figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user], paths).rows_for(user),
                                study if study is not None else self._study([user_id], rids).get(user_id, []),
-                               folds, _weeks(row.weeks),
+                               folds, weeks_before,
                                None if row.last_study_s is None else float(row.last_study_s))
-        store(self.conn, [figures])
+        store(self.conn, [figures], {(user_id, self.year): (row.year_unit, weeks_before)})
         self._keep_folds({user_id: {c: f for c, f in folds.items() if c in touched or c in again}}, every=False)
         return figures
 
@@ -375,12 +379,18 @@ class Totals:
         insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
 
 
-_STORED_YEAR = sa.select(person_year.c.weeks, person_year.c.last_study_s, person_year.c.stamp).where(
-    person_year.c.user_id == sa.bindparam("user_id"), person_year.c.year == sa.bindparam("year"))
-_ONE_USER = USER_QUERY.where(users.c.user_id == sa.bindparam("user_id"))
-_FOLDS = sa.select(person_course.c.course_id, person_course.c.version, person_course.c.state).where(
-    person_course.c.user_id == sa.bindparam("user_id"))
-"""``fold_in``'s reads, built once: a person's stored year, their account, their stored folds."""
+_FOLD_IN: sa.Select[Any] = (sa.select(*USER_QUERY.selected_columns, units.c.path.label("unit_path"),
+                      person_year.c.unit_code.label("year_unit"), person_year.c.weeks.label("year_weeks"),
+                      person_year.c.last_study_s, person_year.c.stamp.label("year_stamp"),
+                      person_course.c.course_id.label("fold_course"), person_course.c.version.label("fold_version"),
+                      person_course.c.state.label("fold_state"))
+            .select_from(users.outerjoin(units, units.c.code == users.c.unit_code)
+                         .outerjoin(person_year, sa.and_(person_year.c.user_id == users.c.user_id,
+                                                         person_year.c.year == sa.bindparam("year")))
+                         .outerjoin(person_course, person_course.c.user_id == users.c.user_id))
+            .where(users.c.user_id == sa.bindparam("user_id")))
+"""``fold_in``'s read, built once, in one statement: a person's account (as ``USER_QUERY`` reads it)
+and their unit's path, their stored year and their stored folds, one row per fold (one without)."""
 _FORGET_FOLDS = person_course.delete().where(person_course.c.user_id.in_(sa.bindparam("ids", expanding=True)))
 _FORGET_COURSE_FOLDS = _FORGET_FOLDS.where(person_course.c.course_id.in_(sa.bindparam("courses", expanding=True)))
 """Clearing some people's stored folds (of some courses), built once."""
@@ -419,18 +429,25 @@ _FORGET_YEARS = person_year.delete().where(_SOME_YEARS)
 """``store``'s read of some people's stored weeks of a year, and the clearing of those rows, built once."""
 
 
-def store(conn: Connection, found: Sequence[Figures]) -> None:
-    """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``."""
+def store(conn: Connection, found: Sequence[Figures],
+          stored: Mapping[tuple[str, int], tuple[str | None, Mapping[int, int]]] | None = None) -> None:
+    """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``
+    (``stored``: those rows' unit and weeks, (person, year) -> (unit code, week -> ms), when the
+    caller has just read them all: not read again)."""
     delta: dict[tuple[str, int, int], int] = defaultdict(int)
     by_year: dict[int, list[str]] = defaultdict(list)
     for f in found:
         by_year[f.year].append(f.user_id)
     for year, ids in by_year.items():
         for k in range(0, len(ids), CHUNK):
-            given = {"year": year, "ids": ids[k:k + CHUNK]}
-            for unit_code, weeks in conn.execute(_YEARS_WEEKS, given):
+            chunk = ids[k:k + CHUNK]
+            given = {"year": year, "ids": chunk}
+            before = ([stored[(user_id, year)] for user_id in chunk if (user_id, year) in stored]
+                      if stored is not None else
+                      [(unit_code, _weeks(weeks)) for unit_code, weeks in conn.execute(_YEARS_WEEKS, given)])
+            for unit_code, weeks in before:
                 if unit_code is not None:
-                    for week, ms in _weeks(weeks).items():
+                    for week, ms in weeks.items():
                         delta[(unit_code, year, week)] -= ms
             conn.execute(_FORGET_YEARS, given)
     for f in found:
