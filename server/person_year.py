@@ -146,6 +146,18 @@ class Figures:
                 "active": int(self.active), "stamp": self.stamp}
 
 
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A person's credited study of a year: milliseconds per week of the year (each record's credited
+    seconds, rounded to the millisecond, by the end of its wall window) and the last window's end."""
+
+    weeks: Mapping[int, int]
+    last: float | None
+
+
+NO_STUDY = Study({}, None)
+
+
 def _index_queries(some: bool) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     """AssignmentIndex's three queries: of everything, or (``some``) of what can reach some people
     (parameters: ``units``, their unit codes; ``names``, their user names; ``ancestors``, the codes
@@ -227,29 +239,37 @@ class Totals:
         self.engine = Outcomes(conn, published, rules)
         self.stamp = site_stamp(rules, published.repo_dir)
 
-    def _study(self, user_ids: Sequence[str],
-               rids: tuple[int, int] | None = None) -> dict[str, list[tuple[float, float]]]:
-        """(credited seconds, end of the wall window) of each credited record of the year, by person
-        (of the record rows ``rids``, first to last, only, when given)."""
+    def _study(self, user_ids: Sequence[str], rids: tuple[int, int] | None = None) -> dict[str, Study]:
+        """The credited study of the year (of each credited record, its credited seconds by the end of
+        its wall window), by person (of the record rows ``rids``, first to last, only, when given)."""
         c = record_credit.c
         query = sa.select(c.user_id, c.credited_s, c.chain_end).where(c.user_id.in_(list(user_ids)))
         if rids is not None:
             query = query.where(c.rid.between(*rids))
         return self.year_study(self.conn.execute(query))
 
-    def year_study(self, rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[float, float]]]:
+    def year_study(self, rows: Iterable[Sequence[Any]]) -> dict[str, Study]:
         """What ``_study`` finds in ``rows`` (user_id, credited_s, chain_end: ``record_credit``'s, as
-        stored): those that credit some time and whose window ends in the year. An upload hands in its
-        own credit this way, without reading it back."""
-        out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        stored): those that credit some time and whose window ends in the year, added up per week in
+        one pass. An upload hands in its own credit this way, without reading it back."""
+        weeks_of: dict[str, dict[int, int]] = {}
+        last_of: dict[str, float] = {}
         start_s, end_s = self.start_s, self.end_s
         for user_id, seconds, end in rows:
             if seconds > 0 and end is not None and start_s <= end < end_s:
-                out[user_id].append((float(seconds), float(end)))
-        return out
+                end = float(end)
+                weeks = weeks_of.get(user_id)
+                if weeks is None:
+                    weeks = weeks_of[user_id] = {}
+                    last_of[user_id] = end
+                elif end > last_of[user_id]:  # max(last, end)
+                    last_of[user_id] = end
+                week = int((end - start_s) // WEEK_S)
+                weeks[week] = weeks.get(week, 0) + round(float(seconds) * 1000)
+        return {user_id: Study(weeks, last_of[user_id]) for user_id, weeks in weeks_of.items()}
 
     def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
-                study: Iterable[tuple[float, float]], folds: dict[str, CourseFold] | None = None,
+                study: Study, folds: dict[str, CourseFold] | None = None,
                 weeks_before: Mapping[int, int] | None = None, last_before: float | None = None) -> Figures:
         """``user``'s year from their evidence (``folds``: some courses' already folded; the folds
         made are added to it), the assignment rows that apply to them and their credited study
@@ -262,17 +282,17 @@ class Totals:
         published = {o.course_id for o in outcomes}
         dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
         required = [o for o in outcomes if o.required]
-        weeks: dict[int, int] = defaultdict(int, weeks_before or {})
-        last, start_s = last_before, self.start_s
-        for seconds, end in study:
-            weeks[int((end - start_s) // WEEK_S)] += round(seconds * 1000)
-            if last is None or end > last:  # max(last, end)
-                last = end
+        weeks = dict(weeks_before or {})
+        for week, ms in study.weeks.items():
+            weeks[week] = weeks.get(week, 0) + ms
+        last = last_before
+        if study.last is not None and (last is None or study.last > last):  # max(last, study.last)
+            last = study.last
         s = found.summary
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
                        sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
-                       dict(weeks), level, user.active, self.stamp)
+                       weeks, level, user.active, self.stamp)
 
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
         """Work out and store the figures of ``user_ids`` from all their evidence, and their folds
@@ -299,7 +319,7 @@ class Totals:
             mine: dict[str, CourseFold] = {}
             folds[p.user_id] = mine
             found.append(self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p),
-                                      study.get(p.user_id, []), mine))
+                                      study.get(p.user_id, NO_STUDY), mine))
         return found, self._fold_rows(folds)
 
     def write(self, found: Sequence[Figures], folds: Sequence[tuple[str, str, int, str]]) -> None:
@@ -308,7 +328,7 @@ class Totals:
         self._write_folds([f.user_id for f in found], folds, None)
 
     def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None,
-                study: Sequence[tuple[float, float]] | None = None) -> Figures | None:
+                study: Study | None = None) -> Figures | None:
         """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
         person's lock, every row of theirs in that range is new; ``new``: their evidence and ``study``
         their credited study as ``_study`` finds it, when the caller has them, else read back) into
@@ -344,7 +364,7 @@ class Totals:
         paths = {user.unit_code: row.unit_path} if user.unit_code and row.unit_path is not None else {}
         weeks_before = _weeks(row.year_weeks)
         figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user], paths).rows_for(user),
-                               study if study is not None else self._study([user_id], rids).get(user_id, []),
+                               study if study is not None else self._study([user_id], rids).get(user_id, NO_STUDY),
                                folds, weeks_before,
                                None if row.last_study_s is None else float(row.last_study_s))
         store(self.conn, [figures], {(user_id, self.year): (row.year_unit, weeks_before)})
@@ -476,7 +496,7 @@ def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: 
     study = None if credit is None else totals.year_study(credit)
     for user_id, rids in sorted(stored.items()):
         totals.fold_in(user_id, rids, None if evidence is None else evidence.get(user_id, Evidence()),
-                       None if study is None else study.get(user_id, []))
+                       None if study is None else study.get(user_id, NO_STUDY))
 
 
 def forget(conn: Connection, user_ids: Iterable[str]) -> None:
