@@ -389,14 +389,20 @@ class Totals:
 
     def _write_folds(self, user_ids: Sequence[str], rows: Sequence[tuple[str, str, int, str]],
                      course_ids: Sequence[str] | None) -> None:
-        """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given) with ``rows``."""
+        """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given: those with a
+        row in ``rows`` are written over, the others go) with ``rows``."""
         ids = sorted(user_ids)
-        for k in range(0, len(ids), CHUNK):
-            if course_ids is None:
+        if course_ids is None:
+            for k in range(0, len(ids), CHUNK):
                 self.conn.execute(_FORGET_FOLDS, {"ids": ids[k:k + CHUNK]})
-            else:
-                self.conn.execute(_FORGET_COURSE_FOLDS, {"ids": ids[k:k + CHUNK], "courses": list(course_ids)})
-        insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
+            insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
+            return
+        kept = {(user_id, course_id) for user_id, course_id, _, _ in rows}
+        gone = sorted({c for c in course_ids if any((user_id, c) not in kept for user_id in ids)})
+        for k in range(0, len(ids), CHUNK) if gone else ():
+            self.conn.execute(_FORGET_COURSE_FOLDS, {"ids": ids[k:k + CHUNK], "courses": gone})
+        if rows:
+            self.conn.execute(_KEEP_FOLDS, [dict(zip(_FOLD_COLUMNS, row, strict=True)) for row in rows])
 
 
 _FOLD_IN: sa.Select[Any] = (sa.select(*USER_QUERY.selected_columns, units.c.path.label("unit_path"),
@@ -414,6 +420,10 @@ and their unit's path, their stored year and their stored folds, one row per fol
 _FORGET_FOLDS = person_course.delete().where(person_course.c.user_id.in_(sa.bindparam("ids", expanding=True)))
 _FORGET_COURSE_FOLDS = _FORGET_FOLDS.where(person_course.c.course_id.in_(sa.bindparam("courses", expanding=True)))
 """Clearing some people's stored folds (of some courses), built once."""
+_KEEP_FOLDS = sa.text(
+    "INSERT INTO person_course (user_id, course_id, version, state) VALUES (:user_id, :course_id, :version, :state) "
+    "ON CONFLICT (user_id, course_id) DO UPDATE SET version = excluded.version, state = excluded.state")
+"""Writing a person's fold of a course over the stored one, if any."""
 _FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
 _YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
                  "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
