@@ -59,6 +59,7 @@ from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_da
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.bulk import insert_rows
+from server.storage.columns import utc_now_ms
 from server.storage.engine import create, is_busy, transaction
 from server.storage.tables import (
     assignments,
@@ -462,30 +463,46 @@ _FORGET_YEARS = person_year.delete().where(_SOME_YEARS)
 def store(conn: Connection, found: Sequence[Figures],
           stored: Mapping[tuple[str, int], tuple[str | None, Mapping[int, int]]] | None = None) -> None:
     """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``
-    (``stored``: those rows' unit and weeks, (person, year) -> (unit code, week -> ms), when the
-    caller has just read them all: not read again)."""
+    (``stored``: when the caller has just read those rows, all of them stored, their unit and weeks,
+    (person, year) -> (unit code, week -> ms): not read again, and the rows are updated in place)."""
     delta: dict[tuple[str, int, int], int] = defaultdict(int)
+    before = (_clear(conn, found) if stored is None
+              else [(*stored[(f.user_id, f.year)], f.year) for f in found])
+    for unit_code, weeks, year in before:
+        if unit_code is not None:
+            for week, ms in weeks.items():
+                delta[(unit_code, year, week)] -= ms
+    for f in found:
+        if f.unit_code is not None:
+            for week, ms in f.weeks.items():
+                delta[(f.unit_code, f.year, week)] += ms
+    if stored is None:
+        insert_rows(conn, person_year, _YEAR_COLUMNS,
+                    ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
+    elif found:
+        conn.execute(_UPDATE_YEAR, [{f"new_{c}": v for c, v in f.values().items()} for f in found])
+    _book(conn, delta)
+
+
+def _clear(conn: Connection, found: Sequence[Figures]) -> list[tuple[str | None, dict[int, int], int]]:
+    """Delete the stored rows of ``found``'s people and years; their unit, weeks and year."""
+    out = []
     by_year: dict[int, list[str]] = defaultdict(list)
     for f in found:
         by_year[f.year].append(f.user_id)
     for year, ids in by_year.items():
         for k in range(0, len(ids), CHUNK):
-            chunk = ids[k:k + CHUNK]
-            given = {"year": year, "ids": chunk}
-            before = ([stored[(user_id, year)] for user_id in chunk if (user_id, year) in stored]
-                      if stored is not None else
-                      [(unit_code, _weeks(weeks)) for unit_code, weeks in conn.execute(_YEARS_WEEKS, given)])
-            for unit_code, weeks in before:
-                if unit_code is not None:
-                    for week, ms in weeks.items():
-                        delta[(unit_code, year, week)] -= ms
+            given = {"year": year, "ids": ids[k:k + CHUNK]}
+            out += [(unit_code, _weeks(weeks), year) for unit_code, weeks in conn.execute(_YEARS_WEEKS, given)]
             conn.execute(_FORGET_YEARS, given)
-    for f in found:
-        if f.unit_code is not None:
-            for week, ms in f.weeks.items():
-                delta[(f.unit_code, f.year, week)] += ms
-    insert_rows(conn, person_year, _YEAR_COLUMNS, ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
-    _book(conn, delta)
+    return out
+
+
+_UPDATE_YEAR = person_year.update().where(
+    person_year.c.user_id == sa.bindparam("new_user_id"), person_year.c.year == sa.bindparam("new_year")).values(
+    {**{c: sa.bindparam(f"new_{c}") for c in _YEAR_COLUMNS if c not in ("user_id", "year")},
+     "updated_at": utc_now_ms()})
+"""``store``'s update of a stored row in place (what deleting it and inserting it again stores), built once."""
 
 
 def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: Published,
