@@ -59,6 +59,7 @@ from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_da
 from server.published import Published
 from server.site_rules import load_site_rules, site_today
 from server.storage.bulk import insert_rows
+from server.storage.columns import utc_now_ms
 from server.storage.engine import create, is_busy, transaction
 from server.storage.tables import (
     assignments,
@@ -146,6 +147,18 @@ class Figures:
                 "active": int(self.active), "stamp": self.stamp}
 
 
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A person's credited study of a year: milliseconds per week of the year (each record's credited
+    seconds, rounded to the millisecond, by the end of its wall window) and the last window's end."""
+
+    weeks: Mapping[int, int]
+    last: float | None
+
+
+NO_STUDY = Study({}, None)
+
+
 def _index_queries(some: bool) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     """AssignmentIndex's three queries: of everything, or (``some``) of what can reach some people
     (parameters: ``units``, their unit codes; ``names``, their user names; ``ancestors``, the codes
@@ -177,14 +190,17 @@ class AssignmentIndex:
     so the assignments of many people cost no query each (server.assignments.applying picks the
     rows that apply, as ``assignments_for`` does)."""
 
-    def __init__(self, conn: Connection, people: Sequence[User] | None = None) -> None:
-        """Everything, or (``people``) only what can reach those people."""
-        paths, enrolments, rows = _INDEX_QUERIES[people is not None]
+    def __init__(self, conn: Connection, people: Sequence[User] | None = None,
+                 paths: Mapping[str, str] | None = None) -> None:
+        """Everything, or (``people``) only what can reach those people (``paths``: their units'
+        paths, unit code -> path, when the caller has read them)."""
+        query, enrolments, rows = _INDEX_QUERIES[people is not None]
         given: dict[str, list[str]] = {}
         if people is not None:
             given["units"] = sorted({p.unit_code for p in people if p.unit_code})
             given["names"] = sorted({p.username for p in people})
-        self.paths: dict[str, str] = {code: path for code, path in conn.execute(paths, given)}
+        self.paths: dict[str, str] = (dict(paths) if people is not None and paths is not None
+                                      else {code: path for code, path in conn.execute(query, given)})
         if people is not None:
             given["ancestors"] = sorted({code for path in self.paths.values() for code in codes_of(path)})
         self.classes: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -224,29 +240,37 @@ class Totals:
         self.engine = Outcomes(conn, published, rules)
         self.stamp = site_stamp(rules, published.repo_dir)
 
-    def _study(self, user_ids: Sequence[str],
-               rids: tuple[int, int] | None = None) -> dict[str, list[tuple[float, float]]]:
-        """(credited seconds, end of the wall window) of each credited record of the year, by person
-        (of the record rows ``rids``, first to last, only, when given)."""
+    def _study(self, user_ids: Sequence[str], rids: tuple[int, int] | None = None) -> dict[str, Study]:
+        """The credited study of the year (of each credited record, its credited seconds by the end of
+        its wall window), by person (of the record rows ``rids``, first to last, only, when given)."""
         c = record_credit.c
         query = sa.select(c.user_id, c.credited_s, c.chain_end).where(c.user_id.in_(list(user_ids)))
         if rids is not None:
             query = query.where(c.rid.between(*rids))
         return self.year_study(self.conn.execute(query))
 
-    def year_study(self, rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[float, float]]]:
+    def year_study(self, rows: Iterable[Sequence[Any]]) -> dict[str, Study]:
         """What ``_study`` finds in ``rows`` (user_id, credited_s, chain_end: ``record_credit``'s, as
-        stored): those that credit some time and whose window ends in the year. An upload hands in its
-        own credit this way, without reading it back."""
-        out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        stored): those that credit some time and whose window ends in the year, added up per week in
+        one pass. An upload hands in its own credit this way, without reading it back."""
+        weeks_of: dict[str, dict[int, int]] = {}
+        last_of: dict[str, float] = {}
         start_s, end_s = self.start_s, self.end_s
         for user_id, seconds, end in rows:
             if seconds > 0 and end is not None and start_s <= end < end_s:
-                out[user_id].append((float(seconds), float(end)))
-        return out
+                end = float(end)
+                weeks = weeks_of.get(user_id)
+                if weeks is None:
+                    weeks = weeks_of[user_id] = {}
+                    last_of[user_id] = end
+                elif end > last_of[user_id]:  # max(last, end)
+                    last_of[user_id] = end
+                week = int((end - start_s) // WEEK_S)
+                weeks[week] = weeks.get(week, 0) + round(float(seconds) * 1000)
+        return {user_id: Study(weeks, last_of[user_id]) for user_id, weeks in weeks_of.items()}
 
     def figures(self, user: User, evidence: Evidence, rows: Sequence[Mapping[str, Any]],
-                study: Iterable[tuple[float, float]], folds: dict[str, CourseFold] | None = None,
+                study: Study, folds: dict[str, CourseFold] | None = None,
                 weeks_before: Mapping[int, int] | None = None, last_before: float | None = None) -> Figures:
         """``user``'s year from their evidence (``folds``: some courses' already folded; the folds
         made are added to it), the assignment rows that apply to them and their credited study
@@ -259,17 +283,17 @@ class Totals:
         published = {o.course_id for o in outcomes}
         dues = [r["due"] for r in rows if r["due"] and r["course_id"] in published and r["course_id"] not in completed]
         required = [o for o in outcomes if o.required]
-        weeks: dict[int, int] = defaultdict(int, weeks_before or {})
-        last, start_s = last_before, self.start_s
-        for seconds, end in study:
-            weeks[int((end - start_s) // WEEK_S)] += round(seconds * 1000)
-            if last is None or end > last:  # max(last, end)
-                last = end
+        weeks = dict(weeks_before or {})
+        for week, ms in study.weeks.items():
+            weeks[week] = weeks.get(week, 0) + ms
+        last = last_before
+        if study.last is not None and (last is None or study.last > last):  # max(last, study.last)
+            last = study.last
         s = found.summary
         return Figures(user.user_id, self.year, user.unit_code, hundredths(s.required), hundredths(s.elective),
                        hundredths(s.carried_in), sum(1 for o in outcomes if o.year == self.year), len(required),
                        sum(1 for o in required if o.counts), min(dues) if dues else None, sum(weeks.values()), last,
-                       dict(weeks), level, user.active, self.stamp)
+                       weeks, level, user.active, self.stamp)
 
     def update(self, user_ids: Sequence[str], index: AssignmentIndex | None = None) -> list[Figures]:
         """Work out and store the figures of ``user_ids`` from all their evidence, and their folds
@@ -296,7 +320,7 @@ class Totals:
             mine: dict[str, CourseFold] = {}
             folds[p.user_id] = mine
             found.append(self.figures(p, evidence.get(p.user_id, Evidence()), index.rows_for(p),
-                                      study.get(p.user_id, []), mine))
+                                      study.get(p.user_id, NO_STUDY), mine))
         return found, self._fold_rows(folds)
 
     def write(self, found: Sequence[Figures], folds: Sequence[tuple[str, str, int, str]]) -> None:
@@ -305,24 +329,23 @@ class Totals:
         self._write_folds([f.user_id for f in found], folds, None)
 
     def fold_in(self, user_id: str, rids: tuple[int, int], new: Evidence | None = None,
-                study: Sequence[tuple[float, float]] | None = None) -> Figures | None:
+                study: Study | None = None) -> Figures | None:
         """Fold the evidence of ``user_id``'s newly stored record rows ``rids`` (first, last: under the
         person's lock, every row of theirs in that range is new; ``new``: their evidence and ``study``
         their credited study as ``_study`` finds it, when the caller has them, else read back) into
         their stored year and folds (inside the caller's write transaction); in full when it cannot
         (see the module text)."""
-        row = self.conn.execute(_STORED_YEAR, {"user_id": user_id, "year": self.year}).first()
-        if row is None or row.stamp != self.stamp:
+        read = self.conn.execute(_FOLD_IN, {"user_id": user_id, "year": self.year}).all()
+        if not read:
+            return None  # no such account (working it out in full finds no one and stores nothing)
+        row = read[0]
+        if row.year_stamp != self.stamp:  # no row of the year, or worked out under other rules
             return next(iter(self.update([user_id])), None)
-        found = self.conn.execute(_ONE_USER, {"user_id": user_id}).first()
-        if found is None:
-            return None
-        user = row_user(found)
+        user = row_user(row)
         if new is None:
             new = evidence_rows(self.conn, [user_id], rids=rids).get(user_id, Evidence())
         touched = set(new.watch) | set(new.passes)
-        stored = {course_id: (int(version), state)
-                  for course_id, version, state in self.conn.execute(_FOLDS, {"user_id": user_id})}
+        stored = {r.fold_course: (int(r.fold_version), r.fold_state) for r in read if r.fold_course is not None}
         folds: dict[str, CourseFold] = {}
         for course_id, (version, state) in stored.items():
             manifest = self.engine.latest(course_id)
@@ -339,11 +362,13 @@ class Totals:
         again = sorted((set(stored) | touched) - set(folds))
         evidence = (evidence_rows(self.conn, [user_id], course_ids=again).get(user_id, Evidence()) if again
                     else Evidence())
-        figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user]).rows_for(user),
-                               study if study is not None else self._study([user_id], rids).get(user_id, []),
-                               folds, _weeks(row.weeks),
+        paths = {user.unit_code: row.unit_path} if user.unit_code and row.unit_path is not None else {}
+        weeks_before = _weeks(row.year_weeks)
+        figures = self.figures(user, evidence, AssignmentIndex(self.conn, [user], paths).rows_for(user),
+                               study if study is not None else self._study([user_id], rids).get(user_id, NO_STUDY),
+                               folds, weeks_before,
                                None if row.last_study_s is None else float(row.last_study_s))
-        store(self.conn, [figures])
+        store(self.conn, [figures], {(user_id, self.year): (row.year_unit, weeks_before)})
         self._keep_folds({user_id: {c: f for c, f in folds.items() if c in touched or c in again}}, every=False)
         return figures
 
@@ -365,25 +390,41 @@ class Totals:
 
     def _write_folds(self, user_ids: Sequence[str], rows: Sequence[tuple[str, str, int, str]],
                      course_ids: Sequence[str] | None) -> None:
-        """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given) with ``rows``."""
+        """Replace the stored folds of ``user_ids`` (of ``course_ids`` only, when given: those with a
+        row in ``rows`` are written over, the others go) with ``rows``."""
         ids = sorted(user_ids)
-        for k in range(0, len(ids), CHUNK):
-            if course_ids is None:
+        if course_ids is None:
+            for k in range(0, len(ids), CHUNK):
                 self.conn.execute(_FORGET_FOLDS, {"ids": ids[k:k + CHUNK]})
-            else:
-                self.conn.execute(_FORGET_COURSE_FOLDS, {"ids": ids[k:k + CHUNK], "courses": list(course_ids)})
-        insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
+            insert_rows(self.conn, person_course, _FOLD_COLUMNS, rows)
+            return
+        kept = {(user_id, course_id) for user_id, course_id, _, _ in rows}
+        gone = sorted({c for c in course_ids if any((user_id, c) not in kept for user_id in ids)})
+        for k in range(0, len(ids), CHUNK) if gone else ():
+            self.conn.execute(_FORGET_COURSE_FOLDS, {"ids": ids[k:k + CHUNK], "courses": gone})
+        if rows:
+            self.conn.execute(_KEEP_FOLDS, [dict(zip(_FOLD_COLUMNS, row, strict=True)) for row in rows])
 
 
-_STORED_YEAR = sa.select(person_year.c.weeks, person_year.c.last_study_s, person_year.c.stamp).where(
-    person_year.c.user_id == sa.bindparam("user_id"), person_year.c.year == sa.bindparam("year"))
-_ONE_USER = USER_QUERY.where(users.c.user_id == sa.bindparam("user_id"))
-_FOLDS = sa.select(person_course.c.course_id, person_course.c.version, person_course.c.state).where(
-    person_course.c.user_id == sa.bindparam("user_id"))
-"""``fold_in``'s reads, built once: a person's stored year, their account, their stored folds."""
+_FOLD_IN: sa.Select[Any] = (sa.select(*USER_QUERY.selected_columns, units.c.path.label("unit_path"),
+                      person_year.c.unit_code.label("year_unit"), person_year.c.weeks.label("year_weeks"),
+                      person_year.c.last_study_s, person_year.c.stamp.label("year_stamp"),
+                      person_course.c.course_id.label("fold_course"), person_course.c.version.label("fold_version"),
+                      person_course.c.state.label("fold_state"))
+            .select_from(users.outerjoin(units, units.c.code == users.c.unit_code)
+                         .outerjoin(person_year, sa.and_(person_year.c.user_id == users.c.user_id,
+                                                         person_year.c.year == sa.bindparam("year")))
+                         .outerjoin(person_course, person_course.c.user_id == users.c.user_id))
+            .where(users.c.user_id == sa.bindparam("user_id")))
+"""``fold_in``'s read, built once, in one statement: a person's account (as ``USER_QUERY`` reads it)
+and their unit's path, their stored year and their stored folds, one row per fold (one without)."""
 _FORGET_FOLDS = person_course.delete().where(person_course.c.user_id.in_(sa.bindparam("ids", expanding=True)))
 _FORGET_COURSE_FOLDS = _FORGET_FOLDS.where(person_course.c.course_id.in_(sa.bindparam("courses", expanding=True)))
 """Clearing some people's stored folds (of some courses), built once."""
+_KEEP_FOLDS = sa.text(
+    "INSERT INTO person_course (user_id, course_id, version, state) VALUES (:user_id, :course_id, :version, :state) "
+    "ON CONFLICT (user_id, course_id) DO UPDATE SET version = excluded.version, state = excluded.state")
+"""Writing a person's fold of a course over the stored one, if any."""
 _FOLD_COLUMNS = ("user_id", "course_id", "version", "state")
 _YEAR_COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "carried_x100", "courses_done",
                  "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level",
@@ -419,26 +460,49 @@ _FORGET_YEARS = person_year.delete().where(_SOME_YEARS)
 """``store``'s read of some people's stored weeks of a year, and the clearing of those rows, built once."""
 
 
-def store(conn: Connection, found: Sequence[Figures]) -> None:
-    """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``."""
+def store(conn: Connection, found: Sequence[Figures],
+          stored: Mapping[tuple[str, int], tuple[str | None, Mapping[int, int]]] | None = None) -> None:
+    """Replace the stored rows of ``found``'s people and years, moving their weeks in ``unit_week``
+    (``stored``: when the caller has just read those rows, all of them stored, their unit and weeks,
+    (person, year) -> (unit code, week -> ms): not read again, and the rows are updated in place)."""
     delta: dict[tuple[str, int, int], int] = defaultdict(int)
+    before = (_clear(conn, found) if stored is None
+              else [(*stored[(f.user_id, f.year)], f.year) for f in found])
+    for unit_code, weeks, year in before:
+        if unit_code is not None:
+            for week, ms in weeks.items():
+                delta[(unit_code, year, week)] -= ms
+    for f in found:
+        if f.unit_code is not None:
+            for week, ms in f.weeks.items():
+                delta[(f.unit_code, f.year, week)] += ms
+    if stored is None:
+        insert_rows(conn, person_year, _YEAR_COLUMNS,
+                    ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
+    elif found:
+        conn.execute(_UPDATE_YEAR, [{f"new_{c}": v for c, v in f.values().items()} for f in found])
+    _book(conn, delta)
+
+
+def _clear(conn: Connection, found: Sequence[Figures]) -> list[tuple[str | None, dict[int, int], int]]:
+    """Delete the stored rows of ``found``'s people and years; their unit, weeks and year."""
+    out = []
     by_year: dict[int, list[str]] = defaultdict(list)
     for f in found:
         by_year[f.year].append(f.user_id)
     for year, ids in by_year.items():
         for k in range(0, len(ids), CHUNK):
             given = {"year": year, "ids": ids[k:k + CHUNK]}
-            for unit_code, weeks in conn.execute(_YEARS_WEEKS, given):
-                if unit_code is not None:
-                    for week, ms in _weeks(weeks).items():
-                        delta[(unit_code, year, week)] -= ms
+            out += [(unit_code, _weeks(weeks), year) for unit_code, weeks in conn.execute(_YEARS_WEEKS, given)]
             conn.execute(_FORGET_YEARS, given)
-    for f in found:
-        if f.unit_code is not None:
-            for week, ms in f.weeks.items():
-                delta[(f.unit_code, f.year, week)] += ms
-    insert_rows(conn, person_year, _YEAR_COLUMNS, ([v[c] for c in _YEAR_COLUMNS] for v in map(Figures.values, found)))
-    _book(conn, delta)
+    return out
+
+
+_UPDATE_YEAR = person_year.update().where(
+    person_year.c.user_id == sa.bindparam("new_user_id"), person_year.c.year == sa.bindparam("new_year")).values(
+    {**{c: sa.bindparam(f"new_{c}") for c in _YEAR_COLUMNS if c not in ("user_id", "year")},
+     "updated_at": utc_now_ms()})
+"""``store``'s update of a stored row in place (what deleting it and inserting it again stores), built once."""
 
 
 def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: Published,
@@ -459,7 +523,7 @@ def refresh(conn: Connection, stored: Mapping[str, tuple[int, int]], published: 
     study = None if credit is None else totals.year_study(credit)
     for user_id, rids in sorted(stored.items()):
         totals.fold_in(user_id, rids, None if evidence is None else evidence.get(user_id, Evidence()),
-                       None if study is None else study.get(user_id, []))
+                       None if study is None else study.get(user_id, NO_STUDY))
 
 
 def forget(conn: Connection, user_ids: Iterable[str]) -> None:
