@@ -3,7 +3,9 @@ keyring must use an explicit, real backend (never whatever happens to be install
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -23,10 +25,25 @@ pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict", "tests.su
 def pytest_configure(config: pytest.Config) -> None:
     """Translations are compiled once, before parallel workers start (a worker has
     ``workerinput``), so no two workers ever write the same .qm file at once."""
+    _report_fatal_traps()
     if not hasattr(config, "workerinput"):
         from client import i18n
 
         i18n.ensure_built()
+
+
+def _report_fatal_traps() -> None:
+    """A test process that dies of a signal pytest's fault handler does not catch (SIGTRAP, as GLib's
+    fatal errors raise it under Qt's event loop; SIGQUIT; SIGSYS) prints where every thread was, on
+    the stream the run's report goes to (during a test, standard error is captured into a file that
+    dies with the process), then dies of the signal as before."""
+    stream = os.fdopen(os.dup(2), "w", closefd=True)
+    _FATAL_STREAM.append(stream)  # kept open for the process's life
+    for sig in (signal.SIGTRAP, signal.SIGQUIT, signal.SIGSYS):
+        faulthandler.register(sig, file=stream, all_threads=True, chain=True)
+
+
+_FATAL_STREAM: list[object] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
