@@ -270,9 +270,12 @@ def _outside(signed: Signed, report: Report[UnitRow] | Report[PersonRow]) -> lis
     from server import admins
 
     out = []
+    sees: dict[str, bool] = {}  # a sheet names few units for many rows: each is checked once
     for row in report.rows:
         code = row.unit if isinstance(row, PersonRow) else (row.parent or row.code)
-        if not admins.can_see_unit(signed.conn, signed.admin, code):
+        if code not in sees:
+            sees[code] = admins.can_see_unit(signed.conn, signed.admin, code)
+        if not sees[code]:
             out.append(Problem(row.row, "outside_your_units", code))
     return out
 

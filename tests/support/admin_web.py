@@ -97,15 +97,20 @@ class AdminSession:
 
     def get(self, path: str, **kw: object) -> requests.Response:
         response = self.http.get(self.base + path, timeout=30, **kw)  # type: ignore[arg-type]
-        if (m := CSRF.search(response.text)) is not None:
-            self.csrf = m.group(1)
+        self._keep_token(response)
         return response
+
+    def _keep_token(self, response: requests.Response) -> None:
+        """The page's CSRF token, if it is a page: a download (a PDF, a spreadsheet) has none, and
+        reading it as text would make requests guess its character set, byte by byte."""
+        if response.headers.get("content-type", "").startswith("text/html") and (
+                m := CSRF.search(response.text)) is not None:
+            self.csrf = m.group(1)
 
     def post(self, path: str, data: dict[str, str], *, csrf: str | None = None, **kw: object) -> requests.Response:
         form = {"csrf": self.csrf if csrf is None else csrf, **data}
         response = self.http.post(self.base + path, data=form, timeout=60, **kw)  # type: ignore[arg-type]
-        if (m := CSRF.search(response.text)) is not None:
-            self.csrf = m.group(1)
+        self._keep_token(response)
         return response
 
     def sign_in(self, name: str, password: str = ADMIN_PASSWORD) -> requests.Response:
