@@ -27,7 +27,7 @@ from server.storage.columns import utc_now_s
 from server.storage.engine import transaction
 from server.storage.tables import admin_grants, admins, class_enrolments, classes, units, users
 from server.units import get_unit, subtree_clause
-from server.users import check_password, hash_password, validate_username
+from server.users import check_password, hash_password, spend_a_check, validate_username
 from sync.protocol.errors import AuthError, FormatError
 
 __all__ = ["Admin", "AdminRole", "AdminSignInError", "can_manage_class", "can_see_class", "can_see_person",
@@ -178,7 +178,7 @@ def _check(conn: Connection, name: str, password: str) -> tuple[bool, Row[tuple[
     """(password right, the admin's row); an unknown name costs the same time as a wrong password."""
     row = conn.execute(sa.select(admins).where(admins.c.name == name)).first()
     if row is None:
-        hash_password(password)
+        spend_a_check(password)
         return False, None
     return check_password(password, row.password_hash), row
 

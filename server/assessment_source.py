@@ -13,6 +13,7 @@
                                  # "final" (once passed or out of attempts; default)
     time_limit_min = 10          # optional for a quiz
     shuffle_options = true       # default true
+    cost = 14                    # scrypt work factor of the fill-in seals, log2 N: 10 to 16 (default 14)
     [[quizzes.questions]]
     id = "q1"                    # optional: q1, q2, … by place
     kind = "single"              # single | multiple | true_false | fill
@@ -61,9 +62,10 @@ from sync.protocol.assessment import (
 from sync.protocol.canonical import canonical_bytes
 from sync.protocol.errors import FormatError
 from sync.protocol.keys import PrivateKey
+from sync.protocol.work_factor import DEFAULT_COST, check_cost
 
 _ASSESSMENT_KEYS = {"id", "lesson", "title", "pass_score", "attempts", "draw", "required", "reveal",
-                    "time_limit_min", "shuffle_options", "questions"}
+                    "time_limit_min", "shuffle_options", "cost", "questions"}
 _QUESTION_KEYS = {"id", "kind", "text", "options", "answer", "points"}
 
 
@@ -173,6 +175,7 @@ def _assessment(raw: Any, kind: str, where: str, lesson_ids: set[str]) -> tuple[
                        required=_bool(raw, "required", True, where), reveal=_str(raw, "reveal", REVEAL_FINAL, where),
                        shuffle_options=_bool(raw, "shuffle_options", True, where))
     where = draft.describe()
+    draft = replace(draft, cost=check_cost(raw.get("cost", DEFAULT_COST), where))
     questions = raw.get("questions")
     if not isinstance(questions, list) or not questions:
         raise FormatError("bad_field", f"{where}: needs [[questions]]")
@@ -202,7 +205,7 @@ def read_assessments(doc: dict[str, Any], course_id: str, lesson_ids: set[str], 
             raise FormatError("bad_field", f"{draft.describe()}: another quiz has the id {draft.id!r} (give it an id)")
         seen.add(draft.id)
         right = right_answers(draft, raw_right)
-        sealed.append(seal(draft, right, _salt(key, course_id, draft, right)))
+        sealed.append(seal(draft, right, _salt(key, course_id, draft, right), draft.cost))
         answers[draft.id] = right
     exam = sealed.pop() if raw_exam is not None else None
     return CourseAssessments(tuple(sealed), exam, answers)

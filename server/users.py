@@ -24,8 +24,17 @@ from server.storage.engine import transaction
 from server.storage.tables import person_year, tokens, units, users
 from server.units import unit_for_name
 from sync.protocol.errors import AuthError, FormatError
+from sync.protocol.work_factor import (
+    DEFAULT_COST,
+    MAX_COST,
+    MAXMEM,
+    MIN_COST,
+    PASSWORD_COST_ENV,
+    P,
+    R,
+    cost_from_env,
+)
 
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -54,20 +63,47 @@ class User:
 
 
 def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$digest`` at the cost ``$STUDYDESK_PASSWORD_COST`` sets (default 14;
+    FormatError for a bad setting); the string records n, r and p, so a hash made at another cost
+    still checks."""
+    n = 2 ** cost_from_env(PASSWORD_COST_ENV)
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    digest = _scrypt(password, salt, n)
     b64 = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+    return f"scrypt${n}${R}${P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
 def check_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches ``stored``; False, without running scrypt, for a stored hash
+    that is damaged or whose parameters are outside what this product makes (N from 2^MIN_COST to
+    2^MAX_COST, r = 8, p = 1)."""
     try:
-        _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=32, maxmem=64 * 1024 * 1024)
+        scheme, n_text, r_text, p_text, salt, digest = stored.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
+        if scheme != "scrypt" or n not in _ALLOWED_N or (r, p) != (R, P):
+            return False
+        got = _scrypt(password, base64.b64decode(salt), n)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def spend_a_check(password: str) -> None:
+    """Take the time checking ``password`` against a new hash of this site takes, for a name that
+    has no hash: at the cost ``$STUDYDESK_PASSWORD_COST`` sets, or the default one when that
+    setting is wrong (a sign-in never fails on it, so it cannot tell names apart)."""
+    try:
+        cost = cost_from_env(PASSWORD_COST_ENV)
+    except FormatError:
+        cost = DEFAULT_COST
+    _scrypt(password, os.urandom(16), 2**cost)
+
+
+def _scrypt(password: str, salt: bytes, n: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=R, p=P, dklen=32, maxmem=MAXMEM)
+
+
+_ALLOWED_N = frozenset(2**cost for cost in range(MIN_COST, MAX_COST + 1))
 
 
 USER_QUERY = sa.select(users, units.c.name.label("unit_name")).select_from(
@@ -207,7 +243,7 @@ def authenticate(conn: Connection, username: str, password: str) -> User:
     """
     row = conn.execute(USER_QUERY.where(users.c.username == username)).first()
     if row is None:
-        hash_password(password)  # spend the same time as a real check
+        spend_a_check(password)
         raise AuthError("wrong_password", "wrong user name or password")
     if not check_password(password, row.password_hash):
         raise AuthError("wrong_password", "wrong user name or password")

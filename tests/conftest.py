@@ -16,6 +16,10 @@ os.environ.setdefault("STUDYDESK_LOG_LEVEL", "DEBUG")
 # Commands speak the site's language (zh_CN by default); tests that read their output in
 # English say so here, and the tests of the Chinese output pass --lang or set it themselves.
 os.environ.setdefault("STUDYDESK_LANG", "en")
+# The lowest scrypt cost (sync/protocol/work_factor.py) for new password hashes and new people's
+# keys: forked servers and commands inherit it. The tests of the defaults unset these themselves.
+os.environ.setdefault("STUDYDESK_PASSWORD_COST", "10")
+os.environ.setdefault("STUDYDESK_KDF_COST", "10")
 
 # pytester: pytest runs of their own inside a test (tests/unit/test_ci_strict.py)
 pytest_plugins = ["tests.support.fixtures", "tests.support.ci_strict", "tests.support.cpu_report",

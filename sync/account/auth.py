@@ -1,7 +1,8 @@
 """Signing in on a shared PC: online first, offline for anyone who signed in here before.
 
 ``AuthService(data_root, site)``: ``sign_in`` asks the server; on success it derives the
-person's sealing key and offline verifier from the password (sync/account/secrets.py), keeps the tokens
+person's sealing key and offline verifier from the password (sync/account/secrets.py; a new
+person's scrypt cost from ``$STUDYDESK_KDF_COST``, default 14, then kept with them), keeps the tokens
 sealed, makes sure this person has a device key on this PC (sync/account/device.py) and enrols it.
 When the server cannot be reached, a person already known here signs in offline against the
 local verifier. Each person gets ``<data root>/profiles/<user_id>/`` with their own database,
@@ -27,6 +28,7 @@ from sync.account.secrets import FileBackend, SecretBackend, SecretStore, backen
 from sync.net.api_client import ApiClient, Tokens
 from sync.net.transport import Transport
 from sync.protocol.errors import AuthError, IntegrityError, RejectedError, RetryableError, StorageError
+from sync.protocol.work_factor import KDF_COST_ENV, cost_from_env
 from sync.records.outbox import Outbox, pending_count
 from sync.records.uploader import Uploader
 from sync.site.config import SiteConfig
@@ -159,8 +161,11 @@ class AuthService:
 
     def _online(self, info: dict[str, Any], known: KnownUser | None, password: str, api: ApiClient) -> UserSession:
         user_id = str(info["user_id"])
-        salt = known.kdf_salt if known is not None and known.user_id == user_id else new_salt()
-        key, verifier = derive(password, salt)
+        if known is not None and known.user_id == user_id:
+            salt, cost = known.kdf_salt, known.kdf_cost  # the same key as before: the sealed secrets still open
+        else:
+            salt, cost = new_salt(), cost_from_env(KDF_COST_ENV)
+        key, verifier = derive(password, salt, cost)
         profile = profile_dir_for(self.data_root, user_id)
         _open_profile(profile)
         backend = self._backend(profile, user_id, known if known is not None and known.user_id == user_id else None)
@@ -172,7 +177,7 @@ class AuthService:
         api.on_tokens = lambda t: _save_tokens(store, t)
         device = load_or_create(store, profile)
         self._known.remember(KnownUser(user_id, str(info["username"]), str(info["display_name"]), str(info["unit"]),
-                                       "", self.site.server_url, salt, verifier, backend.kind))
+                                       "", self.site.server_url, salt, verifier, backend.kind, cost))
         session = UserSession(user_id, str(info["username"]), str(info["display_name"]), str(info["unit"]), profile,
                               device, store, api, offline=False)
         with contextlib.suppress(RetryableError, RejectedError):  # else retried (and reported) by the next sync
@@ -180,7 +185,7 @@ class AuthService:
         return session
 
     def _offline(self, known: KnownUser, password: str, api: ApiClient) -> UserSession:
-        key, verifier = derive(password, known.kdf_salt)
+        key, verifier = derive(password, known.kdf_salt, known.kdf_cost)
         if not hmac.compare_digest(verifier, known.verifier):
             raise OfflinePasswordError("wrong_password", "wrong password (checked offline on this PC)")
         profile = profile_dir_for(self.data_root, known.user_id)

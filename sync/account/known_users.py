@@ -1,9 +1,11 @@
 """Who has signed in on this PC: the sign-in list and the offline sign-in verifiers.
 
 Kept in ``<data root>/machine.sqlite3`` (shared by everyone on the PC). A row holds the
-person's public details, the scrypt salt and verifier (see sync/account/secrets.py: the verifier is a
+person's public details, the scrypt salt, cost and verifier (see sync/account/secrets.py: the verifier is a
 hash of a separate half of the scrypt output, never the sealing key), and where their sealed
-secrets live. Must not import Qt, client/ or server/.
+secrets live. The cost (log2 N) is kept so that an offline sign-in derives the same key and
+verifier whatever ``$STUDYDESK_KDF_COST`` says later; rows from before it was kept were made at 14.
+Must not import Qt, client/ or server/.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.protocol.records import utc_now
+from sync.protocol.work_factor import DEFAULT_COST
 from sync.storage.sqlite import Migration, Schema, open_sqlite, transaction
 
 MACHINE_DB_NAME = "machine.sqlite3"
@@ -31,7 +34,13 @@ schema = Schema("machine", [
         UNIQUE (server_url, username)
     )
     """, legacy_step="known_users.1"),
+    # The scrypt cost of each person's key; every row before this was derived at 2^14.
+    Migration(2, """
+    ALTER TABLE known_users ADD COLUMN kdf_cost INTEGER NOT NULL DEFAULT 14
+    """),
 ])
+_COLUMNS = ("user_id", "username", "display_name", "unit", "server_url", "kdf_salt", "verifier", "secret_backend",
+            "last_signed_in", "kdf_cost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,7 @@ class KnownUser:
     kdf_salt: str = ""
     verifier: str = ""
     secret_backend: str = "file"
+    kdf_cost: int = DEFAULT_COST
 
 
 class KnownUsers:
@@ -69,17 +79,17 @@ class KnownUsers:
 
     def remember(self, user: KnownUser) -> KnownUser:
         user_row = (user.user_id, user.username, user.display_name, user.unit, user.server_url, user.kdf_salt,
-                    user.verifier, user.secret_backend, utc_now())
+                    user.verifier, user.secret_backend, utc_now(), user.kdf_cost)
         conn = self._conn()
         try:
             with transaction(conn):
                 conn.execute("DELETE FROM known_users WHERE server_url = ? AND username = ? AND user_id != ?",
                              (user.server_url, user.username, user.user_id))
-                conn.execute("INSERT OR REPLACE INTO known_users VALUES (?,?,?,?,?,?,?,?,?)", user_row)
+                conn.execute(f"INSERT OR REPLACE INTO known_users ({', '.join(_COLUMNS)}) "
+                             f"VALUES ({','.join('?' * len(_COLUMNS))})", user_row)
         finally:
             conn.close()
-        return _row(dict(zip(("user_id", "username", "display_name", "unit", "server_url", "kdf_salt", "verifier",
-                              "secret_backend", "last_signed_in"), user_row, strict=True)))
+        return _row(dict(zip(_COLUMNS, user_row, strict=True)))
 
     def forget(self, server_url: str, username: str) -> KnownUser | None:
         """Take a person off this PC's list (their profile folder is not touched); what was removed."""
@@ -104,6 +114,7 @@ class KnownUsers:
             conn.close()
 
 
-def _row(r: sqlite3.Row | dict[str, str]) -> KnownUser:
-    return KnownUser(r["user_id"], r["username"], r["display_name"], r["unit"], r["last_signed_in"], r["server_url"],
-                     r["kdf_salt"], r["verifier"], r["secret_backend"])
+def _row(r: sqlite3.Row | dict[str, str | int]) -> KnownUser:
+    return KnownUser(str(r["user_id"]), str(r["username"]), str(r["display_name"]), str(r["unit"]),
+                     str(r["last_signed_in"]), str(r["server_url"]), str(r["kdf_salt"]), str(r["verifier"]),
+                     str(r["secret_backend"]), int(r["kdf_cost"]))

@@ -1,7 +1,7 @@
 """Secrets on a shared PC: tokens and device private keys, per person, never in plain text.
 
 Every secret is sealed with AES-256-GCM under a key derived from the person's password
-(scrypt, per-user salt), with ``<user_id>:<name>`` as associated data, so one person can never
+(scrypt, per-user salt and cost), with ``<user_id>:<name>`` as associated data, so one person can never
 read or swap in another person's secret even when several people share one OS account. The
 sealed bytes are then kept in the OS keyring when a secure backend is available, otherwise in
 the person's own profile folder (``secrets/<name>.bin``, mode 0600, written atomically).
@@ -30,9 +30,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sync.protocol.errors import IntegrityError
+from sync.protocol.work_factor import MAXMEM, P, R, check_cost
 from sync.storage.files import atomic_write_bytes, storage_error
 
-KDF_PARAMS = {"n": 2**14, "r": 8, "p": 1}
 _SERVICE = "StudyDesk"
 _SECURE_BACKENDS = {
     "keyring.backends.Windows.WinVaultKeyring",
@@ -56,10 +56,13 @@ def new_salt() -> str:
     return base64.b64encode(os.urandom(16)).decode("ascii")
 
 
-def derive(password: str, salt_b64: str) -> tuple[UserKey, str]:
-    """One scrypt run: (the sealing key, the offline sign-in verifier in hex)."""
-    out = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_b64), dklen=64,
-                         maxmem=64 * 1024 * 1024, **KDF_PARAMS)
+def derive(password: str, salt_b64: str, cost: int) -> tuple[UserKey, str]:
+    """One scrypt run at N = 2^cost (sync/protocol/work_factor.py; FormatError for a cost out of
+    bounds): (the sealing key, the offline sign-in verifier in hex). The same password, salt and
+    cost always give the same pair, so a person's cost is kept with their salt."""
+    n = 2 ** check_cost(cost, "the sign-in key")
+    out = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_b64), n=n, r=R, p=P, dklen=64,
+                         maxmem=MAXMEM)
     return UserKey(out[:32]), hashlib.sha256(out[32:]).hexdigest()
 
 

@@ -35,7 +35,8 @@ def test_keyring_policy_refuses_plaintext_and_fail_backends(test_keyring: object
     assert secure_keyring(test_keyring) is test_keyring
 
 
-def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_path: Path, test_keyring: object) -> None:
+def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_path: Path, test_keyring: object,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     add_user(server, "zhangsan", "s3cret-pw", display="张三")
     auth = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
     s = auth.sign_in("zhangsan", "s3cret-pw")
@@ -54,7 +55,10 @@ def test_online_then_offline_sign_in_with_keyring(server: ServerProcess, tmp_pat
     assert tokens.refresh_token.encode() not in keyring_file
     assert [u.display_name for u in auth.known_users()] == ["张三"]
 
+    assert auth.known_users()[0].kdf_cost == 10  # $STUDYDESK_KDF_COST of the test run
+
     server.stop()
+    monkeypatch.setenv("STUDYDESK_KDF_COST", "11")  # the cost is kept with the person: the key is the same
     again = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url), keyring_backend=test_keyring)
     off = again.sign_in("zhangsan", "s3cret-pw")
     assert off.offline and off.user_id == s.user_id and off.device_id == s.device_id
@@ -103,11 +107,28 @@ def test_file_fallback_when_no_secure_keyring(shared_server: ServerProcess, tmp_
     assert s.api.tokens is not None
     assert s.api.tokens.refresh_token.encode() not in (s.profile_dir / "secrets" / "tokens.bin").read_bytes()
     # the same password opens them; another key cannot
-    key, _ = derive("pw-123456", auth.known_users()[0].kdf_salt)
+    known = auth.known_users()[0]
+    key, _ = derive("pw-123456", known.kdf_salt, known.kdf_cost)
     assert SecretStore(s.secrets.backend, key, s.user_id).get("tokens") is not None
-    wrong, _ = derive("other-pw", auth.known_users()[0].kdf_salt)
+    wrong, _ = derive("other-pw", known.kdf_salt, known.kdf_cost)
     with pytest.raises(IntegrityError):
         SecretStore(s.secrets.backend, wrong, s.user_id).get("tokens")
+
+
+@pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
+def test_a_new_person_gets_the_default_cost_and_keeps_it(shared_server: ServerProcess, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user(shared_server, "qianqi", "pw-qianqi")
+    monkeypatch.delenv("STUDYDESK_KDF_COST")
+    auth = AuthService(tmp_path / "pc", SiteConfig(server_url=shared_server.url))
+    first = auth.sign_in("qianqi", "pw-qianqi")
+    (known,) = auth.known_users()
+    assert known.kdf_cost == 14
+    monkeypatch.setenv("STUDYDESK_KDF_COST", "10")
+    again = auth.sign_in("qianqi", "pw-qianqi")
+    (still,) = auth.known_users()
+    assert (still.kdf_cost, still.kdf_salt, still.verifier) == (14, known.kdf_salt, known.verifier)
+    assert again.device_id == first.device_id  # the sealed device key opened with the same key
 
 
 @pytest.mark.parametrize("shared_server", ["sqlite"], indirect=True)
@@ -122,8 +143,9 @@ def test_two_people_on_one_pc_cannot_read_or_sign_as_each_other(shared_server: S
     assert a.profile_dir != b.profile_dir and a.device_id != b.device_id
     assert {u.username for u in auth.known_users()} == {"alice", "bob"}
     # Bob's key cannot open Alice's secrets, even through the same keyring and entry names
+    known = auth.known_users()[0]
     with pytest.raises(IntegrityError):
-        SecretStore(a.secrets.backend, derive("bob-pw-1", auth.known_users()[0].kdf_salt)[0], a.user_id).get("tokens")
+        SecretStore(a.secrets.backend, derive("bob-pw-1", known.kdf_salt, known.kdf_cost)[0], a.user_id).get("tokens")
     # Bob's sealed secret copied over Alice's entry is refused (bound to user id and name)
     a.secrets.backend.save("device_key", b.secrets.backend.load("device_key") or b"")
     with pytest.raises(IntegrityError):

@@ -132,12 +132,33 @@ def test_publish_names_each_kind_of_bad_question(tmp_path: Path, kind: str, answ
     ('[[quizzes]]\nlesson = "lesson-1"\n[[quizzes.questions]]\nkind = "true_false"\ntext = "?"\nanswer = true\n'
      '[[quizzes]]\nlesson = "lesson-1"\n[[quizzes.questions]]\nkind = "true_false"\ntext = "?"\nanswer = true\n',
      "another quiz has the id 'lesson-1'"),
+    ('[[quizzes]]\nlesson = "lesson-1"\ncost = 9\n[[quizzes.questions]]\nkind = "true_false"\ntext = "?"\n'
+     'answer = true\n',
+     "quiz lesson-1 of lesson lesson-1: the scrypt cost must be a whole number from 10 to 16 (log2 of N), not 9"),
+    ('[exam]\ntime_limit_min = 5\ncost = 17\n[[exam.questions]]\nkind = "true_false"\ntext = "?"\nanswer = true\n',
+     "the exam: the scrypt cost must be a whole number from 10 to 16 (log2 of N), not 17"),
+    ('[exam]\ntime_limit_min = 5\ncost = "14"\n[[exam.questions]]\nkind = "true_false"\ntext = "?"\n'
+     'answer = true\n', "the exam: the scrypt cost must be a whole number from 10 to 16 (log2 of N), not '14'"),
 ])
 def test_publish_names_a_bad_quiz_or_exam(tmp_path: Path, assessments: str, message: str) -> None:
     src = write_course_source(tmp_path / "src", "bad", [random_bytes(100, 1)], assessments=assessments)
     with pytest.raises(FormatError) as err:
         publish_source(tmp_path / "data", src)
     assert message in err.value.detail
+
+
+def test_an_assessment_without_a_cost_is_sealed_at_14_and_one_with_a_cost_at_its_own(tmp_path: Path) -> None:
+    quiz = ('[[quizzes]]\nlesson = "lesson-1"\n{cost}[[quizzes.questions]]\nkind = "fill"\ntext = "____"\n'
+            'answer = "答案"\n')
+    for cost, expected in (("", 14), ("cost = 11\n", 11)):
+        src = write_course_source(tmp_path / f"src{expected}", "costed", [random_bytes(100, 1)],
+                                  assessments=quiz.format(cost=cost))
+        (sealed,) = publish_source(tmp_path / f"data{expected}", src).manifest.quizzes
+        assert sealed.cost == expected
+        paper = draw_paper(sealed, 1)
+        _, grade = attempt_body(sealed, 1, paper, {"q1": ["答案"]}, attempt=1, started_at="2026-03-01T08:00:00.000Z",
+                                submitted_at="2026-03-01T08:01:00.000Z", elapsed_ms=60_000)
+        assert grade.passed  # the learner's text, digested at that cost, matches the seal
 
 
 def test_assignments_count_only_what_completing_the_course_takes(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ QUIZ_AND_EXAM = """
 [[quizzes]]
 lesson = "lesson-1"
 attempts = 3
+cost = 10
 [[quizzes.questions]]
 kind = "single"
 text = "哪一项是正确的做法？"
@@ -57,6 +58,7 @@ points = 2
 [exam]
 time_limit_min = 30
 draw = 3
+cost = 10
 [[exam.questions]]
 id = "e1"
 kind = "multiple"
@@ -74,8 +76,9 @@ kind = "fill"
 text = "实践是检验____的唯一标准。"
 answer = "真理"
 """
-"""One quiz (lesson-1) and an exam with every question kind; the answers in clear are
-``QUIZ_AND_EXAM_ANSWERS`` (the fill-in ones appear nowhere else in the course)."""
+"""One quiz (lesson-1) and an exam with every question kind, sealed at the lowest scrypt cost
+(publishing and grading stay quick); the answers in clear are ``QUIZ_AND_EXAM_ANSWERS`` (the
+fill-in ones appear nowhere else in the course)."""
 QUIZ_AND_EXAM_ANSWERS = {"lesson-1": {"q1": 1, "q2": (("一九三五",), ("贵州遵义", "遵义"))},
                          "exam": {"e1": (0, 1, 3), "e2": True, "e3": (("真理",),)}}
 

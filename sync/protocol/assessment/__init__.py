@@ -27,7 +27,6 @@ from sync.protocol.assessment.grading import (
 from sync.protocol.assessment.model import (
     BLANK_MARK,
     CHOICE_KINDS,
-    DEFAULT_COST,
     EXAM,
     EXAM_ID,
     FILL,
@@ -37,7 +36,6 @@ from sync.protocol.assessment.model import (
     MAX_ANSWER_CHARS,
     MAX_ATTEMPTS,
     MAX_BLANKS,
-    MAX_COST,
     MAX_OPTION_CHARS,
     MAX_OPTIONS,
     MAX_POINTS,
@@ -45,7 +43,6 @@ from sync.protocol.assessment.model import (
     MAX_TEXT_CHARS,
     MAX_TIME_LIMIT_S,
     MAX_TITLE_CHARS,
-    MIN_COST,
     MULTIPLE,
     QUIZ,
     REVEAL_ALWAYS,
@@ -76,6 +73,7 @@ from sync.protocol.assessment.sealing import (
     right_answers,
     seal,
 )
+from sync.protocol.work_factor import DEFAULT_COST, MAX_COST, MIN_COST
 
 __all__ = [
     "BLANK_MARK",

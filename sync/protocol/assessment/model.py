@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.protocol.errors import FormatError
+from sync.protocol.work_factor import DEFAULT_COST, MAX_COST, MIN_COST, valid_cost
 
 SINGLE, MULTIPLE, TRUE_FALSE, FILL = "single", "multiple", "true_false", "fill"
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, FILL)
@@ -51,8 +52,6 @@ MAX_TEXT_CHARS = 2000
 MAX_OPTION_CHARS = 500
 MAX_ANSWER_CHARS = 200
 MAX_TITLE_CHARS = 200
-DEFAULT_COST, MIN_COST, MAX_COST = 14, 10, 16
-"""scrypt work factor as log2(N): 2^14 costs ~16 MiB and tens of milliseconds a guess."""
 LETTERS = "ABCDEFGHIJ"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -300,7 +299,7 @@ class Assessment:
             (isinstance(self.required, bool) and isinstance(self.shuffle_options, bool),
              "required and shuffle_options are true or false"),
             (self.reveal in REVEALS, f"reveal must be one of {', '.join(REVEALS)}"),
-            (_is_int(self.cost) and MIN_COST <= self.cost <= MAX_COST, f"cost must be {MIN_COST} to {MAX_COST}"),
+            (valid_cost(self.cost), f"cost must be {MIN_COST} to {MAX_COST}"),
             (not self.salt or bool(_HEX64.match(self.salt)), "salt must be 64 hex digits"),
         ]
         for ok, message in checks:

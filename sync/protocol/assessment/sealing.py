@@ -52,7 +52,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from sync.protocol.assessment.model import (
-    DEFAULT_COST,
     FILL,
     SINGLE,
     TRUE_FALSE,
@@ -67,6 +66,7 @@ from sync.protocol.assessment.model import (
 from sync.protocol.canonical import canonical_bytes, canonical_bytes_v2, parse_json_object
 from sync.protocol.errors import FormatError
 from sync.protocol.json_limits import JsonLimits
+from sync.protocol.work_factor import DEFAULT_COST, MAXMEM, P, R
 
 
 def _context(assessment_id: str, question_id: str, blank: int) -> bytes:
@@ -98,7 +98,7 @@ def _choice_digest(salt: bytes, assessment_id: str, q: Question, answer: Answer 
 
 def _blank_digest(salt: bytes, cost: int, assessment_id: str, question_id: str, blank: int, text: str) -> str:
     return hashlib.scrypt(normalise(text).encode("utf-8"), salt=salt + _context(assessment_id, question_id, blank),
-                          n=2**cost, r=8, p=1, maxmem=2**28, dklen=16).hex()
+                          n=2**cost, r=R, p=P, maxmem=MAXMEM, dklen=16).hex()
 
 
 def right_answers(assessment: Assessment, right: Mapping[str, Any]) -> dict[str, RightAnswer]:
