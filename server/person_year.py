@@ -623,9 +623,8 @@ def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int |
     chunks = [ids[k:k + size] for k in range(0, len(ids), size)]
     url = conn.engine.url.render_as_string(hide_password=False)
     done = 0
-    with multiprocessing.get_context("spawn").Pool(min(workers, len(chunks)), initializer=_rebuild_worker,
-                                                   initargs=(url, str(published.repo_dir), rules, totals.year,
-                                                             now)) as pool:
+    with _workers_context().Pool(min(workers, len(chunks)), initializer=_rebuild_worker,
+                                 initargs=(url, str(published.repo_dir), rules, totals.year, now)) as pool:
         if conn.dialect.name == "postgresql":
             for found in pool.imap_unordered(_rebuild_chunk, chunks):
                 done += found
@@ -658,6 +657,17 @@ def rebuild(conn: Connection, published: Published, rules: Rules, *, year: int |
 
 
 _Worked = tuple[list[Figures], list[tuple[str, str, int, str]]]
+
+
+def _workers_context() -> multiprocessing.context.BaseContext:
+    """Where a rebuild's worker processes come from: forked by a fork server that imported this module
+    (SQLAlchemy, the schema, the figures: about a second of CPU) once, rather than each a new
+    interpreter importing it again ("spawn"). The fork server is a fresh single-threaded process, so
+    no worker is forked from a caller holding threads (a server, a test run); each worker still opens
+    its own connection (``_rebuild_worker``) and shares nothing with the others."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _data_version(conn: Connection) -> Callable[[], int]:

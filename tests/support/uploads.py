@@ -41,7 +41,8 @@ def fresh_connections(s: UserSession) -> None:
 
 
 def fill(s: UserSession, n: int) -> None:
-    ob = s.outbox()
+    """``n`` signed watch records of c1 in the outbox, one chain, written in one transaction (one
+    fsync rather than ``n``: the chain is the same as appended one at a time)."""
     line = Timeline()
-    for i in range(n):
-        ob.append("watch", "c1", f"l{i % 3}", line.body([[i, i + 1.0]], position_s=i + 1.0))
+    s.outbox().append_many(("watch", "c1", f"l{i % 3}", line.body([[i, i + 1.0]], position_s=i + 1.0))
+                           for i in range(n))
