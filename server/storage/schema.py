@@ -15,6 +15,7 @@ is refused (FormatError "db_too_new") before anything in it changes.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -41,9 +42,13 @@ _REVISION = re.compile(r"^revision\s*=\s*[\"'](\w+)[\"']", re.MULTILINE)
 _REVISES = re.compile(r"^down_revision\b[^=]*=\s*(?:[\"'](\w+)[\"']|None)", re.MULTILINE)
 
 
+@functools.cache
 def newest_revision() -> str:
     """The head of the chain, read from the revision files' ``revision`` and ``down_revision``
-    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic."""
+    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic.
+
+    Read once per process: the revision files belong to the installed code, which does not change
+    under a running process. (What a database holds is never remembered: ``current`` asks it.)"""
     revised: dict[str, str | None] = {}
     for path in (MIGRATIONS / "versions").glob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -79,11 +84,22 @@ def head() -> str:
     return found[0]
 
 
+_VERSION_TABLE_SQLITE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+_VERSION_TABLE_POSTGRESQL = (
+    "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relname = 'alembic_version' AND c.relkind IN ('r', 'p')")
+"""Whether Alembic's table exists: the tables ``tables_in`` lists (SQLite's tables; PostgreSQL's
+plain and partitioned tables of the connection's current schema), asked about the one name."""
+
+
 def current(conn: Connection) -> str | None:
-    """The database's revision; None for a database Alembic has not touched."""
-    if "alembic_version" not in tables_in(conn):
+    """The database's revision; None for a database Alembic has not touched.
+
+    One catalogue query, no inspector: it never fails, so it leaves a PostgreSQL transaction usable."""
+    exists = _VERSION_TABLE_SQLITE if is_sqlite(conn) else _VERSION_TABLE_POSTGRESQL
+    if conn.exec_driver_sql(exists).first() is None:
         return None
-    found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    found = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
     if len(found) > 1:
         raise FormatError("db_damaged", f"the server database names several revisions: {found}")
     return found[0] if found else None
@@ -107,25 +123,21 @@ def _state(conn: Connection, known: ScriptDirectory | None) -> str | None:
     return found
 
 
-def _bring_legacy_file_to_last_step(engine: Engine) -> None:
-    path = Path(engine.url.database or "")
-    if not path.is_file():
-        return
-    raw = sqlite3.connect(path)
-    try:
-        behind = legacy.needs_steps(raw)
-    finally:
-        raw.close()
-    if behind:
-        legacy.bring_to_last_step(path)
+def _bring_legacy_file_to_last_step(engine: Engine, conn: Connection) -> None:
+    """Run the numbered steps a SQLite file from before Alembic misses. ``conn`` (the engine's,
+    outside any transaction) only reads the file's version; the steps run on a connection of their own."""
+    raw = conn.connection.dbapi_connection  # in autocommit (server.storage.engine): reading begins nothing
+    assert isinstance(raw, sqlite3.Connection)
+    if legacy.needs_steps(raw):
+        legacy.bring_to_last_step(Path(engine.url.database or ""))
 
 
 def upgrade(engine: Engine) -> int:
     """Bring the database to the newest revision; how many revisions ran (0 when current)."""
     newest = newest_revision()
-    if is_sqlite(engine):
-        _bring_legacy_file_to_last_step(engine)
     with engine.connect() as conn:
+        if is_sqlite(conn):
+            _bring_legacy_file_to_last_step(engine, conn)
         if _state(conn, None) == newest:
             return 0
         from alembic import command
