@@ -1,5 +1,10 @@
 """The ``studydesk-server`` subcommands, one module each (see server.cli), and what they share:
-the site named on the command line and a connection to its database."""
+the site named on the command line and a connection to its database.
+
+Within ``one_run`` (server.cli: one command and its audit row) a database is opened once: the
+Engine the first ``connect`` made serves every later ``connect`` to it and the audit row, and is
+disposed when the run ends. Each ``connect`` still asks the database its revision (one short
+query), so a database another process made newer meanwhile is refused all the same."""
 
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from typing import TYPE_CHECKING
 from server.config import ServerConfig
 
 if TYPE_CHECKING:  # the database stack is loaded by the commands that connect, not by every command
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, Engine
+
+_kept: dict[str, Engine] | None = None
+"""Inside ``one_run``: the Engines opened so far, by URL; None outside it."""
 
 
 def site(args: argparse.Namespace) -> ServerConfig:
@@ -22,11 +30,42 @@ def site(args: argparse.Namespace) -> ServerConfig:
 
 
 @contextmanager
+def one_run() -> Iterator[None]:
+    """Keep each database ``connect`` opens until the block ends (see the module text)."""
+    global _kept
+    if _kept is not None:
+        raise RuntimeError("runs do not nest")
+    _kept = {}
+    try:
+        yield
+    finally:
+        engines, _kept = _kept, None
+        for engine in engines.values():
+            engine.dispose()
+
+
+def kept_engine(config: ServerConfig) -> Engine | None:
+    """The Engine this run opened for the site's database, if any."""
+    return _kept.get(config.url) if _kept is not None else None
+
+
+@contextmanager
 def connect(config: ServerConfig) -> Iterator[Connection]:
     """A connection to the site's database, brought to the newest revision first."""
-    from server.storage.schema import open_database
+    from server.storage.schema import open_database, upgrade
 
+    engine = kept_engine(config)
+    if engine is not None:
+        upgrade(engine)  # asks the database again: another process may have changed it
+        with engine.connect() as conn:
+            yield conn
+        return
     engine = open_database(config.url, pool_size=1)
+    if _kept is not None:
+        _kept[config.url] = engine  # disposed when the run ends
+        with engine.connect() as conn:
+            yield conn
+        return
     try:
         with engine.connect() as conn:
             yield conn
