@@ -69,7 +69,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
     from server import audit
     from server.storage.engine import create, transaction
-    from server.storage.schema import current, upgrade
+    from server.storage.schema import bring_to_newest, current
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
     target = next((str(v) for k in ("code", "name", "user", "unit", "course_id", "file")
@@ -78,14 +78,13 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
         kept = kept_engine(config)  # the command's own, disposed when the run ends
         engine = kept or create(config.url, pool_size=1)
         try:
-            if not config.uses_sqlite_file:
-                with engine.connect() as conn:
-                    if current(conn) is None:
-                        return  # no server database there: nothing is created
-            upgrade(engine)  # refuses a database newer than this StudyDesk, changing nothing
-            with engine.connect() as conn, transaction(conn):
-                audit.record(conn, actor=os_user(), action=" ".join(words), target=target, address="local",
-                             result=result, detail=shlex.join(argv))
+            with engine.connect() as conn:
+                if not config.uses_sqlite_file and current(conn) is None:
+                    return  # no server database there: nothing is created
+                bring_to_newest(conn)  # refuses a database newer than this StudyDesk, changing nothing
+                with transaction(conn):
+                    audit.record(conn, actor=os_user(), action=" ".join(words), target=target, address="local",
+                                 result=result, detail=shlex.join(argv))
         finally:
             if kept is None:
                 engine.dispose()

@@ -52,25 +52,25 @@ def kept_engine(config: ServerConfig) -> Engine | None:
 @contextmanager
 def connect(config: ServerConfig) -> Iterator[Connection]:
     """A connection to the site's database, brought to the newest revision first."""
-    from server.storage.schema import open_database, upgrade
+    from server.storage.engine import create
+    from server.storage.schema import bring_to_newest
 
     engine = kept_engine(config)
-    if engine is not None:
-        upgrade(engine)  # asks the database again: another process may have changed it
+    if engine is not None:  # opened by this run already: its revision is asked again all the same
         with engine.connect() as conn:
+            bring_to_newest(conn)
             yield conn
         return
-    engine = open_database(config.url, pool_size=1)
-    if _kept is not None:
-        _kept[config.url] = engine  # disposed when the run ends
-        with engine.connect() as conn:
-            yield conn
-        return
+    engine = create(config.url, pool_size=1)
     try:
         with engine.connect() as conn:
+            bring_to_newest(conn)
+            if _kept is not None:
+                _kept[config.url] = engine  # disposed when the run ends
             yield conn
     finally:
-        engine.dispose()
+        if _kept is None or _kept.get(config.url) is not engine:
+            engine.dispose()
 
 
 def os_user() -> str:

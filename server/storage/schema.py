@@ -123,39 +123,56 @@ def _state(conn: Connection, known: ScriptDirectory | None) -> str | None:
     return found
 
 
-def _bring_legacy_file_to_last_step(engine: Engine, conn: Connection) -> None:
-    """Run the numbered steps a SQLite file from before Alembic misses. ``conn`` (the engine's,
-    outside any transaction) only reads the file's version; the steps run on a connection of their own."""
+def _bring_legacy_file_to_last_step(conn: Connection) -> None:
+    """Run the numbered steps a SQLite file from before Alembic misses. ``conn`` (outside any
+    transaction) only reads the file's version; the steps run on a connection of their own."""
     raw = conn.connection.dbapi_connection  # in autocommit (server.storage.engine): reading begins nothing
     assert isinstance(raw, sqlite3.Connection)
     if legacy.needs_steps(raw):
-        legacy.bring_to_last_step(Path(engine.url.database or ""))
+        legacy.bring_to_last_step(Path(conn.engine.url.database or ""))
 
 
 def upgrade(engine: Engine) -> int:
     """Bring the database to the newest revision; how many revisions ran (0 when current)."""
-    newest = newest_revision()
     with engine.connect() as conn:
-        if is_sqlite(conn):
-            _bring_legacy_file_to_last_step(engine, conn)
-        if _state(conn, None) == newest:
-            return 0
-        from alembic import command
+        return bring_to_newest(conn)
 
-        known = scripts()
-        with transaction(conn):
-            found = _state(conn, known)
-            if found == newest:
-                return 0
-            cfg = alembic_config(conn)
-            if found is None and is_sqlite(conn) and _file_version(conn) == legacy.schema.version:
-                command.stamp(cfg, FIRST_REVISION)
-                found = FIRST_REVISION
-            ran = sum(1 for _ in known.iterate_revisions(newest, found))
-            command.upgrade(cfg, "head")
-            if is_sqlite(conn):
-                conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
-        return ran
+
+def bring_to_newest(conn: Connection) -> int:
+    """``upgrade`` on a connection the caller goes on to use (one checkout of the pool, not two).
+    A read transaction open on it ends first, and none is left open: the caller's next statement
+    starts from the newest committed state, as on a connection just taken from the pool."""
+    if conn.in_transaction():
+        conn.rollback()
+    try:
+        return _bring_to_newest(conn)
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+
+
+def _bring_to_newest(conn: Connection) -> int:
+    newest = newest_revision()
+    if is_sqlite(conn):
+        _bring_legacy_file_to_last_step(conn)
+    if _state(conn, None) == newest:
+        return 0
+    from alembic import command
+
+    known = scripts()
+    with transaction(conn):
+        found = _state(conn, known)
+        if found == newest:
+            return 0
+        cfg = alembic_config(conn)
+        if found is None and is_sqlite(conn) and _file_version(conn) == legacy.schema.version:
+            command.stamp(cfg, FIRST_REVISION)
+            found = FIRST_REVISION
+        ran = sum(1 for _ in known.iterate_revisions(newest, found))
+        command.upgrade(cfg, "head")
+        if is_sqlite(conn):
+            conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+    return ran
 
 
 def tables_in(conn: Connection) -> set[str]:
