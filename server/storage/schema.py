@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.storage import legacy
 from server.storage.engine import create, is_sqlite, transaction
 from sync.protocol.errors import FormatError
+from sync.storage.sqlite import user_version
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 FIRST_REVISION = "0001"
-ALEMBIC_USER_VERSION = legacy.schema.version + 1
+LAST_NUMBERED_STEP = 11
+"""The user_version the last numbered step of server.storage.legacy leaves (its ``schema.version``;
+a test checks). Written out so that opening a database kept by Alembic loads none of those steps
+(nor the record format and the keys they import)."""
+ALEMBIC_USER_VERSION = LAST_NUMBERED_STEP + 1
 """The user_version of a SQLite file kept by Alembic: past every numbered step."""
 
 
@@ -117,9 +121,9 @@ def _state(conn: Connection, known: ScriptDirectory | None) -> str | None:
             s.revision for s in (known or scripts()).walk_revisions()}:
         raise FormatError("db_too_new", f"the server database has revision {found}, newer than this StudyDesk "
                                         f"knows ({newest_revision()}): update StudyDesk")
-    if found is None and is_sqlite(conn) and _file_version(conn) > legacy.schema.version:
+    if found is None and is_sqlite(conn) and _file_version(conn) > LAST_NUMBERED_STEP:
         raise FormatError("db_too_new", f"the server database has schema version {_file_version(conn)}, newer "
-                                        f"than this StudyDesk knows ({legacy.schema.version}): update StudyDesk")
+                                        f"than this StudyDesk knows ({LAST_NUMBERED_STEP}): update StudyDesk")
     return found
 
 
@@ -128,6 +132,10 @@ def _bring_legacy_file_to_last_step(conn: Connection) -> None:
     transaction) only reads the file's version; the steps run on a connection of their own."""
     raw = conn.connection.dbapi_connection  # in autocommit (server.storage.engine): reading begins nothing
     assert isinstance(raw, sqlite3.Connection)
+    if user_version(raw) == ALEMBIC_USER_VERSION:
+        return  # kept by Alembic
+    from server.storage import legacy
+
     if legacy.needs_steps(raw):
         legacy.bring_to_last_step(Path(conn.engine.url.database or ""))
 
@@ -165,7 +173,7 @@ def _bring_to_newest(conn: Connection) -> int:
         if found == newest:
             return 0
         cfg = alembic_config(conn)
-        if found is None and is_sqlite(conn) and _file_version(conn) == legacy.schema.version:
+        if found is None and is_sqlite(conn) and _file_version(conn) == LAST_NUMBERED_STEP:
             command.stamp(cfg, FIRST_REVISION)
             found = FIRST_REVISION
         ran = sum(1 for _ in known.iterate_revisions(newest, found))
