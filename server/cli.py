@@ -76,7 +76,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
                    if (v := getattr(args, k, None))), "")
     try:
         kept = kept_engine(config)  # the command's own, disposed when the run ends
-        engine = kept or create(config.url, pool_size=1)
+        engine = kept if kept is not None else create(config.url, pool_size=1)
         try:
             with engine.connect() as conn:
                 if not config.uses_sqlite_file and current(conn) is None:

@@ -13,6 +13,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from server.config import ServerConfig
@@ -20,8 +21,9 @@ from server.config import ServerConfig
 if TYPE_CHECKING:  # the database stack is loaded by the commands that connect, not by every command
     from sqlalchemy.engine import Connection, Engine
 
-_kept: dict[str, Engine] | None = None
-"""Inside ``one_run``: the Engines opened so far, by URL; None outside it."""
+_kept: ContextVar[dict[str, Engine] | None] = ContextVar("studydesk_kept_engines", default=None)
+"""Inside ``one_run``: the Engines opened so far, by URL; None outside it (and in a thread the
+command starts: a context of its own)."""
 
 
 def site(args: argparse.Namespace) -> ServerConfig:
@@ -32,21 +34,22 @@ def site(args: argparse.Namespace) -> ServerConfig:
 @contextmanager
 def one_run() -> Iterator[None]:
     """Keep each database ``connect`` opens until the block ends (see the module text)."""
-    global _kept
-    if _kept is not None:
+    if _kept.get() is not None:
         raise RuntimeError("runs do not nest")
-    _kept = {}
+    engines: dict[str, Engine] = {}
+    token = _kept.set(engines)
     try:
         yield
     finally:
-        engines, _kept = _kept, None
+        _kept.reset(token)
         for engine in engines.values():
             engine.dispose()
 
 
 def kept_engine(config: ServerConfig) -> Engine | None:
     """The Engine this run opened for the site's database, if any."""
-    return _kept.get(config.url) if _kept is not None else None
+    kept = _kept.get()
+    return kept.get(config.url) if kept is not None else None
 
 
 @contextmanager
@@ -61,15 +64,16 @@ def connect(config: ServerConfig) -> Iterator[Connection]:
             bring_to_newest(conn)
             yield conn
         return
+    kept = _kept.get()
     engine = create(config.url, pool_size=1)
     try:
         with engine.connect() as conn:
             bring_to_newest(conn)
-            if _kept is not None:
-                _kept[config.url] = engine  # disposed when the run ends
+            if kept is not None:
+                kept[config.url] = engine  # disposed when the run ends
             yield conn
     finally:
-        if _kept is None or _kept.get(config.url) is not engine:
+        if kept is None or kept.get(config.url) is not engine:
             engine.dispose()
 
 
