@@ -59,7 +59,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
-    from server.commands import os_user, site
+    from server.commands import kept_engine, os_user, site
 
     config = site(args)
     if config.uses_sqlite_file and not config.db_path.is_file():
@@ -69,24 +69,25 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
     from server import audit
     from server.storage.engine import create, transaction
-    from server.storage.schema import current, upgrade
+    from server.storage.schema import bring_to_newest, current
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
     target = next((str(v) for k in ("code", "name", "user", "unit", "course_id", "file")
                    if (v := getattr(args, k, None))), "")
     try:
-        engine = create(config.url, pool_size=1)
+        kept = kept_engine(config)  # the command's own, disposed when the run ends
+        engine = kept if kept is not None else create(config.url, pool_size=1)
         try:
-            if not config.uses_sqlite_file:
-                with engine.connect() as conn:
-                    if current(conn) is None:
-                        return  # no server database there: nothing is created
-            upgrade(engine)  # refuses a database newer than this StudyDesk, changing nothing
-            with engine.connect() as conn, transaction(conn):
-                audit.record(conn, actor=os_user(), action=" ".join(words), target=target, address="local",
-                             result=result, detail=shlex.join(argv))
+            with engine.connect() as conn:
+                if not config.uses_sqlite_file and current(conn) is None:
+                    return  # no server database there: nothing is created
+                bring_to_newest(conn)  # refuses a database newer than this StudyDesk, changing nothing
+                with transaction(conn):
+                    audit.record(conn, actor=os_user(), action=" ".join(words), target=target, address="local",
+                                 result=result, detail=shlex.join(argv))
         finally:
-            engine.dispose()
+            if kept is None:
+                engine.dispose()
     except (SQLAlchemyError, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
         print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
 
@@ -94,6 +95,11 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
+    with server.commands.one_run():  # the command and its audit row share one opened database
+        return _run(args, argv)
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
     result = "error"
     try:
         rc = int(args.func(args))

@@ -15,6 +15,7 @@ is refused (FormatError "db_too_new") before anything in it changes.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -23,9 +24,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.storage import legacy
 from server.storage.engine import create, is_sqlite, transaction
 from sync.protocol.errors import FormatError
+from sync.storage.sqlite import user_version
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -33,7 +34,11 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 FIRST_REVISION = "0001"
-ALEMBIC_USER_VERSION = legacy.schema.version + 1
+LAST_NUMBERED_STEP = 11
+"""The user_version the last numbered step of server.storage.legacy leaves (its ``schema.version``;
+a test checks). Written out so that opening a database kept by Alembic loads none of those steps
+(nor the record format and the keys they import)."""
+ALEMBIC_USER_VERSION = LAST_NUMBERED_STEP + 1
 """The user_version of a SQLite file kept by Alembic: past every numbered step."""
 
 
@@ -41,9 +46,13 @@ _REVISION = re.compile(r"^revision\s*=\s*[\"'](\w+)[\"']", re.MULTILINE)
 _REVISES = re.compile(r"^down_revision\b[^=]*=\s*(?:[\"'](\w+)[\"']|None)", re.MULTILINE)
 
 
+@functools.cache
 def newest_revision() -> str:
     """The head of the chain, read from the revision files' ``revision`` and ``down_revision``
-    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic."""
+    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic.
+
+    Read once per process: the revision files belong to the installed code, which does not change
+    under a running process. (What a database holds is never remembered: ``current`` asks it.)"""
     revised: dict[str, str | None] = {}
     for path in (MIGRATIONS / "versions").glob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -79,11 +88,22 @@ def head() -> str:
     return found[0]
 
 
+_VERSION_TABLE_SQLITE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+_VERSION_TABLE_POSTGRESQL = (
+    "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relname = 'alembic_version' AND c.relkind IN ('r', 'p')")
+"""Whether Alembic's table exists: the tables ``tables_in`` lists (SQLite's tables; PostgreSQL's
+plain and partitioned tables of the connection's current schema), asked about the one name."""
+
+
 def current(conn: Connection) -> str | None:
-    """The database's revision; None for a database Alembic has not touched."""
-    if "alembic_version" not in tables_in(conn):
+    """The database's revision; None for a database Alembic has not touched.
+
+    One catalogue query, no inspector: it never fails, so it leaves a PostgreSQL transaction usable."""
+    exists = _VERSION_TABLE_SQLITE if is_sqlite(conn) else _VERSION_TABLE_POSTGRESQL
+    if conn.exec_driver_sql(exists).first() is None:
         return None
-    found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    found = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
     if len(found) > 1:
         raise FormatError("db_damaged", f"the server database names several revisions: {found}")
     return found[0] if found else None
@@ -101,49 +121,66 @@ def _state(conn: Connection, known: ScriptDirectory | None) -> str | None:
             s.revision for s in (known or scripts()).walk_revisions()}:
         raise FormatError("db_too_new", f"the server database has revision {found}, newer than this StudyDesk "
                                         f"knows ({newest_revision()}): update StudyDesk")
-    if found is None and is_sqlite(conn) and _file_version(conn) > legacy.schema.version:
+    if found is None and is_sqlite(conn) and _file_version(conn) > LAST_NUMBERED_STEP:
         raise FormatError("db_too_new", f"the server database has schema version {_file_version(conn)}, newer "
-                                        f"than this StudyDesk knows ({legacy.schema.version}): update StudyDesk")
+                                        f"than this StudyDesk knows ({LAST_NUMBERED_STEP}): update StudyDesk")
     return found
 
 
-def _bring_legacy_file_to_last_step(engine: Engine) -> None:
-    path = Path(engine.url.database or "")
-    if not path.is_file():
-        return
-    raw = sqlite3.connect(path)
-    try:
-        behind = legacy.needs_steps(raw)
-    finally:
-        raw.close()
-    if behind:
-        legacy.bring_to_last_step(path)
+def _bring_legacy_file_to_last_step(conn: Connection) -> None:
+    """Run the numbered steps a SQLite file from before Alembic misses. ``conn`` (outside any
+    transaction) only reads the file's version; the steps run on a connection of their own."""
+    raw = conn.connection.dbapi_connection  # in autocommit (server.storage.engine): reading begins nothing
+    assert isinstance(raw, sqlite3.Connection)
+    if user_version(raw) == ALEMBIC_USER_VERSION:
+        return  # kept by Alembic
+    from server.storage import legacy
+
+    if legacy.needs_steps(raw):
+        legacy.bring_to_last_step(Path(conn.engine.url.database or ""))
 
 
 def upgrade(engine: Engine) -> int:
     """Bring the database to the newest revision; how many revisions ran (0 when current)."""
-    newest = newest_revision()
-    if is_sqlite(engine):
-        _bring_legacy_file_to_last_step(engine)
     with engine.connect() as conn:
-        if _state(conn, None) == newest:
-            return 0
-        from alembic import command
+        return bring_to_newest(conn)
 
-        known = scripts()
-        with transaction(conn):
-            found = _state(conn, known)
-            if found == newest:
-                return 0
-            cfg = alembic_config(conn)
-            if found is None and is_sqlite(conn) and _file_version(conn) == legacy.schema.version:
-                command.stamp(cfg, FIRST_REVISION)
-                found = FIRST_REVISION
-            ran = sum(1 for _ in known.iterate_revisions(newest, found))
-            command.upgrade(cfg, "head")
-            if is_sqlite(conn):
-                conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
-        return ran
+
+def bring_to_newest(conn: Connection) -> int:
+    """``upgrade`` on a connection the caller goes on to use (one checkout of the pool, not two).
+    A read transaction open on it ends first, and none is left open: the caller's next statement
+    starts from the newest committed state, as on a connection just taken from the pool."""
+    if conn.in_transaction():
+        conn.rollback()
+    try:
+        return _bring_to_newest(conn)
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+
+
+def _bring_to_newest(conn: Connection) -> int:
+    newest = newest_revision()
+    if is_sqlite(conn):
+        _bring_legacy_file_to_last_step(conn)
+    if _state(conn, None) == newest:
+        return 0
+    from alembic import command
+
+    known = scripts()
+    with transaction(conn):
+        found = _state(conn, known)
+        if found == newest:
+            return 0
+        cfg = alembic_config(conn)
+        if found is None and is_sqlite(conn) and _file_version(conn) == LAST_NUMBERED_STEP:
+            command.stamp(cfg, FIRST_REVISION)
+            found = FIRST_REVISION
+        ran = sum(1 for _ in known.iterate_revisions(newest, found))
+        command.upgrade(cfg, "head")
+        if is_sqlite(conn):
+            conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+    return ran
 
 
 def tables_in(conn: Connection) -> set[str]:
