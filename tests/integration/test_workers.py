@@ -98,11 +98,17 @@ def shared_two(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Clust
 
 
 def _two_running(site: ServerProcess, victim: int | None = None, within_s: float = 60.0) -> list[int]:
-    """The site's worker pids once two run (``victim`` not among them), or as they are after ``within_s``."""
+    """The site's worker pids once two run (``victim`` not among them), or as they are after ``within_s``.
+
+    Each look is one listing, judged and returned as it is: a worker killed a moment ago may still
+    be listed by one listing (it dies once the kernel runs it) and be gone from the next, so two
+    listings can be two workers with the victim, then the other worker alone."""
     deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline and (len(site.worker_pids()) != 2 or victim in site.worker_pids()):
+    while True:
+        pids = site.worker_pids()
+        if (len(pids) == 2 and victim not in pids) or time.monotonic() >= deadline:
+            return pids
         time.sleep(0.1)
-    return site.worker_pids()
 
 
 def _make_people(server: ServerProcess, start: float, prefix: str = "p") -> list[Person]:
