@@ -311,53 +311,31 @@ def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path)
 
 CONNECTION_LIMIT = 4
 """Connections the capped role may hold: about what two workers keep open once started."""
+MANY_SLOTS = 60
+"""API slots of each of the capped site's workers: at their busiest, 2 x 2 x (60 + 4) = 256 connections,
+more than the test cluster allows (max_connections 200)."""
 
 
-def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_after(
-        tmp_path: Path, postgres_cluster: Cluster) -> None:
-    """The workers' pools at their busiest can ask PostgreSQL for more connections than it allows
-    (max_connections, a role's CONNECTION LIMIT). A request that gets none is answered 503 with
-    Retry-After, like any other busy database, never 500; the server serves on."""
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
+    """A two-worker site on a PostgreSQL role that may hold CONNECTION_LIMIT connections, its workers
+    with MANY_SLOTS API slots each: for the test of a PostgreSQL that takes no more connections, and
+    the one that reads the warning its start printed (starting its workers, each a new interpreter,
+    is most of a test's CPU)."""
     role = f"capped_{os.getpid()}_{time.monotonic_ns() % 10**6}"
     admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT {CONNECTION_LIMIT}')
         conn.exec_driver_sql(f'CREATE DATABASE "{role}" OWNER "{role}"')
     url = sa.engine.make_url(postgres_cluster.admin_url).set(username=role, database=role)
-    site = ServerProcess(tmp_path / "capped", database_url=url.render_as_string(hide_password=False), workers=2)
+    site = ServerProcess(tmp_path_factory.mktemp("capped") / "capped",
+                         database_url=url.render_as_string(hide_password=False), workers=2)
     try:
         add_user(site, "p0", "pass-word")  # before the workers hold their connections
-        site.start()
-        token = client(site.url).login("p0", "pass-word")["access_token"]
-        answers: list[tuple[int, str | None]] = []
-        barrier = threading.Barrier(40)
-
-        def ask() -> None:
-            barrier.wait()
-            resp = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"},
-                                timeout=30)
-            answers.append((resp.status_code, resp.headers.get("Retry-After")))
-
-        for _ in range(3):
-            threads = [threading.Thread(target=ask) for _ in range(40)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        statuses = Counter(status for status, _ in answers)
-        assert set(statuses) == {200, 503}, statuses  # some served, some told to come back: none failed
-        assert all(wait is not None and int(wait) >= 1 for status, wait in answers if status == 503)
-        # the server serves on: a client that honours Retry-After is served once the burst is over
-        # (the worker it reaches may be the one whose pool holds no connection yet: it is told to
-        # come back, and a later try may reach the other)
-        for _ in range(20):
-            later = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"},
-                                 timeout=30)
-            if later.status_code != 503:
-                break
-            time.sleep(min(int(later.headers["Retry-After"]), 2))
-        assert later.status_code == 200
-        assert "Traceback" not in site.log_path.read_text(errors="replace")
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("STUDYDESK_API_SLOTS", str(MANY_SLOTS))
+            site.start()
+        yield site
     finally:
         site.stop()
         with admin.connect() as conn:
@@ -367,18 +345,49 @@ def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_
         admin.dispose()
 
 
+def test_a_postgresql_that_takes_no_more_connections_is_answered_503_with_retry_after(capped: ServerProcess) -> None:
+    """The workers' pools at their busiest can ask PostgreSQL for more connections than it allows
+    (max_connections, a role's CONNECTION LIMIT). A request that gets none is answered 503 with
+    Retry-After, like any other busy database, never 500; the server serves on."""
+    site = capped
+    token = client(site.url).login("p0", "pass-word")["access_token"]
+    answers: list[tuple[int, str | None]] = []
+    barrier = threading.Barrier(40)
+
+    def ask() -> None:
+        barrier.wait()
+        resp = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"},
+                            timeout=30)
+        answers.append((resp.status_code, resp.headers.get("Retry-After")))
+
+    for _ in range(3):
+        threads = [threading.Thread(target=ask) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    statuses = Counter(status for status, _ in answers)
+    assert set(statuses) == {200, 503}, statuses  # some served, some told to come back: none failed
+    assert all(wait is not None and int(wait) >= 1 for status, wait in answers if status == 503)
+    # the server serves on: a client that honours Retry-After is served once the burst is over
+    # (the worker it reaches may be the one whose pool holds no connection yet: it is told to
+    # come back, and a later try may reach the other)
+    for _ in range(20):
+        later = requests.get(f"{site.url}/api/transcript", headers={"Authorization": f"Bearer {token}"},
+                             timeout=30)
+        if later.status_code != 503:
+            break
+        time.sleep(min(int(later.headers["Retry-After"]), 2))
+    assert later.status_code == 200
+    assert "Traceback" not in site.log_path.read_text(errors="replace")
+
+
 def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
-        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch,
-        shared_two: ServerProcess) -> None:
+        capped: ServerProcess, shared_two: ServerProcess) -> None:
     """The test cluster allows 200 connections: two workers with 60 API slots each may want 256."""
-    monkeypatch.setenv("STUDYDESK_API_SLOTS", "60")
-    site = _site(tmp_path, postgres_cluster, "many-slots", 2)
-    try:
-        log = site.log_path.read_text(errors="replace")
-        assert "may hold up to 256 PostgreSQL connections" in log and "max_connections 200" in log
-        assert "最多可能占用 256 个 PostgreSQL 连接" in log
-        assert requests.get(f"{site.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
-    finally:
-        site.stop()
+    log = capped.log_path.read_text(errors="replace")
+    assert "may hold up to 256 PostgreSQL connections" in log and "max_connections 200" in log
+    assert "最多可能占用 256 个 PostgreSQL 连接" in log
+    assert requests.get(f"{capped.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
     # the module's site started with the default slots: 2 x 2 x (32 + 4) = 144 fits, no warning
     assert "PostgreSQL connections" not in shared_two.log_path.read_text(errors="replace")
