@@ -24,6 +24,7 @@ import requests
 import sqlalchemy as sa
 
 from server.credit import ALLOWANCE_S
+from server.site_rules import rules_path
 from sync.net.api_client import ApiClient
 from sync.protocol.records import DeviceSigner, Record
 from tests.support.courses import publish_lessons
@@ -307,6 +308,20 @@ def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path)
     assert "只能运行一个工作进程" in out.stderr  # and the same in Chinese
     assert "Traceback" not in out.stderr
     assert site.cli("serve", "--workers", "0", check=False).returncode == 2  # argparse: between 1 and 64
+
+
+def test_a_broken_rules_file_stops_the_start_with_workers_as_with_one(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    """Each worker builds its app at its first event, after the start; a rules.toml that cannot be read
+    must stop ``serve --workers 2`` at its start as it stops one worker's, not leave a site that
+    answers 500 to every request."""
+    site = ServerProcess(tmp_path / "rules", database_url=postgres_cluster.fresh_database())
+    site.data_dir.mkdir(parents=True)
+    rules_path(site.data_dir).write_text("[credit\n", encoding="utf-8")
+    for workers in ("1", "2"):
+        out = site.cli("serve", "--port", str(site.port), "--workers", workers, check=False)
+        assert out.returncode == 1, (workers, out.stderr)
+        assert "rules.toml is not valid TOML" in out.stderr and "Traceback" not in out.stderr, (workers, out.stderr)
 
 
 CONNECTION_LIMIT = 4
