@@ -142,7 +142,7 @@ def _signed_in(server: ServerProcess, people: list[Person], tally: Tally) -> dic
 
 
 def _race(server: ServerProcess, people: list[Person], tally: Tally,
-          mid_load: threading.Event | None = None) -> list[list[dict[str, object]]]:
+          mid_load: threading.Event | None = None) -> list[list[list[dict[str, object]]]]:
     """Every person's two clients post round after round at the same moment: the same batch of
     one device from both, or each device's batch of the same minutes. All answers, by client."""
     apis = _signed_in(server, people, tally)
