@@ -226,9 +226,13 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
 
     from server.backup import serve_lock
     from server.connections import GUARDED_H11, HEADER_TIMEOUT_ENV
+    from server.site_rules import load_site_rules
     from server.storage.schema import open_database
 
     config.ensure()
+    # read here as one worker reads them before it serves: a worker builds its app at its first event,
+    # where uvicorn takes a failure for an app without start-up and serves on, answering 500 to everything
+    load_site_rules(config.data_dir)  # a broken rules.toml stops the start, naming the key
     open_database(config.url, pool_size=1).dispose()  # the schema is upgraded once, before any worker starts
     # workers are new processes (spawned): what they need travels in the pickled WorkerApp and here
     os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout_s)
