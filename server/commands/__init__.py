@@ -58,17 +58,13 @@ def connect(config: ServerConfig) -> Iterator[Connection]:
     from server.storage.engine import create
     from server.storage.schema import bring_to_newest
 
-    engine = kept_engine(config)
-    if engine is not None:  # opened by this run already: its revision is asked again all the same
-        with engine.connect() as conn:
-            bring_to_newest(conn)
-            yield conn
-        return
     kept = _kept.get()
-    engine = create(config.url, pool_size=1)
+    engine = kept_engine(config)
+    if engine is None:
+        engine = create(config.url, pool_size=1)
     try:
         with engine.connect() as conn:
-            bring_to_newest(conn)
+            bring_to_newest(conn)  # asked again on an engine this run opened before, all the same
             if kept is not None:
                 kept[config.url] = engine  # disposed when the run ends
             yield conn
