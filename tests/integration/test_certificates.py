@@ -7,7 +7,6 @@ the served revocation list, and refused after one byte is changed and after revo
 from __future__ import annotations
 
 import re
-import shutil
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,8 @@ from sync.site.config import SiteConfig
 from tests.support.client_cli import run_client
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, study_tested, write_course_source
 from tests.support.dates import noon_offset_hours, site_day, year_rules
-from tests.support.server_process import ServerProcess, add_user, migrated_sqlite
+from tests.support.server_process import ServerProcess, add_user
+from tests.support.site_copies import BACKENDS, copied_server
 
 pytestmark = pytest.mark.databases
 
@@ -43,48 +43,29 @@ YEAR = site_day(OFFSET_MIN).year
 SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
-_prepared: dict[str, ServerProcess] = {}
-"""Per backend, the site every test starts from (never started itself): its data folder and database
-are copied for each test, so the course is built, and the unit, class and assignments added, once."""
+def _prepare(data_dir: Path) -> None:
+    publish_source(data_dir, write_course_source(data_dir.parent / "src", "tested", [random_bytes(300, 3)],
+                                                 assessments=QUIZ_AND_EXAM))
+    (data_dir / "certificates.toml").write_text('issuer = "某县委组织部"\n', encoding="utf-8")
+    (data_dir / "rules.toml").write_text(year_rules(OFFSET_MIN), encoding="utf-8")
 
 
-def _prepared_site(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> (
-        ServerProcess):
-    if backend not in _prepared:
-        folder = tmp_path_factory.mktemp(f"prepared-{backend}")
-        database = request.getfixturevalue("postgres_cluster").fresh_database() if backend == "postgresql" else None
-        proc = ServerProcess(folder / "server-data", database_url=database)
-        publish_source(proc.data_dir, write_course_source(folder / "src", "tested", [random_bytes(300, 3)],
-                                                           assessments=QUIZ_AND_EXAM))
-        (proc.data_dir / "certificates.toml").write_text('issuer = "某县委组织部"\n', encoding="utf-8")
-        (proc.data_dir / "rules.toml").write_text(year_rules(OFFSET_MIN), encoding="utf-8")
-        if database is None:  # the migrated database a started server would have got
-            shutil.copyfile(migrated_sqlite(), ServerConfig(proc.data_dir).db_path)
-        proc.cli("unit", "add", "cgz", "城关镇")
-        proc.cli("assign", "tested", "--unit", "城关镇", "--required")
-        proc.cli("class", "add", "qn1", "青年干部培训班", "--starts", f"{YEAR}-01-01", "--ends", f"{YEAR}-12-31",
-                 "--pass-score", "60")
-        proc.cli("class", "enrol", "qn1", "--unit", "cgz")
-        proc.cli("assign", "tested", "--class", "qn1", "--required")
-        _prepared[backend] = proc
-    return _prepared[backend]
+def _build(proc: ServerProcess, _folder: Path) -> None:
+    proc.cli("unit", "add", "cgz", "城关镇")
+    proc.cli("assign", "tested", "--unit", "城关镇", "--required")
+    proc.cli("class", "add", "qn1", "青年干部培训班", "--starts", f"{YEAR}-01-01", "--ends", f"{YEAR}-12-31",
+             "--pass-score", "60")
+    proc.cli("class", "enrol", "qn1", "--unit", "cgz")
+    proc.cli("assign", "tested", "--class", "qn1", "--required")
 
 
-@pytest.fixture
-def site(tmp_path: Path, database: str | None, tmp_path_factory: pytest.TempPathFactory,
-         request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
     """A started server with the course "tested" (a quiz and an exam) assigned as required to the unit
     城关镇 (cgz) and to the class qn1 (this year, pass score 60) that cgz is enrolled in, the issuer
-    and the site's year rules: a copy of the module's prepared site."""
-    prepared = _prepared_site("postgresql" if database else "sqlite", tmp_path_factory, request)
-    if prepared.database_url is not None:
-        database = request.getfixturevalue("postgres_cluster").copy_database(prepared.database_url)
-    shutil.copytree(prepared.data_dir, tmp_path / "server-data", symlinks=True)
-    proc = ServerProcess(tmp_path / "server-data", database_url=database).start()
-    try:
+    and the site's year rules: a copy of a site built once (tests/support/site_copies.py)."""
+    with copied_server(request, tmp_path, "certificates", _build, _prepare) as (proc, _):
         yield proc
-    finally:
-        proc.stop()
 
 
 def _person(site: ServerProcess, root: Path, name: str, display: str) -> UserSession:

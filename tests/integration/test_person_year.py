@@ -10,7 +10,6 @@ a sheet, an upgrade, a new year) are rebuilt in the background."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +35,8 @@ from tests.support.courses import (
     write_course_source,
 )
 from tests.support.ingest import enrolled_client, statuses
-from tests.support.server_process import ServerProcess, add_user, migrated_sqlite
+from tests.support.server_process import ServerProcess, add_user
+from tests.support.site_copies import BACKENDS, copied_server
 from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases
@@ -50,46 +50,27 @@ COLUMNS = ("user_id", "year", "unit_code", "required_x100", "elective_x100", "ca
            "required_assigned", "required_done", "first_due", "study_ms", "last_study_s", "weeks", "level", "active")
 
 
-_prepared: dict[str, ServerProcess] = {}
-"""Per backend, a site prepared as every test's starts (never started itself): its data folder and
-database are copied for each test, so the course is built and the units added once."""
+def _prepare(data_dir: Path) -> None:
+    publish_source(data_dir, write_course_source(data_dir.parent / "src", "tested", [random_bytes(300, 3)],
+                                                 assessments=QUIZ_AND_EXAM))
+    publish_lessons(data_dir, "extra", {"a": 20.0})
+    (data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
 
 
-def _prepared_site(backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> (
-        ServerProcess):
-    if backend not in _prepared:
-        folder = tmp_path_factory.mktemp(f"prepared-{backend}")
-        database = request.getfixturevalue("postgres_cluster").fresh_database() if backend == "postgresql" else None
-        proc = ServerProcess(folder / "server-data", database_url=database)
-        publish_source(proc.data_dir, write_course_source(folder / "src", "tested", [random_bytes(300, 3)],
-                                                           assessments=QUIZ_AND_EXAM))
-        publish_lessons(proc.data_dir, "extra", {"a": 20.0})
-        (proc.data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
-        if database is None:  # the migrated database a started server would have got
-            shutil.copyfile(migrated_sqlite(), ServerConfig(proc.data_dir).db_path)
-        proc.cli("unit", "add", "county", "某县")
-        proc.cli("unit", "add", "cgz", "城关镇", "--parent", "county")
-        proc.cli("unit", "add", "hxx", "河西乡", "--parent", "county")
-        proc.cli("assign", "tested", "--unit", "county", "--required", "--due", "2000-01-15")
-        _prepared[backend] = proc
-    return _prepared[backend]
+def _build(proc: ServerProcess, _folder: Path) -> None:
+    proc.cli("unit", "add", "county", "某县")
+    proc.cli("unit", "add", "cgz", "城关镇", "--parent", "county")
+    proc.cli("unit", "add", "hxx", "河西乡", "--parent", "county")
+    proc.cli("assign", "tested", "--unit", "county", "--required", "--due", "2000-01-15")
 
 
-@pytest.fixture
-def site(tmp_path: Path, database: str | None, tmp_path_factory: pytest.TempPathFactory,
-         request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+@pytest.fixture(params=BACKENDS)
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
     """A started server with the course "tested" (a quiz and an exam) assigned as required to the county
     (due 2000-01-15), the elective course "extra", a target of one of each, and the units 某县 (county)
-    above 城关镇 (cgz) and 河西乡 (hxx): a copy of the module's prepared site."""
-    prepared = _prepared_site("postgresql" if database else "sqlite", tmp_path_factory, request)
-    if prepared.database_url is not None:
-        database = request.getfixturevalue("postgres_cluster").copy_database(prepared.database_url)
-    shutil.copytree(prepared.data_dir, tmp_path / "server-data", symlinks=True)
-    proc = ServerProcess(tmp_path / "server-data", database_url=database).start()
-    try:
+    above 城关镇 (cgz) and 河西乡 (hxx): a copy of a site built once (tests/support/site_copies.py)."""
+    with copied_server(request, tmp_path, "person-year", _build, _prepare) as (proc, _):
         yield proc
-    finally:
-        proc.stop()
 
 
 def _person(site: ServerProcess, root: Path, name: str, unit: str) -> UserSession:
