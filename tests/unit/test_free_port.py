@@ -30,10 +30,21 @@ def test_each_worker_has_its_own_block_below_the_ephemeral_range(monkeypatch: py
 
 
 def test_a_port_in_use_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
-    base = server_process._PORTS_FROM + 4 * server_process.PORT_BLOCK
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", base + 100))
-        taken.listen()
-        monkeypatch.setattr(server_process, "_next_port", [100])
-        assert server_process.free_port() == base + 101
+    # The block of gw12, which no run with fewer than 13 workers uses: the test's own worker may be
+    # gw3 and have servers (or connections in TIME_WAIT) on its ports. Two neighbouring free ports
+    # in it: the first is held, the second must be the one handed out.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw12")
+    base = server_process._PORTS_FROM + 13 * server_process.PORT_BLOCK
+    for offset in range(100, server_process.PORT_BLOCK - 1):
+        with socket.socket() as taken, socket.socket() as probe:
+            try:
+                taken.bind(("127.0.0.1", base + offset))
+                probe.bind(("127.0.0.1", base + offset + 1))
+            except OSError:
+                continue
+            probe.close()
+            taken.listen()
+            monkeypatch.setattr(server_process, "_next_port", [offset])
+            assert server_process.free_port() == base + offset + 1
+            return
+    pytest.fail(f"no two neighbouring free ports from {base + 100} to {base + server_process.PORT_BLOCK - 1}")
