@@ -38,13 +38,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not folder:
         return (yield)
     own, children = _cpu()
+    started = time.time()
     wall = time.monotonic()
     try:
         return (yield)
     finally:
         own_after, children_after = _cpu()
         line = {"module": item.nodeid.split("::")[0], "test": item.nodeid, "own": own_after - own,
-                "children": children_after - children, "wall": time.monotonic() - wall}
+                "children": children_after - children, "wall": time.monotonic() - wall, "start": started}
         Path(folder).mkdir(parents=True, exist_ok=True)
         with open(Path(folder) / f"cpu-{os.getpid()}.jsonl", "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
@@ -67,7 +68,27 @@ def summary(folder: Path) -> str:
         lines.append(f"{module:60} {int(count):5} {own:7.1f} {children:7.1f} {own + children:7.1f} {wall:7.1f}")
         total = [total[0] + own, total[1] + children, total[2] + wall]
     lines.append(f"{'total':60} {'':5} {total[0]:7.1f} {total[1]:7.1f} {total[0] + total[1]:7.1f} {total[2]:7.1f}")
-    return "\n".join(lines)
+    return "\n".join(lines + _timeline(folder))
+
+
+def _timeline(folder: Path) -> list[str]:
+    """When each test process began its first test and ended its last (seconds from the first start),
+    with its last module: how long the run's tail was, and what made it."""
+    spans = []
+    for path in sorted(folder.glob("cpu-*.jsonl")):
+        lines = [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines()]
+        timed = [line for line in lines if "start" in line]
+        if timed:
+            last = max(timed, key=lambda line: line["start"] + line["wall"])
+            spans.append((min(line["start"] for line in timed), last["start"] + last["wall"], last["module"],
+                          path.stem))
+    if not spans:
+        return []
+    zero = min(span[0] for span in spans)
+    out = ["", f"{'process':20} {'first':>7} {'last':>7}  last module"]
+    for first, end, module, name in sorted(spans, key=lambda span: span[1]):
+        out.append(f"{name:20} {first - zero:7.1f} {end - zero:7.1f}  {module}")
+    return out
 
 
 if __name__ == "__main__":
