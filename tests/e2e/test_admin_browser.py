@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import ADMIN_PASSWORD, Site, fresh_site, page_tables, same_cells
+from tests.support.certificates import watch_a_short_course
 from tests.support.courses import course_zip
 from tests.support.org_sheets import write_sheet
 
@@ -164,8 +165,6 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
 
 
 def test_a_persons_certificates_issued_downloaded_and_revoked(browser: Browser, site: Site, tmp_path: Path) -> None:
-    from tests.integration.test_admin_certificates import watch_a_short_course
-
     year = watch_a_short_course(site.server, "li")
     base = site.server.url
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
