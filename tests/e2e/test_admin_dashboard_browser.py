@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.test_admin_browser import look, sign_in
 from tests.integration.test_admin_dashboard import site
+from tests.support.admin_browser import look, sign_in
 from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
