@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.test_admin_browser import look, sign_in
-from tests.integration.test_admin_dashboard import site
+from tests.support.admin_browser import look, sign_in
+from tests.support.dashboard_site import site_fixture  # noqa: F401  (the fixture site)
 from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.slow
-__all__ = ["site"]  # the fixture this module uses
 
 
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)

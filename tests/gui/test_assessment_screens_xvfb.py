@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.test_player_screens_xvfb import SCREENS, screen  # noqa: F401  (the Xvfb fixture)
+from tests.support.xvfb import screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -218,7 +218,7 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
 
 
 @pytest.mark.parametrize("text_size", ["normal", "xlarge"])
-def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path,  # noqa: F811
+def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path,
                                                    text_size: str) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from tests.gui.test_player_window import env, open_window, saved, video  # noqa: F401  (fixtures)
+from tests.support.player_window import env_fixture, open_window, saved, video_fixture  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
 
 
-def test_an_edited_progress_row_unlocks_no_seeking_ahead(env: dict, qtbot) -> None:  # noqa: F811
+def test_an_edited_progress_row_unlocks_no_seeking_ahead(env: dict, qtbot) -> None:
     window = open_window(env, qtbot)
     qtbot.waitUntil(lambda: window.bridge.accounting is not None and window.bridge.accounting.covered_s >= 1.5,
                     timeout=15000)
@@ -40,7 +40,7 @@ def test_an_edited_progress_row_unlocks_no_seeking_ahead(env: dict, qtbot) -> No
     assert again.bridge.backend.position_s() < 6.0
 
 
-def test_a_second_window_of_the_same_person_plays_without_credit_and_says_why(env: dict, qtbot) -> None:  # noqa: F811
+def test_a_second_window_of_the_same_person_plays_without_credit_and_says_why(env: dict, qtbot) -> None:
     first = open_window(env, qtbot)
     qtbot.waitUntil(lambda: first.bridge.accounting is not None and first.bridge.accounting.covered_s >= 1.5,
                     timeout=15000)

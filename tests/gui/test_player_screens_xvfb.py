@@ -12,48 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.xvfb import screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
-
-SCREENS = {"1366x768": (1366, 768), "1024x768": (1024, 768)}
-
-
-def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Xvfb with a screen of ``size`` on a display number it picks itself."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as pipe:
-        number = pipe.readline().strip().decode()
-    if not number.isdigit():
-        proc.kill()
-        proc.wait()
-        pytest.fail("Xvfb did not start")
-    return proc, f":{number}"
-
-
-@pytest.fixture(params=sorted(SCREENS))
-def screen(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
-    proc, display = start_xvfb(request.param)
-    try:
-        yield request.param, display
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
 
 LESSON_S = 6.0
 """Long enough for every moment above (2 s played, then a refused jump and a pause) and an end."""

@@ -7,67 +7,18 @@ picture is covered by the Xvfb test (test_player_window_xvfb.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
-from client.tasks import Lanes
 from client.windows.player_window import PlayerWindow
 from player.policy import PlayerPolicy
-from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course, make_video
+from tests.support.lesson_env import LessonSpec, install_course, make_video
+from tests.support.player_window import env_fixture, open_window, player_course, saved, video_fixture  # noqa: F401
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def video(media) -> bytes:
-    return media.clip(8.0, "320x180").read_bytes()  # a real H.264/AAC clip, made once per session
-
-
-def _course(root: Path, video: bytes, policy: PlayerPolicy) -> InstalledCourse:
-    return install_course(root, "c-player", [
-        LessonSpec("l1", "第一课 新时代新征程", video, 8.0),
-        LessonSpec("l2", "第二课 没有下载", video[:1000] + b"x", 8.0, present=False),
-        LessonSpec("l3", "第三课 文件损坏", bytes(range(256)) * 400, 8.0),
-    ], policy=policy)
-
-
-@pytest.fixture
-def env(tmp_path: Path, qtbot, video: bytes) -> Iterator[dict]:
-    lanes = Lanes()
-    state = {"lanes": lanes, "profile": LocalProfile(tmp_path / "profile"), "root": tmp_path, "video": video,
-             "windows": []}
-    yield state
-    for window in state["windows"]:
-        if shiboken6.isValid(window):  # a closed window deletes itself once its last save is done
-            window.close()
-    qtbot.waitUntil(lambda: not lanes.busy, timeout=15000)
-
-
-def open_window(env: dict, qtbot, lesson: str = "l1", policy: PlayerPolicy | None = None,
-                checkpoint_s: float = 1.0) -> PlayerWindow:
-    if "course" not in env or policy is not None:
-        env["course"] = _course(env["root"] / f"c{len(env['windows'])}", env["video"], policy or PlayerPolicy())
-    window = PlayerWindow("c-player", lesson, store=env["course"].store, lanes=env["lanes"],
-                          session=env["profile"], checkpoint_interval_s=checkpoint_s)
-    env["windows"].append(window)
-    window.show()
-    return window
-
-
-def saved(env: dict, lesson: str = "l1"):
-    from sync.records.progress import load_progress
-
-    conn = env["profile"].db()
-    try:
-        progress = load_progress(conn, "c-player").get(lesson)
-        records = conn.execute("SELECT type, lesson_id, body FROM outbox_records ORDER BY seq").fetchall()
-    finally:
-        conn.close()
-    return progress, records
 
 
 def test_plays_credits_live_checkpoints_on_close_and_resumes(env: dict, qtbot) -> None:
@@ -307,7 +258,7 @@ def test_vlc_events_arrive_on_vlc_thread_and_reach_widgets_on_the_gui_thread(env
 
         return make
 
-    env["course"] = _course(env["root"] / "threads", env["video"], PlayerPolicy())
+    env["course"] = player_course(env["root"] / "threads", env["video"], PlayerPolicy())
     window = PlayerWindow("c-player", "l1", store=env["course"].store, lanes=env["lanes"], session=env["profile"],
                           backend_factory=factory, checkpoint_interval_s=1.0)
     env["windows"].append(window)

@@ -5,7 +5,6 @@ for people in their units; a person without credit gets a clear refusal; every a
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,33 +12,13 @@ import pytest
 
 from server.publisher_keys import load_public
 from sync.protocol import certificates as c
-from sync.protocol.records import make_record
-from sync.protocol.rules import DEFAULT_RULES
-from tests.integration.test_certificates import _qr_texts
 from tests.support.admin_web import AdminSession, Site, fresh_site
-from tests.support.courses import publish_lessons
-from tests.support.ingest import enrolled_client
+from tests.support.certificates import qr_texts, watch_a_short_course
 from tests.support.module_server import BACKENDS
-from tests.support.server_process import ServerProcess
-from tests.support.watch import Timeline
 
 pytestmark = pytest.mark.databases
 
 SERIAL = re.compile(r"SD[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
-
-
-def watch_a_short_course(server: ServerProcess, name: str) -> int:
-    """``name`` watches all of a 20 s lesson on a new PC: the course counts, 1 学时 in the year returned,
-    this year on the site's calendar (the site has no rules file: +08:00, which on the evening of the
-    31st of December UTC is already in the next year)."""
-    publish_lessons(server.data_dir, "short", {"a": 20.0})
-    client = enrolled_client(server, name)
-    record = make_record(client.signer, seq=1, prev="0" * 64, record_type="watch", course_id="short", lesson_id="a",
-                         body=Timeline(time.time() - 60).body([[0.0, 20.0]], 14, position_s=20.0))
-    assert [a["status"] for a in client.api.post_batch([record])] == ["stored"]
-    studied = DEFAULT_RULES.year.local_date(record.created_at)  # the day the server counts the study on
-    assert studied is not None
-    return studied.year
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,7 +44,7 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site)
     pdf = browser.get(f"/admin/certificates/{serial}.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     key = load_public(server.data_dir / "keys")
-    verdict = c.verify(_qr_texts(pdf.content)[0], {key.key_id: key}, None)
+    verdict = c.verify(qr_texts(pdf.content)[0], {key.key_id: key}, None)
     assert verdict.valid and verdict.claims is not None and verdict.claims.name == "李四"
 
     # no credit this year: refused, said on the page; another admin's person: not found

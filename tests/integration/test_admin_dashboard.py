@@ -9,84 +9,27 @@ import csv
 import io
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from server import admins
 from server.admin import reports
 from server.site_rules import load_site_rules
 from server.storage.engine import create
 from server.units import get_unit
-from sync.account.auth import AuthService, UserSession
+from sync.account.auth import AuthService
 from sync.site.config import SiteConfig
-from tests.support.admin_web import ADMIN_PASSWORD, AdminSession, page_tables, same_cells
-from tests.support.courses import publish_lessons
-from tests.support.server_process import ServerProcess, add_user
-from tests.support.site_copies import BACKENDS, copied_server
-from tests.support.watch import Timeline
+from tests.support.admin_web import AdminSession, page_tables, same_cells
+from tests.support.dashboard_site import PEOPLE, site_fixture  # noqa: F401  (the fixture site)
+from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.databases
 
-RULES = """
-[targets.default]
-required = 1
-[targets.division]
-required = 0
-"""
-UNITS = (("prov", "某省", None), ("city-a", "甲市", "prov"), ("city-b", "乙市", "prov"),
-         ("county-a1", "甲市一县", "city-a"))
-PEOPLE = (  # account, unit, cadre level, (course, seconds credited)
-    ("zhang", "county-a1", None, ("req", 360.0)),  # completes the required course: target met
-    ("li", "city-a", None, ("long", 360.0)),  # studies, but not the required course: behind, overdue
-    ("wang", "city-b", None, None),  # nothing: behind, overdue, not studying
-    ("zhao", "city-b", "县处级", ("req", 360.0)),  # completes it; their level has no target
-)
 EXPECTED = {  # unit, people, on track %, required done %, overdue, studying this week, hours, per person
     "甲市": ["甲市", "2", "50.0", "50.0", "1", "2", "0.2", "0.1"],
     "乙市": ["乙市", "2", "0.0", "50.0", "1", "1", "0.1", "0.05"],
 }
-
-
-def _prepare(data_dir: Path) -> None:
-    publish_lessons(data_dir, "req", {"l1": 360.0})
-    publish_lessons(data_dir, "long", {"l1": 600.0})
-    (data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
-
-
-@pytest.fixture(params=BACKENDS)
-def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    """A server on a copy of the site ``build`` makes (tests/support/site_copies.py)."""
-    with copied_server(request, tmp_path, "dashboard", build, _prepare) as (server, _):
-        yield server
-
-
-def _study(site: ServerProcess, root: Path, account: str, course: str, seconds: float) -> UserSession:
-    s = AuthService(root / account, SiteConfig(server_url=site.url)).sign_in(account, "pass-word")
-    s.outbox().append("watch", course, "l1", Timeline().body([[0.0, seconds]], seconds / 1.5, version=1), v=1)
-    assert s.uploader().sync_once().errors == []
-    return s
-
-
-def build(site: ServerProcess, tmp_path: Path) -> None:
-    """The units, people, the required course assigned to the province and each person's study sent
-    through the API (no ``totals rebuild``: what the server keeps by itself); the system admin ``root``."""
-    for code, name, parent in UNITS:
-        site.cli("unit", "add", code, name, *(["--parent", parent] if parent else []))
-    site.cli("assign", "req", "--unit", "prov", "--required", "--due", "2000-06-30")
-    for account, unit, level, _ in PEOPLE:
-        add_user(site, account, "pass-word", unit=unit)
-        if level:
-            site.cli("user", "set", account, "--level", level)
-    engine = create(site.db_url)
-    with engine.connect() as conn:
-        admins.create_admin(conn, "root", ADMIN_PASSWORD, admins.AdminRole.SYSTEM)
-    engine.dispose()
-    for account, _, _, study in PEOPLE:
-        if study:
-            _study(site, tmp_path, account, *study)
 
 
 def test_the_dashboard_figures_per_child_unit(site: ServerProcess, tmp_path: Path) -> None:

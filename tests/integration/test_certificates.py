@@ -13,9 +13,7 @@ from pathlib import Path
 
 import base45
 import cbor2
-import pypdfium2
 import pytest
-import zxingcpp
 
 from server.config import ServerConfig
 from server.publisher_keys import load_private, load_public
@@ -27,6 +25,7 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.manifest import Manifest
 from sync.site import revocations
 from sync.site.config import SiteConfig
+from tests.support.certificates import qr_texts
 from tests.support.client_cli import run_client
 from tests.support.courses import QUIZ_AND_EXAM, publish_source, random_bytes, study_tested, write_course_source
 from tests.support.dates import noon_offset_hours, site_day, year_rules
@@ -73,15 +72,6 @@ def _person(site: ServerProcess, root: Path, name: str, display: str) -> UserSes
     return AuthService(root / name, SiteConfig(server_url=site.url)).sign_in(name, "pass-word")
 
 
-def _qr_texts(pdf: bytes) -> list[str]:
-    """Each page rendered to an image as a printer would, then its QR codes read."""
-    out = []
-    for page in pypdfium2.PdfDocument(pdf):
-        image = page.render(scale=1600 / page.get_width()).to_pil()
-        out += [b.text for b in zxingcpp.read_barcodes(image)]
-    return out
-
-
 def _one_byte_changed(text: str) -> str:
     """The certificate with one byte of its signed claims changed (the name 张三 becomes 张丈: U+4E09 -> U+4E08)."""
     tagged = cbor2.loads(zlib.decompress(base45.b45decode(text[len(c.PREFIX):])))
@@ -114,7 +104,7 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     assert [line.split()[0] for line in out.splitlines()] == ["issued", "wrote"]
     assert "结业证书" in out and "class qn1" in out and "score 100" in out
     class_serial = SERIAL.search(out)[0]  # type: ignore[index]
-    assert len(_qr_texts(class_pdf.read_bytes())) == 1
+    assert len(qr_texts(class_pdf.read_bytes())) == 1
     refused = site.cli("cert", "issue", "--user", "idle", "--class", "qn1", check=False)
     assert refused.returncode == 1 and "not_passed" in refused.stderr
     listed = site.cli("cert", "list", "--user", "good").stdout.splitlines()
@@ -131,7 +121,7 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     assert pdf.startswith(b"%PDF-") and b"WenQuanYi" in pdf
 
     # scanned from the rendered page, checked offline with the pinned key and the served list
-    [scanned] = _qr_texts(pdf)
+    [scanned] = qr_texts(pdf)
     keys_dir = ServerConfig(site.data_dir).keys_dir
     key = load_public(keys_dir)
     pinned = {key.key_id: key}
@@ -161,7 +151,7 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     assert c.verify(scanned, pinned, newer).status is c.Status.REVOKED
     refused = site.cli("cert", "verify", str(saved), check=False)
     assert refused.returncode == 2 and refused.stdout.startswith("revoked:")
-    assert c.verify(_qr_texts(class_pdf.read_bytes())[0], pinned, newer).valid  # the other one stands
+    assert c.verify(qr_texts(class_pdf.read_bytes())[0], pinned, newer).valid  # the other one stands
     again = site.cli("cert", "revoke", hours_serial, "--reason", "twice", check=False)
     assert again.returncode == 1 and "already_revoked" in again.stderr
     assert [m["revoked_at"] is not None for m in good.api.certificates() if m["serial"] == hours_serial] == [True]

@@ -16,9 +16,9 @@ from sync.net.transport import Transport
 from sync.protocol.errors import IntegrityError
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner, make_record
-from tests.integration.test_upgrade_in_place import v11_site
 from tests.support.postgres import Cluster
 from tests.support.server_process import ServerProcess
+from tests.support.server_v11 import v11_site
 from tests.support.watch import Timeline
 
 

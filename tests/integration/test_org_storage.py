@@ -17,7 +17,7 @@ from server.storage.schema import alembic_config, open_database, scripts, upgrad
 from server.storage.tables import units
 from server.units import add_unit, list_units, move_unit, subtree_clause
 from server.users import add_user, get_user, list_users
-from tests.unit.test_server_schema import _differences
+from tests.support.schema import schema_differences
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -117,4 +117,4 @@ def test_a_database_upgraded_from_the_first_revision_matches_the_declarations(da
         upgrade(engine)
     finally:
         engine.dispose()
-    assert _differences(_url(database, tmp_path)) == []
+    assert schema_differences(_url(database, tmp_path)) == []

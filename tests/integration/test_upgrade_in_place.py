@@ -5,11 +5,8 @@ people sign in and sync on as before."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import time
 from pathlib import Path
-from typing import Any
 
 import requests
 
@@ -18,26 +15,9 @@ from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner, make_record
-from tests.support.courses import publish_lessons
 from tests.support.server_process import ServerProcess
+from tests.support.server_v11 import v11_site
 from tests.support.watch import Timeline
-
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "server_v11"
-
-
-def v11_site(data_dir: Path) -> dict[str, Any]:
-    """Lay out the old site's database in ``data_dir`` (with its course published again); its facts."""
-    site: dict[str, Any] = json.loads((FIXTURE / "site.json").read_text(encoding="utf-8"))
-    publish_lessons(data_dir, site["course"]["id"], site["course"]["lessons"])
-    conn = sqlite3.connect(data_dir / "server.sqlite3")
-    conn.executescript((FIXTURE / "server.sql").read_text(encoding="utf-8"))
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 11
-    # the old site's sign-in failures happened a minute before it stopped, whenever the test runs (the
-    # server forgets a failure after a while, and the dump's own times are those of the day it was made)
-    with conn:
-        conn.execute("UPDATE signin_failures SET last_at = ?", (time.time() - 60,))
-    conn.close()
-    return site
 
 
 def test_a_data_folder_from_before_alembic_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """A private Xvfb server for the tests that need a real X display.
 
 Xvfb picks a free display number itself (``-displayfd``) and writes it once it accepts
-clients, so tests running in parallel never race for the same number.
+clients, so tests running in parallel never race for the same number. ``screen_fixture`` (the
+fixture ``screen``) runs a test once on each of the small office screens, 1366x768 and 1024x768.
 """
 
 from __future__ import annotations
@@ -48,3 +49,16 @@ def xvfb_display(screen: str = "1366x768x24") -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+SCREENS = ("1024x768", "1366x768")
+"""The office screens the windows must fit, width x height."""
+
+
+@pytest.fixture(params=SCREENS, name="screen")
+def screen_fixture(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """An Xvfb of each screen in turn: the screen's name and the ``:N`` display. A test module imports
+    ``screen_fixture`` (the name no test argument shadows) and asks for ``screen``."""
+    name: str = request.param
+    with xvfb_display(f"{name}x24") as display:
+        yield name, display

@@ -7,16 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 
 from server.storage import legacy
 from server.storage.engine import sqlite_url
 from server.storage.schema import ALEMBIC_USER_VERSION, FIRST_REVISION, head, newest_revision, open_database, scripts
-from server.storage.tables import metadata
 from sync.protocol.errors import FormatError
 from sync.storage.sqlite import open_sqlite, user_version
+from tests.support.schema import schema_differences
 
 
 def test_the_revisions_form_one_chain_from_the_first() -> None:
@@ -26,21 +23,6 @@ def test_the_revisions_form_one_chain_from_the_first() -> None:
     assert chain[-1] == FIRST_REVISION and len(set(chain)) == len(chain)
     for script in scripts().walk_revisions():  # each file says what it does
         assert script.doc and script.module.__doc__
-
-
-def _differences(url: str) -> list[object]:
-    """What Alembic finds between the database and the declarations; SQLite's files from the
-    numbered steps declared their one-column primary keys without NOT NULL, which SQLite reports
-    as nullable (a rowid key is never NULL; the services always give the text keys): that alone
-    is not a difference."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            found = list(compare_metadata(MigrationContext.configure(conn), metadata))
-    finally:
-        engine.dispose()
-    return [d for d in found if not (isinstance(d, list) and d[0][0] == "modify_nullable"
-                                     and metadata.tables[d[0][2]].c[d[0][3]].primary_key)]
 
 
 def _triggers(path: Path) -> dict[str, str]:
@@ -58,7 +40,7 @@ def test_a_new_database_and_one_from_the_numbered_steps_match_the_declarations(t
     open_sqlite(old, legacy.schema).close()  # a data folder as the server made it before Alembic
     open_database(sqlite_url(old)).dispose()
     for path in (new, old):
-        assert _differences(sqlite_url(path)) == []
+        assert schema_differences(sqlite_url(path)) == []
         conn = sqlite3.connect(path)
         assert user_version(conn) == ALEMBIC_USER_VERSION
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]

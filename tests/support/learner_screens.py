@@ -1,7 +1,7 @@
 """Screenshots of 我的学习 with what the server decided for the learner: the reminders (学习提醒), the
 training classes with their scores (我的培训班) and the rankings, at the office screen sizes.
 
-    QT_QPA_PLATFORM=offscreen python -m tests.e2e.learner_screens artifacts/screenshots/learner
+    QT_QPA_PLATFORM=offscreen python -m tests.support.learner_screens artifacts/screenshots/learner
 
 Runs the real window against a real server (tests.support.shell_env) with a yearly target in its
 rules, a class with the demo course due in five days, an elective overdue and colleagues in two
@@ -18,19 +18,20 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.e2e.course_screens import SIZES, TEXT_SIZES, settle, wait_until  # sets QT_QPA_PLATFORM=offscreen too
+from tests.support.course_screens import (  # sets QT_QPA_PLATFORM=offscreen too
+    each_size,
+    run,
+    settle,
+    signed_in,
+    signed_out,
+    wait_until,
+)
 
 
-def main(out: Path) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from client.app import Shell
-    from client.windows.main_window import MainWindow
+def main(out: Path) -> None:
     from tests.support.courses import publish_source, random_bytes, write_course_source
-    from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, app_context, drain, zhangsan_server
+    from tests.support.shell_env import DEMO_COURSE_ID, zhangsan_server
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    out.mkdir(parents=True, exist_ok=True)
     today = date.today()
     with tempfile.TemporaryDirectory() as tmp, zhangsan_server(Path(tmp)) as env:
         server = env.server
@@ -47,14 +48,7 @@ def main(out: Path) -> int:
         server.cli("assign", DEMO_COURSE_ID, "--class", "qn-2026", "--required", "--due",
                    (today + timedelta(days=5)).isoformat())
         env.assign("law-basics", "zhangsan", required=False, due=(today - timedelta(days=2)).isoformat())
-        ctx = app_context(env, language="zh_CN")
-        shell = Shell(ctx)
-        window = MainWindow(ctx, shell.start_session, shell.end_session, shell.make_course_page)
-        shell.window = window
-        window.show()
-        window.sign_in.username.setText("zhangsan")
-        window.sign_in.password.setText(PASSWORD)
-        window.sign_in.sign_in_button.click()
+        ctx, shell, window = signed_in(env)
         wait_until(lambda: window.courses is not None and DEMO_COURSE_ID in window.courses.rows)
         assert window.session is not None and window.session.sync is not None
         window.session.sync.sync_now()
@@ -63,30 +57,18 @@ def main(out: Path) -> int:
         wait_until(lambda: courses.classes.cards != [] and courses.reminders.isVisible(), timeout_s=60)
 
         def shoot(state: str) -> None:
-            for width, height in SIZES:
-                for text_size in TEXT_SIZES:
-                    ctx.theme.apply(text_size)
-                    window.resize(width, height)
-                    settle()
-                    name = f"my-courses-{state}-{width}x{height}-{text_size}"
-                    courses.list_host.grab().save(str(out / f"{name}-whole.png"))
-                    window.grab().save(str(out / f"{name}.png"))
-            ctx.theme.apply("normal")
-            settle()
+            for size in each_size(ctx, window):
+                name = f"my-courses-{state}-{size}"
+                courses.list_host.grab().save(str(out / f"{name}-whole.png"))
+                window.grab().save(str(out / f"{name}.png"))
 
         shoot("outcomes")
         server.stop()
         courses.reload()
         settle(1.0)
         shoot("outcomes-offline")
-        if window.session is not None:
-            shell.end_session(window.session)
-        drain(ctx, type("Bot", (), {"waitUntil": staticmethod(lambda f, timeout: wait_until(f, timeout / 1000))})())
-        window.close()
-    del app
-    print(f"saved to {out}")
-    return 0
+        signed_out(ctx, shell, window)
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("artifacts/screenshots/learner")))
+    sys.exit(run(main, "artifacts/screenshots/learner"))
