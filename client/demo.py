@@ -4,23 +4,31 @@ Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 ``studydesk-demo`` in the user data folder, e.g. ~/.local/share): ``server/`` (database, repository, publisher key),
 ``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
 
-``prepare()`` is the hook for the window: it starts ``studydesk-server serve`` as a child
-process, creates the publisher key once, publishes ``resources/demo_course`` (a new
-version only when its files changed) and writes the site file, then returns a DemoEnv.
-``main()`` then downloads the demo course with the client's engine and keeps the server
-running until Ctrl-C, which stops it cleanly.
+``prepare()`` is the hook for the window: it creates the publisher key once, publishes
+``resources/demo_course`` (a new version only when its files changed), starts
+``studydesk-server serve`` as a child process and writes the site file, then returns a DemoEnv.
+``main()`` also has the demo person added (before the server starts), then downloads the demo
+course with the client's engine and keeps the server running until Ctrl-C, which stops it cleanly.
+
+The admin steps (``studydesk-server keys``, ``publish``, ``user``, ``assign``) run one after the
+other in one child interpreter (ServerAdmin): each as its own ``python -m server.cli`` would load
+the server's code once per step. The server itself runs in a child of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 import requests
 from PySide6.QtCore import QCoreApplication
@@ -89,10 +97,85 @@ class DemoEnv:
 def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args],
                             capture_output=True, text=True, cwd=REPO_ROOT)
+    return _checked(result, args)
+
+
+def _checked(result: subprocess.CompletedProcess[str], args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     if result.returncode != 0:
         failed = QCoreApplication.translate("Demo", "studydesk-server %1 failed:")
         raise RuntimeError(_fill(failed, " ".join(args)) + "\n" + result.stderr)
     return result
+
+
+_ADMIN_CHILD = r"""
+import contextlib, io, json, sys
+from server.cli import main
+steps, answers, data = sys.stdin, sys.stdout, sys.argv[1]
+for line in steps:
+    step = json.loads(line)
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.StringIO(step["input"])
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main(["--data", data, *step["args"]])
+        except SystemExit as exc:  # argparse's refusals (their message is in err)
+            rc = exc.code if isinstance(exc.code, int) else 1 if exc.code else 0
+    answers.write(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue()}) + "\n")
+    answers.flush()
+"""
+"""ServerAdmin's child: ``server.cli.main`` for each step read from stdin (a JSON line: the command's
+words and its standard input), answering each with a JSON line (exit status, stdout, stderr)."""
+
+
+class ServerAdmin:
+    """``studydesk-server --data DATA ...`` commands run one after the other in one child interpreter
+    (the client never imports the server). Use as a context manager: the child ends with the block."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the child's own errors (a crash), closed in close()
+        self._proc = subprocess.Popen([sys.executable, "-c", _ADMIN_CHILD, str(data)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=self._errors, text=True, encoding="ascii",
+                                      cwd=REPO_ROOT)
+
+    def run(self, *args: str, input: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
+        """One command; unless ``check`` is false, a failed one raises RuntimeError with its error output."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            self._proc.stdin.write(json.dumps({"args": list(args), "input": input}) + "\n")
+            self._proc.stdin.flush()
+            line = self._proc.stdout.readline()
+        except (BrokenPipeError, ValueError):  # the child is gone
+            line = ""
+        if not line:  # the child ended (e.g. the server's code failed to import): its own error output
+            self._proc.wait()
+            self._errors.seek(0)
+            answer = {"rc": self._proc.returncode or 1, "out": "",
+                      "err": self._errors.read().decode("utf-8", "replace")}
+        else:
+            answer = json.loads(line)
+        result = subprocess.CompletedProcess(list(args), int(answer["rc"]), answer["out"], answer["err"])
+        return _checked(result, args) if check else result
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()  # the child's loop ends at the end of its input
+        try:
+            self._proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._errors.close()
+
+    def __enter__(self) -> ServerAdmin:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
 
 def _die_with_parent() -> None:
@@ -116,27 +199,30 @@ def write_site(path: Path, server_url: str, public_key: str) -> None:
     ).encode())
 
 
-def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
-    """Start the demo server with the demo course published, and write the demo site file."""
+def prepare(root: Path | None = None, port: int | None = None, *, with_person: bool = False) -> DemoEnv:
+    """Start the demo server with the demo course published, and write the demo site file; with
+    ``with_person``, the demo person is added first (add_demo_person)."""
     root = root or demo_root()
     server_data, client_data = root / "server", root / "client"
     for d in (server_data, client_data):
         d.mkdir(parents=True, exist_ok=True)
-    keys_show = [sys.executable, "-m", "server.cli", "--data", str(server_data), "keys", "show"]
-    shown = subprocess.run(keys_show, capture_output=True, text=True, cwd=REPO_ROOT)
-    if shown.returncode == 0:
-        public_key = shown.stdout.strip()
-    else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
-        public_key = _server_cli(server_data, "keys", "init").stdout.strip().splitlines()[-1]
-    before = _published_versions(server_data)
-    _server_cli(server_data, "publish", str(DEMO_COURSE_DIR))
-    after = _published_versions(server_data)
-    if after - before:
-        text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
-        print(_fill(text, DEMO_COURSE_ID, max(after)))
-    else:
-        text = QCoreApplication.translate("Demo", "The demo course %1 is unchanged (version %2).")
-        print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
+    with ServerAdmin(server_data) as admin:
+        shown = admin.run("keys", "show", check=False)
+        if shown.returncode == 0:
+            public_key = shown.stdout.strip()
+        else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
+            public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]
+        before = _published_versions(server_data)
+        admin.run("publish", str(DEMO_COURSE_DIR))
+        after = _published_versions(server_data)
+        if after - before:
+            text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
+            print(_fill(text, DEMO_COURSE_ID, max(after)))
+        else:
+            text = QCoreApplication.translate("Demo", "The demo course %1 is unchanged (version %2).")
+            print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
+        if with_person:
+            add_demo_person(admin)
     port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
     url = f"http://127.0.0.1:{port}"
     log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
@@ -187,22 +273,18 @@ def download_demo_course(env: DemoEnv, language: str | None = None) -> int:
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-2024"
 
 
-def add_demo_person(env: DemoEnv) -> None:
+def add_demo_person(admin: ServerAdmin) -> None:
     """The demo account (王小明) with the demo course assigned as required; both steps are idempotent."""
-    users = _server_cli(env.server_data, "user", "list").stdout
+    users = admin.run("user", "list").stdout
     if not any(line.split()[:1] == [DEMO_USER] for line in users.splitlines()):
-        subprocess.run([sys.executable, "-m", "server.cli", "--data", str(env.server_data), "user", "add", DEMO_USER,
-                        "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin"],
-                       input=DEMO_PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+        admin.run("user", "add", DEMO_USER, "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin",
+                  input=DEMO_PASSWORD + "\n")
     due = f"{time.localtime().tm_year}-12-31"
-    _server_cli(env.server_data, "assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
+    admin.run("assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
 
 
 def open_window(env: DemoEnv) -> int:
     """The app's window, signed in as the demo person through the sign-in page itself."""
-    import json
-    import tempfile
-
     from client.cli import main as client_main
 
     script = Path(tempfile.mkstemp(prefix="studydesk-demo-", suffix=".json")[1])
@@ -255,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "to see the window."))
             args.no_window = True
         try:
-            env = prepare(root, port=args.port)
+            env = prepare(root, port=args.port, with_person=True)
         except RuntimeError as exc:
             print(f"studydesk-demo: {exc}", file=sys.stderr)
             return 1
@@ -263,7 +345,6 @@ def main(argv: list[str] | None = None) -> int:
         with command_translations(language):
             text = QCoreApplication.translate("Demo", "Demo server: %1  (data in %2)")
             print(_fill(text, env.server_url, env.root))
-            add_demo_person(env)
             if args.no_window:
                 return _download_and_wait(env, args.no_wait, language)
             text = QCoreApplication.translate("Demo", "Opening StudyDesk signed in as %1 (password %2).")
