@@ -2,17 +2,20 @@
 
 Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 ``studydesk-demo`` in the user data folder, e.g. ~/.local/share): ``server/`` (database, repository, publisher key),
-``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
+``client/`` (the client's data root), ``site.toml`` (pins the demo publisher key) and
+``published.json`` (what the last publish of the demo course saw, see prepare).
 
 ``prepare()`` is the hook for the window: it creates the publisher key once, publishes
-``resources/demo_course`` (a new version only when its files changed), starts
+``resources/demo_course`` (a new version only when its files changed; not even asked again while
+its files, the key and the published version are those of the last publish), starts
 ``studydesk-server serve`` as a child process and writes the site file, then returns a DemoEnv.
 ``main()`` also has the demo person added (before the server starts), then downloads the demo
 course with the client's engine and keeps the server running until Ctrl-C, which stops it cleanly.
 
-The admin steps (``studydesk-server keys``, ``publish``, ``user``, ``assign``) run one after the
-other in one child interpreter (ServerAdmin): each as its own ``python -m server.cli`` would load
-the server's code once per step. The server itself runs in a child of its own.
+The admin steps (``studydesk-server keys init``, ``publish``, ``user``, ``assign``) run one after
+the other in one child interpreter (ServerAdmin), started only when a step is needed: each as its
+own ``python -m server.cli`` would load the server's code once per step. The server itself runs in
+a child of its own.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import requests
 from PySide6.QtCore import QCoreApplication
 
 from client.command_parser import CommandParser
 from client.i18n import QT_TRANSLATE_NOOP, command_language, command_translations
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PublicKey
 from sync.storage.files import atomic_write_bytes
 from sync.storage.folders import data_dir
 
@@ -42,6 +48,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
 DEMO_COURSE_ID = "demo-party-theory"
 DEFAULT_PORT = 8470
+PUBLISHED_STAMP = "published.json"
 
 
 def _fill(text: str, *values: object) -> str:
@@ -129,46 +136,57 @@ words and its standard input), answering each with a JSON line (exit status, std
 
 class ServerAdmin:
     """``studydesk-server --data DATA ...`` commands run one after the other in one child interpreter
-    (the client never imports the server). Use as a context manager: the child ends with the block."""
+    (the client never imports the server), started by the first. Use as a context manager: the child
+    ends with the block."""
 
     def __init__(self, data: Path) -> None:
         self.data = data
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the child's own errors (a crash), closed in close()
-        self._proc = subprocess.Popen([sys.executable, "-c", _ADMIN_CHILD, str(data)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=self._errors, text=True, encoding="ascii",
-                                      cwd=REPO_ROOT)
+        self._proc: subprocess.Popen[str] | None = None
+        self._errors: IO[bytes] | None = None
+
+    def _child(self) -> subprocess.Popen[str]:
+        if self._proc is None:
+            self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the child's own errors (a crash); see close()
+            self._proc = subprocess.Popen([sys.executable, "-c", _ADMIN_CHILD, str(self.data)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+                                          text=True, encoding="ascii", cwd=REPO_ROOT)
+        return self._proc
 
     def run(self, *args: str, input: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
         """One command; unless ``check`` is false, a failed one raises RuntimeError with its error output."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
+        proc = self._child()
+        assert proc.stdin is not None and proc.stdout is not None and self._errors is not None
         try:
-            self._proc.stdin.write(json.dumps({"args": list(args), "input": input}) + "\n")
-            self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
+            proc.stdin.write(json.dumps({"args": list(args), "input": input}) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
         except (BrokenPipeError, ValueError):  # the child is gone
             line = ""
         if not line:  # the child ended (e.g. the server's code failed to import): its own error output
-            self._proc.wait()
+            proc.wait()
             self._errors.seek(0)
-            answer = {"rc": self._proc.returncode or 1, "out": "",
-                      "err": self._errors.read().decode("utf-8", "replace")}
+            answer = {"rc": proc.returncode or 1, "out": "", "err": self._errors.read().decode("utf-8", "replace")}
         else:
             answer = json.loads(line)
         result = subprocess.CompletedProcess(list(args), int(answer["rc"]), answer["out"], answer["err"])
         return _checked(result, args) if check else result
 
     def close(self) -> None:
-        if self._proc.stdin is not None:
-            with contextlib.suppress(BrokenPipeError):
-                self._proc.stdin.close()  # the child's loop ends at the end of its input
-        try:
-            self._proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._errors.close()
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()  # the child's loop ends at the end of its input
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
 
     def __enter__(self) -> ServerAdmin:
         return self
@@ -207,14 +225,17 @@ def prepare(root: Path | None = None, port: int | None = None, *, with_person: b
     for d in (server_data, client_data):
         d.mkdir(parents=True, exist_ok=True)
     with ServerAdmin(server_data) as admin:
-        shown = admin.run("keys", "show", check=False)
-        if shown.returncode == 0:
-            public_key = shown.stdout.strip()
-        else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
-            public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]
+        public_key = _kept_public_key(server_data)
+        if public_key is None:  # first run: create the demo publisher key (unencrypted unless the passphrase
+            public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]  # variable is set)
         before = _published_versions(server_data)
-        admin.run("publish", str(DEMO_COURSE_DIR))
-        after = _published_versions(server_data)
+        stamp = {"course": _course_files(), "key": public_key, "version": max(before, default=0)}
+        if not before or _read_stamp(root) != stamp:  # else the publish would find nothing changed
+            admin.run("publish", str(DEMO_COURSE_DIR))
+            after = _published_versions(server_data)
+            atomic_write_bytes(root / PUBLISHED_STAMP, json.dumps({**stamp, "version": max(after)}).encode())
+        else:
+            after = before
         if after - before:
             text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
             print(_fill(text, DEMO_COURSE_ID, max(after)))
@@ -237,6 +258,29 @@ def prepare(root: Path | None = None, port: int | None = None, *, with_person: b
         raise
     write_site(env.site_path, url, public_key)
     return env
+
+
+def _kept_public_key(server_data: Path) -> str | None:
+    """The public half of the demo publisher key as ``studydesk-server keys show`` prints it (from the
+    file the server keeps it in beside the key, server.publisher_keys); None when there is none."""
+    try:
+        return PublicKey.from_text((server_data / "keys" / "publisher.pub").read_text("ascii").strip()).to_text()
+    except (OSError, ValueError, FormatError):
+        return None
+
+
+def _course_files() -> list[list[str | int]]:
+    """Each file of the demo course folder: its path, size and modification time."""
+    return [[p.relative_to(DEMO_COURSE_DIR).as_posix(), st.st_size, st.st_mtime_ns]
+            for p in sorted(DEMO_COURSE_DIR.rglob("*")) if p.is_file() for st in [p.stat()]]
+
+
+def _read_stamp(root: Path) -> object:
+    """What the last publish saw (course files, key, published version); None if unknown."""
+    try:
+        return json.loads((root / PUBLISHED_STAMP).read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _published_versions(server_data: Path) -> set[int]:
