@@ -2,31 +2,45 @@
 
 Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 ``studydesk-demo`` in the user data folder, e.g. ~/.local/share): ``server/`` (database, repository, publisher key),
-``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
+``client/`` (the client's data root), ``site.toml`` (pins the demo publisher key) and
+``published.json`` (what the last publish of the demo course saw, see prepare).
 
-``prepare()`` is the hook for the window: it starts ``studydesk-server serve`` as a child
-process, creates the publisher key once, publishes ``resources/demo_course`` (a new
-version only when its files changed) and writes the site file, then returns a DemoEnv.
-``main()`` then downloads the demo course with the client's engine and keeps the server
-running until Ctrl-C, which stops it cleanly.
+``prepare()`` is the hook for the window: it creates the publisher key once, publishes
+``resources/demo_course`` (a new version only when its files changed; not even asked again while
+its files, the key and the published version are those of the last publish), starts
+``studydesk-server serve`` as a child process and writes the site file, then returns a DemoEnv.
+``main()`` also has the demo person added (before the server starts), then downloads the demo
+course with the client's engine and keeps the server running until Ctrl-C, which stops it cleanly.
+
+The admin steps (``studydesk-server keys init``, ``publish``, ``user``, ``assign``) run one after
+the other in one child interpreter (ServerAdmin), started only when a step is needed: each as its
+own ``python -m server.cli`` would load the server's code once per step. The server itself runs in
+a child of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 import requests
 from PySide6.QtCore import QCoreApplication
 
 from client.command_parser import CommandParser
 from client.i18n import QT_TRANSLATE_NOOP, command_language, command_translations
+from sync.protocol.errors import FormatError
+from sync.protocol.keys import PublicKey
 from sync.storage.files import atomic_write_bytes
 from sync.storage.folders import data_dir
 
@@ -34,6 +48,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
 DEMO_COURSE_ID = "demo-party-theory"
 DEFAULT_PORT = 8470
+PUBLISHED_STAMP = "published.json"
 
 
 def _fill(text: str, *values: object) -> str:
@@ -89,10 +104,96 @@ class DemoEnv:
 def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args],
                             capture_output=True, text=True, cwd=REPO_ROOT)
+    return _checked(result, args)
+
+
+def _checked(result: subprocess.CompletedProcess[str], args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     if result.returncode != 0:
         failed = QCoreApplication.translate("Demo", "studydesk-server %1 failed:")
         raise RuntimeError(_fill(failed, " ".join(args)) + "\n" + result.stderr)
     return result
+
+
+_ADMIN_CHILD = r"""
+import contextlib, io, json, sys
+from server.cli import main
+steps, answers, data = sys.stdin, sys.stdout, sys.argv[1]
+for line in steps:
+    step = json.loads(line)
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.StringIO(step["input"])
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main(["--data", data, *step["args"]])
+        except SystemExit as exc:  # argparse's refusals (their message is in err)
+            rc = exc.code if isinstance(exc.code, int) else 1 if exc.code else 0
+    answers.write(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue()}) + "\n")
+    answers.flush()
+"""
+"""ServerAdmin's child: ``server.cli.main`` for each step read from stdin (a JSON line: the command's
+words and its standard input), answering each with a JSON line (exit status, stdout, stderr)."""
+
+
+class ServerAdmin:
+    """``studydesk-server --data DATA ...`` commands run one after the other in one child interpreter
+    (the client never imports the server), started by the first. Use as a context manager: the child
+    ends with the block."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self._proc: subprocess.Popen[str] | None = None
+        self._errors: IO[bytes] | None = None
+
+    def _child(self) -> subprocess.Popen[str]:
+        if self._proc is None:
+            self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the child's own errors (a crash); see close()
+            self._proc = subprocess.Popen([sys.executable, "-c", _ADMIN_CHILD, str(self.data)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+                                          text=True, encoding="ascii", cwd=REPO_ROOT)
+        return self._proc
+
+    def run(self, *args: str, input: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
+        """One command; unless ``check`` is false, a failed one raises RuntimeError with its error output."""
+        proc = self._child()
+        assert proc.stdin is not None and proc.stdout is not None and self._errors is not None
+        try:
+            proc.stdin.write(json.dumps({"args": list(args), "input": input}) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except (BrokenPipeError, ValueError):  # the child is gone
+            line = ""
+        if not line:  # the child ended (e.g. the server's code failed to import): its own error output
+            proc.wait()
+            self._errors.seek(0)
+            answer = {"rc": proc.returncode or 1, "out": "", "err": self._errors.read().decode("utf-8", "replace")}
+        else:
+            answer = json.loads(line)
+        result = subprocess.CompletedProcess(list(args), int(answer["rc"]), answer["out"], answer["err"])
+        return _checked(result, args) if check else result
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()  # the child's loop ends at the end of its input
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
+
+    def __enter__(self) -> ServerAdmin:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
 
 def _die_with_parent() -> None:
@@ -116,27 +217,33 @@ def write_site(path: Path, server_url: str, public_key: str) -> None:
     ).encode())
 
 
-def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
-    """Start the demo server with the demo course published, and write the demo site file."""
+def prepare(root: Path | None = None, port: int | None = None, *, with_person: bool = False) -> DemoEnv:
+    """Start the demo server with the demo course published, and write the demo site file; with
+    ``with_person``, the demo person is added first (add_demo_person)."""
     root = root or demo_root()
     server_data, client_data = root / "server", root / "client"
     for d in (server_data, client_data):
         d.mkdir(parents=True, exist_ok=True)
-    keys_show = [sys.executable, "-m", "server.cli", "--data", str(server_data), "keys", "show"]
-    shown = subprocess.run(keys_show, capture_output=True, text=True, cwd=REPO_ROOT)
-    if shown.returncode == 0:
-        public_key = shown.stdout.strip()
-    else:  # first run: create the demo publisher key (unencrypted unless the passphrase variable is set)
-        public_key = _server_cli(server_data, "keys", "init").stdout.strip().splitlines()[-1]
-    before = _published_versions(server_data)
-    _server_cli(server_data, "publish", str(DEMO_COURSE_DIR))
-    after = _published_versions(server_data)
-    if after - before:
-        text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
-        print(_fill(text, DEMO_COURSE_ID, max(after)))
-    else:
-        text = QCoreApplication.translate("Demo", "The demo course %1 is unchanged (version %2).")
-        print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
+    with ServerAdmin(server_data) as admin:
+        public_key = _kept_public_key(server_data)
+        if public_key is None:  # first run: create the demo publisher key (unencrypted unless the passphrase
+            public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]  # variable is set)
+        before = _published_versions(server_data)
+        stamp = {"course": _course_files(), "key": public_key, "version": max(before, default=0)}
+        if not before or _read_stamp(root) != stamp:  # else the publish would find nothing changed
+            admin.run("publish", str(DEMO_COURSE_DIR))
+            after = _published_versions(server_data)
+            atomic_write_bytes(root / PUBLISHED_STAMP, json.dumps({**stamp, "version": max(after)}).encode())
+        else:
+            after = before
+        if after - before:
+            text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
+            print(_fill(text, DEMO_COURSE_ID, max(after)))
+        else:
+            text = QCoreApplication.translate("Demo", "The demo course %1 is unchanged (version %2).")
+            print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
+        if with_person:
+            add_demo_person(admin)
     port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
     url = f"http://127.0.0.1:{port}"
     log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
@@ -151,6 +258,29 @@ def prepare(root: Path | None = None, port: int | None = None) -> DemoEnv:
         raise
     write_site(env.site_path, url, public_key)
     return env
+
+
+def _kept_public_key(server_data: Path) -> str | None:
+    """The public half of the demo publisher key as ``studydesk-server keys show`` prints it (from the
+    file the server keeps it in beside the key, server.publisher_keys); None when there is none."""
+    try:
+        return PublicKey.from_text((server_data / "keys" / "publisher.pub").read_text("ascii").strip()).to_text()
+    except (OSError, ValueError, FormatError):
+        return None
+
+
+def _course_files() -> list[list[str | int]]:
+    """Each file of the demo course folder: its path, size and modification time."""
+    return [[p.relative_to(DEMO_COURSE_DIR).as_posix(), st.st_size, st.st_mtime_ns]
+            for p in sorted(DEMO_COURSE_DIR.rglob("*")) if p.is_file() for st in [p.stat()]]
+
+
+def _read_stamp(root: Path) -> object:
+    """What the last publish saw (course files, key, published version); None if unknown."""
+    try:
+        return json.loads((root / PUBLISHED_STAMP).read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _published_versions(server_data: Path) -> set[int]:
@@ -187,22 +317,18 @@ def download_demo_course(env: DemoEnv, language: str | None = None) -> int:
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-2024"
 
 
-def add_demo_person(env: DemoEnv) -> None:
+def add_demo_person(admin: ServerAdmin) -> None:
     """The demo account (王小明) with the demo course assigned as required; both steps are idempotent."""
-    users = _server_cli(env.server_data, "user", "list").stdout
+    users = admin.run("user", "list").stdout
     if not any(line.split()[:1] == [DEMO_USER] for line in users.splitlines()):
-        subprocess.run([sys.executable, "-m", "server.cli", "--data", str(env.server_data), "user", "add", DEMO_USER,
-                        "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin"],
-                       input=DEMO_PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+        admin.run("user", "add", DEMO_USER, "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin",
+                  input=DEMO_PASSWORD + "\n")
     due = f"{time.localtime().tm_year}-12-31"
-    _server_cli(env.server_data, "assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
+    admin.run("assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
 
 
 def open_window(env: DemoEnv) -> int:
     """The app's window, signed in as the demo person through the sign-in page itself."""
-    import json
-    import tempfile
-
     from client.cli import main as client_main
 
     script = Path(tempfile.mkstemp(prefix="studydesk-demo-", suffix=".json")[1])
@@ -255,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "to see the window."))
             args.no_window = True
         try:
-            env = prepare(root, port=args.port)
+            env = prepare(root, port=args.port, with_person=True)
         except RuntimeError as exc:
             print(f"studydesk-demo: {exc}", file=sys.stderr)
             return 1
@@ -263,7 +389,6 @@ def main(argv: list[str] | None = None) -> int:
         with command_translations(language):
             text = QCoreApplication.translate("Demo", "Demo server: %1  (data in %2)")
             print(_fill(text, env.server_url, env.root))
-            add_demo_person(env)
             if args.no_window:
                 return _download_and_wait(env, args.no_wait, language)
             text = QCoreApplication.translate("Demo", "Opening StudyDesk signed in as %1 (password %2).")
