@@ -80,7 +80,7 @@ def _time_to_first_window(cmd: list[str], env: dict[str, str], idle_s: float = 0
 
 def _memory_while_playing(env: dict[str, str], tmp: Path) -> int:
     sys.path.insert(0, str(REPO))
-    from tests.e2e.shell_env import DEMO_COURSE_ID, PASSWORD, published_server
+    from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, published_server
 
     shell = published_server(tmp)
     try:

@@ -2,12 +2,10 @@
 
 Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 ``studydesk-demo`` in the user data folder, e.g. ~/.local/share): ``server/`` (database, repository, publisher key),
-``client/`` (the client's data root), ``site.toml`` (pins the demo publisher key) and
-``published.json`` (what the last publish of the demo course saw, see prepare).
+``client/`` (the client's data root) and ``site.toml`` (pins the demo publisher key).
 
 ``prepare()`` is the hook for the window: it creates the publisher key once, publishes
-``resources/demo_course`` (a new version only when its files changed; not even asked again while
-its files, the key and the published version are those of the last publish), starts
+``resources/demo_course`` (a new version only when its files changed), starts
 ``studydesk-server serve`` as a child process and writes the site file, then returns a DemoEnv.
 ``main()`` also has the demo person added (before the server starts), then downloads the demo
 course with the client's engine and keeps the server running until Ctrl-C, which stops it cleanly.
@@ -48,7 +46,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_COURSE_DIR = REPO_ROOT / "resources" / "demo_course"
 DEMO_COURSE_ID = "demo-party-theory"
 DEFAULT_PORT = 8470
-PUBLISHED_STAMP = "published.json"
 
 
 def _fill(text: str, *values: object) -> str:
@@ -87,10 +84,6 @@ class DemoEnv:
     public_key: str
     process: subprocess.Popen[bytes]
 
-    def server_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run an admin command on the demo server's data (e.g. to add demo users)."""
-        return _server_cli(self.server_data, *args)
-
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -99,12 +92,6 @@ class DemoEnv:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-def _server_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args],
-                            capture_output=True, text=True, cwd=REPO_ROOT)
-    return _checked(result, args)
 
 
 def _checked(result: subprocess.CompletedProcess[str], args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
@@ -229,13 +216,8 @@ def prepare(root: Path | None = None, port: int | None = None, *, with_person: b
         if public_key is None:  # first run: create the demo publisher key (unencrypted unless the passphrase
             public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]  # variable is set)
         before = _published_versions(server_data)
-        stamp = {"course": _course_files(), "key": public_key, "version": max(before, default=0)}
-        if not before or _read_stamp(root) != stamp:  # else the publish would find nothing changed
-            admin.run("publish", str(DEMO_COURSE_DIR))
-            after = _published_versions(server_data)
-            atomic_write_bytes(root / PUBLISHED_STAMP, json.dumps({**stamp, "version": max(after)}).encode())
-        else:
-            after = before
+        admin.run("publish", str(DEMO_COURSE_DIR))
+        after = _published_versions(server_data)
         if after - before:
             text = QCoreApplication.translate("Demo", "Published the demo course %1, version %2.")
             print(_fill(text, DEMO_COURSE_ID, max(after)))
@@ -266,20 +248,6 @@ def _kept_public_key(server_data: Path) -> str | None:
     try:
         return PublicKey.from_text((server_data / "keys" / "publisher.pub").read_text("ascii").strip()).to_text()
     except (OSError, ValueError, FormatError):
-        return None
-
-
-def _course_files() -> list[list[str | int]]:
-    """Each file of the demo course folder: its path, size and modification time."""
-    return [[p.relative_to(DEMO_COURSE_DIR).as_posix(), st.st_size, st.st_mtime_ns]
-            for p in sorted(DEMO_COURSE_DIR.rglob("*")) if p.is_file() for st in [p.stat()]]
-
-
-def _read_stamp(root: Path) -> object:
-    """What the last publish saw (course files, key, published version); None if unknown."""
-    try:
-        return json.loads((root / PUBLISHED_STAMP).read_bytes())
-    except (OSError, ValueError):
         return None
 
 
