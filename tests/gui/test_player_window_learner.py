@@ -6,19 +6,17 @@ coverage bar, durations that cannot be misread, and Ctrl+Q."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolTip
 
-from client.tasks import Lanes
 from client.widgets.player_controls import PlayerControls, credit_percent
 from client.windows.player_window import PlayerWindow
 from player.policy import PlayerPolicy
-from tests.support.lesson_env import InstalledCourse, LessonSpec, LocalProfile, install_course
+from tests.support.lesson_env import InstalledCourse, LessonSpec, install_course
+from tests.support.player_window import env_fixture  # noqa: F401  (env, on this module's own video)
 
 pytestmark = pytest.mark.slow
 
@@ -35,18 +33,6 @@ def _course(root: Path, video: bytes, policy: PlayerPolicy) -> InstalledCourse:
         LessonSpec("l1", "第一课 新时代新征程", video, SECONDS),
         LessonSpec("l2", "第二课 全面从严治党", video, SECONDS),
     ], policy=policy)
-
-
-@pytest.fixture
-def env(tmp_path: Path, qtbot, video: bytes) -> Iterator[dict]:
-    lanes = Lanes()
-    state = {"lanes": lanes, "profile": LocalProfile(tmp_path / "profile"), "root": tmp_path, "video": video,
-             "windows": []}
-    yield state
-    for window in state["windows"]:
-        if shiboken6.isValid(window):
-            window.close()
-    qtbot.waitUntil(lambda: not lanes.busy, timeout=15000)
 
 
 def open_window(env: dict, lesson: str = "l1", policy: PlayerPolicy | None = None) -> PlayerWindow:
