@@ -23,6 +23,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from server.config import HEADER_TIMEOUT_S, ServerConfig
+from server.connections import HEADER_TIMEOUT_ENV
 from server.credit import ALLOWANCE_S
 from server.site_rules import rules_path
 from sync.net.api_client import ApiClient
@@ -298,6 +300,66 @@ def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_wit
     finally:
         os.kill(before[1], signal.SIGCONT)
     assert new in two.worker_pids()
+
+
+def test_the_workers_are_forked_by_one_single_threaded_fork_server_which_ends_with_serve(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    """Each worker starts as a fork of the supervisor's fork server (server.forkserver), which has
+    imported the server once: not a new interpreter that imports it again. The fork server runs
+    one thread (nothing a worker inherits is held by another); the environment the supervisor set
+    for the workers before their start reached them; and once serve has stopped, neither the
+    workers nor the fork server are left (serve waited for it: nothing for a subreaper to adopt)."""
+    import psutil
+
+    site = _site(tmp_path, postgres_cluster, "forked", 2)
+    try:
+        workers = _two_running(site)
+        assert len(workers) == 2
+        assert site.proc is not None
+        supervisor = site.proc.pid
+        servers = {psutil.Process(pid).ppid() for pid in workers}
+        assert len(servers) == 1  # one fork server for both
+        server = psutil.Process(servers.pop())
+        assert server.pid != supervisor and server.ppid() == supervisor
+        assert "multiprocessing.forkserver" in " ".join(server.cmdline())
+        assert server.num_threads() == 1
+        wanted = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
+        for pid in workers:
+            assert float(psutil.Process(pid).environ()[HEADER_TIMEOUT_ENV]) == wanted
+        assert requests.get(site.url + "/api/health", timeout=30).ok
+    finally:
+        site.stop()
+    assert [pid for pid in [supervisor, server.pid, *workers] if psutil.pid_exists(pid)] == []
+
+
+def test_uvicorn_still_starts_its_workers_from_the_context_serve_puts_in_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve relies on uvicorn's internal ``uvicorn._subprocess.spawn`` (_workers_from_forkserver):
+    this fails when a uvicorn release renames it or stops starting its supervisor's workers from it."""
+    import multiprocessing.context
+    import multiprocessing.forkserver
+
+    import uvicorn
+    from uvicorn import _subprocess
+    from uvicorn.supervisors import multiprocess
+
+    from server import forkserver
+    from server.commands import serve
+
+    assert isinstance(_subprocess.spawn, multiprocessing.context.SpawnContext)
+    # put back, after the test, what it changes in this process
+    monkeypatch.setattr(_subprocess, "spawn", _subprocess.spawn)
+    monkeypatch.setattr(forkserver, "_preload", list(forkserver._preload))
+    fork_server = vars(multiprocessing.forkserver._forkserver)  # this process's (typeshed omits its preload)
+    monkeypatch.setitem(fork_server, "_preload_modules", fork_server["_preload_modules"])
+    assert serve._workers_from_forkserver()
+    worker = multiprocess.Process(uvicorn.Config(serve.WorkerApp(ServerConfig(Path("unused")))), [])
+    try:  # built as the supervisor builds each worker, not started
+        assert isinstance(worker.process, multiprocessing.context.ForkServerProcess)
+    finally:
+        worker.parent_conn.close()
+        worker.child_conn.close()
+    assert set(serve.WORKER_PRELOAD) <= set(fork_server["_preload_modules"])
 
 
 def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
