@@ -254,9 +254,10 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
 
 
 WORKER_PRELOAD = (
-    __name__, "server.app", "server.connections", "server.admin.web", "server.repository", "server.person_year",
-    "server.routes_assignments", "server.routes_auth", "server.routes_certificates", "server.routes_records",
-    "server.storage.schema", "sqlalchemy.dialects.postgresql.psycopg", "psycopg", "alembic.command",
+    __name__, "server.app", "server.connections", "server.admin.web", "server.admin.sections", "server.class_report",
+    "server.organization", "server.repository", "server.person_year", "server.routes_assignments",
+    "server.routes_auth", "server.routes_certificates", "server.routes_records", "server.storage.schema",
+    "sqlalchemy.dialects.postgresql.psycopg", "psycopg", "jinja2", "alembic.command",
     "alembic.runtime.migration", "alembic.script", "uvicorn.supervisors.multiprocess",
     "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on",
     "uvicorn.loops.auto", "uvicorn.loops.asyncio", "anyio._backends._asyncio",
