@@ -90,7 +90,7 @@ def sites(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[tuple[ServerPro
 def shared_two(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
     """A two-worker site with the default API slots, for the tests that kill its workers (each waits
     until the supervisor runs two again) and the one that reads its start's log: starting its workers,
-    each a new interpreter, is most of a test's CPU."""
+    and their fork server, is most of a test's CPU."""
     with pytest.MonkeyPatch.context() as env:
         env.delenv("STUDYDESK_API_SLOTS", raising=False)
         site = _site(tmp_path_factory.mktemp("workers"), postgres_cluster, "two", 2)
@@ -271,7 +271,7 @@ NEW_WORKER_START_S = 120.0
 """How long a request may wait for a worker that has just been started to take it."""
 REPLACED_WITHIN_S = 10.0
 """A killed worker's replacement is running within this (the supervisor pings every half second;
-the new worker's start is a new Python process on a possibly loaded machine)."""
+the new worker's start is a new process on a possibly loaded machine)."""
 
 
 def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_within_seconds(
@@ -294,8 +294,9 @@ def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_wit
     new = next(pid for pid in after if pid != before[1])
     os.kill(before[1], signal.SIGSTOP)  # the old worker can take no request: the new one answers
     try:
-        # once it has started: listed from its first instant, it then imports and builds the app (about
-        # two CPU seconds), which on a loaded machine took 15 s and more before it accepted a connection
+        # once it has started: listed from its first instant, it then builds the app (about 0.3 CPU seconds
+        # forked from the fork server, two as a new interpreter, which on a loaded machine took 15 s and
+        # more before it accepted a connection)
         assert requests.get(two.url + "/api/health", timeout=NEW_WORKER_START_S).ok
     finally:
         os.kill(before[1], signal.SIGCONT)
@@ -397,7 +398,7 @@ more than the test cluster allows (max_connections 200)."""
 def capped(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
     """A two-worker site on a PostgreSQL role that may hold CONNECTION_LIMIT connections, its workers
     with MANY_SLOTS API slots each: for the test of a PostgreSQL that takes no more connections, and
-    the one that reads the warning its start printed (starting its workers, each a new interpreter,
+    the one that reads the warning its start printed (starting its workers and their fork server
     is most of a test's CPU)."""
     role = f"capped_{os.getpid()}_{time.monotonic_ns() % 10**6}"
     admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
