@@ -54,6 +54,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.assignments import applying, reached_by
+from server.forkserver import forkserver_context
 from server.org.tree import codes_of
 from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_date, evidence_rows
 from server.published import Published
@@ -662,12 +663,10 @@ _Worked = tuple[list[Figures], list[tuple[str, str, int, str]]]
 def _workers_context() -> multiprocessing.context.BaseContext:
     """Where a rebuild's worker processes come from: forked by a fork server that imported this module
     (SQLAlchemy, the schema, the figures: about a second of CPU) once, rather than each a new
-    interpreter importing it again ("spawn"). The fork server is a fresh single-threaded process, so
+    interpreter importing it again ("spawn"; server.forkserver). The fork server is a fresh single-threaded process, so
     no worker is forked from a caller holding threads (a server, a test run); each worker still opens
     its own connection (``_rebuild_worker``) and shares nothing with the others."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+    return forkserver_context([__name__])
 
 
 def _data_version(conn: Connection) -> Callable[[], int]:

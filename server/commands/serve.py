@@ -2,9 +2,10 @@
 
 ``--workers N`` (PostgreSQL only) runs N worker processes that share one listening socket: the
 parent binds it, then uvicorn's own supervisor (``uvicorn.supervisors.Multiprocess``, as
-``_Supervisor``) starts the workers, pings each one every half second, starts a new one in place
-of any that dies (at its next ping, so within a second or two) or hangs (no answer for
-HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
+``_Supervisor``) starts the workers (each forked from a fork server that has imported the server
+once, not a new interpreter: _workers_from_forkserver), pings each one every half second, starts
+a new one in place of any that dies (at its next ping, so within a second or two) or hangs (no
+answer for HEALTHCHECK_S), and on SIGTERM or SIGINT stops them all, each finishing the requests it has
 begun (at most GRACEFUL_S). Workers keep nothing that must be shared in memory: sign-in throttles, lockout,
 tokens, devices and records live in the database, and ingest locks per person there
 (server.storage.engine). What each worker has of its own: its API slots (``--api-slots``), its
@@ -16,6 +17,7 @@ totals are N times those. SQLite has one writer: more than one worker is refused
 from __future__ import annotations
 
 import argparse
+import multiprocessing.context
 import os
 import sys
 from dataclasses import dataclass
@@ -226,6 +228,7 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
 
     from server.backup import serve_lock
     from server.connections import GUARDED_H11, HEADER_TIMEOUT_ENV
+    from server.forkserver import stop_forkserver
     from server.site_rules import load_site_rules
     from server.storage.schema import open_database
 
@@ -234,8 +237,10 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
     # where uvicorn takes a failure for an app without start-up and serves on, answering 500 to everything
     load_site_rules(config.data_dir)  # a broken rules.toml stops the start, naming the key
     open_database(config.url, pool_size=1).dispose()  # the schema is upgraded once, before any worker starts
-    # workers are new processes (spawned): what they need travels in the pickled WorkerApp and here
+    # what a worker needs travels in the pickled WorkerApp and in the environment, set here before the
+    # first worker starts (a fork server passes on the environment it started with: server.forkserver)
     os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout_s)
+    _workers_from_forkserver()
     uv_config = uvicorn.Config(WorkerApp(config), http=GUARDED_H11, workers=workers,
                                timeout_worker_healthcheck=HEALTHCHECK_S, **options)
     with serve_lock(config.data_dir):
@@ -244,7 +249,44 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
             _supervisor(uv_config, sock).run()
         finally:
             sock.close()
+            stop_forkserver()  # the workers have ended: serve ends after their fork server
     return 0
+
+
+WORKER_PRELOAD = (
+    __name__, "server.app", "server.connections", "server.admin.web", "server.admin.sections", "server.class_report",
+    "server.organization", "server.repository", "server.person_year", "server.routes_assignments",
+    "server.routes_auth", "server.routes_certificates", "server.routes_records", "server.storage.schema",
+    "sqlalchemy.dialects.postgresql.psycopg", "psycopg", "jinja2", "alembic.command",
+    "alembic.runtime.migration", "alembic.script", "uvicorn.supervisors.multiprocess",
+    "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on",
+    "uvicorn.loops.auto", "uvicorn.loops.asyncio", "anyio._backends._asyncio",
+)
+"""What the fork server of ``serve --workers N`` imports once for every worker: the modules a worker
+imports before it serves (most of the server's are imported by create_app, not by server.app). None
+opens a connection or starts a thread when imported."""
+
+
+def _workers_from_forkserver() -> bool:
+    """Have uvicorn's supervisor start its workers from a fork server that preloads WORKER_PRELOAD
+    (server.forkserver) rather than each as a new interpreter, which imports the server again
+    (about 1.5 CPU seconds, at every start and every replacement of a dead worker). False, and the
+    workers spawned as uvicorn starts them, when uvicorn has no longer the hook this relies on.
+
+    uvicorn has no setting for how its workers start: each worker is
+    ``uvicorn._subprocess.spawn.Process(...)`` (a "spawn" context of multiprocessing), so the
+    context is replaced there, for the rest of this process (the command's own). Everything else is
+    unchanged: the same pickled arguments, the same socket and pipes handed to each worker (as file
+    descriptors, which the fork server passes on), the same pings and replacement. Pinned by
+    tests/integration/test_workers.py, which fails if uvicorn drops or renames it."""
+    from uvicorn import _subprocess
+
+    from server.forkserver import forkserver_context
+
+    if not isinstance(getattr(_subprocess, "spawn", None), multiprocessing.context.SpawnContext):
+        return False
+    _subprocess.spawn = forkserver_context(WORKER_PRELOAD)  # type: ignore[assignment]
+    return True
 
 
 def _supervisor(uv_config: uvicorn.Config, sock: socket.socket) -> Multiprocess:

@@ -23,6 +23,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from server.config import HEADER_TIMEOUT_S, ServerConfig
+from server.connections import HEADER_TIMEOUT_ENV
 from server.credit import ALLOWANCE_S
 from server.site_rules import rules_path
 from sync.net.api_client import ApiClient
@@ -88,7 +90,7 @@ def sites(tmp_path: Path, postgres_cluster: Cluster) -> Iterator[tuple[ServerPro
 def shared_two(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
     """A two-worker site with the default API slots, for the tests that kill its workers (each waits
     until the supervisor runs two again) and the one that reads its start's log: starting its workers,
-    each a new interpreter, is most of a test's CPU."""
+    and their fork server, is most of a test's CPU."""
     with pytest.MonkeyPatch.context() as env:
         env.delenv("STUDYDESK_API_SLOTS", raising=False)
         site = _site(tmp_path_factory.mktemp("workers"), postgres_cluster, "two", 2)
@@ -269,7 +271,7 @@ NEW_WORKER_START_S = 120.0
 """How long a request may wait for a worker that has just been started to take it."""
 REPLACED_WITHIN_S = 10.0
 """A killed worker's replacement is running within this (the supervisor pings every half second;
-the new worker's start is a new Python process on a possibly loaded machine)."""
+the new worker's start is a new process on a possibly loaded machine)."""
 
 
 def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_within_seconds(
@@ -292,12 +294,73 @@ def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_wit
     new = next(pid for pid in after if pid != before[1])
     os.kill(before[1], signal.SIGSTOP)  # the old worker can take no request: the new one answers
     try:
-        # once it has started: listed from its first instant, it then imports and builds the app (about
-        # two CPU seconds), which on a loaded machine took 15 s and more before it accepted a connection
+        # once it has started: listed from its first instant, it then builds the app (about 0.3 CPU seconds
+        # forked from the fork server, two as a new interpreter, which on a loaded machine took 15 s and
+        # more before it accepted a connection)
         assert requests.get(two.url + "/api/health", timeout=NEW_WORKER_START_S).ok
     finally:
         os.kill(before[1], signal.SIGCONT)
     assert new in two.worker_pids()
+
+
+def test_the_workers_are_forked_by_one_single_threaded_fork_server_which_ends_with_serve(
+        tmp_path: Path, postgres_cluster: Cluster) -> None:
+    """Each worker starts as a fork of the supervisor's fork server (server.forkserver), which has
+    imported the server once: not a new interpreter that imports it again. The fork server runs
+    one thread (nothing a worker inherits is held by another); the environment the supervisor set
+    for the workers before their start reached them; and once serve has stopped, neither the
+    workers nor the fork server are left (serve waited for it: nothing for a subreaper to adopt)."""
+    import psutil
+
+    site = _site(tmp_path, postgres_cluster, "forked", 2)
+    try:
+        workers = _two_running(site)
+        assert len(workers) == 2
+        assert site.proc is not None
+        supervisor = site.proc.pid
+        servers = {psutil.Process(pid).ppid() for pid in workers}
+        assert len(servers) == 1  # one fork server for both
+        server = psutil.Process(servers.pop())
+        assert server.pid != supervisor and server.ppid() == supervisor
+        assert "multiprocessing.forkserver" in " ".join(server.cmdline())
+        assert server.num_threads() == 1
+        wanted = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
+        for pid in workers:
+            assert float(psutil.Process(pid).environ()[HEADER_TIMEOUT_ENV]) == wanted
+        assert requests.get(site.url + "/api/health", timeout=30).ok
+    finally:
+        site.stop()
+    assert [pid for pid in [supervisor, server.pid, *workers] if psutil.pid_exists(pid)] == []
+
+
+def test_uvicorn_still_starts_its_workers_from_the_context_serve_puts_in_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve relies on uvicorn's internal ``uvicorn._subprocess.spawn`` (_workers_from_forkserver):
+    this fails when a uvicorn release renames it or stops starting its supervisor's workers from it."""
+    import multiprocessing.context
+    import multiprocessing.forkserver
+
+    import uvicorn
+    from uvicorn import _subprocess
+    from uvicorn.supervisors import multiprocess
+
+    from server import forkserver
+    from server.commands import serve
+
+    assert isinstance(_subprocess.spawn, multiprocessing.context.SpawnContext)
+    # put back, after the test, what it changes in this process
+    monkeypatch.setattr(_subprocess, "spawn", _subprocess.spawn)
+    monkeypatch.setattr(forkserver, "_preload", list(forkserver._preload))
+    fork_server = vars(multiprocessing.forkserver._forkserver)  # this process's (typeshed omits its preload)
+    monkeypatch.setitem(fork_server, "_preload_modules", fork_server["_preload_modules"])
+    assert serve._workers_from_forkserver()
+    worker = multiprocess.Process(uvicorn.Config(serve.WorkerApp(ServerConfig(Path("unused")))), [])
+    try:  # built as the supervisor builds each worker, not started
+        assert isinstance(worker.process, multiprocessing.context.ForkServerProcess)
+    finally:
+        worker.parent_conn.close()
+        worker.child_conn.close()
+    assert set(serve.WORKER_PRELOAD) <= set(fork_server["_preload_modules"])
 
 
 def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
@@ -335,7 +398,7 @@ more than the test cluster allows (max_connections 200)."""
 def capped(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: Cluster) -> Iterator[ServerProcess]:
     """A two-worker site on a PostgreSQL role that may hold CONNECTION_LIMIT connections, its workers
     with MANY_SLOTS API slots each: for the test of a PostgreSQL that takes no more connections, and
-    the one that reads the warning its start printed (starting its workers, each a new interpreter,
+    the one that reads the warning its start printed (starting its workers and their fork server
     is most of a test's CPU)."""
     role = f"capped_{os.getpid()}_{time.monotonic_ns() % 10**6}"
     admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)

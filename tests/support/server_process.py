@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
 
@@ -213,17 +213,25 @@ class ServerProcess:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
     def worker_pids(self) -> list[int]:
-        """The live worker processes of ``serve --workers N`` (the supervisor's spawned children)."""
+        """The live worker processes of ``serve --workers N``: the forks of the supervisor's fork
+        server (server.forkserver), or the supervisor's spawned children."""
         import psutil
+
+        def cmdline(process: psutil.Process) -> str:
+            try:
+                return " ".join(process.cmdline())
+            except psutil.Error:  # gone, or a killed worker not yet reaped (a zombie)
+                return ""
 
         assert self.proc is not None
         pids = []
         for child in psutil.Process(self.proc.pid).children():
-            try:
-                if "spawn_main" in " ".join(child.cmdline()):
-                    pids.append(child.pid)
-            except psutil.Error:  # gone, or a killed worker not yet reaped (a zombie)
-                pass
+            line = cmdline(child)
+            if "spawn_main" in line:
+                pids.append(child.pid)
+            elif "multiprocessing.forkserver" in line:  # its forks keep its command line
+                with suppress(psutil.Error):
+                    pids += [fork.pid for fork in child.children() if "multiprocessing.forkserver" in cmdline(fork)]
         return sorted(pids)
 
     def stop(self) -> None:
