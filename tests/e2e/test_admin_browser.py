@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 from openpyxl import load_workbook
 
-from tests.support.admin_browser import SHOTS, look, sign_in
+from tests.support.admin_browser import SHOTS, look, shown_table, sign_in
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import ADMIN_PASSWORD, Site, fresh_site, page_tables, same_cells
 from tests.support.certificates import watch_a_short_course
@@ -63,7 +63,7 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
     page.click(".crumbs >> text=某省")
     page.wait_for_url(base + "/admin/units/prov")
     # a download, opened with openpyxl, says what the page says
-    shown = page_tables(page.content())["child-units"]
+    shown = shown_table(page, "child-units")
     with page.expect_download() as info:
         page.click("a[href*='table=child-units'][href*='export=xlsx']")
     saved = tmp_path / "units.xlsx"
@@ -93,7 +93,7 @@ def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Si
                          ["孙八", "110105194912310038", "副科", "nowhere"]])
     page.set_input_files("input[name=file]", str(sheet))
     page.click("button:has-text('检查')")
-    bad = page_tables(page.content())["bad-rows"]
+    bad = shown_table(page, "bad-rows")
     assert [r[0] for r in bad[1:]] == ["4"] and page.locator("form[action='/admin/import/confirm']").count() == 0
     look(page, "import", narrow=True)
     for path, name in (("/admin/people", "people"), ("/admin/rankings", "rankings"), ("/admin/behind", "behind"),
@@ -169,7 +169,7 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     page.select_option("form[data-form=enrol-unit] select[name=target]", "city-a")
     page.click("form[data-form=enrol-unit] button[type=submit]")
     assert "已报名" in page.inner_text("[role=status]")
-    shown = page_tables(page.content())["class-qn-2026"]
+    shown = shown_table(page, "class-qn-2026")
     assert shown[0][-2:] == ["加权总分（3:3:4）", "结果"]
     assert [r[0:1] + r[3:] for r in shown[1:]] == [["张三", "1", "100.0", "100.0", "100.0", "100.0", "合格"],
                                                   ["李四", "0", "100.0", "0.0", "100.0", "70.0", "合格"]]
@@ -182,7 +182,7 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     assert sheet is not None
     assert same_cells([list(row) for row in sheet.iter_rows(values_only=True)]) == same_cells(shown)
     page.click("form[data-form=certificates] button[type=submit]")
-    issued = page_tables(page.content())["certificates"]
+    issued = shown_table(page, "certificates")
     assert [(r[0], r[4]) for r in issued[1:]] == [("张三", "本次开具"), ("李四", "本次开具")]
     look(page, "class-certificates", narrow=True)
     with page.expect_download() as info:
@@ -192,7 +192,7 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
     page.click("nav >> text=培训班")
-    listed = page_tables(page.content())["classes"]
+    listed = shown_table(page, "classes")
     assert [r[1] for r in listed[1:]] == ["b-2026", "qn-2026"] and listed[2][5:] == ["2", "50.0", "2"]
     look(page, "classes", narrow=True)
     page.click("nav >> text=学习任务")
@@ -201,7 +201,7 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     page.fill("form[data-form=assign] input[name=due]", "2026-12-31")
     page.click("form[data-form=assign] button[type=submit]")
     assert "已指派" in page.inner_text("[role=status]")
-    assert page_tables(page.content())["assignments"][-1][:6] == ["c1", "测试课程", "单位及其下级单位", "甲市一县",
+    assert shown_table(page, "assignments")[-1][:6] == ["c1", "测试课程", "单位及其下级单位", "甲市一县",
                                                                   "必修", "2026-12-31"]
     look(page, "assignments", narrow=True)
     context.close()
@@ -215,11 +215,11 @@ def test_a_class_enrols_a_unit_shows_its_3_3_4_scores_exports_them_and_refuses_i
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/admin/classes")
-    assert [r[1] for r in page_tables(page.content())["classes"][1:]] == ["qn-2026"]
+    assert [r[1] for r in shown_table(page, "classes")[1:]] == ["qn-2026"]
     look(page, "reviewer-classes", narrow=True)
     page.click("table[data-table=classes] >> text=2026年青年干部培训班")
     assert page.locator("form[method=post] >> text=报名该单位").count() == 0
-    assert len(page_tables(page.content())["class-qn-2026"]) == 3
+    assert len(shown_table(page, "class-qn-2026")) == 3
     look(page, "reviewer-class", narrow=True)
     answer = page.goto(base + "/admin/classes/b-2026")
     assert answer is not None and answer.status == 404 and "乙市党务干部培训班" not in page.content()
@@ -250,7 +250,7 @@ def test_courses_archive_people_units_and_a_half_year_bulletin(browser: Browser,
     sign_in(page, base, "root")
     # courses: completion share and quiz pass rate, the download the same as the page
     page.click("nav >> text=课程")
-    shown = page_tables(page.content())["courses"]
+    shown = shown_table(page, "courses")
     assert [r[4] for r in shown[1:] if r[0] == COURSE] == ["50.0"] and [r[7] for r in shown[1:] if r[0] == COURSE] == [
         "50.0"]
     with page.expect_download() as info:

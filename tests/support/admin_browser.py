@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.support.admin_web import ADMIN_PASSWORD
+from tests.support.admin_web import ADMIN_PASSWORD, page_tables
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -62,3 +62,12 @@ def look(page: Page, name: str, *, narrow: bool = False) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     english = {w for w in page.evaluate(ENGLISH_WORDS) if w not in ALLOWED_LATIN}
     assert not english, f"{name}: English left on a zh_CN page: {sorted(english)}"
+
+
+def shown_table(page: Page, name: str) -> list[list[str]]:
+    """The rows of the page's table ``name`` (``data-table``), once the page has it and is parsed whole.
+    A click that submits a form returns when the next page starts loading: its content read at once
+    may still be the part received so far."""
+    page.wait_for_selector(f"table[data-table='{name}']", state="attached")
+    page.wait_for_load_state("domcontentloaded")
+    return page_tables(page.content())[name]
