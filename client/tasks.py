@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from sync.protocol.errors import CancelledError
 
@@ -165,6 +165,16 @@ class Lane:
         def settled() -> None:
             handle.done = True
             self._active.discard(handle)
+            # ``signals`` held this callback, which holds the handle, which holds ``signals``: left to
+            # Python, its Qt object would be destroyed whenever the cyclic collector (or the last
+            # reference, which a lane thread may hold) lets it go, on whichever thread that happens.
+            # Qt owns it from here on (the application is its parent) and deletes it on the GUI
+            # thread's event loop, once the delivery now under way has returned.
+            signals.on_settled = None
+            app = QCoreApplication.instance()
+            if app is not None:
+                signals.setParent(app)
+            signals.deleteLater()
             if not self._active and self._on_idle:
                 callback, self._on_idle = self._on_idle, None
                 callback()
