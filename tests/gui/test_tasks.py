@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 
 from client.tasks import Lanes, TaskContext, run_task
@@ -96,3 +98,26 @@ def test_db_lane_runs_one_job_at_a_time(qtbot, lanes):
     qtbot.waitUntil(lambda: all(h.done for h in handles), timeout=5000)
     assert overlap == [False] * 5
     assert len(threads) == 1
+
+
+def test_a_settled_task_leaves_no_qt_object_to_the_cyclic_collector(qtbot, lanes):
+    """Each task's signals object is deleted by the GUI thread's event loop once the task settles, never
+    left in a reference cycle for Python's cyclic collector, which may run on any thread (a lane's too)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from client.tasks import TaskSignals
+
+    handles = [run_task(lanes.net, lambda ctx, i=i: i, name=f"t{i}") for i in range(3)]
+    handles.append(run_task(lanes.db, lambda ctx: 1 / 0, name="fails"))
+    qtbot.waitUntil(lambda: all(h.done for h in handles), timeout=10000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not any(shiboken6.isValid(h.signals) for h in handles)  # their Qt objects are gone
+    handles.clear()
+    was = gc.get_debug()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        assert not [o for o in gc.garbage if isinstance(o, TaskSignals)]
+    finally:
+        gc.set_debug(was)
+        gc.garbage.clear()
