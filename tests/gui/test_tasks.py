@@ -117,7 +117,8 @@ def test_a_settled_task_leaves_no_qt_object_to_the_cyclic_collector(qtbot, lanes
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         gc.collect()
-        assert not [o for o in gc.garbage if isinstance(o, TaskSignals)]
+        # (other tests' Python wrappers may be there, their Qt objects long deleted: only a live one counts)
+        assert not [o for o in gc.garbage if isinstance(o, TaskSignals) and shiboken6.isValid(o)]
     finally:
         gc.set_debug(was)
         gc.garbage.clear()
