@@ -6,7 +6,8 @@ from __future__ import annotations
 import faulthandler
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,29 @@ def pytest_configure(config: pytest.Config) -> None:
         from client import i18n
 
         i18n.ensure_built()
+
+
+_ZYGOTE = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[Any]) -> None:
+    """The parallel workers are forked from one process that has imported what the test modules
+    import, instead of each importing it again (tests/support/forked_workers.py)."""
+    from tests.support import forked_workers
+
+    popen = [spec for spec in specs if spec.popen and not spec.python]
+    if not popen or _ZYGOTE in config.stash or not forked_workers.enabled():
+        return
+    zygote = config.stash[_ZYGOTE] = forked_workers.Zygote(str(config.rootpath))
+    for spec in popen:
+        spec.python = zygote.python
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    zygote = config.stash.get(_ZYGOTE, None)
+    if zygote is not None:
+        zygote.stop()
 
 
 def _report_fatal_traps() -> None:
