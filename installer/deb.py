@@ -19,7 +19,7 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent / "deb"
 FONT_DEPENDS = "fonts-wqy-microhei | fonts-noto-cjk"
 _LDD_LINE = re.compile(r"^\s*(\S+) => (not found|\S+)")
-_NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]")
+_DYNAMIC = re.compile(r"\((NEEDED|RUNPATH|RPATH)\)\s+[^\[]*\[([^\]]+)\]")
 
 
 def tree_size(folder: Path) -> int:
@@ -34,15 +34,41 @@ def _is_elf(path: Path) -> bool:
         return False
 
 
-def direct_needs(elves: list[Path]) -> set[str]:
-    """Every library name a bundle file names itself (DT_NEEDED); what those need in turn comes with
-    their own packages' Depends, so it is not listed again (and differs between releases)."""
-    needed: set[str] = set()
+def dynamic_sections(elves: list[Path]) -> dict[Path, tuple[str, ...]]:
+    """Each ELF file's dynamic-section entries that decide what the loader loads for it, in order:
+    its NEEDED, RUNPATH and RPATH entries as ``readelf -d`` prints them (kind and value)."""
+    sections: dict[Path, list[str]] = {p: [] for p in elves}
+    by_name = {str(p): p for p in elves}
     for chunk in range(0, len(elves), 200):
         out = subprocess.run(["readelf", "-d", *map(str, elves[chunk : chunk + 200])], capture_output=True,
                              text=True).stdout
-        needed.update(_NEEDED.findall(out))
-    return needed
+        current: list[str] | None = None
+        if len(elves[chunk : chunk + 200]) == 1:  # one file: readelf prints no "File:" header
+            current = sections[elves[chunk]]
+        for line in out.splitlines():
+            if line.startswith("File: "):
+                current = sections.get(by_name.get(line[6:], Path()))
+            elif current is not None and (m := _DYNAMIC.search(line)):
+                current.append(f"{m[1]} {m[2]}")
+    return {p: tuple(entries) for p, entries in sections.items()}
+
+
+def direct_needs(sections: dict[Path, tuple[str, ...]]) -> set[str]:
+    """Every library name a bundle file names itself (DT_NEEDED); what those need in turn comes with
+    their own packages' Depends, so it is not listed again (and differs between releases)."""
+    return {entry.split(" ", 1)[1] for entries in sections.values() for entry in entries
+            if entry.startswith("NEEDED ")}
+
+
+def _load_alike(sections: dict[Path, tuple[str, ...]]) -> list[Path]:
+    """One file of each group that the loader resolves alike: the same NEEDED names in the same order,
+    RUNPATH and RPATH (and the same folder where a path says $ORIGIN). ldd prints the same for every
+    file of a group: about 150 of the bundle's 360 ELF files, each ldd a run of the dynamic loader."""
+    chosen: dict[tuple[str, ...], Path] = {}
+    for path, entries in sections.items():
+        key = entries + ((str(path.parent),) if any("ORIGIN" in e for e in entries) else ())
+        chosen.setdefault(key, path)
+    return sorted(chosen.values())
 
 
 def external_libraries(app_dir: Path) -> tuple[set[str], set[str]]:
@@ -52,9 +78,11 @@ def external_libraries(app_dir: Path) -> tuple[set[str], set[str]]:
     found: set[str] = set()
     missing: set[str] = set()
     elves = [p for p in app_dir.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
-    needed = direct_needs(elves)
-    for chunk in range(0, len(elves), 200):
-        batch = [str(p) for p in elves[chunk : chunk + 200]]
+    sections = dynamic_sections(elves)
+    needed = direct_needs(sections)
+    asked = _load_alike(sections)
+    for chunk in range(0, len(asked), 200):
+        batch = [str(p) for p in asked[chunk : chunk + 200]]
         out = subprocess.run(["ldd", *batch], capture_output=True, text=True, env=env).stdout
         for line in out.splitlines():
             m = _LDD_LINE.match(line)
