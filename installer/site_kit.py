@@ -107,18 +107,24 @@ def copy_site(site_file: Path, out: Path) -> SiteConfig:
     return site
 
 
-def copy_installers(dist: Path, out: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    target = out / "installers"
-    target.mkdir(exist_ok=True)
+def find_installers(dist: Path) -> dict[str, Path]:
+    """The newest installer of each kind in ``dist`` ("deb", and "exe" where a Windows setup was built)."""
+    found: dict[str, Path] = {}
     for kind, pattern in (("deb", "studydesk_*_amd64.deb"), ("exe", "studydesk_*_setup.exe")):
         files = sorted(dist.glob(pattern), key=lambda p: p.stat().st_mtime)
         if files:
-            copy_file(files[-1], target / files[-1].name)
-            found[kind] = files[-1].name
+            found[kind] = files[-1]
     if "deb" not in found:
         raise KitError(f"no studydesk_*_amd64.deb in {dist}: run installer/build first (or pass --installers DIR)")
     return found
+
+
+def copy_installers(installers: dict[str, Path], out: Path) -> dict[str, str]:
+    target = out / "installers"
+    target.mkdir(exist_ok=True)
+    for path in installers.values():
+        copy_file(path, target / path.name)
+    return {kind: path.name for kind, path in installers.items()}
 
 
 def write_guide(out: Path, site: SiteConfig, manifests: list[Manifest], installers: dict[str, str]) -> None:
@@ -135,12 +141,15 @@ def build_kit(repo: Path, site_file: Path, out: Path, wanted: list[str], dist: P
     out.mkdir(parents=True, exist_ok=True)
     site = copy_site(site_file, out)
     keys = site.trusted_keys()
-    installers = copy_installers(dist, out)
+    found = find_installers(dist)
     chosen, catalog = choose_courses(repo, keys, wanted)
     courses = out / "courses"
     manifests = [copy_course(repo, courses, cid, ver, keys, catalog) for cid, ver in sorted(chosen.items())]
     if catalog is not None and {c.id for c in catalog.courses} == set(chosen):
         copy_file(repo / "catalog.json", courses / "catalog.json")
+    # the installers (the largest files) only once every course checked out: a missing or damaged
+    # course stops the kit before the stick is written full
+    installers = copy_installers(found, out)
     write_guide(out, site, manifests, installers)
     marker = {"format": 1, "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "courses": [{"id": m.course_id, "version": m.version, "title": m.title} for m in manifests],
