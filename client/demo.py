@@ -11,9 +11,10 @@ Keeps its files in one persistent demo folder (``$STUDYDESK_DEMO_DIR``, else
 course with the client's engine and keeps the server running until Ctrl-C, which stops it cleanly.
 
 The admin steps (``studydesk-server keys init``, ``publish``, ``user``, ``assign``) run one after
-the other in one child interpreter (ServerAdmin), started only when a step is needed: each as its
-own ``python -m server.cli`` would load the server's code once per step. The server itself runs in
-a child of its own.
+the other in one child interpreter (ServerAdmin): each as its own ``python -m server.cli`` would load
+the server's code once per step. That child then becomes the server (``serve``, its output in
+``server.log``), so the demo loads the server's code once, not twice (about a second of CPU on an
+old PC).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class DemoEnv:
     site_path: Path
     server_url: str
     public_key: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[str]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -107,6 +108,13 @@ from server.cli import main
 steps, answers, data = sys.stdin, sys.stdout, sys.argv[1]
 for line in steps:
     step = json.loads(line)
+    if "serve" in step:  # the last step: this process becomes the server, its output in the log
+        import os
+        log = os.open(step["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        quiet = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(quiet, 0), os.dup2(log, 1), os.dup2(log, 2), os.close(quiet), os.close(log)
+        sys.stdin = open(os.devnull)
+        sys.exit(main(["--data", data, "serve", *step["serve"]]))
     out, err = io.StringIO(), io.StringIO()
     sys.stdin = io.StringIO(step["input"])
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -118,7 +126,8 @@ for line in steps:
     answers.flush()
 """
 """ServerAdmin's child: ``server.cli.main`` for each step read from stdin (a JSON line: the command's
-words and its standard input), answering each with a JSON line (exit status, stdout, stderr)."""
+words and its standard input), answering each with a JSON line (exit status, stdout, stderr); a
+``serve`` step makes it the server, its standard input from /dev/null and its output into the log."""
 
 
 class ServerAdmin:
@@ -136,7 +145,8 @@ class ServerAdmin:
             self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the child's own errors (a crash); see close()
             self._proc = subprocess.Popen([sys.executable, "-c", _ADMIN_CHILD, str(self.data)],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
-                                          text=True, encoding="ascii", cwd=REPO_ROOT)
+                                          text=True, encoding="ascii", cwd=REPO_ROOT,
+                                          preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         return self._proc
 
     def run(self, *args: str, input: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -157,6 +167,23 @@ class ServerAdmin:
             answer = json.loads(line)
         result = subprocess.CompletedProcess(list(args), int(answer["rc"]), answer["out"], answer["err"])
         return _checked(result, args) if check else result
+
+    def serve(self, port: int, log: Path) -> subprocess.Popen[str]:
+        """The child becomes ``studydesk-server serve --port PORT``, its output appended to ``log``;
+        the server process is the caller's from now on (this object ends with no child)."""
+        proc = self._child()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps({"serve": ["--port", str(port)], "log": str(log)}) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, ValueError):  # the child is gone: the caller sees the server stopped
+            pass
+        self._proc = None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        proc.stdout.close()
+        self.close()
+        return proc
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -211,7 +238,7 @@ def prepare(root: Path | None = None, port: int | None = None, *, with_person: b
     server_data, client_data = root / "server", root / "client"
     for d in (server_data, client_data):
         d.mkdir(parents=True, exist_ok=True)
-    with ServerAdmin(server_data) as admin:
+    with ServerAdmin(server_data) as admin:  # its child then becomes the server
         public_key = _kept_public_key(server_data)
         if public_key is None:  # first run: create the demo publisher key (unencrypted unless the passphrase
             public_key = admin.run("keys", "init").stdout.strip().splitlines()[-1]  # variable is set)
@@ -226,12 +253,9 @@ def prepare(root: Path | None = None, port: int | None = None, *, with_person: b
             print(_fill(text, DEMO_COURSE_ID, max(after, default=0)))
         if with_person:
             add_demo_person(admin)
-    port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
-    url = f"http://127.0.0.1:{port}"
-    log = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--data", str(server_data), "serve",
-                             "--port", str(port)], stdout=log, stderr=log, cwd=REPO_ROOT,
-                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
+        url = f"http://127.0.0.1:{port}"
+        proc = admin.serve(port, root / "server.log")
     env = DemoEnv(root, server_data, client_data, root / "site.toml", url, public_key, proc)
     try:
         _wait_healthy(env)

@@ -3,23 +3,23 @@
 Public keys travel as text ``ed25519:<base64 of the 32 raw bytes>``; a key id is the first
 16 hex digits of the sha256 of the raw public key. Signatures are base64 of the 64 raw
 bytes. Must not import Qt or anything from client/ or server/.
+
+cryptography, hashlib and the canonical encoder load on first use, not with this module: reading a
+site file (which checks its keys' text) is on the path to the app's first window.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-from sync.protocol.canonical import canonical_bytes
 from sync.protocol.errors import FormatError, IntegrityError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 _PREFIX = "ed25519:"
 
@@ -45,10 +45,15 @@ class PublicKey:
 
     @property
     def key_id(self) -> str:
+        import hashlib
+
         return hashlib.sha256(self.raw).hexdigest()[:16]
 
     def verify(self, signature_b64: str, data: bytes) -> None:
         """Raise IntegrityError unless ``signature_b64`` is this key's signature of ``data``."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             sig = base64.b64decode(signature_b64, validate=True)
             Ed25519PublicKey.from_public_bytes(self.raw).verify(sig, data)
@@ -66,20 +71,28 @@ class PrivateKey:
 
     @classmethod
     def generate(cls) -> PrivateKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
     def from_raw(cls, raw: bytes) -> PrivateKey:
         if len(raw) != 32:
             raise FormatError("bad_key", "an Ed25519 private key has 32 bytes")
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.from_private_bytes(raw))
 
     def raw(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.private_bytes(
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
 
     def to_pem(self, passphrase: bytes | None) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         enc: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
         )
@@ -87,6 +100,9 @@ class PrivateKey:
 
     @classmethod
     def from_pem(cls, data: bytes, passphrase: bytes | None) -> PrivateKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         try:
             key = serialization.load_pem_private_key(data, password=passphrase)
         except (ValueError, TypeError) as exc:
@@ -97,6 +113,8 @@ class PrivateKey:
 
     @property
     def public(self) -> PublicKey:
+        from cryptography.hazmat.primitives import serialization
+
         return PublicKey(
             self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         )
@@ -112,6 +130,8 @@ def verify_signed_document(obj: Mapping[str, Any], key_id: str, signature: str, 
                            what: str) -> None:
     """Check a signed document (a manifest, the catalog): ``signature`` by the pinned key ``key_id``
     over the canonical bytes of every field but ``signature``; raises IntegrityError otherwise."""
+    from sync.protocol.canonical import canonical_bytes
+
     key = trusted.get(key_id)
     if key is None:
         raise IntegrityError("unknown_key", f"{what} signed by unknown key {key_id!r}")

@@ -1,7 +1,8 @@
 """The quiz and the exam on the small office screens they are used on (1366x768 and 1024x768), in
 zh_CN at 标准 and 特大, under a real X server (Xvfb).
 
-One child process per screen and text size opens a lesson's quiz, answers and grabs the question
+One child process per screen, at each text size in turn (new windows for each, made after the
+text size is applied), opens a lesson's quiz, answers and grabs the question
 page, submits wrong answers and grabs the result with the mistakes and the right answers, then
 starts the final exam and grabs it with its countdown. It checks that each window fits the
 screen and that no button's text is cut. Screenshots go to artifacts/screenshots/ (git-ignored).
@@ -14,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +44,7 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     from tests.support.assessments import exam, quiz, right_answer
     from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
-    app = QApplication([])
+    app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)
     Theme(app).apply(text_size)
     ensure_built()
@@ -209,28 +211,49 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
         QTimer.singleShot(300, finish)
 
     def finish() -> None:
-        print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+        watchdog.stop()
+        print(f"RESULT {text_size} " + json.dumps(result, ensure_ascii=False), flush=True)
         lanes.shutdown(app.quit)
 
     quiz_dialog.sitting_ready.connect(lambda: QTimer.singleShot(300, quiz_ready))
-    QTimer.singleShot(60_000, lambda: (print("RESULT " + json.dumps({"timed_out": True})), app.quit()))
+    watchdog = QTimer()  # this text size's: it goes with the scenario
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(lambda: (print(f"RESULT {text_size} " + json.dumps({"timed_out": True})), app.quit()))
+    watchdog.start(60_000)
     app.exec()
 
 
-@pytest.mark.parametrize("text_size", ["normal", "xlarge"])
-def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path,
-                                                   text_size: str) -> None:
+def children(work: str, screen_name: str, text_sizes: str) -> None:
+    """Runs in the child process: the scenario at each of the comma-separated ``text_sizes`` in turn,
+    each in its own folder (course, profile) with new windows."""
+    for text_size in text_sizes.split(","):
+        folder = Path(work) / text_size
+        folder.mkdir(parents=True, exist_ok=True)
+        child(str(folder), screen_name, text_size)
+
+
+TEXT_SIZES = ("normal", "xlarge")
+
+
+def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(tmp_path)}
-    code = (f"from tests.gui.test_assessment_screens_xvfb import child; "
-            f"child({str(tmp_path)!r}, {name!r}, {text_size!r})")
+    code = (f"from tests.gui.test_assessment_screens_xvfb import children; "
+            f"children({str(tmp_path)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180)
+                          timeout=300)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr
-    result = json.loads(lines[-1][len("RESULT "):])
+    results = dict(line[len("RESULT "):].split(" ", 1) for line in lines)
+    assert sorted(results) == sorted(TEXT_SIZES), proc.stdout
+    for text_size in TEXT_SIZES:
+        check_screen(name, text_size, json.loads(results[text_size]))
+
+
+def check_screen(name: str, text_size: str, result: dict[str, Any]) -> None:
+    """What one text size's scenario saw on the screen ``name``."""
     assert "timed_out" not in result, result
     assert result["fits"] is True and result["cut"] == [], result
     texts = result["texts"]

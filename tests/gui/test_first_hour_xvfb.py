@@ -3,7 +3,8 @@ page puts the cursor in the password box (at start and after a click on the high
 an offline sign-in shows the status bar offline, and settings and About fit the screen.
 Screenshots of the four go to artifacts/screenshots/first-hour/ for people to look at.
 
-The windows run in a child process with QT_QPA_PLATFORM=xcb (this test process is offscreen).
+The windows run in a child process with QT_QPA_PLATFORM=xcb (this test process is offscreen), one per
+screen size, at each text size in turn (a new main window for each, over the same PC's data).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     from tests.support.server_process import ServerProcess
     from tests.support.shell_env import app_context
 
-    app = QApplication([])
+    app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)
     env = ShellEnv(ServerProcess(Path(out) / "unused"), Path(site), Path(data), "")
     ctx = app_context(env, language="zh_CN")
@@ -126,16 +127,28 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
         shell.end_session(window.session)
     ctx.lanes.net.cancel_all()
     _wait(app, lambda: not ctx.lanes.busy, 20)
-    print("REPORT " + json.dumps(report, ensure_ascii=False), flush=True)
+    window.close()  # the next text size's window starts as this one did: the only one
+    _wait(app, lambda: not ctx.lanes.busy, 20)
+    print(f"REPORT {tag} " + json.dumps(report, ensure_ascii=False), flush=True)
 
 
-@pytest.fixture
-def offline_pc(tmp_path: Path) -> Iterator[ShellEnv]:
-    """张三 signed in on this PC once; the server is down now (the status bar shows offline)."""
+def children(site: str, data: str, out: str, size: str, text_sizes: str) -> None:
+    """In the child process: ``child`` at each of the comma-separated ``text_sizes`` in turn."""
+    for text_size in text_sizes.split(","):
+        child(site, data, out, text_size, f"{size}-{text_size}")
+
+
+TEXT_SIZES = ("normal", "xlarge")
+
+
+@pytest.fixture(scope="module")
+def offline_pc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShellEnv]:
+    """张三 signed in on this PC once; the server is down now (the status bar shows offline). Each
+    screen size's windows find the PC as the last ones left it, as the second text size's do."""
     from sync.account.auth import AuthService
     from sync.site.config import load_site
 
-    with zhangsan_server(tmp_path) as env:
+    with zhangsan_server(tmp_path_factory.mktemp("offline-pc")) as env:
         env.site_path.write_text(env.site_path.read_text(encoding="utf-8") + f'\n[support]\ncontact = "{SUPPORT}"\n',
                                  encoding="utf-8")
         AuthService(env.data_root, load_site(env.site_path)).sign_in("zhangsan", PASSWORD)
@@ -153,16 +166,16 @@ def test_sign_in_status_bar_settings_and_about_on_small_screens(offline_pc: Shel
     width, height = size
     proc, display = start_xvfb(f"{width}x{height}x24")
     try:
-        for text_size in ("normal", "xlarge"):
+        code = (f"from tests.gui.test_first_hour_xvfb import children; children({str(offline_pc.site_path)!r}, "
+                f"{str(offline_pc.data_root)!r}, {str(SHOTS)!r}, {f'{width}x{height}'!r}, {','.join(TEXT_SIZES)!r})")
+        run_env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        done = subprocess.run([sys.executable, "-c", code], env=run_env, capture_output=True, text=True,
+                              timeout=360, cwd=REPO)
+        reports = dict(x[len("REPORT "):].split(" ", 1) for x in done.stdout.splitlines() if x.startswith("REPORT "))
+        for text_size in TEXT_SIZES:
             tag = f"{width}x{height}-{text_size}"
-            code = (f"from tests.gui.test_first_hour_xvfb import child; child({str(offline_pc.site_path)!r}, "
-                    f"{str(offline_pc.data_root)!r}, {str(SHOTS)!r}, {text_size!r}, {tag!r})")
-            run_env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
-            done = subprocess.run([sys.executable, "-c", code], env=run_env, capture_output=True, text=True,
-                                  timeout=180, cwd=REPO)
-            line = next((x for x in done.stdout.splitlines() if x.startswith("REPORT ")), None)
-            assert line is not None, done.stdout + done.stderr[-3000:]
-            report = json.loads(line[len("REPORT "):])
+            assert tag in reports, done.stdout + done.stderr[-3000:]
+            report = json.loads(reports[tag])
             failed = [k for k, v in report.items() if k != "about_text" and k != "settings_scrolls" and v is not True]
             assert not failed, (tag, report)
             assert SUPPORT in str(report["about_text"]) and "0.1.0" in str(report["about_text"])

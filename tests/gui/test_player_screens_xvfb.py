@@ -1,8 +1,9 @@
 """The player window on the small office screens it is used on (1366x768 and 1024x768), in zh_CN
 at 标准 and 特大, under a real X server (Xvfb) with the real VLC drawing a real generated video.
 
-One child process per screen and text size plays a lesson from its start to its end and takes a
-screenshot at each moment a learner must understand: playing; a jump ahead refused (the red
+One child process per screen plays a lesson from its start to its end at each text size in turn
+(a new window for each, made after the text size is applied) and takes a screenshot at each
+moment a learner must understand: playing; a jump ahead refused (the red
 warning, and no tooltip over it); paused because another window came to the front (and why);
 the end of the lesson (本节已完成, 下一课). It also opens the 导出学习记录 file dialog (Qt's own
 widgets, in Chinese) and grabs it. Screenshots go to artifacts/screenshots/ (git-ignored).
@@ -15,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +53,7 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     from client.windows.player_window import PlayerWindow
     from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
-    app = QApplication([])
+    app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)
     Theme(app).apply(text_size)
     ensure_built()
@@ -194,25 +196,42 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     timer.timeout.connect(run)
     timer.start(100)
     app.exec()
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    print(f"RESULT {text_size} " + json.dumps(result, ensure_ascii=False), flush=True)
 
 
-@pytest.mark.parametrize("text_size", ["normal", "xlarge"])
-def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_video: Path, tmp_path: Path,
-                                            text_size: str) -> None:
+def children(work: str, video_file: str, screen_name: str, text_sizes: str) -> None:
+    """Runs in the child process: the scenario at each of the comma-separated ``text_sizes`` in turn,
+    each in its own folder (course, profile) with a new window."""
+    for text_size in text_sizes.split(","):
+        folder = Path(work) / text_size
+        folder.mkdir(parents=True, exist_ok=True)
+        child(str(folder), video_file, screen_name, text_size)
+
+
+TEXT_SIZES = ("normal", "xlarge")
+
+
+def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_video: Path, tmp_path: Path) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(home)}
-    code = (f"from tests.gui.test_player_screens_xvfb import child; "
-            f"child({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {text_size!r})")
+    code = (f"from tests.gui.test_player_screens_xvfb import children; "
+            f"children({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=240)
+                          timeout=400)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr
-    result = json.loads(lines[-1][len("RESULT "):])
+    results = dict(line[len("RESULT "):].split(" ", 1) for line in lines)
+    assert sorted(results) == sorted(TEXT_SIZES), proc.stdout
+    for text_size in TEXT_SIZES:
+        check_screen(name, text_size, home, json.loads(results[text_size]))
+
+
+def check_screen(name: str, text_size: str, home: Path, result: dict[str, Any]) -> None:
+    """What one text size's scenario saw on the screen ``name``."""
     assert "timed_out_at" not in result, result
     assert result["fits"] is True
     assert result["playing_notice"] is False

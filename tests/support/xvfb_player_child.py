@@ -1,7 +1,9 @@
 """The child process of tests/gui/test_player_window_xvfb.py, run as
-``python -m tests.support.xvfb_player_child WORK VIDEO SHOTS LANGUAGE TEXT_SIZE`` on an X display
-(QT_QPA_PLATFORM=xcb): a player window playing a real lesson through VLC, then the course page,
-each grabbed from the screen, and one ``RESULT {json}`` line with what it saw.
+``python -m tests.support.xvfb_player_child WORK VIDEO SHOTS LANGUAGE:TEXT_SIZE,...`` on an X display
+(QT_QPA_PLATFORM=xcb): for each language and text size in turn, a player window playing a real
+lesson through VLC, then the course page, each grabbed from the screen, and one
+``RESULT LANGUAGE:TEXT_SIZE {json}`` line with what it saw. English, which installs no translation,
+comes first: a translation installed for a run stays installed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def child(work: str, video_file: str, shots: str, language: str, text_size: str)
     from client.windows.player_window import PlayerWindow
     from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course
 
-    app = QApplication([])
+    app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)
     Theme(app).apply(text_size)
     if language != "en":
@@ -107,10 +109,23 @@ def child(work: str, video_file: str, shots: str, language: str, text_size: str)
             QTimer.singleShot(200, when_watched)
 
     QTimer.singleShot(1000, when_watched)
-    QTimer.singleShot(60000, app.quit)
+    watchdog = QTimer()  # this run's: it goes with the run
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(app.quit)
+    watchdog.start(60000)
     app.exec()
-    print("RESULT " + json.dumps(result), flush=True)
+    print(f"RESULT {language}:{text_size} " + json.dumps(result), flush=True)
+
+
+def children(work: str, video_file: str, shots: str, runs: str) -> None:
+    """``child`` for each ``LANGUAGE:TEXT_SIZE`` of the comma-separated ``runs`` in turn, each in its own
+    folder (course, profile) with new windows."""
+    for run in runs.split(","):
+        language, text_size = run.split(":")
+        folder = Path(work) / f"{language}-{text_size}"
+        folder.mkdir(parents=True, exist_ok=True)
+        child(str(folder), video_file, shots, language, text_size)
 
 
 if __name__ == "__main__":
-    child(*sys.argv[1:6])
+    children(*sys.argv[1:5])
