@@ -59,7 +59,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
-    from server.commands import kept_engine, os_user, site
+    from server.commands import done_with, engine_for, kept_engine, os_user, site
 
     config = site(args)
     if config.uses_sqlite_file and not config.db_path.is_file():
@@ -68,7 +68,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from server import audit
-    from server.storage.engine import create, transaction
+    from server.storage.engine import transaction
     from server.storage.schema import bring_to_newest, current
 
     words = [args.command] + [str(v) for k, v in sorted(vars(args).items()) if k.endswith("_command") and v]
@@ -76,7 +76,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
                    if (v := getattr(args, k, None))), "")
     try:
         kept = kept_engine(config)  # the command's own, disposed when the run ends
-        engine = kept if kept is not None else create(config.url, pool_size=1)
+        engine = kept if kept is not None else engine_for(config.url)
         try:
             with engine.connect() as conn:
                 if not config.uses_sqlite_file and current(conn) is None:
@@ -87,7 +87,7 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
                                  result=result, detail=shlex.join(argv))
         finally:
             if kept is None:
-                engine.dispose()
+                done_with(config.url, engine)
     except (SQLAlchemyError, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
         print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
 

@@ -2,18 +2,24 @@
 the site named on the command line and a connection to its database.
 
 Within ``one_run`` (server.cli: one command and its audit row) a database is opened once: the
-Engine the first ``connect`` made serves every later ``connect`` to it and the audit row, and is
-disposed when the run ends. Each ``connect`` still asks the database its revision (one short
-query), so a database another process made newer meanwhile is refused all the same."""
+Engine the first ``connect`` made serves every later ``connect`` to it and the audit row, and its
+connections are closed when the run ends. Each ``connect`` still asks the database its revision
+(one short query), so a database another process made newer meanwhile is refused all the same.
+
+A process that runs several commands one after the other (the demo's admin child, client.demo)
+keeps the Engine of each of the last few databases between runs, its connections closed: the
+next run on it skips compiling its statements again and the dialect's first-connection queries."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from server.config import ServerConfig
@@ -24,6 +30,37 @@ if TYPE_CHECKING:  # the database stack is loaded by the commands that connect, 
 _kept: ContextVar[dict[str, Engine] | None] = ContextVar("studydesk_kept_engines", default=None)
 """Inside ``one_run``: the Engines opened so far, by URL; None outside it (and in a thread the
 command starts: a context of its own)."""
+
+_REUSED = 4
+"""How many databases' Engines the process keeps between runs (see the module text)."""
+_reusable: dict[str, Engine] = {}
+"""By URL, the most recently used last; their pools hold no connection between runs."""
+_reusable_lock = threading.Lock()
+
+
+def engine_for(url: str) -> Engine:
+    """An Engine for the database at ``url`` with a pool of one connection, this caller's alone until
+    it hands it back with ``done_with``: the one an earlier run of this process used for it (its
+    statements compiled already), else a new one."""
+    from server.storage.engine import create
+
+    with _reusable_lock:
+        engine = _reusable.pop(url, None)
+    if engine is None:
+        return create(url, pool_size=1)
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # as ``create`` does
+    return engine
+
+
+def done_with(url: str, engine: Engine) -> None:
+    """Close the connections of an Engine ``engine_for`` gave, and keep it for the next run."""
+    engine.dispose()
+    with _reusable_lock:
+        _reusable.pop(url, None)  # another run's, made meanwhile: this one is as good
+        _reusable[url] = engine
+        while len(_reusable) > _REUSED:
+            del _reusable[next(iter(_reusable))]
 
 
 def site(args: argparse.Namespace) -> ServerConfig:
@@ -42,8 +79,8 @@ def one_run() -> Iterator[None]:
         yield
     finally:
         _kept.reset(token)
-        for engine in engines.values():
-            engine.dispose()
+        for url, engine in engines.items():
+            done_with(url, engine)
 
 
 def kept_engine(config: ServerConfig) -> Engine | None:
@@ -55,13 +92,12 @@ def kept_engine(config: ServerConfig) -> Engine | None:
 @contextmanager
 def connect(config: ServerConfig) -> Iterator[Connection]:
     """A connection to the site's database, brought to the newest revision first."""
-    from server.storage.engine import create
     from server.storage.schema import bring_to_newest
 
     kept = _kept.get()
     engine = kept_engine(config)
     if engine is None:
-        engine = create(config.url, pool_size=1)
+        engine = engine_for(config.url)
     try:
         with engine.connect() as conn:
             bring_to_newest(conn)  # asked again on an engine this run opened before, all the same
@@ -70,7 +106,7 @@ def connect(config: ServerConfig) -> Iterator[Connection]:
             yield conn
     finally:
         if kept is None or kept.get(config.url) is not engine:
-            engine.dispose()
+            done_with(config.url, engine)
 
 
 def os_user() -> str:

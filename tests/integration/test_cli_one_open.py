@@ -10,6 +10,8 @@ from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 from server.cli import _audit, build_parser
 from server.commands import connect, kept_engine, one_run
@@ -21,6 +23,12 @@ from tests.support.server_process import ServerProcess
 
 NEWER = "9999"
 """A revision this StudyDesk does not know, as a newer StudyDesk would leave."""
+
+
+def _connections(engine: Engine) -> tuple[int, int]:
+    """How many connections the engine's pool holds (idle, lent out)."""
+    assert isinstance(engine.pool, QueuePool)
+    return engine.pool.checkedin(), engine.pool.checkedout()
 
 
 def _audited(proc: ServerProcess, action: str) -> int:
@@ -68,6 +76,24 @@ def test_the_audit_row_of_a_run_is_refused_on_a_database_made_newer_after_its_co
     proc.sql(f"UPDATE alembic_version SET version_num = '{head()}'")
     assert _audited(proc, "unit rename") == 0
     assert proc.sql("SELECT name FROM units WHERE code = 'U1'") == [("Two",)]
+
+
+@pytest.mark.databases
+def test_a_later_run_of_the_process_reuses_the_engine_with_no_connection_kept_between_runs(
+        tmp_path: Path, database: str | None) -> None:
+    proc = ServerProcess(tmp_path / "server-data", database_url=database)
+    proc.cli("unit", "add", "U1", "One")
+    config = ServerConfig(proc.data_dir, database_url=database)
+    with one_run(), connect(config):
+        first = kept_engine(config)
+    assert first is not None and _connections(first) == (0, 0)
+    with one_run(), connect(config) as conn:
+        assert conn.engine is first
+    assert _connections(first) == (0, 0)
+    proc.sql(f"UPDATE alembic_version SET version_num = '{NEWER}'")  # another program, a newer StudyDesk
+    with pytest.raises(FormatError) as refused, one_run(), connect(config):
+        pass
+    assert refused.value.code == "db_too_new"
 
 
 @pytest.mark.databases

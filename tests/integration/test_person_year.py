@@ -223,7 +223,7 @@ def test_older_evidence_from_a_second_device_is_folded_in_the_order_it_was_made(
 
 def _rebuild_in_processes(site: ServerProcess, output: list[str], finished: threading.Event) -> None:
     try:
-        output.append(site.cli("totals", "rebuild", "--workers", "2", process=True).stdout)
+        output.append(site.cli("totals", "rebuild", "--workers", "2", forked=True).stdout)
     finally:
         finished.set()
 

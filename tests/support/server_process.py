@@ -23,7 +23,7 @@ import requests
 import sqlalchemy as sa
 
 from server.config import ServerConfig
-from tests.support.zygote import Forked, spawn_server
+from tests.support.zygote import Forked, run_module, spawn_server
 
 POLL_S = 0.02
 """How often a starting server is asked whether it answers."""
@@ -164,16 +164,23 @@ class ServerProcess:
             engine.dispose()
 
     def cli(self, *args: str, input: bytes | None = None, check: bool = True,
-            process: bool = False) -> subprocess.CompletedProcess[str]:
+            process: bool = False, forked: bool = False) -> subprocess.CompletedProcess[str]:
         """Run an admin command (``studydesk-server --data DIR [--database URL] ARGS``) against the same site.
 
         The same ``server.cli.main`` runs in this process, with its standard streams captured, unless
         ``process``: then in a new interpreter, as an administrator's shell starts it (a test that
-        needs its own process: a crash, a signal, what a fresh interpreter imports)."""
+        needs its own process: a crash, a signal, what a fresh interpreter imports); or ``forked``: in
+        a process of its own forked from this test process's zygote (tests/support/zygote.py), the
+        server's modules imported already (a command whose own processes the test is about: its
+        workers, its exit)."""
         if process:
             return subprocess.run([*self._command(), *args], input=input.decode() if input is not None else None,
                                   capture_output=True, text=True, check=check, timeout=120)
-        result = run_cli_in_process([*self._site_arguments(), *args], input)
+        if forked:
+            result = run_module("server.cli", [*self._site_arguments(), *args],
+                                input=input.decode() if input is not None else None)
+        else:
+            result = run_cli_in_process([*self._site_arguments(), *args], input)
         if check:
             result.check_returncode()
         return result
