@@ -67,7 +67,9 @@ class Theme:
         font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
         self._app.setFont(font)
         if self._template is not None:
-            self._app.setStyleSheet(self._template.safe_substitute(
+            sheet = self._template.safe_substitute(
                 base=base, small=base - 1, h1=base + 8, h2=base + 4, h3=base + 2, big=base + 10,
                 pad=max(6, base // 2), radius=6, icons=ICON_DIR.as_posix(),
-            ))
+            )
+            if sheet != self._app.styleSheet():  # setting it again restyles every widget for nothing
+                self._app.setStyleSheet(sheet)
