@@ -3,6 +3,7 @@ import from a folder, the annual summary and the sync status bar after real watc
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -10,23 +11,42 @@ from typing import Any
 
 import pytest
 
+from tests.support.server_process import ServerProcess
 from tests.support.shell_env import (
     DEMO_COURSE,
     DEMO_COURSE_ID,
     ShellEnv,
+    _zhangsan_site,
     close,
     signed_in_window,
-    zhangsan_server,
+    write_site,
 )
 
 
+@pytest.fixture(scope="module")
+def assigned_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """张三's site (shell_env's) with his two assignments made by the same admin commands, once for this
+    module: each test copies it and starts its own server on the copy."""
+    prepared, public_key = _zhangsan_site()
+    server = ServerProcess(tmp_path_factory.mktemp("assigned") / "server-data")
+    shutil.copytree(prepared, server.data_dir)
+    env = ShellEnv(server, server.data_dir / "unused-site.toml", server.data_dir / "unused-client-data", public_key)
+    env.assign(DEMO_COURSE_ID, "zhangsan", required=True, due=(date.today() + timedelta(days=30)).isoformat())
+    env.assign("late-course", "zhangsan", required=False, due="2020-01-31", title="依法行政专题", credit_hours=2)
+    return server.data_dir, public_key
+
+
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[ShellEnv]:
-    with zhangsan_server(tmp_path) as env:
-        env.assign(DEMO_COURSE_ID, "zhangsan", required=True, due=(date.today() + timedelta(days=30)).isoformat())
-        env.assign("late-course", "zhangsan", required=False, due="2020-01-31", title="依法行政专题",
-                   credit_hours=2)
-        yield env
+def env(tmp_path: Path, assigned_site: tuple[Path, str]) -> Iterator[ShellEnv]:
+    prepared, public_key = assigned_site
+    server = ServerProcess(tmp_path / "server-data")
+    shutil.copytree(prepared, server.data_dir)
+    try:
+        server.start()
+        yield ShellEnv(server, write_site(tmp_path / "site.toml", server.url, public_key), tmp_path / "client-data",
+                       public_key)
+    finally:
+        server.stop()
 
 
 def test_rows_filters_and_overdue(qtbot, env):
