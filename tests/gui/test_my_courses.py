@@ -16,10 +16,10 @@ from tests.support.shell_env import (
     DEMO_COURSE,
     DEMO_COURSE_ID,
     ShellEnv,
-    _zhangsan_site,
     close,
     signed_in_window,
     write_site,
+    zhangsan_site,
 )
 
 
@@ -27,7 +27,7 @@ from tests.support.shell_env import (
 def assigned_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """张三's site (shell_env's) with his two assignments made by the same admin commands, once for this
     module: each test copies it and starts its own server on the copy."""
-    prepared, public_key = _zhangsan_site()
+    prepared, public_key = zhangsan_site()
     server = ServerProcess(tmp_path_factory.mktemp("assigned") / "server-data")
     shutil.copytree(prepared, server.data_dir)
     env = ShellEnv(server, server.data_dir / "unused-site.toml", server.data_dir / "unused-client-data", public_key)

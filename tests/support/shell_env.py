@@ -73,7 +73,7 @@ _ZHANGSAN_SITE: list[tuple[Path, str]] = []
 """This test process's one prepared data folder (keys, the demo course, 张三) and its public key."""
 
 
-def _zhangsan_site() -> tuple[Path, str]:
+def zhangsan_site() -> tuple[Path, str]:
     """Made once per test process by the same admin commands, then copied for each test: every test
     still gets its own data folder and server process, without publishing the course again."""
     if not _ZHANGSAN_SITE:
@@ -92,7 +92,7 @@ def _zhangsan_site() -> tuple[Path, str]:
 @contextmanager
 def zhangsan_server(tmp_path: Path) -> Iterator[ShellEnv]:
     """A running server with the demo course published and 张三 (zhangsan) of 城关镇人民政府 added."""
-    prepared, public_key = _zhangsan_site()
+    prepared, public_key = zhangsan_site()
     server = ServerProcess(tmp_path / "server-data")
     shutil.copytree(prepared, server.data_dir)
     try:
