@@ -20,7 +20,8 @@ the zygote cannot serve (it did not start, it refused because a preloaded module
 
 Each fork, before it starts the worker (which then starts threads), forks a spare of itself: a child
 that waits, holding the zygote's imports, to become the one process the worker asks for (its server
-zygote, tests/support/zygote.py) instead of a new interpreter; unused, it ends with the worker.
+zygote, tests/support/zygote.py) instead of a new interpreter; unused, it ends with the worker. The
+zygote also imports, once, what the server zygotes import (``zygote.preload``), so a spare has that too.
 
 The modules of the pytest plugins installed (anyio, hypothesis, xdist…) are then already imported when
 a worker's pytest marks them for assertion rewriting: pytest warns that their own ``assert``
@@ -119,6 +120,10 @@ def _preload(rootdir: str) -> None:
         # it as before and reports any failure there
         with contextlib.suppress(BaseException):
             __import__(module, fromlist=sorted(names - {"*"}))
+    with contextlib.suppress(BaseException):  # and what the workers' server zygotes import (their spares)
+        from tests.support import zygote as servers
+
+        servers.preload()
 
 
 def zygote(listener_fd: int, rootdir: str) -> None:

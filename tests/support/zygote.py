@@ -255,7 +255,16 @@ def _spawn(module: str, args: Sequence[str], env: Mapping[str, str], log: Path, 
 # The zygote process ---------------------------------------------------------------------------
 
 
-def _preload() -> None:
+_preloaded = False
+
+
+def preload() -> None:
+    """Import what the servers and their commands use (also done, once a run, by the parallel workers'
+    zygote before it forks them: their spares then have it)."""
+    global _preloaded
+    if _preloaded:
+        return
+    _preloaded = True
     import importlib
     import pkgutil
 
@@ -348,7 +357,7 @@ def _become(request: Mapping[str, Any]) -> None:
 
 def main() -> None:
     gc.disable()  # no collection leaves holes in pages the forks share (the forks collect again)
-    _preload()
+    preload()
     gc.freeze()
     os.write(1, json.dumps({"ready": True}).encode() + b"\n")
     request = _serve_requests()
