@@ -18,6 +18,11 @@ SIGHUP are passed on; SIGINT reaches the fork from the terminal like any process
 the zygote cannot serve (it did not start, it refused because a preloaded module started a thread,
 ``STUDYDESK_FORKED_WORKERS=0``, no ``os.fork``), the stub becomes the normal interpreter (exec).
 
+Each fork, before it starts the worker (which then starts threads), forks a spare of itself: a child
+that waits, holding the zygote's imports, to become the one process the worker asks for (its server
+zygote, tests/support/zygote.py) instead of a new interpreter; unused, it ends with the worker. The
+zygote also imports, once, what the server zygotes import (``zygote.preload``), so a spare has that too.
+
 The modules of the pytest plugins installed (anyio, hypothesis, xdist…) are then already imported when
 a worker's pytest marks them for assertion rewriting: pytest warns that their own ``assert``
 statements will not be rewritten (pyproject.toml ignores that one warning). Test modules, conftest
@@ -115,6 +120,10 @@ def _preload(rootdir: str) -> None:
         # it as before and reports any failure there
         with contextlib.suppress(BaseException):
             __import__(module, fromlist=sorted(names - {"*"}))
+    with contextlib.suppress(BaseException):  # and what the workers' server zygotes import (their spares)
+        from tests.support import zygote as servers
+
+        servers.preload()
 
 
 def zygote(listener_fd: int, rootdir: str) -> None:
@@ -122,6 +131,7 @@ def zygote(listener_fd: int, rootdir: str) -> None:
     import gc
     import threading
 
+    _INTERPRETER_ENV.update(os.environ)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's and the workers' business
     _preload(rootdir)
     sys.path.remove(rootdir)  # as in a new interpreter: pytest puts the rootdir on the path itself
@@ -134,6 +144,7 @@ def zygote(listener_fd: int, rootdir: str) -> None:
     gc.freeze()  # the forks share the preloaded objects' pages instead of touching them at each collection
     request = _Server(socket.socket(fileno=listener_fd), serving).serve()
     if request is not None:
+        _make_spare()
         _become(request)
 
 
@@ -213,6 +224,123 @@ class _Server:
             with contextlib.suppress(OSError):
                 conn.sendall(f"{status}\n".encode())
             conn.close()
+
+
+# ------------------------------------------------------------------------------------------ spare
+
+_INTERPRETER_ENV: dict[str, str] = {}
+"""The environment this zygote's interpreter started with (what it read of ``PYTHON*``, locale…)."""
+
+
+class Spare:
+    """A forked worker's copy of itself, made before it ran anything (one thread, the zygote's imports),
+    and its child: it waits for the one command line the worker asks it to be (``start``), then is that
+    process as a new interpreter ``python ARGS`` would be, without loading again what it holds. Unused, it
+    ends with the worker."""
+
+    def __init__(self, pid: int, requests: int, replies: int) -> None:
+        self.pid, self.owner = pid, os.getpid()
+        self.requests, self.replies = requests, replies
+        self.interpreter_env = _INTERPRETER_ENV
+
+    def start(self, args: list[str], env: dict[str, str], cwd: str) -> tuple[Any, Any]:
+        """Be ``python ARGS`` (``-c CODE``) with ``env`` and ``cwd``: its standard input and output, as
+        the binary files of ``subprocess.Popen(..., stdin=PIPE, stdout=PIPE)``."""
+        body = json.dumps({"args": args, "cwd": cwd, "env": env}).encode()
+        os.write(self.requests, f"{len(body):0{_HEADER}d}".encode())
+        while body:
+            body = body[os.write(self.requests, body):]
+        return os.fdopen(self.requests, "wb"), os.fdopen(self.replies, "rb")
+
+
+_spare: Spare | None = None
+
+
+def take_spare() -> Spare | None:
+    """This forked worker's spare, once; None elsewhere (its forks, a new interpreter)."""
+    global _spare
+    spare, _spare = _spare, None
+    return spare if spare is not None and spare.owner == os.getpid() else None
+
+
+def _make_spare() -> None:
+    global _spare
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(requests_read)
+        os.close(replies_write)
+        _spare = Spare(pid, requests_write, replies_read)
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C while it waits is not its business
+    for fd in (requests_write, replies_read):
+        os.close(fd)
+    for fd, target in ((requests_read, 0), (replies_write, 1)):
+        os.dup2(fd, target)
+        os.close(fd)
+    request = _read_request(0)
+    if request is None:  # the worker ended, or it was not needed
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    code = 1
+    try:
+        encoding = sys.stdout.encoding
+        # as a new interpreter's: stdin and stdout are pipes, buffered (the worker's are unbuffered, -u)
+        sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", encoding=encoding, closefd=False)  # noqa: SIM115
+        _become(request)
+        code = 0
+    except SystemExit as exc:
+        code = exit_status(exc.code)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    exit_process(code)
+
+
+def _read_request(fd: int) -> dict[str, Any] | None:
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            part = os.read(fd, size - len(data))
+            if not part:
+                raise EOFError
+            data += part
+        return data
+
+    try:
+        return dict(json.loads(exactly(int(exactly(_HEADER)))))
+    except (EOFError, OSError, ValueError):
+        return None
+
+
+def exit_status(code: object) -> int:
+    """The status ``sys.exit(code)`` gives a process: 0 for None, the number, else 1 (the text printed)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def exit_process(code: int) -> None:
+    """End a fork as an interpreter ends, without its last step: what it leaves running is waited for
+    (non-daemon threads), the exit handlers run (logging's flush among them) and the streams are
+    flushed; then the process ends, not freeing every object one by one. That last step is what costs
+    a fork most (each object it inherited, freed, copies its page: about a tenth of a CPU-second), as in
+    multiprocessing's forked processes, which end the same way."""
+    import atexit
+    import threading
+
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]] | None:

@@ -14,6 +14,11 @@ PR_SET_CHILD_SUBREAPER): the test process waits for its servers as for any child
 status, and their CPU time counts in its own children's (what ``--cpu-report`` and ``time``
 read). ``Forked`` is the test process's handle on one such server, like ``subprocess.Popen``.
 
+In a parallel worker forked from the workers' zygote (tests/support/forked_workers.py), the zygote
+is not a new interpreter: it is the worker's spare, a child the worker forked of itself before it started
+a thread, which already holds what the test modules import (see ``forked_workers.Spare``). Its
+interpreter read the same environment at its start (else a new interpreter is started, as below).
+
 ``run_module`` runs a command line the same way (``python -m server.cli ARGS`` or
 ``python -m client.cli ARGS``, the client's modules imported into the zygote on first use) with
 its standard input, output and error in files, and answers as ``subprocess.run`` does: for tests
@@ -27,7 +32,6 @@ zygote did not start, or ``STUDYDESK_TEST_ZYGOTE=0``.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import gc
@@ -43,6 +47,8 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from tests.support import forked_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 SWITCH_ENV = "STUDYDESK_TEST_ZYGOTE"
@@ -115,12 +121,19 @@ class _Client:
         self.owner = os.getpid()
         """A fork of this process inherits the object, not the zygote's pipes' use nor the subreaper."""
         self.env = dict(os.environ)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", f"import sys; sys.path.insert(1, {str(ROOT)!r}); "
-                                   "from tests.support.zygote import main; main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.env)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.requests, self.replies = self.proc.stdin, self.proc.stdout
+        args = ["-c", f"import sys; sys.path.insert(1, {str(ROOT)!r}); from tests.support.zygote import main; main()"]
+        spare = forked_workers.take_spare()
+        self.proc: subprocess.Popen[bytes] | Forked
+        if spare is not None and not any(_interpreter_key(k) and self.env.get(k) != spare.interpreter_env.get(k)
+                                         for k in {*self.env, *spare.interpreter_env}):
+            # a forked worker's spare (its child, holding the imports of the test modules) becomes the zygote
+            self.proc = Forked(spare.pid, [sys.executable, *args])
+            self.requests, self.replies = spare.start(args, self.env, os.getcwd())
+        else:
+            self.proc = subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env=self.env)
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.requests, self.replies = self.proc.stdin, self.proc.stdout
         if json.loads(self.replies.readline() or b"{}").get("ready") is not True:
             self.close()
             raise RuntimeError("the server zygote did not start")
@@ -242,7 +255,16 @@ def _spawn(module: str, args: Sequence[str], env: Mapping[str, str], log: Path, 
 # The zygote process ---------------------------------------------------------------------------
 
 
-def _preload() -> None:
+_preloaded = False
+
+
+def preload() -> None:
+    """Import what the servers and their commands use (also done, once a run, by the parallel workers'
+    zygote before it forks them: their spares then have it)."""
+    global _preloaded
+    if _preloaded:
+        return
+    _preloaded = True
     import importlib
     import pkgutil
 
@@ -335,7 +357,7 @@ def _become(request: Mapping[str, Any]) -> None:
 
 def main() -> None:
     gc.disable()  # no collection leaves holes in pages the forks share (the forks collect again)
-    _preload()
+    preload()
     gc.freeze()
     os.write(1, json.dumps({"ready": True}).encode() + b"\n")
     request = _serve_requests()
@@ -343,32 +365,8 @@ def main() -> None:
         _become(request)
         code = 0
     except SystemExit as exc:
-        code = _exit_status(exc.code)
+        code = forked_workers.exit_status(exc.code)
     except BaseException:
         traceback.print_exc()
         code = 1
-    _exit(code)
-
-
-def _exit_status(code: object) -> int:
-    """The status ``sys.exit(code)`` gives a process: 0 for None, the number, else 1 (the text printed)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    print(code, file=sys.stderr)
-    return 1
-
-
-def _exit(code: int) -> None:
-    """End the fork as an interpreter ends, without its last step: what a command or server leaves
-    running is waited for (non-daemon threads), the exit handlers run (logging's flush among them) and
-    the streams are flushed; then the process ends, not freeing every object one by one. That
-    last step is what costs a fork most (each object it inherited, freed, copies its page: about a tenth
-    of a CPU-second), as in multiprocessing's forked processes, which end the same way."""
-    threading._shutdown()  # type: ignore[attr-defined]
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
+    forked_workers.exit_process(code)

@@ -83,3 +83,34 @@ def test_without_a_zygote_the_stub_is_a_new_interpreter(tmp_path: Path) -> None:
     # the stub became the interpreter (its parent is this test), which has not imported SQLAlchemy
     assert shown == (f"{os.getpid()} {tmp_path} from the requester False ['-c'] True __main__ "
                      "the next line of its standard input")
+
+
+SERVER_ZYGOTE = ("import os, sys, psutil\n"
+                 "from tests.support import zygote\n"
+                 "done = zygote.run_module('server.cli', ['--data', '.', 'rules', 'show'])\n"
+                 "server_zygote = psutil.Process(zygote.zygote_pid())\n"
+                 "print(done.returncode, 'the defaults' in done.stdout, server_zygote.ppid() == os.getpid(),"
+                 " 'forked_workers.zygote' in ' '.join(server_zygote.cmdline()), flush=True)\n")
+
+
+@pytest.mark.skipif(os.environ.get("STUDYDESK_TEST_ZYGOTE") == "0", reason="STUDYDESK_TEST_ZYGOTE=0: no zygote")
+def test_a_workers_server_zygote_is_its_spare_fork(zygote: forked_workers.Zygote, tmp_path: Path) -> None:
+    """A forked worker's server zygote (tests/support/zygote.py) is its own child, made before the
+    worker started a thread, not a new interpreter; it runs the worker's commands as before."""
+    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, dict(os.environ))
+    assert proc.stdout is not None
+    shown = proc.stdout.readline().strip()
+    assert proc.wait() == 0
+    assert shown == "0 True True True"
+
+
+@pytest.mark.skipif(os.environ.get("STUDYDESK_TEST_ZYGOTE") == "0", reason="STUDYDESK_TEST_ZYGOTE=0: no zygote")
+def test_a_worker_with_another_interpreter_setting_gets_a_new_server_zygote(zygote: forked_workers.Zygote,
+                                                                           tmp_path: Path) -> None:
+    """What the zygote's interpreter read at its start (here PYTHONWARNINGS) cannot be changed in a fork:
+    a worker whose environment differs there starts its server zygote as a new interpreter."""
+    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, {**os.environ, "PYTHONWARNINGS": "default"})
+    assert proc.stdout is not None
+    shown = proc.stdout.readline().strip()
+    assert proc.wait() == 0
+    assert shown == "0 True True False"
