@@ -5,6 +5,11 @@ expires); ``Lanes.net`` runs downloads, uploads and sign-in in parallel. ``run_t
 plain function in a QRunnable; its result, error and progress come back as queued signals
 and are delivered to the callbacks on the GUI thread (Anki taskman, Picard util/thread).
 
+A lane thread emits only on its lane's bridge, an object that lives as long as the lane's pool
+(its parent: the pool waits for its tasks before its children go). A task's own TaskSignals is
+touched by the GUI thread alone, which deletes it once the task has settled: were the lane thread
+to emit on it, the GUI thread could delete it while that emit is still returning.
+
 Cancelling sets the task's ``threading.Event``; the engines check it between chunks. The
 GUI thread never waits on a task: ``Lanes.shutdown(on_idle)`` cancels everything and calls
 ``on_idle`` once the last task has returned.
@@ -29,9 +34,10 @@ log = logging.getLogger(__name__)
 class TaskContext:
     """What a task function receives: its cancel event and a way to report progress. Any thread."""
 
-    def __init__(self, signals: TaskSignals, cancel: threading.Event) -> None:
-        self._signals = signals
-        self.cancel = cancel
+    def __init__(self, bridge: _LaneBridge, handle: TaskHandle) -> None:
+        self._bridge = bridge
+        self._handle = handle
+        self.cancel = handle.cancel_event
 
     @property
     def cancelled(self) -> bool:
@@ -43,37 +49,29 @@ class TaskContext:
             raise CancelledError("cancelled", "task cancelled")
 
     def progress(self, value: object) -> None:
-        self._signals.progress_raw.emit(value)
+        self._bridge.progress.emit(self._handle, value)
 
 
 class TaskSignals(QObject):
-    """Lives on the GUI thread. The worker emits the *_raw signals; Qt queues them to this object's
-    slots, which run the callbacks on the GUI thread and re-emit the public signals."""
+    """One task's signals and callbacks. GUI thread only: its lane's bridge calls the ``_on_*``
+    methods there, which run the callbacks and emit the public signals."""
 
     finished = Signal(object)
     failed = Signal(object)
     progress = Signal(object)
-    progress_raw = Signal(object)
-    _finished_raw = Signal(object)
-    _failed_raw = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
-        self.progress_raw.connect(self._on_progress)
-        self._finished_raw.connect(self._on_finished)
-        self._failed_raw.connect(self._on_failed)
         self.on_done: Callable[[Any], None] | None = None
         self.on_error: Callable[[BaseException], None] | None = None
         self.on_progress: Callable[[Any], None] | None = None
         self.on_settled: Callable[[], None] | None = None
 
-    @Slot(object)
     def _on_progress(self, value: object) -> None:
         if self.on_progress:
             self.on_progress(value)
         self.progress.emit(value)
 
-    @Slot(object)
     def _on_finished(self, value: object) -> None:
         try:
             if self.on_done:
@@ -82,7 +80,6 @@ class TaskSignals(QObject):
         finally:
             self._settle()
 
-    @Slot(object)
     def _on_failed(self, error: object) -> None:
         try:
             if self.on_error and isinstance(error, BaseException):
@@ -113,16 +110,44 @@ class TaskHandle:
         return self.cancel_event.is_set()
 
 
+class _LaneBridge(QObject):
+    """What a lane's threads emit on, with the task's handle: queued to the GUI thread, where its slots
+    hand each value to that task's TaskSignals (see the module text)."""
+
+    progress = Signal(object, object)
+    finished = Signal(object, object)
+    failed = Signal(object, object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.progress.connect(self._on_progress)
+        self.finished.connect(self._on_finished)
+        self.failed.connect(self._on_failed)
+
+    @Slot(object, object)
+    def _on_progress(self, handle: TaskHandle, value: object) -> None:
+        if not handle.done:
+            handle.signals._on_progress(value)
+
+    @Slot(object, object)
+    def _on_finished(self, handle: TaskHandle, value: object) -> None:
+        handle.signals._on_finished(value)
+
+    @Slot(object, object)
+    def _on_failed(self, handle: TaskHandle, error: object) -> None:
+        handle.signals._on_failed(error)
+
+
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[TaskContext], Any], handle: TaskHandle) -> None:
+    def __init__(self, fn: Callable[[TaskContext], Any], handle: TaskHandle, bridge: _LaneBridge) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._handle = handle
+        self._bridge = bridge
 
     def run(self) -> None:  # worker thread
-        signals = self._handle.signals
-        ctx = TaskContext(signals, self._handle.cancel_event)
+        ctx = TaskContext(self._bridge, self._handle)
         try:
             if ctx.cancelled:
                 raise CancelledError("cancelled", "cancelled before it started")
@@ -130,13 +155,13 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # every failure goes back to the GUI thread
             if not isinstance(exc, CancelledError):
                 log.warning("task %s failed: %r", self._handle.name, exc)
-            self._deliver(signals._failed_raw, exc)
+            self._deliver(self._bridge.failed, exc)
         else:
-            self._deliver(signals._finished_raw, result)
+            self._deliver(self._bridge.finished, result)
 
     def _deliver(self, signal: Any, value: object) -> None:
         try:
-            signal.emit(value)
+            signal.emit(self._handle, value)
         except RuntimeError:  # the app quit while this task ran: nobody is left to receive the result
             log.debug("task %s returned after the app quit", self._handle.name)
 
@@ -150,6 +175,7 @@ class Lane:
         self.pool.setMaxThreadCount(max_threads)
         if max_threads == 1:
             self.pool.setExpiryTimeout(-1)  # keep the one thread (and its SQLite use) alive
+        self._bridge = _LaneBridge(self.pool)
         self._active: set[TaskHandle] = set()
         self._on_idle: Callable[[], None] | None = None
 
@@ -169,7 +195,8 @@ class Lane:
             # Python, its Qt object would be destroyed whenever the cyclic collector (or the last
             # reference, which a lane thread may hold) lets it go, on whichever thread that happens.
             # Qt owns it from here on (the application is its parent) and deletes it on the GUI
-            # thread's event loop, once the delivery now under way has returned.
+            # thread's event loop, once the delivery now under way has returned (no lane thread
+            # touches it: they emit on the lane's bridge).
             signals.on_settled = None
             app = QCoreApplication.instance()
             if app is not None:
@@ -180,7 +207,7 @@ class Lane:
                 callback()
 
         signals.on_settled = settled
-        self.pool.start(_Runnable(fn, handle))
+        self.pool.start(_Runnable(fn, handle, self._bridge))
         return handle
 
     def cancel_all(self) -> None:

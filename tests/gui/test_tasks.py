@@ -122,3 +122,26 @@ def test_a_settled_task_leaves_no_qt_object_to_the_cyclic_collector(qtbot, lanes
     finally:
         gc.set_debug(was)
         gc.garbage.clear()
+
+
+def test_many_short_tasks_deliver_everything_while_the_gui_thread_deletes_the_settled_ones(qtbot, lanes):
+    """Hundreds of tasks that report progress and end at once, on four lane threads, while the GUI thread
+    settles and deletes each finished task's signals object: every value arrives once and in order, and
+    no lane thread touches an object the GUI thread may already have deleted (a crash, when one did)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    seen: dict[int, list[object]] = {}
+
+    def work(ctx: TaskContext, i: int) -> int:
+        ctx.progress(i)
+        return -i
+
+    handles = []
+    for i in range(400):
+        seen[i] = []
+        handles.append(run_task(lanes.net, lambda ctx, i=i: work(ctx, i), on_done=seen[i].append,
+                                on_progress=seen[i].append, name=f"short{i}"))
+    qtbot.waitUntil(lambda: all(h.done for h in handles), timeout=30000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert seen == {i: [i, -i] for i in range(400)}
+    assert not any(shiboken6.isValid(h.signals) for h in handles)
