@@ -18,7 +18,7 @@ from tests.support.shell_env import (
     ShellEnv,
     close,
     signed_in_window,
-    write_site,
+    zhangsan_server,
     zhangsan_site,
 )
 
@@ -38,15 +38,8 @@ def assigned_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture
 def env(tmp_path: Path, assigned_site: tuple[Path, str]) -> Iterator[ShellEnv]:
-    prepared, public_key = assigned_site
-    server = ServerProcess(tmp_path / "server-data")
-    shutil.copytree(prepared, server.data_dir)
-    try:
-        server.start()
-        yield ShellEnv(server, write_site(tmp_path / "site.toml", server.url, public_key), tmp_path / "client-data",
-                       public_key)
-    finally:
-        server.stop()
+    with zhangsan_server(tmp_path, assigned_site) as env:
+        yield env
 
 
 def test_rows_filters_and_overdue(qtbot, env):

@@ -90,9 +90,10 @@ def zhangsan_site() -> tuple[Path, str]:
 
 
 @contextmanager
-def zhangsan_server(tmp_path: Path) -> Iterator[ShellEnv]:
-    """A running server with the demo course published and 张三 (zhangsan) of 城关镇人民政府 added."""
-    prepared, public_key = zhangsan_site()
+def zhangsan_server(tmp_path: Path, site: tuple[Path, str] | None = None) -> Iterator[ShellEnv]:
+    """A running server with the demo course published and 张三 (zhangsan) of 城关镇人民政府 added: on a copy
+    of ``site`` (a data folder made from zhangsan_site's and its public key), else of zhangsan_site's."""
+    prepared, public_key = site or zhangsan_site()
     server = ServerProcess(tmp_path / "server-data")
     shutil.copytree(prepared, server.data_dir)
     try:
