@@ -37,7 +37,8 @@ import os
 import signal
 import socket
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 _STREAMS = (0, 1, 2)
 _HEADER = 8  # the request's length, in ASCII digits
@@ -283,21 +284,15 @@ def _make_spare() -> None:
     if request is None:  # the worker ended, or it was not needed
         os._exit(0)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    code = 1
-    try:
+
+    def be_requested() -> None:
         encoding = sys.stdout.encoding
         # as a new interpreter's: stdin and stdout are pipes, buffered (the worker's are unbuffered, -u)
         sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", encoding=encoding, closefd=False)  # noqa: SIM115
         _become(request)
-        code = 0
-    except SystemExit as exc:
-        code = exit_status(exc.code)
-    except BaseException:
-        import traceback
 
-        traceback.print_exc()
-    exit_process(code)
+    run_as_process(be_requested)
 
 
 def _read_request(fd: int) -> dict[str, Any] | None:
@@ -316,6 +311,22 @@ def _read_request(fd: int) -> dict[str, Any] | None:
         return None
 
 
+def run_as_process(main: Callable[[], object]) -> NoReturn:
+    """In a fork: run ``main`` as an interpreter runs its program, then end with the status it would:
+    0, ``sys.exit``'s, or 1 after printing an uncaught exception's traceback."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exit_status(exc.code)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    exit_process(code)
+
+
 def exit_status(code: object) -> int:
     """The status ``sys.exit(code)`` gives a process: 0 for None, the number, else 1 (the text printed)."""
     if code is None:
@@ -326,7 +337,7 @@ def exit_status(code: object) -> int:
     return 1
 
 
-def exit_process(code: int) -> None:
+def exit_process(code: int) -> NoReturn:
     """End a fork as an interpreter ends, without its last step: what it leaves running is waited for
     (non-daemon threads), the exit handlers run (logging's flush among them) and the streams are
     flushed; then the process ends, not freeing every object one by one. That last step is what costs

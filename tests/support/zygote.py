@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -361,12 +360,4 @@ def main() -> None:
     gc.freeze()
     os.write(1, json.dumps({"ready": True}).encode() + b"\n")
     request = _serve_requests()
-    try:
-        _become(request)
-        code = 0
-    except SystemExit as exc:
-        code = forked_workers.exit_status(exc.code)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    forked_workers.exit_process(code)
+    forked_workers.run_as_process(lambda: _become(request))
