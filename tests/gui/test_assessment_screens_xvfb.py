@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -232,7 +232,6 @@ def children(work: str, screen_name: str, text_sizes: str) -> None:
         child(str(folder), screen_name, text_size)
 
 
-TEXT_SIZES = ("normal", "xlarge")
 
 
 def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path) -> None:

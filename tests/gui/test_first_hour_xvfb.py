@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.shell_env import PASSWORD, REPO, ShellEnv, zhangsan_server
-from tests.support.xvfb import start_xvfb
+from tests.support.xvfb import SCREEN_SIZES, TEXT_SIZES, start_xvfb
 
 SHOTS = REPO / "artifacts" / "screenshots" / "first-hour"
-SIZES = ((1366, 768), (1024, 768))
 SUPPORT = "信息中心 王工 0571-12345678"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
@@ -138,7 +137,6 @@ def children(site: str, data: str, out: str, size: str, text_sizes: str) -> None
         child(site, data, out, text_size, f"{size}-{text_size}")
 
 
-TEXT_SIZES = ("normal", "xlarge")
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +154,7 @@ def offline_pc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShellEnv]:
         yield env
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SCREEN_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_sign_in_status_bar_settings_and_about_on_small_screens(offline_pc: ShellEnv, size: tuple[int, int]):
     import shutil
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -208,7 +208,6 @@ def children(work: str, video_file: str, screen_name: str, text_sizes: str) -> N
         child(str(folder), video_file, screen_name, text_size)
 
 
-TEXT_SIZES = ("normal", "xlarge")
 
 
 def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_video: Path, tmp_path: Path) -> None:

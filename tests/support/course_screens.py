@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.support.xvfb import SCREEN_SIZES, TEXT_SIZES
+
 if TYPE_CHECKING:
     from client.app import Shell
     from client.windows.main_window import MainWindow
@@ -28,9 +30,6 @@ if TYPE_CHECKING:
     from tests.support.shell_env import ShellEnv
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-SIZES = ((1366, 768), (1024, 768))
-TEXT_SIZES = ("normal", "xlarge")
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
@@ -56,7 +55,7 @@ def settle(seconds: float = 0.3) -> None:
 def each_size(ctx: AppContext, window: MainWindow) -> Iterator[str]:
     """The window at each office screen size with each text size in turn, settled, as
     ``<width>x<height>-<text size>``; at the 标准 text size again after the last."""
-    for width, height in SIZES:
+    for width, height in SCREEN_SIZES:
         for text_size in TEXT_SIZES:
             ctx.theme.apply(text_size)
             window.resize(width, height)

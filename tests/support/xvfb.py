@@ -53,6 +53,10 @@ def xvfb_display(screen: str = "1366x768x24") -> Iterator[str]:
 
 SCREENS = ("1024x768", "1366x768")
 """The office screens the windows must fit, width x height."""
+SCREEN_SIZES = ((1366, 768), (1024, 768))
+"""The same screens as (width, height), the larger first (the screenshot scripts' order)."""
+TEXT_SIZES = ("normal", "xlarge")
+"""The text sizes (client.theme) each screen is checked and photographed at: the default and the largest."""
 
 
 @pytest.fixture(params=SCREENS, name="screen")
