@@ -209,7 +209,9 @@ def test_keyboard_space_f11_esc_ctrl_w(env: dict, qtbot) -> None:
     qtbot.wait(600)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.bridge.playing
-    qtbot.waitUntil(lambda: window.saves_done > saves, timeout=3000)  # pausing checkpoints at once
+    # pausing checkpoints at once: the save is the pause's (the periodic one is 60 s away), so the wait
+    # may be as long as a loaded machine's database lane and disk need
+    qtbot.waitUntil(lambda: window.saves_done > saves, timeout=15000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.bridge.playing
     qtbot.keyClick(window, Qt.Key.Key_F11)
