@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
@@ -75,9 +76,13 @@ HEADER_TIMEOUT_ENV = "STUDYDESK_HEADER_TIMEOUT_S"
 class WorkerH11Protocol(_GuardedH11Protocol):
     """The guarded protocol of a worker process of ``serve --workers N``, named by an import path
     (GUARDED_H11) because the supervisor starts workers as new processes: its header timeout is
-    read from $STUDYDESK_HEADER_TIMEOUT_S, which ``serve`` sets before it starts them."""
+    read from $STUDYDESK_HEADER_TIMEOUT_S, which ``serve`` sets before it starts them, when a
+    connection is made (not when this module is imported: a worker forked from a fork server that is
+    a fork of the supervisor has it imported from before ``serve`` set it)."""
 
-    header_timeout_s = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout_s = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
 
 
 GUARDED_H11 = f"{__name__}:{WorkerH11Protocol.__name__}"

@@ -54,7 +54,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.assignments import applying, reached_by
-from server.forkserver import forkserver_context
+from server.forkserver import forkserver_context, start_forkserver
 from server.org.tree import codes_of
 from server.outcomes import CourseFold, Evidence, Outcomes, course_facts, due_date, evidence_rows
 from server.published import Published
@@ -663,10 +663,13 @@ _Worked = tuple[list[Figures], list[tuple[str, str, int, str]]]
 def _workers_context() -> multiprocessing.context.BaseContext:
     """Where a rebuild's worker processes come from: forked by a fork server that imported this module
     (SQLAlchemy, the schema, the figures: about a second of CPU) once, rather than each a new
-    interpreter importing it again ("spawn"; server.forkserver). The fork server is a fresh single-threaded process, so
-    no worker is forked from a caller holding threads (a server, a test run); each worker still opens
-    its own connection (``_rebuild_worker``) and shares nothing with the others."""
-    return forkserver_context([__name__])
+    interpreter importing it again ("spawn"; server.forkserver). The fork server runs one thread (a fork of
+    this process when it runs one, as a command does, else a new interpreter), so no worker is forked
+    from a caller holding threads (a server, a test run), and holds none of this process's connections;
+    each worker opens its own connection (``_rebuild_worker``) and shares nothing with the others."""
+    context = forkserver_context([__name__])
+    start_forkserver()  # a fork of this process when it runs one thread (a command's), else a new interpreter
+    return context
 
 
 def _data_version(conn: Connection) -> Callable[[], int]:

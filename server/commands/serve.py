@@ -228,7 +228,7 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
 
     from server.backup import serve_lock
     from server.connections import GUARDED_H11, HEADER_TIMEOUT_ENV
-    from server.forkserver import stop_forkserver
+    from server.forkserver import start_forkserver, stop_forkserver
     from server.site_rules import load_site_rules
     from server.storage.schema import open_database
 
@@ -240,7 +240,8 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
     # what a worker needs travels in the pickled WorkerApp and in the environment, set here before the
     # first worker starts (a fork server passes on the environment it started with: server.forkserver)
     os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout_s)
-    _workers_from_forkserver()
+    if _workers_from_forkserver():
+        start_forkserver()  # a fork of this process, before it binds or locks anything: no new interpreter
     uv_config = uvicorn.Config(WorkerApp(config), http=GUARDED_H11, workers=workers,
                                timeout_worker_healthcheck=HEALTHCHECK_S, **options)
     with serve_lock(config.data_dir):

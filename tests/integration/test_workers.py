@@ -10,7 +10,9 @@ clients retry, and nothing is lost or doubled.
 from __future__ import annotations
 
 import os
+import select
 import signal
+import socket
 import threading
 import time
 from collections import Counter
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from server.config import HEADER_TIMEOUT_S, ServerConfig
 from server.connections import HEADER_TIMEOUT_ENV
 from server.credit import ALLOWANCE_S
+from server.forkserver import FORKSERVER_NAME
 from server.site_rules import rules_path
 from sync.net.api_client import ApiClient
 from sync.protocol.records import DeviceSigner, Record
@@ -303,16 +306,46 @@ def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_wit
     assert new in two.worker_pids()
 
 
+LONG_HEADER_TIMEOUT_S = 3600.0
+"""``serve --header-timeout`` of the fork server test's site: far beyond the default (HEADER_TIMEOUT_S)."""
+
+
+def _silent_connections(site: ServerProcess, workers: list[int]) -> list[socket.socket]:
+    """Connections that send nothing, opened until each worker has accepted at least one."""
+    import psutil
+
+    opened: list[socket.socket] = []
+    holders: set[int] = set()
+    deadline = time.monotonic() + 60
+    while holders != set(workers) and time.monotonic() < deadline:
+        s = socket.create_connection(("127.0.0.1", site.port), timeout=10)
+        opened.append(s)
+        mine = s.getsockname()
+        while time.monotonic() < deadline:  # accepted by either worker once it runs
+            found = [pid for pid in workers if any(c.raddr and tuple(c.raddr) == mine
+                                                   for c in psutil.Process(pid).net_connections("tcp"))]
+            if found:
+                holders.update(found)
+                break
+            time.sleep(0.05)
+    assert holders == set(workers), holders
+    return opened
+
+
 def test_the_workers_are_forked_by_one_single_threaded_fork_server_which_ends_with_serve(
-        tmp_path: Path, postgres_cluster: Cluster) -> None:
+        tmp_path: Path, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker starts as a fork of the supervisor's fork server (server.forkserver), which has
-    imported the server once: not a new interpreter that imports it again. The fork server runs
-    one thread (nothing a worker inherits is held by another); the environment the supervisor set
-    for the workers before their start reached them; and once serve has stopped, neither the
+    imported the server once: not a new interpreter that imports it again, and the fork server is
+    itself a fork of the supervisor (which runs one thread then), not a new interpreter either. The
+    fork server runs one thread (nothing a worker inherits is held by another) and holds no network
+    connection of the supervisor; the setting the supervisor hands the workers in the environment
+    before their start (--header-timeout) reached each of them; and once serve has stopped, neither the
     workers nor the fork server are left (serve waited for it: nothing for a subreaper to adopt)."""
     import psutil
 
-    site = _site(tmp_path, postgres_cluster, "forked", 2)
+    monkeypatch.delenv(HEADER_TIMEOUT_ENV, raising=False)  # serve alone puts it in the workers' environment
+    site = ServerProcess(tmp_path / "forked", database_url=postgres_cluster.fresh_database(), workers=2,
+                         serve_args=["--header-timeout", str(LONG_HEADER_TIMEOUT_S)]).start()
     try:
         workers = _two_running(site)
         assert len(workers) == 2
@@ -322,11 +355,19 @@ def test_the_workers_are_forked_by_one_single_threaded_fork_server_which_ends_wi
         assert len(servers) == 1  # one fork server for both
         server = psutil.Process(servers.pop())
         assert server.pid != supervisor and server.ppid() == supervisor
-        assert "multiprocessing.forkserver" in " ".join(server.cmdline())
+        assert server.name() == FORKSERVER_NAME
+        assert server.cmdline() == psutil.Process(supervisor).cmdline()  # a fork, not a new interpreter
         assert server.num_threads() == 1
-        wanted = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
-        for pid in workers:
-            assert float(psutil.Process(pid).environ()[HEADER_TIMEOUT_ENV]) == wanted
+        assert server.net_connections("inet") == []
+        silent = _silent_connections(site, workers)
+        try:
+            # each worker's header timeout is the supervisor's: the default would have closed them by now
+            time.sleep(HEADER_TIMEOUT_S + 2)
+            closed, _, _ = select.select(silent, [], [], 0)
+            assert closed == []
+        finally:
+            for s in silent:
+                s.close()
         assert requests.get(site.url + "/api/health", timeout=30).ok
     finally:
         site.stop()

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import requests
 import sqlalchemy as sa
 
 from server.config import ServerConfig
+from server.forkserver import FORKSERVER_NAME
 from tests.support.zygote import Forked, run_module, spawn_server
 
 POLL_S = 0.02
@@ -89,7 +90,8 @@ class ServerProcess:
     """Starts, stops, kills and restarts one server process over a given data folder."""
 
     def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None,
-                 database_url: str | None = None, workers: int = 1, from_template: bool = True) -> None:
+                 database_url: str | None = None, workers: int = 1, from_template: bool = True,
+                 serve_args: Sequence[str] = ()) -> None:
         self.data_dir = data_dir
         self.from_template = from_template
         """SQLite: a data folder without a database when the server starts gets a copy of this test
@@ -97,6 +99,8 @@ class ServerProcess:
         template database. False: the server creates and migrates it itself, as on a new site."""
         self.workers = workers
         """``serve --workers``: more than one on PostgreSQL only."""
+        self.serve_args = list(serve_args)
+        """More options of ``serve``."""
         self.port = port or free_port()
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.database_url = database_url
@@ -194,7 +198,7 @@ class ServerProcess:
         if self.database_url is None and self.from_template and not database.exists():
             shutil.copyfile(migrated_sqlite(), database)
         workers = ["--workers", str(self.workers)] if self.workers != 1 else []
-        args = [*self._site_arguments(), "serve", "--port", str(self.port), *workers]
+        args = [*self._site_arguments(), "serve", "--port", str(self.port), *workers, *self.serve_args]
         self.proc = spawn_server(args, dict(os.environ), self.log_path)
         if self.proc is None:
             with open(self.log_path, "ab") as log:
@@ -230,15 +234,22 @@ class ServerProcess:
             except psutil.Error:  # gone, or a killed worker not yet reaped (a zombie)
                 return ""
 
+        def fork_server(process: psutil.Process) -> bool:
+            """A fork server, started as a new interpreter or as a fork of the supervisor (its forks keep its
+            command line, and its name)."""
+            try:
+                return "multiprocessing.forkserver" in cmdline(process) or process.name() == FORKSERVER_NAME
+            except psutil.Error:
+                return False
+
         assert self.proc is not None
         pids = []
         for child in psutil.Process(self.proc.pid).children():
-            line = cmdline(child)
-            if "spawn_main" in line:
+            if "spawn_main" in cmdline(child):
                 pids.append(child.pid)
-            elif "multiprocessing.forkserver" in line:  # its forks keep its command line
+            elif fork_server(child):
                 with suppress(psutil.Error):
-                    pids += [fork.pid for fork in child.children() if "multiprocessing.forkserver" in cmdline(fork)]
+                    pids += [fork.pid for fork in child.children() if fork_server(fork)]
         return sorted(pids)
 
     def stop(self) -> None:
