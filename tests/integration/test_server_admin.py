@@ -21,14 +21,18 @@ from sync.protocol.errors import AuthError, SyncError
 from sync.records.outbox import pending_count
 from sync.site.config import SiteConfig
 from tests.support.server_process import ServerProcess, add_user, run_cli_in_process
+from tests.support.zygote import run_module
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_course"
 
 
-def server_cli(data: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
-    """The command line with nothing on its standard input, in this process or, ``process``, in a new one."""
+def server_cli(data: Path, *args: str, process: bool = False, forked: bool = False) -> subprocess.CompletedProcess[str]:
+    """The command line with nothing on its standard input, in this process or, ``process``, in a new one,
+    or, ``forked``, in a process of its own forked from this test process's zygote (tests/support/zygote.py)."""
+    if forked:
+        return run_module("server.cli", ["--data", str(data), *args])
     if not process:
         return run_cli_in_process(["--data", str(data), *args])
     return subprocess.run([sys.executable, "-m", "server.cli", "--data", str(data), *args], stdin=subprocess.DEVNULL,
@@ -40,7 +44,9 @@ def server_cli(data: Path, *args: str, process: bool = False) -> subprocess.Comp
                                      ("keys", "show"), ("audit",)])
 def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_path: Path,
                                                                             command: tuple[str, ...]) -> None:
-    process = command == ("user", "list")  # this one also as the real process
+    # this one also as the real process (a new interpreter: what its imports do is part of the check), and
+    # in an existing folder as a process of its own
+    process = command == ("user", "list")
     missing = tmp_path / "typo" / "studydesk"
     result = server_cli(missing, *command, process=process)
     assert result.returncode == 1, result.stderr
@@ -48,7 +54,7 @@ def test_read_only_commands_refuse_a_missing_data_folder_and_create_nothing(tmp_
     assert not (tmp_path / "typo").exists()
     elsewhere = tmp_path / "home"  # an existing folder that is not a server's: nothing is created in it
     elsewhere.mkdir()
-    assert server_cli(elsewhere, *command, process=process).returncode == 1
+    assert server_cli(elsewhere, *command, forked=process).returncode == 1
     assert list(elsewhere.iterdir()) == []
 
 
