@@ -311,24 +311,26 @@ LONG_HEADER_TIMEOUT_S = 3600.0
 
 
 def _silent_connections(site: ServerProcess, workers: list[int]) -> list[socket.socket]:
-    """Connections that send nothing, opened until each worker has accepted at least one."""
+    """One connection that sends nothing accepted by each worker: the others are stopped (SIGSTOP) while it
+    connects, so that it is the one to accept it."""
     import psutil
 
     opened: list[socket.socket] = []
-    holders: set[int] = set()
-    deadline = time.monotonic() + 60
-    while holders != set(workers) and time.monotonic() < deadline:
-        s = socket.create_connection(("127.0.0.1", site.port), timeout=10)
-        opened.append(s)
-        mine = s.getsockname()
-        while time.monotonic() < deadline:  # accepted by either worker once it runs
-            found = [pid for pid in workers if any(c.raddr and tuple(c.raddr) == mine
-                                                   for c in psutil.Process(pid).net_connections("tcp"))]
-            if found:
-                holders.update(found)
-                break
-            time.sleep(0.05)
-    assert holders == set(workers), holders
+    for pid in workers:
+        others = [other for other in workers if other != pid]
+        for other in others:
+            os.kill(other, signal.SIGSTOP)
+        try:
+            s = socket.create_connection(("127.0.0.1", site.port), timeout=10)
+            opened.append(s)
+            mine = s.getsockname()
+            deadline = time.monotonic() + 60
+            while not any(c.raddr and tuple(c.raddr) == mine for c in psutil.Process(pid).net_connections("tcp")):
+                assert time.monotonic() < deadline, f"worker {pid} did not accept a connection"
+                time.sleep(0.05)
+        finally:
+            for other in others:
+                os.kill(other, signal.SIGCONT)
     return opened
 
 
