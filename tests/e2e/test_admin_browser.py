@@ -7,6 +7,10 @@ openpyxl against the page. Every page is photographed at 1366x768 (a few also at
 ``artifacts/screenshots/admin/`` (git-ignored; a curated set is in docs/screenshots/), and each
 page is checked in the browser: nothing wider than the window, no text cut off in its box, no
 English left on a zh_CN page.
+
+On the dashboard's site, with yearly targets set (tests/support/dashboard_site.py): the on-track,
+required-course and overdue figures per child unit, the bar chart and the weekly line, the people
+not on track with their credit against the pace (``admin-figures-*``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, st
 from tests.support.admin_web import ADMIN_PASSWORD, Site, fresh_site, page_tables, same_cells
 from tests.support.certificates import watch_a_short_course
 from tests.support.courses import course_zip
+from tests.support.dashboard_site import dashboard_server
 from tests.support.org_sheets import write_sheet
+from tests.support.server_process import ServerProcess
 
 pytest.importorskip("playwright")
 if TYPE_CHECKING:
@@ -38,6 +44,12 @@ pytestmark = pytest.mark.slow
 def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     with fresh_site(request, tmp_path) as site:
         yield site
+
+
+@pytest.fixture
+def dashboard(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    with dashboard_server(request, tmp_path) as server:
+        yield server
 
 
 def test_sign_in_drill_down_refusal_import_and_export(browser: Browser, site: Site, tmp_path: Path) -> None:
@@ -328,6 +340,25 @@ def test_courses_archive_people_units_and_a_half_year_bulletin(browser: Browser,
     answer = page.goto(base + "/admin/units/city-b")  # typed by hand: another admin's unit
     assert answer is not None and answer.status == 404
     scoped.close()
+
+
+def test_the_dashboard_and_a_unit_page_with_targets(browser: Browser, dashboard: ServerProcess) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, dashboard.url, "root")
+    assert "各单位年度目标进度达标比例" in page.inner_text("body")
+    look(page, "figures-dashboard", narrow=True)
+    page.click("table[data-table=child-units] >> text=甲市")
+    page.wait_for_url(dashboard.url + "/admin/units/city-a")
+    assert "必修课完成率" in page.inner_text(".figures")
+    look(page, "figures-unit", narrow=True)
+    # the people behind: those the on-track share leaves out, with their credit against the pace
+    page.goto(dashboard.url + "/admin/behind")
+    assert [row.split("\t")[1] for row in page.locator("table[data-table=behind] tbody tr").all_inner_texts()] == [
+        "li", "wang"]
+    assert "距进度还差" in page.inner_text("table[data-table=behind] thead")
+    look(page, "figures-behind", narrow=True)
+    context.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -2,11 +2,12 @@
 required of the province (due long ago) and another course, a yearly target of 1 学时 of required
 study (none for the 县处级 level), each person's study sent through the API, and the system admin
 ``root``. A test module imports ``site_fixture`` (the name no test argument shadows) and asks for
-``site``."""
+``site``, or makes its own fixture with ``dashboard_server``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,18 @@ def _prepare(data_dir: Path) -> None:
     (data_dir / "rules.toml").write_text(RULES, encoding="utf-8")
 
 
+@contextmanager
+def dashboard_server(request: pytest.FixtureRequest, folder: Path) -> Iterator[ServerProcess]:
+    """A server on a copy of the site ``build`` makes (tests/support/site_copies.py), its data folder in
+    ``folder``, on the backend ``request.param`` names (``sqlite`` without one)."""
+    with copied_server(request, folder, "dashboard", build, _prepare) as (server, _):
+        yield server
+
+
 @pytest.fixture(params=BACKENDS, name="site")
 def site_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    """A server on a copy of the site ``build`` makes (tests/support/site_copies.py)."""
-    with copied_server(request, tmp_path, "dashboard", build, _prepare) as (server, _):
+    """A server on a copy of the dashboard's site (dashboard_server)."""
+    with dashboard_server(request, tmp_path) as server:
         yield server
 
 

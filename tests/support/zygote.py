@@ -282,6 +282,12 @@ def preload() -> None:
 
     build_parser()  # imports every command module
     compile_all()  # the admin web's templates, compiled once for every server forked
+    try:
+        from server.documents import read_font_ahead
+
+        read_font_ahead()  # each fork's first PDF (a bulletin, certificates) without reading the font again
+    except Exception as exc:  # no Chinese font: the server that makes a PDF says so
+        print(f"zygote: the PDF font not read ahead: {exc}", file=sys.stderr)
 
 
 def _import(module: str) -> None:

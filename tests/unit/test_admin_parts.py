@@ -83,10 +83,21 @@ def test_the_bulletin_embeds_the_chinese_font() -> None:
 
     if not pdf.FONT_PATH.is_file():
         pytest.skip("fonts-wqy-microhei is not installed")
+    from server import documents
+
     table = exports.Table("units", "各单位完成情况", ("单位", "人数"), [("城关镇", 12)])
-    bulletin = pdf.bulletin(title="学习情况通报", subtitle="某县 · 2026年上半年", figures=[("按期完成", "85%")],
+
+    def made() -> bytes:
+        return pdf.bulletin(title="学习情况通报", subtitle="某县 · 2026年上半年", figures=[("按期完成", "85%")],
                             tables=[table], footer="StudyDesk")
+
+    def timeless(document: bytes) -> bytes:  # without its creation time and its file identifier
+        return re.sub(rb"/ID \[<[0-9A-F]+><[0-9A-F]+>\]|/CreationDate \(D:[^)]*\)", b"", document)
+
+    documents.read_font_ahead()
+    bulletin = made()  # with the font read ahead
     assert bulletin.startswith(b"%PDF-") and b"WenQuanYi" in bulletin
+    assert timeless(made()) == timeless(bulletin)  # the font read for it: the same document
 
 
 def _msgids() -> set[str]:
