@@ -11,7 +11,6 @@ screen and that no button's text is cut. Screenshots go to artifacts/screenshots
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -237,7 +236,7 @@ def children(work: str, screen_name: str, text_sizes: str) -> None:
 def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(tmp_path)}
+    env = app_env(display, HOME=str(tmp_path))
     code = (f"from tests.gui.test_assessment_screens_xvfb import children; "
             f"children({str(tmp_path)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -12,7 +12,6 @@ widgets, in Chinese) and grabs it. Screenshots go to artifacts/screenshots/ (git
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -215,7 +214,7 @@ def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_vide
     SHOTS.mkdir(parents=True, exist_ok=True)
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(home)}
+    env = app_env(display, HOME=str(home))
     code = (f"from tests.gui.test_player_screens_xvfb import children; "
             f"children({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
