@@ -38,6 +38,7 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     from client.windows.exam_window import ExamWindow
     from client.windows.quiz_dialog import QuizDialog
     from client.workers.assessments import Outcome
+    from client.workers.script_driver import save_screenshot
     from sync.records.attempts import store_server_grades
     from sync.records.outbox import Delivery
     from tests.support.assessments import exam, quiz, right_answer
@@ -77,8 +78,8 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     def shot(window: QWidget, name: str) -> None:
         check(window, name)
         geo = window.frameGeometry()
-        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-            str(SHOTS / f"{name}_{tag}.png"))
+        save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                        SHOTS / f"{name}_{tag}.png")
 
     quiz_dialog = QuizDialog("c-screens", "l1", store=course.store, lanes=lanes, session=profile)
     exam_window = ExamWindow("c-screens", store=course.store, lanes=lanes, session=profile)
@@ -140,8 +141,8 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
         assert box is not None
         app.processEvents()
         geo = exam_window.frameGeometry()
-        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-            str(SHOTS / f"exam-3-close-asks_{tag}.png"))
+        save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                        SHOTS / f"exam-3-close-asks_{tag}.png")
         result["close_box"] = [box.text(), box.informativeText()] + [b.text() for b in box.buttons()]
         next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
         QTimer.singleShot(500, exam_again)

@@ -46,6 +46,7 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     from client.app import Shell
     from client.windows.main_window import MainWindow
     from client.windows.settings_dialog import SettingsDialog
+    from client.workers.script_driver import save_screenshot
     from tests.support.server_process import ServerProcess
     from tests.support.shell_env import app_context
 
@@ -65,7 +66,7 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     page = window.sign_in
 
     def shot(widget: object, name: str) -> None:
-        widget.grab().save(str(Path(out) / f"zh_CN-{name}-{tag}.png"))  # type: ignore[attr-defined]
+        save_screenshot(widget.grab(), Path(out) / f"zh_CN-{name}-{tag}.png")  # type: ignore[attr-defined]
 
     def fits(widget: object) -> bool:
         geometry = widget.frameGeometry()  # type: ignore[attr-defined]

@@ -50,6 +50,7 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     from client.tasks import Lanes
     from client.theme import Theme
     from client.windows.player_window import PlayerWindow
+    from client.workers.script_driver import save_screenshot
     from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
     app = QApplication.instance() or QApplication([])
@@ -82,7 +83,7 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     def shot(name: str) -> None:
         geo = window.frameGeometry()  # VLC's pixels are not in grab(): take them from the screen
         pixmap = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
-        pixmap.save(str(SHOTS / f"player-{name}_{tag}.png"))
+        save_screenshot(pixmap, SHOTS / f"player-{name}_{tag}.png")
 
     def texts(widget: QWidget) -> list[str]:
         return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
@@ -143,8 +144,8 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
 
         def grab() -> None:
             geo = dialog.frameGeometry()
-            app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-                str(SHOTS / f"file-dialog_{tag}.png"))
+            save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                            SHOTS / f"file-dialog_{tag}.png")
             result["dialog_labels"] = texts(dialog)
             result["dialog_folder"] = dialog.directory().absolutePath()
             result["start_folder"] = start_folder()
