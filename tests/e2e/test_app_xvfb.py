@@ -9,7 +9,6 @@ of sign-in, my courses, the course page, the player and settings, in zh_CN and e
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 import requests
 
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
+from tests.support.xvfb import app_env
 
 SHOTS = REPO / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -70,8 +70,7 @@ def test_sign_in_download_watch_sync_and_transcript(xvfb, env, tmp_path):
     shots.mkdir(parents=True, exist_ok=True)
     steps = tmp_path / "script.json"
     steps.write_text(json.dumps(script(shots), ensure_ascii=False), encoding="utf-8")
-    run_env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", STUDYDESK_TEST_SCRIPT=str(steps),
-                   STUDYDESK_DATA=str(env.data_root))
+    run_env = app_env(xvfb, STUDYDESK_TEST_SCRIPT=str(steps), STUDYDESK_DATA=str(env.data_root))
     run_env.pop("STUDYDESK_LOG_LEVEL", None)
     proc = subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
                            str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=280,

@@ -5,7 +5,6 @@ on the command line. The lesson's credit is saved before the app ends."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
+from tests.support.xvfb import app_env
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
@@ -41,7 +41,7 @@ def test_ctrl_q_with_course_page_and_player_open_quits_without_a_traceback(xvfb,
     ]
     script = tmp_path / "script.json"
     script.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
-    run_env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", STUDYDESK_TEST_SCRIPT=str(script))
+    run_env = app_env(xvfb, STUDYDESK_TEST_SCRIPT=str(script))
     run_env.pop("STUDYDESK_LOG_LEVEL", None)
     proc = subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
                            str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=280, cwd=REPO)

@@ -11,7 +11,6 @@ screen and that no button's text is cut. Screenshots go to artifacts/screenshots
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -39,6 +38,7 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     from client.windows.exam_window import ExamWindow
     from client.windows.quiz_dialog import QuizDialog
     from client.workers.assessments import Outcome
+    from client.workers.script_driver import save_screenshot
     from sync.records.attempts import store_server_grades
     from sync.records.outbox import Delivery
     from tests.support.assessments import exam, quiz, right_answer
@@ -78,8 +78,8 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
     def shot(window: QWidget, name: str) -> None:
         check(window, name)
         geo = window.frameGeometry()
-        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-            str(SHOTS / f"{name}_{tag}.png"))
+        save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                        SHOTS / f"{name}_{tag}.png")
 
     quiz_dialog = QuizDialog("c-screens", "l1", store=course.store, lanes=lanes, session=profile)
     exam_window = ExamWindow("c-screens", store=course.store, lanes=lanes, session=profile)
@@ -141,8 +141,8 @@ def child(work: str, screen_name: str, text_size: str) -> None:  # noqa: C901 (o
         assert box is not None
         app.processEvents()
         geo = exam_window.frameGeometry()
-        app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-            str(SHOTS / f"exam-3-close-asks_{tag}.png"))
+        save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                        SHOTS / f"exam-3-close-asks_{tag}.png")
         result["close_box"] = [box.text(), box.informativeText()] + [b.text() for b in box.buttons()]
         next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
         QTimer.singleShot(500, exam_again)
@@ -237,7 +237,7 @@ def children(work: str, screen_name: str, text_sizes: str) -> None:
 def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_path: Path) -> None:
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(tmp_path)}
+    env = app_env(display, HOME=str(tmp_path))
     code = (f"from tests.gui.test_assessment_screens_xvfb import children; "
             f"children({str(tmp_path)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -10,7 +10,6 @@ screen size, at each text size in turn (a new main window for each, over the sam
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.shell_env import PASSWORD, REPO, ShellEnv, zhangsan_server
-from tests.support.xvfb import SCREEN_SIZES, TEXT_SIZES, start_xvfb
+from tests.support.xvfb import SCREEN_SIZES, TEXT_SIZES, app_env, start_xvfb
 
 SHOTS = REPO / "artifacts" / "screenshots" / "first-hour"
 SUPPORT = "信息中心 王工 0571-12345678"
@@ -47,6 +46,7 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     from client.app import Shell
     from client.windows.main_window import MainWindow
     from client.windows.settings_dialog import SettingsDialog
+    from client.workers.script_driver import save_screenshot
     from tests.support.server_process import ServerProcess
     from tests.support.shell_env import app_context
 
@@ -66,7 +66,7 @@ def child(site: str, data: str, out: str, text_size: str, tag: str) -> None:
     page = window.sign_in
 
     def shot(widget: object, name: str) -> None:
-        widget.grab().save(str(Path(out) / f"zh_CN-{name}-{tag}.png"))  # type: ignore[attr-defined]
+        save_screenshot(widget.grab(), Path(out) / f"zh_CN-{name}-{tag}.png")  # type: ignore[attr-defined]
 
     def fits(widget: object) -> bool:
         geometry = widget.frameGeometry()  # type: ignore[attr-defined]
@@ -166,7 +166,7 @@ def test_sign_in_status_bar_settings_and_about_on_small_screens(offline_pc: Shel
     try:
         code = (f"from tests.gui.test_first_hour_xvfb import children; children({str(offline_pc.site_path)!r}, "
                 f"{str(offline_pc.data_root)!r}, {str(SHOTS)!r}, {f'{width}x{height}'!r}, {','.join(TEXT_SIZES)!r})")
-        run_env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        run_env = app_env(display)
         done = subprocess.run([sys.executable, "-c", code], env=run_env, capture_output=True, text=True,
                               timeout=360, cwd=REPO)
         reports = dict(x[len("REPORT "):].split(" ", 1) for x in done.stdout.splitlines() if x.startswith("REPORT "))

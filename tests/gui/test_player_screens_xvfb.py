@@ -12,7 +12,6 @@ widgets, in Chinese) and grabs it. Screenshots go to artifacts/screenshots/ (git
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.xvfb import TEXT_SIZES, screen_fixture  # noqa: F401  (the fixture screen)
+from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -51,6 +50,7 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     from client.tasks import Lanes
     from client.theme import Theme
     from client.windows.player_window import PlayerWindow
+    from client.workers.script_driver import save_screenshot
     from tests.support.lesson_env import LessonSpec, LocalProfile, install_course
 
     app = QApplication.instance() or QApplication([])
@@ -83,7 +83,7 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
     def shot(name: str) -> None:
         geo = window.frameGeometry()  # VLC's pixels are not in grab(): take them from the screen
         pixmap = app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height())
-        pixmap.save(str(SHOTS / f"player-{name}_{tag}.png"))
+        save_screenshot(pixmap, SHOTS / f"player-{name}_{tag}.png")
 
     def texts(widget: QWidget) -> list[str]:
         return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
@@ -144,8 +144,8 @@ def child(work: str, video_file: str, screen_name: str, text_size: str) -> None:
 
         def grab() -> None:
             geo = dialog.frameGeometry()
-            app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).save(
-                str(SHOTS / f"file-dialog_{tag}.png"))
+            save_screenshot(app.primaryScreen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()),
+                            SHOTS / f"file-dialog_{tag}.png")
             result["dialog_labels"] = texts(dialog)
             result["dialog_folder"] = dialog.directory().absolutePath()
             result["start_folder"] = start_folder()
@@ -215,7 +215,7 @@ def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_vide
     SHOTS.mkdir(parents=True, exist_ok=True)
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "HOME": str(home)}
+    env = app_env(display, HOME=str(home))
     code = (f"from tests.gui.test_player_screens_xvfb import children; "
             f"children({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -9,7 +9,6 @@ for the three languages and text sizes, each with new windows.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.xvfb import app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -39,7 +40,7 @@ RUNS = (("en", "normal"), ("zh_CN", "normal"), ("zh_CN", "xlarge"))
 
 def test_video_is_embedded_and_screenshots_saved(xvfb: str, lesson_video: Path, tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": xvfb}
+    env = app_env(xvfb)
     runs = ",".join(f"{language}:{text_size}" for language, text_size in RUNS)
     child = [sys.executable, "-m", "tests.support.xvfb_player_child", str(tmp_path), str(lesson_video), str(SHOTS),
              runs]

@@ -107,6 +107,7 @@ def run(shoot_all: Callable[[Path], None], default: str) -> int:
 
 
 def main(out: Path) -> None:
+    from client.workers.script_driver import save_screenshot
     from tests.support.shell_env import DEMO_COURSE_ID, zhangsan_server
 
     with tempfile.TemporaryDirectory() as tmp, zhangsan_server(Path(tmp)) as env:
@@ -133,8 +134,8 @@ def main(out: Path) -> None:
                     if page == "my-courses" and courses is not None:
                         courses.scroll_area.ensureWidgetVisible(courses.rows[DEMO_COURSE_ID], 0, 0)
                         settle(0.1)
-                        courses.list_host.grab().save(str(out / f"{name}-whole.png"))  # the full scroll area
-                    window.grab().save(str(out / f"{name}.png"))
+                        save_screenshot(courses.list_host.grab(), out / f"{name}-whole.png")  # the full scroll area
+                    save_screenshot(window.grab(), out / f"{name}.png")
             window.show_courses()
             settle()
 

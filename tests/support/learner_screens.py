@@ -29,6 +29,7 @@ from tests.support.course_screens import (  # sets QT_QPA_PLATFORM=offscreen too
 
 
 def main(out: Path) -> None:
+    from client.workers.script_driver import save_screenshot
     from tests.support.courses import publish_source, random_bytes, write_course_source
     from tests.support.shell_env import DEMO_COURSE_ID, zhangsan_server
 
@@ -59,8 +60,8 @@ def main(out: Path) -> None:
         def shoot(state: str) -> None:
             for size in each_size(ctx, window):
                 name = f"my-courses-{state}-{size}"
-                courses.list_host.grab().save(str(out / f"{name}-whole.png"))
-                window.grab().save(str(out / f"{name}.png"))
+                save_screenshot(courses.list_host.grab(), out / f"{name}-whole.png")
+                save_screenshot(window.grab(), out / f"{name}.png")
 
         shoot("outcomes")
         server.stop()

@@ -3,6 +3,7 @@
 Xvfb picks a free display number itself (``-displayfd``) and writes it once it accepts
 clients, so tests running in parallel never race for the same number. ``screen_fixture`` (the
 fixture ``screen``) runs a test once on each of the small office screens, 1366x768 and 1024x768.
+``app_env`` is the environment of a Qt child process drawing on such a display.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen[bytes], st
         proc.wait()
         pytest.fail("Xvfb did not start")
     return proc, f":{number}"
+
+
+def app_env(display: str, **extra: str) -> dict[str, str]:
+    """This process's environment for a Qt child on ``display`` (QT_QPA_PLATFORM=xcb), with ``extra``.
+
+    It finds no OpenGL driver (LIBGL_DRIVERS_PATH names no folder), as on a PC without one: VLC then
+    draws the video into the window with its X11 output (xcb_x11) instead of its OpenGL one, which on
+    Xvfb runs on Mesa's software rasteriser at about five times the CPU (0.3 CPU-s per second of video
+    at 1024x680, redrawn whatever the clip's frame rate). The pictures on the screen are the same
+    video frames; tests/integration/test_vlc_window.py keeps the OpenGL output under test."""
+    return {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "LIBGL_DRIVERS_PATH": os.devnull, **extra}
 
 
 @contextmanager

@@ -30,6 +30,7 @@ def child(work: str, video_file: str, shots: str, language: str, text_size: str)
     from client.windows.attention_dialog import AttentionDialog
     from client.windows.course_page import CoursePage
     from client.windows.player_window import PlayerWindow
+    from client.workers.script_driver import save_screenshot
     from tests.support.lesson_env import DocSpec, LessonSpec, LocalProfile, install_course
 
     app = QApplication.instance() or QApplication([])
@@ -56,7 +57,7 @@ def child(work: str, video_file: str, shots: str, language: str, text_size: str)
 
     def screen_shot(name: str, width: int, height: int):
         shot = app.primaryScreen().grabWindow(0, 0, 0, width, height)  # VLC's pixels are not in grab()
-        shot.save(str(Path(shots) / f"{name}_{tag}.png"))
+        save_screenshot(shot, Path(shots) / f"{name}_{tag}.png")
         return shot
 
     def shoot_player() -> None:
