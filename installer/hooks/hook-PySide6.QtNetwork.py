@@ -1,0 +1,8 @@
+"""PyInstaller's own hook for PySide6.QtNetwork, without the Qt plugins the client never loads
+(installer/qt_parts.py). This hook takes the place of PyInstaller's (hookspath has the higher priority)."""
+
+import qt_parts  # installer/qt_parts.py: the spec puts installer/ on sys.path
+from PyInstaller.utils.hooks.qt import add_qt6_dependencies, pyside6_library_info
+
+hiddenimports, binaries, datas = add_qt6_dependencies(__file__)
+binaries = qt_parts.wanted_plugins(binaries) + pyside6_library_info.collect_qtnetwork_files()
