@@ -52,7 +52,9 @@ def enabled() -> bool:
 class Zygote:
     """The controller's handle: the zygote process and the interpreter command its workers use."""
 
-    def __init__(self, rootdir: str) -> None:
+    def __init__(self, rootdir: str, imports: tuple[str, ...] | None = None) -> None:
+        """``imports``: the only modules the zygote imports before it forks (default: what the test
+        modules and the server zygotes import, see ``_preload``)."""
         import shlex
         import subprocess
         import tempfile
@@ -63,7 +65,7 @@ class Zygote:
         listener.bind(self.path)
         listener.listen(64)  # workers wait in the backlog while the zygote imports
         code = (f"import sys; sys.path.insert(0, {rootdir!r}); from tests.support import forked_workers; "
-                f"forked_workers.zygote({listener.fileno()}, {rootdir!r})")
+                f"forked_workers.zygote({listener.fileno()}, {rootdir!r}, {imports!r})")
         # stdin: the zygote stops (once its workers have ended) when the controller closes it or dies
         self.proc = subprocess.Popen([sys.executable, "-u", "-c", code], stdin=subprocess.PIPE,
                                      pass_fds=[listener.fileno()])
@@ -140,14 +142,18 @@ def _import(module: str, names: set[str]) -> None:
         __import__(module, fromlist=sorted(names - {"*"}))
 
 
-def zygote(listener_fd: int, rootdir: str) -> None:
-    """Import, then fork a worker for each request; returns only in a fork, which then becomes one."""
+def zygote(listener_fd: int, rootdir: str, imports: tuple[str, ...] | None = None) -> None:
+    """Import (``imports`` only, if given), then fork a worker for each request; returns only in a fork,
+    which then becomes one."""
     import gc
     import threading
 
     _INTERPRETER_ENV.update(os.environ)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's and the workers' business
-    _preload(rootdir)
+    if imports is None:
+        _preload(rootdir)
+    for module in imports or ():
+        _import(module, set())
     sys.path.remove(rootdir)  # as in a new interpreter: pytest puts the rootdir on the path itself
     # a thread would not exist in the forks (and might hold a lock): refuse, the stubs start interpreters
     serving = threading.active_count() == 1

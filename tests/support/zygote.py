@@ -51,6 +51,9 @@ from tests.support import forked_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 SWITCH_ENV = "STUDYDESK_TEST_ZYGOTE"
+PRELOAD_ENV = "STUDYDESK_TEST_ZYGOTE_PRELOAD"
+"""``0``: a zygote started with it imports only what each command line needs (``_import``), not ``preload``'s
+modules: for a test of where the zygote comes from, not of what its forks hold."""
 PR_SET_CHILD_SUBREAPER = 36
 PRELOAD = (
     "server.cli", "server.app", "uvicorn", "uvicorn.supervisors", "uvicorn.protocols.http.h11_impl",
@@ -261,7 +264,7 @@ def preload() -> None:
     """Import what the servers and their commands use (also done, once a run, by the parallel workers'
     zygote before it forks them: their spares then have it)."""
     global _preloaded
-    if _preloaded:
+    if _preloaded or os.environ.get(PRELOAD_ENV) == "0":
         return
     _preloaded = True
     import importlib

@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from tests.support import forked_workers
+from tests.support import zygote as servers
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ["-u", "-c", "import sys;exec(eval(sys.stdin.readline()))"]
@@ -24,7 +25,9 @@ BOOTSTRAP = ["-u", "-c", "import sys;exec(eval(sys.stdin.readline()))"]
 
 @pytest.fixture(scope="module")
 def zygote() -> Iterator[forked_workers.Zygote]:
-    zygote = forked_workers.Zygote(str(ROOT))
+    """A zygote that imports SQLAlchemy only: these tests are about how its forks are made and what they
+    run, not about the whole suite's imports they hold in a run (its own zygote imports those)."""
+    zygote = forked_workers.Zygote(str(ROOT), ("sqlalchemy",))
     yield zygote
     zygote.stop()
     assert zygote.proc.returncode == 0
@@ -93,11 +96,17 @@ SERVER_ZYGOTE = ("import os, sys, psutil\n"
                  " 'forked_workers.zygote' in ' '.join(server_zygote.cmdline()), flush=True)\n")
 
 
+def _server_zygote_env() -> dict[str, str]:
+    """The server zygote imports only what ``rules show`` needs: which process it is, and that it runs
+    the command, is what these tests check."""
+    return {**os.environ, servers.PRELOAD_ENV: "0"}
+
+
 @pytest.mark.skipif(os.environ.get("STUDYDESK_TEST_ZYGOTE") == "0", reason="STUDYDESK_TEST_ZYGOTE=0: no zygote")
 def test_a_workers_server_zygote_is_its_spare_fork(zygote: forked_workers.Zygote, tmp_path: Path) -> None:
     """A forked worker's server zygote (tests/support/zygote.py) is its own child, made before the
     worker started a thread, not a new interpreter; it runs the worker's commands as before."""
-    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, dict(os.environ))
+    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, _server_zygote_env())
     assert proc.stdout is not None
     shown = proc.stdout.readline().strip()
     assert proc.wait() == 0
@@ -109,7 +118,7 @@ def test_a_worker_with_another_interpreter_setting_gets_a_new_server_zygote(zygo
                                                                            tmp_path: Path) -> None:
     """What the zygote's interpreter read at its start (here PYTHONWARNINGS) cannot be changed in a fork:
     a worker whose environment differs there starts its server zygote as a new interpreter."""
-    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, {**os.environ, "PYTHONWARNINGS": "default"})
+    proc = _start(zygote.python, SERVER_ZYGOTE, tmp_path, {**_server_zygote_env(), "PYTHONWARNINGS": "default"})
     assert proc.stdout is not None
     shown = proc.stdout.readline().strip()
     assert proc.wait() == 0
