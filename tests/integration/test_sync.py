@@ -5,6 +5,7 @@ server's own database), Retry-After honoured, expired tokens refreshed."""
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +14,13 @@ import pytest
 
 from sync.account.auth import AuthService
 from sync.net.backoff import Backoff
+from sync.net.transport import Transport
 from sync.protocol.errors import CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
 from tests.support.module_server import module_server
-from tests.support.server_process import ServerProcess, add_user
+from tests.support.server_process import ServerProcess, add_user, free_port
 from tests.support.uploads import assert_exactly_once, fill, fresh_connections, server_rows, session_via
 from tests.support.watch import Timeline
 
@@ -261,3 +263,16 @@ def test_one_person_on_two_pcs_has_two_chains_and_one_transcript(server: ServerP
     lesson = t["courses"][0]["lessons"][0]
     assert lesson["credited_s"] == 90.0 and lesson["records"] == 3  # overlaps across PCs count once
     assert lesson["set_aside"] == {}  # two PCs one after the other: nothing flagged
+
+
+def test_the_system_proxy_settings_are_honoured(shared_server: ServerProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY sends the client's requests through the proxy it names (here one that nobody answers
+    at), and NO_PROXY exempts the server from it."""
+    for name in [k for k in os.environ if k.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+    through_proxy = Transport(shared_server.url)
+    with pytest.raises(RetryableError, match="ProxyError"):
+        through_proxy.request("GET", "/api/health")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert Transport(shared_server.url).request("GET", "/api/health") == {"status": "ok"}
