@@ -21,6 +21,13 @@ from sync.protocol.errors import AuthError, FormatError, RejectedError, Retryabl
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
 
 
+def _authorization_as_given(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """The request's auth: it leaves the request as made (its Authorization the session's Bearer token, or
+    none). Without an auth of its own, requests would put the user's ~/.netrc password for the server's
+    host in the token's place."""
+    return request
+
+
 @dataclass
 class WireStats:
     requests: int = 0
@@ -61,8 +68,8 @@ class Transport:
             headers["Authorization"] = f"Bearer {token}"
         try:
             # Session.request, with the environment's settings worked out once (``environment``)
-            prepared = self.session.prepare_request(
-                requests.Request(method.upper(), self.base_url + path, data=data or {}, headers=headers))
+            prepared = self.session.prepare_request(requests.Request(
+                method.upper(), self.base_url + path, data=data or {}, headers=headers, auth=_authorization_as_given))
             resp = self.session.send(prepared, timeout=self.timeout, allow_redirects=True, **self.environment)
             content = resp.content
         except requests.exceptions.SSLError as exc:

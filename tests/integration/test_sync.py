@@ -276,3 +276,17 @@ def test_the_system_proxy_settings_are_honoured(shared_server: ServerProcess, mo
         through_proxy.request("GET", "/api/health")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     assert Transport(shared_server.url).request("GET", "/api/health") == {"status": "ok"}
+
+
+def test_a_netrc_entry_for_the_server_leaves_the_token_in_place(shared_server: ServerProcess, person: str,
+                                                                 tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ~/.netrc naming the server's host (here through $NETRC) must not replace the signed-in
+    person's Bearer token with its login and password."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-a-token\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    add_user(shared_server, person, "pass-word")
+    pc = AuthService(tmp_path / "pc", SiteConfig(server_url=shared_server.url)).sign_in(person, "pass-word")
+    assert pc.api.transcript()["records"] == 0
