@@ -185,6 +185,11 @@ def test_summary_and_status_bar_follow_real_records_and_sync(qtbot, env, monkeyp
     ctx, window, shell = signed_in_window(qtbot, env, "\n[credits]\nyearly_target_hours = 50\n")
     try:
         page, sync, bar = window.courses, window.session.sync, window.sync_widget
+        # the round the app starts a second after sign-in must be over, and have reached the server (the
+        # next is then an hour away), before the test writes the records whose waiting count it reads: a
+        # round still running, or one retried soon after a failure on a busy machine, sends some of them
+        qtbot.waitUntil(lambda: not sync.busy and sync.state == sync_worker.ONLINE and sync.counts is not None
+                        and sync.counts.last_sync_at is not None, timeout=30000)
         assert page.summary.target.text() == "/ target 50 h"
         assert "complete (videos, quizzes and exam)" in page.summary.rule.text()
         page.rows[DEMO_COURSE_ID].download.start_button.click()
