@@ -8,7 +8,6 @@ the window: the test pattern's colours must be on screen and playback must have 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.media import MediaFactory
+from tests.support.xvfb import app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.xvfb
@@ -56,7 +56,7 @@ backend.release()
 
 
 def test_plays_into_a_native_x11_window(xvfb: str, media: MediaFactory) -> None:
-    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+    env = app_env(xvfb, opengl=True, PYTHONPATH=str(ROOT))  # VLC's OpenGL output, as on a PC with a driver
     out = subprocess.run([sys.executable, "-c", CHILD, str(media.clip(5.0))], env=env, capture_output=True,
                          text=True, timeout=60, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]

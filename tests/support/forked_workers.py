@@ -152,8 +152,9 @@ def zygote(listener_fd: int, rootdir: str, imports: tuple[str, ...] | None = Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's and the workers' business
     if imports is None:
         _preload(rootdir)
-    for module in imports or ():
-        _import(module, set())
+    else:
+        for module in imports:
+            _import(module, set())
     sys.path.remove(rootdir)  # as in a new interpreter: pytest puts the rootdir on the path itself
     # a thread would not exist in the forks (and might hold a lock): refuse, the stubs start interpreters
     serving = threading.active_count() == 1

@@ -35,15 +35,18 @@ def start_xvfb(screen: str = "1366x768x24") -> tuple[subprocess.Popen[bytes], st
     return proc, f":{number}"
 
 
-def app_env(display: str, **extra: str) -> dict[str, str]:
+def app_env(display: str, *, opengl: bool = False, **extra: str) -> dict[str, str]:
     """This process's environment for a Qt child on ``display`` (QT_QPA_PLATFORM=xcb), with ``extra``.
 
-    It finds no OpenGL driver (LIBGL_DRIVERS_PATH names no folder), as on a PC without one: VLC then
-    draws the video into the window with its X11 output (xcb_x11) instead of its OpenGL one, which on
-    Xvfb runs on Mesa's software rasteriser at about five times the CPU (0.3 CPU-s per second of video
-    at 1024x680, redrawn whatever the clip's frame rate). The pictures on the screen are the same
+    Unless ``opengl``, it finds no OpenGL driver (LIBGL_DRIVERS_PATH names no folder), as on a PC without
+    one: VLC then draws the video into the window with its X11 output (xcb_x11) instead of its OpenGL one,
+    which on Xvfb runs on Mesa's software rasteriser at about five times the CPU (0.3 CPU-s per second of
+    video at 1024x680, redrawn whatever the clip's frame rate). The pictures on the screen are the same
     video frames; tests/integration/test_vlc_window.py keeps the OpenGL output under test."""
-    return {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "LIBGL_DRIVERS_PATH": os.devnull, **extra}
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", **extra}
+    if not opengl:
+        env["LIBGL_DRIVERS_PATH"] = os.devnull
+    return env
 
 
 @contextmanager
