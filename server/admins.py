@@ -11,6 +11,7 @@ pages and commands call them.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -187,7 +188,14 @@ def sign_in(conn: Connection, name: str, password: str, *, address: str = "",
             passwords: PasswordPool | None = None) -> Admin:
     """Check an admin's password: throttled first (throttle.TooManyAttempts while a wait runs), then
     refused while locked, the password checked (in ``passwords`` when given), and the result audited.
-    AdminSignInError on refusal."""
+    AdminSignInError on refusal. A place in ``passwords`` comes after the throttle's read-only check
+    and before anything is written: when all are taken, 503 at once."""
+    throttle.refuse_while_waiting(conn, THROTTLE_PREFIX + name, address)
+    with passwords.place() if passwords else contextlib.nullcontext():
+        return _sign_in(conn, name, password, address, passwords)
+
+
+def _sign_in(conn: Connection, name: str, password: str, address: str, passwords: PasswordPool | None) -> Admin:
     attempt = throttle.admit(conn, THROTTLE_PREFIX + name, address)
     now = time.time()
     locked = conn.execute(sa.select(admins.c.locked_until).where(admins.c.name == name)).scalar()

@@ -32,7 +32,7 @@ from server.password_pool import PasswordPool
 from server.storage.engine import is_busy, transaction
 from server.storage.tables import devices, tokens
 from server.users import User, authenticate, get_user
-from sync.protocol.errors import AuthError, FormatError, RejectedError, ServerBusyError, SyncError
+from sync.protocol.errors import AuthError, FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -84,7 +84,16 @@ def _unusable_code(user: User | None) -> str:
 
 def login(conn: Connection, username: str, password: str, *, address: str = "",
           passwords: PasswordPool | None = None) -> tuple[User, Tokens]:
-    """Sign in: throttled (429 while a wait runs), the password checked in ``passwords``."""
+    """Sign in: refused while a throttle's wait runs (429, read only); then a place in ``passwords``
+    (503 at once, nothing written, when all are taken); then the attempt counted and the password
+    checked on the pool's threads."""
+    throttle.refuse_while_waiting(conn, username, address)
+    with passwords.place() if passwords else contextlib.nullcontext():
+        return _login(conn, username, password, address, passwords)
+
+
+def _login(conn: Connection, username: str, password: str, address: str,
+           passwords: PasswordPool | None) -> tuple[User, Tokens]:
     attempt = throttle.admit(conn, username, address)
     try:
         user = passwords.run(authenticate, conn, username, password) if passwords else authenticate(
@@ -109,10 +118,10 @@ def login(conn: Connection, username: str, password: str, *, address: str = "",
 
 
 def _not_checked(conn: Connection, attempt: throttle.Attempt, exc: Exception) -> None:
-    """A sign-in that ended in neither a right nor a wrong password (the password pool was full, the
-    database stayed busy) counts against no one: under load the same person tries again, and
+    """A sign-in that ended in neither a right nor a wrong password (the database stayed busy)
+    counts against no one: under load the same person tries again, and
     each try left counted would make the next wait longer for the person and the address."""
-    if isinstance(exc, ServerBusyError) or is_busy(exc):
+    if is_busy(exc):
         with contextlib.suppress(SyncError, sa.exc.DBAPIError, sa.exc.TimeoutError):
             throttle.not_checked(conn, attempt)
 

@@ -81,10 +81,16 @@ def _wait_s(conn: Connection, username: str, address: str, now: float) -> float:
     return wait
 
 
+def refuse_while_waiting(conn: Connection, username: str, address: str) -> None:
+    """TooManyAttempts while a wait runs for the name or the address. Read only: a flood of refused
+    tries takes no write lock."""
+    if (wait := _wait_s(conn, username, address, time.time())) > 0:
+        raise TooManyAttempts(wait)
+
+
 def admit(conn: Connection, username: str, address: str) -> Attempt:
     """Count this attempt, or raise TooManyAttempts (nothing counted) while a wait is running."""
-    if (wait := _wait_s(conn, username, address, time.time())) > 0:
-        raise TooManyAttempts(wait)  # read only: a flood of refused tries takes no write lock
+    refuse_while_waiting(conn, username, address)
     with transaction(conn):
         now = time.time()
         if (wait := _wait_s(conn, username, address, now)) > 0:
