@@ -28,6 +28,17 @@ def _authorization_as_given(request: requests.PreparedRequest) -> requests.Prepa
     return request
 
 
+class _Session(requests.Session):
+    """requests' Session, but a redirect never brings a ~/.netrc password either: the token stays for
+    the same host (a redirect from a path to the path with or without its last slash, from http to
+    https on the standard ports) and goes, as requests decides, for another."""
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        if "Authorization" in prepared_request.headers and self.should_strip_auth(
+                response.request.url or "", prepared_request.url or ""):
+            del prepared_request.headers["Authorization"]
+
+
 @dataclass
 class WireStats:
     requests: int = 0
@@ -40,7 +51,7 @@ class Transport:
     base_url: str
     verify: bool | str = True
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=_Session)
     stats: WireStats = field(default_factory=WireStats)
     environment: dict[str, Any] = field(init=False, repr=False)
     """What the system says for requests to ``base_url``, as requests' Session works it out before each
