@@ -5,6 +5,11 @@ the newest revision is only read (no write lock), so requests never wait on this
 inside one write transaction (server.storage.engine), the revision is read again (another
 process may have upgraded meanwhile) and the missing revisions run.
 
+A new, empty database is made in one step from the table declarations (server.storage.tables,
+and the audit log's triggers) and stamped at the newest revision, without loading Alembic or
+running the revisions one by one; tests/unit/test_server_schema.py checks that it matches, on
+SQLite and on PostgreSQL, a database the revisions made.
+
 A SQLite file from before Alembic (``PRAGMA user_version`` 1..11, no ``alembic_version``)
 first gets its missing numbered steps (server.storage.legacy), which leave exactly what the
 first revision creates, and is then stamped at that revision. Once Alembic keeps a SQLite
@@ -47,9 +52,9 @@ _REVISES = re.compile(r"^down_revision\b[^=]*=\s*(?:[\"'](\w+)[\"']|None)", re.M
 
 
 @functools.cache
-def newest_revision() -> str:
-    """The head of the chain, read from the revision files' ``revision`` and ``down_revision``
-    lines without importing Alembic (a second of start-up on a slow PC); ``head()`` asks Alembic.
+def _revisions() -> dict[str, str | None]:
+    """Each revision -> the one it revises, read from the revision files' ``revision`` and
+    ``down_revision`` lines without importing Alembic (a second of start-up on a slow PC).
 
     Read once per process: the revision files belong to the installed code, which does not change
     under a running process. (What a database holds is never remembered: ``current`` asks it.)"""
@@ -59,10 +64,16 @@ def newest_revision() -> str:
         found, revises = _REVISION.search(text), _REVISES.search(text)
         if found and revises:
             revised[found.group(1)] = revises.group(1)
+    return revised
+
+
+def newest_revision() -> str:
+    """The head of the chain (``_revisions``); ``head()`` asks Alembic."""
+    revised = _revisions()
     heads = set(revised) - set(revised.values())
     if len(heads) != 1:
         raise RuntimeError(f"the server's revisions must form one chain, found heads {sorted(heads)}")
-    return heads.pop()
+    return next(iter(heads))
 
 
 def alembic_config(conn: Connection | None = None) -> Config:
@@ -163,11 +174,23 @@ def _bring_to_newest(conn: Connection) -> int:
     newest = newest_revision()
     if is_sqlite(conn):
         _bring_legacy_file_to_last_step(conn)
-    if _state(conn, None) == newest:
+    found = _state(conn, None)
+    if found == newest:
         return 0
+    if found is None and _empty(conn):
+        with transaction(conn):
+            if _empty(conn):  # still: no other process made it meanwhile
+                create_newest(conn)
+                return len(_revisions())
+    return run_revisions(conn)
+
+
+def run_revisions(conn: Connection) -> int:
+    """Alembic's upgrade to the newest revision, in a write transaction of its own (a SQLite file
+    from the numbered steps stamped at the first revision first); how many revisions ran."""
     from alembic import command
 
-    known = scripts()
+    newest, known = newest_revision(), scripts()
     with transaction(conn):
         found = _state(conn, known)
         if found == newest:
@@ -181,6 +204,41 @@ def _bring_to_newest(conn: Connection) -> int:
         if is_sqlite(conn):
             conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
     return ran
+
+
+_EMPTY_SQLITE = "SELECT 1 FROM sqlite_master LIMIT 1"
+_EMPTY_POSTGRESQL = (
+    "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() LIMIT 1")
+
+
+def _empty(conn: Connection) -> bool:
+    """Whether the database holds nothing yet: no table, index or trigger (SQLite), no table,
+    index, view or sequence in the connection's current schema (PostgreSQL)."""
+    return conn.exec_driver_sql(_EMPTY_SQLITE if is_sqlite(conn) else _EMPTY_POSTGRESQL).first() is None
+
+
+_VERSION_TABLE = sa.Table(
+    "alembic_version", sa.MetaData(),
+    sa.Column("version_num", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+"""Alembic's own table of the database's revision, declared as Alembic declares it
+(alembic.runtime.migration), so that a database made here is one Alembic reads and upgrades."""
+
+
+def create_newest(conn: Connection) -> None:
+    """Make the newest schema in the empty database on ``conn``, inside the caller's write
+    transaction: the declared tables, the audit log's triggers, and the newest revision stamped."""
+    from server.storage.tables import audit_log_append_only, metadata
+
+    metadata.create_all(conn, checkfirst=False)
+    for statement in audit_log_append_only(conn.dialect.name):
+        conn.exec_driver_sql(statement)
+    _VERSION_TABLE.create(conn)
+    conn.execute(_VERSION_TABLE.insert().values(version_num=newest_revision()))
+    if is_sqlite(conn):
+        conn.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
 
 
 def tables_in(conn: Connection) -> set[str]:

@@ -246,7 +246,7 @@ signin_failures = sa.Table(
 )
 
 # The append-only audit log of sign-ins and admin actions (server/audit.py); the database itself
-# refuses to change or delete a row (triggers, created by the revisions).
+# refuses to change or delete a row (audit_log_append_only's triggers).
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", ROW_KEY, primary_key=True, autoincrement=True),
@@ -259,6 +259,25 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
     sa.Index("audit_log_at", "at"),
 )
+
+AUDIT_LOG_APPEND_ONLY = "the audit log is append-only"
+
+
+def audit_log_append_only(dialect: str) -> tuple[str, ...]:
+    """The statements that make the database refuse to change or delete an audit row, whoever asks
+    (``dialect``: "postgresql" or "sqlite"), run by revision 0001 and for a new database
+    (server.storage.schema.create_newest). Should they ever change, revision 0001 keeps these in
+    its own text and a new revision makes the change."""
+    if dialect == "postgresql":
+        return (f"""
+            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '{AUDIT_LOG_APPEND_ONLY}'; END $$""",
+                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+                "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+                "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
+    return tuple(f"CREATE TRIGGER audit_log_no_{verb} BEFORE {verb.upper()} ON audit_log "
+                 f"BEGIN SELECT RAISE(ABORT, '{AUDIT_LOG_APPEND_ONLY}'); END" for verb in ("update", "delete"))
 
 # Certificates the server issued (server/certificates.py): a 学时证明 names a year, a 结业证书 a class;
 # ``token`` is the signed text its QR code carries (sync.protocol.certificates); figures are decimal

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from client.demo import DEMO_COURSE_DIR, DEMO_COURSE_ID, REPO_ROOT, prepare
 from sync.content.store import ContentStore
+from sync.protocol.work_factor import KDF_COST_ENV, PASSWORD_COST_ENV
 from sync.site.config import load_site
 from tests.support.ctrl_c import popen_taking_ctrl_c
 from tests.support.server_process import free_port
@@ -28,7 +29,10 @@ def _has_cjk(text: str) -> bool:
 
 def _demo_run(tmp_path: Path, language: str) -> str:
     """``python -m client.demo --no-window`` until the course is downloaded and the server waits; then Ctrl-C."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYDESK_")}
+    # none of this run's settings but the test run's scrypt costs (tests/conftest.py): the demo person's
+    # password is hashed at the cost the other tests use
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("STUDYDESK_") or k in (PASSWORD_COST_ENV, KDF_COST_ENV)}
     env.update(HOME=str(tmp_path / "home"), STUDYDESK_DEMO_DIR=str(tmp_path / "demo"), STUDYDESK_LANG=language,
                PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO_ROOT))
     # the demo must take the Ctrl-C below even when this test run ignores SIGINT (started in the background)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import shutil
-import socket
 import subprocess
-import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,16 +58,6 @@ def make_ca_and_cert(folder: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
-_SERVE = """
-import sys, uvicorn
-from pathlib import Path
-from server.app import create_app
-from server.config import ServerConfig
-uvicorn.run(create_app(ServerConfig(Path(sys.argv[1]))), host="127.0.0.1", port=int(sys.argv[2]),
-            ssl_certfile=sys.argv[3], ssl_keyfile=sys.argv[4], log_level="warning")
-"""
-
-
 @dataclass
 class TlsSite:
     url: str
@@ -78,30 +67,34 @@ class TlsSite:
 
 @pytest.fixture(scope="module")
 def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsSite]:
+    """The server's app under uvicorn with TLS, served from a thread of this process (the server's
+    command serves plain HTTP behind the site's TLS front, so a new interpreter here would import
+    the whole server again just to add TLS)."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.config import ServerConfig
+
     base = tmp_path_factory.mktemp("tls-site")
     data = base / "server-data"
     src = write_course_source(base / "src", "party-history", [random_bytes(2000, 1)])
     publish_source(data, src)
     ca, cert, key = make_ca_and_cert(base)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", _SERVE, str(data), str(port), str(cert), str(key)], cwd=ROOT)
+    server = uvicorn.Server(uvicorn.Config(create_app(ServerConfig(data)), host="127.0.0.1", port=port,
+                                           ssl_certfile=str(cert), ssl_keyfile=str(key), log_level="warning",
+                                           log_config=None))  # this process's logging stays as it is
+    thread = threading.Thread(target=server.run, name="tls-site", daemon=True)
+    thread.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert proc.poll() is None, "the TLS server exited"
-                time.sleep(0.1)
+        while not server.started:
+            assert thread.is_alive(), "the TLS server stopped"
+            time.sleep(0.05)
         yield TlsSite(f"https://127.0.0.1:{port}", ca, data)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.should_exit = True
+        thread.join(30)
+        assert not thread.is_alive(), "the TLS server did not stop"
 
 
 def _by_check(findings: list[Finding]) -> dict[str, Finding]:

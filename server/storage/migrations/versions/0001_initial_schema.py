@@ -14,13 +14,12 @@ import sqlalchemy as sa
 from alembic import op
 
 from server.storage.columns import REAL, ROW_KEY, utc_now_ms, utc_now_s
+from server.storage.tables import audit_log_append_only
 
 revision = "0001"
 down_revision: str | None = None
 branch_labels = None
 depends_on = None
-
-APPEND_ONLY = "the audit log is append-only"
 
 
 def upgrade() -> None:
@@ -138,18 +137,8 @@ def upgrade() -> None:
 
 def _audit_log_append_only() -> None:
     """The database refuses to change or delete an audit row, whoever asks."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""
-            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$""")
-        op.execute("CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
-        op.execute("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
-    else:
-        for verb in ("update", "delete"):
-            op.execute(f"CREATE TRIGGER audit_log_no_{verb} BEFORE {verb.upper()} ON audit_log "
-                       f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+    for statement in audit_log_append_only(op.get_bind().dialect.name):
+        op.execute(statement)
 
 
 def downgrade() -> None:
