@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,6 @@ import pytest
 
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.support.xvfb import app_env
-from tests.support.zygote import run_module
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
@@ -42,8 +43,8 @@ def test_ctrl_q_with_course_page_and_player_open_quits_without_a_traceback(xvfb,
     script.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
     run_env = app_env(xvfb, STUDYDESK_TEST_SCRIPT=str(script))
     run_env.pop("STUDYDESK_LOG_LEVEL", None)
-    proc = run_module("client.cli", ["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
-                      timeout=280, cwd=REPO)
+    proc = subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
+                           str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=280, cwd=REPO)
     out, err = proc.stdout, proc.stderr
     assert " play ok " in out, out + err[-3000:]
     assert "SCRIPT done" not in out and " keys " not in out, out  # the app ended during the key step

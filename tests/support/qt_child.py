@@ -9,6 +9,7 @@ creates its own QApplication.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import subprocess
 import sys
@@ -28,6 +29,17 @@ def run_child(function: Callable[..., object], *args: str, env: Mapping[str, str
     return run_module(MODULE, [function.__module__, function.__name__, *args], env=env, cwd=ROOT, timeout=timeout)
 
 
-if __name__ == "__main__":
-    module, name, *arguments = sys.argv[1:]
+def main(module: str, name: str, *arguments: str) -> None:
+    """``module.name(*arguments)``, then the end of Qt that the end of an interpreter brings (a fork ends
+    without it): the application and the objects left go, any error they raise printed as then."""
     getattr(importlib.import_module(module), name)(*arguments)
+    gc.collect()
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.shutdown()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
