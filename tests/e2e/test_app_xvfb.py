@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.qt_child import run_app
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.support.xvfb import app_env
-from tests.support.zygote import run_module
 
 SHOTS = REPO / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -71,7 +71,7 @@ def test_sign_in_download_watch_sync_and_transcript(xvfb, env, tmp_path):
     steps.write_text(json.dumps(script(shots), ensure_ascii=False), encoding="utf-8")
     run_env = app_env(xvfb, STUDYDESK_TEST_SCRIPT=str(steps), STUDYDESK_DATA=str(env.data_root))
     run_env.pop("STUDYDESK_LOG_LEVEL", None)
-    proc = run_module("client.cli", ["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
+    proc = run_app(["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
                       timeout=280, cwd=REPO)
     out = proc.stdout
     (tmp_path / "app.log").write_text(out + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")

@@ -18,8 +18,8 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import read_records_file
 from sync.records.outbox import Outbox
+from tests.support.qt_child import run_app
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, close, signed_in_window, zhangsan_server
-from tests.support.zygote import run_module
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def _run_app(env: ShellEnv, steps: list[dict[str, object]], tmp_path: Path) -> s
     script = tmp_path / f"script-{time.monotonic_ns()}.json"
     script.write_text(json.dumps(steps), encoding="utf-8")
     run_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STUDYDESK_TEST_SCRIPT=str(script))
-    return run_module("client.cli", ["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
+    return run_app(["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
                       timeout=120, cwd=REPO)
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from client.single_instance import SingleInstance, server_name
-from tests.support.zygote import run_module
+from tests.support.qt_child import run_app
 
 
 def test_second_claim_on_the_same_root_activates_the_first(qtbot, tmp_path: Path):
@@ -37,13 +37,13 @@ def test_a_second_studydesk_process_exits_and_the_first_keeps_running(tmp_path: 
         line = first.stdout.readline()  # waits for the first window to be shown
         assert line.startswith("STUDYDESK_FIRST_SHOWN"), first.stderr.read() if first.poll() is not None else line
         started = time.monotonic()
-        second = run_module("client.cli", args, env=env, timeout=60)
+        second = run_app(args, env=env, timeout=60)
         assert second.returncode == 0
         assert "already running" in second.stdout
         assert time.monotonic() - started < 30
         # The message follows the site's language ([ui] language defaults to Chinese) without STUDYDESK_LANG
         site_language = {k: v for k, v in env.items() if k != "STUDYDESK_LANG"}
-        chinese = run_module("client.cli", args, env=site_language, timeout=60)
+        chinese = run_app(args, env=site_language, timeout=60)
         assert chinese.returncode == 0
         assert "学习桌已在使用此数据文件夹" in chinese.stdout and "already running" not in chinese.stdout
         assert first.poll() is None
