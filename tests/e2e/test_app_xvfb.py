@@ -9,14 +9,13 @@ of sign-in, my courses, the course page, the player and settings, in zh_CN and e
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.support.qt_child import run_app
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.support.xvfb import app_env
 
@@ -72,9 +71,8 @@ def test_sign_in_download_watch_sync_and_transcript(xvfb, env, tmp_path):
     steps.write_text(json.dumps(script(shots), ensure_ascii=False), encoding="utf-8")
     run_env = app_env(xvfb, STUDYDESK_TEST_SCRIPT=str(steps), STUDYDESK_DATA=str(env.data_root))
     run_env.pop("STUDYDESK_LOG_LEVEL", None)
-    proc = subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
-                           str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=280,
-                          cwd=REPO)
+    proc = run_app(["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
+                      timeout=280, cwd=REPO)
     out = proc.stdout
     (tmp_path / "app.log").write_text(out + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     assert "fail" not in " ".join(line for line in out.splitlines() if line.startswith("STEP")), out + proc.stderr

@@ -11,13 +11,12 @@ screen and that no button's text is cut. Screenshots go to artifacts/screenshots
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.qt_child import run_child
 from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,10 +237,7 @@ def test_quiz_and_exam_on_small_screens_in_chinese(screen: tuple[str, str], tmp_
     name, display = screen
     SHOTS.mkdir(parents=True, exist_ok=True)
     env = app_env(display, HOME=str(tmp_path))
-    code = (f"from tests.gui.test_assessment_screens_xvfb import children; "
-            f"children({str(tmp_path)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = run_child(children, str(tmp_path), name, ",".join(TEXT_SIZES), env=env, timeout=300)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr

@@ -10,13 +10,12 @@ screen size, at each text size in turn (a new main window for each, over the sam
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.qt_child import run_child
 from tests.support.shell_env import PASSWORD, REPO, ShellEnv, zhangsan_server
 from tests.support.xvfb import SCREEN_SIZES, TEXT_SIZES, app_env, start_xvfb
 
@@ -164,11 +163,8 @@ def test_sign_in_status_bar_settings_and_about_on_small_screens(offline_pc: Shel
     width, height = size
     proc, display = start_xvfb(f"{width}x{height}x24")
     try:
-        code = (f"from tests.gui.test_first_hour_xvfb import children; children({str(offline_pc.site_path)!r}, "
-                f"{str(offline_pc.data_root)!r}, {str(SHOTS)!r}, {f'{width}x{height}'!r}, {','.join(TEXT_SIZES)!r})")
-        run_env = app_env(display)
-        done = subprocess.run([sys.executable, "-c", code], env=run_env, capture_output=True, text=True,
-                              timeout=360, cwd=REPO)
+        done = run_child(children, str(offline_pc.site_path), str(offline_pc.data_root), str(SHOTS),
+                         f"{width}x{height}", ",".join(TEXT_SIZES), env=app_env(display), timeout=360)
         reports = dict(x[len("REPORT "):].split(" ", 1) for x in done.stdout.splitlines() if x.startswith("REPORT "))
         for text_size in TEXT_SIZES:
             tag = f"{width}x{height}-{text_size}"

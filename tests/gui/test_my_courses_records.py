@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from sync.protocol.keys import PrivateKey
 from sync.protocol.records import DeviceSigner
 from sync.protocol.records_file import read_records_file
 from sync.records.outbox import Outbox
+from tests.support.qt_child import run_app
 from tests.support.shell_env import DEMO_COURSE_ID, PASSWORD, REPO, ShellEnv, close, signed_in_window, zhangsan_server
 
 
@@ -65,8 +65,8 @@ def _run_app(env: ShellEnv, steps: list[dict[str, object]], tmp_path: Path) -> s
     script = tmp_path / f"script-{time.monotonic_ns()}.json"
     script.write_text(json.dumps(steps), encoding="utf-8")
     run_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STUDYDESK_TEST_SCRIPT=str(script))
-    return subprocess.run([sys.executable, "-m", "client.cli", "--data", str(env.data_root), "--site",
-                           str(env.site_path)], env=run_env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    return run_app(["--data", str(env.data_root), "--site", str(env.site_path)], env=run_env,
+                      timeout=120, cwd=REPO)
 
 
 def test_closing_during_a_download_stops_cleanly_and_the_next_start_continues(env, tmp_path):

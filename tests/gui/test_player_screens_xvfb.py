@@ -12,13 +12,12 @@ widgets, in Chinese) and grabs it. Screenshots go to artifacts/screenshots/ (git
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.qt_child import run_child
 from tests.support.xvfb import TEXT_SIZES, app_env, screen_fixture  # noqa: F401  (the fixture screen)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,10 +215,7 @@ def test_player_on_small_screens_in_chinese(screen: tuple[str, str], lesson_vide
     home = tmp_path / "home"
     home.mkdir()
     env = app_env(display, HOME=str(home))
-    code = (f"from tests.gui.test_player_screens_xvfb import children; "
-            f"children({str(tmp_path)!r}, {str(lesson_video)!r}, {name!r}, {','.join(TEXT_SIZES)!r})")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=400)
+    proc = run_child(children, str(tmp_path), str(lesson_video), name, ",".join(TEXT_SIZES), env=env, timeout=400)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.qt_child import run_child
 from tests.support.xvfb import app_env
+from tests.support.xvfb_player_child import children
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -42,9 +42,7 @@ def test_video_is_embedded_and_screenshots_saved(xvfb: str, lesson_video: Path, 
     SHOTS.mkdir(parents=True, exist_ok=True)
     env = app_env(xvfb)
     runs = ",".join(f"{language}:{text_size}" for language, text_size in RUNS)
-    child = [sys.executable, "-m", "tests.support.xvfb_player_child", str(tmp_path), str(lesson_video), str(SHOTS),
-             runs]
-    proc = subprocess.run(child, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    proc = run_child(children, str(tmp_path), str(lesson_video), str(SHOTS), runs, env=env, timeout=240)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout + proc.stderr
     results = dict(line[len("RESULT "):].split(" ", 1) for line in lines)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from client.single_instance import SingleInstance, server_name
+from tests.support.qt_child import run_app
 
 
 def test_second_claim_on_the_same_root_activates_the_first(qtbot, tmp_path: Path):
@@ -29,19 +30,20 @@ def test_a_second_studydesk_process_exits_and_the_first_keeps_running(tmp_path: 
     site = tmp_path / "site.toml"
     site.write_text('[server]\nurl = "http://127.0.0.1:9"\n', encoding="utf-8")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STUDYDESK_STARTUP_MARK="1")
-    cmd = [sys.executable, "-m", "client.cli", "--data", str(tmp_path / "data"), "--site", str(site)]
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = ["--data", str(tmp_path / "data"), "--site", str(site)]
+    first = subprocess.Popen([sys.executable, "-m", "client.cli", *args], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
     try:
         line = first.stdout.readline()  # waits for the first window to be shown
         assert line.startswith("STUDYDESK_FIRST_SHOWN"), first.stderr.read() if first.poll() is not None else line
         started = time.monotonic()
-        second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+        second = run_app(args, env=env, timeout=60)
         assert second.returncode == 0
         assert "already running" in second.stdout
         assert time.monotonic() - started < 30
         # The message follows the site's language ([ui] language defaults to Chinese) without STUDYDESK_LANG
         site_language = {k: v for k, v in env.items() if k != "STUDYDESK_LANG"}
-        chinese = subprocess.run(cmd, env=site_language, capture_output=True, text=True, timeout=60)
+        chinese = run_app(args, env=site_language, timeout=60)
         assert chinese.returncode == 0
         assert "学习桌已在使用此数据文件夹" in chinese.stdout and "already running" not in chinese.stdout
         assert first.poll() is None

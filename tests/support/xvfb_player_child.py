@@ -1,5 +1,5 @@
-"""The child process of tests/gui/test_player_window_xvfb.py, run as
-``python -m tests.support.xvfb_player_child WORK VIDEO SHOTS LANGUAGE:TEXT_SIZE,...`` on an X display
+"""The child process of tests/gui/test_player_window_xvfb.py, ``children(WORK, VIDEO, SHOTS,
+"LANGUAGE:TEXT_SIZE,...")`` in a Qt child (tests.support.qt_child) on an X display
 (QT_QPA_PLATFORM=xcb): for each language and text size in turn, a player window playing a real
 lesson through VLC, then the course page, each grabbed from the screen, and one
 ``RESULT LANGUAGE:TEXT_SIZE {json}`` line with what it saw. English, which installs no translation,
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 LESSON_S = 9.0
@@ -126,7 +125,3 @@ def children(work: str, video_file: str, shots: str, runs: str) -> None:
         folder = Path(work) / f"{language}-{text_size}"
         folder.mkdir(parents=True, exist_ok=True)
         child(str(folder), video_file, shots, language, text_size)
-
-
-if __name__ == "__main__":
-    children(*sys.argv[1:5])

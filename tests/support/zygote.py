@@ -190,8 +190,8 @@ def spawn_server(args: Sequence[str], env: Mapping[str, str], log: Path) -> Fork
     return _spawn("server.cli", args, env, log)
 
 
-MODULES = ("server.cli", "client.cli")
-"""The command lines a zygote runs."""
+MODULES = ("server.cli", "client.cli", "tests.support.qt_child")
+"""The command lines a zygote runs (the last one a GUI test's Qt child)."""
 
 
 def run_module(module: str, args: Sequence[str], *, input: str | None = None, env: Mapping[str, str] | None = None,
@@ -300,8 +300,9 @@ def _import(module: str) -> None:
 
     if module not in sys.modules:
         try:
-            built = importlib.import_module(module).build_parser
-            built()  # imports every command module
+            imported = importlib.import_module(module)
+            if hasattr(imported, "build_parser"):
+                imported.build_parser()  # imports every command module
         except Exception as exc:  # the fork imports what it needs (and reports what fails)
             print(f"zygote: {module} not preloaded: {exc}", file=sys.stderr)
 
