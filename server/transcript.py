@@ -47,15 +47,23 @@ def _grade_entry(found: AttemptGrade | None) -> dict[str, Any]:
             "attempt": found.attempt_no, "reason": found.reason}
 
 
-def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, Any]]:
-    """Stored records whose predecessor is missing: (user, device, the missing seq)."""
+def _gaps_queries() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """``open_gaps``'s query: of everyone, and of one person (parameter ``user_id``). Built once:
+    SQLAlchemy spends more on building the two aliases of ``records`` than the database on running it."""
     r, p = records.alias("r"), records.alias("p")
     before = sa.select(1).where(p.c.device_id == r.c.device_id, p.c.user_id == r.c.user_id, p.c.seq == r.c.seq - 1)
     query = sa.select(r.c.user_id, r.c.device_id, r.c.seq).where(r.c.seq > 1, ~before.exists())
-    if user_id:
-        query = query.where(r.c.user_id == user_id)
-    return [{"user_id": u, "device_id": d, "missing_seq": s - 1}
-            for u, d, s in conn.execute(query.order_by(r.c.user_id, r.c.device_id, r.c.seq))]
+    order = (r.c.user_id, r.c.device_id, r.c.seq)
+    return query.order_by(*order), query.where(r.c.user_id == sa.bindparam("user_id")).order_by(*order)
+
+
+_GAPS, _GAPS_OF = _gaps_queries()
+
+
+def open_gaps(conn: Connection, user_id: str | None = None) -> list[dict[str, Any]]:
+    """Stored records whose predecessor is missing: (user, device, the missing seq)."""
+    rows = conn.execute(_GAPS_OF, {"user_id": user_id}) if user_id else conn.execute(_GAPS)
+    return [{"user_id": u, "device_id": d, "missing_seq": s - 1} for u, d, s in rows]
 
 
 def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None,
@@ -73,6 +81,15 @@ def ensure_credited(conn: Connection, repo_dir: Path, user_id: str | None = None
             grade_missing(conn, Published(repo_dir), AnswerKeys(answer_keys_dir), user_id)
 
 
+_x, _c = records.c, record_credit.c
+_RECORDS_OF = (
+    sa.select(_x.rid, _x.id, _x.type, _x.course_id, _x.lesson_id, _x.body, _x.v, _x.created_at, _c.segments,
+              _c.set_aside)
+    .join_from(records, record_credit, _c.rid == _x.rid, isouter=True).where(_x.user_id == sa.bindparam("user_id"))
+    .order_by(_x.created_at, _x.device_id, _x.seq))
+"""A person's records with their credit, as the transcript reads them (parameter ``user_id``; built once)."""
+
+
 def transcript(conn: Connection, user_id: str, repo_dir: Path, answer_keys_dir: Path | None = None) -> dict[str, Any]:
     """The person's transcript; with ``answer_keys_dir``, attempts not graded yet are graded first."""
     ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
@@ -81,11 +98,7 @@ def transcript(conn: Connection, user_id: str, repo_dir: Path, answer_keys_dir: 
     lessons: dict[tuple[str, str], dict[str, Any]] = {}
     segs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     total = 0
-    x, c = records.c, record_credit.c
-    rows = conn.execute(
-        sa.select(x.rid, x.id, x.type, x.course_id, x.lesson_id, x.body, x.v, x.created_at, c.segments, c.set_aside)
-        .join_from(records, record_credit, c.rid == x.rid, isouter=True).where(x.user_id == user_id)
-        .order_by(x.created_at, x.device_id, x.seq))
+    rows = conn.execute(_RECORDS_OF, {"user_id": user_id})
     for rid, record_id, rtype, course_id, lesson_id, body_text, v, created_at, credited_text, aside_text in rows:
         total += 1
         if course_id is None:

@@ -108,6 +108,10 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | Forked | None = None
         """The running server: forked from this test process's zygote (tests/support/zygote.py), or a new
         interpreter where the zygote cannot serve."""
+        self._engine: sa.Engine | None = None
+        """The engine of ``sql`` and ``write_lock_held``, made on first use: it holds no connection (each
+        use opens its own and closes it), only what SQLAlchemy works out once per engine (the dialect, the
+        database's version and settings), which a new engine per statement read again every time."""
 
     @property
     def url(self) -> str:
@@ -132,13 +136,14 @@ class ServerProcess:
     def sql(self, statement: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one SQL statement on the server's database, as another program would, and commit;
         the rows it returns."""
-        engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool)
-        try:
-            with engine.begin() as conn:
-                result = conn.execute(sa.text(statement), dict(params or {}))
-                return [tuple(r) for r in result] if result.returns_rows else []
-        finally:
-            engine.dispose()
+        with self._kept_engine().begin() as conn:
+            result = conn.execute(sa.text(statement), dict(params or {}))
+            return [tuple(r) for r in result] if result.returns_rows else []
+
+    def _kept_engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool)
+        return self._engine
 
     @contextmanager
     def write_lock_held(self) -> Iterator[None]:
@@ -146,26 +151,22 @@ class ServerProcess:
         advisory lock every write transaction of the server takes)."""
         from server.storage.engine import WRITE_LOCK_KEY
 
-        engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool)
-        try:
-            with engine.connect() as conn:
-                if self.database_url:
-                    conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": WRITE_LOCK_KEY})
-                    try:
-                        yield
-                    finally:
-                        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": WRITE_LOCK_KEY})
-                else:
-                    raw = conn.connection.driver_connection
-                    assert raw is not None
-                    raw.isolation_level = None
-                    raw.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield
-                    finally:
-                        raw.execute("ROLLBACK")
-        finally:
-            engine.dispose()
+        with self._kept_engine().connect() as conn:
+            if self.database_url:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": WRITE_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": WRITE_LOCK_KEY})
+            else:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.isolation_level = None
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                finally:
+                    raw.execute("ROLLBACK")
 
     def cli(self, *args: str, input: bytes | None = None, check: bool = True,
             process: bool = False, forked: bool = False) -> subprocess.CompletedProcess[str]:

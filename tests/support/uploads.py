@@ -13,7 +13,7 @@ from tests.support.watch import Timeline
 
 
 def session_via(url: str, server: ServerProcess, root: Path, name: str = "cadre") -> UserSession:
-    if "cadre" not in server.cli("user", "list").stdout or name != "cadre":
+    if name != "cadre" or "cadre" not in server.cli("user", "list").stdout:  # the list only read for "cadre"
         add_user(server, name, "pass-word")
     return AuthService(root, SiteConfig(server_url=url)).sign_in(name, "pass-word")
 
