@@ -171,9 +171,13 @@ def refresh(conn: Connection, refresh_token: str, *, address: str = "") -> tuple
                                     "been ended for safety: sign in again")
 
 
+_ACCESS_TOKEN = sa.select(tokens.c.user_id, tokens.c.expires_at).where(
+    tokens.c.token_hash == sa.bindparam("token_hash"), tokens.c.kind == "access")
+"""Built once: every signed-in request reads its token with it."""
+
+
 def user_for_access_token(conn: Connection, token: str) -> User:
-    row = conn.execute(sa.select(tokens.c.user_id, tokens.c.expires_at)
-                       .where(tokens.c.token_hash == _h(token), tokens.c.kind == "access")).first()
+    row = conn.execute(_ACCESS_TOKEN, {"token_hash": _h(token)}).first()
     if row is None or row.expires_at < time.time():
         raise AuthError("token_expired", "access token is missing, unknown or expired")
     user = get_user(conn, user_id=row.user_id)

@@ -109,6 +109,9 @@ _ALLOWED_N = frozenset(2**cost for cost in range(MIN_COST, MAX_COST + 1))
 USER_QUERY = sa.select(users, units.c.name.label("unit_name")).select_from(
     users.outerjoin(units, units.c.code == users.c.unit_code))
 """Every user's row with the name of their unit; add a where clause (or join) for some."""
+_USER_BY_NAME = USER_QUERY.where(users.c.username == sa.bindparam("username"))
+_USER_BY_ID = USER_QUERY.where(users.c.user_id == sa.bindparam("user_id"))
+"""One user's row, built once (each request's signed-in person is read with it): only the value changes."""
 
 
 def row_user(row: Row[tuple[object, ...]]) -> User:
@@ -177,8 +180,8 @@ def add_user_in(
 
 
 def get_user(conn: Connection, *, username: str | None = None, user_id: str | None = None) -> User | None:
-    where = users.c.username == username if username is not None else users.c.user_id == user_id
-    row = conn.execute(USER_QUERY.where(where)).first()
+    row = (conn.execute(_USER_BY_NAME, {"username": username}) if username is not None
+           else conn.execute(_USER_BY_ID, {"user_id": user_id})).first()
     return row_user(row) if row else None
 
 
