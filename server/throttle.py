@@ -89,8 +89,10 @@ def refuse_while_waiting(conn: Connection, username: str, address: str) -> None:
 
 
 def admit(conn: Connection, username: str, address: str) -> Attempt:
-    """Count this attempt, or raise TooManyAttempts (nothing counted) while a wait is running."""
-    refuse_while_waiting(conn, username, address)
+    """Count this attempt, or raise TooManyAttempts (nothing counted) while a wait is running (read
+    again inside the write transaction: parallel guesses each see the ones before). Callers call
+    ``refuse_while_waiting`` first, before they take a password place, so a flood of refused tries
+    takes neither a place nor the write lock."""
     with transaction(conn):
         now = time.time()
         if (wait := _wait_s(conn, username, address, now)) > 0:
