@@ -23,15 +23,20 @@ DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
 
 def _authorization_as_given(request: requests.PreparedRequest) -> requests.PreparedRequest:
     """The request's auth: it leaves the request as made (its Authorization the session's Bearer token, or
-    none). Without an auth of its own, requests would put the user's ~/.netrc password for the server's
-    host in the token's place."""
+    none)."""
     return request
 
 
 class _Session(requests.Session):
-    """requests' Session, but a redirect never brings a ~/.netrc password either: the token stays for
-    the same host (a redirect from a path to the path with or without its last slash, from http to
-    https on the standard ports) and goes, as requests decides, for another."""
+    """requests' Session, but it never puts the user's ~/.netrc password for the server's host in the
+    token's place: not when it prepares a request (its own auth, ``_authorization_as_given``, leaves
+    requests nothing to look up), nor after a redirect, where the token stays for the same host (a path
+    to the path with or without its last slash, http to https on the standard ports) and goes, as
+    requests decides, for another."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auth = _authorization_as_given
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
         if "Authorization" in prepared_request.headers and self.should_strip_auth(
@@ -80,7 +85,7 @@ class Transport:
         try:
             # Session.request, with the environment's settings worked out once (``environment``)
             prepared = self.session.prepare_request(requests.Request(
-                method.upper(), self.base_url + path, data=data or {}, headers=headers, auth=_authorization_as_given))
+                method.upper(), self.base_url + path, data=data or {}, headers=headers))
             resp = self.session.send(prepared, timeout=self.timeout, allow_redirects=True, **self.environment)
             content = resp.content
         except requests.exceptions.SSLError as exc:

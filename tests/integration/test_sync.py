@@ -15,7 +15,7 @@ import pytest
 from sync.account.auth import AuthService
 from sync.net.backoff import Backoff
 from sync.net.transport import Transport
-from sync.protocol.errors import CancelledError, RetryableError
+from sync.protocol.errors import AuthError, CancelledError, RetryableError
 from sync.site.config import SiteConfig
 from tests.support.courses import publish_lessons
 from tests.support.cutting_proxy import CuttingProxy, Plan, after_request, cut_request, cut_response, respond
@@ -282,7 +282,7 @@ def test_a_netrc_entry_for_the_server_leaves_the_token_in_place(shared_server: S
                                                                  tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A ~/.netrc naming the server's host (here through $NETRC) must not replace the signed-in
-    person's Bearer token with its login and password."""
+    person's Bearer token with its login and password, not even after a redirect."""
     netrc = tmp_path / "netrc"
     netrc.write_text("machine 127.0.0.1 login someone password not-a-token\n", encoding="utf-8")
     netrc.chmod(0o600)
@@ -290,3 +290,11 @@ def test_a_netrc_entry_for_the_server_leaves_the_token_in_place(shared_server: S
     add_user(shared_server, person, "pass-word")
     pc = AuthService(tmp_path / "pc", SiteConfig(server_url=shared_server.url)).sign_in(person, "pass-word")
     assert pc.api.transcript()["records"] == 0
+    # the server answers a path with a trailing slash by a redirect (307) to the path without it
+    transport, tokens = pc.api.transport, pc.api.tokens
+    assert tokens is not None
+    redirected = transport.session.get(shared_server.url + "/api/transcript/", allow_redirects=False, timeout=10)
+    assert redirected.status_code == 307 and redirected.headers["location"].endswith("/api/transcript")
+    assert transport.request("GET", "/api/transcript/", token=tokens.access_token)["records"] == 0
+    with pytest.raises(AuthError):  # the redirect carried the request's own (wrong) token, nothing else
+        transport.request("GET", "/api/transcript/", token="not-the-token")
