@@ -22,18 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 from sync.protocol.errors import ServerBusyError
 from sync.protocol.records import GENESIS
-from tests.support.ingest import chain, enrolled_client, statuses
+from tests.support.ingest import chain, enrolled_client, login, statuses
 from tests.support.server_process import ServerProcess, add_user
-
-
-def _sign_in(url: str, name: str, address: str) -> int:
-    r = requests.post(url + "/api/auth/login", json={"username": name, "password": "guess-pw"},
-                      headers={"X-Forwarded-For": address}, timeout=60)
-    return r.status_code
 
 
 def main() -> None:
@@ -58,7 +50,7 @@ def main() -> None:
                 for during_flood in (False, True):
                     records = chain(steady.signer, args.records, start=seq, prev=prev)
                     with concurrent.futures.ThreadPoolExecutor(args.threads) as pool:
-                        flood = [pool.submit(_sign_in, server.url, f"flood-{round_no}-{i}",
+                        flood = [pool.submit(login, server, f"flood-{round_no}-{i}", "guess-pw",
                                              f"10.{round_no}.{i // 250}.{i % 250 + 1}")
                                  for i in range(args.flood if during_flood else 0)]
                         start = time.monotonic()
@@ -68,7 +60,7 @@ def main() -> None:
                             busy_batches += 1
                             stored = []
                         took = time.monotonic() - start
-                        answers.update(f.result() for f in flood)
+                        answers.update(f.result().status_code for f in flood)
                     if stored:
                         if stored != ["stored"] * args.records:
                             raise SystemExit(f"the batch was answered {stored}")

@@ -26,17 +26,11 @@ from sync.account.auth import AuthService
 from sync.protocol.errors import ServerBusyError
 from sync.protocol.keys import PrivateKey
 from sync.site.config import SiteConfig
+from tests.support.ingest import login
 from tests.support.module_server import BACKENDS, module_server
 from tests.support.server_process import ServerProcess, add_user
 
 FREE_FAILURES = 3  # server.throttle.ACCOUNT_FREE_FAILURES
-
-
-def login(server: ServerProcess, name: str, password: str, address: str | None = None) -> requests.Response:
-    """POST /api/auth/login; ``address`` is the caller's address as a trusted proxy on loopback reports it."""
-    headers = {"X-Forwarded-For": address} if address else {}
-    return requests.post(server.url + "/api/auth/login", json={"username": name, "password": password},
-                         headers=headers, timeout=60)
 
 
 def throttle_until(server: ServerProcess, name: str, address: str, min_wait_s: int) -> requests.Response:

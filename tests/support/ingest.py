@@ -1,11 +1,13 @@
-"""Clients of the server's ingest API: a person's enrolled device, honest record chains, and the
-per-record answers read back."""
+"""Clients of the server's sign-in and ingest API: a bare sign-in request, a person's enrolled device,
+honest record chains, and the per-record answers read back."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
 import uuid
+
+import requests
 
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
@@ -20,6 +22,13 @@ class Client:
     api: ApiClient
     signer: DeviceSigner
     user_id: str
+
+
+def login(server: ServerProcess, name: str, password: str, address: str | None = None) -> requests.Response:
+    """POST /api/auth/login; ``address`` is the caller's address as a trusted proxy on loopback reports it."""
+    headers = {"X-Forwarded-For": address} if address else {}
+    return requests.post(server.url + "/api/auth/login", json={"username": name, "password": password},
+                         headers=headers, timeout=60)
 
 
 def enrolled_client(server: ServerProcess, name: str) -> Client:
