@@ -268,13 +268,18 @@ class PlayerBridge(QObject):
             self.duration_changed.emit(int(event.value * 1000))
 
     def _on_ended(self) -> None:
-        acc = self.accounting
-        if acc is not None and self._playing and acc.position_s < acc.duration_s - EARLY_END_S:
-            # A file whose header promises more than it holds (cut short on disk) "ends" early:
-            # the rest was never shown, so it is never credited, and the person is told.
-            acc.tick(acc.position_s, False, self.rate)
-            self._fail("media_ended_early", tick=False)  # VLC now says "at the end": not where we are
-            return
+        acc, backend = self.accounting, self.backend
+        if acc is not None and self._playing:
+            # Where playback stopped is the player's word, not the last tick's: a PC that held up this
+            # thread for seconds (no ticks) can reach the end long after the last tick was taken.
+            stopped_at = max(acc.position_s, min(acc.duration_s, backend.position_s() if backend else 0.0))
+            if stopped_at < acc.duration_s - EARLY_END_S:
+                # A file whose header promises more than it holds (cut short on disk) "ends" early:
+                # what was shown is credited, the rest never is, and the person is told.
+                acc.tick(stopped_at, True, self.rate)
+                acc.tick(stopped_at, False, self.rate)
+                self._fail("media_ended_early", tick=False)  # VLC now says "at the end": not where we are
+                return
         if acc is not None:
             acc.tick(acc.duration_s if self._playing else acc.position_s, self._playing, self.rate)
             acc.tick(acc.position_s, False, self.rate)
