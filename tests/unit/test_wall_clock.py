@@ -35,4 +35,6 @@ def test_the_default_wall_clock_is_anchored() -> None:
     assert isinstance(clock.app_wall_clock, AnchoredWallClock)
     defaults = accounting.WatchAccounting.__init__.__kwdefaults__ or {}
     assert defaults["wall_clock"] is clock.app_wall_clock
-    assert abs(clock.app_wall_clock() - datetime.now(UTC)) < timedelta(seconds=5)
+    # Anchored on this PC's clock when the module was imported; the system clock may have been set since
+    # (a CI host's moved 34 s during a run), and the anchored clock rightly does not follow it.
+    assert abs(clock.app_wall_clock() - datetime.now(UTC)) < timedelta(hours=1)
