@@ -10,7 +10,8 @@ A lane thread emits only on its lane's bridge, an object that lives as long as t
 touched by the GUI thread alone, which deletes it once the task has settled: were the lane thread
 to emit on it, the GUI thread could delete it while that emit is still returning.
 
-Cancelling sets the task's ``threading.Event``; the engines check it between chunks. The
+Cancelling sets the task's event (a sync.content.cancel.CancelEvent: the engines check it between
+chunks, and a download's read of a stalled connection ends at once). The
 GUI thread never waits on a task: ``Lanes.shutdown(on_idle)`` cancels everything and calls
 ``on_idle`` once the last task has returned.
 
@@ -20,12 +21,12 @@ Must not import windows or widgets; the engines it runs are plain functions.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
+from sync.content.cancel import CancelEvent
 from sync.protocol.errors import CancelledError
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class TaskHandle:
     def __init__(self, name: str, signals: TaskSignals) -> None:
         self.name = name
         self.signals = signals
-        self.cancel_event = threading.Event()
+        self.cancel_event = CancelEvent()
         self.done = False
 
     def cancel(self) -> None:

@@ -23,6 +23,7 @@ from client.commands.login import fail
 from client.durations import format_duration
 from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
+from sync.content.cancel import CancelEvent
 from sync.content.downloader import DownloadProgress
 from sync.content.sources import RepoSource, open_source
 from sync.content.store import ContentStore
@@ -132,9 +133,9 @@ def trusted(site: SiteConfig) -> dict[str, PublicKey]:
     return keys
 
 
-def run_cancellable(work: Callable[[threading.Event], Any]) -> Any:
+def run_cancellable(work: Callable[[CancelEvent], Any]) -> Any:
     """Run ``work(cancel)`` on a thread; Ctrl-C sets ``cancel`` and waits for it to stop cleanly."""
-    cancel, finished = threading.Event(), threading.Event()
+    cancel, finished = CancelEvent(), threading.Event()
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -178,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         cap_kbps = args.rate_kbps if args.rate_kbps is not None else site.bandwidth_cap_kbps
         source = repository_source(site, args.source)
 
-        def work(cancel: threading.Event) -> Any:
+        def work(cancel: CancelEvent) -> Any:
             d = Downloader(store, source, keys, concurrency=args.concurrency, rate_limit_bps=cap_kbps * 1000 / 8,
                            on_progress=bar, cancel=cancel)
             return d.download_course(args.course, args.version)

@@ -8,7 +8,6 @@ repository layout, re-checking each file, so another PC can import it.
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from client.commands.download import ProgressBar, ProgressLine, human_bytes, run
 from client.commands.login import fail
 from client.i18n import QT_TRANSLATE_NOOP
 from client.paths import content_dir
+from sync.content.cancel import CancelEvent
 from sync.content.store import ContentStore
 from sync.protocol.errors import SyncError
 from sync.site.config import load_site
@@ -50,7 +50,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         store = _store(args)
 
-        def work(cancel: threading.Event) -> Any:
+        def work(cancel: CancelEvent) -> Any:
             return import_package(args.path, store, store.trusted_keys, course_id=args.course, on_progress=bar,
                                   cancel=cancel)
 
@@ -72,7 +72,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         store = _store(args)
 
-        def work(cancel: threading.Event) -> Any:
+        def work(cancel: CancelEvent) -> Any:
             def progress(done: int, total: int) -> None:
                 line.show(f"{done * 100 // max(total, 1):3d}%  {human_bytes(done)} / {human_bytes(total)}")
 

@@ -8,6 +8,9 @@ Retryable errors (network, 5xx, 429/503) are retried after the waits of ``sync.n
 (honouring a busy server's Retry-After), and each wait is announced through ``on_retry`` (so a
 window can say it waits for the network instead of showing an empty bar); everything else
 fails at once with a sync/protocol/errors.py type, leaving what is stored intact.
+A cancel (a sync.content.cancel.CancelEvent) stops it at once, even inside a read of a stalled
+connection: the source ends that read, and whatever the attempt then raised or returned, the
+download ends as cancelled, keeping its partial files for the next start.
 Must not import Qt or anything from client/ or server/.
 """
 
@@ -26,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync.content.cancel import CancelEvent
 from sync.content.ratelimit import TokenBucket
 from sync.content.sources import BlobReader, RangeNotSatisfiable, RepoSource, open_source
 from sync.content.store import ContentStore
@@ -144,7 +148,7 @@ class Downloader:
         on_progress: Callable[[DownloadProgress], None] | None = None,
         on_blob_verified: Callable[[str], None] | None = None,
         on_retry: Callable[[RetryableError, float], None] | None = None,
-        cancel: threading.Event | None = None,
+        cancel: CancelEvent | None = None,
         max_attempts: int = 8,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
@@ -164,7 +168,7 @@ class Downloader:
         self.on_progress = on_progress
         self.on_blob_verified = on_blob_verified
         self.on_retry = on_retry
-        self.cancel = cancel or threading.Event()
+        self.cancel = cancel or CancelEvent()
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
@@ -174,7 +178,7 @@ class Downloader:
 
     # -- metadata ------------------------------------------------------------------------
     def fetch_catalog(self) -> Catalog:
-        data = self._with_retries(lambda: self.source.fetch("catalog.json", MAX_CATALOG_BYTES))
+        data = self._with_retries(lambda: self.source.fetch("catalog.json", MAX_CATALOG_BYTES, self.cancel))
         return Catalog.parse_verified(data, self.trusted_keys)
 
     def fetch_manifest(self, course_id: str, version: int | None = None) -> tuple[Manifest, bytes]:
@@ -186,7 +190,7 @@ class Downloader:
                 raise SyncError("not_found", f"course {course_id!r} is not in the catalog")
             version, expected_sha = entry.version, entry.sha256
         path = manifest_path(course_id, version)
-        data = self._with_retries(lambda: self.source.fetch(path, MAX_MANIFEST_BYTES))
+        data = self._with_retries(lambda: self.source.fetch(path, MAX_MANIFEST_BYTES, self.cancel))
         if expected_sha is not None and hashlib.sha256(data).hexdigest() != expected_sha:
             raise IntegrityError("hash_mismatch", f"{path} does not match the catalog's checksum")
         manifest = Manifest.parse_verified(data, self.trusted_keys)
@@ -277,8 +281,9 @@ class Downloader:
         while True:
             self._check_cancel()
             try:
-                return fn() or b""
+                data = fn() or b""
             except RetryableError as exc:
+                self._check_cancel(exc)  # a cancel cuts the read: that is no network error to wait out
                 now_kept = progress() if progress else 0
                 if now_kept > kept:
                     attempt = 1
@@ -295,10 +300,13 @@ class Downloader:
                     self.on_retry(exc, delay)
                 if self.cancel.wait(delay) or self._abort.is_set():
                     raise CancelledError("cancelled", "download cancelled") from exc
+            else:
+                self._check_cancel()  # what a cut read returned may be short
+                return data
 
-    def _check_cancel(self) -> None:
+    def _check_cancel(self, cause: BaseException | None = None) -> None:
         if self.cancel.is_set() or self._abort.is_set():
-            raise CancelledError("cancelled", "download cancelled")
+            raise CancelledError("cancelled", "download cancelled") from cause
 
     def _resume_point(self, digest: str, size: int) -> tuple[int, str | None]:
         """How many bytes of the partial file can be kept, and the ETag to send with If-Range."""
@@ -317,7 +325,7 @@ class Downloader:
         part, state_path = self.store.partial_paths(digest)
         offset, etag = self._resume_point(digest, size)
         try:
-            reader = self.source.open_blob(blob_path(digest), offset, etag)
+            reader = self.source.open_blob(blob_path(digest), offset, etag, self.cancel)
         except RangeNotSatisfiable as exc:
             if offset == size and exc.total == size:
                 return self._finish(digest, part, state_path, self._hash_prefix(part, size), resumed=True)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from sync.content.cancel import CancelEvent
 from sync.content.downloader import Downloader, DownloadProgress
 from sync.content.sources import FolderSource
 from sync.content.store import ContentStore
@@ -49,7 +50,7 @@ def import_package(
     course_id: str | None = None,
     on_progress: Callable[[DownloadProgress], None] | None = None,
     on_blob_verified: Callable[[str], None] | None = None,
-    cancel: threading.Event | None = None,
+    cancel: CancelEvent | None = None,
 ) -> list[Manifest]:
     """Import the latest version of each course in ``folder`` (or only ``course_id``)."""
     versions = package_versions(folder)

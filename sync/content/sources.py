@@ -5,7 +5,9 @@ manifest), and give me this blob from byte ``offset`` on (resume). HTTP errors b
 sync/protocol/errors.py types, so the downloader decides retry-or-fail the same way for both. Paths
 are built by the caller from validated ids and hashes; the folder source still refuses any
 path that would leave its folder. TLS verification is always on (``verify`` comes from
-SiteConfig.tls_verify()).
+SiteConfig.tls_verify()). Both take the download's cancel event: a cancel ends an HTTP read
+blocked on a stalled connection at once (the socket is shut for reading); a folder's reads do
+not stall that way, so there the downloader's check between chunks is enough.
 Must not import Qt or anything from client/ or server/.
 """
 
@@ -16,13 +18,14 @@ import http.client
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
 import requests
 import urllib3
 
+from sync.content.cancel import CancelEvent
 from sync.net.backoff import parse_retry_after
 from sync.protocol.errors import (
     AuthError,
@@ -61,9 +64,11 @@ class BlobReader(Protocol):
 class RepoSource(Protocol):
     location: str
 
-    def fetch(self, path: str, max_bytes: int) -> bytes: ...
+    def fetch(self, path: str, max_bytes: int, cancel: CancelEvent) -> bytes: ...
 
-    def open_blob(self, path: str, offset: int, etag: str | None) -> BlobReader: ...
+    def open_blob(self, path: str, offset: int, etag: str | None, cancel: CancelEvent) -> BlobReader:
+        """The reader stops early, or not at all, on ``cancel``: the caller checks it after each chunk."""
+        ...
 
 
 def open_source(location: str | Path, verify: bool | str = True) -> RepoSource:
@@ -98,11 +103,25 @@ def _network_error(exc: Exception, what: str) -> SyncError:
 _NET_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
+def _reading_stopper(resp: requests.Response) -> Callable[[], None]:
+    """What a cancel calls while ``resp`` is read: urllib3's HTTPResponse.shutdown() shuts the socket
+    for reading, so a read blocked on a stalled connection returns at once (as a cut), and so does
+    any later read. Once the response is closed, or its connection went back to the pool, it
+    refuses (ValueError, RuntimeError): nothing is being read then."""
+    def stop() -> None:
+        with contextlib.suppress(ValueError, RuntimeError, OSError):
+            resp.raw.shutdown()
+
+    return stop
+
+
 class _HttpBlob:
-    def __init__(self, resp: requests.Response, start: int) -> None:
+    def __init__(self, resp: requests.Response, start: int, cancel: CancelEvent) -> None:
         self._resp = resp
         self.start = start
         self.etag = resp.headers.get("ETag")
+        self._hooked = contextlib.ExitStack()
+        self._hooked.enter_context(cancel.while_set_calls(_reading_stopper(resp)))
 
     def chunks(self, size: int) -> Iterator[bytes]:
         # read1: one socket read per chunk, so everything received before a cut is handed over
@@ -115,6 +134,7 @@ class _HttpBlob:
             raise _network_error(exc, "download interrupted") from exc
 
     def close(self) -> None:
+        self._hooked.close()
         self._resp.close()
 
 
@@ -146,8 +166,9 @@ class HttpSource:
         except _NET_ERRORS as exc:
             raise _network_error(exc, f"cannot fetch {path}") from exc
 
-    def fetch(self, path: str, max_bytes: int) -> bytes:
-        with contextlib.closing(self._get(path, {"Cache-Control": "no-cache"})) as resp:
+    def fetch(self, path: str, max_bytes: int, cancel: CancelEvent) -> bytes:
+        with (contextlib.closing(self._get(path, {"Cache-Control": "no-cache"})) as resp,
+              cancel.while_set_calls(_reading_stopper(resp))):
             if resp.status_code != 200:
                 raise http_error(resp, f"cannot fetch {path}")
             data = bytearray()
@@ -160,7 +181,7 @@ class HttpSource:
                 raise _network_error(exc, f"cannot fetch {path}") from exc
             return bytes(data)
 
-    def open_blob(self, path: str, offset: int, etag: str | None) -> BlobReader:
+    def open_blob(self, path: str, offset: int, etag: str | None, cancel: CancelEvent) -> BlobReader:
         headers = {"Accept-Encoding": "identity"}
         if offset > 0:
             headers["Range"] = f"bytes={offset}-"
@@ -168,13 +189,13 @@ class HttpSource:
                 headers["If-Range"] = etag
         resp = self._get(path, headers)
         if resp.status_code == 200:
-            return _HttpBlob(resp, 0)
+            return _HttpBlob(resp, 0, cancel)
         if resp.status_code == 206 and offset > 0:
             m = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
             if not m or int(m.group(1)) != offset:
                 resp.close()
                 raise IntegrityError("bad_range", f"{path}: the server answered a different byte range")
-            return _HttpBlob(resp, offset)
+            return _HttpBlob(resp, offset, cancel)
         if resp.status_code == 416:
             m = _UNSATISFIED.match(resp.headers.get("Content-Range", ""))
             resp.close()
@@ -217,7 +238,7 @@ class FolderSource:
             raise UnsafePathError("unsafe_path", f"{path!r} leaves the package folder")
         return full
 
-    def fetch(self, path: str, max_bytes: int) -> bytes:
+    def fetch(self, path: str, max_bytes: int, cancel: CancelEvent) -> bytes:
         full = self._path(path)
         try:
             with open(full, "rb") as f:
@@ -230,7 +251,7 @@ class FolderSource:
             raise FormatError("too_large", f"{path} is larger than {max_bytes} bytes")
         return data
 
-    def open_blob(self, path: str, offset: int, etag: str | None) -> BlobReader:
+    def open_blob(self, path: str, offset: int, etag: str | None, cancel: CancelEvent) -> BlobReader:
         full = self._path(path)
         try:
             f = open(full, "rb")  # noqa: SIM115 - closed by the reader

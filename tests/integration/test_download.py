@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import shutil
 import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
+from sync.content import sources
+from sync.content.cancel import CancelEvent
 from sync.content.downloader import Downloader, DownloadProgress
 from sync.content.store import ContentStore
+from sync.protocol.catalog import blob_path
 from sync.protocol.errors import CancelledError
 from sync.protocol.keys import PublicKey
 from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
@@ -105,7 +114,7 @@ def test_cancel_keeps_partial_state_and_a_new_downloader_resumes(server: ServerP
     size = 2_000_000
     keys, _ = _publish(server, tmp_path, "cancel", [random_bytes(size, 2)])
     content = tmp_path / "client" / "content"
-    cancel = threading.Event()
+    cancel = CancelEvent()
 
     def on_progress(p: DownloadProgress) -> None:
         if p.bytes_done > size // 2:
@@ -200,3 +209,89 @@ def test_two_courses_sharing_a_file_download_it_once_at_the_same_time(server: Se
     for course in ("first", "second"):
         m = store.manifest(course)
         assert m is not None and all(store.verify_blob(h) for h in m.blobs())
+
+
+class _StallingRepo:
+    """A plain static web server for a published repository that sends the first ``sent`` bytes of
+    ``stalled`` and then keeps that connection open without sending anything until ``release`` is set
+    (what a stuck server or proxy does). ``stalling`` is set once those bytes are out."""
+
+    def __init__(self, repo: Path, stalled: str, sent: int) -> None:
+        self.stalling, self.release = threading.Event(), threading.Event()
+        outer = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:  # type: ignore[override]
+                if self.path.lstrip("/") != stalled:
+                    return super().copyfile(source, outputfile)
+                outputfile.write(source.read(sent))
+                outputfile.flush()
+                outer.stalling.set()
+                outer.release.wait()
+                with contextlib.suppress(OSError):  # the client may have hung up meanwhile
+                    shutil.copyfileobj(source, outputfile)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(repo)))
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="stalling-repo", daemon=True)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[_StallingRepo]:
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self.release.set()
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+
+@pytest.mark.parametrize("stalls", ["blob", "catalog"])
+def test_cancel_ends_a_stalled_read_at_once_and_keeps_what_came(stalls: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the app, the cancel button and Ctrl-C all set the download's CancelEvent: the read
+    that waits on a connection the server keeps open without sending must end then, not when the
+    read timeout (made far longer here than the wait below) gives up on it."""
+    from tests.support.courses import publish_source, publisher_keys, random_bytes, write_course_source
+
+    monkeypatch.setattr(sources, "READ_TIMEOUT_S", 600.0)
+    size = 300_000
+    result = publish_source(tmp_path / "server", write_course_source(tmp_path / "src", "stall",
+                                                                     [random_bytes(size, 50)]))
+    keys, repo = publisher_keys(tmp_path / "server"), tmp_path / "server" / "repo"
+    digest = result.manifest.lessons[0].blob
+    stalled = blob_path(digest) if stalls == "blob" else "catalog.json"
+    sent = 100_000 if stalls == "blob" else (repo / "catalog.json").stat().st_size // 2
+    store = ContentStore(tmp_path / "client" / "content", keys)
+    cancel = CancelEvent()
+    outcome: list[BaseException] = []
+    with _StallingRepo(repo, stalled, sent).running() as server:
+        d = Downloader(store, server.url, keys, cancel=cancel)
+
+        def download() -> None:
+            try:
+                d.download_course("stall")
+            except BaseException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=download, name="stalled-download")
+        worker.start()
+        assert server.stalling.wait(60)
+        deadline = time.monotonic() + 60
+        while stalls == "blob" and d.stats.bytes_received < sent and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the engine holds all that was sent: its next read waits on the stall
+        cancel.set()
+        worker.join(60)  # far below the read timeout: an engine that waits for it is still reading here
+        assert not worker.is_alive() and not server.release.is_set()
+    assert len(outcome) == 1 and isinstance(outcome[0], CancelledError), outcome
+    if stalls == "blob":  # what came before the stall stays for the next start to resume
+        manifest = store.manifest("stall")
+        assert manifest is not None and store.course_state(manifest) == (sent, size)
+        part, state = store.partial_paths(digest)
+        assert part.stat().st_size == sent and state.is_file()
+    else:
+        assert store.manifest("stall") is None

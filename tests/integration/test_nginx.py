@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
+from sync.content.cancel import CancelEvent
 from sync.content.downloader import Downloader, DownloadProgress
 from sync.content.store import ContentStore
 from sync.protocol.errors import CancelledError, ServerBusyError
@@ -43,7 +43,7 @@ def test_nginx_serves_range_and_if_range(nginx: Nginx) -> None:
 def test_download_and_resume_from_static_nginx(nginx: Nginx, tmp_path: Path) -> None:
     keys = publisher_keys(tmp_path / "server")
     content = tmp_path / "client"
-    cancel = threading.Event()
+    cancel = CancelEvent()
 
     def stop_midway(p: DownloadProgress) -> None:
         if p.bytes_done > 600_000:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from player.policy import PlayerPolicy
+from sync.content.cancel import CancelEvent
 from sync.content.ratelimit import TokenBucket
 from sync.content.sources import FolderSource
 from sync.content.store import ContentStore
@@ -92,7 +93,7 @@ def test_atomic_write_and_bad_names(tmp_path: Path) -> None:
     source = FolderSource(tmp_path / "content")
     for path in ("../x", "/etc/passwd", "blobs\\sha256\\x", "blobs/../../x"):
         with pytest.raises(UnsafePathError):
-            source.fetch(path, 100)
+            source.fetch(path, 100, CancelEvent())
 
 
 def test_token_bucket_waits_only_beyond_its_burst() -> None:

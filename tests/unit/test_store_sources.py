@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from sync.content.cancel import CancelEvent
 from sync.content.sources import FolderSource, HttpSource, RangeNotSatisfiable, http_error
 from sync.protocol.errors import AuthError, RejectedError, RetryableError, ServerBusyError, SyncError
 
@@ -43,19 +44,19 @@ def test_tls_verification_cannot_be_turned_off() -> None:
 def test_folder_source_resumes_only_the_same_file(tmp_path: Path) -> None:
     (tmp_path / "blobs").mkdir()
     (tmp_path / "blobs" / "b").write_bytes(b"0123456789")
-    source = FolderSource(tmp_path)
-    first = source.open_blob("blobs/b", 0, None)
+    source, cancel = FolderSource(tmp_path), CancelEvent()
+    first = source.open_blob("blobs/b", 0, None, cancel)
     assert first.start == 0 and b"".join(first.chunks(4)) == b"0123456789"
     first.close()
-    same = source.open_blob("blobs/b", 4, first.etag)
+    same = source.open_blob("blobs/b", 4, first.etag, cancel)
     assert same.start == 4 and b"".join(same.chunks(4)) == b"456789"
     same.close()
-    other = source.open_blob("blobs/b", 4, '"not-this-file"')
+    other = source.open_blob("blobs/b", 4, '"not-this-file"', cancel)
     assert other.start == 0  # a different file: start over, as a server answers 200 to a stale If-Range
     other.close()
     with pytest.raises(RangeNotSatisfiable) as info:
-        source.open_blob("blobs/b", 10, first.etag)
+        source.open_blob("blobs/b", 10, first.etag, cancel)
     assert info.value.total == 10
     with pytest.raises(SyncError) as missing:
-        source.fetch("catalog.json", 100)
+        source.fetch("catalog.json", 100, cancel)
     assert missing.value.code == "not_found"
