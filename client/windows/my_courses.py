@@ -283,7 +283,7 @@ class MyCoursesPage(QWidget):
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data
         self.summary.set_summary(data.summary, data.server)
-        self.reminders.set_outcomes(data.server, frozenset(i.course_id for i in data.items if i.completed))
+        self.reminders.set_outcomes(data.server, frozenset(i.course_id for i in data.items if i.completed), data.today)
         self.classes.set_outcomes(data.server)
         self._render()
         self.loaded.emit()
@@ -302,7 +302,7 @@ class MyCoursesPage(QWidget):
 
     # ---- rendering
     def visible_items(self) -> list[CourseItem]:
-        kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", date.today()
+        kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", self.data.today
         out = []
         for item in self.data.items:
             if kind != "all" and item.required != (kind == "required"):
