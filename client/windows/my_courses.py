@@ -318,7 +318,7 @@ class MyCoursesPage(QWidget):
         items = self.visible_items()
         if items and [i.course_id for i in items] == list(self.rows):  # the same cards: update them in place
             for item in items:
-                self.rows[item.course_id].set_item(item)
+                self.rows[item.course_id].set_item(item, self.data.today)
             return
         for row in self.rows.values():
             row.setParent(None)
@@ -327,7 +327,7 @@ class MyCoursesPage(QWidget):
         self.empty.setParent(None)
         items = self.visible_items()
         for index, item in enumerate(items):
-            row = CourseRow(item)
+            row = CourseRow(item, self.data.today)
             self._wire_row(row)
             self.list_layout.insertWidget(index, row)
             self.rows[item.course_id] = row

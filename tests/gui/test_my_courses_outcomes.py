@@ -86,7 +86,8 @@ def test_classes_reminders_and_ranks_come_with_the_sync_and_stay_offline(qtbot, 
         qtbot.waitUntil(lambda: not ctx.lanes.busy and page.data.today != date.today(), timeout=10000)
         after = site_day(local_offset_minutes(), datetime.now(UTC) + timedelta(seconds=learned + TWO_YEARS_S))
         assert page.data.today in (before, after) and page.data.summary.year == page.data.today.year
-        # the course is overdue, its reminder says so; last year's target reminder is gone
+        # the course is overdue, its card and its reminder say so; last year's target reminder is gone
+        assert "Overdue" in page.rows[DEMO_COURSE_ID].facts.text()
         assert banner.lines.text() == (f"“{DEMO_TITLE}” was due on {due.day} {MONTHS[due.month - 1]} {due.year}; "
                                        "please complete it as soon as possible.")
         page.status.setCurrentIndex(page.status.findData("overdue"))
