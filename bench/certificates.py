@@ -24,6 +24,7 @@ from server.documents import FONT, new_document
 from sync.protocol import certificates as c
 from sync.protocol.certificate_scan import PDF_WIDTH_PX
 from sync.protocol.keys import PrivateKey
+from sync.protocol.rules import Rules
 
 
 def _cpu_ms(work: Callable[[], object], times: int) -> float:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ed_sign_ms = _cpu_ms(lambda: key.sign(payload), args.count)
     ed_verify_ms = _cpu_ms(lambda: key.public.verify(signature, payload), args.count)
     start = time.process_time()
-    pdf = render(texts)
+    pdf = render(texts, Rules())
     page_ms = (time.process_time() - start) * 1000 / args.count
     start = time.process_time()
     _plain_pages(claims)

@@ -13,6 +13,7 @@ from fpdf.enums import WrapMode, XPos, YPos
 
 from server.documents import FONT, new_document
 from sync.protocol.certificates import CertKind, Claims, decode, read_claims
+from sync.protocol.rules import Rules
 from sync.protocol.rules_file import plain
 
 QR_MM = 60.0
@@ -20,8 +21,10 @@ MARGIN_MM = 12.0
 RED = (160, 30, 30)
 
 
-def _date(claims: Claims) -> str:
-    d = claims.issued_at
+def _date(claims: Claims, rules: Rules) -> str:
+    """The day the certificate was issued, the site's day (the rules' UTC offset), as its page prints it."""
+    d = rules.year.local_date(claims.issued_at.isoformat())
+    assert d is not None  # a datetime's own ISO text always reads back
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -62,7 +65,7 @@ def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
             pdf.rect(x + (border + start) * module, y + (border + r) * module, (c - start) * module, module, style="F")
 
 
-def _page(pdf: FPDF, token: str) -> None:
+def _page(pdf: FPDF, token: str, rules: Rules) -> None:
     claims = read_claims(decode(token))
     pdf.add_page()
     pdf.set_draw_color(*RED)
@@ -87,7 +90,7 @@ def _page(pdf: FPDF, token: str) -> None:
     pdf.set_font(FONT, size=14)
     pdf.set_xy(pdf.w / 2, 128)
     pdf.cell(pdf.w / 2 - 38, 9, claims.issuer, align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.cell(pdf.w / 2 - 38, 9, _date(claims), align="R")
+    pdf.cell(pdf.w / 2 - 38, 9, _date(claims, rules), align="R")
     # the QR code and how to check it, bottom left; the signed text under it
     left, top = 30.0, pdf.h - MARGIN_MM - 10 - QR_MM - 12
     _qr(pdf, token, left, top, QR_MM)
@@ -102,11 +105,12 @@ def _page(pdf: FPDF, token: str) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
-def render(tokens: Sequence[str]) -> bytes:
-    """A PDF with one page per certificate, each from its signed text."""
+def render(tokens: Sequence[str], rules: Rules) -> bytes:
+    """A PDF with one page per certificate, each from its signed text; its date is the site's day
+    under ``rules`` (the signed text's time is UTC)."""
     pdf = new_document(landscape=True)
     pdf.set_auto_page_break(auto=False)
     pdf.set_title("StudyDesk 证书")
     for token in tokens:
-        _page(pdf, token)
+        _page(pdf, token, rules)
     return bytes(pdf.output())

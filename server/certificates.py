@@ -310,9 +310,10 @@ def signed_revocations(conn: Connection) -> bytes | None:
     return body.encode("utf-8") if body is not None else None
 
 
-def many_pdf(items: Sequence[StoredCertificate]) -> bytes:
-    """One PDF with a page per certificate (server.certificate_pdf, imported here: the PDF library
-    is a large part of a server's start-up, and few requests need it)."""
+def many_pdf(items: Sequence[StoredCertificate], rules: Rules) -> bytes:
+    """One PDF with a page per certificate, dated on the site's calendar of ``rules``
+    (server.certificate_pdf, imported here: the PDF library is a large part of a server's start-up,
+    and few requests need it)."""
     from server.certificate_pdf import render
 
-    return render([item.token for item in items])
+    return render([item.token for item in items], rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from server.certificates import certificates_of, get_certificate, many_pdf, signed_revocations
@@ -43,11 +43,11 @@ def get_mine(user: CurrentUser, conn: Conn) -> list[dict[str, Any]]:
 
 @router.get("/{serial}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "not one of yours"}})
-def get_pdf(serial: Serial, user: CurrentUser, conn: Conn) -> Response:
+def get_pdf(request: Request, serial: Serial, user: CurrentUser, conn: Conn) -> Response:
     """One of the signed-in person's certificates as PDF (printed from its stored signed text)."""
     found = get_certificate(conn, serial)
     if found is None or found.user_id != user.user_id:
         raise HTTPException(404, "no such certificate of yours")
-    data = many_pdf([found])
+    data = many_pdf([found], request.app.state.rules)
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{found.serial}.pdf"'})

@@ -70,15 +70,15 @@ def run(args: argparse.Namespace) -> int:
     store = ContentStore(content_dir(args.data), load_site(args.site).trusted_keys())
     conn = session.db()
     try:
-        items = my_courses(conn, store).items
+        mine = my_courses(conn, store)
     finally:
         conn.close()
     if not fresh:
         print(tr("Offline: showing the assignments saved on this PC."))
+    items, today = mine.items, mine.today  # the site's day by the server's clock
     if not items:
         print(tr("No courses are assigned to you."))
         return 0
-    today = date.today()
     for line in table(course_rows(items, today)):
         print(line)
     if late := sum(1 for item in items if item.overdue(today)):

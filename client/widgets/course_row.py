@@ -95,9 +95,11 @@ class CourseRow(QFrame):
         self.set_item(item)
 
     # ---- what the page tells the row
-    def set_item(self, item: CourseItem) -> None:
-        """Show fresh figures for the same course (after a reload), without rebuilding the card."""
+    def set_item(self, item: CourseItem, today: date | None = None) -> None:
+        """Show fresh figures for the same course (after a reload), without rebuilding the card;
+        ``today``: the site's day they were loaded on (sync.records.my_courses.site_today)."""
         self.item = item
+        self._today = today or self._today
         self.progress.setValue(int(item.coverage * 1000))
         self.percent.setText(f"{item.coverage * 100:.0f}%")
         if self.download.state not in (d.RUNNING, d.WAITING_NETWORK) or self.download.progress is None:

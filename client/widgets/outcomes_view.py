@@ -41,7 +41,7 @@ class RemindersBanner(QFrame):
         self.setProperty("role", "reminders")
         self.server: ServerOutcomes | None = None
         self.completed: frozenset[str] = frozenset()
-        self.today = date.today()
+        self.today = date.min  # set with the outcomes: the site's day (sync.records.my_courses.site_today)
         box = QVBoxLayout(self)
         box.setContentsMargins(16, 10, 16, 10)
         box.setSpacing(4)
@@ -57,10 +57,11 @@ class RemindersBanner(QFrame):
             box.addWidget(w)
         self.hide()
 
-    def set_outcomes(self, server: ServerOutcomes | None, completed: frozenset[str] = frozenset(),
-                     today: date | None = None) -> None:
-        """``completed``: the courses this PC counts as completed (no reminder for them any more)."""
-        self.server, self.completed, self.today = server, completed, today or date.today()
+    def set_outcomes(self, server: ServerOutcomes | None, completed: frozenset[str], today: date) -> None:
+        """``completed``: the courses this PC counts as completed (no reminder for them any more);
+        ``today``: the site's day by the server's clock (sync.records.my_courses.site_today), not
+        this PC's date, which may be years off."""
+        self.server, self.completed, self.today = server, completed, today
         self.retranslate()
 
     def shown(self) -> list[Reminder]:

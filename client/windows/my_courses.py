@@ -283,7 +283,7 @@ class MyCoursesPage(QWidget):
     def _on_loaded(self, data: MyCourses) -> None:
         self.data = data
         self.summary.set_summary(data.summary, data.server)
-        self.reminders.set_outcomes(data.server, frozenset(i.course_id for i in data.items if i.completed))
+        self.reminders.set_outcomes(data.server, frozenset(i.course_id for i in data.items if i.completed), data.today)
         self.classes.set_outcomes(data.server)
         self._render()
         self.loaded.emit()
@@ -302,7 +302,7 @@ class MyCoursesPage(QWidget):
 
     # ---- rendering
     def visible_items(self) -> list[CourseItem]:
-        kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", date.today()
+        kind, status, today = self.kind.currentData() or "all", self.status.currentData() or "all", self.data.today
         out = []
         for item in self.data.items:
             if kind != "all" and item.required != (kind == "required"):
@@ -318,7 +318,7 @@ class MyCoursesPage(QWidget):
         items = self.visible_items()
         if items and [i.course_id for i in items] == list(self.rows):  # the same cards: update them in place
             for item in items:
-                self.rows[item.course_id].set_item(item)
+                self.rows[item.course_id].set_item(item, self.data.today)
             return
         for row in self.rows.values():
             row.setParent(None)
@@ -327,7 +327,7 @@ class MyCoursesPage(QWidget):
         self.empty.setParent(None)
         items = self.visible_items()
         for index, item in enumerate(items):
-            row = CourseRow(item)
+            row = CourseRow(item, self.data.today)
             self._wire_row(row)
             self.list_layout.insertWidget(index, row)
             self.rows[item.course_id] = row

@@ -9,7 +9,8 @@ RetryableError (no network, TLS, timeout, a busy server or an answer not underst
 "offline, will retry"; anything else needs a person ("error"). GUI thread only; the engine
 runs on workers. After a round that sent records, while the server has acknowledged quiz or exam
 records whose grade this PC has not seen, and once a day, a round also reads the server's grades
-and this year's outcomes from its transcript (kept for offline: sync.records.server_view).
+and this year's outcomes from its transcript (kept for offline: sync.records.server_view); each
+round that went through keeps how far the server's clock is from this PC's.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if not result.sent and not result.errors and not session.api.check_health():
             raise RetryableError("network", "the server does not answer")
         if not result.errors:
+            remember_server_clock(session, conn)
             result.server_view = fetch_server_view(session, conn, sent=result.sent)
             if trusted:
                 refresh_revocations(session, trusted)
@@ -78,6 +80,16 @@ def sync_once(session: UserSession, cancel: threading.Event, max_wait_s: float =
         if first is not None:
             raise first
     return result
+
+
+def remember_server_clock(session: UserSession, conn: sqlite3.Connection) -> None:
+    """Network lane: keep how far the server's clock is from this PC's, as this round's answers said,
+    for the site's "today" while offline (sync.records.my_courses.site_today)."""
+    from sync.records.server_view import store_server_clock
+
+    offset = session.api.transport.server_clock_offset_s
+    if offset is not None:
+        store_server_clock(conn, offset)
 
 
 def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: int = 0) -> bool:

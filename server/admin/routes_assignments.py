@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from server import admins
 from server.admin import scope
 from server.admin.exports import Table
-from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
+from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, site_clock, text
 from server.assignments import assign, published_courses, reached_by, unassign
 from server.classes import class_names
 from server.config import ServerConfig
@@ -89,12 +89,13 @@ def _page(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = 
     found = visible(signed)
     config: ServerConfig = signed.page.request.app.state.config
     published = published_courses(config.repo_dir)
+    clock = site_clock(signed)
     kinds = {"unit": _("a unit and every unit below it"), "class": _("a training class"), "user": _("a person")}
     table = Table("assignments", _("Assignments"),
                   (_("Course"), _("Title"), _("Assigned to"), _("Whom"), _("Kind"), _("Due"), _("Assigned on")),
                   [(s.course_id, (published.get(s.course_id) or {}).get("title") or s.title or _("not published"),
                     kinds[s.kind], s.target_name, _("required") if s.required else _("elective"),
-                    s.due or "", s.assigned_at[:10]) for s in found], raw=(0,))
+                    s.due or "", clock.when(s.assigned_at, day=True)) for s in found], raw=(0,))
     removable = [(s.key, f"{s.course_id} → {s.target_name}") for s in found if may_change(signed, s.kind, s.target)]
     classes = [(k.code, k.name) for k in scope.visible_classes(signed.conn, signed.admin)
                if admins.can_manage_class(signed.conn, signed.admin, k.code)]

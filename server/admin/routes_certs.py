@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from server.admin import scope
-from server.admin.web import Signed, SignedIn, audited, read_form, redirect, text
+from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, site_rules, text
 from server.certificates import (
     Issuer,
     StoredCertificate,
@@ -33,13 +33,14 @@ DONE = ("issue_certificate", "revoke_certificate")
 """The ``?done=`` notices of the person page that this module's forms lead to."""
 
 
-def rows(signed: Signed, person: User) -> list[dict[str, Any]]:
-    """The person's certificates as the person page lists them."""
+def rows(signed: Signed, person: User, clock: SiteClock) -> list[dict[str, Any]]:
+    """The person's certificates as the person page lists them (their days the site's)."""
     found = certificates_of(signed.conn, person.user_id)
     names = class_names(signed.conn, {c.class_code for c in found if c.class_code})
     return [{"serial": c.serial, "title": c.kind.title_zh, "about": str(c.year) if c.year is not None
              else names.get(c.class_code or "", c.class_code), "hours": c.hours, "score": c.score,
-             "issued_at": c.issued_at, "revoked_at": c.revoked_at, "reason": c.reason} for c in found]
+             "issued_on": clock.when(c.issued_at, day=True), "revoked_on": clock.when(c.revoked_at, day=True),
+             "reason": c.reason} for c in found]
 
 
 def _config(signed: Signed) -> ServerConfig:
@@ -100,7 +101,7 @@ async def revoke_one(request: Request, signed: SignedIn, serial: str) -> Respons
 def certificate_pdf(signed: SignedIn, serial: str) -> Response:
     found = _certificate(signed, serial)
     person = scope.person(signed.conn, signed.admin, found.user_id)
-    data = many_pdf([found])
+    data = many_pdf([found], site_rules(signed))
     audited(signed, "admin.certificate_pdf", target=found.serial, detail=person.username)
     return signed.page.finish(Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{found.serial}.pdf"'}))

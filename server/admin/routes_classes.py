@@ -20,8 +20,7 @@ from server import admins
 from server.admin import charts, scope
 from server.admin.exports import Cell, Table
 from server.admin.exports import text as figure
-from server.admin.routes_pages import site_rules
-from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, text
+from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, respond, site_rules, text
 from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
 from server.class_report import ClassReport, MemberResult, class_report, score_bands
@@ -348,10 +347,11 @@ async def issue_certificates(request: Request, signed: SignedIn, code: str) -> R
     report = report_of(signed, klass)
     mine = {i.certificate.serial for i in issued if i.new}
     held = _class_certificates(signed, report)
+    clock = SiteClock(site_rules(signed))
     table = Table("certificates", _("Class certificates"),
                   (_("Name"), _("Account"), _("Serial number"), _("Weighted total"), _("Issued")),
                   [(m.name, m.username, c.serial, float(c.score) if c.score else None,
-                    _("now") if c.serial in mine else c.issued_at[:10]) for m, c in held], raw=(1, 2))
+                    _("now") if c.serial in mine else clock.when(c.issued_at, day=True)) for m, c in held], raw=(1, 2))
     return signed.page.render("class_certificates.html", title=klass.name, section="classes", klass=klass,
                               table=table, new=new, held=len(held), passed=report.passed)
 
@@ -363,7 +363,7 @@ def certificates_pdf(signed: SignedIn, code: str) -> Response:
     held = _class_certificates(signed, report_of(signed, klass))
     if not held:
         raise scope.OutOfScope(code)
-    data = many_pdf([c for _m, c in held])
+    data = many_pdf([c for _m, c in held], site_rules(signed))
     audited(signed, "admin.class_certificates_pdf", target=klass.code, detail=f"{len(held)} certificates")
     return signed.page.finish(Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificates-{klass.code}.pdf"', "Cache-Control": "no-store"}))

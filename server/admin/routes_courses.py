@@ -15,8 +15,7 @@ from fastapi.responses import Response
 from server import admins, person_year
 from server.admin import courses, scope
 from server.admin.exports import Table
-from server.admin.routes_pages import site_rules
-from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
+from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, site_rules, text, upload
 from server.config import ServerConfig
 from server.published import Published
 from sync.protocol.errors import SyncError

@@ -15,7 +15,7 @@ from server import admins, audit
 from server.admin import reports, scope
 from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
-from server.admin.web import SignedIn, audited, read_form, respond, upload
+from server.admin.web import SignedIn, audited, read_form, respond, site_clock, upload
 from server.config import ServerConfig
 from server.ingest import import_records
 from server.transcript import ensure_credited
@@ -125,9 +125,10 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),
                "too_many_devices": _("too many devices"), "not_listed": _("not in the catalog"),
                "bad_rows": _("bad rows")}
-    table = Table("audit", _("Audit log"), (_("Time (UTC)"), _("Who"), _("Action"), _("Target"), _("Address"),
-                                            _("Result"), _("Detail")),
-                  [(e.at, e.actor, actions.get(e.action, e.action), e.target, e.address,
+    clock = site_clock(signed)
+    table = Table("audit", _("Audit log"), (_("Time (%(zone)s)") % {"zone": clock.zone}, _("Who"), _("Action"),
+                                            _("Target"), _("Address"), _("Result"), _("Detail")),
+                  [(clock.when(e.at), e.actor, actions.get(e.action, e.action), e.target, e.address,
                     results.get(e.result, e.result), e.detail) for e in reversed(rows)], raw=(3, 4, 6))
     return respond(signed, "table_page.html", [table], title=_("Audit log"), section="audit", table=table,
                    intro=_("The newest 500 entries, newest first.") if scope.sees_all(signed.admin)

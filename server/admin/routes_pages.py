@@ -18,7 +18,7 @@ from server.admin import archive, charts, reports, routes_certs, routes_people, 
 from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.reports import Period, UnitFigures
-from server.admin.web import Signed, SignedIn, redirect, respond
+from server.admin.web import Signed, SignedIn, SiteClock, redirect, respond, site_rules
 from server.config import ServerConfig
 from server.person_year import year_bounds
 from server.published import Published
@@ -26,7 +26,7 @@ from server.storage.tables import devices
 from server.transcript import transcript
 from server.users import User
 from sync.protocol.rules import Rules
-from sync.protocol.rules_file import RULES_FILE_NAME, load_rules, plain
+from sync.protocol.rules_file import plain
 
 router = APIRouter(prefix="/admin")
 
@@ -39,11 +39,6 @@ def level_label(code: str | None, lang: str) -> str:
         return CadreLevel(code).label(lang) if code else ""
     except ValueError:
         return code or ""
-
-
-def site_rules(signed: Signed) -> Rules:
-    config: ServerConfig = signed.page.request.app.state.config
-    return load_rules(config.data_dir / RULES_FILE_NAME)
 
 
 def period(signed: Signed) -> Period:
@@ -179,8 +174,11 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
     enrolled_by = {"api": _("at sign-in"), "import": _("from a records file")}
     rows = signed.conn.execute(devices.select().where(devices.c.user_id == person.user_id)
                                .order_by(devices.c.enrolled_at)).all()
-    device_table = Table("devices", _("Devices"), (_("Device"), _("Enrolled"), _("Enrolled by")),
-                         [(r.device_id, r.enrolled_at, enrolled_by.get(r.enrolled_by, r.enrolled_by)) for r in rows])
+    clock = SiteClock(rules)
+    device_table = Table("devices", _("Devices"),
+                         (_("Device"), _("Enrolled (%(zone)s)") % {"zone": clock.zone}, _("Enrolled by")),
+                         [(r.device_id, clock.when(r.enrolled_at), enrolled_by.get(r.enrolled_by, r.enrolled_by))
+                          for r in rows])
     years_table, attempts_table, classes_table, flagged_table = _archive_tables(signed, person, record, rules)
     hours = reports.person_hours(signed.conn, person.user_id, when)
     target = rules.year.target_for(person.level.value if person.level else None)
@@ -206,12 +204,7 @@ def person_page(signed: SignedIn, user_id: str) -> Response:
                    level=person.level.label(signed.page.lang) if person.level else "—",
                    crumbs=[u for u in _person_crumbs(signed, person.unit_code)], manage=True, notice=notice,
                    unit_choices=scope.unit_choices(signed.conn, signed.admin, person.unit_code),
-                   certificates=routes_certs.rows(signed, person))
-
-
-def _when(stamp: str) -> str:
-    """A record's ISO time as a table shows it (to the second)."""
-    return stamp[:19].replace("T", " ")
+                   certificates=routes_certs.rows(signed, person, clock))
 
 
 def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
@@ -221,6 +214,7 @@ def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
     _ = signed.page.gettext
     texts = reason_texts(_)
     config: ServerConfig = signed.page.request.app.state.config
+    clock = SiteClock(rules)
     years = archive.years(signed.conn, person.user_id)
     years_table = Table("years", _("Years"), (_("Year"), _("Required credit"), _("Elective credit"), _("Carried in"),
                                              _("Total credit"), _("Courses counted"), _("Required courses assigned"),
@@ -237,9 +231,9 @@ def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
 
     attempts = archive.attempts(record)
     attempts_table = Table("attempts", _("Quiz and exam attempts"),
-                           (_("Course"), _("Kind"), _("Quiz"), _("Attempt"), _("Taken at"), _("Score"),
-                            _("Full marks"), _("Result")),
-                           [(a.course_id, kinds[a.kind], a.quiz_id or "", a.attempt, _when(a.created_at), a.score,
+                           (_("Course"), _("Kind"), _("Quiz"), _("Attempt"),
+                            _("Taken at (%(zone)s)") % {"zone": clock.zone}, _("Score"), _("Full marks"), _("Result")),
+                           [(a.course_id, kinds[a.kind], a.quiz_id or "", a.attempt, clock.when(a.created_at), a.score,
                              a.max_score, result(a)) for a in attempts], raw=(0, 2))
 
     def score(value: Decimal | None) -> float | str:
@@ -256,9 +250,9 @@ def _archive_tables(signed: Signed, person: User, record: dict[str, Any],
                           if not scope.reviewer(signed.admin) else [])
     flagged = archive.flagged(signed.conn, person.user_id)
     flagged_table = Table("flagged", _("Flagged records"),
-                          (_("Made at"), _("Course"), _("Lesson"), _("Credited (s)"), _("Set aside (s)"),
-                           _("Reasons")),
-                          [(_when(f.created_at), f.course_id or "", f.lesson_id or "", f.credited_s,
+                          (_("Made at (%(zone)s)") % {"zone": clock.zone}, _("Course"), _("Lesson"),
+                           _("Credited (s)"), _("Set aside (s)"), _("Reasons")),
+                          [(clock.when(f.created_at), f.course_id or "", f.lesson_id or "", f.credited_s,
                             f.set_aside_s, "; ".join(texts.get(code, code) for code in f.reasons)) for f in flagged],
                           raw=(1, 2))
     return years_table, attempts_table, classes_table, flagged_table

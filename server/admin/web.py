@@ -29,6 +29,8 @@ from server.config import ServerConfig
 from server.limits import client_address
 from server.storage.engine import transaction
 from server.throttle import TooManyAttempts
+from sync.protocol.rules import Rules
+from sync.protocol.rules_file import RULES_FILE_NAME, load_rules
 
 STATIC = Path(__file__).with_name("static")
 MAX_FIELDS = 200
@@ -98,6 +100,39 @@ def reviewer_may_open(path: str) -> bool:
 
 
 SignedIn = Annotated[Signed, Depends(_signed)]
+
+
+def site_rules(signed: Signed) -> Rules:
+    config: ServerConfig = signed.page.request.app.state.config
+    return load_rules(config.data_dir / RULES_FILE_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteClock:
+    """How the admin web shows people a stored time (ISO 8601, UTC): on the site's clock, the
+    rules' ``year.utc_offset_minutes``, so a day is the site's day (as for deadlines and the
+    study year). Pages, their CSV/XLSX downloads and the PDFs made for admins show times this way."""
+
+    rules: Rules
+
+    @property
+    def zone(self) -> str:
+        """The site's zone as a column heading names it, e.g. "UTC+08:00"."""
+        moment = self.rules.year.local_time("2000-01-01T00:00:00Z")
+        assert moment is not None  # a fixed readable stamp
+        return str(moment.tzname())
+
+    def when(self, stamp: str | None, *, day: bool = False) -> str:
+        """``stamp`` on the site's clock to the second ("2026-03-01 15:00:00"), or only its day with
+        ``day``; "" for none, the stamp itself if it cannot be read."""
+        moment = self.rules.year.local_time(stamp) if stamp else None
+        if moment is None:
+            return stamp or ""
+        return moment.date().isoformat() if day else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def site_clock(signed: Signed) -> SiteClock:
+    return SiteClock(site_rules(signed))
 
 
 def role_name(page: Page, role: admins.AdminRole) -> str:

@@ -84,7 +84,7 @@ def run_issue(args: argparse.Namespace) -> int:
     if not every:
         print(f"no one in class {args.code} has passed it yet")
     if args.pdf and every:
-        atomic_write_bytes(args.pdf, many_pdf(every))
+        atomic_write_bytes(args.pdf, many_pdf(every, issuer.rules))
         print(f"wrote {args.pdf}")
     return 0
 
@@ -137,8 +137,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_pdf(args: argparse.Namespace) -> int:
-    with connect(site(args).existing()) as conn:
+    config = site(args).existing()
+    with connect(config) as conn:
         found = [require_certificate(conn, s) for s in args.serials]
-    atomic_write_bytes(args.out, many_pdf(found))
+    atomic_write_bytes(args.out, many_pdf(found, load_site_rules(config.data_dir)))
     print(f"wrote {args.out} ({len(found)} page(s))")
     return 0

@@ -3,8 +3,9 @@
 Holds the outbox (sync/records/outbox.py), lesson progress (sync/records/progress.py), the
 cached assignments (sync/account/assignments.py), the open quiz or exam attempts and the
 server's grades of the submitted ones (sync/records/attempts.py), and the server's rules and
-outcomes as last fetched (sync/records/server_view.py). ``schema`` is its ordered list of migrations;
-add a new one at the end, never edit one that has shipped. Must not import Qt.
+outcomes as last fetched and how far its clock was from this PC's (sync/records/server_view.py).
+``schema`` is its ordered list of migrations; add a new one at the end, never edit one that has
+shipped. Must not import Qt.
 """
 
 from __future__ import annotations
@@ -100,6 +101,15 @@ schema = Schema("profile", [
     CREATE TABLE server_view (
         key TEXT PRIMARY KEY CHECK (key IN ('rules', 'outcomes')),
         value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """),
+    # How far the server's clock was from this PC's at the last sync (server minus PC, seconds), one
+    # row: the app's "today" is the site's day by the server's clock, also on a PC whose clock is wrong.
+    Migration(9, """
+    CREATE TABLE server_clock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        offset_s REAL NOT NULL,
         updated_at TEXT NOT NULL
     )
     """),

@@ -3,14 +3,19 @@
 Maps every failure onto the sync error tree (sync/protocol/errors.py), so callers decide by type:
 connection refused/reset/timeout, 408 (the server stopped waiting for a slow body) and 5xx ->
 RetryableError; 429/503 -> ServerBusyError with the server's Retry-After; 401/423 -> AuthError
-with the server's code; 409 -> RejectedError; other 4xx -> FormatError. Must not import Qt, client/ or server/.
+with the server's code; 409 -> RejectedError; other 4xx -> FormatError. Each answer's Date header
+tells how far the server's clock is from this PC's (``server_clock_offset_s``). Must not import Qt,
+client/ or server/.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import time
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -58,6 +63,10 @@ class Transport:
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     session: requests.Session = field(default_factory=_Session)
     stats: WireStats = field(default_factory=WireStats)
+    server_clock_offset_s: float | None = field(default=None, init=False)
+    """The server's clock minus this PC's, in seconds, by the Date header of the last answer that had
+    one (None before): a PC's clock may be years off (a dead CMOS battery), the server's is kept right.
+    The header is to the second, so this is too, give or take the answer's way back."""
     environment: dict[str, Any] = field(init=False, repr=False)
     """What the system says for requests to ``base_url``, as requests' Session works it out before each
     request: the proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY; on Windows without them, the
@@ -88,6 +97,7 @@ class Transport:
                 method.upper(), self.base_url + path, data=data or {}, headers=headers))
             resp = self.session.send(prepared, timeout=self.timeout, allow_redirects=True, **self.environment)
             content = resp.content
+            self._read_server_clock(resp.headers.get("Date"))
         except requests.exceptions.SSLError as exc:
             raise RetryableError("tls", f"TLS check of {self.base_url} failed: {exc}") from exc
         except requests.RequestException as exc:
@@ -103,6 +113,15 @@ class Transport:
             return json.loads(content) if content else None
         except ValueError as exc:
             raise RetryableError("bad_response", f"{method} {path}: the answer is not JSON") from exc
+
+    def _read_server_clock(self, header: str | None) -> None:
+        try:
+            moment = parsedate_to_datetime(header or "")
+        except (TypeError, ValueError):
+            return  # no Date header, or one not read: the offset stays as it was
+        server_time = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).timestamp()
+        # the header's second began at most a second before the server's true time: its middle
+        self.server_clock_offset_s = server_time + 0.5 - time.time()
 
     def close(self) -> None:
         self.session.close()

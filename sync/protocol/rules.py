@@ -118,15 +118,20 @@ class YearRules:
         table = dict(self.targets)
         return table.get(level or DEFAULT_LEVEL) or table.get(DEFAULT_LEVEL) or YearTarget()
 
-    def local_date(self, timestamp: str) -> date | None:
-        """The site's calendar day of an ISO 8601 timestamp (UTC when it names no offset); None if unreadable."""
+    def local_time(self, timestamp: str) -> datetime | None:
+        """An ISO 8601 timestamp (UTC when it names no offset) on the site's clock; None if unreadable."""
         try:
             moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
         except ValueError:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(timezone(timedelta(minutes=self.utc_offset_minutes))).date()
+        return moment.astimezone(timezone(timedelta(minutes=self.utc_offset_minutes)))
+
+    def local_date(self, timestamp: str) -> date | None:
+        """The site's calendar day of an ISO 8601 timestamp (UTC when it names no offset); None if unreadable."""
+        moment = self.local_time(timestamp)
+        return moment.date() if moment is not None else None
 
 
 @dataclass(frozen=True, slots=True)

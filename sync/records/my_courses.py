@@ -26,13 +26,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
 from sync.account.assignments import Assignment, AssignmentCache
 from sync.protocol.manifest import Manifest
-from sync.protocol.records import utc_now
 from sync.protocol.rules import (
     DEFAULT_RULES,
     ZERO,
@@ -48,7 +47,7 @@ from sync.protocol.rules import (
 )
 from sync.records.outbox import assessment_passes, course_record_stats
 from sync.records.progress import LessonProgress, load_progress
-from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules
+from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules, cached_server_clock
 
 
 class CourseStore(Protocol):
@@ -121,6 +120,7 @@ class MyCourses:
     items: list[CourseItem] = field(default_factory=list)
     summary: Summary = field(default_factory=lambda: Summary(date.today().year))
     server: ServerOutcomes | None = None  # this year as the server decided it, at the last sync
+    today: date = field(default_factory=date.today)  # the site's day by the server's clock (site_today)
 
 
 def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProgress]) -> float:
@@ -159,7 +159,7 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
     ``level`` (None: the rules' default), with ``target_hours`` (the site's yearly target, 0 for
     none) standing in for a missing minimum; and the server's outcomes as of the last sync."""
     rules = client_rules(target_hours, rules or cached_rules(conn) or DEFAULT_RULES)
-    today = today or rules.year.local_date(utc_now()) or date.today()  # the site's day, as the engine reads records
+    today = today or site_today(conn, rules)
     stats = course_record_stats(conn)
     passes = assessment_passes(conn)
     items = [course_item(a, store.manifest(a.course_id) if store is not None else None, store,
@@ -169,7 +169,19 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
     server = cached_outcomes(conn)
     if server is not None and server.year == today.year:
         items = [replace(i, server_credited=True) if i.course_id in server.credited else i for i in items]
-    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today), server)
+    return MyCourses(items, summarize(items, today.year, rules=rules, level=level, as_of=today), server, today)
+
+
+def site_today(conn: sqlite3.Connection, rules: Rules, now: datetime | None = None) -> date:
+    """Today on the site's calendar (the rules' UTC offset) by the server's clock: this PC's clock
+    (``now``, default the current time) moved by how far the server's was from it at the last sync
+    (sync.records.server_view); this PC's own clock when it never synced. An office PC's clock may
+    be years off (a dead CMOS battery); the server's is kept right. Every "today" of the app
+    (overdue courses, reminders, this year's summary) is this one."""
+    moment = (now or datetime.now(UTC)) + timedelta(seconds=cached_server_clock(conn) or 0.0)
+    found = rules.year.local_date(moment.astimezone(UTC).isoformat())
+    assert found is not None  # a datetime's own ISO text always reads back
+    return found
 
 
 def quiz_names(manifest: Manifest, required_only: bool = False) -> list[str]:

@@ -5,7 +5,9 @@ The rules come with the assignments (``GET /api/assignments?with=rules``); "my c
 makes its offline estimate with them, so the PC and the server count by the same rules. The
 outcomes come with the transcript (``?with=outcomes``): the figure the server confirmed, the
 standing against the target, the rankings (学分排名), the training classes with their scores
-(培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; their shapes
+(培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; and how far the
+server's clock was from this PC's at the last sync, so that "today" is the site's day even on a PC
+whose clock is wrong (sync.records.my_courses.site_today); their shapes
 are the protocol's (sync.protocol.outcomes), and an answer kept by an older version (no classes,
 no reminders) still reads. Both are checked before they are kept (a malformed answer keeps the previous one) and
 replaced whole. Not thread-safe: one connection per thread (the client's SQLite lane).
@@ -101,6 +103,20 @@ def cached_rules(conn: sqlite3.Connection) -> Rules | None:
         return rules_from_dict(found[0], "the saved rules")
     except FormatError:
         return None
+
+
+def store_server_clock(conn: sqlite3.Connection, offset_s: float) -> None:
+    """Keep how far the server's clock was from this PC's at a sync (server minus PC, in seconds)."""
+    with transaction(conn):
+        conn.execute("INSERT INTO server_clock (id, offset_s, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) "
+                     "DO UPDATE SET offset_s = excluded.offset_s, updated_at = excluded.updated_at",
+                     (float(offset_s), utc_now()))
+
+
+def cached_server_clock(conn: sqlite3.Connection) -> float | None:
+    """The server's clock minus this PC's at the last sync that learned it, in seconds; None if never."""
+    row = conn.execute("SELECT offset_s FROM server_clock WHERE id = 1").fetchone()
+    return float(row[0]) if row is not None else None
 
 
 def store_outcomes(conn: sqlite3.Connection, obj: Any) -> ServerOutcomes:

@@ -6,16 +6,17 @@ widgets' wording in English and in Chinese."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from tests.support.dates import local_offset_minutes, year_rules
+from tests.support.dates import local_offset_minutes, site_day, year_rules
 from tests.support.shell_env import DEMO_COURSE_ID, ShellEnv, close, signed_in_window, zhangsan_server
 
 DEMO_TITLE = "学习贯彻党的基本理论专题"
+TWO_YEARS_S = 730 * 86400
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -38,6 +39,8 @@ def env(tmp_path: Path) -> Iterator[ShellEnv]:
 
 
 def test_classes_reminders_and_ranks_come_with_the_sync_and_stay_offline(qtbot, env):
+    from sync.records.server_view import cached_server_clock, store_server_clock
+
     due = date.today() + timedelta(days=3)
     due_text = f"{due.day} {MONTHS[due.month - 1]}" + (f" {due.year}" if due.year != date.today().year else "")
     ctx, window, shell = signed_in_window(qtbot, env)
@@ -69,6 +72,26 @@ def test_classes_reminders_and_ranks_come_with_the_sync_and_stay_offline(qtbot, 
         qtbot.waitUntil(lambda: not ctx.lanes.busy, timeout=10000)
         [card] = page.classes.cards
         assert (page.reminders.lines.text(), card.todo.text(), page.summary.ranking.text()) == shown
+
+        # this PC's clock two years behind the server's at the last sync: "today" is the site's, by the server
+        conn = window.session.session.db()
+        try:
+            learned = cached_server_clock(conn)
+            assert learned is not None  # the sync kept how far the server's clock was
+            store_server_clock(conn, learned + TWO_YEARS_S)
+        finally:
+            conn.close()
+        before = site_day(local_offset_minutes(), datetime.now(UTC) + timedelta(seconds=learned + TWO_YEARS_S))
+        page.reload()
+        qtbot.waitUntil(lambda: not ctx.lanes.busy and page.data.today != date.today(), timeout=10000)
+        after = site_day(local_offset_minutes(), datetime.now(UTC) + timedelta(seconds=learned + TWO_YEARS_S))
+        assert page.data.today in (before, after) and page.data.summary.year == page.data.today.year
+        # the course is overdue, its card and its reminder say so; last year's target reminder is gone
+        assert "Overdue" in page.rows[DEMO_COURSE_ID].facts.text()
+        assert banner.lines.text() == (f"“{DEMO_TITLE}” was due on {due.day} {MONTHS[due.month - 1]} {due.year}; "
+                                       "please complete it as soon as possible.")
+        page.status.setCurrentIndex(page.status.findData("overdue"))
+        assert [i.course_id for i in page.visible_items()] == [DEMO_COURSE_ID]
     finally:
         close(qtbot, ctx, window, shell)
 
@@ -141,7 +164,7 @@ def test_reminders_classes_and_ranks_read_in_chinese(qapp, qtbot):
         # a new year: last year's target reminder goes; the course reminders stay until the next sync
         banner.set_outcomes(server, frozenset(), today=date(2027, 1, 2))
         assert banner.lines.text().split("\n")[0] == "《廉政教育》已于 2026年12月1日 到期，请尽快完成。"
-        banner.set_outcomes(None)
+        banner.set_outcomes(None, frozenset(), date(2027, 1, 2))
         assert banner.isHidden() and classes.cards
         classes.set_outcomes(None)
         assert classes.isHidden() and classes.cards == []

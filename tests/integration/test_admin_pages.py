@@ -156,7 +156,7 @@ def test_a_persons_archive_lists_years_attempts_class_scores_and_flagged_records
     api = _api(site, "li").transcript(outcomes=True)
     # every quiz and exam attempt with the server's grade, as the learner's transcript has it
     attempts = tables["attempts"]
-    assert attempts[0] == ["课程", "类别", "测验", "作答次序", "作答时间", "成绩", "满分", "结果"]
+    assert attempts[0] == ["课程", "类别", "测验", "作答次序", "作答时间（UTC+08:00）", "成绩", "满分", "结果"]
     kinds = (("测验", "quizzes"), ("考试", "exams"))
     graded = [(c["course_id"], kind, a) for c in api["courses"] for kind, key in kinds for a in c[key]]
     assert [(r[0], r[1], r[3], r[5], r[6], r[7]) for r in attempts[1:]] == [
@@ -365,6 +365,10 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site)
     refused = browser.post(f"/admin/people/{zhang_id}/certificates", {"year": str(year)})
     assert "nothing_to_certify" in refused.text
     assert browser.post(f"/admin/people/{wang_id}/certificates", {"year": str(year)}).status_code == 404
+    # its day is the site's (+08:00): issued at 07:30 there is the day before in UTC
+    server.sql("UPDATE certificates SET issued_at = '2026-03-01T23:30:00Z'")
+    listed = browser.get(f"/admin/people/{li_id}").text
+    assert "<td>2026-03-02</td>" in listed and "<td>2026-03-01</td>" not in listed
     other = AdminSession(server)
     other.sign_in("b-admin")
     assert other.get(f"/admin/certificates/{serial}.pdf").status_code == 404
@@ -376,6 +380,8 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site)
     revoked = browser.post(f"/admin/certificates/{serial}/revoke", {"reason": "学时数据更正"})
     assert "证书已撤销" in revoked.text and "学时数据更正" in revoked.text
     assert "已于" in revoked.text and f'action="/admin/certificates/{serial}/revoke"' not in revoked.text
+    server.sql("UPDATE certificates SET revoked_at = '2026-03-05T16:00:00Z'")
+    assert "已于 2026-03-06 撤销" in browser.get(f"/admin/people/{li_id}").text
     assert server.sql("SELECT revoked_by, reason FROM certificates") == [("a-admin", "学时数据更正")]
     actions = server.sql("SELECT action, target, result FROM audit_log WHERE action LIKE 'admin.%certificate%' "
                          "ORDER BY id")

@@ -100,6 +100,49 @@ def test_the_bulletin_embeds_the_chinese_font() -> None:
     assert timeless(made()) == timeless(bulletin)  # the font read for it: the same document
 
 
+def test_the_admin_web_shows_times_on_the_sites_clock() -> None:
+    from server.admin.web import SiteClock
+    from sync.protocol.rules import Rules, YearRules
+
+    beijing, west = SiteClock(Rules()), SiteClock(Rules(year=YearRules(utc_offset_minutes=-330)))
+    assert (beijing.zone, west.zone, SiteClock(Rules(year=YearRules(utc_offset_minutes=0))).zone) == (
+        "UTC+08:00", "UTC-05:30", "UTC")
+    # issued at 07:30 in Beijing: the day before in UTC, the same day on the site's clock
+    assert beijing.when("2026-03-01T23:30:00Z", day=True) == "2026-03-02"
+    assert beijing.when("2026-03-01T23:30:00.125Z") == "2026-03-02 07:30:00"
+    assert west.when("2026-03-01T02:00:00Z") == "2026-02-28 20:30:00"
+    assert beijing.when("2026-03-01T23:30:00") == "2026-03-02 07:30:00"  # no offset named: UTC
+    assert beijing.when(None) == "" and beijing.when("not a time") == "not a time"
+
+
+def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    import pypdfium2
+
+    from server import certificate_pdf, documents
+    from sync.protocol import certificates as c
+    from sync.protocol.keys import PrivateKey
+    from sync.protocol.rules import Rules, YearRules
+
+    if not documents.FONT_PATH.is_file():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    claims = c.Claims(issuer="某县委组织部", serial="SD2026-ABCD-EFGH-JKMN", kind=c.CertKind.HOURS, person_id="P1",
+                      name="张三", issued_at=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC), hours=Decimal("52.5"),
+                      year=2026)
+    token = c.sign(claims, PrivateKey.generate())
+
+    def printed(minutes: int) -> str:
+        rules = Rules(year=YearRules(utc_offset_minutes=minutes))
+        document = pypdfium2.PdfDocument(certificate_pdf.render([token], rules))
+        return str(document[0].get_textpage().get_text_range())
+
+    beijing = printed(480)
+    assert "2026年3月2日" in beijing and "2026年3月1日" not in beijing  # 07:30 in Beijing
+    assert "2026年3月1日" in printed(-300)  # 18:30 at UTC-05:00
+
+
 def _msgids() -> set[str]:
     from babel.messages.extract import extract_from_dir
 

@@ -249,3 +249,38 @@ def test_completion_and_the_year_follow_the_rules_engine(tmp_path: Path) -> None
         assert my_courses(conn, store, date(year + 1, 6, 1)).summary.credited_hours == 0.0  # counted last year
     finally:
         conn.close()
+
+
+def test_today_is_the_sites_day_by_the_servers_clock_on_a_pc_two_years_behind(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sync.records.my_courses import site_today
+    from sync.records.server_view import cached_server_clock, store_server_clock
+
+    pc_now = datetime(2024, 12, 4, 23, 0, tzinfo=UTC)  # a dead CMOS battery: two years behind the server
+    server_now = datetime(2026, 12, 4, 23, 0, tzinfo=UTC)
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        # never synced: this PC's own clock, on the site's calendar (+08:00: already the 5th there)
+        assert cached_server_clock(conn) is None
+        assert site_today(conn, DEFAULT_RULES, pc_now) == date(2024, 12, 5)
+        store_server_clock(conn, (server_now - pc_now).total_seconds())  # what the last sync learned
+        assert site_today(conn, DEFAULT_RULES, pc_now) == date(2026, 12, 5)
+        # what the app shows on this PC's real clock, taken as two years behind: the server's year, and a
+        # course due a year from the PC's date is overdue
+        store_server_clock(conn, 730 * 86400.0)
+        a_year_on = (date.today() + timedelta(days=365)).isoformat()
+        AssignmentCache(conn).replace([
+            {"course_id": "due", "title": "法治", "required": True, "due": a_year_on},
+            {"course_id": "later", "title": "党史", "required": True, "due": "2999-01-01"}])
+
+        def expected() -> date:
+            return site_today(conn, DEFAULT_RULES, datetime.now(UTC))
+
+        before = expected()
+        result = my_courses(conn, None)
+        assert result.today in (before, expected()) and result.today.year >= date.today().year + 1
+        assert result.summary.year == result.today.year
+        assert [i.course_id for i in result.items if i.overdue(result.today)] == ["due"]
+    finally:
+        conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -32,3 +33,43 @@ def test_each_status_maps_to_its_kind(status: int, code: str | None, kind: type[
     if isinstance(error, ServerBusyError):
         assert error.retry_after_s == 7
     assert isinstance(error, RetryableError) == (status in (408, 429, 500, 503))
+
+
+def test_the_servers_clock_is_read_from_each_answers_date_header() -> None:
+    """A server whose clock is two years ahead of this PC's (as when the PC's is two years behind):
+    the transport's offset says so, to within the second the header is rounded to (a day's slack here)."""
+    import threading
+    from email.utils import formatdate
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sync.net.transport import Transport
+
+    two_years_s = 730 * 86400
+
+    class Ahead(BaseHTTPRequestHandler):
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            return formatdate((timestamp or time.time()) + two_years_s, usegmt=True)
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"true")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ahead)
+    server.timeout = 10  # with no request (the client failed first), handle_request still returns
+    serving = threading.Thread(target=server.handle_request, daemon=True)  # the one request
+    serving.start()
+    transport = Transport(f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        assert transport.server_clock_offset_s is None  # nothing heard yet
+        assert transport.request("GET", "/api/health") is True
+        offset = transport.server_clock_offset_s
+        assert offset is not None and abs(offset - two_years_s) < 86400
+    finally:
+        transport.close()
+        serving.join()
+        server.server_close()
