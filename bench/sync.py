@@ -106,7 +106,7 @@ def bench_append_batches(root: Path, n: int, per_tx: int) -> float:
 def bench_sync(root: Path, n: int) -> dict[str, float]:
     server = ServerProcess(root / "server", log_path=root / "server.log").start()
     try:
-        server.cli("user", "add", "bench", "--unit", "bench", "--password-stdin", input=b"bench-pass\n")
+        server.cli("user", "add", "bench", "--unit", "bench", "--new-unit", "--password-stdin", input=b"bench-pass\n")
         s = AuthService(root / "pc", SiteConfig(server_url=server.url)).sign_in("bench", "bench-pass")
         conn = s.db()
         ob = s.outbox(conn)
@@ -166,7 +166,7 @@ def bench_learner_hour(root: Path) -> dict[str, tuple[int, int]]:
     server = ServerProcess(root / "hour-server", log_path=root / "hour-server.log").start()
     out: dict[str, tuple[int, int]] = {}
     try:
-        server.cli("user", "add", "hour", "--unit", "bench", "--password-stdin", input=b"bench-pass\n")
+        server.cli("user", "add", "hour", "--unit", "bench", "--new-unit", "--password-stdin", input=b"bench-pass\n")
         for name, v2 in (("v1", False), ("v2", True)):
             s = AuthService(root / f"hour-{name}", SiteConfig(server_url=server.url)).sign_in("hour", "bench-pass")
             made = _watch_an_hour(s, v2)

@@ -313,8 +313,8 @@ def add_demo_person(admin: ServerAdmin) -> None:
     """The demo account (王小明) with the demo course assigned as required; both steps are idempotent."""
     users = admin.run("user", "list").stdout
     if not any(line.split()[:1] == [DEMO_USER] for line in users.splitlines()):
-        admin.run("user", "add", DEMO_USER, "--unit", "示范镇人民政府", "--display-name", "王小明", "--password-stdin",
-                  input=DEMO_PASSWORD + "\n")
+        admin.run("user", "add", DEMO_USER, "--unit", "示范镇人民政府", "--new-unit", "--display-name", "王小明",
+                  "--password-stdin", input=DEMO_PASSWORD + "\n")
     due = f"{time.localtime().tm_year}-12-31"
     admin.run("assign", DEMO_COURSE_ID, "--user", DEMO_USER, "--required", "--due", due)
 

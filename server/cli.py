@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import server.commands
+from server.commands import _
 from server.config import default_data_dir, default_database_url
 from sync.protocol.errors import SyncError
 
@@ -40,14 +41,14 @@ def _named_command(argv: Sequence[str]) -> str | None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``argv`` that names a command, only that command's module is
     imported (an admin command then loads only the services it uses)."""
-    parser = argparse.ArgumentParser(prog="studydesk-server", description="StudyDesk reference server")
+    parser = argparse.ArgumentParser(prog="studydesk-server", description=_("StudyDesk reference server"))
     parser.add_argument(
-        "--data", type=Path, default=default_data_dir(), help="data folder (database, repository, keys)"
+        "--data", type=Path, default=default_data_dir(), help=_("data folder (database, repository, keys)")
     )
     parser.add_argument(
         "--database", default=default_database_url(), metavar="URL",
-        help="the database, e.g. postgresql://USER@HOST/NAME (default: $STUDYDESK_DATABASE_URL, else the SQLite "
-             "file in the data folder)")
+        help=_("the database, e.g. postgresql://USER@HOST/NAME (default: $STUDYDESK_DATABASE_URL, else the "
+               "SQLite file in the data folder)"))
     sub = parser.add_subparsers(dest="command", required=True)
     modules = sorted(info.name for info in pkgutil.iter_modules(server.commands.__path__))
     command = _named_command(argv) if argv is not None else None
@@ -89,12 +90,13 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
             if kept is None:
                 done_with(config.url, engine)
     except (SQLAlchemyError, OSError, SyncError) as exc:  # SyncError: a database busy too long, or too new
-        print(f"warning: the audit log could not be written: {exc}", file=sys.stderr)
+        print(_("warning: the audit log could not be written: %(reason)s") % {"reason": exc}, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv).parse_args(argv)
+    with server.commands.speaking():  # help and usage errors in the run's language
+        args = build_parser(argv).parse_args(argv)
     with server.commands.one_run():  # the command and its audit row share one opened database
         return _run(args, argv)
 
@@ -106,11 +108,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         result = "ok" if rc == 0 else f"exit {rc}"
         return rc
     except SyncError as exc:  # every command's refusals end here: one line, the reason and its code
-        print(f"error: {exc.detail} [{exc.code}]", file=sys.stderr)
+        print(_("error: %(reason)s [%(code)s]") % {"reason": _(exc.detail), "code": exc.code}, file=sys.stderr)
         result = f"error: {exc.code}"
         return 1
     except OSError as exc:  # a file or folder named on the command line cannot be read or written
-        print(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        print(_("error: %(reason)s") % {"reason": f"{exc.filename or ''} {exc.strerror or exc}".strip()},
+              file=sys.stderr)
         result = "error: os"
         return 1
     except KeyboardInterrupt:

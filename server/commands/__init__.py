@@ -8,7 +8,12 @@ connections are closed when the run ends. Each ``connect`` still asks the databa
 
 A process that runs several commands one after the other (the demo's admin child, client.demo)
 keeps the Engine of each of the last few databases between runs, its connections closed: the
-next run on it skips compiling its statements again and the dialect's first-connection queries."""
+next run on it skips compiling its statements again and the dialect's first-connection queries.
+
+Every text a command shows a person is written in English inside ``_()`` and said in the run's
+language (server.admin.i18n.command_language), from the admin web's catalog; argparse's own words
+too, inside ``speaking``. What is meant for scripts (JSON, CSV, tab-separated rows of values,
+exit codes) is never translated."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from server.admin.i18n import command_language, translations
 from server.config import ServerConfig
 
 if TYPE_CHECKING:  # the database stack is loaded by the commands that connect, not by every command
@@ -61,6 +67,47 @@ def done_with(url: str, engine: Engine) -> None:
         _reusable[url] = engine
         while len(_reusable) > _REUSED:
             del _reusable[next(iter(_reusable))]
+
+
+def N_(text: str) -> str:
+    """Marks ``text`` as a msgid of the catalog, said in the run's language elsewhere."""
+    return text
+
+
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("ignored explicit argument %r"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+"""argparse's own words and sentences a person meets (Python 3.11): ``speaking`` has them said in
+the run's language."""
+
+
+def _(text: str) -> str:
+    """``text`` (English: a msgid of the catalog) in the run's language."""
+    return translations(command_language()).gettext(text) if text else text  # "": the catalog's header
+
+
+@contextmanager
+def speaking() -> Iterator[None]:
+    """argparse's own words (usage, headings, its error sentences) in the run's language while the
+    block builds the parser and reads the command line."""
+    language = command_language()
+    if language == "en":  # argparse's own
+        yield
+        return
+    catalog = translations(language)
+    saved = {"_": argparse._, "ngettext": argparse.ngettext}  # type: ignore[attr-defined]
+    vars(argparse).update(_=catalog.gettext, ngettext=catalog.ngettext)
+    try:
+        yield
+    finally:
+        vars(argparse).update(saved)
 
 
 def site(args: argparse.Namespace) -> ServerConfig:

@@ -8,34 +8,34 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from server.commands import connect, os_user, site
+from server.commands import _, connect, os_user, site
 from server.commands.user import password_or_exit
 from server.org.importing import Change
 from server.organization import check_people_import, import_people, import_units
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("import", help="import units or people from a CSV or XLSX sheet (dry run unless --confirm)")
+    p = sub.add_parser("import", help=_("import units or people from a CSV or XLSX sheet (dry run unless --confirm)"))
     isub = p.add_subparsers(dest="import_command", required=True)
-    units = isub.add_parser("units", help="units: code, name, parent code (单位编码, 单位名称, 上级单位编码)")
+    units = isub.add_parser("units", help=_("units: code, name, parent code (单位编码, 单位名称, 上级单位编码)"))
     units.add_argument("file", type=Path)
-    units.add_argument("--confirm", action="store_true", help="apply it (only when no row is bad)")
+    units.add_argument("--confirm", action="store_true", help=_("apply it (only when no row is bad)"))
     units.set_defaults(func=run_units)
-    people = isub.add_parser("people", help="people: name, person id, level, unit code, optional user name "
-                             "(姓名, 人员编号, 职级, 单位编码, 用户名)")
+    people = isub.add_parser("people", help=_("people: name, person id, level, unit code, optional user name "
+                                                   "(姓名, 人员编号, 职级, 单位编码, 用户名)"))
     people.add_argument("file", type=Path)
-    people.add_argument("--confirm", action="store_true", help="apply it (only when no row is bad)")
+    people.add_argument("--confirm", action="store_true", help=_("apply it (only when no row is bad)"))
     people.add_argument("--password-stdin", action="store_true",
-                        help="read the new people's first password from standard input")
+                        help=_("read the new people's first password from standard input"))
     people.set_defaults(func=run_people)
 
 
 def _done(lines: list[str], ok: bool, confirm: bool) -> int:
     print("\n".join(lines))
     if not ok:
-        print("nothing was changed: correct the bad rows and run it again")
+        print(_("nothing was changed: correct the bad rows and run it again"))
         return 1
-    print("applied" if confirm else "dry run: nothing was changed; run it again with --confirm to apply it")
+    print(_("applied") if confirm else _("dry run: nothing was changed; run it again with --confirm to apply it"))
     return 0
 
 
@@ -43,7 +43,7 @@ def run_units(args: argparse.Namespace) -> int:
     config = site(args).ensure() if args.confirm else site(args).existing()
     with connect(config) as conn:
         report = import_units(conn, args.file, confirm=args.confirm)
-    return _done(report.lines(), report.ok, args.confirm)
+    return _done(report.lines(_), report.ok, args.confirm)
 
 
 def run_people(args: argparse.Namespace) -> int:
@@ -58,4 +58,4 @@ def run_people(args: argparse.Namespace) -> int:
             password = got
         if args.confirm and report.ok:
             report = import_people(conn, args.file, confirm=True, password=password, by=os_user())
-    return _done(report.lines(), report.ok, args.confirm)
+    return _done(report.lines(_), report.ok, args.confirm)

@@ -13,7 +13,7 @@ Reasons: ``missing_field``, ``bad_code`` (a unit code, person id or user name in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, TypeVar
@@ -50,8 +50,10 @@ class Problem:
     reason: str
     detail: str
 
-    def line(self) -> str:
-        return f"row {self.row}: {self.reason}: {self.detail}"
+    def line(self, gettext: Callable[[str], str] = str) -> str:
+        """The bad row for a terminal, in the language of ``gettext`` (the detail as the check said it)."""
+        return gettext("row %(row)s: %(reason)s: %(detail)s") % {"row": self.row, "reason": self.reason,
+                                                                 "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +103,17 @@ class Report(Generic[T]):
     def count(self, change: Change) -> int:
         return sum(1 for r in self.rows if r.change is change)
 
-    def lines(self) -> list[str]:
-        """The report for a terminal: every bad row, then the totals."""
-        out = [p.line() for p in sorted(self.problems, key=lambda p: (p.row, p.reason))]
-        out.append(f"{self.kind}: {len(self.rows) + len({p.row for p in self.problems})} rows, "
-                   f"{self.count(Change.NEW)} new, {self.count(Change.CHANGED)} changed, "
-                   f"{self.count(Change.UNCHANGED)} unchanged, {len({p.row for p in self.problems})} bad")
+    def lines(self, gettext: Callable[[str], str] = str) -> list[str]:
+        """The report for a terminal: every bad row, then the totals, in the language of ``gettext``
+        (the import command's; English: the texts themselves)."""
+        out = [p.line(gettext) for p in sorted(self.problems, key=lambda p: (p.row, p.reason))]
+        bad = len({p.row for p in self.problems})
+        totals = gettext("units: %(rows)s rows, %(new)s new, %(changed)s changed, %(unchanged)s unchanged, "
+                         "%(bad)s bad") if self.kind == "units" else \
+            gettext("people: %(rows)s rows, %(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(bad)s bad")
+        out.append(totals % {"rows": len(self.rows) + bad, "new": self.count(Change.NEW),
+                             "changed": self.count(Change.CHANGED), "unchanged": self.count(Change.UNCHANGED),
+                             "bad": bad})
         return out
 
 

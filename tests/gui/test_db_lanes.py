@@ -84,7 +84,8 @@ def test_sign_in_while_the_sqlite_lane_writes_and_the_network_lane_syncs(qtbot, 
         for round_ in range(ROUNDS):
             # a person of their own each round: every new PC enrols new devices, and the server caps them
             name = f"zhao{round_}"
-            server.cli("user", "add", name, "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+            server.cli("user", "add", name, "--unit", "U", "--new-unit", "--password-stdin",
+                       input=f"{PASSWORD}\n".encode())
             _one_round(qtbot, lanes, AuthService(tmp_path / f"pc{round_}", site), name, errors)
     finally:
         lanes.net.cancel_all()

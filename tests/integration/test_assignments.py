@@ -87,11 +87,14 @@ def test_cli_failures_exit_non_zero_with_a_clear_message(server: ServerProcess, 
 
 def test_user_admin_commands_refuse_bad_input(server: ServerProcess) -> None:
     add_user(server, "ma", "pass-word", display="马六")
-    again = server.cli("user", "add", "ma", "--unit", "x", "--password-stdin", input=b"another-pw\n", check=False)
+    again = server.cli("user", "add", "ma", "--unit", "x", "--new-unit", "--password-stdin", input=b"another-pw\n",
+                       check=False)
     assert again.returncode == 1 and "already exists" in again.stderr
-    weak = server.cli("user", "add", "niu", "--unit", "x", "--password-stdin", input=b"123\n", check=False)
+    weak = server.cli("user", "add", "niu", "--unit", "x", "--new-unit", "--password-stdin", input=b"123\n",
+                      check=False)
     assert weak.returncode == 1 and "6 characters" in weak.stderr
-    bad = server.cli("user", "add", "../root", "--unit", "x", "--password-stdin", input=b"pass-word\n", check=False)
+    bad = server.cli("user", "add", "../root", "--unit", "x", "--new-unit", "--password-stdin", input=b"pass-word\n",
+                     check=False)
     assert bad.returncode == 1
     assert server.cli("user", "unlock", "nobody", check=False).returncode == 1
     listing = server.cli("user", "list").stdout

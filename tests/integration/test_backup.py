@@ -145,12 +145,12 @@ def test_backup_folder_keeps_the_newest(server: ServerProcess, tmp_path: Path) -
 def test_a_restore_over_a_postgresql_site_puts_the_backup_back_and_keeps_a_dump_of_what_it_replaced(
         tmp_path: Path, postgres_cluster: Cluster) -> None:
     site = ServerProcess(tmp_path / "data", database_url=postgres_cluster.fresh_database())
-    site.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=b"pass-word\n")
+    site.cli("user", "add", "li", "--unit", "U", "--new-unit", "--password-stdin", input=b"pass-word\n")
     archive = tmp_path / "a.tar"
     site.cli("backup", str(archive))
     with tarfile.open(archive) as tar:
         assert "server.pgdump" in tar.getnames() and "server.sqlite3" not in tar.getnames()
-    site.cli("user", "add", "late", "--unit", "U", "--password-stdin", input=b"pass-word\n")
+    site.cli("user", "add", "late", "--unit", "U", "--new-unit", "--password-stdin", input=b"pass-word\n")
 
     sqlite_site = ServerProcess(tmp_path / "other")  # a backup of one kind does not go into the other
     wrong_kind = sqlite_site.cli("restore", str(archive), check=False)

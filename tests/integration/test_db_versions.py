@@ -43,7 +43,7 @@ def test_the_server_migrates_at_start_up_and_requests_only_read_the_version(serv
     assert server.sql("SELECT version_num FROM alembic_version") == [(head(),)]
     if server.backend == "sqlite":  # a StudyDesk from before Alembic refuses the file as newer
         assert _version(server.data_dir / "server.sqlite3") == ALEMBIC_USER_VERSION
-    server.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    server.cli("user", "add", "li", "--unit", "U", "--new-unit", "--password-stdin", input=f"{PASSWORD}\n".encode())
     token = requests.post(f"{server.url}/api/auth/login", json={"username": "li", "password": PASSWORD},
                           timeout=10).json()["access_token"]
     with server.write_lock_held():  # a request that migrated would have to wait for it
@@ -53,7 +53,7 @@ def test_the_server_migrates_at_start_up_and_requests_only_read_the_version(serv
 
 def test_a_newer_server_database_is_refused_by_the_admin_commands(tmp_path: Path) -> None:
     proc = ServerProcess(tmp_path / "server-data")
-    proc.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    proc.cli("user", "add", "li", "--unit", "U", "--new-unit", "--password-stdin", input=f"{PASSWORD}\n".encode())
     proc.sql("UPDATE alembic_version SET version_num = '9999'")  # a revision this StudyDesk does not know
     db = proc.data_dir / "server.sqlite3"
     before = db.read_bytes()
@@ -71,7 +71,7 @@ def _client(data: Path, site: Path, *args: str, stdin: str) -> subprocess.Comple
 
 def test_a_newer_profile_database_stops_the_sign_in_with_a_translated_message(server: ServerProcess,
                                                                                tmp_path: Path) -> None:
-    server.cli("user", "add", "wang", "--unit", "U", "--password-stdin", input=f"{PASSWORD}\n".encode())
+    server.cli("user", "add", "wang", "--unit", "U", "--new-unit", "--password-stdin", input=f"{PASSWORD}\n".encode())
     site = tmp_path / "site.toml"
     site.write_text(f'[server]\nurl = "{server.url}"\n\n[ui]\nlanguage = "zh_CN"\n', encoding="utf-8")
     data = tmp_path / "pc"

@@ -69,7 +69,7 @@ def test_a_sqlite_site_moves_to_postgresql_with_its_chains(tmp_path: Path, postg
 
 def test_a_database_with_other_tables_is_refused(tmp_path: Path, postgres_cluster: Cluster) -> None:
     server = ServerProcess(tmp_path / "data")
-    server.cli("user", "add", "li", "--unit", "U", "--password-stdin", input=b"pass-word\n")
+    server.cli("user", "add", "li", "--unit", "U", "--new-unit", "--password-stdin", input=b"pass-word\n")
     target = postgres_cluster.empty_database()
     engine = sa.create_engine(target)
     with engine.begin() as conn:

@@ -5,6 +5,7 @@ and assignments that reach a unit's whole subtree or a class."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,7 +259,8 @@ def test_an_import_with_a_bad_row_changes_nothing_and_a_good_one_applies_in_full
     assert [r.change.value for r in again.rows] == ["unchanged", "unchanged"]
 
 
-def test_the_organization_commands_through_a_real_server(server: ServerProcess, tmp_path: Path) -> None:
+def test_the_organization_commands_through_a_real_server(server: ServerProcess, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """What an organization department's admin types, and what a learner's app then receives."""
     server.cli("unit", "add", "50", "重庆市")
     server.cli("unit", "add", "5001", "万州区", "--parent", "50")
@@ -266,6 +268,37 @@ def test_the_organization_commands_through_a_real_server(server: ServerProcess, 
                                             "50010101,财政所,500101", "x1,,5001"])
     dry = server.cli("import", "units", str(sheet), "--confirm", check=False)
     assert dry.returncode == 1 and "row 4: missing_field" in dry.stdout and "nothing was changed" in dry.stdout
+    chinese = {**os.environ, "STUDYDESK_LANG": "zh_CN"}  # a process forked as the others: the same interpreter
+    zh = server.cli("import", "units", str(sheet), "--confirm", check=False, forked=True, env=chinese)
+    assert zh.returncode == 1 and "第 4 行：missing_field" in zh.stdout and "未做任何更改" in zh.stdout
+    assert "单位：共 3 行，新增 2，变更 0，未变 0，错误 1" in zh.stdout and "nothing" not in zh.stdout
+
+    # a misspelt unit adds nobody and no unit, and names the units called alike, in the run's language
+    typo = server.cli("user", "add", "zhao", "--unit", "万洲区", "--password-stdin", input=b"pass-word\n",
+                      check=False)
+    assert typo.returncode == 1
+    assert "no unit '万洲区' on this site; units called alike: 5001 (万州区)" in typo.stderr
+    assert typo.stderr.rstrip().endswith("[no_such_unit]")
+    monkeypatch.delenv("STUDYDESK_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # an operator's shell in Chinese
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    zh = server.cli("user", "add", "zhao", "--unit", "万洲区", "--password-stdin", input=b"pass-word\n",
+                    check=False)
+    assert zh.returncode == 1 and "错误：本站点没有单位 '万洲区'；名称相近的单位：5001 (万州区)" in zh.stderr
+    usage = server.cli("user", "add", "zhao", check=False)
+    assert usage.returncode == 2 and "用法：studydesk-server user add" in usage.stderr
+    assert "studydesk-server user add：错误：缺少以下参数：--unit" in usage.stderr
+    helped = server.cli("user", "add", "--help").stdout
+    assert "显示此帮助信息并退出" in helped and "该单位必须已存在" in helped and "create an account" not in helped
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    english = server.cli("user", "add", "zhao", check=False).stderr
+    assert english.startswith("usage: studydesk-server user add")
+    assert "studydesk-server user add: error: the following arguments are required: --unit" in english
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
+    assert "万洲区" not in server.cli("unit", "list").stdout and "zhao" not in server.cli("user", "list").stdout
+    server.cli("user", "add", "zhao", "--unit", "万洲区", "--new-unit", "--password-stdin", input=b"pass-word\n")
+    assert "\t万洲区\troot\t" in server.cli("unit", "list").stdout  # asked for: a new unit under the root
     _sheet(sheet, ["单位编码,单位名称,上级单位编码", "500101,城关镇,5001", "50010101,财政所,500101"])
     assert "dry run" in server.cli("import", "units", str(sheet)).stdout
     assert "500101" not in server.cli("unit", "list").stdout

@@ -93,8 +93,8 @@ def test_a_command_line_run_from_the_zygote_is_a_process_of_its_own(tmp_path: Pa
     data = tmp_path / "site"
     data.mkdir()
     shutil.copyfile(migrated_sqlite(), ServerConfig(data).db_path)
-    typed = run_module("server.cli", ["--data", str(data), "user", "add", "he", "--unit", "U", "--password-stdin"],
-                       input="pass-word\n")
+    typed = run_module("server.cli", ["--data", str(data), "user", "add", "he", "--unit", "U", "--new-unit",
+                                      "--password-stdin"], input="pass-word\n")
     assert typed.returncode == 0, typed.stderr
     with sqlite3.connect(ServerConfig(data).db_path) as db:
         (stored,) = db.execute("SELECT password_hash FROM users WHERE username = 'he'").fetchone()

@@ -169,7 +169,8 @@ class ServerProcess:
                     raw.execute("ROLLBACK")
 
     def cli(self, *args: str, input: bytes | None = None, check: bool = True,
-            process: bool = False, forked: bool = False) -> subprocess.CompletedProcess[str]:
+            process: bool = False, forked: bool = False,
+            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run an admin command (``studydesk-server --data DIR [--database URL] ARGS``) against the same site.
 
         The same ``server.cli.main`` runs in this process, with its standard streams captured, unless
@@ -177,13 +178,14 @@ class ServerProcess:
         needs its own process: a crash, a signal, what a fresh interpreter imports); or ``forked``: in
         a process of its own forked from this test process's zygote (tests/support/zygote.py), the
         server's modules imported already (a command whose own processes the test is about: its
-        workers, its exit)."""
+        workers, its exit); ``env``: the environment of such a process (default: this one's)."""
+        assert env is None or process or forked, "an in-process command has this process's environment"
         if process:
             return subprocess.run([*self._command(), *args], input=input.decode() if input is not None else None,
-                                  capture_output=True, text=True, check=check, timeout=120)
+                                  capture_output=True, text=True, check=check, timeout=120, env=env)
         if forked:
             result = run_module("server.cli", [*self._site_arguments(), *args],
-                                input=input.decode() if input is not None else None)
+                                input=input.decode() if input is not None else None, env=env)
         else:
             result = run_cli_in_process([*self._site_arguments(), *args], input)
         if check:
@@ -298,7 +300,7 @@ def run_cli_in_process(argv: list[str], input: bytes | None = None) -> subproces
 
 def add_user(server: ServerProcess, name: str, password: str, unit: str = "城关镇", display: str | None = None) -> None:
     """``studydesk-server user add`` with the password on stdin, as an administrator types it."""
-    args = ["user", "add", name, "--unit", unit, "--password-stdin"]
+    args = ["user", "add", name, "--unit", unit, "--new-unit", "--password-stdin"]
     if display:
         args += ["--display-name", display]
     server.cli(*args, input=(password + "\n").encode())

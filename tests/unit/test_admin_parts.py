@@ -17,7 +17,8 @@ from server import ingest
 from server.admin import charts, exports, i18n, reasons
 from server.admin.session import Session, SessionCodec, check_csrf, new_session, session_key
 
-ADMIN = Path(__file__).resolve().parents[2] / "server" / "admin"
+SERVER = Path(__file__).resolve().parents[2] / "server"
+ADMIN = SERVER / "admin"
 
 
 def test_session_round_trips_and_refuses_forged_expired_and_foreign_cookies(tmp_path: Path,
@@ -144,20 +145,30 @@ def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
 
 
 def _msgids() -> set[str]:
-    from babel.messages.extract import extract_from_dir
+    """Every text of the admin web, and of the command line (server.cli, its commands, the import
+    report they print), with argparse's own words it marks."""
+    from babel.messages.extract import extract_from_dir, extract_from_file
 
+    keywords = {"_": None, "gettext": None, "N_": None}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-    return {message[2] if isinstance(message[2], str) else message[2][0]
-            for message in extract_from_dir(str(ADMIN), method_map, keywords={"_": None, "gettext": None})
-            if message[2]}
+    found = [message[2] for message in extract_from_dir(str(ADMIN), method_map, keywords=keywords)]
+    for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py"):
+        found += [message[1] for message in extract_from_file("python", str(path), keywords=keywords)]
+    return {message if isinstance(message, str) else message[0] for message in found if message}
 
 
 def test_every_text_has_its_chinese() -> None:
     msgids = _msgids()
-    assert "Sign in" in msgids and "Dashboard" in msgids
+    assert {"Sign in", "Dashboard", "create an account", "usage: ", "Password: "} <= msgids
     catalog = i18n.translations("zh_CN")
     missing = sorted(m for m in msgids if catalog.gettext(m) == m)
     assert missing == []
+    from babel.messages.pofile import read_po
+
+    with (ADMIN / "locale" / "zh_CN.po").open("rb") as po:
+        entries = [m for m in read_po(po, locale="zh_CN") if m.id]
+    unfinished = sorted(str(m.id) for m in entries if not m.string or m.fuzzy)
+    assert unfinished == []  # every entry of the catalog has its Chinese, none a guess left to check
 
 
 def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
@@ -168,3 +179,17 @@ def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
     untranslated = sorted(code for code in codes if re.search("[A-Za-z]", chinese[code]))
     assert untranslated == []
     assert reasons.reason_text(i18n.translations("zh_CN").gettext, "not_a_reason") == "not_a_reason"
+
+
+def test_a_command_speaks_chinese_unless_its_run_or_locale_asks_for_english() -> None:
+    chosen = [
+        ({}, "zh_CN"), ({"LANG": "zh_CN.UTF-8"}, "zh_CN"), ({"LANG": "C.UTF-8"}, "zh_CN"), ({"LANG": "zh"}, "zh_CN"),
+        ({"LANG": "en_US.UTF-8"}, "en"), ({"LC_ALL": "de_DE.UTF-8", "LANG": "zh_CN"}, "en"),
+        ({"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "en_US"}, "zh_CN"), ({"LANGUAGE": "", "LANG": "zh"}, "zh_CN"),
+        ({"LANGUAGE": "en:zh_CN", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"STUDYDESK_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"STUDYDESK_LANG": "zh_CN", "LANG": "en_US.UTF-8"}, "zh_CN"),
+        ({"STUDYDESK_LANG": "fr", "LANG": "en_GB"}, "en"),
+    ]
+    for environ, language in chosen:
+        assert i18n.command_language(environ) == language, environ
