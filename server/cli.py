@@ -95,10 +95,10 @@ def _audit(args: argparse.Namespace, argv: list[str], result: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    with server.commands.speaking():  # help and usage errors in the run's language
+    with server.commands.speaking():  # help and usage errors in the run's language, a command's own too
         args = build_parser(argv).parse_args(argv)
-    with server.commands.one_run():  # the command and its audit row share one opened database
-        return _run(args, argv)
+        with server.commands.one_run():  # the command and its audit row share one opened database
+            return _run(args, argv)
 
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:

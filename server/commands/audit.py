@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from server.audit import entries
-from server.commands import connect, site
+from server.commands import _, connect, site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("audit", help="list sign-ins, token reuse, device enrolments and admin commands")
-    p.add_argument("--since", help="from this UTC date or time on, e.g. 2026-05-01 or 2026-05-01T08:00")
-    p.add_argument("--user", help="only rows where this user name acted or was acted on")
-    p.add_argument("--limit", type=int, help="only the newest N rows")
+    p = sub.add_parser("audit", help=_("list sign-ins, token reuse, device enrolments and admin commands"))
+    p.add_argument("--since", help=_("from this UTC date or time on, e.g. 2026-05-01 or 2026-05-01T08:00"))
+    p.add_argument("--user", help=_("only rows where this user name acted or was acted on"))
+    p.add_argument("--limit", type=int, help=_("only the newest N rows"))
     p.set_defaults(func=run, audited=False)
 
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     since = args.since.replace(" ", "T") if args.since else None
     with connect(site(args).existing()) as conn:
         found = entries(conn, since=since, user=args.user, limit=args.limit)
-    print("at\tactor\taction\ttarget\taddress\tresult\tdetail")
+    print("\t".join((_("at"), _("actor"), _("action"), _("target"), _("address"), _("result"), _("detail"))))
     for entry in found:
         print(entry.line())
     return 0

@@ -8,11 +8,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from server.commands import _
 from server.config import ServerConfig
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("openapi", help="print the API's OpenAPI document (JSON)")
+    p = sub.add_parser("openapi", help=_("print the API's OpenAPI document (JSON)"))
     p.set_defaults(func=run, audited=False)
 
 

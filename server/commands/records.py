@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from server.commands import connect, site
+from server.commands import _, connect, site
 from server.ingest import FLAG_TEXT, import_records
 from server.storage.tables import attempt_grades, record_credit, records, users
 from server.transcript import ensure_credited, open_gaps
@@ -21,16 +21,16 @@ from sync.protocol.records_file import read_records_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("records", help="records from air-gapped sites")
+    p = sub.add_parser("records", help=_("records from air-gapped sites"))
     rsub = p.add_subparsers(dest="records_command", required=True)
-    imp = rsub.add_parser("import", help="import a records file made by 'studydesk records export'")
+    imp = rsub.add_parser("import", help=_("import a records file made by 'studydesk records export'"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--enrol-devices", action="store_true",
-                     help="trust the device key carried in the file when this device was never enrolled here "
-                          "(only for a user that exists here)")
+                     help=_("trust the device key carried in the file when this device was never enrolled here "
+                            "(only for a user that exists here)"))
     imp.set_defaults(func=run_import)
-    flagged = rsub.add_parser("flagged", help="people and records whose credit was set aside, and open gaps")
-    flagged.add_argument("--user", help="only this user name")
+    flagged = rsub.add_parser("flagged", help=_("people and records whose credit was set aside, and open gaps"))
+    flagged.add_argument("--user", help=_("only this user name"))
     flagged.set_defaults(func=run_flagged)
 
 
@@ -40,7 +40,8 @@ def run_import(args: argparse.Namespace) -> int:
     with connect(config) as conn:
         summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir,
                                  answer_keys_dir=config.answer_keys_dir)
-    print(f"{args.file}: {len(rf.records)} records of {rf.username} from device {rf.device_id}")
+    print(_("%(file)s: %(records)s records of %(user)s from device %(device)s") % {
+        "file": args.file, "records": len(rf.records), "user": rf.username, "device": rf.device_id})
     for line in summary.lines():
         print(line)
     return 0 if not summary.rejected else 3
@@ -54,7 +55,7 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
     if username is not None:
         user = get_user(conn, username=username)
         if user is None:
-            raise SyncError("unknown_user", f"user {username!r} does not exist")
+            raise SyncError("unknown_user", _("user %(user)s does not exist") % {"user": repr(username)})
         user_id = user.user_id
     ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
     r, c, u = records.c, record_credit.c, users.c
@@ -71,8 +72,10 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
     for username_, device, seq, rid, course, lesson, credited, aside_s, aside in rows:
         reasons = json.loads(aside)
         people.setdefault(username_, []).append(
-            f"  {device} #{seq} ({rid}) {course}/{lesson}: credited {credited:g} s, set aside {aside_s:g} s: "
-            + ", ".join(f"{k} {v:g} s" for k, v in sorted(reasons.items())))
+            f"  {device} #{seq} ({rid}) {course}/{lesson}: "
+            + _("credited %(credited)s s, set aside %(aside)s s: %(reasons)s") % {
+                "credited": f"{credited:g}", "aside": f"{aside_s:g}",
+                "reasons": ", ".join(f"{k} {v:g} s" for k, v in sorted(reasons.items()))})
         for k, v in reasons.items():
             totals.setdefault(username_, {})[k] = totals.get(username_, {}).get(k, 0.0) + v
     g = attempt_grades.c
@@ -85,15 +88,19 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
     for username_, device, seq, rid, course, kind, aid, number, reason in conn.execute(
             attempts.order_by(u.username, r.device_id, r.seq)):
         people.setdefault(username_, []).append(
-            f"  {device} #{seq} ({rid}) {course} {kind} {aid or '?'}, attempt {number}: {reason} "
-            f"({FLAG_TEXT.get(reason, reason)})")
+            f"  {device} #{seq} ({rid}) {course} {kind} {aid or '?'}, "
+            + _("attempt %(number)s: %(reason)s (%(text)s)") % {"number": number, "reason": reason,
+                                                                "text": _(FLAG_TEXT.get(reason, reason))})
     for gap in open_gaps(conn, user_id):
         name = names.get(gap["user_id"], gap["user_id"])
-        people.setdefault(name, []).append(f"  {gap['device_id']} #{gap['missing_seq']}: gap ({FLAG_TEXT['gap']})")
+        people.setdefault(name, []).append(f"  {gap['device_id']} #{gap['missing_seq']}: "
+                                           + _("gap (%(text)s)") % {"text": _(FLAG_TEXT["gap"])})
     out: list[str] = []
     for name in sorted(people):
         summary = ", ".join(f"{k} {v:g} s" for k, v in sorted(totals.get(name, {}).items()))
-        out.append(f"{name}: {len(people[name])} flagged" + (f" (set aside: {summary})" if summary else ""))
+        out.append(_("%(user)s: %(flagged)s flagged (set aside: %(summary)s)") % {
+            "user": name, "flagged": len(people[name]), "summary": summary} if summary else
+            _("%(user)s: %(flagged)s flagged") % {"user": name, "flagged": len(people[name])})
         out += people[name]
     return out
 
@@ -102,5 +109,5 @@ def run_flagged(args: argparse.Namespace) -> int:
     config = site(args).ensure()
     with connect(config) as conn:
         lines = flagged_report(conn, config.repo_dir, args.user, config.answer_keys_dir)
-    print("\n".join(lines) if lines else "no flagged records")
+    print("\n".join(lines) if lines else _("no flagged records"))
     return 0

@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from server.commands import _
 from server.org.levels import CadreLevel
 from server.site_rules import load_site_rules, rules_path
 from sync.protocol.rules import DEFAULT_LEVEL
@@ -20,15 +21,15 @@ from sync.protocol.rules_file import RULES_FILE_NAME, parse_rules_toml, rules_to
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("rules", help="the site's credit rules (rules.toml in the data folder)")
+    p = sub.add_parser("rules", help=_("the site's credit rules (rules.toml in the data folder)"))
     rs = p.add_subparsers(dest="rules_command", required=True)
-    check = rs.add_parser("check", help="validate a rules file and print the effective rules")
+    check = rs.add_parser("check", help=_("validate a rules file and print the effective rules"))
     check.add_argument("file", type=Path, nargs="?",
-                       help=f"the rules file to check (default: {RULES_FILE_NAME} in the data folder, which the "
-                            "server reads when it starts)")
+                       help=_("the rules file to check (default: %(file)s in the data folder, which the server "
+                              "reads when it starts)") % {"file": RULES_FILE_NAME})
     check.set_defaults(func=run_check, audited=False)
-    show = rs.add_parser("show", help=f"print the rules in effect ({RULES_FILE_NAME} in the data folder, "
-                                      "else the defaults)")
+    show = rs.add_parser("show", help=_("print the rules in effect (%(file)s in the data folder, else the "
+                                        "defaults)") % {"file": RULES_FILE_NAME})
     show.set_defaults(func=run_show, audited=False)
 
 
@@ -38,16 +39,16 @@ def run_check(args: argparse.Namespace) -> int:
     codes = {level.value for level in CadreLevel}
     for level, _target in rules.year.targets:
         if level != DEFAULT_LEVEL and level not in codes:
-            print(f"warning: {path}: targets.{level} is not a cadre level code ({', '.join(sorted(codes))}): "
-                  "it applies to nobody", file=sys.stderr)
-    print(f"# {path}: valid. The effective rules:")
+            print(_("warning: %(file)s: targets.%(level)s is not a cadre level code (%(codes)s): it applies to "
+                    "nobody") % {"file": path, "level": level, "codes": ", ".join(sorted(codes))}, file=sys.stderr)
+    print("# " + _("%(file)s: valid. The effective rules:") % {"file": path})
     print(rules_to_toml(rules), end="")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
     path = rules_path(Path(args.data))
-    source = str(path) if path.is_file() else f"no {path}: the defaults"
+    source = str(path) if path.is_file() else _("no %(file)s: the defaults") % {"file": path}
     rules = load_site_rules(Path(args.data))
     print(f"# {source}")
     print(rules_to_toml(rules), end="")

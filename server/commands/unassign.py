@@ -7,19 +7,19 @@ import argparse
 import sys
 
 from server.assignments import reached_by, unassign
-from server.commands import connect, site
+from server.commands import _, connect, site
 from server.person_year import refresh_people
 from server.published import Published
 from server.site_rules import load_site_rules
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("unassign", help="remove a course's assignment to a user, a unit or a class")
-    p.add_argument("course", help="course id")
+    p = sub.add_parser("unassign", help=_("remove a course's assignment to a user, a unit or a class"))
+    p.add_argument("course", help=_("course id"))
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--user", help="user name")
-    who.add_argument("--unit", help="a unit's code, as assigned")
-    who.add_argument("--class", dest="class_code", metavar="CODE", help="a training class")
+    who.add_argument("--user", help=_("user name"))
+    who.add_argument("--unit", help=_("a unit's code, as assigned"))
+    who.add_argument("--class", dest="class_code", metavar="CODE", help=_("a training class"))
     p.set_defaults(func=run)
 
 
@@ -30,10 +30,12 @@ def run(args: argparse.Namespace) -> int:
     rules = load_site_rules(config.data_dir)
     with connect(config) as conn:
         if not unassign(conn, args.course, kind, target):
-            print(f"{args.course} is not assigned to {kind} {target}", file=sys.stderr)
+            print(_("%(course)s is not assigned to %(kind)s %(target)s") % {"course": args.course, "kind": kind,
+                                                                          "target": target}, file=sys.stderr)
             return 1
-        print(f"unassigned {args.course} from {kind} {target}", flush=True)
+        print(_("unassigned %(course)s from %(kind)s %(target)s") % {"course": args.course, "kind": kind,
+                                                                      "target": target}, flush=True)
         reached = reached_by(conn, username=args.user, unit=args.unit, class_code=args.class_code)
         refresh_people(conn, Published(config.repo_dir), rules, reached)
-    print(f"updated the yearly figures of {len(reached):,} people (server.person_year)")
+    print(_("updated the yearly figures of %(people)s people (server.person_year)") % {"people": f"{len(reached):,}"})
     return 0
