@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # uvicorn is imported only by the command that serves
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+from server.commands import N_, _
 from server.config import DEFAULT_API_SLOTS, DEFAULT_MAX_DEVICES, DEFAULT_UPLOAD_SLOTS, HEADER_TIMEOUT_S, ServerConfig
 
 MAX_CONNECTIONS = 4096
@@ -47,29 +48,21 @@ HEALTHCHECK_S = 30
 """A worker that does not answer the supervisor's ping for this long is taken for hung and replaced
 (generous: a worker busy on a loaded machine must not be killed mid-request)."""
 
-SQLITE_ONE_WORKER = (
-    "error: --workers {n}: a site on SQLite runs one worker (SQLite has one writer); use PostgreSQL "
-    "(--database or $STUDYDESK_DATABASE_URL) for more\n"
-    "错误：--workers {n}：使用 SQLite 的站点只能运行一个工作进程（SQLite 同一时刻只允许一个写入者）；"
-    "如需多个工作进程，请使用 PostgreSQL（--database 或 $STUDYDESK_DATABASE_URL）"
-)
-"""Printed in English and in Chinese: the server's commands have no language setting of their own."""
+SQLITE_ONE_WORKER = N_(
+    "error: --workers %(n)s: a site on SQLite runs one worker (SQLite has one writer); use PostgreSQL "
+    "(--database or $STUDYDESK_DATABASE_URL) for more")
+"""Printed in the run's language (server.commands)."""
 
 
 MAINTENANCE_CONNECTIONS = 5
 """PostgreSQL connections left for the backup and the admin commands beside the workers' pools."""
 
-TOO_FEW_CONNECTIONS = (
-    "warning: {workers} worker(s) with --api-slots {slots} may hold up to {need} PostgreSQL connections at their "
-    "busiest, and the database allows {allowed} (max_connections {maximum} less {reserved} kept for superusers); "
-    "raise max_connections to at least {wanted}, or lower --api-slots. Until then a request that finds no "
-    "connection is answered 503 with Retry-After, and a backup or an admin command may find none either\n"
-    "警告：{workers} 个工作进程（--api-slots {slots}）在最繁忙时最多可能占用 {need} 个 PostgreSQL 连接，"
-    "而数据库只允许 {allowed} 个（max_connections {maximum} 减去为超级用户保留的 {reserved} 个）；"
-    "请把 max_connections 提高到至少 {wanted}，或调低 --api-slots。在此之前，取不到连接的请求将得到 503 和 "
-    "Retry-After，备份和管理命令也可能取不到连接"
-)
-"""Printed in English and in Chinese at the start, like SQLITE_ONE_WORKER."""
+TOO_FEW_CONNECTIONS = N_(
+    "warning: %(workers)s worker(s) with --api-slots %(slots)s may hold up to %(need)s PostgreSQL connections at "
+    "their busiest, and the database allows %(allowed)s (max_connections %(maximum)s less %(reserved)s kept for "
+    "superusers); raise max_connections to at least %(wanted)s, or lower --api-slots. Until then a request that "
+    "finds no connection is answered 503 with Retry-After, and a backup or an admin command may find none either")
+"""Printed in the run's language at the start, like SQLITE_ONE_WORKER."""
 
 
 def connections_warning(url: str, workers: int, api_slots: int) -> str | None:
@@ -95,8 +88,9 @@ def connections_warning(url: str, workers: int, api_slots: int) -> str | None:
     allowed = maximum - reserved
     if need + MAINTENANCE_CONNECTIONS <= allowed:
         return None
-    return TOO_FEW_CONNECTIONS.format(workers=workers, slots=api_slots, need=need, allowed=allowed, maximum=maximum,
-                                      reserved=reserved, wanted=need + MAINTENANCE_CONNECTIONS + reserved)
+    return _(TOO_FEW_CONNECTIONS) % {"workers": workers, "slots": api_slots, "need": need, "allowed": allowed,
+                                     "maximum": maximum, "reserved": reserved,
+                                     "wanted": need + MAINTENANCE_CONNECTIONS + reserved}
 
 
 def _env_float(name: str, default: float) -> float:
@@ -131,35 +125,36 @@ def default_upload_slots(cores: int) -> int:
 def _workers(text: str) -> int:
     n = int(text)
     if not 1 <= n <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS}")
+        raise argparse.ArgumentTypeError(_("between 1 and %(most)s") % {"most": MAX_WORKERS})
     return n
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve", help="serve the API and the course repository over HTTP")
+    p = sub.add_parser("serve", help=_("serve the API and the course repository over HTTP"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8470)
     p.add_argument("--log-level", default="warning")
     p.add_argument("--workers", type=_workers, default=int(_env_float("STUDYDESK_WORKERS", 1)),
-                   help="worker processes sharing the port (PostgreSQL only; default 1, or $STUDYDESK_WORKERS); "
-                        "a worker that dies is replaced")
+                   help=_("worker processes sharing the port (PostgreSQL only; default 1, or $STUDYDESK_WORKERS); "
+                          "a worker that dies is replaced"))
     p.add_argument("--max-devices", type=int, default=int(_env_float("STUDYDESK_MAX_DEVICES", DEFAULT_MAX_DEVICES)),
-                   help=f"devices one person may enrol (default {DEFAULT_MAX_DEVICES}, or $STUDYDESK_MAX_DEVICES)")
+                   help=_("devices one person may enrol (default %(n)s, or $STUDYDESK_MAX_DEVICES)") % {
+                       "n": DEFAULT_MAX_DEVICES})
     p.add_argument("--api-slots", type=int, default=int(_env_float("STUDYDESK_API_SLOTS", DEFAULT_API_SLOTS)),
-                   help="API requests served at once by each worker; more wait briefly, then get 503 with "
-                        f"Retry-After (default {DEFAULT_API_SLOTS}, or $STUDYDESK_API_SLOTS)")
+                   help=_("API requests served at once by each worker; more wait briefly, then get 503 with "
+                          "Retry-After (default %(n)s, or $STUDYDESK_API_SLOTS)") % {"n": DEFAULT_API_SLOTS})
     slots = os.environ.get("STUDYDESK_UPLOAD_SLOTS")
     p.add_argument("--upload-slots", type=int, default=int(slots) if slots else None,
-                   help="record batches each worker parses and ingests at once; more wait briefly, then get 503 "
-                        f"with Retry-After (default {DEFAULT_UPLOAD_SLOTS}, 1 on a single core; or "
-                        "$STUDYDESK_UPLOAD_SLOTS)")
+                   help=_("record batches each worker parses and ingests at once; more wait briefly, then get 503 "
+                          "with Retry-After (default %(n)s, 1 on a single core; or $STUDYDESK_UPLOAD_SLOTS)") % {
+                       "n": DEFAULT_UPLOAD_SLOTS})
     p.add_argument("--header-timeout", type=float,
                    default=_env_float("STUDYDESK_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S),
-                   help="seconds a connection has to send its request headers (default "
-                        f"{HEADER_TIMEOUT_S:.0f}, or $STUDYDESK_HEADER_TIMEOUT_S)")
+                   help=_("seconds a connection has to send its request headers (default %(n)s, or "
+                          "$STUDYDESK_HEADER_TIMEOUT_S)") % {"n": f"{HEADER_TIMEOUT_S:.0f}"})
     p.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
-                   help="open connections and requests (per worker) beyond which new requests get 503 "
-                        f"(default {MAX_CONNECTIONS}, lowered to what the open-files limit allows)")
+                   help=_("open connections and requests (per worker) beyond which new requests get 503 "
+                          "(default %(n)s, lowered to what the open-files limit allows)") % {"n": MAX_CONNECTIONS})
     p.set_defaults(func=run, audited=False)
 
 
@@ -200,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
     config = ServerConfig(args.data, max_devices=args.max_devices, api_slots=args.api_slots,
                           upload_slots=upload_slots, database_url=args.database)
     if args.workers > 1 and database_url(config.url).get_backend_name() == "sqlite":
-        print(SQLITE_ONE_WORKER.format(n=args.workers), file=sys.stderr)
+        print(_(SQLITE_ONE_WORKER) % {"n": args.workers}, file=sys.stderr)
         return 2
     warning = connections_warning(config.url, args.workers, args.api_slots)
     if warning:

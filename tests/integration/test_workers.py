@@ -406,12 +406,16 @@ def test_uvicorn_still_starts_its_workers_from_the_context_serve_puts_in_place(
     assert set(serve.WORKER_PRELOAD) <= set(fork_server["_preload_modules"])
 
 
-def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path) -> None:
+def test_more_than_one_worker_on_sqlite_is_refused_with_status_2(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     site = ServerProcess(tmp_path / "sqlite")
     out = site.cli("serve", "--port", str(site.port), "--workers", "2", check=False)
     assert out.returncode == 2
     assert "--workers 2" in out.stderr and "PostgreSQL" in out.stderr and "SQLite" in out.stderr
-    assert "只能运行一个工作进程" in out.stderr  # and the same in Chinese
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")  # and the same in Chinese, in a run that speaks it
+    chinese = site.cli("serve", "--port", str(site.port), "--workers", "2", check=False)
+    assert chinese.returncode == 2 and "只能运行一个工作进程" in chinese.stderr and "PostgreSQL" in chinese.stderr
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
     assert "Traceback" not in out.stderr
     assert site.cli("serve", "--workers", "0", check=False).returncode == 2  # argparse: between 1 and 64
 
@@ -508,7 +512,12 @@ def test_workers_whose_pools_postgresql_cannot_hold_are_warned_of_at_the_start(
     """The test cluster allows 200 connections: two workers with 60 API slots each may want 256."""
     log = capped.log_path.read_text(errors="replace")
     assert "may hold up to 256 PostgreSQL connections" in log and "max_connections 200" in log
-    assert "最多可能占用 256 个 PostgreSQL 连接" in log
+    from server.commands import serve
+
+    with pytest.MonkeyPatch.context() as env:  # the same warning at a start that speaks Chinese
+        env.setenv("STUDYDESK_LANG", "zh_CN")
+        chinese = serve.connections_warning(shared_two.db_url, 2, MANY_SLOTS)
+    assert chinese is not None and "最多可能占用 256 个 PostgreSQL 连接" in chinese
     assert requests.get(f"{capped.url}/api/health", timeout=10).status_code == 200  # a warning, not a refusal
     # the module's site started with the default slots: 2 x 2 x (32 + 4) = 144 fits, no warning
     assert "PostgreSQL connections" not in shared_two.log_path.read_text(errors="replace")
