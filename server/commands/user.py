@@ -129,6 +129,7 @@ def run_add(args: argparse.Namespace) -> int:
     config = site(args).ensure()
     with connect(config) as conn:
         unit = args.unit if args.new_unit else existing_unit(conn, args.unit)  # before the password is typed
+        conn.rollback()  # its read ends: no snapshot stays open while a person types
         password = password_or_exit(args)
         if isinstance(password, int):
             return password
