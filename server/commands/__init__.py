@@ -96,7 +96,7 @@ def _(text: str) -> str:
 @contextmanager
 def speaking() -> Iterator[None]:
     """argparse's own words (usage, headings, its error sentences) in the run's language while the
-    block builds the parser and reads the command line."""
+    block runs: the parser's help and usage errors, and those a command raises with parser.error."""
     language = command_language()
     if language == "en":  # argparse's own
         yield
