@@ -289,16 +289,37 @@ def can_see_class(conn: Connection, admin: Admin, class_code: str) -> bool:
     paths = visible_unit_paths(conn, admin)
     if not paths:
         return False
+    return any(conn.execute(q.where(code == class_code).limit(1)).first() is not None
+               for q, code in _classes_reached(paths))
+
+
+def visible_classes(conn: Connection, admin: Admin) -> sa.ColumnElement[bool] | None:
+    """Which classes ``admin`` sees (can_see_class), as one condition on ``classes`` for a single
+    statement however many there are: None for every class (a system admin)."""
+    if not admin.active:
+        return sa.false()
+    if admin.role is AdminRole.SYSTEM:
+        return None
+    own = classes.c.code.in_(admin.class_codes)
+    paths = visible_unit_paths(conn, admin)
+    if not paths:
+        return own
+    return sa.or_(own, classes.c.code.in_(sa.union(*(q for q, _ in _classes_reached(paths)))))
+
+
+def _classes_reached(paths: list[str]) -> list[tuple[sa.Select[tuple[str]], sa.ColumnElement[str]]]:
+    """The codes of the classes the subtrees at ``paths`` reach, each select with its code column:
+    those organised there, those with a unit enrolled there or above, those with a person of theirs."""
     inside = sa.or_(*(subtree_clause(units.c.path, p) for p in paths))
-    owner = sa.select(1).select_from(classes.join(units, units.c.code == classes.c.owner_unit)).where(
-        classes.c.code == class_code, inside)
+    owner = sa.select(classes.c.code).select_from(classes.join(units, units.c.code == classes.c.owner_unit)).where(
+        inside)
     e = class_enrolments.c
     above = {code for p in paths for code in codes_of(p)}
-    by_unit = sa.select(1).select_from(class_enrolments.join(units, units.c.code == e.target)).where(
-        e.class_code == class_code, e.kind == "unit", sa.or_(inside, e.target.in_(above)))
-    by_person = sa.select(1).select_from(class_enrolments.join(users, users.c.username == e.target).join(
-        units, units.c.code == users.c.unit_code)).where(e.class_code == class_code, e.kind == "person", inside)
-    return any(conn.execute(q.limit(1)).first() is not None for q in (owner, by_unit, by_person))
+    by_unit = sa.select(e.class_code).select_from(class_enrolments.join(units, units.c.code == e.target)).where(
+        e.kind == "unit", sa.or_(inside, e.target.in_(above)))
+    by_person = sa.select(e.class_code).select_from(class_enrolments.join(users, users.c.username == e.target).join(
+        units, units.c.code == users.c.unit_code)).where(e.kind == "person", inside)
+    return [(owner, classes.c.code), (by_unit, e.class_code), (by_person, e.class_code)]
 
 
 def can_manage_class(conn: Connection, admin: Admin, class_code: str) -> bool:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from server.org.classes import ClassCourse, EnrolKind, Enrolment, TrainingClass, scoring_from_json, scoring_to_json
 from server.org.tree import codes_of
@@ -25,21 +25,35 @@ def class_exists(conn: Connection, code: str) -> bool:
     return conn.execute(sa.select(1).where(classes.c.code == code)).first() is not None
 
 
-def _row_class(conn: Connection, row: Row[tuple[object, ...]]) -> TrainingClass:
-    r = row._mapping
+def _classes(conn: Connection, which: sa.ColumnElement[bool] | None = None) -> list[TrainingClass]:
+    """The classes ``which`` picks (all without it), by start date then code, in three statements
+    however many there are: the classes, then the courses and the enrolments of all of them."""
+    picked = sa.select(classes)
+    if which is not None:
+        picked = picked.where(which)
+    rows = conn.execute(picked.order_by(classes.c.starts, classes.c.code)).all()
+    if not rows:
+        return []
+    codes = sa.select(picked.subquery().c.code)
     a, e = assignments.c, class_enrolments.c
-    courses = tuple(ClassCourse(c.course_id, bool(c.required)) for c in conn.execute(
-        sa.select(a.course_id, a.required).where(a.target_kind == "class", a.target == r["code"])
-        .order_by(a.course_id)))
-    enrolled = tuple(Enrolment(EnrolKind(x.kind), x.target) for x in conn.execute(
-        sa.select(e.kind, e.target).where(e.class_code == r["code"]).order_by(e.kind, e.target)))
-    return TrainingClass(r["code"], r["name"], dt.date.fromisoformat(r["starts"]), dt.date.fromisoformat(r["ends"]),
-                         r["owner_unit"], scoring_from_json(r["scoring"]) if r["scoring"] else None, courses, enrolled)
+    courses: dict[str, list[ClassCourse]] = {}
+    for c in conn.execute(sa.select(a.target, a.course_id, a.required).where(a.target_kind == "class",
+                                                                              a.target.in_(codes))
+                          .order_by(a.target, a.course_id)):
+        courses.setdefault(c.target, []).append(ClassCourse(c.course_id, bool(c.required)))
+    enrolled: dict[str, list[Enrolment]] = {}
+    for x in conn.execute(sa.select(e.class_code, e.kind, e.target).where(e.class_code.in_(codes))
+                          .order_by(e.class_code, e.kind, e.target)):
+        enrolled.setdefault(x.class_code, []).append(Enrolment(EnrolKind(x.kind), x.target))
+    return [TrainingClass(r.code, r.name, dt.date.fromisoformat(r.starts), dt.date.fromisoformat(r.ends),
+                          r.owner_unit, scoring_from_json(r.scoring) if r.scoring else None,
+                          tuple(courses.get(r.code, ())), tuple(enrolled.get(r.code, ())))
+            for r in rows]
 
 
 def get_class(conn: Connection, code: str) -> TrainingClass | None:
-    row = conn.execute(sa.select(classes).where(classes.c.code == code)).first()
-    return _row_class(conn, row) if row else None
+    found = _classes(conn, classes.c.code == code)
+    return found[0] if found else None
 
 
 def require_class(conn: Connection, code: str) -> TrainingClass:
@@ -49,9 +63,9 @@ def require_class(conn: Connection, code: str) -> TrainingClass:
     return found
 
 
-def list_classes(conn: Connection) -> list[TrainingClass]:
-    return [_row_class(conn, r) for r in conn.execute(sa.select(classes).order_by(classes.c.starts,
-                                                                                    classes.c.code))]
+def list_classes(conn: Connection, which: sa.ColumnElement[bool] | None = None) -> list[TrainingClass]:
+    """Every class, or those ``which`` picks (a condition on ``classes``), by start date then code."""
+    return _classes(conn, which)
 
 
 def create_class(conn: Connection, code: str, name: str, starts: dt.date, ends: dt.date, *,

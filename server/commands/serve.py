@@ -17,9 +17,11 @@ totals are N times those. SQLite has one writer: more than one worker is refused
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing.context
 import os
 import sys
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +65,24 @@ TOO_FEW_CONNECTIONS = N_(
     "superusers); raise max_connections to at least %(wanted)s, or lower --api-slots. Until then a request that "
     "finds no connection is answered 503 with Retry-After, and a backup or an admin command may find none either")
 """Printed in the run's language at the start, like SQLITE_ONE_WORKER."""
+
+
+NOT_READY_LOG = (
+    "warning: a worker cannot build its application yet ({error}); until it can, it answers every request "
+    "503 with Retry-After and tries again at a request\n"
+    "警告：一个工作进程暂时无法建立其应用（{error}）；在此之前，它对每个请求都回答 503 和 Retry-After，"
+    "并在收到请求时重试"
+)
+"""Printed in English and in Chinese by a worker (WorkerApp), like SQLITE_ONE_WORKER."""
+
+
+async def _not_ready(scope: Any, receive: Any, send: Any) -> None:
+    """The answer of a worker whose app is not built: 503 with Retry-After (server.limits.busy_answer)."""
+    from server.limits import RETRY_AFTER_S, busy_answer
+    from sync.protocol.errors import ServerBusyError
+
+    busy = ServerBusyError("server_busy", "the server is starting; try again shortly", retry_after_s=RETRY_AFTER_S)
+    await busy_answer(busy)(scope, receive, send)
 
 
 def connections_warning(url: str, workers: int, api_slots: int) -> str | None:
@@ -162,25 +182,82 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 class WorkerApp:
     """The ASGI application of one worker process, built in that process on its first event (the
     lifespan start-up): the supervisor hands this small object to each new worker, and no
-    database connection ever crosses a fork."""
+    database connection ever crosses a fork.
+
+    A worker that cannot build it (the database refuses connections: restarting, not up yet, at its
+    limit when a worker replaces a dead one) serves all the same: each request is answered 503 with
+    Retry-After (_not_ready), and the app is built again at a request, at most once per RETRY_AFTER_S
+    and away from the event loop (a connection may take long to fail), until it is. A start-up that
+    raises instead would be taken by uvicorn for an app without start-up, and every request would
+    be answered 500."""
 
     config: ServerConfig
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await _app_of(self.config)(scope, receive, send)
+        worker = _built.setdefault(self.config, _Built(self.config))
+        if scope["type"] == "lifespan" and worker.app is None:
+            # nothing is served yet: built here, in the event loop, as at one worker's start
+            if not (worker.claim() and worker.build()):
+                await _lifespan_without_app(receive, send)
+                return
+        elif worker.app is None and worker.claim():
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(worker.build)
+        if worker.app is not None:
+            await worker.app(scope, receive, send)
+        elif scope["type"] == "http":
+            await _not_ready(scope, receive, send)
+        else:  # a WebSocket: closed as "try again later"
+            await send({"type": "websocket.close", "code": 1013})
 
 
-_apps: dict[ServerConfig, Any] = {}
-"""The one application of this worker process (for WorkerApp)."""
+class _Built:
+    """The one application of this worker process (for WorkerApp), or when it was last tried."""
 
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.app: Any = None
+        self.tried = -math.inf
+        self.building = False
+        self.failure = ""
 
-def _app_of(config: ServerConfig) -> Any:
-    if config not in _apps:
+    def claim(self) -> bool:
+        """Whether to build now: none is under way and the last try is RETRY_AFTER_S old. The caller
+        then calls build (claimed in the event loop, so that two requests never both build)."""
+        from server.limits import RETRY_AFTER_S
+
+        if self.building or time.monotonic() - self.tried < RETRY_AFTER_S:
+            return False
+        self.building, self.tried = True, time.monotonic()
+        return True
+
+    def build(self) -> bool:
         from server.app import create_app
 
-        _apps[config] = create_app(config)
-        _apps[config].state.totals.watch()  # stored years gone stale are rebuilt in the background
-    return _apps[config]
+        try:
+            app = create_app(self.config)
+            app.state.totals.watch()  # stored years gone stale are rebuilt in the background
+            self.app = app
+            return True
+        except Exception as exc:  # what went wrong is printed when it changes, and requests are turned away
+            failure = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if failure != self.failure:
+                print(NOT_READY_LOG.format(error=failure), file=sys.stderr, flush=True)
+            self.failure = failure
+            return False
+        finally:
+            self.building = False
+
+
+_built: dict[ServerConfig, _Built] = {}
+
+
+async def _lifespan_without_app(receive: Any, send: Any) -> None:
+    """The lifespan protocol of a worker whose app is not built: started, and stopped when asked."""
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -228,8 +305,8 @@ def _supervise(config: ServerConfig, workers: int, header_timeout_s: float, opti
     from server.storage.schema import open_database
 
     config.ensure()
-    # read here as one worker reads them before it serves: a worker builds its app at its first event,
-    # where uvicorn takes a failure for an app without start-up and serves on, answering 500 to everything
+    # read here as one worker reads them before it serves: a worker that cannot build its app at its first
+    # event serves on, answering 503 to everything until it can (WorkerApp), which broken rules never allow
     load_site_rules(config.data_dir)  # a broken rules.toml stops the start, naming the key
     open_database(config.url, pool_size=1).dispose()  # the schema is upgraded once, before any worker starts
     # what a worker needs travels in the pickled WorkerApp and in the environment, set here before the

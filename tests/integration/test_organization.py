@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server import admins, audit, throttle
+from server.admin import scope
 from server.admins import AdminRole, AdminSignInError
 from server.assignments import assign, assignments_for
-from server.classes import classes_of, create_class, enrol, get_class, members
+from server.classes import classes_of, create_class, enrol, get_class, list_classes, members
 from server.org.classes import ClassCourse, parse_scoring
 from server.org.importing import Change
 from server.organization import history, import_people, import_units, move_person, people_in
@@ -174,6 +176,66 @@ def test_a_unit_assignment_reaches_a_grandchild_units_person_and_a_class_names_i
     assert not admins.can_see_class(conn, fuling, "qn-1")
     enrol(conn, "qn-1", person="wang")
     assert admins.can_see_class(conn, fuling, "qn-1") and members(conn, "qn-1") == ["li", "wang"]
+
+
+MANY_CLASSES = 40
+"""A city's year of training classes, give or take: what an admin's class list shows (the statements do not
+grow with it)."""
+
+
+@contextmanager
+def _statements(conn: Connection) -> Iterator[list[str]]:
+    """The SQL statements ``conn`` sends meanwhile (SQLite's BEGIN, a transaction's start, left out)."""
+    sent: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.strip().upper() != "BEGIN":
+            sent.append(statement)
+
+    sa.event.listen(conn, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", count)
+
+
+def test_an_admins_class_list_takes_a_few_statements_however_many_classes_and_matches_each_class_check(
+        conn: Connection, tmp_path: Path) -> None:
+    """visible_classes: the classes each admin may see (as can_see_class decides, class by class),
+    by start date, with their courses and enrolments, in at most four statements for MANY_CLASSES
+    classes (not a few per class)."""
+    _province(conn)
+    add_user(conn, "li", PASSWORD, "50010101", "李四")
+    add_user(conn, "wang", PASSWORD, "5002", "王五")
+    repo = tmp_path / "repo"  # nothing published: the assignments are forced
+    for i in range(MANY_CLASSES):
+        code = f"k-{i:03d}"
+        # organised in 5001's subtree; with 50 (above 5001) enrolled; with li (in it); with wang only (outside)
+        create_class(conn, code, f"培训班{i}", dt.date(2026, 1 + i % 12, 1 + i % 5), dt.date(2026, 12, 31),
+                     owner_unit="500101" if i % 4 == 0 else "5002")
+        if i % 4 == 1:
+            enrol(conn, code, unit="50")
+        enrol(conn, code, person="li" if i % 4 == 2 else "wang")
+        assign(conn, f"c-{i % 3}", class_code=code, required=i % 2 == 0, repo_dir=repo, force=True)
+        assign(conn, "c-all", class_code=code, required=False, repo_dir=repo, force=True)
+    reviewer = admins.create_admin(conn, "rev", PASSWORD, AdminRole.REVIEWER, classes=["k-007", "k-001", "k-030"])
+    everyone = [admins.create_admin(conn, "sys", PASSWORD, AdminRole.SYSTEM), reviewer,
+                admins.create_admin(conn, "wanzhou", PASSWORD, AdminRole.UNIT, units=["5001"]),
+                admins.create_admin(conn, "fuling", PASSWORD, AdminRole.UNIT, units=["5002"]),
+                admins.create_admin(conn, "town", PASSWORD, AdminRole.UNIT, units=["50010101"])]
+    every_class = list_classes(conn)
+    assert len(every_class) == MANY_CLASSES
+    assert [k.starts for k in every_class] == sorted(k.starts for k in every_class)
+    each = {k.code: get_class(conn, k.code) for k in every_class}  # as a class's own page reads it
+    for admin in everyone:
+        expected = [each[k.code] for k in every_class if admins.can_see_class(conn, admin, k.code)]
+        with _statements(conn) as sent:
+            shown = scope.visible_classes(conn, admin)
+        assert shown == expected, admin.name
+        assert len(sent) <= 4, (admin.name, len(sent))
+    assert len(scope.visible_classes(conn, everyone[2])) == 3 * MANY_CLASSES // 4  # not wang's classes
+    assert {k.code for k in scope.visible_classes(conn, reviewer)} == {"k-001", "k-007", "k-030"}
+    assert len(scope.visible_classes(conn, everyone[4])) == MANY_CLASSES // 2  # 50 above it, li in it
 
 
 def test_moving_a_person_keeps_their_history_and_moving_a_unit_takes_its_subtree(conn: Connection) -> None:

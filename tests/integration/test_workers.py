@@ -306,6 +306,48 @@ def test_a_worker_killed_while_the_supervisor_waits_for_its_ping_is_replaced_wit
     assert new in two.worker_pids()
 
 
+NOT_READY_TRIES = 60
+"""Requests, each after the Retry-After it was given, before a worker that can open its database again serves."""
+
+
+def test_a_worker_started_while_its_database_refuses_connections_answers_503_until_it_can_open_it(
+        shared_two: ServerProcess, postgres_cluster: Cluster) -> None:
+    """A worker started (here: in place of a killed one) while PostgreSQL takes no new connection
+    cannot build its app. It tells each request to come back later (503 with Retry-After), never 500,
+    and serves as soon as the database takes its connections again."""
+    two = shared_two
+    database = sa.engine.make_url(two.db_url).database
+    before = _two_running(two)
+    assert len(before) == 2
+    postgres_cluster._admin(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')  # kept ones stay open
+    try:
+        os.kill(before[0], signal.SIGKILL)
+        after = _two_running(two, before[0])
+        assert len(after) == 2 and before[0] not in after and before[1] in after
+        os.kill(before[1], signal.SIGSTOP)  # only the new worker takes connections
+        try:
+            refused = requests.get(two.url + "/api/health", timeout=NEW_WORKER_START_S)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["code"] == "server_busy" and int(refused.headers["Retry-After"]) >= 1
+            postgres_cluster._admin(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')
+            for _ in range(NOT_READY_TRIES):
+                time.sleep(min(int(refused.headers["Retry-After"]), 2))
+                answer = requests.get(two.url + "/api/health", timeout=NEW_WORKER_START_S)
+                if answer.status_code != 503:
+                    break
+            assert answer.status_code == 200, answer.text
+        finally:
+            os.kill(before[1], signal.SIGCONT)
+    finally:
+        postgres_cluster._admin(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')
+    log = two.log_path.read_text(errors="replace")
+    assert "Traceback" not in log
+    # said once (however many requests it turned away), in English and in Chinese, with PostgreSQL's refusal
+    said = [line for line in log.splitlines() if "a worker cannot build its application yet" in line]
+    assert len(said) == 1 and database is not None and database in said[0], said
+    assert "一个工作进程暂时无法建立其应用" in log
+
+
 LONG_HEADER_TIMEOUT_S = 3600.0
 """``serve --header-timeout`` of the fork server test's site: far beyond the default (HEADER_TIMEOUT_S)."""
 
