@@ -67,13 +67,10 @@ TOO_FEW_CONNECTIONS = N_(
 """Printed in the run's language at the start, like SQLITE_ONE_WORKER."""
 
 
-NOT_READY_LOG = (
-    "warning: a worker cannot build its application yet ({error}); until it can, it answers every request "
-    "503 with Retry-After and tries again at a request\n"
-    "警告：一个工作进程暂时无法建立其应用（{error}）；在此之前，它对每个请求都回答 503 和 Retry-After，"
-    "并在收到请求时重试"
-)
-"""Printed in English and in Chinese by a worker (WorkerApp), like SQLITE_ONE_WORKER."""
+NOT_READY_LOG = N_(
+    "warning: a worker cannot build its application yet (%(error)s); until it can, it answers every request "
+    "503 with Retry-After and tries again at a request")
+"""Printed by a worker (WorkerApp) in the run's language, like SQLITE_ONE_WORKER."""
 
 
 async def _not_ready(scope: Any, receive: Any, send: Any) -> None:
@@ -243,7 +240,7 @@ class _Built:
         except Exception as exc:  # what went wrong is printed when it changes, and requests are turned away
             failure = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if failure != self.failure:
-                print(NOT_READY_LOG.format(error=failure), file=sys.stderr, flush=True)
+                print(_(NOT_READY_LOG) % {"error": failure}, file=sys.stderr, flush=True)
             self.failure = failure
             return False
         finally:
