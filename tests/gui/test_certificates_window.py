@@ -14,16 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from client.tasks import run_task
 from client.windows.certificates import CertificatesDialog, VerifyDialog
 from client.windows.main_window import MainWindow
 from client.workers.context import AppContext
 from server.publisher_keys import load_private
+from sync.account.auth import UserSession
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from sync.protocol.certificates import Revocations, decode, read_claims, sign
 from sync.protocol.keys import PrivateKey
 from sync.protocol.records import GENESIS, DeviceSigner, make_record
-from sync.protocol.rules import DEFAULT_RULES
+from sync.protocol.rules import DEFAULT_RULES, Rules
+from sync.protocol.rules_file import rules_to_dict
+from sync.records.server_view import cached_rules, store_rules
 from sync.site import revocations
 from sync.storage.files import atomic_write_bytes
 from tests.support.courses import publish_lessons
@@ -73,6 +77,15 @@ def keep_list(env: ShellEnv, profile_dir: Path, issued_at: str, revoked: dict[st
     """A revocation list the site signed at ``issued_at``, kept as a sync keeps the one it fetched."""
     atomic_write_bytes(revocations.folder(profile_dir) / revocations.FILE,
                        Revocations(issued_at, revoked).sign(site_key(env)))
+
+
+def keep_rules(profile: UserSession, rules: Rules) -> None:
+    """SQLite lane: the site's rules kept in the profile database, as fetching the course list keeps them."""
+    conn = profile.db()
+    try:
+        store_rules(conn, rules_to_dict(rules))
+    finally:
+        conn.close()
 
 
 def open_certificates(qtbot, ctx: AppContext, window: MainWindow) -> CertificatesDialog:
@@ -175,6 +188,26 @@ def test_download_open_and_verify_then_refused_once_revoked(qtbot, certified: tu
         qtbot.waitUntil(lambda: bool(check.verdicts), timeout=20000)
         assert check.verdict.text().startswith("Genuine and valid")
         assert f"(revocation list of {year}-03-06)" in check.verdict.text()
+
+        # the calendar is that of the site's rules the app fetched last (with the course list at sign-in),
+        # read anew for each check: now a site five hours behind UTC, where both stay on the UTC day
+        profile = session.session
+        conn = profile.db()
+        try:
+            assert cached_rules(conn) == DEFAULT_RULES  # what this server sent
+        finally:
+            conn.close()
+        behind = dataclasses.replace(DEFAULT_RULES, year=dataclasses.replace(DEFAULT_RULES.year,
+                                                                             utc_offset_minutes=-300))
+        kept: list[object] = []
+        run_task(ctx.lanes.db, lambda _c: keep_rules(profile, behind), kept.append, kept.append)
+        qtbot.waitUntil(lambda: bool(kept), timeout=20000)
+        assert kept == [None]
+        check.verdicts = []
+        check.verify(item["text"])
+        qtbot.waitUntil(lambda: bool(check.verdicts), timeout=20000)
+        assert f"(revocation list of {year}-03-05)" in check.verdict.text()
+        assert check.details.text().endswith(f" on {year}-03-01")
         check.close()
         dialog.close()
     finally:
