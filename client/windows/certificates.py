@@ -64,7 +64,7 @@ class CertificatesDialog(QDialog):
         self._session = session
         self.listing: Listing | None = None
         self.calendar: YearRules | None = None
-        """The site's calendar (from the last sync), known before ``listing``."""
+        """The site's calendar (its rules as last fetched), known before ``listing``."""
         self._task: TaskHandle | None = None
         self.resize(820, 440)
         layout = QVBoxLayout(self)
@@ -265,7 +265,7 @@ class VerifyDialog(QDialog):
         self._task: TaskHandle | None = None
         self.verdicts: list[Verdict] = []
         self.calendar: YearRules | None = None
-        """The site's calendar, read again before each check (a sync may have brought new rules)."""
+        """The site's calendar, read again before each check (new rules may have come meanwhile)."""
         self.resize(720, 520)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)

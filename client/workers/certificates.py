@@ -36,8 +36,8 @@ class Listing:
 
 
 def site_calendar(session: UserSession | None, _ctx: TaskContext | None = None) -> YearRules:
-    """SQLite lane (it reads the profile database): the site's calendar as of the last sync; the
-    default rules' before the first sync, or when nobody is signed in."""
+    """SQLite lane (it reads the profile database): the site's calendar, from the rules the app kept
+    when it last fetched the course list; the default rules' before that, or when nobody is signed in."""
     if session is None:
         return DEFAULT_RULES.year
     conn = session.db()
