@@ -5,7 +5,9 @@ the last look when offline), downloads one's PDF on the network lane with progre
 button, keeps it under the profile folder and opens it with the system's PDF viewer. The verify
 dialog takes the certificate's text, or a picture or PDF of it, and checks it on the network
 lane against the site's pinned keys and the cached revocation list; the verdict is shown in the
-UI language. GUI thread only.
+UI language. Every day shown (issued, revoked, the revocation list's) is the site's, as the PDF
+prints it: the site's calendar is read from the profile database on the SQLite lane first. GUI
+thread only.
 """
 
 from __future__ import annotations
@@ -34,11 +36,22 @@ from PySide6.QtWidgets import (
 from client.file_dialogs import start_folder
 from client.messages import describe
 from client.tasks import TaskContext, TaskHandle, run_task
-from client.workers.certificates import Listing, download_pdf, load_certificates, pdf_path, verify_source
+from client.workers.certificates import (
+    Listing,
+    download_pdf,
+    load_certificates,
+    pdf_path,
+    site_calendar,
+    site_day,
+    verify_source,
+)
 from client.workers.context import AppContext, SessionContext
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sync.protocol.certificates import Claims, Verdict
+    from sync.protocol.rules import YearRules
 
 
 class CertificatesDialog(QDialog):
@@ -50,6 +63,8 @@ class CertificatesDialog(QDialog):
         self._app = app
         self._session = session
         self.listing: Listing | None = None
+        self.calendar: YearRules | None = None
+        """The site's calendar (its rules as last fetched), known before ``listing``."""
         self._task: TaskHandle | None = None
         self.resize(820, 440)
         layout = QVBoxLayout(self)
@@ -100,8 +115,7 @@ class CertificatesDialog(QDialog):
         self._busy(False)
         self.retranslate()
         s = session.session
-        run_task(app.lanes.net, lambda c: load_certificates(s, c), self._on_loaded, self._on_failed,
-                 name="certificates")
+        run_task(app.lanes.db, lambda _c: site_calendar(s), self._on_calendar, self._on_failed, name="site-calendar")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -132,6 +146,12 @@ class CertificatesDialog(QDialog):
         if self.listing is not None:
             self._fill()
 
+    def _on_calendar(self, calendar: YearRules) -> None:
+        self.calendar = calendar
+        s = self._session.session
+        run_task(self._app.lanes.net, lambda c: load_certificates(s, c), self._on_loaded, self._on_failed,
+                 name="certificates")
+
     def _on_loaded(self, listing: Listing) -> None:
         self.listing = listing
         self.retranslate()
@@ -147,18 +167,18 @@ class CertificatesDialog(QDialog):
         return str(item.get("class_name") or item.get("class_code") or "")
 
     def _fill(self) -> None:
-        assert self.listing is not None
-        items = self.listing.items
+        assert self.listing is not None and self.calendar is not None
+        calendar, items = self.calendar, self.listing.items
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             title = self.tr("Certificate of study hours") if item.get("kind") == "hours" else self.tr(
                 "Class certificate")
             revoked = item.get("revoked_at")
             saved = pdf_path(self._session.session, str(item.get("serial", "x"))).is_file()
-            state = (self.tr("Revoked on %1").replace("%1", str(revoked)[:10]) if revoked
+            state = (self.tr("Revoked on %1").replace("%1", site_day(calendar, revoked)) if revoked
                      else self.tr("Valid, on this PC") if saved else self.tr("Valid"))
             cells = (title, self._about(item), str(item.get("hours", "")), str(item.get("score") or "—"),
-                     str(item.get("issued_at", ""))[:10], state)
+                     site_day(calendar, item.get("issued_at")), state)
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(str(item.get("serial", "")))
@@ -244,6 +264,8 @@ class VerifyDialog(QDialog):
         self._session = session
         self._task: TaskHandle | None = None
         self.verdicts: list[Verdict] = []
+        self.calendar: YearRules | None = None
+        """The site's calendar, read again before each check (new rules may have come meanwhile)."""
         self.resize(720, 520)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -334,11 +356,17 @@ class VerifyDialog(QDialog):
         def work(ctx: TaskContext) -> list[Verdict]:
             return verify_source(source, data_root, s, trusted, ctx)
 
+        def check(calendar: YearRules) -> None:
+            self.calendar = calendar
+            self._task = run_task(self._app.lanes.net, work, self._on_done, self._on_failed,
+                                  name="verify-certificate")
+
         self.verdict.setText(self.tr("Checking…"))
         self.verdict.setProperty("state", "")
         self.details.clear()
         self.progress.show()
-        self._task = run_task(self._app.lanes.net, work, self._on_done, self._on_failed, name="verify-certificate")
+        self._task = run_task(self._app.lanes.db, lambda _c: site_calendar(s), check, self._on_failed,
+                              name="site-calendar")
         self._update_buttons()
 
     def _settle(self) -> None:
@@ -362,6 +390,10 @@ class VerifyDialog(QDialog):
         colour = {"ok": "#1b7f3b", "bad": "#b3261e", "warn": "#9a6700"}.get(state, "")
         self.verdict.setStyleSheet(f"font-size: 15px; font-weight: bold; color: {colour};" if colour else "")
 
+    def _day(self, moment: str | datetime | None) -> str:
+        assert self.calendar is not None  # read before any verdict is asked for
+        return site_day(self.calendar, moment)
+
     def verdict_text(self, verdict: Verdict) -> tuple[str, str]:
         """(headline, style state) for a verdict, in the UI language."""
         from sync.protocol.certificates import Status
@@ -371,10 +403,10 @@ class VerifyDialog(QDialog):
                 return (self.tr("Genuine: signed with this site's pinned key. This PC has no revocation list "
                                 "yet, so whether it was revoked is not known; sync once online to check."), "warn")
             return (self.tr("Genuine and valid: signed with this site's pinned key and not revoked "
-                            "(revocation list of %1).").replace("%1", verdict.list_issued_at[:10]), "ok")
+                            "(revocation list of %1).").replace("%1", self._day(verdict.list_issued_at)), "ok")
         if verdict.status is Status.REVOKED:
             return (self.tr("Revoked: this certificate was withdrawn on %1 and is no longer valid.")
-                    .replace("%1", (verdict.revoked_at or "")[:10]), "bad")
+                    .replace("%1", self._day(verdict.revoked_at)), "bad")
         if verdict.status is Status.BAD_SIGNATURE:
             return self.tr("Not genuine: the content does not match its signature. It was altered."), "bad"
         if verdict.status is Status.UNKNOWN_ISSUER:
@@ -398,7 +430,7 @@ class VerifyDialog(QDialog):
         if claims.score is not None:
             lines.append(self.tr("Score: %1").replace("%1", str(claims.score)))
         lines.append(self.tr("Issued by %1 on %2").replace("%1", claims.issuer)
-                     .replace("%2", claims.issued_at.strftime("%Y-%m-%d")))
+                     .replace("%2", self._day(claims.issued_at)))
         return "\n".join(lines)
 
     def _show(self, verdicts: list[Verdict]) -> None:

@@ -1,10 +1,12 @@
 """The learner's certificates, off the GUI thread: the list from the server (kept in the profile
 folder for offline use), a certificate's PDF saved under the profile folder, and verifying a
 certificate from its text or a picture or PDF of it (sync.protocol.certificates). Plain
-functions that the windows run on the network lane."""
+functions that the windows run on the network lane; the site's calendar, which decides the day
+shown for a certificate's times, comes from the profile database on the SQLite lane."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from sync.protocol.certificate_scan import texts_in_file
 from sync.protocol.certificates import Revocations, Verdict, verify
 from sync.protocol.errors import FormatError, RetryableError
 from sync.protocol.keys import PublicKey
+from sync.protocol.rules import DEFAULT_RULES, YearRules
+from sync.records.server_view import cached_rules
 from sync.site import revocations
 from sync.storage.files import atomic_write_bytes
 
@@ -29,6 +33,29 @@ class Listing:
     offline: bool
     """The server could not be asked: the list saved at the last look."""
     folder: Path
+
+
+def site_calendar(session: UserSession | None, _ctx: TaskContext | None = None) -> YearRules:
+    """SQLite lane (it reads the profile database): the site's calendar, from the rules the app kept
+    when it last fetched the course list; the default rules' before that, or when nobody is signed in."""
+    if session is None:
+        return DEFAULT_RULES.year
+    conn = session.db()
+    try:
+        return (cached_rules(conn) or DEFAULT_RULES).year
+    finally:
+        conn.close()
+
+
+def site_day(calendar: YearRules, moment: str | dt.datetime | None) -> str:
+    """The day (YYYY-MM-DD) a certificate's time falls on at the site, as its PDF prints it: an
+    issue at 23:30 UTC is the next day at a site eight hours ahead. "" for none; an unreadable
+    time as given."""
+    if not moment:
+        return ""
+    stamp = moment.isoformat() if isinstance(moment, dt.datetime) else str(moment)
+    day = calendar.local_date(stamp)
+    return day.isoformat() if day is not None else stamp
 
 
 def pdf_path(session: UserSession, serial: str) -> Path:
