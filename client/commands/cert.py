@@ -10,10 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from client.commands.courses import table
-from client.commands.login import add_sign_in_args, sign_in_from_args
+from client.commands.login import add_sign_in_args, refresh_assignments, sign_in_from_args
 from client.i18n import QT_TRANSLATE_NOOP
-from client.workers.certificates import download_pdf, load_certificates, verify_source
+from client.workers.certificates import download_pdf, load_certificates, site_calendar, site_day, verify_source
 from sync.protocol.certificates import CertKind, Status, Verdict
+from sync.protocol.rules import DEFAULT_RULES, YearRules
 from sync.site.config import load_site
 
 
@@ -38,7 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    listing = load_certificates(sign_in_from_args(args))
+    session = sign_in_from_args(args)
+    refresh_assignments(session)  # with them, the site's rules: when online, the server's own
+    calendar = site_calendar(session)  # days as the PDFs print them: the site's
+    listing = load_certificates(session)
     if listing.offline:
         print(tr("Offline: the list saved on this PC at the last look."))
     if not listing.items:
@@ -49,9 +53,9 @@ def run_list(args: argparse.Namespace) -> int:
         kind = tr("Certificate of study hours") if item.get("kind") == CertKind.HOURS.value else tr("Class certificate")
         about = str(item.get("year") or item.get("class_name") or item.get("class_code") or "")
         revoked = item.get("revoked_at")
-        state = tr("revoked %1").replace("%1", str(revoked)[:10]) if revoked else tr("valid")
+        state = tr("revoked %1").replace("%1", site_day(calendar, str(revoked))) if revoked else tr("valid")
         rows.append([str(item.get("serial", "")), kind, about, str(item.get("hours", "")),
-                     str(item.get("issued_at", ""))[:10], state])
+                     site_day(calendar, str(item.get("issued_at", ""))), state])
     print("\n".join(table(rows)))
     return 0
 
@@ -62,19 +66,19 @@ def run_save(args: argparse.Namespace) -> int:
     return 0
 
 
-def verdict_line(verdict: Verdict) -> str:
+def verdict_line(verdict: Verdict, calendar: YearRules = DEFAULT_RULES.year) -> str:
     if verdict.status is Status.VALID:
         if verdict.list_issued_at is None:
             return tr("Genuine, but this PC has no revocation list yet: whether it was revoked is not known.")
         return tr("Genuine and valid: signed with this site's pinned key and not revoked "
-                  "(revocation list of %1).").replace("%1", verdict.list_issued_at[:10])
+                  "(revocation list of %1).").replace("%1", site_day(calendar, verdict.list_issued_at))
     texts = {
         Status.REVOKED: tr("Revoked on %1: no longer valid."),
         Status.BAD_SIGNATURE: tr("Not genuine: the content does not match its signature."),
         Status.UNKNOWN_ISSUER: tr("Unknown issuer: not signed with a key this site trusts."),
         Status.MALFORMED: tr("Not a StudyDesk certificate: the code cannot be read."),
     }
-    return texts[verdict.status].replace("%1", (verdict.revoked_at or "")[:10])
+    return texts[verdict.status].replace("%1", site_day(calendar, verdict.revoked_at))
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -83,11 +87,13 @@ def run_verify(args: argparse.Namespace) -> int:
     if not str(source).upper().startswith("SD1:") and Path(source).is_file():
         source = Path(source)
     verdicts = verify_source(source, args.data, None, site.trusted_keys())
+    calendar = site_calendar(None)  # no sign-in: the default rules' calendar, as the window signed out
     for verdict in verdicts:
-        print(verdict_line(verdict))
+        print(verdict_line(verdict, calendar))
         c = verdict.claims
         if c is not None:
             about = str(c.year) if c.year is not None else f"{c.class_name or ''} ({c.class_code})"
-            print(f"  {c.serial}  {c.kind.title_zh}  {c.name} ({c.person_id})  {about}  {c.hours}"
-                  + (f"  {c.score}" if c.score is not None else "") + f"  {c.issuer}  {c.issued_at:%Y-%m-%d}")
+            score = f"  {c.score}" if c.score is not None else ""
+            print(f"  {c.serial}  {c.kind.title_zh}  {c.name} ({c.person_id})  {about}  {c.hours}{score}"
+                  f"  {c.issuer}  {site_day(calendar, c.issued_at)}")
     return 0 if all(v.valid for v in verdicts) else 3

@@ -6,6 +6,7 @@ the served revocation list, and refused after one byte is changed and after revo
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zlib
 from collections.abc import Iterator
@@ -183,9 +184,16 @@ def test_the_learners_command_lists_saves_and_verifies_offline(site: ServerProce
     site_toml.write_text(f'[server]\nurl = "{site.url}"\n[publisher]\nkeys = ["{key.to_text()}"]\n', encoding="utf-8")
     args = ["--lang", "en", "--data", str(tmp_path / "pc"), "--site", str(site_toml), "cert"]
 
+    # issued half an hour from the site's midnight, on the side where its UTC day is another: the list says the
+    # site's day, as the PDF prints it
+    local = dt.datetime(YEAR, 3, 2, 0, 30) if OFFSET_MIN > 0 else dt.datetime(YEAR, 3, 1, 23, 30)
+    at = (local - dt.timedelta(minutes=OFFSET_MIN)).replace(tzinfo=dt.UTC)
+    site.sql("UPDATE certificates SET issued_at = :at WHERE serial = :serial",
+             {"at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "serial": serial})
     assert run_client(monkeypatch, *args, "list", "--user", "good", "--password-stdin") == 0
     out = capsys.readouterr().out
     assert serial in out and "Certificate of study hours" in out and "valid" in out
+    assert f"  {local.date().isoformat()}  " in out, out
     assert run_client(monkeypatch, *args, "save", serial, "--user", "good", "--password-stdin") == 0
     saved = Path(capsys.readouterr().out.strip().removeprefix("Saved as "))
     assert saved.name == f"{serial}.pdf" and saved.read_bytes().startswith(b"%PDF-")
