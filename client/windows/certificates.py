@@ -12,6 +12,7 @@ thread only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +39,8 @@ from client.messages import describe
 from client.tasks import TaskContext, TaskHandle, run_task
 from client.workers.certificates import (
     Listing,
-    download_pdf,
     load_certificates,
-    pdf_path,
+    saved_pdf,
     site_calendar,
     site_day,
     verify_source,
@@ -174,7 +174,7 @@ class CertificatesDialog(QDialog):
             title = self.tr("Certificate of study hours") if item.get("kind") == "hours" else self.tr(
                 "Class certificate")
             revoked = item.get("revoked_at")
-            saved = pdf_path(self._session.session, str(item.get("serial", "x"))).is_file()
+            saved = str(item.get("serial", "")) in self.listing.saved
             state = (self.tr("Revoked on %1").replace("%1", site_day(calendar, revoked)) if revoked
                      else self.tr("Valid, on this PC") if saved else self.tr("Valid"))
             cells = (title, self._about(item), str(item.get("hours", "")), str(item.get("score") or "—"),
@@ -208,46 +208,47 @@ class CertificatesDialog(QDialog):
             return
         s = self._session.session
         serial = str(item.get("serial", ""))
-        path = pdf_path(s, serial)
-        if path.is_file():
-            self._open(path)
-            return
-        if self.listing is not None and self.listing.offline:
-            self.status.setText(self.tr("This certificate is not on this PC yet. Connect to the network and try "
-                                        "again."))
-            return
 
         def progress(stage: object) -> None:
             self.status.setText(self.tr("Saving…") if stage == "saving" else self.tr("Downloading %1…")
                                 .replace("%1", serial))
 
-        self._task = run_task(self._app.lanes.net, lambda c: download_pdf(s, serial, c), self._on_downloaded,
-                              self._on_download_failed, on_progress=progress, name="certificate-pdf")
-        self._busy(True, self.tr("Downloading %1…").replace("%1", serial))
+        # the PDF kept on this PC, else downloaded: both on the network lane (no file I/O on this thread)
+        self._task = run_task(self._app.lanes.net, lambda c: saved_pdf(s, serial, c),
+                              lambda path: self._on_downloaded(serial, path), self._on_download_failed,
+                              on_progress=progress, name="certificate-pdf")
+        self._busy(True, "")
 
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
 
-    def _on_downloaded(self, path: Path) -> None:
+    def _on_downloaded(self, serial: str, path: Path) -> None:
         self._task = None
         self._busy(False, self.tr("Saved as %1").replace("%1", str(path)))
-        self._fill()
+        if self.listing is not None and serial not in self.listing.saved:
+            self.listing = replace(self.listing, saved=self.listing.saved | {serial})
+            self._fill()
         self._open(path)
 
     def _on_download_failed(self, error: BaseException) -> None:
         self._task = None
-        from sync.protocol.errors import CancelledError
+        from sync.protocol.errors import CancelledError, RetryableError
 
-        self._busy(False, self.tr("Cancelled.") if isinstance(error, CancelledError) else describe(error))
+        if isinstance(error, CancelledError):
+            text = self.tr("Cancelled.")
+        elif isinstance(error, RetryableError):
+            text = self.tr("This certificate is not on this PC yet. Connect to the network and try again.")
+        else:
+            text = describe(error)
+        self._busy(False, text)
 
     def _open(self, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.status.setText(self.tr("No PDF viewer opened it. The file is %1").replace("%1", str(path)))
 
     def _open_folder(self) -> None:
-        if self.listing is not None:
-            self.listing.folder.mkdir(parents=True, exist_ok=True)
+        if self.listing is not None:  # the folder was made when the list was loaded
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.listing.folder)))
 
     def _verify(self) -> None:

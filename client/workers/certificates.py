@@ -33,6 +33,8 @@ class Listing:
     offline: bool
     """The server could not be asked: the list saved at the last look."""
     folder: Path
+    saved: frozenset[str] = frozenset()
+    """The serials whose PDF is on this PC."""
 
 
 def site_calendar(session: UserSession | None, _ctx: TaskContext | None = None) -> YearRules:
@@ -67,18 +69,37 @@ def pdf_path(session: UserSession, serial: str) -> Path:
 def load_certificates(session: UserSession, _ctx: TaskContext | None = None) -> Listing:
     """Network lane: the person's certificates from the server, else the list saved last time."""
     folder = revocations.folder(session.profile_dir)
-    saved = folder / LIST_FILE
+    folder.mkdir(parents=True, exist_ok=True)  # "Show the folder" always has one to show
+    kept = folder / LIST_FILE
     try:
         items = session.api.certificates()
     except RetryableError:
         try:
-            found = json.loads(saved.read_text("utf-8"))
+            found = json.loads(kept.read_text("utf-8"))
         except (OSError, ValueError):
             found = []
-        return Listing([i for i in found if isinstance(i, dict)] if isinstance(found, list) else [], True, folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(saved, json.dumps(items, ensure_ascii=False).encode("utf-8"))
-    return Listing(items, False, folder)
+        items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+        return Listing(items, True, folder, _saved_pdfs(session, items))
+    atomic_write_bytes(kept, json.dumps(items, ensure_ascii=False).encode("utf-8"))
+    return Listing(items, False, folder, _saved_pdfs(session, items))
+
+
+def _saved_pdfs(session: UserSession, items: list[dict[str, Any]]) -> frozenset[str]:
+    saved = set()
+    for item in items:
+        serial = str(item.get("serial", ""))
+        try:
+            if pdf_path(session, serial).is_file():
+                saved.add(serial)
+        except FormatError:  # not a serial: nothing of it is saved
+            continue
+    return frozenset(saved)
+
+
+def saved_pdf(session: UserSession, serial: str, ctx: TaskContext | None = None) -> Path:
+    """Network lane: the certificate's PDF on this PC, downloaded first when it is not there."""
+    path = pdf_path(session, serial)
+    return path if path.is_file() else download_pdf(session, serial, ctx)
 
 
 def download_pdf(session: UserSession, serial: str, ctx: TaskContext | None = None) -> Path:

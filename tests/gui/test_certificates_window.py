@@ -119,6 +119,12 @@ def test_download_open_and_verify_then_refused_once_revoked(qtbot, certified: tu
         assert saved.read_bytes().startswith(b"%PDF-")
         assert dialog.table.item(0, 5).text() == "Valid, on this PC"
         assert dialog.status.text() == f"No PDF viewer opened it. The file is {saved}"
+        before = saved.stat().st_mtime_ns
+        dialog.status.clear()
+        dialog.open_button.click()  # kept on this PC: opened as it is, not downloaded again
+        qtbot.waitUntil(lambda: dialog._task is None and bool(dialog.status.text()), timeout=20000)
+        assert dialog.status.text() == f"No PDF viewer opened it. The file is {saved}"
+        assert saved.stat().st_mtime_ns == before
 
         # the sync round fetched the signed revocation list for offline checks
         trusted = ctx.site.trusted_keys()
