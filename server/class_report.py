@@ -4,14 +4,15 @@ class's scoring, else the site's ``Rules.class_score``), and the class's totals.
 
 Each person's result is server.class_scores.class_result, the same the learner's own answer
 gives; the admin web's class page and its XLSX/CSV downloads read one ``ClassReport``, so a
-download says what the page says and the page what the learner sees. The figures come from what
+download says what the page says and the page what the learner sees; its list of classes reads
+``class_reports``, the same reports of many classes at once. The figures come from what
 this server published and what it stored and graded; nothing a client claims is read. Services
 only; no HTTP here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.class_scores import class_result
-from server.classes import members, require_class
+from server.classes import members_of, require_class
 from server.org.classes import TrainingClass
 from server.outcomes import Evidence, Outcomes, evidence_rows
 from server.published import Published
@@ -29,7 +30,7 @@ from sync.protocol.outcomes import ClassResult
 from sync.protocol.rules import ClassScoring, Rules
 
 CHUNK = 500
-"""People per query when reading a class's people and their evidence (no IN list longer than this)."""
+"""People per query when reading the classes' people and their evidence (no IN list longer than this)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +80,33 @@ def class_report(conn: Connection, code: str, published: Published, rules: Rules
     """The report of class ``code`` (FormatError "no_such_class"). ``within``: only the people
     whose unit lies in one of these unit paths' subtrees (an admin who sees part of the class);
     None: everyone the class reaches. People in name order, then account."""
-    klass = require_class(conn, code)
+    return class_reports(conn, [require_class(conn, code)], published, rules, within=within)[0]
+
+
+def class_reports(conn: Connection, klasses: Sequence[TrainingClass], published: Published, rules: Rules, *,
+                  within: Iterable[str] | None = None) -> list[ClassReport]:
+    """``class_report`` of each of ``klasses``, in their order: a few statements however many
+    classes there are (who they reach, then their people and evidence CHUNK people at a time,
+    each person read once however many of the classes they are in)."""
     engine = Outcomes(conn, published, rules)
-    required = tuple(c for c in klass.required_courses() if engine.latest(c) is not None)
-    people = _people(conn, members(conn, code), within)
-    out = []
+    required = {k.code: tuple(c for c in k.required_courses() if engine.latest(c) is not None) for k in klasses}
+    reached = members_of(conn, [k.code for k in klasses])
+    classes_of: dict[str, list[TrainingClass]] = {}
+    for klass in klasses:
+        for username in reached[klass.code]:
+            classes_of.setdefault(username, []).append(klass)
+    people = _people(conn, sorted(classes_of), within)
+    course_ids = sorted({c for courses in required.values() for c in courses})
+    out: dict[str, list[MemberResult]] = {k.code: [] for k in klasses}
     for start in range(0, len(people), CHUNK):
         chunk = people[start:start + CHUNK]
-        found = evidence_rows(conn, [p[0] for p in chunk])
+        found = evidence_rows(conn, [p[0] for p in chunk], course_ids=course_ids) if course_ids else {}
         for user_id, username, name, unit_code, unit_name in chunk:
-            result = class_result(klass, found.get(user_id, Evidence()), engine)
-            out.append(MemberResult(user_id, username, name, unit_code, unit_name, result,
-                                    len(required) - len(result.missing)))
-    return ClassReport(klass, klass.scoring or rules.class_score, required, tuple(out))
+            for klass in classes_of[username]:
+                result = class_result(klass, found.get(user_id, Evidence()), engine)
+                out[klass.code].append(MemberResult(user_id, username, name, unit_code, unit_name, result,
+                                                    len(required[klass.code]) - len(result.missing)))
+    return [ClassReport(k, k.scoring or rules.class_score, required[k.code], tuple(out[k.code])) for k in klasses]
 
 
 def _people(conn: Connection, usernames: list[str],

@@ -125,15 +125,30 @@ def members(conn: Connection, code: str, *, active_only: bool = True) -> list[st
     """The user names of everyone the class reaches now: those enrolled by name, and everyone in
     the subtree of an enrolled unit."""
     require_class(conn, code)
-    e = class_enrolments.c
-    top_paths = list(conn.execute(sa.select(units.c.path).select_from(class_enrolments.join(
-        units, units.c.code == e.target)).where(e.class_code == code, e.kind == "unit")).scalars())
-    named = sa.select(e.target).where(e.class_code == code, e.kind == "person").scalar_subquery()
-    query = sa.select(users.c.username).select_from(users.outerjoin(units, units.c.code == users.c.unit_code)).where(
-        sa.or_(users.c.username.in_(named), *(subtree_clause(units.c.path, p) for p in top_paths)))
+    return members_of(conn, [code], active_only=active_only)[code]
+
+
+def members_of(conn: Connection, codes: Iterable[str], *, active_only: bool = True) -> dict[str, list[str]]:
+    """``members`` of each class of ``codes`` (an unknown one: nobody), in one statement however
+    many classes there are."""
+    found: dict[str, set[str]] = {code: set() for code in codes}
+    if not found:
+        return {}
+    e, u = class_enrolments.c, users.c
+    top, unit = units.alias("top"), units.alias("unit")
+    named = (sa.select(e.class_code, u.username).select_from(class_enrolments.join(users, u.username == e.target))
+             .where(e.kind == "person"))
+    below = (sa.select(e.class_code, u.username)
+             .select_from(class_enrolments.join(top, top.c.code == e.target)
+                          .join(unit, subtree_clause(unit.c.path, top.c.path))
+                          .join(users, u.unit_code == unit.c.code))
+             .where(e.kind == "unit"))
+    picked = [q.where(e.class_code.in_(list(found))) for q in (named, below)]
     if active_only:
-        query = query.where(users.c.deactivated_at.is_(None))
-    return sorted(conn.execute(query).scalars())
+        picked = [q.where(u.deactivated_at.is_(None)) for q in picked]
+    for class_code, username in conn.execute(sa.union_all(*picked)):
+        found[class_code].add(username)
+    return {code: sorted(names) for code, names in found.items()}
 
 
 def classes_of(conn: Connection, username: str) -> list[str]:

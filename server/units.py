@@ -9,6 +9,7 @@ imports and the admin checks on top.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -45,16 +46,28 @@ def _row_unit(row: Row[tuple[object, ...]]) -> StoredUnit:
     return StoredUnit(r["code"], r["name"], r["parent_code"], r["path"], r["depth"], r["deactivated_at"] is None)
 
 
-def subtree_clause(path: sa.ColumnElement[str], top_path: str) -> sa.ColumnElement[bool]:
+def subtree_clause(path: sa.ColumnElement[str], top_path: str | sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
     """``path`` lies in the subtree whose top has ``top_path``: every path that starts with it,
-    as one range (paths compare byte by byte, and the character after SEP is '0')."""
-    assert top_path.endswith(SEP)
-    return sa.and_(path >= top_path, path < top_path[:-1] + chr(ord(SEP) + 1))
+    as one range (paths compare byte by byte, and the character after SEP is '0'). ``top_path``
+    may be a column (a join on subtrees: its SEP at the end replaced in SQL)."""
+    after = chr(ord(SEP) + 1)
+    if isinstance(top_path, str):
+        assert top_path.endswith(SEP)
+        return sa.and_(path >= top_path, path < top_path[:-1] + after)
+    return sa.and_(path >= top_path, path < sa.func.substr(top_path, 1, sa.func.length(top_path) - 1).concat(after))
 
 
 def get_unit(conn: Connection, code: str) -> StoredUnit | None:
     row = conn.execute(sa.select(units).where(units.c.code == code)).first()
     return _row_unit(row) if row else None
+
+
+def unit_names(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
+    """The name of each unit of ``codes`` (an unknown one left out), in one statement."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {r.code: r.name for r in conn.execute(sa.select(units.c.code, units.c.name).where(units.c.code.in_(wanted)))}
 
 
 def require_unit(conn: Connection, code: str) -> StoredUnit:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.engine import Connection
 
 from server import admins
 from server.admin import charts, scope
@@ -23,17 +24,17 @@ from server.admin.exports import text as figure
 from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, respond, site_rules, text
 from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
-from server.class_report import ClassReport, MemberResult, class_report, score_bands
+from server.class_report import ClassReport, MemberResult, class_report, class_reports, score_bands
 from server.classes import create_class, enrol, unenrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
 from server.storage.tables import assignments
-from server.units import get_unit
+from server.units import get_unit, unit_names
 from server.users import get_user
 from sync.protocol.certificates import CertKind
 from sync.protocol.errors import SyncError
-from sync.protocol.rules import ClassScoring
+from sync.protocol.rules import ClassScoring, Rules
 from sync.protocol.rules_file import plain
 
 router = APIRouter(prefix="/admin")
@@ -44,11 +45,31 @@ def _config(signed: Signed) -> ServerConfig:
     return config
 
 
+def _within(conn: Connection, admin: admins.Admin) -> list[str] | None:
+    """Whose results in a class this admin sees (their own people only, for a unit admin)."""
+    return None if scope.sees_all(admin) else scope.class_people_within(conn, admin)
+
+
 def report_of(signed: Signed, klass: TrainingClass) -> ClassReport:
     """The class report as this admin may see it (their own people only, for a unit admin)."""
-    within = None if scope.sees_all(signed.admin) else scope.class_people_within(signed.conn, signed.admin)
     return class_report(signed.conn, klass.code, Published(_config(signed).repo_dir), site_rules(signed),
-                         within=within)
+                        within=_within(signed.conn, signed.admin))
+
+
+def listed_classes(conn: Connection, admin: admins.Admin, published: Published,
+                   rules: Rules) -> list[tuple[ClassReport, str | None]]:
+    """The classes ``admin`` sees, each with its report as ``report_of`` gives it and the name of the
+    unit that organises it (None: the whole site): a few statements however many classes."""
+    reports = class_reports(conn, scope.visible_classes(conn, admin), published, rules,
+                            within=_within(conn, admin))
+    return list(zip(reports, owner_names(conn, [r.klass for r in reports]), strict=True))
+
+
+def owner_names(conn: Connection, klasses: list[TrainingClass]) -> list[str | None]:
+    """The name of the unit that organises each class (its code if the unit is gone; None: the whole
+    site), in one statement."""
+    names = unit_names(conn, (k.owner_unit for k in klasses if k.owner_unit is not None))
+    return [None if k.owner_unit is None else names.get(k.owner_unit, k.owner_unit) for k in klasses]
 
 
 def weights_text(scoring: ClassScoring) -> str:
@@ -76,21 +97,18 @@ def scores_table(signed: Signed, report: ClassReport) -> Table:
     return Table(f"class-{report.klass.code}", _("Scores"), columns, rows, links, raw=(1,))
 
 
-def _classes_table(signed: Signed, found: list[tuple[TrainingClass, ClassReport]]) -> Table:
+def _classes_table(signed: Signed, found: list[tuple[ClassReport, str | None]]) -> Table:
     _ = signed.page.gettext
     return Table("classes", _("Training classes"),
                  (_("Class"), _("Code"), _("Starts"), _("Ends"), _("Organised by"), _("People"),
                   _("Completed (%)"), _("Passed")),
-                 [(k.name, k.code, k.starts.isoformat(), k.ends.isoformat(), _owner_name(signed, k), r.enrolled,
-                   r.share(r.completed), r.passed) for k, r in found],
-                 [f"/admin/classes/{k.code}" for k, _r in found], raw=(1,))
+                 [(r.klass.name, r.klass.code, r.klass.starts.isoformat(), r.klass.ends.isoformat(),
+                   _owner_name(signed, owner), r.enrolled, r.share(r.completed), r.passed) for r, owner in found],
+                 [f"/admin/classes/{r.klass.code}" for r, _o in found], raw=(1,))
 
 
-def _owner_name(signed: Signed, klass: TrainingClass) -> str:
-    if klass.owner_unit is None:
-        return signed.page.gettext("the whole site")
-    unit = get_unit(signed.conn, klass.owner_unit)
-    return unit.name if unit else klass.owner_unit
+def _owner_name(signed: Signed, owner: str | None) -> str:
+    return signed.page.gettext("the whole site") if owner is None else owner
 
 
 def _owner_choices(signed: Signed) -> list[tuple[str, str]]:
@@ -105,7 +123,7 @@ def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = 
           form: dict[str, str] | None = None) -> Response:
     """The classes page; with a ``status`` other than 200, after a refused form (the values typed kept)."""
     _ = signed.page.gettext
-    found = [(k, report_of(signed, k)) for k in scope.visible_classes(signed.conn, signed.admin)]
+    found = listed_classes(signed.conn, signed.admin, Published(_config(signed).repo_dir), site_rules(signed))
     table = _classes_table(signed, found)
     default = site_rules(signed).class_score
     can_create = not scope.reviewer(signed.admin)
@@ -203,7 +221,8 @@ def class_page(signed: SignedIn, code: str) -> Response:
     notice = signed.page.context.get("notice") or ({"kind": "ok", "text": done[said]} if said in done else None)
     return respond(signed, "class.html", [table, courses, enrolled], title=klass.name, section="classes",
                    klass=klass, report=report, table=table, courses=courses, enrolled=enrolled, ring=ring, bar=bar,
-                   figures=figures, manage=manage, notice=notice, owner=_owner_name(signed, klass),
+                   figures=figures, manage=manage, notice=notice,
+                   owner=_owner_name(signed, owner_names(signed.conn, [klass])[0]),
                    certificates=len(_class_certificates(signed, report)) if manage else 0,
                    enrolment_choices=[(f"{e.kind.value}|{e.target}", f"{row[1]}（{row[0]}）") for e, row in shown],
                    course_choices=sorted((cid, info.get("title") or cid) for cid, info in published.items()),

@@ -2,11 +2,13 @@
 PostgreSQL: a class created, given courses and a unit enrolled; each person's 3:3:4 score from
 what the server graded, equal in the page, the XLSX, the CSV and the learner's own answer; a
 unit admin and a reviewer kept to their own classes and assignments also when typing URLs and
-forms; every change audited; 结业证书 issued in bulk to those who passed."""
+forms; every change audited; 结业证书 issued in bulk to those who passed; the class list of many
+classes in a few statements, each class as its own page reports it."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import time
@@ -16,12 +18,25 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from server import admins
+from server.admin import scope
+from server.admin.exports import text as figure
+from server.admin.routes_classes import listed_classes
+from server.assignments import assign
+from server.class_report import class_report
+from server.classes import create_class, enrol
+from server.config import ServerConfig
+from server.org.classes import parse_scoring
+from server.published import Published
+from server.site_rules import load_site_rules
+from server.storage.engine import create
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
 from tests.support.admin_web import PASSWORD, AdminSession, Site, fresh_site, page_tables, same_cells
 from tests.support.module_server import BACKENDS
 from tests.support.server_process import ServerProcess
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -132,6 +147,59 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
                          "'admin.class%' ORDER BY id")
     assert actions[:4] == [("admin.class_add", "qn-2026", "ok"), ("admin.class_course", "qn-2026", "ok"),
                            ("admin.class_course", "qn-2026", "ok"), ("admin.class_enrol", "qn-2026", "ok")]
+
+    _many_classes_listed_in_a_few_statements(server, browser)
+
+
+MANY_CLASSES = 30
+"""A year of a party school's training classes, give or take: the class list's statements do not grow with them."""
+
+LIST_STATEMENTS = 9
+"""The statements of an admin's whole class list: the classes (at most 4), the admin's units, who the
+classes reach, those people, their evidence (each up to CHUNK people at a time) and the organising
+units' names."""
+
+
+def _many_classes_listed_in_a_few_statements(server: ServerProcess, browser: AdminSession) -> None:
+    """MANY_CLASSES more classes of a few people each (some who took the quiz and the exam, some who
+    only watched c1), under three scorings: each admin's class list takes at most LIST_STATEMENTS
+    statements, and each of its reports is the one the class's own page reads; the page says so."""
+    engine = create(server.db_url)
+    repo = ServerConfig(server.data_dir).repo_dir
+    published, rules = Published(repo), load_site_rules(server.data_dir)
+    try:
+        with engine.connect() as conn:
+            for i in range(MANY_CLASSES):
+                code = f"many-{i:02d}"
+                create_class(conn, code, f"第{i}期培训班", dt.date(2026, 1 + i % 12, 1 + i % 7), dt.date(2026, 12, 31),
+                             owner_unit=("city-a", "county-a1", "city-b", None)[i % 4],
+                             scoring=parse_scoring(("3:3:4", "1:1:2", "2:1:1")[i % 3], ("60", "75", "90")[i % 3]))
+                enrol(conn, code, unit=("city-a", "prov", "county-a1", "city-b", "city-a")[i % 5])
+                enrol(conn, code, person=("li", "zhao", "wang")[i % 3])
+                assign(conn, COURSE, class_code=code, required=i % 2 == 0, repo_dir=repo)
+                assign(conn, "c1", class_code=code, required=i % 3 != 0, repo_dir=repo)
+            conn.commit()
+            listed = {}
+            for name in ("root", "a-admin", "b-admin"):
+                admin = admins.get_admin(conn, name)
+                assert admin is not None
+                with statements(conn) as sent:
+                    listed[name] = listed_classes(conn, admin, published, rules)
+                assert len(sent) <= LIST_STATEMENTS, (name, len(sent))
+                within = None if scope.sees_all(admin) else scope.class_people_within(conn, admin)
+                assert [r for r, _owner in listed[name]] == [
+                    class_report(conn, k.code, published, rules, within=within)
+                    for k in scope.visible_classes(conn, admin)], name
+    finally:
+        engine.dispose()
+    every = [r for r, _o in listed["root"]]
+    assert len(every) == MANY_CLASSES + 2 and {r.enrolled for r in every} == {2, 3, 4}
+    assert {r.passed for r in every} == {0, 1, 2} and {r.completed for r in every} == {0, 1}
+    assert {owner for _r, owner in listed["root"]} == {"甲市", "甲市一县", "乙市", None}
+    shown = page_tables(browser.get("/admin/classes").text)["classes"]  # a-admin's
+    assert [row[1:2] + row[4:] for row in shown[1:]] == [
+        [r.klass.code, owner or "the whole site", str(r.enrolled), figure(r.share(r.completed)), str(r.passed)]
+        for r, owner in listed["a-admin"]]
 
 
 def test_bad_class_input_is_said_in_chinese_and_keeps_what_was_typed(site: Site) -> None:

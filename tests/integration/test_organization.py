@@ -8,7 +8,6 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ from sync.net.transport import Transport
 from sync.protocol.errors import FormatError
 from tests.support.org_sheets import PEOPLE, PEOPLE_HEADER, UNIT_HEADER, UNITS, write_sheet
 from tests.support.server_process import ServerProcess, migrated_sqlite
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.databases  # each test runs on SQLite and on PostgreSQL
 
@@ -183,22 +183,6 @@ MANY_CLASSES = 40
 grow with it)."""
 
 
-@contextmanager
-def _statements(conn: Connection) -> Iterator[list[str]]:
-    """The SQL statements ``conn`` sends meanwhile (SQLite's BEGIN, a transaction's start, left out)."""
-    sent: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.strip().upper() != "BEGIN":
-            sent.append(statement)
-
-    sa.event.listen(conn, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(conn, "before_cursor_execute", count)
-
-
 def test_an_admins_class_list_takes_a_few_statements_however_many_classes_and_matches_each_class_check(
         conn: Connection, tmp_path: Path) -> None:
     """visible_classes: the classes each admin may see (as can_see_class decides, class by class),
@@ -229,7 +213,7 @@ def test_an_admins_class_list_takes_a_few_statements_however_many_classes_and_ma
     each = {k.code: get_class(conn, k.code) for k in every_class}  # as a class's own page reads it
     for admin in everyone:
         expected = [each[k.code] for k in every_class if admins.can_see_class(conn, admin, k.code)]
-        with _statements(conn) as sent:
+        with statements(conn) as sent:
             shown = scope.visible_classes(conn, admin)
         assert shown == expected, admin.name
         assert len(sent) <= 4, (admin.name, len(sent))
