@@ -31,10 +31,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from server.classes import classes_of, get_class
+from server.classes import classes_of, list_classes
 from server.org.classes import TrainingClass
 from server.outcomes import Evidence, Outcomes, StandingsCache, course_evidence, course_facts, person_outcomes
 from server.published import Published
+from server.storage.tables import classes
 from server.users import User
 from sync.protocol.assessment import EXAM_ID
 from sync.protocol.manifest import Manifest
@@ -112,8 +113,9 @@ def class_result(klass: TrainingClass, evidence: Evidence, engine: Outcomes) -> 
 
 def learner_classes(conn: Connection, user: User, engine: Outcomes, evidence: Evidence) -> list[ClassResult]:
     """Each class ``user`` is enrolled in (the latest to start first, at most MAX_CLASSES), with
-    their score from ``evidence`` and the required courses that do not count yet."""
-    found = [k for k in (get_class(conn, code) for code in classes_of(conn, user.username)) if k is not None]
+    their score from ``evidence`` and the required courses that do not count yet: a few statements
+    however many classes they are in."""
+    found = list_classes(conn, classes.c.code.in_(classes_of(conn, user.username)))
     found.sort(key=lambda k: (k.starts, k.code), reverse=True)
     return [class_result(klass, evidence, engine) for klass in found[:MAX_CLASSES]]
 

@@ -24,12 +24,15 @@ from server.admin.exports import text as figure
 from server.admin.routes_classes import listed_classes
 from server.assignments import assign
 from server.class_report import class_report
+from server.class_scores import MAX_CLASSES, learner_classes
 from server.classes import create_class, enrol
 from server.config import ServerConfig
 from server.org.classes import parse_scoring
+from server.outcomes import Outcomes
 from server.published import Published
 from server.site_rules import load_site_rules
 from server.storage.engine import create
+from server.users import get_user
 from sync.net.api_client import ApiClient
 from sync.net.transport import Transport
 from tests.support.admin_classes import COURSE, add_reviewer, publish_tested, study
@@ -159,11 +162,15 @@ LIST_STATEMENTS = 9
 classes reach, those people, their evidence (each up to CHUNK people at a time) and the organising
 units' names."""
 
+LEARNER_STATEMENTS = 5
+"""The statements of a learner's classes in their outcomes: which classes they are in, then those classes."""
+
 
 def _many_classes_listed_in_a_few_statements(server: ServerProcess, browser: AdminSession) -> None:
     """MANY_CLASSES more classes of a few people each (some who took the quiz and the exam, some who
     only watched c1), under three scorings: each admin's class list takes at most LIST_STATEMENTS
-    statements, and each of its reports is the one the class's own page reads; the page says so."""
+    statements, and each of its reports is the one the class's own page reads; the page says so. A
+    learner's own classes take at most LEARNER_STATEMENTS and say what the list says of them."""
     engine = create(server.db_url)
     repo = ServerConfig(server.data_dir).repo_dir
     published, rules = Published(repo), load_site_rules(server.data_dir)
@@ -190,9 +197,20 @@ def _many_classes_listed_in_a_few_statements(server: ServerProcess, browser: Adm
                 assert [r for r, _owner in listed[name]] == [
                     class_report(conn, k.code, published, rules, within=within)
                     for k in scope.visible_classes(conn, admin)], name
+            every = [r for r, _o in listed["root"]]
+            for account in ("zhang", "li", "zhao"):  # each learner's own classes, as the list says, in a few too
+                user = get_user(conn, username=account)
+                assert user is not None
+                outcomes = Outcomes(conn, published, rules)
+                evidence = outcomes.evidence(user)
+                with statements(conn) as sent:
+                    mine = learner_classes(conn, user, outcomes, evidence)
+                assert len(sent) <= LEARNER_STATEMENTS, (account, len(sent))
+                theirs = sorted(((r.klass, m.result) for r in every for m in r.members if m.username == account),
+                                key=lambda found: (found[0].starts, found[0].code), reverse=True)
+                assert len(theirs) > 10 and mine == [result for _k, result in theirs[:MAX_CLASSES]], account
     finally:
         engine.dispose()
-    every = [r for r, _o in listed["root"]]
     assert len(every) == MANY_CLASSES + 2 and {r.enrolled for r in every} == {2, 3, 4}
     assert {r.passed for r in every} == {0, 1, 2} and {r.completed for r in every} == {0, 1}
     assert {owner for _r, owner in listed["root"]} == {"甲市", "甲市一县", "乙市", None}
