@@ -132,8 +132,16 @@ def members_of(conn: Connection, codes: Iterable[str], *, active_only: bool = Tr
     """``members`` of each class of ``codes`` (an unknown one: nobody), in one statement however
     many classes there are."""
     found: dict[str, set[str]] = {code: set() for code in codes}
-    if not found:
-        return {}
+    if found:
+        for class_code, username in conn.execute(_REACHED[active_only], {"codes": list(found)}):
+            found[class_code].add(username)
+    return {code: sorted(names) for code, names in found.items()}
+
+
+def _reached(active_only: bool) -> sa.CompoundSelect[str, str]:
+    """(class code, user name) of everyone the classes of the bound ``codes`` reach, a person twice
+    when two enrolments reach them: those enrolled by name, and everyone in the subtree of an
+    enrolled unit (a join on the subtrees, whatever their number)."""
     e, u = class_enrolments.c, users.c
     top, unit = units.alias("top"), units.alias("unit")
     named = (sa.select(e.class_code, u.username).select_from(class_enrolments.join(users, u.username == e.target))
@@ -143,12 +151,14 @@ def members_of(conn: Connection, codes: Iterable[str], *, active_only: bool = Tr
                           .join(unit, subtree_clause(unit.c.path, top.c.path))
                           .join(users, u.unit_code == unit.c.code))
              .where(e.kind == "unit"))
-    picked = [q.where(e.class_code.in_(list(found))) for q in (named, below)]
+    picked = [q.where(e.class_code.in_(sa.bindparam("codes", expanding=True))) for q in (named, below)]
     if active_only:
         picked = [q.where(u.deactivated_at.is_(None)) for q in picked]
-    for class_code, username in conn.execute(sa.union_all(*picked)):
-        found[class_code].add(username)
-    return {code: sorted(names) for code, names in found.items()}
+    return sa.union_all(*picked)
+
+
+_REACHED = {active_only: _reached(active_only) for active_only in (True, False)}
+"""``_reached``'s two statements, made once (building them costs more than running them)."""
 
 
 def classes_of(conn: Connection, username: str) -> list[str]:
