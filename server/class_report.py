@@ -5,7 +5,7 @@ class's scoring, else the site's ``Rules.class_score``), and the class's totals.
 Each person's result is server.class_scores.class_result, the same the learner's own answer
 gives; the admin web's class page and its XLSX/CSV downloads read one ``ClassReport``, so a
 download says what the page says and the page what the learner sees; its list of classes reads
-``class_reports``, the same reports of many classes at once. The figures come from what
+``class_list``, the same reports of many classes at once. The figures come from what
 this server published and what it stored and graded; nothing a client claims is read. Services
 only; no HTTP here.
 """
@@ -25,7 +25,7 @@ from server.org.classes import TrainingClass
 from server.outcomes import Evidence, Outcomes, evidence_rows
 from server.published import Published
 from server.storage.tables import units, users
-from server.units import subtree_clause
+from server.units import subtree_clause, unit_names
 from sync.protocol.outcomes import ClassResult
 from sync.protocol.rules import ClassScoring, Rules
 
@@ -107,6 +107,22 @@ def class_reports(conn: Connection, klasses: Sequence[TrainingClass], published:
                 out[klass.code].append(MemberResult(user_id, username, name, unit_code, unit_name, result,
                                                     len(required[klass.code]) - len(result.missing)))
     return [ClassReport(k, k.scoring or rules.class_score, required[k.code], tuple(out[k.code])) for k in klasses]
+
+
+def class_list(conn: Connection, klasses: Sequence[TrainingClass], published: Published, rules: Rules, *,
+               within: Iterable[str] | None = None) -> list[tuple[ClassReport, str | None]]:
+    """``class_reports`` of ``klasses``, each with the name of the unit that organises the class
+    (``owner_names``): the admin web's list of classes, a few statements however many."""
+    reports = class_reports(conn, klasses, published, rules, within=within)
+    return list(zip(reports, owner_names(conn, klasses), strict=True))
+
+
+def owner_names(conn: Connection, klasses: Iterable[TrainingClass]) -> list[str | None]:
+    """The name of the unit that organises each class (its code if the unit is gone; None: the whole
+    site), in one statement."""
+    owners = [k.owner_unit for k in klasses]
+    names = unit_names(conn, (code for code in owners if code is not None))
+    return [None if code is None else names.get(code, code) for code in owners]
 
 
 def _people(conn: Connection, usernames: list[str],

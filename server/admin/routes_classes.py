@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.engine import Connection
 
 from server import admins
 from server.admin import charts, scope
@@ -24,17 +23,17 @@ from server.admin.exports import text as figure
 from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, respond, site_rules, text
 from server.assignments import assign, published_courses, reached_by
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
-from server.class_report import ClassReport, MemberResult, class_report, class_reports, score_bands
+from server.class_report import ClassReport, MemberResult, class_list, class_report, owner_names, score_bands
 from server.classes import create_class, enrol, unenrol
 from server.config import ServerConfig
 from server.org.classes import ClassCourse, EnrolKind, TrainingClass, parse_date, parse_scoring
 from server.published import Published
 from server.storage.tables import assignments
-from server.units import get_unit, unit_names
+from server.units import get_unit
 from server.users import get_user
 from sync.protocol.certificates import CertKind
 from sync.protocol.errors import SyncError
-from sync.protocol.rules import ClassScoring, Rules
+from sync.protocol.rules import ClassScoring
 from sync.protocol.rules_file import plain
 
 router = APIRouter(prefix="/admin")
@@ -45,31 +44,22 @@ def _config(signed: Signed) -> ServerConfig:
     return config
 
 
-def _within(conn: Connection, admin: admins.Admin) -> list[str] | None:
+def _within(signed: Signed) -> list[str] | None:
     """Whose results in a class this admin sees (their own people only, for a unit admin)."""
-    return None if scope.sees_all(admin) else scope.class_people_within(conn, admin)
+    return None if scope.sees_all(signed.admin) else scope.class_people_within(signed.conn, signed.admin)
 
 
 def report_of(signed: Signed, klass: TrainingClass) -> ClassReport:
     """The class report as this admin may see it (their own people only, for a unit admin)."""
     return class_report(signed.conn, klass.code, Published(_config(signed).repo_dir), site_rules(signed),
-                        within=_within(signed.conn, signed.admin))
+                        within=_within(signed))
 
 
-def listed_classes(conn: Connection, admin: admins.Admin, published: Published,
-                   rules: Rules) -> list[tuple[ClassReport, str | None]]:
-    """The classes ``admin`` sees, each with its report as ``report_of`` gives it and the name of the
+def listed_classes(signed: Signed) -> list[tuple[ClassReport, str | None]]:
+    """The classes the admin sees, each with its report as ``report_of`` gives it and the name of the
     unit that organises it (None: the whole site): a few statements however many classes."""
-    reports = class_reports(conn, scope.visible_classes(conn, admin), published, rules,
-                            within=_within(conn, admin))
-    return list(zip(reports, owner_names(conn, [r.klass for r in reports]), strict=True))
-
-
-def owner_names(conn: Connection, klasses: list[TrainingClass]) -> list[str | None]:
-    """The name of the unit that organises each class (its code if the unit is gone; None: the whole
-    site), in one statement."""
-    names = unit_names(conn, (k.owner_unit for k in klasses if k.owner_unit is not None))
-    return [None if k.owner_unit is None else names.get(k.owner_unit, k.owner_unit) for k in klasses]
+    return class_list(signed.conn, scope.visible_classes(signed.conn, signed.admin),
+                      Published(_config(signed).repo_dir), site_rules(signed), within=_within(signed))
 
 
 def weights_text(scoring: ClassScoring) -> str:
@@ -123,7 +113,7 @@ def _list(signed: Signed, *, status: int = 200, notice: dict[str, str] | None = 
           form: dict[str, str] | None = None) -> Response:
     """The classes page; with a ``status`` other than 200, after a refused form (the values typed kept)."""
     _ = signed.page.gettext
-    found = listed_classes(signed.conn, signed.admin, Published(_config(signed).repo_dir), site_rules(signed))
+    found = listed_classes(signed)
     table = _classes_table(signed, found)
     default = site_rules(signed).class_score
     can_create = not scope.reviewer(signed.admin)
