@@ -34,7 +34,7 @@ import json
 import math
 import operator
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -620,12 +620,19 @@ class ImportSummary:
     enrolled: bool
     flagged: dict[str, int] = field(default_factory=dict)
 
-    def lines(self) -> list[str]:
-        out = [f"stored {self.stored}, already there {self.duplicate}, rejected {sum(self.rejected.values())}"]
-        out += [f"  rejected {n}: {reason} ({REASON_TEXT.get(reason, reason)})" for reason, n in self.rejected.items()]
-        out += [f"  flagged {n}: {flag} ({FLAG_TEXT.get(flag, flag)})" for flag, n in self.flagged.items()]
+    def lines(self, gettext: Callable[[str], str] = str) -> list[str]:
+        """The summary for a terminal, in the language of ``gettext`` (the import command's; English: the
+        texts themselves); reason codes stay as they are, each with its text."""
+        out = [gettext("stored %(stored)s, already there %(duplicate)s, rejected %(rejected)s") % {
+            "stored": self.stored, "duplicate": self.duplicate, "rejected": sum(self.rejected.values())}]
+        out += [gettext("  rejected %(n)s: %(code)s (%(text)s)") % {
+            "n": n, "code": reason, "text": gettext(REASON_TEXT[reason]) if reason in REASON_TEXT else reason}
+            for reason, n in self.rejected.items()]
+        out += [gettext("  flagged %(n)s: %(code)s (%(text)s)") % {
+            "n": n, "code": flag, "text": gettext(FLAG_TEXT[flag]) if flag in FLAG_TEXT else flag}
+            for flag, n in self.flagged.items()]
         if self.enrolled:
-            out.append("  the device was enrolled from the key in the file (--enrol-devices)")
+            out.append(gettext("  the device was enrolled from the key in the file (--enrol-devices)"))
         return out
 
 

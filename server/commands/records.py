@@ -42,7 +42,7 @@ def run_import(args: argparse.Namespace) -> int:
                                  answer_keys_dir=config.answer_keys_dir)
     print(_("%(file)s: %(records)s records of %(user)s from device %(device)s") % {
         "file": args.file, "records": len(rf.records), "user": rf.username, "device": rf.device_id})
-    for line in summary.lines():
+    for line in summary.lines(_):
         print(line)
     return 0 if not summary.rejected else 3
 

@@ -54,8 +54,10 @@ def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_pat
     publish_lessons(server.data_dir, "c1", {"l1": 600.0})
     first = server.cli("records", "import", str(out))
     assert "stored 25, already there 0, rejected 0" in first.stdout and "flagged" not in first.stdout
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")  # the operator's language: the same summary in Chinese
     again = server.cli("records", "import", str(out))
-    assert "stored 0, already there 25, rejected 0" in again.stdout
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
+    assert "已保存 0 条，已有 25 条，拒收 0 条" in again.stdout
     assert server_count(server) == 25
     # the PC comes back online later: the same records are acked as duplicates, nothing doubles
     server.start()

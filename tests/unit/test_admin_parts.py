@@ -146,13 +146,14 @@ def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
 
 def _msgids() -> set[str]:
     """Every text of the admin web, and of the command line (server.cli, its commands, the import
-    report they print), with argparse's own words it marks."""
+    reports they print), with argparse's own words it marks."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
     keywords = {"_": None, "gettext": None, "N_": None}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found = [message[2] for message in extract_from_dir(str(ADMIN), method_map, keywords=keywords)]
-    for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py"):
+    for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py",
+                 SERVER / "ingest.py"):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=keywords)]
     return {message if isinstance(message, str) else message[0] for message in found if message}
 
