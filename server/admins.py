@@ -213,16 +213,18 @@ def _sign_in(conn: Connection, name: str, password: str, address: str, passwords
     with transaction(conn):
         if not right:
             error = AdminSignInError("bad_credentials", "wrong admin name or password")
-            detail = ""
+            detail: audit.Said | str = ""
             if row is not None:
                 a = admins.c
                 conn.execute(admins.update().where(a.name == name).values(failed_attempts=a.failed_attempts + 1))
                 failures = conn.execute(sa.select(a.failed_attempts).where(a.name == name)).scalar_one()
-                detail = f"{failures} failures in a row"
+                detail = audit.said_n("%(n)d failure in a row", "%(n)d failures in a row", failures)
                 if failures >= LOCK_AFTER:
                     conn.execute(admins.update().where(a.name == name)
                                  .values(failed_attempts=0, locked_until=now + LOCK_S))
-                    detail += f"; locked for {LOCK_S / 60:.0f} min"
+                    detail = audit.said_n("%(n)d failure in a row; locked for %(minutes)d min",
+                                          "%(n)d failures in a row; locked for %(minutes)d min", failures,
+                                          minutes=round(LOCK_S / 60))
                     error = AdminSignInError("locked", "this admin account is locked after too many wrong "
                                              "passwords", retry_after_s=LOCK_S)
             audit.record(conn, actor=name, action="admin_sign_in", address=address, result=error.code, detail=detail)

@@ -100,7 +100,10 @@ def _login(conn: Connection, username: str, password: str, address: str,
             conn, username, password)
     except AuthError as exc:
         wait = throttle.delay_s(attempt.failures, throttle.ACCOUNT_FREE_FAILURES)
-        detail = f"{attempt.failures} failures in a row" + (f"; next try in {wait:.0f} s" if wait else "")
+        detail = (audit.said_n("%(n)d failure in a row; next try in %(seconds)d s",
+                               "%(n)d failures in a row; next try in %(seconds)d s", attempt.failures,
+                               seconds=round(wait)) if wait else
+                  audit.said_n("%(n)d failure in a row", "%(n)d failures in a row", attempt.failures))
         with transaction(conn):
             audit.record(conn, actor=username, action="sign_in", address=address, result=exc.code, detail=detail)
         raise
@@ -130,7 +133,8 @@ def _revoke_family(conn: Connection, user_id: str, family: str, address: str) ->
     conn.execute(tokens.delete().where(tokens.c.family == family))
     user = get_user(conn, user_id=user_id)
     audit.record(conn, actor=user.username if user else user_id, action="refresh", address=address,
-                 result="token_reused", detail="a used refresh token came back: every token of its sign-in revoked")
+                 result="token_reused",
+                 detail=audit.said("a used refresh token came back: every token of its sign-in revoked"))
 
 
 def refresh(conn: Connection, refresh_token: str, *, address: str = "") -> tuple[User, Tokens]:
@@ -187,6 +191,11 @@ def user_for_access_token(conn: Connection, token: str) -> User:
 
 
 # ----- devices
+ENROLLED_BY = {"api": audit.said("enrolled by the learner's app"),
+               "import": audit.said("enrolled from an imported records file")}
+"""The audit detail of a device enrolment, by who enrolled it (``enrol_device``'s ``by``)."""
+
+
 def enrol_device(conn: Connection, user: User, device_id: str, public_key: str, *, by: str = "api",
                  max_devices: int | None = None, address: str = "") -> bool:
     """Bind ``device_id`` with ``public_key`` to ``user``. True if new, False if already so enrolled.
@@ -209,13 +218,15 @@ def enrol_device(conn: Connection, user: User, device_id: str, public_key: str, 
                              .where(devices.c.user_id == user.user_id)).scalar_one()
         if max_devices is not None and count >= max_devices:
             audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
-                         result="too_many_devices", detail=f"{count} devices, at most {max_devices}")
+                         result="too_many_devices",
+                         detail=audit.said_n("%(n)d device, at most %(most)d", "%(n)d devices, at most %(most)d",
+                                             count, most=max_devices))
             refused = True
         else:
             conn.execute(devices.insert().values(device_id=device_id, user_id=user.user_id, public_key=key,
                                                  enrolled_by=by))
             audit.record(conn, actor=user.username, action="enrol_device", target=device_id, address=address,
-                         result="ok", detail=f"by {by}")
+                         result="ok", detail=ENROLLED_BY.get(by) or audit.said("by %(by)s", by=by))
     if refused:
         raise RejectedError("too_many_devices", f"this person already has {max_devices} devices enrolled, the most "
                                                 "allowed; ask an admin")

@@ -17,6 +17,7 @@ from server.admin import scope
 from server.admin.exports import Table
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, site_clock, text
 from server.assignments import assign, published_courses, reached_by, unassign
+from server.audit import refusal, said
 from server.classes import class_names
 from server.config import ServerConfig
 from server.storage.tables import assignments, units, users
@@ -134,17 +135,19 @@ async def add(request: Request, signed: SignedIn) -> Response:
         raise scope.OutOfScope(target)
     config: ServerConfig = signed.page.request.app.state.config
     try:
-        done = assign(signed.conn, values["course"], unit=target if kind == "unit" else None,
+        assign(signed.conn, values["course"], unit=target if kind == "unit" else None,
                       class_code=target if kind == "class" else None, required=values["required"] != "elective",
                       due=values["due"] or None, repo_dir=config.repo_dir)
     except SyncError as exc:
-        audited(signed, "admin.assign", target=f"{kind} {target}", result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, "admin.assign", target=f"{kind} {target}", result="refused", detail=refusal(exc))
         reasons = {"bad_date": _("The due date is not a real date (YYYY-MM-DD)."),
                    "not_published": _("The course is not published on this server."),
                    "bad_id": _("The course is not published on this server.")}
         return _page(signed, status=400, form=values, notice={
             "kind": "error", "text": reasons.get(exc.code, _("Not done: %(reason)s") % {"reason": exc.code})})
-    audited(signed, "admin.assign", target=f"{kind} {target}", detail=done)
+    terms = {"course": values["course"], "due": values["due"] or "-"}
+    audited(signed, "admin.assign", target=f"{kind} {target}", detail=said("%(course)s: required, due %(due)s", **terms)
+            if values["required"] != "elective" else said("%(course)s: elective, due %(due)s", **terms))
     signed.page.request.app.state.totals.add(reached_by(signed.conn, unit=target if kind == "unit" else None,
                                                         class_code=target if kind == "class" else None))
     return redirect(signed.page, "/admin/assignments?done=assigned")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from server.admin import scope
 from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, site_rules, text
+from server.audit import refusal, said
 from server.certificates import (
     Issuer,
     StoredCertificate,
@@ -74,10 +75,11 @@ async def issue(request: Request, signed: SignedIn, user_id: str) -> Response:
                                         Issuer.for_site(_config(signed), load_site_rules(_config(signed).data_dir)))
     except SyncError as exc:
         audited(signed, "admin.issue_certificate", target=person.username, result="refused",
-                detail=f"{exc.code}: {exc.detail}")
+                detail=refusal(exc))
         return redirect(signed.page, f"/admin/people/{user_id}?refused={exc.code}")
     audited(signed, "admin.issue_certificate", target=person.username,
-            detail=f"{issued.certificate.serial} year {year_text}" + ("" if issued.new else " (already issued)"))
+            detail=said("%(serial)s for %(year)s", serial=issued.certificate.serial, year=year_text) if issued.new
+            else said("%(serial)s for %(year)s (already issued)", serial=issued.certificate.serial, year=year_text))
     return redirect(signed.page, f"/admin/people/{user_id}?done=issue_certificate")
 
 
@@ -91,9 +93,10 @@ async def revoke_one(request: Request, signed: SignedIn, serial: str) -> Respons
         revoke(signed.conn, found.serial, reason, signed.admin.name, load_private(_config(signed).keys_dir))
     except SyncError as exc:
         audited(signed, "admin.revoke_certificate", target=found.serial, result="refused",
-                detail=f"{exc.code}: {exc.detail}")
+                detail=refusal(exc))
         return redirect(signed.page, f"/admin/people/{person.user_id}?refused={exc.code}")
-    audited(signed, "admin.revoke_certificate", target=found.serial, detail=f"{person.username}: {reason}")
+    audited(signed, "admin.revoke_certificate", target=found.serial,
+            detail=said("%(person)s: %(reason)s", person=person.username, reason=reason))
     return redirect(signed.page, f"/admin/people/{person.user_id}?done=revoke_certificate")
 
 

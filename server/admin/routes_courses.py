@@ -16,6 +16,7 @@ from server import admins, person_year
 from server.admin import courses, scope
 from server.admin.exports import Table
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, site_rules, text, upload
+from server.audit import refusal, said, said_n
 from server.config import ServerConfig
 from server.published import Published
 from sync.protocol.errors import SyncError
@@ -89,14 +90,16 @@ async def publish_course(request: Request, signed: SignedIn) -> Response:
             result, changed = courses.publish_zip(config, Path(tmp.name))
         except SyncError as exc:
             audited(signed, "admin.publish", target=file.filename or "", result="refused",
-                    detail=f"{exc.code}: {exc.detail}")
+                    detail=refusal(exc))
             message = _("The course was not published: %(reason)s") % {"reason": exc.detail}
             return _page(signed, status=400, notice={"kind": "error", "text": message})
     m = result.manifest
     if not result.unchanged:  # what the course now asks decides its learners' years
         signed.page.request.app.state.totals.add(person_year.people_of_course(signed.conn, m.course_id))
     audited(signed, "admin.publish", target=m.course_id,
-            detail=f"version {m.version}" + (" unchanged" if result.unchanged else f", {len(changed)} changes"))
+            detail=said("version %(version)s, unchanged", version=m.version) if result.unchanged
+            else said_n("version %(version)s, %(n)d change", "version %(version)s, %(n)d changes", len(changed),
+                        version=m.version))
     return _page(signed, published={"course": m.course_id, "title": m.title, "version": m.version,
                                     "unchanged": result.unchanged,
                                     "changes": [_change_text(signed, c) for c in changed]})

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from server import admins, audit
-from server.admin import reports, scope
+from server.admin import i18n, reports, scope
 from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.web import SignedIn, audited, read_form, respond, site_clock, upload
 from server.config import ServerConfig
-from server.ingest import import_records
+from server.ingest import ImportSummary, import_records
 from server.transcript import ensure_credited
 from sync.protocol.errors import SyncError
 from sync.protocol.records_file import read_records_file
@@ -56,10 +56,10 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
             summary = import_records(signed.conn, rf, enrol_devices=enrol, repo_dir=config.repo_dir)
         except SyncError as exc:
             audited(signed, "admin.records_import", target=file.filename or "", result="refused",
-                    detail=f"{exc.code}: {exc.detail}")
+                    detail=audit.refusal(exc))
             return respond(signed, "records.html", title=_("Record import"), section="records", result=None,
                            error=_("The file was refused: %(reason)s") % {"reason": f"{exc.code} ({exc.detail})"})
-    audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=" / ".join(summary.lines()))
+    audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=_imported(summary))
     texts = reason_texts(_)
     rejected = Table("rejected", _("Refused records"), (_("Reason"), _("Records"), _("Meaning")),
                      [(reason, n, texts.get(reason, reason)) for reason, n in summary.rejected.items()])
@@ -70,6 +70,19 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
                            "stored": summary.stored, "duplicate": summary.duplicate,
                            "rejected": sum(summary.rejected.values()), "enrolled": summary.enrolled,
                            "rejected_table": rejected, "flagged_table": flagged})
+
+
+def _imported(summary: ImportSummary) -> audit.Said:
+    """The audit detail of a records import: its counts, the reason and flag codes with theirs."""
+    counts = {"stored": summary.stored, "duplicate": summary.duplicate, "rejected": sum(summary.rejected.values()),
+              "flagged": sum(summary.flagged.values())}
+    codes = ", ".join(f"{code} {n}" for code, n in (*summary.rejected.items(), *summary.flagged.items()))
+    said = (audit.said("%(stored)d stored, %(duplicate)d already there, %(rejected)d refused, %(flagged)d flagged "
+                       "(%(codes)s)", codes=codes, **counts) if codes else
+            audit.said("%(stored)d stored, %(duplicate)d already there, %(rejected)d refused, %(flagged)d flagged",
+                       **counts))
+    return (audit.said("%(summary)s; the device was enrolled from the key in the file", summary=said)
+            if summary.enrolled else said)
 
 
 @router.get("/flagged")
@@ -125,11 +138,11 @@ def audit_page(signed: SignedIn, who: Annotated[str, Query(max_length=64)] = "")
                "too_many_attempts": _("too many attempts"), "token_reused": _("token used twice"),
                "too_many_devices": _("too many devices"), "not_listed": _("not in the catalog"),
                "bad_rows": _("bad rows")}
-    clock = site_clock(signed)
+    clock, catalog = site_clock(signed), i18n.translations(signed.page.lang)
     table = Table("audit", _("Audit log"), (_("Time (%(zone)s)") % {"zone": clock.zone}, _("Who"), _("Action"),
                                             _("Target"), _("Address"), _("Result"), _("Detail")),
                   [(clock.when(e.at), e.actor, actions.get(e.action, e.action), e.target, e.address,
-                    results.get(e.result, e.result), e.detail) for e in reversed(rows)], raw=(3, 4, 6))
+                    results.get(e.result, e.result), e.said(catalog)) for e in reversed(rows)], raw=(3, 4, 6))
     return respond(signed, "table_page.html", [table], title=_("Audit log"), section="audit", table=table,
                    intro=_("The newest 500 entries, newest first.") if scope.sees_all(signed.admin)
                    else _("Your own actions, newest first."), numeric=())

@@ -19,9 +19,10 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from server import organization, person_year, units, users
-from server.admin import scope
+from server.admin import i18n, scope
 from server.admin.exports import Table
 from server.admin.web import Refused, Signed, SignedIn, audited, read_form, redirect, respond, text, upload
+from server.audit import Said, refusal, said, said_n
 from server.config import ServerConfig
 from server.org.importing import Change, PersonRow, Problem, Report, UnitRow
 from server.org.levels import CadreLevel
@@ -32,26 +33,31 @@ MAX_SHEET_BYTES = 8 * 1024 * 1024
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
+REFUSALS = {
+    "bad_username": said("The account is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
+    "user_exists": said("This account exists already: choose another."),
+    "bad_person_id": said("The person id is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
+    "person_exists": said("This person id belongs to another account."),
+    "weak_password": said("The password needs at least 6 characters."),
+    "bad_level": said("Choose a cadre level from the list."),
+    "bad_name": said("The name is 1 to 100 characters on one line."),
+    "bad_code": said("The code is 1 to 64 letters, digits, '.', '_' or '-'."),
+    "unit_exists": said("A unit with this code exists already."),
+    "unit_inactive": said("That unit is deactivated: it takes no new people or units."),
+    "unit_cycle": said("A unit cannot move under itself or a unit below it."),
+    "unit_not_empty": said("The unit still holds active people or units: move or deactivate them first."),
+    "no_such_unit": said("There is no such unit, or it is not one of yours."),
+    "no_such_user": said("There is no such account, or the person is not in your units."),
+}
+"""Why a change to a person or a unit was refused, by the service's code: said on the page and in the
+audit log."""
+
+
 def refusal_text(signed: Signed, code: str) -> str:
     """Why a change to a person or a unit was refused, in the page's language (a service's code)."""
-    _ = signed.page.gettext
-    texts = {
-        "bad_username": _("The account is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
-        "user_exists": _("This account exists already: choose another."),
-        "bad_person_id": _("The person id is 1 to 64 letters, digits, '.', '_', '@' or '-'."),
-        "person_exists": _("This person id belongs to another account."),
-        "weak_password": _("The password needs at least 6 characters."),
-        "bad_level": _("Choose a cadre level from the list."),
-        "bad_name": _("The name is 1 to 100 characters on one line."),
-        "bad_code": _("The code is 1 to 64 letters, digits, '.', '_' or '-'."),
-        "unit_exists": _("A unit with this code exists already."),
-        "unit_inactive": _("That unit is deactivated: it takes no new people or units."),
-        "unit_cycle": _("A unit cannot move under itself or a unit below it."),
-        "unit_not_empty": _("The unit still holds active people or units: move or deactivate them first."),
-        "no_such_unit": _("There is no such unit, or it is not one of yours."),
-        "no_such_user": _("There is no such account, or the person is not in your units."),
-    }
-    return texts.get(code, _("Not done: %(reason)s") % {"reason": code[:40]})
+    if code in REFUSALS:
+        return REFUSALS[code].said(i18n.translations(signed.page.lang))
+    return signed.page.gettext("Not done: %(reason)s") % {"reason": code[:40]}
 
 
 def _person(signed: Signed, user_id: str) -> users.User:
@@ -65,7 +71,7 @@ def _done(signed: Signed, user_id: str, action: str, target: str, change: Callab
     try:
         change()
     except SyncError as exc:
-        audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, action, target=target, result="refused", detail=refusal(exc, REFUSALS))
         return redirect(signed.page, f"/admin/people/{user_id}?refused={exc.code}")
     audited(signed, action, target=target)
     return redirect(signed.page, f"/admin/people/{user_id}?done={action.removeprefix('admin.')}")
@@ -120,9 +126,10 @@ async def add_unit(request: Request, signed: SignedIn, code: str) -> Response:
     try:
         units.add_unit(signed.conn, new_code, name, parent.code)
     except SyncError as exc:
-        audited(signed, "admin.add_unit", target=new_code, result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, "admin.add_unit", target=new_code, result="refused", detail=refusal(exc, REFUSALS))
         return redirect(signed.page, f"/admin/units/{parent.code}?refused={exc.code}")
-    audited(signed, "admin.add_unit", target=new_code, detail=f"{name} under {parent.code}")
+    audited(signed, "admin.add_unit", target=new_code,
+            detail=said("%(name)s under %(unit)s", name=name, unit=parent.code))
     return redirect(signed.page, f"/admin/units/{new_code}?done=add_unit")
 
 
@@ -137,14 +144,14 @@ def _restructured(signed: Signed, code: str) -> units.StoredUnit:
     return found
 
 
-def _unit_done(signed: Signed, unit_code: str, action: str, target: str, detail: str,
+def _unit_done(signed: Signed, unit_code: str, action: str, target: str, detail: Said | str,
                change: Callable[[], object], *, back: str | None = None) -> Response:
     """Run ``change`` (a service call), audit it, and go to the unit's page (``back``: another unit's)."""
     page = back or unit_code
     try:
         change()
     except SyncError as exc:
-        audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, action, target=target, result="refused", detail=refusal(exc, REFUSALS))
         return redirect(signed.page, f"/admin/units/{unit_code}?refused={exc.code}")
     audited(signed, action, target=target, detail=detail)
     return redirect(signed.page, f"/admin/units/{page}?done={action.removeprefix('admin.')}")
@@ -196,11 +203,11 @@ async def add_person(request: Request, signed: SignedIn, code: str) -> Response:
         user = users.add_user(signed.conn, username, password, unit.code, name or None, level=level,
                               person_id=person_id or None)
     except SyncError as exc:
-        audited(signed, "admin.add_person", target=username, result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, "admin.add_person", target=username, result="refused", detail=refusal(exc, REFUSALS))
         return _person_refused(signed, unit.code, exc.code, {
             "name": name, "username": username, "person_id": person_id, "level": text(form, "level", 32)})
     person_year.refresh_site(signed.conn, signed.page.request.app.state.config.data_dir, [user.user_id])
-    audited(signed, "admin.add_person", target=user.username, detail=f"in {unit.code}")
+    audited(signed, "admin.add_person", target=user.username, detail=said("in %(unit)s", unit=unit.code))
     return redirect(signed.page, f"/admin/people/{user.user_id}?done=add_person")
 
 
@@ -230,7 +237,7 @@ async def move_unit(request: Request, signed: SignedIn, code: str) -> Response:
         signed.page.request.app.state.totals.add([p.user_id for p in people])
 
     return _unit_done(signed, found.code, "admin.move_unit", found.code,
-                      f"under {parent.code} (was {found.parent or '-'})", moved)
+                      said("under %(unit)s (was %(was)s)", unit=parent.code, was=found.parent or "-"), moved)
 
 
 @router.post("/units/{code}/deactivate")
@@ -359,7 +366,8 @@ async def import_check(request: Request, signed: SignedIn) -> Response:
                            "reason": exc.detail}})
     rows, bad = _report_tables(signed, report, problems)
     audited(signed, "admin.import_check", target=kind, result="ok" if not problems else "bad_rows",
-            detail=f"{file.filename}: {len(report.rows)} good rows, {len({p.row for p in problems})} bad")
+            detail=said_n("%(file)s: %(n)d good row, %(bad)d bad", "%(file)s: %(n)d good rows, %(bad)d bad",
+                           len(report.rows), file=file.filename or "", bad=len({p.row for p in problems})))
     return respond(signed, "import.html", title=_("Import units or people"), section="people",
                    report={"rows": rows, "bad": bad, "ok": not problems, "new": report.count(Change.NEW),
                            "changed": report.count(Change.CHANGED), "unchanged": report.count(Change.UNCHANGED)},
@@ -386,7 +394,7 @@ async def import_confirm(request: Request, signed: SignedIn) -> Response:
                                                     by=signed.admin.name)
             problems = list(report.problems)
     except SyncError as exc:
-        audited(signed, "admin.import", target=kind, result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, "admin.import", target=kind, result="refused", detail=refusal(exc, REFUSALS))
         return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
                        token=text(form, "token", 64), kind=kind, can_units=scope.sees_all(signed.admin), result=None,
                        notice={"kind": "error", "text": _("Nothing was imported: %(reason)s") % {"reason": exc.detail}})
@@ -398,7 +406,8 @@ async def import_confirm(request: Request, signed: SignedIn) -> Response:
     for p in path.parent.glob(f"{path.stem}.*"):
         p.unlink(missing_ok=True)
     audited(signed, "admin.import", target=kind,
-            detail=f"{report.count(Change.NEW)} new, {report.count(Change.CHANGED)} changed")
+            detail=said("%(new)d new, %(changed)d changed", new=report.count(Change.NEW),
+                         changed=report.count(Change.CHANGED)))
     return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None, token="",
                    kind=kind, can_units=scope.sees_all(signed.admin),
                    result={"new": report.count(Change.NEW), "changed": report.count(Change.CHANGED)})

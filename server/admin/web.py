@@ -203,15 +203,18 @@ def respond(signed: Signed, template: str, tables: Sequence[Table] = (), **value
     data = exports.render(table, kind)
     with transaction(signed.conn):
         audit.record(signed.conn, actor=signed.admin.name, action="admin.export", result="ok", address=signed.address,
-                     target=page.request.url.path, detail=f"{table.name}.{kind} {len(table.rows)} rows")
+                     target=page.request.url.path,
+                     detail=audit.said_n("%(file)s: %(n)d row", "%(file)s: %(n)d rows", len(table.rows),
+                                         file=f"{table.name}.{kind}"))
     filename = f"{table.name}.{kind}"
     return page.finish(Response(data, media_type=exports.CONTENT_TYPES[kind], headers={
         "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store"}))
 
 
-def audited(signed: Signed, action: str, *, target: str = "", result: str = "ok", detail: str = "") -> None:
-    """One audit row for an admin's action, in its own write transaction."""
+def audited(signed: Signed, action: str, *, target: str = "", result: str = "ok",
+            detail: audit.Said | str = "") -> None:
+    """One audit row for an admin's action, in its own write transaction (``detail``: see audit.record)."""
     with transaction(signed.conn):
         audit.record(signed.conn, actor=signed.admin.name, action=action, target=target, result=result,
                      address=signed.address, detail=detail)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import gettext
 import os
 import threading
 from collections.abc import Iterator
@@ -88,9 +89,14 @@ ARGPARSE_TEXTS = (
 the run's language."""
 
 
+def run_catalog() -> gettext.NullTranslations:
+    """The catalog of the run's language (the admin web's)."""
+    return translations(command_language())
+
+
 def _(text: str) -> str:
     """``text`` (English: a msgid of the catalog) in the run's language."""
-    return translations(command_language()).gettext(text) if text else text  # "": the catalog's header
+    return run_catalog().gettext(text) if text else text  # "": the catalog's header
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from server.audit import entries
-from server.commands import _, connect, site
+from server.commands import _, connect, run_catalog, site
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     with connect(site(args).existing()) as conn:
         found = entries(conn, since=since, user=args.user, limit=args.limit)
     print("\t".join((_("at"), _("actor"), _("action"), _("target"), _("address"), _("result"), _("detail"))))
+    catalog = run_catalog()
     for entry in found:
-        print(entry.line())
+        print(entry.line(catalog))
     return 0

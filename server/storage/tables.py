@@ -246,7 +246,9 @@ signin_failures = sa.Table(
 )
 
 # The append-only audit log of sign-ins and admin actions (server/audit.py); the database itself
-# refuses to change or delete a row (audit_log_append_only's triggers).
+# refuses to change or delete a row (audit_log_append_only's triggers). ``detail`` is a msgid of the
+# admin web's catalog and ``detail_values`` its values (JSON), said in the reader's language; with no
+# values (every row written before revision 0010), ``detail`` is shown as stored.
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", ROW_KEY, primary_key=True, autoincrement=True),
@@ -257,6 +259,7 @@ audit_log = sa.Table(
     sa.Column("address", sa.Text, nullable=False, server_default=""),
     sa.Column("result", sa.Text, nullable=False),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.Column("detail_values", sa.Text),
     sa.Index("audit_log_at", "at"),
 )
 

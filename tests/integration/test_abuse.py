@@ -215,7 +215,8 @@ def test_a_lost_answer_may_be_retried_once_and_never_more(shared_server: ServerP
 
 
 @pytest.mark.databases
-def test_one_person_may_enrol_at_most_the_device_cap(shared_server: ServerProcess) -> None:
+def test_one_person_may_enrol_at_most_the_device_cap(shared_server: ServerProcess,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     server = shared_server
     add_user(server, "many", "pass-word")
     access = login(server, "many", "pass-word").json()["access_token"]
@@ -232,9 +233,13 @@ def test_one_person_may_enrol_at_most_the_device_cap(shared_server: ServerProces
     assert over.status_code == 409 and over.json()["code"] == "too_many_devices"
     again = enrol(*devices[0])  # one already enrolled is still fine
     assert again.status_code == 200 and again.json()["created"] is False
-    rows = [(r[2], r[3], r[5]) for r in audit(server, "--user", "many")]
-    assert ("enrol_device", devices[10][0], "too_many_devices") in rows
+    rows = [(r[2], r[3], r[5], r[6]) for r in audit(server, "--user", "many")]
+    assert ("enrol_device", devices[10][0], "too_many_devices", "10 devices, at most 10") in rows
     assert sum(1 for r in rows if r[0] == "enrol_device" and r[2] == "ok") == 10
+    # the command's run language says the details: Chinese for a Chinese run
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")
+    said = [line.split("\t")[6] for line in server.cli("audit", "--user", "many").stdout.splitlines()[1:]]
+    assert "已有 10 台设备，最多 10 台" in said and said.count("由学员的应用登记") == 10
 
 
 def _rss(server: ServerProcess) -> int:

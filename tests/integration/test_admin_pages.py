@@ -232,6 +232,7 @@ def test_people_and_units_are_made_moved_and_deactivated_only_inside_the_admins_
                                                                                    "POST")]
     log = browser.get("/admin/audit").text  # named in Chinese on the audit page
     assert all(label in log for label in ("越权访问（超出本账号单位）", "无权操作", "新增人员")), log
+    assert "user_exists：该账号已存在，请换一个。" in log  # and why, in Chinese too
     # a new unit, the county moved under it with its people, their records and history kept
     browser.post("/admin/units/city-a/add", {"code": "district-a", "name": "甲市片区"})
     choices = re.findall(r'<option value="([^"]+)"', browser.get("/admin/units/county-a1").text.split(

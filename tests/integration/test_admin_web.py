@@ -130,6 +130,28 @@ def test_page_numbers_equal_the_downloads_and_the_api(read_site: Site) -> None:
     assert read_site.server.sql(exports)[0][0] == 2
 
 
+def _audit_details(browser: AdminSession, lang: str) -> list[str]:
+    """The Detail column of the audit page in ``lang``, newest first, after checking that the page's
+    CSV and XLSX downloads say the same (the XLSX, made after, with the CSV's download first)."""
+    browser.post("/admin/language", {"lang": lang, "next": "/admin/audit"})
+    details = [r[6] for r in page_tables(browser.get("/admin/audit").text)["audit"]]
+    assert details[0] == {"zh_CN": "详情", "en": "Detail"}[lang]
+    text = browser.get("/admin/audit", params={"export": "csv", "table": "audit"}).content.decode("utf-8-sig")
+    assert [r[6] for r in csv.reader(io.StringIO(text))] == details
+    sheet = load_workbook(io.BytesIO(browser.get("/admin/audit", params={"export": "xlsx", "table": "audit"})
+                                     .content)).active
+    assert sheet is not None
+    downloaded = {"zh_CN": f"audit.csv：{len(details) - 1} 行", "en": f"audit.csv: {len(details) - 1} rows"}[lang]
+    assert [r[6] or "" for r in sheet.iter_rows(values_only=True)] == [details[0], downloaded, *details[1:]]
+    return details[1:]
+
+
+def _api_of(site: Site, account: str) -> ApiClient:
+    api = ApiClient(Transport(site.server.url))
+    api.login(account, PASSWORD)
+    return api
+
+
 def _records_file(site: Site, tmp_path: Path, account: str) -> Path:
     """A file from an air-gapped PC: three records of ``account``'s, the second tampered with."""
     signer = DeviceSigner(str(uuid.uuid4()), site.user_ids[account], PrivateKey.generate())
@@ -169,6 +191,14 @@ def test_record_import_says_what_was_stored_duplicate_and_refused(site: Site, tm
         assert [text for text in english if text in page] == []
     rows = site.server.sql("SELECT result, detail FROM audit_log WHERE action = 'admin.records_import' ORDER BY id")
     assert [r[0] for r in rows] == ["refused", "ok", "ok"]
+    # the audit log says what each import did in the reader's language, newest first
+    assert _audit_details(browser, "zh_CN")[:2] == [
+        "存入 0 条，已有 2 条，拒收 1 条，标记 0 条（bad_signature 1）",
+        "存入 2 条，已有 0 条，拒收 1 条，标记 3 条（bad_signature 1, overlap 2, gap 1）；已按文件中的密钥登记该设备"]
+    assert _audit_details(browser, "en")[2:4] == [  # after the downloads of the Chinese page
+        "0 stored, 2 already there, 1 refused, 0 flagged (bad_signature 1)",
+        "2 stored, 0 already there, 1 refused, 3 flagged (bad_signature 1, overlap 2, gap 1); the device was "
+        "enrolled from the key in the file"]
 
 
 def test_publish_from_a_zip_says_what_changed_and_only_a_system_admin_may(site: Site, tmp_path: Path) -> None:
@@ -206,6 +236,9 @@ def test_publish_from_a_zip_says_what_changed_and_only_a_system_admin_may(site: 
         assert unit_admin.post("/admin/courses/publish", {}, files={"zip": ("law.zip", f)}).status_code == 403
     actions = [r[0] for r in site.server.sql("SELECT action FROM audit_log WHERE actor = 'root' ORDER BY id")]
     assert actions.count("admin.publish") == 3 and "admin.take_off_line" in actions
+    # the audit log says what each publishing changed in the reader's language
+    assert _audit_details(root, "zh_CN")[4:6] == ["第 2 版，2 处改动", "第 1 版，2 处改动"]
+    assert _audit_details(root, "en")[6:8] == ["version 2, 2 changes", "version 1, 2 changes"]
 
 
 def test_people_are_changed_only_inside_the_admins_units_and_every_change_is_audited(site: Site) -> None:
@@ -247,6 +280,9 @@ def test_an_import_with_a_bad_row_changes_nothing_until_fixed_and_confirmed(site
     rows = [["钱七", "11010519491231002X", "县处级", "county-a1"], ["孙八", "110105194912310038", "副科", "nowhere"],
             ["周九", "110105194912310054", "一般干部", "city-b"]]
     browser = AdminSession(site.server)
+    browser.get("/admin/sign-in")
+    wrong = browser.post("/admin/sign-in", {"name": "a-admin", "password": "not-it", "next": "/admin/"})
+    assert wrong.status_code == 401
     browser.sign_in("a-admin")
     browser.get("/admin/import")
     sheet = write_sheet(tmp_path / "people.xlsx", header, rows)
@@ -270,6 +306,21 @@ def test_an_import_with_a_bad_row_changes_nothing_until_fixed_and_confirmed(site
     assert "新增 2" in done.text
     assert site.server.sql("SELECT COUNT(*) FROM users")[0][0] == before[0][0] + 2
     assert browser.post("/admin/import/confirm", {"token": token.group(1), "kind": "people"}).status_code == 404
+    # the audit log says each in the reader's language; a row stored as free text before, as stored
+    _api_of(site, "zhang").enrol_device(str(uuid.uuid4()), PrivateKey.generate().public.to_text())
+    old = "people.xlsx: 1 good rows, 1 bad"
+    site.server.sql("INSERT INTO audit_log (actor, action, target, result, detail) VALUES "
+                    "('a-admin', 'admin.import_check', 'people', 'bad_rows', :d)", {"d": old})
+    root = AdminSession(site.server)
+    root.sign_in("root")
+    said = {"zh_CN": [old, "由学员的应用登记", "新增 2 条，变更 0 条", "people.xlsx：2 行无误，0 行有误",
+                      "people.xlsx：2 行无误，2 行有误", "连续失败 1 次"],
+            "en": [old, "enrolled by the learner's app", "2 new, 0 changed", "people.xlsx: 2 good rows, 0 bad",
+                   "people.xlsx: 2 good rows, 2 bad", "1 failure in a row"]}
+    for lang, expected in said.items():
+        details = _audit_details(root, lang)  # newest first: the site's own making after this test's
+        mine = details[:details.index(expected[-1]) + 1]
+        assert [d for d in mine if d in expected] == expected, "|".join(details)
 
 
 def test_the_behind_list_follows_the_targets_and_downloads_as_shown(site: Site) -> None:

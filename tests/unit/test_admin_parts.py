@@ -144,25 +144,32 @@ def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
     assert "2026年3月1日" in printed(-300)  # 18:30 at UTC-05:00
 
 
-def _msgids() -> set[str]:
+def _msgids() -> set[str | tuple[str, str]]:
     """Every text of the admin web, and of the command line (server.cli, its commands, the import
-    reports they print), with argparse's own words it marks."""
+    reports they print), with argparse's own words it marks, and every audit detail (server.audit's
+    ``said``, and ``said_n``'s singular and plural)."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
-    keywords = {"_": None, "gettext": None, "N_": None}
+    details: dict[str, tuple[int, ...] | None] = {"said": None, "said_n": (1, 2)}
+    keywords = {"_": None, "gettext": None, "N_": None, **details}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found = [message[2] for message in extract_from_dir(str(ADMIN), method_map, keywords=keywords)]
     for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py",
                  SERVER / "ingest.py"):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=keywords)]
-    return {message if isinstance(message, str) else message[0] for message in found if message}
+    for path in sorted(SERVER.glob("*.py")):
+        found += [message[1] for message in extract_from_file("python", str(path), keywords=details)]
+    return {message if isinstance(message, str) else (message[0], message[1]) if message[1] else message[0]
+            for message in found if message}
 
 
 def test_every_text_has_its_chinese() -> None:
     msgids = _msgids()
     assert {"Sign in", "Dashboard", "create an account", "usage: ", "Password: "} <= msgids
     catalog = i18n.translations("zh_CN")
-    missing = sorted(m for m in msgids if catalog.gettext(m) == m)
+    assert ("%(n)d failure in a row", "%(n)d failures in a row") in msgids  # a detail of the audit log
+    missing = sorted(str(m) for m in msgids if (catalog.gettext(m) == m if isinstance(m, str) else
+                                                catalog.ngettext(*m, 2) in m))
     assert missing == []
     from babel.messages.pofile import read_po
 
