@@ -109,12 +109,18 @@ class AuditEntry:
                           self.said(catalog)))
 
 
+def stored(detail: Said | str) -> tuple[str, str | None]:
+    """The columns ``detail`` and ``detail_values`` of ``detail`` (free text: no values)."""
+    if isinstance(detail, Said):
+        return detail.msgid, json.dumps(detail.stored(), ensure_ascii=False, sort_keys=True)
+    return detail, None
+
+
 def record(conn: Connection, *, actor: str, action: str, result: str, target: str = "", address: str = "",
            detail: Said | str = "") -> None:
     """Add one row, inside the caller's write transaction (server.storage.engine.transaction);
     ``detail`` a text to say (``said``, ``said_n``), or data shown as it is (a file name)."""
-    text, values = ((detail.msgid, json.dumps(detail.stored(), ensure_ascii=False, sort_keys=True))
-                    if isinstance(detail, Said) else (detail, None))
+    text, values = stored(detail)
     conn.execute(audit_log.insert().values(actor=actor, action=action, target=target, address=address,
                                            result=result, detail=text, detail_values=values))
 

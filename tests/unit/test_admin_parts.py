@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from server import ingest
+from server import audit, ingest
 from server.admin import charts, exports, i18n, reasons
 from server.admin.session import Session, SessionCodec, check_csrf, new_session, session_key
 
@@ -177,6 +177,30 @@ def test_every_text_has_its_chinese() -> None:
         entries = [m for m in read_po(po, locale="zh_CN") if m.id]
     unfinished = sorted(str(m.id) for m in entries if not m.string or m.fuzzy)
     assert unfinished == []  # every entry of the catalog has its Chinese, none a guess left to check
+
+
+def test_an_audit_detail_is_said_in_the_readers_language_and_an_old_one_as_stored() -> None:
+    zh, en = i18n.translations("zh_CN"), i18n.translations("en")
+
+    def stored(detail: audit.Said | str) -> audit.AuditEntry:  # as record writes it, as entries reads it
+        text, values = audit.stored(detail)
+        return audit.AuditEntry("2026-12-01T00:00:00Z", "root", "admin.import_check", "", "", "ok", text, values)
+
+    for n, chinese, english in ((1, "a.xlsx：1 行无误，0 行有误", "a.xlsx: 1 good row, 0 bad"),
+                                (3, "a.xlsx：3 行无误，0 行有误", "a.xlsx: 3 good rows, 0 bad")):
+        entry = stored(audit.said_n("%(file)s: %(n)d good row, %(bad)d bad", "%(file)s: %(n)d good rows, %(bad)d bad",
+                                    n, file="a.xlsx", bad=0))
+        assert (entry.said(zh), entry.said(en)) == (chinese, english)
+    # a text inside a text, and data with a "%" in it, kept as data
+    nested = stored(audit.said("%(summary)s; the device was enrolled from the key in the file",
+                               summary=audit.said("by %(by)s", by="100% 张三")))
+    assert nested.said(zh) == "由 100% 张三 登记；已按文件中的密钥登记该设备"
+    # free text (a row from before, or data such as a command line) as stored, in every language
+    for old in ("people.xlsx: 1 good rows, 1 bad", "user add li --unit 100%"):
+        assert stored(old).said(zh) == stored(old).said(en) == old
+    # a msgid a later version no longer has: in English, its values put in
+    gone = stored(audit.said("%(n)d things happened", n=2))
+    assert gone.said(zh) == "2 things happened"
 
 
 def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
