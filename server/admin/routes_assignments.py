@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from server import admins
-from server.admin import scope
+from server.admin import i18n, scope
 from server.admin.exports import Table
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, site_clock, text
 from server.assignments import assign, published_courses, reached_by, unassign
@@ -25,6 +25,10 @@ from server.units import subtree_clause
 from sync.protocol.errors import SyncError
 
 router = APIRouter(prefix="/admin")
+REFUSALS = {"bad_date": said("The due date is not a real date (YYYY-MM-DD)."),
+            "not_published": said("The course is not published on this server."),
+            "bad_id": said("The course is not published on this server.")}
+"""Why an assignment was refused, by the service's code: said on the page and in the audit log."""
 KINDS = ("unit", "class", "user")
 
 
@@ -136,15 +140,14 @@ async def add(request: Request, signed: SignedIn) -> Response:
     config: ServerConfig = signed.page.request.app.state.config
     try:
         assign(signed.conn, values["course"], unit=target if kind == "unit" else None,
-                      class_code=target if kind == "class" else None, required=values["required"] != "elective",
-                      due=values["due"] or None, repo_dir=config.repo_dir)
+               class_code=target if kind == "class" else None, required=values["required"] != "elective",
+               due=values["due"] or None, repo_dir=config.repo_dir)
     except SyncError as exc:
-        audited(signed, "admin.assign", target=f"{kind} {target}", result="refused", detail=refusal(exc))
-        reasons = {"bad_date": _("The due date is not a real date (YYYY-MM-DD)."),
-                   "not_published": _("The course is not published on this server."),
-                   "bad_id": _("The course is not published on this server.")}
+        audited(signed, "admin.assign", target=f"{kind} {target}", result="refused", detail=refusal(exc, REFUSALS))
+        reason = REFUSALS.get(exc.code)
         return _page(signed, status=400, form=values, notice={
-            "kind": "error", "text": reasons.get(exc.code, _("Not done: %(reason)s") % {"reason": exc.code})})
+            "kind": "error", "text": reason.said(i18n.translations(signed.page.lang)) if reason
+            else _("Not done: %(reason)s") % {"reason": exc.code}})
     terms = {"course": values["course"], "due": values["due"] or "-"}
     audited(signed, "admin.assign", target=f"{kind} {target}", detail=said("%(course)s: required, due %(due)s", **terms)
             if values["required"] != "elective" else said("%(course)s: elective, due %(due)s", **terms))
