@@ -45,6 +45,7 @@ from sqlalchemy.engine import Connection
 
 from player.intervals import IntervalSet
 from server import person_year
+from server.audit import Said, said
 from server.auth import device_key, enrol_device
 from server.credit import (
     ALLOWANCE_S,
@@ -620,11 +621,13 @@ class ImportSummary:
     enrolled: bool
     flagged: dict[str, int] = field(default_factory=dict)
 
+    def _counts(self) -> dict[str, int]:
+        return {"stored": self.stored, "duplicate": self.duplicate, "rejected": sum(self.rejected.values())}
+
     def lines(self, gettext: Callable[[str], str] = str) -> list[str]:
         """The summary for a terminal, in the language of ``gettext`` (the import command's; English: the
         texts themselves); reason codes stay as they are, each with its text."""
-        out = [gettext("stored %(stored)s, already there %(duplicate)s, rejected %(rejected)s") % {
-            "stored": self.stored, "duplicate": self.duplicate, "rejected": sum(self.rejected.values())}]
+        out = [gettext("stored %(stored)s, already there %(duplicate)s, rejected %(rejected)s") % self._counts()]
         out += [gettext("  rejected %(n)s: %(code)s (%(text)s)") % {
             "n": n, "code": reason, "text": gettext(REASON_TEXT[reason]) if reason in REASON_TEXT else reason}
             for reason, n in self.rejected.items()]
@@ -634,6 +637,17 @@ class ImportSummary:
         if self.enrolled:
             out.append(gettext("  the device was enrolled from the key in the file (--enrol-devices)"))
         return out
+
+    def detail(self) -> Said:
+        """The summary on one line, for the audit log (said in its reader's language): ``lines``'s first,
+        how many were flagged, and the code of each refusal and flag with its count."""
+        counts = said("stored %(stored)s, already there %(duplicate)s, rejected %(rejected)s", **self._counts())
+        flagged = sum(self.flagged.values())
+        codes = ", ".join(f"{code} {n}" for code, n in (*self.rejected.items(), *self.flagged.items()))
+        summary = (said("%(counts)s, flagged %(flagged)s (%(codes)s)", counts=counts, flagged=flagged, codes=codes)
+                   if codes else said("%(counts)s, flagged %(flagged)s", counts=counts, flagged=flagged))
+        return (said("%(summary)s; the device was enrolled from the key in the file", summary=summary)
+                if self.enrolled else summary)
 
 
 def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path,

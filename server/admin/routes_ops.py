@@ -17,7 +17,7 @@ from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.web import SignedIn, audited, read_form, respond, site_clock, upload
 from server.config import ServerConfig
-from server.ingest import ImportSummary, import_records
+from server.ingest import import_records
 from server.transcript import ensure_credited
 from sync.protocol.errors import SyncError
 from sync.protocol.records_file import read_records_file
@@ -59,7 +59,7 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
                     detail=audit.refusal(exc))
             return respond(signed, "records.html", title=_("Record import"), section="records", result=None,
                            error=_("The file was refused: %(reason)s") % {"reason": f"{exc.code} ({exc.detail})"})
-    audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=_imported(summary))
+    audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=summary.detail())
     texts = reason_texts(_)
     rejected = Table("rejected", _("Refused records"), (_("Reason"), _("Records"), _("Meaning")),
                      [(reason, n, texts.get(reason, reason)) for reason, n in summary.rejected.items()])
@@ -70,19 +70,6 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
                            "stored": summary.stored, "duplicate": summary.duplicate,
                            "rejected": sum(summary.rejected.values()), "enrolled": summary.enrolled,
                            "rejected_table": rejected, "flagged_table": flagged})
-
-
-def _imported(summary: ImportSummary) -> audit.Said:
-    """The audit detail of a records import: its counts, the reason and flag codes with theirs."""
-    counts = {"stored": summary.stored, "duplicate": summary.duplicate, "rejected": sum(summary.rejected.values()),
-              "flagged": sum(summary.flagged.values())}
-    codes = ", ".join(f"{code} {n}" for code, n in (*summary.rejected.items(), *summary.flagged.items()))
-    said = (audit.said("%(stored)d stored, %(duplicate)d already there, %(rejected)d refused, %(flagged)d flagged "
-                       "(%(codes)s)", codes=codes, **counts) if codes else
-            audit.said("%(stored)d stored, %(duplicate)d already there, %(rejected)d refused, %(flagged)d flagged",
-                       **counts))
-    return (audit.said("%(summary)s; the device was enrolled from the key in the file", summary=said)
-            if summary.enrolled else said)
 
 
 @router.get("/flagged")

@@ -194,11 +194,11 @@ def test_record_import_says_what_was_stored_duplicate_and_refused(site: Site, tm
     # the audit log says what each import did in the reader's language, newest first (how many
     # records the first import flagged, and why, depends on the clock: the same in both languages)
     chinese, english = _audit_details(browser, "zh_CN")[:2], _audit_details(browser, "en")[2:4]  # after the downloads
-    assert [chinese[0], english[0]] == ["存入 0 条，已有 2 条，拒收 1 条，标记 0 条（bad_signature 1）",
-                                        "0 stored, 2 already there, 1 refused, 0 flagged (bad_signature 1)"]
-    zh = re.fullmatch(r"存入 2 条，已有 0 条，拒收 1 条，标记 (\d+) 条（(bad_signature 1(, [a-z_]+ \d+)*)）；"
+    assert [chinese[0], english[0]] == ["已保存 0 条，已有 2 条，拒收 1 条，标记异常 0 条（bad_signature 1）",
+                                        "stored 0, already there 2, rejected 1, flagged 0 (bad_signature 1)"]
+    zh = re.fullmatch(r"已保存 2 条，已有 0 条，拒收 1 条，标记异常 (\d+) 条（(bad_signature 1(, [a-z_]+ \d+)*)）；"
                       r"已按文件中的密钥登记该设备", chinese[1])
-    en = re.fullmatch(r"2 stored, 0 already there, 1 refused, (\d+) flagged \((bad_signature 1(, [a-z_]+ \d+)*)\); "
+    en = re.fullmatch(r"stored 2, already there 0, rejected 1, flagged (\d+) \((bad_signature 1(, [a-z_]+ \d+)*)\); "
                       r"the device was enrolled from the key in the file", english[1])
     assert zh is not None and en is not None and zh.groups()[:2] == en.groups()[:2], (chinese, english)
 
