@@ -22,6 +22,7 @@ from server.admin.exports import Cell, Table
 from server.admin.exports import text as figure
 from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, respond, site_rules, text
 from server.assignments import assign, published_courses, reached_by
+from server.audit import refusal, said, said_n
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
 from server.class_report import ClassReport, MemberResult, class_list, class_report, owner_names, score_bands
 from server.classes import create_class, enrol, unenrol
@@ -166,11 +167,14 @@ async def create(request: Request, signed: SignedIn) -> Response:
         klass = create_class(signed.conn, values["code"], values["name"], parse_date(values["starts"]),
                              parse_date(values["ends"]), owner_unit=owner, scoring=scoring)
     except SyncError as exc:
-        audited(signed, "admin.class_add", target=values["code"], result="refused", detail=f"{exc.code}: {exc.detail}")
+        audited(signed, "admin.class_add", target=values["code"], result="refused", detail=refusal(exc))
         return _list(signed, status=400, form=values, notice={"kind": "error", "text": _problem(signed, exc)})
+    terms = {"name": klass.name, "starts": str(klass.starts), "ends": str(klass.ends),
+             "weights": weights_text(scoring), "pass": str(scoring.pass_score)}
     audited(signed, "admin.class_add", target=klass.code,
-            detail=f"{klass.name}; {klass.starts} to {klass.ends}; {weights_text(scoring)} pass "
-                   f"{scoring.pass_score}; organised by {owner or 'the site'}")
+            detail=said("%(name)s; %(starts)s to %(ends)s; %(weights)s, pass %(pass)s; organised by %(unit)s",
+                        unit=owner, **terms) if owner else
+            said("%(name)s; %(starts)s to %(ends)s; %(weights)s, pass %(pass)s; organised by the site", **terms))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=created")
 
 
@@ -251,7 +255,7 @@ def _above_mine(signed: Signed, path: str) -> bool:
 
 
 def _refused(signed: Signed, code: str, action: str, target: str, exc: SyncError) -> Response:
-    audited(signed, action, target=target, result="refused", detail=f"{exc.code}: {exc.detail}")
+    audited(signed, action, target=target, result="refused", detail=refusal(exc))
     klass = scope.klass(signed.conn, signed.admin, code)
     signed.page.context.update(notice={"kind": "error", "text": _problem(signed, exc)})
     response = class_page(signed, klass.code)
@@ -266,11 +270,14 @@ async def add_course(request: Request, signed: SignedIn, code: str) -> Response:
     course, due = text(form, "course", 64), text(form, "due", 10) or None
     required = text(form, "kind") != "elective"
     try:
-        done = assign(signed.conn, course, class_code=klass.code, required=required, due=due,
-                      repo_dir=_config(signed).repo_dir)
+        assign(signed.conn, course, class_code=klass.code, required=required, due=due,
+               repo_dir=_config(signed).repo_dir)
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_course", klass.code, exc)
-    audited(signed, "admin.class_course", target=klass.code, detail=done)
+    terms = {"course": course, "due": due or "-"}
+    audited(signed, "admin.class_course", target=klass.code,
+            detail=said("%(course)s: required, due %(due)s", **terms) if required
+            else said("%(course)s: elective, due %(due)s", **terms))
     signed.page.request.app.state.totals.add(reached_by(signed.conn, class_code=klass.code))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=course")
 
@@ -292,7 +299,9 @@ async def enrol_people(request: Request, signed: SignedIn, code: str) -> Respons
             done = enrol(signed.conn, klass.code, person=user.username)
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_enrol", klass.code, exc)
-    audited(signed, "admin.class_enrol", target=klass.code, detail=f"{done.kind.value} {done.target}")
+    audited(signed, "admin.class_enrol", target=klass.code,
+            detail=said("unit %(unit)s", unit=done.target) if done.kind.value == "unit"
+            else said("person %(person)s", person=done.target))
     signed.page.request.app.state.totals.add(reached_by(  # the class's courses now reach them
         signed.conn, username=target if kind != "unit" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=enrolled")
@@ -309,7 +318,8 @@ async def unenrol_people(request: Request, signed: SignedIn, code: str) -> Respo
     if not unenrol(signed.conn, klass.code, person=target if kind == "person" else None,
                    unit=target if kind == "unit" else None):
         raise scope.OutOfScope(target)
-    audited(signed, "admin.class_unenrol", target=klass.code, detail=f"{kind} {target}")
+    audited(signed, "admin.class_unenrol", target=klass.code,
+            detail=said("unit %(unit)s", unit=target) if kind == "unit" else said("person %(person)s", person=target))
     signed.page.request.app.state.totals.add(reached_by(  # the class's courses no longer reach them
         signed.conn, username=target if kind == "person" else None, unit=target if kind == "unit" else None))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=unenrolled")
@@ -340,7 +350,7 @@ async def issue_certificates(request: Request, signed: SignedIn, code: str) -> R
                                           Issuer.for_site(config, site_rules(signed)))
     except SyncError as exc:
         audited(signed, "admin.class_certificates", target=klass.code, result="refused",
-                detail=f"{exc.code}: {exc.detail}")
+                detail=refusal(exc))
         reasons = {"bad_key": _("The signing key is locked: the server was started without its passphrase. "
                                 "Ask the site's operator."),
                    "no_key": _("This server has no signing key yet ('studydesk-server keys init')."),
@@ -351,8 +361,9 @@ async def issue_certificates(request: Request, signed: SignedIn, code: str) -> R
         return response
     new = sum(1 for i in issued if i.new)
     audited(signed, "admin.class_certificates", target=klass.code,
-            detail=f"{new} issued, {len(issued) - new} already held: "
-                   + ", ".join(i.certificate.serial for i in issued if i.new)[:1500])
+            detail=said_n("%(n)d issued, %(held)d already held: %(serials)s",
+                          "%(n)d issued, %(held)d already held: %(serials)s", new, held=len(issued) - new,
+                          serials=", ".join(i.certificate.serial for i in issued if i.new)[:1500]))
     report = report_of(signed, klass)
     mine = {i.certificate.serial for i in issued if i.new}
     held = _class_certificates(signed, report)
@@ -373,6 +384,7 @@ def certificates_pdf(signed: SignedIn, code: str) -> Response:
     if not held:
         raise scope.OutOfScope(code)
     data = many_pdf([c for _m, c in held], site_rules(signed))
-    audited(signed, "admin.class_certificates_pdf", target=klass.code, detail=f"{len(held)} certificates")
+    audited(signed, "admin.class_certificates_pdf", target=klass.code,
+            detail=said_n("%(n)d certificate", "%(n)d certificates", len(held)))
     return signed.page.finish(Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificates-{klass.code}.pdf"', "Cache-Control": "no-store"}))

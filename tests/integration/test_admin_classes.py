@@ -19,9 +19,10 @@ import pytest
 from openpyxl import load_workbook
 
 from server import admins
-from server.admin import scope
+from server.admin import i18n, scope
 from server.admin.exports import text as figure
 from server.assignments import assign
+from server.audit import AuditEntry
 from server.class_report import class_list, class_report
 from server.class_scores import MAX_CLASSES, learner_classes
 from server.classes import create_class, enrol
@@ -149,6 +150,13 @@ def test_a_class_scores_its_people_3_3_4_and_its_downloads_say_the_same(site: Si
                          "'admin.class%' ORDER BY id")
     assert actions[:4] == [("admin.class_add", "qn-2026", "ok"), ("admin.class_course", "qn-2026", "ok"),
                            ("admin.class_course", "qn-2026", "ok"), ("admin.class_enrol", "qn-2026", "ok")]
+    # their details in the reader's language, as the audit log shows them
+    zh = i18n.translations("zh_CN")
+    details = [AuditEntry("", "", "", "", "", "", detail, values).said(zh) for detail, values in server.sql(
+        "SELECT detail, detail_values FROM audit_log WHERE actor = 'a-admin' AND action LIKE 'admin.class%' "
+        "ORDER BY id")[:4]]
+    assert details == ["2026年青年干部培训班；2026-03-01 至 2026-12-31；权重 3:3:4，合格线 60；由 city-a 组织",
+                       f"{COURSE}：必修，截止 2026-11-30", "c1：选修，截止 -", "单位 city-a"], details
 
     _many_classes_listed_in_a_few_statements(server, browser)
 
@@ -340,7 +348,9 @@ def test_unit_admins_and_reviewers_see_only_their_classes_also_by_typed_urls(sit
     a_admin.get("/admin/classes/a-class")
     back = a_admin.post("/admin/classes/a-class/unenrol", {"enrolment": "unit|city-a"})
     assert back.url.endswith("?done=unenrolled") and page_tables(back.text)["class-a-class"][1:] == [["暂无数据"]]
-    assert server.sql("SELECT action, detail FROM audit_log WHERE action = 'admin.class_unenrol'") == [
+    assert [(action, AuditEntry("", "", action, "", "", "", detail, values).said(i18n.translations("en")))
+            for action, detail, values in server.sql("SELECT action, detail, detail_values FROM audit_log "
+                                                     "WHERE action = 'admin.class_unenrol'")] == [
         ("admin.class_unenrol", "unit city-a")]
     assert _eventually(server, "zhang", 0)
     server.cli("class", "unenrol", "site-class", "--user", "wang")
