@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -47,7 +47,7 @@ from sync.protocol.rules import (
 )
 from sync.records.outbox import assessment_passes, course_record_stats
 from sync.records.progress import LessonProgress, load_progress
-from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules, cached_server_clock
+from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules, server_now
 
 
 class CourseStore(Protocol):
@@ -173,13 +173,10 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
 
 
 def site_today(conn: sqlite3.Connection, rules: Rules, now: datetime | None = None) -> date:
-    """Today on the site's calendar (the rules' UTC offset) by the server's clock: this PC's clock
-    (``now``, default the current time) moved by how far the server's was from it at the last sync
-    (sync.records.server_view); this PC's own clock when it never synced. An office PC's clock may
-    be years off (a dead CMOS battery); the server's is kept right. Every "today" of the app
+    """Today on the site's calendar (the rules' UTC offset) by the server's clock
+    (sync.records.server_view.server_now of this PC's ``now``, default the current time). Every "today" of the app
     (overdue courses, reminders, this year's summary) is this one."""
-    moment = (now or datetime.now(UTC)) + timedelta(seconds=cached_server_clock(conn) or 0.0)
-    found = rules.year.local_date(moment.astimezone(UTC).isoformat())
+    found = rules.year.local_date(server_now(conn, now).isoformat())
     assert found is not None  # a datetime's own ISO text always reads back
     return found
 

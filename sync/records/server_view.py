@@ -7,10 +7,12 @@ outcomes come with the transcript (``?with=outcomes``): the figure the server co
 standing against the target, the rankings (学分排名), the training classes with their scores
 (培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; and how far the
 server's clock was from this PC's at the last sync, so that "today" is the site's day even on a PC
-whose clock is wrong (sync.records.my_courses.site_today); their shapes
+whose clock is wrong (``server_now``, and sync.records.my_courses.site_today); their shapes
 are the protocol's (sync.protocol.outcomes), and an answer kept by an older version (no classes,
 no reminders) still reads. Both are checked before they are kept (a malformed answer keeps the previous one) and
-replaced whole. Not thread-safe: one connection per thread (the client's SQLite lane).
+replaced whole, stamped by the server's clock as this PC last learned it (so "fetched today" holds on a
+PC whose clock is years off or goes back to the same day at every start). Not thread-safe: one
+connection per thread (the client's SQLite lane).
 Must not import Qt, client/, player/ or server/.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +36,7 @@ from sync.protocol.outcomes import (
     ranking_from_dict,
     reminders_from_list,
 )
-from sync.protocol.records import utc_now
+from sync.protocol.records import utc_now, utc_stamp
 from sync.protocol.rules import Rules
 from sync.protocol.rules_file import rules_from_dict, rules_to_dict
 from sync.storage.sqlite import transaction
@@ -75,11 +78,13 @@ def parse_outcomes(obj: Any, fetched_at: str) -> ServerOutcomes:
                           reminders_from_list(obj.get("reminders")))
 
 
-def _put(conn: sqlite3.Connection, key: str, value: Any) -> None:
+def _put(conn: sqlite3.Connection, key: str, value: Any, now: datetime | None = None) -> None:
+    """Keep ``value`` under ``key``, stamped with the time by the server's clock (``server_now``)."""
+    stamp = utc_stamp(server_now(conn, now))
     with transaction(conn):
         conn.execute("INSERT INTO server_view (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) "
                      "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     (key, json.dumps(value, ensure_ascii=False, sort_keys=True), utc_now()))
+                     (key, json.dumps(value, ensure_ascii=False, sort_keys=True), stamp))
 
 
 def _get(conn: sqlite3.Connection, key: str) -> tuple[Any, str] | None:
@@ -119,11 +124,25 @@ def cached_server_clock(conn: sqlite3.Connection) -> float | None:
     return float(row[0]) if row is not None else None
 
 
-def store_outcomes(conn: sqlite3.Connection, obj: Any) -> ServerOutcomes:
-    """Keep the transcript's ``outcomes`` once they have their shape; FormatError otherwise."""
-    found = parse_outcomes(obj, utc_now())
-    _put(conn, "outcomes", obj)
+def server_now(conn: sqlite3.Connection, now: datetime | None = None) -> datetime:
+    """Now by the server's clock: this PC's clock (``now``, default the current time) moved by how
+    far the server's was from it at the last sync; this PC's own clock when it never synced. An
+    office PC's clock may be years off (a dead CMOS battery); the server's is kept right."""
+    return ((now or datetime.now(UTC)) + timedelta(seconds=cached_server_clock(conn) or 0.0)).astimezone(UTC)
+
+
+def store_outcomes(conn: sqlite3.Connection, obj: Any, now: datetime | None = None) -> ServerOutcomes:
+    """Keep the transcript's ``outcomes`` once they have their shape, fetched ``now`` (this PC's
+    clock, default the current time) by the server's clock; FormatError otherwise."""
+    found = parse_outcomes(obj, utc_stamp(server_now(conn, now)))
+    _put(conn, "outcomes", obj, now)
     return found
+
+
+def fetched_today(conn: sqlite3.Connection, outcomes: ServerOutcomes, now: datetime | None = None) -> bool:
+    """Whether ``outcomes`` were fetched on the day (UTC) it is ``now`` (this PC's clock, default the
+    current time), both by the server's clock: what the once-a-day fetch of the outcomes asks."""
+    return outcomes.fetched_at[:10] == utc_stamp(server_now(conn, now))[:10]
 
 
 def cached_outcomes(conn: sqlite3.Connection) -> ServerOutcomes | None:

@@ -115,3 +115,44 @@ def test_classes_reminders_and_the_sibling_ranking_are_kept_and_an_older_answer_
         assert cached_outcomes(conn) == found
     finally:
         conn.close()
+
+
+def test_the_outcomes_are_fetched_once_a_day_by_the_servers_clock_on_a_pc_whose_clock_is_years_off(
+        tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sync.records.server_view import fetched_today, server_now, store_server_clock
+
+    def synced(conn: Any, pc: datetime, server: datetime) -> None:  # what a sync round learns of the clocks
+        store_server_clock(conn, (server - pc).total_seconds())
+
+    conn = open_profile_db(tmp_path / "profile")
+    try:
+        # a dead CMOS battery: the PC starts at 2000-01-01 00:05 UTC every morning, the server is right
+        boot = datetime(2000, 1, 1, 0, 5, tzinfo=UTC)
+        assert server_now(conn, boot) == boot  # never synced: this PC's own clock
+        synced(conn, boot, datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+        assert server_now(conn, boot + timedelta(hours=2)) == datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+        saved = store_outcomes(conn, NOW, boot)
+        kept = cached_outcomes(conn)
+        assert kept is not None and saved.fetched_at == kept.fetched_at == "2026-12-03T01:00:00.000Z"
+        assert fetched_today(conn, saved, boot + timedelta(hours=20))  # the same day: no new fetch
+        # the next morning the PC starts at the same moment again; the round learns the new offset
+        synced(conn, boot, datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+        assert not fetched_today(conn, saved, boot)  # a new day by the server's clock: fetch again
+        # a PC clock years ahead that is corrected later: the day is still the server's
+        synced(conn, datetime(2031, 5, 5, 8, 0, tzinfo=UTC), datetime(2026, 12, 4, 8, 0, tzinfo=UTC))
+        assert fetched_today(conn, store_outcomes(conn, NOW, datetime(2031, 5, 5, 8, 0, tzinfo=UTC)),
+                             datetime(2031, 5, 5, 20, 0, tzinfo=UTC))
+        synced(conn, datetime(2026, 12, 4, 21, 0, tzinfo=UTC), datetime(2026, 12, 4, 21, 0, tzinfo=UTC))
+        kept = cached_outcomes(conn)
+        assert kept is not None and kept.fetched_at == "2026-12-04T08:00:00.000Z"
+        assert fetched_today(conn, kept, datetime(2026, 12, 4, 22, 0, tzinfo=UTC))
+        assert not fetched_today(conn, kept, datetime(2026, 12, 5, 0, 1, tzinfo=UTC))
+        # on this PC's real clock, taken as five years behind: what is kept is stamped in the server's year
+        synced(conn, datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC))
+        store_outcomes(conn, NOW)
+        kept = cached_outcomes(conn)
+        assert kept is not None and int(kept.fetched_at[:4]) >= date.today().year + 4
+    finally:
+        conn.close()
