@@ -117,10 +117,13 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class MyCourses:
+    """What "my courses" shows; ``MyCourses()`` is nothing loaded yet: no summary, and no day (``date.min``:
+    nothing is overdue) rather than this PC's, whose clock may be years off."""
+
     items: list[CourseItem] = field(default_factory=list)
-    summary: Summary = field(default_factory=lambda: Summary(date.today().year))
+    summary: Summary | None = None  # the year of ``today``; None until loaded
     server: ServerOutcomes | None = None  # this year as the server decided it, at the last sync
-    today: date = field(default_factory=date.today)  # the site's day by the server's clock (site_today)
+    today: date = date.min  # the site's day by the server's clock (site_today)
 
 
 def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProgress]) -> float:
