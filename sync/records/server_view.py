@@ -2,7 +2,9 @@
 this year's outcomes.
 
 The rules come with the assignments (``GET /api/assignments?with=rules``); "my courses" then
-makes its offline estimate with them, so the PC and the server count by the same rules. The
+makes its offline estimate with them, so the PC and the server count by the same rules; the
+rules kept most recently by anyone on this PC give the site's days before anyone signs in
+(``newest_cached_rules``, for checking a certificate). The
 outcomes come with the transcript (``?with=outcomes``): the figure the server confirmed, the
 standing against the target, the rankings (学分排名), the training classes with their scores
 (培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; and how far the
@@ -23,8 +25,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from sync.account.profile_db import PROFILE_DB_NAME
 from sync.protocol.errors import FormatError
 from sync.protocol.outcomes import (
     ClassResult,
@@ -92,22 +96,51 @@ def _get(conn: sqlite3.Connection, key: str) -> tuple[Any, str] | None:
     return (json.loads(row[0]), str(row[1])) if row is not None else None
 
 
-def store_rules(conn: sqlite3.Connection, obj: Any) -> Rules:
-    """Keep the site's rules (their JSON form) once they read as valid rules; FormatError otherwise."""
+def store_rules(conn: sqlite3.Connection, obj: Any, now: datetime | None = None) -> Rules:
+    """Keep the site's rules (their JSON form) once they read as valid rules, kept ``now`` (this PC's
+    clock, default the current time) by the server's clock; FormatError otherwise."""
     rules = rules_from_dict(obj, "the server's rules")
-    _put(conn, "rules", rules_to_dict(rules))
+    _put(conn, "rules", rules_to_dict(rules), now)
     return rules
 
 
 def cached_rules(conn: sqlite3.Connection) -> Rules | None:
     """The site's rules as last fetched, or None (never fetched, or from an older server)."""
+    found = _kept_rules(conn)
+    return found[0] if found is not None else None
+
+
+def _kept_rules(conn: sqlite3.Connection) -> tuple[Rules, str] | None:
+    """The site's rules as last fetched and when they were kept, or None."""
     found = _get(conn, "rules")
     if found is None:
         return None
     try:
-        return rules_from_dict(found[0], "the saved rules")
+        return rules_from_dict(found[0], "the saved rules"), found[1]
     except FormatError:
         return None
+
+
+def newest_cached_rules(data_root: Path) -> Rules | None:
+    """The site's rules kept most recently by any person on this PC (``<data root>/profiles/*``), for
+    the site's days before anyone signs in; None when nobody kept them. Each profile database is
+    only read (opened read-only); one that cannot be read (an older one, a locked one) is passed over."""
+    found: list[tuple[Rules, str]] = []
+    for profile in sorted((data_root / "profiles").glob("*")):
+        path = profile / PROFILE_DB_NAME
+        if not path.is_file():
+            continue
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                kept = _kept_rules(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+        if kept is not None:
+            found.append(kept)
+    return max(found, key=lambda f: f[1])[0] if found else None
 
 
 def store_server_clock(conn: sqlite3.Connection, offset_s: float) -> None:
