@@ -176,9 +176,9 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
 
 
 def site_today(conn: sqlite3.Connection, rules: Rules, now: datetime | None = None) -> date:
-    """Today on the site's calendar (the rules' UTC offset) by the server's clock
-    (sync.records.server_view.server_now of this PC's ``now``, default the current time). Every "today" of the app
-    (overdue courses, reminders, this year's summary) is this one."""
+    """Today on the site's calendar (the rules' UTC offset) by the server's clock (server_view.server_now
+    of this PC's ``now``, default the current time; this PC's own clock when it never synced). Every
+    "today" of the app (overdue courses, reminders, this year's summary) is this one."""
     found = rules.year.local_date(server_now(conn, now).isoformat())
     assert found is not None  # a datetime's own ISO text always reads back
     return found
