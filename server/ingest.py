@@ -662,18 +662,19 @@ def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, re
     """
     user = get_user(conn, user_id=rf.user_id)
     if user is None or (rf.username and user.username != rf.username):
-        raise RejectedError("unknown_user", f"user {rf.username!r} ({rf.user_id}) does not exist on this server")
+        raise RejectedError.worded("unknown_user", "user %(user)r (%(user_id)s) does not exist on this server",
+                                   user=rf.username, user_id=rf.user_id)
     known = device_key(conn, rf.device_id)
     enrolled = False
     if known is None:
         if enrol_devices and user.username != rf.username:
-            raise RejectedError("unknown_user", "to enrol a device from a file, the file must name its user")
+            raise RejectedError.worded("unknown_user", "to enrol a device from a file, the file must name its user")
         if not enrol_devices:
-            raise RejectedError("unknown_device", f"device {rf.device_id} was never enrolled on this server; "
-                                                  "re-run with --enrol-devices to trust the key in the file")
+            raise RejectedError.worded("unknown_device", "device %(device)s was never enrolled on this server; re-run "
+                                       "with --enrol-devices to trust the key in the file", device=rf.device_id)
         enrolled = enrol_device(conn, user, rf.device_id, rf.public_key.to_text(), by="import")
     elif known[0] != user.user_id or known[1] != rf.public_key:
-        raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
+        raise RejectedError.worded("device_key_mismatch", "the file's device key is not the one enrolled for this user")
     outcomes = ingest(conn, rf.records, as_user_id=user.user_id, repo_dir=repo_dir, source="import",
                       answer_keys_dir=answer_keys_dir)
     rejected: dict[str, int] = {}

@@ -58,7 +58,8 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
             audited(signed, "admin.records_import", target=file.filename or "", result="refused",
                     detail=audit.refusal(exc))
             return respond(signed, "records.html", title=_("Record import"), section="records", result=None,
-                           error=_("The file was refused: %(reason)s") % {"reason": f"{exc.code} ({exc.detail})"})
+                           error=_("The file was refused: %(reason)s") % {
+                               "reason": f"{exc.code} ({signed.page.why(exc)})"})
     audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=summary.detail())
     texts = reason_texts(_)
     rejected = Table("rejected", _("Refused records"), (_("Reason"), _("Records"), _("Meaning")),

@@ -146,11 +146,12 @@ def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
 
 def _msgids() -> set[str | tuple[str, str]]:
     """Every text of the admin web, and of the command line (server.cli, its commands, the import
-    reports they print), with argparse's own words it marks, and every audit detail (server.audit's
-    ``said``, and ``said_n``'s singular and plural)."""
+    reports they print), with argparse's own words it marks, every audit detail (server.audit's
+    ``said``, and ``said_n``'s singular and plural), and the words of every refusal made ``worded``
+    (their second argument: the first is the code)."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
-    details: dict[str, tuple[int, ...] | None] = {"said": None, "said_n": (1, 2)}
+    details: dict[str, tuple[int, ...] | None] = {"said": None, "said_n": (1, 2), "worded": (2,)}
     keywords = {"_": None, "gettext": None, "N_": None, **details}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found = [message[2] for message in extract_from_dir(str(ADMIN), method_map, keywords=keywords)]
