@@ -69,7 +69,7 @@ from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
 from sync.protocol.records import GENESIS, V1, Record, RecordVerifier
-from sync.protocol.records_file import RecordsFile
+from sync.protocol.records_file import RecordsFile, read_records_file
 from sync.storage.record_table import RECORD_COLUMNS, SIGNED_COLUMNS, record_from_row, record_values
 
 REASON_TEXT = {
@@ -648,6 +648,31 @@ class ImportSummary:
                    if codes else said("%(counts)s, flagged %(flagged)s", counts=counts, flagged=flagged))
         return (said("%(summary)s; the device was enrolled from the key in the file", summary=summary)
                 if self.enrolled else summary)
+
+
+RECORDS_FILE_REFUSALS = {
+    "too_large": said("%(file)s is larger than any records file"),
+    "read_failed": said("%(file)s cannot be read"),
+    "not_records_file": said("%(file)s is not a StudyDesk records file"),
+    "malformed_json": said("%(file)s is not a StudyDesk records file"),
+    "unknown_format": said("%(file)s is a records file of a version this server does not read"),
+    "missing_field": said("%(file)s is not a whole records file"),
+    "bad_key": said("%(file)s carries a device key that is not valid"),
+    "bad_signature": said("%(file)s was changed after it was made: its signature does not match"),
+}
+"""Why a records file was refused, by the code sync.protocol.records_file (English only, shared with
+the client) gives: the words a person reads, the file named as they know it."""
+
+
+def read_records(path: Path, name: str = "") -> RecordsFile:
+    """The records file at ``path`` (``read_records_file``); a refusal keeps its code and detail and
+    gets the words of RECORDS_FILE_REFUSALS, naming the file ``name`` (default: ``path``)."""
+    try:
+        return read_records_file(path)
+    except SyncError as exc:
+        if (words := RECORDS_FILE_REFUSALS.get(exc.code)) is not None:
+            exc.text, exc.values = words.msgid, {"file": name or str(path)}
+        raise
 
 
 def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path,

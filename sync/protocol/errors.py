@@ -29,8 +29,8 @@ class SyncError(Exception):
 
     code = "sync_error"
     text = ""
-    """The detail's English words with ``%(name)s`` (or ``%(name)r``) where its values go; "" when the
-    detail was given whole."""
+    """The words to say it to a person in (English, ``%(name)s`` or ``%(name)r`` where ``values`` go): the
+    detail's own when made ``worded``, or given by whoever caught it; "" when only the detail says it."""
     values: Mapping[str, str | int] = {}
 
     def __init__(self, code: str | None = None, detail: str = "") -> None:
