@@ -54,7 +54,7 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
     if username is not None:
         user = get_user(conn, username=username)
         if user is None:
-            raise SyncError("unknown_user", _("user %(user)s does not exist") % {"user": repr(username)})
+            raise SyncError.worded("unknown_user", "user %(user)r does not exist", user=username)
         user_id = user.user_id
     ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
     r, c, u = records.c, record_credit.c, users.c
