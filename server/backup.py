@@ -301,7 +301,8 @@ def _damaged(detail: str) -> FormatError:
 def _safe_name(name: str) -> str:
     p = PurePosixPath(name)
     if p.is_absolute() or not p.parts or any(part in ("", ".", "..") for part in p.parts):
-        raise _damaged(f"unsafe member name {name!r}")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "unsafe member name %(name)r", name=name)
     return p.as_posix()
 
 
@@ -313,9 +314,11 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
             raise KeyError(MANIFEST)
         doc = json.loads(f.read())
     except (KeyError, ValueError) as exc:
-        raise _damaged(f"no readable {MANIFEST}") from exc
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: no "
+                                 "readable %(manifest)s", manifest=MANIFEST) from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise _damaged(f"{MANIFEST} is not a StudyDesk server backup manifest")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(manifest)s is not a StudyDesk server backup manifest", manifest=MANIFEST)
     if doc.get("version") != VERSION:
         raise FormatError.worded("backup_version", "backup format version %(version)s is not supported (this "
                                  "server reads version %(readable)s)", version=repr(doc.get("version")),
@@ -327,7 +330,8 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     if not isinstance(members, dict) or not all(
             isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("size"), int)
             for v in members.values()):
-        raise _damaged(f"{MANIFEST} has no valid member list")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(manifest)s has no valid member list", manifest=MANIFEST)
     return doc
 
 
@@ -338,10 +342,13 @@ def _extract_verified(tar: tarfile.TarFile, members: dict[str, Any], staging: Pa
             continue
         name = _safe_name(info.name)
         if not info.isreg():
-            raise _damaged(f"{name} is not a regular file")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s is not a regular file", name=name)
         want = members.get(name)
         if want is None or name in seen:
-            raise _damaged(f"{name} is not listed in {MANIFEST}, or appears twice")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s is not listed in %(manifest)s, or appears twice", name=name,
+                                     manifest=MANIFEST)
         seen.add(name)
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -357,12 +364,16 @@ def _extract_verified(tar: tarfile.TarFile, members: dict[str, Any], staging: Pa
             out.flush()
             os.fsync(out.fileno())
         if h.hexdigest() != want["sha256"] or size != want["size"]:
-            raise _damaged(f"{name} does not match its sha256 in {MANIFEST}")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s does not match its sha256 in %(manifest)s", name=name,
+                                     manifest=MANIFEST)
         os.chmod(target, info.mode & 0o777)
         os.utime(target, (info.mtime, info.mtime))  # the repository's ETags stay what clients hold
     missing = sorted(set(members) - seen)
     if missing:
-        raise _damaged(f"{len(missing)} member(s) listed in {MANIFEST} are missing, e.g. {missing[0]}")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(n)s member(s) listed in %(manifest)s are missing, e.g. %(name)s", n=len(missing),
+                                 manifest=MANIFEST, name=missing[0])
 
 
 @dataclass(frozen=True, slots=True)
