@@ -324,8 +324,8 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
                                  "server reads version %(readable)s)", version=repr(doc.get("version")),
                                  readable=VERSION)
     if doc.get("database") not in DATABASE_KINDS:
-        raise FormatError.worded("backup_version", "backups of a %(database)r database are not supported",
-                                 database=str(doc.get("database")))
+        raise FormatError.worded("backup_version", "backups of a %(database)s database are not supported",
+                                 database=repr(doc.get("database")))
     members = doc.get("members")
     if not isinstance(members, dict) or not all(
             isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("size"), int)

@@ -204,6 +204,22 @@ def test_an_audit_detail_is_said_in_the_readers_language_and_an_old_one_as_store
     assert gone.said(zh) == "2 things happened"
 
 
+def test_a_refusal_keeps_its_english_detail_and_says_why_in_the_readers_language() -> None:
+    from sync.protocol.errors import FormatError
+
+    zh, en = i18n.translations("zh_CN"), i18n.translations("en")
+    worded = FormatError.worded("no_such_user", "no user %(user)r", user="li")
+    assert (worded.code, worded.detail, str(worded)) == ("no_such_user", "no user 'li'", "no user 'li'")
+    assert (audit.why(worded).said(zh), audit.why(worded).said(en)) == ("没有用户 'li'", "no user 'li'")
+    # in the audit log as the reader reads it, after it was stored
+    text, values = audit.stored(audit.refusal(worded))
+    entry = audit.AuditEntry("2026-12-01T00:00:00Z", "root", "admin.assign", "", "", "refused", text, values)
+    assert (entry.said(zh), entry.said(en)) == ("no_such_user：没有用户 'li'", "no_such_user: no user 'li'")
+    # a refusal that has no words yet: its detail, as before
+    plain = FormatError("no_such_user", "no user 'li'")
+    assert audit.why(plain).said(zh) == audit.why(plain).said(en) == "no user 'li'"
+
+
 def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
     codes = set(ingest.REASON_TEXT) | set(ingest.FLAG_TEXT)
     chinese = reasons.reason_texts(i18n.translations("zh_CN").gettext)
