@@ -158,7 +158,7 @@ def _msgids() -> set[str | tuple[str, str]]:
     for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py",
                  SERVER / "ingest.py"):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=keywords)]
-    for path in sorted(SERVER.glob("*.py")):
+    for path in sorted([*SERVER.glob("*.py"), *(SERVER / "org").glob("*.py")]):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=details)]
     return {message if isinstance(message, str) else (message[0], message[1]) if message[1] else message[0]
             for message in found if message}
