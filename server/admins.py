@@ -68,7 +68,8 @@ class AdminSignInError(AuthError):
 
 def check_admin_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise FormatError("weak_password", f"an admin password needs at least {MIN_PASSWORD} characters")
+        raise FormatError.worded("weak_password", "an admin password needs at least %(least)s characters",
+                                 least=MIN_PASSWORD)
     return password
 
 
@@ -104,23 +105,23 @@ def list_admins(conn: Connection) -> list[Admin]:
 def _require(conn: Connection, name: str) -> Admin:
     admin = get_admin(conn, name)
     if admin is None:
-        raise FormatError("no_such_admin", f"no admin {name!r}")
+        raise FormatError.worded("no_such_admin", "no admin %(name)r", name=name)
     return admin
 
 
 def _check_grants(conn: Connection, role: AdminRole, unit_codes: list[str], class_codes: list[str]) -> None:
     if role is AdminRole.SYSTEM and (unit_codes or class_codes):
-        raise FormatError("bad_grant", "a system admin reaches everything: give no units or classes")
+        raise FormatError.worded("bad_grant", "a system admin reaches everything: give no units or classes")
     if role is AdminRole.UNIT and (not unit_codes or class_codes):
-        raise FormatError("bad_grant", "a unit admin is given one or more units (and no classes)")
+        raise FormatError.worded("bad_grant", "a unit admin is given one or more units (and no classes)")
     if role is AdminRole.REVIEWER and (not class_codes or unit_codes):
-        raise FormatError("bad_grant", "a reviewer is given one or more classes (and no units)")
+        raise FormatError.worded("bad_grant", "a reviewer is given one or more classes (and no units)")
     for code in unit_codes:
         if get_unit(conn, code) is None:
-            raise FormatError("no_such_unit", f"no unit {code!r}")
+            raise FormatError.worded("no_such_unit", "no unit %(code)r", code=code)
     for code in class_codes:
         if not class_exists(conn, code):
-            raise FormatError("no_such_class", f"no class {code!r}")
+            raise FormatError.worded("no_such_class", "no class %(code)r", code=code)
 
 
 def create_admin(conn: Connection, name: str, password: str, role: AdminRole | str, *, units: Iterable[str] = (),
@@ -135,7 +136,7 @@ def create_admin(conn: Connection, name: str, password: str, role: AdminRole | s
     hashed = hash_password(password)
     with transaction(conn):
         if conn.execute(sa.select(1).where(admins.c.name == name)).first():
-            raise FormatError("admin_exists", f"admin {name!r} already exists")
+            raise FormatError.worded("admin_exists", "admin %(name)r already exists", name=name)
         _check_grants(conn, role, unit_codes, class_codes)
         conn.execute(admins.insert().values(name=name, display_name=shown, password_hash=hashed, role=role.value))
         rows = [{"admin": name, "unit_code": c, "class_code": None} for c in unit_codes] + \
@@ -203,16 +204,18 @@ def _sign_in(conn: Connection, name: str, password: str, address: str, passwords
         throttle.not_checked(conn, attempt)
         with transaction(conn):
             audit.record(conn, actor=name, action="admin_sign_in", address=address, result="locked")
-        raise AdminSignInError("locked", "this admin account is locked after too many wrong passwords",
-                               retry_after_s=locked - now)
+        refused = AdminSignInError.worded("locked", "this admin account is locked after too many wrong passwords")
+        refused.retry_after_s = locked - now
+        raise refused
     try:
         right, row = passwords.run(_check, conn, name, password) if passwords else _check(conn, name, password)
     except BaseException:
         throttle.not_checked(conn, attempt)
         raise
+    error: AdminSignInError | None = None
     with transaction(conn):
         if not right:
-            error = AdminSignInError("bad_credentials", "wrong admin name or password")
+            refused = AdminSignInError.worded("bad_credentials", "wrong admin name or password")
             detail: audit.Said | str = ""
             if row is not None:
                 a = admins.c
@@ -225,17 +228,18 @@ def _sign_in(conn: Connection, name: str, password: str, address: str, passwords
                     detail = audit.said_n("%(n)d failure in a row; locked for %(minutes)d min",
                                           "%(n)d failures in a row; locked for %(minutes)d min", failures,
                                           minutes=round(LOCK_S / 60))
-                    error = AdminSignInError("locked", "this admin account is locked after too many wrong "
-                                             "passwords", retry_after_s=LOCK_S)
-            audit.record(conn, actor=name, action="admin_sign_in", address=address, result=error.code, detail=detail)
+                    refused = AdminSignInError.worded("locked", "this admin account is locked after too many wrong "
+                                                      "passwords")
+                    refused.retry_after_s = LOCK_S
+            audit.record(conn, actor=name, action="admin_sign_in", address=address, result=refused.code, detail=detail)
+            error = refused
         elif row is not None and row.deactivated_at is not None:
-            error = AdminSignInError("inactive", "this admin account has been deactivated")
-            audit.record(conn, actor=name, action="admin_sign_in", address=address, result=error.code)
+            error = AdminSignInError.worded("inactive", "this admin account has been deactivated")
+            audit.record(conn, actor=name, action="admin_sign_in", address=address, result="inactive")
         else:
             throttle.succeeded(conn, attempt)
             conn.execute(admins.update().where(admins.c.name == name).values(failed_attempts=0, locked_until=None))
             audit.record(conn, actor=name, action="admin_sign_in", address=address, result="ok")
-            error = None
     if error is not None:
         raise error
     return _require(conn, name)

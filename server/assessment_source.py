@@ -86,51 +86,53 @@ class CourseAssessments:
 def _int(raw: dict[str, Any], key: str, default: int, where: str) -> int:
     value = raw.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FormatError("bad_field", f"{where}: {key} must be a whole number")
+        raise FormatError.worded("bad_field", "%(where)s: %(key)s must be a whole number", where=where, key=key)
     return value
 
 
 def _bool(raw: dict[str, Any], key: str, default: bool, where: str) -> bool:
     value = raw.get(key, default)
     if not isinstance(value, bool):
-        raise FormatError("bad_field", f"{where}: {key} must be true or false")
+        raise FormatError.worded("bad_field", "%(where)s: %(key)s must be true or false", where=where, key=key)
     return value
 
 
 def _str(raw: dict[str, Any], key: str, default: str, where: str) -> str:
     value = raw.get(key, default)
     if not isinstance(value, str):
-        raise FormatError("bad_field", f"{where}: {key} must be text")
+        raise FormatError.worded("bad_field", "%(where)s: %(key)s must be text", where=where, key=key)
     return value.strip()
 
 
 def _letters(answer: Any, options: int, where: str) -> list[int]:
     """A choice answer's letters ("B", "ACD", "A, C") as option indices."""
     if not isinstance(answer, str) or not answer.strip():
-        raise FormatError("bad_question", f"{where}: answer must be the letters of the right options, e.g. \"B\"")
+        raise FormatError.worded("bad_question", "%(where)s: answer must be the letters of the right options, "
+                                 "e.g. \"B\"", where=where)
     letters = [c for c in answer.upper() if c not in ", "]
     shown = LETTERS[:max(1, min(options, len(LETTERS)))]
     for c in letters:
         if c not in shown:
-            raise FormatError("bad_question", f"{where}: answer {c!r} names no option (the options are "
-                                              f"{shown[0]} to {shown[-1]})")
+            raise FormatError.worded("bad_question", "%(where)s: answer %(letter)r names no option (the options are "
+                                     "%(first)s to %(last)s)", where=where, letter=c, first=shown[0], last=shown[-1])
     return [LETTERS.index(c) for c in letters]
 
 
 def _question(raw: Any, number: int, where: str) -> tuple[Question, Any]:
     """One [[…questions]] table as a question and its right answer in the model's form."""
     if not isinstance(raw, dict):
-        raise FormatError("bad_question", f"{where}: a question must be a table")
+        raise FormatError.worded("bad_question", "%(where)s: a question must be a table", where=where)
     unknown = sorted(set(raw) - _QUESTION_KEYS)
     if unknown:
-        raise FormatError("bad_question", f"{where}: unknown keys {unknown}")
+        raise FormatError.worded("bad_question", "%(where)s: unknown keys %(unknown)s", where=where,
+                                 unknown=str(unknown))
     kind = _str(raw, "kind", "", where)
     options = raw.get("options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise FormatError("bad_question", f"{where}: options must be a list of texts")
+        raise FormatError.worded("bad_question", "%(where)s: options must be a list of texts", where=where)
     answer = raw.get("answer")
     if answer is None:
-        raise FormatError("bad_question", f"{where}: an answer is required")
+        raise FormatError.worded("bad_question", "%(where)s: an answer is required", where=where)
     right: Any = answer
     blanks = 0
     if kind == SINGLE:
@@ -141,7 +143,8 @@ def _question(raw: Any, number: int, where: str) -> tuple[Question, Any]:
     elif kind == FILL:
         entries = [answer] if isinstance(answer, str) else answer
         if not isinstance(entries, list):
-            raise FormatError("bad_question", f"{where}: a fill-in answer is a text or a list, one entry per blank")
+            raise FormatError.worded("bad_question", "%(where)s: a fill-in answer is a text or a list, one entry "
+                                     "per blank", where=where)
         right = [[e] if isinstance(e, str) else e for e in entries]
         blanks = len(right)
     question = Question(id=_str(raw, "id", f"q{number}", where), kind=kind, text=_str(raw, "text", "", where),
@@ -153,19 +156,20 @@ def _question(raw: Any, number: int, where: str) -> tuple[Question, Any]:
 
 def _assessment(raw: Any, kind: str, where: str, lesson_ids: set[str]) -> tuple[Assessment, dict[str, Any]]:
     if not isinstance(raw, dict):
-        raise FormatError("bad_field", f"{where} must be a table")
+        raise FormatError.worded("bad_field", "%(where)s must be a table", where=where)
     allowed = _ASSESSMENT_KEYS - ({"id", "lesson", "required"} if kind == EXAM else set())
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise FormatError("bad_field", f"{where}: unknown keys {unknown}")
+        raise FormatError.worded("bad_field", "%(where)s: unknown keys %(unknown)s", where=where, unknown=str(unknown))
     lesson: str | None = None
     if kind == QUIZ:
         lesson = _str(raw, "lesson", "", where) or None
         if lesson is not None and lesson not in lesson_ids:
-            raise FormatError("bad_field", f"{where}: lesson {lesson!r} is not a lesson of this course")
+            raise FormatError.worded("bad_field", "%(where)s: lesson %(lesson)r is not a lesson of this course",
+                                     where=where, lesson=lesson)
         assessment_id = _str(raw, "id", lesson or "", where)
         if not assessment_id:
-            raise FormatError("bad_field", f"{where}: a quiz without a lesson needs an id")
+            raise FormatError.worded("bad_field", "%(where)s: a quiz without a lesson needs an id", where=where)
     else:
         assessment_id = EXAM_ID
     draft = Assessment(kind=kind, id=assessment_id, title=_str(raw, "title", "", where), questions=(), lesson=lesson,
@@ -178,7 +182,7 @@ def _assessment(raw: Any, kind: str, where: str, lesson_ids: set[str]) -> tuple[
     draft = replace(draft, cost=check_cost(raw.get("cost", DEFAULT_COST), where))
     questions = raw.get("questions")
     if not isinstance(questions, list) or not questions:
-        raise FormatError("bad_field", f"{where}: needs [[questions]]")
+        raise FormatError.worded("bad_field", "%(where)s: needs [[questions]]", where=where)
     parsed = [_question(q, n, f"{where}, question {n}") for n, q in enumerate(questions, start=1)]
     return replace(draft, questions=tuple(q for q, _ in parsed)), {q.id: right for q, right in parsed}
 
@@ -193,7 +197,7 @@ def read_assessments(doc: dict[str, Any], course_id: str, lesson_ids: set[str], 
     derived from ``key``; FormatError names the first bad question."""
     raw_quizzes, raw_exam = doc.get("quizzes", []), doc.get("exam")
     if not isinstance(raw_quizzes, list):
-        raise FormatError("bad_field", "course.toml: [[quizzes]] must be a list of tables")
+        raise FormatError.worded("bad_field", "course.toml: [[quizzes]] must be a list of tables")
     drafts = [_assessment(q, QUIZ, f"course.toml: quiz {n}", lesson_ids) for n, q in enumerate(raw_quizzes, start=1)]
     if raw_exam is not None:
         drafts.append(_assessment(raw_exam, EXAM, "course.toml: [exam]", lesson_ids))
@@ -202,7 +206,8 @@ def read_assessments(doc: dict[str, Any], course_id: str, lesson_ids: set[str], 
     answers: dict[str, dict[str, RightAnswer]] = {}
     for draft, raw_right in drafts:
         if draft.id in seen:
-            raise FormatError("bad_field", f"{draft.describe()}: another quiz has the id {draft.id!r} (give it an id)")
+            raise FormatError.worded("bad_field", "%(what)s: another quiz has the id %(id)r (give it an id)",
+                                     what=draft.describe(), id=draft.id)
         seen.add(draft.id)
         right = right_answers(draft, raw_right)
         sealed.append(seal(draft, right, _salt(key, course_id, draft, right), draft.cost))

@@ -59,24 +59,26 @@ def assign(
     """
     check_id(course_id, "course")
     if sum(t is not None for t in (username, unit, class_code)) != 1:
-        raise FormatError("bad_target", "assign to exactly one of a user, a unit or a class")
+        raise FormatError.worded("bad_target", "assign to exactly one of a user, a unit or a class")
     if due is not None:
         try:
             dt.date.fromisoformat(due)
         except ValueError as exc:
-            raise FormatError("bad_date", f"due date {due!r} is not YYYY-MM-DD") from exc
+            raise FormatError.worded("bad_date", "due date %(due)r is not YYYY-MM-DD", due=due) from exc
     if username is not None and get_user(conn, username=username) is None:
-        raise FormatError("no_such_user", f"no user {username!r}")
+        raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
     if unit is not None:
         found = find_unit(conn, unit)  # a code, or the name of one unit
         if found is None:
-            raise FormatError("no_such_unit", f"no unit {unit!r} (give its code; 'studydesk-server unit list')")
+            raise FormatError.worded("no_such_unit", "no unit %(unit)r (give its code; 'studydesk-server unit list')",
+                                     unit=unit)
         unit = found.code
     if class_code is not None and not class_exists(conn, class_code):
-        raise FormatError("no_such_class", f"no class {class_code!r}")
+        raise FormatError.worded("no_such_class", "no class %(code)r", code=class_code)
     if not force and course_id not in published_courses(repo_dir):
-        raise FormatError("not_published", f"course {course_id!r} is not published on this server; publish it "
-                          "first, or assign it anyway with --force (and --title, --credit-hours)")
+        raise FormatError.worded("not_published", "course %(course)r is not published on this server; publish it "
+                                 "first, or assign it anyway with --force (and --title, --credit-hours)",
+                                 course=course_id)
     kind, target = ("user", username) if username is not None else ("unit", unit) if unit is not None else (
         "class", class_code)
     with transaction(conn):

@@ -19,13 +19,12 @@ import gettext
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from server.storage.tables import audit_log
 from sync.protocol.errors import SyncError
+
+if TYPE_CHECKING:  # the database stack is loaded by whoever reads or writes rows, not to say a refusal
+    from sqlalchemy.engine import Connection
 
 Value = Union[str, int, "Said"]
 
@@ -71,10 +70,16 @@ def said(msgid: str, /, **values: Value) -> Said:
     return Said(msgid, values)
 
 
+def why(exc: SyncError) -> Said:
+    """Why ``exc`` refused, to say in the reader's language: its words and values when it was made
+    ``worded`` (their msgid in the admin web's catalog), else its detail as it is (a msgid or English)."""
+    return Said(exc.text, dict(exc.values)) if exc.text else said(exc.detail)
+
+
 def refusal(exc: SyncError, reasons: Mapping[str, Said] | None = None) -> Said:
     """The detail of a refused action: the refusal's code and why, as ``reasons`` says for its code,
-    else its own text (said as the catalog has it)."""
-    return said("%(code)s: %(reason)s", code=exc.code, reason=(reasons or {}).get(exc.code) or said(exc.detail))
+    else as the refusal itself says (``why``)."""
+    return said("%(code)s: %(reason)s", code=exc.code, reason=(reasons or {}).get(exc.code) or why(exc))
 
 
 def said_n(singular: str, plural: str, /, n: int, **values: Value) -> Said:
@@ -120,6 +125,8 @@ def record(conn: Connection, *, actor: str, action: str, result: str, target: st
            detail: Said | str = "") -> None:
     """Add one row, inside the caller's write transaction (server.storage.engine.transaction);
     ``detail`` a text to say (``said``, ``said_n``), or data shown as it is (a file name)."""
+    from server.storage.tables import audit_log
+
     text, values = stored(detail)
     conn.execute(audit_log.insert().values(actor=actor, action=action, target=target, address=address,
                                            result=result, detail=text, detail_values=values))
@@ -129,6 +136,10 @@ def entries(conn: Connection, *, since: str | None = None, user: str | None = No
             limit: int | None = None) -> list[AuditEntry]:
     """Rows oldest first; ``since`` is an ISO date or time (UTC), ``user`` matches actor or target.
     With ``limit``, the newest ``limit`` rows."""
+    import sqlalchemy as sa
+
+    from server.storage.tables import audit_log
+
     a = audit_log.c
     query = (sa.select(a.at, a.actor, a.action, a.target, a.address, a.result, a.detail, a.detail_values)
              .order_by(a.id.desc()))

@@ -121,11 +121,13 @@ def _sqlite_check(data_dir: Path) -> None:
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise FormatError("backup_damaged", f"the database in the backup cannot be read: {exc}") from exc
+        raise FormatError.worded("backup_damaged", "the database in the backup cannot be read: %(error)s",
+                                 error=str(exc)) from exc
     finally:
         conn.close()
     if result is None or result[0] != "ok":
-        raise FormatError("backup_damaged", f"the database in the backup fails its integrity check: {result}")
+        raise FormatError.worded("backup_damaged", "the database in the backup fails its integrity check: %(result)s",
+                                 result=result)
 
 
 def _sqlite_load(config: ServerConfig, staging: Path, data_dir: Path) -> None:
@@ -138,7 +140,8 @@ def pg_tool(name: str) -> str:
                    key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
     path = str(found[-1]) if found else shutil.which(name)
     if path is None:
-        raise StorageError("no_pg_tools", f"{name} is not installed (Debian: apt-get install postgresql-client)")
+        raise StorageError.worded("no_pg_tools", "%(name)s is not installed (Debian: apt-get install "
+                                  "postgresql-client)", name=name)
     return path
 
 
@@ -150,7 +153,8 @@ def _pg_run(config: ServerConfig, tool: str, *args: str) -> None:
     target = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     done = subprocess.run([pg_tool(tool), *args, "--dbname", target], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise StorageError("pg_tool_failed", f"{tool} failed: {done.stderr.strip()[-800:]}")
+        raise StorageError.worded("pg_tool_failed", "%(tool)s failed: %(output)s",
+                                  tool=tool, output=str(done.stderr.strip()[-800:]))
 
 
 def _pg_snapshot(config: ServerConfig, dest: Path) -> None:
@@ -161,7 +165,8 @@ def _pg_snapshot(config: ServerConfig, dest: Path) -> None:
 def _pg_check(data_dir: Path) -> None:
     done = subprocess.run([pg_tool("pg_restore"), "--list", str(data_dir / PG_MEMBER)], capture_output=True, text=True)
     if done.returncode != 0:
-        raise FormatError("backup_damaged", f"the database dump in the backup cannot be read: {done.stderr.strip()}")
+        raise FormatError.worded("backup_damaged", "the database dump in the backup cannot be read: %(output)s",
+                                 output=str(done.stderr.strip()))
 
 
 def _pg_load(config: ServerConfig, staging: Path, data_dir: Path) -> None:
@@ -250,7 +255,7 @@ def backup(config: ServerConfig, dest: Path, *, keep: int | None = None) -> Back
     """Write one archive of ``config``'s data folder to ``dest`` (a file, or a folder to hold a
     dated archive; then at most ``keep`` archives stay in it, the newest)."""
     if keep is not None and keep < 1:
-        raise FormatError("bad_keep", "--keep must be at least 1")
+        raise FormatError.worded("bad_keep", "--keep must be at least 1")
     config = config.existing()
     kind = database_kind(config)
     folder_mode = dest.is_dir()
@@ -289,13 +294,15 @@ def backup(config: ServerConfig, dest: Path, *, keep: int | None = None) -> Back
 
 
 def _damaged(detail: str) -> FormatError:
-    return FormatError("backup_damaged", f"the backup is damaged or not a StudyDesk server backup: {detail}")
+    return FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: %(detail)s",
+                              detail=detail)
 
 
 def _safe_name(name: str) -> str:
     p = PurePosixPath(name)
     if p.is_absolute() or not p.parts or any(part in ("", ".", "..") for part in p.parts):
-        raise _damaged(f"unsafe member name {name!r}")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "unsafe member name %(name)r", name=name)
     return p.as_posix()
 
 
@@ -307,19 +314,24 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
             raise KeyError(MANIFEST)
         doc = json.loads(f.read())
     except (KeyError, ValueError) as exc:
-        raise _damaged(f"no readable {MANIFEST}") from exc
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: no "
+                                 "readable %(manifest)s", manifest=MANIFEST) from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise _damaged(f"{MANIFEST} is not a StudyDesk server backup manifest")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(manifest)s is not a StudyDesk server backup manifest", manifest=MANIFEST)
     if doc.get("version") != VERSION:
-        raise FormatError("backup_version", f"backup format version {doc.get('version')!r} is not supported "
-                                            f"(this server reads version {VERSION})")
+        raise FormatError.worded("backup_version", "backup format version %(version)s is not supported (this "
+                                 "server reads version %(readable)s)", version=repr(doc.get("version")),
+                                 readable=VERSION)
     if doc.get("database") not in DATABASE_KINDS:
-        raise FormatError("backup_version", f"backups of a {doc.get('database')!r} database are not supported")
+        raise FormatError.worded("backup_version", "backups of a %(database)s database are not supported",
+                                 database=repr(doc.get("database")))
     members = doc.get("members")
     if not isinstance(members, dict) or not all(
             isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("size"), int)
             for v in members.values()):
-        raise _damaged(f"{MANIFEST} has no valid member list")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(manifest)s has no valid member list", manifest=MANIFEST)
     return doc
 
 
@@ -330,10 +342,13 @@ def _extract_verified(tar: tarfile.TarFile, members: dict[str, Any], staging: Pa
             continue
         name = _safe_name(info.name)
         if not info.isreg():
-            raise _damaged(f"{name} is not a regular file")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s is not a regular file", name=name)
         want = members.get(name)
         if want is None or name in seen:
-            raise _damaged(f"{name} is not listed in {MANIFEST}, or appears twice")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s is not listed in %(manifest)s, or appears twice", name=name,
+                                     manifest=MANIFEST)
         seen.add(name)
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -349,12 +364,16 @@ def _extract_verified(tar: tarfile.TarFile, members: dict[str, Any], staging: Pa
             out.flush()
             os.fsync(out.fileno())
         if h.hexdigest() != want["sha256"] or size != want["size"]:
-            raise _damaged(f"{name} does not match its sha256 in {MANIFEST}")
+            raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                     "%(name)s does not match its sha256 in %(manifest)s", name=name,
+                                     manifest=MANIFEST)
         os.chmod(target, info.mode & 0o777)
         os.utime(target, (info.mtime, info.mtime))  # the repository's ETags stay what clients hold
     missing = sorted(set(members) - seen)
     if missing:
-        raise _damaged(f"{len(missing)} member(s) listed in {MANIFEST} are missing, e.g. {missing[0]}")
+        raise FormatError.worded("backup_damaged", "the backup is damaged or not a StudyDesk server backup: "
+                                 "%(n)s member(s) listed in %(manifest)s are missing, e.g. %(name)s", n=len(missing),
+                                 manifest=MANIFEST, name=missing[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,8 +392,8 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
     """
     data_dir = config.data_dir.absolute()
     if not force and server_running(data_dir):
-        raise FormatError("server_running", f"a server is running on {data_dir}; stop it first "
-                                            "(systemctl stop studydesk-server), or pass --force")
+        raise FormatError.worded("server_running", "a server is running on %(folder)s; stop it first "
+                                 "(systemctl stop studydesk-server), or pass --force", folder=str(data_dir))
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restore-"))
     try:
@@ -390,17 +409,17 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
                 raise _damaged(str(exc)) from exc
         kind = DATABASE_KINDS[doc["database"]]
         if kind is not database_kind(config):
-            raise FormatError("backup_kind", f"the backup holds a {kind.name} database and this site uses "
-                                             f"{database_kind(config).name}; restore it into a site of its kind "
-                                             "(migrate-to moves a restored SQLite site to PostgreSQL)")
+            raise FormatError.worded("backup_kind", "the backup holds a %(kind)s database and this site uses %(site)s; "
+                                     "restore it into a site of its kind (migrate-to moves a restored SQLite site to "
+                                     "PostgreSQL)", kind=kind.name, site=database_kind(config).name)
         kind.check(staging)
         (staging / "repo").mkdir(exist_ok=True)
         (staging / "keys").mkdir(exist_ok=True)
         os.chmod(staging / "keys", 0o700)
         os.chmod(staging, stat.S_IMODE(data_dir.stat().st_mode) if data_dir.is_dir() else 0o750)
         if not force and server_running(data_dir):  # started while the archive was checked
-            raise FormatError("server_running", f"a server started on {data_dir} during the restore; nothing "
-                                                "was replaced")
+            raise FormatError.worded("server_running", "a server started on %(folder)s during the restore; nothing "
+                                     "was replaced", folder=str(data_dir))
         kind.load(config, staging, data_dir)
         aside: Path | None = None
         if data_dir.exists():
@@ -415,7 +434,8 @@ def restore(src: Path, config: ServerConfig, *, force: bool = False) -> RestoreR
         fsync_dir(data_dir.parent)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise StorageError("storage", f"cannot restore into {data_dir}: {exc.strerror or exc}") from exc
+        raise StorageError.worded("storage", "cannot restore into %(folder)s: %(error)s",
+                                  folder=str(data_dir), error=str(exc.strerror or exc)) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -72,10 +72,11 @@ def issuer_name(data_dir: Path) -> str:
     except FileNotFoundError:
         return DEFAULT_ISSUER
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise FormatError("bad_issuer", f"{path} is not a readable TOML file: {exc}") from exc
+        raise FormatError.worded("bad_issuer", "%(file)s is not a readable TOML file: %(error)s",
+                                 file=str(path), error=str(exc)) from exc
     name = doc.get("issuer", DEFAULT_ISSUER)
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise FormatError("bad_issuer", f"{path}: issuer is a name of 1 to 100 characters")
+        raise FormatError.worded("bad_issuer", "%(file)s: issuer is a name of 1 to 100 characters", file=str(path))
     return name.strip()
 
 
@@ -121,7 +122,7 @@ def get_certificate(conn: Connection, serial: str) -> StoredCertificate | None:
 def require_certificate(conn: Connection, serial: str) -> StoredCertificate:
     found = get_certificate(conn, serial.strip().upper())
     if found is None:
-        raise FormatError("no_such_certificate", f"no certificate {serial!r}")
+        raise FormatError.worded("no_such_certificate", "no certificate %(serial)r", serial=serial)
     return found
 
 
@@ -176,7 +177,7 @@ def _valid_one(conn: Connection, user_id: str, kind: CertKind, *, year: int | No
 def _require_user(conn: Connection, username: str) -> User:
     user = get_user(conn, username=username) or get_user(conn, user_id=username)
     if user is None:
-        raise FormatError("no_such_user", f"no user {username!r}")
+        raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
     return user
 
 
@@ -189,7 +190,8 @@ def issue_year_certificate(conn: Connection, username: str, year: int, issued_by
     person has no credit that year."""
     today = site_today(issuer.rules)
     if not 2000 <= year <= today.year:
-        raise FormatError("bad_year", f"a year from 2000 to {today.year}, not {year}")
+        raise FormatError.worded("bad_year", "a year from 2000 to %(this_year)s, not %(year)s",
+                                 this_year=today.year, year=year)
     as_of = min(today, dt.date(year, 12, 31))
     with transaction(conn):
         user = _require_user(conn, username)
@@ -197,7 +199,8 @@ def issue_year_certificate(conn: Connection, username: str, year: int, issued_by
             user, year, as_of, user.level.value if user.level else None).summary
         total = summary.required + summary.elective + summary.carried_in
         if total <= ZERO:
-            raise FormatError("nothing_to_certify", f"{user.username} has no credit hours in {year}")
+            raise FormatError.worded("nothing_to_certify", "%(user)s has no credit hours in %(year)s",
+                                     user=user.username, year=year)
         for found in _valid_one(conn, user.user_id, CertKind.HOURS, year=year):
             if found.hours == plain(total):
                 return Issued(found, False)
@@ -238,7 +241,7 @@ def issue_class_certificate(conn: Connection, username: str, code: str, issued_b
     with transaction(conn):
         user = _require_user(conn, username)
         if user.username not in members(conn, code, active_only=False):
-            raise FormatError("not_enrolled", f"{user.username} is not in class {code}")
+            raise FormatError.worded("not_enrolled", "%(user)s is not in class %(code)s", user=user.username, code=code)
         existing = _valid_one(conn, user.user_id, CertKind.CLASS, class_code=code)
         if existing:
             return Issued(existing[0], False)
@@ -246,7 +249,8 @@ def issue_class_certificate(conn: Connection, username: str, code: str, issued_b
         claims = _class_claims(conn, user, code, issuer, evidence,
                                Outcomes(conn, Published(issuer.repo_dir), issuer.rules))
         if claims is None:
-            raise FormatError("not_passed", f"{user.username} has not passed class {code}")
+            raise FormatError.worded("not_passed", "%(user)s has not passed class %(code)s",
+                                     user=user.username, code=code)
         return Issued(_store(conn, claims, issuer, user, issued_by), True)
 
 
@@ -278,11 +282,12 @@ def revoke(conn: Connection, serial: str, reason: str, revoked_by: str, key: Pri
     transaction; FormatError if it does not exist or is revoked already."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
-        raise FormatError("bad_reason", f"say why in 1 to {MAX_REASON} characters")
+        raise FormatError.worded("bad_reason", "say why in 1 to %(most)s characters", most=MAX_REASON)
     with transaction(conn):
         found = require_certificate(conn, serial)
         if found.revoked:
-            raise FormatError("already_revoked", f"certificate {found.serial} was revoked on {found.revoked_at}")
+            raise FormatError.worded("already_revoked", "certificate %(serial)s was revoked on %(revoked_at)s",
+                                     serial=found.serial, revoked_at=found.revoked_at or "")
         conn.execute(certificates.update().where(certificates.c.serial == found.serial).values(
             revoked_at=_stamp(_now()), revoked_by=revoked_by, reason=reason))
         _sign_revocations(conn, key)

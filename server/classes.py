@@ -59,7 +59,7 @@ def get_class(conn: Connection, code: str) -> TrainingClass | None:
 def require_class(conn: Connection, code: str) -> TrainingClass:
     found = get_class(conn, code)
     if found is None:
-        raise FormatError("no_such_class", f"no class {code!r}")
+        raise FormatError.worded("no_such_class", "no class %(code)r", code=code)
     return found
 
 
@@ -74,7 +74,7 @@ def create_class(conn: Connection, code: str, name: str, starts: dt.date, ends: 
     klass = TrainingClass(code, name.strip(), starts, ends, owner_unit, scoring)  # checks code, name, dates
     with transaction(conn):
         if class_exists(conn, code):
-            raise FormatError("class_exists", f"class {code!r} already exists")
+            raise FormatError.worded("class_exists", "class %(code)r already exists", code=code)
         if owner_unit is not None:
             require_unit(conn, owner_unit)
         conn.execute(classes.insert().values(code=code, name=klass.name, starts=starts.isoformat(),
@@ -86,18 +86,18 @@ def create_class(conn: Connection, code: str, name: str, starts: dt.date, ends: 
 def enrol(conn: Connection, code: str, *, person: str | None = None, unit: str | None = None) -> Enrolment:
     """Enrol one person (by user name) or everyone in a unit's subtree (by unit code); idempotent."""
     if (person is None) == (unit is None):
-        raise FormatError("bad_target", "enrol exactly one of a person or a unit")
+        raise FormatError.worded("bad_target", "enrol exactly one of a person or a unit")
     with transaction(conn):
         require_class(conn, code)
         if person is not None:
             if conn.execute(sa.select(1).where(users.c.username == person)).first() is None:
-                raise FormatError("no_such_user", f"no user {person!r}")
+                raise FormatError.worded("no_such_user", "no user %(user)r", user=person)
             enrolment = Enrolment(EnrolKind.PERSON, person)
         else:
             assert unit is not None
             found = get_unit(conn, unit)
             if found is None or not found.active:
-                raise FormatError("no_such_unit", f"no active unit {unit!r}")
+                raise FormatError.worded("no_such_unit", "no active unit %(unit)r", unit=unit)
             enrolment = Enrolment(EnrolKind.UNIT, unit)
         e = class_enrolments.c
         if conn.execute(sa.select(1).where(e.class_code == code, e.kind == enrolment.kind.value,
@@ -112,7 +112,7 @@ def unenrol(conn: Connection, code: str, *, person: str | None = None, unit: str
     False when there was none. Their records and any certificate stay; the class's courses are
     no longer theirs through it."""
     if (person is None) == (unit is None):
-        raise FormatError("bad_target", "unenrol exactly one of a person or a unit")
+        raise FormatError.worded("bad_target", "unenrol exactly one of a person or a unit")
     kind, target = ("person", person) if person is not None else ("unit", unit)
     e = class_enrolments.c
     with transaction(conn):

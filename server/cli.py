@@ -108,7 +108,11 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         result = "ok" if rc == 0 else f"exit {rc}"
         return rc
     except SyncError as exc:  # every command's refusals end here: one line, the reason and its code
-        print(_("error: %(reason)s [%(code)s]") % {"reason": _(exc.detail), "code": exc.code}, file=sys.stderr)
+        from server.audit import why
+        from server.commands import run_catalog
+
+        print(_("error: %(reason)s [%(code)s]") % {"reason": why(exc).said(run_catalog()), "code": exc.code},
+              file=sys.stderr)
         result = f"error: {exc.code}"
         return 1
     except OSError as exc:  # a file or folder named on the command line cannot be read or written

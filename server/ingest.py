@@ -69,7 +69,7 @@ from sync.protocol.canonical import sha256_hex
 from sync.protocol.errors import FormatError, RejectedError, SyncError
 from sync.protocol.keys import PublicKey
 from sync.protocol.records import GENESIS, V1, Record, RecordVerifier
-from sync.protocol.records_file import RecordsFile
+from sync.protocol.records_file import RecordsFile, read_records_file
 from sync.storage.record_table import RECORD_COLUMNS, SIGNED_COLUMNS, record_from_row, record_values
 
 REASON_TEXT = {
@@ -650,6 +650,31 @@ class ImportSummary:
                 if self.enrolled else summary)
 
 
+RECORDS_FILE_REFUSALS = {
+    "too_large": said("%(file)s is larger than any records file"),
+    "read_failed": said("%(file)s cannot be read"),
+    "not_records_file": said("%(file)s is not a StudyDesk records file"),
+    "malformed_json": said("%(file)s is not a StudyDesk records file"),
+    "unknown_format": said("%(file)s is a records file of a version this server does not read"),
+    "missing_field": said("%(file)s is not a whole records file"),
+    "bad_key": said("%(file)s carries a device key that is not valid"),
+    "bad_signature": said("%(file)s was changed after it was made: its signature does not match"),
+}
+"""Why a records file was refused, by the code sync.protocol.records_file (English only, shared with
+the client) gives: the words a person reads, the file named as they know it."""
+
+
+def read_records(path: Path, name: str = "") -> RecordsFile:
+    """The records file at ``path`` (``read_records_file``); a refusal keeps its code and detail and
+    gets the words of RECORDS_FILE_REFUSALS, naming the file ``name`` (default: ``path``)."""
+    try:
+        return read_records_file(path)
+    except SyncError as exc:
+        if (words := RECORDS_FILE_REFUSALS.get(exc.code)) is not None:
+            exc.text, exc.values = words.msgid, {"file": name or str(path)}
+        raise
+
+
 def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, repo_dir: Path,
                    answer_keys_dir: Path | None = None) -> ImportSummary:
     """Import a verified records file (its own signature already checked by read_records_file).
@@ -662,18 +687,19 @@ def import_records(conn: Connection, rf: RecordsFile, *, enrol_devices: bool, re
     """
     user = get_user(conn, user_id=rf.user_id)
     if user is None or (rf.username and user.username != rf.username):
-        raise RejectedError("unknown_user", f"user {rf.username!r} ({rf.user_id}) does not exist on this server")
+        raise RejectedError.worded("unknown_user", "user %(user)r (%(user_id)s) does not exist on this server",
+                                   user=rf.username, user_id=rf.user_id)
     known = device_key(conn, rf.device_id)
     enrolled = False
     if known is None:
         if enrol_devices and user.username != rf.username:
-            raise RejectedError("unknown_user", "to enrol a device from a file, the file must name its user")
+            raise RejectedError.worded("unknown_user", "to enrol a device from a file, the file must name its user")
         if not enrol_devices:
-            raise RejectedError("unknown_device", f"device {rf.device_id} was never enrolled on this server; "
-                                                  "re-run with --enrol-devices to trust the key in the file")
+            raise RejectedError.worded("unknown_device", "device %(device)s was never enrolled on this server; re-run "
+                                       "with --enrol-devices to trust the key in the file", device=rf.device_id)
         enrolled = enrol_device(conn, user, rf.device_id, rf.public_key.to_text(), by="import")
     elif known[0] != user.user_id or known[1] != rf.public_key:
-        raise RejectedError("device_key_mismatch", "the file's device key is not the one enrolled for this user")
+        raise RejectedError.worded("device_key_mismatch", "the file's device key is not the one enrolled for this user")
     outcomes = ingest(conn, rf.records, as_user_id=user.user_id, repo_dir=repo_dir, source="import",
                       answer_keys_dir=answer_keys_dir)
     rejected: dict[str, int] = {}

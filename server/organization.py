@@ -49,14 +49,14 @@ class Move:
 def _require_user(conn: Connection, username: str) -> User:
     user = get_user(conn, username=username)
     if user is None:
-        raise FormatError("no_such_user", f"no user {username!r}")
+        raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
     return user
 
 
 def _move_in(conn: Connection, user: User, unit_code: str, by: str) -> None:
     target = require_unit(conn, unit_code)
     if not target.active:
-        raise FormatError("unit_inactive", f"unit {unit_code!r} is deactivated")
+        raise FormatError.worded("unit_inactive", "unit %(unit)r is deactivated", unit=unit_code)
     if user.unit_code == unit_code:
         return
     conn.execute(users.update().where(users.c.user_id == user.user_id).values(unit_code=unit_code))
@@ -83,13 +83,14 @@ def set_person(conn: Connection, username: str, *, level: CadreLevel | str | Non
         values["person_id"] = check_person_id(person_id)
     if display_name is not None:
         if not display_name.strip() or len(display_name) > 100:
-            raise FormatError("bad_name", "a name is 1-100 characters")
+            raise FormatError.worded("bad_name", "a name is 1-100 characters")
         values["display_name"] = display_name.strip()
     with transaction(conn):
         user = _require_user(conn, username)
         if person_id is not None and conn.execute(sa.select(1).where(
                 users.c.person_id == person_id, users.c.user_id != user.user_id)).first():
-            raise FormatError("person_exists", f"person id {person_id!r} belongs to another account")
+            raise FormatError.worded("person_exists", "person id %(person)r belongs to another account",
+                                     person=person_id)
         if values:
             conn.execute(users.update().where(users.c.user_id == user.user_id).values(**values))
         if "level" in values:  # the stored years read the level with the figures
@@ -190,7 +191,7 @@ def import_people(conn: Connection, path: Path, *, confirm: bool, password: str 
         return report
     if report.count(Change.NEW):
         if password is None:
-            raise FormatError("password_needed", "new people need a first password")
+            raise FormatError.worded("password_needed", "new people need a first password")
         check_new_password(password)
     shared = hash_password(password) if password is not None and report.count(Change.NEW) else None
     with transaction(conn):

@@ -65,20 +65,23 @@ def read_course_toml(src_dir: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError as exc:
-        raise FormatError("no_course_file", f"{path} does not exist") from exc
+        raise FormatError.worded("no_course_file", "%(file)s does not exist", file=str(path)) from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise FormatError("malformed_toml", f"{path} is not valid TOML: {exc}") from exc
+        raise FormatError.worded("malformed_toml", "%(file)s is not valid TOML: %(error)s",
+                                 file=str(path), error=str(exc)) from exc
 
 
 def source_file(src_dir: Path, name: Any, where: str) -> Path:
     """A file named in course.toml: relative, inside the source folder, a regular file."""
     if not isinstance(name, str) or not name or "\\" in name or Path(name).is_absolute():
-        raise UnsafePathError("unsafe_path", f"{where}: file {name!r} must be a relative path inside the folder")
+        raise UnsafePathError.worded("unsafe_path", "%(where)s: file %(name)r must be a relative path inside the "
+                                     "folder", where=where, name=name)
     path = (src_dir / name).resolve()
     if not path.is_relative_to(src_dir.resolve()):
-        raise UnsafePathError("unsafe_path", f"{where}: file {name!r} is outside the course folder")
+        raise UnsafePathError.worded("unsafe_path", "%(where)s: file %(name)r is outside the course folder",
+                                     where=where, name=name)
     if not path.is_file():
-        raise FormatError("missing_file", f"{where}: file {name!r} does not exist")
+        raise FormatError.worded("missing_file", "%(where)s: file %(name)r does not exist", where=where, name=name)
     return path
 
 
@@ -89,7 +92,8 @@ def probe_duration_s(path: Path) -> float:
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
         return round(float(out), 3)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        raise FormatError("no_duration", f"cannot measure {path.name} (install ffprobe or give duration_s)") from exc
+        raise FormatError.worded("no_duration", "cannot measure %(file)s (install ffprobe or give duration_s)",
+                                 file=str(path.name)) from exc
 
 
 def store_blob(repo_dir: Path, path: Path) -> tuple[str, int, bool]:
@@ -99,7 +103,8 @@ def store_blob(repo_dir: Path, path: Path) -> tuple[str, int, bool]:
     dest = blobs / digest
     if dest.is_file() and dest.stat().st_size == path.stat().st_size:
         return digest, dest.stat().st_size, False
-    changed = StorageError("changed_while_publishing", f"{path.name} changed while it was being published")
+    changed = StorageError.worded("changed_while_publishing", "%(file)s changed while it was being published",
+                                  file=str(path.name))
     atomic_copy_verified(path, dest, digest, changed)
     return digest, dest.stat().st_size, True
 
@@ -131,7 +136,7 @@ class _Builder:
         if items is None:
             return ()
         if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-            raise FormatError("bad_field", f"course.toml: [[{kind}s]] must be a list of tables")
+            raise FormatError.worded("bad_field", "course.toml: [[%(kind)ss]] must be a list of tables", kind=kind)
         return tuple(self.entry(x, kind, i) for i, x in enumerate(items))
 
     def entry(self, item: dict[str, Any], kind: str, i: int) -> FileEntry:
@@ -139,7 +144,7 @@ class _Builder:
         path = source_file(self.src_dir, item.get("file"), where)
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise FormatError("missing_field", f"{where}: a title is required")
+            raise FormatError.worded("missing_field", "%(where)s: a title is required", where=where)
         digest, size, new = store_blob(self.repo_dir, path)
         self.new_blobs += new
         self.shared_blobs += not new
@@ -148,7 +153,7 @@ class _Builder:
         if kind == "lesson" and duration is None:
             duration = probe_duration_s(path)
         if duration is not None and (not isinstance(duration, int | float) or isinstance(duration, bool)):
-            raise FormatError("bad_field", f"{where}: duration_s must be a number")
+            raise FormatError.worded("bad_field", "%(where)s: duration_s must be a number", where=where)
         return FileEntry(
             id=check_id(str(item.get("id") or f"{kind}-{i + 1}"), where),
             title=title.strip(),
@@ -164,10 +169,10 @@ def _policy(raw: Any) -> PlayerPolicy:
     if raw is None:
         return PlayerPolicy()
     if not isinstance(raw, dict):
-        raise FormatError("bad_field", "course.toml: [policy] must be a table")
+        raise FormatError.worded("bad_field", "course.toml: [policy] must be a table")
     unknown = set(raw) - set(PlayerPolicy().to_dict())
     if unknown:
-        raise FormatError("bad_field", f"course.toml: unknown policy keys {sorted(unknown)}")
+        raise FormatError.worded("bad_field", "course.toml: unknown policy keys %(keys)s", keys=str(sorted(unknown)))
     return parse_policy({**PlayerPolicy().to_dict(), **raw})
 
 
@@ -178,14 +183,15 @@ def _version(doc: dict[str, Any], existing: list[int]) -> int:
     if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
         raise FormatError("bad_field", 'course.toml: version must be "auto" or a whole number >= 1')
     if existing and wanted <= max(existing):
-        raise FormatError("version_exists", f"version {wanted} is not above the published {max(existing)}")
+        raise FormatError.worded("version_exists", "version %(wanted)s is not above the published %(published)s",
+                                 wanted=wanted, published=max(existing))
     return wanted
 
 
 def _text(doc: dict[str, Any], key: str, required: bool = True) -> str:
     value = doc.get(key, None if required else "")
     if not isinstance(value, str) or (required and not value.strip()):
-        raise FormatError("missing_field", f"course.toml: {key} must be given as text")
+        raise FormatError.worded("missing_field", "course.toml: %(key)s must be given as text", key=key)
     return value.strip()
 
 
@@ -197,15 +203,15 @@ def build_manifest(src_dir: Path, repo_dir: Path, existing: list[int],
     course_id = check_id(_text(doc, "id"), "course.toml")
     credit = doc.get("credit_hours", 0)
     if not isinstance(credit, int | float) or isinstance(credit, bool) or credit < 0:
-        raise FormatError("bad_field", "course.toml: credit_hours must be a number >= 0")
+        raise FormatError.worded("bad_field", "course.toml: credit_hours must be a number >= 0")
     exam = doc.get("exam")
     quizzes = doc.get("quizzes", [])
     if (exam is not None and not isinstance(exam, dict)) or not isinstance(quizzes, list):
-        raise FormatError("bad_field", "course.toml: [exam] must be a table and [[quizzes]] a list of tables")
+        raise FormatError.worded("bad_field", "course.toml: [exam] must be a table and [[quizzes]] a list of tables")
     builder = _Builder(src_dir, repo_dir)
     lessons = builder.entries(doc.get("lessons"), "lesson")
     if not lessons:
-        raise FormatError("missing_field", "course.toml: a course needs at least one [[lessons]] entry")
+        raise FormatError.worded("missing_field", "course.toml: a course needs at least one [[lessons]] entry")
     assessments = read_assessments(doc, course_id, {e.id for e in lessons}, key)
     manifest = Manifest(
         course_id=course_id, version=_version(doc, existing), title=_text(doc, "title"),
@@ -243,7 +249,8 @@ def publish(src_dir: Path, repo_dir: Path, key: PrivateKey, answer_keys_dir: Pat
     the clear answer key of its quizzes and exam goes under ``answer_keys_dir``, outside
     ``repo_dir``."""
     if answer_keys_dir.resolve().is_relative_to(repo_dir.resolve()):
-        raise StorageError("key_in_repo", f"{answer_keys_dir} is inside the served repository {repo_dir}")
+        raise StorageError.worded("key_in_repo", "%(keys)s is inside the served repository %(repository)s",
+                                  keys=str(answer_keys_dir), repository=str(repo_dir))
     with repo_lock(repo_dir):
         doc = read_course_toml(src_dir)
         course_id = check_id(_text(doc, "id"), "course.toml")

@@ -74,7 +74,7 @@ def require_unit(conn: Connection, code: str) -> StoredUnit:
     """The unit, or FormatError("no_such_unit")."""
     unit = get_unit(conn, code)
     if unit is None:
-        raise FormatError("no_such_unit", f"no unit {code!r}")
+        raise FormatError.worded("no_such_unit", "no unit %(code)r", code=code)
     return unit
 
 
@@ -113,7 +113,7 @@ def _active_parent(conn: Connection, parent: str | None) -> StoredUnit | None:
         return None
     found = require_unit(conn, parent)
     if not found.active:
-        raise FormatError("unit_inactive", f"unit {parent!r} is deactivated")
+        raise FormatError.worded("unit_inactive", "unit %(unit)r is deactivated", unit=parent)
     return found
 
 
@@ -122,7 +122,7 @@ def add_unit_in(conn: Connection, code: str, name: str, parent: str | None) -> S
     check_code(code)
     name = check_name(name)
     if get_unit(conn, code) is not None:
-        raise FormatError("unit_exists", f"unit {code!r} already exists")
+        raise FormatError.worded("unit_exists", "unit %(code)r already exists", code=code)
     return _insert(conn, code, name, _active_parent(conn, parent))
 
 
@@ -145,7 +145,8 @@ def move_unit_in(conn: Connection, code: str, new_parent: str | None) -> StoredU
     unit = require_unit(conn, code)
     parent = _active_parent(conn, new_parent)
     if parent is not None and parent.path.startswith(unit.path):
-        raise FormatError("unit_cycle", f"unit {code!r} cannot move under {new_parent!r}, which is inside it")
+        raise FormatError.worded("unit_cycle", "unit %(code)r cannot move under %(unit)r, which is inside it",
+                                 code=code, unit=str(new_parent))
     new_path = (parent.path if parent else "") + path_of([code])
     shift = (parent.depth + 1 if parent else 0) - unit.depth
     u = units.c
@@ -171,11 +172,13 @@ def deactivate_unit(conn: Connection, code: str) -> StoredUnit:
         below = conn.execute(sa.select(u.code).where(subtree_clause(u.path, unit.path), u.code != code,
                                                      u.deactivated_at.is_(None)).limit(1)).first()
         if below is not None:
-            raise FormatError("unit_not_empty", f"unit {code!r} still holds the active unit {below.code!r}")
+            raise FormatError.worded("unit_not_empty", "unit %(code)r still holds the active unit %(unit)r",
+                                     code=code, unit=below.code)
         person = conn.execute(sa.select(users.c.username).where(users.c.unit_code == code,
                                                                 users.c.deactivated_at.is_(None)).limit(1)).first()
         if person is not None:
-            raise FormatError("unit_not_empty", f"unit {code!r} still holds the active person {person.username!r}")
+            raise FormatError.worded("unit_not_empty", "unit %(code)r still holds the active person %(person)r",
+                                     code=code, person=person.username)
         conn.execute(units.update().where(u.code == code)
                      .values(deactivated_at=sa.func.coalesce(u.deactivated_at, utc_now_s())))
     return require_unit(conn, code)
@@ -195,11 +198,11 @@ def unit_for_name(conn: Connection, code_or_name: str) -> StoredUnit:
     coded by the name when it is a valid code and free, else ``unit-N`` (as revision 0002 did)."""
     text = code_or_name.strip()
     if not text:
-        raise FormatError("bad_unit", "a unit is required")
+        raise FormatError.worded("bad_unit", "a unit is required")
     found = find_unit(conn, text)
     if found is not None:
         if not found.active:
-            raise FormatError("unit_inactive", f"unit {found.code!r} is deactivated")
+            raise FormatError.worded("unit_inactive", "unit %(unit)r is deactivated", unit=found.code)
         return found
     name = check_name(text)
     root = get_unit(conn, ROOT_CODE) or _insert(conn, ROOT_CODE, ROOT_NAME, None)

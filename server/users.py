@@ -124,19 +124,19 @@ def row_user(row: Row[tuple[object, ...]]) -> User:
 
 def check_person_id(person_id: str) -> str:
     if not _NAME.match(person_id or ""):
-        raise FormatError("bad_person_id", "a person id is 1-64 letters, digits, '.', '_', '@' or '-'")
+        raise FormatError.worded("bad_person_id", "a person id is 1-64 letters, digits, '.', '_', '@' or '-'")
     return person_id
 
 
 def validate_username(name: str) -> str:
     if not _NAME.match(name or ""):
-        raise FormatError("bad_username", "a user name is 1-64 letters, digits, '.', '_', '@' or '-'")
+        raise FormatError.worded("bad_username", "a user name is 1-64 letters, digits, '.', '_', '@' or '-'")
     return name
 
 
 def check_new_password(password: str) -> str:
     if len(password) < 6:
-        raise FormatError("weak_password", "a password needs at least 6 characters")
+        raise FormatError.worded("weak_password", "a password needs at least 6 characters")
     return password
 
 
@@ -166,9 +166,9 @@ def add_user_in(
         check_person_id(person_id)
     found_level = parse_level(level) if isinstance(level, str) else level
     if conn.execute(sa.select(1).where(users.c.username == username)).first():
-        raise FormatError("user_exists", f"user {username!r} already exists")
+        raise FormatError.worded("user_exists", "user %(user)r already exists", user=username)
     if person_id is not None and conn.execute(sa.select(1).where(users.c.person_id == person_id)).first():
-        raise FormatError("person_exists", f"person id {person_id!r} belongs to another account")
+        raise FormatError.worded("person_exists", "person id %(person)r belongs to another account", person=person_id)
     place = unit_for_name(conn, unit)
     user = User(str(uuid.uuid4()), username, (display_name or username).strip(), place.name, unit_code=place.code,
                 level=found_level, person_id=person_id)
@@ -194,7 +194,7 @@ def _change(conn: Connection, username: str, **values: object) -> User:
     with transaction(conn):
         done = conn.execute(users.update().where(users.c.username == username).values(**values))
         if done.rowcount == 0:
-            raise FormatError("no_such_user", f"no user {username!r}")
+            raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
     user = get_user(conn, username=username)
     assert user is not None
     return user
@@ -214,7 +214,7 @@ def reset_password(conn: Connection, username: str, password: str) -> User:
         done = conn.execute(users.update().where(users.c.username == username)
                             .values(password_hash=hashed, locked=0, failed_attempts=0))
         if done.rowcount == 0:
-            raise FormatError("no_such_user", f"no user {username!r}")
+            raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
         conn.execute(tokens.delete().where(tokens.c.user_id.in_(
             sa.select(users.c.user_id).where(users.c.username == username).scalar_subquery())))
     user = get_user(conn, username=username)
@@ -229,7 +229,7 @@ def deactivate_user(conn: Connection, username: str) -> User:
         done = conn.execute(users.update().where(users.c.username == username)
                             .values(deactivated_at=sa.func.coalesce(users.c.deactivated_at, utc_now_s())))
         if done.rowcount == 0:
-            raise FormatError("no_such_user", f"no user {username!r}")
+            raise FormatError.worded("no_such_user", "no user %(user)r", user=username)
         whose = sa.select(users.c.user_id).where(users.c.username == username).scalar_subquery()
         conn.execute(person_year.update().where(person_year.c.user_id == whose).values(active=0))
     user = get_user(conn, username=username)
@@ -247,11 +247,11 @@ def authenticate(conn: Connection, username: str, password: str) -> User:
     row = conn.execute(USER_QUERY.where(users.c.username == username)).first()
     if row is None:
         spend_a_check(password)
-        raise AuthError("wrong_password", "wrong user name or password")
+        raise AuthError.worded("wrong_password", "wrong user name or password")
     if not check_password(password, row.password_hash):
-        raise AuthError("wrong_password", "wrong user name or password")
+        raise AuthError.worded("wrong_password", "wrong user name or password")
     if row.deactivated_at is not None:
-        raise AuthError("account_deactivated", "this account has been deactivated; ask an admin")
+        raise AuthError.worded("account_deactivated", "this account has been deactivated; ask an admin")
     if row.locked:
-        raise AuthError("account_locked", "this account is locked; ask an admin")
+        raise AuthError.worded("account_locked", "this account is locked; ask an admin")
     return row_user(row)

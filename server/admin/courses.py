@@ -67,21 +67,22 @@ def _unpack(archive: Path, into: Path) -> Path:
         with zipfile.ZipFile(archive) as z:
             members = z.infolist()
             if len(members) > MAX_MEMBERS:
-                raise FormatError("bad_zip", f"the zip holds more than {MAX_MEMBERS} files")
+                raise FormatError.worded("bad_zip", "the zip holds more than %(most)s files", most=MAX_MEMBERS)
             if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-                raise FormatError("bad_zip", "the zip unpacks to more than 4 GiB")
+                raise FormatError.worded("bad_zip", "the zip unpacks to more than 4 GiB")
             for m in members:
                 path = PurePosixPath(m.filename)
                 kind = stat.S_IFMT(m.external_attr >> 16)
                 if path.is_absolute() or ".." in path.parts or "\\" in m.filename or kind not in (0, stat.S_IFREG,
                                                                                                    stat.S_IFDIR):
-                    raise FormatError("bad_zip", f"the zip member {m.filename!r} is not a plain file inside it")
+                    raise FormatError.worded("bad_zip", "the zip member %(member)r is not a plain file inside it",
+                                             member=m.filename)
             z.extractall(into)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise FormatError("bad_zip", f"not a readable zip file: {exc}") from None
+        raise FormatError.worded("bad_zip", "not a readable zip file: %(error)s", error=str(exc)) from None
     found = sorted(into.rglob("course.toml"), key=lambda p: len(p.parts))
     if not found:
-        raise FormatError("bad_zip", "the zip holds no course.toml")
+        raise FormatError.worded("bad_zip", "the zip holds no course.toml")
     return found[0].parent
 
 

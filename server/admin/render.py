@@ -22,6 +22,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from server.admin import i18n
 from server.admin.session import COOKIE, SESSION_MAX_AGE_S, Session, SessionCodec
+from server.audit import why
+from sync.protocol.errors import SyncError
 
 TEMPLATES = Path(__file__).with_name("templates")
 LANG_COOKIE = "studydesk_admin_lang"
@@ -58,6 +60,10 @@ class Page:
     @property
     def gettext(self) -> Callable[[str], str]:
         return i18n.translations(self.lang).gettext
+
+    def why(self, exc: SyncError) -> str:
+        """Why ``exc`` refused, in the page's language (server.audit.why)."""
+        return why(exc).said(i18n.translations(self.lang))
 
     def export_url(self, table: str, kind: str) -> str:
         query = [(k, v) for k, v in self.request.query_params.multi_items() if k not in ("export", "table")]

@@ -147,7 +147,7 @@ async def add(request: Request, signed: SignedIn) -> Response:
         reason = REFUSALS.get(exc.code)
         return _page(signed, status=400, form=values, notice={
             "kind": "error", "text": reason.said(i18n.translations(signed.page.lang)) if reason
-            else _("Not done: %(reason)s") % {"reason": exc.code}})
+            else _("Not done: %(reason)s") % {"reason": signed.page.why(exc)}})
     terms = {"course": values["course"], "due": values["due"] or "-"}
     audited(signed, "admin.assign", target=f"{kind} {target}", detail=said("%(course)s: required, due %(due)s", **terms)
             if values["required"] != "elective" else said("%(course)s: elective, due %(due)s", **terms))

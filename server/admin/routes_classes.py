@@ -146,7 +146,7 @@ def _problem(signed: Signed, exc: SyncError) -> str:
                "no_such_user": _("There is no such account, or the person is not in your units."),
                "not_published": _("The course is not published on this server."),
                "bad_id": _("The course is not published on this server.")}
-    return reasons.get(exc.code, _("Not done: %(reason)s") % {"reason": exc.code})
+    return reasons.get(exc.code) or _("Not done: %(reason)s") % {"reason": signed.page.why(exc)}
 
 
 @router.post("/classes")

@@ -91,7 +91,7 @@ async def publish_course(request: Request, signed: SignedIn) -> Response:
         except SyncError as exc:
             audited(signed, "admin.publish", target=file.filename or "", result="refused",
                     detail=refusal(exc))
-            message = _("The course was not published: %(reason)s") % {"reason": exc.detail}
+            message = _("The course was not published: %(reason)s") % {"reason": signed.page.why(exc)}
             return _page(signed, status=400, notice={"kind": "error", "text": message})
     m = result.manifest
     if not result.unchanged:  # what the course now asks decides its learners' years

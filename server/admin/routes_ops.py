@@ -17,10 +17,9 @@ from server.admin.exports import Table, text
 from server.admin.reasons import reason_texts
 from server.admin.web import SignedIn, audited, read_form, respond, site_clock, upload
 from server.config import ServerConfig
-from server.ingest import import_records
+from server.ingest import import_records, read_records
 from server.transcript import ensure_credited
 from sync.protocol.errors import SyncError
-from sync.protocol.records_file import read_records_file
 
 router = APIRouter(prefix="/admin")
 MAX_RECORDS_FILE_BYTES = 8 * 1024 * 1024  # the server's request body limit (server.limits)
@@ -50,7 +49,7 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
         path = Path(tmp) / "records.json"
         path.write_bytes(await file.read(MAX_RECORDS_FILE_BYTES + 1))
         try:
-            rf = read_records_file(path)
+            rf = read_records(path, file.filename or "")
             if not admins.can_see_person(signed.conn, signed.admin, rf.user_id):
                 raise SyncError("unknown_user", "this person is not in your units")
             summary = import_records(signed.conn, rf, enrol_devices=enrol, repo_dir=config.repo_dir)
@@ -58,7 +57,8 @@ async def import_file(request: Request, signed: SignedIn) -> Response:
             audited(signed, "admin.records_import", target=file.filename or "", result="refused",
                     detail=audit.refusal(exc))
             return respond(signed, "records.html", title=_("Record import"), section="records", result=None,
-                           error=_("The file was refused: %(reason)s") % {"reason": f"{exc.code} ({exc.detail})"})
+                           error=_("The file was refused: %(reason)s") % {
+                               "reason": f"{exc.code} ({signed.page.why(exc)})"})
     audited(signed, "admin.records_import", target=rf.username or rf.user_id, detail=summary.detail())
     texts = reason_texts(_)
     rejected = Table("rejected", _("Refused records"), (_("Reason"), _("Records"), _("Meaning")),

@@ -363,7 +363,7 @@ async def import_check(request: Request, signed: SignedIn) -> Response:
         return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
                        token="", kind=kind, can_units=scope.sees_all(signed.admin), result=None,
                        notice={"kind": "error", "text": _("The file cannot be read: %(reason)s") % {
-                           "reason": exc.detail}})
+                           "reason": signed.page.why(exc)}})
     rows, bad = _report_tables(signed, report, problems)
     audited(signed, "admin.import_check", target=kind, result="ok" if not problems else "bad_rows",
             detail=said_n("%(file)s: %(n)d good row, %(bad)d bad", "%(file)s: %(n)d good rows, %(bad)d bad",
@@ -397,7 +397,8 @@ async def import_confirm(request: Request, signed: SignedIn) -> Response:
         audited(signed, "admin.import", target=kind, result="refused", detail=refusal(exc, REFUSALS))
         return respond(signed, "import.html", title=_("Import units or people"), section="people", report=None,
                        token=text(form, "token", 64), kind=kind, can_units=scope.sees_all(signed.admin), result=None,
-                       notice={"kind": "error", "text": _("Nothing was imported: %(reason)s") % {"reason": exc.detail}})
+                       notice={"kind": "error", "text": _("Nothing was imported: %(reason)s") % {
+                           "reason": signed.page.why(exc)}})
     if problems:
         rows, bad = _report_tables(signed, report, problems)
         return respond(signed, "import.html", title=_("Import units or people"), section="people",

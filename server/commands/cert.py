@@ -73,7 +73,7 @@ def run_issue(args: argparse.Namespace) -> int:
     with connect(config) as conn:
         if args.year is not None:
             if not args.user:
-                raise FormatError("bad_arguments", _("a 学时证明 is a person's: name them with --user"))
+                raise FormatError.worded("bad_arguments", "a 学时证明 is a person's: name them with --user")
             found = [issue_year_certificate(conn, args.user, args.year, os_user(), issuer)]
         elif args.user:
             found = [issue_class_certificate(conn, args.user, args.code, os_user(), issuer)]
@@ -98,7 +98,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if len(source) <= 4096 and not source.upper().startswith("SD1:") and path.is_file():
         texts = texts_in_file(path)
         if not texts:
-            raise FormatError("no_certificate", _("no StudyDesk certificate found in %(file)s") % {"file": path})
+            raise FormatError.worded("no_certificate", "no StudyDesk certificate found in %(file)s", file=str(path))
     else:
         texts = [source[:MAX_TEXT_CHARS + 1]]
     key = load_public(config.keys_dir)
@@ -134,7 +134,7 @@ def run_list(args: argparse.Namespace) -> int:
     with connect(site(args).existing()) as conn:
         user = get_user(conn, username=args.user)
         if user is None:
-            raise FormatError("no_such_user", _("no user %(user)s") % {"user": repr(args.user)})
+            raise FormatError.worded("no_such_user", "no user %(user)r", user=args.user)
         found = certificates_of(conn, user.user_id)
     print("\n".join(_line(c) for c in found) if found else _("no certificates"))
     return 0

@@ -27,7 +27,7 @@ def _shown(url: str) -> str:
 def run(args: argparse.Namespace) -> int:
     config = site(args).existing()
     if database_url(args.target) == database_url(config.url):
-        raise FormatError("same_database", _("the target is this site's own database"))
+        raise FormatError.worded("same_database", "the target is this site's own database")
     source, target = create(config.url, pool_size=1), create(args.target, pool_size=1)
     try:
         print(_("Copying %(source)s into %(target)s") % {"source": _shown(config.url), "target": _shown(args.target)})
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     print(_("record chains checked on the copy: %(chains)s chains, %(records)s records, every hash and link "
             "intact") % {"chains": result.chains.chains, "records": result.chains.records})
     if not result.verified:
-        raise IntegrityError("copy_differs", _("the copy differs from this site's database (see the table above); "
-                                               "keep running on this one"))
+        raise IntegrityError.worded("copy_differs", "the copy differs from this site's database (see the table "
+                                    "above); keep running on this one")
     print(_("Verified. Start the server with --database %(target)s (or STUDYDESK_DATABASE_URL) to use it.") % {
         "target": _shown(args.target)})
     return 0

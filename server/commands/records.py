@@ -12,12 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.commands import _, connect, site
-from server.ingest import FLAG_TEXT, import_records
+from server.ingest import FLAG_TEXT, import_records, read_records
 from server.storage.tables import attempt_grades, record_credit, records, users
 from server.transcript import ensure_credited, open_gaps
 from server.users import get_user
 from sync.protocol.errors import SyncError
-from sync.protocol.records_file import read_records_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    rf = read_records_file(args.file)
+    rf = read_records(args.file)
     config = site(args).ensure()
     with connect(config) as conn:
         summary = import_records(conn, rf, enrol_devices=args.enrol_devices, repo_dir=config.repo_dir,
@@ -55,7 +54,7 @@ def flagged_report(conn: Connection, repo_dir: Path, username: str | None = None
     if username is not None:
         user = get_user(conn, username=username)
         if user is None:
-            raise SyncError("unknown_user", _("user %(user)s does not exist") % {"user": repr(username)})
+            raise SyncError.worded("unknown_user", "user %(user)r does not exist", user=username)
         user_id = user.user_id
     ensure_credited(conn, repo_dir, user_id, answer_keys_dir)
     r, c, u = records.c, record_credit.c, users.c

@@ -105,24 +105,24 @@ def password_or_exit(args: argparse.Namespace) -> str | int:
 
 def existing_unit(conn: Connection, code_or_name: str) -> str:
     """The code of the unit ``code_or_name`` names (server.units.find_unit); else
-    FormatError("no_such_unit") that names the units called alike, in the run's language."""
+    FormatError("no_such_unit") that names the units called alike."""
     if (found := find_unit(conn, code_or_name)) is not None:
         return found.code
     text = code_or_name.strip()
     active = [u for u in list_units(conn) if u.active]
     same = [u for u in active if u.name == text]
     if len(same) > 1:
-        raise FormatError("unit_ambiguous", _("several units are called %(unit)s: give one's code: %(codes)s") % {
-            "unit": text, "codes": ", ".join(u.code for u in same)})
+        raise FormatError.worded("unit_ambiguous", "several units are called %(unit)s: give one's code: %(codes)s",
+                                 unit=text, codes=", ".join(u.code for u in same))
     by_label = {label: u for u in active for label in (u.name, u.code)}
     alike = {by_label[label].code: by_label[label]
              for label in difflib.get_close_matches(text, list(by_label), n=CLOSE_UNITS, cutoff=0.5)}
     if alike:
-        raise FormatError("no_such_unit", _("no unit %(unit)s on this site; units called alike: %(alike)s. Give one "
-                                            "of these, or add a new unit with --new-unit") % {
-            "unit": repr(text), "alike": ", ".join(f"{u.code} ({u.name})" for u in alike.values())})
-    raise FormatError("no_such_unit", _("no unit %(unit)s on this site: add it first ('unit add'), or give "
-                                        "--new-unit") % {"unit": repr(text)})
+        raise FormatError.worded("no_such_unit", "no unit %(unit)s on this site; units called alike: %(alike)s. Give "
+                                 "one of these, or add a new unit with --new-unit", unit=repr(text),
+                                 alike=", ".join(f"{u.code} ({u.name})" for u in alike.values()))
+    raise FormatError.worded("no_such_unit", "no unit %(unit)s on this site: add it first ('unit add'), or give "
+                             "--new-unit", unit=repr(text))
 
 
 def run_add(args: argparse.Namespace) -> int:

@@ -29,7 +29,8 @@ MAX_SCORING_BYTES = 1024
 
 def check_class_code(code: str) -> str:
     if not _CODE.match(code or ""):
-        raise FormatError("bad_class_code", f"class code {code!r} is not 1-64 letters, digits, '.', '_' or '-'")
+        raise FormatError.worded("bad_class_code", "class code %(code)r is not 1-64 letters, digits, '.', '_' or '-'",
+                                 code=code)
     return code
 
 
@@ -38,7 +39,7 @@ def scoring_from_dict(obj: Any) -> ClassScoring:
     attendance, tests and exam, and ``pass_score``; a missing key: the default), strictly checked;
     FormatError("bad_scoring")."""
     if not isinstance(obj, dict):
-        raise FormatError("bad_scoring", "class scoring settings are a table of weights and a pass score")
+        raise FormatError.worded("bad_scoring", "class scoring settings are a table of weights and a pass score")
     try:
         return rules_from_dict({"format": RULES_FORMAT, "class_score": obj}, "class scoring").class_score
     except FormatError as exc:
@@ -51,7 +52,8 @@ def parse_scoring(weights: str | None = None, pass_score: str | None = None) -> 
     if weights is not None:
         parts = [p.strip() for p in weights.replace("\uff1a", ":").split(":")]
         if len(parts) != 3:
-            raise FormatError("bad_scoring", f"weights are three numbers like 3:3:4, not {weights!r}")
+            raise FormatError.worded("bad_scoring", "weights are three numbers like 3:3:4, not %(weights)r",
+                                     weights=weights)
         obj.update(zip(("attendance", "tests", "exam"), parts, strict=True))
     if pass_score is not None:
         obj["pass_score"] = pass_score.strip()
@@ -65,11 +67,11 @@ def scoring_to_json(scoring: ClassScoring) -> str:
 
 def scoring_from_json(text: str) -> ClassScoring:
     if len(text) > MAX_SCORING_BYTES:
-        raise FormatError("bad_scoring", "class scoring settings are a short JSON object")
+        raise FormatError.worded("bad_scoring", "class scoring settings are a short JSON object")
     try:
         obj: Any = json.loads(text)
     except ValueError as exc:
-        raise FormatError("bad_scoring", f"class scoring settings are JSON: {exc}") from None
+        raise FormatError.worded("bad_scoring", "class scoring settings are JSON: %(error)s", error=str(exc)) from None
     return scoring_from_dict(obj)
 
 
@@ -109,12 +111,14 @@ class TrainingClass:
         check_class_code(self.code)
         name = self.name.strip()
         if not name or len(name) > MAX_NAME or any(ch in name for ch in "\r\n\t"):
-            raise FormatError("bad_class_name", f"a class name is 1-{MAX_NAME} characters on one line")
+            raise FormatError.worded("bad_class_name", "a class name is 1-%(most)s characters on one line",
+                                     most=MAX_NAME)
         if self.ends < self.starts:
-            raise FormatError("bad_date", f"class {self.code!r} ends ({self.ends}) before it starts ({self.starts})")
+            raise FormatError.worded("bad_date", "class %(code)r ends (%(ends)s) before it starts (%(starts)s)",
+                                     code=self.code, ends=str(self.ends), starts=str(self.starts))
         ids = [c.course_id for c in self.courses]
         if len(set(ids)) != len(ids):
-            raise FormatError("bad_class_courses", f"class {self.code!r} lists a course twice")
+            raise FormatError.worded("bad_class_courses", "class %(code)r lists a course twice", code=self.code)
 
     def required_courses(self) -> list[str]:
         return [c.course_id for c in self.courses if c.required]
@@ -124,7 +128,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise FormatError("bad_date", f"{text!r} is not a date YYYY-MM-DD") from None
+        raise FormatError.worded("bad_date", "%(text)r is not a date YYYY-MM-DD", text=text) from None
 
 
 def members(enrolments: Iterable[Enrolment], people: Mapping[str, str], unit_paths: Mapping[str, str]) -> set[str]:

@@ -70,6 +70,6 @@ def parse_level(text: str) -> CadreLevel:
     level = _LOOKUP.get(_norm(text or ""))
     if level is None:
         known = "、".join(level.names.zh_CN for level in CadreLevel)
-        raise FormatError("bad_level", f"{text!r} is not a cadre level ({known}, or a code: "
-                          f"{', '.join(level.value for level in CadreLevel)})")
+        raise FormatError.worded("bad_level", "%(text)r is not a cadre level (%(known)s, or a code: %(codes)s)",
+                                 text=text, known=known, codes=", ".join(level.value for level in CadreLevel))
     return level

@@ -30,7 +30,8 @@ def parse_role(text: str) -> AdminRole:
     try:
         return AdminRole(word)
     except ValueError:
-        raise FormatError("bad_role", f"{text!r} is not a role ({', '.join(r.value for r in AdminRole)})") from None
+        raise FormatError.worded("bad_role", "%(text)r is not a role (%(roles)s)",
+                                 text=text, roles=', '.join(r.value for r in AdminRole)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,8 @@ class Grant:
     def __post_init__(self) -> None:
         wants_unit, wants_class = self.role is AdminRole.UNIT, self.role is AdminRole.REVIEWER
         if wants_unit != (self.unit_path is not None) or wants_class != (self.class_id is not None):
-            raise FormatError("bad_grant", "a unit admin is given one unit, a reviewer one class, a system "
-                              "admin neither")
+            raise FormatError.worded("bad_grant", "a unit admin is given one unit, a reviewer one class, a system "
+                                     "admin neither")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ MAX_NAME = 200
 def check_code(code: str) -> str:
     """The code itself, or FormatError("bad_unit_code")."""
     if not _CODE.match(code or ""):
-        raise FormatError("bad_unit_code", f"unit code {code!r} is not 1-64 letters, digits, '.', '_' or '-'")
+        raise FormatError.worded("bad_unit_code", "unit code %(code)r is not 1-64 letters, digits, '.', '_' or '-'",
+                                 code=code)
     return code
 
 
@@ -31,7 +32,7 @@ def check_name(name: str) -> str:
     """The name without surrounding spaces, or FormatError("bad_unit_name")."""
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME or any(ch in name for ch in "\r\n\t"):
-        raise FormatError("bad_unit_name", f"a unit name is 1-{MAX_NAME} characters on one line")
+        raise FormatError.worded("bad_unit_name", "a unit name is 1-%(most)s characters on one line", most=MAX_NAME)
     return name
 
 
@@ -85,13 +86,14 @@ class UnitTree:
         for unit in units:
             check_code(unit.code)
             if unit.code in self._units:
-                raise FormatError("unit_exists", f"unit {unit.code!r} appears twice")
+                raise FormatError.worded("unit_exists", "unit %(unit)r appears twice", unit=unit.code)
             self._units[unit.code] = unit
         for unit in self._units.values():
             if unit.parent is not None and unit.parent not in self._units:
-                raise FormatError("unknown_parent", f"unit {unit.code!r}: no parent unit {unit.parent!r}")
+                raise FormatError.worded("unknown_parent", "unit %(unit)r: no parent unit %(parent)r",
+                                         unit=unit.code, parent=unit.parent)
         if cycle := find_cycle({u.code: u.parent for u in self._units.values()}):
-            raise FormatError("unit_cycle", "units are their own ancestors: " + " -> ".join(cycle))
+            raise FormatError.worded("unit_cycle", "units are their own ancestors: %(cycle)s", cycle=" -> ".join(cycle))
         self._children: dict[str | None, list[str]] = {}
         for unit in sorted(self._units.values(), key=lambda u: u.code):
             self._children.setdefault(unit.parent, []).append(unit.code)
@@ -119,7 +121,7 @@ class UnitTree:
         try:
             return self._units[code]
         except KeyError:
-            raise FormatError("no_such_unit", f"no unit {code!r}") from None
+            raise FormatError.worded("no_such_unit", "no unit %(code)r", code=code) from None
 
     def children(self, code: str | None) -> list[Unit]:
         """The units directly below ``code`` (None: the roots), by code."""
@@ -150,7 +152,7 @@ class UnitTree:
     def added(self, unit: Unit) -> UnitTree:
         """This tree with one more unit (FormatError for a code in use or an unknown parent)."""
         if unit.code in self._units:
-            raise FormatError("unit_exists", f"unit {unit.code!r} already exists")
+            raise FormatError.worded("unit_exists", "unit %(code)r already exists", code=unit.code)
         return UnitTree([*self._units.values(), unit])
 
     def moved(self, code: str, new_parent: str | None) -> tuple[UnitTree, dict[str, str]]:
@@ -160,8 +162,8 @@ class UnitTree:
         if new_parent is not None:
             self.get(new_parent)
             if self.contains(code, new_parent):
-                raise FormatError("unit_cycle", f"unit {code!r} cannot move under {new_parent!r}, which is "
-                                  "inside it")
+                raise FormatError.worded("unit_cycle", "unit %(code)r cannot move under %(unit)r, which is inside it",
+                                         code=code, unit=new_parent)
         tree = UnitTree([replace(unit, parent=new_parent) if u.code == code else u for u in self._units.values()])
         return tree, {c: tree.path(c) for c in tree.subtree(code)}
 

@@ -1,7 +1,9 @@
 """The error tree shared by the sync engines and the server.
 
 Every error carries a stable ``code`` (for the UI, which turns it into a translated
-message) and an English ``detail`` (for logs and the command line). The split between
+message) and an English ``detail`` (for logs and the command line). One made by ``worded`` also
+keeps the words of its detail apart from its values (``text``, ``values``), so that whoever shows
+it to a person can say it in the reader's language; nothing here translates. The split between
 retryable and permanent errors decides what the engines do next:
 
     SyncError
@@ -18,17 +20,31 @@ retryable and permanent errors decides what the engines do next:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Self
+
 
 class SyncError(Exception):
     """Base of every error the sync layer raises on purpose."""
 
     code = "sync_error"
+    text = ""
+    """The words to say it to a person in (English, ``%(name)s`` or ``%(name)r`` where ``values`` go): the
+    detail's own when made ``worded``, or given by whoever caught it; "" when only the detail says it."""
+    values: Mapping[str, str | int] = {}
 
     def __init__(self, code: str | None = None, detail: str = "") -> None:
         if code:
             self.code = code
         self.detail = detail or self.code
         super().__init__(self.detail)
+
+    @classmethod
+    def worded(cls, code: str, text: str, /, **values: str | int) -> Self:
+        """The error ``code`` whose detail is ``text`` with ``values`` put in (``text % values``)."""
+        error = cls(code, text % values if values else text)
+        error.text, error.values = text, values
+        return error
 
 
 class RetryableError(SyncError):

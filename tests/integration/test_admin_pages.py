@@ -390,3 +390,4 @@ def test_an_admin_issues_downloads_and_revokes_a_persons_certificate(site: Site)
                        ("admin.issue_certificate", "zhang", "refused"), ("admin.revoke_certificate", serial, "ok")]
     log = browser.get("/admin/audit").text  # and the audit log names them in Chinese
     assert "开具证书" in log and "下载证书" in log and "撤销证书" in log and "admin.issue_certificate" not in log
+    assert f"nothing_to_certify：zhang 在 {year} 年没有学时" in log  # the refusal says why in Chinese too

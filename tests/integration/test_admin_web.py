@@ -228,6 +228,7 @@ def test_publish_from_a_zip_says_what_changed_and_only_a_system_admin_may(site: 
     with evil.open("rb") as f:
         refused = root.post("/admin/courses/publish", {}, files={"zip": ("evil.zip", f, "application/zip")})
     assert refused.status_code == 400 and not (site.server.data_dir.parent / "outside.txt").exists()
+    assert "课程未发布：zip 中的 &#39;../../outside.txt&#39; 不是包内的普通文件" in refused.text  # why, in Chinese
     root.post("/admin/courses/off-line", {"course": "law"})
     catalog = requests.get(site.server.url + "/repo/catalog.json", timeout=10)
     assert catalog.ok and "law" not in [c["id"] for c in catalog.json()["courses"]]

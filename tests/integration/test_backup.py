@@ -95,7 +95,8 @@ def _tamper(archive: Path, out: Path, member: str) -> None:
     out.write_bytes(bytes(data))
 
 
-def test_tampered_archive_refused_and_nothing_replaced(server: ServerProcess, tmp_path: Path) -> None:
+def test_tampered_archive_refused_and_nothing_replaced(server: ServerProcess, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     publish_lessons(server.data_dir, "c1", {"l0": 60.0})
     archive = tmp_path / "a.tar"
     server.cli("backup", str(archive))
@@ -115,6 +116,11 @@ def test_tampered_archive_refused_and_nothing_replaced(server: ServerProcess, tm
     not_tar = tmp_path / "bad-not-a-tar.tar"
     not_tar.write_bytes(b"hello")
     assert "[backup_damaged]" in target.cli("restore", str(not_tar), check=False).stderr
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")  # the operator's language says why
+    said = target.cli("restore", str(tmp_path / "bad-server.sqlite3.tar"), check=False).stderr.strip()
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
+    assert said == ("错误：备份已损坏，或不是 StudyDesk 服务器备份：server.sqlite3 与 manifest.json 中记录的 "
+                    "sha256 不符 [backup_damaged]")
 
 
 def test_restore_over_a_running_server_refused(server: ServerProcess, tmp_path: Path) -> None:

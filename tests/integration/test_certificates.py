@@ -88,7 +88,8 @@ def _one_byte_changed(text: str) -> str:
     return c.PREFIX + base45.b45encode(zlib.compress(message)).decode("ascii")
 
 
-def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_path: Path) -> None:
+def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     manifest = Manifest.parse((ServerConfig(site.data_dir).repo_dir / "manifests" / "tested" / "1.json").read_bytes())
     good = _person(site, tmp_path, "good", "张三")
     idle = _person(site, tmp_path, "idle", "李四")
@@ -103,6 +104,17 @@ def test_issue_download_scan_verify_tamper_and_revoke(site: ServerProcess, tmp_p
     assert again.startswith("existing ") and hours_serial in again
     refused = site.cli("cert", "issue", "--user", "idle", "--year", str(YEAR), check=False)
     assert refused.returncode == 1 and "nothing_to_certify" in refused.stderr
+    # the operator's language says why, the code kept for scripts: this refusal, an unknown user, a unit twice,
+    # a unit code that cannot be one
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")
+    said = [site.cli(*args, check=False).stderr.strip() for args in (
+        ("cert", "issue", "--user", "idle", "--year", str(YEAR)), ("user", "unlock", "nobody"),
+        ("unit", "add", "cgz", "城关镇"), ("unit", "add", "bad code!", "某乡"))]
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
+    assert said == [f"错误：idle 在 {YEAR} 年没有学时 [nothing_to_certify]", "错误：没有用户 'nobody' [no_such_user]",
+                    "错误：单位 'cgz' 已存在 [unit_exists]",
+                    "错误：单位代码 'bad code!' 不是 1 至 64 个字母、数字、“.”、“_”或“-” [bad_unit_code]"]
+    assert site.cli("user", "unlock", "nobody", check=False).stderr.strip() == "error: no user 'nobody' [no_such_user]"
 
     # the class: only who passed gets a 结业证书, in one PDF
     class_pdf = tmp_path / "class.pdf"

@@ -68,7 +68,8 @@ def test_export_import_is_verified_and_idempotent(server: ServerProcess, tmp_pat
     assert online.api.transcript()["courses"][0]["credited_s"] == 100.0
 
 
-def test_tampered_file_is_refused_and_stores_nothing(server: ServerProcess, tmp_path: Path) -> None:
+def test_tampered_file_is_refused_and_stores_nothing(server: ServerProcess, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     add_user(server, "wu", "pass-word")
     s = AuthService(tmp_path / "pc", SiteConfig(server_url=server.url)).sign_in("wu", "pass-word")
     s.outbox().append("watch", "c1", "l1", {"segments": [[0, 10]]})
@@ -84,6 +85,11 @@ def test_tampered_file_is_refused_and_stores_nothing(server: ServerProcess, tmp_
     junk.write_text('{"hello": 1}', encoding="utf-8")
     worse = server.cli("records", "import", str(junk), check=False)
     assert worse.returncode == 1 and "not_records_file" in worse.stderr
+    monkeypatch.setenv("STUDYDESK_LANG", "zh_CN")  # the operator's language says why, the codes kept
+    said = [server.cli("records", "import", str(p), check=False).stderr.strip() for p in (path, junk)]
+    monkeypatch.setenv("STUDYDESK_LANG", "en")
+    assert said == [f"错误：{path} 在生成后被改动过：签名不符 [bad_signature]",
+                    f"错误：{junk} 不是 StudyDesk 学习记录文件 [not_records_file]"]
     assert server_count(server) == 0
 
 

@@ -146,18 +146,19 @@ def test_a_certificates_page_prints_the_sites_day_of_its_issue() -> None:
 
 def _msgids() -> set[str | tuple[str, str]]:
     """Every text of the admin web, and of the command line (server.cli, its commands, the import
-    reports they print), with argparse's own words it marks, and every audit detail (server.audit's
-    ``said``, and ``said_n``'s singular and plural)."""
+    reports they print), with argparse's own words it marks, every audit detail (server.audit's
+    ``said``, and ``said_n``'s singular and plural), and the words of every refusal made ``worded``
+    (their second argument: the first is the code)."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
-    details: dict[str, tuple[int, ...] | None] = {"said": None, "said_n": (1, 2)}
+    details: dict[str, tuple[int, ...] | None] = {"said": None, "said_n": (1, 2), "worded": (2,)}
     keywords = {"_": None, "gettext": None, "N_": None, **details}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found = [message[2] for message in extract_from_dir(str(ADMIN), method_map, keywords=keywords)]
     for path in (SERVER / "cli.py", *sorted((SERVER / "commands").glob("*.py")), SERVER / "org" / "importing.py",
                  SERVER / "ingest.py"):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=keywords)]
-    for path in sorted(SERVER.glob("*.py")):
+    for path in sorted([*SERVER.glob("*.py"), *(SERVER / "org").glob("*.py")]):
         found += [message[1] for message in extract_from_file("python", str(path), keywords=details)]
     return {message if isinstance(message, str) else (message[0], message[1]) if message[1] else message[0]
             for message in found if message}
@@ -201,6 +202,22 @@ def test_an_audit_detail_is_said_in_the_readers_language_and_an_old_one_as_store
     # a msgid a later version no longer has: in English, its values put in
     gone = stored(audit.said("%(n)d things happened", n=2))
     assert gone.said(zh) == "2 things happened"
+
+
+def test_a_refusal_keeps_its_english_detail_and_says_why_in_the_readers_language() -> None:
+    from sync.protocol.errors import FormatError
+
+    zh, en = i18n.translations("zh_CN"), i18n.translations("en")
+    worded = FormatError.worded("no_such_user", "no user %(user)r", user="li")
+    assert (worded.code, worded.detail, str(worded)) == ("no_such_user", "no user 'li'", "no user 'li'")
+    assert (audit.why(worded).said(zh), audit.why(worded).said(en)) == ("没有用户 'li'", "no user 'li'")
+    # in the audit log as the reader reads it, after it was stored
+    text, values = audit.stored(audit.refusal(worded))
+    entry = audit.AuditEntry("2026-12-01T00:00:00Z", "root", "admin.assign", "", "", "refused", text, values)
+    assert (entry.said(zh), entry.said(en)) == ("no_such_user：没有用户 'li'", "no_such_user: no user 'li'")
+    # a refusal that has no words yet: its detail, as before
+    plain = FormatError("no_such_user", "no user 'li'")
+    assert audit.why(plain).said(zh) == audit.why(plain).said(en) == "no user 'li'"
 
 
 def test_every_reason_code_of_the_server_has_its_chinese_text() -> None:
