@@ -87,7 +87,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if not str(source).upper().startswith("SD1:") and Path(source).is_file():
         source = Path(source)
     verdicts = verify_source(source, args.data, None, site.trusted_keys())
-    calendar = site_calendar(None, args.data)  # no sign-in: the rules kept last by anyone on this PC, as the window
+    calendar = site_calendar(None)  # no sign-in: the default rules' calendar, as the window signed out
     for verdict in verdicts:
         print(verdict_line(verdict, calendar))
         c = verdict.claims

@@ -37,7 +37,7 @@ class CourseRow(QFrame):
         self.setProperty("role", "card")
         self.setObjectName(f"course_{item.course_id}")
         self.item = item
-        self._today = today or date.min  # the site's day not known: nothing overdue (not by this PC's clock)
+        self._today = today or date.today()
         grid = QGridLayout(self)
         grid.setContentsMargins(16, 12, 16, 12)
         grid.setHorizontalSpacing(10)

@@ -6,8 +6,8 @@ button, keeps it under the profile folder and opens it with the system's PDF vie
 dialog takes the certificate's text, or a picture or PDF of it, and checks it on the network
 lane against the site's pinned keys and the cached revocation list; the verdict is shown in the
 UI language. Every day shown (issued, revoked, the revocation list's) is the site's, as the PDF
-prints it: the site's calendar is read from the profile database on the SQLite lane first (with
-nobody signed in, from the rules kept most recently by anyone on this PC). GUI thread only.
+prints it: the site's calendar is read from the profile database on the SQLite lane first. GUI
+thread only.
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ class VerifyDialog(QDialog):
         self.verdict.setProperty("state", "")
         self.details.clear()
         self.progress.show()
-        self._task = run_task(self._app.lanes.db, lambda _c: site_calendar(s, data_root), check, self._on_failed,
+        self._task = run_task(self._app.lanes.db, lambda _c: site_calendar(s), check, self._on_failed,
                               name="site-calendar")
         self._update_buttons()
 

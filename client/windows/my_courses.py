@@ -12,6 +12,7 @@ GUI thread only.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,16 +94,15 @@ class SummaryPanel(QFrame):
         right.addWidget(self.rule)
         row.addLayout(right, 1)
 
-    def set_summary(self, summary: Summary | None, server: ServerOutcomes | None = None) -> None:
+    def set_summary(self, summary: Summary, server: ServerOutcomes | None = None) -> None:
         self.summary = summary
         self.server = server
         self.retranslate()
 
     def retranslate(self) -> None:
-        s = self.summary  # None before the first load: no year yet (not this PC's, whose clock may be off)
-        year = s.year if s else None
-        self.year_label.setText(self.tr("Credit hours earned in %1").replace("%1", str(year)) if year is not None
-                                else self.tr("Credit hours earned this year"))
+        s = self.summary
+        year = s.year if s else date.today().year
+        self.year_label.setText(self.tr("Credit hours earned in %1").replace("%1", str(year)))
         self.hours.setText(f"{s.credited_hours:g}" if s else "0")
         target = s.target_hours if s else 0.0
         self.target.setText(self.tr("/ target %1 h").replace("%1", f"{target:g}") if target else self.tr("h"))

@@ -20,7 +20,7 @@ from sync.protocol.certificates import Revocations, Verdict, verify
 from sync.protocol.errors import FormatError, RetryableError
 from sync.protocol.keys import PublicKey
 from sync.protocol.rules import DEFAULT_RULES, YearRules
-from sync.records.server_view import cached_rules, newest_cached_rules
+from sync.records.server_view import cached_rules
 from sync.site import revocations
 from sync.storage.files import atomic_write_bytes
 
@@ -37,14 +37,11 @@ class Listing:
     """The serials whose PDF is on this PC."""
 
 
-def site_calendar(session: UserSession | None, data_root: Path | None = None,
-                  _ctx: TaskContext | None = None) -> YearRules:
-    """SQLite lane (it reads profile databases): the site's calendar, from the rules the app kept when
-    it last fetched the course list: the signed-in person's; with nobody signed in, those kept most
-    recently by anyone on this PC (the profiles under ``data_root``, as the revocation list is the
-    newest anyone cached); the default rules' before that."""
+def site_calendar(session: UserSession | None, _ctx: TaskContext | None = None) -> YearRules:
+    """SQLite lane (it reads the profile database): the site's calendar, from the rules the app kept
+    when it last fetched the course list; the default rules' before that, or when nobody is signed in."""
     if session is None:
-        return ((newest_cached_rules(data_root) if data_root is not None else None) or DEFAULT_RULES).year
+        return DEFAULT_RULES.year
     conn = session.db()
     try:
         return (cached_rules(conn) or DEFAULT_RULES).year

@@ -96,14 +96,14 @@ def fetch_server_view(session: UserSession, conn: sqlite3.Connection, *, sent: i
     """Network lane: the server's grades of the quiz and exam attempts it acknowledged and this
     year's outcomes (its confirmed figure, standing, rankings, classes and reminders), from its
     transcript: after a round that sent records, while some grades are still unknown here, or when
-    the outcomes saved here are not from today by the server's clock (a PC clock years off or reset
-    at every start would fetch them every round or never). A failure waits for the next round. True
-    when they were read anew."""
+    the outcomes saved here are not from today. A failure waits for the next round. True when
+    they were read anew."""
+    from sync.protocol.records import utc_now
     from sync.records.attempts import awaiting_grades, store_server_grades
-    from sync.records.server_view import cached_outcomes, fetched_today, store_outcomes
+    from sync.records.server_view import cached_outcomes, store_outcomes
 
     saved = cached_outcomes(conn)
-    if not sent and not awaiting_grades(conn) and saved is not None and fetched_today(conn, saved):
+    if not sent and not awaiting_grades(conn) and saved is not None and saved.fetched_at[:10] == utc_now()[:10]:
         return False
     try:
         transcript = session.api.transcript(outcomes=True)

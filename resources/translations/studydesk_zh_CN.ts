@@ -2592,10 +2592,6 @@ Cadre Online Training</source>
         <translation>%1 年度已获学时</translation>
     </message>
     <message>
-        <source>Credit hours earned this year</source>
-        <translation>本年度已获学时</translation>
-    </message>
-    <message>
         <source>Required: %1 h   ·   Elective: %2 h</source>
         <translation>必修：%1 学时   ·   选修：%2 学时</translation>
     </message>

@@ -67,12 +67,7 @@ RECORD_LIMITS = JsonLimits(max_bytes=2 * MAX_BODY_BYTES, max_values=MAX_BODY_BYT
 
 def utc_now() -> str:
     """Wall-clock time for reports only, ISO 8601 UTC with milliseconds."""
-    return utc_stamp(datetime.now(UTC))
-
-
-def utc_stamp(moment: datetime) -> str:
-    """``moment`` (timezone-aware) as utc_now writes it: ISO 8601 UTC with milliseconds."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Signer(Protocol):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -47,7 +47,7 @@ from sync.protocol.rules import (
 )
 from sync.records.outbox import assessment_passes, course_record_stats
 from sync.records.progress import LessonProgress, load_progress
-from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules, server_now
+from sync.records.server_view import ServerOutcomes, cached_outcomes, cached_rules, cached_server_clock
 
 
 class CourseStore(Protocol):
@@ -117,13 +117,10 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class MyCourses:
-    """What "my courses" shows; ``MyCourses()`` is nothing loaded yet: no summary, and no day (``date.min``:
-    nothing is overdue) rather than this PC's, whose clock may be years off."""
-
     items: list[CourseItem] = field(default_factory=list)
-    summary: Summary | None = None  # the year of ``today``; None until loaded
+    summary: Summary = field(default_factory=lambda: Summary(date.today().year))
     server: ServerOutcomes | None = None  # this year as the server decided it, at the last sync
-    today: date = date.min  # the site's day by the server's clock (site_today)
+    today: date = field(default_factory=date.today)  # the site's day by the server's clock (site_today)
 
 
 def course_coverage(manifest: Manifest | None, progress: Mapping[str, LessonProgress]) -> float:
@@ -176,10 +173,13 @@ def my_courses(conn: sqlite3.Connection, store: CourseStore | None, today: date 
 
 
 def site_today(conn: sqlite3.Connection, rules: Rules, now: datetime | None = None) -> date:
-    """Today on the site's calendar (the rules' UTC offset) by the server's clock (server_view.server_now
-    of this PC's ``now``, default the current time; this PC's own clock when it never synced). Every
-    "today" of the app (overdue courses, reminders, this year's summary) is this one."""
-    found = rules.year.local_date(server_now(conn, now).isoformat())
+    """Today on the site's calendar (the rules' UTC offset) by the server's clock: this PC's clock
+    (``now``, default the current time) moved by how far the server's was from it at the last sync
+    (sync.records.server_view); this PC's own clock when it never synced. An office PC's clock may
+    be years off (a dead CMOS battery); the server's is kept right. Every "today" of the app
+    (overdue courses, reminders, this year's summary) is this one."""
+    moment = (now or datetime.now(UTC)) + timedelta(seconds=cached_server_clock(conn) or 0.0)
+    found = rules.year.local_date(moment.astimezone(UTC).isoformat())
     assert found is not None  # a datetime's own ISO text always reads back
     return found
 

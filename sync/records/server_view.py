@@ -2,19 +2,15 @@
 this year's outcomes.
 
 The rules come with the assignments (``GET /api/assignments?with=rules``); "my courses" then
-makes its offline estimate with them, so the PC and the server count by the same rules; the
-rules kept most recently by anyone on this PC give the site's days before anyone signs in
-(``newest_cached_rules``, for checking a certificate). The
+makes its offline estimate with them, so the PC and the server count by the same rules. The
 outcomes come with the transcript (``?with=outcomes``): the figure the server confirmed, the
 standing against the target, the rankings (学分排名), the training classes with their scores
 (培训班成绩) and the reminders (学习提醒), shown "as of the last sync" while offline; and how far the
 server's clock was from this PC's at the last sync, so that "today" is the site's day even on a PC
-whose clock is wrong (``server_now``, and sync.records.my_courses.site_today); their shapes
+whose clock is wrong (sync.records.my_courses.site_today); their shapes
 are the protocol's (sync.protocol.outcomes), and an answer kept by an older version (no classes,
 no reminders) still reads. Both are checked before they are kept (a malformed answer keeps the previous one) and
-replaced whole, stamped by the server's clock as this PC last learned it (so "fetched today" holds on a
-PC whose clock is years off or goes back to the same day at every start). Not thread-safe: one
-connection per thread (the client's SQLite lane).
+replaced whole. Not thread-safe: one connection per thread (the client's SQLite lane).
 Must not import Qt, client/, player/ or server/.
 """
 
@@ -23,12 +19,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sync.account.profile_db import PROFILE_DB_NAME
 from sync.protocol.errors import FormatError
 from sync.protocol.outcomes import (
     ClassResult,
@@ -40,7 +33,7 @@ from sync.protocol.outcomes import (
     ranking_from_dict,
     reminders_from_list,
 )
-from sync.protocol.records import utc_now, utc_stamp
+from sync.protocol.records import utc_now
 from sync.protocol.rules import Rules
 from sync.protocol.rules_file import rules_from_dict, rules_to_dict
 from sync.storage.sqlite import transaction
@@ -82,13 +75,11 @@ def parse_outcomes(obj: Any, fetched_at: str) -> ServerOutcomes:
                           reminders_from_list(obj.get("reminders")))
 
 
-def _put(conn: sqlite3.Connection, key: str, value: Any, now: datetime | None = None) -> None:
-    """Keep ``value`` under ``key``, stamped with the time by the server's clock (``server_now``)."""
-    stamp = utc_stamp(server_now(conn, now))
+def _put(conn: sqlite3.Connection, key: str, value: Any) -> None:
     with transaction(conn):
         conn.execute("INSERT INTO server_view (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) "
                      "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     (key, json.dumps(value, ensure_ascii=False, sort_keys=True), stamp))
+                     (key, json.dumps(value, ensure_ascii=False, sort_keys=True), utc_now()))
 
 
 def _get(conn: sqlite3.Connection, key: str) -> tuple[Any, str] | None:
@@ -96,51 +87,22 @@ def _get(conn: sqlite3.Connection, key: str) -> tuple[Any, str] | None:
     return (json.loads(row[0]), str(row[1])) if row is not None else None
 
 
-def store_rules(conn: sqlite3.Connection, obj: Any, now: datetime | None = None) -> Rules:
-    """Keep the site's rules (their JSON form) once they read as valid rules, kept ``now`` (this PC's
-    clock, default the current time) by the server's clock; FormatError otherwise."""
+def store_rules(conn: sqlite3.Connection, obj: Any) -> Rules:
+    """Keep the site's rules (their JSON form) once they read as valid rules; FormatError otherwise."""
     rules = rules_from_dict(obj, "the server's rules")
-    _put(conn, "rules", rules_to_dict(rules), now)
+    _put(conn, "rules", rules_to_dict(rules))
     return rules
 
 
 def cached_rules(conn: sqlite3.Connection) -> Rules | None:
     """The site's rules as last fetched, or None (never fetched, or from an older server)."""
-    found = _kept_rules(conn)
-    return found[0] if found is not None else None
-
-
-def _kept_rules(conn: sqlite3.Connection) -> tuple[Rules, str] | None:
-    """The site's rules as last fetched and when they were kept, or None."""
     found = _get(conn, "rules")
     if found is None:
         return None
     try:
-        return rules_from_dict(found[0], "the saved rules"), found[1]
+        return rules_from_dict(found[0], "the saved rules")
     except FormatError:
         return None
-
-
-def newest_cached_rules(data_root: Path) -> Rules | None:
-    """The site's rules kept most recently by any person on this PC (``<data root>/profiles/*``), for
-    the site's days before anyone signs in; None when nobody kept them. Each profile database is
-    only read (opened read-only); one that cannot be read (an older one, a locked one) is passed over."""
-    found: list[tuple[Rules, str]] = []
-    for profile in sorted((data_root / "profiles").glob("*")):
-        path = profile / PROFILE_DB_NAME
-        if not path.is_file():
-            continue
-        try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                kept = _kept_rules(conn)
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            continue
-        if kept is not None:
-            found.append(kept)
-    return max(found, key=lambda f: f[1])[0] if found else None
 
 
 def store_server_clock(conn: sqlite3.Connection, offset_s: float) -> None:
@@ -157,25 +119,11 @@ def cached_server_clock(conn: sqlite3.Connection) -> float | None:
     return float(row[0]) if row is not None else None
 
 
-def server_now(conn: sqlite3.Connection, now: datetime | None = None) -> datetime:
-    """Now by the server's clock: this PC's clock (``now``, default the current time) moved by how
-    far the server's was from it at the last sync; this PC's own clock when it never synced. An
-    office PC's clock may be years off (a dead CMOS battery); the server's is kept right."""
-    return ((now or datetime.now(UTC)) + timedelta(seconds=cached_server_clock(conn) or 0.0)).astimezone(UTC)
-
-
-def store_outcomes(conn: sqlite3.Connection, obj: Any, now: datetime | None = None) -> ServerOutcomes:
-    """Keep the transcript's ``outcomes`` once they have their shape, fetched ``now`` (this PC's
-    clock, default the current time) by the server's clock; FormatError otherwise."""
-    found = parse_outcomes(obj, utc_stamp(server_now(conn, now)))
-    _put(conn, "outcomes", obj, now)
+def store_outcomes(conn: sqlite3.Connection, obj: Any) -> ServerOutcomes:
+    """Keep the transcript's ``outcomes`` once they have their shape; FormatError otherwise."""
+    found = parse_outcomes(obj, utc_now())
+    _put(conn, "outcomes", obj)
     return found
-
-
-def fetched_today(conn: sqlite3.Connection, outcomes: ServerOutcomes, now: datetime | None = None) -> bool:
-    """Whether ``outcomes`` were fetched on the day (UTC) it is ``now`` (this PC's clock, default the
-    current time), both by the server's clock: what the once-a-day fetch of the outcomes asks."""
-    return outcomes.fetched_at[:10] == utc_stamp(server_now(conn, now))[:10]
 
 
 def cached_outcomes(conn: sqlite3.Connection) -> ServerOutcomes | None:
