@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from server.audit import Said, said
 from server.classes import class_exists, class_names, classes_of, members
 from server.org.tree import codes_of
 from server.storage.engine import transaction
@@ -187,6 +188,13 @@ def list_assignments(conn: Connection) -> list[dict[str, Any]]:
              .select_from(assignments.outerjoin(units, sa.and_(a.target_kind == "unit", units.c.code == a.target)))
              .order_by(a.course_id, a.target_kind, a.target))
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def terms_said(course_id: str, *, required: bool, due: str | None) -> Said:
+    """An assignment's terms as an audit detail, said in the reader's language."""
+    if required:
+        return said("%(course)s: required, due %(due)s", course=course_id, due=due or "-")
+    return said("%(course)s: elective, due %(due)s", course=course_id, due=due or "-")
 
 
 def unassign(conn: Connection, course_id: str, target_kind: str, target: str) -> bool:

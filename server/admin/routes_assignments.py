@@ -16,7 +16,7 @@ from server import admins
 from server.admin import i18n, scope
 from server.admin.exports import Table
 from server.admin.web import Signed, SignedIn, audited, read_form, redirect, respond, site_clock, text
-from server.assignments import assign, published_courses, reached_by, unassign
+from server.assignments import assign, published_courses, reached_by, terms_said, unassign
 from server.audit import refusal, said
 from server.classes import class_names
 from server.config import ServerConfig
@@ -148,9 +148,8 @@ async def add(request: Request, signed: SignedIn) -> Response:
         return _page(signed, status=400, form=values, notice={
             "kind": "error", "text": reason.said(i18n.translations(signed.page.lang)) if reason
             else _("Not done: %(reason)s") % {"reason": signed.page.why(exc)}})
-    terms = {"course": values["course"], "due": values["due"] or "-"}
-    audited(signed, "admin.assign", target=f"{kind} {target}", detail=said("%(course)s: required, due %(due)s", **terms)
-            if values["required"] != "elective" else said("%(course)s: elective, due %(due)s", **terms))
+    audited(signed, "admin.assign", target=f"{kind} {target}",
+            detail=terms_said(values["course"], required=values["required"] != "elective", due=values["due"]))
     signed.page.request.app.state.totals.add(reached_by(signed.conn, unit=target if kind == "unit" else None,
                                                         class_code=target if kind == "class" else None))
     return redirect(signed.page, "/admin/assignments?done=assigned")

@@ -21,7 +21,7 @@ from server.admin import charts, scope
 from server.admin.exports import Cell, Table
 from server.admin.exports import text as figure
 from server.admin.web import Signed, SignedIn, SiteClock, audited, read_form, redirect, respond, site_rules, text
-from server.assignments import assign, published_courses, reached_by
+from server.assignments import assign, published_courses, reached_by, terms_said
 from server.audit import refusal, said, said_n
 from server.certificates import Issuer, StoredCertificate, certificates_of, issue_class_certificates, many_pdf
 from server.class_report import ClassReport, MemberResult, class_list, class_report, owner_names, score_bands
@@ -274,10 +274,7 @@ async def add_course(request: Request, signed: SignedIn, code: str) -> Response:
                repo_dir=_config(signed).repo_dir)
     except SyncError as exc:
         return _refused(signed, klass.code, "admin.class_course", klass.code, exc)
-    terms = {"course": course, "due": due or "-"}
-    audited(signed, "admin.class_course", target=klass.code,
-            detail=said("%(course)s: required, due %(due)s", **terms) if required
-            else said("%(course)s: elective, due %(due)s", **terms))
+    audited(signed, "admin.class_course", target=klass.code, detail=terms_said(course, required=required, due=due))
     signed.page.request.app.state.totals.add(reached_by(signed.conn, class_code=klass.code))
     return redirect(signed.page, f"/admin/classes/{klass.code}?done=course")
 
