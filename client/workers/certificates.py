@@ -55,9 +55,7 @@ def site_day(calendar: YearRules, moment: str | dt.datetime | None) -> str:
     time as given."""
     if not moment:
         return ""
-    stamp = moment.isoformat() if isinstance(moment, dt.datetime) else str(moment)
-    day = calendar.local_date(stamp)
-    return day.isoformat() if day is not None else stamp
+    return calendar.local_day_text(moment.isoformat() if isinstance(moment, dt.datetime) else str(moment))
 
 
 def pdf_path(session: UserSession, serial: str) -> Path:

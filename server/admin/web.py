@@ -125,10 +125,12 @@ class SiteClock:
     def when(self, stamp: str | None, *, day: bool = False) -> str:
         """``stamp`` on the site's clock to the second ("2026-03-01 15:00:00"), or only its day with
         ``day``; "" for none, the stamp itself if it cannot be read."""
-        moment = self.rules.year.local_time(stamp) if stamp else None
-        if moment is None:
-            return stamp or ""
-        return moment.date().isoformat() if day else moment.strftime("%Y-%m-%d %H:%M:%S")
+        if not stamp:
+            return ""
+        if day:
+            return self.rules.year.local_day_text(stamp)
+        moment = self.rules.year.local_time(stamp)
+        return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else stamp
 
 
 def site_clock(signed: Signed) -> SiteClock:

@@ -133,6 +133,11 @@ class YearRules:
         moment = self.local_time(timestamp)
         return moment.date() if moment is not None else None
 
+    def local_day_text(self, timestamp: str) -> str:
+        """The site's day of an ISO 8601 timestamp as people read it (YYYY-MM-DD); an unreadable one as given."""
+        day = self.local_date(timestamp)
+        return day.isoformat() if day is not None else timestamp
+
 
 @dataclass(frozen=True, slots=True)
 class ClassScoring:
